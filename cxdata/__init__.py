@@ -1,0 +1,1 @@
+"""cx-cockpit's data layer: the only package that talks to DuckDB."""

@@ -1,0 +1,152 @@
+"""Connections, named queries, and safe writes to the CX database.
+
+DuckDB lets one process write a file or many read it, never both. The app holds the
+database open read-only, so writers (loader, demo) never open it for writing: they work
+on a copy and swap it in with an atomic rename. Readers keep the old file until they
+reopen (the app reopens when the file's identity changes).
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import uuid
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+DEFAULT_DB = Path("data/cx.duckdb")
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_QUERY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class DatabaseBusy(Exception):
+    """Another process holds the database (or a load) for writing."""
+
+
+def db_path() -> Path:
+    """The configured database: $CX_DB, else data/cx.duckdb."""
+    return Path(os.environ.get("CX_DB") or DEFAULT_DB)
+
+
+@lru_cache(maxsize=None)
+def sql_text(name: str) -> str:
+    """The text of sql/NAME.sql; names are checked so no path can escape sql/."""
+    if not _QUERY_NAME.match(name):
+        raise ValueError(f"not a query name: {name!r}")
+    path = SQL_DIR / f"{name}.sql"
+    if not path.exists():
+        raise ValueError(f"no query named {name!r} (expected {path})")
+    return path.read_text(encoding="utf-8")
+
+
+def query_params(name: str) -> set[str]:
+    """The $parameters a named query uses."""
+    return set(_PARAM.findall(_strip_comments(sql_text(name))))
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor with the metric macros defined (temp macros live per cursor)."""
+    cur = con.cursor()
+    cur.execute(sql_text("macros"))
+    return cur
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pd.DataFrame:
+    """Run sql/NAME.sql with bound parameters and return a DataFrame.
+
+    Callers may pass a superset (e.g. every filter): only the parameters the query
+    uses are bound, so every query accepts the shared filters the same way.
+    """
+    params = params or {}
+    wanted = query_params(name)
+    missing = wanted - params.keys()
+    if missing:
+        raise ValueError(f"query {name!r} needs parameters {sorted(missing)}")
+    cur = cursor(con)
+    try:
+        return cur.execute(sql_text(name), {k: params[k] for k in wanted}).df()
+    finally:
+        cur.close()
+
+
+def connect_readonly(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the database for reading, as the app does."""
+    path = Path(path or db_path())
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}: run `python -m cxdata demo` or load files")
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        raise DatabaseBusy(_lock_message(path, exc)) from exc
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create any missing tables of the data model."""
+    con.execute(sql_text("schema"))
+
+
+def _lock_message(path: Path, exc: Exception) -> str:
+    holder = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", str(exc))
+    who = f"{holder.group(1)} (PID {holder.group(2)})" if holder else "another process"
+    return (f"the database {path} is open for writing by {who}; "
+            f"close that program (or wait for it to finish) and try again")
+
+
+@contextmanager
+def _load_lock(path: Path) -> Iterator[None]:
+    """One writer at a time: a second loader fails at once instead of losing an update."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise DatabaseBusy(f"another load into {path} is running; wait for it to finish") from exc
+        yield
+
+
+@contextmanager
+def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a copy of the database, swapped in atomically on success.
+
+    If the block raises, the copy is discarded and the database is exactly as it was.
+    Readers may hold the database open meanwhile; a process writing to it makes this fail
+    with DatabaseBusy (its unsaved changes would otherwise be lost by the swap).
+    """
+    path = Path(path or db_path())
+    with _load_lock(path):
+        work = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        if path.exists():
+            _check_no_writer(path)
+            shutil.copyfile(path, work)
+        con = duckdb.connect(str(work))
+        try:
+            apply_schema(con)
+            yield con
+            con.execute("checkpoint")
+            con.close()
+            os.replace(work, path)
+        except BaseException:
+            con.close()
+            raise
+        finally:
+            for leftover in (work, work.with_name(work.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+
+
+def _check_no_writer(path: Path) -> None:
+    """Fail clearly if another process has the database open for writing."""
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.IOException as exc:
+        raise DatabaseBusy(_lock_message(path, exc)) from exc

@@ -1,0 +1,91 @@
+-- The canonical CX data model. Applied by every writer (loader, demo); idempotent.
+-- Keys are enforced by the loader's upsert, not by constraints, so bulk loads stay fast.
+
+create table if not exists journey_stages (
+    stage        varchar not null,  -- e.g. awareness
+    position     integer not null,  -- order along the journey, 1 = first
+    description  varchar
+);
+
+create table if not exists customers (
+    customer_id    varchar not null,
+    name           varchar,
+    segment        varchar,        -- e.g. Enterprise, Mid-Market, SMB, Consumer
+    region         varchar,        -- e.g. North America, Europe, LATAM, APAC
+    country        varchar,        -- ISO 3166 alpha-2, e.g. ES
+    plan           varchar,        -- e.g. Basic, Plus, Premium
+    signup_date    date,
+    annual_value   decimal(14, 2), -- contracted revenue per year, in the company's currency
+    account_owner  varchar,
+    churned_on     date            -- null while the customer is active
+);
+
+create table if not exists interactions (
+    interaction_id          varchar not null,
+    customer_id             varchar not null,
+    started_at              timestamp not null,
+    channel                 varchar not null,  -- phone, ivr, email, chat, web, app, in_person, social, kiosk, ...
+    journey_stage           varchar,
+    touchpoint              varchar,
+    department              varchar,
+    kind                    varchar,           -- inquiry, request, complaint, purchase, ...
+    office                  varchar,           -- front or back
+    first_response_seconds  double,
+    resolved_at             timestamp,         -- null while open
+    escalated               boolean,
+    sla_seconds             double             -- promised time to resolve
+);
+
+create table if not exists feedback (
+    feedback_id     varchar not null,
+    customer_id     varchar not null,
+    interaction_id  varchar,
+    submitted_at    timestamp not null,
+    survey          varchar not null,  -- nps (0-10), csat (1-5) or ces (1-7, 7 = least effort)
+    score           smallint not null,
+    comment         varchar,
+    journey_stage   varchar,
+    touchpoint      varchar,
+    department      varchar
+);
+
+create table if not exists transactions (
+    transaction_id  varchar not null,
+    customer_id     varchar not null,
+    occurred_at     timestamp not null,
+    amount          decimal(14, 2) not null  -- negative for refunds
+);
+
+create table if not exists targets (
+    metric        varchar not null,  -- nps, csat, ces, churn_rate, retention_rate, sla_compliance, ...
+    department    varchar,           -- null = whole company
+    period_start  date not null,
+    period_end    date not null,
+    target        double not null
+);
+
+create table if not exists loads (
+    load_id       varchar not null,
+    started_at    timestamp not null,
+    finished_at   timestamp,
+    files         varchar[],
+    target_table  varchar,
+    n_read        bigint,
+    n_loaded      bigint,   -- new keys
+    n_updated     bigint,   -- existing keys whose row changed
+    n_unchanged   bigint,   -- existing keys loaded again as they were
+    n_rejected    bigint,
+    outcome       varchar,  -- ok, ok_with_rejects, failed
+    message       varchar
+);
+
+create table if not exists rejected_rows (
+    load_id      varchar not null,
+    source_file  varchar not null,
+    line         bigint,    -- line in the source file (1 = header)
+    column_name  varchar,
+    reason       varchar not null,
+    value        varchar,
+    target_table varchar,
+    raw          varchar    -- the whole source row as JSON, to fix and reload
+);
