@@ -41,3 +41,45 @@ create or replace temp macro sla_met(started, resolved, sla, now_at) as
 
 -- The shared filter predicate on a customer row; an empty list means "all".
 create or replace temp macro in_filter(allowed, v) as len(allowed) = 0 or list_contains(allowed, v);
+
+-- The global filters, defined once. $start inclusive, $stop exclusive (dates);
+-- empty lists mean "all". Feedback takes its channel from the interaction it rates.
+create or replace temp macro filtered_customers(segments, regions) as table
+    select * from customers c
+    where in_filter(segments, c.segment) and in_filter(regions, c.region);
+
+create or replace temp macro filtered_interactions(start, stop, segments, regions, channels, departments) as table
+    select i.*, c.segment, c.region
+    from interactions i
+    join filtered_customers(segments, regions) c using (customer_id)
+    where i.started_at >= start and i.started_at < stop
+      and in_filter(channels, i.channel) and in_filter(departments, i.department);
+
+create or replace temp macro filtered_feedback(start, stop, segments, regions, channels, departments) as table
+    select f.*, c.segment, c.region, i.channel
+    from feedback f
+    join filtered_customers(segments, regions) c using (customer_id)
+    left join interactions i on i.interaction_id = f.interaction_id
+    where f.submitted_at >= start and f.submitted_at < stop
+      and in_filter(channels, i.channel) and in_filter(departments, f.department);
+
+create or replace temp macro filtered_transactions(start, stop, segments, regions) as table
+    select t.*, c.segment, c.region
+    from transactions t
+    join filtered_customers(segments, regions) c using (customer_id)
+    where t.occurred_at >= start and t.occurred_at < stop;
+
+-- Margin of a percentage p (0..1) measured on n, in percentage points.
+create or replace temp macro pct_moe(p, n) as 100.0 * 1.96 * sqrt(p * (1 - p) / nullif(n, 0));
+
+-- The median with a distribution-free 95% interval (order statistics: ranks n/2 +- 0.98 sqrt(n)),
+-- read off a fixed ladder of quantiles and rounded outward, so the interval is never too narrow.
+create or replace temp macro median_ladder(x) as
+    quantile_disc(x, [0.0, 0.2, 0.3, 0.4, 0.45, 0.48, 0.49, 0.495, 0.498, 0.499, 0.5,
+                      0.501, 0.502, 0.505, 0.51, 0.52, 0.55, 0.6, 0.7, 0.8, 1.0]);
+create or replace temp macro median_of_ladder(q) as q[11];
+-- k = how many ladder offsets (0.5 .. 0.001 either side) are at least 0.98/sqrt(n): q[k] and q[22-k] bound it.
+create or replace temp macro median_moe_of_ladder(q, n) as (
+    q[22 - len(list_filter([0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001], lambda o: o >= 0.98 / sqrt(n)))]
+    - q[len(list_filter([0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001], lambda o: o >= 0.98 / sqrt(n)))]
+) / 2;

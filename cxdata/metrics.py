@@ -1,0 +1,145 @@
+"""The CX metrics: what each KPI means, how it is read, and whether a change is real.
+
+Every formula is a DuckDB macro in sql/macros.sql, computed by queries in sql/. This
+module describes the KPIs (label, unit, which direction is better), runs the queries
+for a set of filters, and judges period-over-period changes with a z-test on the
+95% margins the queries return.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from cxdata import db
+from cxdata.filters import Filters
+
+Z95 = 1.96
+DEFAULT_MIN_RESPONSES = 30
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    unit: str             # shown after the value: "", "%", "s", "customers", "€"
+    higher_is_better: bool
+    definition: str
+    is_sample: bool = True  # False for counts and sums (a census, no margin of error)
+    decimals: int = 1
+
+
+KPIS: dict[str, Kpi] = {k.key: k for k in [
+    Kpi("nps", "NPS", "", True, "% promoters (9–10) − % detractors (0–6) of 0–10 answers; −100 to 100", decimals=0),
+    Kpi("csat", "CSAT", "%", True, "% of 1–5 answers scoring 4 or 5"),
+    Kpi("ces", "CES", "", True, "mean of 1–7 answers; 7 = very easy, so higher means less effort", decimals=2),
+    Kpi("churn_rate", "Churn rate", "%", False, "customers lost in the period ÷ customers active at its start"),
+    Kpi("retention_rate", "Retention", "%", True, "100% − churn rate: customers active at the start still active at the end"),
+    Kpi("sla_compliance", "SLA compliance", "%", True,
+        "% of interactions resolved within their promised time (open ones count once overdue)"),
+    Kpi("first_response", "Median first response", "s", False, "median seconds to the first response"),
+    Kpi("active_customers", "Active customers", "", True, "customers active on the last day of the period",
+        is_sample=False, decimals=0),
+    Kpi("revenue", "Revenue", "", True, "sum of transaction amounts in the period (refunds negative)",
+        is_sample=False, decimals=0),
+]}
+
+SURVEY_KPIS = ("nps", "csat", "ces")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A period-over-period change and whether the samples support it."""
+
+    delta: float | None
+    p_value: float | None     # None when no test applies (a census, or a missing margin)
+    is_significant: bool
+    is_census: bool = False   # counts and sums: the change is real as it stands
+
+    @property
+    def verdict(self) -> str:
+        if self.delta is None:
+            return "no comparison"
+        if self.is_census:
+            return "change"
+        return "significant change" if self.is_significant else "no significant change"
+
+
+def significance(value: float | None, moe: float | None, prev_value: float | None,
+                 prev_moe: float | None, is_sample: bool = True, alpha: float = 0.05) -> Change:
+    """Two-sided z-test of a difference between two independent estimates with 95% margins.
+
+    Counts and sums are a census, not a sample: their change is real as it stands.
+    """
+    if _missing(value) or _missing(prev_value):
+        return Change(None, None, False)
+    delta = value - prev_value
+    if not is_sample:
+        return Change(delta, None, delta != 0, is_census=True)
+    if _missing(moe) or _missing(prev_moe):
+        return Change(delta, None, False)
+    se = math.hypot(moe / Z95, prev_moe / Z95)
+    if se == 0:
+        return Change(delta, 0.0 if delta else 1.0, delta != 0)
+    p_value = math.erfc(abs(delta) / se / math.sqrt(2))
+    return Change(delta, p_value, p_value < alpha)
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def period_params(filters: Filters, compare: str) -> dict:
+    """The parameters of a two-period query: the filters plus the comparison window."""
+    previous = filters.comparison(compare).params()
+    return {**filters.params(), "cmp_start": previous["start"], "cmp_stop": previous["stop"]}
+
+
+def kpi_summary(con: duckdb.DuckDBPyConnection, filters: Filters, compare: str = "previous",
+                min_responses: int = DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
+    """One row per KPI: value, margin and n now and in the comparison period, the change and its verdict.
+
+    A survey score from fewer than `min_responses` answers is withheld (`is_enough`
+    false): too few answers to show a score at all. Other KPIs show with their margins.
+    """
+    long = db.run(con, "kpi_summary", period_params(filters, compare))
+    rows = []
+    for key, kpi in KPIS.items():
+        cur = _period_row(long, key, "current")
+        prev = _period_row(long, key, "previous")
+        minimum = min_responses if key in SURVEY_KPIS else 1
+        enough_now = not kpi.is_sample or cur["n"] >= minimum
+        enough_before = not kpi.is_sample or prev["n"] >= minimum
+        change = (significance(cur["value"], cur["moe"], prev["value"], prev["moe"], kpi.is_sample)
+                  if enough_now and enough_before else Change(None, None, False))
+        rows.append({
+            "kpi": key, "label": kpi.label, "unit": kpi.unit,
+            "value": cur["value"] if enough_now else None, "moe": cur["moe"] if enough_now else None,
+            "n": cur["n"], "is_enough": enough_now,
+            "prev_value": prev["value"] if enough_before else None, "prev_n": prev["n"],
+            "delta": change.delta, "p_value": change.p_value,
+            "is_significant": change.is_significant, "verdict": change.verdict,
+            "is_better": _is_better(kpi, change),
+        })
+    return pd.DataFrame(rows)
+
+
+def _period_row(long: pd.DataFrame, kpi: str, period: str) -> dict:
+    match = long[(long["kpi"] == kpi) & (long["period"] == period)]
+    if match.empty:
+        return {"value": None, "moe": None, "n": 0}
+    row = match.iloc[0]
+    return {"value": _nullable(row["value"]), "moe": _nullable(row["moe"]),
+            "n": 0 if pd.isna(row["n"]) else int(row["n"])}
+
+
+def _nullable(x):
+    return None if pd.isna(x) else float(x)
+
+
+def _is_better(kpi: Kpi, change: Change) -> bool | None:
+    if change.delta is None or change.delta == 0:
+        return None
+    return (change.delta > 0) == kpi.higher_is_better

@@ -1,0 +1,85 @@
+"""Shared fixtures: a tiny database of hand-written rows whose right answers are worked out by hand."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cxdata import db  # noqa: E402
+from cxdata.filters import Filters  # noqa: E402
+
+# The current period is Q1 2026 (90 days); its previous period is 2025-10-03..2025-12-31.
+Q1_2026 = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+
+TINY_ROWS_SQL = """
+-- 20 customers: C01-C10 SMB/Europe, C11-C20 Enterprise/North America, all signed up 2025-01-01
+-- except C20 (2026-02-01). C01 and C02 churn on 2026-02-15 (current), C11 on 2025-11-01 (previous).
+insert into customers
+select printf('C%02d', i), 'Customer ' || i,
+       case when i <= 10 then 'SMB' else 'Enterprise' end,
+       case when i <= 10 then 'Europe' else 'North America' end,
+       case when i <= 10 then 'ES' else 'US' end, 'Plus',
+       case when i = 20 then date '2026-02-01' else date '2025-01-01' end,
+       1000, 'Ana',
+       case when i in (1, 2) then date '2026-02-15' when i = 11 then date '2025-11-01' end
+from range(1, 21) t(i);
+
+-- NPS, current: 50 promoters (10) and 30 passives (8) from SMB, 20 detractors (3) from Enterprise.
+insert into feedback
+select 'N' || i, case when i <= 80 then printf('C%02d', 1 + i % 10) else printf('C%02d', 11 + i % 9) end,
+       null, timestamp '2026-01-15 10:00:00', 'nps',
+       case when i <= 50 then 10 when i <= 80 then 8 else 3 end, null, 'support', 'ticket', 'Support'
+from range(1, 101) t(i);
+-- NPS, previous: 40 promoters, 30 passives, 30 detractors.
+insert into feedback
+select 'P' || i, printf('C%02d', 1 + i % 10), null, timestamp '2025-11-15 10:00:00', 'nps',
+       case when i <= 40 then 10 when i <= 70 then 7 else 0 end, null, 'support', 'ticket', 'Support'
+from range(1, 101) t(i);
+-- CSAT, current: 20 fives, 10 fours, 5 threes, 5 ones.
+insert into feedback
+select 'S' || i, 'C03', null, timestamp '2026-02-01 09:00:00', 'csat',
+       case when i <= 20 then 5 when i <= 30 then 4 when i <= 35 then 3 else 1 end, null, null, null, 'Billing'
+from range(1, 41) t(i);
+-- CES, current: 7, 6, 5, 4, 3 twice (mean 5, only 10 answers).
+insert into feedback
+select 'E' || i, 'C04', null, timestamp '2026-03-01 09:00:00', 'ces', 8 - (1 + (i - 1) % 5), null,
+       'onboarding', 'setup wizard', 'Product'
+from range(1, 11) t(i);
+
+-- Interactions, current: 6 Support chats all within their 1-hour SLA, 4 Billing emails of which
+-- 2 are resolved late; first responses 10, 20, ..., 100 seconds.
+insert into interactions
+select 'I' || i, printf('C%02d', i), timestamp '2026-01-10 08:00:00', case when i <= 6 then 'chat' else 'email' end,
+       'support', 'ticket', case when i <= 6 then 'Support' else 'Billing' end, 'inquiry', 'front', 10 * i,
+       timestamp '2026-01-10 08:00:00' + to_seconds(case when i in (9, 10) then 7200 else 1800 end),
+       false, 3600
+from range(1, 11) t(i);
+
+-- Transactions: 100.00 + 250.50 - 50.50 = 300.00 now; 200.00 before.
+insert into transactions values
+    ('T1', 'C01', timestamp '2026-01-05', 100.00), ('T2', 'C12', timestamp '2026-02-05', 250.50),
+    ('T3', 'C13', timestamp '2026-03-05', -50.50), ('T4', 'C01', timestamp '2025-12-05', 200.00);
+
+insert into targets values ('nps', null, date '2026-01-01', date '2026-03-31', 25),
+                           ('nps', 'Support', date '2026-01-01', date '2026-03-31', 35);
+"""
+
+
+@pytest.fixture(scope="session")
+def tiny_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tiny") / "cx.duckdb"
+    with db.writable_copy(path) as con:
+        con.execute(TINY_ROWS_SQL)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_con(tiny_db):
+    con = db.connect_readonly(tiny_db)
+    yield con
+    con.close()

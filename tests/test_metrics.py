@@ -1,0 +1,118 @@
+"""Each KPI against numbers worked out by hand on the tiny fixture (see conftest.py)."""
+import dataclasses
+import math
+
+import duckdb
+import pytest
+
+from cxdata import db, metrics
+from tests.conftest import Q1_2026
+
+
+@pytest.fixture(scope="module")
+def summary(tiny_con):
+    return metrics.kpi_summary(tiny_con, Q1_2026, "previous").set_index("kpi")
+
+
+def test_nps_from_50_promoters_30_passives_20_detractors(summary):
+    row = summary.loc["nps"]
+    assert row["value"] == pytest.approx(30.0)
+    assert row["n"] == 100
+    # p = .5, d = .2: 1.96 * sqrt((.5 + .2 - .3**2) / 100) * 100
+    assert row["moe"] == pytest.approx(1.96 * math.sqrt(0.61 / 100) * 100)
+    assert row["moe"] == pytest.approx(15.308, abs=1e-3)
+
+
+def test_nps_rise_of_20_points_on_100_answers_is_not_significant(summary):
+    row = summary.loc["nps"]
+    assert row["prev_value"] == pytest.approx(10.0)   # 40 promoters - 30 detractors
+    assert row["delta"] == pytest.approx(20.0)
+    # se = sqrt((15.308/1.96)^2 + (16.281/1.96)^2) = 11.40; z = 1.754; p = 0.079
+    assert row["p_value"] == pytest.approx(0.0794, abs=1e-3)
+    assert row["verdict"] == "no significant change"
+
+
+def test_csat_is_share_of_fours_and_fives_not_the_mean(summary):
+    row = summary.loc["csat"]
+    assert row["value"] == pytest.approx(75.0)     # 30 of 40; the mean / 5 would be 78%
+    assert row["moe"] == pytest.approx(1.96 * math.sqrt(0.75 * 0.25 / 40) * 100)
+    assert row["n"] == 40
+
+
+def test_ces_with_10_answers_is_withheld_below_the_minimum(summary, tiny_con):
+    assert summary.loc["ces"]["n"] == 10
+    assert not summary.loc["ces"]["is_enough"]
+    assert summary.loc["ces"]["value"] is None or math.isnan(summary.loc["ces"]["value"])
+    shown = metrics.kpi_summary(tiny_con, Q1_2026, min_responses=5).set_index("kpi").loc["ces"]
+    assert shown["value"] == pytest.approx(5.0)
+    assert shown["moe"] == pytest.approx(1.96 * math.sqrt(20 / 9) / math.sqrt(10))
+
+
+def test_churn_is_lost_over_active_at_start(summary):
+    # Active on 2026-01-01: 20 minus C11 (churned before) and C20 (joined after) = 18; lost C01, C02.
+    assert summary.loc["churn_rate"]["value"] == pytest.approx(100 * 2 / 18)
+    assert summary.loc["churn_rate"]["n"] == 18
+    assert summary.loc["retention_rate"]["value"] == pytest.approx(100 * 16 / 18)
+    # Previous: 19 active on 2025-10-03 (C20 not yet), C11 lost.
+    assert summary.loc["churn_rate"]["prev_value"] == pytest.approx(100 * 1 / 19)
+    assert summary.loc["active_customers"]["value"] == 17
+
+
+def test_service_levels(summary):
+    assert summary.loc["sla_compliance"]["value"] == pytest.approx(80.0)   # 8 of 10 on time
+    assert summary.loc["sla_compliance"]["n"] == 10
+    assert summary.loc["first_response"]["value"] == pytest.approx(50.0)   # median of 10..100
+
+
+def test_revenue_is_a_census_so_any_change_is_real(summary):
+    row = summary.loc["revenue"]
+    assert row["value"] == pytest.approx(300.0)
+    assert row["prev_value"] == pytest.approx(200.0)
+    assert row["verdict"] == "change" and row["is_better"]
+
+
+def test_segment_filter_narrows_every_query(tiny_con):
+    smb = dataclasses.replace(Q1_2026, segments=("SMB",))
+    row = metrics.kpi_summary(tiny_con, smb).set_index("kpi")
+    assert row.loc["nps"]["value"] == pytest.approx(100 * 50 / 80)   # no detractors in SMB
+    assert row.loc["churn_rate"]["value"] == pytest.approx(100 * 2 / 10)
+    assert row.loc["revenue"]["value"] == pytest.approx(100.0)
+
+
+def test_department_and_channel_filters(tiny_con):
+    billing = dataclasses.replace(Q1_2026, departments=("Billing",))
+    row = metrics.kpi_summary(tiny_con, billing).set_index("kpi")
+    assert row.loc["sla_compliance"]["value"] == pytest.approx(50.0)
+    assert row.loc["csat"]["n"] == 40 and row.loc["nps"]["n"] == 0
+    chat = dataclasses.replace(Q1_2026, channels=("chat",))
+    assert metrics.kpi_summary(tiny_con, chat).set_index("kpi").loc["sla_compliance"]["value"] == 100.0
+
+
+@pytest.mark.parametrize("scores, expected", [
+    ([10] * 5, 100.0), ([0] * 5, -100.0), ([7, 8], 0.0), ([9, 6], 0.0), ([], None),
+])
+def test_nps_edges(scores, expected):
+    con = duckdb.connect()
+    db.apply_schema(con)
+    values = ",".join(f"({s})" for s in scores) or "(null)"
+    got = db.cursor(con).execute(f"select nps(s) from (values {values}) t(s)").fetchone()[0]
+    assert got == (pytest.approx(expected) if expected is not None else None)
+
+
+@pytest.mark.parametrize("value, moe, prev, prev_moe, sample, verdict", [
+    (30, 5, 10, 5, True, "significant change"),
+    (30, 15.3, 10, 16.3, True, "no significant change"),
+    (30, None, 10, None, True, "no significant change"),
+    (300, None, 200, None, False, "change"),
+    (None, None, 10, 2, True, "no comparison"),
+])
+def test_significance_verdicts(value, moe, prev, prev_moe, sample, verdict):
+    assert metrics.significance(value, moe, prev, prev_moe, sample).verdict == verdict
+
+
+def test_unused_filters_are_not_bound_and_missing_ones_are_named(tiny_con):
+    assert set(db.query_params("kpi_summary")) >= {"start", "stop", "segments", "cmp_start"}
+    with pytest.raises(ValueError, match="needs parameters"):
+        db.run(tiny_con, "kpi_summary", {"start": Q1_2026.start})
+    with pytest.raises(ValueError, match="not a query name"):
+        db.sql_text("../etc/passwd")
