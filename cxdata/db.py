@@ -80,6 +80,16 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -
         cur.close()
 
 
+class Reader:
+    """Runs named queries on one connection; the app's cached twin lives in cxdata.cache."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def run(self, name: str, params: dict | None = None) -> pd.DataFrame:
+        return run(self.con, name, params)
+
+
 def connect_readonly(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the database for reading, as the app does."""
     path = Path(path or db_path())

@@ -10,10 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
-from cxdata import db
 from cxdata.filters import Filters
 
 Z95 = 1.96
@@ -97,14 +95,16 @@ def period_params(filters: Filters, compare: str) -> dict:
     return {**filters.params(), "cmp_start": previous["start"], "cmp_stop": previous["stop"]}
 
 
-def kpi_summary(con: duckdb.DuckDBPyConnection, filters: Filters, compare: str = "previous",
+def kpi_summary(reader, filters: Filters, compare: str = "previous",
                 min_responses: int = DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
     """One row per KPI: value, margin and n now and in the comparison period, the change and its verdict.
+
+    `reader` is anything with `.run(query_name, params)`: a db.Reader or the app's cached reader.
 
     A survey score from fewer than `min_responses` answers is withheld (`is_enough`
     false): too few answers to show a score at all. Other KPIs show with their margins.
     """
-    long = db.run(con, "kpi_summary", period_params(filters, compare))
+    long = reader.run("kpi_summary", period_params(filters, compare))
     rows = []
     for key, kpi in KPIS.items():
         cur = _period_row(long, key, "current")
@@ -143,3 +143,44 @@ def _is_better(kpi: Kpi, change: Change) -> bool | None:
     if change.delta is None or change.delta == 0:
         return None
     return (change.delta > 0) == kpi.higher_is_better
+
+
+def kpi_trends(reader, filters: Filters) -> pd.DataFrame:
+    """Monthly value and n of every KPI over the 12 months ending with the filter's end."""
+    return reader.run("kpi_monthly", filters.params())
+
+
+DIMENSIONS = {"segment": "Segment", "department": "Department", "journey_stage": "Journey stage"}
+
+
+def movers(reader, filters: Filters, compare: str = "previous",
+           min_responses: int = DEFAULT_MIN_RESPONSES, limit: int = 8) -> pd.DataFrame:
+    """The segments, departments and journey stages whose scores moved significantly, biggest first.
+
+    Both periods need at least `min_responses` observations; "biggest" means the largest
+    change in standard errors, so a precise move outranks a noisy one of the same size.
+    """
+    long = reader.run("movers", period_params(filters, compare))
+    keys = ["dimension", "member", "kpi"]
+    cur = long[long["period"] == "current"].set_index(keys)
+    prev = long[long["period"] == "previous"].set_index(keys)
+    both = cur.join(prev.add_suffix("_prev"), how="inner")
+    rows = []
+    for (dimension, member, key), r in both.iterrows():
+        if min(r["n"], r["n_prev"]) < min_responses:
+            continue
+        change = significance(r["value"], r["moe"], r["value_prev"], r["moe_prev"])
+        if not change.is_significant:
+            continue
+        se = math.hypot(r["moe"] / Z95, r["moe_prev"] / Z95)
+        rows.append({
+            "dimension": dimension, "dimension_label": DIMENSIONS[dimension], "member": member,
+            "kpi": key, "label": KPIS[key].label, "unit": KPIS[key].unit,
+            "value": r["value"], "prev_value": r["value_prev"], "delta": change.delta,
+            "p_value": change.p_value, "n": int(r["n"]), "prev_n": int(r["n_prev"]),
+            "z": abs(change.delta) / se if se else math.inf, "is_better": _is_better(KPIS[key], change),
+        })
+    columns = ["dimension", "dimension_label", "member", "kpi", "label", "unit", "value", "prev_value",
+               "delta", "p_value", "n", "prev_n", "z", "is_better"]
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values("z", ascending=False).head(limit).reset_index(drop=True)

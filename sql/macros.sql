@@ -69,8 +69,11 @@ create or replace temp macro filtered_transactions(start, stop, segments, region
     join filtered_customers(segments, regions) c using (customer_id)
     where t.occurred_at >= start and t.occurred_at < stop;
 
--- Margin of a percentage p (0..1) measured on n, in percentage points.
-create or replace temp macro pct_moe(p, n) as 100.0 * 1.96 * sqrt(p * (1 - p) / nullif(n, 0));
+-- Margin of a percentage p (0..1) measured on n, in percentage points: the Agresti-Coull
+-- interval (two successes and two failures added), which, unlike the plain Wald margin,
+-- is not zero when every case is a success or a failure.
+create or replace temp macro pct_moe(p, n) as
+    100.0 * 1.96 * sqrt(((p * n + 2) / (n + 4)) * (1 - (p * n + 2) / (n + 4)) / (n + 4));
 
 -- The median with a distribution-free 95% interval (order statistics: ranks n/2 +- 0.98 sqrt(n)),
 -- read off a fixed ladder of quantiles and rounded outward, so the interval is never too narrow.

@@ -3,6 +3,7 @@ import dataclasses
 import math
 
 import duckdb
+import pandas as pd
 import pytest
 
 from cxdata import db, metrics
@@ -11,7 +12,7 @@ from tests.conftest import Q1_2026
 
 @pytest.fixture(scope="module")
 def summary(tiny_con):
-    return metrics.kpi_summary(tiny_con, Q1_2026, "previous").set_index("kpi")
+    return metrics.kpi_summary(db.Reader(tiny_con), Q1_2026, "previous").set_index("kpi")
 
 
 def test_nps_from_50_promoters_30_passives_20_detractors(summary):
@@ -43,7 +44,7 @@ def test_ces_with_10_answers_is_withheld_below_the_minimum(summary, tiny_con):
     assert summary.loc["ces"]["n"] == 10
     assert not summary.loc["ces"]["is_enough"]
     assert summary.loc["ces"]["value"] is None or math.isnan(summary.loc["ces"]["value"])
-    shown = metrics.kpi_summary(tiny_con, Q1_2026, min_responses=5).set_index("kpi").loc["ces"]
+    shown = metrics.kpi_summary(db.Reader(tiny_con), Q1_2026, min_responses=5).set_index("kpi").loc["ces"]
     assert shown["value"] == pytest.approx(5.0)
     assert shown["moe"] == pytest.approx(1.96 * math.sqrt(20 / 9) / math.sqrt(10))
 
@@ -61,6 +62,8 @@ def test_churn_is_lost_over_active_at_start(summary):
 def test_service_levels(summary):
     assert summary.loc["sla_compliance"]["value"] == pytest.approx(80.0)   # 8 of 10 on time
     assert summary.loc["sla_compliance"]["n"] == 10
+    # Agresti-Coull: p~ = (8 + 2) / (10 + 4)
+    assert summary.loc["sla_compliance"]["moe"] == pytest.approx(100 * 1.96 * math.sqrt(10 / 14 * 4 / 14 / 14))
     assert summary.loc["first_response"]["value"] == pytest.approx(50.0)   # median of 10..100
 
 
@@ -73,7 +76,7 @@ def test_revenue_is_a_census_so_any_change_is_real(summary):
 
 def test_segment_filter_narrows_every_query(tiny_con):
     smb = dataclasses.replace(Q1_2026, segments=("SMB",))
-    row = metrics.kpi_summary(tiny_con, smb).set_index("kpi")
+    row = metrics.kpi_summary(db.Reader(tiny_con), smb).set_index("kpi")
     assert row.loc["nps"]["value"] == pytest.approx(100 * 50 / 80)   # no detractors in SMB
     assert row.loc["churn_rate"]["value"] == pytest.approx(100 * 2 / 10)
     assert row.loc["revenue"]["value"] == pytest.approx(100.0)
@@ -81,11 +84,11 @@ def test_segment_filter_narrows_every_query(tiny_con):
 
 def test_department_and_channel_filters(tiny_con):
     billing = dataclasses.replace(Q1_2026, departments=("Billing",))
-    row = metrics.kpi_summary(tiny_con, billing).set_index("kpi")
+    row = metrics.kpi_summary(db.Reader(tiny_con), billing).set_index("kpi")
     assert row.loc["sla_compliance"]["value"] == pytest.approx(50.0)
     assert row.loc["csat"]["n"] == 40 and row.loc["nps"]["n"] == 0
     chat = dataclasses.replace(Q1_2026, channels=("chat",))
-    assert metrics.kpi_summary(tiny_con, chat).set_index("kpi").loc["sla_compliance"]["value"] == 100.0
+    assert metrics.kpi_summary(db.Reader(tiny_con), chat).set_index("kpi").loc["sla_compliance"]["value"] == 100.0
 
 
 @pytest.mark.parametrize("scores, expected", [
@@ -116,3 +119,25 @@ def test_unused_filters_are_not_bound_and_missing_ones_are_named(tiny_con):
         db.run(tiny_con, "kpi_summary", {"start": Q1_2026.start})
     with pytest.raises(ValueError, match="not a query name"):
         db.sql_text("../etc/passwd")
+
+
+def test_movers_keep_only_significant_changes(tiny_con):
+    reader = db.Reader(tiny_con)
+    found = metrics.movers(reader, Q1_2026, min_responses=30)
+    # SMB NPS: 62.5 on 80 answers now (50 promoters, 30 passives) vs 10 on 100 before.
+    assert found[["dimension", "member", "kpi"]].values.tolist() == [["segment", "SMB", "nps"]]
+    assert found.iloc[0]["delta"] == pytest.approx(52.5)
+    assert found.iloc[0]["is_better"]
+    # Support NPS 10 -> 30 on 100 answers each is not significant (p = 0.079): not a mover.
+    # Anything under the minimum is never a mover, whatever its change.
+    assert metrics.movers(reader, Q1_2026, min_responses=101).empty
+
+
+def test_trends_are_monthly_over_twelve_months(tiny_con):
+    trend = metrics.kpi_trends(db.Reader(tiny_con), Q1_2026)
+    nps = trend[trend["kpi"] == "nps"].set_index("month_start")
+    assert nps.loc[pd.Timestamp("2026-01-01"), "value"] == pytest.approx(30.0)
+    assert nps.loc[pd.Timestamp("2025-11-01"), "value"] == pytest.approx(10.0)
+    churn = trend[trend["kpi"] == "churn_rate"].set_index("month_start")
+    assert len(churn) == 12
+    assert churn.loc[pd.Timestamp("2026-02-01"), "value"] == pytest.approx(100 * 2 / 18)
