@@ -45,6 +45,9 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
 ]}
 
 SURVEY_KPIS = ("nps", "csat", "ces")
+# Targets that hold whatever the period's length; a churn target is per quarter, so it is
+# compared on the KPI trends page, not against a churn rate over an arbitrary range.
+TARGETED_KPIS = ("nps", "csat", "ces", "sla_compliance", "first_response")
 
 
 @dataclass(frozen=True)
@@ -184,3 +187,24 @@ def movers(reader, filters: Filters, compare: str = "previous",
                "delta", "p_value", "n", "prev_n", "z", "is_better"]
     out = pd.DataFrame(rows, columns=columns)
     return out.sort_values("z", ascending=False).head(limit).reset_index(drop=True)
+
+
+def targets(reader, filters: Filters) -> dict[str, float]:
+    """The target per KPI for this view: a filtered department's own target, else the company's."""
+    rows = reader.run("kpi_targets", filters.params())
+    department = filters.departments[0] if len(filters.departments) == 1 else None
+    out: dict[str, float] = {}
+    for kpi in TARGETED_KPIS:
+        mine = rows[rows["metric"] == kpi]
+        own = mine[mine["department"] == department] if department else mine.iloc[0:0]
+        company = mine[mine["department"].isna()]
+        chosen = own if not own.empty else company
+        if not chosen.empty:
+            out[kpi] = float(chosen.iloc[0]["target"])
+    return out
+
+
+def meets_target(kpi: str, value: float | None, target: float | None) -> bool | None:
+    if value is None or target is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value >= target if KPIS[kpi].higher_is_better else value <= target

@@ -141,3 +141,13 @@ def test_trends_are_monthly_over_twelve_months(tiny_con):
     churn = trend[trend["kpi"] == "churn_rate"].set_index("month_start")
     assert len(churn) == 12
     assert churn.loc[pd.Timestamp("2026-02-01"), "value"] == pytest.approx(100 * 2 / 18)
+
+
+def test_targets_prefer_the_filtered_departments_own(tiny_con):
+    reader = db.Reader(tiny_con)
+    assert metrics.targets(reader, Q1_2026) == {"nps": 25.0}
+    support = dataclasses.replace(Q1_2026, departments=("Support",))
+    assert metrics.targets(reader, support) == {"nps": 35.0}
+    billing = dataclasses.replace(Q1_2026, departments=("Billing",))
+    assert metrics.targets(reader, billing) == {"nps": 25.0}   # no own target: the company's
+    assert metrics.meets_target("nps", 30.0, 25.0) and not metrics.meets_target("first_response", 90, 60)

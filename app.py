@@ -1,0 +1,18 @@
+"""cx-cockpit: the frame around every page (data header, global filters, navigation)."""
+import streamlit as st
+
+from cxdata import frame
+
+st.set_page_config(page_title="cx-cockpit", page_icon="🧭", layout="wide")
+
+PAGES = {
+    "": [st.Page("pages/overview.py", title="Executive overview", icon="🧭", default=True)],
+    "Data": [st.Page("pages/data.py", title="Data & loads", icon="🗄️")],
+}
+
+navigation = st.navigation(PAGES)
+reader = frame.open_reader()
+facts = frame.data_facts(reader)
+frame.sidebar_filters(reader, facts)
+frame.draw_header(reader, facts)
+navigation.run()

@@ -1,0 +1,60 @@
+"""Streamlit caching for the app: one read-only connection per database file, cached query results.
+
+Both are keyed on the file's identity (inode, size, modification time), so when a
+load swaps in a new database the next rerun opens it and no stale result is served.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from cxdata import db
+
+
+def file_stamp(path: Path) -> tuple[int, int, int]:
+    """What changes when a load or demo build replaces the file."""
+    info = os.stat(path)
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, stamp: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
+    return db.connect_readonly(path)
+
+
+@st.cache_data(max_entries=1000, show_spinner=False)
+def _run(path: str, stamp: tuple[int, int, int], name: str, params: dict) -> pd.DataFrame:
+    return db.run(_connection(path, stamp), name, params)
+
+
+class CachedReader:
+    """Runs named queries on the database as it is now, through Streamlit's caches."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.stamp = file_stamp(path)
+
+    def run(self, name: str, params: dict | None = None) -> pd.DataFrame:
+        return _run(str(self.path), self.stamp, name, params or {})
+
+
+@st.cache_resource(show_spinner=False)
+def ensure_database(path: str) -> str:
+    """Build the demo database once if none exists, so a fresh clone shows real-looking dashboards.
+
+    Returns "existing" or "demo built"; cached, so it runs once per server process.
+    """
+    if Path(path).exists():
+        return "existing"
+    from cxdata.demo import build_demo
+
+    with st.spinner("No database yet: building the demo data (about 15 seconds)…"):
+        try:
+            build_demo(Path(path))
+        except db.DatabaseBusy:
+            pass  # another process is building it; the caller finds it when done
+    return "demo built"

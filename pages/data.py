@@ -1,0 +1,58 @@
+"""Data & loads: what is loaded, the history of loads, and the rows that were rejected and why."""
+import streamlit as st
+
+from cxdata import data_status, frame
+
+frame.current_view()
+reader = frame.open_reader()
+
+st.title("Data & loads")
+st.caption(f"Database `{reader.path}` · {data_status.file_size(reader.path)}. "
+           f"Load files with `{frame.LOAD_HINT}`; see docs/loading.md.")
+
+st.subheader("What is loaded")
+st.dataframe(data_status.table_stats(reader), hide_index=True, column_config={
+    "table_name": "Table", "n_rows": st.column_config.NumberColumn("Rows", format="localized"),
+    "first_on": st.column_config.DateColumn("From"), "last_on": st.column_config.DateColumn("To"),
+    "dated_by": "Dated by"})
+
+st.subheader("Load history")
+history = data_status.load_history(reader)
+if history.empty:
+    st.info("No loads recorded yet.")
+else:
+    st.dataframe(history.drop(columns=["load_id"]), hide_index=True, column_config={
+        "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm:ss"),
+        "finished_at": st.column_config.DatetimeColumn("Finished", format="YYYY-MM-DD HH:mm:ss"),
+        "files": "Files", "target_table": "Table", "n_read": "Read", "n_loaded": "New",
+        "n_updated": "Updated", "n_unchanged": "Unchanged", "n_rejected": "Rejected",
+        "outcome": "Outcome", "message": "Message"})
+
+st.subheader("Rejected rows")
+reasons = data_status.rejected_reasons(reader)
+if reasons.empty:
+    st.success("No rejected rows: every row of every load passed validation.", icon="✅")
+    st.stop()
+st.dataframe(reasons.drop(columns=["load_id"]), hide_index=True, column_config={
+    "loaded_at": st.column_config.DatetimeColumn("Load", format="YYYY-MM-DD HH:mm"),
+    "target_table": "Table", "column_name": "Column", "reason": "Reason",
+    "n_rows": st.column_config.NumberColumn("Rows", format="localized"), "first_line": "First line"})
+
+loads = history[history["n_rejected"].fillna(0) > 0]
+pick_load, pick_table, pick_column, pick_text = st.columns(4)
+load_id = pick_load.selectbox(
+    "Load", [""] + loads["load_id"].tolist(),
+    format_func=lambda lid: "All loads" if not lid else
+    f"{loads.set_index('load_id').loc[lid, 'started_at']:%Y-%m-%d %H:%M} · {loads.set_index('load_id').loc[lid, 'files']}")
+table = pick_table.selectbox("Table", [""] + sorted(reasons["target_table"].dropna().unique()),
+                             format_func=lambda t: t or "All tables")
+column = pick_column.selectbox("Column", [""] + sorted(reasons["column_name"].dropna().unique()),
+                               format_func=lambda c: c or "All columns")
+search = pick_text.text_input("Reason contains", max_chars=100)
+
+rows = data_status.rejected_rows(reader, load_id, table, column, search.strip())
+shown = f"{len(rows):,} rejected cells" + (" (first 50,000)" if len(rows) == data_status.REJECTED_LIMIT else "")
+st.caption(f"{shown}. Fix them in the source file at the line shown and load it again: loads are idempotent.")
+st.dataframe(rows, hide_index=True, height=320)
+st.download_button("Download these rejected rows (CSV)", rows.to_csv(index=False).encode("utf-8"),
+                   file_name="rejected_rows.csv", mime="text/csv", disabled=rows.empty)
