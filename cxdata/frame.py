@@ -93,8 +93,8 @@ def sidebar_filters(reader: CachedReader, facts: dict) -> ViewState:
     sb.header("Filters")
     preset = sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=_KEY["period"])
     if preset == "custom":
-        chosen = sb.date_input("From – to", key=_KEY["range"], min_value=earliest, max_value=today,
-                               format="YYYY-MM-DD")
+        chosen = sb.date_input("From – to", key=_KEY["range"], format="YYYY-MM-DD",
+                               min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1))
         start, end = chosen if isinstance(chosen, (tuple, list)) and len(chosen) == 2 else (today, today)
     else:
         start, end = filters.preset_range(preset, today)

@@ -106,7 +106,6 @@ def attention(movers: pd.DataFrame, view: ViewState) -> list[Attention]:
 
 
 def has_data(summary: pd.DataFrame) -> bool:
-    """False when the filters match nothing at all in the current period."""
-    current = summary.set_index("kpi")
-    samples = current.loc[["nps", "csat", "ces", "sla_compliance", "first_response"], "n"].fillna(0)
-    return bool(samples.sum() > 0 or (current.loc["active_customers", "value"] or 0) > 0)
+    """False when no survey response and no interaction matches the filters in the period."""
+    activity = summary.set_index("kpi").loc[["nps", "csat", "ces", "sla_compliance", "first_response"], "n"]
+    return bool(activity.fillna(0).sum() > 0)

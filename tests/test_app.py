@@ -1,0 +1,107 @@
+"""The real app under Streamlit's AppTest, on the hand-written tiny database (see conftest.py)."""
+import dataclasses
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cxdata import db, metrics
+from cxdata import formatting as fmt
+from cxdata.filters import Filters
+from tests.conftest import ROOT
+
+# The tiny data's newest day is 2026-03-05, so "last 90 days" is 2025-12-06 .. 2026-03-05.
+LAST_90 = Filters(dt.date(2025, 12, 6), dt.date(2026, 3, 5))
+
+
+@pytest.fixture
+def app(tiny_db, monkeypatch):
+    monkeypatch.setenv("CX_DB", str(tiny_db))
+    monkeypatch.chdir(ROOT)
+
+    def start(**query_params) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        for key, value in query_params.items():
+            at.query_params[key] = value
+        return at.run()
+    return start
+
+
+def shown(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_under_default_filters_matches_the_metrics_module(app, tiny_con):
+    at = app()
+    assert not at.exception
+    tiles = shown(at)
+    assert len(tiles) == 9
+    expected = metrics.kpi_summary(db.Reader(tiny_con), LAST_90, "previous").set_index("kpi")
+    for key in ("nps", "csat", "churn_rate", "retention_rate", "sla_compliance", "first_response",
+                "active_customers", "revenue"):
+        assert tiles[metrics.KPIS[key].label] == fmt.value(key, expected.loc[key, "value"]), key
+    assert tiles["NPS"] == "30" and tiles["CSAT"] == "75.0%"
+    assert "newest record 2026-03-05" in at.caption[0].value
+    assert at.query_params["period"] == "90d" and at.query_params["compare"] == "previous"
+
+
+def test_few_responses_say_not_enough(app):
+    at = app()
+    assert shown(at)["CES"] == "Not enough responses"   # 10 answers, 30 needed
+    assert any("at least 30 needed" in c.value for c in at.caption)
+
+
+def test_segment_from_url_narrows_tiles_and_lists_the_mover(app, tiny_con):
+    at = app(segment="SMB")
+    assert not at.exception and not at.warning
+    assert at.multiselect(key="flt_segments").value == ["SMB"]
+    smb = dataclasses.replace(LAST_90, segments=("SMB",))
+    expected = metrics.kpi_summary(db.Reader(tiny_con), smb).set_index("kpi")
+    assert shown(at)["NPS"] == fmt.value("nps", expected.loc["nps", "value"]) == "62"
+    assert shown(at)["Churn rate"] == "20.0%"   # C01 and C02 of 10 SMB customers
+
+
+def test_changing_a_filter_updates_tiles_and_url(app):
+    at = app()
+    before = shown(at)["SLA compliance"]
+    at.multiselect(key="flt_departments").set_value(["Billing"]).run()
+    assert not at.exception
+    assert shown(at)["SLA compliance"] == "50.0%" != before
+    assert at.query_params["department"] == "Billing"
+
+
+def test_filter_that_matches_nothing_shows_an_empty_state(app):
+    at = app(channel="chat", department="Billing")
+    assert not at.exception
+    assert not at.metric
+    assert "No customers, interactions or survey responses match" in at.info[0].value
+
+
+@pytest.mark.parametrize("params, notice", [
+    ({"segment": "' OR 1=1; drop table customers; --"}, "Ignored unknown segment"),
+    ({"period": "custom", "from": "2026-13-45", "to": "yesterday"}, "malformed custom date range"),
+    ({"period": "forever"}, "Ignored unknown period"),
+    ({"compare": "<script>alert(1)</script>"}, "Ignored unknown comparison"),
+    ({"region": ["Europe", "Atlantis"]}, "Ignored unknown region 'Atlantis'"),
+])
+def test_hostile_query_params_are_ignored_with_a_notice(app, params, notice):
+    at = app(**params)
+    assert not at.exception
+    assert any(notice in w.value for w in at.warning), [w.value for w in at.warning]
+    assert len(at.metric) == 9
+
+
+def test_custom_range_from_url(app):
+    at = app(period="custom", **{"from": "2026-01-01", "to": "2026-03-31"})
+    assert not at.exception and not at.warning
+    assert shown(at)["NPS"] == "30" and shown(at)["Revenue"] == "300"
+    assert at.query_params["from"] == "2026-01-01"
+
+
+def test_data_page_lists_tables_and_loads(app):
+    at = app()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["What is loaded", "Load history", "Rejected rows"]
+    stats = at.dataframe[0].value.set_index("table_name")
+    assert stats.loc["customers", "n_rows"] == 20 and stats.loc["feedback", "n_rows"] == 250
