@@ -3,11 +3,11 @@ import streamlit as st
 
 from cxdata import frame
 
-st.set_page_config(page_title="cx-cockpit", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layout="wide")
 
 PAGES = {
-    "": [st.Page("pages/overview.py", title="Executive overview", icon="🧭", default=True)],
-    "Data": [st.Page("pages/data.py", title="Data & loads", icon="🗄️")],
+    "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True)],
+    "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
 }
 
 navigation = st.navigation(PAGES)

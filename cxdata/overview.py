@@ -29,16 +29,15 @@ class Tile:
 def tiles(summary: pd.DataFrame, trends: pd.DataFrame, targets: dict[str, float],
           view: ViewState, min_responses: int) -> list[Tile]:
     by_kpi = summary.set_index("kpi")
-    compared_with = COMPARISONS[view.compare]
     out = []
     for key in TILE_ORDER:
         row = by_kpi.loc[key]
         kpi = metrics.KPIS[key]
-        trend = trends.loc[trends["kpi"] == key, "value"].dropna().astype(float).tolist()
+        trend = trends.loc[(trends["kpi"] == key) & trends["is_complete"], "value"].dropna().astype(float).tolist()
         out.append(Tile(
             kpi=key, label=kpi.label,
             value=fmt.value(key, row["value"]) if row["is_enough"] else "Not enough responses",
-            delta=_delta_text(key, row, compared_with),
+            delta=_delta_text(key, row),
             delta_color=_delta_color(kpi, row),
             detail=_detail(key, row, targets.get(key), min_responses),
             help=_help(kpi, view),
@@ -47,12 +46,12 @@ def tiles(summary: pd.DataFrame, trends: pd.DataFrame, targets: dict[str, float]
     return out
 
 
-def _delta_text(key: str, row, compared_with: str) -> str | None:
+def _delta_text(key: str, row) -> str | None:
     if row["delta"] is None or pd.isna(row["delta"]):
         return None
     if row["verdict"] == "no significant change":
-        return f"no significant change vs {compared_with} ({fmt.change(key, row['delta'])})"
-    return f"{fmt.change(key, row['delta'])} vs {compared_with}"
+        return f"{fmt.change(key, row['delta'])}: no significant change"
+    return fmt.change(key, row["delta"])
 
 
 def _delta_color(kpi: metrics.Kpi, row) -> str:
@@ -72,8 +71,10 @@ def _detail(key: str, row, target: float | None, min_responses: int) -> str:
     elif key == "revenue":
         parts.append(f"{n:,} transactions")
     if target is not None:
-        met = metrics.meets_target(key, row["value"], target)
-        parts.append(f"target {fmt.value(key, target)} {'✓ met' if met else '✗ missed'}")
+        shown, goal = fmt.value(key, row["value"]), fmt.value(key, target)
+        # Judged on the value as shown, so "90.0%" never reads as missing a 90.0% target.
+        met = shown == goal or metrics.meets_target(key, row["value"], target)
+        parts.append(f"target {goal} {'✓ met' if met else '✗ missed'}")
     return " · ".join(p for p in parts if p)
 
 
@@ -81,7 +82,7 @@ def _help(kpi: metrics.Kpi, view: ViewState) -> str:
     scope = ("segment and region filters apply" if kpi.key in CUSTOMER_KPIS
              else "all filters apply")
     margin = " Shown with its 95% margin of error." if kpi.is_sample else ""
-    return f"{kpi.definition}.{margin} Trend: last 12 months. ({scope})"
+    return f"{kpi.definition}.{margin} Line: monthly values over the last 12 complete months. ({scope})"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 -- one row per KPI x month, for the 12 months ending with the month of $stop - 1 day:
--- value and sample size n, under the same filters as kpi_summary (the last month may be partial).
+-- value and sample size n, under the same filters as kpi_summary; is_complete is false for
+-- a last month that the period cuts short.
 with bounds as (
     select (date_trunc('month', $stop::date - 1) - interval 11 month)::date as first_month, $stop::date as stop
 ),
@@ -63,7 +64,8 @@ final as (
     union all select month_start, 'revenue', value, n from revenue_months
 )
 
-select kpi, month_start, value::double as value, n::bigint as n
+select kpi, month_start, value::double as value, n::bigint as n,
+       month_start + interval 1 month <= (select stop from bounds) as is_complete
 from final
 where month_start in (select month_start from months)
 order by kpi, month_start
