@@ -30,6 +30,10 @@ class DatabaseBusy(Exception):
     """Another process holds the database (or a load) for writing."""
 
 
+class NotADatabase(Exception):
+    """The database path names a file DuckDB cannot open."""
+
+
 def db_path() -> Path:
     """The configured database: $CX_DB, else data/cx.duckdb."""
     return Path(os.environ.get("CX_DB") or DEFAULT_DB)
@@ -97,8 +101,10 @@ def connect_readonly(path: Path | str | None = None) -> duckdb.DuckDBPyConnectio
         raise FileNotFoundError(f"no database at {path}: run `python -m cxdata demo` or load files")
     try:
         return duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException as exc:
-        raise DatabaseBusy(_lock_message(path, exc)) from exc
+    except duckdb.Error as exc:
+        if "Conflicting lock" in str(exc):
+            raise DatabaseBusy(_lock_message(path, exc)) from exc
+        raise NotADatabase(f"{path} is not a DuckDB database this version can open ({_first_line(exc)})") from exc
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -155,8 +161,15 @@ def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyCon
 
 
 def _check_no_writer(path: Path) -> None:
-    """Fail clearly if another process has the database open for writing."""
+    """Fail clearly if another process has the database open for writing, or it is no database."""
     try:
         duckdb.connect(str(path), read_only=True).close()
-    except duckdb.IOException as exc:
-        raise DatabaseBusy(_lock_message(path, exc)) from exc
+    except duckdb.Error as exc:
+        if "Conflicting lock" in str(exc):
+            raise DatabaseBusy(_lock_message(path, exc)) from exc
+        raise NotADatabase(f"{path} is not a DuckDB database this version can open ({_first_line(exc)}); "
+                           "point --db or $CX_DB at another file") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0]

@@ -1,0 +1,124 @@
+"""Command line: `python -m cxdata load FILE...` and `python -m cxdata demo`.
+
+Thin on purpose: the work is in cxdata.load and cxdata.demo. Exit codes: 0 done (rows may
+have been rejected), 1 the run failed and nothing was committed, 2 the command was misused.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+
+from cxdata import db, load
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (db.DatabaseBusy, db.NotADatabase) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted — nothing was committed, the database is as it was", code=130)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m cxdata",
+                                     description="Manage the CX cockpit database.")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    loader = commands.add_parser(
+        "load", help="load CSV, Excel or Parquet files", description=(
+            "Load files into the database in one all-or-nothing run. Rows that fail a check "
+            "are rejected (see the rejected_rows table); the other rows load. docs/loading.md "
+            "explains formats, mapping files and the checks."))
+    loader.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    loader.add_argument("--table", choices=list(load.table_specs()),
+                        help="the table to load into (default: from the mapping, else from the columns)")
+    loader.add_argument("--map", type=Path, metavar="MAPPING.toml",
+                        help="a mapping of your column names and values onto the model")
+    _add_db_option(loader)
+    loader.set_defaults(run=_load)
+
+    demo = commands.add_parser("demo", help="replace the data with a generated demo dataset")
+    demo.add_argument("--customers", type=int, metavar="N", help="how many customers to generate")
+    demo.add_argument("--seed", type=int, metavar="S", help="random seed: the same seed gives the same data")
+    _add_db_option(demo)
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def _add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None, metavar="PATH",
+                        help=f"the database file (default: $CX_DB or {db.DEFAULT_DB})")
+
+
+def _load(args: argparse.Namespace) -> int:
+    stages = _StageTimer()
+    try:
+        report = load.load_files(args.files, table=args.table, mapping=args.map,
+                                 db_path=args.db or db.db_path(), progress=stages)
+    except load.LoadError as exc:
+        stages(None)
+        if exc.load_id:
+            print(f"Nothing was loaded: run {exc.load_id} is recorded as failed in the loads table.")
+        return _fail(str(exc))
+    print(report.text())
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from cxdata.demo import build_demo  # the demo's dependencies load only when asked for
+
+    path = args.db or db.db_path()
+    options = {k: v for k, v in (("customers", args.customers), ("seed", args.seed)) if v is not None}
+    began = time.perf_counter()
+    try:
+        counts = build_demo(path, **options)
+    except ValueError as exc:
+        return _fail(f"demo: {exc}")
+    rows = ", ".join(f"{n:,} {table}" for table, n in counts.items())
+    print(f"Built demo database {path} in {time.perf_counter() - began:.1f}s: {rows}")
+    return 0
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+class _StageTimer:
+    """Progress on stderr, only for stages slower than ~2 s, so small loads stay quiet."""
+
+    def __init__(self, after: float = load.SLOW_STAGE_SECONDS):
+        self.after = after
+        self.stage: str | None = None
+        self.began = 0.0
+        self.shown = False
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+
+    def __call__(self, stage: str | None) -> None:
+        with self.lock:
+            if self.timer:
+                self.timer.cancel()
+            if self.shown:
+                print(f"  {self.stage}: done in {time.perf_counter() - self.began:.1f}s",
+                      file=sys.stderr, flush=True)
+            self.stage, self.began, self.shown = stage, time.perf_counter(), False
+            if stage:
+                self.timer = threading.Timer(self.after, self._show)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def _show(self) -> None:
+        with self.lock:
+            if self.stage:
+                print(f"{self.stage}…", file=sys.stderr, flush=True)
+                self.shown = True
+
+
+if __name__ == "__main__":
+    sys.exit(main())
