@@ -52,7 +52,7 @@ def ensure_database(path: str) -> str:
         return "existing"
     from cxdata.demo import build_demo
 
-    with st.spinner("No database yet: building the demo data (about 15 seconds)…"):
+    with st.spinner("No database yet: building the demo data (a few seconds)…"):
         try:
             build_demo(Path(path))
         except db.DatabaseBusy:
