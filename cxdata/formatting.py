@@ -40,27 +40,24 @@ def value(kpi: str, x: float | None) -> str:
     """A KPI's value with its unit."""
     if _is_missing(x):
         return "—"
-    k = KPIS[kpi]
-    if k.unit == "s":
-        return duration(x)
-    if k.key == "revenue":
-        return compact(x)
-    return f"{x:,.{k.decimals}f}{k.unit}"
+    return _amount(kpi, x, percent="%", decimals=KPIS[kpi].decimals)
 
 
 def change(kpi: str, delta: float | None) -> str:
     """A change with its sign, in points for percentages and scores."""
     if _is_missing(delta):
         return "—"
-    k = KPIS[kpi]
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    return sign + _amount(kpi, abs(delta), percent=" pts", decimals=max(KPIS[kpi].decimals, 1))
+
+
+def _amount(kpi: str, x: float, percent: str, decimals: int) -> str:
+    k = KPIS[kpi]
     if k.unit == "s":
-        return sign + duration(abs(delta))
+        return duration(x)
     if k.key == "revenue":
-        return sign + compact(abs(delta))
-    if k.unit == "%":
-        return f"{sign}{abs(delta):,.1f} pts"
-    return f"{sign}{abs(delta):,.{max(k.decimals, 1)}f}"
+        return compact(x)
+    return f"{x:,.{decimals}f}" + (percent if k.unit == "%" else "")
 
 
 def margin(kpi: str, moe: float | None) -> str:

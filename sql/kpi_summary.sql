@@ -8,31 +8,10 @@ with periods as (
     select 'previous', $cmp_start::date, $cmp_stop::date
 ),
 
-feedback_in_periods as (
-    select p.period, f.survey, f.score
-    from filtered_feedback(least($start, $cmp_start), greatest($stop, $cmp_stop),
-                           $segments, $regions, $channels, $departments) f
-    join periods p on f.submitted_at >= p.p_start and f.submitted_at < p.p_stop
-),
-
-as_of as (
-    select max(started_at) as now_at from interactions
-),
-
-interactions_in_periods as (
-    select p.period,
-           sla_met(i.started_at, i.resolved_at, i.sla_seconds, as_of.now_at) as is_sla_met,
-           i.first_response_seconds
-    from filtered_interactions(least($start, $cmp_start), greatest($stop, $cmp_stop),
-                               $segments, $regions, $channels, $departments) i
-    join periods p on i.started_at >= p.p_start and i.started_at < p.p_stop
-    cross join as_of
-),
-
 survey_kpis as (
     select survey as kpi, period,
            survey_score(survey, score) as value, survey_moe(survey, score) as moe, count(score) as n
-    from feedback_in_periods
+    from feedback_in_periods($start, $stop, $cmp_start, $cmp_stop, $segments, $regions, $channels, $departments)
     group by survey, period
 ),
 
@@ -41,7 +20,7 @@ service_counts as (
            avg(is_sla_met::int) as sla_share, count(is_sla_met) as n_sla,
            median_ladder(first_response_seconds) as response_ladder,
            count(first_response_seconds) as n_response
-    from interactions_in_periods
+    from interactions_in_periods($start, $stop, $cmp_start, $cmp_stop, $segments, $regions, $channels, $departments)
     group by period
 ),
 

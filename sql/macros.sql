@@ -86,3 +86,29 @@ create or replace temp macro median_moe_of_ladder(q, n) as (
     q[22 - len(list_filter([0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001], lambda o: o >= 0.98 / sqrt(n)))]
     - q[len(list_filter([0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001], lambda o: o >= 0.98 / sqrt(n)))]
 ) / 2;
+
+-- A comparison's two windows: each row labelled 'current' ($start..$stop) or 'previous'
+-- ($cmp_start..$cmp_stop); rows in neither window are left out.
+create or replace temp macro in_period(moment, start, stop, cmp_start, cmp_stop) as
+    case when moment >= start and moment < stop then 'current'
+         when moment >= cmp_start and moment < cmp_stop then 'previous' end;
+
+create or replace temp macro feedback_in_periods(start, stop, cmp_start, cmp_stop,
+                                                 segments, regions, channels, departments) as table
+    select * from (
+        select in_period(f.submitted_at, start, stop, cmp_start, cmp_stop) as period, f.*
+        from filtered_feedback(least(start, cmp_start), greatest(stop, cmp_stop),
+                               segments, regions, channels, departments) f)
+    where period is not null;
+
+-- Interactions of both windows, with whether each met its SLA as of the newest interaction.
+create or replace temp macro interactions_in_periods(start, stop, cmp_start, cmp_stop,
+                                                     segments, regions, channels, departments) as table
+    select * from (
+        select in_period(i.started_at, start, stop, cmp_start, cmp_stop) as period,
+               sla_met(i.started_at, i.resolved_at, i.sla_seconds,
+                       (select max(started_at) from interactions)) as is_sla_met,
+               i.*
+        from filtered_interactions(least(start, cmp_start), greatest(stop, cmp_stop),
+                                   segments, regions, channels, departments) i)
+    where period is not null;
