@@ -56,12 +56,14 @@ create or replace temp macro filtered_interactions(start, stop, segments, region
       and in_filter(channels, i.channel) and in_filter(departments, i.department);
 
 create or replace temp macro filtered_feedback(start, stop, segments, regions, channels, departments) as table
-    select f.*, c.segment, c.region, i.channel
+    select f.*, c.segment, c.region
     from feedback f
     join filtered_customers(segments, regions) c using (customer_id)
-    left join interactions i on i.interaction_id = f.interaction_id
     where f.submitted_at >= start and f.submitted_at < stop
-      and in_filter(channels, i.channel) and in_filter(departments, f.department);
+      and in_filter(departments, f.department)
+      -- a semi-join, so the 10-million-row interactions table is only read when a channel is chosen
+      and (len(channels) = 0
+           or f.interaction_id in (select interaction_id from interactions where list_contains(channels, channel)));
 
 create or replace temp macro filtered_transactions(start, stop, segments, regions) as table
     select t.*, c.segment, c.region
