@@ -157,7 +157,7 @@ DIMENSIONS = {"segment": "Segment", "department": "Department", "journey_stage":
 
 
 def movers(reader, filters: Filters, compare: str = "previous",
-           min_responses: int = DEFAULT_MIN_RESPONSES, limit: int = 8) -> pd.DataFrame:
+           min_responses: int = DEFAULT_MIN_RESPONSES, limit: int = 8, per_kpi: int = 2) -> pd.DataFrame:
     """The segments, departments and journey stages whose scores moved significantly, biggest first.
 
     Both periods need at least `min_responses` observations; "biggest" means the largest
@@ -185,8 +185,9 @@ def movers(reader, filters: Filters, compare: str = "previous",
         })
     columns = ["dimension", "dimension_label", "member", "kpi", "label", "unit", "value", "prev_value",
                "delta", "p_value", "n", "prev_n", "z", "is_better"]
-    out = pd.DataFrame(rows, columns=columns)
-    return out.sort_values("z", ascending=False).head(limit).reset_index(drop=True)
+    out = pd.DataFrame(rows, columns=columns).sort_values("z", ascending=False)
+    # At most `per_kpi` per KPI: SLA samples are so large that they would otherwise fill the list.
+    return out.groupby("kpi", sort=False).head(per_kpi).head(limit).reset_index(drop=True)
 
 
 def targets(reader, filters: Filters) -> dict[str, float]:

@@ -40,7 +40,8 @@ if not items:
                f"{COMPARISONS[view.compare]}.", icon="✅")
 for item in items:
     text, link = st.columns([5, 1], vertical_alignment="center")
-    text.markdown(("🟢 " if item.is_better else "🔴 ") + item.text)
+    text.markdown((":green[:material/trending_up:] " if item.is_better else ":red[:material/trending_down:] ")
+                  + item.text)
     if item.dimension in ("segment", "department"):
         link.page_link("pages/overview.py", label=f"Focus on {item.member}",
                        query_params=frame.link_params(view, **{item.dimension: item.member}))

@@ -151,3 +151,11 @@ def test_targets_prefer_the_filtered_departments_own(tiny_con):
     billing = dataclasses.replace(Q1_2026, departments=("Billing",))
     assert metrics.targets(reader, billing) == {"nps": 25.0}   # no own target: the company's
     assert metrics.meets_target("nps", 30.0, 25.0) and not metrics.meets_target("first_response", 90, 60)
+
+
+def test_movers_are_capped_per_kpi(tiny_con):
+    reader = db.Reader(tiny_con)
+    long = reader.run("movers", metrics.period_params(Q1_2026, "previous"))
+    assert set(long["dimension"]) == {"segment", "department", "journey_stage"}
+    found = metrics.movers(reader, Q1_2026, min_responses=30, per_kpi=0)
+    assert found.empty
