@@ -6,6 +6,7 @@ load swaps in a new database the next rerun opens it and no stale result is serv
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -21,14 +22,40 @@ def file_stamp(path: Path) -> tuple[int, int, int]:
     return info.st_ino, info.st_size, info.st_mtime_ns
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _connection(path: str, stamp: tuple[int, int, int]) -> duckdb.DuckDBPyConnection:
-    return db.connect_readonly(path)
+class _Connections:
+    """One open connection per database file, replaced when a load swaps the file.
+
+    The old connection must be closed first: while it is open, DuckDB's in-process
+    instance cache hands `connect(path)` the old instance, still reading the replaced
+    file. Queries already running on its cursors finish normally.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[str, tuple[tuple[int, int, int], duckdb.DuckDBPyConnection]] = {}
+
+    def get(self, path: str) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            stamp = file_stamp(Path(path))
+            current = self._open.get(path)
+            if current and current[0] == stamp:
+                return current[1]
+            if current:
+                current[1].close()
+            con = db.connect_readonly(path)
+            self._open[path] = (stamp, con)
+            return con
+
+
+@st.cache_resource(show_spinner=False)
+def _connections() -> _Connections:
+    return _Connections()
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)
 def _run(path: str, stamp: tuple[int, int, int], name: str, params: dict) -> pd.DataFrame:
-    return db.run(_connection(path, stamp), name, params)
+    """Keyed on the file's stamp, so a swapped-in database never gets an old result."""
+    return db.run(_connections().get(path), name, params)
 
 
 class CachedReader:

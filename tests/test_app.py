@@ -105,3 +105,44 @@ def test_data_page_lists_tables_and_loads(app):
     assert [s.value for s in at.subheader] == ["What is loaded", "Load history", "Rejected rows"]
     stats = at.dataframe[0].value.set_index("table_name")
     assert stats.loc["customers", "n_rows"] == 20 and stats.loc["feedback", "n_rows"] == 250
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_app_on_loaded_files_picks_up_a_reload(tmp_path, monkeypatch):
+    """Files loaded with the loader, not the demo: the tiles follow, and a new load shows at once."""
+    from cxdata.load import load_files
+
+    db_file = tmp_path / "mine.duckdb"
+    monkeypatch.setenv("CX_DB", str(db_file))
+    monkeypatch.chdir(ROOT)
+    customers = _write(tmp_path / "customers.csv", "customer_id,segment,region,signup_date\n"
+                       + "".join(f"K{i},SMB,Europe,2025-01-01\n" for i in range(40)))
+    # 30 promoters and 10 detractors: NPS 50. Line 42 has an NPS of 11: rejected.
+    answers = "".join(f"A{i},K{i},2026-03-01 10:00,nps,{10 if i < 30 else 2}\n" for i in range(40))
+    feedback = _write(tmp_path / "feedback.csv", "feedback_id,customer_id,submitted_at,survey,score\n"
+                      + answers + "A99,K1,2026-03-01 11:00,nps,11\n")
+    load_files([customers, feedback], db_path=db_file)
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["NPS"] == "50"
+    assert not at.info or "demo data" not in at.info[0].value
+
+    # 20 more detractors arrive while the app is open: 30 promoters, 30 detractors -> NPS 0.
+    more = _write(tmp_path / "more.csv", "feedback_id,customer_id,submitted_at,survey,score\n"
+                  + "".join(f"B{i},K{i},2026-03-02 10:00,nps,0\n" for i in range(20)))
+    load_files([more], db_path=db_file)
+    at.run()
+    assert {m.label: m.value for m in at.metric}["NPS"] == "0"
+
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    summary = at.dataframe[2].value
+    assert summary.iloc[0]["column_name"] == "score" and summary.iloc[0]["n_rows"] == 1
+    rows = at.dataframe[3].value
+    assert rows.iloc[0]["line"] == 42 and rows.iloc[0]["value"] == "11"
+    assert at.get("download_button")

@@ -1,0 +1,33 @@
+"""Every named query in sql/ runs on the fixture, so none rots unnoticed; plus invariants."""
+import pytest
+
+from cxdata import db, metrics
+from tests.conftest import Q1_2026, ROOT
+
+NOT_QUERIES = {"schema", "macros"}   # applied by the db module, not run by name
+QUERIES = sorted(p.stem for p in (ROOT / "sql").glob("*.sql") if p.stem not in NOT_QUERIES)
+PARAMS = {**metrics.period_params(Q1_2026, "previous"),
+          "load_id": "", "target_table": "", "column_name": "", "search": "", "limit": 100}
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_every_query_runs_and_states_its_grain(tiny_con, name):
+    assert db.sql_text(name).lstrip().startswith("-- one row"), f"sql/{name}.sql: first line must state the grain"
+    result = db.run(tiny_con, name, PARAMS)
+    assert len(result.columns) > 0
+
+
+def test_queries_use_only_bound_parameters():
+    for name in QUERIES:
+        text = db.sql_text(name)
+        assert "{" not in text and "%s" not in text, f"sql/{name}.sql looks like a format template"
+
+
+def test_promoters_passives_and_detractors_add_up(tiny_con):
+    counts = db.cursor(tiny_con).execute("""
+        select count(*) filter (where score >= 9), count(*) filter (where score between 7 and 8),
+               count(*) filter (where score <= 6), count(*), nps(score)
+        from feedback where survey = 'nps'""").fetchone()
+    promoters, passives, detractors, n, nps = counts
+    assert promoters + passives + detractors == n == 200
+    assert nps == pytest.approx(100 * (promoters - detractors) / n)
