@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -49,10 +50,26 @@ def min_responses() -> int:
 
 
 def open_reader() -> CachedReader:
-    """The database as it is now, building the demo first if there is none."""
+    """The database as it is now, building the demo first if there is none.
+
+    A database that cannot be read stops the page with one clear message, not a traceback.
+    """
     path = db.db_path()
-    ensure_database(str(path))
-    return CachedReader(Path(path))
+    try:
+        ensure_database(str(path))
+        reader = CachedReader(Path(path))
+        reader.run("data_source")
+    except (db.DatabaseBusy, db.NotADatabase, FileNotFoundError, duckdb.CatalogException) as exc:
+        st.error(f"Cannot read the database `{path}`: {_reason(exc)}. Set `CX_DB` to another file, "
+                 "or remove this one to start again with the demo data.", icon="🛑")
+        st.stop()
+    return reader
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, duckdb.CatalogException):
+        return "it is a DuckDB file but not a cx-cockpit database (its tables are missing)"
+    return str(exc).strip().splitlines()[0]
 
 
 def data_facts(reader: CachedReader) -> dict:

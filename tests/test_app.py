@@ -146,3 +146,22 @@ def test_app_on_loaded_files_picks_up_a_reload(tmp_path, monkeypatch):
     rows = at.dataframe[3].value
     assert rows.iloc[0]["line"] == 42 and rows.iloc[0]["value"] == "11"
     assert at.get("download_button")
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"not a database at all\n", "is not a DuckDB database"),
+    (None, "not a cx-cockpit database"),
+])
+def test_an_unreadable_database_gets_one_clear_message(tmp_path, monkeypatch, content, says):
+    import duckdb
+
+    path = tmp_path / "other.duckdb"
+    if content is None:
+        duckdb.connect(str(path)).execute("create table something_else (x int)").close()
+    else:
+        path.write_bytes(content)
+    monkeypatch.setenv("CX_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert says in at.error[0].value and "CX_DB" in at.error[0].value
