@@ -22,7 +22,9 @@ history = data_status.load_history(reader)
 if history.empty:
     st.info("No loads recorded yet.")
 else:
-    st.dataframe(history.drop(columns=["load_id"]), hide_index=True, column_config={
+    st.dataframe(history, hide_index=True, column_order=[
+        "started_at", "files", "target_table", "outcome", "n_read", "n_loaded", "n_updated", "n_unchanged",
+        "n_rejected", "message", "finished_at"], column_config={
         "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm:ss"),
         "finished_at": st.column_config.DatetimeColumn("Finished", format="YYYY-MM-DD HH:mm:ss"),
         "files": "Files", "target_table": "Table", "n_read": "Read", "n_loaded": "New",
@@ -54,6 +56,10 @@ search = pick_text.text_input("Reason contains", max_chars=100)
 rows = data_status.rejected_rows(reader, load_id, table, column, search.strip())
 shown = f"{len(rows):,} rejected cells" + (" (first 50,000)" if len(rows) == data_status.REJECTED_LIMIT else "")
 st.caption(f"{shown}. Fix them in the source file at the line shown and load it again: loads are idempotent.")
-st.dataframe(rows, hide_index=True, height=320)
+st.dataframe(rows, hide_index=True, height=320, column_order=[
+    "source_file", "line", "column_name", "value", "reason", "target_table", "loaded_at", "raw"], column_config={
+    "source_file": "File", "line": "Line", "column_name": "Column", "value": "Value", "reason": "Reason",
+    "target_table": "Table", "loaded_at": st.column_config.DatetimeColumn("Load", format="YYYY-MM-DD HH:mm"),
+    "raw": "Whole row (JSON)"})
 st.download_button("Download these rejected rows (CSV)", rows.to_csv(index=False).encode("utf-8"),
                    file_name="rejected_rows.csv", mime="text/csv", disabled=rows.empty)
