@@ -25,6 +25,8 @@ DAY = 86_400
 
 # The tables a demo build empties and refills; loads and rejected_rows are history and stay.
 DATA_TABLES = ("customers", "interactions", "feedback", "transactions", "targets", "journey_stages")
+# A demo build replaces the data; loads and rejected_rows keep their history.
+_EMPTY_DATA_TABLES = "".join(f"delete from {table};" for table in DATA_TABLES)
 
 # ---- Planted signals (docs/demo-data.md says how to see each one) ----------------------------
 DIP_MONTHS = (12, 1)            # holiday peak: more volume, slower service, lower scores
@@ -344,8 +346,7 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
     scale = _interaction_scale(people, win)
 
     with db.writable_copy(path) as con:
-        for table in DATA_TABLES:  # fixed names, never user input
-            con.execute(f"delete from {table}")
+        con.execute(_EMPTY_DATA_TABLES)
         _insert(con, "journey_stages", _INSERT_STAGES, pa.table({
             "stage": list(STAGE_NAMES), "position": list(range(1, len(STAGES) + 1)),
             "description": [d for _, d in STAGES]}))
@@ -367,7 +368,9 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
                 _insert(con, name, sql, _arrow(rows, _COLUMNS[name]), {"start": win.start_ts})
         _insert(con, "targets", _INSERT_TARGETS, _targets(win))
 
-        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in DATA_TABLES}
+        stats = db.run(con, "table_stats")
+        counts = dict(zip(stats["table_name"], stats["n_rows"].astype(int)))
+        counts = {t: counts[t] for t in DATA_TABLES}
         total = sum(counts.values())
         con.execute(_INSERT_LOAD,
             {"id": uuid.uuid4().hex, "started": started, "finished": datetime.now(), "n": total,
