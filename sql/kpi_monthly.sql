@@ -17,17 +17,13 @@ feedback_months as (
     group by 1, 2
 ),
 
-as_of as (
-    select max(started_at) as now_at from interactions
-),
-
 service_months as (
     select date_trunc('month', i.started_at)::date as month_start,
-           100.0 * avg(sla_met(i.started_at, i.resolved_at, i.sla_seconds, as_of.now_at)::int) as sla_value,
-           count(sla_met(i.started_at, i.resolved_at, i.sla_seconds, as_of.now_at)) as sla_n,
-           median(i.first_response_seconds) as response_value,
+           100.0 * avg(sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of())::int) as sla_value,
+           count(sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of())) as sla_n,
+           quantile_disc(i.first_response_seconds, 0.5) as response_value,
            count(i.first_response_seconds) as response_n
-    from bounds, as_of,
+    from bounds,
          filtered_interactions(bounds.first_month, bounds.stop, $segments, $regions, $channels, $departments) i
     group by 1
 ),

@@ -2,13 +2,7 @@
 -- value, 95% margin (null for counts, which are not samples) and sample size n.
 -- Survey and service KPIs take every filter; customer KPIs (churn, retention, active,
 -- revenue) take segment and region only, since a customer has no single channel or department.
-with periods as (
-    select 'current' as period, $start::date as p_start, $stop::date as p_stop
-    union all
-    select 'previous', $cmp_start::date, $cmp_stop::date
-),
-
-survey_kpis as (
+with survey_kpis as (
     select survey as kpi, period,
            survey_score(survey, score) as value, survey_moe(survey, score) as moe, count(score) as n
     from feedback_in_periods($start, $stop, $cmp_start, $cmp_stop, $segments, $regions, $channels, $departments)
@@ -35,14 +29,14 @@ service_kpis as (
 
 customer_counts as (
     select p.period,
-           count(*) filter (where coalesce(c.signup_date, date '1900-01-01') < p.p_start
+           count(c.customer_id) filter (where coalesce(c.signup_date, date '1900-01-01') < p.p_start
                               and (c.churned_on is null or c.churned_on >= p.p_start)) as n_active_at_start,
-           count(*) filter (where coalesce(c.signup_date, date '1900-01-01') < p.p_start
+           count(c.customer_id) filter (where coalesce(c.signup_date, date '1900-01-01') < p.p_start
                               and c.churned_on >= p.p_start and c.churned_on < p.p_stop) as n_lost,
-           count(*) filter (where coalesce(c.signup_date, date '1900-01-01') < p.p_stop
+           count(c.customer_id) filter (where coalesce(c.signup_date, date '1900-01-01') < p.p_stop
                               and (c.churned_on is null or c.churned_on >= p.p_stop)) as n_active_at_end
-    from filtered_customers($segments, $regions) c
-    cross join periods p
+    from comparison_periods($start, $stop, $cmp_start, $cmp_stop) p
+    left join filtered_customers($segments, $regions) c on true
     group by p.period
 ),
 
@@ -62,7 +56,7 @@ customer_kpis as (
 revenue_kpis as (
     select 'revenue' as kpi, p.period, coalesce(sum(t.amount), 0)::double as value, null::double as moe,
            count(t.amount) as n
-    from periods p
+    from comparison_periods($start, $stop, $cmp_start, $cmp_stop) p
     left join filtered_transactions(least($start, $cmp_start), greatest($stop, $cmp_stop), $segments, $regions) t
         on t.occurred_at >= p.p_start and t.occurred_at < p.p_stop
     group by p.period

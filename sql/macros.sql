@@ -31,19 +31,26 @@ create or replace temp macro survey_score(survey, s) as
 create or replace temp macro survey_moe(survey, s) as
     case survey when 'nps' then nps_moe(s) when 'csat' then csat_moe(s) when 'ces' then ces_moe(s) end;
 
--- SLA met: resolved within the promised time. Open items count as met until their deadline passes.
+-- SLA met: resolved within the promised time. An item is judged only once its deadline has
+-- passed (as of now_at): before that its outcome is unknown, and counting only the early
+-- resolutions would flatter the newest days.
 create or replace temp macro sla_met(started, resolved, sla, now_at) as
     case
-        when sla is null then null
-        when resolved is not null then resolved <= started + to_seconds(sla)
-        when now_at > started + to_seconds(sla) then false
+        when sla is null or started + to_seconds(sla) > now_at then null
+        else resolved is not null and resolved <= started + to_seconds(sla)
     end;
+
+-- When the interaction data was taken: its latest event (a start or a resolution).
+create or replace temp macro interactions_as_of() as
+    (select greatest(max(started_at), max(resolved_at)) from interactions);
 
 -- The shared filter predicate on a customer row; an empty list means "all".
 create or replace temp macro in_filter(allowed, v) as len(allowed) = 0 or list_contains(allowed, v);
 
 -- The global filters, defined once. $start inclusive, $stop exclusive (dates);
 -- empty lists mean "all". Feedback takes its channel from the interaction it rates.
+-- Activity whose customer is not (yet) in customers still counts while no segment or region
+-- is chosen: a survey export loaded before the CRM export is not silently dropped.
 create or replace temp macro filtered_customers(segments, regions) as table
     select * from customers c
     where in_filter(segments, c.segment) and in_filter(regions, c.region);
@@ -51,15 +58,17 @@ create or replace temp macro filtered_customers(segments, regions) as table
 create or replace temp macro filtered_interactions(start, stop, segments, regions, channels, departments) as table
     select i.*, c.segment, c.region
     from interactions i
-    join filtered_customers(segments, regions) c using (customer_id)
+    left join customers c using (customer_id)
     where i.started_at >= start and i.started_at < stop
+      and in_filter(segments, c.segment) and in_filter(regions, c.region)
       and in_filter(channels, i.channel) and in_filter(departments, i.department);
 
 create or replace temp macro filtered_feedback(start, stop, segments, regions, channels, departments) as table
     select f.*, c.segment, c.region
     from feedback f
-    join filtered_customers(segments, regions) c using (customer_id)
+    left join customers c using (customer_id)
     where f.submitted_at >= start and f.submitted_at < stop
+      and in_filter(segments, c.segment) and in_filter(regions, c.region)
       and in_filter(departments, f.department)
       -- a semi-join, so the 10-million-row interactions table is only read when a channel is chosen
       and (len(channels) = 0
@@ -68,8 +77,9 @@ create or replace temp macro filtered_feedback(start, stop, segments, regions, c
 create or replace temp macro filtered_transactions(start, stop, segments, regions) as table
     select t.*, c.segment, c.region
     from transactions t
-    join filtered_customers(segments, regions) c using (customer_id)
-    where t.occurred_at >= start and t.occurred_at < stop;
+    left join customers c using (customer_id)
+    where t.occurred_at >= start and t.occurred_at < stop
+      and in_filter(segments, c.segment) and in_filter(regions, c.region);
 
 -- Margin of a percentage p (0..1) measured on n, in percentage points: the Agresti-Coull
 -- interval (two successes and two failures added), which, unlike the plain Wald margin,
@@ -78,39 +88,45 @@ create or replace temp macro pct_moe(p, n) as
     100.0 * 1.96 * sqrt(((p * n + 2) / (n + 4)) * (1 - (p * n + 2) / (n + 4)) / (n + 4));
 
 -- The median with a distribution-free 95% interval (order statistics: ranks n/2 +- 0.98 sqrt(n)),
--- read off a fixed ladder of quantiles and rounded outward, so the interval is never too narrow.
+-- read off a fixed ladder of 51 quantiles and rounded outward, so the interval is never too
+-- narrow (and at most a third too wide in rank terms). Quantile fractions must be constants.
 create or replace temp macro median_ladder(x) as
-    quantile_disc(x, [0.0, 0.2, 0.3, 0.4, 0.45, 0.48, 0.49, 0.495, 0.498, 0.499, 0.5,
-                      0.501, 0.502, 0.505, 0.51, 0.52, 0.55, 0.6, 0.7, 0.8, 1.0]);
-create or replace temp macro median_of_ladder(q) as q[11];
--- k = how many ladder offsets (0.5 .. 0.001 either side) are at least 0.98/sqrt(n): q[k] and q[22-k] bound it.
+    quantile_disc(x, [0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.42, 0.44, 0.45, 0.46, 0.47, 0.475,
+                      0.48, 0.485, 0.49, 0.492, 0.494, 0.495, 0.496, 0.497, 0.4975, 0.498, 0.4985, 0.499, 0.5,
+                      0.501, 0.5015, 0.502, 0.5025, 0.503, 0.504, 0.505, 0.506, 0.508, 0.51, 0.515, 0.52, 0.525,
+                      0.53, 0.54, 0.55, 0.56, 0.58, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9, 1.0]);
+create or replace temp macro median_of_ladder(q) as q[26];
+-- k = how many of the 25 offsets (0.5 .. 0.001) are at least 0.98/sqrt(n): q[k] and q[52-k] bound it.
+create or replace temp macro median_rank_offsets() as [0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.08, 0.06, 0.05, 0.04, 0.03, 0.025,
+    0.02, 0.015, 0.01, 0.008, 0.006, 0.005, 0.004, 0.003, 0.0025, 0.002, 0.0015, 0.001];
 create or replace temp macro median_moe_of_ladder(q, n) as (
-    q[22 - len(list_filter([0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001], lambda o: o >= 0.98 / sqrt(n)))]
-    - q[len(list_filter([0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001], lambda o: o >= 0.98 / sqrt(n)))]
+    q[52 - len(list_filter(median_rank_offsets(), lambda o: o >= 0.98 / sqrt(n)))]
+    - q[len(list_filter(median_rank_offsets(), lambda o: o >= 0.98 / sqrt(n)))]
 ) / 2;
 
--- A comparison's two windows: each row labelled 'current' ($start..$stop) or 'previous'
--- ($cmp_start..$cmp_stop); rows in neither window are left out.
-create or replace temp macro in_period(moment, start, stop, cmp_start, cmp_stop) as
-    case when moment >= start and moment < stop then 'current'
-         when moment >= cmp_start and moment < cmp_stop then 'previous' end;
+-- A comparison's two windows: 'current' ($start..$stop) and 'previous' ($cmp_start..$cmp_stop).
+-- They may overlap (a range longer than a year against the same period last year): a row in
+-- both counts in both.
+create or replace temp macro comparison_periods(start, stop, cmp_start, cmp_stop) as table
+    select 'current' as period, start::date as p_start, stop::date as p_stop
+    union all
+    select 'previous', cmp_start::date, cmp_stop::date;
 
 create or replace temp macro feedback_in_periods(start, stop, cmp_start, cmp_stop,
                                                  segments, regions, channels, departments) as table
-    select * from (
-        select in_period(f.submitted_at, start, stop, cmp_start, cmp_stop) as period, f.*
-        from filtered_feedback(least(start, cmp_start), greatest(stop, cmp_stop),
-                               segments, regions, channels, departments) f)
-    where period is not null;
+    select p.period, f.*
+    from filtered_feedback(least(start, cmp_start), greatest(stop, cmp_stop),
+                           segments, regions, channels, departments) f
+    join comparison_periods(start, stop, cmp_start, cmp_stop) p
+      on f.submitted_at >= p.p_start and f.submitted_at < p.p_stop;
 
--- Interactions of both windows, with whether each met its SLA as of the newest interaction.
+-- Interactions of both windows, with whether each met its SLA as of the data's latest event.
 create or replace temp macro interactions_in_periods(start, stop, cmp_start, cmp_stop,
                                                      segments, regions, channels, departments) as table
-    select * from (
-        select in_period(i.started_at, start, stop, cmp_start, cmp_stop) as period,
-               sla_met(i.started_at, i.resolved_at, i.sla_seconds,
-                       (select max(started_at) from interactions)) as is_sla_met,
-               i.*
-        from filtered_interactions(least(start, cmp_start), greatest(stop, cmp_stop),
-                                   segments, regions, channels, departments) i)
-    where period is not null;
+    select p.period,
+           sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of()) as is_sla_met,
+           i.*
+    from filtered_interactions(least(start, cmp_start), greatest(stop, cmp_stop),
+                               segments, regions, channels, departments) i
+    join comparison_periods(start, stop, cmp_start, cmp_stop) p
+      on i.started_at >= p.p_start and i.started_at < p.p_stop;
