@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -41,10 +42,21 @@ class _Connections:
             if current and current[0] == stamp:
                 return current[1]
             if current:
-                current[1].close()
+                _close(current[1])
             con = db.connect_readonly(path)
             self._open[path] = (stamp, con)
             return con
+
+
+def _close(con: duckdb.DuckDBPyConnection, attempts: int = 50) -> None:
+    """Close a connection another session may be opening a cursor on at this instant."""
+    for _ in range(attempts):
+        try:
+            con.close()
+            return
+        except duckdb.Error:  # "connection is busy with another call"
+            time.sleep(0.02)
+    con.close()
 
 
 @st.cache_resource(show_spinner=False)
@@ -55,7 +67,11 @@ def _connections() -> _Connections:
 @st.cache_data(max_entries=1000, show_spinner=False)
 def _run(path: str, stamp: tuple[int, int, int], name: str, params: dict) -> pd.DataFrame:
     """Keyed on the file's stamp, so a swapped-in database never gets an old result."""
-    return db.run(_connections().get(path), name, params)
+    try:
+        return db.run(_connections().get(path), name, params)
+    except duckdb.ConnectionException:
+        # Another session swapped the connection between our get() and cursor(): once more.
+        return db.run(_connections().get(path), name, params)
 
 
 class CachedReader:

@@ -22,6 +22,10 @@ PRESETS = {
     "custom": "Custom range",
 }
 DEFAULT_PRESET = "90d"
+# The dates a custom range may use (also the date picker's bounds); a comparison period
+# a year or a range-length earlier still stays far from Python's date limits.
+MIN_DAY = dt.date(2000, 1, 1)
+MAX_DAY = dt.date(2099, 12, 31)
 DEFAULT_COMPARISON = "previous"
 
 
@@ -162,6 +166,9 @@ def _parse_custom(raw_from, raw_to, today, earliest, notices):
         return None, None
     if start > end:
         notices.append(f"Ignored a custom range that ends ({end}) before it starts ({start}).")
+        return None, None
+    if start < MIN_DAY or end > MAX_DAY:
+        notices.append(f"Ignored a custom range ({start} to {end}) outside {MIN_DAY} to {MAX_DAY}.")
         return None, None
     if earliest and end < earliest or start > today:
         notices.append(f"Ignored a custom range ({start} to {end}) outside the data "

@@ -111,7 +111,7 @@ def sidebar_filters(reader: CachedReader, facts: dict) -> ViewState:
     preset = sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=_KEY["period"])
     if preset == "custom":
         chosen = sb.date_input("From – to", key=_KEY["range"], format="YYYY-MM-DD",
-                               min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1))
+                               min_value=filters.MIN_DAY, max_value=filters.MAX_DAY)
         start, end = chosen if isinstance(chosen, (tuple, list)) and len(chosen) == 2 else (today, today)
     else:
         start, end = filters.preset_range(preset, today)

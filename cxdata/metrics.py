@@ -92,6 +92,17 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def benjamini_hochberg_cutoff(p_values: list[float], rate: float = 0.05) -> float:
+    """The largest p-value still significant when all of these tests are run together (-1: none).
+
+    Benjamini-Hochberg: sort the m p-values; the cutoff is the largest p(k) <= k/m * rate.
+    """
+    ranked = sorted(p_values)
+    m = len(ranked)
+    passing = [p for k, p in enumerate(ranked, start=1) if p <= k / m * rate]
+    return passing[-1] if passing else -1.0
+
+
 def period_params(filters: Filters, compare: str) -> dict:
     """The parameters of a two-period query: the filters plus the comparison window."""
     previous = filters.comparison(compare).params()
@@ -157,32 +168,37 @@ DIMENSIONS = {"segment": "Segment", "department": "Department", "journey_stage":
 
 
 def movers(reader, filters: Filters, compare: str = "previous",
-           min_responses: int = DEFAULT_MIN_RESPONSES, limit: int = 8, per_kpi: int = 2) -> pd.DataFrame:
+           min_responses: int = DEFAULT_MIN_RESPONSES, limit: int = 8, per_kpi: int = 2,
+           false_discovery_rate: float = 0.05) -> pd.DataFrame:
     """The segments, departments and journey stages whose scores moved significantly, biggest first.
 
-    Both periods need at least `min_responses` observations; "biggest" means the largest
-    change in standard errors, so a precise move outranks a noisy one of the same size.
+    Both periods need at least `min_responses` observations. Dozens of groups are tested at
+    once, so significance is judged with the Benjamini-Hochberg procedure at
+    `false_discovery_rate`, not p < 0.05 each (which would list a few chance movers in any
+    quiet month). "Biggest" is the largest change in standard errors.
     """
     long = reader.run("movers", period_params(filters, compare))
     keys = ["dimension", "member", "kpi"]
     cur = long[long["period"] == "current"].set_index(keys)
     prev = long[long["period"] == "previous"].set_index(keys)
     both = cur.join(prev.add_suffix("_prev"), how="inner")
-    rows = []
+    tested = []
     for (dimension, member, key), r in both.iterrows():
         if min(r["n"], r["n_prev"]) < min_responses:
             continue
         change = significance(r["value"], r["moe"], r["value_prev"], r["moe_prev"])
-        if not change.is_significant:
+        if change.p_value is None:
             continue
         se = math.hypot(r["moe"] / Z95, r["moe_prev"] / Z95)
-        rows.append({
+        tested.append({
             "dimension": dimension, "dimension_label": DIMENSIONS[dimension], "member": member,
             "kpi": key, "label": KPIS[key].label, "unit": KPIS[key].unit,
             "value": r["value"], "prev_value": r["value_prev"], "delta": change.delta,
             "p_value": change.p_value, "n": int(r["n"]), "prev_n": int(r["n_prev"]),
             "z": abs(change.delta) / se if se else math.inf, "is_better": _is_better(KPIS[key], change),
         })
+    cutoff = benjamini_hochberg_cutoff([row["p_value"] for row in tested], false_discovery_rate)
+    rows = [row for row in tested if row["p_value"] <= cutoff]
     columns = ["dimension", "dimension_label", "member", "kpi", "label", "unit", "value", "prev_value",
                "delta", "p_value", "n", "prev_n", "z", "is_better"]
     out = pd.DataFrame(rows, columns=columns).sort_values("z", ascending=False)

@@ -33,7 +33,8 @@ for row_start in range(0, len(tiles), 3):
 
 st.subheader("What needs attention")
 st.caption("Segments, departments and journey stages whose NPS, CSAT, CES or SLA compliance changed "
-           f"significantly (p < 0.05, at least {minimum} responses in both periods).")
+           f"significantly (at least {minimum} responses in both periods; many groups are tested at once, "
+           "so the Benjamini–Hochberg procedure keeps false alarms under 5% of this list).")
 items = overview.attention(metrics.movers(reader, view.filters, view.compare, minimum), view)
 if not items:
     st.success("No segment, department or journey stage moved significantly against "

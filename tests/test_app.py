@@ -165,3 +165,15 @@ def test_an_unreadable_database_gets_one_clear_message(tmp_path, monkeypatch, co
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert says in at.error[0].value and "CX_DB" in at.error[0].value
+
+
+@pytest.mark.parametrize("params", [
+    {"period": "custom", "from": "1990-01-01", "to": "2026-01-01"},
+    {"period": "custom", "from": "2026-01-01", "to": "9999-12-31"},
+    {"period": "custom", "from": "0001-03-01", "to": "2026-01-01", "compare": "year"},
+])
+def test_custom_dates_beyond_bounds_are_ignored_with_a_notice(app, params):
+    at = app(**params)
+    assert not at.exception
+    assert any("outside 2000-01-01 to 2099-12-31" in w.value for w in at.warning)
+    assert len(at.metric) == 9

@@ -159,3 +159,13 @@ def test_movers_are_capped_per_kpi(tiny_con):
     assert set(long["dimension"]) == {"segment", "department", "journey_stage"}
     found = metrics.movers(reader, Q1_2026, min_responses=30, per_kpi=0)
     assert found.empty
+
+
+@pytest.mark.parametrize("p_values, cutoff", [
+    ([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205], 0.008),   # k/m * .05: .00625, .0125, ...
+    ([0.04, 0.04], 0.04),           # both pass at 2/2 * .05
+    ([0.03, 0.2, 0.3], -1.0),       # 0.03 > 1/3 * .05
+    ([], -1.0),
+])
+def test_benjamini_hochberg(p_values, cutoff):
+    assert metrics.benjamini_hochberg_cutoff(p_values) == cutoff
