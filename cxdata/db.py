@@ -141,23 +141,56 @@ def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyCon
     """
     path = Path(path or db_path())
     with _load_lock(path):
+        _remove_stale_copies(path)  # the lock means no other loader is using them
         work = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-        if path.exists():
-            _check_no_writer(path)
-            shutil.copyfile(path, work)
-        con = duckdb.connect(str(work))
+        con = None
         try:
+            if path.exists():
+                _check_no_writer(path)
+                _copy_database(path, work)
+            con = duckdb.connect(str(work))  # replays a copied WAL into the copy
             apply_schema(con)
             yield con
             con.execute("checkpoint")
             con.close()
             os.replace(work, path)
-        except BaseException:
-            con.close()
-            raise
+            for sidecar in _sidecars(path):  # they belong to the replaced file and would break the new one
+                sidecar.unlink(missing_ok=True)
         finally:
-            for leftover in (work, work.with_name(work.name + ".wal")):
+            if con is not None:
+                con.close()
+            for leftover in (work, *_sidecars(work)):
                 leftover.unlink(missing_ok=True)
+
+
+# DuckDB's files next to a database: the WAL, the WAL of commits made during a checkpoint,
+# and a transient merge of the two. A writer that died before checkpointing leaves the first
+# two, with changes not yet in the main file.
+_WAL_SUFFIXES = (".wal", ".wal.checkpoint", ".wal.recovery")
+_REPLAYED_SUFFIXES = (".wal", ".wal.checkpoint")  # .wal.recovery is rebuilt from these
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in _WAL_SUFFIXES]
+
+
+def _copy_database(path: Path, work: Path) -> None:
+    """Copy the file with its mode, and any WAL so that opening the copy replays it."""
+    shutil.copyfile(path, work)
+    shutil.copymode(path, work)
+    for suffix in _REPLAYED_SUFFIXES:
+        wal = path.with_name(path.name + suffix)
+        if wal.exists():
+            shutil.copyfile(wal, work.with_name(work.name + suffix))
+
+
+def _remove_stale_copies(path: Path) -> None:
+    """Delete work copies (and their WALs) left by a load that was killed or ran out of disk."""
+    stale = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{8}}\.tmp"
+                       rf"({'|'.join(re.escape(s) for s in _WAL_SUFFIXES)})?")
+    for entry in path.parent.iterdir():
+        if stale.fullmatch(entry.name) and entry.is_file():
+            entry.unlink(missing_ok=True)
 
 
 def _check_no_writer(path: Path) -> None:
@@ -167,6 +200,10 @@ def _check_no_writer(path: Path) -> None:
     except duckdb.Error as exc:
         if "Conflicting lock" in str(exc):
             raise DatabaseBusy(_lock_message(path, exc)) from exc
+        if "checkpoint iteration does not match" in str(exc):  # left by loads before WALs were copied
+            raise NotADatabase(f"{path}.wal belongs to an earlier version of {path} and cannot be "
+                               f"replayed; move it aside (e.g. rename it to {path.name}.wal.old) "
+                               "and try again") from exc
         raise NotADatabase(f"{path} is not a DuckDB database this version can open ({_first_line(exc)}); "
                            "point --db or $CX_DB at another file") from exc
 

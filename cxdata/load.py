@@ -158,6 +158,18 @@ def _names(items: Iterable[str]) -> str:
     return ", ".join(repr(i) for i in items) or "(none)"
 
 
+def _column_list(found: list[str], limit: int = 10) -> str:
+    """A file's column names for a one-line message: the first few, each kept short."""
+    shown = ", ".join(_column_name(name) for name in found[:limit]) or "(none)"
+    return shown + (f" … and {len(found) - limit} more" if len(found) > limit else "")
+
+
+def _column_name(name: str, width: int = 40) -> str:
+    """A column name quoted, shortened, and with unprintable characters shown as �."""
+    text = "".join(c if c.isprintable() else "\ufffd" for c in name)
+    return repr(text if len(text) <= width else text[:width - 1] + "…")
+
+
 # ---- Mapping files -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -485,7 +497,7 @@ def stage_file(con, path: Path, name: str, sheet: str | None, workdir: Path) -> 
     else:
         staged = _stage_parquet(con, path, name)
     if staged.n_rows == 0 and not staged.malformed:
-        raise LoadError(path, f"no data rows, only a header ({', '.join(staged.columns)}) — "
+        raise LoadError(path, f"no data rows, only a header ({_column_list(staged.columns)}) — "
                               "export the file again with its data")
     return staged
 
@@ -518,10 +530,31 @@ def _stage_csv(con, path: Path, name: str, workdir: Path) -> Staged:
                               "with a header row and data")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _read_csv(con, path, name, _transcode(path, workdir, "utf-16"), "utf-16")
+    _refuse_binary(path, head)
     try:
         return _read_csv(con, path, name, path, "utf-8")
     except _NotUtf8:
         return _read_csv(con, path, name, _transcode(path, workdir, "cp1252"), "windows-1252")
+
+
+BINARY_MAGIC = (  # how a file starts -> what it is and what to do instead
+    (b"PK\x03\x04", "a zip archive or an Excel workbook",
+     "give an Excel workbook the .xlsx extension, or export the data as CSV"),
+    (b"PAR1", "a Parquet file", "give it the .parquet extension"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook", "save it as .xlsx or CSV"),
+    (b"\x1f\x8b", "a gzip-compressed file", "decompress it first"),
+)
+
+
+def _refuse_binary(path: Path, head: bytes) -> None:
+    """Stop at a binary file named .csv, before its bytes are read as column names."""
+    for magic, what, fix in BINARY_MAGIC:
+        if head.startswith(magic):
+            raise LoadError(path, f"this looks like {what}, not CSV text — {fix}")
+    if b"\x00" in head[:8192]:
+        raise LoadError(path, "this looks like a binary file (it has NUL bytes), not CSV text — "
+                              "export it as CSV, or give it the right extension (.xlsx, .parquet); "
+                              "UTF-16 text needs a byte-order mark")
 
 
 def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -826,7 +859,7 @@ def _norm(name: str) -> str:
 def plan_columns(staged: Staged, path: Path, table: str | None, mapping: Mapping) -> Plan:
     """Match the file's columns to a table's (case-insensitive, trimmed, after the mapping)."""
     found = staged.columns
-    listing = f"columns found: {_names(found)}"
+    listing = f"columns found: {_column_list(found)}"
     matched = _match_columns(found, path, mapping, listing)
     spec = _choose_table(path, table, mapping, matched.values(), listing)
     outside = sorted(mapping.mentioned() - set(spec.columns))
@@ -838,10 +871,10 @@ def plan_columns(staged: Staged, path: Path, table: str | None, mapping: Mapping
         if column not in spec.columns:
             continue
         if column in sources:
-            raise LoadError(path, f"columns {found[sources[column]]!r} and {found[i]!r} both give "
-                                  f"{column} — drop or rename one")
+            raise LoadError(path, f"columns {_column_name(found[sources[column]])} and "
+                                  f"{_column_name(found[i])} both give {column} — drop or rename one")
         if column in mapping.constants:
-            raise LoadError(path, f"{column} is both a column of the file ({found[i]!r}) and a "
+            raise LoadError(path, f"{column} is both a column of the file ({_column_name(found[i])}) and a "
                                   "constant in the mapping — remove one")
         sources[column] = i
     absent = [c for c in spec.required if c not in sources and c not in mapping.constants]

@@ -348,6 +348,44 @@ def test_parquet(dbfile, tmp_path):
     assert query(dbfile, "select transaction_id, amount::double from transactions") == [("P1", 10.5)]
 
 
+def _binary_files(folder: Path) -> dict[str, Path]:
+    """Files that are not text, each saved under a .csv name."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["customer_id", "name"])
+    book.active.append(["C1", "Ana"])
+    book.save(folder / "workbook.csv")
+    pd.DataFrame({"customer_id": ["C1"]}).to_parquet(folder / "table.csv")
+    (folder / "nul.csv").write_bytes(b"customer_id,name\n" + bytes(range(256)) * 40)
+    return {"an Excel workbook": folder / "workbook.csv", "a Parquet file": folder / "table.csv",
+            "a binary file": folder / "nul.csv"}
+
+
+def test_a_binary_file_named_csv_gets_one_short_line(dbfile, tmp_path):
+    for what, path in _binary_files(tmp_path).items():
+        result = cli("load", str(path), "--db", str(dbfile))
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and len(lines[0]) < 400, lines
+        assert what in lines[0] and "not CSV text" in lines[0]
+        message = query(dbfile, "select message from loads order by started_at desc limit 1")[0][0]
+        assert len(message) < 400 and "not CSV text" in message
+    assert_customers_intact(dbfile)
+
+
+def test_odd_column_names_are_listed_short(dbfile, tmp_path):
+    names = ["x" * 500] + [f"col\x01{i}" for i in range(30)]
+    path = write(tmp_path, "odd.csv", ",".join(names) + "\n" + ",".join("1" * len(names)) + "\n")
+    error = failed_load([path], dbfile)
+    assert "columns found: '" + "x" * 39 + "…', 'col\ufffd0', " in error.message
+    assert "'col\ufffd8' … and 21 more" in error.message
+    assert "\x01" not in error.message and len(error.message) < 800
+    header_only = failed_load([write(tmp_path, "head.csv", ",".join(names) + "\n")], dbfile)
+    assert "no data rows, only a header ('xxx" in header_only.message and "… and 21 more" in header_only.message
+
+
 # ---- mappings ------------------------------------------------------------------------------------
 
 MAPPING = """\
