@@ -61,9 +61,6 @@ class Filters:
         return replace(self, start=self.start - dt.timedelta(days=self.days),
                        end=self.start - dt.timedelta(days=1))
 
-    def is_narrowed(self) -> bool:
-        return any(getattr(self, name) for name in LIST_FIELDS)
-
 
 def _years_back(day: dt.date, years: int = 1) -> dt.date:
     try:
