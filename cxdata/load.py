@@ -421,6 +421,7 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
             _create_value_maps(con, mapping)
         for (source, plan), report in zip(staged, run.files):
             _validate_and_write(con, run, source, plan, mapping, report)
+        _note_unknown_customers(con, run.files)
         result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp())
         _record(con, run, result.outcome, result.summary())
         con.commit()
@@ -428,6 +429,23 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
     except BaseException:
         con.rollback()
         raise
+
+
+ACTIVITY_TABLES = ("interactions", "feedback", "transactions")
+
+
+def _note_unknown_customers(con, reports: list[FileReport]) -> None:
+    """Say when activity names customers not loaded (yet): it counts company-wide, but under no
+    segment or region until the customers file is loaded."""
+    for report in reports:
+        if report.table not in ACTIVITY_TABLES:
+            continue
+        n = con.execute(f"select count(*) from {_ident(report.table)} a where not exists "
+                        "(select 1 from customers c where c.customer_id = a.customer_id)").fetchall()[0][0]
+        if n:
+            report.notes.append(f"{n:,} {report.table} row(s) in the database have a customer_id that is not "
+                                "in customers: they count in company-wide figures, but under no segment or "
+                                "region until those customers are loaded")
 
 
 def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Mapping,

@@ -589,3 +589,17 @@ def test_a_file_that_is_not_a_database_is_named_as_such(tmp_path):
     assert done.returncode == 1
     assert "is not a DuckDB database" in done.stderr and "Traceback" not in done.stderr
     assert bogus.read_text() == "these are my notes, not a database\n"
+
+
+def test_activity_of_customers_not_loaded_is_noted(tmp_path):
+    path = tmp_path / "cx.duckdb"
+    survey = tmp_path / "survey.csv"
+    survey.write_text("feedback_id,customer_id,submitted_at,survey,score\n"
+                      "F1,C1,2026-01-05 10:00,nps,9\nF2,C2,2026-01-05 10:00,nps,3\n")
+    report = load_files([survey], db_path=path)
+    assert any("2 feedback row(s)" in note and "not in customers" in note for note in report.files[0].notes)
+    customers = tmp_path / "customers.csv"
+    customers.write_text("customer_id,segment\nC1,SMB\nC2,SMB\n")
+    load_files([customers], db_path=path)
+    again = load_files([survey], db_path=path)
+    assert not any("not in customers" in note for note in again.files[0].notes)
