@@ -431,17 +431,13 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
         raise
 
 
-ACTIVITY_TABLES = ("interactions", "feedback", "transactions")
-
-
 def _note_unknown_customers(con, reports: list[FileReport]) -> None:
     """Say when activity names customers not loaded (yet): it counts company-wide, but under no
     segment or region until the customers file is loaded."""
+    # On the load's own connection: a cursor would not see this run's uncommitted rows.
+    counts = dict(con.execute(db.sql_text("unknown_customers")).fetchall())
     for report in reports:
-        if report.table not in ACTIVITY_TABLES:
-            continue
-        n = con.execute(f"select count(*) from {_ident(report.table)} a where not exists "
-                        "(select 1 from customers c where c.customer_id = a.customer_id)").fetchall()[0][0]
+        n = int(counts.get(report.table, 0))
         if n:
             report.notes.append(f"{n:,} {report.table} row(s) in the database have a customer_id that is not "
                                 "in customers: they count in company-wide figures, but under no segment or "
