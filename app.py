@@ -1,7 +1,7 @@
 """cx-cockpit: the frame around every page (data header, global filters, navigation)."""
 import streamlit as st
 
-from cxdata import frame
+from cxdata.app import frame
 
 st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layout="wide")
 

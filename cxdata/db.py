@@ -85,7 +85,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -
 
 
 class Reader:
-    """Runs named queries on one connection; the app's cached twin lives in cxdata.cache."""
+    """Runs named queries on one connection; the app's cached twin lives in cxdata.app.cache."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con

@@ -1,7 +1,8 @@
 """Data & loads: what is loaded, the history of loads, and the rows that were rejected and why."""
 import streamlit as st
 
-from cxdata import data_status, frame
+from cxdata import data_status
+from cxdata.app import frame
 
 frame.current_view()
 reader = frame.open_reader()

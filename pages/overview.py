@@ -1,7 +1,8 @@
 """Executive overview: the CCO's one-screen summary of every KPI and what needs attention."""
 import streamlit as st
 
-from cxdata import frame, metrics, overview
+from cxdata import metrics, overview
+from cxdata.app import frame
 from cxdata.filters import COMPARISONS
 
 view = frame.current_view()

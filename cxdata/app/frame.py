@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from cxdata import db, filters
-from cxdata.cache import CachedReader, ensure_database
+from cxdata.app.cache import CachedReader, ensure_database
 from cxdata.filters import COMPARISONS, LIST_FIELDS, PRESETS, Filters, ViewState
 
 VIEW = "cx_view"

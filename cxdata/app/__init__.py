@@ -1,0 +1,1 @@
+"""The only Streamlit-aware modules of cxdata: the frame around every page and the caches."""
