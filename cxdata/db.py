@@ -59,13 +59,6 @@ def _strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
-def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor with the metric macros defined (temp macros live per cursor)."""
-    cur = con.cursor()
-    cur.execute(sql_text("macros"))
-    return cur
-
-
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pd.DataFrame:
     """Run sql/NAME.sql with bound parameters and return a DataFrame.
 
@@ -77,7 +70,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -
     missing = wanted - params.keys()
     if missing:
         raise ValueError(f"query {name!r} needs parameters {sorted(missing)}")
-    cur = cursor(con)
+    cur = con.cursor()  # one per query, so sessions sharing a connection never share a cursor
     try:
         return cur.execute(sql_text(name), {k: params[k] for k in wanted}).df()
     finally:
@@ -108,8 +101,9 @@ def connect_readonly(path: Path | str | None = None) -> duckdb.DuckDBPyConnectio
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create any missing tables of the data model."""
+    """Create any missing tables of the data model and (re)write the metric macros."""
     con.execute(sql_text("schema"))
+    con.execute(sql_text("macros"))
 
 
 def _lock_message(path: Path, exc: Exception) -> str:
@@ -135,7 +129,8 @@ def _load_lock(path: Path) -> Iterator[None]:
 def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a copy of the database, swapped in atomically on success.
 
-    If the block raises, the copy is discarded and the database is exactly as it was.
+    Before the swap the derived layer (cxdata.derive) is rebuilt on the copy, so every write
+    leaves raw rows and their summaries in step. If the block raises, the copy is discarded and the database is exactly as it was.
     Readers may hold the database open meanwhile; a process writing to it makes this fail
     with DatabaseBusy (its unsaved changes would otherwise be lost by the swap).
     """
@@ -151,6 +146,9 @@ def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyCon
             con = duckdb.connect(str(work))  # replays a copied WAL into the copy
             apply_schema(con)
             yield con
+            from cxdata import derive  # derive builds on this module
+
+            derive.refresh(con)
             con.execute("checkpoint")
             con.close()
             os.replace(work, path)

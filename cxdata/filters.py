@@ -1,17 +1,34 @@
 """The global filters every page and query shares, and their round trip through the URL.
 
-A `Filters` value turns into the same bound parameters for every query in sql/
-($start, $stop, $segments, $regions, $channels, $departments). URL values are
-checked against the values that exist in the data, so nothing a user types into a
-link ever reaches SQL; what is dropped is reported back as a notice.
+A `Filters` value turns into the same bound parameters for every query in sql/: $start,
+$stop and one struct, $filters, with a list of chosen values per dimension. Adding a filter
+dimension is one entry in DIMENSIONS here, one column in sql/derived.sql and one predicate in
+the filter macros of sql/macros.sql. URL values are checked against the values that exist in
+the data, so nothing a user types into a link ever reaches SQL; what is dropped is reported
+back as a notice.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
-from typing import Mapping
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
 
-LIST_FIELDS = ("segments", "regions", "channels", "departments")
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str            # the URL parameter, the column, and the field of $filters: "segment"
+    label: str          # "Segment"
+    of_customer: bool   # a customer attribute: it also narrows churn, retention and revenue
+
+
+DIMENSIONS: dict[str, Dimension] = {d.key: d for d in [
+    Dimension("segment", "Segment", of_customer=True),
+    Dimension("region", "Region", of_customer=True),
+    Dimension("plan", "Plan", of_customer=True),
+    Dimension("channel", "Channel", of_customer=False),
+    Dimension("department", "Department", of_customer=False),
+    Dimension("journey_stage", "Journey stage", of_customer=False),
+]}
 COMPARISONS = {"previous": "previous period", "year": "same period last year"}
 PRESETS = {
     "30d": "Last 30 days",
@@ -29,16 +46,36 @@ MAX_DAY = dt.date(2099, 12, 31)
 DEFAULT_COMPARISON = "previous"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Filters:
-    """A date range (both ends inclusive) and the chosen values per dimension (empty = all)."""
+    """A date range (both ends inclusive) and the chosen values per dimension (none chosen = all).
+
+    `Filters(start, end, segment=["SMB"], channel=["chat", "email"])`; `filters["segment"]`
+    reads a dimension's choice back as a tuple (empty when all).
+    """
 
     start: dt.date
     end: dt.date
-    segments: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-    departments: tuple[str, ...] = ()
+    chosen: tuple[tuple[str, tuple[str, ...]], ...]  # (dimension, values), DIMENSIONS order, none empty
+
+    def __init__(self, start: dt.date, end: dt.date, **chosen: Iterable[str]):
+        unknown = sorted(set(chosen) - set(DIMENSIONS))
+        if unknown:
+            raise ValueError(f"unknown filter dimension(s) {unknown}; use {sorted(DIMENSIONS)}")
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "chosen", tuple(
+            (key, tuple(dict.fromkeys(chosen[key]))) for key in DIMENSIONS if chosen.get(key)))
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        if key not in DIMENSIONS:
+            raise KeyError(key)
+        return dict(self.chosen).get(key, ())
+
+    def replace(self, start: dt.date | None = None, end: dt.date | None = None,
+                **chosen: Iterable[str]) -> "Filters":
+        """A copy with another range and/or other choices for the dimensions named."""
+        return Filters(start or self.start, end or self.end, **{**dict(self.chosen), **chosen})
 
     @property
     def days(self) -> int:
@@ -49,17 +86,17 @@ class Filters:
         return {
             "start": self.start,
             "stop": self.end + dt.timedelta(days=1),
-            **{name: list(getattr(self, name)) for name in LIST_FIELDS},
+            "filters": {key: list(self[key]) for key in DIMENSIONS},
         }
 
     def comparison(self, kind: str = DEFAULT_COMPARISON) -> "Filters":
         """The same filters over the comparison period: the one just before, or a year earlier."""
         if kind == "year":
-            return replace(self, start=_years_back(self.start), end=_years_back(self.end))
+            return self.replace(start=_years_back(self.start), end=_years_back(self.end))
         if kind != "previous":
             raise ValueError(f"unknown comparison {kind!r}; use one of {sorted(COMPARISONS)}")
-        return replace(self, start=self.start - dt.timedelta(days=self.days),
-                       end=self.start - dt.timedelta(days=1))
+        return self.replace(start=self.start - dt.timedelta(days=self.days),
+                            end=self.start - dt.timedelta(days=1))
 
 
 def _years_back(day: dt.date, years: int = 1) -> dt.date:
@@ -98,10 +135,8 @@ class ViewState:
         if self.preset == "custom":
             out["from"] = self.filters.start.isoformat()
             out["to"] = self.filters.end.isoformat()
-        for name in LIST_FIELDS:
-            values = getattr(self.filters, name)
-            if values:
-                out[name[:-1]] = list(values)
+        for key, values in self.filters.chosen:
+            out[key] = list(values)
         return out
 
 
@@ -114,7 +149,7 @@ def from_query_params(
     """Read a view from URL parameters, keeping only values that are valid for this data.
 
     `params` maps each key to all its values (as st.query_params.get_all gives them);
-    `options` maps each list field to the values that exist; `today` is the newest data
+    `options` maps each dimension to the values that exist; `today` is the newest data
     day that presets end on. Anything invalid is dropped with a notice, never raised.
     """
     notices: list[str] = []
@@ -141,15 +176,14 @@ def from_query_params(
         compare = DEFAULT_COMPARISON
 
     chosen: dict[str, tuple[str, ...]] = {}
-    for name in LIST_FIELDS:
-        allowed = set(options.get(name, []))
-        values = params.get(name[:-1]) or []
-        good = tuple(dict.fromkeys(v for v in values if v in allowed))
+    for key, dimension in DIMENSIONS.items():
+        allowed = set(options.get(key, []))
+        values = params.get(key) or []
         bad = [v for v in values if v not in allowed]
         if bad:
-            notices.append(f"Ignored unknown {name[:-1]} {', '.join(_shown(v) for v in bad[:3])}"
+            notices.append(f"Ignored unknown {dimension.label.lower()} {', '.join(_shown(v) for v in bad[:3])}"
                            + (f" and {len(bad) - 3} more" if len(bad) > 3 else "") + ".")
-        chosen[name] = good
+        chosen[key] = [v for v in values if v in allowed]
     return ViewState(Filters(start, end, **chosen), preset, compare, notices)
 
 

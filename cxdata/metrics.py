@@ -109,16 +109,22 @@ def period_params(filters: Filters, compare: str) -> dict:
     return {**filters.params(), "cmp_start": previous["start"], "cmp_stop": previous["stop"]}
 
 
+def query_name(name: str, reference: bool) -> str:
+    """The derived-table query, or with `reference` its raw-row twin (sql/raw_NAME.sql)."""
+    return f"raw_{name}" if reference else name
+
+
 def kpi_summary(reader, filters: Filters, compare: str = "previous",
-                min_responses: int = DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
+                min_responses: int = DEFAULT_MIN_RESPONSES, reference: bool = False) -> pd.DataFrame:
     """One row per KPI: value, margin and n now and in the comparison period, the change and its verdict.
 
     `reader` is anything with `.run(query_name, params)`: a db.Reader or the app's cached reader.
+    `reference` computes the same from raw rows instead of the derived tables (for checks and the bench).
 
     A survey score from fewer than `min_responses` answers is withheld (`is_enough`
     false): too few answers to show a score at all. Other KPIs show with their margins.
     """
-    long = reader.run("kpi_summary", period_params(filters, compare))
+    long = reader.run(query_name("kpi_summary", reference), period_params(filters, compare))
     rows = []
     for key, kpi in KPIS.items():
         cur = _period_row(long, key, "current")
@@ -159,9 +165,9 @@ def _is_better(kpi: Kpi, change: Change) -> bool | None:
     return (change.delta > 0) == kpi.higher_is_better
 
 
-def kpi_trends(reader, filters: Filters) -> pd.DataFrame:
+def kpi_trends(reader, filters: Filters, reference: bool = False) -> pd.DataFrame:
     """Monthly value and n of every KPI over the 12 months ending with the filter's end."""
-    return reader.run("kpi_monthly", filters.params())
+    return reader.run(query_name("kpi_monthly", reference), filters.params())
 
 
 DIMENSIONS = {"segment": "Segment", "department": "Department", "journey_stage": "Journey stage"}
@@ -169,7 +175,7 @@ DIMENSIONS = {"segment": "Segment", "department": "Department", "journey_stage":
 
 def movers(reader, filters: Filters, compare: str = "previous",
            min_responses: int = DEFAULT_MIN_RESPONSES, limit: int = 8, per_kpi: int = 2,
-           false_discovery_rate: float = 0.05) -> pd.DataFrame:
+           false_discovery_rate: float = 0.05, reference: bool = False) -> pd.DataFrame:
     """The segments, departments and journey stages whose scores moved significantly, biggest first.
 
     Both periods need at least `min_responses` observations. Dozens of groups are tested at
@@ -177,7 +183,7 @@ def movers(reader, filters: Filters, compare: str = "previous",
     `false_discovery_rate`, not p < 0.05 each (which would list a few chance movers in any
     quiet month). "Biggest" is the largest change in standard errors.
     """
-    long = reader.run("movers", period_params(filters, compare))
+    long = reader.run(query_name("movers", reference), period_params(filters, compare))
     keys = ["dimension", "member", "kpi"]
     cur = long[long["period"] == "current"].set_index(keys)
     prev = long[long["period"] == "previous"].set_index(keys)
@@ -209,7 +215,7 @@ def movers(reader, filters: Filters, compare: str = "previous",
 def targets(reader, filters: Filters) -> dict[str, float]:
     """The target per KPI for this view: a filtered department's own target, else the company's."""
     rows = reader.run("kpi_targets", filters.params())
-    department = filters.departments[0] if len(filters.departments) == 1 else None
+    department = filters["department"][0] if len(filters["department"]) == 1 else None
     out: dict[str, float] = {}
     for kpi in TARGETED_KPIS:
         mine = rows[rows["metric"] == kpi]

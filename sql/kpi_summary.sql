@@ -1,64 +1,68 @@
 -- one row per KPI x period ('current' = $start..$stop, 'previous' = $cmp_start..$cmp_stop):
--- value, 95% margin (null for counts, which are not samples) and sample size n.
+-- value, 95% margin (null for counts, which are not samples) and sample size n, read from the
+-- derived daily tables (sql/raw_kpi_summary.sql computes the same from raw rows).
 -- Survey and service KPIs take every filter; customer KPIs (churn, retention, active,
--- revenue) take segment and region only, since a customer has no single channel or department.
-with survey_kpis as (
-    select survey as kpi, period,
-           survey_score(survey, score) as value, survey_moe(survey, score) as moe, count(score) as n
-    from feedback_in_periods($start, $stop, $cmp_start, $cmp_stop, $segments, $regions, $channels, $departments)
+-- revenue) take the customer attributes only, since a customer has no single channel or department.
+with survey_parts as (
+    select survey, period, sum(n) as n, sum(n_promoters) as n_promoters, sum(n_detractors) as n_detractors,
+           sum(n_satisfied) as n_satisfied, sum(score_sum) as score_sum, sum(score_sumsq) as score_sumsq
+    from feedback_days_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
     group by survey, period
 ),
 
-service_counts as (
-    select period,
-           avg(is_sla_met::int) as sla_share, count(is_sla_met) as n_sla,
-           median_ladder(first_response_seconds) as response_ladder,
-           count(first_response_seconds) as n_response
-    from interactions_in_periods($start, $stop, $cmp_start, $cmp_stop, $segments, $regions, $channels, $departments)
+survey_kpis as (
+    select survey as kpi, period,
+           survey_score_of(survey, n, n_promoters, n_detractors, n_satisfied, score_sum) as value,
+           survey_moe_of(survey, n, n_promoters, n_detractors, n_satisfied, score_sum, score_sumsq) as moe, n
+    from survey_parts
+),
+
+sla_parts as (
+    select period, sum(n_sla_met) as n_met, sum(n_sla_judged) as n_judged
+    from interaction_days_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
     group by period
 ),
 
-service_kpis as (
-    select 'sla_compliance' as kpi, period, 100.0 * sla_share as value, pct_moe(sla_share, n_sla) as moe, n_sla as n
-    from service_counts where n_sla > 0
-    union all
-    select 'first_response', period, median_of_ladder(response_ladder),
-           median_moe_of_ladder(response_ladder, n_response), n_response
-    from service_counts where n_response > 0
+response_histogram as (
+    select period, response_seconds, sum(n) as n
+    from response_days_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
+    group by period, response_seconds
 ),
 
-customer_counts as (
-    select p.period,
-           count(c.customer_id) filter (where coalesce(c.signup_date, date '1900-01-01') < p.p_start
-                              and (c.churned_on is null or c.churned_on >= p.p_start)) as n_active_at_start,
-           count(c.customer_id) filter (where coalesce(c.signup_date, date '1900-01-01') < p.p_start
-                              and c.churned_on >= p.p_start and c.churned_on < p.p_stop) as n_lost,
-           count(c.customer_id) filter (where coalesce(c.signup_date, date '1900-01-01') < p.p_stop
-                              and (c.churned_on is null or c.churned_on >= p.p_stop)) as n_active_at_end
-    from comparison_periods($start, $stop, $cmp_start, $cmp_stop) p
-    left join filtered_customers($segments, $regions) c on true
-    group by p.period
+response_running as (
+    select period, response_seconds,
+           sum(n) over (partition by period order by response_seconds) as n_upto,
+           sum(n) over (partition by period) as n_total
+    from response_histogram
+),
+
+response_median as (
+    select period, n_total as n,
+           min(response_seconds) filter (where n_upto > disc_rank(0.5, n_total)) as median,
+           min(response_seconds) filter (where n_upto > disc_rank(median_low_fraction(n_total), n_total)) as low,
+           min(response_seconds) filter (where n_upto > disc_rank(median_high_fraction(n_total), n_total)) as high
+    from response_running
+    group by period, n_total
+),
+
+service_kpis as (
+    select 'sla_compliance' as kpi, period, sla_pct_of(n_met, n_judged) as value,
+           sla_moe_of(n_met, n_judged) as moe, n_judged as n
+    from sla_parts where n_judged > 0
+    union all
+    select 'first_response', period, median, (high - low) / 2, n
+    from response_median
 ),
 
 customer_kpis as (
-    select 'churn_rate' as kpi, period, 100.0 * n_lost / n_active_at_start as value,
-           pct_moe(n_lost / n_active_at_start, n_active_at_start) as moe, n_active_at_start as n
-    from customer_counts where n_active_at_start > 0
-    union all
-    select 'retention_rate', period, 100.0 - 100.0 * n_lost / n_active_at_start,
-           pct_moe(n_lost / n_active_at_start, n_active_at_start), n_active_at_start
-    from customer_counts where n_active_at_start > 0
-    union all
-    select 'active_customers', period, n_active_at_end, null, null
-    from customer_counts
+    select * from customer_kpis_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
 ),
 
 revenue_kpis as (
-    select 'revenue' as kpi, p.period, coalesce(sum(t.amount), 0)::double as value, null::double as moe,
-           count(t.amount) as n
+    select 'revenue' as kpi, p.period, coalesce(sum(r.amount), 0)::double as value, null::double as moe,
+           coalesce(sum(r.n_transactions), 0) as n
     from comparison_periods($start, $stop, $cmp_start, $cmp_stop) p
-    left join filtered_transactions(least($start, $cmp_start), greatest($stop, $cmp_stop), $segments, $regions) t
-        on t.occurred_at >= p.p_start and t.occurred_at < p.p_stop
+    left join revenue_days_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters) r using (period)
     group by p.period
 ),
 

@@ -1,128 +1,245 @@
--- The one definition of each CX metric, as DuckDB macros every query calls.
--- Created per cursor as temp macros, so a read-only connection can use them.
+-- The one definition of each CX metric, and of the global filters, as DuckDB macros.
+-- Written into the database by every write (cxdata.derive.refresh), so every connection,
+-- read-only ones included, has them without creating anything per query.
 -- Shares are percentages (0..100); margins are 95% (1.96 standard errors), in the metric's own units.
+-- Each formula is written once, on its additive parts (counts and sums), so the derived daily
+-- tables and the raw rows give the same number by the same expression.
+
+-- ---- Survey answers: which answers count as what ----------------------------------------------
+create or replace macro is_promoter(s) as s >= 9;   -- NPS, 0-10
+create or replace macro is_detractor(s) as s <= 6;  -- NPS, 0-10
+create or replace macro is_satisfied(s) as s >= 4;  -- CSAT, 1-5: the top two boxes
 
 -- NPS: % promoters (9-10) minus % detractors (0-6), on -100..100.
-create or replace temp macro nps(s) as
-    100.0 * (count(s) filter (where s >= 9) - count(s) filter (where s <= 6)) / nullif(count(s), 0);
+create or replace macro nps_of(n_promoters, n_detractors, n) as
+    100.0 * (n_promoters - n_detractors) / nullif(n, 0);
 -- Its margin: 1.96 * sqrt((p + d - (p - d)^2) / n), in NPS points.
-create or replace temp macro nps_moe(s) as
-    100.0 * 1.96 * sqrt(
-        ((count(s) filter (where s >= 9) + count(s) filter (where s <= 6)) / nullif(count(s), 0)
-         - pow((count(s) filter (where s >= 9) - count(s) filter (where s <= 6)) / nullif(count(s), 0), 2))
-        / nullif(count(s), 0));
+create or replace macro nps_moe_of(n_promoters, n_detractors, n) as
+    100.0 * 1.96 * sqrt(((n_promoters + n_detractors) / nullif(n, 0)
+                         - pow((n_promoters - n_detractors) / nullif(n, 0), 2)) / nullif(n, 0));
 
 -- CSAT: % of responses scoring 4-5 on 1-5.
-create or replace temp macro csat(s) as
-    100.0 * count(s) filter (where s >= 4) / nullif(count(s), 0);
-create or replace temp macro csat_moe(s) as
-    100.0 * 1.96 * sqrt(
-        (count(s) filter (where s >= 4) / nullif(count(s), 0))
-        * (1 - count(s) filter (where s >= 4) / nullif(count(s), 0))
-        / nullif(count(s), 0));
+create or replace macro csat_of(n_satisfied, n) as 100.0 * n_satisfied / nullif(n, 0);
+create or replace macro csat_moe_of(n_satisfied, n) as
+    100.0 * 1.96 * sqrt((n_satisfied / nullif(n, 0)) * (1 - n_satisfied / nullif(n, 0)) / nullif(n, 0));
 
--- CES: mean on 1-7, where 7 = "very easy" (higher is better: less effort).
-create or replace temp macro ces(s) as avg(s);
-create or replace temp macro ces_moe(s) as 1.96 * stddev_samp(s) / sqrt(nullif(count(s), 0));
+-- CES: mean on 1-7, where 7 = "very easy" (higher is better: less effort). The margin uses the
+-- sample standard deviation, from exact integer sums: sqrt((n*sum(x^2) - sum(x)^2) / (n(n-1))).
+create or replace macro ces_of(score_sum, n) as score_sum / nullif(n, 0);
+create or replace macro ces_moe_of(score_sum, score_sumsq, n) as
+    1.96 * sqrt((n::hugeint * score_sumsq - score_sum::hugeint * score_sum) / nullif(n::hugeint * (n - 1), 0))
+    / sqrt(nullif(n, 0));
 
--- A survey score by name, so one query serves all three surveys.
-create or replace temp macro survey_score(survey, s) as
-    case survey when 'nps' then nps(s) when 'csat' then csat(s) when 'ces' then ces(s) end;
-create or replace temp macro survey_moe(survey, s) as
-    case survey when 'nps' then nps_moe(s) when 'csat' then csat_moe(s) when 'ces' then ces_moe(s) end;
+-- A survey score by name from its parts, so one query serves all three surveys.
+create or replace macro survey_score_of(survey, n, n_promoters, n_detractors, n_satisfied, score_sum) as
+    case survey when 'nps' then nps_of(n_promoters, n_detractors, n)
+                when 'csat' then csat_of(n_satisfied, n)
+                when 'ces' then ces_of(score_sum, n) end;
+create or replace macro survey_moe_of(survey, n, n_promoters, n_detractors, n_satisfied, score_sum, score_sumsq) as
+    case survey when 'nps' then nps_moe_of(n_promoters, n_detractors, n)
+                when 'csat' then csat_moe_of(n_satisfied, n)
+                when 'ces' then ces_moe_of(score_sum, score_sumsq, n) end;
+
+-- The same from raw answers (aggregates over a score column), for queries on raw rows.
+create or replace macro survey_score(survey, s) as
+    survey_score_of(survey, count(s), count(s) filter (where is_promoter(s)),
+                    count(s) filter (where is_detractor(s)), count(s) filter (where is_satisfied(s)), sum(s));
+create or replace macro survey_moe(survey, s) as
+    survey_moe_of(survey, count(s), count(s) filter (where is_promoter(s)),
+                  count(s) filter (where is_detractor(s)), count(s) filter (where is_satisfied(s)),
+                  sum(s), sum(s::bigint * s));
+
+-- ---- Shares of a count ---------------------------------------------------------------------------
+-- Margin of a percentage p (0..1) measured on n, in percentage points: the Agresti-Coull
+-- interval (two successes and two failures added), which, unlike the plain Wald margin,
+-- is not zero when every case is a success or a failure.
+create or replace macro pct_moe(p, n) as
+    100.0 * 1.96 * sqrt(((p * n + 2) / (n + 4)) * (1 - (p * n + 2) / (n + 4)) / (n + 4));
 
 -- SLA met: resolved within the promised time. An item is judged only once its deadline has
 -- passed (as of now_at): before that its outcome is unknown, and counting only the early
 -- resolutions would flatter the newest days.
-create or replace temp macro sla_met(started, resolved, sla, now_at) as
+create or replace macro sla_met(started, resolved, sla, now_at) as
     case
         when sla is null or started + to_seconds(sla) > now_at then null
         else resolved is not null and resolved <= started + to_seconds(sla)
     end;
+-- SLA compliance: % of the judged interactions that met their SLA.
+create or replace macro sla_pct_of(n_met, n_judged) as 100.0 * n_met / nullif(n_judged, 0);
+create or replace macro sla_moe_of(n_met, n_judged) as pct_moe(n_met / nullif(n_judged, 0), n_judged);
 
 -- When the interaction data was taken: its latest event (a start or a resolution).
-create or replace temp macro interactions_as_of() as
+create or replace macro interactions_as_of() as
     (select greatest(max(started_at), max(resolved_at)) from interactions);
 
--- The shared filter predicate on a customer row; an empty list means "all".
-create or replace temp macro in_filter(allowed, v) as len(allowed) = 0 or list_contains(allowed, v);
+-- ---- Customers: active, lost, churn ------------------------------------------------------------
+-- Active on a day: signed up before it (no signup date = long ago) and not churned by then.
+create or replace macro is_active_on(signup_date, churned_on, day) as
+    coalesce(signup_date, date '1900-01-01') < day and (churned_on is null or churned_on >= day);
+-- Lost in [start, stop): active at the start, churned inside the period.
+create or replace macro is_lost_in(signup_date, churned_on, start, stop) as
+    coalesce(signup_date, date '1900-01-01') < start and churned_on >= start and churned_on < stop;
+-- Churn rate: customers lost in the period / customers active at its start.
+create or replace macro churn_rate_of(n_lost, n_active_at_start) as 100.0 * n_lost / nullif(n_active_at_start, 0);
+create or replace macro churn_moe_of(n_lost, n_active_at_start) as
+    pct_moe(n_lost / nullif(n_active_at_start, 0), n_active_at_start);
 
--- The global filters, defined once. $start inclusive, $stop exclusive (dates);
--- empty lists mean "all". Feedback takes its channel from the interaction it rates.
--- Activity whose customer is not (yet) in customers still counts while no segment or region
--- is chosen: a survey export loaded before the CRM export is not silently dropped.
-create or replace temp macro filtered_customers(segments, regions) as table
-    select * from customers c
-    where in_filter(segments, c.segment) and in_filter(regions, c.region);
+-- ---- Medians ---------------------------------------------------------------------------------------
+-- The median with a distribution-free 95% interval (order statistics: ranks n/2 +- 0.98 sqrt(n)),
+-- read off a fixed ladder of 51 quantile fractions and rounded outward, so the interval is never
+-- too narrow. The fractions are decimals, so ranks are exact (DuckDB's quantile_disc picks the
+-- value at rank ceil(n q) - 1, counting from 0, in exact decimal arithmetic).
+create or replace macro median_ladder_fractions() as
+    [0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.42, 0.44, 0.45, 0.46, 0.47, 0.475,
+     0.48, 0.485, 0.49, 0.492, 0.494, 0.495, 0.496, 0.497, 0.4975, 0.498, 0.4985, 0.499, 0.5,
+     0.501, 0.5015, 0.502, 0.5025, 0.503, 0.504, 0.505, 0.506, 0.508, 0.51, 0.515, 0.52, 0.525,
+     0.53, 0.54, 0.55, 0.56, 0.58, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9, 1.0];
+-- k = how many of the 25 offsets (0.5 .. 0.001) are at least 0.98/sqrt(n): ladder[k] and
+-- ladder[52-k] bound the interval.
+create or replace macro median_interval_k(n) as
+    len(list_filter([0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.08, 0.06, 0.05, 0.04, 0.03, 0.025,
+                     0.02, 0.015, 0.01, 0.008, 0.006, 0.005, 0.004, 0.003, 0.0025, 0.002, 0.0015, 0.001],
+                    lambda o: o >= 0.98 / sqrt(n)));
+create or replace macro median_low_fraction(n) as median_ladder_fractions()[median_interval_k(n)];
+create or replace macro median_high_fraction(n) as median_ladder_fractions()[52 - median_interval_k(n)];
 
-create or replace temp macro filtered_interactions(start, stop, segments, regions, channels, departments) as table
-    select i.*, c.segment, c.region
-    from interactions i
-    left join customers c using (customer_id)
-    where i.started_at >= start and i.started_at < stop
-      and in_filter(segments, c.segment) and in_filter(regions, c.region)
-      and in_filter(channels, i.channel) and in_filter(departments, i.department);
+-- On raw values: all 51 quantiles in one pass (fractions must be constants), then pick.
+create or replace macro median_ladder(x) as quantile_disc(x, median_ladder_fractions());
+create or replace macro median_of_ladder(q) as q[26];
+create or replace macro median_moe_of_ladder(q, n) as (q[52 - median_interval_k(n)] - q[median_interval_k(n)]) / 2;
 
-create or replace temp macro filtered_feedback(start, stop, segments, regions, channels, departments) as table
-    select f.*, c.segment, c.region
+-- On a histogram (value, count): the 0-based rank a fraction q of n values picks, the same rank
+-- quantile_disc uses; the value at rank r is the smallest value whose running count exceeds r.
+create or replace macro disc_rank(q, n) as greatest(ceil(n * q), 1) - 1;
+
+-- First-response times are kept in the derived layer rounded to 3 significant figures
+-- (42,317 s -> 42,300 s: at most 0.5% off; whole seconds below 1,000 s stay exact). Rounding is
+-- monotone, so a median read from the rounded values is the rounded raw median.
+create or replace macro response_bucket(x) as
+    case when x <= 0 then x else round(x, (2 - floor(log10(x)))::integer) end;
+
+-- ---- The global filters ------------------------------------------------------------------------
+-- $filters is one struct: a list of chosen values per dimension (empty = all). Dimensions are
+-- listed here, in the table macros below, in cxdata/filters.py DIMENSIONS and in sql/derived.sql.
+create or replace macro in_filter(allowed, v) as len(allowed) = 0 or list_contains(allowed, v);
+-- Customer attributes: the only filters that apply to customer KPIs (churn, revenue, ...), since
+-- a customer has no single channel, department or journey stage.
+create or replace macro matches_customer(f, segment, region, plan) as
+    in_filter(f['segment'], segment) and in_filter(f['region'], region) and in_filter(f['plan'], plan);
+create or replace macro matches_activity(f, segment, region, plan, channel, department, journey_stage) as
+    matches_customer(f, segment, region, plan)
+    and in_filter(f['channel'], channel) and in_filter(f['department'], department)
+    and in_filter(f['journey_stage'], journey_stage);
+
+-- ---- Raw rows under the filters (the reference path, and what the derived tables are built from) ----
+-- $start inclusive, $stop exclusive (dates). Activity whose customer is not (yet) in customers
+-- still counts while no customer attribute is chosen: a survey export loaded before the CRM
+-- export is not silently dropped.
+create or replace macro filtered_customers(f) as table
+    select * from customers c where matches_customer(f, c.segment, c.region, c.plan);
+
+-- Interactions and transactions with their customer's attributes.
+create or replace macro interaction_rows() as table
+    select i.*, c.segment, c.region, c.plan
+    from interactions i left join customers c using (customer_id);
+
+-- Feedback takes its channel from the interaction it rates, and its department, journey stage
+-- and touchpoint from that interaction when it has none of its own.
+create or replace macro feedback_rows() as table
+    select f.feedback_id, f.customer_id, f.interaction_id, f.submitted_at, f.survey, f.score, f.comment,
+           coalesce(f.journey_stage, i.journey_stage) as journey_stage,
+           coalesce(f.touchpoint, i.touchpoint) as touchpoint,
+           coalesce(f.department, i.department) as department,
+           i.channel, c.segment, c.region, c.plan
     from feedback f
     left join customers c using (customer_id)
-    where f.submitted_at >= start and f.submitted_at < stop
-      and in_filter(segments, c.segment) and in_filter(regions, c.region)
-      and in_filter(departments, f.department)
-      -- a semi-join, so the 10-million-row interactions table is only read when a channel is chosen
-      and (len(channels) = 0
-           or f.interaction_id in (select interaction_id from interactions where list_contains(channels, channel)));
+    left join interactions i on i.interaction_id = f.interaction_id;
 
-create or replace temp macro filtered_transactions(start, stop, segments, regions) as table
-    select t.*, c.segment, c.region
-    from transactions t
-    left join customers c using (customer_id)
-    where t.occurred_at >= start and t.occurred_at < stop
-      and in_filter(segments, c.segment) and in_filter(regions, c.region);
+create or replace macro filtered_interactions(start, stop, f) as table
+    select * from interaction_rows() r
+    where r.started_at >= start and r.started_at < stop
+      and matches_activity(f, r.segment, r.region, r.plan, r.channel, r.department, r.journey_stage);
 
--- Margin of a percentage p (0..1) measured on n, in percentage points: the Agresti-Coull
--- interval (two successes and two failures added), which, unlike the plain Wald margin,
--- is not zero when every case is a success or a failure.
-create or replace temp macro pct_moe(p, n) as
-    100.0 * 1.96 * sqrt(((p * n + 2) / (n + 4)) * (1 - (p * n + 2) / (n + 4)) / (n + 4));
+create or replace macro filtered_feedback(start, stop, f) as table
+    select * from feedback_rows() r
+    where r.submitted_at >= start and r.submitted_at < stop
+      and matches_activity(f, r.segment, r.region, r.plan, r.channel, r.department, r.journey_stage);
 
--- The median with a distribution-free 95% interval (order statistics: ranks n/2 +- 0.98 sqrt(n)),
--- read off a fixed ladder of 51 quantiles and rounded outward, so the interval is never too
--- narrow (and at most a third too wide in rank terms). Quantile fractions must be constants.
-create or replace temp macro median_ladder(x) as
-    quantile_disc(x, [0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.42, 0.44, 0.45, 0.46, 0.47, 0.475,
-                      0.48, 0.485, 0.49, 0.492, 0.494, 0.495, 0.496, 0.497, 0.4975, 0.498, 0.4985, 0.499, 0.5,
-                      0.501, 0.5015, 0.502, 0.5025, 0.503, 0.504, 0.505, 0.506, 0.508, 0.51, 0.515, 0.52, 0.525,
-                      0.53, 0.54, 0.55, 0.56, 0.58, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9, 1.0]);
-create or replace temp macro median_of_ladder(q) as q[26];
--- k = how many of the 25 offsets (0.5 .. 0.001) are at least 0.98/sqrt(n): q[k] and q[52-k] bound it.
-create or replace temp macro median_rank_offsets() as [0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.08, 0.06, 0.05, 0.04, 0.03, 0.025,
-    0.02, 0.015, 0.01, 0.008, 0.006, 0.005, 0.004, 0.003, 0.0025, 0.002, 0.0015, 0.001];
-create or replace temp macro median_moe_of_ladder(q, n) as (
-    q[52 - len(list_filter(median_rank_offsets(), lambda o: o >= 0.98 / sqrt(n)))]
-    - q[len(list_filter(median_rank_offsets(), lambda o: o >= 0.98 / sqrt(n)))]
-) / 2;
+create or replace macro transaction_rows() as table
+    select t.*, c.segment, c.region, c.plan
+    from transactions t left join customers c using (customer_id);
 
+create or replace macro filtered_transactions(start, stop, f) as table
+    select * from transaction_rows() r
+    where r.occurred_at >= start and r.occurred_at < stop and matches_customer(f, r.segment, r.region, r.plan);
+
+-- ---- Two-period comparisons --------------------------------------------------------------------
 -- A comparison's two windows: 'current' ($start..$stop) and 'previous' ($cmp_start..$cmp_stop).
 -- They may overlap (a range longer than a year against the same period last year): a row in
--- both counts in both.
-create or replace temp macro comparison_periods(start, stop, cmp_start, cmp_stop) as table
+-- both counts in both. Each window is its own filtered scan (a union, not a range join).
+create or replace macro comparison_periods(start, stop, cmp_start, cmp_stop) as table
     select 'current' as period, start::date as p_start, stop::date as p_stop
     union all
     select 'previous', cmp_start::date, cmp_stop::date;
 
--- Each window is its own filtered scan (a union, not a range join: three times faster).
-create or replace temp macro feedback_in_periods(start, stop, cmp_start, cmp_stop,
-                                                 segments, regions, channels, departments) as table
-    select 'current' as period, * from filtered_feedback(start, stop, segments, regions, channels, departments)
+create or replace macro feedback_in_periods(start, stop, cmp_start, cmp_stop, f) as table
+    select 'current' as period, * from filtered_feedback(start, stop, f)
     union all
-    select 'previous', * from filtered_feedback(cmp_start, cmp_stop, segments, regions, channels, departments);
+    select 'previous', * from filtered_feedback(cmp_start, cmp_stop, f);
 
 -- Interactions of both windows, with whether each met its SLA as of the data's latest event.
-create or replace temp macro interactions_in_periods(start, stop, cmp_start, cmp_stop,
-                                                     segments, regions, channels, departments) as table
+create or replace macro interactions_in_periods(start, stop, cmp_start, cmp_stop, f) as table
     select period, sla_met(started_at, resolved_at, sla_seconds, interactions_as_of()) as is_sla_met, *
-    from (select 'current' as period, * from filtered_interactions(start, stop, segments, regions, channels, departments)
+    from (select 'current' as period, * from filtered_interactions(start, stop, f)
           union all
-          select 'previous', * from filtered_interactions(cmp_start, cmp_stop, segments, regions, channels, departments));
+          select 'previous', * from filtered_interactions(cmp_start, cmp_stop, f));
+
+-- Customers' status in each window: active at its start and end, lost inside it.
+create or replace macro customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f) as table
+    select p.period,
+           count(c.customer_id) filter (where is_active_on(c.signup_date, c.churned_on, p.p_start)) as n_active_at_start,
+           count(c.customer_id) filter (where is_lost_in(c.signup_date, c.churned_on, p.p_start, p.p_stop)) as n_lost,
+           count(c.customer_id) filter (where is_active_on(c.signup_date, c.churned_on, p.p_stop)) as n_active_at_end
+    from comparison_periods(start, stop, cmp_start, cmp_stop) p
+    left join filtered_customers(f) c on true
+    group by p.period;
+
+-- Churn, retention and active customers in each window, from the customers table in both the
+-- raw and the derived path (it is small: one row per customer).
+create or replace macro customer_kpis_in_periods(start, stop, cmp_start, cmp_stop, f) as table
+    select 'churn_rate' as kpi, period, churn_rate_of(n_lost, n_active_at_start) as value,
+           churn_moe_of(n_lost, n_active_at_start) as moe, n_active_at_start as n
+    from customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f) where n_active_at_start > 0
+    union all
+    select 'retention_rate', period, 100.0 - churn_rate_of(n_lost, n_active_at_start),
+           churn_moe_of(n_lost, n_active_at_start), n_active_at_start
+    from customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f) where n_active_at_start > 0
+    union all
+    select 'active_customers', period, n_active_at_end, null, null
+    from customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f);
+
+-- ---- Monthly trends ----------------------------------------------------------------------------
+-- The 12 months of a trend line: those ending with the month of stop - 1 day.
+create or replace macro trend_months(stop) as table
+    select unnest(generate_series((date_trunc('month', stop::date - 1) - interval 11 month)::date,
+                                  stop::date - 1, interval 1 month))::date as month_start;
+
+-- Churn, retention and active customers per trend month (the last one ends at stop).
+create or replace macro customer_kpis_by_month(stop, f) as table
+    with counts as (
+        select m.month_start,
+               count(*) filter (where is_active_on(c.signup_date, c.churned_on, m.month_start)) as n_active_at_start,
+               count(*) filter (where is_lost_in(c.signup_date, c.churned_on, m.month_start,
+                                                 m.month_start + interval 1 month)) as n_lost,
+               count(*) filter (where is_active_on(c.signup_date, c.churned_on,
+                                                   least(m.month_start + interval 1 month, stop::date))) as n_active_at_end
+        from trend_months(stop) m, filtered_customers(f) c
+        group by m.month_start
+    )
+    select month_start, 'churn_rate' as kpi, churn_rate_of(n_lost, n_active_at_start) as value, n_active_at_start as n
+    from counts where n_active_at_start > 0
+    union all
+    select month_start, 'retention_rate', 100.0 - churn_rate_of(n_lost, n_active_at_start), n_active_at_start
+    from counts where n_active_at_start > 0
+    union all
+    select month_start, 'active_customers', n_active_at_end, null from counts;

@@ -1,14 +1,19 @@
 -- one row per dimension x member x KPI x period: survey scores and SLA compliance by segment,
 -- department and journey stage, now ($start..$stop) and in the comparison period
--- ($cmp_start..$cmp_stop), with 95% margins, for finding the significant movers.
+-- ($cmp_start..$cmp_stop), with 95% margins, for finding the significant movers; read from the
+-- derived daily tables (sql/raw_movers.sql computes the same from raw rows).
 with survey_groups as (
     select case when grouping(segment) = 0 then 'segment'
                 when grouping(department) = 0 then 'department'
                 else 'journey_stage' end as dimension,
            coalesce(segment, department, journey_stage) as member,
            survey as kpi, period,
-           survey_score(survey, score) as value, survey_moe(survey, score) as moe, count(score) as n
-    from feedback_in_periods($start, $stop, $cmp_start, $cmp_stop, $segments, $regions, $channels, $departments)
+           survey_score_of(survey, sum(n), sum(n_promoters), sum(n_detractors), sum(n_satisfied),
+                           sum(score_sum)) as value,
+           survey_moe_of(survey, sum(n), sum(n_promoters), sum(n_detractors), sum(n_satisfied),
+                         sum(score_sum), sum(score_sumsq)) as moe,
+           sum(n) as n
+    from feedback_days_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
     group by grouping sets ((segment, survey, period), (department, survey, period), (journey_stage, survey, period))
 ),
 
@@ -18,9 +23,9 @@ sla_groups as (
                 else 'journey_stage' end as dimension,
            coalesce(segment, department, journey_stage) as member,
            'sla_compliance' as kpi, period,
-           100.0 * avg(is_sla_met::int) as value,
-           pct_moe(avg(is_sla_met::int), count(is_sla_met)) as moe, count(is_sla_met) as n
-    from interactions_in_periods($start, $stop, $cmp_start, $cmp_stop, $segments, $regions, $channels, $departments)
+           sla_pct_of(sum(n_sla_met), sum(n_sla_judged)) as value,
+           sla_moe_of(sum(n_sla_met), sum(n_sla_judged)) as moe, sum(n_sla_judged) as n
+    from interaction_days_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
     group by grouping sets ((segment, period), (department, period), (journey_stage, period))
 )
 

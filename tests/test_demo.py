@@ -26,7 +26,7 @@ def built(tmp_path_factory, today):
 @pytest.fixture(scope="module")
 def cur(built):
     con = db.connect_readonly(built[0])
-    yield db.cursor(con)
+    yield con.cursor()
     con.close()
 
 
@@ -198,13 +198,13 @@ def test_churn_share_and_quarterly_rate(cur):
 
 def test_seasonal_dip(cur):
     dip, rest = one(cur, """
-        select nps(case when month(submitted_at) in (12, 1) then score end),
-               nps(case when month(submitted_at) not in (12, 1) then score end)
+        select survey_score('nps', case when month(submitted_at) in (12, 1) then score end),
+               survey_score('nps', case when month(submitted_at) not in (12, 1) then score end)
         from feedback where survey = 'nps'""")
     assert rest - dip >= 8
     csat_dip, csat_rest = one(cur, """
-        select csat(case when month(submitted_at) in (12, 1) then score end),
-               csat(case when month(submitted_at) not in (12, 1) then score end)
+        select survey_score('csat', case when month(submitted_at) in (12, 1) then score end),
+               survey_score('csat', case when month(submitted_at) not in (12, 1) then score end)
         from feedback where survey = 'csat'""")
     assert csat_rest - csat_dip >= 2
     per_day_dip, per_day_rest = one(cur, """
@@ -288,7 +288,7 @@ def test_churners_buy_less_before_leaving(cur):
 
 def test_onboarding_takes_most_effort(cur):
     rows = cur.execute("""
-        select journey_stage, ces(score) from feedback
+        select journey_stage, survey_score('ces', score) from feedback
         where survey = 'ces' and journey_stage is not null group by 1 order by 2""").fetchall()
     assert rows[0][0] == "onboarding"
     assert rows[1][1] - rows[0][1] >= 0.4

@@ -39,7 +39,7 @@ def test_answers_from_customers_not_loaded_yet_still_count(reader_for):
     q1 = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     everyone = metrics.kpi_summary(reader, q1, min_responses=1).set_index("kpi").loc["nps"]
     assert everyone["n"] == 10 and everyone["value"] == pytest.approx(20.0)   # 6 promoters, 4 detractors
-    smb = Filters(q1.start, q1.end, segments=("SMB",))
+    smb = Filters(q1.start, q1.end, segment=["SMB"])
     assert metrics.kpi_summary(reader, smb, min_responses=1).set_index("kpi").loc["nps", "value"] == 100.0
 
 
@@ -59,7 +59,7 @@ def test_sla_is_judged_only_once_the_deadline_has_passed(reader_for):
 
 def test_no_matching_customers_is_zero_active_not_unknown(reader_for):
     reader = reader_for("insert into customers (customer_id, segment) values ('C1', 'SMB')")
-    nobody = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31), segments=("Enterprise",))
+    nobody = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31), segment=["Enterprise"])
     assert metrics.kpi_summary(reader, nobody).set_index("kpi").loc["active_customers", "value"] == 0
 
 
@@ -69,7 +69,7 @@ def test_median_interval_is_never_narrower_and_at_most_a_third_wider_than_exact(
 
     con = duckdb.connect()
     db.apply_schema(con)
-    got = db.cursor(con).execute(
+    got = con.execute(
         f"select median_moe_of_ladder(q, n) from (select median_ladder(x) q, count(x) n from range(1, {n} + 1) t(x))"
     ).fetchone()[0]
     exact = 0.98 * n ** 0.5   # on 1..n the values are their ranks

@@ -18,13 +18,12 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from cxdata import db, filters
 from cxdata.app.cache import CachedReader, ensure_database
-from cxdata.filters import COMPARISONS, LIST_FIELDS, PRESETS, Filters, ViewState
+from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
 VIEW = "cx_view"
 _SYNCED = "cx_synced_query_params"
 _KEY = {"period": "flt_period", "range": "flt_range", "compare": "flt_compare",
-        **{name: f"flt_{name}" for name in LIST_FIELDS}}
-_LABELS = {"segments": "Segment", "regions": "Region", "channels": "Channel", "departments": "Department"}
+        **{key: f"flt_{key}" for key in DIMENSIONS}}
 LOAD_HINT = "python -m cxdata load FILE --map mapping.toml"
 
 
@@ -118,10 +117,9 @@ def sidebar_filters(reader: CachedReader, facts: dict) -> ViewState:
         st.session_state[_KEY["range"]] = (start, end)
         sb.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (ends on the newest data day)")
     compare = sb.selectbox("Compare with", list(COMPARISONS), format_func=COMPARISONS.get, key=_KEY["compare"])
-    chosen_lists = {name: tuple(sb.multiselect(_LABELS[name], options.get(name, []), key=_KEY[name],
-                                               placeholder="All"))
-                    for name in LIST_FIELDS}
-    view = ViewState(Filters(start, end, **chosen_lists), preset, compare)
+    chosen = {key: sb.multiselect(dimension.label, options.get(key, []), key=_KEY[key], placeholder="All")
+              for key, dimension in DIMENSIONS.items()}
+    view = ViewState(Filters(start, end, **chosen), preset, compare)
 
     wanted = {k: v if isinstance(v, list) else [v] for k, v in view.to_query_params().items()}
     if wanted != url:
@@ -152,7 +150,7 @@ def link_params(view: ViewState, **narrow: str) -> dict[str, str | list[str]]:
 
 def _filter_options(reader: CachedReader) -> dict[str, list[str]]:
     frame = reader.run("filter_options")
-    return {name: frame.loc[frame["dimension"] == name, "value"].tolist() for name in LIST_FIELDS}
+    return {key: frame.loc[frame["dimension"] == key, "value"].tolist() for key in DIMENSIONS}
 
 
 def _current_query_params() -> dict[str, list[str]]:
@@ -163,5 +161,5 @@ def _seed_widgets(view: ViewState) -> None:
     st.session_state[_KEY["period"]] = view.preset
     st.session_state[_KEY["range"]] = (view.filters.start, view.filters.end)
     st.session_state[_KEY["compare"]] = view.compare
-    for name in LIST_FIELDS:
-        st.session_state[_KEY[name]] = list(getattr(view.filters, name))
+    for key in DIMENSIONS:
+        st.session_state[_KEY[key]] = list(view.filters[key])

@@ -1,0 +1,54 @@
+"""The derived layer: the metric macros and the daily summary tables, rebuilt by every write.
+
+db.writable_copy calls `refresh` on its copy before the swap, so no reader ever sees raw rows
+and their summaries out of step. VERSION is a hash of the SQL that builds the layer: a database
+whose layer another version of this code built is refreshed before the app reads it.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import duckdb
+
+from cxdata import db
+
+VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived")).encode()).hexdigest()[:12]
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> float:
+    """Rebuild every derived table on this (writable) connection, whose schema and macros
+    db.apply_schema has written; return the seconds it took."""
+    began = time.perf_counter()
+    con.execute(db.sql_text("derived"))
+    seconds = time.perf_counter() - began
+    con.execute(db.sql_text("derived_stamp"), {"version": VERSION, "refresh_seconds": seconds})
+    return seconds
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this database's derived layer was built by this version of the code."""
+    try:
+        row = con.execute(db.sql_text("derived_version")).fetchone()
+    except duckdb.CatalogException:  # written before the derived layer existed
+        return False
+    return row is not None and row[0] == VERSION
+
+
+def ensure_current(path: Path | str) -> bool:
+    """Rebuild the derived layer of the database at `path` if another code version built it.
+
+    Returns True when it rebuilt. Goes through db.writable_copy like any write, so readers
+    keep working and the swap is atomic.
+    """
+    con = db.connect_readonly(path)
+    try:
+        current = is_current(con)
+    finally:
+        con.close()
+    if current:
+        return False
+    with db.writable_copy(path):
+        pass  # writable_copy refreshes the copy before swapping it in
+    return True

@@ -1,0 +1,2 @@
+-- one row: the code version that built the derived layer of this database
+select version from derived_info

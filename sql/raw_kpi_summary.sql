@@ -1,0 +1,50 @@
+-- one row per KPI x period, as sql/kpi_summary.sql, computed from raw rows: the reference the
+-- derived path is checked against (tests/test_derived_parity.py) and timed against (the bench).
+with survey_kpis as (
+    select survey as kpi, period,
+           survey_score(survey, score) as value, survey_moe(survey, score) as moe, count(score) as n
+    from feedback_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
+    group by survey, period
+),
+
+service_counts as (
+    select period,
+           count(*) filter (where is_sla_met) as n_met, count(is_sla_met) as n_judged,
+           median_ladder(first_response_seconds) as response_ladder,
+           count(first_response_seconds) as n_response
+    from interactions_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
+    group by period
+),
+
+service_kpis as (
+    select 'sla_compliance' as kpi, period, sla_pct_of(n_met, n_judged) as value,
+           sla_moe_of(n_met, n_judged) as moe, n_judged as n
+    from service_counts where n_judged > 0
+    union all
+    select 'first_response', period, median_of_ladder(response_ladder),
+           median_moe_of_ladder(response_ladder, n_response), n_response
+    from service_counts where n_response > 0
+),
+
+customer_kpis as (
+    select * from customer_kpis_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
+),
+
+revenue_kpis as (
+    select 'revenue' as kpi, p.period, coalesce(sum(t.amount), 0)::double as value, null::double as moe,
+           count(t.amount) as n
+    from comparison_periods($start, $stop, $cmp_start, $cmp_stop) p
+    left join filtered_transactions(least($start, $cmp_start), greatest($stop, $cmp_stop), $filters) t
+        on t.occurred_at >= p.p_start and t.occurred_at < p.p_stop
+    group by p.period
+),
+
+final as (
+    select * from survey_kpis
+    union all select * from service_kpis
+    union all select * from customer_kpis
+    union all select * from revenue_kpis
+)
+
+select kpi, period, value::double as value, moe::double as moe, n::bigint as n from final
+order by kpi, period
