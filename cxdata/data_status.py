@@ -12,6 +12,27 @@ def table_stats(reader) -> pd.DataFrame:
     return reader.run("table_stats")
 
 
+def monthly_volume(reader) -> pd.DataFrame:
+    """Rows per table and month by each record's date, 0 for a month without rows inside a table's span."""
+    return reader.run("monthly_volume")
+
+
+def volume_headline(volume: pd.DataFrame) -> str:
+    """The finding of the monthly-volume chart: which months have no rows, or that none lacks them."""
+    gaps = volume[volume["n_rows"] == 0]
+    if gaps.empty:
+        spans = volume.groupby("table_name")["month_start"].agg(["min", "max"])
+        if len(spans.drop_duplicates()) > 1:
+            return "No gaps: every table has rows in every month from its first to its last"
+        return f"Rows in every month, {spans['min'].iloc[0]:%b %Y} to {spans['max'].iloc[0]:%b %Y}"
+    if gaps["table_name"].nunique() == 1:
+        months = [f"{m:%b %Y}" for m in gaps["month_start"]]
+        listed = ", ".join(months[:3]) + (f" and {len(months) - 3} more" if len(months) > 3 else "")
+        return f"{gaps['table_name'].iloc[0].capitalize()} has no rows in {listed}"
+    per_table = gaps.groupby("table_name", sort=False).size()
+    return f"{len(gaps)} months without rows: " + ", ".join(f"{t} ({k})" for t, k in per_table.items())
+
+
 def load_history(reader) -> pd.DataFrame:
     return reader.run("load_history")
 

@@ -1,7 +1,7 @@
 """Data & loads: what is loaded, the history of loads, and the rows that were rejected and why."""
 import streamlit as st
 
-from cxdata import data_status
+from cxdata import charts, data_status
 from cxdata.app import frame
 
 frame.current_view()
@@ -17,6 +17,16 @@ st.dataframe(data_status.table_stats(reader), hide_index=True, column_config={
     "table_name": "Table", "n_rows": st.column_config.NumberColumn("Rows", format="localized"),
     "first_on": st.column_config.DateColumn("From"), "last_on": st.column_config.DateColumn("To"),
     "dated_by": "Dated by"})
+volume = data_status.monthly_volume(reader)
+if volume.empty:
+    st.info("No interactions, feedback or transactions loaded yet: rows per month show here after the first load.",
+            icon="📭")
+else:
+    # theme=None: the figure keeps the house template, so the page looks like the board pack.
+    st.plotly_chart(charts.monthly_volume(volume, data_status.volume_headline(volume),
+                                          "Rows per month by record date (see Dated by) · all loaded data "
+                                          "· pale: a month the data covers in part · ✕ no rows"),
+                    width="stretch", theme=None)
 
 st.subheader("Load history")
 history = data_status.load_history(reader)

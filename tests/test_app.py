@@ -177,3 +177,30 @@ def test_custom_dates_beyond_bounds_are_ignored_with_a_notice(app, params):
     assert not at.exception
     assert any("outside 2000-01-01 to 2099-12-31" in w.value for w in at.warning)
     assert len(at.metric) == 9
+
+
+def test_data_page_draws_rows_per_month_with_the_house_template(app):
+    import json
+
+    at = app()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    figure = json.loads(charts[0].proto.spec)
+    assert figure["layout"]["title"]["text"] == "Feedback has no rows in Dec 2025"   # the tiny data's one gap
+    assert [t["name"] for t in figure["data"] if t["type"] == "bar"] == ["interactions", "feedback", "transactions"]
+    assert charts[0].proto.theme == ""   # theme=None: the page shows the board pack's look
+
+
+def test_data_page_on_an_empty_database_shows_an_empty_state(tmp_path, monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    with db.writable_copy(path):
+        pass   # the schema and nothing else
+    monkeypatch.setenv("CX_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert not at.get("plotly_chart")
+    assert any("No interactions, feedback or transactions loaded yet" in i.value for i in at.info)

@@ -1,0 +1,279 @@
+"""Every Plotly figure of the app and the board pack, drawn with one template, "plotly_white+cx".
+
+The page (st.plotly_chart with theme=None) and the board pack (Kaleido images) get the same
+figure, so the board reads what the CCO saw. Colours are colour-blind safe (Okabe-Ito):
+better is blue and worse is vermillion (orange-red), never green against red; "no
+significant change" is grey; a target is a near-black dashed line; a KPI's own line is the
+app's navy with its 95% band in a pale tint of it. Plain Python: no Streamlit here.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+from cxdata import formatting as fmt
+from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS
+
+TEMPLATE = "plotly_white+cx"
+COLORS = {
+    "better": "#0072B2",            # Okabe-Ito blue
+    "worse": "#D55E00",             # Okabe-Ito vermillion
+    "neutral": "#9AA3AD",           # grey: not judged, or no significant change
+    "target": "#1B1F24",            # drawn dashed
+    "band": "rgba(31, 78, 121, 0.15)",  # the 95% interval around a series line
+    "series": "#1F4E79",            # a KPI's own line or bars: the app's primary colour
+}
+LEGEND = {"better": "Better", "worse": "Worse", "neutral": "No significant change"}
+TEXT, MUTED, GRID = "#1B1F24", "#5B6670", "#E3E7EC"
+# Quoted: an unquoted "Source Sans 3" is invalid CSS and would drop the browser to a serif font.
+FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, "Liberation Sans", sans-serif'
+_HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"
+
+pio.templates["cx"] = go.layout.Template(layout=dict(
+    font=dict(family=FONT, size=15, color=TEXT),
+    title=dict(font=dict(size=20, color=TEXT), x=0, xref="container", xanchor="left", pad=dict(l=16),
+               y=0.97, yref="container", yanchor="top",
+               subtitle=dict(font=dict(size=14, color=MUTED))),
+    colorway=[COLORS["series"], "#E69F00", "#009E73", "#CC79A7", "#56B4E9", COLORS["worse"]],
+    margin=dict(l=16, r=32, t=96, b=16),
+    xaxis=dict(showgrid=False, zeroline=False, showline=True, linecolor=MUTED, ticks="outside",
+               tickcolor=MUTED, ticklen=5, automargin=True, title=dict(standoff=10, font=dict(color=MUTED))),
+    yaxis=dict(showgrid=True, gridcolor=GRID, nticks=6, zeroline=False, showline=False, ticks="",
+               automargin=True, title=dict(standoff=10, font=dict(color=MUTED))),
+    legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", font=dict(size=14)),
+    hoverlabel=dict(bgcolor="white", bordercolor=GRID, font=dict(family=FONT, size=14, color=TEXT)),
+    hovermode="closest",
+    showlegend=False,
+))
+
+
+def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", target: float | None = None,
+              min_n: int = DEFAULT_MIN_RESPONSES) -> go.Figure:
+    """A KPI month by month with its 95% band, its target and the months it cannot vouch for.
+
+    `trend` has period_start, value, moe (NaN: no band), n, is_enough (False: drawn hollow,
+    not a score) and is_complete (False: dotted and labelled "incomplete").
+    """
+    k = KPIS[kpi]
+    df = trend.sort_values("period_start").reset_index(drop=True)
+    x = pd.to_datetime(df["period_start"])
+    placed = df["value"].notna()
+    shown = placed & df["is_enough"].astype(bool)
+    complete = df["is_complete"].astype(bool)
+    scale = _Scale(kpi, [df["value"] + df["moe"].fillna(0), [target]])
+    y, moe = df["value"] / scale.divisor, df["moe"] / scale.divisor
+    fig = _figure(title, subtitle)
+    if not placed.any():
+        return _empty(fig, f"No {k.label} values in this period")
+
+    banded = shown & moe.notna()
+    for run in _runs(banded):
+        if run.sum() < 2:
+            continue  # a lone month's interval is an error bar on its marker, below
+        fig.add_scatter(x=x[run], y=(y - moe)[run], mode="lines", line=dict(width=0), hoverinfo="skip",
+                        name="95% interval (lower)")
+        fig.add_scatter(x=x[run], y=(y + moe)[run], mode="lines", line=dict(width=0), fill="tonexty",
+                        fillcolor=COLORS["band"], hoverinfo="skip", name="95% interval")
+    # The line joins the scores across a hollow month: those points float beside it, not on it.
+    fig.add_scatter(x=x[shown & complete], y=y[shown & complete], mode="lines", hoverinfo="skip",
+                    line=dict(color=COLORS["series"], width=3), name=k.label)
+    for i in df.index[shown & ~complete]:
+        before = df.index[shown & complete & (df.index < i)]
+        if len(before):
+            lead = [before[-1], i]
+            fig.add_scatter(x=x[lead], y=y[lead], mode="lines", hoverinfo="skip",
+                            line=dict(color=COLORS["series"], width=3, dash="dot"), name="incomplete")
+    for i in df.index[placed & ~complete]:
+        fig.add_annotation(x=x[i], y=y[i], text="incomplete", showarrow=False, yshift=22,
+                           font=dict(size=13, color=MUTED))
+
+    hover = [[f"{day:%B %Y}", _trend_hover(kpi, row, min_n)] for day, (_, row) in zip(x, df.iterrows())]
+    custom = pd.Series(hover, index=df.index)
+    lone = banded & ~banded.shift(1, fill_value=False) & ~banded.shift(-1, fill_value=False)
+    fig.add_scatter(x=x[shown], y=y[shown], mode="markers", customdata=custom[shown].tolist(),
+                    hovertemplate=_HOVER, name=k.label,
+                    marker=dict(color=COLORS["series"], size=9, line=dict(color="white", width=1.5)),
+                    error_y=dict(array=moe.where(lone)[shown].tolist(), color=COLORS["band"], thickness=8,
+                                 width=0, visible=bool(lone.any())))
+    hollow = placed & ~shown
+    fig.add_scatter(x=x[hollow], y=y[hollow], mode="markers", customdata=custom[hollow].tolist(),
+                    hovertemplate=_HOVER, name=f"under the minimum of {min_n}",
+                    marker=dict(symbol="circle-open", color=COLORS["series"], size=11, line=dict(width=2)))
+    if target is not None:
+        _target_line(fig, kpi, target / scale.divisor, target, axis="y")
+        fig.update_layout(margin_r=96)  # room for the target's label beside the plot
+    fig.update_xaxes(title_text="Month", tickformat="%b %Y")
+    scale.label_axis(fig, "y")
+    return fig
+
+
+def ranked_bars(breakdown: pd.DataFrame, kpi: str, title: str, subtitle: str = "", target: float | None = None,
+                dimension: str = "") -> go.Figure:
+    """A breakdown as horizontal bars, highest at the top, coloured better/worse/neutral if judged.
+
+    `breakdown` has member, value and n, and optionally is_better (True, False, or None for no
+    significant change). Each member's n is written under its name, clear of the target line.
+    A member without a value (too few responses) is listed at the bottom.
+    """
+    df = breakdown.reset_index(drop=True)
+    has = df["value"].notna()
+    ranked = pd.concat([df[~has], df[has].sort_values("value", kind="stable")])  # bottom to top
+    has = ranked["value"].notna()
+    scale = _Scale(kpi, [df["value"], [target]])
+    fig = _figure(title, subtitle)
+    if not has.any():
+        return _empty(fig, "No values to rank")
+
+    judged = "is_better" in df.columns
+    groups = ranked[has].assign(group=ranked["is_better"].map(_judgement) if judged else "series")
+    for group in ("better", "worse", "neutral", "series"):
+        rows = groups[groups["group"] == group]
+        if rows.empty:
+            continue
+        values = [fmt.value(kpi, v) for v in rows["value"]]
+        counts = [_n_text(n) for n in rows["n"]]
+        fig.add_bar(x=rows["value"] / scale.divisor, y=rows["member"], orientation="h", name=LEGEND.get(group, ""),
+                    marker=dict(color=COLORS[group]), text=values,
+                    textposition="outside", cliponaxis=False, textfont=dict(size=14, color=TEXT),
+                    customdata=[[m, f"{KPIS[kpi].label} {v}<br>{n}"] for m, v, n in zip(rows["member"], values, counts)],
+                    hovertemplate=_HOVER)
+    for _, row in ranked[~has].iterrows():
+        fig.add_annotation(x=0, y=row["member"], text="too few responses to show a score",
+                           showarrow=False, xanchor="left", xshift=8, font=dict(size=13, color=MUTED))
+    if target is not None:
+        _target_line(fig, kpi, target / scale.divisor, target, axis="x")
+    fig.update_layout(showlegend=judged, bargap=0.3, height=150 + 52 * len(ranked))
+    members = ranked["member"].tolist()
+    fig.update_yaxes(categoryorder="array", categoryarray=members, showgrid=False, title_text=dimension,
+                     range=[-0.8, len(members) - 0.5],  # the bottom member's n clear of the x axis
+                     tickvals=members, ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{_n_text(n)}</span>"
+                                                 for m, n in zip(members, ranked["n"])])
+    fig.update_xaxes(showgrid=True, gridcolor=GRID, showline=False, ticks="", range=_room_for_labels(
+        [0, target / scale.divisor if target is not None else 0, *(ranked["value"][has] / scale.divisor)]))
+    scale.label_axis(fig, "x")
+    return fig
+
+
+def monthly_volume(volume: pd.DataFrame, title: str = "Rows loaded per month", subtitle: str = "") -> go.Figure:
+    """Rows per month, one small panel per table with its own scale, so feedback is not flattened
+    by ten times as many interactions. A month with no rows inside a table's span is marked ✕;
+    a month the data covers only in part is drawn pale, so its short bar is not read as a drop.
+
+    `volume` has table_name, month_start, n_rows (0 for a gap) and optionally is_complete;
+    tables are drawn in the order they come.
+    """
+    tables = list(dict.fromkeys(volume["table_name"]))
+    if not tables:
+        return _empty(_figure(title, subtitle), "No rows loaded yet")
+    fig = make_subplots(rows=len(tables), cols=1, shared_xaxes=True, vertical_spacing=0.36 / len(tables),
+                        subplot_titles=tables)
+    fig.update_layout(template=TEMPLATE, title=_title(title, subtitle), height=120 + 160 * len(tables),
+                      bargap=0.2, margin_t=110)
+    for row, table in enumerate(tables, start=1):
+        rows = volume[volume["table_name"] == table]
+        x = pd.to_datetime(rows["month_start"])
+        whole = rows["is_complete"].astype(bool) if "is_complete" in rows else pd.Series(True, index=rows.index)
+        custom = [[f"{table} · {day:%B %Y}", (f"{n:,} rows" if n else "no rows: a gap")
+                   + ("" if full else "<br>partial month: the data starts or ends inside it")]
+                  for day, n, full in zip(x, rows["n_rows"], whole)]
+        fig.add_bar(x=x, y=rows["n_rows"], customdata=custom, hovertemplate=_HOVER, name=table, row=row, col=1,
+                    marker=dict(color=[COLORS["series"] if full else COLORS["band"] for full in whole],
+                                line=dict(color=COLORS["series"], width=1.5)))
+        gap = (rows["n_rows"] == 0).to_numpy()
+        if gap.any():
+            fig.add_scatter(x=x[gap], y=[0] * int(gap.sum()), mode="markers", name=f"{table}: no rows",
+                            marker=dict(symbol="x-thin", size=12, line=dict(width=2.5, color=COLORS["worse"])),
+                            customdata=[c for c, g in zip(custom, gap) if g], hovertemplate=_HOVER,
+                            cliponaxis=False, row=row, col=1)
+        fig.update_yaxes(rangemode="tozero", tickformat="~s", nticks=3, row=row, col=1)
+    for label in fig.layout.annotations:  # subplot titles: left-aligned over their panel, like headings
+        label.update(x=0, xanchor="left", font=dict(size=15, color=TEXT))
+    fig.update_xaxes(tickformat="%b %Y")
+    fig.update_xaxes(title_text="Month", row=len(tables), col=1)
+    return fig
+
+
+class _Scale:
+    """How a KPI's values are drawn on an axis: durations in s, min or h by size, % with a suffix."""
+
+    def __init__(self, kpi: str, values: list) -> None:
+        self.kpi = KPIS[kpi]
+        self.divisor, self.unit = 1, self.kpi.unit
+        if self.kpi.unit == "s":
+            biggest = pd.concat([pd.Series(v, dtype=float) for v in values]).abs().max()
+            self.divisor, self.unit = ((3600, "hours") if biggest >= 3 * 3600 else
+                                       (60, "minutes") if biggest >= 120 else (1, "seconds"))
+
+    def label_axis(self, fig: go.Figure, axis: str) -> None:
+        title = f"{self.kpi.label} ({self.unit})" if self.unit else self.kpi.label
+        fig.update_layout({f"{axis}axis": dict(title_text=title, ticksuffix="%" if self.unit == "%" else "",
+                                               tickformat="~s" if self.kpi.key == "revenue" else "")})
+
+
+def _figure(title: str, subtitle: str) -> go.Figure:
+    return go.Figure(layout=dict(template=TEMPLATE, title=_title(title, subtitle)))
+
+
+def _title(title: str, subtitle: str) -> dict:
+    return dict(text=title, subtitle=dict(text=subtitle))
+
+
+def _empty(fig: go.Figure, message: str) -> go.Figure:
+    """A figure that says there is nothing to draw, rather than empty axes that look broken."""
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=16, color=MUTED))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _room_for_labels(values: list[float], share: float = 0.25) -> list[float]:
+    """An axis range with room beyond the bars' ends for the values written there."""
+    low, high = min(values), max(values)
+    pad = share * (high - low or 1)
+    return [low - pad if low < 0 else low, high + pad if high > 0 else high]
+
+
+def _target_line(fig: go.Figure, kpi: str, at: float, target: float, axis: str) -> None:
+    """A dashed target line, labelled beside the plot (right of a trend, above a bar chart)."""
+    line = dict(color=COLORS["target"], dash="dash", width=2)
+    font = dict(size=14, color=COLORS["target"])
+    text = f"Target {fmt.value(kpi, target)}"
+    if axis == "y":
+        fig.add_hline(y=at, line=line, layer="below")
+        fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=at, showarrow=False, align="left",
+                           text=text.replace(" ", "<br>", 1), font=font)
+    else:
+        fig.add_vline(x=at, line=line, layer="below")
+        fig.add_annotation(x=at, y=1, yref="paper", yanchor="bottom", showarrow=False, text=text, font=font)
+
+
+def _trend_hover(kpi: str, row: pd.Series, min_n: int) -> str:
+    """The words under a month's date: value and margin, n, and why a point is hollow or dotted."""
+    k = KPIS[kpi]
+    if not row["is_enough"]:
+        text = f"{_n_text(row['n'])}, under the minimum of {min_n}: not shown as a score"
+    else:
+        sample = _n_text(row["n"]) if k.is_sample or pd.notna(row["n"]) else "a count, not a sample"
+        text = f"{k.label} {fmt.value(kpi, row['value'])} {fmt.margin(kpi, row['moe'])}".rstrip() + f"<br>{sample}"
+    if not row["is_complete"]:
+        text += "<br>incomplete: the data ends inside this month"
+    return text
+
+
+def _n_text(n) -> str:
+    return "n = —" if pd.isna(n) else f"n = {int(n):,}"
+
+
+def _judgement(is_better) -> str:
+    if is_better is None or pd.isna(is_better):
+        return "neutral"
+    return "better" if is_better else "worse"
+
+
+def _runs(mask: pd.Series) -> list[pd.Series]:
+    """The stretches of consecutive True values, each as a mask of its own."""
+    ids = (mask != mask.shift()).cumsum()
+    return [ids == run for run in ids[mask].unique()]

@@ -1,0 +1,217 @@
+"""The figure builders draw what the house style promises: bands, hollow points, targets, n in every hover."""
+import datetime as dt
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from cxdata import charts, data_status
+from tests.conftest import ROOT
+
+MONTHS = [dt.date(2025, m, 1) for m in range(1, 8)]
+JAN, FEB, MAR, APR, MAY, JUN, JUL = MONTHS
+
+
+@pytest.fixture
+def trend() -> pd.DataFrame:
+    """Seven months of NPS: February and June are under the minimum, March has no margin, July is cut short."""
+    return pd.DataFrame({
+        "period_start": MONTHS,
+        "value": [30.0, 45.0, 32.0, 34.0, 35.0, 10.0, 38.0],
+        "moe": [6.0, 20.0, np.nan, 5.0, 4.0, 25.0, 9.0],
+        "n": [200, 12, 180, 220, 240, 8, 60],
+        "is_enough": [True, False, True, True, True, False, True],
+        "is_complete": [True] * 6 + [False],
+    })
+
+
+def _hover_traces(fig):
+    return [t for t in fig.data if t.hoverinfo != "skip"]
+
+
+def _x_dates(trace) -> set[dt.date]:
+    return {pd.Timestamp(x).date() for x in trace.x}
+
+
+def test_the_template_is_registered_and_every_builder_uses_it(trend):
+    assert "cx" in pio.templates and charts.TEMPLATE == "plotly_white+cx"
+    cx = pio.templates["cx"].layout
+    assert cx.font.size >= 14 and 18 <= cx.title.font.size <= 22 and cx.xaxis.showgrid is False
+    assert set(charts.COLORS) >= {"better", "worse", "neutral", "target", "band"}
+    volume = pd.DataFrame({"table_name": ["feedback"], "month_start": MONTHS[:1], "n_rows": [5]})
+    breakdown = pd.DataFrame({"member": ["a"], "value": [1.0], "n": [40]})
+    for fig in (charts.kpi_trend(trend, "nps", "T", "S"), charts.ranked_bars(breakdown, "csat", "T", "S"),
+                charts.monthly_volume(volume, "T", "S")):
+        assert fig.layout.template.layout.font.size == cx.font.size
+        assert fig.layout.template.layout.plot_bgcolor == pio.templates["plotly_white"].layout.plot_bgcolor
+        assert fig.layout.title.text == "T" and fig.layout.title.subtitle.text == "S"
+
+
+def test_band_is_drawn_only_where_a_shown_score_has_a_margin(trend):
+    fig = charts.kpi_trend(trend, "nps", "T")
+    bands = [t for t in fig.data if t.fill == "tonexty"]
+    assert len(bands) == 1 and bands[0].fillcolor == charts.COLORS["band"]
+    assert _x_dates(bands[0]) == {APR, MAY} and list(bands[0].y) == [34.0 + 5.0, 35.0 + 4.0]
+    lower = fig.data[fig.data.index(bands[0]) - 1]
+    assert _x_dates(lower) == {APR, MAY} and list(lower.y) == [34.0 - 5.0, 35.0 - 4.0]
+    # January and July have margins but no banded neighbour: an error bar on the marker instead.
+    filled = next(t for t in fig.data if t.mode == "markers" and t.marker.symbol is None)
+    errors = dict(zip(pd.to_datetime(list(filled.x)).date, filled.error_y.array))
+    assert errors[JAN] == 6.0 and errors[JUL] == 9.0
+    assert all(np.isnan(errors[m]) for m in (MAR, APR, MAY))
+    assert FEB not in errors and JUN not in errors   # not scores: no interval at all
+
+
+def test_points_under_the_minimum_are_hollow_and_say_why(trend):
+    fig = charts.kpi_trend(trend, "nps", "T", min_n=30)
+    hollow = [t for t in fig.data if t.marker and t.marker.symbol == "circle-open"]
+    assert len(hollow) == 1 and _x_dates(hollow[0]) == {FEB, JUN}
+    assert list(hollow[0].y) == [45.0, 10.0]
+    assert hollow[0].customdata[0][1] == "n = 12, under the minimum of 30: not shown as a score"
+    filled = [t for t in _hover_traces(fig) if t.marker.symbol != "circle-open"]
+    assert set().union(*(_x_dates(t) for t in filled)) == set(MONTHS) - {FEB, JUN}
+    line = next(t for t in fig.data if t.mode == "lines" and t.line.dash is None and t.fill is None
+                and t.line.width)
+    assert _x_dates(line) == {JAN, MAR, APR, MAY}   # joined across February, not through it
+
+
+def test_every_hover_carries_n_and_the_value_in_its_unit(trend):
+    fig = charts.kpi_trend(trend, "nps", "T")
+    points = 0
+    for t in _hover_traces(fig):
+        assert "customdata" in t.hovertemplate
+        for header, body in t.customdata:
+            assert "n = " in body
+            points += 1
+    assert points == len(trend)
+    seconds = trend.assign(value=[2520.0, 60, 2400, 2460, 2410, 30, 2300],
+                           moe=[120.0, 30, np.nan, 100, 90, 20, 200])
+    fig = charts.kpi_trend(seconds, "first_response", "T")
+    bodies = [body for t in _hover_traces(fig) for _, body in t.customdata]
+    assert bodies[0].startswith("Median first response 42 min ±2 min<br>n = 200")
+    assert fig.layout.yaxis.title.text == "Median first response (minutes)"
+    assert max(max(t.y) for t in _hover_traces(fig)) == pytest.approx(42.0)
+    csat = charts.kpi_trend(trend.assign(value=78.4, moe=2.0), "csat", "T")
+    assert csat.layout.yaxis.ticksuffix == "%"
+    assert "CSAT 78.4% ±2.0 pts" in _hover_traces(csat)[0].customdata[0][1]
+
+
+def test_the_incomplete_period_is_dotted_and_labelled(trend):
+    fig = charts.kpi_trend(trend, "nps", "T")
+    dotted = [t for t in fig.data if t.line and t.line.dash == "dot"]
+    assert len(dotted) == 1 and _x_dates(dotted[0]) == {MAY, JUL}   # from the last complete score
+    labels = [a for a in fig.layout.annotations if a.text == "incomplete"]
+    assert len(labels) == 1 and pd.Timestamp(labels[0].x).date() == JUL
+    july = [body for t in _hover_traces(fig) for (header, body) in t.customdata if header == "July 2025"]
+    assert "incomplete" in july[0]
+    line = next(t for t in fig.data if t.mode == "lines" and t.line.dash is None and t.line.width)
+    assert JUL not in _x_dates(line)
+
+
+def test_target_is_a_dashed_line_at_its_value_with_a_label(trend):
+    fig = charts.kpi_trend(trend, "nps", "T", target=35)
+    lines = [s for s in fig.layout.shapes if s.line.dash == "dash"]
+    assert len(lines) == 1 and lines[0].y0 == lines[0].y1 == 35 and lines[0].line.color == charts.COLORS["target"]
+    assert any(a.text == "Target<br>35" for a in fig.layout.annotations)
+    assert not charts.kpi_trend(trend, "nps", "T").layout.shapes
+    minutes = charts.kpi_trend(trend.assign(value=600.0, moe=60.0), "first_response", "T", target=300)
+    assert minutes.layout.shapes[0].y0 == 5   # 300 s on a minutes axis
+
+
+def test_a_trend_without_values_says_so():
+    empty = pd.DataFrame(columns=["period_start", "value", "moe", "n", "is_enough", "is_complete"])
+    fig = charts.kpi_trend(empty, "nps", "T")
+    assert not fig.data and "No NPS values" in fig.layout.annotations[0].text
+
+
+@pytest.fixture
+def breakdown() -> pd.DataFrame:
+    return pd.DataFrame({"member": ["Billing", "Support", "Product", "Sales", "Returns"],
+                         "value": [71.2, 84.5, 88.1, np.nan, 76.3], "n": [812, 2310, 1320, 14, 390],
+                         "is_better": [False, True, None, None, False]})
+
+
+def _bar_colours(fig) -> dict[str, str]:
+    return {member: t.marker.color for t in fig.data for member in t.y}
+
+
+def test_ranked_bars_sort_by_value_and_colour_by_judgement(breakdown):
+    fig = charts.ranked_bars(breakdown, "csat", "T", target=80, dimension="Department")
+    # Plotly draws the first category at the bottom: the highest value is at the top, no value below all.
+    assert list(fig.layout.yaxis.categoryarray) == ["Sales", "Billing", "Returns", "Support", "Product"]
+    assert _bar_colours(fig) == {"Billing": charts.COLORS["worse"], "Returns": charts.COLORS["worse"],
+                                 "Support": charts.COLORS["better"], "Product": charts.COLORS["neutral"]}
+    assert {t.name for t in fig.data} == {"Better", "Worse", "No significant change"} and fig.layout.showlegend
+    assert fig.layout.shapes[0].x0 == 80 and fig.layout.shapes[0].line.dash == "dash"
+    assert fig.layout.xaxis.range[1] > 88.1   # room for the value written past the longest bar
+
+
+def test_ranked_bars_show_n_as_a_label_and_in_every_hover(breakdown):
+    fig = charts.ranked_bars(breakdown, "csat", "T")
+    labels = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))
+    assert "n = 2,310" in labels["Support"] and "n = 14" in labels["Sales"]
+    for t in fig.data:
+        assert "customdata" in t.hovertemplate
+        assert all(body.split("<br>")[1].startswith("n = ") for _, body in t.customdata)
+    support = next(t for t in fig.data if "Support" in t.y)
+    assert support.text[list(support.y).index("Support")] == "84.5%"
+    assert any("too few responses" in a.text for a in fig.layout.annotations)
+
+
+def test_unjudged_bars_take_the_series_colour_without_a_legend(breakdown):
+    fig = charts.ranked_bars(breakdown.drop(columns="is_better"), "nps", "T")
+    assert set(_bar_colours(fig).values()) == {charts.COLORS["series"]}
+    assert not fig.layout.showlegend
+
+
+@pytest.fixture
+def volume() -> pd.DataFrame:
+    rows = [("interactions", m, 21000 + i) for i, m in enumerate(MONTHS)]
+    rows += [("feedback", m, 0 if m == MAR else 2000) for m in MONTHS]
+    rows += [("transactions", m, 9000) for m in MONTHS[3:]]
+    volume = pd.DataFrame(rows, columns=["table_name", "month_start", "n_rows"])
+    return volume.assign(is_complete=volume["month_start"] != JUL)   # the data ends inside July
+
+
+def test_monthly_volume_has_one_panel_per_table_with_its_own_scale(volume):
+    fig = charts.monthly_volume(volume)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [t.name for t in bars] == ["interactions", "feedback", "transactions"]
+    assert len({t.yaxis for t in bars}) == 3 and [a.text for a in fig.layout.annotations] == [t.name for t in bars]
+    assert all(fig.layout[f"yaxis{i if i > 1 else ''}"].matches is None for i in (1, 2, 3))
+    assert fig.layout.title.text == "Rows loaded per month"
+    gaps = [t for t in fig.data if t.type == "scatter"]
+    assert len(gaps) == 1 and gaps[0].yaxis == bars[1].yaxis and _x_dates(gaps[0]) == {MAR}
+    assert all("rows" in body for t in fig.data for _, body in t.customdata)
+
+
+def test_monthly_volume_draws_a_partly_covered_month_pale(volume):
+    bars = [t for t in charts.monthly_volume(volume).data if t.type == "bar"]
+    for t in bars:
+        pale = {pd.Timestamp(x).date() for x, c in zip(t.x, t.marker.color) if c == charts.COLORS["band"]}
+        assert pale == {JUL}
+        july = dict(zip(pd.to_datetime(list(t.x)).date, t.customdata))[JUL]
+        assert "partial month" in july[1]
+    unmarked = charts.monthly_volume(volume.drop(columns="is_complete")).data[0]
+    assert set(unmarked.marker.color) == {charts.COLORS["series"]}
+
+
+def test_monthly_volume_of_nothing_says_so():
+    fig = charts.monthly_volume(pd.DataFrame(columns=["table_name", "month_start", "n_rows"]))
+    assert not fig.data and fig.layout.annotations[0].text == "No rows loaded yet"
+
+
+def test_volume_headline_names_the_gaps(volume):
+    assert data_status.volume_headline(volume) == "Feedback has no rows in Mar 2025"
+    full = volume[volume["n_rows"] > 0]
+    assert data_status.volume_headline(full[full["table_name"] != "transactions"]) \
+        == "Rows in every month, Jan 2025 to Jul 2025"
+    assert data_status.volume_headline(full).startswith("No gaps")
+
+
+def test_charts_import_without_streamlit():
+    code = "import cxdata.charts, sys; assert 'streamlit' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
