@@ -19,6 +19,7 @@ import pytest
 
 from cxdata import db
 from cxdata.load import LoadError, load_files, parse_mapping
+from cxdata.metrics import KPIS
 
 ROOT = Path(__file__).resolve().parent.parent
 TELCO = Path("/work/shared/data/telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv")
@@ -254,6 +255,26 @@ def test_targets_key_includes_department_and_allows_future_periods(dbfile, tmp_p
     assert rejects(dbfile)[0][:3] == (4, "period_end", "before period_start")
     assert query(dbfile, "select department, target from targets order by all") == [
         ("Billing", 30.0), (None, 45.0)]
+
+
+def test_targets_for_a_metric_the_app_does_not_know_are_rejected(dbfile, tmp_path):
+    path = write(tmp_path, "targets.csv", "metric,period_start,period_end,target\n"
+                                          " NPS ,2099-01-01,2099-12-31,40\n"
+                                          "first_response_seconds,2099-01-01,2099-12-31,60\n")
+    report = load_files([path], db_path=dbfile)
+    assert (report.total("n_loaded"), report.total("n_rejected")) == (1, 1)
+    assert query(dbfile, "select metric, target from targets") == [("nps", 40.0)]
+    allowed = ", ".join(sorted(KPIS))
+    assert rejects(dbfile) == [(3, "metric", f"unknown metric 'first_response_seconds'; allowed: {allowed}",
+                                "first_response_seconds")]
+    assert f"metric: unknown metric; allowed: {allowed} — 1 row(s), line 3" in report.text()
+
+
+def test_a_kpi_added_to_the_app_is_a_valid_target_metric(dbfile, tmp_path, monkeypatch):
+    monkeypatch.setitem(KPIS, "first_contact_resolution", KPIS["csat"])
+    path = write(tmp_path, "targets.csv", "metric,period_start,period_end,target\n"
+                                          "first_contact_resolution,2099-01-01,2099-12-31,80\n")
+    assert load_files([path], db_path=dbfile).total("n_loaded") == 1
 
 
 # ---- encodings and layouts -------------------------------------------------------------------------

@@ -1,0 +1,384 @@
+"""Reading files into a staging table, every value as text: CSV (dialect and encoding sniffed,
+transcoded to UTF-8, physical line numbers), Excel via openpyxl, and Parquet."""
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from cxdata.load.errors import LoadError, column_list, name_list
+from cxdata.load.sql import ident
+
+FORMATS = {".csv": "CSV", ".tsv": "CSV", ".txt": "CSV", ".xlsx": "Excel", ".xlsm": "Excel",
+           ".parquet": "Parquet", ".pq": "Parquet"}
+
+
+@dataclass
+class Staged:
+    """A file read as text: table NAME has _rec (0-based record), _line, and c0..cN-1."""
+    name: str
+    path: Path
+    format: str
+    columns: list[str]  # the file's column names, in order
+    n_rows: int
+    encoding: str | None = None
+    delimiter: str | None = None
+    malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, text)
+    notes: list[str] = field(default_factory=list)
+
+
+def stage_file(con, path: Path, name: str, sheet: str | None, workdir: Path) -> Staged:
+    """Read one file, all values as text, into the staging table NAME."""
+    fmt = _check_file(path)
+    if fmt == "CSV":
+        staged = _stage_csv(con, path, name, workdir)
+    elif fmt == "Excel":
+        staged = _stage_excel(con, path, name, sheet)
+    else:
+        staged = _stage_parquet(con, path, name)
+    if staged.n_rows == 0 and not staged.malformed:
+        raise LoadError(path, f"no data rows, only a header ({column_list(staged.columns)}) — "
+                              "export the file again with its data")
+    return staged
+
+
+def _check_file(path: Path) -> str:
+    if not path.exists():
+        raise LoadError(path, "file not found — check the path and the file name")
+    if not path.is_file():
+        raise LoadError(path, "not a file — give the path of a CSV, Excel or Parquet file")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        hint = " (save it as .xlsx or CSV)" if path.suffix.lower() == ".xls" else ""
+        raise LoadError(path, f"unknown format {path.suffix or '(no extension)'!r}{hint} — "
+                              f"use {', '.join(sorted(FORMATS))}")
+    if path.stat().st_size == 0:
+        raise LoadError(path, "the file is empty (0 bytes) — export it again with a header row and data")
+    return fmt
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _stage_csv(con, path: Path, name: str, workdir: Path) -> Staged:
+    """CSV in UTF-8 (with or without BOM); else Windows-1252/Latin-1, or UTF-16 with a BOM."""
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    if len(head) < 65536 and not head.strip():
+        raise LoadError(path, "the file has no content (only blank lines) — export it again "
+                              "with a header row and data")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _read_csv(con, path, name, _transcode(path, workdir, "utf-16"), "utf-16")
+    _refuse_binary(path, head)
+    try:
+        return _read_csv(con, path, name, path, "utf-8")
+    except _NotUtf8:
+        return _read_csv(con, path, name, _transcode(path, workdir, "cp1252"), "windows-1252")
+
+
+BINARY_MAGIC = (  # how a file starts -> what it is and what to do instead
+    (b"PK\x03\x04", "a zip archive or an Excel workbook",
+     "give an Excel workbook the .xlsx extension, or export the data as CSV"),
+    (b"PAR1", "a Parquet file", "give it the .parquet extension"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook", "save it as .xlsx or CSV"),
+    (b"\x1f\x8b", "a gzip-compressed file", "decompress it first"),
+)
+
+
+def _refuse_binary(path: Path, head: bytes) -> None:
+    """Stop at a binary file named .csv, before its bytes are read as column names."""
+    for magic, what, fix in BINARY_MAGIC:
+        if head.startswith(magic):
+            raise LoadError(path, f"this looks like {what}, not CSV text — {fix}")
+    if b"\x00" in head[:8192]:
+        raise LoadError(path, "this looks like a binary file (it has NUL bytes), not CSV text — "
+                              "export it as CSV, or give it the right extension (.xlsx, .parquet); "
+                              "UTF-16 text needs a byte-order mark")
+
+
+def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """cp1252 leaves five bytes undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D): read those as Latin-1."""
+    return "".join(chr(b) for b in error.object[error.start:error.end]), error.end
+
+
+codecs.register_error("cxdata-latin1", _latin1_fallback)
+
+
+def _transcode(path: Path, workdir: Path, encoding: str) -> Path:
+    """Write a UTF-8 copy of the file into workdir; cp1252 streams, so big files are fine."""
+    target = workdir / f"{uuid.uuid4().hex}.csv"
+    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        if encoding == "cp1252":  # single-byte, so any chunk boundary is safe
+            while chunk := src.read(1 << 20):
+                dst.write(chunk.decode("cp1252", errors="cxdata-latin1"))
+        else:
+            try:
+                dst.write(src.read().decode(encoding))
+            except UnicodeDecodeError as exc:
+                raise LoadError(path, f"starts like {encoding} but is not ({exc.reason}) — "
+                                      "save it again as UTF-8 CSV") from None
+    return target
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    delimiter: str
+    quote: str
+    escape: str
+    newline: str
+    skip: int
+
+
+def _sniff(con, source: Path, path: Path) -> _Dialect:
+    """DuckDB's sniffer: strict, unless that fails or finds a single column.
+
+    A broken row can make the strict sniffer settle for one column (or give up), while the
+    tolerant one, which allows for rejected rows, finds the real delimiter.
+    """
+    row = _sniff_once(con, source, "")
+    if row is None or row[5] < 2:
+        tolerant = _sniff_once(con, source, ", store_rejects = true")
+        if tolerant is not None and (row is None or tolerant[5] > row[5]):
+            row = tolerant
+    if row is None:
+        raise LoadError(path, "cannot make out the CSV layout (delimiter, quotes) — check it is a "
+                              "text table with a header row, or save it as .xlsx")
+    plain = [("" if v == "(empty)" else v) for v in row[:4]]
+    return _Dialect(plain[0], plain[1], plain[2], plain[3].replace("\\r", "\r").replace("\\n", "\n"),
+                    int(row[4] or 0))
+
+
+def _sniff_once(con, source: Path, options: str) -> tuple | None:
+    """(delimiter, quote, escape, newline, skip rows, number of columns), or None."""
+    try:
+        return con.execute(f"select Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, len(Columns) "
+                           f"from sniff_csv($p{options})", {"p": str(source)}).fetchall()[0]
+    except duckdb.Error as exc:
+        if "not utf-8" in str(exc).lower():
+            raise _NotUtf8() from exc
+        return None
+
+
+def _read_csv(con, path: Path, name: str, source: Path, encoding: str) -> Staged:
+    dialect = _sniff(con, source, path)
+    raw, errors, scans = f"{name}_raw", f"{name}_errors", f"{name}_scans"
+    try:
+        con.execute(
+            f"create temp table {ident(raw)} as select * from read_csv($p, all_varchar = true, "
+            f"header = true, delim = $delim, quote = $quote, escape = $escape, skip = $skip, "
+            f"store_rejects = true, rejects_table = $errors, rejects_scan = $scans)",
+            {"p": str(source), "delim": dialect.delimiter, "quote": dialect.quote,
+             "escape": dialect.escape, "skip": dialect.skip, "errors": errors, "scans": scans})
+    except duckdb.Error as exc:
+        if "not utf-8" in str(exc).lower():
+            raise _NotUtf8() from exc
+        raise LoadError(path, f"cannot read the file as CSV ({_first_line(exc)})") from None
+    columns = [d[0] for d in con.execute(f"select * from {ident(raw)} limit 0").description]
+    rejected = con.execute(f"select line, error_type, error_message, csv_line from {ident(errors)} "
+                           f"order by line").fetchall()
+    for table in (errors, scans):
+        con.execute(f"drop table {ident(table)}")
+    if any(kind == "INVALID ENCODING" for _, kind, _, _ in rejected):
+        con.execute(f"drop table {ident(raw)}")
+        raise _NotUtf8()
+    _stage_from_raw(con, raw, name, len(columns), dialect)
+    n_rows = _count(con, name)
+    staged = Staged(name, path, "CSV", columns, n_rows, encoding, dialect.delimiter)
+    malformed = _dedupe_lines(rejected)
+    if malformed or _has_inner_blank_line(source):
+        _fix_line_numbers(con, staged, source, dialect, malformed)
+    return staged
+
+
+def _stage_from_raw(con, raw: str, name: str, n_columns: int, dialect: _Dialect) -> None:
+    """Rename columns to c0..cN-1 and number records with the physical line each starts on.
+
+    Line = header line + record number + newlines inside quoted values of earlier records.
+    (rowid only gives the order: inside a transaction it does not start at 0.)
+    Blank lines and broken rows are not seen here; _fix_line_numbers corrects for them.
+    """
+    refs = [f"#{i + 1}" for i in range(n_columns)]
+    newline = "chr(13)" if dialect.newline == "\r" else "chr(10)"
+    joined = f"concat({', '.join(refs)})"
+    newlines = f"strlen({joined}) - strlen(replace({joined}, {newline}, ''))"
+    con.execute(
+        f"create temp table {ident(name)} as select row_number() over w - 1 as _rec, "
+        f"cast({dialect.skip + 1} + row_number() over w + coalesce(sum({newlines}) over (w rows "
+        f"between unbounded preceding and 1 preceding), 0) as bigint) as _line, "
+        + ", ".join(f"{ref} as c{i}" for i, ref in enumerate(refs))
+        + f" from {ident(raw)} window w as (order by rowid)")
+    con.execute(f"drop table {ident(raw)}")
+
+
+def _dedupe_lines(rejected: list[tuple]) -> list[tuple[int, str, str]]:
+    """Rows DuckDB could not split, one per line: (logical line, reason, text)."""
+    reasons = {"TOO MANY COLUMNS": "more values than the header has columns (quote values "
+                                   "that contain the delimiter)",
+               "MISSING COLUMNS": "fewer values than the header has columns",
+               "UNQUOTED VALUE": "a quote is not closed or is followed by other text",
+               "LINE SIZE OVER MAXIMUM": "the row is too long"}
+    rows: dict[int, tuple[int, str, str]] = {}
+    for line, kind, message, text in rejected:
+        rows.setdefault(line, (line, "malformed row: " + reasons.get(kind, message),
+                               (text or "").strip("\r\n")))
+    return list(rows.values())
+
+
+def _has_inner_blank_line(source: Path) -> bool:
+    """Whether the file has an empty line before its last record (DuckDB skips those)."""
+    size = source.stat().st_size
+    with source.open("rb") as fh:
+        fh.seek(max(0, size - 65536))
+        tail = fh.read()
+        end = size - (len(tail) - len(tail.rstrip()))  # offset just past the last non-blank byte
+        fh.seek(0)
+        offset, carry = 0, b""
+        while chunk := fh.read(1 << 22):
+            found = re.search(rb"\n\r?\n", carry + chunk)
+            if found:
+                return offset - len(carry) + found.start() < end - 1
+            carry = chunk[-2:]
+            offset += len(chunk)
+    return False
+
+
+def _fix_line_numbers(con, staged: Staged, source: Path, dialect: _Dialect,
+                      malformed: list[tuple[int, str, str]]) -> None:
+    """Recount physical lines with Python's csv module when blank or broken rows shift them.
+
+    DuckDB reports broken rows by logical line (records and blank lines, quoted newlines not
+    counted); this maps those to physical lines and renumbers the good rows.
+    """
+    starts = _record_start_lines(source, dialect) or []
+    bad = {line for line, _, _ in malformed}
+    good = [start for logical, start in enumerate(starts, start=1)
+            if logical > 1 and start is not None and logical not in bad]
+    if len(good) != staged.n_rows or any(line > len(starts) for line in bad):
+        staged.notes.append("line numbers may be approximate (blank or broken rows in the file)")
+        return
+    staged.malformed = [(starts[line - 1] or line, reason, text) for line, reason, text in malformed]
+    lines = pa.table({"_rec": pa.array(range(len(good)), pa.int64()), "_line": pa.array(good, pa.int64())})
+    con.register("_line_numbers", lines)
+    try:
+        con.execute(f"update {ident(staged.name)} s set _line = n._line from _line_numbers n "
+                    f"where s._rec = n._rec")
+    finally:
+        con.unregister("_line_numbers")
+
+
+def _record_start_lines(source: Path, dialect: _Dialect) -> list[int | None] | None:
+    """Physical start line of each record (None for blank lines), or None if csv can't parse it."""
+    if len(dialect.delimiter) != 1:
+        return None
+    options = {"delimiter": dialect.delimiter, "strict": False}
+    if not dialect.quote:
+        options["quoting"] = csv.QUOTE_NONE
+    else:
+        options["quotechar"] = dialect.quote
+        if dialect.escape and dialect.escape != dialect.quote:
+            options.update(escapechar=dialect.escape, doublequote=False)
+    starts: list[int | None] = []
+    with source.open(encoding="utf-8-sig", newline="") as fh:
+        for _ in range(dialect.skip):
+            fh.readline()
+        reader = csv.reader(fh, **options)
+        previous = dialect.skip
+        try:
+            for record in reader:
+                starts.append(previous + 1 if record else None)
+                previous = reader.line_num + dialect.skip
+        except csv.Error:
+            return None
+    return starts
+
+
+def _stage_excel(con, path: Path, name: str, sheet: str | None) -> Staged:
+    """The first sheet (or the mapping's), every cell as text; line = the sheet's row number."""
+    title, header, lines, records = _read_sheet(path, sheet)
+    keep = [i for i, h in enumerate(header) if h is not None and h.strip()]
+    columns = {"_rec": pa.array(range(len(lines)), pa.int64()), "_line": pa.array(lines, pa.int64())}
+    for n, i in enumerate(keep):
+        columns[f"c{n}"] = pa.array([r[i] if i < len(r) else None for r in records], pa.string())
+    _create_from_arrow(con, name, pa.table(columns))
+    return Staged(name, path, "Excel", [header[i] for i in keep], len(lines),
+                  notes=[f"sheet {title!r}; line = row number in the sheet"])
+
+
+def _read_sheet(path: Path, sheet: str | None) -> tuple[str, list, list[int], list[list]]:
+    """(sheet title, header cells, row number of each non-empty row, its cells as text)."""
+    import openpyxl  # only Excel loads pay for the import
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
+        raise LoadError(path, f"cannot open as an Excel workbook ({type(exc).__name__}: {exc}) — "
+                              "save it again as .xlsx") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise LoadError(path, f"no sheet named {sheet!r}; sheets: {name_list(book.sheetnames)} — "
+                                  "fix `sheet` in the mapping")
+        rows = book[sheet] if sheet else book.worksheets[0]
+        cells = ([_cell_text(v) for v in values] for values in rows.iter_rows(values_only=True))
+        header = next(cells, None)
+        if not header or not any(header):
+            raise LoadError(path, f"sheet {rows.title!r} is empty or its first row is blank; row 1 "
+                                  "must hold the column names")
+        numbered = [(n, row) for n, row in enumerate(cells, start=2) if any(c is not None for c in row)]
+        return rows.title, header, [n for n, _ in numbered], [row for _, row in numbered]
+    finally:
+        book.close()
+
+
+def _cell_text(value) -> str | None:
+    """An Excel cell as the text a CSV export would hold."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _stage_parquet(con, path: Path, name: str) -> Staged:
+    """Every column cast to text; line = row number in the file (1 = first row)."""
+    try:
+        columns = [d[0] for d in con.execute("select * from read_parquet($p) limit 0",
+                                             {"p": str(path)}).description]
+        casts = ", ".join(f"cast(#{i + 1} as varchar) as c{i}" for i in range(len(columns)))
+        con.execute(f"create temp table {ident(name)} as select file_row_number as _rec, "
+                    f"file_row_number + 1 as _line, {casts} "
+                    f"from read_parquet($p, file_row_number = true)", {"p": str(path)})
+    except duckdb.Error as exc:
+        raise LoadError(path, f"cannot read as Parquet ({_first_line(exc)})") from None
+    n_rows = _count(con, name)
+    return Staged(name, path, "Parquet", columns, n_rows,
+                  notes=["line = row number in the Parquet file (1 = first row)"])
+
+
+def _create_from_arrow(con, name: str, table: pa.Table) -> None:
+    con.register("_arrow_source", table)
+    try:
+        con.execute(f"create temp table {ident(name)} as select * from _arrow_source")
+    finally:
+        con.unregister("_arrow_source")
+
+
+def _count(con, table: str) -> int:
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open and refuses register()
+    return con.execute(f"select count(*) from {ident(table)}").fetchall()[0][0]
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0]
+

@@ -1,0 +1,80 @@
+"""What a run did, file by file: counts, rejection reasons and notes, as the CLI prints them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPORT_REASONS = 8  # reasons listed per file in the report; all are in rejected_rows
+
+
+@dataclass
+class RejectReason:
+    column: str | None
+    reason: str
+    n_rows: int
+    example_lines: list[int]
+
+
+@dataclass
+class FileReport:
+    path: Path
+    format: str
+    table: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    n_read: int = 0
+    n_loaded: int = 0     # new keys
+    n_updated: int = 0    # existing keys whose row changed
+    n_unchanged: int = 0  # existing keys loaded again as they were
+    n_rejected: int = 0   # rows (a row can fail several checks)
+    reasons: list[RejectReason] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        delimiter = self.delimiter and {"\t": "tab", " ": "space"}.get(self.delimiter,
+                                                                      repr(self.delimiter))
+        layout = ", ".join(x for x in (self.format, self.encoding,
+                                       delimiter and f"delimiter {delimiter}") if x)
+        lines = [f"{self.path} -> {self.table} ({layout})",
+                 f"  read {self.n_read:,}: loaded {self.n_loaded:,} new, updated {self.n_updated:,}, "
+                 f"unchanged {self.n_unchanged:,}, rejected {self.n_rejected:,}"]
+        if self.reasons:
+            lines.append("  rejected by reason:")
+        for r in self.reasons[:REPORT_REASONS]:
+            more = ", ..." if r.n_rows > len(r.example_lines) else ""
+            examples = ", ".join(str(n) for n in r.example_lines)
+            label = f"{r.column}: " if r.column else ""
+            lines.append(f"    {label}{r.reason} — {r.n_rows:,} row(s), line {examples}{more}")
+        if len(self.reasons) > REPORT_REASONS:
+            lines.append(f"    ... and {len(self.reasons) - REPORT_REASONS} more reason(s): "
+                         "see the rejected_rows table")
+        if self.ignored_columns:
+            lines.append(f"  ignored columns: {', '.join(self.ignored_columns)}")
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+@dataclass
+class LoadReport:
+    load_id: str
+    files: list[FileReport]
+    seconds: float = 0.0
+
+    def total(self, name: str) -> int:
+        return sum(getattr(f, name) for f in self.files)
+
+    @property
+    def outcome(self) -> str:
+        return "ok_with_rejects" if self.total("n_rejected") else "ok"
+
+    def summary(self) -> str:
+        rejected = self.total("n_rejected")
+        where = " (see the rejected_rows table)" if rejected else ""
+        return (f"Loaded {len(self.files)} file(s) in {self.seconds:.1f}s: "
+                f"{self.total('n_read'):,} rows read, {self.total('n_loaded'):,} new, "
+                f"{self.total('n_updated'):,} updated, {self.total('n_unchanged'):,} unchanged, "
+                f"{rejected:,} rejected{where}. Run {self.load_id}.")
+
+    def text(self) -> str:
+        return "\n".join([f.text() for f in self.files] + [self.summary()])

@@ -1,0 +1,159 @@
+"""A load run: every file staged first, then checked and written in one transaction on a copy
+of the database, and the run recorded in `loads` whether it succeeded or not."""
+from __future__ import annotations
+
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+import duckdb
+
+from cxdata import db
+from cxdata.load.columns import Plan, plan_columns
+from cxdata.load.errors import LoadError
+from cxdata.load.files import Staged, stage_file
+from cxdata.load.mapping import Mapping, read_mapping
+from cxdata.load.model import describe_tables, table_specs
+from cxdata.load.report import FileReport, LoadReport
+from cxdata.load.sql import ident
+from cxdata.load.validate import create_clean, create_rejects, create_value_maps, reject_summary
+from cxdata.load.write import save_rejects, upsert
+
+SLOW_STAGE_SECONDS = 2.0  # the CLI announces stages slower than this
+
+Progress = Callable[[str | None], None]  # a stage name when one starts, None when all are done
+
+
+def load_files(paths: Iterable[Path | str], table: str | None = None,
+               mapping: Mapping | Path | str | None = None, db_path: Path | str | None = None,
+               progress: Progress | None = None) -> LoadReport:
+    """Load files into the database in one all-or-nothing run and return what happened.
+
+    Raises LoadError for a problem with a whole file or the mapping (nothing is committed,
+    the run is recorded in `loads` as failed) and db.DatabaseBusy if another program writes
+    to the database. Row-level problems do not raise: those rows go to rejected_rows.
+    """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise LoadError(None, "no files given")
+    if table is not None and table not in table_specs():
+        raise LoadError(None, f"unknown table {table!r}; tables: {describe_tables()}")
+    run = _Run(uuid.uuid4().hex, datetime.now(), paths, progress or (lambda stage: None))
+    failure: LoadError | None = None
+    with db.writable_copy(db_path) as con:
+        try:
+            report = _load_all(con, run, table, mapping)
+        except LoadError as exc:
+            _record_failure(con, run, exc)
+            failure = exc
+    run.progress(None)
+    if failure:
+        raise failure
+    return report
+
+
+@dataclass
+class _Run:
+    load_id: str
+    started_at: datetime
+    paths: list[Path]
+    progress: Progress
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def file_names(self) -> list[str]:
+        return [str(p.resolve()) for p in self.paths]
+
+
+def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
+              mapping: Mapping | Path | str | None) -> LoadReport:
+    """Read and check every file first; then validate and write them in one transaction.
+
+    Reading only creates temp tables, so a file that cannot be read stops the run before
+    anything is written (and a failed statement cannot spoil the write transaction).
+    """
+    if isinstance(mapping, (str, Path)):
+        mapping = read_mapping(mapping)
+    mapping = mapping or Mapping()
+    staged = []
+    with tempfile.TemporaryDirectory(prefix="cxload-") as workdir:
+        for n, path in enumerate(run.paths):
+            run.progress(f"reading {path.name}")
+            source = stage_file(con, path, f"stg_{n}", mapping.sheet, Path(workdir))
+            plan = plan_columns(source, path, table, mapping)
+            run.files.append(_file_report(source, plan))
+            staged.append((source, plan))
+    con.begin()
+    try:
+        if mapping.values:
+            create_value_maps(con, mapping)
+        for (source, plan), report in zip(staged, run.files):
+            _validate_and_write(con, run, source, plan, mapping, report)
+        _note_unknown_customers(con, run.files)
+        result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp())
+        _record(con, run, result.outcome, result.summary())
+        con.commit()
+        return result
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def _file_report(source: Staged, plan: Plan) -> FileReport:
+    return FileReport(source.path, source.format, plan.table.name, source.encoding, source.delimiter,
+                      n_read=source.n_rows + len(source.malformed),
+                      ignored_columns=plan.ignored, notes=list(source.notes))
+
+
+def _note_unknown_customers(con, reports: list[FileReport]) -> None:
+    """Say when activity names customers not loaded (yet): it counts company-wide, but under no
+    segment or region until the customers file is loaded."""
+    # On the load's own connection: a cursor would not see this run's uncommitted rows.
+    counts = dict(con.execute(db.sql_text("unknown_customers")).fetchall())
+    for report in reports:
+        n = int(counts.get(report.table, 0))
+        if n:
+            report.notes.append(f"{n:,} {report.table} row(s) in the database have a customer_id that is not "
+                                "in customers: they count in company-wide figures, but under no segment or "
+                                "region until those customers are loaded")
+
+
+def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Mapping,
+                        report: FileReport) -> None:
+    run.progress(f"validating {source.path.name}")
+    clean, rejects = f"clean_{source.name}", f"rej_{source.name}"
+    create_clean(con, source, plan, mapping, clean)
+    create_rejects(con, plan, clean, rejects)
+    report.reasons, report.n_rejected = reject_summary(con, rejects, source.malformed)
+    run.progress(f"writing {source.path.name}")
+    counts = upsert(con, plan, clean, rejects)
+    report.n_loaded, report.n_updated, report.n_unchanged = counts
+    save_rejects(con, run.load_id, source, plan.table.name, rejects)
+    for name in (source.name, clean, rejects):
+        con.execute(f"drop table {ident(name)}")
+
+
+def _record(con, run: _Run, outcome: str, message: str) -> None:
+    """The run's row in `loads`."""
+    totals = LoadReport(run.load_id, run.files)
+    tables = sorted({f.table for f in run.files if f.table})
+    con.execute(
+        "insert into loads (load_id, started_at, finished_at, files, target_table, n_read, "
+        "n_loaded, n_updated, n_unchanged, n_rejected, outcome, message) values "
+        "($id, $started, $finished, $files, $table, $n_read, $n_loaded, $n_updated, "
+        "$n_unchanged, $n_rejected, $outcome, $message)",
+        {"id": run.load_id, "started": run.started_at, "finished": datetime.now(),
+         "files": run.file_names, "table": ", ".join(tables) or None,
+         **{n: totals.total(n) for n in ("n_read", "n_loaded", "n_updated", "n_unchanged", "n_rejected")},
+         "outcome": outcome, "message": message})
+
+
+def _record_failure(con, run: _Run, exc: LoadError) -> None:
+    """Record a failed run (nothing of it was written, so only n_read can be non-zero)."""
+    _record(con, run, "failed", str(exc))
+    exc.load_id = run.load_id
+

@@ -1,0 +1,62 @@
+"""Writing a checked file: upsert its good rows by key, and keep its rejected rows."""
+from __future__ import annotations
+
+from cxdata.load.columns import Plan
+from cxdata.load.files import Staged
+from cxdata.load.model import TableSpec
+from cxdata.load.sql import Params, ident
+
+
+def upsert(con, plan: Plan, clean: str, rejects: str) -> tuple[int, int, int]:
+    """Insert new keys, replace changed rows, leave identical ones; returns (new, updated, unchanged).
+
+    A column the file does not have keeps its stored value on update (null for new keys).
+    """
+    spec, present = plan.table, set(plan.present)
+    table, merged = ident(spec.name), ident(f"merged_{clean}")
+    first_key = ident(spec.key[0])
+    same = " and ".join(f"g.{ident(c)} is not distinct from o.{ident(c)}" for c in plan.present)
+    values = ", ".join(f"{'g' if c in present else 'o'}.{ident(c)} as {ident(c)}"
+                       for c in spec.columns)
+    con.execute(
+        f"create temp table {merged} as select "
+        f"case when o.{first_key} is null then 'new' when {same} then 'unchanged' "
+        f"else 'updated' end as _status, {values} "
+        f"from (select * from {ident(clean)} c where not exists "
+        f"(select 1 from {ident(rejects)} r where r._rec = c._rec)) g "
+        f"left join {table} o on {_key_match(spec, 'g', 'o')}")
+    con.execute(f"delete from {table} o using {merged} g "
+                f"where g._status = 'updated' and {_key_match(spec, 'g', 'o')}")
+    columns = ", ".join(ident(c) for c in spec.columns)
+    con.execute(f"insert into {table} ({columns}) select {columns} from {merged} "
+                f"where _status <> 'unchanged'")
+    counts = dict(con.execute(f"select _status, count(*) from {merged} group by all").fetchall())
+    con.execute(f"drop table {merged}")
+    return counts.get("new", 0), counts.get("updated", 0), counts.get("unchanged", 0)
+
+
+def _key_match(spec: TableSpec, new: str, old: str) -> str:
+    """Key equality; a nullable key part (targets.department) matches null to null."""
+    return " and ".join(
+        f"{new}.{ident(c)} = {old}.{ident(c)}" if c in spec.required
+        else f"{new}.{ident(c)} is not distinct from {old}.{ident(c)}" for c in spec.key)
+
+
+def save_rejects(con, load_id: str, staged: Staged, table: str, rejects: str) -> None:
+    """Each failed cell, and each malformed line, as a row of rejected_rows with the source row."""
+    p = Params()
+    names = p(staged.columns)
+    pairs = ", ".join(f"{names}[{i + 1}], s.c{i}" for i in range(len(staged.columns)))
+    common = {"load_id": p(load_id), "file": p(str(staged.path.resolve())), "table": p(table)}
+    con.execute(
+        f"insert into rejected_rows (load_id, source_file, line, column_name, reason, value, "
+        f"target_table, raw) select {common['load_id']}, {common['file']}, r._line, r.column_name, "
+        f"r.reason, r.value, {common['table']}, json_object({pairs}) "
+        f"from {ident(rejects)} r join {ident(staged.name)} s using (_rec) order by r._line",
+        p.values)
+    if staged.malformed:
+        con.executemany(
+            "insert into rejected_rows (load_id, source_file, line, reason, value, target_table, raw) "
+            "values (?, ?, ?, ?, ?, ?, to_json(?))",
+            [(load_id, str(staged.path.resolve()), line, reason, None, table, text)
+             for line, reason, text in staged.malformed])
