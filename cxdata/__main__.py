@@ -1,6 +1,6 @@
-"""Command line: `python -m cxdata load FILE...` and `python -m cxdata demo`.
+"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh` and `bench`.
 
-Thin on purpose: the work is in cxdata.load and cxdata.demo. Exit codes: 0 done (rows may
+Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
 have been rejected), 1 the run failed and nothing was committed, 2 the command was misused.
 """
 from __future__ import annotations
@@ -47,6 +47,22 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, metavar="S", help="random seed: the same seed gives the same data")
     _add_db_option(demo)
     demo.set_defaults(run=_demo)
+
+    refresh = commands.add_parser(
+        "refresh", help="rebuild the derived tables (every load and demo build already does)",
+        description="Rebuild the derived summary tables the pages read, e.g. after upgrading cx-cockpit.")
+    _add_db_option(refresh)
+    refresh.set_defaults(run=_refresh)
+
+    bench = commands.add_parser(
+        "bench", help="time every page's queries on this database",
+        description=("Time each page's query set for standard views: cold (fresh connection), warm, and "
+                     "from raw rows, with p50/p95, the speed-up and peak memory. Build a large database "
+                     "first with `python -m cxdata demo --customers 200000 --db PATH`."))
+    bench.add_argument("--json", action="store_true", help="print one JSON object per page instead of a table")
+    bench.add_argument("--repeat", type=int, default=3, metavar="N", help="cold and warm runs per view (default 3)")
+    _add_db_option(bench)
+    bench.set_defaults(run=_bench)
     return parser
 
 
@@ -81,6 +97,33 @@ def _demo(args: argparse.Namespace) -> int:
         return _fail(f"demo: {exc}")
     rows = ", ".join(f"{n:,} {table}" for table, n in counts.items())
     print(f"Built demo database {path} in {time.perf_counter() - began:.1f}s: {rows}")
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from cxdata import derive
+
+    path = Path(args.db or db.db_path())
+    if not path.exists():
+        return _fail(f"no database at {path}")
+    began = time.perf_counter()
+    with db.writable_copy(path):
+        pass  # the copy is refreshed before it is swapped in
+    print(f"Refreshed the derived tables of {path} in {time.perf_counter() - began:.1f}s "
+          f"(version {derive.VERSION})")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from cxdata import bench
+
+    path = Path(args.db or db.db_path())
+    if not path.exists():
+        return _fail(f"no database at {path}: build one with `python -m cxdata demo --db {path}`")
+    if args.repeat < 1:
+        return _fail("--repeat must be at least 1", code=2)
+    results = bench.run(path, repeat=args.repeat)
+    print(bench.to_json(results) if args.json else bench.to_text(path, results))
     return 0
 
 

@@ -1,5 +1,4 @@
 """The real app under Streamlit's AppTest, on the hand-written tiny database (see conftest.py)."""
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -54,8 +53,8 @@ def test_few_responses_say_not_enough(app):
 def test_segment_from_url_narrows_tiles_and_lists_the_mover(app, tiny_con):
     at = app(segment="SMB")
     assert not at.exception and not at.warning
-    assert at.multiselect(key="flt_segments").value == ["SMB"]
-    smb = dataclasses.replace(LAST_90, segments=("SMB",))
+    assert at.multiselect(key="flt_segment").value == ["SMB"]
+    smb = LAST_90.replace(segment=["SMB"])
     expected = metrics.kpi_summary(db.Reader(tiny_con), smb).set_index("kpi")
     assert shown(at)["NPS"] == fmt.value("nps", expected.loc["nps", "value"]) == "62"
     assert shown(at)["Churn rate"] == "20.0%"   # C01 and C02 of 10 SMB customers
@@ -64,7 +63,7 @@ def test_segment_from_url_narrows_tiles_and_lists_the_mover(app, tiny_con):
 def test_changing_a_filter_updates_tiles_and_url(app):
     at = app()
     before = shown(at)["SLA compliance"]
-    at.multiselect(key="flt_departments").set_value(["Billing"]).run()
+    at.multiselect(key="flt_department").set_value(["Billing"]).run()
     assert not at.exception
     assert shown(at)["SLA compliance"] == "50.0%" != before
     assert at.query_params["department"] == "Billing"

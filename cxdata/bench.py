@@ -1,0 +1,190 @@
+"""`python -m cxdata bench`: how long each page's queries take on the database at hand.
+
+Every page registers the queries it runs for a view in PAGES (the frame's queries run on every
+page, so they count in each). For a fixed list of standard views the bench times each page's
+query set cold (a fresh connection, no Streamlit cache), warm (the same view again on that
+connection) and from raw rows (the sql/raw_*.sql twins, on a connection already warmed by them),
+and reports p50 and p95 per page, the speed-up (raw p95 / cold p95) and the process's peak memory.
+Goals are checked here, on a large demo, never in timed tests.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import resource
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from cxdata import data_status, db, metrics
+from cxdata.filters import Filters, preset_range
+
+PageQueries = Callable[[db.Reader, Filters, str, bool], None]
+
+
+def frame_queries(reader: db.Reader) -> None:
+    """What app.py runs before any page: the data's extent, the demo flag, the filter choices."""
+    for name in ("data_extent", "data_source", "filter_options"):
+        reader.run(name)
+
+
+def overview_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    metrics.kpi_summary(reader, filters, compare, reference=reference)
+    metrics.kpi_trends(reader, filters, reference=reference)
+    metrics.movers(reader, filters, compare, reference=reference)
+    metrics.targets(reader, filters)
+
+
+def data_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    data_status.table_stats(reader)
+    data_status.load_history(reader)
+    data_status.rejected_reasons(reader)
+    data_status.rejected_rows(reader)
+
+
+# page -> (its queries for a view, whether they have a raw-row twin to compare with)
+PAGES: dict[str, tuple[PageQueries, bool]] = {
+    "overview": (overview_queries, True),
+    "data": (data_queries, False),
+}
+
+
+def standard_views(newest: dt.date, options: dict[str, list[str]]) -> dict[str, tuple[Filters, str]]:
+    """The views every bench run times: two presets, a narrow filter, a custom range vs last year."""
+    def first(key: str, preferred: str) -> list[str]:
+        values = options.get(key, [])
+        return [preferred] if preferred in values else values[:1]
+
+    last_90 = Filters(*preset_range("90d", newest))
+    custom_end = newest - dt.timedelta(days=60)
+    return {
+        "last 90 days": (last_90, "previous"),
+        "last 12 months": (Filters(*preset_range("12m", newest)), "previous"),
+        "90 days, one segment + channel + department": (last_90.replace(
+            segment=first("segment", "SMB"), channel=first("channel", "chat"),
+            department=first("department", "Support")), "previous"),
+        "custom 6 months vs same period last year": (
+            Filters(custom_end - dt.timedelta(days=181), custom_end), "year"),
+    }
+
+
+@dataclass
+class PageResult:
+    page: str
+    cold_p50_s: float
+    cold_p95_s: float
+    warm_p50_s: float
+    warm_p95_s: float
+    raw_p50_s: float | None
+    raw_p95_s: float | None
+    speedup: float | None
+    peak_rss_mb: float
+    views: dict[str, dict[str, float | None]]  # view -> cold_s, warm_s, raw_s
+
+
+def run(path: Path, repeat: int = 3) -> list[PageResult]:
+    """Time every page on every standard view: `repeat` cold and warm runs each, raw once warmed."""
+    probe = db.connect_readonly(path)
+    try:
+        reader = db.Reader(probe)
+        newest = reader.run("data_extent").iloc[0]["newest_on"].date()
+        options = reader.run("filter_options").groupby("dimension")["value"].apply(list).to_dict()
+    finally:
+        probe.close()
+    views = standard_views(newest, options)
+
+    results = []
+    for page, (queries, has_reference) in PAGES.items():
+        timings: dict[str, dict[str, list[float]]] = {name: {"cold": [], "warm": []} for name in views}
+        for _ in range(repeat):
+            for name, (filters, compare) in views.items():
+                con = db.connect_readonly(path)
+                try:
+                    reader = db.Reader(con)
+                    timings[name]["cold"].append(_timed(lambda: _page(reader, queries, filters, compare, False)))
+                    timings[name]["warm"].append(_timed(lambda: _page(reader, queries, filters, compare, False)))
+                finally:
+                    con.close()
+        peak = _peak_rss_mb()  # before any raw-row run, which needs far more memory
+        raw: dict[str, float | None] = {name: None for name in views}
+        if has_reference:
+            con = db.connect_readonly(path)
+            try:
+                reader = db.Reader(con)
+                for name, (filters, compare) in views.items():
+                    _page(reader, queries, filters, compare, True)  # warm the raw path's data too
+                    raw[name] = _timed(lambda: _page(reader, queries, filters, compare, True))
+            finally:
+                con.close()
+        results.append(_summarise(page, timings, raw, peak))
+    return results
+
+
+def _page(reader: db.Reader, queries: PageQueries, filters: Filters, compare: str, reference: bool) -> None:
+    frame_queries(reader)
+    queries(reader, filters, compare, reference)
+
+
+def _timed(work: Callable[[], None]) -> float:
+    began = time.perf_counter()
+    work()
+    return time.perf_counter() - began
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank): with few samples, the slowest but the outliers."""
+    ranked = sorted(values)
+    return ranked[max(0, -(-95 * len(ranked) // 100) - 1)]
+
+
+def _summarise(page: str, timings: dict, raw: dict, peak: float) -> PageResult:
+    cold = [t for v in timings.values() for t in v["cold"]]
+    warm = [t for v in timings.values() for t in v["warm"]]
+    raw_values = [t for t in raw.values() if t is not None]
+    cold_p95 = _p95(cold)
+    raw_p95 = _p95(raw_values) if raw_values else None
+    return PageResult(
+        page=page, cold_p50_s=statistics.median(cold), cold_p95_s=cold_p95,
+        warm_p50_s=statistics.median(warm), warm_p95_s=_p95(warm),
+        raw_p50_s=statistics.median(raw_values) if raw_values else None, raw_p95_s=raw_p95,
+        speedup=raw_p95 / cold_p95 if raw_p95 else None, peak_rss_mb=peak,
+        views={name: {"cold_s": statistics.median(v["cold"]), "warm_s": statistics.median(v["warm"]),
+                      "raw_s": raw[name]} for name, v in timings.items()})
+
+
+def to_json(results: list[PageResult]) -> str:
+    return json.dumps([{k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(r).items()}
+                       for r in results], indent=2)
+
+
+def to_text(path: Path, results: list[PageResult]) -> str:
+    probe = db.connect_readonly(path)
+    try:
+        extent = db.Reader(probe).run("data_extent").iloc[0]
+    finally:
+        probe.close()
+    lines = [f"{path}: {extent['n_interactions']:,} interactions, {extent['n_feedback']:,} survey responses, "
+             f"{extent['n_customers']:,} customers",
+             "", f"{'page':<10} {'cold p50':>9} {'cold p95':>9} {'warm p50':>9} {'warm p95':>9} "
+                 f"{'raw p50':>9} {'raw p95':>9} {'speed-up':>9} {'peak MB':>8}"]
+    for r in results:
+        lines.append(f"{r.page:<10} {_s(r.cold_p50_s)} {_s(r.cold_p95_s)} {_s(r.warm_p50_s)} {_s(r.warm_p95_s)} "
+                     f"{_s(r.raw_p50_s)} {_s(r.raw_p95_s)} "
+                     f"{(f'{r.speedup:.0f}x' if r.speedup else '—'):>9} {r.peak_rss_mb:>8,.0f}")
+    lines += ["", "per view (median of the runs): cold / warm / raw"]
+    for r in results:
+        for name, v in r.views.items():
+            lines.append(f"  {r.page:<10} {name:<46} {_s(v['cold_s'])} {_s(v['warm_s'])} {_s(v['raw_s'])}")
+    return "\n".join(lines)
+
+
+def _s(seconds: float | None) -> str:
+    if seconds is None:
+        return f"{'—':>9}"
+    return f"{seconds * 1000:>7.0f}ms" if seconds < 1 else f"{seconds:>8.2f}s"
