@@ -1,7 +1,7 @@
 """cx-cockpit: the frame around every page (data header, global filters, navigation)."""
 import streamlit as st
 
-from cxdata.app import frame
+from cxdata.app import frame, warmup
 
 st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layout="wide")
 
@@ -12,6 +12,7 @@ PAGES = {
 
 navigation = st.navigation(PAGES)
 reader = frame.open_reader()
+warmup.start(str(reader.path))
 facts = frame.data_facts(reader)
 frame.sidebar_filters(reader, facts)
 frame.draw_header(reader, facts)

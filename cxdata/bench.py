@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from cxdata import data_status, db, metrics
+from cxdata import data_status, db, metrics, overview
 from cxdata.filters import Filters, preset_range
 
 PageQueries = Callable[[db.Reader, Filters, str, bool], None]
@@ -31,10 +31,7 @@ def frame_queries(reader: db.Reader) -> None:
 
 
 def overview_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
-    metrics.kpi_summary(reader, filters, compare, reference=reference)
-    metrics.kpi_trends(reader, filters, reference=reference)
-    metrics.movers(reader, filters, compare, reference=reference)
-    metrics.targets(reader, filters)
+    overview.load(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES, reference=reference)
 
 
 def data_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
@@ -42,6 +39,7 @@ def data_queries(reader: db.Reader, filters: Filters, compare: str, reference: b
     data_status.load_history(reader)
     data_status.rejected_reasons(reader)
     data_status.rejected_rows(reader)
+    data_status.monthly_volume(reader)
 
 
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
@@ -80,7 +78,7 @@ class PageResult:
     raw_p50_s: float | None
     raw_p95_s: float | None
     speedup: float | None
-    peak_rss_mb: float
+    peak_rss_mb: float   # the process's peak while timing every page (before the raw-row runs)
     views: dict[str, dict[str, float | None]]  # view -> cold_s, warm_s, raw_s
 
 
@@ -95,31 +93,40 @@ def run(path: Path, repeat: int = 3) -> list[PageResult]:
         probe.close()
     views = standard_views(newest, options)
 
-    results = []
-    for page, (queries, has_reference) in PAGES.items():
-        timings: dict[str, dict[str, list[float]]] = {name: {"cold": [], "warm": []} for name in views}
-        for _ in range(repeat):
-            for name, (filters, compare) in views.items():
-                con = db.connect_readonly(path)
-                try:
-                    reader = db.Reader(con)
-                    timings[name]["cold"].append(_timed(lambda: _page(reader, queries, filters, compare, False)))
-                    timings[name]["warm"].append(_timed(lambda: _page(reader, queries, filters, compare, False)))
-                finally:
-                    con.close()
-        peak = _peak_rss_mb()  # before any raw-row run, which needs far more memory
-        raw: dict[str, float | None] = {name: None for name in views}
-        if has_reference:
+    timings = {page: _time_derived(path, queries, views, repeat) for page, (queries, _) in PAGES.items()}
+    peak = _peak_rss_mb()  # before any raw-row run, which needs far more memory than the pages do
+    return [_summarise(page, timings[page], _time_raw(path, queries, views) if has_reference else
+                       {name: None for name in views}, peak)
+            for page, (queries, has_reference) in PAGES.items()]
+
+
+def _time_derived(path: Path, queries: PageQueries, views: dict, repeat: int) -> dict[str, dict[str, list[float]]]:
+    """Per view: `repeat` cold runs (each on a fresh connection) and as many warm ones (again at once)."""
+    timings: dict[str, dict[str, list[float]]] = {name: {"cold": [], "warm": []} for name in views}
+    for _ in range(repeat):
+        for name, (filters, compare) in views.items():
             con = db.connect_readonly(path)
             try:
                 reader = db.Reader(con)
-                for name, (filters, compare) in views.items():
-                    _page(reader, queries, filters, compare, True)  # warm the raw path's data too
-                    raw[name] = _timed(lambda: _page(reader, queries, filters, compare, True))
+                timings[name]["cold"].append(_timed(lambda: _page(reader, queries, filters, compare, False)))
+                timings[name]["warm"].append(_timed(lambda: _page(reader, queries, filters, compare, False)))
             finally:
                 con.close()
-        results.append(_summarise(page, timings, raw, peak))
-    return results
+    return timings
+
+
+def _time_raw(path: Path, queries: PageQueries, views: dict) -> dict[str, float | None]:
+    """Per view: the same numbers from raw rows, timed after one untimed run has warmed their data."""
+    raw: dict[str, float | None] = {}
+    con = db.connect_readonly(path)
+    try:
+        reader = db.Reader(con)
+        for name, (filters, compare) in views.items():
+            _page(reader, queries, filters, compare, True)
+            raw[name] = _timed(lambda: _page(reader, queries, filters, compare, True))
+    finally:
+        con.close()
+    return raw
 
 
 def _page(reader: db.Reader, queries: PageQueries, filters: Filters, compare: str, reference: bool) -> None:

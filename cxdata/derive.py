@@ -37,17 +37,19 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def ensure_current(path: Path | str) -> bool:
-    """Rebuild the derived layer of the database at `path` if another code version built it.
+    """Rebuild the derived layer of the cx-cockpit database at `path` if another code version built it.
 
-    Returns True when it rebuilt. Goes through db.writable_copy like any write, so readers
-    keep working and the swap is atomic.
+    Returns True when it rebuilt. A DuckDB file that is not a cx-cockpit database is left alone
+    (the app says so). Goes through db.writable_copy like any write, so readers keep working and
+    the swap is atomic.
     """
     con = db.connect_readonly(path)
     try:
-        current = is_current(con)
+        ours = con.execute(db.sql_text("cx_tables")).fetchone()[0] == 4
+        current = ours and is_current(con)
     finally:
         con.close()
-    if current:
+    if not ours or current:
         return False
     with db.writable_copy(path):
         pass  # writable_copy refreshes the copy before swapping it in

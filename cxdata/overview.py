@@ -7,11 +7,32 @@ import pandas as pd
 
 from cxdata import formatting as fmt
 from cxdata import metrics
-from cxdata.filters import COMPARISONS, ViewState
+from cxdata.filters import COMPARISONS, Filters, ViewState
 
 TILE_ORDER = ("nps", "csat", "ces", "churn_rate", "retention_rate", "sla_compliance",
               "first_response", "active_customers", "revenue")
 CUSTOMER_KPIS = ("churn_rate", "retention_rate", "active_customers", "revenue")
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    """Every query result the overview draws from, for one view."""
+
+    summary: pd.DataFrame
+    trends: pd.DataFrame
+    targets: dict[str, float]
+    movers: pd.DataFrame
+
+
+def load(reader, filters: Filters, compare: str, min_responses: int, reference: bool = False) -> OverviewData:
+    """Run the overview's queries: the page, the app's warm-up and the bench all call this, so they
+    run the same set. `reference` reads raw rows instead of the derived tables (for the bench)."""
+    return OverviewData(
+        summary=metrics.kpi_summary(reader, filters, compare, min_responses, reference=reference),
+        trends=metrics.kpi_trends(reader, filters, reference=reference),
+        targets=metrics.targets(reader, filters),
+        movers=metrics.movers(reader, filters, compare, min_responses, reference=reference),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Executive overview: the CCO's one-screen summary of every KPI and what needs attention."""
 import streamlit as st
 
-from cxdata import metrics, overview
+from cxdata import overview
 from cxdata.app import frame
 from cxdata.filters import COMPARISONS
 
@@ -16,14 +16,13 @@ st.caption(f"{view.filters.start:%d %b %Y} – {view.filters.end:%d %b %Y} ({vie
            "Changes the samples cannot support are marked “no significant change” (95% level).")
 frame.show_notices(view)
 
-summary = metrics.kpi_summary(reader, view.filters, view.compare, minimum)
-if not overview.has_data(summary):
+data = overview.load(reader, view.filters, view.compare, minimum)
+if not overview.has_data(data.summary):
     st.info("No customers, interactions or survey responses match these filters in this period. "
             "Widen the period or clear a filter in the sidebar.", icon="🔎")
     st.stop()
 
-tiles = overview.tiles(summary, metrics.kpi_trends(reader, view.filters),
-                       metrics.targets(reader, view.filters), view, minimum)
+tiles = overview.tiles(data.summary, data.trends, data.targets, view, minimum)
 for row_start in range(0, len(tiles), 3):
     for column, tile in zip(st.columns(3), tiles[row_start:row_start + 3]):
         with column.container(border=True):
@@ -36,7 +35,7 @@ st.subheader("What needs attention")
 st.caption("Segments, departments and journey stages whose NPS, CSAT, CES or SLA compliance changed "
            f"significantly (at least {minimum} responses in both periods; many groups are tested at once, "
            "so the Benjamini–Hochberg procedure keeps false alarms under 5% of this list).")
-items = overview.attention(metrics.movers(reader, view.filters, view.compare, minimum), view)
+items = overview.attention(data.movers, view)
 if not items:
     st.success("No segment, department or journey stage moved significantly against "
                f"{COMPARISONS[view.compare]}.", icon="✅")

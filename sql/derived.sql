@@ -47,6 +47,20 @@ where first_response_seconds is not null
 group by all
 order by started_on;
 
+-- the same histogram company-wide (no dimension filter, the most common view): one row per day x
+-- time, and per month x time, about 4 and 70 times fewer rows
+create or replace table response_times_company_daily as
+select started_on, response_seconds, sum(n)::bigint as n
+from response_times_daily
+group by all
+order by started_on;
+
+create or replace table response_times_company_monthly as
+select date_trunc('month', started_on)::date as started_on, response_seconds, sum(n)::bigint as n
+from response_times_daily
+group by all
+order by started_on;
+
 -- one row per day x customer attributes: revenue
 create or replace table revenue_daily as
 select occurred_at::date as occurred_on, segment, region, plan,
@@ -54,6 +68,22 @@ select occurred_at::date as occurred_on, segment, region, plan,
 from transaction_rows()
 group by all
 order by occurred_on;
+
+-- one row per customer attributes x signup day x churn day: the customers, counted, that churn,
+-- retention and active customers are read from (about half as many rows as customers)
+create or replace table customer_spans as
+select segment, region, plan, coalesce(signup_date, date '1900-01-01') as active_from, churned_on,
+       count(*) as n_customers
+from customers
+group by all
+order by active_from;
+
+-- the same by signup month x churn month, for monthly trend points
+create or replace table customer_spans_monthly as
+select segment, region, plan, date_trunc('month', active_from)::date as signup_month,
+       date_trunc('month', churned_on)::date as churned_month, sum(n_customers)::bigint as n_customers
+from customer_spans
+group by all;
 
 -- one row per filter dimension x value that exists in the data: the choices the sidebar offers
 -- and the allow-list that URL parameters are checked against
@@ -99,9 +129,17 @@ create or replace macro interaction_days(start, stop, f) as table
     where d.started_on >= start and d.started_on < stop
       and matches_activity(f, d.segment, d.region, d.plan, d.channel, d.department, d.journey_stage);
 
+-- Response times: company-wide, whole months from the monthly table and the edge days from the
+-- daily one; under a filter, the histogram by every dimension (only one branch is ever read).
 create or replace macro response_days(start, stop, f) as table
-    select * from response_times_daily d
-    where d.started_on >= start and d.started_on < stop
+    select started_on, response_seconds, n from response_times_company_monthly
+    where is_unfiltered(f) and started_on >= whole_months_from(start) and started_on < whole_months_to(stop)
+    union all
+    select started_on, response_seconds, n from response_times_company_daily
+    where is_unfiltered(f) and in_edge_days(started_on, start, stop)
+    union all
+    select started_on, response_seconds, n from response_times_daily d
+    where not is_unfiltered(f) and d.started_on >= start and d.started_on < stop
       and matches_activity(f, d.segment, d.region, d.plan, d.channel, d.department, d.journey_stage);
 
 create or replace macro revenue_days(start, stop, f) as table
@@ -128,3 +166,105 @@ create or replace macro revenue_days_in_periods(start, stop, cmp_start, cmp_stop
     select 'current' as period, * from revenue_days(start, stop, f)
     union all
     select 'previous', * from revenue_days(cmp_start, cmp_stop, f);
+
+-- ---- Customers: churn, retention and active customers, from customer_spans --------------------
+-- Customers under the filters as (signup, churn, how many): from the derived customer_spans
+-- or, for the reference path, one row per customer. The flag is a constant, so only one branch
+-- is ever read.
+create or replace macro customer_weights(f, from_derived) as table
+    select active_from as signup_date, churned_on, n_customers from customer_spans s
+    where from_derived and matches_customer(f, s.segment, s.region, s.plan)
+    union all
+    select signup_date, churned_on, 1 from filtered_customers(f) where not from_derived;
+
+-- The same by signup month x churn month: at a month's first day a signup or churn day compares
+-- as its month does, so monthly trend points need no finer grain.
+create or replace macro customer_weights_by_month(f, from_derived) as table
+    select signup_month, churned_month, n_customers from customer_spans_monthly s
+    where from_derived and matches_customer(f, s.segment, s.region, s.plan)
+    union all
+    select date_trunc('month', signup_date)::date, date_trunc('month', churned_on)::date, count(*)
+    from filtered_customers(f) where not from_derived
+    group by all;
+
+-- Customers' status in each window: active at its start and end, lost inside it (one pass, no join).
+create or replace macro customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f, from_derived) as table
+    with counts as (
+        select coalesce(sum(n_customers) filter (where is_active_on(signup_date, churned_on, start::date)), 0) as n_active_now,
+               coalesce(sum(n_customers) filter (where is_lost_in(signup_date, churned_on, start::date, stop::date)), 0) as n_lost_now,
+               coalesce(sum(n_customers) filter (where is_active_on(signup_date, churned_on, stop::date)), 0) as n_end_now,
+               coalesce(sum(n_customers) filter (where is_active_on(signup_date, churned_on, cmp_start::date)), 0) as n_active_before,
+               coalesce(sum(n_customers) filter (where is_lost_in(signup_date, churned_on, cmp_start::date, cmp_stop::date)), 0) as n_lost_before,
+               coalesce(sum(n_customers) filter (where is_active_on(signup_date, churned_on, cmp_stop::date)), 0) as n_end_before
+        from customer_weights(f, from_derived)
+    )
+    select 'current' as period, n_active_now as n_active_at_start, n_lost_now as n_lost, n_end_now as n_active_at_end
+    from counts
+    union all
+    select 'previous', n_active_before, n_lost_before, n_end_before from counts;
+
+-- Churn, retention and active customers in each window.
+create or replace macro customer_kpis_in_periods(start, stop, cmp_start, cmp_stop, f, from_derived) as table
+    with counts as (
+        select * from customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f, from_derived)
+    )
+    select 'churn_rate' as kpi, period, churn_rate_of(n_lost, n_active_at_start) as value,
+           churn_moe_of(n_lost, n_active_at_start) as moe, n_active_at_start as n
+    from counts where n_active_at_start > 0
+    union all
+    select 'retention_rate', period, 100.0 - churn_rate_of(n_lost, n_active_at_start),
+           churn_moe_of(n_lost, n_active_at_start), n_active_at_start
+    from counts where n_active_at_start > 0
+    union all
+    select 'active_customers', period, n_active_at_end, null, null from counts;
+
+-- Churn, retention and active customers per trend month (the last one ends at stop, a day).
+create or replace macro customer_kpis_by_month(stop, f, from_derived) as table
+    with months as (
+        select month_start, (month_start + interval 1 month)::date as month_stop from trend_months(stop)
+    ),
+    counts as (
+        select m.month_start, m.month_stop,
+               sum(c.n_customers) filter (where is_active_on(c.signup_month, c.churned_month, m.month_start)) as n_active_at_start,
+               sum(c.n_customers) filter (where is_lost_in(c.signup_month, c.churned_month, m.month_start, m.month_stop)) as n_lost,
+               sum(c.n_customers) filter (where is_active_on(c.signup_month, c.churned_month, m.month_stop)) as n_active_at_month_end
+        from months m, customer_weights_by_month(f, from_derived) c
+        group by m.month_start, m.month_stop
+    ),
+    active_at_stop as (
+        select coalesce(sum(n_customers) filter (where is_active_on(signup_date, churned_on, stop::date)), 0) as n
+        from customer_weights(f, from_derived)
+    )
+    select month_start, 'churn_rate' as kpi, churn_rate_of(n_lost, n_active_at_start) as value, n_active_at_start as n
+    from counts where n_active_at_start > 0
+    union all
+    select month_start, 'retention_rate', 100.0 - churn_rate_of(n_lost, n_active_at_start), n_active_at_start
+    from counts where n_active_at_start > 0
+    union all
+    select month_start, 'active_customers',
+           case when month_stop > stop::date then active_at_stop.n else coalesce(n_active_at_month_end, 0) end, null
+    from counts, active_at_stop;
+
+-- ---- First response: medians and their 95% intervals from the histogram --------------------------
+-- One row per period (or, with by_month, per month of the current window): n, the median and the
+-- two ends of its interval (see median_low_fraction in sql/macros.sql), each the value at its
+-- rank in the running count of the histogram.
+create or replace macro response_medians(start, stop, cmp_start, cmp_stop, f, by_month) as table
+    with histogram as (
+        select period, case when by_month then date_trunc('month', started_on)::date end as month_start,
+               response_seconds, sum(n) as n
+        from response_days_in_periods(start, stop, cmp_start, cmp_stop, f)
+        group by all
+    ),
+    running as (
+        select period, month_start, response_seconds,
+               sum(n) over (partition by period, month_start order by response_seconds) as n_upto,
+               sum(n) over (partition by period, month_start) as n_total
+        from histogram
+    )
+    select period, month_start, n_total as n,
+           min(response_seconds) filter (where n_upto > disc_rank(0.5, n_total)) as median,
+           min(response_seconds) filter (where n_upto > disc_rank(median_low_fraction(n_total), n_total)) as low,
+           min(response_seconds) filter (where n_upto > disc_rank(median_high_fraction(n_total), n_total)) as high
+    from running
+    group by period, month_start, n_total;

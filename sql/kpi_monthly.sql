@@ -3,7 +3,7 @@
 -- tables (sql/raw_kpi_monthly.sql computes the same from raw rows); is_complete is false for a
 -- last month that the period cuts short.
 with bounds as (
-    select (date_trunc('month', $stop::date - 1) - interval 11 month)::date as first_month, $stop::date as stop
+    select trend_start($stop) as first_month, $stop::date as stop
 ),
 
 feedback_months as (
@@ -22,22 +22,6 @@ sla_months as (
     group by 1
 ),
 
-response_histogram as (
-    select date_trunc('month', d.started_on)::date as month_start, d.response_seconds, sum(d.n) as n
-    from bounds, response_days(bounds.first_month, bounds.stop, $filters) d
-    group by 1, 2
-),
-
-response_months as (
-    select month_start, min(response_seconds) filter (where n_upto > disc_rank(0.5, n_total)) as value,
-           n_total as n
-    from (select month_start, response_seconds,
-                 sum(n) over (partition by month_start order by response_seconds) as n_upto,
-                 sum(n) over (partition by month_start) as n_total
-          from response_histogram)
-    group by month_start, n_total
-),
-
 revenue_months as (
     select date_trunc('month', d.occurred_on)::date as month_start, sum(d.amount)::double as value,
            sum(d.n_transactions) as n
@@ -48,8 +32,9 @@ revenue_months as (
 final as (
     select month_start, kpi, value, n from feedback_months
     union all select month_start, 'sla_compliance', value, n from sla_months where n > 0
-    union all select month_start, 'first_response', value, n from response_months
-    union all select * from customer_kpis_by_month($stop, $filters)
+    union all select month_start, 'first_response', median, n
+              from response_medians(trend_start($stop), $stop, trend_start($stop), trend_start($stop), $filters, true)
+    union all select * from customer_kpis_by_month($stop, $filters, true)
     union all select month_start, 'revenue', value, n from revenue_months
 )
 

@@ -23,39 +23,17 @@ sla_parts as (
     group by period
 ),
 
-response_histogram as (
-    select period, response_seconds, sum(n) as n
-    from response_days_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
-    group by period, response_seconds
-),
-
-response_running as (
-    select period, response_seconds,
-           sum(n) over (partition by period order by response_seconds) as n_upto,
-           sum(n) over (partition by period) as n_total
-    from response_histogram
-),
-
-response_median as (
-    select period, n_total as n,
-           min(response_seconds) filter (where n_upto > disc_rank(0.5, n_total)) as median,
-           min(response_seconds) filter (where n_upto > disc_rank(median_low_fraction(n_total), n_total)) as low,
-           min(response_seconds) filter (where n_upto > disc_rank(median_high_fraction(n_total), n_total)) as high
-    from response_running
-    group by period, n_total
-),
-
 service_kpis as (
     select 'sla_compliance' as kpi, period, sla_pct_of(n_met, n_judged) as value,
            sla_moe_of(n_met, n_judged) as moe, n_judged as n
     from sla_parts where n_judged > 0
     union all
     select 'first_response', period, median, (high - low) / 2, n
-    from response_median
+    from response_medians($start, $stop, $cmp_start, $cmp_stop, $filters, false)
 ),
 
 customer_kpis as (
-    select * from customer_kpis_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
+    select * from customer_kpis_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters, true)
 ),
 
 revenue_kpis as (

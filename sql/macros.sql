@@ -130,6 +130,10 @@ create or replace macro matches_activity(f, segment, region, plan, channel, depa
     matches_customer(f, segment, region, plan)
     and in_filter(f['channel'], channel) and in_filter(f['department'], department)
     and in_filter(f['journey_stage'], journey_stage);
+-- No dimension narrowed: the company as a whole, which company-wide summaries can answer alone.
+create or replace macro is_unfiltered(f) as
+    len(f['segment']) + len(f['region']) + len(f['plan'])
+    + len(f['channel']) + len(f['department']) + len(f['journey_stage']) = 0;
 
 -- ---- Raw rows under the filters (the reference path, and what the derived tables are built from) ----
 -- $start inclusive, $stop exclusive (dates). Activity whose customer is not (yet) in customers
@@ -194,52 +198,20 @@ create or replace macro interactions_in_periods(start, stop, cmp_start, cmp_stop
           union all
           select 'previous', * from filtered_interactions(cmp_start, cmp_stop, f));
 
--- Customers' status in each window: active at its start and end, lost inside it.
-create or replace macro customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f) as table
-    select p.period,
-           count(c.customer_id) filter (where is_active_on(c.signup_date, c.churned_on, p.p_start)) as n_active_at_start,
-           count(c.customer_id) filter (where is_lost_in(c.signup_date, c.churned_on, p.p_start, p.p_stop)) as n_lost,
-           count(c.customer_id) filter (where is_active_on(c.signup_date, c.churned_on, p.p_stop)) as n_active_at_end
-    from comparison_periods(start, stop, cmp_start, cmp_stop) p
-    left join filtered_customers(f) c on true
-    group by p.period;
-
--- Churn, retention and active customers in each window, from the customers table in both the
--- raw and the derived path (it is small: one row per customer).
-create or replace macro customer_kpis_in_periods(start, stop, cmp_start, cmp_stop, f) as table
-    select 'churn_rate' as kpi, period, churn_rate_of(n_lost, n_active_at_start) as value,
-           churn_moe_of(n_lost, n_active_at_start) as moe, n_active_at_start as n
-    from customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f) where n_active_at_start > 0
-    union all
-    select 'retention_rate', period, 100.0 - churn_rate_of(n_lost, n_active_at_start),
-           churn_moe_of(n_lost, n_active_at_start), n_active_at_start
-    from customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f) where n_active_at_start > 0
-    union all
-    select 'active_customers', period, n_active_at_end, null, null
-    from customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f);
+-- ---- Whole months -------------------------------------------------------------------------------
+-- A range [start, stop) as whole calendar months [whole_months_from, whole_months_to) plus the
+-- days before and after them, so monthly summaries answer most of it and daily ones the edges.
+-- With no whole month inside, whole_months_from >= whole_months_to and the days cover it all.
+create or replace macro whole_months_from(start) as
+    (case when date_trunc('month', start::date) = start::date then start::date
+          else (date_trunc('month', start::date) + interval 1 month)::date end);
+create or replace macro whole_months_to(stop) as date_trunc('month', stop::date)::date;
+create or replace macro in_edge_days(day, start, stop) as
+    (day >= start and day < least(whole_months_from(start), stop))
+    or (day >= greatest(whole_months_to(stop), least(whole_months_from(start), stop)) and day < stop);
 
 -- ---- Monthly trends ----------------------------------------------------------------------------
 -- The 12 months of a trend line: those ending with the month of stop - 1 day.
+create or replace macro trend_start(stop) as (date_trunc('month', stop::date - 1) - interval 11 month)::date;
 create or replace macro trend_months(stop) as table
-    select unnest(generate_series((date_trunc('month', stop::date - 1) - interval 11 month)::date,
-                                  stop::date - 1, interval 1 month))::date as month_start;
-
--- Churn, retention and active customers per trend month (the last one ends at stop).
-create or replace macro customer_kpis_by_month(stop, f) as table
-    with counts as (
-        select m.month_start,
-               count(*) filter (where is_active_on(c.signup_date, c.churned_on, m.month_start)) as n_active_at_start,
-               count(*) filter (where is_lost_in(c.signup_date, c.churned_on, m.month_start,
-                                                 m.month_start + interval 1 month)) as n_lost,
-               count(*) filter (where is_active_on(c.signup_date, c.churned_on,
-                                                   least(m.month_start + interval 1 month, stop::date))) as n_active_at_end
-        from trend_months(stop) m, filtered_customers(f) c
-        group by m.month_start
-    )
-    select month_start, 'churn_rate' as kpi, churn_rate_of(n_lost, n_active_at_start) as value, n_active_at_start as n
-    from counts where n_active_at_start > 0
-    union all
-    select month_start, 'retention_rate', 100.0 - churn_rate_of(n_lost, n_active_at_start), n_active_at_start
-    from counts where n_active_at_start > 0
-    union all
-    select month_start, 'active_customers', n_active_at_end, null from counts;
+    select unnest(generate_series(trend_start(stop), stop::date - 1, interval 1 month))::date as month_start;

@@ -1,16 +1,16 @@
 -- one row per table x month, from each table's first month to its last: the rows dated in that
 -- month by the table's main date column (0 for a month without rows, so gaps show), and whether
 -- the table's records cover the whole month (false for a first or last month the data cuts short).
-with counted as (
-    select 'interactions' as table_name, date_trunc('month', started_at)::date as month_start, count(*) as n_rows,
-           min(started_at)::date as first_on, max(started_at)::date as last_on
-    from interactions group by all
+with counted as (  -- from the derived daily tables: the same counts without reading raw rows
+    select 'interactions' as table_name, date_trunc('month', started_on)::date as month_start,
+           sum(n_interactions) as n_rows, min(started_on) as first_on, max(started_on) as last_on
+    from interactions_daily group by all
     union all
-    select 'feedback', date_trunc('month', submitted_at)::date, count(*), min(submitted_at)::date, max(submitted_at)::date
-    from feedback group by all
+    select 'feedback', date_trunc('month', submitted_on)::date, sum(n), min(submitted_on), max(submitted_on)
+    from feedback_daily group by all
     union all
-    select 'transactions', date_trunc('month', occurred_at)::date, count(*), min(occurred_at)::date, max(occurred_at)::date
-    from transactions group by all
+    select 'transactions', date_trunc('month', occurred_on)::date, sum(n_transactions), min(occurred_on), max(occurred_on)
+    from revenue_daily group by all
 ),
 
 spans as (

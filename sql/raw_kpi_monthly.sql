@@ -1,7 +1,7 @@
 -- one row per KPI x month, as sql/kpi_monthly.sql, computed from raw rows: the reference the
 -- derived path is checked against (tests/test_derived_parity.py) and timed against (the bench).
 with bounds as (
-    select (date_trunc('month', $stop::date - 1) - interval 11 month)::date as first_month, $stop::date as stop
+    select trend_start($stop) as first_month, $stop::date as stop
 ),
 
 feedback_months as (
@@ -33,7 +33,7 @@ final as (
               from service_months where n_judged > 0
     union all select month_start, 'first_response', response_value, response_n
               from service_months where response_n > 0
-    union all select * from customer_kpis_by_month($stop, $filters)
+    union all select * from customer_kpis_by_month($stop, $filters, false)
     union all select month_start, 'revenue', value, n from revenue_months
 )
 

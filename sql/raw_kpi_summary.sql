@@ -27,7 +27,7 @@ service_kpis as (
 ),
 
 customer_kpis as (
-    select * from customer_kpis_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
+    select * from customer_kpis_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters, false)
 ),
 
 revenue_kpis as (

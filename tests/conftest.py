@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CX_WARMUP", "0")  # AppTests: no background thread outliving each test
 
 from cxdata import db  # noqa: E402
 from cxdata.filters import Filters  # noqa: E402

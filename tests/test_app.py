@@ -203,3 +203,22 @@ def test_data_page_on_an_empty_database_shows_an_empty_state(tmp_path, monkeypat
     assert not at.exception
     assert not at.get("plotly_chart")
     assert any("No interactions, feedback or transactions loaded yet" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("key, value", [("plan", "Plus"), ("journey_stage", "support")])
+def test_plan_and_journey_stage_filters_come_from_the_url_and_narrow_the_tiles(app, tiny_con, key, value):
+    at = app(**{key: value})
+    assert not at.exception and not at.warning
+    assert at.multiselect(key=f"flt_{key}").value == [value]
+    narrowed = metrics.kpi_summary(db.Reader(tiny_con), LAST_90.replace(**{key: [value]})).set_index("kpi")
+    tiles = shown(at)
+    for key_shown in ("nps", "sla_compliance", "revenue"):
+        assert tiles[metrics.KPIS[key_shown].label] == fmt.value(key_shown, narrowed.loc[key_shown, "value"]) != "—"
+    assert at.query_params[key] == value
+
+
+def test_an_unknown_plan_in_the_url_is_dropped_with_a_notice(app):
+    at = app(plan="Platinum'; drop table customers; --")
+    assert not at.exception
+    assert any("Ignored unknown plan" in w.value for w in at.warning)
+    assert at.multiselect(key="flt_plan").value == []

@@ -40,7 +40,7 @@ def server(tmp_path_factory):
     """A fresh `streamlit run app.py` on a free loopback port, with no database yet."""
     port = _free_port()
     db_path = tmp_path_factory.mktemp("browser") / "cx.duckdb"
-    env = {**os.environ, "CX_DB": str(db_path)}
+    env = {**os.environ, "CX_DB": str(db_path), "CX_WARMUP": "1"}  # the real app warms up in the background
     log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",

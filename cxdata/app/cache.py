@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from cxdata import db
+from cxdata import db, derive
 
 
 def file_stamp(path: Path) -> tuple[int, int, int]:
@@ -87,12 +87,18 @@ class CachedReader:
 
 @st.cache_resource(show_spinner=False)
 def ensure_database(path: str) -> str:
-    """Build the demo database once if none exists, so a fresh clone shows real-looking dashboards.
+    """Build the demo database once if none exists, so a fresh clone shows real-looking dashboards;
+    rebuild the derived tables of a database another version of cx-cockpit wrote.
 
-    Returns "existing" or "demo built"; cached, so it runs once per server process.
+    Returns "existing", "demo built" or "refreshed"; cached, so it runs once per server process.
     """
     if Path(path).exists():
-        return "existing"
+        with st.spinner("This database was written by another version of cx-cockpit: "
+                        "rebuilding its summary tables (once)…"):
+            try:
+                return "refreshed" if derive.ensure_current(path) else "existing"
+            except db.DatabaseBusy:
+                return "existing"  # a load is running; it rebuilds them itself
     from cxdata.demo import build_demo
 
     with st.spinner("No database yet: building the demo data (a few seconds)…"):

@@ -94,7 +94,7 @@ def draw_header(reader: CachedReader, facts: dict) -> None:
 
 def sidebar_filters(reader: CachedReader, facts: dict) -> ViewState:
     """Draw the global filters, reconcile them with the URL, and return the view they define."""
-    options = _filter_options(reader)
+    options = filter_options(reader)
     today = facts["newest_on"] or dt.date.today()
     earliest = facts["oldest_on"]
     url = _current_query_params()
@@ -148,7 +148,8 @@ def link_params(view: ViewState, **narrow: str) -> dict[str, str | list[str]]:
     return params
 
 
-def _filter_options(reader: CachedReader) -> dict[str, list[str]]:
+def filter_options(reader: CachedReader) -> dict[str, list[str]]:
+    """The values each filter dimension offers: those that exist in the data."""
     frame = reader.run("filter_options")
     return {key: frame.loc[frame["dimension"] == key, "value"].tolist() for key in DIMENSIONS}
 

@@ -1,0 +1,61 @@
+"""Warm start: the default view is computed in the background, so nobody opens the dashboard to a spinner.
+
+Streamlit has no "server started" hook, so the first session starts one background thread per
+database file (a cached resource). It runs the default overview through the same cached queries
+the page uses, then watches the file: when a load or a demo build swaps in a new database, it
+warms the default view of the new file before anyone asks for it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from cxdata import filters, overview
+from cxdata.app import frame
+from cxdata.app.cache import CachedReader, file_stamp
+
+POLL_SECONDS = 2.0
+log = logging.getLogger(__name__)
+
+
+@st.cache_resource(show_spinner=False)
+def start(path: str) -> threading.Thread | None:
+    """Start the warm-up thread for this database file, once per server process.
+
+    CX_WARMUP=0 turns it off (the AppTest suite does: a polling thread would outlive each test).
+    """
+    if os.environ.get("CX_WARMUP", "1") == "0":
+        return None
+    thread = threading.Thread(target=_watch, args=(Path(path),), name="cx-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+def warm(path: Path) -> None:
+    """Compute what a first visitor sees: the frame and the overview under the default filters."""
+    reader = CachedReader(path)
+    facts = frame.data_facts(reader)
+    view = filters.from_query_params({}, frame.filter_options(reader), facts["newest_on"] or dt.date.today(),
+                                     facts["oldest_on"])
+    overview.load(reader, view.filters, view.compare, frame.min_responses())
+
+
+def _watch(path: Path) -> None:
+    warmed = None
+    while True:
+        try:
+            stamp = file_stamp(path)
+            if stamp != warmed:
+                began = time.perf_counter()
+                warm(path)
+                warmed = stamp
+                log.info("warmed the default view of %s in %.2f s", path, time.perf_counter() - began)
+        except Exception:  # a file being swapped, or a database another writer holds: try again later
+            log.warning("warm-up of %s failed; retrying", path, exc_info=True)
+        time.sleep(POLL_SECONDS)

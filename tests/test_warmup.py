@@ -1,0 +1,27 @@
+"""The warm start: after warm(), a first visitor's default view is served from the cache."""
+import datetime as dt
+
+from cxdata import db, filters, overview
+from cxdata.app import cache, frame, warmup
+
+
+def test_warm_computes_the_default_view_so_the_first_visit_runs_no_query(tiny_db, monkeypatch):
+    cache._run.clear()
+    warmup.warm(tiny_db)
+
+    ran = []
+    real_run = db.run
+    monkeypatch.setattr(db, "run", lambda con, name, params=None: ran.append(name) or real_run(con, name, params))
+    reader = cache.CachedReader(tiny_db)
+    facts = frame.data_facts(reader)
+    view = filters.from_query_params({}, frame.filter_options(reader), facts["newest_on"], facts["oldest_on"])
+    assert view.filters.end == dt.date(2026, 3, 5)   # the default: last 90 days to the newest day
+    data = overview.load(reader, view.filters, view.compare, frame.min_responses())
+    assert ran == []                                 # every query came from the cache
+    assert overview.has_data(data.summary)
+
+
+def test_warm_start_can_be_turned_off(monkeypatch, tiny_db):
+    monkeypatch.setenv("CX_WARMUP", "0")
+    warmup.start.clear()
+    assert warmup.start(str(tiny_db)) is None
