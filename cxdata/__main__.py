@@ -11,14 +11,14 @@ import threading
 import time
 from pathlib import Path
 
-from cxdata import db, load
+from cxdata import db, derive, load
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except (db.DatabaseBusy, db.NotADatabase) as exc:
+    except (db.DatabaseBusy, db.NotADatabase, derive.RefreshFailed) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted — nothing was committed, the database is as it was", code=130)
@@ -101,8 +101,6 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from cxdata import derive
-
     path = Path(args.db or db.db_path())
     if not path.exists():
         return _fail(f"no database at {path}")

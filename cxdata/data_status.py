@@ -33,6 +33,15 @@ def volume_headline(volume: pd.DataFrame) -> str:
     return f"{len(gaps)} months without rows: " + ", ".join(f"{t} ({k})" for t, k in per_table.items())
 
 
+def derived_status(reader) -> str:
+    """One line on the summary tables the pages read: when they were rebuilt and what they judge SLAs by."""
+    row = reader.run("derived_status").iloc[0]
+    latest = ("" if pd.isna(row["latest_event_at"]) else
+              f"; SLA compliance is judged as of the data's latest event, {row['latest_event_at']:%Y-%m-%d %H:%M}")
+    return (f"Summary tables rebuilt {row['refreshed_at']:%Y-%m-%d %H:%M} UTC in {row['refresh_seconds']:.1f} s "
+            f"(version {row['version']}){latest}.")
+
+
 def load_history(reader) -> pd.DataFrame:
     return reader.run("load_history")
 

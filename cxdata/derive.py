@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -17,13 +18,22 @@ from cxdata import db
 VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived")).encode()).hexdigest()[:12]
 
 
+class RefreshFailed(Exception):
+    """The derived tables could not be rebuilt, so the write they belong to was not swapped in."""
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> float:
     """Rebuild every derived table on this (writable) connection, whose schema and macros
     db.apply_schema has written; return the seconds it took."""
     began = time.perf_counter()
-    con.execute(db.sql_text("derived"))
+    try:
+        con.execute(db.sql_text("derived"))
+    except duckdb.Error as exc:
+        raise RefreshFailed("rebuilding the summary tables failed, so nothing was written "
+                            f"({str(exc).strip().splitlines()[0]})") from exc
     seconds = time.perf_counter() - began
-    con.execute(db.sql_text("derived_stamp"), {"version": VERSION, "refresh_seconds": seconds})
+    con.execute(db.sql_text("derived_stamp"), {"refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
+                                               "version": VERSION, "refresh_seconds": seconds})
     return seconds
 
 

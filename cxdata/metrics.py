@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cxdata.filters import Filters
+from cxdata.filters import DIMENSIONS, Filters
 
 Z95 = 1.96
 DEFAULT_MIN_RESPONSES = 30
@@ -170,9 +170,6 @@ def kpi_trends(reader, filters: Filters, reference: bool = False) -> pd.DataFram
     return reader.run(query_name("kpi_monthly", reference), filters.params())
 
 
-DIMENSIONS = {"segment": "Segment", "department": "Department", "journey_stage": "Journey stage"}
-
-
 def movers(reader, filters: Filters, compare: str = "previous",
            min_responses: int = DEFAULT_MIN_RESPONSES, limit: int = 8, per_kpi: int = 2,
            false_discovery_rate: float = 0.05, reference: bool = False) -> pd.DataFrame:
@@ -197,7 +194,7 @@ def movers(reader, filters: Filters, compare: str = "previous",
             continue
         se = math.hypot(r["moe"] / Z95, r["moe_prev"] / Z95)
         tested.append({
-            "dimension": dimension, "dimension_label": DIMENSIONS[dimension], "member": member,
+            "dimension": dimension, "dimension_label": DIMENSIONS[dimension].label, "member": member,
             "kpi": key, "label": KPIS[key].label, "unit": KPIS[key].unit,
             "value": r["value"], "prev_value": r["value_prev"], "delta": change.delta,
             "p_value": change.p_value, "n": int(r["n"]), "prev_n": int(r["n_prev"]),

@@ -7,7 +7,7 @@ import pandas as pd
 
 from cxdata import formatting as fmt
 from cxdata import metrics
-from cxdata.filters import COMPARISONS, Filters, ViewState
+from cxdata.filters import COMPARISONS, DIMENSIONS, Filters, ViewState
 
 TILE_ORDER = ("nps", "csat", "ces", "churn_rate", "retention_rate", "sla_compliance",
               "first_response", "active_customers", "revenue")
@@ -99,8 +99,11 @@ def _detail(key: str, row, target: float | None, min_responses: int) -> str:
     return " · ".join(p for p in parts if p)
 
 
+CUSTOMER_FILTERS = ", ".join(d.label.lower() for d in DIMENSIONS.values() if d.of_customer)
+
+
 def _help(kpi: metrics.Kpi, view: ViewState) -> str:
-    scope = ("segment and region filters apply" if kpi.key in CUSTOMER_KPIS
+    scope = (f"only the customer filters apply: {CUSTOMER_FILTERS}" if kpi.key in CUSTOMER_KPIS
              else "all filters apply")
     margin = " Shown with its 95% margin of error." if kpi.is_sample else ""
     return f"{kpi.definition}.{margin} Line: monthly values over the last 12 complete months. ({scope})"

@@ -10,7 +10,8 @@ reader = frame.open_reader()
 st.title("Data & loads")
 st.caption(f"Database `{reader.path}` · {data_status.file_size(reader.path)}. "
            f"Load files with `{frame.LOAD_HINT}`; see docs/loading.md. "
-           "This page shows everything loaded: the sidebar filters do not apply here.")
+           "This page shows everything loaded: the sidebar filters do not apply here. "
+           + data_status.derived_status(reader))
 
 st.subheader("What is loaded")
 st.dataframe(data_status.table_stats(reader), hide_index=True, column_config={

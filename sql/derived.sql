@@ -30,8 +30,7 @@ with judged as (
 select started_at::date as started_on, segment, region, plan, channel, department, journey_stage,
        count(*) as n_interactions,
        count(is_sla_met) as n_sla_judged,
-       count(*) filter (where is_sla_met) as n_sla_met,
-       count(first_response_seconds) as n_responded
+       count(*) filter (where is_sla_met) as n_sla_met
 from judged
 group by all
 order by started_on;
@@ -70,18 +69,19 @@ group by all
 order by occurred_on;
 
 -- one row per customer attributes x signup day x churn day: the customers, counted, that churn,
--- retention and active customers are read from (about half as many rows as customers)
+-- retention and active customers are read from (about half as many rows as customers); a
+-- customer with no signup date counts as signed up long ago (1900-01-01), as is_active_on says
 create or replace table customer_spans as
-select segment, region, plan, coalesce(signup_date, date '1900-01-01') as active_from, churned_on,
+select segment, region, plan, coalesce(signup_date, date '1900-01-01') as signup_on, churned_on,
        count(*) as n_customers
 from customers
 group by all
-order by active_from;
+order by signup_on;
 
--- the same by signup month x churn month, for monthly trend points
+-- the same by signup month x churn month (each the month's first day), for monthly trend points
 create or replace table customer_spans_monthly as
-select segment, region, plan, date_trunc('month', active_from)::date as signup_month,
-       date_trunc('month', churned_on)::date as churned_month, sum(n_customers)::bigint as n_customers
+select segment, region, plan, date_trunc('month', signup_on)::date as signup_on,
+       date_trunc('month', churned_on)::date as churned_on, sum(n_customers)::bigint as n_customers
 from customer_spans
 group by all;
 
@@ -109,12 +109,12 @@ select
                      (select max(occurred_at) from transactions)) from interactions)::date as newest_on,
     (select least(min(started_at), (select min(submitted_at) from feedback),
                   (select min(occurred_at) from transactions)) from interactions)::date as oldest_on,
-    interactions_as_of() as interactions_as_of,
+    interactions_as_of() as latest_event_at,
     (select count(*) from customers) as n_customers,
     (select count(*) from interactions) as n_interactions,
     (select count(*) from feedback) as n_feedback,
     (select count(*) from transactions) as n_transactions,
-    current_timestamp::timestamp as refreshed_at,
+    null::timestamp as refreshed_at,
     null::varchar as version,
     null::double as refresh_seconds;
 
@@ -122,12 +122,12 @@ select
 create or replace macro feedback_days(start, stop, f) as table
     select * from feedback_daily d
     where d.submitted_on >= start and d.submitted_on < stop
-      and matches_activity(f, d.segment, d.region, d.plan, d.channel, d.department, d.journey_stage);
+      and matches_activity(f, d);
 
 create or replace macro interaction_days(start, stop, f) as table
     select * from interactions_daily d
     where d.started_on >= start and d.started_on < stop
-      and matches_activity(f, d.segment, d.region, d.plan, d.channel, d.department, d.journey_stage);
+      and matches_activity(f, d);
 
 -- Response times: company-wide, whole months from the monthly table and the edge days from the
 -- daily one; under a filter, the histogram by every dimension (only one branch is ever read).
@@ -140,11 +140,11 @@ create or replace macro response_days(start, stop, f) as table
     union all
     select started_on, response_seconds, n from response_times_daily d
     where not is_unfiltered(f) and d.started_on >= start and d.started_on < stop
-      and matches_activity(f, d.segment, d.region, d.plan, d.channel, d.department, d.journey_stage);
+      and matches_activity(f, d);
 
 create or replace macro revenue_days(start, stop, f) as table
     select * from revenue_daily d
-    where d.occurred_on >= start and d.occurred_on < stop and matches_customer(f, d.segment, d.region, d.plan);
+    where d.occurred_on >= start and d.occurred_on < stop and matches_customer(f, d);
 
 -- Both windows of a comparison (see comparison_periods in sql/macros.sql).
 create or replace macro feedback_days_in_periods(start, stop, cmp_start, cmp_stop, f) as table
@@ -172,16 +172,16 @@ create or replace macro revenue_days_in_periods(start, stop, cmp_start, cmp_stop
 -- or, for the reference path, one row per customer. The flag is a constant, so only one branch
 -- is ever read.
 create or replace macro customer_weights(f, from_derived) as table
-    select active_from as signup_date, churned_on, n_customers from customer_spans s
-    where from_derived and matches_customer(f, s.segment, s.region, s.plan)
+    select signup_on, churned_on, n_customers from customer_spans s
+    where from_derived and matches_customer(f, s)
     union all
     select signup_date, churned_on, 1 from filtered_customers(f) where not from_derived;
 
--- The same by signup month x churn month: at a month's first day a signup or churn day compares
--- as its month does, so monthly trend points need no finer grain.
+-- The same by signup month x churn month (each the month's first day): at a month's first day a
+-- signup or churn day compares as its month does, so monthly trend points need no finer grain.
 create or replace macro customer_weights_by_month(f, from_derived) as table
-    select signup_month, churned_month, n_customers from customer_spans_monthly s
-    where from_derived and matches_customer(f, s.segment, s.region, s.plan)
+    select signup_on, churned_on, n_customers from customer_spans_monthly s
+    where from_derived and matches_customer(f, s)
     union all
     select date_trunc('month', signup_date)::date, date_trunc('month', churned_on)::date, count(*)
     from filtered_customers(f) where not from_derived
@@ -190,12 +190,12 @@ create or replace macro customer_weights_by_month(f, from_derived) as table
 -- Customers' status in each window: active at its start and end, lost inside it (one pass, no join).
 create or replace macro customer_counts_in_periods(start, stop, cmp_start, cmp_stop, f, from_derived) as table
     with counts as (
-        select coalesce(sum(n_customers) filter (where is_active_on(signup_date, churned_on, start::date)), 0) as n_active_now,
-               coalesce(sum(n_customers) filter (where is_lost_in(signup_date, churned_on, start::date, stop::date)), 0) as n_lost_now,
-               coalesce(sum(n_customers) filter (where is_active_on(signup_date, churned_on, stop::date)), 0) as n_end_now,
-               coalesce(sum(n_customers) filter (where is_active_on(signup_date, churned_on, cmp_start::date)), 0) as n_active_before,
-               coalesce(sum(n_customers) filter (where is_lost_in(signup_date, churned_on, cmp_start::date, cmp_stop::date)), 0) as n_lost_before,
-               coalesce(sum(n_customers) filter (where is_active_on(signup_date, churned_on, cmp_stop::date)), 0) as n_end_before
+        select coalesce(sum(n_customers) filter (where is_active_on(signup_on, churned_on, start::date)), 0) as n_active_now,
+               coalesce(sum(n_customers) filter (where is_lost_in(signup_on, churned_on, start::date, stop::date)), 0) as n_lost_now,
+               coalesce(sum(n_customers) filter (where is_active_on(signup_on, churned_on, stop::date)), 0) as n_end_now,
+               coalesce(sum(n_customers) filter (where is_active_on(signup_on, churned_on, cmp_start::date)), 0) as n_active_before,
+               coalesce(sum(n_customers) filter (where is_lost_in(signup_on, churned_on, cmp_start::date, cmp_stop::date)), 0) as n_lost_before,
+               coalesce(sum(n_customers) filter (where is_active_on(signup_on, churned_on, cmp_stop::date)), 0) as n_end_before
         from customer_weights(f, from_derived)
     )
     select 'current' as period, n_active_now as n_active_at_start, n_lost_now as n_lost, n_end_now as n_active_at_end
@@ -225,14 +225,14 @@ create or replace macro customer_kpis_by_month(stop, f, from_derived) as table
     ),
     counts as (
         select m.month_start, m.month_stop,
-               sum(c.n_customers) filter (where is_active_on(c.signup_month, c.churned_month, m.month_start)) as n_active_at_start,
-               sum(c.n_customers) filter (where is_lost_in(c.signup_month, c.churned_month, m.month_start, m.month_stop)) as n_lost,
-               sum(c.n_customers) filter (where is_active_on(c.signup_month, c.churned_month, m.month_stop)) as n_active_at_month_end
+               coalesce(sum(c.n_customers) filter (where is_active_on(c.signup_on, c.churned_on, m.month_start)), 0) as n_active_at_start,
+               coalesce(sum(c.n_customers) filter (where is_lost_in(c.signup_on, c.churned_on, m.month_start, m.month_stop)), 0) as n_lost,
+               coalesce(sum(c.n_customers) filter (where is_active_on(c.signup_on, c.churned_on, m.month_stop)), 0) as n_active_at_month_end
         from months m, customer_weights_by_month(f, from_derived) c
         group by m.month_start, m.month_stop
     ),
     active_at_stop as (
-        select coalesce(sum(n_customers) filter (where is_active_on(signup_date, churned_on, stop::date)), 0) as n
+        select coalesce(sum(n_customers) filter (where is_active_on(signup_on, churned_on, stop::date)), 0) as n
         from customer_weights(f, from_derived)
     )
     select month_start, 'churn_rate' as kpi, churn_rate_of(n_lost, n_active_at_start) as value, n_active_at_start as n
@@ -242,7 +242,7 @@ create or replace macro customer_kpis_by_month(stop, f, from_derived) as table
     from counts where n_active_at_start > 0
     union all
     select month_start, 'active_customers',
-           case when month_stop > stop::date then active_at_stop.n else coalesce(n_active_at_month_end, 0) end, null
+           case when month_stop > stop::date then active_at_stop.n else n_active_at_month_end end, null
     from counts, active_at_stop;
 
 -- ---- First response: medians and their 95% intervals from the histogram --------------------------

@@ -119,17 +119,18 @@ create or replace macro response_bucket(x) as
     case when x <= 0 then x else round(x, (2 - floor(log10(x)))::integer) end;
 
 -- ---- The global filters ------------------------------------------------------------------------
--- $filters is one struct: a list of chosen values per dimension (empty = all). Dimensions are
--- listed here, in the table macros below, in cxdata/filters.py DIMENSIONS and in sql/derived.sql.
+-- $filters is one struct: a list of chosen values per dimension (empty = all). A dimension is one
+-- entry in cxdata/filters.py DIMENSIONS, one column in the tables of sql/derived.sql, and one line
+-- in each macro below; callers pass the row (a table alias), so none of them changes.
 create or replace macro in_filter(allowed, v) as len(allowed) = 0 or list_contains(allowed, v);
 -- Customer attributes: the only filters that apply to customer KPIs (churn, revenue, ...), since
 -- a customer has no single channel, department or journey stage.
-create or replace macro matches_customer(f, segment, region, plan) as
-    in_filter(f['segment'], segment) and in_filter(f['region'], region) and in_filter(f['plan'], plan);
-create or replace macro matches_activity(f, segment, region, plan, channel, department, journey_stage) as
-    matches_customer(f, segment, region, plan)
-    and in_filter(f['channel'], channel) and in_filter(f['department'], department)
-    and in_filter(f['journey_stage'], journey_stage);
+create or replace macro matches_customer(f, r) as
+    in_filter(f['segment'], r.segment) and in_filter(f['region'], r.region) and in_filter(f['plan'], r.plan);
+create or replace macro matches_activity(f, r) as
+    matches_customer(f, r)
+    and in_filter(f['channel'], r.channel) and in_filter(f['department'], r.department)
+    and in_filter(f['journey_stage'], r.journey_stage);
 -- No dimension narrowed: the company as a whole, which company-wide summaries can answer alone.
 create or replace macro is_unfiltered(f) as
     len(f['segment']) + len(f['region']) + len(f['plan'])
@@ -140,7 +141,7 @@ create or replace macro is_unfiltered(f) as
 -- still counts while no customer attribute is chosen: a survey export loaded before the CRM
 -- export is not silently dropped.
 create or replace macro filtered_customers(f) as table
-    select * from customers c where matches_customer(f, c.segment, c.region, c.plan);
+    select * from customers c where matches_customer(f, c);
 
 -- Interactions and transactions with their customer's attributes.
 create or replace macro interaction_rows() as table
@@ -162,12 +163,12 @@ create or replace macro feedback_rows() as table
 create or replace macro filtered_interactions(start, stop, f) as table
     select * from interaction_rows() r
     where r.started_at >= start and r.started_at < stop
-      and matches_activity(f, r.segment, r.region, r.plan, r.channel, r.department, r.journey_stage);
+      and matches_activity(f, r);
 
 create or replace macro filtered_feedback(start, stop, f) as table
     select * from feedback_rows() r
     where r.submitted_at >= start and r.submitted_at < stop
-      and matches_activity(f, r.segment, r.region, r.plan, r.channel, r.department, r.journey_stage);
+      and matches_activity(f, r);
 
 create or replace macro transaction_rows() as table
     select t.*, c.segment, c.region, c.plan
@@ -175,7 +176,7 @@ create or replace macro transaction_rows() as table
 
 create or replace macro filtered_transactions(start, stop, f) as table
     select * from transaction_rows() r
-    where r.occurred_at >= start and r.occurred_at < stop and matches_customer(f, r.segment, r.region, r.plan);
+    where r.occurred_at >= start and r.occurred_at < stop and matches_customer(f, r);
 
 -- ---- Two-period comparisons --------------------------------------------------------------------
 -- A comparison's two windows: 'current' ($start..$stop) and 'previous' ($cmp_start..$cmp_stop).

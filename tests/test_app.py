@@ -222,3 +222,13 @@ def test_an_unknown_plan_in_the_url_is_dropped_with_a_notice(app):
     assert not at.exception
     assert any("Ignored unknown plan" in w.value for w in at.warning)
     assert at.multiselect(key="flt_plan").value == []
+
+
+def test_data_page_says_when_the_summary_tables_were_rebuilt(app, tiny_con):
+    at = app()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    built = tiny_con.execute("select refreshed_at, version from derived_info").fetchone()
+    caption = at.caption[1].value
+    assert f"Summary tables rebuilt {built[0]:%Y-%m-%d %H:%M} UTC" in caption and built[1] in caption
+    assert "latest event, 2026-01-10 10:00" in caption   # the last resolution of the tiny interactions

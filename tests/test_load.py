@@ -230,6 +230,22 @@ def test_interaction_rules(dbfile, tmp_path):
         ("I1", "phone", "front", True)]
 
 
+def test_a_duration_of_centuries_is_rejected_and_the_next_write_still_works(dbfile, tmp_path):
+    """1e15 s passed the checks once, then broke the SLA arithmetic of every refresh."""
+    path = write(tmp_path, "i.csv", (
+        "interaction_id,customer_id,started_at,channel,sla_seconds,first_response_seconds\n"
+        "I1,C1,2024-05-01 10:00,chat,3600,30\n"
+        "I2,C1,2024-05-01 10:00,chat,1e15,30\n"
+        "I3,C1,2024-05-01 10:00,chat,3600,315360001\n"))
+    load_files([path], db_path=dbfile)
+    assert [(line, column) for line, column, _, _ in rejects(dbfile)] == [
+        (3, "sla_seconds"), (4, "first_response_seconds")]
+    assert "ten years" in rejects(dbfile)[0][2]
+    assert query(dbfile, "select interaction_id from interactions") == [("I1",)]
+    load_files([write(tmp_path, "c.csv", CUSTOMERS)], db_path=dbfile)   # and the database takes more loads
+    assert query(dbfile, "select n_customers from derived_info") == [(3,)]
+
+
 def test_customer_and_journey_stage_rules(dbfile, tmp_path):
     customers = write(tmp_path, "c.csv", "customer_id,signup_date,churned_on,annual_value\n"
                                          "C5,2024-02-01,2024-01-01,10\nC6,2024-02-01,,-1\n"

@@ -168,3 +168,20 @@ def test_movers_are_capped_per_kpi(tiny_con):
 ])
 def test_benjamini_hochberg(p_values, cutoff):
     assert metrics.benjamini_hochberg_cutoff(p_values) == cutoff
+
+
+def test_monthly_churn_is_zero_in_a_month_nobody_left_and_hand_computed_otherwise(tiny_con):
+    # Active on 1 Jan and 1 Feb 2026: C01-C19 but C11 (churned 2025-11-01) = 18 (C20 signs up on
+    # 1 Feb, so it is not active at its start). Nobody leaves in January; C01 and C02 leave in February.
+    trends = metrics.kpi_trends(db.Reader(tiny_con), Q1_2026)
+    churn = trends[trends["kpi"] == "churn_rate"].set_index("month_start")
+    assert churn.loc[pd.Timestamp("2026-01-01"), "value"] == 0.0
+    assert churn.loc[pd.Timestamp("2026-01-01"), "n"] == 18
+    assert churn.loc[pd.Timestamp("2026-02-01"), "value"] == pytest.approx(100 * 2 / 18)
+    assert churn.loc[pd.Timestamp("2025-11-01"), "value"] == pytest.approx(100 * 1 / 19)
+    assert not churn["value"].isna().any()
+    retention = trends[trends["kpi"] == "retention_rate"].set_index("month_start")
+    assert retention.loc[pd.Timestamp("2026-01-01"), "value"] == 100.0
+    for reference in (False, True):   # the raw-row path says the same
+        again = metrics.kpi_trends(db.Reader(tiny_con), Q1_2026, reference=reference)
+        assert again[again["kpi"] == "churn_rate"]["value"].tolist() == churn["value"].tolist()

@@ -90,15 +90,13 @@ def ensure_database(path: str) -> str:
     """Build the demo database once if none exists, so a fresh clone shows real-looking dashboards;
     rebuild the derived tables of a database another version of cx-cockpit wrote.
 
-    Returns "existing", "demo built" or "refreshed"; cached, so it runs once per server process.
+    Returns "existing", "demo built" or "refreshed"; cached once it succeeds, so it runs once per
+    server process. A failure (the database busy or unwritable) is not cached: the next run retries.
     """
     if Path(path).exists():
         with st.spinner("This database was written by another version of cx-cockpit: "
                         "rebuilding its summary tables (once)…"):
-            try:
-                return "refreshed" if derive.ensure_current(path) else "existing"
-            except db.DatabaseBusy:
-                return "existing"  # a load is running; it rebuilds them itself
+            return "refreshed" if derive.ensure_current(path) else "existing"
     from cxdata.demo import build_demo
 
     with st.spinner("No database yet: building the demo data (a few seconds)…"):

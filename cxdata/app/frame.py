@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cxdata import db, filters
+from cxdata import db, derive, filters
 from cxdata.app.cache import CachedReader, ensure_database
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
@@ -58,7 +58,8 @@ def open_reader() -> CachedReader:
         ensure_database(str(path))
         reader = CachedReader(Path(path))
         reader.run("data_source")
-    except (db.DatabaseBusy, db.NotADatabase, FileNotFoundError, duckdb.CatalogException) as exc:
+        reader.run("data_extent")  # the derived layer is there
+    except (db.DatabaseBusy, db.NotADatabase, derive.RefreshFailed, OSError, duckdb.CatalogException) as exc:
         st.error(f"Cannot read the database `{path}`: {_reason(exc)}. Set `CX_DB` to another file, "
                  "or remove this one to start again with the demo data.", icon="🛑")
         st.stop()
@@ -68,6 +69,8 @@ def open_reader() -> CachedReader:
 def _reason(exc: Exception) -> str:
     if isinstance(exc, duckdb.CatalogException):
         return "it is a DuckDB file but not a cx-cockpit database (its tables are missing)"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} (the app rebuilds summary tables next to it, so its folder must be writable)"
     return str(exc).strip().splitlines()[0]
 
 

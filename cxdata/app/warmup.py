@@ -47,15 +47,19 @@ def warm(path: Path) -> None:
 
 
 def _watch(path: Path) -> None:
-    warmed = None
+    warmed, failed = None, None
     while True:
         try:
             stamp = file_stamp(path)
-            if stamp != warmed:
+            if stamp not in (warmed, failed):
                 began = time.perf_counter()
-                warm(path)
-                warmed = stamp
-                log.info("warmed the default view of %s in %.2f s", path, time.perf_counter() - began)
-        except Exception:  # a file being swapped, or a database another writer holds: try again later
-            log.warning("warm-up of %s failed; retrying", path, exc_info=True)
+                try:
+                    warm(path)
+                    warmed = stamp
+                    log.info("warmed the default view of %s in %.2f s", path, time.perf_counter() - began)
+                except Exception as exc:  # e.g. a busy database: said once per file state, retried when it changes
+                    failed = stamp
+                    log.warning("could not warm the default view of %s: %s", path, exc)
+        except OSError:  # the file is being swapped in, or was removed: look again later
+            pass
         time.sleep(POLL_SECONDS)

@@ -111,7 +111,7 @@ def _file_report(source: Staged, plan: Plan) -> FileReport:
 
 def _note_unknown_customers(con, reports: list[FileReport]) -> None:
     """Say when activity names customers not loaded (yet): it counts company-wide, but under no
-    segment or region until the customers file is loaded."""
+    segment, region or plan until the customers file is loaded."""
     # On the load's own connection: a cursor would not see this run's uncommitted rows.
     counts = dict(con.execute(db.sql_text("unknown_customers")).fetchall())
     for report in reports:

@@ -16,6 +16,9 @@ from cxdata.metrics import KPIS
 # Matched after trimming and lower-casing, so "NPS " loads as nps.
 LOWERCASE = frozenset({"channel", "survey", "office", "kind", "journey_stage", "stage", "metric"})
 MINIMUMS = {"first_response_seconds": 0, "sla_seconds": 0, "annual_value": 0, "position": 1}
+# Durations beyond ten years are a unit mix-up (milliseconds?), and a deadline that far off
+# would overflow the date arithmetic the SLA rule does.
+MAXIMUMS = {"first_response_seconds": 10 * 365 * 86400, "sla_seconds": 10 * 365 * 86400}
 ORDERED = {  # (earlier, later) pairs: the later one may not come before the earlier
     "customers": ("signup_date", "churned_on"),
     "interactions": ("started_at", "resolved_at"),
@@ -135,6 +138,9 @@ def _checks(plan: Plan, p: Params, now: datetime) -> list[_Check]:
         if column in MINIMUMS:
             checks.append(_Check(column, f"must be {MINIMUMS[column]} or more",
                                  f"{v} < {p(MINIMUMS[column])}"))
+        if column in MAXIMUMS:
+            checks.append(_Check(column, f"more than ten years ({MAXIMUMS[column]:,} seconds): a unit mix-up?",
+                                 f"{v} > {p(MAXIMUMS[column])}"))
         if column == "office":
             checks.append(_Check(column, "not front or back", f"not list_contains({p(OFFICES)}, {v})"))
         if column == "survey":
