@@ -63,6 +63,7 @@ def choose(page, label: str, option: str) -> None:
     """Add one value to a sidebar multiselect, as a user does (the app reruns on the click)."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text=label)
     box.locator("input").click()
+    box.locator("input").fill(option)
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")
 
