@@ -46,20 +46,22 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     return row is not None and row[0] == VERSION
 
 
-def ensure_current(path: Path | str) -> bool:
-    """Rebuild the derived layer of the cx-cockpit database at `path` if another code version built it.
-
-    Returns True when it rebuilt. A DuckDB file that is not a cx-cockpit database is left alone
-    (the app says so). Goes through db.writable_copy like any write, so readers keep working and
-    the swap is atomic.
-    """
+def needs_refresh(path: Path | str) -> bool:
+    """Whether the file is a cx-cockpit database whose derived layer another version built (or
+    none has been built yet). A DuckDB file that is not a cx-cockpit database is left alone."""
     con = db.connect_readonly(path)
     try:
-        ours = con.execute(db.sql_text("cx_tables")).fetchone()[0] == 4
-        current = ours and is_current(con)
+        return con.execute(db.sql_text("cx_tables")).fetchone()[0] == 4 and not is_current(con)
     finally:
         con.close()
-    if not ours or current:
+
+
+def ensure_current(path: Path | str) -> bool:
+    """Rebuild the derived layer of the database at `path` if it needs it; True when it did.
+
+    Goes through db.writable_copy like any write, so readers keep working and the swap is atomic.
+    """
+    if not needs_refresh(path):
         return False
     with db.writable_copy(path):
         pass  # writable_copy refreshes the copy before swapping it in

@@ -94,9 +94,12 @@ def ensure_database(path: str) -> str:
     server process. A failure (the database busy or unwritable) is not cached: the next run retries.
     """
     if Path(path).exists():
+        if not derive.needs_refresh(path):
+            return "existing"
         with st.spinner("This database was written by another version of cx-cockpit: "
                         "rebuilding its summary tables (once)…"):
-            return "refreshed" if derive.ensure_current(path) else "existing"
+            derive.ensure_current(path)
+        return "refreshed"
     from cxdata.demo import build_demo
 
     with st.spinner("No database yet: building the demo data (a few seconds)…"):
