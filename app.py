@@ -12,8 +12,8 @@ PAGES = {
 
 navigation = st.navigation(PAGES)
 reader = frame.open_reader()
-warmup.start(str(reader.path))
 facts = frame.data_facts(reader)
 frame.sidebar_filters(reader, facts)
 frame.draw_header(reader, facts)
 navigation.run()
+warmup.start(str(reader.path))  # after the page is drawn: the first visitor is not kept waiting

@@ -1,27 +1,27 @@
 """Warm start: the default view is computed in the background, so nobody opens the dashboard to a spinner.
 
-Streamlit has no "server started" hook, so the first session starts one background thread per
-database file (a cached resource). It runs the default overview through the same cached queries
+Streamlit has no "server started" hook, so the first session, once its page is drawn, starts one
+background thread per database file (a cached resource). It runs the default overview through the same cached queries
 the page uses, then watches the file: when a load or a demo build swaps in a new database, it
 warms the default view of the new file before anyone asks for it.
 """
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import threading
 import time
 from pathlib import Path
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from cxdata import filters, overview
 from cxdata.app import frame
 from cxdata.app.cache import CachedReader, file_stamp
 
 POLL_SECONDS = 2.0
-log = logging.getLogger(__name__)
+log = get_logger(__name__)  # Streamlit's handlers: `--logger.level info` shows each warm-up
 
 
 @st.cache_resource(show_spinner=False)
