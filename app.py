@@ -15,5 +15,7 @@ reader = frame.open_reader()
 facts = frame.data_facts(reader)
 frame.sidebar_filters(reader, facts)
 frame.draw_header(reader, facts)
-navigation.run()
-warmup.start(str(reader.path))  # after the page is drawn: the first visitor is not kept waiting
+try:
+    navigation.run()
+finally:  # after the page is drawn (also one that stopped early): the first visitor is not kept waiting
+    warmup.start(str(reader.path))

@@ -218,32 +218,41 @@ create or replace macro customer_kpis_in_periods(start, stop, cmp_start, cmp_sto
     union all
     select 'active_customers', period, n_active_at_end, null, null from counts;
 
--- Churn, retention and active customers per trend month (the last one ends at stop, a day).
+-- Churn, retention and active customers per trend month. Every boundary but the period's end
+-- is a month's first day, read from the month-grain spans; the last month ends at stop (a day), so
+-- its losses and its active count at the end are read from the day-grain spans.
 create or replace macro customer_kpis_by_month(stop, f, from_derived) as table
     with months as (
-        select month_start, (month_start + interval 1 month)::date as month_stop from trend_months(stop)
+        select month_start, least((month_start + interval 1 month)::date, stop::date) as month_end
+        from trend_months(stop)
     ),
     counts as (
-        select m.month_start, m.month_stop,
+        select m.month_start, m.month_end,
                coalesce(sum(c.n_customers) filter (where is_active_on(c.signup_on, c.churned_on, m.month_start)), 0) as n_active_at_start,
-               coalesce(sum(c.n_customers) filter (where is_lost_in(c.signup_on, c.churned_on, m.month_start, m.month_stop)), 0) as n_lost,
-               coalesce(sum(c.n_customers) filter (where is_active_on(c.signup_on, c.churned_on, m.month_stop)), 0) as n_active_at_month_end
+               coalesce(sum(c.n_customers) filter (where is_lost_in(c.signup_on, c.churned_on, m.month_start, m.month_end)), 0) as n_lost,
+               coalesce(sum(c.n_customers) filter (where is_active_on(c.signup_on, c.churned_on, m.month_end)), 0) as n_active_at_end
         from months m, customer_weights_by_month(f, from_derived) c
-        group by m.month_start, m.month_stop
+        group by m.month_start, m.month_end
     ),
-    active_at_stop as (
-        select coalesce(sum(n_customers) filter (where is_active_on(signup_on, churned_on, stop::date)), 0) as n
+    last_month as (
+        select date_trunc('month', stop::date - 1)::date as month_start,
+               coalesce(sum(n_customers) filter (where is_lost_in(signup_on, churned_on,
+                        date_trunc('month', stop::date - 1)::date, stop::date)), 0) as n_lost,
+               coalesce(sum(n_customers) filter (where is_active_on(signup_on, churned_on, stop::date)), 0) as n_active_at_end
         from customer_weights(f, from_derived)
+    ),
+    final as (
+        select c.month_start, c.n_active_at_start,
+               coalesce(l.n_lost, c.n_lost) as n_lost, coalesce(l.n_active_at_end, c.n_active_at_end) as n_active_at_end
+        from counts c left join last_month l using (month_start)
     )
     select month_start, 'churn_rate' as kpi, churn_rate_of(n_lost, n_active_at_start) as value, n_active_at_start as n
-    from counts where n_active_at_start > 0
+    from final where n_active_at_start > 0
     union all
     select month_start, 'retention_rate', 100.0 - churn_rate_of(n_lost, n_active_at_start), n_active_at_start
-    from counts where n_active_at_start > 0
+    from final where n_active_at_start > 0
     union all
-    select month_start, 'active_customers',
-           case when month_stop > stop::date then active_at_stop.n else n_active_at_month_end end, null
-    from counts, active_at_stop;
+    select month_start, 'active_customers', n_active_at_end, null from final;
 
 -- ---- First response: medians and their 95% intervals from the histogram --------------------------
 -- One row per period (or, with by_month, per month of the current window): n, the median and the

@@ -89,3 +89,22 @@ def test_the_refresh_command_reports_a_failed_rebuild_in_one_line(built):
     assert run.returncode == 1
     assert run.stderr.startswith("error: rebuilding the summary tables failed, so nothing was written")
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_the_app_says_why_a_rebuild_failed_once_and_never_suggests_deleting_the_data(built, monkeypatch):
+    _tamper(built, "update derived_info set version = 'older'; "
+                   "insert into interactions (interaction_id, customer_id, started_at, channel, sla_seconds) "
+                   "values ('BAD', 'C01', timestamp '2026-01-11', 'chat', 3e14)")
+    attempts = []
+    real = derive.ensure_current
+    monkeypatch.setattr(derive, "ensure_current", lambda path: attempts.append(path) or real(path))
+    monkeypatch.setenv("CX_DB", str(built))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.run()
+    at.run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "rebuilding the summary tables failed" in message and "python -m cxdata refresh" in message
+    assert "remove this one" not in message
+    assert len(attempts) == 1   # remembered for this state of the file, not retried on every click

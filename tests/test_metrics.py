@@ -1,4 +1,5 @@
 """Each KPI against numbers worked out by hand on the tiny fixture (see conftest.py)."""
+import datetime as dt
 import math
 
 import duckdb
@@ -6,6 +7,7 @@ import pandas as pd
 import pytest
 
 from cxdata import db, metrics
+from cxdata.filters import Filters
 from tests.conftest import Q1_2026
 
 
@@ -185,3 +187,14 @@ def test_monthly_churn_is_zero_in_a_month_nobody_left_and_hand_computed_otherwis
     for reference in (False, True):   # the raw-row path says the same
         again = metrics.kpi_trends(db.Reader(tiny_con), Q1_2026, reference=reference)
         assert again[again["kpi"] == "churn_rate"]["value"].tolist() == churn["value"].tolist()
+
+
+def test_a_partial_last_month_counts_only_the_churn_inside_the_period(tiny_con):
+    # 11 Jan - 10 Feb 2026: C01 and C02 leave on 15 Feb, after the period, so February shows no churn yet.
+    early_feb = Filters(dt.date(2026, 1, 11), dt.date(2026, 2, 10))
+    for reference in (False, True):
+        trends = metrics.kpi_trends(db.Reader(tiny_con), early_feb, reference=reference).set_index(["kpi", "month_start"])
+        february = pd.Timestamp("2026-02-01")
+        assert trends.loc[("churn_rate", february), "value"] == 0.0
+        assert not trends.loc[("churn_rate", february), "is_complete"]
+        assert trends.loc[("active_customers", february), "value"] == 19   # C01-C19 but C11; C20 from 1 Feb

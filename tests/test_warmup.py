@@ -25,3 +25,34 @@ def test_warm_start_can_be_turned_off(monkeypatch, tiny_db):
     monkeypatch.setenv("CX_WARMUP", "0")
     warmup.start.clear()
     assert warmup.start(str(tiny_db)) is None
+
+
+def test_the_warm_up_starts_even_when_the_first_page_stops_early(tiny_db, monkeypatch):
+    """The data page ends with st.stop() when there are no rejected rows, as after a demo build."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    started = []
+    monkeypatch.setattr(warmup, "start", started.append)
+    monkeypatch.setenv("CX_DB", str(tiny_db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception and at.success   # "No rejected rows": the page stopped there
+    assert started == [str(tiny_db)]
+
+
+def test_a_database_removed_under_the_running_app_is_replaced_by_the_demo(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "cx.duckdb"
+    monkeypatch.setenv("CX_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert len(at.metric) == 9
+    path.unlink()
+    at.run()
+    assert not at.exception and not at.error and len(at.metric) == 9 and path.exists()

@@ -85,26 +85,41 @@ class CachedReader:
         return _run(str(self.path), self.stamp, name, params or {})
 
 
-@st.cache_resource(show_spinner=False)
-def ensure_database(path: str) -> str:
-    """Build the demo database once if none exists, so a fresh clone shows real-looking dashboards;
+def ensure_database(path: Path) -> None:
+    """Build the demo database if none exists, so a fresh clone shows real-looking dashboards;
     rebuild the derived tables of a database another version of cx-cockpit wrote.
 
-    Returns "existing", "demo built" or "refreshed"; cached once it succeeds, so it runs once per
-    server process. A failure (the database busy or unwritable) is not cached: the next run retries.
+    The version is checked once per file state (a load's swap is a new state). A rebuild that
+    failed is remembered for that state, so the app says why instead of copying the file on
+    every click.
     """
-    if Path(path).exists():
-        if not derive.needs_refresh(path):
-            return "existing"
-        with st.spinner("This database was written by another version of cx-cockpit: "
-                        "rebuilding its summary tables (once)…"):
-            derive.ensure_current(path)
-        return "refreshed"
-    from cxdata.demo import build_demo
+    if not path.exists():
+        from cxdata.demo import build_demo
 
-    with st.spinner("No database yet: building the demo data (a few seconds)…"):
+        with st.spinner("No database yet: building the demo data (a few seconds)…"):
+            try:
+                build_demo(path)
+            except db.DatabaseBusy:
+                pass  # another session is building it; the caller finds it when done
+        return
+    _ensure_current(str(path), file_stamp(path))
+
+
+@st.cache_resource(show_spinner=False)
+def _ensure_current(path: str, stamp: tuple[int, int, int]) -> str:
+    """The outcome for this state of the file: "current", "refreshed" or "failed: <why>"."""
+    if not derive.needs_refresh(path):
+        return "current"
+    with st.spinner("This database was written by another version of cx-cockpit: "
+                    "rebuilding its summary tables (once)…"):
         try:
-            build_demo(Path(path))
-        except db.DatabaseBusy:
-            pass  # another process is building it; the caller finds it when done
-    return "demo built"
+            derive.ensure_current(path)
+        except derive.RefreshFailed as exc:
+            return f"failed: {exc}"
+    return "refreshed"
+
+
+def rebuild_failure(path: Path) -> str | None:
+    """Why this file's summary tables could not be rebuilt, if that is so."""
+    outcome = _ensure_current(str(path), file_stamp(path)) if path.exists() else ""
+    return outcome.removeprefix("failed: ") if outcome.startswith("failed: ") else None

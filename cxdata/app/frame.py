@@ -16,8 +16,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cxdata import db, derive, filters
-from cxdata.app.cache import CachedReader, ensure_database
+from cxdata import db, filters
+from cxdata.app.cache import CachedReader, ensure_database, rebuild_failure
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
 VIEW = "cx_view"
@@ -53,24 +53,35 @@ def open_reader() -> CachedReader:
 
     A database that cannot be read stops the page with one clear message, not a traceback.
     """
-    path = db.db_path()
+    path = Path(db.db_path())
     try:
-        ensure_database(str(path))
-        reader = CachedReader(Path(path))
+        ensure_database(path)
+        failure = rebuild_failure(path)
+        if failure:
+            _stop(f"Cannot show `{path}`: {failure}. Fix those rows in the source and load it again, "
+                  f"or run `python -m cxdata refresh --db {path}` once they are fixed.")
+        reader = CachedReader(path)
         reader.run("data_source")
         reader.run("data_extent")  # the derived layer is there
-    except (db.DatabaseBusy, db.NotADatabase, derive.RefreshFailed, OSError, duckdb.CatalogException) as exc:
-        st.error(f"Cannot read the database `{path}`: {_reason(exc)}. Set `CX_DB` to another file, "
-                 "or remove this one to start again with the demo data.", icon="🛑")
-        st.stop()
+    except db.DatabaseBusy as exc:
+        _stop(f"Cannot read `{path}` right now: {exc}.")
+    except PermissionError as exc:
+        _stop(f"Cannot use `{path}`: {exc.strerror}. The app rebuilds the summary tables of a database "
+              "written by another version next to it, so its folder must be writable.")
+    except (db.NotADatabase, duckdb.CatalogException, OSError) as exc:
+        _stop(f"Cannot read the database `{path}`: {_reason(exc)}. Set `CX_DB` to another file, "
+              "or remove this one to start again with the demo data.")
     return reader
+
+
+def _stop(message: str) -> None:
+    st.error(message, icon="🛑")
+    st.stop()
 
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, duckdb.CatalogException):
         return "it is a DuckDB file but not a cx-cockpit database (its tables are missing)"
-    if isinstance(exc, OSError):
-        return f"{exc.strerror or exc} (the app rebuilds summary tables next to it, so its folder must be writable)"
     return str(exc).strip().splitlines()[0]
 
 

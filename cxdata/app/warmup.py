@@ -21,6 +21,7 @@ from cxdata.app import frame
 from cxdata.app.cache import CachedReader, file_stamp
 
 POLL_SECONDS = 2.0
+RETRY_SECONDS = 60.0
 log = get_logger(__name__)  # Streamlit's handlers: `--logger.level info` shows each warm-up
 
 
@@ -47,19 +48,20 @@ def warm(path: Path) -> None:
 
 
 def _watch(path: Path) -> None:
-    warmed, failed = None, None
+    warmed, failed, retry_at = None, None, 0.0
     while True:
         try:
             stamp = file_stamp(path)
-            if stamp not in (warmed, failed):
+            if stamp != warmed and (stamp != failed or time.monotonic() >= retry_at):
                 began = time.perf_counter()
                 try:
                     warm(path)
                     warmed = stamp
                     log.info("warmed the default view of %s in %.2f s", path, time.perf_counter() - began)
-                except Exception as exc:  # e.g. a busy database: said once per file state, retried when it changes
-                    failed = stamp
-                    log.warning("could not warm the default view of %s: %s", path, exc)
+                except Exception as exc:  # e.g. a busy database: said once per file state, retried a minute on
+                    if stamp != failed:
+                        log.warning("could not warm the default view of %s: %s", path, exc)
+                    failed, retry_at = stamp, time.monotonic() + RETRY_SECONDS
         except OSError:  # the file is being swapped in, or was removed: look again later
             pass
         time.sleep(POLL_SECONDS)
