@@ -34,8 +34,9 @@ def load_files(paths: Iterable[Path | str], table: str | None = None,
     """Load files into the database in one all-or-nothing run and return what happened.
 
     Raises LoadError for a problem with a whole file or the mapping (nothing is committed,
-    the run is recorded in `loads` as failed) and db.DatabaseBusy if another program writes
-    to the database. Row-level problems do not raise: those rows go to rejected_rows.
+    the run is recorded in `loads` as failed), db.DatabaseBusy if another program writes
+    to the database, and cxdata.derive.RefreshFailed if the summary tables cannot be rebuilt
+    (nothing is committed). Row-level problems do not raise: those rows go to rejected_rows.
     """
     paths = [Path(p) for p in paths]
     if not paths:
