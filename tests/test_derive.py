@@ -108,3 +108,14 @@ def test_the_app_says_why_a_rebuild_failed_once_and_never_suggests_deleting_the_
     assert "rebuilding the summary tables failed" in message and "python -m cxdata refresh" in message
     assert "remove this one" not in message
     assert len(attempts) == 1   # remembered for this state of the file, not retried on every click
+
+
+def test_the_refresh_command_rebuilds_an_older_layer(built):
+    import subprocess
+    import sys
+
+    _tamper(built, "update derived_info set version = 'older'")
+    run = subprocess.run([sys.executable, "-m", "cxdata", "refresh", "--db", str(built)],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    assert run.stdout.startswith(f"Refreshed the derived tables of {built}") and derive.VERSION in run.stdout
+    assert not derive.needs_refresh(built)
