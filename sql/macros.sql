@@ -199,6 +199,13 @@ create or replace macro interactions_in_periods(start, stop, cmp_start, cmp_stop
           union all
           select 'previous', * from filtered_interactions(cmp_start, cmp_stop, f));
 
+-- ---- Movers ------------------------------------------------------------------------------------
+-- Which grouping set a movers row belongs to, from grouping() of the segment and department columns.
+create or replace macro mover_dimension(segment_grouping, department_grouping) as
+    case when segment_grouping = 0 then 'segment'
+         when department_grouping = 0 then 'department'
+         else 'journey_stage' end;
+
 -- ---- Whole months -------------------------------------------------------------------------------
 -- A range [start, stop) as whole calendar months [whole_months_from, whole_months_to) plus the
 -- days before and after them, so monthly summaries answer most of it and daily ones the edges.

@@ -11,9 +11,7 @@ with survey_parts as (  -- first the parts per (period, survey, segment, departm
 ),
 
 survey_groups as (
-    select case when grouping(segment) = 0 then 'segment'
-                when grouping(department) = 0 then 'department'
-                else 'journey_stage' end as dimension,
+    select mover_dimension(grouping(segment), grouping(department)) as dimension,
            coalesce(segment, department, journey_stage) as member,
            survey as kpi, period,
            survey_score_of(survey, sum(n), sum(n_promoters), sum(n_detractors), sum(n_satisfied),
@@ -33,9 +31,7 @@ sla_parts as (
 ),
 
 sla_groups as (
-    select case when grouping(segment) = 0 then 'segment'
-                when grouping(department) = 0 then 'department'
-                else 'journey_stage' end as dimension,
+    select mover_dimension(grouping(segment), grouping(department)) as dimension,
            coalesce(segment, department, journey_stage) as member,
            'sla_compliance' as kpi, period,
            sla_pct_of(sum(n_met), sum(n_judged)) as value,

@@ -3,9 +3,7 @@
 -- ($cmp_start..$cmp_stop), with 95% margins, as sql/movers.sql, computed from raw rows: the
 -- reference the derived path is checked against and timed against.
 with survey_groups as (
-    select case when grouping(segment) = 0 then 'segment'
-                when grouping(department) = 0 then 'department'
-                else 'journey_stage' end as dimension,
+    select mover_dimension(grouping(segment), grouping(department)) as dimension,
            coalesce(segment, department, journey_stage) as member,
            survey as kpi, period,
            survey_score(survey, score) as value, survey_moe(survey, score) as moe, count(score) as n
@@ -14,9 +12,7 @@ with survey_groups as (
 ),
 
 sla_groups as (
-    select case when grouping(segment) = 0 then 'segment'
-                when grouping(department) = 0 then 'department'
-                else 'journey_stage' end as dimension,
+    select mover_dimension(grouping(segment), grouping(department)) as dimension,
            coalesce(segment, department, journey_stage) as member,
            'sla_compliance' as kpi, period,
            sla_pct_of(count(*) filter (where is_sla_met), count(is_sla_met)) as value,
