@@ -9,12 +9,14 @@ PAGES = {
     "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True)],
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
 }
+WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there
 
 navigation = st.navigation(PAGES)
+frame.compact_layout()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
-frame.sidebar_filters(reader, facts)
-frame.draw_header(reader, facts)
+frame.sidebar_filters(reader, facts, show=navigation.url_path not in WITHOUT_FILTERS)
+frame.draw_header(facts)
 try:
     navigation.run()
 finally:  # after the page is drawn (also one that stopped early): the first visitor is not kept waiting

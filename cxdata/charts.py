@@ -14,7 +14,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from cxdata import formatting as fmt
-from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS
+from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS, SURVEY_KPIS
 
 TEMPLATE = "plotly_white+cx"
 COLORS = {
@@ -195,6 +195,60 @@ def monthly_volume(volume: pd.DataFrame, title: str = "Rows loaded per month", s
     return fig
 
 
+# The least a sparkline's axis spans, so a 0.5-point wobble never fills a tile like a swing:
+# points for scores and percentages; a share of the mean for durations, counts and money.
+SPARK_MIN_SPAN = {"nps": 20.0, "ces": 1.0}
+SPARK_MIN_SPAN_PCT = 10.0
+SPARK_MIN_SPAN_SHARE = 0.4
+
+
+def sparkline(trend: pd.DataFrame, kpi: str, min_n: int = DEFAULT_MIN_RESPONSES, height: int = 46) -> go.Figure:
+    """A tile's last complete months as a small line, its axis ends written at the right as the scale.
+
+    `trend` has month_start, value, n and is_complete. Only complete months are drawn, and a
+    survey month under `min_n` answers is left as a gap (its score is not one to show). The hover
+    names the month and gives the value as the tile writes it, with n.
+    """
+    df = trend[trend["is_complete"].astype(bool)].sort_values("month_start").reset_index(drop=True)
+    if kpi in SURVEY_KPIS:
+        df["value"] = df["value"].where(df["n"].fillna(0) >= min_n)
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, margin=dict(l=0, r=48, t=8, b=8),
+                                hovermode="x", hoverlabel=dict(font=dict(size=13))))
+    values = df["value"].dropna()
+    if values.empty:
+        return _empty(fig, "no complete month to draw").update_layout(height=height)
+    low, high = _spark_range(kpi, values)
+    months = pd.to_datetime(df["month_start"])
+    hover = [f"{m:%b %Y}: {fmt.value(kpi, v)}" + ("" if pd.isna(n) else f" · n = {int(n):,}")
+             if pd.notna(v) else f"{m:%b %Y}: " + (f"under {min_n} answers" if pd.notna(n) else "no data")
+             for m, v, n in zip(months, df["value"], df["n"])]
+    fig.add_scatter(x=months, y=df["value"], mode="lines+markers", connectgaps=False, text=hover,
+                    hovertemplate="%{text}<extra></extra>", line=dict(color=COLORS["series"], width=2),
+                    marker=dict(size=4, color=COLORS["series"]))
+    fig.update_xaxes(visible=False, fixedrange=True)
+    pad = (high - low) * 0.04  # Plotly drops a tick lying exactly on the range's end
+    fig.update_yaxes(range=[low - pad, high + pad], side="right", showgrid=False, fixedrange=True, tickvals=[low, high],
+                     ticktext=[fmt.value(kpi, low), fmt.value(kpi, high)], tickfont=dict(size=12, color=MUTED),
+                     ticks="", showline=False, automargin=False, ticklabeloverflow="allow")
+    return fig
+
+
+def _spark_range(kpi: str, values: pd.Series) -> tuple[float, float]:
+    """The values' range widened, about its middle, to the KPI's least span."""
+    low, high = float(values.min()), float(values.max())
+    k = KPIS[kpi]
+    span = SPARK_MIN_SPAN.get(kpi, SPARK_MIN_SPAN_PCT if k.unit == "%" else
+                              SPARK_MIN_SPAN_SHARE * abs(float(values.mean())))
+    if high - low < span:
+        middle = (high + low) / 2
+        low, high = middle - span / 2, middle + span / 2
+    if k.unit == "%":
+        low, high = max(low, 0.0), min(high, 100.0)
+    elif low < 0 <= float(values.min()):
+        low = 0.0
+    return low, high
+
+
 class _Scale:
     """How a KPI's values are drawn on an axis: durations in s, min or h by size, % with a suffix."""
 
@@ -257,7 +311,7 @@ def _trend_hover(kpi: str, row: pd.Series, min_n: int) -> str:
         text = f"{_n_text(row['n'])}, under the minimum of {min_n}: not shown as a score"
     else:
         sample = _n_text(row["n"]) if k.is_sample or pd.notna(row["n"]) else "a count, not a sample"
-        text = f"{k.label} {fmt.value(kpi, row['value'])} {fmt.margin(kpi, row['moe'])}".rstrip() + f"<br>{sample}"
+        text = f"{k.label} {fmt.value(kpi, row['value'])} {fmt.margin(kpi, row['moe'], row['value'])}".rstrip() + f"<br>{sample}"
     if not row["is_complete"]:
         text += "<br>incomplete: the data ends inside this month"
     return text

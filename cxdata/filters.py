@@ -29,7 +29,7 @@ DIMENSIONS: dict[str, Dimension] = {d.key: d for d in [
     Dimension("department", "Department", of_customer=False),
     Dimension("journey_stage", "Journey stage", of_customer=False),
 ]}
-COMPARISONS = {"previous": "previous period", "year": "same period last year"}
+COMPARISONS = {"previous": "previous period", "quarter": "previous quarter to date", "year": "same period last year"}
 PRESETS = {
     "30d": "Last 30 days",
     "90d": "Last 90 days",
@@ -44,6 +44,21 @@ DEFAULT_PRESET = "90d"
 MIN_DAY = dt.date(2000, 1, 1)
 MAX_DAY = dt.date(2099, 12, 31)
 DEFAULT_COMPARISON = "previous"
+# A preset's natural comparison: this quarter against the previous quarter to date, the year to
+# date against the same days last year; others against the period just before.
+PRESET_COMPARISON = {"quarter": "quarter", "ytd": "year"}
+
+
+def default_comparison(preset: str) -> str:
+    return PRESET_COMPARISON.get(preset, DEFAULT_COMPARISON)
+
+
+def last_complete_day(newest_on: dt.date, taken_at: dt.datetime | None) -> dt.date:
+    """The newest day whose data is whole: the newest data day, unless the data was taken (loaded)
+    during that same day, which then holds only its first hours and would compare as a short day."""
+    if taken_at is not None and taken_at.date() <= newest_on:
+        return newest_on - dt.timedelta(days=1)
+    return newest_on
 
 
 @dataclass(frozen=True, init=False)
@@ -90,9 +105,12 @@ class Filters:
         }
 
     def comparison(self, kind: str = DEFAULT_COMPARISON) -> "Filters":
-        """The same filters over the comparison period: the one just before, or a year earlier."""
+        """The same filters over the comparison period: the one just before, the same days a
+        quarter earlier (this quarter to date against the previous quarter to date), or a year earlier."""
         if kind == "year":
             return self.replace(start=_years_back(self.start), end=_years_back(self.end))
+        if kind == "quarter":
+            return self.replace(start=_months_back(self.start, 3), end=_months_back(self.end, 3))
         if kind != "previous":
             raise ValueError(f"unknown comparison {kind!r}; use one of {sorted(COMPARISONS)}")
         return self.replace(start=self.start - dt.timedelta(days=self.days),
@@ -104,6 +122,14 @@ def _years_back(day: dt.date, years: int = 1) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    """The same day of the month `months` earlier, or that month's last day (31 May -> 28 Feb)."""
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    first_of_next = dt.date(y + (m + 1) // 12, (m + 1) % 12 + 1, 1)
+    return min(day.replace(year=y, month=m + 1, day=1) + dt.timedelta(days=day.day - 1),
+               first_of_next - dt.timedelta(days=1))
 
 
 def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -170,10 +196,11 @@ def from_query_params(
     if preset != "custom":
         start, end = preset_range(preset, today)
 
-    compare = one("compare") or DEFAULT_COMPARISON
+    compare = one("compare") or default_comparison(preset)
     if compare not in COMPARISONS:
-        notices.append(f"Ignored unknown comparison {_shown(compare)}; comparing with the previous period.")
-        compare = DEFAULT_COMPARISON
+        compare = default_comparison(preset)
+        notices.append(f"Ignored unknown comparison {_shown(one('compare'))}; comparing with the "
+                       f"{COMPARISONS[compare]}.")
 
     chosen: dict[str, tuple[str, ...]] = {}
     for key, dimension in DIMENSIONS.items():

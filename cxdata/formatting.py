@@ -1,75 +1,157 @@
-"""How numbers read on screen: units, signs, durations and compact money, in one place."""
+"""How numbers read on screen: units, signs, durations and compact money, in one place.
+
+Signs are ASCII ("-", "+"): Streamlit reads a metric's delta as negative only when its text
+starts with "-", so a Unicode minus would draw a fall as a green rise.
+"""
 from __future__ import annotations
 
 import math
 
 from cxdata.metrics import KPIS
 
+MISSING = "—"
+# Duration units, each used up to 90 of itself (90 s, 90 min), hours up to 36 h, then days.
+_UNITS = (("s", 1, 90), ("min", 60, 90 * 60), ("h", 3600, 36 * 3600), ("days", 86400, math.inf))
+# Compact amounts: 12,345 -> 12.3 k; below 10,000 amounts are written out in full.
+_SIZES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+MONEY_KPIS = ("revenue",)  # amounts in the company's currency, shown compact
+
 
 def _is_missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _signed(text: str, negative: bool) -> str:
+    return ("-" if negative else "") + text
+
+
+def duration_unit(seconds: float) -> tuple[str, float]:
+    """The unit a duration of this size reads best in: ("min", 60) for 42 minutes."""
+    s = abs(seconds)
+    for name, size, below in _UNITS:
+        if s < below:
+            return name, size
+    return _UNITS[-1][:2]
+
+
 def duration(seconds: float | None) -> str:
     """Seconds as a person reads them: 45 s, 12 min, 3 h 20 min, 2.5 days."""
     if _is_missing(seconds):
-        return "—"
+        return MISSING
     s = abs(seconds)
-    if s < 90:
-        text = f"{s:.0f} s"
-    elif s < 90 * 60:
-        text = f"{s / 60:.0f} min"
-    elif s < 36 * 3600:
-        text = f"{int(s // 3600)} h {int(s % 3600 // 60):02d} min"
+    name, size = duration_unit(s)
+    if name == "h":
+        minutes = round(s / 60)
+        text = f"{minutes // 60} h {minutes % 60:02d} min"
+    elif name == "days":
+        text = f"{s / size:.1f} days"
     else:
-        text = f"{s / 86400:.1f} days"
-    return ("−" if seconds < 0 else "") + text
+        text = f"{s / size:.0f} {name}"
+    return _signed(text, seconds < 0)
+
+
+def duration_change(delta: float, reference: float | None) -> str:
+    """A change in a duration, in the unit of the value it changes (`reference`), so the same tile
+    never says "+79 s" on one view and "+9 min" on another: +1.3 min beside 42 min."""
+    name, size = duration_unit(reference if not _is_missing(reference) and reference else delta)
+    if name == "h":  # "+0.3 h" reads badly; hours change in minutes
+        name, size = "min", 60
+    x = abs(delta) / size
+    number = f"{x:.1f}" if round(x, 1) < 10 else f"{x:,.0f}"
+    return _sign_of(delta, number) + f"{number} {name}"
+
+
+def _sign_of(delta: float, shown: str) -> str:
+    """'+', '-' or '±' as the rounded number reads: a change that rounds to zero has no direction."""
+    if float(shown.replace(",", "")) == 0:
+        return "±"
+    return "+" if delta > 0 else "-"
 
 
 def compact(x: float | None) -> str:
-    """Large amounts shortened: 1,234 / 12.3 k / 4.56 M."""
+    """Large amounts shortened to three significant figures: 9,999 / 12.3 k / 48.5 k / 4.56 M / 41.0 M."""
     if _is_missing(x):
-        return "—"
-    for size, suffix in ((1e9, " B"), (1e6, " M"), (1e4, " k")):
-        if abs(x) >= size:
-            return f"{x / size:,.3g}{suffix}" if abs(x) < size * 1000 else f"{x / size:,.0f}{suffix}"
-    return f"{x:,.0f}"
+        return MISSING
+    a = abs(x)
+    if round(a) < 10_000:
+        return _signed(f"{a:,.0f}", round(a) != 0 and x < 0)
+    for k, (size, suffix) in enumerate(_SIZES):
+        if a >= size * 0.9995 or k == len(_SIZES) - 1:
+            number = _three_figures(a / size)
+            if float(number) >= 1000 and k > 0:  # 999,999 rounds to 1,000 k: say 1.00 M
+                size, suffix = _SIZES[k - 1]
+                number = _three_figures(a / size)
+            return _signed(f"{number} {suffix}", x < 0)
+    raise AssertionError("unreachable")
+
+
+def _three_figures(x: float) -> str:
+    """1.23 / 12.3 / 123 (never 1e+03, never dropping a trailing zero: 41.0, not 41)."""
+    decimals = 2 if round(x, 2) < 10 else 1 if round(x, 1) < 100 else 0
+    return f"{x:.{decimals}f}"
 
 
 def value(kpi: str, x: float | None) -> str:
     """A KPI's value with its unit."""
     if _is_missing(x):
-        return "—"
-    return _amount(kpi, x, percent="%", decimals=KPIS[kpi].decimals)
+        return MISSING
+    return _amount(kpi, x, decimals=KPIS[kpi].decimals)
 
 
-def change(kpi: str, delta: float | None) -> str:
-    """A change with its sign, in points for percentages and scores."""
+def value_beside(kpi: str, x: float | None, target: float | None) -> str:
+    """The value with enough decimals that it never reads as equal to a target it misses or meets
+    by a hair: 89.99% beside a 90.0% target, not 90.0%."""
+    if _is_missing(x) or _is_missing(target) or x == target or KPIS[kpi].unit == "s":
+        return value(kpi, x)
+    decimals = KPIS[kpi].decimals
+    while _amount(kpi, x, decimals) == _amount(kpi, target, decimals) and decimals < KPIS[kpi].decimals + 3:
+        decimals += 1
+    return _amount(kpi, x, decimals)
+
+
+def change(kpi: str, delta: float | None, reference: float | None = None) -> str:
+    """A change with its sign: points for percentages and scores, a duration in the unit of the
+    value it changes (`reference`), counts as whole numbers."""
     if _is_missing(delta):
-        return "—"
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-    return sign + _amount(kpi, abs(delta), percent=" pts", decimals=max(KPIS[kpi].decimals, 1))
+        return MISSING
+    k = KPIS[kpi]
+    if k.unit == "s":
+        return duration_change(delta, reference)
+    if kpi in MONEY_KPIS:
+        shown = compact(abs(delta))
+        return ("±" if shown == "0" else "+" if delta > 0 else "-") + shown
+    decimals = k.decimals if not k.is_sample else max(k.decimals, 1)
+    number = f"{abs(delta):,.{decimals}f}"
+    return _sign_of(delta, number) + number + (" pts" if k.unit == "%" or kpi == "nps" else "")
 
 
-def _amount(kpi: str, x: float, percent: str, decimals: int) -> str:
+def _amount(kpi: str, x: float, decimals: int) -> str:
     k = KPIS[kpi]
     if k.unit == "s":
         return duration(x)
-    if k.key == "revenue":
+    if kpi in MONEY_KPIS:
         return compact(x)
-    return f"{x:,.{decimals}f}" + (percent if k.unit == "%" else "")
+    text = f"{abs(x):,.{decimals}f}"
+    negative = x < 0 and float(text.replace(",", "")) != 0
+    return _signed(text, negative) + ("%" if k.unit == "%" else "")
 
 
-def margin(kpi: str, moe: float | None) -> str:
+def margin(kpi: str, moe: float | None, reference: float | None = None) -> str:
+    """A 95% margin of error: ±1.8 pts, ±2.9, ±40 s (durations in the unit of `reference`)."""
     if _is_missing(moe):
         return ""
     k = KPIS[kpi]
     if k.unit == "s":
-        return "±" + duration(moe)
-    return f"±{moe:,.{max(k.decimals, 1)}f}" + (" pts" if k.unit == "%" else "")
+        return "±" + duration_change(moe, reference).lstrip("+±-")
+    return f"±{moe:,.{max(k.decimals, 1)}f}" + (" pts" if k.unit == "%" or kpi == "nps" else "")
 
 
 def p_value(p: float | None) -> str:
     if _is_missing(p):
         return ""
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def count(n: float | None) -> str:
+    """A whole number with thousands separators; blank when missing."""
+    return "" if _is_missing(n) else f"{int(n):,}"

@@ -138,7 +138,8 @@ def kpi_summary(reader, filters: Filters, compare: str = "previous",
             "kpi": key, "label": kpi.label, "unit": kpi.unit,
             "value": cur["value"] if enough_now else None, "moe": cur["moe"] if enough_now else None,
             "n": cur["n"], "is_enough": enough_now,
-            "prev_value": prev["value"] if enough_before else None, "prev_n": prev["n"],
+            "prev_value": prev["value"] if enough_before else None,
+            "prev_moe": prev["moe"] if enough_before else None, "prev_n": prev["n"],
             "delta": change.delta, "p_value": change.p_value,
             "is_significant": change.is_significant, "verdict": change.verdict,
             "is_better": _is_better(kpi, change),
@@ -170,43 +171,113 @@ def kpi_trends(reader, filters: Filters, reference: bool = False) -> pd.DataFram
     return reader.run(query_name("kpi_monthly", reference), filters.params())
 
 
-def movers(reader, filters: Filters, compare: str = "previous",
-           min_responses: int = DEFAULT_MIN_RESPONSES, limit: int = 8, per_kpi: int = 2,
-           false_discovery_rate: float = 0.05, reference: bool = False) -> pd.DataFrame:
-    """The segments, departments and journey stages whose scores moved significantly, biggest first.
+def group_scores(reader, filters: Filters, compare: str = "previous", reference: bool = False) -> pd.DataFrame:
+    """Survey scores and SLA compliance by segment, department and journey stage, in both periods
+    (long: dimension, member, kpi, period, value, moe, n)."""
+    return reader.run(query_name("movers", reference), period_params(filters, compare))
 
+
+def movers(groups: pd.DataFrame, summary: pd.DataFrame, min_responses: int = DEFAULT_MIN_RESPONSES,
+           false_discovery_rate: float = 0.05) -> pd.DataFrame:
+    """The segments, departments and journey stages that moved differently from the whole view.
+
+    A group is judged against the view's own change (the `summary` row of the same KPI), not
+    against zero: in a season that moves everyone, a group is a mover only when it moved more
+    or less than the company did. The test is a z-test of (group change - company change) with
+    both changes' variances added; the group is part of the company, so their changes covary
+    positively and adding the variances overstates the spread: the test errs on the quiet side.
     Both periods need at least `min_responses` observations. Dozens of groups are tested at
     once, so significance is judged with the Benjamini-Hochberg procedure at
-    `false_discovery_rate`, not p < 0.05 each (which would list a few chance movers in any
-    quiet month). "Biggest" is the largest change in standard errors.
+    `false_discovery_rate`. All significant movers are returned, the largest (in standard
+    errors) first; the page decides how many to show.
     """
-    long = reader.run(query_name("movers", reference), period_params(filters, compare))
     keys = ["dimension", "member", "kpi"]
-    cur = long[long["period"] == "current"].set_index(keys)
-    prev = long[long["period"] == "previous"].set_index(keys)
+    cur = groups[groups["period"] == "current"].set_index(keys)
+    prev = groups[groups["period"] == "previous"].set_index(keys)
     both = cur.join(prev.add_suffix("_prev"), how="inner")
+    company = summary.set_index("kpi")
     tested = []
     for (dimension, member, key), r in both.iterrows():
         if min(r["n"], r["n_prev"]) < min_responses:
             continue
         change = significance(r["value"], r["moe"], r["value_prev"], r["moe_prev"])
-        if change.p_value is None:
+        base = company.loc[key] if key in company.index else None
+        if change.p_value is None or base is None or _missing(base["delta"]) or _missing(base["prev_moe"]):
             continue
-        se = math.hypot(r["moe"] / Z95, r["moe_prev"] / Z95)
+        se_group = math.hypot(r["moe"] / Z95, r["moe_prev"] / Z95)
+        se_company = math.hypot(base["moe"] / Z95, base["prev_moe"] / Z95)
+        excess = change.delta - base["delta"]
+        se = math.hypot(se_group, se_company)
+        z = abs(excess) / se if se else math.inf
         tested.append({
             "dimension": dimension, "dimension_label": DIMENSIONS[dimension].label, "member": member,
             "kpi": key, "label": KPIS[key].label, "unit": KPIS[key].unit,
-            "value": r["value"], "prev_value": r["value_prev"], "delta": change.delta,
-            "p_value": change.p_value, "n": int(r["n"]), "prev_n": int(r["n_prev"]),
-            "z": abs(change.delta) / se if se else math.inf, "is_better": _is_better(KPIS[key], change),
+            "value": r["value"], "moe": r["moe"], "prev_value": r["value_prev"], "delta": change.delta,
+            "company_delta": base["delta"], "company_is_significant": bool(base["is_significant"]),
+            "excess": excess, "p_value": math.erfc(z / math.sqrt(2)), "n": int(r["n"]), "prev_n": int(r["n_prev"]),
+            "z": z, "is_better": _is_better(KPIS[key], Change(excess, None, True)),
         })
     cutoff = benjamini_hochberg_cutoff([row["p_value"] for row in tested], false_discovery_rate)
-    rows = [row for row in tested if row["p_value"] <= cutoff]
-    columns = ["dimension", "dimension_label", "member", "kpi", "label", "unit", "value", "prev_value",
-               "delta", "p_value", "n", "prev_n", "z", "is_better"]
-    out = pd.DataFrame(rows, columns=columns).sort_values("z", ascending=False)
-    # At most `per_kpi` per KPI: SLA samples are so large that they would otherwise fill the list.
-    return out.groupby("kpi", sort=False).head(per_kpi).head(limit).reset_index(drop=True)
+    columns = ["dimension", "dimension_label", "member", "kpi", "label", "unit", "value", "moe", "prev_value",
+               "delta", "company_delta", "company_is_significant", "excess", "p_value", "n", "prev_n", "z",
+               "is_better"]
+    out = pd.DataFrame([row for row in tested if row["p_value"] <= cutoff], columns=columns)
+    return out.sort_values(["is_better", "z"], ascending=[True, False]).reset_index(drop=True)
+
+
+def department_quarters(reader, filters: Filters, reference: bool = False) -> pd.DataFrame:
+    """NPS, CSAT, CES and SLA compliance of the company and each department per quarter over the
+    last 8 quarters to the period's end, each beside its target for that quarter."""
+    return reader.run(query_name("department_quarters", reference), filters.params())
+
+
+def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.DataFrame,
+                    min_responses: int = DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
+    """The company's and each department's targets missed in this period beyond the margin of
+    error, with for how many quarters in a row (up to this one) the score has been below target.
+
+    A miss is listed only when even the favourable end of the 95% interval misses the target,
+    so sampling noise around a target is never reported as a miss. The quarters are counted on
+    the point estimate, from quarters with at least `min_responses` observations.
+    """
+    now = groups[(groups["period"] == "current") & (groups["dimension"] == "department")]
+    company = summary.set_index("kpi")
+    rows = []
+    for (is_company, department, key), quarters in history.groupby(["is_company", "department", "kpi"],
+                                                                    dropna=False, sort=False):
+        quarters = quarters.sort_values("quarter_start")
+        target = quarters.iloc[-1]["target"]
+        if _missing(target):
+            continue
+        if is_company:
+            if key not in company.index or not company.loc[key, "is_enough"]:
+                continue
+            value, moe, n = company.loc[key, "value"], company.loc[key, "moe"], company.loc[key, "n"]
+        else:
+            mine = now[(now["member"] == department) & (now["kpi"] == key)]
+            if mine.empty:
+                continue
+            value, moe, n = mine.iloc[0]["value"], mine.iloc[0]["moe"], mine.iloc[0]["n"]
+        if n < min_responses or _missing(value) or _missing(moe):
+            continue
+        better = KPIS[key].higher_is_better
+        favourable = value + moe if better else value - moe
+        if meets_target(key, favourable, target):
+            continue
+        streak = 0
+        for q in reversed(list(quarters.itertuples())):
+            if q.n < min_responses or _missing(q.target) or meets_target(key, q.value, q.target):
+                break
+            streak += 1
+        rows.append({"scope": "Company" if is_company else department, "is_company": bool(is_company),
+                     "kpi": key, "label": KPIS[key].label, "value": value, "moe": moe, "n": int(n),
+                     "target": target, "shortfall": abs(value - target), "quarters_missed": streak,
+                     "since": quarters.iloc[len(quarters) - streak]["quarter_start"] if streak else None})
+    columns = ["scope", "is_company", "kpi", "label", "value", "moe", "n", "target", "shortfall",
+               "quarters_missed", "since"]
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["is_company", "quarters_missed", "shortfall"], ascending=[False, False, False],
+                           ignore_index=True)
 
 
 def targets(reader, filters: Filters) -> dict[str, float]:
@@ -228,3 +299,20 @@ def meets_target(kpi: str, value: float | None, target: float | None) -> bool | 
     if value is None or target is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return value >= target if KPIS[kpi].higher_is_better else value <= target
+
+
+# How far from its target a KPI may be and still count as "close" (amber) rather than "missed"
+# (red): points for scores and percentages, a share of the target for durations.
+CLOSE_WITHIN = {"nps": 5.0, "csat": 2.0, "ces": 0.2, "churn_rate": 0.5, "sla_compliance": 2.0}
+CLOSE_WITHIN_SHARE = 0.10  # durations: within 10% of the target
+
+
+def target_status(kpi: str, value: float | None, target: float | None) -> str | None:
+    """'met', 'close' or 'missed' on the unrounded value (None without a value or a target)."""
+    met = meets_target(kpi, value, target)
+    if met is None:
+        return None
+    if met:
+        return "met"
+    allowed = CLOSE_WITHIN.get(kpi, CLOSE_WITHIN_SHARE * abs(target) if KPIS[kpi].unit == "s" else 0.0)
+    return "close" if abs(value - target) <= allowed else "missed"

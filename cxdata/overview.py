@@ -1,17 +1,26 @@
-"""What the executive overview shows: one tile per KPI and the list of significant movers, as text."""
+"""What the executive overview shows, as plain values: the KPI tiles, the attention list and the
+line that says what is on screen. The page (pages/overview.py) only lays them out."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 
 from cxdata import formatting as fmt
 from cxdata import metrics
-from cxdata.filters import COMPARISONS, DIMENSIONS, Filters, ViewState
+from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
-TILE_ORDER = ("nps", "csat", "ces", "churn_rate", "retention_rate", "sla_compliance",
-              "first_response", "active_customers", "revenue")
-CUSTOMER_KPIS = ("churn_rate", "retention_rate", "active_customers", "revenue")
+# Three rows of four on one 1280 x 720 screen: how customers feel, how they are served, what
+# they are worth.
+TILE_ORDER_ALL = ("nps", "csat", "ces", "contacts",
+              "sla_compliance", "first_response_live", "first_response_written", "churn_rate",
+              "active_customers", "revenue", "net_revenue_retention", "gross_revenue_retention")
+TILE_ORDER = tuple(k for k in TILE_ORDER_ALL if k in metrics.KPIS)  # TEMP until merge
+TILES_PER_ROW = 4
+CUSTOMER_KPIS = ("churn_rate", "retention_rate", "active_customers", "revenue", "net_revenue_retention",
+                 "gross_revenue_retention", "annual_value_lost", "annual_value_lost_share")
+ATTENTION_SHOWN = 6
 
 
 @dataclass(frozen=True)
@@ -22,115 +31,259 @@ class OverviewData:
     trends: pd.DataFrame
     targets: dict[str, float]
     movers: pd.DataFrame
+    misses: pd.DataFrame
 
 
 def load(reader, filters: Filters, compare: str, min_responses: int, reference: bool = False) -> OverviewData:
     """Run the overview's queries: the page, the app's warm-up and the bench all call this, so they
     run the same set. `reference` reads raw rows instead of the derived tables (for the bench)."""
+    summary = metrics.kpi_summary(reader, filters, compare, min_responses, reference=reference)
+    groups = metrics.group_scores(reader, filters, compare, reference=reference)
+    history = metrics.department_quarters(reader, filters, reference=reference)
     return OverviewData(
-        summary=metrics.kpi_summary(reader, filters, compare, min_responses, reference=reference),
+        summary=summary,
         trends=metrics.kpi_trends(reader, filters, reference=reference),
         targets=metrics.targets(reader, filters),
-        movers=metrics.movers(reader, filters, compare, min_responses, reference=reference),
+        movers=metrics.movers(groups, summary, min_responses),
+        misses=metrics.standing_misses(groups, summary, history, min_responses),
     )
 
+
+# ---- What is on screen -------------------------------------------------------------------------
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def period_line(view: ViewState) -> str:
+    """'Last 90 days, 2 Sep – 30 Nov 2026, against the previous period (4 Jun – 1 Sep 2026)'."""
+    f, cmp = view.filters, view.filters.comparison(view.compare)
+    return (f"{PRESETS[view.preset]}, {_day(f.start)} – {_day(f.end)}, against the {COMPARISONS[view.compare]} "
+            f"({_day(cmp.start)} – {_day(cmp.end)})")
+
+
+def filters_line(filters: Filters) -> str:
+    """The filters in force in words, and what they do not narrow, so a room looking at a
+    projector knows it is seeing SMB only."""
+    if not filters.chosen:
+        return "All customers, channels and departments"
+    chosen = " · ".join(f"{DIMENSIONS[key].label}: {', '.join(values)}" for key, values in filters.chosen)
+    ignored = [DIMENSIONS[key].label.lower() for key, _ in filters.chosen if not DIMENSIONS[key].of_customer]
+    if ignored:
+        chosen += f" (churn, customers and revenue: all {' and '.join(_plural(d) for d in ignored)})"
+    return chosen
+
+
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
+
+
+def freshness_line(facts: dict) -> str:
+    """'Data to 30 Nov 2026, loaded 1 Dec 2026 09:12 UTC'."""
+    newest, loaded = facts.get("newest_on"), facts.get("last_loaded_at")
+    text = f"Data to {_day(newest)}" if newest else "No data yet"
+    if loaded is not None:
+        text += f", loaded {_day(loaded.date())} {loaded:%H:%M} {facts.get('time_zone', '')}".rstrip()
+    return text
+
+
+def comparison_gaps(view: ViewState, facts: dict) -> list[str]:
+    """Why some changes are not shown: a comparison period that starts before the data, or a
+    period that ends in a day the data covers only in part. Counts and amounts over such a
+    window are short, so their changes are withheld; rates and scores still compare."""
+    notes = []
+    cmp = view.filters.comparison(view.compare)
+    oldest, complete = facts.get("oldest_on"), facts.get("last_complete_on")
+    if oldest and cmp.start < oldest:
+        notes.append(f"The comparison period starts {_day(cmp.start)}, before the first record ({_day(oldest)}): "
+                     "changes in contacts, customers and revenue are not shown.")
+    if complete and view.filters.end > complete:
+        notes.append(f"The period ends on {_day(view.filters.end)}, a day the data covers only in part: "
+                     "changes in contacts, customers and revenue are not shown.")
+    return notes
+
+
+# ---- Tiles ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Tile:
     kpi: str
     label: str
-    value: str               # "32", "78.4%", or "Not enough responses"
-    delta: str | None        # None hides the delta line
+    value: str               # "32", "78.4%", "Too few answers"
+    delta: str | None        # None hides the delta line; starts with an ASCII "-" for a fall
     delta_color: str         # "normal", "inverse" (lower is better) or "off" (no real change)
-    detail: str              # margin, sample size, target
+    status: str | None       # "met", "close", "missed", or None (no target)
+    target: str              # "Target 30", or ""
+    detail: str              # margin and n, or why there is no score
     help: str
-    trend: list[float]
+    trend: pd.DataFrame      # month_start, value, n, is_complete
 
 
-def tiles(summary: pd.DataFrame, trends: pd.DataFrame, targets: dict[str, float],
-          view: ViewState, min_responses: int) -> list[Tile]:
-    by_kpi = summary.set_index("kpi")
+STATUS_WORDS = {"met": "on target", "close": "near target", "missed": "off target"}
+
+
+def tiles(data: OverviewData, view: ViewState, min_responses: int, withhold_counts: bool = False) -> list[Tile]:
+    """One tile per headline KPI. `withhold_counts` hides the changes of counts and amounts
+    (see comparison_gaps)."""
+    by_kpi = data.summary.set_index("kpi")
     out = []
     for key in TILE_ORDER:
         row = by_kpi.loc[key]
         kpi = metrics.KPIS[key]
-        trend = trends.loc[(trends["kpi"] == key) & trends["is_complete"], "value"].dropna().astype(float).tolist()
+        target = data.targets.get(key)
+        has_value = bool(row["is_enough"]) and not pd.isna(row["value"])
+        withheld = withhold_counts and not kpi.is_sample
         out.append(Tile(
             kpi=key, label=kpi.label,
-            value=fmt.value(key, row["value"]) if row["is_enough"] else "Not enough responses",
-            delta=_delta_text(key, row),
+            value=_value(key, row, target, min_responses),
+            delta=None if withheld else _delta_text(key, row),
             delta_color=_delta_color(kpi, row),
-            detail=_detail(key, row, targets.get(key), min_responses),
+            status=metrics.target_status(key, row["value"], target) if has_value else None,
+            target=f"Target {fmt.value(key, target)}" if target is not None else "",
+            detail=_detail(key, row, by_kpi, min_responses),
             help=_help(kpi, view),
-            trend=trend,
+            trend=data.trends.loc[data.trends["kpi"] == key, ["month_start", "value", "n", "is_complete"]],
         ))
     return out
+
+
+def _value(key: str, row, target: float | None, min_responses: int) -> str:
+    if not row["is_enough"]:
+        return "Too few answers"
+    return fmt.value_beside(key, row["value"], target)
 
 
 def _delta_text(key: str, row) -> str | None:
     if row["delta"] is None or pd.isna(row["delta"]):
         return None
+    text = fmt.change(key, row["delta"], row["value"])
     if row["verdict"] == "no significant change":
-        return f"{fmt.change(key, row['delta'])}: no significant change"
-    return fmt.change(key, row["delta"])
+        return f"{text} · not significant"
+    return text
 
 
 def _delta_color(kpi: metrics.Kpi, row) -> str:
-    if row["verdict"] not in ("significant change", "change"):
+    if row["verdict"] not in ("significant change", "change") or kpi.higher_is_better is None:
         return "off"
     return "normal" if kpi.higher_is_better else "inverse"
 
 
-def _detail(key: str, row, target: float | None, min_responses: int) -> str:
-    n = int(row["n"]) if not pd.isna(row["n"]) else 0
+def _detail(key: str, row, by_kpi: pd.DataFrame, min_responses: int) -> str:
+    n = 0 if pd.isna(row["n"]) else int(row["n"])
+    kpi = metrics.KPIS[key]
     if not row["is_enough"]:
-        return f"n = {n:,} (at least {min_responses} needed)"
-    parts = []
-    if metrics.KPIS[key].is_sample:
-        parts.append(fmt.margin(key, row["moe"]))
-        parts.append(f"n = {n:,}" + (" customers" if key in ("churn_rate", "retention_rate") else ""))
-    elif key == "revenue":
-        parts.append(f"{n:,} transactions")
-    if target is not None:
-        shown, goal = fmt.value(key, row["value"]), fmt.value(key, target)
-        # Judged on the value as shown, so "90.0%" never reads as missing a 90.0% target.
-        met = shown == goal or metrics.meets_target(key, row["value"], target)
-        parts.append(f"target {goal} {'✓ met' if met else '✗ missed'}")
-    return " · ".join(p for p in parts if p)
-
-
-CUSTOMER_FILTERS = ", ".join(d.label.lower() for d in DIMENSIONS.values() if d.of_customer)
+        return f"n = {n:,}: a score needs at least {min_responses} answers"
+    if kpi.is_sample and n == 0:
+        return "nothing to measure in this period"
+    if key == "churn_rate":
+        retention = fmt.value("churn_rate", 100 - row["value"])
+        return f"{fmt.margin(key, row['moe'])} · n = {n:,} · retention {retention}"
+    if key == "nps" and "nps_promoters" in by_kpi.index:
+        mix = by_kpi.loc[["nps_promoters", "nps_passives", "nps_detractors"], "value"]
+        return (f"{fmt.margin(key, row['moe'])} · n = {n:,} · "
+                + " / ".join(f"{v:.0f}%" for v in mix.fillna(0)) + " P/P/D")
+    if kpi.is_sample:
+        return f"{fmt.margin(key, row['moe'], row['value'])} · n = {n:,}"
+    if key == "revenue":
+        return f"{n:,} transactions"
+    return ""
 
 
 def _help(kpi: metrics.Kpi, view: ViewState) -> str:
-    scope = (f"only the customer filters apply: {CUSTOMER_FILTERS}" if kpi.key in CUSTOMER_KPIS
-             else "all filters apply")
-    margin = " Shown with its 95% margin of error." if kpi.is_sample else ""
-    return f"{kpi.definition}.{margin} Line: monthly values over the last 12 complete months. ({scope})"
+    scope = ("Only the customer filters (" + ", ".join(d.label.lower() for d in DIMENSIONS.values()
+                                                      if d.of_customer) + ") apply: a customer has no single "
+             "channel or department." if kpi.key in CUSTOMER_KPIS else "Every filter applies.")
+    margin = " Shown with its 95% margin of error; a change is called significant at the 95% level." \
+        if kpi.is_sample else ""
+    return (f"{kpi.definition}.{margin} The line: the last 12 complete months (hover for each month); "
+            f"the numbers at its right are the axis ends. {scope}")
 
+
+# ---- What needs attention ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Attention:
-    text: str
-    dimension: str
-    member: str
+    text: str               # plain words, markdown
+    help: str               # the statistics behind it
+    dimension: str | None   # the filter a Focus button narrows to (None: no button)
+    member: str | None
     is_better: bool
 
 
-def attention(movers: pd.DataFrame, view: ViewState) -> list[Attention]:
-    """Each significant mover as one sentence, worst news first."""
-    items = []
-    for r in movers.sort_values(["is_better", "z"], ascending=[True, False]).itertuples():
-        word = "improved" if r.is_better else "worsened"
-        items.append(Attention(
-            text=(f"**{r.dimension_label} {r.member}**: {r.label} {word} to {fmt.value(r.kpi, r.value)} "
-                  f"({fmt.change(r.kpi, r.delta)} vs {COMPARISONS[view.compare]}, {fmt.p_value(r.p_value)}, "
-                  f"n = {r.n:,})"),
-            dimension=r.dimension, member=r.member, is_better=bool(r.is_better)))
+_MISS_WORDING = {
+    "sla_compliance": "{scope} resolves {value} on time against a {target} target",
+    "nps": "{scope}'s NPS is {value} against a target of {target}",
+    "csat": "{scope}'s CSAT is {value} against a target of {target}",
+    "ces": "{scope}'s effort score (CES) is {value} against a target of {target}",
+}
+
+
+def attention(data: OverviewData, view: ViewState) -> list[Attention]:
+    """Standing target misses first (who, by how much, for how long), then the groups that moved
+    beyond the company's own change, worst news first."""
+    items = [_miss_item(r) for r in data.misses.itertuples()]
+    versus = COMPARISONS[view.compare]
+    items += [_mover_item(r, versus) for r in data.movers.itertuples()]
     return items
+
+
+def _quarter(day) -> str:
+    day = pd.Timestamp(day)
+    return f"Q{(day.month - 1) // 3 + 1} {day.year}"
+
+
+def _miss_item(r) -> Attention:
+    scope = "The company" if r.is_company else r.scope
+    text = _MISS_WORDING[r.kpi].format(scope=f"**{scope}**", value=fmt.value(r.kpi, r.value),
+                                       target=fmt.value(r.kpi, r.target))
+    if r.quarters_missed > 1:
+        text += f", below target for {r.quarters_missed} quarters in a row (since {_quarter(r.since)})"
+    elif r.quarters_missed == 1:
+        text += ", below target this quarter"
+    help_text = (f"{r.label} {fmt.value(r.kpi, r.value)} {fmt.margin(r.kpi, r.moe)} (n = {r.n:,}) in this period: "
+                 f"even the favourable end of its 95% interval misses the target of {fmt.value(r.kpi, r.target)}. "
+                 "Quarters are counted back from the current one on their point estimates.")
+    return Attention(text + ".", help_text, None if r.is_company else "department",
+                     None if r.is_company else r.scope, is_better=False)
+
+
+def _mover_item(r, versus: str) -> Attention:
+    moved = "rose" if r.delta > 0 else "fell" if r.delta < 0 else "held"
+    company = (f"the whole view {'rose' if r.company_delta > 0 else 'fell'} "
+               f"{fmt.change(r.kpi, abs(r.company_delta), r.value).lstrip('+±')}"
+               if r.company_is_significant else "the whole view did not change significantly")
+    text = (f"**{r.dimension_label} {r.member}**: {r.label} {moved} "
+            f"{fmt.change(r.kpi, abs(r.delta), r.value).lstrip('+±')} to {fmt.value(r.kpi, r.value)} "
+            f"against the {versus}, while {company}.")
+    help_text = (f"{r.label} {fmt.value(r.kpi, r.prev_value)} → {fmt.value(r.kpi, r.value)} "
+                 f"(n = {r.prev_n:,} → {r.n:,}); the company's change {fmt.change(r.kpi, r.company_delta, r.value)}. "
+                 f"The group's change beyond the company's: {fmt.change(r.kpi, r.excess, r.value)}, "
+                 f"{fmt.p_value(r.p_value)}, significant after the Benjamini–Hochberg correction for the "
+                 "many groups tested at once.")
+    return Attention(text, help_text, r.dimension, r.member, is_better=bool(r.is_better))
+
+
+def company_moves(summary: pd.DataFrame, view: ViewState) -> str | None:
+    """One sentence on the survey and service KPIs that changed significantly across the whole
+    view, so a season that moves everyone reads as one finding, not as every group moving."""
+    moved = summary[(summary["verdict"] == "significant change") & summary["kpi"].isin(
+        ["nps", "csat", "ces", "sla_compliance", "first_response_live", "first_response_written"])]
+    if moved.empty:
+        return None
+    parts = []
+    for better, words in ((False, "worsened"), (True, "improved")):
+        labels = moved.loc[moved["is_better"] == better, "label"].tolist()
+        if labels:
+            parts.append(f"{_and(labels)} {words}")
+    return (f"Across the whole view, {' and '.join(parts)} significantly against the {COMPARISONS[view.compare]}. "
+            "Groups are listed below only where they moved beyond that.")
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def has_data(summary: pd.DataFrame) -> bool:
     """False when no survey response and no interaction matches the filters in the period."""
-    activity = summary.set_index("kpi").loc[["nps", "csat", "ces", "sla_compliance", "first_response"], "n"]
+    activity = summary.set_index("kpi").loc[[k for k in ["nps", "csat", "ces", "contacts", "sla_compliance"] if k in set(summary.kpi)], "n"]
     return bool(activity.fillna(0).sum() > 0)

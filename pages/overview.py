@@ -1,48 +1,67 @@
-"""Executive overview: the CCO's one-screen summary of every KPI and what needs attention."""
+"""Executive overview: every headline KPI on one screen, and what needs attention."""
 import streamlit as st
 
-from cxdata import overview
+from cxdata import charts, overview
 from cxdata.app import frame
-from cxdata.filters import COMPARISONS
 
 view = frame.current_view()
 reader = frame.open_reader()
+facts = frame.data_facts(reader)
 minimum = frame.min_responses()
 
 st.title("Executive overview")
-compared = view.filters.comparison(view.compare)
-st.caption(f"{view.filters.start:%d %b %Y} – {view.filters.end:%d %b %Y} ({view.filters.days} days), "
-           f"compared with {COMPARISONS[view.compare]} ({compared.start:%d %b %Y} – {compared.end:%d %b %Y}). "
-           "Changes the samples cannot support are marked “no significant change” (95% level).")
+st.caption(f"**{overview.period_line(view)}** · {overview.filters_line(view.filters)} · "
+           f"{overview.freshness_line(facts)}")
 frame.show_notices(view)
+gaps = overview.comparison_gaps(view, facts)
+for gap in gaps:
+    st.caption(f":material/warning: {gap}")
 
 data = overview.load(reader, view.filters, view.compare, minimum)
 if not overview.has_data(data.summary):
     st.info("No customers, interactions or survey responses match these filters in this period. "
-            "Widen the period or clear a filter in the sidebar.", icon="🔎")
+            "Widen the period or clear a filter in the sidebar.", icon=":material/search_off:")
     st.stop()
 
-tiles = overview.tiles(data.summary, data.trends, data.targets, view, minimum)
-for row_start in range(0, len(tiles), 3):
-    for column, tile in zip(st.columns(3), tiles[row_start:row_start + 3]):
-        with column.container(border=True):
+BADGE = {"met": "green", "close": "orange", "missed": "red"}
+ICON = {"met": ":material/check:", "close": ":material/remove:", "missed": ":material/close:"}
+tiles = overview.tiles(data, view, minimum, withhold_counts=bool(gaps))
+for row_start in range(0, len(tiles), overview.TILES_PER_ROW):
+    row = tiles[row_start:row_start + overview.TILES_PER_ROW]
+    for column, tile in zip(st.columns(overview.TILES_PER_ROW, gap="small"), row):
+        with column.container(border=True, gap=None):
             st.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help,
-                      chart_data=tile.trend or None, chart_type="line",
                       delta_arrow="off" if tile.delta_color == "off" else "auto")
-            st.caption(tile.detail)
+            status = (f":{BADGE[tile.status]}-badge[{ICON[tile.status]} {overview.STATUS_WORDS[tile.status]}] "
+                      if tile.status else "")
+            st.markdown(f"{status}<small>{tile.target}</small>" if tile.target else "&nbsp;",
+                        unsafe_allow_html=True)
+            st.caption(tile.detail or "&nbsp;")
+            st.plotly_chart(charts.sparkline(tile.trend, tile.kpi, minimum), width="stretch", theme=None,
+                            config={"displayModeBar": False}, key=f"spark_{tile.kpi}")
 
 st.subheader("What needs attention")
-st.caption("Segments, departments and journey stages whose NPS, CSAT, CES or SLA compliance changed "
-           f"significantly (at least {minimum} responses in both periods; many groups are tested at once, "
-           "so the Benjamini–Hochberg procedure keeps false alarms under 5% of this list).")
-items = overview.attention(data.movers, view)
+items = overview.attention(data, view)
+season = overview.company_moves(data.summary, view)
+if season:
+    st.markdown(season)
 if not items:
-    st.success("No segment, department or journey stage moved significantly against "
-               f"{COMPARISONS[view.compare]}.", icon="✅")
-for item in items:
-    text, link = st.columns([5, 1], vertical_alignment="center")
-    text.markdown((":green[:material/trending_up:] " if item.is_better else ":red[:material/trending_down:] ")
-                  + item.text)
-    if item.dimension in ("segment", "department"):
-        link.page_link("pages/overview.py", label=f"Focus on {item.member}",
-                       query_params=frame.link_params(view, **{item.dimension: item.member}))
+    st.markdown(":material/check_circle: No target is missed beyond its margin of error, and no segment, "
+                "department or journey stage moved differently from the whole view.")
+
+
+def show(item: overview.Attention, key: str) -> None:
+    text, action = st.columns([6, 1], vertical_alignment="center")
+    icon = ":blue[:material/trending_up:]" if item.is_better else ":red[:material/error:]"
+    text.markdown(f"{icon} {item.text}", help=item.help)
+    if item.dimension:
+        action.button(f"Focus on {item.member}", key=key, on_click=frame.focus,
+                      args=(item.dimension, item.member), type="tertiary")
+
+
+for i, item in enumerate(items[:overview.ATTENTION_SHOWN]):
+    show(item, f"focus_{i}")
+if len(items) > overview.ATTENTION_SHOWN:
+    with st.expander(f"and {len(items) - overview.ATTENTION_SHOWN} more"):
+        for i, item in enumerate(items[overview.ATTENTION_SHOWN:], start=overview.ATTENTION_SHOWN):
+            show(item, f"focus_{i}")

@@ -206,6 +206,25 @@ create or replace macro mover_dimension(segment_grouping, department_grouping) a
          when department_grouping = 0 then 'department'
          else 'journey_stage' end;
 
+-- ---- Standing target misses ----------------------------------------------------------------------
+-- The quarters a target history looks back over: the quarter of stop - 1 day and the 7 before it.
+create or replace macro first_history_quarter(stop) as
+    (date_trunc('quarter', stop::date - 1) - interval 21 month)::date;
+create or replace macro history_quarters(stop) as table
+    select unnest(generate_series(first_history_quarter(stop), stop::date - 1, interval 3 month))::date
+           as quarter_start;
+-- The target each department (null: the company) had for each metric in each history quarter:
+-- the one in force on the quarter's last day, or on stop - 1 for the running quarter; when targets
+-- overlap, the one that started last (as sql/kpi_targets.sql).
+create or replace macro targets_by_quarter(stop) as table
+    with days as (
+        select quarter_start, least((quarter_start + interval 3 month)::date, stop::date) - 1 as judged_on
+        from history_quarters(stop)
+    )
+    select d.quarter_start, t.metric, t.department, t.target
+    from days d join targets t on t.period_start <= d.judged_on and t.period_end >= d.judged_on
+    qualify row_number() over (partition by d.quarter_start, t.metric, t.department order by t.period_start desc) = 1;
+
 -- ---- Whole months -------------------------------------------------------------------------------
 -- A range [start, stop) as whole calendar months [whole_months_from, whole_months_to) plus the
 -- days before and after them, so monthly summaries answer most of it and daily ones the edges.

@@ -7,6 +7,7 @@ Screenshots go to test-artifacts/.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import socket
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from cxdata.overview import TILE_ORDER
 from tests.conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -90,7 +92,8 @@ def _tiles(page) -> dict[str, str]:
 def _wait_for_tiles(page, timeout_ms: int = 120_000) -> None:
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=timeout_ms)
     page.wait_for_function(
-        "document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 9", timeout=timeout_ms)
+        f"document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= {len(TILE_ORDER)}",
+        timeout=timeout_ms)
     _wait_until_idle(page)
 
 
@@ -118,13 +121,17 @@ def test_first_request_deep_link_lands_inside_the_frame(server, page):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "deep-link-data-page.png", full_page=True)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    # The frame ran: our filters and our navigation titles, not legacy file-name links.
-    assert sidebar.get_by_text("Filters").count() == 1
+    # The frame ran: our navigation titles, not legacy file-name links; the filters, which do not
+    # apply to this page, are not drawn, and the link's filters are kept for the next page.
     assert sidebar.get_by_text("Executive overview").count() >= 1
-    assert sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Segment").get_by_text("SMB").count() == 1
+    assert sidebar.get_by_text("Filters").count() == 0
     assert "/data" in page.url and "segment=SMB" in page.url and "region=Europe" in page.url
-    assert page.get_by_text("demo data").count() >= 1   # built on first start, and said so
+    assert page.get_by_text("Demo data").count() >= 1   # built on first start, and said so
     _assert_no_error(page)
+    sidebar.get_by_text("Executive overview").click()
+    _wait_for_tiles(page)
+    assert sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Segment").get_by_text("SMB").count() == 1
+    page.wait_for_url(re.compile(r"segment=SMB"), timeout=30_000)
 
 
 def test_overview_tiles_render_and_a_filter_changes_url_and_tiles(server, page):
@@ -161,3 +168,75 @@ def test_overview_tiles_render_and_a_filter_changes_url_and_tiles(server, page):
     _wait_for_tiles(other)
     assert _tiles(other)["Active customers"] == after["Active customers"]
     other.close()
+
+
+def _dip_range() -> tuple[str, str]:
+    """The newest December-January the demo covers whole: its planted seasonal dip."""
+    newest = dt.date.today() - dt.timedelta(days=1)   # the demo built on first start ends yesterday
+    year = newest.year if newest.month >= 2 else newest.year - 1
+    return f"{year - 1}-12-01", f"{year}-01-31"
+
+
+def test_every_headline_kpi_fits_one_1280x720_screen(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(server, wait_until="domcontentloaded")
+    _wait_for_tiles(page)
+    _assert_no_error(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "overview-1280x720.png")
+    tops = page.locator('[data-testid="stMetric"]').evaluate_all(
+        "tiles => tiles.map(t => t.closest('[data-testid=\"stVerticalBlock\"]').getBoundingClientRect().top)")
+    assert len(tops) == len(TILE_ORDER)
+    assert max(tops) < 720, tops
+    sizes = page.evaluate("""() => {
+        const px = sel => Array.from(document.querySelectorAll(sel)).map(e => parseFloat(getComputedStyle(e).fontSize));
+        return {value: Math.min(...px('[data-testid="stMetricValue"]')),
+                other: Math.max(...Array.from(document.querySelectorAll('h1, h2, h3, p, span, label'))
+                    .filter(e => !e.closest('[data-testid="stMetricValue"]'))
+                    .map(e => parseFloat(getComputedStyle(e).fontSize)).filter(Boolean))};
+    }""")
+    assert sizes["value"] > sizes["other"], sizes   # the KPI values are the largest text on the page
+    context.close()
+
+
+def test_a_significant_decline_renders_red_and_downward(server, page):
+    start, end = _dip_range()
+    page.goto(f"{server}/?period=custom&from={start}&to={end}&compare=previous", wait_until="domcontentloaded")
+    _wait_for_tiles(page)
+    _assert_no_error(page)
+    page.screenshot(path=ARTIFACTS / "overview-december-january.png")
+    for label in ("NPS", "CSAT", "SLA compliance"):
+        tile = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first
+        delta = tile.locator('[data-testid="stMetricDelta"]')
+        assert delta.inner_text().strip().startswith("-"), (label, delta.inner_text())
+        assert delta.locator('[data-testid="stMetricDeltaIcon-Down"]').count() == 1, label
+        red, green, blue = map(int, re.findall(r"\d+", delta.evaluate("e => getComputedStyle(e).color"))[:3])
+        assert red > green + 60 and red > blue + 60, (label, red, green, blue)
+
+
+def test_focus_narrows_the_url_survives_reload_and_the_next_change_sticks(server, page):
+    page.goto(server, wait_until="domcontentloaded")
+    _wait_for_tiles(page)
+    before = _tiles(page)
+    page.get_by_role("button", name="Focus on Billing").first.click()
+    page.wait_for_url(re.compile(r"department=Billing"), timeout=30_000)
+    _wait_until_idle(page)
+    department = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Department")
+    assert department.get_by_text("Billing").count() == 1
+    assert _tiles(page)["SLA compliance"] != before["SLA compliance"]
+    focused = _tiles(page)
+
+    page.reload(wait_until="domcontentloaded")          # the address bar holds the focus
+    _wait_for_tiles(page)
+    assert _tiles(page)["SLA compliance"] == focused["SLA compliance"]
+
+    compare = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="Compare with")
+    compare.click()
+    page.get_by_role("option", name="same period last year").click()
+    page.wait_for_url(re.compile(r"compare=year"), timeout=30_000)
+    _wait_until_idle(page)
+    assert "department=Billing" in page.url             # the next sidebar change keeps the focus
+    assert department.get_by_text("Billing").count() == 1
+    assert _tiles(page)["SLA compliance"] == focused["SLA compliance"]
+    _assert_no_error(page)

@@ -144,3 +144,11 @@ def test_verdicts_agree_on_every_view(demo_reader):
         exact = [k for k in metrics.KPIS if k != "first_response"]
         assert derived.loc[exact, "verdict"].tolist() == raw.loc[exact, "verdict"].tolist()
         assert derived.loc[exact, "is_enough"].tolist() == raw.loc[exact, "is_enough"].tolist()
+
+
+def test_department_quarters_match_raw_rows(demo_reader):
+    """The target-miss history of the attention list, on every view: exact, targets included."""
+    for view, (filters, _) in enumerate(random_views(demo_reader, seed=31, count=12)):
+        history = both(demo_reader, "department_quarters", filters.params(),
+                       ["is_company", "department", "quarter_start", "kpi"])
+        assert_same(history, ["value", "moe", "n", "target"], f"view {view}: {filters}")

@@ -1,27 +1,63 @@
-"""How values read on the tiles."""
+"""How values read on the tiles: every magnitude from 0 to 10⁹, both signs."""
 import pytest
 
 from cxdata import formatting as fmt
 
 
 @pytest.mark.parametrize("kpi, x, shown", [
-    ("nps", 31.6, "32"), ("nps", -12.0, "-12"), ("csat", 80.25, "80.2%"), ("ces", 5.127, "5.13"),
-    ("first_response", 42, "42 s"), ("first_response", 2520, "42 min"), ("first_response", 11700, "3 h 15 min"),
-    ("first_response", 3 * 86400, "3.0 days"), ("revenue", 50_812_345, "50.8 M"), ("revenue", 950, "950"),
-    ("active_customers", 4034, "4,034"), ("nps", None, "—"), ("csat", float("nan"), "—"),
+    ("nps", 31.6, "32"), ("nps", -12.0, "-12"), ("nps", -0.4, "0"), ("csat", 80.25, "80.2%"),
+    ("ces", 5.127, "5.13"), ("first_response", 42, "42 s"), ("first_response", 2520, "42 min"),
+    ("first_response", 11700, "3 h 15 min"), ("first_response", 15599, "4 h 20 min"),
+    ("first_response", 3 * 86400, "3.0 days"), ("revenue", 50_812_345, "50.8 M"), ("revenue", 41_000_000, "41.0 M"),
+    ("revenue", 950, "950"), ("active_customers", 4034, "4,034"), ("nps", None, "—"), ("csat", float("nan"), "—"),
 ])
 def test_values(kpi, x, shown):
     assert fmt.value(kpi, x) == shown
 
 
-@pytest.mark.parametrize("kpi, delta, shown", [
-    ("nps", 2.8, "+2.8"), ("csat", -0.44, "−0.4 pts"), ("first_response", -600, "−10 min"),
-    ("revenue", 1_500_000, "+1.5 M"), ("churn_rate", 0.0, "±0.0 pts"),
+@pytest.mark.parametrize("x, shown", [
+    (0, "0"), (0.4, "0"), (-0.4, "0"), (7, "7"), (950, "950"), (1_234, "1,234"), (9_999, "9,999"),
+    (9_999.6, "10.0 k"), (10_000, "10.0 k"), (12_345, "12.3 k"), (48_496, "48.5 k"), (88_197, "88.2 k"),
+    (99_960, "100 k"), (123_456, "123 k"), (999_499, "999 k"), (999_999, "1.00 M"), (1_000_000, "1.00 M"),
+    (4_560_000, "4.56 M"), (41_000_000, "41.0 M"), (50_812_345, "50.8 M"), (999_999_999, "1.00 B"),
+    (1e9, "1.00 B"), (2.5e10, "25.0 B"), (-48_496, "-48.5 k"), (-1_234, "-1,234"), (-999_999, "-1.00 M"),
+    (None, "—"),
 ])
-def test_changes(kpi, delta, shown):
-    assert fmt.change(kpi, delta) == shown
+def test_compact_amounts_across_magnitudes(x, shown):
+    assert fmt.compact(x) == shown
+
+
+@pytest.mark.parametrize("kpi, delta, reference, shown", [
+    ("nps", 2.8, None, "+2.8 pts"), ("nps", -16.6, None, "-16.6 pts"), ("csat", -0.44, None, "-0.4 pts"),
+    ("csat", -0.04, None, "±0.0 pts"), ("churn_rate", 0.0, None, "±0.0 pts"), ("churn_rate", 0.04, None, "±0.0 pts"),
+    ("ces", -0.123, None, "-0.12"), ("active_customers", 162, None, "+162"), ("active_customers", -3, None, "-3"),
+    ("revenue", 1_500_000, None, "+1.50 M"), ("revenue", 88_197, None, "+88.2 k"), ("revenue", -48_496, None, "-48.5 k"),
+    ("revenue", 0.2, None, "±0"), ("revenue", 19_500_000, None, "+19.5 M"),
+    # durations change in the unit of the value they change, on every view
+    ("first_response", -600, 2520, "-10 min"), ("first_response", 79, 2520, "+1.3 min"),
+    ("first_response", 540, 2520, "+9.0 min"), ("first_response", 12, 45, "+12 s"),
+    ("first_response", 1200, 15600, "+20 min"), ("first_response", 2, 2520, "±0.0 min"),
+])
+def test_changes(kpi, delta, reference, shown):
+    assert fmt.change(kpi, delta, reference) == shown
+
+
+def test_a_fall_starts_with_an_ascii_minus():
+    """Streamlit reads a delta as negative only from an ASCII '-': a Unicode minus drew falls green."""
+    for kpi, delta in (("nps", -16.6), ("csat", -3.0), ("ces", -0.3), ("sla_compliance", -10.0),
+                       ("revenue", -88_197), ("first_response", -90)):
+        assert fmt.change(kpi, delta, 2520).startswith("-")
+
+
+def test_a_value_beside_its_target_never_reads_as_equal():
+    assert fmt.value_beside("sla_compliance", 89.989, 90.0) == "89.99%"
+    assert fmt.value_beside("sla_compliance", 90.004, 90.0) == "90.004%"
+    assert fmt.value_beside("sla_compliance", 85.0, 90.0) == "85.0%"
+    assert fmt.value_beside("nps", 29.6, 30.0) == "29.6"
+    assert fmt.value_beside("csat", 80.0, 80.0) == "80.0%"
 
 
 def test_margins_and_p_values():
-    assert fmt.margin("csat", 1.84) == "±1.8 pts" and fmt.margin("nps", 2.9) == "±2.9"
+    assert fmt.margin("csat", 1.84) == "±1.8 pts" and fmt.margin("nps", 2.9) == "±2.9 pts"
+    assert fmt.margin("first_response", 78, 2520) == "±1.3 min"
     assert fmt.p_value(0.0004) == "p < 0.001" and fmt.p_value(0.0312) == "p = 0.031"

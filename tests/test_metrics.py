@@ -122,16 +122,60 @@ def test_unused_filters_are_not_bound_and_missing_ones_are_named(tiny_con):
         db.sql_text("../etc/passwd")
 
 
-def test_movers_keep_only_significant_changes(tiny_con):
+def _groups(rows):
+    """A group_scores frame from (dimension, member, kpi, value, moe, n, prev_value, prev_moe, prev_n)."""
+    out = []
+    for dim, member, kpi, v, m, n, pv, pm, pn in rows:
+        out += [dict(dimension=dim, member=member, kpi=kpi, period="current", value=v, moe=m, n=n),
+                dict(dimension=dim, member=member, kpi=kpi, period="previous", value=pv, moe=pm, n=pn)]
+    return pd.DataFrame(out)
+
+
+def _company(kpi, value, moe, prev_value, prev_moe, n=10_000):
+    change = metrics.significance(value, moe, prev_value, prev_moe)
+    return pd.DataFrame([dict(kpi=kpi, label=metrics.KPIS[kpi].label, value=value, moe=moe, n=n, is_enough=True,
+                              prev_value=prev_value, prev_moe=prev_moe, delta=change.delta,
+                              is_significant=change.is_significant, verdict=change.verdict)])
+
+
+def test_movers_are_judged_against_the_company_own_change():
+    # The company's CSAT fell 10 points (80 -> 70, margins 1.96 pts: se 1 pt each, se of the change 1.41).
+    company = _company("csat", 70.0, 1.96, 80.0, 1.96)
+    groups = _groups([
+        # fell with the season, as the company did: not a mover
+        ("segment", "SMB", "csat", 69.0, 3.92, 500, 80.0, 3.92, 500),
+        # fell 30 points: 20 beyond the company; se = hypot(hypot(2, 2), hypot(1, 1)) = sqrt(10) = 3.16, z = 6.3
+        ("department", "Billing", "csat", 50.0, 3.92, 400, 80.0, 3.92, 400),
+        # rose 5 against a 10-point fall: 15 better than the company, z = 15 / sqrt(10) = 4.7
+        ("journey_stage", "onboarding", "csat", 85.0, 3.92, 300, 80.0, 3.92, 300),
+        # too few answers in the comparison period to be judged at all
+        ("segment", "Consumer", "csat", 20.0, 10.0, 40, 80.0, 20.0, 29),
+    ])
+    found = metrics.movers(groups, company, min_responses=30)
+    assert found["member"].tolist() == ["Billing", "onboarding"]          # worse news first
+    billing, onboarding = found.iloc[0], found.iloc[1]
+    assert billing["excess"] == pytest.approx(-20.0) and not billing["is_better"]
+    assert billing["z"] == pytest.approx(20 / math.sqrt(10))
+    assert billing["company_delta"] == pytest.approx(-10.0) and billing["company_is_significant"]
+    assert onboarding["excess"] == pytest.approx(15.0) and onboarding["is_better"]
+    assert onboarding["p_value"] == pytest.approx(math.erfc(15 / math.sqrt(10) / math.sqrt(2)))
+
+
+def test_movers_on_the_tiny_database_are_not_called_from_one_group_alone(tiny_con):
     reader = db.Reader(tiny_con)
-    found = metrics.movers(reader, Q1_2026, min_responses=30)
-    # SMB NPS: 62.5 on 80 answers now (50 promoters, 30 passives) vs 10 on 100 before.
-    assert found[["dimension", "member", "kpi"]].values.tolist() == [["segment", "SMB", "nps"]]
-    assert found.iloc[0]["delta"] == pytest.approx(52.5)
-    assert found.iloc[0]["is_better"]
-    # Support NPS 10 -> 30 on 100 answers each is not significant (p = 0.079): not a mover.
-    # Anything under the minimum is never a mover, whatever its change.
-    assert metrics.movers(reader, Q1_2026, min_responses=101).empty
+    summary = metrics.kpi_summary(reader, Q1_2026, min_responses=30)
+    groups = metrics.group_scores(reader, Q1_2026)
+    assert set(groups["dimension"]) == {"segment", "department", "journey_stage"}
+    # SMB's NPS rose 52.5 points (10 -> 62.5) while the whole view rose 20 (10 -> 30): 32.5 beyond,
+    # se = hypot(9.91, 11.40) = 15.1, z = 2.15, p = 0.032; three groups are tested (SMB, and the
+    # Support department and stage, which moved exactly as the company did), and Benjamini-Hochberg
+    # needs p <= 0.05 / 3 for the smallest: SMB is not listed.
+    assert metrics.movers(groups, summary, min_responses=30).empty
+    loose = metrics.movers(groups, summary, min_responses=30, false_discovery_rate=0.1)  # 0.032 <= 0.1 / 3
+    assert loose["member"].tolist() == ["SMB"]
+    assert loose.iloc[0]["excess"] == pytest.approx(32.5) and loose.iloc[0]["p_value"] == pytest.approx(0.0315, abs=5e-4)
+    # Anything under the minimum is never tested.
+    assert metrics.movers(groups, summary, min_responses=101).empty
 
 
 def test_trends_are_monthly_over_twelve_months(tiny_con):
@@ -154,12 +198,56 @@ def test_targets_prefer_the_filtered_departments_own(tiny_con):
     assert metrics.meets_target("nps", 30.0, 25.0) and not metrics.meets_target("first_response", 90, 60)
 
 
-def test_movers_are_capped_per_kpi(tiny_con):
-    reader = db.Reader(tiny_con)
-    long = reader.run("movers", metrics.period_params(Q1_2026, "previous"))
-    assert set(long["dimension"]) == {"segment", "department", "journey_stage"}
-    found = metrics.movers(reader, Q1_2026, min_responses=30, per_kpi=0)
-    assert found.empty
+def test_department_quarters_hold_each_target_in_force(tiny_con):
+    history = metrics.department_quarters(db.Reader(tiny_con), Q1_2026)
+    rows = history.set_index(["is_company", "department", "kpi", "quarter_start"])
+    q1, q4 = pd.Timestamp("2026-01-01"), pd.Timestamp("2025-10-01")
+    support_now = rows.loc[(False, "Support", "nps", q1)]
+    assert support_now["value"] == pytest.approx(30.0) and support_now["n"] == 100
+    assert support_now["target"] == 35.0                        # its own target
+    assert rows.loc[(False, "Support", "nps", q4), "value"] == pytest.approx(10.0)
+    assert pd.isna(rows.loc[(False, "Support", "nps", q4), "target"])  # no target that quarter
+    company = history[history["is_company"]].set_index(["kpi", "quarter_start"])
+    assert company.loc[("nps", q1), "target"] == 25.0
+    assert company.loc[("sla_compliance", q1), "value"] == pytest.approx(80.0)   # 8 of 10 on time
+    billing = history[(history["department"] == "Billing")].set_index("kpi")
+    assert billing.loc["sla_compliance", "value"] == pytest.approx(50.0)          # 2 of 4 on time
+    assert billing.loc["csat", "target"] != billing.loc["csat", "target"]          # NaN: no CSAT target
+    assert history["quarter_start"].min() >= pd.Timestamp("2024-04-01")            # 8 quarters back at most
+
+
+def test_standing_misses_say_who_by_how_much_and_for_how_long():
+    quarters = pd.to_datetime(["2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01"])
+    history = pd.DataFrame(
+        # Billing SLA below its 90% target in the last three quarters (met in the first)
+        [dict(is_company=False, department="Billing", quarter_start=q, kpi="sla_compliance", value=v, moe=1.5,
+              n=3000, target=90.0) for q, v in zip(quarters, [91.0, 74.0, 73.0, 75.9])]
+        # Support NPS 2 points under target: within its margin, so never listed
+        + [dict(is_company=False, department="Support", quarter_start=q, kpi="nps", value=33.0, moe=4.0,
+                n=900, target=35.0) for q in quarters]
+        # The company's CSAT misses, beyond its margin, in the current quarter only
+        + [dict(is_company=True, department=None, quarter_start=q, kpi="csat", value=v, moe=0.5, n=9000,
+                target=80.0) for q, v in zip(quarters, [81.0, 82.0, 80.5, 78.0])])
+    groups = _groups([("department", "Billing", "sla_compliance", 73.8, 1.6, 2694, 72.5, 1.4, 3816),
+                      ("department", "Support", "nps", 33.0, 4.0, 900, 30.0, 4.0, 900)])
+    summary = _company("csat", 78.0, 0.5, 80.5, 0.5)
+    misses = metrics.standing_misses(groups, summary, history, min_responses=30)
+    assert misses[["scope", "kpi", "quarters_missed"]].values.tolist() == [
+        ["Company", "csat", 1], ["Billing", "sla_compliance", 3]]
+    billing = misses.iloc[1]
+    assert billing["value"] == 73.8 and billing["target"] == 90.0
+    assert billing["shortfall"] == pytest.approx(16.2) and billing["since"] == pd.Timestamp("2026-04-01")
+
+
+@pytest.mark.parametrize("kpi, value, target, status", [
+    ("sla_compliance", 89.989, 90.0, "close"), ("sla_compliance", 90.0, 90.0, "met"),
+    ("sla_compliance", 87.9, 90.0, "missed"), ("nps", 26.0, 30.0, "close"), ("nps", 24.9, 30.0, "missed"),
+    ("churn_rate", 5.4, 5.0, "close"), ("churn_rate", 4.0, 5.0, "met"), ("churn_rate", 5.6, 5.0, "missed"),
+    ("first_response", 3900, 3600, "close"), ("first_response", 4000, 3600, "missed"),
+    ("csat", None, 80.0, None), ("csat", 81.0, None, None),
+])
+def test_target_status_is_judged_on_the_unrounded_value(kpi, value, target, status):
+    assert metrics.target_status(kpi, value, target) == status
 
 
 @pytest.mark.parametrize("p_values, cutoff", [

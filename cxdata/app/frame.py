@@ -86,42 +86,63 @@ def _reason(exc: Exception) -> str:
 
 
 def data_facts(reader: CachedReader) -> dict:
-    """Row counts, the data's date span and whether it is the demo, for the header."""
+    """Row counts, the data's date span, when it was loaded and whether it is the demo."""
     facts = reader.run("data_extent").iloc[0].to_dict()
     for day in ("newest_on", "oldest_on"):  # DuckDB dates arrive in pandas as timestamps
         facts[day] = None if pd.isna(facts[day]) else pd.Timestamp(facts[day]).date()
-    facts["is_demo"] = bool(reader.run("data_source").iloc[0]["is_demo"])
+    source = reader.run("data_source").iloc[0]
+    facts["is_demo"] = bool(source["is_demo"])
+    # Loads record the loading machine's local time (datetime.now()), so this server's zone names it.
+    facts["last_loaded_at"] = None if pd.isna(source["last_loaded_at"]) else pd.Timestamp(source["last_loaded_at"])
+    facts["time_zone"] = dt.datetime.now().astimezone().tzname() or ""
+    facts["last_complete_on"] = (filters.last_complete_day(facts["newest_on"], facts["last_loaded_at"])
+                                 if facts["newest_on"] else None)
     return facts
 
 
-def draw_header(reader: CachedReader, facts: dict) -> None:
-    newest = facts["newest_on"]
-    st.caption(
-        f"Data: `{reader.path}` · newest record {newest.isoformat() if newest else '—'} · "
-        f"{facts['n_customers']:,} customers · {facts['n_interactions']:,} interactions · "
-        f"{facts['n_feedback']:,} survey responses · {facts['n_transactions']:,} transactions"
-    )
+def draw_header(facts: dict) -> None:
+    """One small line, and only for the demo: the page's own title and numbers come first."""
     if facts["is_demo"]:
-        st.info(f"You are looking at **demo data**. To see your own, load your exports: `{LOAD_HINT}` "
-                "(see *docs/loading.md*); the dashboard picks them up on the next click.", icon="ℹ️")
+        st.caption(f":material/info: Demo data · to see your own: `{LOAD_HINT}` (docs/loading.md)")
 
 
-def sidebar_filters(reader: CachedReader, facts: dict) -> ViewState:
-    """Draw the global filters, reconcile them with the URL, and return the view they define."""
+def compact_layout() -> None:
+    """Less empty space above the page and a title smaller than a KPI value, so a 1280 x 720
+    projector shows every headline tile on the first screen."""
+    st.html("<style>"
+            ".stMainBlockContainer { padding-top: 2.2rem; padding-bottom: 2rem; }"
+            "h1 { font-size: 1.75rem !important; padding: 0 0 0.25rem 0 !important; }"
+            "[data-testid='stMetricValue'] { font-size: 2.1rem; }"
+            "[data-testid='stSidebarHeader'] { height: 2.5rem; margin-bottom: 0; }"
+            "</style>")
+
+
+def sidebar_filters(reader: CachedReader, facts: dict, show: bool = True) -> ViewState:
+    """Draw the global filters, reconcile them with the URL, and return the view they define.
+
+    With `show` false (a page the filters do not apply to) nothing is drawn and the URL is left
+    alone; the view is kept in session state, so the filters are as they were on coming back.
+    """
     options = filter_options(reader)
-    today = facts["newest_on"] or dt.date.today()
+    today = facts["last_complete_on"] or dt.date.today()  # presets end on the newest whole day
     earliest = facts["oldest_on"]
     url = _current_query_params()
+    if not show:
+        view = st.session_state.get(VIEW) or filters.from_query_params(url, options, today, earliest)
+        st.session_state[VIEW] = view
+        st.session_state.pop(_SYNCED, None)  # coming back, a link's filters are read again
+        return view
     if url and url != st.session_state.get(_SYNCED):
         incoming = filters.from_query_params(url, options, today, earliest)
         _seed_widgets(incoming)
         st.session_state["cx_notices"] = incoming.notices
-    elif _KEY["period"] not in st.session_state:
-        _seed_widgets(filters.from_query_params({}, options, today, earliest))
+    elif _KEY["period"] not in st.session_state:  # a new session, or back from a page without filters
+        _seed_widgets(st.session_state.get(VIEW) or filters.from_query_params({}, options, today, earliest))
 
     sb = st.sidebar
     sb.header("Filters")
-    preset = sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=_KEY["period"])
+    preset = sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=_KEY["period"],
+                          on_change=_preset_comparison)
     if preset == "custom":
         chosen = sb.date_input("From – to", key=_KEY["range"], format="YYYY-MM-DD",
                                min_value=filters.MIN_DAY, max_value=filters.MAX_DAY)
@@ -129,7 +150,8 @@ def sidebar_filters(reader: CachedReader, facts: dict) -> ViewState:
     else:
         start, end = filters.preset_range(preset, today)
         st.session_state[_KEY["range"]] = (start, end)
-        sb.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (ends on the newest data day)")
+        partial = "" if today == facts["newest_on"] else f"; {facts['newest_on']:%d %b} is partial"
+        sb.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (ends on the newest whole day of data{partial})")
     compare = sb.selectbox("Compare with", list(COMPARISONS), format_func=COMPARISONS.get, key=_KEY["compare"])
     chosen = {key: sb.multiselect(dimension.label, options.get(key, []), key=_KEY[key], placeholder="All")
               for key, dimension in DIMENSIONS.items()}
@@ -144,6 +166,18 @@ def sidebar_filters(reader: CachedReader, facts: dict) -> ViewState:
     return view
 
 
+def _preset_comparison() -> None:
+    """A new period preset brings its natural comparison (this quarter against the previous
+    quarter to date, year to date against last year); the user may still change it after."""
+    st.session_state[_KEY["compare"]] = filters.default_comparison(st.session_state[_KEY["period"]])
+
+
+def focus(dimension: str, member: str) -> None:
+    """Narrow the view to one group, as if chosen in the sidebar (a button's on_click): the
+    sidebar then shows it, the URL carries it, and the next sidebar change keeps it."""
+    st.session_state[_KEY[dimension]] = [member]
+
+
 def current_view() -> ViewState:
     """The view the frame set up for this run; pages call this first."""
     require_frame()
@@ -153,13 +187,6 @@ def current_view() -> ViewState:
 def show_notices(view: ViewState) -> None:
     for notice in view.notices:
         st.warning(notice, icon="⚠️")
-
-
-def link_params(view: ViewState, **narrow: str) -> dict[str, str | list[str]]:
-    """The current view's URL parameters with extra filters, for st.page_link."""
-    params = view.to_query_params()
-    params.update(narrow)
-    return params
 
 
 def filter_options(reader: CachedReader) -> dict[str, list[str]]:

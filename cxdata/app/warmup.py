@@ -42,7 +42,7 @@ def warm(path: Path) -> None:
     """Compute what a first visitor sees: the frame and the overview under the default filters."""
     reader = CachedReader(path)
     facts = frame.data_facts(reader)
-    view = filters.from_query_params({}, frame.filter_options(reader), facts["newest_on"] or dt.date.today(),
+    view = filters.from_query_params({}, frame.filter_options(reader), facts["last_complete_on"] or dt.date.today(),
                                      facts["oldest_on"])
     overview.load(reader, view.filters, view.compare, frame.min_responses())
 
