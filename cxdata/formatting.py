@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from cxdata.metrics import KPIS
+from cxdata.metrics import KPIS, MONEY_KPIS
 
 
 def _is_missing(x) -> bool:
@@ -55,7 +55,7 @@ def _amount(kpi: str, x: float, percent: str, decimals: int) -> str:
     k = KPIS[kpi]
     if k.unit == "s":
         return duration(x)
-    if k.key == "revenue":
+    if k.key in MONEY_KPIS:
         return compact(x)
     return f"{x:,.{decimals}f}" + (percent if k.unit == "%" else "")
 
