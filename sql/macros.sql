@@ -259,21 +259,25 @@ create or replace macro retention_withheld(as_of, first_on, last_on, base_revenu
 -- One row per as-of month in [first_as_of, last_as_of] (first days of months) x customer with
 -- revenue in the two years before it: base-year and trailing-year net revenue, with the customer's
 -- attributes (null for a customer not in customers). Transactions are first summed per customer
--- and month, so each as-of month adds up at most 24 small rows per customer.
+-- and month, so each as-of month adds up at most 24 small rows per customer, and the attributes
+-- are joined to those sums rather than to every transaction.
 create or replace macro customer_revenue_years(first_as_of, last_as_of) as table
     with as_of_months as (
         select unnest(generate_series(first_as_of::date, last_as_of::date, interval 1 month))::date as as_of
     ),
     monthly as (
-        select customer_id, segment, region, plan, date_trunc('month', occurred_at)::date as month_start,
-               sum(amount) as amount
-        from transaction_rows()
+        select customer_id, date_trunc('month', occurred_at)::date as month_start, sum(amount) as amount
+        from transactions
         where occurred_at >= base_year_start(first_as_of) and occurred_at < last_as_of::date
         group by all
+    ),
+    years as (
+        select a.as_of, m.customer_id,
+               sum(m.amount) filter (where m.month_start < trailing_year_start(a.as_of)) as base_revenue,
+               coalesce(sum(m.amount) filter (where m.month_start >= trailing_year_start(a.as_of)), 0) as current_revenue
+        from as_of_months a
+        join monthly m on m.month_start >= base_year_start(a.as_of) and m.month_start < a.as_of
+        group by a.as_of, m.customer_id
     )
-    select a.as_of, m.customer_id, m.segment, m.region, m.plan,
-           sum(m.amount) filter (where m.month_start < trailing_year_start(a.as_of)) as base_revenue,
-           coalesce(sum(m.amount) filter (where m.month_start >= trailing_year_start(a.as_of)), 0) as current_revenue
-    from as_of_months a
-    join monthly m on m.month_start >= base_year_start(a.as_of) and m.month_start < a.as_of
-    group by a.as_of, m.customer_id, m.segment, m.region, m.plan;
+    select y.as_of, y.customer_id, c.segment, c.region, c.plan, y.base_revenue, y.current_revenue
+    from years y left join customers c using (customer_id);
