@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import math
 
-from cxdata.metrics import KPIS
+from cxdata.metrics import KPIS, MONEY_KPIS
 
 MISSING = "—"
 # Duration units, each used up to 90 of itself (90 s, 90 min), hours up to 36 h, then days.
 _UNITS = (("s", 1, 90), ("min", 60, 90 * 60), ("h", 3600, 36 * 3600), ("days", 86400, math.inf))
 # Compact amounts: 12,345 -> 12.3 k; below 10,000 amounts are written out in full.
 _SIZES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
-MONEY_KPIS = ("revenue",)  # amounts in the company's currency, shown compact
 
 
 def _is_missing(x) -> bool:

@@ -42,7 +42,33 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
         is_sample=False, decimals=0),
     Kpi("revenue", "Revenue", "", True, "sum of transaction amounts in the period (refunds negative)",
         is_sample=False, decimals=0),
+    Kpi("net_revenue_retention", "Net revenue retention", "%", True,
+        "trailing 12 whole months' net revenue of the customers who paid in the 12 months before, "
+        "÷ their revenue then (expansion counts, new customers do not)", is_sample=False),
+    Kpi("gross_revenue_retention", "Gross revenue retention", "%", True,
+        "as net revenue retention, with each customer's revenue capped at what they paid the year "
+        "before (contraction and churn count, expansion does not)", is_sample=False),
+    Kpi("annual_value_lost", "Annual value lost to churn", "", False,
+        "annual value of the customers lost in the period", is_sample=False, decimals=0),
+    Kpi("annual_value_lost_share", "Annual value lost, share", "%", False,
+        "annual value of the customers lost in the period ÷ that of the customers active at its start",
+        is_sample=False),
 ]}
+
+# The KPIs each query returns: sql/kpi_summary.sql and sql/revenue_retention.sql.
+SUMMARY_KPIS = ("nps", "csat", "ces", "churn_rate", "retention_rate", "sla_compliance", "first_response",
+                "active_customers", "revenue")
+REVENUE_RETENTION_KPIS = ("net_revenue_retention", "gross_revenue_retention", "annual_value_lost",
+                          "annual_value_lost_share")
+MONEY_KPIS = ("revenue", "annual_value_lost")
+# Why sql/revenue_retention.sql withholds a value (its `reason` column), as a reader is told.
+WITHHELD_REASONS = {
+    "no_transactions": "no transactions loaded",
+    "base_year_not_covered": "the transactions do not cover the whole base year (the 12 months before the trailing year)",
+    "trailing_year_not_covered": "the transactions do not reach the end of the trailing year",
+    "empty_cohort": "no customer under these filters paid anything in the base year",
+    "no_value_at_start": "no annual value among the customers active at the period's start",
+}
 
 SURVEY_KPIS = ("nps", "csat", "ces")
 # Targets that hold whatever the period's length; a churn target is per quarter, so it is
@@ -126,34 +152,61 @@ def kpi_summary(reader, filters: Filters, compare: str = "previous",
     """
     long = reader.run(query_name("kpi_summary", reference), period_params(filters, compare))
     rows = []
-    for key, kpi in KPIS.items():
+    for key in SUMMARY_KPIS:
+        kpi = KPIS[key]
         cur = _period_row(long, key, "current")
         prev = _period_row(long, key, "previous")
         minimum = min_responses if key in SURVEY_KPIS else 1
-        enough_now = not kpi.is_sample or cur["n"] >= minimum
-        enough_before = not kpi.is_sample or prev["n"] >= minimum
-        change = (significance(cur["value"], cur["moe"], prev["value"], prev["moe"], kpi.is_sample)
-                  if enough_now and enough_before else Change(None, None, False))
-        rows.append({
-            "kpi": key, "label": kpi.label, "unit": kpi.unit,
-            "value": cur["value"] if enough_now else None, "moe": cur["moe"] if enough_now else None,
-            "n": cur["n"], "is_enough": enough_now,
-            "prev_value": prev["value"] if enough_before else None,
-            "prev_moe": prev["moe"] if enough_before else None, "prev_n": prev["n"],
-            "delta": change.delta, "p_value": change.p_value,
-            "is_significant": change.is_significant, "verdict": change.verdict,
-            "is_better": _is_better(kpi, change),
-        })
+        rows.append(_compared(kpi, cur, prev, enough_now=not kpi.is_sample or cur["n"] >= minimum,
+                              enough_before=not kpi.is_sample or prev["n"] >= minimum))
     return pd.DataFrame(rows)
 
 
+def revenue_retention(reader, filters: Filters, compare: str = "previous", reference: bool = False) -> pd.DataFrame:
+    """Net and gross revenue retention as of the period's end, and the annual value lost to churn in it:
+    one row per KPI in kpi_summary's shape, plus why a value is withheld (`reason`, `prev_reason`).
+
+    Customer filters only. A withheld value (the data does not cover its windows, or the cohort is
+    empty) is None with `is_enough` false, and its change is not judged.
+    """
+    long = reader.run(query_name("revenue_retention", reference), period_params(filters, compare))
+    rows = []
+    for key in REVENUE_RETENTION_KPIS:
+        cur = _period_row(long, key, "current")
+        prev = _period_row(long, key, "previous")
+        row = _compared(KPIS[key], cur, prev, enough_now=cur["reason"] is None,
+                        enough_before=prev["reason"] is None)
+        rows.append({**row, "reason": cur["reason"], "prev_reason": prev["reason"]})
+    return pd.DataFrame(rows)
+
+
+def _compared(kpi: Kpi, cur: dict, prev: dict, enough_now: bool, enough_before: bool) -> dict:
+    """One KPI's summary row: its value now and before (each only when there is enough to show it),
+    the change and its verdict."""
+    change = (significance(cur["value"], cur["moe"], prev["value"], prev["moe"], kpi.is_sample)
+              if enough_now and enough_before else Change(None, None, False))
+    return {
+        "kpi": kpi.key, "label": kpi.label, "unit": kpi.unit,
+        "value": cur["value"] if enough_now else None, "moe": cur["moe"] if enough_now else None,
+        "n": cur["n"], "is_enough": enough_now,
+        "prev_value": prev["value"] if enough_before else None,
+        "prev_moe": prev["moe"] if enough_before else None, "prev_n": prev["n"],
+        "delta": change.delta, "p_value": change.p_value,
+        "is_significant": change.is_significant, "verdict": change.verdict,
+        "is_better": _is_better(kpi, change),
+    }
+
+
 def _period_row(long: pd.DataFrame, kpi: str, period: str) -> dict:
+    """A KPI's value, margin, n and (for queries that withhold values) the reason, in one period."""
     match = long[(long["kpi"] == kpi) & (long["period"] == period)]
     if match.empty:
-        return {"value": None, "moe": None, "n": 0}
+        return {"value": None, "moe": None, "n": 0, "reason": None}
     row = match.iloc[0]
+    reason = row.get("reason")
     return {"value": _nullable(row["value"]), "moe": _nullable(row["moe"]),
-            "n": 0 if pd.isna(row["n"]) else int(row["n"])}
+            "n": 0 if pd.isna(row["n"]) else int(row["n"]),
+            "reason": None if reason is None or pd.isna(reason) else str(reason)}
 
 
 def _nullable(x):

@@ -68,12 +68,12 @@ from transaction_rows()
 group by all
 order by occurred_on;
 
--- one row per customer attributes x signup day x churn day: the customers, counted, that churn,
--- retention and active customers are read from (about half as many rows as customers); a
+-- one row per customer attributes x signup day x churn day: the customers, counted (and their
+-- annual value summed), that churn, retention, active customers and annual value lost are read from (about half as many rows as customers); a
 -- customer with no signup date counts as signed up long ago (1900-01-01), as is_active_on says
 create or replace table customer_spans as
 select segment, region, plan, coalesce(signup_date, date '1900-01-01') as signup_on, churned_on,
-       count(*) as n_customers
+       count(*) as n_customers, sum(annual_value) as annual_value
 from customers
 group by all
 order by signup_on;
@@ -84,6 +84,21 @@ select segment, region, plan, date_trunc('month', signup_on)::date as signup_on,
        date_trunc('month', churned_on)::date as churned_on, sum(n_customers)::bigint as n_customers
 from customer_spans
 group by all;
+
+-- one row per as-of month x customer attributes: the parts of net and gross revenue retention
+-- (sql/macros.sql, "Revenue retention") summed over the cohort, for every as-of month whose base
+-- and trailing years the transactions cover (none when they span less than two years)
+create or replace table revenue_retention_monthly as
+select r.as_of, r.segment, r.region, r.plan,
+       count(*) as n_customers,
+       sum(r.base_revenue) as base_revenue,
+       sum(r.current_revenue) as current_revenue,
+       sum(retained_revenue_of(r.current_revenue, r.base_revenue)) as retained_revenue
+from customer_revenue_years((select first_covered_as_of(min(occurred_at)) from transactions),
+                            (select last_covered_as_of(max(occurred_at)) from transactions)) r
+where is_in_retention_cohort(r.base_revenue)
+group by all
+order by r.as_of;
 
 -- one row per filter dimension x value that exists in the data: the choices the sidebar offers
 -- and the allow-list that URL parameters are checked against
@@ -168,14 +183,14 @@ create or replace macro revenue_days_in_periods(start, stop, cmp_start, cmp_stop
     select 'previous', * from revenue_days(cmp_start, cmp_stop, f);
 
 -- ---- Customers: churn, retention and active customers, from customer_spans --------------------
--- Customers under the filters as (signup, churn, how many): from the derived customer_spans
+-- Customers under the filters as (signup, churn, how many, their annual value): from the derived customer_spans
 -- or, for the reference path, one row per customer. The flag is a constant, so only one branch
 -- is ever read.
 create or replace macro customer_weights(f, from_derived) as table
-    select signup_on, churned_on, n_customers from customer_spans s
+    select signup_on, churned_on, n_customers, annual_value from customer_spans s
     where from_derived and matches_customer(f, s)
     union all
-    select signup_date, churned_on, 1 from filtered_customers(f) where not from_derived;
+    select signup_date, churned_on, 1, annual_value from filtered_customers(f) where not from_derived;
 
 -- The same by signup month x churn month (each the month's first day): at a month's first day a
 -- signup or churn day compares as its month does, so monthly trend points need no finer grain.
@@ -253,6 +268,75 @@ create or replace macro customer_kpis_by_month(stop, f, from_derived) as table
     from final where n_active_at_start > 0
     union all
     select month_start, 'active_customers', n_active_at_end, null from final;
+
+-- ---- Revenue retention and annual value lost -----------------------------------------------------
+-- The transactions' first and last day, company-wide (whether the data covers a retention window).
+create or replace macro transaction_span(from_derived) as table
+    select min(first_on) as first_on, max(last_on) as last_on from (
+        select min(occurred_on) as first_on, max(occurred_on) as last_on from revenue_daily where from_derived
+        union all
+        select min(occurred_at)::date, max(occurred_at)::date from transactions where not from_derived
+    );
+
+-- The cohort of one as-of month under the filters, as parts to add up: from the derived
+-- revenue_retention_monthly or, for the reference path, one row per customer from transactions.
+create or replace macro retention_cohort_parts(as_of_month, f, from_derived) as table
+    select n_customers, base_revenue, current_revenue, retained_revenue from revenue_retention_monthly r
+    where from_derived and r.as_of = as_of_month and matches_customer(f, r)
+    union all
+    select 1, base_revenue, current_revenue, retained_revenue_of(current_revenue, base_revenue)
+    from customer_revenue_years(as_of_month, as_of_month) r
+    where not from_derived and is_in_retention_cohort(r.base_revenue) and matches_customer(f, r);
+
+-- NRR and GRR as of each window's stop, and the annual value lost in each window, as KPI rows
+-- (kpi, period, value, moe, n, reason): a census, so no margin; `reason` says why a value is
+-- withheld (null when shown). Both windows' stops give the retention figures' as-of months.
+create or replace macro revenue_retention_kpis(start, stop, cmp_start, cmp_stop, f, from_derived) as table
+    with cohorts as (
+        select 'current' as period, retention_as_of(stop) as as_of, sum(n_customers) as n_customers,
+               sum(base_revenue) as base_revenue, sum(current_revenue) as current_revenue,
+               sum(retained_revenue) as retained_revenue
+        from retention_cohort_parts(retention_as_of(stop), f, from_derived)
+        union all
+        select 'previous', retention_as_of(cmp_stop), sum(n_customers), sum(base_revenue),
+               sum(current_revenue), sum(retained_revenue)
+        from retention_cohort_parts(retention_as_of(cmp_stop), f, from_derived)
+    ),
+    judged as (
+        select c.*, retention_withheld(c.as_of, s.first_on, s.last_on, c.base_revenue) as reason
+        from cohorts c, transaction_span(from_derived) s
+    ),
+    lost as (
+        select coalesce(sum(annual_value) filter (where is_lost_in(signup_on, churned_on, start::date, stop::date)), 0) as value_lost_now,
+               coalesce(sum(n_customers) filter (where is_lost_in(signup_on, churned_on, start::date, stop::date)), 0) as n_lost_now,
+               sum(annual_value) filter (where is_active_on(signup_on, churned_on, start::date)) as value_active_now,
+               coalesce(sum(annual_value) filter (where is_lost_in(signup_on, churned_on, cmp_start::date, cmp_stop::date)), 0) as value_lost_before,
+               coalesce(sum(n_customers) filter (where is_lost_in(signup_on, churned_on, cmp_start::date, cmp_stop::date)), 0) as n_lost_before,
+               sum(annual_value) filter (where is_active_on(signup_on, churned_on, cmp_start::date)) as value_active_before
+        from customer_weights(f, from_derived)
+    ),
+    lost_by_period as (
+        select 'current' as period, value_lost_now as value_lost, n_lost_now as n_lost,
+               value_active_now as value_active_at_start
+        from lost
+        union all
+        select 'previous', value_lost_before, n_lost_before, value_active_before from lost
+    )
+    select 'net_revenue_retention' as kpi, period,
+           case when reason is null then nrr_of(current_revenue, base_revenue) end as value,
+           null::double as moe, case when reason is null then n_customers end as n, reason
+    from judged
+    union all
+    select 'gross_revenue_retention', period,
+           case when reason is null then grr_of(retained_revenue, base_revenue) end,
+           null, case when reason is null then n_customers end, reason
+    from judged
+    union all
+    select 'annual_value_lost', period, value_lost, null, n_lost, null from lost_by_period
+    union all
+    select 'annual_value_lost_share', period, value_lost_share_of(value_lost, value_active_at_start), null, n_lost,
+           case when coalesce(value_active_at_start, 0) <= 0 then 'no_value_at_start' end
+    from lost_by_period;
 
 -- ---- First response: medians and their 95% intervals from the histogram --------------------------
 -- One row per period (or, with by_month, per month of the current window): n, the median and the

@@ -84,6 +84,11 @@ create or replace macro churn_rate_of(n_lost, n_active_at_start) as 100.0 * n_lo
 create or replace macro churn_moe_of(n_lost, n_active_at_start) as
     pct_moe(n_lost / nullif(n_active_at_start, 0), n_active_at_start);
 
+-- Annual value lost to churn: the annual_value of customers lost in the period, as a % of the
+-- annual_value of the customers active at its start.
+create or replace macro value_lost_share_of(value_lost, value_active_at_start) as
+    100.0 * value_lost / nullif(value_active_at_start, 0);
+
 -- ---- Medians ---------------------------------------------------------------------------------------
 -- The median with a distribution-free 95% interval (order statistics: ranks n/2 +- 0.98 sqrt(n)),
 -- read off a fixed ladder of 51 quantile fractions and rounded outward, so the interval is never
@@ -242,3 +247,56 @@ create or replace macro in_edge_days(day, start, stop) as
 create or replace macro trend_start(stop) as (date_trunc('month', stop::date - 1) - interval 11 month)::date;
 create or replace macro trend_months(stop) as table
     select unnest(generate_series(trend_start(stop), stop::date - 1, interval 1 month))::date as month_start;
+
+-- ---- Revenue retention (NRR, GRR) ----------------------------------------------------------------
+-- Trailing twelve months in whole calendar months, as of the first day of the month of a period's
+-- stop (exclusive): the last complete month by the period's end. The trailing year is the 12 months
+-- before that day, the base year the 12 before those; the cohort is the customers with positive net
+-- revenue in the base year, so new customers are excluded by construction.
+create or replace macro retention_as_of(stop) as whole_months_to(stop);
+create or replace macro trailing_year_start(as_of) as (as_of::date - interval 12 month)::date;
+create or replace macro base_year_start(as_of) as (as_of::date - interval 24 month)::date;
+create or replace macro is_in_retention_cohort(base_revenue) as base_revenue > 0;
+-- A customer's retained revenue for GRR: expansion capped at the base, refunds beyond it floored at 0.
+create or replace macro retained_revenue_of(current_revenue, base_revenue) as
+    least(greatest(current_revenue, 0), base_revenue);
+-- NRR: the cohort's trailing-year revenue / its base-year revenue; GRR: its retained revenue / the base.
+create or replace macro nrr_of(current_revenue, base_revenue) as 100.0 * current_revenue / nullif(base_revenue, 0);
+create or replace macro grr_of(retained_revenue, base_revenue) as 100.0 * retained_revenue / nullif(base_revenue, 0);
+-- The as-of months the transactions cover: the base year starts on or after the first
+-- transaction's day, and the trailing year ends by the month after the last transaction's day.
+create or replace macro first_covered_as_of(first_on) as whole_months_from((first_on::date + interval 24 month)::date);
+create or replace macro last_covered_as_of(last_on) as whole_months_to(last_on::date + 1);
+-- Why a retention figure is withheld (null: it is shown), from the transactions' first and last
+-- day and the cohort's base revenue.
+create or replace macro retention_withheld(as_of, first_on, last_on, base_revenue) as
+    case when first_on is null then 'no_transactions'
+         when as_of < first_covered_as_of(first_on) then 'base_year_not_covered'
+         when as_of > last_covered_as_of(last_on) then 'trailing_year_not_covered'
+         when coalesce(base_revenue, 0) <= 0 then 'empty_cohort' end;
+
+-- One row per as-of month in [first_as_of, last_as_of] (first days of months) x customer with
+-- revenue in the two years before it: base-year and trailing-year net revenue, with the customer's
+-- attributes (null for a customer not in customers). Transactions are first summed per customer
+-- and month, so each as-of month adds up at most 24 small rows per customer, and the attributes
+-- are joined to those sums rather than to every transaction.
+create or replace macro customer_revenue_years(first_as_of, last_as_of) as table
+    with as_of_months as (
+        select unnest(generate_series(first_as_of::date, last_as_of::date, interval 1 month))::date as as_of
+    ),
+    monthly as (
+        select customer_id, date_trunc('month', occurred_at)::date as month_start, sum(amount) as amount
+        from transactions
+        where occurred_at >= base_year_start(first_as_of) and occurred_at < last_as_of::date
+        group by all
+    ),
+    years as (
+        select a.as_of, m.customer_id,
+               sum(m.amount) filter (where m.month_start < trailing_year_start(a.as_of)) as base_revenue,
+               coalesce(sum(m.amount) filter (where m.month_start >= trailing_year_start(a.as_of)), 0) as current_revenue
+        from as_of_months a
+        join monthly m on m.month_start >= base_year_start(a.as_of) and m.month_start < a.as_of
+        group by a.as_of, m.customer_id
+    )
+    select y.as_of, y.customer_id, c.segment, c.region, c.plan, y.base_revenue, y.current_revenue
+    from years y left join customers c using (customer_id);
