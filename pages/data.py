@@ -42,7 +42,8 @@ else:
     st.dataframe(history, hide_index=True, placeholder=BLANK, column_order=[
         "started_at", "files", "target_table", "outcome", "n_read", "n_loaded", "n_updated", "n_unchanged",
         "n_rejected", "message"], column_config={
-        "started_at": st.column_config.DatetimeColumn("Started (UTC)", **WHEN),
+        # pinned: scrolled right to a long message, the row still says which load it is
+        "started_at": st.column_config.DatetimeColumn("Started (UTC)", pinned=True, **WHEN),
         "files": st.column_config.TextColumn("Files", width=130, help="File names; the loads table keeps the "
                                              "full paths"),
         "target_table": st.column_config.TextColumn("Table", width=85),
@@ -68,7 +69,7 @@ st.dataframe(reasons, hide_index=True, placeholder=BLANK, column_order=[
     "first_line": st.column_config.NumberColumn("First line", format="%d", width=80),
     "reason": st.column_config.TextColumn("Reason", width="large")})
 
-loads = history[history["n_rejected"] > 0].set_index("load_id")
+loads = history[history["n_rejected"].fillna(0) > 0].set_index("load_id")
 pick_load, pick_table, pick_column, pick_text = st.columns(4)
 load_id = pick_load.selectbox(
     "Load", [""] + loads.index.tolist(),
