@@ -1,15 +1,19 @@
 """What the data page reports: tables, the database file, load history and rejected rows."""
 from __future__ import annotations
 
+import re
+from datetime import timezone
 from pathlib import Path
 
 import pandas as pd
 
 REJECTED_LIMIT = 50_000
+OUTCOMES = {"ok": "OK", "ok_with_rejects": "Some rejected", "failed": "Failed"}
 
 
 def table_stats(reader) -> pd.DataFrame:
-    return reader.run("table_stats")
+    """Rows and date span per table; a table without a date column has blank dates, not "None"."""
+    return blank_text(reader.run("table_stats"))
 
 
 def monthly_volume(reader) -> pd.DataFrame:
@@ -36,25 +40,63 @@ def volume_headline(volume: pd.DataFrame) -> str:
 def derived_status(reader) -> str:
     """One line on the summary tables the pages read: when they were rebuilt and what they judge SLAs by."""
     row = reader.run("derived_status").iloc[0]
+    # Event times are stored as the files gave them, in the zone they were exported in (docs/loading.md).
     latest = ("" if pd.isna(row["latest_event_at"]) else
-              f"; SLA compliance is judged as of the data's latest event, {row['latest_event_at']:%Y-%m-%d %H:%M}")
+              f"; SLA compliance is judged as of the data's latest event, {row['latest_event_at']:%Y-%m-%d %H:%M} "
+              "(in the data's own time zone)")
     return (f"Summary tables rebuilt {row['refreshed_at']:%Y-%m-%d %H:%M} UTC in {row['refresh_seconds']:.1f} s "
             f"(version {row['version']}){latest}.")
 
 
 def load_history(reader) -> pd.DataFrame:
-    return reader.run("load_history")
+    """The load runs as the page shows them: start in UTC, file names, outcomes in words."""
+    history = reader.run("load_history")
+    history["started_at"] = machine_time_as_utc(history["started_at"])
+    history["files"] = history["files"].map(file_names)
+    history["outcome"] = history["outcome"].map(lambda o: OUTCOMES.get(o, o))
+    return blank_text(history)
 
 
 def rejected_rows(reader, load_id: str = "", target_table: str = "", column_name: str = "",
                   search: str = "", limit: int = REJECTED_LIMIT) -> pd.DataFrame:
-    """Rejected cells narrowed by the page's choices; every choice is a bound parameter."""
-    return reader.run("rejected_rows", {"load_id": load_id, "target_table": target_table,
+    """Rejected cells narrowed by the page's choices; every choice is a bound parameter.
+    `source_file` keeps the full path for the download, `file_name` is what the table shows."""
+    rows = reader.run("rejected_rows", {"load_id": load_id, "target_table": target_table,
                                         "column_name": column_name, "search": search, "limit": limit})
+    rows["loaded_at"] = machine_time_as_utc(rows["loaded_at"])
+    rows["file_name"] = rows["source_file"].map(file_names)
+    return blank_text(rows)
 
 
 def rejected_reasons(reader) -> pd.DataFrame:
-    return reader.run("rejected_reasons")
+    """Rejected cells counted by load, table, column and reason, the load's start in UTC."""
+    reasons = reader.run("rejected_reasons")
+    reasons["loaded_at"] = machine_time_as_utc(reasons["loaded_at"])
+    return blank_text(reasons)
+
+
+def machine_time_as_utc(stamps: pd.Series) -> pd.Series:
+    """Naive local times of this machine (the loader and the demo stamp loads with datetime.now()) as
+    UTC: each is read in the zone the machine is set to (TZ), daylight saving time included."""
+    # Each distinct stamp once: the rejected cells of one load share its stamp.
+    utc = {stamp: stamp.to_pydatetime().astimezone(timezone.utc) for stamp in stamps.dropna().unique()}
+    return pd.to_datetime(stamps.map(utc), utc=True)
+
+
+def file_names(paths) -> str:
+    """A file path, or a list of them, as the names a person reads: "customers.csv, feedback.xlsx";
+    the full paths stay in the database and the download."""
+    if isinstance(paths, str):
+        paths = [paths]
+    if pd.api.types.is_scalar(paths):  # None or NaN: no files recorded
+        return ""
+    return ", ".join(re.split(r"[\\/]", str(p))[-1] for p in paths)
+
+
+def blank_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty text instead of a missing value in the text columns, so a table cell shows nothing, not "None"."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    return frame.fillna({c: "" for c in text})
 
 
 def file_size(path: Path) -> str:

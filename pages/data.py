@@ -10,12 +10,17 @@ reader = frame.open_reader()
 st.title("Data & loads")
 st.caption(f"Database `{reader.path}` · {data_status.file_size(reader.path)}. "
            f"Load files with `{frame.LOAD_HINT}`; see docs/loading.md. "
-           "This page shows everything loaded: the sidebar filters do not apply here. "
-           + data_status.derived_status(reader))
+           "This page shows everything loaded: the sidebar filters do not apply here.")
+st.caption(data_status.derived_status(reader))
+
+# Counts as the rest of the dashboard writes them (1,234); a missing value is a blank cell, never "None".
+COUNT = {"format": "%,d", "width": 70}
+WHEN = {"format": "YYYY-MM-DD HH:mm", "width": 125}
+BLANK = ""
 
 st.subheader("What is loaded")
-st.dataframe(data_status.table_stats(reader), hide_index=True, column_config={
-    "table_name": "Table", "n_rows": st.column_config.NumberColumn("Rows", format="localized"),
+st.dataframe(data_status.table_stats(reader), hide_index=True, placeholder=BLANK, column_config={
+    "table_name": "Table", "n_rows": st.column_config.NumberColumn("Rows", **COUNT),
     "first_on": st.column_config.DateColumn("From"), "last_on": st.column_config.DateColumn("To"),
     "dated_by": "Dated by"})
 volume = data_status.monthly_volume(reader)
@@ -34,44 +39,61 @@ history = data_status.load_history(reader)
 if history.empty:
     st.info("No loads recorded yet.")
 else:
-    st.dataframe(history, hide_index=True, column_order=[
+    st.dataframe(history, hide_index=True, placeholder=BLANK, column_order=[
         "started_at", "files", "target_table", "outcome", "n_read", "n_loaded", "n_updated", "n_unchanged",
-        "n_rejected", "message", "finished_at"], column_config={
-        "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm:ss"),
-        "finished_at": st.column_config.DatetimeColumn("Finished", format="YYYY-MM-DD HH:mm:ss"),
-        "files": "Files", "target_table": "Table", "n_read": "Read", "n_loaded": "New",
-        "n_updated": "Updated", "n_unchanged": "Unchanged", "n_rejected": "Rejected",
-        "outcome": "Outcome", "message": "Message"})
+        "n_rejected", "message"], column_config={
+        # pinned: scrolled right to a long message, the row still says which load it is
+        "started_at": st.column_config.DatetimeColumn("Started (UTC)", pinned=True, **WHEN),
+        "files": st.column_config.TextColumn("Files", width=130, help="File names; the loads table keeps the "
+                                             "full paths"),
+        "target_table": st.column_config.TextColumn("Table", width=85),
+        "outcome": st.column_config.TextColumn("Outcome", width=100),
+        "n_read": st.column_config.NumberColumn("Read", **COUNT),
+        "n_loaded": st.column_config.NumberColumn("New", **COUNT),
+        "n_updated": st.column_config.NumberColumn("Updated", **COUNT),
+        "n_unchanged": st.column_config.NumberColumn("Unchanged", **(COUNT | {"width": 85})),
+        "n_rejected": st.column_config.NumberColumn("Rejected", **COUNT),
+        "message": st.column_config.TextColumn("Message", width="large")})
 
 st.subheader("Rejected rows")
 reasons = data_status.rejected_reasons(reader)
 if reasons.empty:
     st.success("No rejected rows: every row of every load passed validation.", icon="✅")
     st.stop()
-st.dataframe(reasons.drop(columns=["load_id"]), hide_index=True, column_config={
-    "loaded_at": st.column_config.DatetimeColumn("Load", format="YYYY-MM-DD HH:mm"),
-    "target_table": "Table", "column_name": "Column", "reason": "Reason",
-    "n_rows": st.column_config.NumberColumn("Rows", format="localized"), "first_line": "First line"})
+st.dataframe(reasons, hide_index=True, placeholder=BLANK, column_order=[
+    "loaded_at", "target_table", "column_name", "n_rows", "first_line", "reason"], column_config={
+    "loaded_at": st.column_config.DatetimeColumn("Load started (UTC)", **WHEN),
+    "target_table": st.column_config.TextColumn("Table", width=90),
+    "column_name": st.column_config.TextColumn("Column", width=110),
+    "n_rows": st.column_config.NumberColumn("Rows", **COUNT),
+    "first_line": st.column_config.NumberColumn("First line", format="%d", width=80),
+    "reason": st.column_config.TextColumn("Reason", width="large")})
 
-loads = history[history["n_rejected"].fillna(0) > 0]
+loads = history[history["n_rejected"].fillna(0) > 0].set_index("load_id")
 pick_load, pick_table, pick_column, pick_text = st.columns(4)
 load_id = pick_load.selectbox(
-    "Load", [""] + loads["load_id"].tolist(),
+    "Load", [""] + loads.index.tolist(),
     format_func=lambda lid: "All loads" if not lid else
-    f"{loads.set_index('load_id').loc[lid, 'started_at']:%Y-%m-%d %H:%M} · {loads.set_index('load_id').loc[lid, 'files']}")
-table = pick_table.selectbox("Table", [""] + sorted(reasons["target_table"].dropna().unique()),
+    f"{loads.loc[lid, 'started_at']:%Y-%m-%d %H:%M} UTC · {loads.loc[lid, 'files']}")
+table = pick_table.selectbox("Table", [""] + sorted(set(reasons["target_table"]) - {""}),
                              format_func=lambda t: t or "All tables")
-column = pick_column.selectbox("Column", [""] + sorted(reasons["column_name"].dropna().unique()),
+column = pick_column.selectbox("Column", [""] + sorted(set(reasons["column_name"]) - {""}),
                                format_func=lambda c: c or "All columns")
 search = pick_text.text_input("Reason contains", max_chars=100)
 
 rows = data_status.rejected_rows(reader, load_id, table, column, search.strip())
 shown = f"{len(rows):,} rejected cells" + (" (first 50,000)" if len(rows) == data_status.REJECTED_LIMIT else "")
 st.caption(f"{shown}. Fix them in the source file at the line shown and load it again: loads are idempotent.")
-st.dataframe(rows, hide_index=True, height=320, column_order=[
-    "source_file", "line", "column_name", "value", "reason", "target_table", "loaded_at", "raw"], column_config={
-    "source_file": "File", "line": "Line", "column_name": "Column", "value": "Value", "reason": "Reason",
-    "target_table": "Table", "loaded_at": st.column_config.DatetimeColumn("Load", format="YYYY-MM-DD HH:mm"),
-    "raw": "Whole row (JSON)"})
-st.download_button("Download these rejected rows (CSV)", rows.to_csv(index=False).encode("utf-8"),
+st.dataframe(rows, hide_index=True, placeholder=BLANK, column_order=[
+    "file_name", "line", "column_name", "value", "reason", "target_table", "loaded_at", "raw"], column_config={
+    "file_name": st.column_config.TextColumn("File", width=150, help="The download has the full path"),
+    "line": st.column_config.NumberColumn("Line", format="%d", width=60),
+    "column_name": st.column_config.TextColumn("Column", width=110),
+    "value": st.column_config.TextColumn("Value", width=100),
+    "reason": st.column_config.TextColumn("Reason", width="large"),
+    "target_table": st.column_config.TextColumn("Table", width=90),
+    "loaded_at": st.column_config.DatetimeColumn("Load started (UTC)", **WHEN),
+    "raw": st.column_config.TextColumn("Whole row (JSON)", width="large")})
+st.download_button("Download these rejected rows (CSV)",
+                   rows.drop(columns=["file_name"]).to_csv(index=False).encode("utf-8"),
                    file_name="rejected_rows.csv", mime="text/csv", disabled=rows.empty)

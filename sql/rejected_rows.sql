@@ -1,5 +1,6 @@
 -- one row per rejected cell, newest load first, narrowed by load, table, column and a text search
--- on the reason (empty = all); at most $limit rows.
+-- on the reason (empty = all); at most $limit rows. loaded_at is the load's start in the loading
+-- machine's local time (see docs/using-the-app.md).
 select r.load_id, l.started_at as loaded_at, r.source_file, r.line, r.target_table, r.column_name,
        r.reason, r.value, r.raw
 from rejected_rows r

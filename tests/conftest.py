@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,14 @@ def tiny_con(tiny_db):
     con = db.connect_readonly(tiny_db)
     yield con
     con.close()
+
+
+@pytest.fixture
+def machine_zone(monkeypatch):
+    """Set the machine's time zone (TZ) for one test, as `machine_zone("Asia/Kolkata")`; restored after."""
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()

@@ -1,10 +1,12 @@
 """The real app under Streamlit's AppTest, on the hand-written tiny database (see conftest.py)."""
 import datetime as dt
+import json
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxdata import db, metrics
+from cxdata import data_status, db, metrics
 from cxdata import formatting as fmt
 from cxdata.filters import Filters
 from tests.conftest import ROOT
@@ -179,8 +181,6 @@ def test_custom_dates_beyond_bounds_are_ignored_with_a_notice(app, params):
 
 
 def test_data_page_draws_rows_per_month_with_the_house_template(app):
-    import json
-
     at = app()
     at.switch_page("pages/data.py").run()
     assert not at.exception
@@ -229,6 +229,74 @@ def test_data_page_says_when_the_summary_tables_were_rebuilt(app, tiny_con):
     at.switch_page("pages/data.py").run()
     assert not at.exception
     built = tiny_con.execute("select refreshed_at, version from derived_info").fetchone()
-    caption = at.caption[1].value
+    caption = next(c.value for c in at.caption if c.value.startswith("Summary tables rebuilt"))
     assert f"Summary tables rebuilt {built[0]:%Y-%m-%d %H:%M} UTC" in caption and built[1] in caption
-    assert "latest event, 2026-01-10 10:00" in caption   # the last resolution of the tiny interactions
+    # the last resolution of the tiny interactions, in the zone the data was written in
+    assert "latest event, 2026-01-10 10:00 (in the data's own time zone)" in caption
+
+
+LOOKS_MISSING = {"None", "none", "nan", "NaN", "NaT", "<NA>", "[]"}
+
+
+def assert_table_reads_cleanly(table) -> None:
+    """What a page table shows: no None/nan/NaT and no list reprs in any cell, a missing number or date
+    as a blank cell, counts with thousands separators, times of day in a column that names its zone."""
+    frame, config = table.value, json.loads(table.proto.columns)
+    for name in list(table.proto.column_order) or list(frame.columns):
+        column, kind = frame[name], config[name].get("type_config", {}).get("type")
+        if pd.api.types.is_string_dtype(column) or column.dtype == object:
+            assert column.notna().all(), name
+            assert not column.isin(LOOKS_MISSING).any() and not column.str.startswith("[").any(), name
+        elif column.isna().any():
+            assert table.proto.HasField("placeholder") and table.proto.placeholder == "", name
+        if name.startswith("n_"):
+            assert pd.api.types.is_integer_dtype(column) and config[name]["type_config"]["format"] == "%,d", name
+        if pd.api.types.is_datetime64_any_dtype(column) and kind != "date":
+            assert kind == "datetime" and str(column.dt.tz) == "UTC", name
+            assert config[name]["label"].endswith("(UTC)"), name
+
+
+def test_data_page_tables_read_cleanly_with_load_times_in_utc(tmp_path, monkeypatch, machine_zone):
+    """Loads run on a machine set to India time (UTC+5:30): the page shows them at the UTC instant
+    they ran; no cell says None or nan; counts are formatted; the database and its size stay."""
+    from cxdata.load import LoadError, load_files
+
+    machine_zone("Asia/Kolkata")
+    db_file = tmp_path / "mine.duckdb"
+    monkeypatch.setenv("CX_DB", str(db_file))
+    monkeypatch.chdir(ROOT)
+    customers = _write(tmp_path / "customers.csv", "customer_id,segment,region,signup_date\n"
+                       + "".join(f"K{i},SMB,Europe,2025-01-01\n" for i in range(1500)))
+    # Line 2 has an NPS of 11, line 3 no score, line 4 has a value too many (a malformed
+    # row: no column to blame).
+    feedback = _write(tmp_path / "feedback.csv", "feedback_id,customer_id,submitted_at,survey,score\n"
+                      "A1,K1,2026-03-01 10:00,nps,11\nA2,K2,2026-03-01 11:00,nps,\nA3,K3,2026-03-01,nps,5,6\n"
+                      "A4,K4,2026-03-01 12:00,nps,9\n")
+    garbage = _write(tmp_path / "garbage.csv", "foo,bar\n1,2\n")
+    before = pd.Timestamp(dt.datetime.now(dt.timezone.utc))
+    load_files([customers, feedback], db_path=db_file)
+    with pytest.raises(LoadError):
+        load_files([garbage], db_path=db_file)
+    after = pd.Timestamp(dt.datetime.now(dt.timezone.utc))
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert len(at.dataframe) == 4   # what is loaded, load history, rejected reasons, rejected rows
+    for table in at.dataframe:
+        assert_table_reads_cleanly(table)
+    # the database and its size stay on this page (the shared header may drop the path)
+    assert any(c.value.startswith(f"Database `{db_file}` · {data_status.file_size(db_file)}. ") for c in at.caption)
+
+    stats = at.dataframe[0].value.set_index("table_name")
+    assert stats.loc["customers", "n_rows"] == 1500 and stats.loc["journey_stages", "dated_by"] == ""
+    history = at.dataframe[1].value
+    assert history["files"].tolist() == ["garbage.csv", "customers.csv, feedback.csv"]
+    assert history["target_table"].tolist() == ["", "customers, feedback"]
+    assert history["n_read"].tolist() == [0, 1504] and history["outcome"].tolist() == ["Failed", "Some rejected"]
+    assert history["started_at"].between(before, after).all()
+    rows = at.dataframe[3].value.sort_values("line")
+    assert rows["line"].tolist() == [2, 3, 4] and rows["value"].tolist()[:2] == ["11", ""]
+    assert rows["column_name"].iloc[2] == "" and (rows["loaded_at"] == history["started_at"].iloc[1]).all()
+    load_choice = next(s for s in at.selectbox if s.label == "Load").options[1]   # when it started, its files
+    assert load_choice == f"{history['started_at'].iloc[1]:%Y-%m-%d %H:%M} UTC · customers.csv, feedback.csv"
