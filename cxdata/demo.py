@@ -6,7 +6,6 @@ however many customers are asked for. docs/demo-data.md describes the data and i
 """
 from __future__ import annotations
 
-import calendar
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -398,8 +397,10 @@ class _Window:
 
 
 def _window(today: date, months: int) -> _Window:
+    """From the first day of the month `months` back to yesterday: whole months from the start, so
+    a two-year demo covers the base year of revenue retention's newest as-of month."""
     y, m = divmod(today.year * 12 + today.month - 1 - months, 12)
-    start = date(y, m + 1, min(today.day, calendar.monthrange(y, m + 1)[1]))
+    start = date(y, m + 1, 1)
     days = np.arange(np.datetime64(start), np.datetime64(today))
     month = days.astype("datetime64[M]").astype(int) % 12 + 1
     weekday = (days.astype(int) + 3) % 7  # 1970-01-01 was a Thursday

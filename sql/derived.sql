@@ -96,7 +96,7 @@ select r.as_of, r.segment, r.region, r.plan,
        sum(retained_revenue_of(r.current_revenue, r.base_revenue)) as retained_revenue
 from customer_revenue_years((select first_covered_as_of(min(occurred_at)) from transactions),
                             (select last_covered_as_of(max(occurred_at)) from transactions)) r
-where is_in_retention_cohort(r.base_revenue)
+where is_in_retention_cohort(r.base_revenue, r.signup_date, r.as_of)
 group by all
 order by r.as_of;
 
@@ -286,7 +286,7 @@ create or replace macro retention_cohort_parts(as_of_month, f, from_derived) as 
     union all
     select 1, base_revenue, current_revenue, retained_revenue_of(current_revenue, base_revenue)
     from customer_revenue_years(as_of_month, as_of_month) r
-    where not from_derived and is_in_retention_cohort(r.base_revenue) and matches_customer(f, r);
+    where not from_derived and is_in_retention_cohort(r.base_revenue, r.signup_date, r.as_of) and matches_customer(f, r);
 
 -- NRR and GRR as of each window's stop, and the annual value lost in each window, as KPI rows
 -- (kpi, period, value, moe, n, reason): a census, so no margin; `reason` says why a value is

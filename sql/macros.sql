@@ -256,7 +256,11 @@ create or replace macro trend_months(stop) as table
 create or replace macro retention_as_of(stop) as whole_months_to(stop);
 create or replace macro trailing_year_start(as_of) as (as_of::date - interval 12 month)::date;
 create or replace macro base_year_start(as_of) as (as_of::date - interval 24 month)::date;
-create or replace macro is_in_retention_cohort(base_revenue) as base_revenue > 0;
+-- The cohort: customers already signed up when the base year began (no signup date: long ago) who
+-- paid in it. A customer who joined during the base year paid for part of it only, so a whole
+-- trailing year would read as expansion.
+create or replace macro is_in_retention_cohort(base_revenue, signup_date, as_of) as
+    base_revenue > 0 and coalesce(signup_date, date '1900-01-01') < base_year_start(as_of);
 -- A customer's retained revenue for GRR: expansion capped at the base, refunds beyond it floored at 0.
 create or replace macro retained_revenue_of(current_revenue, base_revenue) as
     least(greatest(current_revenue, 0), base_revenue);
@@ -298,5 +302,5 @@ create or replace macro customer_revenue_years(first_as_of, last_as_of) as table
         join monthly m on m.month_start >= base_year_start(a.as_of) and m.month_start < a.as_of
         group by a.as_of, m.customer_id
     )
-    select y.as_of, y.customer_id, c.segment, c.region, c.plan, y.base_revenue, y.current_revenue
+    select y.as_of, y.customer_id, c.segment, c.region, c.plan, c.signup_date, y.base_revenue, y.current_revenue
     from years y left join customers c using (customer_id);

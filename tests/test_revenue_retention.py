@@ -23,6 +23,9 @@ K7 other   Enterprise  3000    2000 (2025-03-31 23:59:59, the last     3000 (202
   segment                      instant)
 K8 churns  SMB         1200    1200 (2024-05-15)                       300 (2025-05-15), churned   300
                                                                        2026-02-10
+K9 joined  Mid-Market  (none)   300, but signed up 2024-09-01, inside   1200 (2025-10-01)           not in the cohort
+  mid-year                     the base year: a part-year base would
+                               read as 300% retention
 
 All:  base 1000+500+1000+400+500+2000+1200 = 6600, trailing 1000+800+600+100-100+3000+300 = 5700,
       retained 1000+500+600+100+0+2000+300 = 4500: NRR 5700/6600 = 86.36%, GRR 4500/6600 = 68.18%, n 7.
@@ -48,7 +51,8 @@ insert into customers (customer_id, segment, region, plan, signup_date, annual_v
     ('K5', 'SMB', 'Europe', 'Plus', date '2023-01-01', 500, null),
     ('K6', 'Mid-Market', 'Europe', 'Plus', date '2025-06-01', 900, null),
     ('K7', 'Enterprise', 'Europe', 'Plus', date '2023-01-01', 3000, null),
-    ('K8', 'SMB', 'Europe', 'Plus', date '2023-01-01', 1200, date '2026-02-10');
+    ('K8', 'SMB', 'Europe', 'Plus', date '2023-01-01', 1200, date '2026-02-10'),
+    ('K9', 'Mid-Market', 'Europe', 'Plus', date '2024-09-01', null, null);
 """
 
 TRANSACTIONS = """
@@ -64,7 +68,8 @@ insert into transactions values
     ('t14', 'K5', timestamp '2025-08-01 09:00:00', 500), ('t15', 'K5', timestamp '2025-08-20 09:00:00', -600),
     ('t16', 'K6', timestamp '2025-07-01 09:00:00', 900),
     ('t17', 'K7', timestamp '2025-03-31 23:59:59', 2000), ('t18', 'K7', timestamp '2025-09-01 09:00:00', 3000),
-    ('t19', 'K8', timestamp '2024-05-15 09:00:00', 1200), ('t20', 'K8', timestamp '2025-05-15 09:00:00', 300);
+    ('t19', 'K8', timestamp '2024-05-15 09:00:00', 1200), ('t20', 'K8', timestamp '2025-05-15 09:00:00', 300),
+    ('t21', 'K9', timestamp '2024-10-01 09:00:00', 300), ('t22', 'K9', timestamp '2025-10-01 09:00:00', 1200);
 """
 
 
