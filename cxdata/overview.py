@@ -27,7 +27,7 @@ ATTENTION_SHOWN = 6
 class OverviewData:
     """Every query result the overview draws from, for one view."""
 
-    summary: pd.DataFrame
+    summary: pd.DataFrame        # one row per KPI (kpi_summary and revenue retention)
     trends: pd.DataFrame
     targets: dict[str, float]
     movers: pd.DataFrame
@@ -37,7 +37,9 @@ class OverviewData:
 def load(reader, filters: Filters, compare: str, min_responses: int, reference: bool = False) -> OverviewData:
     """Run the overview's queries: the page, the app's warm-up and the bench all call this, so they
     run the same set. `reference` reads raw rows instead of the derived tables (for the bench)."""
-    summary = metrics.kpi_summary(reader, filters, compare, min_responses, reference=reference)
+    summary = pd.concat([metrics.kpi_summary(reader, filters, compare, min_responses, reference=reference),
+                         metrics.revenue_retention(reader, filters, compare, reference=reference)],
+                        ignore_index=True)
     groups = metrics.group_scores(reader, filters, compare, reference=reference)
     history = metrics.department_quarters(reader, filters, reference=reference)
     return OverviewData(
@@ -148,6 +150,8 @@ def tiles(data: OverviewData, view: ViewState, min_responses: int, withhold_coun
 
 
 def _value(key: str, row, target: float | None, min_responses: int) -> str:
+    if _withheld(row):
+        return "Not shown"
     if not row["is_enough"]:
         return "Too few answers"
     return fmt.value_beside(key, row["value"], target)
@@ -168,16 +172,28 @@ def _delta_color(kpi: metrics.Kpi, row) -> str:
     return "normal" if kpi.higher_is_better else "inverse"
 
 
+def _withheld(row) -> str | None:
+    """Why revenue retention is not shown (its queries say), or None."""
+    reason = row.get("reason")
+    return None if reason is None or pd.isna(reason) else metrics.WITHHELD_REASONS[reason]
+
+
 def _detail(key: str, row, by_kpi: pd.DataFrame, min_responses: int) -> str:
     n = 0 if pd.isna(row["n"]) else int(row["n"])
     kpi = metrics.KPIS[key]
+    if _withheld(row):
+        return _withheld(row)
+    if key in ("net_revenue_retention", "gross_revenue_retention"):
+        return f"12 whole months to the period's end · {n:,} customers"
     if not row["is_enough"]:
         return f"n = {n:,}: a score needs at least {min_responses} answers"
     if kpi.is_sample and n == 0:
         return "nothing to measure in this period"
     if key == "churn_rate":
         retention = fmt.value("churn_rate", 100 - row["value"])
-        return f"{fmt.margin(key, row['moe'])} · n = {n:,} · retention {retention}"
+        lost = by_kpi.loc["annual_value_lost"]
+        return (f"{fmt.margin(key, row['moe'])} · n = {n:,} · retention {retention} · "
+                f"{fmt.value('annual_value_lost', lost['value'])} a year lost with {int(lost['n']):,} customers")
     if key == "nps" and "nps_promoters" in by_kpi.index:
         mix = by_kpi.loc[["nps_promoters", "nps_passives", "nps_detractors"], "value"]
         return (f"{fmt.margin(key, row['moe'])} · n = {n:,} · "
