@@ -10,7 +10,7 @@ from cxdata import metrics
 from cxdata.filters import COMPARISONS, DIMENSIONS, Filters, ViewState
 
 TILE_ORDER = ("nps", "csat", "ces", "churn_rate", "retention_rate", "sla_compliance",
-              "first_response", "active_customers", "revenue")
+              "first_response_live", "first_response_written", "active_customers", "revenue")
 CUSTOMER_KPIS = ("churn_rate", "retention_rate", "active_customers", "revenue")
 
 
@@ -132,5 +132,5 @@ def attention(movers: pd.DataFrame, view: ViewState) -> list[Attention]:
 
 def has_data(summary: pd.DataFrame) -> bool:
     """False when no survey response and no interaction matches the filters in the period."""
-    activity = summary.set_index("kpi").loc[["nps", "csat", "ces", "sla_compliance", "first_response"], "n"]
+    activity = summary.set_index("kpi").loc[["nps", "csat", "ces", "sla_compliance", "contacts"], "n"]
     return bool(activity.fillna(0).sum() > 0)
