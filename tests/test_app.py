@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxdata import db, metrics
+from cxdata import db, metrics, overview
 from cxdata import formatting as fmt
 from cxdata.filters import Filters
 from tests.conftest import ROOT
@@ -34,10 +34,10 @@ def test_overview_under_default_filters_matches_the_metrics_module(app, tiny_con
     at = app()
     assert not at.exception
     tiles = shown(at)
-    assert len(tiles) == 9
+    assert len(tiles) == len(overview.TILE_ORDER)
     expected = metrics.kpi_summary(db.Reader(tiny_con), LAST_90, "previous").set_index("kpi")
-    for key in ("nps", "csat", "churn_rate", "retention_rate", "sla_compliance", "first_response",
-                "active_customers", "revenue"):
+    for key in ("nps", "csat", "churn_rate", "retention_rate", "sla_compliance", "first_response_live",
+                "first_response_written", "active_customers", "revenue"):
         assert tiles[metrics.KPIS[key].label] == fmt.value(key, expected.loc[key, "value"]), key
     assert tiles["NPS"] == "30" and tiles["CSAT"] == "75.0%"
     assert "newest record 2026-03-05" in at.caption[0].value
@@ -87,7 +87,7 @@ def test_hostile_query_params_are_ignored_with_a_notice(app, params, notice):
     at = app(**params)
     assert not at.exception
     assert any(notice in w.value for w in at.warning), [w.value for w in at.warning]
-    assert len(at.metric) == 9
+    assert len(at.metric) == len(overview.TILE_ORDER)
 
 
 def test_custom_range_from_url(app):
@@ -175,7 +175,7 @@ def test_custom_dates_beyond_bounds_are_ignored_with_a_notice(app, params):
     at = app(**params)
     assert not at.exception
     assert any("outside 2000-01-01 to 2099-12-31" in w.value for w in at.warning)
-    assert len(at.metric) == 9
+    assert len(at.metric) == len(overview.TILE_ORDER)
 
 
 def test_data_page_draws_rows_per_month_with_the_house_template(app):
