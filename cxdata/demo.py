@@ -289,11 +289,13 @@ COMMENTS = {
 
 # Quarterly targets, named as cxdata.metrics names the KPIs: company-wide (department null) and
 # per department. churn_rate is a company-wide quarterly % of the customers active at the start;
-# csat and sla_compliance are %; first_response is the median in seconds.
-TARGETS = {"nps": 30.0, "csat": 80.0, "ces": 5.5, "sla_compliance": 90.0, "first_response": 3600.0}
+# csat and sla_compliance are %; first_response_live and _written are medians in seconds (live
+# channels answer in about a minute, written ones in 1-4 hours: FIRST_RESPONSE_MEDIAN).
+TARGETS = {"nps": 30.0, "csat": 80.0, "ces": 5.5, "sla_compliance": 90.0,
+           "first_response_live": 120.0, "first_response_written": 4 * 3600.0}
 COMPANY_TARGETS = {**TARGETS, "churn_rate": 5.0}
-# Departments working mostly by email and web forms answer in hours, and their targets say so.
-FIRST_RESPONSE_TARGET = {"Billing": 3 * 3600.0, "IT": 4 * 3600.0, "Product": 4 * 3600.0}
+# Departments whose written contacts are mostly e-mail, the slowest written channel, get more time.
+FIRST_RESPONSE_WRITTEN_TARGET = {"Billing": 5 * 3600.0, "IT": 5 * 3600.0, "Product": 5 * 3600.0}
 
 FIRST_NAMES = {
     "en": ("James", "Mary", "Robert", "Patricia", "John", "Jennifer", "David", "Linda", "Sarah",
@@ -751,7 +753,8 @@ def _targets(win: _Window) -> pa.Table:
         end_on = date.fromordinal(date(ey, em + 1, 1).toordinal() - 1)
         rows += [(m, None, start, end_on, v) for m, v in COMPANY_TARGETS.items()]
         for d in DEPARTMENTS:
-            own = {**TARGETS, "first_response": FIRST_RESPONSE_TARGET.get(d, TARGETS["first_response"])}
+            own = {**TARGETS, "first_response_written": FIRST_RESPONSE_WRITTEN_TARGET.get(
+                d, TARGETS["first_response_written"])}
             rows += [(m, d, start, end_on, v) for m, v in own.items()]
     metric, dept, start, end_on, value = zip(*rows)
     return pa.table({"metric": metric, "department": pa.array(dept, type=pa.string()),

@@ -8,6 +8,7 @@ for a set of filters, and judges period-over-period changes with a z-test on the
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +17,11 @@ from cxdata.filters import DIMENSIONS, Filters
 
 Z95 = 1.96
 DEFAULT_MIN_RESPONSES = 30
+# Channels where a person answers while the customer waits; every other channel (email, web
+# forms, app, social, ...) is written. First response is a KPI per kind, since a chat answered
+# in 45 s and an e-mail in 4 h blend into a median that moves with the channel mix alone.
+DEFAULT_LIVE_CHANNELS = ("phone", "ivr", "chat", "in_person", "kiosk", "video", "voice")
+LIVE_CHANNELS_ENV = "CX_LIVE_CHANNELS"
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,7 @@ class Kpi:
     key: str
     label: str
     unit: str             # shown after the value: "", "%", "s", "customers", "€"
-    higher_is_better: bool
+    higher_is_better: bool | None  # None: neither direction is better (NPS passives, contacts)
     definition: str
     is_sample: bool = True  # False for counts and sums (a census, no margin of error)
     decimals: int = 1
@@ -31,13 +37,23 @@ class Kpi:
 
 KPIS: dict[str, Kpi] = {k.key: k for k in [
     Kpi("nps", "NPS", "", True, "% promoters (9–10) − % detractors (0–6) of 0–10 answers; −100 to 100", decimals=0),
+    Kpi("nps_promoters", "NPS promoters", "%", True, "% of 0–10 answers scoring 9 or 10"),
+    Kpi("nps_passives", "NPS passives", "%", None, "% of 0–10 answers scoring 7 or 8"),
+    Kpi("nps_detractors", "NPS detractors", "%", False, "% of 0–10 answers scoring 0 to 6"),
     Kpi("csat", "CSAT", "%", True, "% of 1–5 answers scoring 4 or 5"),
     Kpi("ces", "CES", "", True, "mean of 1–7 answers; 7 = very easy, so higher means less effort", decimals=2),
     Kpi("churn_rate", "Churn rate", "%", False, "customers lost in the period ÷ customers active at its start"),
     Kpi("retention_rate", "Retention", "%", True, "100% − churn rate: customers active at the start still active at the end"),
     Kpi("sla_compliance", "SLA compliance", "%", True,
         "% of interactions resolved within their promised time (open ones count once overdue)"),
-    Kpi("first_response", "Median first response", "s", False, "median seconds to the first response"),
+    Kpi("first_response_live", "First response (live)", "s", False,
+        "median seconds to the first response on live channels (by default "
+        f"{', '.join(DEFAULT_LIVE_CHANNELS)}; ${LIVE_CHANNELS_ENV} sets another list)"),
+    Kpi("first_response_written", "First response (written)", "s", False,
+        "median seconds to the first response on written channels: every channel that is not live "
+        "(email, web forms, app, social, ...)"),
+    Kpi("contacts", "Contacts", "", None, "interactions started in the period, on every channel",
+        is_sample=False, decimals=0),
     Kpi("active_customers", "Active customers", "", True, "customers active on the last day of the period",
         is_sample=False, decimals=0),
     Kpi("revenue", "Revenue", "", True, "sum of transaction amounts in the period (refunds negative)",
@@ -56,7 +72,8 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
 ]}
 
 # The KPIs each query returns: sql/kpi_summary.sql and sql/revenue_retention.sql.
-SUMMARY_KPIS = ("nps", "csat", "ces", "churn_rate", "retention_rate", "sla_compliance", "first_response",
+SUMMARY_KPIS = ("nps", "nps_promoters", "nps_passives", "nps_detractors", "csat", "ces", "churn_rate",
+                "retention_rate", "sla_compliance", "first_response_live", "first_response_written", "contacts",
                 "active_customers", "revenue")
 REVENUE_RETENTION_KPIS = ("net_revenue_retention", "gross_revenue_retention", "annual_value_lost",
                           "annual_value_lost_share")
@@ -70,10 +87,19 @@ WITHHELD_REASONS = {
     "no_value_at_start": "no annual value among the customers active at the period's start",
 }
 
-SURVEY_KPIS = ("nps", "csat", "ces")
+# Read from survey answers: withheld below the minimum number of answers.
+SURVEY_KPIS = ("nps", "nps_promoters", "nps_passives", "nps_detractors", "csat", "ces")
 # Targets that hold whatever the period's length; a churn target is per quarter, so it is
 # compared on the KPI trends page, not against a churn rate over an arbitrary range.
-TARGETED_KPIS = ("nps", "csat", "ces", "sla_compliance", "first_response")
+TARGETED_KPIS = ("nps", "csat", "ces", "sla_compliance", "first_response_live", "first_response_written")
+
+
+def live_channels() -> list[str]:
+    """The channels whose first response counts as live: $CX_LIVE_CHANNELS (comma-separated
+    channel values) when set, else DEFAULT_LIVE_CHANNELS. Read here only, and bound to the queries
+    as $live_channels, so changing it needs no rebuild of the derived tables."""
+    chosen = [c.strip() for c in os.environ.get(LIVE_CHANNELS_ENV, "").split(",") if c.strip()]
+    return chosen or list(DEFAULT_LIVE_CHANNELS)
 
 
 @dataclass(frozen=True)
@@ -129,10 +155,15 @@ def benjamini_hochberg_cutoff(p_values: list[float], rate: float = 0.05) -> floa
     return passing[-1] if passing else -1.0
 
 
+def view_params(filters: Filters) -> dict:
+    """The parameters of a one-period query: the filters plus which channels are live."""
+    return {**filters.params(), "live_channels": live_channels()}
+
+
 def period_params(filters: Filters, compare: str) -> dict:
-    """The parameters of a two-period query: the filters plus the comparison window."""
+    """The parameters of a two-period query: view_params plus the comparison window."""
     previous = filters.comparison(compare).params()
-    return {**filters.params(), "cmp_start": previous["start"], "cmp_stop": previous["stop"]}
+    return {**view_params(filters), "cmp_start": previous["start"], "cmp_stop": previous["stop"]}
 
 
 def query_name(name: str, reference: bool) -> str:
@@ -214,14 +245,38 @@ def _nullable(x):
 
 
 def _is_better(kpi: Kpi, change: Change) -> bool | None:
-    if change.delta is None or change.delta == 0:
+    """Whether the change is good news; None when there is none, or no direction is better."""
+    if change.delta is None or change.delta == 0 or kpi.higher_is_better is None:
         return None
     return (change.delta > 0) == kpi.higher_is_better
 
 
 def kpi_trends(reader, filters: Filters, reference: bool = False) -> pd.DataFrame:
-    """Monthly value and n of every KPI over the 12 months ending with the filter's end."""
-    return reader.run(query_name("kpi_monthly", reference), filters.params())
+    """Monthly value and n of every KPI over the 12 complete months before the filter's end, plus
+    the month it ends in when it ends mid-month (is_complete false)."""
+    return reader.run(query_name("kpi_monthly", reference), view_params(filters))
+
+
+def channel_mix(reader, filters: Filters, compare: str = "previous", reference: bool = False) -> pd.DataFrame:
+    """Interactions per channel now and in the comparison period, busiest channel first.
+
+    Columns: channel, is_live (see live_channels), n, share (% of the period's interactions),
+    prev_n, prev_share; a channel used in only one of the periods has 0 in the other.
+    """
+    long = reader.run(query_name("channel_mix", reference), period_params(filters, compare))
+    wide = (long.pivot_table(index=["channel", "is_live"], columns="period", values="n", aggfunc="sum")
+            .reindex(columns=["current", "previous"]).fillna(0).astype("int64")
+            .rename(columns={"current": "n", "previous": "prev_n"}).reset_index())
+    wide.columns.name = None
+    wide["share"] = _shares(wide["n"])
+    wide["prev_share"] = _shares(wide["prev_n"])
+    wide = wide.sort_values(["n", "prev_n", "channel"], ascending=[False, False, True], ignore_index=True)
+    return wide[["channel", "is_live", "n", "share", "prev_n", "prev_share"]]
+
+
+def _shares(counts: pd.Series) -> pd.Series:
+    total = counts.sum()
+    return 100.0 * counts / total if total else counts * 0.0
 
 
 def group_scores(reader, filters: Filters, compare: str = "previous", reference: bool = False) -> pd.DataFrame:
@@ -349,7 +404,8 @@ def targets(reader, filters: Filters) -> dict[str, float]:
 
 
 def meets_target(kpi: str, value: float | None, target: float | None) -> bool | None:
-    if value is None or target is None or (isinstance(value, float) and math.isnan(value)):
+    if (value is None or target is None or (isinstance(value, float) and math.isnan(value))
+            or KPIS[kpi].higher_is_better is None):
         return None
     return value >= target if KPIS[kpi].higher_is_better else value <= target
 

@@ -13,10 +13,9 @@ from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
 # Three rows of four on one 1280 x 720 screen: how customers feel, how they are served, what
 # they are worth.
-TILE_ORDER_ALL = ("nps", "csat", "ces", "contacts",
+TILE_ORDER = ("nps", "csat", "ces", "contacts",
               "sla_compliance", "first_response_live", "first_response_written", "churn_rate",
               "active_customers", "revenue", "net_revenue_retention", "gross_revenue_retention")
-TILE_ORDER = tuple(k for k in TILE_ORDER_ALL if k in metrics.KPIS)  # TEMP until merge
 TILES_PER_ROW = 4
 CUSTOMER_KPIS = ("churn_rate", "retention_rate", "active_customers", "revenue", "net_revenue_retention",
                  "gross_revenue_retention", "annual_value_lost", "annual_value_lost_share")
@@ -301,5 +300,5 @@ def _and(words: list[str]) -> str:
 
 def has_data(summary: pd.DataFrame) -> bool:
     """False when no survey response and no interaction matches the filters in the period."""
-    activity = summary.set_index("kpi").loc[[k for k in ["nps", "csat", "ces", "contacts", "sla_compliance"] if k in set(summary.kpi)], "n"]
+    activity = summary.set_index("kpi").loc[["nps", "csat", "ces", "sla_compliance", "contacts"], "n"]
     return bool(activity.fillna(0).sum() > 0)

@@ -47,15 +47,16 @@ group by all
 order by started_on;
 
 -- the same histogram company-wide (no dimension filter, the most common view): one row per day x
--- time, and per month x time, about 4 and 70 times fewer rows
+-- channel x time, and per month x channel x time. The channel stays so that live and written
+-- channels can be told apart by a list bound at query time ($live_channels), not at build time.
 create or replace table response_times_company_daily as
-select started_on, response_seconds, sum(n)::bigint as n
+select started_on, channel, response_seconds, sum(n)::bigint as n
 from response_times_daily
 group by all
 order by started_on;
 
 create or replace table response_times_company_monthly as
-select date_trunc('month', started_on)::date as started_on, response_seconds, sum(n)::bigint as n
+select date_trunc('month', started_on)::date as started_on, channel, response_seconds, sum(n)::bigint as n
 from response_times_daily
 group by all
 order by started_on;
@@ -147,13 +148,13 @@ create or replace macro interaction_days(start, stop, f) as table
 -- Response times: company-wide, whole months from the monthly table and the edge days from the
 -- daily one; under a filter, the histogram by every dimension (only one branch is ever read).
 create or replace macro response_days(start, stop, f) as table
-    select started_on, response_seconds, n from response_times_company_monthly
+    select started_on, channel, response_seconds, n from response_times_company_monthly
     where is_unfiltered(f) and started_on >= whole_months_from(start) and started_on < whole_months_to(stop)
     union all
-    select started_on, response_seconds, n from response_times_company_daily
+    select started_on, channel, response_seconds, n from response_times_company_daily
     where is_unfiltered(f) and in_edge_days(started_on, start, stop)
     union all
-    select started_on, response_seconds, n from response_times_daily d
+    select started_on, channel, response_seconds, n from response_times_daily d
     where not is_unfiltered(f) and d.started_on >= start and d.started_on < stop
       and matches_activity(f, d);
 
@@ -339,25 +340,27 @@ create or replace macro revenue_retention_kpis(start, stop, cmp_start, cmp_stop,
     from lost_by_period;
 
 -- ---- First response: medians and their 95% intervals from the histogram --------------------------
--- One row per period (or, with by_month, per month of the current window): n, the median and the
--- two ends of its interval (see median_low_fraction in sql/macros.sql), each the value at its
--- rank in the running count of the histogram.
-create or replace macro response_medians(start, stop, cmp_start, cmp_stop, f, by_month) as table
+-- One row per period (or, with by_month, per month of the current window) x live or written
+-- channels (live_channels: see is_live_channel in sql/macros.sql), keyed by its KPI: n, the
+-- median and the two ends of its interval (see median_low_fraction), each the value at its rank
+-- in the running count of the histogram.
+create or replace macro response_medians(start, stop, cmp_start, cmp_stop, f, by_month, live_channels) as table
     with histogram as (
         select period, case when by_month then date_trunc('month', started_on)::date end as month_start,
+               first_response_kpi(is_live_channel(channel, live_channels)) as kpi,
                response_seconds, sum(n) as n
         from response_days_in_periods(start, stop, cmp_start, cmp_stop, f)
         group by all
     ),
     running as (
-        select period, month_start, response_seconds,
-               sum(n) over (partition by period, month_start order by response_seconds) as n_upto,
-               sum(n) over (partition by period, month_start) as n_total
+        select period, month_start, kpi, response_seconds,
+               sum(n) over (partition by period, month_start, kpi order by response_seconds) as n_upto,
+               sum(n) over (partition by period, month_start, kpi) as n_total
         from histogram
     )
-    select period, month_start, n_total as n,
+    select period, month_start, kpi, n_total as n,
            min(response_seconds) filter (where n_upto > disc_rank(0.5, n_total)) as median,
            min(response_seconds) filter (where n_upto > disc_rank(median_low_fraction(n_total), n_total)) as low,
            min(response_seconds) filter (where n_upto > disc_rank(median_high_fraction(n_total), n_total)) as high
     from running
-    group by period, month_start, n_total;
+    group by period, month_start, kpi, n_total;

@@ -1,7 +1,7 @@
--- one row per KPI x month, for the 12 months ending with the month of $stop - 1 day:
--- value and sample size n, under the same filters as kpi_summary, read from the derived daily
--- tables (sql/raw_kpi_monthly.sql computes the same from raw rows); is_complete is false for a
--- last month that the period cuts short.
+-- one row per KPI x month, for the 12 complete months before $stop and, when $stop falls
+-- mid-month, the partial month after them (is_complete false; see trend_months in sql/macros.sql):
+-- value and sample size n, under the same filters (and $live_channels) as kpi_summary, read from
+-- the derived daily tables (sql/raw_kpi_monthly.sql computes the same from raw rows).
 with bounds as (
     select trend_start($stop) as first_month, $stop::date as stop
 ),
@@ -15,9 +15,9 @@ feedback_months as (
     group by 1, 2
 ),
 
-sla_months as (
-    select date_trunc('month', d.started_on)::date as month_start,
-           sla_pct_of(sum(d.n_sla_met), sum(d.n_sla_judged)) as value, sum(d.n_sla_judged) as n
+service_months as (
+    select date_trunc('month', d.started_on)::date as month_start, sum(d.n_interactions) as n_contacts,
+           sum(d.n_sla_met) as n_met, sum(d.n_sla_judged) as n_judged
     from bounds, interaction_days(bounds.first_month, bounds.stop, $filters) d
     group by 1
 ),
@@ -31,9 +31,12 @@ revenue_months as (
 
 final as (
     select month_start, kpi, value, n from feedback_months
-    union all select month_start, 'sla_compliance', value, n from sla_months where n > 0
-    union all select month_start, 'first_response', median, n
-              from response_medians(trend_start($stop), $stop, trend_start($stop), trend_start($stop), $filters, true)
+    union all select month_start, 'sla_compliance', sla_pct_of(n_met, n_judged), n_judged
+              from service_months where n_judged > 0
+    union all select month_start, 'contacts', n_contacts, n_contacts from service_months
+    union all select month_start, kpi, median, n
+              from response_medians(trend_start($stop), $stop, trend_start($stop), trend_start($stop), $filters,
+                                    true, $live_channels)
     union all select * from customer_kpis_by_month($stop, $filters, true)
     union all select month_start, 'revenue', value, n from revenue_months
 )

@@ -3,6 +3,7 @@
 -- derived daily tables (sql/raw_kpi_summary.sql computes the same from raw rows).
 -- Survey and service KPIs take every filter; customer KPIs (churn, retention, active,
 -- revenue) take the customer attributes only, since a customer has no single channel or department.
+-- $live_channels: the channels whose first response counts as live (cxdata.metrics.live_channels).
 with survey_parts as (
     select survey, period, sum(n) as n, sum(n_promoters) as n_promoters, sum(n_detractors) as n_detractors,
            sum(n_satisfied) as n_satisfied, sum(score_sum) as score_sum, sum(score_sumsq) as score_sumsq
@@ -17,19 +18,30 @@ survey_kpis as (
     from survey_parts
 ),
 
-sla_parts as (
-    select period, sum(n_sla_met) as n_met, sum(n_sla_judged) as n_judged
-    from interaction_days_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
-    group by period
+nps_composition as (  -- one row per class of NPS answer: its share of the answers
+    select kpi, period, nps_class_pct_of(n_class, n) as value, nps_class_moe_of(n_class, n) as moe, n
+    from (select period, n, unnest(['nps_promoters', 'nps_passives', 'nps_detractors']) as kpi,
+                 unnest([n_promoters, nps_passives_of(n_promoters, n_detractors, n), n_detractors]) as n_class
+          from survey_parts where survey = 'nps')
+),
+
+service_parts as (  -- both periods, with 0 contacts when none matches
+    select p.period, coalesce(sum(d.n_interactions), 0) as n_contacts,
+           coalesce(sum(d.n_sla_met), 0) as n_met, coalesce(sum(d.n_sla_judged), 0) as n_judged
+    from comparison_periods($start, $stop, $cmp_start, $cmp_stop) p
+    left join interaction_days_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters) d using (period)
+    group by p.period
 ),
 
 service_kpis as (
     select 'sla_compliance' as kpi, period, sla_pct_of(n_met, n_judged) as value,
            sla_moe_of(n_met, n_judged) as moe, n_judged as n
-    from sla_parts where n_judged > 0
+    from service_parts where n_judged > 0
     union all
-    select 'first_response', period, median, (high - low) / 2, n
-    from response_medians($start, $stop, $cmp_start, $cmp_stop, $filters, false)
+    select 'contacts', period, n_contacts, null, n_contacts from service_parts
+    union all
+    select kpi, period, median, (high - low) / 2, n
+    from response_medians($start, $stop, $cmp_start, $cmp_stop, $filters, false, $live_channels)
 ),
 
 customer_kpis as (
@@ -46,6 +58,7 @@ revenue_kpis as (
 
 final as (
     select * from survey_kpis
+    union all select * from nps_composition
     union all select * from service_kpis
     union all select * from customer_kpis
     union all select * from revenue_kpis

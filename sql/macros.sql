@@ -56,6 +56,12 @@ create or replace macro survey_moe(survey, s) as
 create or replace macro pct_moe(p, n) as
     100.0 * 1.96 * sqrt(((p * n + 2) / (n + 4)) * (1 - (p * n + 2) / (n + 4)) / (n + 4));
 
+-- NPS composition: the % of answers in each class (promoters 9-10, passives 7-8, detractors 0-6),
+-- each a proportion of the n answers with its Agresti-Coull margin.
+create or replace macro nps_passives_of(n_promoters, n_detractors, n) as n - n_promoters - n_detractors;
+create or replace macro nps_class_pct_of(n_class, n) as 100.0 * n_class / nullif(n, 0);
+create or replace macro nps_class_moe_of(n_class, n) as pct_moe(n_class / nullif(n, 0), n);
+
 -- SLA met: resolved within the promised time. An item is judged only once its deadline has
 -- passed (as of now_at): before that its outcome is unknown, and counting only the early
 -- resolutions would flatter the newest days.
@@ -115,13 +121,23 @@ create or replace macro median_moe_of_ladder(q, n) as (q[52 - median_interval_k(
 
 -- On a histogram (value, count): the 0-based rank a fraction q of n values picks, the same rank
 -- quantile_disc uses; the value at rank r is the smallest value whose running count exceeds r.
-create or replace macro disc_rank(q, n) as greatest(ceil(n * q), 1) - 1;
+-- A null fraction (an interval end for n <= 3, where none reaches 95%) picks no rank, so the
+-- margin is null, as median_moe_of_ladder gives on raw values.
+create or replace macro disc_rank(q, n) as case when q is not null then greatest(ceil(n * q), 1) - 1 end;
 
 -- First-response times are kept in the derived layer rounded to 3 significant figures
 -- (42,317 s -> 42,300 s: at most 0.5% off; whole seconds below 1,000 s stay exact). Rounding is
 -- monotone, so a median read from the rounded values is the rounded raw median.
 create or replace macro response_bucket(x) as
     case when x <= 0 then x else round(x, (2 - floor(log10(x)))::integer) end;
+
+-- First response is a KPI per kind of channel: live ones (a person answers while the customer
+-- waits: phone, chat, ...) and written ones (e-mail, web forms, ...), since their medians differ
+-- a hundredfold and a blended median would move with the channel mix alone. Which channels are
+-- live is the bound list $live_channels (cxdata.metrics.live_channels()), never stored.
+create or replace macro is_live_channel(channel, live_channels) as list_contains(live_channels, channel);
+create or replace macro first_response_kpi(is_live) as
+    case when is_live then 'first_response_live' else 'first_response_written' end;
 
 -- ---- The global filters ------------------------------------------------------------------------
 -- $filters is one struct: a list of chosen values per dimension (empty = all). A dimension is one
@@ -243,8 +259,9 @@ create or replace macro in_edge_days(day, start, stop) as
     or (day >= greatest(whole_months_to(stop), least(whole_months_from(start), stop)) and day < stop);
 
 -- ---- Monthly trends ----------------------------------------------------------------------------
--- The 12 months of a trend line: those ending with the month of stop - 1 day.
-create or replace macro trend_start(stop) as (date_trunc('month', stop::date - 1) - interval 11 month)::date;
+-- The months of a trend line: the 12 complete months before stop (a month is complete when
+-- month_start + 1 month <= stop) and, when stop falls mid-month, that partial month after them.
+create or replace macro trend_start(stop) as (date_trunc('month', stop::date) - interval 12 month)::date;
 create or replace macro trend_months(stop) as table
     select unnest(generate_series(trend_start(stop), stop::date - 1, interval 1 month))::date as month_start;
 

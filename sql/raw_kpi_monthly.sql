@@ -12,13 +12,19 @@ feedback_months as (
 ),
 
 service_months as (
-    select date_trunc('month', i.started_at)::date as month_start,
+    select date_trunc('month', i.started_at)::date as month_start, count(*) as n_contacts,
            count(*) filter (where sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of())) as n_met,
-           count(sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of())) as n_judged,
-           quantile_disc(i.first_response_seconds, 0.5) as response_value,
-           count(i.first_response_seconds) as response_n
+           count(sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of())) as n_judged
     from bounds, filtered_interactions(bounds.first_month, bounds.stop, $filters) i
     group by 1
+),
+
+response_months as (
+    select date_trunc('month', i.started_at)::date as month_start,
+           first_response_kpi(is_live_channel(i.channel, $live_channels)) as kpi,
+           quantile_disc(i.first_response_seconds, 0.5) as value, count(i.first_response_seconds) as n
+    from bounds, filtered_interactions(bounds.first_month, bounds.stop, $filters) i
+    group by all
 ),
 
 revenue_months as (
@@ -31,8 +37,8 @@ final as (
     select month_start, kpi, value, n from feedback_months
     union all select month_start, 'sla_compliance', sla_pct_of(n_met, n_judged), n_judged
               from service_months where n_judged > 0
-    union all select month_start, 'first_response', response_value, response_n
-              from service_months where response_n > 0
+    union all select month_start, 'contacts', n_contacts, n_contacts from service_months
+    union all select month_start, kpi, value, n from response_months where n > 0
     union all select * from customer_kpis_by_month($stop, $filters, false)
     union all select month_start, 'revenue', value, n from revenue_months
 )

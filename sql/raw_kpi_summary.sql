@@ -7,13 +7,39 @@ with survey_kpis as (
     group by survey, period
 ),
 
-service_counts as (
-    select period,
-           count(*) filter (where is_sla_met) as n_met, count(is_sla_met) as n_judged,
+nps_parts as (
+    select period, count(score) as n, count(*) filter (where is_promoter(score)) as n_promoters,
+           count(*) filter (where is_detractor(score)) as n_detractors
+    from feedback_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
+    where survey = 'nps'
+    group by period
+),
+
+nps_composition as (  -- one row per class of NPS answer: its share of the answers
+    select kpi, period, nps_class_pct_of(n_class, n) as value, nps_class_moe_of(n_class, n) as moe, n
+    from (select period, n, unnest(['nps_promoters', 'nps_passives', 'nps_detractors']) as kpi,
+                 unnest([n_promoters, nps_passives_of(n_promoters, n_detractors, n), n_detractors]) as n_class
+          from nps_parts)
+),
+
+interactions_both as (
+    select * from interactions_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
+),
+
+service_counts as (  -- both periods, with 0 contacts when none matches
+    select p.period, count(i.period) as n_contacts,
+           count(*) filter (where i.is_sla_met) as n_met, count(i.is_sla_met) as n_judged
+    from comparison_periods($start, $stop, $cmp_start, $cmp_stop) p
+    left join interactions_both i using (period)
+    group by p.period
+),
+
+response_counts as (
+    select period, first_response_kpi(is_live_channel(channel, $live_channels)) as kpi,
            median_ladder(first_response_seconds) as response_ladder,
            count(first_response_seconds) as n_response
-    from interactions_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
-    group by period
+    from interactions_both
+    group by all
 ),
 
 service_kpis as (
@@ -21,9 +47,11 @@ service_kpis as (
            sla_moe_of(n_met, n_judged) as moe, n_judged as n
     from service_counts where n_judged > 0
     union all
-    select 'first_response', period, median_of_ladder(response_ladder),
+    select 'contacts', period, n_contacts, null, n_contacts from service_counts
+    union all
+    select kpi, period, median_of_ladder(response_ladder),
            median_moe_of_ladder(response_ladder, n_response), n_response
-    from service_counts where n_response > 0
+    from response_counts where n_response > 0
 ),
 
 customer_kpis as (
@@ -41,6 +69,7 @@ revenue_kpis as (
 
 final as (
     select * from survey_kpis
+    union all select * from nps_composition
     union all select * from service_kpis
     union all select * from customer_kpis
     union all select * from revenue_kpis

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxdata import data_status, db, metrics
+from cxdata import data_status, db, metrics, overview
 from cxdata import formatting as fmt
 from cxdata.filters import Filters
 from tests.conftest import ROOT
@@ -36,20 +36,35 @@ def test_overview_under_default_filters_matches_the_metrics_module(app, tiny_con
     at = app()
     assert not at.exception
     tiles = shown(at)
-    assert len(tiles) == 9
-    expected = metrics.kpi_summary(db.Reader(tiny_con), LAST_90, "previous").set_index("kpi")
-    for key in ("nps", "csat", "churn_rate", "retention_rate", "sla_compliance", "first_response",
-                "active_customers", "revenue"):
+    assert list(tiles) == [metrics.KPIS[key].label for key in overview.TILE_ORDER]
+    reader = db.Reader(tiny_con)
+    expected = pd.concat([metrics.kpi_summary(reader, LAST_90, "previous"),
+                          metrics.revenue_retention(reader, LAST_90, "previous")]).set_index("kpi")
+    for key in ("nps", "csat", "contacts", "churn_rate", "sla_compliance", "first_response_live",
+                "first_response_written", "active_customers", "revenue"):
         assert tiles[metrics.KPIS[key].label] == fmt.value(key, expected.loc[key, "value"]), key
-    assert tiles["NPS"] == "30" and tiles["CSAT"] == "75.0%"
-    assert "newest record 2026-03-05" in at.caption[0].value
+    assert tiles["NPS"] == "30" and tiles["CSAT"] == "75.0%" and tiles["Contacts"] == "10"
+    # two years of transactions are not there: revenue retention says why it is not shown
+    assert tiles["Net revenue retention"] == "Not shown"
+    assert any("do not cover the whole base year" in c.value for c in at.caption)
+    # what is on screen, in one line under the title: period, comparison, filters, freshness
+    line = at.caption[0].value if "Demo" not in at.caption[0].value else at.caption[1].value
+    assert "Last 90 days, 6 Dec 2025 – 5 Mar 2026, against the previous period" in line
+    assert "All customers, channels and departments" in line and "Data to 5 Mar 2026" in line
     assert at.query_params["period"] == "90d" and at.query_params["compare"] == "previous"
 
 
-def test_few_responses_say_not_enough(app):
+def test_few_responses_say_so_and_never_show_a_score(app):
     at = app()
-    assert shown(at)["CES"] == "Not enough responses"   # 10 answers, 30 needed
-    assert any("at least 30 needed" in c.value for c in at.caption)
+    assert shown(at)["CES"] == "Too few answers"   # 10 answers, 30 needed
+    assert any("n = 10: a score needs at least 30 answers" in c.value for c in at.caption)
+
+
+def test_the_filters_in_force_are_named_with_what_they_do_not_narrow(app):
+    at = app(segment="SMB", channel="chat")
+    line = next(c.value for c in at.caption if "Segment: SMB" in c.value)
+    assert "Channel: chat" in line
+    assert "(churn, customers and revenue: all channels)" in line
 
 
 def test_segment_from_url_narrows_tiles_and_lists_the_mover(app, tiny_con):
@@ -89,7 +104,7 @@ def test_hostile_query_params_are_ignored_with_a_notice(app, params, notice):
     at = app(**params)
     assert not at.exception
     assert any(notice in w.value for w in at.warning), [w.value for w in at.warning]
-    assert len(at.metric) == 9
+    assert len(at.metric) == len(overview.TILE_ORDER)
 
 
 def test_custom_range_from_url(app):
@@ -177,7 +192,7 @@ def test_custom_dates_beyond_bounds_are_ignored_with_a_notice(app, params):
     at = app(**params)
     assert not at.exception
     assert any("outside 2000-01-01 to 2099-12-31" in w.value for w in at.warning)
-    assert len(at.metric) == 9
+    assert len(at.metric) == len(overview.TILE_ORDER)
 
 
 def test_data_page_draws_rows_per_month_with_the_house_template(app):
@@ -300,3 +315,73 @@ def test_data_page_tables_read_cleanly_with_load_times_in_utc(tmp_path, monkeypa
     assert rows["column_name"].iloc[2] == "" and (rows["loaded_at"] == history["started_at"].iloc[1]).all()
     load_choice = next(s for s in at.selectbox if s.label == "Load").options[1]   # when it started, its files
     assert load_choice == f"{history['started_at'].iloc[1]:%Y-%m-%d %H:%M} UTC · customers.csv, feedback.csv"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """A small demo (its planted December-January dip and Billing's SLA shortfall included)."""
+    from cxdata import demo
+    path = tmp_path_factory.mktemp("demo_app") / "cx.duckdb"
+    demo.build_demo(path, customers=5000, seed=7, today=dt.date(2026, 3, 15))
+    return path
+
+
+@pytest.fixture
+def demo_app(demo_db, monkeypatch):
+    monkeypatch.setenv("CX_DB", str(demo_db))
+    monkeypatch.chdir(ROOT)
+
+    def start(**query_params) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        for key, value in query_params.items():
+            at.query_params[key] = value
+        return at.run()
+    return start
+
+
+def _tile(at, label):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_a_significant_fall_is_a_red_fall(demo_app):
+    at = demo_app(period="custom", **{"from": "2025-12-01", "to": "2026-01-31"})
+    assert not at.exception
+    for label in ("NPS", "CSAT", "SLA compliance"):
+        tile = _tile(at, label)
+        assert tile.delta.startswith("-") and "not significant" not in tile.delta, (label, tile.delta)
+        assert tile.proto.color == tile.proto.MetricColor.RED, label
+        assert tile.proto.direction == tile.proto.MetricDirection.DOWN, label
+    # the season is said once, for the whole view, not as every group moving
+    assert any("Across the whole view" in m.value and "worsened significantly" in m.value for m in at.markdown)
+
+
+def test_attention_lists_billing_standing_sla_miss_and_focus_keeps_the_next_change(demo_app):
+    at = demo_app()
+    miss = [m.value for m in at.markdown if "**Billing** resolves" in m.value]
+    assert miss and "against a 90.0% target, below target for" in miss[0], miss
+    focus = next(b for b in at.button if b.label == "Focus on Billing")
+    sla_before = shown(at)["SLA compliance"]
+    focus.click().run()
+    assert not at.exception
+    assert at.multiselect(key="flt_department").value == ["Billing"]
+    assert at.query_params["department"] == "Billing"
+    assert shown(at)["SLA compliance"] != sla_before
+    at.selectbox(key="flt_compare").set_value("year").run()      # the next sidebar change sticks
+    assert at.query_params["compare"] == "year" and at.query_params["department"] == "Billing"
+    assert at.multiselect(key="flt_department").value == ["Billing"]
+
+
+def test_this_quarter_is_compared_with_the_previous_quarter_to_date(demo_app):
+    at = demo_app(period="quarter")
+    assert at.selectbox(key="flt_compare").value == "quarter"
+    assert any("against the previous quarter to date (1 Oct 2025 – 14 Dec 2025)" in c.value for c in at.caption)
+    at.selectbox(key="flt_period").set_value("ytd").run()
+    assert at.selectbox(key="flt_compare").value == "year" and at.query_params["compare"] == "year"
+
+
+def test_a_comparison_before_the_data_withholds_count_changes(demo_app):
+    # the demo starts 2024-03-01: the 438 days before 2025-01-01 are half covered
+    at = demo_app(period="custom", **{"from": "2025-01-01", "to": "2026-03-14"})
+    assert any("before the first record" in c.value for c in at.caption)
+    assert not _tile(at, "Revenue").delta and not _tile(at, "Contacts").delta
+    assert _tile(at, "NPS").delta     # rates and scores still compare

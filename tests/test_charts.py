@@ -89,10 +89,10 @@ def test_every_hover_carries_n_and_the_value_in_its_unit(trend):
     assert points == len(trend)
     seconds = trend.assign(value=[2520.0, 60, 2400, 2460, 2410, 30, 2300],
                            moe=[120.0, 30, np.nan, 100, 90, 20, 200])
-    fig = charts.kpi_trend(seconds, "first_response", "T")
+    fig = charts.kpi_trend(seconds, "first_response_written", "T")
     bodies = [body for t in _hover_traces(fig) for _, body in t.customdata]
-    assert bodies[0].startswith("Median first response 42 min ±2 min<br>n = 200")
-    assert fig.layout.yaxis.title.text == "Median first response (minutes)"
+    assert bodies[0].startswith("First response (written) 42 min ±2 min<br>n = 200")
+    assert fig.layout.yaxis.title.text == "First response (written) (minutes)"
     assert max(max(t.y) for t in _hover_traces(fig)) == pytest.approx(42.0)
     csat = charts.kpi_trend(trend.assign(value=78.4, moe=2.0), "csat", "T")
     assert csat.layout.yaxis.ticksuffix == "%"
@@ -117,7 +117,7 @@ def test_target_is_a_dashed_line_at_its_value_with_a_label(trend):
     assert len(lines) == 1 and lines[0].y0 == lines[0].y1 == 35 and lines[0].line.color == charts.COLORS["target"]
     assert any(a.text == "Target<br>35" for a in fig.layout.annotations)
     assert not charts.kpi_trend(trend, "nps", "T").layout.shapes
-    minutes = charts.kpi_trend(trend.assign(value=600.0, moe=60.0), "first_response", "T", target=300)
+    minutes = charts.kpi_trend(trend.assign(value=600.0, moe=60.0), "first_response_written", "T", target=300)
     assert minutes.layout.shapes[0].y0 == 5   # 300 s on a minutes axis
 
 

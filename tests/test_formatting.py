@@ -6,9 +6,9 @@ from cxdata import formatting as fmt
 
 @pytest.mark.parametrize("kpi, x, shown", [
     ("nps", 31.6, "32"), ("nps", -12.0, "-12"), ("nps", -0.4, "0"), ("csat", 80.25, "80.2%"),
-    ("ces", 5.127, "5.13"), ("first_response", 42, "42 s"), ("first_response", 2520, "42 min"),
-    ("first_response", 11700, "3 h 15 min"), ("first_response", 15599, "4 h 20 min"),
-    ("first_response", 3 * 86400, "3.0 days"), ("revenue", 50_812_345, "50.8 M"), ("revenue", 41_000_000, "41.0 M"),
+    ("ces", 5.127, "5.13"), ("first_response_live", 42, "42 s"), ("first_response_live", 2520, "42 min"),
+    ("first_response_written", 11700, "3 h 15 min"), ("first_response_written", 15599, "4 h 20 min"),
+    ("first_response_written", 3 * 86400, "3.0 days"), ("contacts", 250387, "250,387"), ("nps_passives", 30.0, "30.0%"), ("revenue", 50_812_345, "50.8 M"), ("revenue", 41_000_000, "41.0 M"),
     ("revenue", 950, "950"), ("active_customers", 4034, "4,034"), ("nps", None, "—"), ("csat", float("nan"), "—"),
 ])
 def test_values(kpi, x, shown):
@@ -34,9 +34,9 @@ def test_compact_amounts_across_magnitudes(x, shown):
     ("revenue", 1_500_000, None, "+1.50 M"), ("revenue", 88_197, None, "+88.2 k"), ("revenue", -48_496, None, "-48.5 k"),
     ("revenue", 0.2, None, "±0"), ("revenue", 19_500_000, None, "+19.5 M"),
     # durations change in the unit of the value they change, on every view
-    ("first_response", -600, 2520, "-10 min"), ("first_response", 79, 2520, "+1.3 min"),
-    ("first_response", 540, 2520, "+9.0 min"), ("first_response", 12, 45, "+12 s"),
-    ("first_response", 1200, 15600, "+20 min"), ("first_response", 2, 2520, "±0.0 min"),
+    ("first_response_written", -600, 2520, "-10 min"), ("first_response_written", 79, 2520, "+1.3 min"),
+    ("first_response_written", 540, 2520, "+9.0 min"), ("first_response_written", 12, 45, "+12 s"),
+    ("first_response_written", 1200, 15600, "+20 min"), ("first_response_written", 2, 2520, "±0.0 min"),
 ])
 def test_changes(kpi, delta, reference, shown):
     assert fmt.change(kpi, delta, reference) == shown
@@ -45,7 +45,7 @@ def test_changes(kpi, delta, reference, shown):
 def test_a_fall_starts_with_an_ascii_minus():
     """Streamlit reads a delta as negative only from an ASCII '-': a Unicode minus drew falls green."""
     for kpi, delta in (("nps", -16.6), ("csat", -3.0), ("ces", -0.3), ("sla_compliance", -10.0),
-                       ("revenue", -88_197), ("first_response", -90)):
+                       ("revenue", -88_197), ("first_response_written", -90)):
         assert fmt.change(kpi, delta, 2520).startswith("-")
 
 
@@ -59,5 +59,5 @@ def test_a_value_beside_its_target_never_reads_as_equal():
 
 def test_margins_and_p_values():
     assert fmt.margin("csat", 1.84) == "±1.8 pts" and fmt.margin("nps", 2.9) == "±2.9 pts"
-    assert fmt.margin("first_response", 78, 2520) == "±1.3 min"
+    assert fmt.margin("first_response_written", 78, 2520) == "±1.3 min"
     assert fmt.p_value(0.0004) == "p < 0.001" and fmt.p_value(0.0312) == "p = 0.031"

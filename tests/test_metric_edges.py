@@ -74,3 +74,16 @@ def test_median_interval_is_never_narrower_and_at_most_a_third_wider_than_exact(
     ).fetchone()[0]
     exact = 0.98 * n ** 0.5   # on 1..n the values are their ranks
     assert exact - 1 <= got <= 1.34 * exact + 1
+
+
+@pytest.mark.parametrize("reference", [False, True])
+def test_a_median_of_three_times_has_no_margin(reader_for, reference):
+    # Three chats answered in 30, 10 and 20 s: the median is 20 s, but with n = 3 even the widest
+    # interval (the smallest to the largest) covers the median only 75% of the time, so no margin.
+    reader = reader_for("""
+        insert into interactions (interaction_id, customer_id, started_at, channel, first_response_seconds)
+        select 'I' || i, 'C1', timestamp '2026-01-05', 'chat', 10 * i from range(1, 4) t(i)""")
+    q1 = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    row = metrics.kpi_summary(reader, q1, reference=reference).set_index("kpi").loc["first_response_live"]
+    assert (row["value"], row["n"]) == (20.0, 3)
+    assert row["moe"] is None

@@ -65,7 +65,69 @@ def test_service_levels(summary):
     assert summary.loc["sla_compliance"]["n"] == 10
     # Agresti-Coull: p~ = (8 + 2) / (10 + 4)
     assert summary.loc["sla_compliance"]["moe"] == pytest.approx(100 * 1.96 * math.sqrt(10 / 14 * 4 / 14 / 14))
-    assert summary.loc["first_response"]["value"] == pytest.approx(50.0)   # median of 10..100
+    # Chats I1-I6 answered in 10..60 s, e-mails I7-I10 in 70..100 s; the median is the lower
+    # middle value (rank ceil(n/2) - 1 from 0): the 3rd of 6 and the 2nd of 4.
+    assert (summary.loc["first_response_live"]["value"], summary.loc["first_response_live"]["n"]) == (30.0, 6)
+    assert (summary.loc["first_response_written"]["value"], summary.loc["first_response_written"]["n"]) == (80.0, 4)
+
+
+def test_first_response_interval_from_the_ladder(summary):
+    # n = 6: 0.98 / sqrt(6) = 0.40, so k = 2 offsets (0.5, 0.4): the interval runs from ladder[2]
+    # = 0.1 to ladder[50] = 0.9, ranks ceil(0.6) - 1 = 0 and ceil(5.4) - 1 = 5: 10 s to 60 s.
+    assert summary.loc["first_response_live"]["moe"] == pytest.approx((60 - 10) / 2)
+    # n = 4: 0.98 / 2 = 0.49, so k = 1: ladder[1] = 0.0 and ladder[51] = 1.0, i.e. 70 s to 100 s.
+    assert summary.loc["first_response_written"]["moe"] == pytest.approx((100 - 70) / 2)
+
+
+@pytest.mark.parametrize("live, expected", [
+    ("email", [(80.0, 4), (30.0, 6)]),           # the 4 e-mails are live now, the 6 chats written
+    (" chat , email ", [(50.0, 10), (None, 0)]),  # everything live (median of 10..100): nothing written
+])
+def test_live_channels_come_from_the_environment(tiny_con, monkeypatch, live, expected):
+    monkeypatch.setenv("CX_LIVE_CHANNELS", live)
+    assert metrics.live_channels() == [c.strip() for c in live.split(",")]
+    for reference in (False, True):
+        rows = metrics.kpi_summary(db.Reader(tiny_con), Q1_2026, reference=reference).set_index("kpi")
+        got = rows.loc[["first_response_live", "first_response_written"], ["value", "n"]].values
+        assert [(None if pd.isna(value) else value, n) for value, n in got] == expected
+        mix = metrics.channel_mix(db.Reader(tiny_con), Q1_2026, reference=reference).set_index("channel")
+        assert mix["is_live"].to_dict() == {"chat": "chat" in live, "email": True}
+
+
+def test_live_channels_default_when_the_environment_says_nothing(monkeypatch):
+    monkeypatch.setenv("CX_LIVE_CHANNELS", " , ")
+    assert metrics.live_channels() == list(metrics.DEFAULT_LIVE_CHANNELS)
+    monkeypatch.delenv("CX_LIVE_CHANNELS")
+    assert metrics.live_channels() == ["phone", "ivr", "chat", "in_person", "kiosk", "video", "voice"]
+
+
+def test_contacts_count_every_interaction_under_all_filters(summary, tiny_con):
+    row = summary.loc["contacts"]
+    assert (row["value"], row["n"], row["prev_value"]) == (10, 10, 0)   # nothing before 2026
+    assert pd.isna(row["moe"]) and row["verdict"] == "change" and row["is_better"] is None
+    reader = db.Reader(tiny_con)
+    assert metrics.kpi_summary(reader, Q1_2026.replace(channel=["email"])).set_index("kpi").loc["contacts", "value"] == 4
+    assert metrics.kpi_summary(reader, Q1_2026.replace(segment=["Enterprise"])).set_index("kpi").loc["contacts", "value"] == 0
+
+
+def test_nps_composition_is_the_share_of_each_class(summary):
+    # Q1 2026: 50 promoters, 30 passives, 20 detractors of 100; Q4 2025: 40, 30, 30.
+    for key, k, before in (("nps_promoters", 50, 40), ("nps_passives", 30, 30), ("nps_detractors", 20, 30)):
+        row = summary.loc[key]
+        assert (row["value"], row["n"], row["prev_value"]) == (k, 100, before)
+        p = (k + 2) / 104   # Agresti-Coull: two successes and two failures added
+        assert row["moe"] == pytest.approx(100 * 1.96 * math.sqrt(p * (1 - p) / 104))
+    assert summary.loc["nps_promoters", "moe"] == pytest.approx(9.6097, abs=1e-4)
+    assert summary.loc["nps_promoters", "value"] - summary.loc["nps_detractors", "value"] == summary.loc["nps", "value"]
+    # Fewer detractors is good news, more promoters too; passives have no better direction.
+    assert summary.loc["nps_detractors", "is_better"] and summary.loc["nps_promoters", "is_better"]
+    assert summary.loc["nps_passives", "is_better"] is None
+
+
+def test_nps_composition_is_withheld_like_nps_below_the_minimum(tiny_con):
+    rows = metrics.kpi_summary(db.Reader(tiny_con), Q1_2026, min_responses=101).set_index("kpi")
+    assert not rows.loc[["nps", "nps_promoters", "nps_passives", "nps_detractors"], "is_enough"].any()
+    assert rows.loc["contacts", "is_enough"]
 
 
 def test_revenue_is_a_census_so_any_change_is_real(summary):
@@ -184,8 +246,49 @@ def test_trends_are_monthly_over_twelve_months(tiny_con):
     assert nps.loc[pd.Timestamp("2026-01-01"), "value"] == pytest.approx(30.0)
     assert nps.loc[pd.Timestamp("2025-11-01"), "value"] == pytest.approx(10.0)
     churn = trend[trend["kpi"] == "churn_rate"].set_index("month_start")
-    assert len(churn) == 12
+    assert len(churn) == 12 and churn["is_complete"].all()   # April 2025 - March 2026: Q1 ends with March
+    assert churn.index.min() == pd.Timestamp("2025-04-01")
     assert churn.loc[pd.Timestamp("2026-02-01"), "value"] == pytest.approx(100 * 2 / 18)
+
+
+@pytest.mark.parametrize("reference", [False, True])
+def test_a_period_ending_mid_month_trends_over_twelve_complete_months_and_the_partial_one(tiny_con, reference):
+    # Ending 10 Feb 2026: February 2025 to January 2026 are complete, February 2026 is not.
+    trend = metrics.kpi_trends(db.Reader(tiny_con), Filters(dt.date(2026, 1, 1), dt.date(2026, 2, 10)),
+                               reference=reference)
+    churn = trend[trend["kpi"] == "churn_rate"].set_index("month_start")
+    assert churn.index.tolist() == list(pd.date_range("2025-02-01", "2026-02-01", freq="MS"))
+    assert churn["is_complete"].tolist() == [True] * 12 + [False]
+    # On a month's last day the period has no partial month: 12 complete months.
+    whole = metrics.kpi_trends(db.Reader(tiny_con), Filters(dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+                               reference=reference)
+    whole_churn = whole[whole["kpi"] == "churn_rate"]
+    assert len(whole_churn) == 12 and whole_churn["is_complete"].all()
+    assert whole_churn["month_start"].max() == pd.Timestamp("2026-01-01")
+
+
+@pytest.mark.parametrize("reference", [False, True])
+def test_monthly_contacts_and_first_response_per_kind_of_channel(tiny_con, reference):
+    trend = metrics.kpi_trends(db.Reader(tiny_con), Q1_2026, reference=reference).set_index(["kpi", "month_start"])
+    january = pd.Timestamp("2026-01-01")
+    assert trend.loc[("contacts", january), ["value", "n"]].tolist() == [10, 10]
+    assert trend.loc[("first_response_live", january), ["value", "n"]].tolist() == [30, 6]
+    assert trend.loc[("first_response_written", january), ["value", "n"]].tolist() == [80, 4]
+    assert ("contacts", pd.Timestamp("2026-02-01")) not in trend.index   # no interaction in February
+
+
+@pytest.mark.parametrize("reference", [False, True])
+def test_channel_mix_now_and_before(tiny_con, reference):
+    reader = db.Reader(tiny_con)
+    mix = metrics.channel_mix(reader, Q1_2026, reference=reference)
+    assert mix.columns.tolist() == ["channel", "is_live", "n", "share", "prev_n", "prev_share"]
+    assert mix.values.tolist() == [["chat", True, 6, 60.0, 0, 0.0], ["email", False, 4, 40.0, 0, 0.0]]
+    # Compared the other way round (Q4 2025 as the current period), Q1 2026 is not in view:
+    # no contact in either period is an empty mix, not an error.
+    assert metrics.channel_mix(reader, Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
+                               reference=reference).empty
+    billing = metrics.channel_mix(reader, Q1_2026.replace(department=["Billing"]), "year", reference=reference)
+    assert billing[["channel", "n", "share"]].values.tolist() == [["email", 4, 100.0]]
 
 
 def test_targets_prefer_the_filtered_departments_own(tiny_con):
@@ -195,7 +298,8 @@ def test_targets_prefer_the_filtered_departments_own(tiny_con):
     assert metrics.targets(reader, support) == {"nps": 35.0}
     billing = Q1_2026.replace(department=["Billing"])
     assert metrics.targets(reader, billing) == {"nps": 25.0}   # no own target: the company's
-    assert metrics.meets_target("nps", 30.0, 25.0) and not metrics.meets_target("first_response", 90, 60)
+    assert metrics.meets_target("nps", 30.0, 25.0) and not metrics.meets_target("first_response_live", 90, 60)
+    assert metrics.meets_target("nps_passives", 30.0, 25.0) is None   # no direction is better
 
 
 def test_department_quarters_hold_each_target_in_force(tiny_con):
@@ -243,7 +347,7 @@ def test_standing_misses_say_who_by_how_much_and_for_how_long():
     ("sla_compliance", 89.989, 90.0, "close"), ("sla_compliance", 90.0, 90.0, "met"),
     ("sla_compliance", 87.9, 90.0, "missed"), ("nps", 26.0, 30.0, "close"), ("nps", 24.9, 30.0, "missed"),
     ("churn_rate", 5.4, 5.0, "close"), ("churn_rate", 4.0, 5.0, "met"), ("churn_rate", 5.6, 5.0, "missed"),
-    ("first_response", 3900, 3600, "close"), ("first_response", 4000, 3600, "missed"),
+    ("first_response_written", 3900, 3600, "close"), ("first_response_written", 4000, 3600, "missed"),
     ("csat", None, 80.0, None), ("csat", 81.0, None, None),
 ])
 def test_target_status_is_judged_on_the_unrounded_value(kpi, value, target, status):
