@@ -15,8 +15,8 @@ navigation = st.navigation(PAGES)
 frame.compact_layout()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
-frame.sidebar_filters(reader, facts, show=navigation.url_path not in WITHOUT_FILTERS)
 frame.draw_header(facts)
+frame.sidebar_filters(reader, facts, show=navigation.url_path not in WITHOUT_FILTERS)
 try:
     navigation.run()
 finally:  # after the page is drawn (also one that stopped early): the first visitor is not kept waiting

@@ -228,9 +228,13 @@ def sparkline(trend: pd.DataFrame, kpi: str, min_n: int = DEFAULT_MIN_RESPONSES,
     fig.update_xaxes(visible=False, fixedrange=True)
     pad = (high - low) * 0.04  # Plotly drops a tick lying exactly on the range's end
     fig.update_yaxes(range=[low - pad, high + pad], side="right", showgrid=False, fixedrange=True, tickvals=[low, high],
-                     ticktext=[fmt.value(kpi, low), fmt.value(kpi, high)], tickfont=dict(size=12, color=MUTED),
+                     ticktext=[_axis_end(kpi, low), _axis_end(kpi, high)], tickfont=dict(size=12, color=MUTED),
                      ticks="", showline=False, automargin=False, ticklabeloverflow="allow")
     return fig
+
+
+def _axis_end(kpi: str, x: float) -> str:
+    return fmt.duration_short(x) if KPIS[kpi].unit == "s" else fmt.value(kpi, x)
 
 
 def _spark_range(kpi: str, values: pd.Series) -> tuple[float, float]:
@@ -247,6 +251,69 @@ def _spark_range(kpi: str, values: pd.Series) -> tuple[float, float]:
     elif low < 0 <= float(values.min()):
         low = 0.0
     return low, high
+
+
+def nps_composition(summary: pd.DataFrame, versus: str) -> go.Figure:
+    """NPS as what it is made of: promoters, passives and detractors as shares of the answers, now
+    and in the comparison period, one stacked bar each. NPS = promoters - detractors."""
+    rows = summary.set_index("kpi")
+    nps = rows.loc["nps"]
+    parts = (("nps_promoters", "Promoters (9–10)", COLORS["better"]), ("nps_passives", "Passives (7–8)", COLORS["neutral"]),
+             ("nps_detractors", "Detractors (0–6)", COLORS["worse"]))
+    fig = _figure(_nps_title(rows), f"Share of NPS answers, this period against the {versus}")
+    if pd.isna(nps["value"]):
+        return _empty(fig, "Too few NPS answers to split")
+    periods = ["Before", "Now"]
+    for key, label, color in parts:
+        shares = [rows.loc[key, "prev_value"], rows.loc[key, "value"]]
+        fig.add_bar(y=periods, x=shares, orientation="h", name=label, marker=dict(color=color),
+                    text=[f"{v:.0f}%" if pd.notna(v) else "" for v in shares], textposition="inside",
+                    insidetextanchor="middle", textfont=dict(size=15, color="white"),
+                    customdata=[[f"{label}, {p.lower()}", f"{fmt.value(key, v)} of {_n_text(n)} answers"]
+                                for p, v, n in zip(periods, shares, [nps["prev_n"], nps["n"]])],
+                    hovertemplate=_HOVER)
+    fig.update_layout(barmode="stack", showlegend=True, height=250, bargap=0.35, margin=dict(t=110),
+                      legend=dict(traceorder="normal"))
+    fig.update_xaxes(range=[0, 100], ticksuffix="%", title_text="Share of answers (%)", showgrid=True, gridcolor=GRID)
+    fig.update_yaxes(categoryorder="array", categoryarray=periods, showgrid=False)
+    return fig
+
+
+def _nps_title(rows: pd.DataFrame) -> str:
+    p, d = rows.loc["nps_promoters", "value"], rows.loc["nps_detractors", "value"]
+    if pd.isna(p):
+        return "NPS composition"
+    return f"NPS {fmt.value('nps', rows.loc['nps', 'value'])} = {p:.0f}% promoters − {d:.0f}% detractors"
+
+
+def channel_mix(mix: pd.DataFrame, versus: str) -> go.Figure:
+    """Contacts by channel as shares of all contacts, now (bars, live channels in the series colour,
+    written ones paler) and in the comparison period (a tick on each bar)."""
+    df = mix[mix["n"] + mix["prev_n"] > 0].sort_values("share")
+    live = df.loc[df["is_live"], "share"].sum()
+    total = int(df["n"].sum())
+    fig = _figure(f"Live channels carry {live:.0f}% of {total:,} contacts" if total else "Contacts by channel",
+                  f"Share of contacts by channel; ticks: the {versus}")
+    if not total:
+        return _empty(fig, "No contacts in this period")
+    for is_live, name, color in ((True, "Live", COLORS["series"]), (False, "Written", "#7FA7C9")):
+        rows = df[df["is_live"] == is_live]
+        fig.add_bar(y=rows["channel"], x=rows["share"], orientation="h", name=name, marker=dict(color=color),
+                    text=[f"{v:.1f}%" for v in rows["share"]], textposition="outside", cliponaxis=False,
+                    customdata=[[c, f"{v:.1f}% of contacts ({int(n):,}); before {pv:.1f}% ({int(pn):,})"]
+                                for c, v, n, pv, pn in zip(rows["channel"], rows["share"], rows["n"],
+                                                           rows["prev_share"], rows["prev_n"])],
+                    hovertemplate=_HOVER)
+    fig.add_scatter(y=df["channel"], x=df["prev_share"], mode="markers", name=f"The {versus}",
+                    marker=dict(symbol="line-ns", size=22, line=dict(width=3, color=COLORS["target"])),
+                    hoverinfo="skip")
+    fig.update_layout(barmode="overlay", showlegend=True, height=150 + 34 * len(df), bargap=0.3)
+    fig.update_xaxes(title_text="Share of contacts (%)", ticksuffix="%", showgrid=True, gridcolor=GRID,
+                     range=_room_for_labels([0, *df["share"], *df["prev_share"]]))
+    channels = df["channel"].tolist()
+    fig.update_yaxes(categoryorder="array", categoryarray=channels, tickmode="array", tickvals=channels,
+                     ticktext=[c.replace("_", " ") for c in channels], showgrid=False)
+    return fig
 
 
 class _Scale:

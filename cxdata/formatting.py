@@ -41,12 +41,22 @@ def duration(seconds: float | None) -> str:
     name, size = duration_unit(s)
     if name == "h":
         minutes = round(s / 60)
-        text = f"{minutes // 60} h {minutes % 60:02d} min"
+        text = f"{minutes // 60} h" + (f" {minutes % 60:02d} min" if minutes % 60 else "")
     elif name == "days":
         text = f"{s / size:.1f} days"
     else:
         text = f"{s / size:.0f} {name}"
     return _signed(text, seconds < 0)
+
+
+def duration_short(seconds: float | None) -> str:
+    """A duration in one unit with at most one decimal, for axis ends: 45 s, 12 min, 5.6 h, 2.5 days."""
+    if _is_missing(seconds):
+        return MISSING
+    name, size = duration_unit(seconds)
+    x = abs(seconds) / size
+    number = f"{x:.1f}" if name in ("h", "days") and round(x, 1) < 10 else f"{x:.0f}"
+    return _signed(f"{number} {name}", seconds < 0)
 
 
 def duration_change(delta: float, reference: float | None) -> str:
@@ -141,7 +151,9 @@ def margin(kpi: str, moe: float | None, reference: float | None = None) -> str:
         return ""
     k = KPIS[kpi]
     if k.unit == "s":
-        return "±" + duration_change(moe, reference).lstrip("+±-")
+        shown = duration_change(moe, reference).lstrip("+±-")
+        # a margin that rounds to nothing in the value's unit is said in seconds: ±1 s, not ±0.0 min
+        return "±" + (shown if float(shown.split()[0].replace(",", "")) else duration_change(moe, moe).lstrip("+±-"))
     return f"±{moe:,.{max(k.decimals, 1)}f}" + (" pts" if k.unit == "%" or kpi == "nps" else "")
 
 

@@ -342,7 +342,8 @@ def department_quarters(reader, filters: Filters, reference: bool = False) -> pd
 def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.DataFrame,
                     min_responses: int = DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
     """The company's and each department's targets missed in this period beyond the margin of
-    error, with for how many quarters in a row (up to this one) the score has been below target.
+    error, with for how many quarters in a row (up to this one) the score has been below target,
+    out of how many quarters the history holds.
 
     A miss is listed only when even the favourable end of the 95% interval misses the target,
     so sampling noise around a target is never reported as a miss. The quarters are counted on
@@ -380,9 +381,10 @@ def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.Dat
         rows.append({"scope": "Company" if is_company else department, "is_company": bool(is_company),
                      "kpi": key, "label": KPIS[key].label, "value": value, "moe": moe, "n": int(n),
                      "target": target, "shortfall": abs(value - target), "quarters_missed": streak,
+                     "quarters_seen": len(quarters),
                      "since": quarters.iloc[len(quarters) - streak]["quarter_start"] if streak else None})
     columns = ["scope", "is_company", "kpi", "label", "value", "moe", "n", "target", "shortfall",
-               "quarters_missed", "since"]
+               "quarters_missed", "quarters_seen", "since"]
     out = pd.DataFrame(rows, columns=columns)
     return out.sort_values(["is_company", "quarters_missed", "shortfall"], ascending=[False, False, False],
                            ignore_index=True)

@@ -31,6 +31,7 @@ class OverviewData:
     targets: dict[str, float]
     movers: pd.DataFrame
     misses: pd.DataFrame
+    channels: pd.DataFrame       # contacts per channel now and before (metrics.channel_mix)
 
 
 def load(reader, filters: Filters, compare: str, min_responses: int, reference: bool = False) -> OverviewData:
@@ -47,6 +48,7 @@ def load(reader, filters: Filters, compare: str, min_responses: int, reference: 
         targets=metrics.targets(reader, filters),
         movers=metrics.movers(groups, summary, min_responses),
         misses=metrics.standing_misses(groups, summary, history, min_responses),
+        channels=metrics.channel_mix(reader, filters, compare, reference=reference),
     )
 
 
@@ -114,13 +116,10 @@ class Tile:
     delta: str | None        # None hides the delta line; starts with an ASCII "-" for a fall
     delta_color: str         # "normal", "inverse" (lower is better) or "off" (no real change)
     status: str | None       # "met", "close", "missed", or None (no target)
-    target: str              # "Target 30", or ""
+    badge: str               # beside the label: the target as shown ("90.0%"), or a companion figure
     detail: str              # margin and n, or why there is no score
     help: str
     trend: pd.DataFrame      # month_start, value, n, is_complete
-
-
-STATUS_WORDS = {"met": "on target", "close": "near target", "missed": "off target"}
 
 
 def tiles(data: OverviewData, view: ViewState, min_responses: int, withhold_counts: bool = False) -> list[Tile]:
@@ -140,18 +139,27 @@ def tiles(data: OverviewData, view: ViewState, min_responses: int, withhold_coun
             delta=None if withheld else _delta_text(key, row),
             delta_color=_delta_color(kpi, row),
             status=metrics.target_status(key, row["value"], target) if has_value else None,
-            target=f"Target {fmt.value(key, target)}" if target is not None else "",
-            detail=_detail(key, row, by_kpi, min_responses),
+            badge=_badge(key, row, target),
+            detail=_detail(key, row, by_kpi, min_responses, data.channels, view.filters.end),
             help=_help(kpi, view),
             trend=data.trends.loc[data.trends["kpi"] == key, ["month_start", "value", "n", "is_complete"]],
         ))
     return out
 
 
+def _badge(key: str, row, target: float | None) -> str:
+    if target is not None:  # coloured by its status; with no value to judge, grey and named
+        return fmt.value(key, target) if row["is_enough"] and not pd.isna(row["value"]) \
+            else f"target {fmt.value(key, target)}"
+    if key == "churn_rate" and not pd.isna(row["value"]):
+        return f"retention {fmt.value(key, 100 - row['value'])}"   # the same fact, read the other way
+    return ""
+
+
 def _value(key: str, row, target: float | None, min_responses: int) -> str:
     if _withheld(row):
         return "Not shown"
-    if not row["is_enough"]:
+    if not row["is_enough"] and key in metrics.SURVEY_KPIS:
         return "Too few answers"
     return fmt.value_beside(key, row["value"], target)
 
@@ -171,36 +179,45 @@ def _delta_color(kpi: metrics.Kpi, row) -> str:
     return "normal" if kpi.higher_is_better else "inverse"
 
 
+def _retention_year_end(end: dt.date) -> dt.date:
+    """The last month of revenue retention's trailing year, which ends at the first day of the
+    month holding the period's stop (the day after its end): whole months only (docs/metrics.md)."""
+    as_of = (end + dt.timedelta(days=1)).replace(day=1)
+    return as_of - dt.timedelta(days=1)
+
+
 def _withheld(row) -> str | None:
     """Why revenue retention is not shown (its queries say), or None."""
     reason = row.get("reason")
     return None if reason is None or pd.isna(reason) else metrics.WITHHELD_REASONS[reason]
 
 
-def _detail(key: str, row, by_kpi: pd.DataFrame, min_responses: int) -> str:
+def _detail(key: str, row, by_kpi: pd.DataFrame, min_responses: int, channels: pd.DataFrame,
+            end: dt.date) -> str:
     n = 0 if pd.isna(row["n"]) else int(row["n"])
     kpi = metrics.KPIS[key]
     if _withheld(row):
         return _withheld(row)
     if key in ("net_revenue_retention", "gross_revenue_retention"):
-        return f"12 whole months to the period's end · {n:,} customers"
-    if not row["is_enough"]:
-        return f"n = {n:,}: a score needs at least {min_responses} answers"
+        return f"the 12 months to {_retention_year_end(end):%b %Y} · {n:,} customers"
     if kpi.is_sample and n == 0:
         return "nothing to measure in this period"
+    if not row["is_enough"]:
+        return f"n = {n:,}: a score needs at least {min_responses} answers"
     if key == "churn_rate":
-        retention = fmt.value("churn_rate", 100 - row["value"])
-        lost = by_kpi.loc["annual_value_lost"]
-        return (f"{fmt.margin(key, row['moe'])} · n = {n:,} · retention {retention} · "
-                f"{fmt.value('annual_value_lost', lost['value'])} a year lost with {int(lost['n']):,} customers")
-    if key == "nps" and "nps_promoters" in by_kpi.index:
-        mix = by_kpi.loc[["nps_promoters", "nps_passives", "nps_detractors"], "value"]
-        return (f"{fmt.margin(key, row['moe'])} · n = {n:,} · "
-                + " / ".join(f"{v:.0f}%" for v in mix.fillna(0)) + " P/P/D")
+        return f"{fmt.margin(key, row['moe'])} · n = {n:,} customers"
     if kpi.is_sample:
         return f"{fmt.margin(key, row['moe'], row['value'])} · n = {n:,}"
     if key == "revenue":
         return f"{n:,} transactions"
+    if key == "active_customers":
+        lost = by_kpi.loc["annual_value_lost"]
+        if pd.isna(lost["value"]) or not lost["n"]:
+            return "nobody left in this period"
+        return f"{int(lost['n']):,} left, taking {fmt.value('annual_value_lost', lost['value'])} a year"
+    if key == "contacts" and n:
+        live = channels.loc[channels["is_live"], "n"].sum() / n * 100
+        return f"live {live:.0f}% · written {100 - live:.0f}%"
     return ""
 
 
@@ -210,8 +227,10 @@ def _help(kpi: metrics.Kpi, view: ViewState) -> str:
              "channel or department." if kpi.key in CUSTOMER_KPIS else "Every filter applies.")
     margin = " Shown with its 95% margin of error; a change is called significant at the 95% level." \
         if kpi.is_sample else ""
-    return (f"{kpi.definition}.{margin} The line: the last 12 complete months (hover for each month); "
-            f"the numbers at its right are the axis ends. {scope}")
+    target = (" The badge is the target for this period: green when met, amber when close "
+              "(docs/metrics.md), red when missed." if kpi.key in metrics.TARGETED_KPIS else "")
+    return (f"{kpi.definition}.{margin}{target} The line: the last 12 complete months (hover for each "
+            f"month); the numbers at its right are the axis ends. {scope}")
 
 
 # ---- What needs attention ------------------------------------------------------------------------
@@ -251,7 +270,9 @@ def _miss_item(r) -> Attention:
     scope = "The company" if r.is_company else r.scope
     text = _MISS_WORDING[r.kpi].format(scope=f"**{scope}**", value=fmt.value(r.kpi, r.value),
                                        target=fmt.value(r.kpi, r.target))
-    if r.quarters_missed > 1:
+    if r.quarters_missed > 1 and r.quarters_missed == r.quarters_seen:
+        text += f", below target in every quarter since {_quarter(r.since)}"
+    elif r.quarters_missed > 1:
         text += f", below target for {r.quarters_missed} quarters in a row (since {_quarter(r.since)})"
     elif r.quarters_missed == 1:
         text += ", below target this quarter"

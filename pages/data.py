@@ -26,7 +26,7 @@ st.dataframe(data_status.table_stats(reader), hide_index=True, placeholder=BLANK
 volume = data_status.monthly_volume(reader)
 if volume.empty:
     st.info("No interactions, feedback or transactions loaded yet: rows per month show here after the first load.",
-            icon="📭")
+            icon=":material/inbox:")
 else:
     # theme=None: the figure keeps the house template, so the page looks like the board pack.
     st.plotly_chart(charts.monthly_volume(volume, data_status.volume_headline(volume),
@@ -58,7 +58,7 @@ else:
 st.subheader("Rejected rows")
 reasons = data_status.rejected_reasons(reader)
 if reasons.empty:
-    st.success("No rejected rows: every row of every load passed validation.", icon="✅")
+    st.success("No rejected rows: every row of every load passed validation.", icon=":material/check_circle:")
     st.stop()
 st.dataframe(reasons, hide_index=True, placeholder=BLANK, column_order=[
     "loaded_at", "target_table", "column_name", "n_rows", "first_line", "reason"], column_config={

@@ -30,15 +30,15 @@ for row_start in range(0, len(tiles), overview.TILES_PER_ROW):
     row = tiles[row_start:row_start + overview.TILES_PER_ROW]
     for column, tile in zip(st.columns(overview.TILES_PER_ROW, gap="small"), row):
         with column.container(border=True, gap=None):
-            st.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help,
+            # The status against target rides in the label, so every tile keeps to four lines.
+            badge = (f" :{BADGE[tile.status]}-badge[{ICON[tile.status]} {tile.badge}]" if tile.status
+                     else f" :gray-badge[{tile.badge}]" if tile.badge else "")
+            st.metric(tile.label + badge, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help,
                       delta_arrow="off" if tile.delta_color == "off" else "auto")
-            status = (f":{BADGE[tile.status]}-badge[{ICON[tile.status]} {overview.STATUS_WORDS[tile.status]}] "
-                      if tile.status else "")
-            st.markdown(f"{status}<small>{tile.target}</small>" if tile.target else "&nbsp;",
-                        unsafe_allow_html=True)
             st.caption(tile.detail or "&nbsp;")
-            st.plotly_chart(charts.sparkline(tile.trend, tile.kpi, minimum), width="stretch", theme=None,
-                            config={"displayModeBar": False}, key=f"spark_{tile.kpi}")
+            if tile.trend["value"].notna().any():  # revenue retention is one yearly figure: no line
+                st.plotly_chart(charts.sparkline(tile.trend, tile.kpi, minimum), width="stretch", theme=None,
+                                config={"displayModeBar": False}, key=f"spark_{tile.kpi}")
 
 st.subheader("What needs attention")
 items = overview.attention(data, view)
@@ -65,3 +65,8 @@ if len(items) > overview.ATTENTION_SHOWN:
     with st.expander(f"and {len(items) - overview.ATTENTION_SHOWN} more"):
         for i, item in enumerate(items[overview.ATTENTION_SHOWN:], start=overview.ATTENTION_SHOWN):
             show(item, f"focus_{i}")
+
+versus = overview.COMPARISONS[view.compare]
+mix, channels = st.columns(2)
+mix.plotly_chart(charts.nps_composition(data.summary, versus), width="stretch", theme=None, key="nps_mix")
+channels.plotly_chart(charts.channel_mix(data.channels, versus), width="stretch", theme=None, key="channel_mix")

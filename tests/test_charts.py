@@ -91,7 +91,7 @@ def test_every_hover_carries_n_and_the_value_in_its_unit(trend):
                            moe=[120.0, 30, np.nan, 100, 90, 20, 200])
     fig = charts.kpi_trend(seconds, "first_response_written", "T")
     bodies = [body for t in _hover_traces(fig) for _, body in t.customdata]
-    assert bodies[0].startswith("First response (written) 42 min ±2 min<br>n = 200")
+    assert bodies[0].startswith("First response (written) 42 min ±2.0 min<br>n = 200")
     assert fig.layout.yaxis.title.text == "First response (written) (minutes)"
     assert max(max(t.y) for t in _hover_traces(fig)) == pytest.approx(42.0)
     csat = charts.kpi_trend(trend.assign(value=78.4, moe=2.0), "csat", "T")
@@ -215,3 +215,45 @@ def test_volume_headline_names_the_gaps(volume):
 def test_charts_import_without_streamlit():
     code = "import cxdata.charts, sys; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def _monthly(values, n, complete=None) -> pd.DataFrame:
+    return pd.DataFrame({"month_start": MONTHS[:len(values)], "value": values, "n": n,
+                         "is_complete": complete or [True] * len(values)})
+
+
+def test_a_sparkline_names_each_month_and_draws_only_what_it_can_vouch_for():
+    # February has 12 answers (under 30): a gap, not a point; July is cut short: left out.
+    fig = charts.sparkline(_monthly([30.0, 45.0, 32.0, 34.0, 35.0, 36.0, 60.0], [200, 12, 180, 220, 240, 250, 40],
+                                    [True] * 6 + [False]), "nps", min_n=30)
+    line = fig.data[0]
+    assert len(line.x) == 6                                   # complete months only
+    assert pd.isna(line.y[1]) and line.y[0] == 30.0
+    assert line.text[0] == "Jan 2025: 30 · n = 200"
+    assert line.text[1] == "Feb 2025: under 30 answers"
+
+
+def test_a_sparkline_axis_spans_at_least_the_kpis_least_span_and_writes_its_ends():
+    # A 0.5-point wobble in NPS on an axis of at least 20 points, not stretched to fill the tile.
+    fig = charts.sparkline(_monthly([30.0, 30.5, 30.2], [300, 300, 300]), "nps")
+    low, high = fig.layout.yaxis.tickvals
+    assert high - low == pytest.approx(20.0) and low < 30.0 < 30.5 < high
+    assert list(fig.layout.yaxis.ticktext) == ["20", "40"]
+    # durations write their ends in one unit: 5.6 h, not "5 h 38 min" clipped at the tile's edge
+    hours = charts.sparkline(_monthly([12_000.0, 20_300.0], [500, 500]), "first_response_written")
+    assert list(hours.layout.yaxis.ticktext) == ["3.3 h", "5.6 h"]
+
+
+def test_channel_mix_and_nps_composition_say_their_finding_in_the_title():
+    mix = pd.DataFrame({"channel": ["email", "chat", "in_person"], "is_live": [False, True, True],
+                        "n": [600, 300, 100], "share": [60.0, 30.0, 10.0], "prev_n": [500, 500, 0],
+                        "prev_share": [50.0, 50.0, 0.0]})
+    fig = charts.channel_mix(mix, "previous period")
+    assert fig.layout.title.text == "Live channels carry 40% of 1,000 contacts"
+    assert list(fig.layout.yaxis.ticktext) == ["in person", "chat", "email"]   # every channel named
+    summary = pd.DataFrame({"kpi": ["nps", "nps_promoters", "nps_passives", "nps_detractors"],
+                            "value": [30.0, 50.0, 30.0, 20.0], "prev_value": [10.0, 40.0, 30.0, 30.0],
+                            "n": [100] * 4, "prev_n": [100] * 4})
+    nps = charts.nps_composition(summary, "previous period")
+    assert nps.layout.title.text == "NPS 30 = 50% promoters − 20% detractors"
+    assert [list(t.x) for t in nps.data] == [[40.0, 50.0], [30.0, 30.0], [30.0, 20.0]]

@@ -60,4 +60,6 @@ def test_a_value_beside_its_target_never_reads_as_equal():
 def test_margins_and_p_values():
     assert fmt.margin("csat", 1.84) == "±1.8 pts" and fmt.margin("nps", 2.9) == "±2.9 pts"
     assert fmt.margin("first_response_written", 78, 2520) == "±1.3 min"
+    # a margin that rounds to nothing in the value's unit is given in seconds
+    assert fmt.margin("first_response_live", 0.5, 120) == "±0.5 s" and fmt.margin("first_response_live", 2, 120) == "±2.0 s"
     assert fmt.p_value(0.0004) == "p < 0.001" and fmt.p_value(0.0312) == "p = 0.031"

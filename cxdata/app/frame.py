@@ -75,7 +75,7 @@ def open_reader() -> CachedReader:
 
 
 def _stop(message: str) -> None:
-    st.error(message, icon="🛑")
+    st.error(message, icon=":material/error:")
     st.stop()
 
 
@@ -101,18 +101,19 @@ def data_facts(reader: CachedReader) -> dict:
 
 
 def draw_header(facts: dict) -> None:
-    """One small line, and only for the demo: the page's own title and numbers come first."""
+    """One small line in the sidebar, and only for the demo: the page's title and numbers come first."""
     if facts["is_demo"]:
-        st.caption(f":material/info: Demo data · to see your own: `{LOAD_HINT}` (docs/loading.md)")
+        st.sidebar.caption(f":material/info: Demo data · to see your own: `{LOAD_HINT}` (docs/loading.md)")
 
 
 def compact_layout() -> None:
     """Less empty space above the page and a title smaller than a KPI value, so a 1280 x 720
     projector shows every headline tile on the first screen."""
     st.html("<style>"
-            ".stMainBlockContainer { padding-top: 2.2rem; padding-bottom: 2rem; }"
+            ".stMainBlockContainer { padding: 2.2rem 2rem 2rem 2rem; }"
             "h1 { font-size: 1.75rem !important; padding: 0 0 0.25rem 0 !important; }"
             "[data-testid='stMetricValue'] { font-size: 2.1rem; }"
+            "[data-testid='stMetricLabel'] p { white-space: normal; }"
             "[data-testid='stSidebarHeader'] { height: 2.5rem; margin-bottom: 0; }"
             "</style>")
 
@@ -186,7 +187,7 @@ def current_view() -> ViewState:
 
 def show_notices(view: ViewState) -> None:
     for notice in view.notices:
-        st.warning(notice, icon="⚠️")
+        st.warning(notice, icon=":material/warning:")
 
 
 def filter_options(reader: CachedReader) -> dict[str, list[str]]:
