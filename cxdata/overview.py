@@ -83,10 +83,10 @@ def _plural(word: str) -> str:
 
 def freshness_line(facts: dict) -> str:
     """'Data to 30 Nov 2026, loaded 1 Dec 2026 09:12 UTC'."""
-    newest, loaded = facts.get("newest_on"), facts.get("last_loaded_at")
+    newest, loaded = facts.get("newest_on"), facts.get("last_loaded_utc")
     text = f"Data to {_day(newest)}" if newest else "No data yet"
     if loaded is not None:
-        text += f", loaded {_day(loaded.date())} {loaded:%H:%M} {facts.get('time_zone', '')}".rstrip()
+        text += f", loaded {_day(loaded.date())} {loaded:%H:%M} UTC"
     return text
 
 

@@ -9,8 +9,7 @@ from cxdata.filters import Filters, ViewState
 
 NOV = Filters(dt.date(2026, 9, 2), dt.date(2026, 11, 30))
 FACTS = {"newest_on": dt.date(2026, 11, 30), "oldest_on": dt.date(2024, 12, 1),
-         "last_complete_on": dt.date(2026, 11, 30), "last_loaded_at": pd.Timestamp("2026-12-01 09:12"),
-         "time_zone": "UTC"}
+         "last_complete_on": dt.date(2026, 11, 30), "last_loaded_utc": pd.Timestamp("2026-12-01 09:12", tz="UTC")}
 
 
 def test_the_line_under_the_title_names_period_comparison_filters_and_freshness():

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cxdata import db, filters
+from cxdata import data_status, db, filters
 from cxdata.app.cache import CachedReader, ensure_database, rebuild_failure
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
@@ -92,9 +92,11 @@ def data_facts(reader: CachedReader) -> dict:
         facts[day] = None if pd.isna(facts[day]) else pd.Timestamp(facts[day]).date()
     source = reader.run("data_source").iloc[0]
     facts["is_demo"] = bool(source["is_demo"])
-    # Loads record the loading machine's local time (datetime.now()), so this server's zone names it.
+    # Loads record the machine's local time (datetime.now()): whole days are judged in it, and it
+    # is shown in UTC, as the Data & loads page shows it.
     facts["last_loaded_at"] = None if pd.isna(source["last_loaded_at"]) else pd.Timestamp(source["last_loaded_at"])
-    facts["time_zone"] = dt.datetime.now().astimezone().tzname() or ""
+    facts["last_loaded_utc"] = (None if facts["last_loaded_at"] is None else
+                                data_status.machine_time_as_utc(pd.Series([facts["last_loaded_at"]])).iloc[0])
     facts["last_complete_on"] = (filters.last_complete_day(facts["newest_on"], facts["last_loaded_at"])
                                  if facts["newest_on"] else None)
     return facts
