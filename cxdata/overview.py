@@ -246,9 +246,9 @@ class Attention:
 
 _MISS_WORDING = {
     "sla_compliance": "{scope} resolves {value} on time against a {target} target",
-    "nps": "{scope}'s NPS is {value} against a target of {target}",
-    "csat": "{scope}'s CSAT is {value} against a target of {target}",
-    "ces": "{scope}'s effort score (CES) is {value} against a target of {target}",
+    "nps": "{scope}{s} NPS is {value} against a target of {target}",
+    "csat": "{scope}{s} CSAT is {value} against a target of {target}",
+    "ces": "{scope}{s} effort score (CES) is {value} against a target of {target}",
 }
 
 
@@ -268,8 +268,8 @@ def _quarter(day) -> str:
 
 def _miss_item(r) -> Attention:
     scope = "The company" if r.is_company else r.scope
-    text = _MISS_WORDING[r.kpi].format(scope=f"**{scope}**", value=fmt.value(r.kpi, r.value),
-                                       target=fmt.value(r.kpi, r.target))
+    text = _MISS_WORDING[r.kpi].format(scope=f"**{scope}**", s="'" if scope.endswith("s") else "'s",
+                                       value=fmt.value(r.kpi, r.value), target=fmt.value(r.kpi, r.target))
     if r.quarters_missed > 1 and r.quarters_missed == r.quarters_seen:
         text += f", below target in every quarter since {_quarter(r.since)}"
     elif r.quarters_missed > 1:
@@ -285,12 +285,17 @@ def _miss_item(r) -> Attention:
 
 def _mover_item(r, versus: str) -> Attention:
     moved = "rose" if r.delta > 0 else "fell" if r.delta < 0 else "held"
-    company = (f"the whole view {'rose' if r.company_delta > 0 else 'fell'} "
-               f"{fmt.change(r.kpi, abs(r.company_delta), r.value).lstrip('+±')}"
-               if r.company_is_significant else "the whole view did not change significantly")
-    text = (f"**{r.dimension_label} {r.member}**: {r.label} {moved} "
-            f"{fmt.change(r.kpi, abs(r.delta), r.value).lstrip('+±')} to {fmt.value(r.kpi, r.value)} "
-            f"against the {versus}, while {company}.")
+    size = fmt.change(r.kpi, abs(r.delta), r.value).lstrip("+±")
+    company_size = fmt.change(r.kpi, abs(r.company_delta), r.value).lstrip("+±")
+    company_moved = "rise" if r.company_delta > 0 else "fall"
+    if not r.company_is_significant:
+        company = "while the whole view did not change significantly"
+    elif (r.delta > 0) == (r.company_delta > 0):
+        company = f"{'more' if abs(r.delta) > abs(r.company_delta) else 'less'} than the whole view's {company_size} {company_moved}"
+    else:
+        company = f"against a {company_size} {company_moved} of the whole view"
+    text = (f"**{r.dimension_label} {r.member}**: {r.label} {moved} {size} to {fmt.value(r.kpi, r.value)} "
+            f"against the {versus}, {company}.")
     help_text = (f"{r.label} {fmt.value(r.kpi, r.prev_value)} → {fmt.value(r.kpi, r.value)} "
                  f"(n = {r.prev_n:,} → {r.n:,}); the company's change {fmt.change(r.kpi, r.company_delta, r.value)}. "
                  f"The group's change beyond the company's: {fmt.change(r.kpi, r.excess, r.value)}, "

@@ -356,6 +356,9 @@ def test_a_significant_fall_is_a_red_fall(demo_app):
         assert tile.proto.direction == tile.proto.MetricDirection.DOWN, label
     # the season is said once, for the whole view, not as every group moving
     assert any("Across the whole view" in m.value and "worsened significantly" in m.value for m in at.markdown)
+    # a long list shows its first items and says how many more there are, one click away
+    more = [e for e in at.expander if e.label.startswith("and ") and e.label.endswith(" more")]
+    assert len(more) == 1 and int(more[0].label.split()[1]) > 0
 
 
 def test_attention_lists_billing_standing_sla_miss_and_focus_keeps_the_next_change(demo_app):

@@ -67,8 +67,8 @@ def test_attention_says_misses_in_words_and_keeps_statistics_for_the_tooltip():
                           "quarter since Q1 2025.")
     assert (first.dimension, first.member) == ("department", "Billing")
     assert "95% interval" in first.help and "n = 2,694" in first.help
-    assert second.text == ("**Segment SMB**: CSAT fell 6.1 pts to 71.2% against the previous period, while the "
-                           "whole view fell 1.0 pts.")
+    assert second.text == ("**Segment SMB**: CSAT fell 6.1 pts to 71.2% against the previous period, more than "
+                           "the whole view's 1.0 pts fall.")
     assert "p < 0.001" in second.help and "Benjamini–Hochberg" in second.help
 
 
@@ -82,3 +82,10 @@ def test_a_season_that_moves_everyone_is_said_once():
     said = overview.company_moves(summary, ViewState(NOV, "90d", "previous"))
     assert said.startswith("Across the whole view, NPS and CSAT worsened and SLA compliance improved "
                            "significantly against the previous period.")
+
+
+def test_a_miss_reads_as_english_for_any_department_name():
+    row = pd.Series(dict(scope="Sales", is_company=False, kpi="nps", label="NPS", value=19.0, moe=4.0, n=900,
+                         target=30.0, shortfall=11.0, quarters_missed=1, quarters_seen=8,
+                         since=pd.Timestamp("2026-01-01")))
+    assert overview._miss_item(row).text == "**Sales**' NPS is 19 against a target of 30, below target this quarter."
