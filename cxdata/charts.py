@@ -307,7 +307,7 @@ def channel_mix(mix: pd.DataFrame, versus: str) -> go.Figure:
     fig.add_scatter(y=df["channel"], x=df["prev_share"], mode="markers", name=f"The {versus}",
                     marker=dict(symbol="line-ns", size=22, line=dict(width=3, color=COLORS["target"])),
                     hoverinfo="skip")
-    fig.update_layout(barmode="overlay", showlegend=True, height=150 + 34 * len(df), bargap=0.3)
+    fig.update_layout(barmode="overlay", showlegend=True, height=max(280, 150 + 34 * len(df)), bargap=0.3)
     fig.update_xaxes(title_text="Share of contacts (%)", ticksuffix="%", showgrid=True, gridcolor=GRID,
                      range=_room_for_labels([0, *df["share"], *df["prev_share"]]))
     channels = df["channel"].tolist()

@@ -255,7 +255,8 @@ _MISS_WORDING = {
 def attention(data: OverviewData, view: ViewState) -> list[Attention]:
     """Standing target misses first (who, by how much, for how long), then the groups that moved
     beyond the company's own change, worst news first."""
-    items = [_miss_item(r) for r in data.misses.itertuples()]
+    whole = "The company" if not view.filters.chosen else "This view"  # under a filter, not the company
+    items = [_miss_item(r, whole) for r in data.misses.itertuples()]
     versus = COMPARISONS[view.compare]
     items += [_mover_item(r, versus) for r in data.movers.itertuples()]
     return items
@@ -266,8 +267,8 @@ def _quarter(day) -> str:
     return f"Q{(day.month - 1) // 3 + 1} {day.year}"
 
 
-def _miss_item(r) -> Attention:
-    scope = "The company" if r.is_company else r.scope
+def _miss_item(r, whole: str = "The company") -> Attention:
+    scope = whole if r.is_company else r.scope
     text = _MISS_WORDING[r.kpi].format(scope=f"**{scope}**", s="'" if scope.endswith("s") else "'s",
                                        value=fmt.value(r.kpi, r.value), target=fmt.value(r.kpi, r.target))
     if r.quarters_missed > 1 and r.quarters_missed == r.quarters_seen:

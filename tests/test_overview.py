@@ -70,6 +70,12 @@ def test_attention_says_misses_in_words_and_keeps_statistics_for_the_tooltip():
     assert second.text == ("**Segment SMB**: CSAT fell 6.1 pts to 71.2% against the previous period, more than "
                            "the whole view's 1.0 pts fall.")
     assert "p < 0.001" in second.help and "Benjamini–Hochberg" in second.help
+    company_miss = miss.assign(is_company=True, scope="Company")
+    filtered = overview.OverviewData(summary=pd.DataFrame(), trends=pd.DataFrame(), targets={},
+                                     movers=mover.iloc[0:0], misses=company_miss, channels=pd.DataFrame())
+    assert overview.attention(filtered, ViewState(NOV, "90d"))[0].text.startswith("**The company** resolves")
+    smb = ViewState(NOV.replace(segment=["SMB"]), "90d")       # under a filter it is the view, not the company
+    assert overview.attention(filtered, smb)[0].text.startswith("**This view** resolves")
 
 
 def test_a_season_that_moves_everyone_is_said_once():
