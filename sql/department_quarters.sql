@@ -36,13 +36,8 @@ scores as (
     select * from survey_scores union all select * from sla_scores
 )
 
-select s.is_company, s.department, s.quarter_start, s.kpi, s.value::double as value, s.moe::double as moe,
-       s.n::bigint as n, coalesce(own.target, company.target) as target
-from scores s
-left join targets_by_quarter($stop) own
-       on own.quarter_start = s.quarter_start and own.metric = s.kpi and own.department = s.department
-          and not s.is_company
-left join targets_by_quarter($stop) company
-       on company.quarter_start = s.quarter_start and company.metric = s.kpi and company.department is null
-where s.is_company or s.department is not null
-order by s.is_company desc, s.department, s.kpi, s.quarter_start
+select is_company, department, quarter_start, kpi, value::double as value, moe::double as moe, n::bigint as n,
+       quarter_target($stop, quarter_start, kpi, case when not is_company then department end) as target
+from scores
+where is_company or department is not null
+order by is_company desc, department, kpi, quarter_start

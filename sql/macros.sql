@@ -245,6 +245,13 @@ create or replace macro targets_by_quarter(stop) as table
     select d.quarter_start, t.metric, t.department, t.target
     from days d join targets t on t.period_start <= d.judged_on and t.period_end >= d.judged_on
     qualify row_number() over (partition by d.quarter_start, t.metric, t.department order by t.period_start desc) = 1;
+-- One scope's target for a metric in a history quarter: the department's own (null department:
+-- the company), else the company's.
+create or replace macro quarter_target(stop, quarter, metric_name, department_name) as (
+    select coalesce(max(t.target) filter (where t.department = department_name),
+                    max(t.target) filter (where t.department is null))
+    from targets_by_quarter(stop) t
+    where t.quarter_start = quarter and t.metric = metric_name);
 
 -- ---- Whole months -------------------------------------------------------------------------------
 -- A range [start, stop) as whole calendar months [whole_months_from, whole_months_to) plus the

@@ -15,9 +15,9 @@ from tests.conftest import ROOT
 LAST_90 = Filters(dt.date(2025, 12, 6), dt.date(2026, 3, 5))
 
 
-@pytest.fixture
-def app(tiny_db, monkeypatch):
-    monkeypatch.setenv("CX_DB", str(tiny_db))
+def _starter(path, monkeypatch):
+    """A function that runs the app on the database at `path`, opened with these URL parameters."""
+    monkeypatch.setenv("CX_DB", str(path))
     monkeypatch.chdir(ROOT)
 
     def start(**query_params) -> AppTest:
@@ -26,6 +26,11 @@ def app(tiny_db, monkeypatch):
             at.query_params[key] = value
         return at.run()
     return start
+
+
+@pytest.fixture
+def app(tiny_db, monkeypatch):
+    return _starter(tiny_db, monkeypatch)
 
 
 def shown(at) -> dict[str, str]:
@@ -331,15 +336,7 @@ def demo_db(tmp_path_factory):
 
 @pytest.fixture
 def demo_app(demo_db, monkeypatch):
-    monkeypatch.setenv("CX_DB", str(demo_db))
-    monkeypatch.chdir(ROOT)
-
-    def start(**query_params) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        for key, value in query_params.items():
-            at.query_params[key] = value
-        return at.run()
-    return start
+    return _starter(demo_db, monkeypatch)
 
 
 def _tile(at, label):
