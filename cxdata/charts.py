@@ -14,7 +14,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from cxdata import formatting as fmt
-from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS, SURVEY_KPIS
+from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS, MONEY_KPIS, SURVEY_KPIS
 
 TEMPLATE = "plotly_white+cx"
 COLORS = {
@@ -49,12 +49,18 @@ pio.templates["cx"] = go.layout.Template(layout=dict(
 ))
 
 
+GRAIN_AXIS = {"week": ("Week (starting Monday)", "%d %b %Y", "week of %d %b %Y"),
+              "month": ("Month", "%b %Y", "%B %Y"), "quarter": ("Quarter", "%b %Y", "quarter from %b %Y")}
+
+
 def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", target: float | None = None,
-              min_n: int = DEFAULT_MIN_RESPONSES) -> go.Figure:
-    """A KPI month by month with its 95% band, its target and the months it cannot vouch for.
+              min_n: int = DEFAULT_MIN_RESPONSES, grain: str = "month", targets: pd.Series | None = None) -> go.Figure:
+    """A KPI period by period with its 95% band, its target and the periods it cannot vouch for.
 
     `trend` has period_start, value, moe (NaN: no band), n, is_enough (False: drawn hollow,
-    not a score) and is_complete (False: dotted and labelled "incomplete").
+    not a score) and is_complete (False: dotted and labelled "incomplete"); with is_anomaly and
+    expected (cxdata.trends.anomalies) the anomalies are ringed. `target` is one target for every
+    period; `targets` (period start -> target) one per period, drawn as steps.
     """
     k = KPIS[kpi]
     df = trend.sort_values("period_start").reset_index(drop=True)
@@ -89,7 +95,8 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
         fig.add_annotation(x=x[i], y=y[i], text="incomplete", showarrow=False, yshift=22,
                            font=dict(size=13, color=MUTED))
 
-    hover = [[f"{day:%B %Y}", _trend_hover(kpi, row, min_n)] for day, (_, row) in zip(x, df.iterrows())]
+    axis_title, tick_format, hover_format = GRAIN_AXIS[grain]
+    hover = [[f"{day:{hover_format}}", _trend_hover(kpi, row, min_n)] for day, (_, row) in zip(x, df.iterrows())]
     custom = pd.Series(hover, index=df.index)
     lone = banded & ~banded.shift(1, fill_value=False) & ~banded.shift(-1, fill_value=False)
     fig.add_scatter(x=x[shown], y=y[shown], mode="markers", customdata=custom[shown].tolist(),
@@ -101,11 +108,70 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
     fig.add_scatter(x=x[hollow], y=y[hollow], mode="markers", customdata=custom[hollow].tolist(),
                     hovertemplate=_HOVER, name=f"under the minimum of {min_n}",
                     marker=dict(symbol="circle-open", color=COLORS["series"], size=11, line=dict(width=2)))
+    if "is_anomaly" in df:
+        odd = df["is_anomaly"].fillna(False).astype(bool)
+        fig.add_scatter(x=x[odd], y=y[odd], mode="markers", name="anomaly", hoverinfo="skip",
+                        marker=dict(symbol="circle-open", size=22, color=COLORS["worse"], line=dict(width=3)))
+        for i in df.index[odd]:
+            fig.add_annotation(x=x[i], y=y[i], text="anomaly", showarrow=False, yshift=-24,
+                               font=dict(size=13, color=COLORS["worse"]))
     if target is not None:
         _target_line(fig, kpi, target / scale.divisor, target, axis="y")
         fig.update_layout(margin_r=96)  # room for the target's label beside the plot
-    fig.update_xaxes(title_text="Month", tickformat="%b %Y")
+    elif targets is not None and not targets.empty:
+        _target_steps(fig, kpi, targets, scale.divisor)
+    fig.update_xaxes(title_text=axis_title, tickformat=tick_format)
     scale.label_axis(fig, "y")
+    return fig
+
+
+def _target_steps(fig: go.Figure, kpi: str, targets: pd.Series, divisor: float) -> None:
+    """Targets that may change from period to period, as a dashed step line labelled at its end."""
+    x = pd.to_datetime(pd.Series(targets.index))
+    fig.add_scatter(x=x, y=targets.to_numpy() / divisor, mode="lines", line=dict(color=COLORS["target"], dash="dash",
+                    width=2, shape="hv"), name="target",
+                    customdata=[[f"Target from {day:%d %b %Y}", fmt.value(kpi, t)] for day, t in zip(x, targets)],
+                    hovertemplate=_HOVER)
+    last = targets.iloc[-1]
+    fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=last / divisor, showarrow=False, align="left",
+                       text=f"Target<br>{fmt.value(kpi, last)}", font=dict(size=14, color=COLORS["target"]))
+    fig.update_layout(margin_r=96)
+
+
+def small_multiples(per_member: pd.DataFrame, kpi: str, members: list[str], title: str, subtitle: str = "",
+                    grain: str = "month", min_n: int = DEFAULT_MIN_RESPONSES) -> go.Figure:
+    """One small panel per member on a shared axis, so members compare at a glance: each member's
+    line with its 95% band, periods under the minimum left out (a gap), n in every hover.
+
+    `per_member` has member, period_start, value, moe, n, is_enough and is_complete.
+    """
+    fig = make_subplots(rows=1, cols=max(len(members), 1), shared_yaxes=True, subplot_titles=members,
+                        horizontal_spacing=0.03)
+    fig.update_layout(template=TEMPLATE, title=_title(title, subtitle), height=330, margin_t=120)
+    if not members:
+        return _empty(fig, "No member to draw")
+    values = per_member[per_member["member"].isin(members)]
+    scale = _Scale(kpi, [values["value"] + values["moe"].fillna(0)])
+    _, tick_format, hover_format = GRAIN_AXIS[grain]
+    for col, member in enumerate(members, start=1):
+        df = values[(values["member"] == member) & values["is_complete"]].sort_values("period_start")
+        x = pd.to_datetime(df["period_start"])
+        y = (df["value"] / scale.divisor).where(df["is_enough"])
+        moe = (df["moe"] / scale.divisor).where(df["is_enough"])
+        if moe.notna().any():
+            fig.add_scatter(x=x, y=y - moe, mode="lines", line=dict(width=0), hoverinfo="skip", row=1, col=col)
+            fig.add_scatter(x=x, y=y + moe, mode="lines", line=dict(width=0), fill="tonexty", fillcolor=COLORS["band"],
+                            hoverinfo="skip", row=1, col=col)
+        hover = [[f"{member} · {day:{hover_format}}", _trend_hover(kpi, row, min_n)] for day, (_, row) in zip(x, df.iterrows())]
+        fig.add_scatter(x=x, y=y, mode="lines", connectgaps=False, line=dict(color=COLORS["series"], width=2.5),
+                        customdata=hover, hovertemplate=_HOVER, row=1, col=col)
+    for label in fig.layout.annotations:
+        label.update(font=dict(size=15, color=TEXT))
+    fig.update_xaxes(tickformat=tick_format, nticks=3, showgrid=False)
+    fig.update_yaxes(showgrid=True, gridcolor=GRID)
+    scale.label_axis(fig, "y")
+    fig.update_yaxes(title_text=None)
+    fig.update_yaxes(title_text=scale.axis_title(), row=1, col=1)
     return fig
 
 
@@ -327,10 +393,12 @@ class _Scale:
             self.divisor, self.unit = ((3600, "hours") if biggest >= 3 * 3600 else
                                        (60, "minutes") if biggest >= 120 else (1, "seconds"))
 
+    def axis_title(self) -> str:
+        return f"{self.kpi.label} ({self.unit})" if self.unit else self.kpi.label
+
     def label_axis(self, fig: go.Figure, axis: str) -> None:
-        title = f"{self.kpi.label} ({self.unit})" if self.unit else self.kpi.label
-        fig.update_layout({f"{axis}axis": dict(title_text=title, ticksuffix="%" if self.unit == "%" else "",
-                                               tickformat="~s" if self.kpi.key == "revenue" else "")})
+        fig.update_layout({f"{axis}axis": dict(title_text=self.axis_title(), ticksuffix="%" if self.unit == "%" else "",
+                                               tickformat="~s" if self.kpi.key in MONEY_KPIS else "")})
 
 
 def _figure(title: str, subtitle: str) -> go.Figure:

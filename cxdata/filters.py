@@ -186,7 +186,7 @@ def from_query_params(
 
     preset = one("period") or DEFAULT_PRESET
     if preset not in PRESETS:
-        notices.append(f"Ignored unknown period {_shown(preset)}; showing {PRESETS[DEFAULT_PRESET].lower()}.")
+        notices.append(f"Ignored unknown period {shown(preset)}; showing {PRESETS[DEFAULT_PRESET].lower()}.")
         preset = DEFAULT_PRESET
 
     if preset == "custom":
@@ -199,7 +199,7 @@ def from_query_params(
     compare = one("compare") or default_comparison(preset)
     if compare not in COMPARISONS:
         compare = default_comparison(preset)
-        notices.append(f"Ignored unknown comparison {_shown(one('compare'))}; comparing with the "
+        notices.append(f"Ignored unknown comparison {shown(one('compare'))}; comparing with the "
                        f"{COMPARISONS[compare]}.")
 
     chosen: dict[str, tuple[str, ...]] = {}
@@ -208,7 +208,7 @@ def from_query_params(
         values = params.get(key) or []
         bad = [v for v in values if v not in allowed]
         if bad:
-            notices.append(f"Ignored unknown {dimension.label.lower()} {', '.join(_shown(v) for v in bad[:3])}"
+            notices.append(f"Ignored unknown {dimension.label.lower()} {', '.join(shown(v) for v in bad[:3])}"
                            + (f" and {len(bad) - 3} more" if len(bad) > 3 else "") + ".")
         chosen[key] = [v for v in values if v in allowed]
     return ViewState(Filters(start, end, **chosen), preset, compare, notices)
@@ -219,7 +219,7 @@ def _parse_custom(raw_from, raw_to, today, earliest, notices):
         start = dt.date.fromisoformat(raw_from or "")
         end = dt.date.fromisoformat(raw_to or "")
     except ValueError:
-        notices.append(f"Ignored a malformed custom date range ({_shown(raw_from)} to {_shown(raw_to)}); "
+        notices.append(f"Ignored a malformed custom date range ({shown(raw_from)} to {shown(raw_to)}); "
                        "dates must look like 2026-01-31.")
         return None, None
     if start > end:
@@ -235,7 +235,7 @@ def _parse_custom(raw_from, raw_to, today, earliest, notices):
     return start, end
 
 
-def _shown(value: str | None, limit: int = 40) -> str:
+def shown(value: str | None, limit: int = 40) -> str:
     """A user-supplied value made safe to echo in a notice: quoted, shortened, one line."""
     text = " ".join(str(value).split())
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")

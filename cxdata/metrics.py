@@ -64,6 +64,17 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
     Kpi("gross_revenue_retention", "Gross revenue retention", "%", True,
         "as net revenue retention, with each customer's revenue capped at what they paid the year "
         "before (contraction and churn count, expansion does not)", is_sample=False),
+    Kpi("resolution_time", "Resolution time", "s", False,
+        "median seconds from the start of an agent-handled contact (one with a first response or an SLA) "
+        "to its resolution, over the resolved ones"),
+    Kpi("first_contact_resolution", "First-contact resolution", "%", True,
+        "% of the resolved agent-handled contacts resolved without escalation"),
+    Kpi("revenue_per_active", "Revenue per active customer", "", True,
+        "revenue in the period ÷ the average of the customers active at its start and at its end",
+        is_sample=False, decimals=0),
+    Kpi("clv", "Customer lifetime value", "", True,
+        "revenue per active customer per year × gross margin ÷ annual churn rate (the period's churn "
+        "compounded to a year)", is_sample=False, decimals=0),
     Kpi("annual_value_lost", "Annual value lost to churn", "", False,
         "annual value of the customers lost in the period", is_sample=False, decimals=0),
     Kpi("annual_value_lost_share", "Annual value lost, share", "%", False,
@@ -77,7 +88,7 @@ SUMMARY_KPIS = ("nps", "nps_promoters", "nps_passives", "nps_detractors", "csat"
                 "active_customers", "revenue")
 REVENUE_RETENTION_KPIS = ("net_revenue_retention", "gross_revenue_retention", "annual_value_lost",
                           "annual_value_lost_share")
-MONEY_KPIS = ("revenue", "annual_value_lost")
+MONEY_KPIS = ("revenue", "annual_value_lost", "revenue_per_active", "clv")
 # Why sql/revenue_retention.sql withholds a value (its `reason` column), as a reader is told.
 WITHHELD_REASONS = {
     "no_transactions": "no transactions loaded",

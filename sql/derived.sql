@@ -30,7 +30,11 @@ with judged as (
 select started_at::date as started_on, segment, region, plan, channel, department, journey_stage,
        count(*) as n_interactions,
        count(is_sla_met) as n_sla_judged,
-       count(*) filter (where is_sla_met) as n_sla_met
+       count(*) filter (where is_sla_met) as n_sla_met,
+       count(*) filter (where is_agent_handled(first_response_seconds, sla_seconds)
+                        and resolved_at is not null) as n_resolved_handled,
+       count(*) filter (where is_first_contact_resolution(first_response_seconds, sla_seconds, resolved_at,
+                                                          escalated)) as n_first_contact_resolved
 from judged
 group by all
 order by started_on;
@@ -43,6 +47,24 @@ select started_at::date as started_on, segment, region, plan, channel, departmen
        count(*) as n
 from interaction_rows()
 where first_response_seconds is not null
+group by all
+order by started_on;
+
+-- one row per start day x filter dimensions x resolution time (3 significant figures) of the
+-- resolved contacts an agent handled: the histogram the median resolution time is read from
+create or replace table resolution_times_daily as
+select started_at::date as started_on, segment, region, plan, channel, department, journey_stage,
+       response_bucket(resolution_seconds_of(started_at, resolved_at)) as resolution_seconds,
+       count(*) as n
+from interaction_rows()
+where is_agent_handled(first_response_seconds, sla_seconds) and resolved_at is not null
+group by all
+order by started_on;
+
+-- resolution times company-wide by month (whole months of an unfiltered view: see resolution_rows)
+create or replace table resolution_times_company_monthly as
+select date_trunc('month', started_on)::date as started_on, resolution_seconds, sum(n)::bigint as n
+from resolution_times_daily
 group by all
 order by started_on;
 
@@ -364,3 +386,32 @@ create or replace macro response_medians(start, stop, cmp_start, cmp_stop, f, by
            min(response_seconds) filter (where n_upto > disc_rank(median_high_fraction(n_total), n_total)) as high
     from running
     group by period, month_start, kpi, n_total;
+
+-- ---- Trends: any KPI per period (week, month, quarter), for the whole view or per member of a dimension ----
+-- Resolution times under the filters with each row's member of dimension `dim` (null for 'none'),
+-- as response_rows below: the monthly company histogram for whole months of an unfiltered view at
+-- month or quarter grain, the daily rows for the rest. Only the branches that apply are read.
+create or replace macro resolution_rows(start, stop, f, grain, dim) as table
+    select started_on, null::varchar as member, resolution_seconds, n from resolution_times_company_monthly
+    where dim = 'none' and grain <> 'week' and is_unfiltered(f)
+      and started_on >= whole_months_from(start) and started_on < whole_months_to(stop)
+    union all
+    select started_on, activity_member(d, dim), resolution_seconds, n from resolution_times_daily d
+    where d.started_on >= start and d.started_on < stop and matches_activity(f, d)
+      and not (dim = 'none' and grain <> 'week' and is_unfiltered(f)
+               and d.started_on >= whole_months_from(start) and d.started_on < whole_months_to(stop));
+
+-- First-response times under the filters with each row's member of dimension `dim` (null for
+-- 'none'). The whole company at month or quarter grain reads the monthly company histogram for
+-- whole months (response_days); a week grain or a breakdown needs the daily rows. Only one
+-- branch is ever read.
+create or replace macro response_rows(start, stop, f, grain, dim) as table
+    select started_on, channel, null::varchar as member, response_seconds, n from response_days(start, stop, f)
+    where dim = 'none' and grain <> 'week'
+    union all
+    select started_on, channel, null, response_seconds, n from response_times_company_daily
+    where dim = 'none' and grain = 'week' and is_unfiltered(f) and started_on >= start and started_on < stop
+    union all
+    select started_on, channel, activity_member(d, dim), response_seconds, n from response_times_daily d
+    where (dim <> 'none' or (grain = 'week' and not is_unfiltered(f)))
+      and d.started_on >= start and d.started_on < stop and matches_activity(f, d);

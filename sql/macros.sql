@@ -139,6 +139,20 @@ create or replace macro is_live_channel(channel, live_channels) as list_contains
 create or replace macro first_response_kpi(is_live) as
     case when is_live then 'first_response_live' else 'first_response_written' end;
 
+-- ---- Resolution ----------------------------------------------------------------------------------
+-- Handled by an agent: the contact had a first response or an SLA (self-service sessions such as a
+-- website visit have neither, and their resolved_at is the end of the session, not a resolution).
+create or replace macro is_agent_handled(first_response_seconds, sla_seconds) as
+    first_response_seconds is not null or sla_seconds is not null;
+create or replace macro resolution_seconds_of(started, resolved) as epoch(resolved) - epoch(started);
+-- First-contact resolution: an agent-handled contact resolved without escalation; its rate is
+-- the share of the resolved agent-handled contacts (open ones are not judged yet).
+create or replace macro is_first_contact_resolution(first_response_seconds, sla_seconds, resolved, escalated) as
+    is_agent_handled(first_response_seconds, sla_seconds) and resolved is not null and not coalesce(escalated, false);
+create or replace macro fcr_pct_of(n_first_contact, n_resolved) as 100.0 * n_first_contact / nullif(n_resolved, 0);
+create or replace macro fcr_moe_of(n_first_contact, n_resolved) as
+    pct_moe(n_first_contact / nullif(n_resolved, 0), n_resolved);
+
 -- ---- The global filters ------------------------------------------------------------------------
 -- $filters is one struct: a list of chosen values per dimension (empty = all). A dimension is one
 -- entry in cxdata/filters.py DIMENSIONS, one column in the tables of sql/derived.sql, and one line
@@ -271,6 +285,45 @@ create or replace macro in_edge_days(day, start, stop) as
 create or replace macro trend_start(stop) as (date_trunc('month', stop::date) - interval 12 month)::date;
 create or replace macro trend_months(stop) as table
     select unnest(generate_series(trend_start(stop), stop::date - 1, interval 1 month))::date as month_start;
+
+-- ---- Trends at a grain (week, month, quarter) --------------------------------------------------------
+-- A period is a calendar week (Monday first, as date_trunc), month or quarter; $grain names it.
+create or replace macro period_of(day, grain) as date_trunc(grain, day::date)::date;
+create or replace macro period_step(grain) as
+    case grain when 'week' then interval 7 day when 'month' then interval 1 month else interval 3 month end;
+-- The periods from the one holding `first` to the one holding stop - 1 day, each with its end
+-- (exclusive; the last one ends at stop) and whether it is whole (ends by stop).
+create or replace macro trend_periods(first, stop, grain) as table
+    select period_start, least((period_start + period_step(grain))::date, stop::date) as period_end,
+           (period_start + period_step(grain))::date <= stop::date as is_whole
+    from (select unnest(generate_series(period_of(first, grain), stop::date - 1, period_step(grain)))::date
+                 as period_start);
+-- The member of a breakdown dimension a row belongs to (dim, bound as $by: a key of
+-- cxdata.filters.DIMENSIONS; 'none': the whole view, null). A row without a value there is the
+-- member '(not set)' (e.g. a relationship survey has no department), so the members add up to the
+-- whole view. Customer tables have only the customer attributes.
+create or replace macro customer_member(r, dim) as
+    case when dim <> 'none' then coalesce(
+        case dim when 'segment' then r.segment when 'region' then r.region when 'plan' then r.plan end,
+        '(not set)') end;
+create or replace macro activity_member(r, dim) as
+    case when dim <> 'none' then coalesce(
+        case dim when 'channel' then r.channel when 'department' then r.department
+                 when 'journey_stage' then r.journey_stage when 'segment' then r.segment
+                 when 'region' then r.region when 'plan' then r.plan end,
+        '(not set)') end;
+
+-- ---- Revenue per customer and lifetime value ---------------------------------------------------------
+-- Revenue per active customer: revenue in a period / the average of the customers active at its
+-- start and at its end.
+create or replace macro revenue_per_active_of(revenue, n_active_at_start, n_active_at_end) as
+    revenue / nullif((n_active_at_start + n_active_at_end) / 2.0, 0);
+-- Customer lifetime value: revenue per active customer per year x gross margin / annual churn rate,
+-- where a period of `days` days is annualised: revenue x 365.25 / days, and churn compounded,
+-- 1 - (1 - churn)^(365.25 / days). No customer lost: no lifetime to measure (null).
+create or replace macro annual_churn_of(churn_pct, days) as 1 - pow(1 - churn_pct / 100.0, 365.25 / days);
+create or replace macro clv_of(revenue_per_active, days, churn_pct, gross_margin) as
+    revenue_per_active * 365.25 / days * gross_margin / nullif(annual_churn_of(churn_pct, days), 0);
 
 -- ---- Revenue retention (NRR, GRR) ----------------------------------------------------------------
 -- Trailing twelve months in whole calendar months, as of the first day of the month of a period's

@@ -25,6 +25,8 @@ _SYNCED = "cx_synced_query_params"
 _KEY = {"period": "flt_period", "range": "flt_range", "compare": "flt_compare",
         **{key: f"flt_{key}" for key in DIMENSIONS}}
 LOAD_HINT = "python -m cxdata load FILE --map mapping.toml"
+# The URL parameters of the global filters; any other parameter belongs to the page (page_choice).
+FILTER_KEYS = {"period", "compare", "from", "to", *DIMENSIONS}
 
 
 def require_frame() -> None:
@@ -129,7 +131,8 @@ def sidebar_filters(reader: CachedReader, facts: dict, show: bool = True) -> Vie
     options = filter_options(reader)
     today = facts["last_complete_on"] or dt.date.today()  # presets end on the newest whole day
     earliest = facts["oldest_on"]
-    url = _current_query_params()
+    everything = _current_query_params()
+    url = {k: v for k, v in everything.items() if k in FILTER_KEYS}   # a page's own choices ride along
     if not show:
         view = st.session_state.get(VIEW) or filters.from_query_params(url, options, today, earliest)
         st.session_state[VIEW] = view
@@ -162,7 +165,8 @@ def sidebar_filters(reader: CachedReader, facts: dict, show: bool = True) -> Vie
 
     wanted = {k: v if isinstance(v, list) else [v] for k, v in view.to_query_params().items()}
     if wanted != url:
-        st.query_params.from_dict(view.to_query_params())
+        st.query_params.from_dict({**view.to_query_params(),
+                                   **{k: v for k, v in everything.items() if k not in FILTER_KEYS}})
     st.session_state[_SYNCED] = wanted
     view.notices = st.session_state.pop("cx_notices", [])
     st.session_state[VIEW] = view
@@ -179,6 +183,32 @@ def focus(dimension: str, member: str) -> None:
     """Narrow the view to one group, as if chosen in the sidebar (a button's on_click): the
     sidebar then shows it, the URL carries it, and the next sidebar change keeps it."""
     st.session_state[_KEY[dimension]] = [member]
+
+
+def page_choice(key: str, label: str, options: dict[str, str], default: str, widget=st.selectbox, **kwargs) -> str:
+    """A page's own choice (a metric, a grain) drawn as `widget` and kept in the URL beside the
+    filters (?metric=csat), so a shared link opens the same view. A value in the URL that is not
+    an option gives a notice and the default, never an error."""
+    state, synced = f"pg_{key}", f"pg_{key}_synced"
+    raw = st.query_params.get(key)
+    if raw is not None and raw != st.session_state.get(synced):
+        if raw in options:
+            st.session_state[state] = raw
+        else:
+            st.warning(f"Ignored unknown {label.lower()} {filters.shown(raw)}; showing {options[default]}.",
+                       icon=":material/warning:")
+    if st.session_state.get(state) not in options:
+        st.session_state[state] = default
+    value = widget(label, list(options), format_func=options.get, key=state, **kwargs)
+    if st.query_params.get(key) != value:
+        st.query_params[key] = value
+    st.session_state[synced] = value
+    return value
+
+
+def page_link_params(view: ViewState, **choices: str) -> dict[str, str | list[str]]:
+    """The query parameters of a link to another page that keeps this view's filters."""
+    return {**view.to_query_params(), **choices}
 
 
 def current_view() -> ViewState:

@@ -1,0 +1,97 @@
+"""KPI trends: any customer metric over time, against its target, by any dimension."""
+import streamlit as st
+
+from cxdata import charts, trends
+from cxdata import formatting as fmt
+from cxdata import metrics
+from cxdata.app import frame
+from cxdata.overview import filters_line, freshness_line
+
+view = frame.current_view()
+reader = frame.open_reader()
+facts = frame.data_facts(reader)
+minimum = frame.min_responses()
+
+st.title("KPI trends")
+st.caption(f"{filters_line(view.filters)} · {freshness_line(facts)}")
+frame.show_notices(view)
+
+pick, grain_col, by_col, versus_col = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
+with pick:
+    kpi = frame.page_choice("metric", "Metric", trends.METRICS, trends.DEFAULT_METRIC)
+with grain_col:
+    grain = frame.page_choice("grain", "Grain", trends.GRAINS, trends.DEFAULT_GRAIN, widget=st.radio, horizontal=True)
+with by_col:
+    by = frame.page_choice("by", "Break down by", trends.BREAKDOWNS, trends.DEFAULT_BREAKDOWN)
+with versus_col:
+    versus = frame.page_choice("versus", "Change against", trends.VERSUS, trends.DEFAULT_VERSUS)
+
+data = trends.load(reader, view.filters, kpi, grain, by, versus, minimum, facts["oldest_on"])
+kpi_def = metrics.KPIS[kpi]
+if data.series["value"].notna().sum() == 0:
+    st.info(f"No {kpi_def.label} data matches these filters. Widen the period or clear a filter in the sidebar.",
+            icon=":material/search_off:")
+    st.stop()
+
+window = f"{trends.period_name(data.series['period_start'].min(), grain)} – " \
+         f"{trends.period_name(data.series['period_start'].max(), grain)}"
+subtitle = f"{kpi_def.label} per {grain} with its 95% band, {window}; hollow: under the minimum sample"
+if kpi in ("churn_rate", "retention_rate") and grain != "quarter":
+    subtitle += "; churn targets are per quarter: choose the quarter grain to compare"
+st.plotly_chart(charts.kpi_trend(data.series, kpi, trends.headline(data), subtitle, min_n=minimum, grain=grain,
+                                 targets=data.targets), width="stretch", theme=None, key="trend")
+
+changes = st.columns(3)
+for column, v in zip(changes, trends.VERSUS):
+    c = data.changes[v]
+    column.metric(f"{trends.period_name(c.period, grain)} against the {trends.VERSUS[v]}",
+                  fmt.value(kpi, c.value), None if c.change.delta is None else
+                  fmt.change(kpi, c.change.delta, c.value) + ("" if c.change.is_significant or c.change.is_census
+                                                               else " · not significant"),
+                  delta_color="off" if c.is_better is None else "normal" if kpi_def.higher_is_better else "inverse",
+                  help=trends.change_text(c, kpi, grain))
+flagged = trends.anomaly_sentences(data.series, kpi, grain)
+with changes[2]:
+    st.markdown("**Anomalies**", help="A whole period at least 3 robust deviations from what the periods before "
+                "it predict (docs/metrics.md, \"Anomalies\").")
+    st.markdown("\n".join(f"- {s}" for s in flagged) if flagged else "None in this window.")
+
+if kpi == "clv":
+    st.subheader("Lifetime value by segment")
+    period = data.changes["previous"].period
+    st.caption(f"{trends.period_name(period, grain)}: revenue per active customer, annualised, × gross margin "
+               f"{trends.gross_margin():.0%} (${trends.GROSS_MARGIN_ENV}) ÷ the period's churn compounded to a year. "
+               "It assumes today's revenue and churn hold for a customer's whole life; a segment with few "
+               "churners gives a wide, unstable figure.")
+    st.dataframe(trends.clv_by_segment(reader, view.filters, grain, period), hide_index=True, column_config={
+        "segment": "Segment", "customers": st.column_config.NumberColumn("Customers at start", format="localized"),
+        "revenue_per_year": st.column_config.NumberColumn("Revenue per customer a year", format="compact"),
+        "annual_churn": st.column_config.NumberColumn("Annual churn", format="%.1f%%"),
+        "clv": st.column_config.NumberColumn("Lifetime value", format="compact")})
+
+if by != "none":
+    st.subheader(f"{kpi_def.label} by {trends.BREAKDOWNS[by].lower()}")
+    if not trends.applies(kpi, by):
+        st.info(f"{kpi_def.label} is a customer KPI: a customer has no single {trends.BREAKDOWNS[by].lower()}. "
+                "Break it down by segment, region or plan.", icon=":material/info:")
+    elif data.members.empty:
+        st.info("No member of this dimension has data in the latest whole period.", icon=":material/search_off:")
+    else:
+        whole = data.changes[versus]
+        exact = kpi in trends.WEIGHTED_MEANS + trends.SUMS
+        st.caption(f"{trends.period_name(whole.period, grain)} against {trends.period_name(whole.other, grain)}; "
+                   + ("sorted by each member's part of the whole view's change "
+                      f"({fmt.change(kpi, whole.change.delta, whole.value)}); the parts add up to it."
+                      if exact else "a median has no exact split into parts: sorted by the size of each change."))
+        st.dataframe(trends.breakdown_table(data.members, kpi), hide_index=True, column_config={
+            "Trend": st.column_config.LineChartColumn(f"Last {trends.SPARK_PERIODS} {grain}s", width="medium"),
+            "Part of the change": st.column_config.TextColumn(help="How much of the whole view's change this "
+                                                              "member explains (docs/metrics.md)")})
+        top = trends.top_movers(data.members)
+        st.plotly_chart(charts.small_multiples(data.per_member[data.per_member["period_start"] >= data.series[
+            "period_start"].min()], kpi, top, f"The {len(top)} members that moved the view most",
+            f"{kpi_def.label} per {grain}, 95% band; one shared scale", grain=grain, min_n=minimum),
+            width="stretch", theme=None, key="multiples")
+
+st.caption(f"{kpi_def.label}: {kpi_def.definition}. Every filter applies" if kpi not in trends.CUSTOMER_METRICS else
+           f"{kpi_def.label}: {kpi_def.definition}. Only the customer filters (segment, region, plan) apply.")
