@@ -222,8 +222,9 @@ def anomalies(df: pd.DataFrame, grain: str, threshold: float = ANOMALY_Z) -> pd.
     least MIN_HISTORY), plus a seasonal offset once the same period has been seen in two earlier
     years (the median of its offsets from their own baselines). Spread = 1.4826 x the baseline's
     median absolute deviation (the history's own swings, sampling noise included), but never less
-    than the period's own standard error (a period with fewer answers than its history) nor 1% of
-    the expected value. A period is an anomaly when it lies `threshold` spreads or more away.
+    than the period's own standard error (a period with fewer answers than its history), widened
+    by the baseline's own uncertainty (a median of k values: 1.2533 x spread / sqrt(k)), and never
+    under 1% of the expected value. A period is an anomaly when it lies `threshold` spreads or more away.
     Adds expected, deviation (in spreads; NaN when not judged) and is_anomaly.
     """
     out = df.sort_values("period_start").reset_index(drop=True).copy()
@@ -235,14 +236,14 @@ def anomalies(df: pd.DataFrame, grain: str, threshold: float = ANOMALY_Z) -> pd.
         if len(history) < MIN_HISTORY[grain]:
             return None
         level = float(history.median())
-        return level, 1.4826 * float((history - level).abs().median())
+        return level, 1.4826 * float((history - level).abs().median()), len(history)
 
     expected, deviation = [math.nan] * len(out), [math.nan] * len(out)
     for i in out.index[usable]:
         base = baseline(i)
         if base is None:
             continue
-        level, spread = base
+        level, spread, k = base
         offsets = []
         for years in (1, 2, 3):
             j = i - years * SEASON[grain]
@@ -252,7 +253,9 @@ def anomalies(df: pd.DataFrame, grain: str, threshold: float = ANOMALY_Z) -> pd.
         if len(offsets) >= 2:
             level += float(pd.Series(offsets).median())
         se = 0.0 if pd.isna(out.at[i, "moe"]) else float(out.at[i, "moe"]) / metrics.Z95
-        scale = max(spread, se, 0.01 * abs(level), 1e-9)
+        # the baseline is itself an estimate: a median of k values has a standard error of about
+        # 1.2533 x spread / sqrt(k), added to the period's own spread
+        scale = max(math.hypot(max(spread, se), 1.2533 * spread / math.sqrt(k)), 0.01 * abs(level), 1e-9)
         expected[i] = level
         deviation[i] = (float(values.iloc[i]) - level) / scale
     out["expected"] = expected
