@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from cxdata import data_status, db, metrics, overview
+from cxdata import data_status, db, metrics, overview, trends
 from cxdata.filters import Filters, preset_range
 
 PageQueries = Callable[[db.Reader, Filters, str, bool], None]
@@ -34,6 +34,16 @@ def overview_queries(reader: db.Reader, filters: Filters, compare: str, referenc
     overview.load(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES, reference=reference)
 
 
+def trends_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The trends page's default (NPS by segment, month) and its slowest common choice: a median by
+    department at week grain; both as the page runs them."""
+    oldest = reader.run("data_extent").iloc[0]["oldest_on"].date()
+    trends.load(reader, filters, trends.DEFAULT_METRIC, trends.DEFAULT_GRAIN, trends.DEFAULT_BREAKDOWN,
+                trends.DEFAULT_VERSUS, metrics.DEFAULT_MIN_RESPONSES, oldest)
+    trends.load(reader, filters, "first_response_written", "week", "department", "year",
+                metrics.DEFAULT_MIN_RESPONSES, oldest)
+
+
 def data_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
     data_status.table_stats(reader)
     data_status.load_history(reader)
@@ -45,6 +55,7 @@ def data_queries(reader: db.Reader, filters: Filters, compare: str, reference: b
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
 PAGES: dict[str, tuple[PageQueries, bool]] = {
     "overview": (overview_queries, True),
+    "trends": (trends_queries, False),
     "data": (data_queries, False),
 }
 

@@ -242,6 +242,8 @@ class Attention:
     dimension: str | None   # the filter a Focus button narrows to (None: no button)
     member: str | None
     is_better: bool
+    kpi: str                # the KPI it speaks of, for the link to its trend
+    by: str                 # the dimension that trend is broken down by
 
 
 _MISS_WORDING = {
@@ -281,7 +283,7 @@ def _miss_item(r, whole: str = "The company") -> Attention:
                  f"even the favourable end of its 95% interval misses the target of {fmt.value(r.kpi, r.target)}. "
                  "Quarters are counted back from the current one on their point estimates.")
     return Attention(text + ".", help_text, None if r.is_company else "department",
-                     None if r.is_company else r.scope, is_better=False)
+                     None if r.is_company else r.scope, is_better=False, kpi=r.kpi, by="department")
 
 
 def _mover_item(r, versus: str) -> Attention:
@@ -302,7 +304,7 @@ def _mover_item(r, versus: str) -> Attention:
                  f"The group's change beyond the company's: {fmt.change(r.kpi, r.excess, r.value)}, "
                  f"{fmt.p_value(r.p_value)}, significant after the Benjamini–Hochberg correction for the "
                  "many groups tested at once.")
-    return Attention(text, help_text, r.dimension, r.member, is_better=bool(r.is_better))
+    return Attention(text, help_text, r.dimension, r.member, is_better=bool(r.is_better), kpi=r.kpi, by=r.dimension)
 
 
 def company_moves(summary: pd.DataFrame, view: ViewState) -> str | None:

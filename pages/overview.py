@@ -1,7 +1,8 @@
 """Executive overview: every headline KPI on one screen, and what needs attention."""
 import streamlit as st
 
-from cxdata import charts, overview
+from cxdata import charts, overview, trends
+from cxdata.filters import DIMENSIONS
 from cxdata.app import frame
 
 view = frame.current_view()
@@ -35,7 +36,12 @@ for row_start in range(0, len(tiles), overview.TILES_PER_ROW):
                      else f" :gray-badge[{tile.badge}]" if tile.badge else "")
             st.metric(tile.label + badge, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help,
                       delta_arrow="off" if tile.delta_color == "off" else "auto")
-            st.caption(tile.detail or "&nbsp;")
+            detail, link = st.columns([7, 1], gap=None, vertical_alignment="center")
+            detail.caption(tile.detail or "&nbsp;")
+            if tile.kpi in trends.METRICS:  # an icon, so the tile keeps to its four lines
+                link.page_link("pages/trends.py", label=":material/show_chart:",
+                               help=f"{tile.label} over time, by any dimension (KPI trends)",
+                               query_params=frame.page_link_params(view, metric=tile.kpi))
             if tile.trend["value"].notna().any():  # revenue retention is one yearly figure: no line
                 st.plotly_chart(charts.sparkline(tile.trend, tile.kpi, minimum), width="stretch", theme=None,
                                 config={"displayModeBar": False}, key=f"spark_{tile.kpi}")
@@ -51,12 +57,14 @@ if not items:
 
 
 def show(item: overview.Attention, key: str) -> None:
-    text, action = st.columns([6, 1], vertical_alignment="center")
+    text, action, trend = st.columns([6, 1, 1], vertical_alignment="center")
     icon = ":blue[:material/trending_up:]" if item.is_better else ":red[:material/error:]"
     text.markdown(f"{icon} {item.text}", help=item.help)
     if item.dimension:
         action.button(f"Focus on {item.member}", key=key, on_click=frame.focus,
                       args=(item.dimension, item.member), type="tertiary")
+    trend.page_link("pages/trends.py", label=f"Trend by {DIMENSIONS[item.by].label.lower()}",
+                    query_params=frame.page_link_params(view, metric=item.kpi, by=item.by))
 
 
 for i, item in enumerate(items[:overview.ATTENTION_SHOWN]):

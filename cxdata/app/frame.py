@@ -119,6 +119,8 @@ def compact_layout() -> None:
             "[data-testid='stMetricValue'] { font-size: 2.1rem; }"
             "[data-testid='stMetricLabel'] p { white-space: normal; }"
             "[data-testid='stSidebarHeader'] { height: 2.5rem; margin-bottom: 0; }"
+            # a tile's trend link: an icon as tall as the caption beside it
+            "[data-testid='stMainBlockContainer'] [data-testid='stPageLink'] a { padding: 0; min-height: 0; line-height: 1.2; }"
             "</style>")
 
 
