@@ -327,6 +327,8 @@ def breakdown(per_member: pd.DataFrame, whole: PeriodChange, kpi: str, grain: st
             "spark": [float(v) for v, e in zip(recent["value"], recent["is_enough"]) if e and pd.notna(v)],
         })
     out = pd.DataFrame(rows)
+    for column in ("value", "n", "prev_value", "prev_n", "delta"):   # None (no value) as NaN
+        out[column] = pd.to_numeric(out[column], errors="coerce")
     # The split uses every member's value, shown or not, so the parts add up to the whole change.
     out["contribution"] = contributions(out.assign(value=out["raw_value"], prev_value=out["raw_prev"]),
                                         whole.change.delta, kpi)

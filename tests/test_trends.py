@@ -94,6 +94,9 @@ def test_the_tiny_data_per_month_by_hand(tiny_con):
     targets = trends.targets(reader, Q1_2026.replace(department=["Support"]), "nps", "month", dt.date(2026, 1, 1))
     assert targets.to_dict() == {dt.date(2026, 1, 1): 35.0, dt.date(2026, 2, 1): 35.0, dt.date(2026, 3, 1): 35.0}
     assert trends.targets(reader, Q1_2026, "churn_rate", "month", dt.date(2026, 1, 1)).empty   # quarter only
+    # a median broken down where no member has a comparison: listed, unsplit, never an error
+    medians = trends.load(reader, Q1_2026, "first_response_live", "week", "department", "previous", 30, None)
+    assert set(medians.members["member"]) == {"Support"} and medians.members["contribution"].isna().all()
 
 
 @pytest.fixture(scope="module")
