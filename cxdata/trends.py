@@ -46,6 +46,7 @@ MIN_HISTORY = {"week": 8, "month": 6, "quarter": 4}
 SEASON = {"week": 52, "month": 12, "quarter": 4}  # periods in a year
 ANOMALY_Z = 3.0
 SPARK_PERIODS = 24  # a member's sparkline: its last periods, never hundreds of weeks
+MULTIPLE_PERIODS = 52  # a small multiple's panel: at most a year of weeks
 # KPIs whose whole-view value is a weighted mean of its members' (weights: n), so a change splits
 # exactly into the members' contributions; sums split as they are.
 WEIGHTED_MEANS = ("nps", "csat", "ces", "churn_rate", "retention_rate", "sla_compliance", "first_contact_resolution")
@@ -437,3 +438,10 @@ def top_movers(members: pd.DataFrame, count: int = 4) -> list[str]:
     """The members the small multiples draw: the first in the breakdown's order that have a value."""
     shown = members[members["value"].notna() & (members["member"] != "(not set)")]
     return shown["member"].head(count).tolist()
+
+
+def multiples(data: TrendData) -> pd.DataFrame:
+    """The top members' series for the small multiples: the shown window, at most its last
+    MULTIPLE_PERIODS periods (five years of weeks would be hundreds of points a panel)."""
+    starts = sorted(data.series["period_start"])[-MULTIPLE_PERIODS:]
+    return data.per_member[data.per_member["period_start"] >= starts[0]] if starts else data.per_member

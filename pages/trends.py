@@ -88,8 +88,7 @@ if by != "none":
             "Part of the change": st.column_config.TextColumn(help="How much of the whole view's change this "
                                                               "member explains (docs/metrics.md)")})
         top = trends.top_movers(data.members)
-        st.plotly_chart(charts.small_multiples(data.per_member[data.per_member["period_start"] >= data.series[
-            "period_start"].min()], kpi, top, "The members that moved the view most" if len(top) > 1 else top[0] if top else "",
+        st.plotly_chart(charts.small_multiples(trends.multiples(data), kpi, top, "The members that moved the view most" if len(top) > 1 else top[0] if top else "",
             f"{kpi_def.label} per {grain}, 95% band; one shared scale", grain=grain, min_n=minimum),
             width="stretch", theme=None, key="multiples")
 
