@@ -81,8 +81,8 @@ def _gap(overall: pd.Series, min_responses: int) -> float | None:
 
 
 def _too_few(n_good: int, n_bad: int, minimum: int) -> str:
-    short = [f"{n:,} with a {kind} experience" for n, kind in ((n_good, "good"), (n_bad, "bad")) if n < minimum]
-    return f"only {' and '.join(short)} here ({minimum} of each needed)"
+    short = [f"{n:,} with a {kind}" for n, kind in ((n_good, "good"), (n_bad, "bad")) if n < minimum]
+    return f"only {' and '.join(short)} experience here ({minimum} of each needed)"
 
 
 def _quadrant(row) -> str:
