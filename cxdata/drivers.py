@@ -15,7 +15,6 @@ from cxdata.metrics import (DEFAULT_MIN_RESPONSES, benjamini_hochberg_cutoff, qu
                             view_params)
 
 DIMENSIONS = ("touchpoint", "department", "channel")
-DIMENSION_LABELS = {"touchpoint": "touchpoint", "department": "department", "channel": "channel"}
 # The quadrants, in the order a reader acts on them: important = a significant gap larger than the
 # company's; weak = CSAT below the view's.
 QUADRANTS = ("fix first", "keep up", "watch", "maintain")
@@ -87,8 +86,7 @@ def _too_few(n_good: int, n_bad: int, minimum: int) -> str:
 
 def _quadrant(row) -> str:
     """Important: a significant gap larger than the view's own; weak: CSAT below the view's."""
-    important = bool(row.is_significant) and row.importance_line is not None and not pd.isna(row.importance_line) \
-        and row.importance > row.importance_line
+    important = bool(row.is_significant) and pd.notna(row.importance_line) and row.importance > row.importance_line
     weak = row.performance < row.performance_line
     return {(True, True): "fix first", (True, False): "keep up",
             (False, True): "watch", (False, False): "maintain"}[(important, weak)]
@@ -98,7 +96,7 @@ def driver_name(dimension: str, member: str) -> str:
     """How a driver reads in a sentence: 'Billing', 'the invoice touchpoint', 'the email channel'."""
     if dimension == "department":
         return member
-    return f"the {str(member).replace('_', ' ')} {DIMENSION_LABELS[dimension]}"
+    return f"the {str(member).replace('_', ' ')} {dimension}"
 
 
 def top_fix(df: pd.DataFrame) -> pd.Series | None:
