@@ -483,5 +483,6 @@ def _driver_hover(row) -> str:
     verdict = f"p = {row.p_value:.3f}" + ("" if row.is_significant else ", not significant")
     return (f"NPS {row.importance:+.0f} points with a good experience (± {row.importance_moe:.0f}; {verdict})<br>"
             f"good: NPS {row.nps_good:.0f}, n = {int(row.n_good):,} · bad: NPS {row.nps_bad:.0f}, n = {int(row.n_bad):,}<br>"
-            f"CSAT here {row.performance:.1f}% (n = {int(row.performance_n):,} answers)<br>"
+            f"CSAT here {row.performance:.1f}% ± {row.performance_moe:.1f} (n = {int(row.performance_n):,} answers)"
+            f"{', clearly below the view' if row.is_weak else ''}<br>"
             f"reach: {row.reach:.0f}% of {int(row.n_nps_respondents):,} NPS respondents")

@@ -16,11 +16,11 @@ from cxdata.metrics import (DEFAULT_MIN_RESPONSES, benjamini_hochberg_cutoff, qu
 
 DIMENSIONS = ("touchpoint", "department", "channel")
 # The quadrants, in the order a reader acts on them: important = a significant gap larger than the
-# company's; weak = CSAT below the view's.
+# view's own; weak = CSAT significantly below the view's.
 QUADRANTS = ("fix first", "keep up", "watch", "maintain")
 COLUMNS = ["dimension", "member", "n_respondents", "n_good", "n_bad", "nps_good", "nps_good_moe", "nps_bad",
            "nps_bad_moe", "importance", "importance_moe", "p_value", "is_significant", "performance",
-           "performance_moe", "performance_n", "reach", "quadrant", "is_supported", "reason",
+           "performance_moe", "performance_n", "is_weak", "reach", "quadrant", "is_supported", "reason",
            "importance_line", "performance_line", "n_nps_respondents"]
 
 
@@ -31,7 +31,8 @@ def nps_drivers(reader, filters: Filters, min_responses: int = DEFAULT_MIN_RESPO
     importance = NPS(good experience there) - NPS(bad), in NPS points, with its 95% margin and a
     two-sided z-test; is_significant after Benjamini-Hochberg over every supported driver (at most
     5% false alarms). performance = CSAT there (%), on performance_n answers. reach = % of the view's
-    NPS respondents with an experience there. A driver with fewer than `min_responses` respondents in
+    NPS respondents with an experience there. is_weak: CSAT there significantly below the view's
+    (z-test, p < 0.05), so a hair under the line is not called weak. A driver with fewer than `min_responses` respondents in
     either group is not supported: no importance, no quadrant, and `reason` says why.
     importance_line and performance_line are the view's own figures the quadrants are cut at: the
     NPS gap between respondents whose experiences were all good and those with any bad one, and
@@ -63,6 +64,8 @@ def nps_drivers(reader, filters: Filters, min_responses: int = DEFAULT_MIN_RESPO
         under = df[f"n_{group}"] < min_responses
         df.loc[under, [f"nps_{group}", f"nps_{group}_moe"]] = None
     df = df.rename(columns={"csat": "performance", "csat_moe": "performance_moe", "n_csat": "performance_n"})
+    df["is_weak"] = [significance(v, m, overall["csat"], overall["csat_moe"]).is_significant and v < overall["csat"]
+                     for v, m in zip(df["performance"], df["performance_moe"])]
     df["quadrant"] = [_quadrant(row) if row.is_supported else None for row in df.itertuples()]
 
     order = {q: i for i, q in enumerate(QUADRANTS)}
@@ -85,9 +88,9 @@ def _too_few(n_good: int, n_bad: int, minimum: int) -> str:
 
 
 def _quadrant(row) -> str:
-    """Important: a significant gap larger than the view's own; weak: CSAT below the view's."""
+    """Important: a significant gap larger than the view's own; weak: CSAT significantly below the view's."""
     important = bool(row.is_significant) and pd.notna(row.importance_line) and row.importance > row.importance_line
-    weak = row.performance < row.performance_line
+    weak = bool(row.is_weak)
     return {(True, True): "fix first", (True, False): "keep up",
             (False, True): "watch", (False, False): "maintain"}[(important, weak)]
 
@@ -115,7 +118,7 @@ def drivers_headline(df: pd.DataFrame) -> str:
                 f"an NPS {top['importance']:.0f} points lower")
     if df.empty or not df["is_supported"].any():
         return "Too few answers to tell what drives NPS"
-    return "Nothing to fix first: no driver is both more important than average and below the view's CSAT"
+    return "Nothing to fix first: no driver is both more important than average and clearly below the view's CSAT"
 
 
 def drivers_sentence(df: pd.DataFrame) -> str:
@@ -127,7 +130,7 @@ def drivers_sentence(df: pd.DataFrame) -> str:
     line = df["performance_line"].iloc[0]
     if top is None:
         return ("Nothing to fix first: no touchpoint, department or channel is both more important than "
-                f"the average experience and below the view's CSAT of {line:.0f}%.")
+                f"a bad experience anywhere and clearly below the view's CSAT of {line:.0f}%.")
     return (f"Fix first: {driver_name(top['dimension'], top['member'])} — customers with a bad experience there "
             f"score NPS {top['importance']:.0f} points lower than those with a good one "
             f"(NPS {top['nps_bad']:.0f} against {top['nps_good']:.0f}, a gap of {top['importance']:.0f} ± "

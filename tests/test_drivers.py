@@ -49,6 +49,16 @@ select 'FT' || i, printf('K%02d', i), 'TK' || i, timestamp '2026-02-10 11:00:00'
        case when i <= 60 then 4 else 1 end, null, 'support', 'ticket', 'Support'
 from range(41, 71) t(i);
 
+-- K76-K80, who give no NPS answer, rate 100 more tickets 5: CSAT, not drivers (view's CSAT 142 of 172).
+insert into interactions
+select 'TKX' || i, printf('K%02d', 76 + i % 5), timestamp '2026-02-11 09:00:00', 'chat', 'support', 'ticket',
+       'Support', 'inquiry', 'front', 30, timestamp '2026-02-11 09:30:00', false, 3600
+from range(100) t(i);
+insert into feedback
+select 'FTX' || i, printf('K%02d', 76 + i % 5), 'TKX' || i, timestamp '2026-02-11 11:00:00', 'csat', 5, null,
+       null, null, null
+from range(100) t(i);
+
 -- NPS, 1 March (relationship surveys, no interaction). Invoice good K01-K20: 10 promoters, 10
 -- passives; invoice bad K21-K40: 10 detractors, 5 promoters, 5 passives. Ticket good K41-K60: 8
 -- promoters, 4 detractors, 8 passives; ticket bad K61-K70: 3 promoters, 3 detractors, 4 passives.
@@ -106,9 +116,10 @@ def test_a_bad_invoice_costs_75_points_and_is_fix_first(found, driver):
     assert (row["performance"], row["performance_n"]) == (pytest.approx(100 * 22 / 42), 42)
     assert row["reach"] == pytest.approx(100 * 40 / 74)
     # The view's own lines: respondents whose experiences were all good (40: P 18, D 4) against those
-    # with a bad one (30: P 8, D 13); the CSAT of all 72 answers, 42 of them 4-5.
+    # with a bad one (30: P 8, D 13); the CSAT of all 172 answers, 142 of them 4-5.
     assert row["importance_line"] == pytest.approx(nps(18, 4, 40) - nps(8, 13, 30))
-    assert row["performance_line"] == pytest.approx(100 * 42 / 72)
+    assert row["performance_line"] == pytest.approx(100 * 142 / 172)
+    assert row["is_weak"]   # 52.4% (± 15.1) against 82.6% (± 5.7): z = 3.7
     assert row["quadrant"] == "fix first" and row["is_supported"] and row["reason"] is None
 
 
@@ -119,8 +130,8 @@ def test_a_bad_ticket_gap_of_20_points_on_30_respondents_is_not_significant(foun
     assert row["nps_good"] == pytest.approx(nps(8, 4, 20)) and row["nps_bad"] == pytest.approx(0.0)
     assert row["importance"] == pytest.approx(20.0)
     assert row["p_value"] == pytest.approx(0.50, abs=0.01) and not row["is_significant"]
-    assert row["performance"] == pytest.approx(100 * 20 / 30)
-    assert row["quadrant"] == "maintain"   # not important, and above the view's CSAT of 58%
+    assert row["performance"] == pytest.approx(100 * 120 / 130) and not row["is_weak"]
+    assert row["quadrant"] == "maintain"   # not important, and above the view's CSAT of 83%
 
 
 def test_the_sentence_and_the_headline_say_the_finding(found):
@@ -131,7 +142,7 @@ def test_the_sentence_and_the_headline_say_the_finding(found):
     assert sentence.startswith("Fix first: the invoice touchpoint — customers with a bad experience there score "
                                "NPS 75 points lower than those with a good one (NPS -25 against 50")
     assert "n = 20 with a bad and 20 with a good experience" in sentence
-    assert "only 52% are satisfied there (CSAT 58% across the view, n = 42 answers there)" in sentence
+    assert "only 52% are satisfied there (CSAT 83% across the view, n = 42 answers there)" in sentence
 
 
 def test_below_the_minimum_a_driver_is_not_judged_and_says_why(reader):
@@ -141,7 +152,7 @@ def test_below_the_minimum_a_driver_is_not_judged_and_says_why(reader):
     assert not ticket["is_supported"] and pd.isna(ticket["quadrant"]) and pd.isna(ticket["importance"])
     assert ticket["reason"] == "only 10 with a bad experience here (11 of each needed)"
     assert pd.isna(ticket["nps_bad"]) and ticket["nps_good"] == pytest.approx(20.0)  # 20 good: shown
-    assert ticket["performance"] == pytest.approx(100 * 20 / 30)                      # CSAT still shown
+    assert ticket["performance"] == pytest.approx(100 * 120 / 130)                    # CSAT still shown
 
     default = drivers.nps_drivers(reader, Q1_2026)   # 30 of each: nothing here is supported
     assert not default["is_supported"].any() and default["quadrant"].isna().all()
@@ -165,7 +176,7 @@ def test_activity_filters_narrow_the_experiences_not_the_respondents(reader):
     assert set(chat["member"]) == {"ticket", "Support", "chat"}
     row = chat.set_index("member").loc["ticket"]
     assert (row["n_nps_respondents"], row["reach"]) == (74, pytest.approx(100 * 30 / 74))
-    assert row["performance_line"] == pytest.approx(100 * 20 / 30)
+    assert row["performance_line"] == pytest.approx(100 * 120 / 130)
     billing = drivers.nps_drivers(reader, Q1_2026.replace(department=["Billing"]), min_responses=10)
     # The answers that inherit Billing from the invoice they rate count under the filter.
     assert billing.set_index("member").loc["invoice", "n_bad"] == 20
@@ -199,10 +210,10 @@ def test_the_chart_draws_supported_drivers_and_counts_the_rest(reader):
     assert all("n = " in c[1] for t in points for c in t.customdata)
     assert points[0].marker.color[0] == charts.COLORS["worse"]   # fix first
     shaded = [s for s in fig.layout.shapes if s.type == "rect"]
-    assert len(shaded) == 1 and shaded[0].x1 == pytest.approx(100 * 42 / 72)   # left of the view's CSAT
+    assert len(shaded) == 1 and shaded[0].x1 == pytest.approx(100 * 142 / 172)   # left of the view's CSAT
     lines = {a.text for a in fig.layout.annotations}
     assert {"<b>Fix first</b>", "<b>Keep up</b>", "<b>Watch</b>", "<b>Maintain</b>"} <= lines
-    assert "View's CSAT 58%" in lines
+    assert "View's CSAT 83%" in lines
 
 
 def test_the_chart_draws_a_gap_it_cannot_vouch_for_hollow(reader):
@@ -223,18 +234,28 @@ def demo_reader(tmp_path_factory):
     con.close()
 
 
-@pytest.mark.parametrize("preset", ["12m", "90d"])
-def test_on_the_demo_billing_is_the_department_to_fix_first(demo_reader, preset):
-    """Billing misses its SLA (planted signal b), so it has the lowest CSAT of the departments; a bad
-    experience there goes with a significant NPS gap larger than the view's own: fix first."""
-    df = drivers.nps_drivers(demo_reader, Filters(*preset_range(preset, dt.date(2026, 3, 14))))
+def test_on_the_demo_billing_is_the_driver_to_fix_first(demo_reader):
+    """Billing misses its SLA (planted signal b), so over a year it has the lowest CSAT of the
+    departments, clearly below the view's, and a bad experience there goes with a significant NPS gap
+    larger than the view's own: fix first, and the finding the headline names."""
+    df = drivers.nps_drivers(demo_reader, Filters(*preset_range("12m", dt.date(2026, 3, 14))))
     departments = df[(df["dimension"] == "department") & df["is_supported"]].set_index("member")
     assert departments["performance"].idxmin() == "Billing"
     billing = departments.loc["Billing"]
-    assert billing["quadrant"] == "fix first" and billing["is_significant"]
+    assert billing["quadrant"] == "fix first" and billing["is_significant"] and billing["is_weak"]
     assert billing["importance"] > billing["importance_line"] > 10
     assert billing["performance"] < billing["performance_line"] - 4
+    assert drivers.drivers_headline(df).startswith("Fix first: Billing — ")
     assert (df["n_good"] + df["n_bad"] == df["n_respondents"]).all() and (df["reach"] <= 100).all()
+
+
+def test_on_the_demo_billing_matters_in_the_last_90_days_but_its_lower_csat_is_not_yet_clear(demo_reader):
+    """Over 90 days Billing's gap is the largest of the departments, but its CSAT (74% against 78%)
+    is within the margins: important, not shown to be weak."""
+    df = drivers.nps_drivers(demo_reader, Filters(*preset_range("90d", dt.date(2026, 3, 14))))
+    departments = df[(df["dimension"] == "department") & df["is_supported"]].set_index("member")
+    assert departments["performance"].idxmin() == "Billing" and departments["importance"].idxmax() == "Billing"
+    assert departments.loc["Billing", "quadrant"] == "keep up" and not departments.loc["Billing", "is_weak"]
 
 
 def test_on_the_demo_thin_drivers_are_left_out_not_guessed(demo_reader):
