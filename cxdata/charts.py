@@ -414,7 +414,7 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
     shown = rows[rows["is_supported"].astype(bool)]
     hidden = len(rows) - len(shown)
     plural = DRIVER_PLURALS.get(dimension, dimension + "s")
-    notes = ["hollow: a gap the samples cannot tell from noise"]
+    notes = ["orange: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise"]
     if hidden:
         notes.append(f"{hidden} {plural if hidden > 1 else dimension} not shown: under {_minimum_words(rows)}")
     subtitle = "<br>".join([s for s in (subtitle, "; ".join(notes)) if s])
