@@ -466,3 +466,91 @@ def _runs(mask: pd.Series) -> list[pd.Series]:
     """The stretches of consecutive True values, each as a mask of its own."""
     ids = (mask != mask.shift()).cumsum()
     return [ids == run for run in ids[mask].unique()]
+
+
+# ---- Drivers of NPS -------------------------------------------------------------------------------
+DRIVER_QUADRANT_LABELS = {"fix first": "Fix first", "keep up": "Keep up", "watch": "Watch", "maintain": "Maintain"}
+DRIVER_PLURALS = {"touchpoint": "touchpoints", "department": "departments", "channel": "channels"}
+
+
+def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = "") -> go.Figure:
+    """Importance x performance for one driver dimension (cxdata.drivers.nps_drivers): x = CSAT there,
+    y = the NPS gap between a good and a bad experience there, bubble area = reach. The lines are the
+    view's CSAT and its own NPS gap; the "fix first" quadrant (important and weak) is shaded. A gap
+    the samples cannot tell from noise is hollow; unsupported drivers are not drawn, only counted."""
+    rows = df[df["dimension"] == dimension]
+    shown = rows[rows["is_supported"].astype(bool)]
+    hidden = len(rows) - len(shown)
+    plural = DRIVER_PLURALS.get(dimension, dimension + "s")
+    notes = ["orange: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise"]
+    if hidden:
+        notes.append(f"{hidden} {plural if hidden > 1 else dimension} not shown: under {_minimum_words(rows)}")
+    subtitle = "<br>".join([s for s in (subtitle, "; ".join(notes)) if s])
+    fig = _figure(title, subtitle)
+    if shown.empty:
+        return _empty(fig, f"No {dimension} has enough respondents with a good and a bad experience")
+
+    x_line, y_line = float(rows["performance_line"].iloc[0]), rows["importance_line"].iloc[0]
+    y_line = None if pd.isna(y_line) else float(y_line)
+    xs = [*shown["performance"], x_line]
+    ys = [*shown["importance"], *([y_line] if y_line is not None else []), 0.0]
+    x_range = _padded(min(xs), max(xs), 0.12)
+    y_range = _padded(min(ys), max(ys), 0.15)
+    if y_line is not None:  # the "fix first" quadrant: left of the CSAT line, above the gap line
+        fig.add_shape(type="rect", x0=x_range[0], x1=x_line, y0=y_line, y1=y_range[1], layer="below",
+                      fillcolor="rgba(213, 94, 0, 0.08)", line=dict(width=0))
+        fig.add_hline(y=y_line, line=dict(color=COLORS["target"], dash="dash", width=1.5), layer="below")
+        fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=y_line, showarrow=False, align="left",
+                           text=f"View's gap<br>{y_line:.0f} pts", font=dict(size=13, color=COLORS["target"]))
+    fig.add_vline(x=x_line, line=dict(color=COLORS["target"], dash="dash", width=1.5), layer="below")
+    fig.add_annotation(x=x_line, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"View's CSAT {x_line:.0f}%", font=dict(size=13, color=COLORS["target"]))
+    for text, x, y, xanchor, yanchor in (("Fix first", 0, 1, "left", "top"), ("Keep up", 1, 1, "right", "top"),
+                                         ("Watch", 0, 0, "left", "bottom"), ("Maintain", 1, 0, "right", "bottom")):
+        color = COLORS["worse"] if text == "Fix first" else MUTED
+        fig.add_annotation(x=x, y=y, xref="paper", yref="paper", xanchor=xanchor, yanchor=yanchor, showarrow=False,
+                           text=f"<b>{text}</b>", font=dict(size=15, color=color), xshift=6 if x == 0 else -6)
+
+    biggest = float(shown["reach"].max()) or 1.0
+    for significant, name in ((True, "gap significant"), (False, "gap not significant")):
+        part = shown[shown["is_significant"].astype(bool) == significant]
+        if part.empty:
+            continue
+        colors = [COLORS["worse"] if q == "fix first" else COLORS["series"] for q in part["quadrant"]]
+        fig.add_scatter(
+            x=part["performance"], y=part["importance"], mode="markers+text", name=name,
+            text=[str(m).replace("_", " ") for m in part["member"]], textposition="top center",
+            textfont=dict(size=13, color=TEXT), cliponaxis=False,
+            marker=dict(size=[12 + 40 * (r / biggest) ** 0.5 for r in part["reach"]], sizemode="diameter",
+                        color=colors if significant else "rgba(0,0,0,0)", opacity=0.75 if significant else 1,
+                        line=dict(color=colors, width=2 if not significant else 1)),
+            customdata=[[f"{row.member} · {DRIVER_QUADRANT_LABELS[row.quadrant].lower()}", _driver_hover(row)]
+                        for row in part.itertuples()],
+            hovertemplate=_HOVER)
+    fig.update_layout(height=560, margin=dict(t=124, r=96))
+    fig.update_xaxes(title_text=f"CSAT at the {dimension} (% of answers 4–5)", ticksuffix="%", range=x_range,
+                     showgrid=True, gridcolor=GRID)
+    fig.update_yaxes(title_text="Importance: NPS gap, good vs bad experience (points)", range=y_range)
+    return fig
+
+
+def _minimum_words(rows: pd.DataFrame) -> str:
+    """Why drivers are left out, in the words of the first reason ('... (30 of each needed)')."""
+    reason = rows.loc[~rows["is_supported"].astype(bool), "reason"].dropna()
+    needed = reason.iloc[0].rsplit("(", 1)[-1].split(" of each")[0] if len(reason) else "the minimum"
+    return f"{needed} respondents with a good or with a bad experience"
+
+
+def _padded(low: float, high: float, share: float) -> list[float]:
+    pad = share * (high - low or 1)
+    return [low - pad, high + pad]
+
+
+def _driver_hover(row) -> str:
+    """What a driver's bubble says: the gap with its margin and test, both groups' NPS and n, CSAT, reach."""
+    verdict = f"p = {row.p_value:.3f}" + ("" if row.is_significant else ", not significant")
+    return (f"NPS {row.importance:+.0f} points with a good experience (± {row.importance_moe:.0f}; {verdict})<br>"
+            f"good: NPS {row.nps_good:.0f}, n = {int(row.n_good):,} · bad: NPS {row.nps_bad:.0f}, n = {int(row.n_bad):,}<br>"
+            f"CSAT here {row.performance:.1f}% ± {row.performance_moe:.1f} (n = {int(row.performance_n):,} answers)"
+            f"{', clearly below the view' if row.is_weak else ''}<br>"
+            f"reach: {row.reach:.0f}% of {int(row.n_nps_respondents):,} NPS respondents")

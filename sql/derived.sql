@@ -415,3 +415,95 @@ create or replace macro response_rows(start, stop, f, grain, dim) as table
     select started_on, channel, activity_member(d, dim), response_seconds, n from response_times_daily d
     where (dim <> 'none' or (grain = 'week' and not is_unfiltered(f)))
       and d.started_on >= start and d.started_on < stop and matches_activity(f, d);
+
+-- ---- Drivers of NPS (sql/nps_drivers.sql; docs/metrics.md, "Drivers of NPS") ---------------------
+-- one row per NPS or CSAT answer: who answered, when, the score, and what it rates (touchpoint and
+-- the filter dimensions, inherited from the interaction rated as feedback_rows() says). Drivers pair
+-- each respondent's latest NPS answer with their CSAT answers by touchpoint, department and
+-- channel, which no daily sum can answer; this spares the join of every answer to 10 M interactions.
+create or replace table survey_answers as
+select r.feedback_id, r.customer_id, r.submitted_at, r.survey, r.score, r.touchpoint,
+       r.segment, r.region, r.plan, r.channel, r.department, r.journey_stage
+from feedback_rows() r
+where r.survey in ('nps', 'csat')
+order by r.submitted_at;
+
+-- The NPS and CSAT answers of [start, stop): from survey_answers or, for the reference path, raw
+-- rows (the flag is a constant, so only one branch is ever read).
+create or replace macro survey_answers_in(start, stop, from_derived) as table
+    select feedback_id, customer_id, submitted_at, survey, score, touchpoint,
+           segment, region, plan, channel, department, journey_stage
+    from survey_answers a
+    where from_derived and a.submitted_at >= start and a.submitted_at < stop
+    union all
+    select feedback_id, customer_id, submitted_at, survey, score, touchpoint,
+           segment, region, plan, channel, department, journey_stage
+    from feedback_rows() r
+    where not from_derived and r.survey in ('nps', 'csat') and r.submitted_at >= start and r.submitted_at < stop;
+
+-- The drivers of NPS in [start, stop) under the filters f: one row per driver dimension
+-- (touchpoint, department, channel) x member, plus one 'company' row (member null) for the view.
+-- Respondents: customers matching the customer filters with an NPS answer in the period, each
+-- counted once, by their latest answer. An experience at a member: the respondent's CSAT answers
+-- there in the period under every filter; good when all of them are 4-5, bad when any is 1-3
+-- (the company row: all of their CSAT answers in the view). Performance: the CSAT of every answer
+-- there in the view, respondent or not (the company row: the view's CSAT, as the overview shows it).
+create or replace macro nps_drivers_of(start, stop, f, from_derived) as table
+    with answers as (
+        select * from survey_answers_in(start, stop, from_derived)
+    ),
+    respondents as (
+        select customer_id, arg_max(score, (submitted_at, feedback_id)) as nps_score
+        from answers a
+        where a.survey = 'nps' and matches_customer(f, a)
+        group by customer_id
+    ),
+    rated as (  -- each CSAT answer in view once per dimension; 'company' holds them all
+        select a.customer_id, a.score,
+               unnest(['company', 'touchpoint', 'department', 'channel']) as dimension,
+               unnest([null, a.touchpoint, a.department, a.channel]) as member
+        from answers a
+        where a.survey = 'csat' and matches_activity(f, a)
+    ),
+    placed as (
+        select * from rated where dimension = 'company' or member is not null
+    ),
+    performance as (
+        select dimension, member, count(*) as n_csat, count(*) filter (where is_satisfied(score)) as n_satisfied
+        from placed
+        group by all
+    ),
+    experiences as (
+        select dimension, member, customer_id, bool_and(is_satisfied(score)) as is_good
+        from placed
+        group by all
+    ),
+    groups as (
+        select e.dimension, e.member,
+               count(*) filter (where e.is_good) as n_good,
+               count(*) filter (where e.is_good and is_promoter(r.nps_score)) as n_good_promoters,
+               count(*) filter (where e.is_good and is_detractor(r.nps_score)) as n_good_detractors,
+               count(*) filter (where not e.is_good) as n_bad,
+               count(*) filter (where not e.is_good and is_promoter(r.nps_score)) as n_bad_promoters,
+               count(*) filter (where not e.is_good and is_detractor(r.nps_score)) as n_bad_detractors
+        from experiences e join respondents r using (customer_id)
+        group by all
+    ),
+    parts as (
+        select p.dimension, p.member, (select count(*) from respondents) as n_nps_respondents,
+               coalesce(g.n_good, 0) as n_good, coalesce(g.n_good_promoters, 0) as n_good_promoters,
+               coalesce(g.n_good_detractors, 0) as n_good_detractors,
+               coalesce(g.n_bad, 0) as n_bad, coalesce(g.n_bad_promoters, 0) as n_bad_promoters,
+               coalesce(g.n_bad_detractors, 0) as n_bad_detractors, p.n_csat, p.n_satisfied
+        from performance p
+        left join groups g on g.dimension = p.dimension and g.member is not distinct from p.member
+    )
+    select dimension, member, n_nps_respondents::bigint as n_nps_respondents,
+           (n_good + n_bad)::bigint as n_respondents,
+           100.0 * (n_good + n_bad) / nullif(n_nps_respondents, 0) as reach,
+           n_good::bigint as n_good, nps_of(n_good_promoters, n_good_detractors, n_good) as nps_good,
+           nps_moe_of(n_good_promoters, n_good_detractors, n_good) as nps_good_moe,
+           n_bad::bigint as n_bad, nps_of(n_bad_promoters, n_bad_detractors, n_bad) as nps_bad,
+           nps_moe_of(n_bad_promoters, n_bad_detractors, n_bad) as nps_bad_moe,
+           n_csat::bigint as n_csat, csat_of(n_satisfied, n_csat) as csat, csat_moe_of(n_satisfied, n_csat) as csat_moe
+    from parts;

@@ -210,3 +210,22 @@ def test_revenue_retention_views_show_and_withhold(deep_reader):
                for filters, compare in random_views(deep_reader)]
     assert sum(pd.isna(r) for r in reasons) >= 5                      # shown (9 of the 30)
     assert "base_year_not_covered" in reasons                         # and withheld, both tested above
+
+
+# ---- Drivers of NPS: sql/nps_drivers.sql against sql/raw_nps_drivers.sql ----------------------------
+@pytest.mark.parametrize("view", range(0, N_VIEWS, 3))
+def test_nps_drivers_match_raw_rows(demo_reader, view):
+    """survey_answers keeps every NPS and CSAT answer with what it rates, so both paths agree exactly,
+    inherited touchpoints and departments and customers not loaded included."""
+    filters, _ = random_views(demo_reader)[view]
+    rows = both(demo_reader, "nps_drivers", metrics.view_params(filters), ["dimension", "member"])
+    numbers = [c for c in rows.columns if c not in ("dimension", "member") and not c.endswith("_raw")]
+    assert_same(rows, numbers, f"view {view}: {filters}")
+
+
+def test_nps_drivers_see_the_inherited_invoice_answers(demo_reader):
+    """The 40 awkward CSAT answers name no touchpoint: they count at the invoice they rate, on both paths."""
+    day = Filters(dt.date(2026, 2, 11), dt.date(2026, 2, 11), channel=["email"], department=["Billing"])
+    rows = both(demo_reader, "nps_drivers", metrics.view_params(day), ["dimension", "member"])
+    invoice = rows.set_index(["dimension", "member"]).loc[("touchpoint", "invoice")]
+    assert invoice["n_csat"] == invoice["n_csat_raw"] >= 40
