@@ -1,7 +1,7 @@
 """KPI trends: any customer metric over time, against its target, by any dimension."""
 import streamlit as st
 
-from cxdata import charts, trends
+from cxdata import charts, drivers, trends
 from cxdata import formatting as fmt
 from cxdata import metrics
 from cxdata.app import frame
@@ -91,6 +91,19 @@ if by != "none":
         st.plotly_chart(charts.small_multiples(trends.multiples(data), kpi, top, "The members that moved the view most" if len(top) > 1 else top[0] if top else "",
             f"{kpi_def.label} per {grain}, 95% band; one shared scale", grain=grain, min_n=minimum),
             width="stretch", theme=None, key="multiples")
+
+if kpi == "nps":
+    st.subheader("What drives NPS")
+    found = drivers.nps_drivers(reader, view.filters, minimum)
+    st.markdown(drivers.drivers_sentence(found))
+    dimension = st.radio("Drivers by", drivers.DIMENSIONS, horizontal=True, key="drivers_by",
+                         format_func=lambda d: d.replace("_", " ").capitalize())
+    st.plotly_chart(charts.nps_drivers(found, dimension, drivers.drivers_headline(found[found["dimension"] == dimension]),
+                                       "NPS gap between customers with a good and a bad experience there, against "
+                                       f"CSAT there, {view.filters.start:%d %b %Y} – {view.filters.end:%d %b %Y}"),
+                    width="stretch", theme=None, key="drivers")
+    st.caption("An association, not a cause: customers who had a bad experience somewhere may differ in other "
+               "ways (docs/metrics.md, \"Drivers of NPS\").")
 
 st.caption(f"{kpi_def.label}: {kpi_def.definition}. Every filter applies" if kpi not in trends.CUSTOMER_METRICS else
            f"{kpi_def.label}: {kpi_def.definition}. Only the customer filters (segment, region, plan) apply.")

@@ -82,3 +82,13 @@ def test_filters_with_no_data_show_an_empty_state(start):
     at = start(segment="SMB", channel="kiosk", department="Marketing", metric="csat")
     assert not at.exception
     assert any("No CSAT data matches these filters" in i.value for i in at.info) or at.get("plotly_chart")
+
+
+def test_nps_shows_its_drivers_in_words_and_a_quadrant(start):
+    at = start(period="12m")
+    assert any(h.value == "What drives NPS" for h in at.subheader)
+    assert any(m.value.startswith(("Fix first:", "Nothing to fix first", "Too few answers")) for m in at.markdown)
+    at.radio(key="drivers_by").set_value("touchpoint").run()
+    assert not at.exception
+    at.selectbox(key="pg_metric").set_value("csat").run()
+    assert not any(h.value == "What drives NPS" for h in at.subheader)
