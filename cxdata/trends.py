@@ -68,6 +68,7 @@ def _minimum(kpi: str, min_responses: int) -> int:
 
 
 def _step_back(day: dt.date, grain: str, periods: int) -> dt.date:
+    """The start of the period `periods` before the one starting on `day` (negative: after)."""
     if grain == "week":
         return day - dt.timedelta(weeks=periods)
     months = periods * (3 if grain == "quarter" else 1)
@@ -169,8 +170,8 @@ def latest_whole(df: pd.DataFrame) -> dt.date | None:
 
 
 def compared_with(period: dt.date, grain: str, versus: str) -> dt.date:
-    return _step_back(period, grain, 1 if versus == "previous" else SEASON[grain]) if grain != "week" else \
-        period - dt.timedelta(weeks=1 if versus == "previous" else SEASON[grain])
+    """The period a change is measured against: the one before, or the same one a year before."""
+    return _step_back(period, grain, 1 if versus == "previous" else SEASON[grain])
 
 
 def change(df: pd.DataFrame, kpi: str, grain: str, versus: str, period: dt.date | None = None) -> PeriodChange:
@@ -232,7 +233,7 @@ def anomalies(df: pd.DataFrame, grain: str, threshold: float = ANOMALY_Z) -> pd.
     usable = out["is_complete"] & out["is_enough"] & out["value"].notna()
     values = out["value"].where(usable)
 
-    def baseline(i: int) -> tuple[float, float] | None:
+    def baseline(i: int) -> tuple[float, float, int] | None:
         history = values.iloc[max(0, i - BASELINE[grain]):i].dropna()
         if len(history) < MIN_HISTORY[grain]:
             return None
@@ -282,7 +283,7 @@ def applies(kpi: str, by: str) -> bool:
     return by == "none" or kpi not in CUSTOMER_METRICS or DIMENSIONS[by].of_customer
 
 
-def contributions(members: pd.DataFrame, total_delta: float | None, kpi: str) -> pd.Series:
+def contributions(members: pd.DataFrame, kpi: str) -> pd.Series:
     """Each member's part of the whole view's change, adding up to it exactly.
 
     `members` has value, n (the weight), prev_value and prev_n. For a weighted mean V = sum w_i v_i
@@ -331,8 +332,7 @@ def breakdown(per_member: pd.DataFrame, whole: PeriodChange, kpi: str, grain: st
     for column in ("value", "n", "prev_value", "prev_n", "delta"):   # None (no value) as NaN
         out[column] = pd.to_numeric(out[column], errors="coerce")
     # The split uses every member's value, shown or not, so the parts add up to the whole change.
-    out["contribution"] = contributions(out.assign(value=out["raw_value"], prev_value=out["raw_prev"]),
-                                        whole.change.delta, kpi)
+    out["contribution"] = contributions(out.assign(value=out["raw_value"], prev_value=out["raw_prev"]), kpi)
     total = whole.change.delta
     out["share"] = 100 * out["contribution"] / total if total else math.nan
     key = out["contribution"].abs() if out["contribution"].notna().any() else out["delta"].abs()
@@ -408,7 +408,7 @@ def clv_by_segment(reader, filters: Filters, grain: str, period: dt.date) -> pd.
 
 
 def _next(period: dt.date, grain: str) -> dt.date:
-    return period + dt.timedelta(weeks=1) if grain == "week" else _step_back(period, grain, -1)
+    return _step_back(period, grain, -1)
 
 
 def breakdown_table(members: pd.DataFrame, kpi: str) -> pd.DataFrame:

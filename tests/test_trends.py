@@ -54,12 +54,12 @@ def test_contributions_add_up_to_the_whole_change():
                             "prev_value": [50.0, 30.0, 40.0], "prev_n": [200, 200, 100]})
     now = (60 * 100 + 20 * 300) / 400                  # 30
     before = (50 * 200 + 30 * 200 + 40 * 100) / 500    # 40
-    parts = trends.contributions(members, now - before, "csat")
+    parts = trends.contributions(members, "csat")
     assert parts.sum() == pytest.approx(now - before)
     mean = (now + before) / 2
     assert parts.iloc[0] == pytest.approx(60 * 0.25 - 50 * 0.4 - (0.25 - 0.4) * mean)
-    assert trends.contributions(members, None, "revenue").tolist() == [10.0, -10.0, 10.0]
-    assert trends.contributions(members, None, "resolution_time").isna().all()
+    assert trends.contributions(members, "revenue").tolist() == [10.0, -10.0, 10.0]
+    assert trends.contributions(members, "resolution_time").isna().all()
 
 
 def test_changes_are_judged_on_the_margins_with_enough_answers():
