@@ -2,10 +2,9 @@
 import datetime as dt
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from cxdata import demo, trends
-from tests.conftest import ROOT
+from tests.test_app import _starter
 
 
 @pytest.fixture(scope="module")
@@ -17,16 +16,9 @@ def demo_db(tmp_path_factory):
 
 @pytest.fixture
 def start(demo_db, monkeypatch):
-    monkeypatch.setenv("CX_DB", str(demo_db))
-    monkeypatch.chdir(ROOT)
-
-    def run(**query_params) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        for key, value in query_params.items():
-            at.query_params[key] = value
-        at.run()
-        return at.switch_page("pages/trends.py").run()
-    return run
+    """Open the app with these URL parameters, then go to the trends page (as a link would)."""
+    opened = _starter(demo_db, monkeypatch)
+    return lambda **query_params: opened(**query_params).switch_page("pages/trends.py").run()
 
 
 def test_every_metric_renders_at_every_grain(start):
