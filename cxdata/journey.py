@@ -14,6 +14,7 @@ import pandas as pd
 
 from cxdata import formatting as fmt
 from cxdata import metrics
+from cxdata.charts import COLORS
 from cxdata.filters import Filters
 from cxdata.masking import mask
 
@@ -21,6 +22,7 @@ FOLLOW_DAYS = 90          # moments of truth: churn in the 90 days after the exp
 NO_STAGE = "(no stage)"
 NO_TOUCHPOINT = "(no touchpoint)"
 MAX_COMMENTS = 5
+COLOR_SERIES, COLOR_WORSE, COLOR_NEUTRAL, COLOR_BETTER = COLORS["series"], COLORS["worse"], COLORS["neutral"], COLORS["better"]
 # The map's measures: (column, its n column, higher is better), judged against the whole view.
 MEASURES = {"csat": ("n_csat", True), "nps": ("n_nps", True), "ces": ("n_ces", True),
             "complaint_pct": ("n_interactions", False), "sla_breach_pct": ("n_sla_judged", False)}
@@ -149,6 +151,63 @@ def drop_outs(links: pd.DataFrame, order: StageOrder) -> pd.DataFrame:
 
 def touchpoint_paths(reader, filters: Filters, order: StageOrder, stage: str) -> pd.DataFrame:
     return reader.run("journey_touchpoint_paths", {**filters.params(), "stage_order": order.stages, "stage": stage})
+
+
+END_CHURNED = "Went no further · churned since"
+END_STAYED = "Went no further · still a customer"
+LATER_STAGE = "Then a later stage"
+NO_LATER_STAGE = "No later stage"
+_LINK = "rgba(31, 78, 121, 0.25)"
+_LINK_END = "rgba(154, 163, 173, 0.35)"
+_LINK_CHURNED = "rgba(213, 94, 0, 0.45)"
+
+
+def stage_sankey(links: pd.DataFrame, order: StageOrder) -> tuple[list[str], list[str], pd.DataFrame]:
+    """Nodes, their colours and the links of the stage Sankey: stage to next stage, and each stage's
+    customers who went no further split into those who have churned since and those still customers.
+    Every customer ends in one of those two nodes, so the links into them add up to the customers."""
+    present = set(links["from_stage"]) | set(links["to_stage"].dropna())
+    stages = [s for s in order.stages if s in present] + sorted(present - set(order.stages))
+    nodes = stages + [END_CHURNED, END_STAYED]
+    colors = [COLOR_SERIES] * len(stages) + [COLOR_WORSE, COLOR_NEUTRAL]
+    index = {name: i for i, name in enumerate(nodes)}
+    rows = []
+    for r in links.itertuples():
+        if pd.notna(r.to_stage):
+            rows.append((index[r.from_stage], index[r.to_stage], r.n_customers, _LINK,
+                         f"{r.n_customers:,} customers went on from {r.from_stage} to {r.to_stage}"))
+            continue
+        for end, n, color in ((END_CHURNED, r.n_churned, _LINK_CHURNED), (END_STAYED, r.n_customers - r.n_churned, _LINK_END)):
+            if n:
+                rows.append((index[r.from_stage], index[end], n, color,
+                             f"{n:,} customers reached no stage after {r.from_stage}; "
+                             + ("they have churned since" if end == END_CHURNED else "still customers")))
+    return nodes, colors, pd.DataFrame(rows, columns=["source", "target", "value", "color", "hover"])
+
+
+def touchpoint_sankey(links: pd.DataFrame) -> tuple[list[str], list[str], pd.DataFrame]:
+    """Nodes, colours and links of one stage's touchpoint Sankey: the 1st, 2nd and 3rd touchpoint each
+    customer came to there, then whether they reached a later stage of the journey in the period."""
+    def node(step, touchpoint) -> str:
+        return f"{int(step)}. {touchpoint if isinstance(touchpoint, str) else NO_TOUCHPOINT}"
+
+    names = sorted({node(r.from_step, r.from_touchpoint) for r in links.itertuples()}
+                   | {node(r.to_step, r.to_touchpoint) for r in links.itertuples() if pd.notna(r.to_step)})
+    nodes = names + [LATER_STAGE, NO_LATER_STAGE]
+    colors = [COLOR_SERIES] * len(names) + [COLOR_BETTER, COLOR_NEUTRAL]
+    index = {name: i for i, name in enumerate(nodes)}
+    rows = []
+    for r in links.itertuples():
+        source = node(r.from_step, r.from_touchpoint)
+        if pd.notna(r.to_step):
+            target, color = node(r.to_step, r.to_touchpoint), _LINK
+            words = f"{r.n_customers:,} customers went from {source[3:]} to {target[3:]}"
+        else:
+            target = LATER_STAGE if r.went_on else NO_LATER_STAGE
+            color = _LINK if r.went_on else _LINK_END
+            words = f"{r.n_customers:,} customers, after {source[3:]}: {target.lower()}"
+        rows.append((index[source], index[target], r.n_customers, color, words))
+    return nodes, colors, pd.DataFrame(rows, columns=["source", "target", "value", "color", "hover"])
 
 
 # ---- Moments of truth ---------------------------------------------------------------------------
@@ -283,6 +342,11 @@ def load(reader, filters: Filters, newest_on: dt.date, min_responses: int) -> Jo
     window = moments_window(filters, newest_on)
     return JourneyData(order, touchpoint_map(reader, filters, order, min_responses),
                        stage_paths(reader, filters, order), window, moments(reader, window, min_responses))
+
+
+def span(filters: Filters) -> str:
+    """'4 Jun 2026 – 1 Sep 2026'."""
+    return f"{filters.start.day} {filters.start:%b %Y} – {filters.end.day} {filters.end:%b %Y}"
 
 
 def _and(words: list[str]) -> str:

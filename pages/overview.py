@@ -57,6 +57,9 @@ def show(item: overview.Attention, key: str) -> None:
     if item.dimension:
         action.button(f"Focus on {item.member}", key=key, on_click=frame.focus,
                       args=(item.dimension, item.member), type="tertiary")
+    if item.dimension == "journey_stage":  # a stage's touchpoints, paths and comments: the journey map
+        action.page_link("pages/journey.py", label="Journey map", icon=":material/route:",
+                         query_params={**view.to_query_params(), "stage": item.member})
 
 
 for i, item in enumerate(items[:overview.ATTENTION_SHOWN]):

@@ -7,7 +7,9 @@ from tests.conftest import Q1_2026, ROOT
 NOT_QUERIES = {"schema", "macros", "derived", "derived_stamp"}  # scripts the writers run, not queries
 QUERIES = sorted(p.stem for p in (ROOT / "sql").glob("*.sql") if p.stem not in NOT_QUERIES)
 PARAMS = {**metrics.period_params(Q1_2026, "previous"),
-          "load_id": "", "target_table": "", "column_name": "", "search": "", "limit": 100}
+          "load_id": "", "target_table": "", "column_name": "", "search": "", "limit": 100,
+          "stage": "support", "touchpoint": None, "stage_order": ["support"], "follow_days": 90,
+          "newest_on": Q1_2026.end}
 
 
 @pytest.mark.parametrize("name", QUERIES)

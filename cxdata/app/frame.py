@@ -25,6 +25,9 @@ _SYNCED = "cx_synced_query_params"
 _KEY = {"period": "flt_period", "range": "flt_range", "compare": "flt_compare",
         **{key: f"flt_{key}" for key in DIMENSIONS}}
 LOAD_HINT = "python -m cxdata load FILE --map mapping.toml"
+# A page's own choices kept in the URL beside the filters (the journey page's drill-down), so a link
+# can open it; the filters leave them alone.
+PAGE_PARAMS = ("stage", "touchpoint")
 
 
 def require_frame() -> None:
@@ -129,7 +132,8 @@ def sidebar_filters(reader: CachedReader, facts: dict, show: bool = True) -> Vie
     options = filter_options(reader)
     today = facts["last_complete_on"] or dt.date.today()  # presets end on the newest whole day
     earliest = facts["oldest_on"]
-    url = _current_query_params()
+    own = {k: v for k, v in _current_query_params().items() if k in PAGE_PARAMS}
+    url = {k: v for k, v in _current_query_params().items() if k not in PAGE_PARAMS}
     if not show:
         view = st.session_state.get(VIEW) or filters.from_query_params(url, options, today, earliest)
         st.session_state[VIEW] = view
@@ -162,7 +166,7 @@ def sidebar_filters(reader: CachedReader, facts: dict, show: bool = True) -> Vie
 
     wanted = {k: v if isinstance(v, list) else [v] for k, v in view.to_query_params().items()}
     if wanted != url:
-        st.query_params.from_dict(view.to_query_params())
+        st.query_params.from_dict({**view.to_query_params(), **own})
     st.session_state[_SYNCED] = wanted
     view.notices = st.session_state.pop("cx_notices", [])
     st.session_state[VIEW] = view
