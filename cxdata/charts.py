@@ -476,7 +476,7 @@ def journey_sankey(nodes: list[str], node_colors: list[str], links: pd.DataFrame
 
 def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: int = 8) -> go.Figure:
     """Churn within 90 days after a bad experience (vermillion) against after fine ones (grey) per
-    touchpoint, the largest gap on top; a touchpoint whose gap is not significant is drawn hollow."""
+    touchpoint, in the order of `ranked` (cxdata.journey.moments: most customers lost on top); a touchpoint whose gap is not significant is drawn hollow."""
     fig = _figure(title, subtitle)
     df = ranked[ranked["is_tested"]].head(top).iloc[::-1]
     if df.empty:

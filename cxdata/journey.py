@@ -232,8 +232,9 @@ def moments_window(filters: Filters, newest_on: dt.date) -> MomentsWindow:
 
 def moments(reader, window: MomentsWindow, min_customers: int = metrics.DEFAULT_MIN_RESPONSES,
             false_discovery_rate: float = 0.05, reference: bool = False) -> pd.DataFrame:
-    """Touchpoints ranked by how much more often customers left within 90 days after a bad experience
-    there than after fine ones: churn in both groups, the difference with its 95% interval and a
+    """Touchpoints ranked by the customers a bad experience there loses: the excess churn within 90 days
+    over customers whose experiences there were fine, times the customers who had a bad one (significant
+    ones first). With it: churn in both groups, the difference with its 95% interval and a
     two-proportion z-test (Benjamini-Hochberg over the touchpoints tested), customers affected and the
     annual value they carry. Groups under `min_customers` are not tested."""
     params = {**window.filters.params(), "follow_days": FOLLOW_DAYS, "newest_on": window.newest_on}
@@ -255,8 +256,8 @@ def moments(reader, window: MomentsWindow, min_customers: int = metrics.DEFAULT_
     # what a bad experience there costs beyond a fine one: the excess churn, in customers and value
     out["excess_customers"] = (out["difference"] / 100 * out["n_bad"]).clip(lower=0)
     out["excess_value"] = (out["difference"] / 100 * out["value_bad"]).clip(lower=0)
-    return out.sort_values(["is_significant", "is_tested", "difference"], ascending=[False, False, False],
-                           ignore_index=True)
+    return out.sort_values(["is_significant", "is_tested", "excess_customers", "difference"],
+                           ascending=[False, False, False, False], ignore_index=True)
 
 
 def two_proportions(x1: int, n1: int, x2: int, n2: int) -> dict:
