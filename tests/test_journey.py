@@ -12,11 +12,10 @@ import shutil
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from cxdata import charts, db, journey
 from cxdata.filters import Filters
-from tests.conftest import ROOT
+from tests.test_app import _starter
 
 Q1 = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
 NEWEST = dt.date(2026, 6, 1)
@@ -199,15 +198,7 @@ def test_derived_and_raw_paths_agree(reader, order):
 
 @pytest.fixture
 def app(journey_db, monkeypatch):
-    monkeypatch.setenv("CX_DB", str(journey_db))
-    monkeypatch.chdir(ROOT)
-
-    def start(**query_params) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        for key, value in query_params.items():
-            at.query_params[key] = value
-        return at.run()
-    return start
+    return _starter(journey_db, monkeypatch)
 
 
 def test_journey_page_draws_map_paths_moments_and_the_drill_down(app):
