@@ -233,11 +233,16 @@ def test_a_link_opens_the_journey_page_on_its_stage(app):
 
 
 @pytest.fixture(scope="module")
-def demo_reader(tmp_path_factory):
+def demo_path(tmp_path_factory):
     from cxdata import demo
     path = tmp_path_factory.mktemp("journey_demo") / "cx.duckdb"
     demo.build_demo(path, customers=3000, seed=7, today=dt.date(2026, 3, 15))
-    con = db.connect_readonly(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_reader(demo_path):
+    con = db.connect_readonly(demo_path)
     yield db.Reader(con)
     con.close()
 
@@ -253,3 +258,12 @@ def test_on_the_demo_onboarding_is_hardest_and_signal_c_touchpoints_lose_most(de
     significant = set(ranked.loc[ranked["is_significant"], "touchpoint_name"])
     assert {"ticket", "callback", "renewal call"} <= significant                           # signal c
     assert "moment of truth that loses most" in journey.moments_sentence(ranked)
+
+
+def test_the_overviews_journey_stage_movers_link_to_the_journey_page(demo_path, monkeypatch):
+    at = _starter(demo_path, monkeypatch)(period="custom", **{"from": "2025-12-01", "to": "2026-01-31"})
+    assert not at.exception
+    assert any("**Journey stage usage**" in m.value for m in at.markdown)
+    links = [link for link in at.get("page_link") if link.proto.label == "Journey map"]
+    assert len(links) == 1 and links[0].proto.page.endswith("journey")
+    assert "stage=usage" in links[0].proto.query_string and "period=custom" in links[0].proto.query_string
