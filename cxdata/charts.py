@@ -498,7 +498,7 @@ def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: 
                                      + ("<br>difference not significant" if h else "")]
                                     for lab, v, n, h in zip(labels, df[column], df[n_column], hollow)],
                         hovertemplate=_HOVER)
-    fig.update_layout(showlegend=True, height=150 + 44 * len(df))
+    fig.update_layout(showlegend=True, height=170 + 44 * len(df), margin=dict(t=120))
     fig.update_xaxes(title_text="Customers lost within 90 days (%)", ticksuffix="%", showgrid=True, gridcolor=GRID,
                      range=_room_for_labels([0, *df["churn_bad"], *df["churn_good"]], 0.15))
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels)

@@ -67,7 +67,11 @@ st.caption(f"A bad experience: an NPS detractor (0–6), CSAT 1–2, CES 1–3 o
            f"(first bad) experience. Experiences {span}; {censored:,} customer-touchpoints whose {journey.FOLLOW_DAYS} "
            "days end after the data's newest day are censored (counted in neither group). Significance: a "
            "two-proportion z-test, Benjamini–Hochberg across the touchpoints.")
-st.plotly_chart(charts.moments_of_truth(data.moments, "Customers lost within 90 days of an experience",
+best = data.moments.iloc[0] if not data.moments.empty and data.moments.iloc[0]["is_significant"] else None
+mtitle = (f"{best['stage'].capitalize()} · {best['touchpoint_name']}: {best['churn_bad']:.0f}% lost within 90 days "
+          f"after a bad experience, {best['churn_good']:.0f}% after fine ones" if best is not None
+          else "Customers lost within 90 days of an experience")
+st.plotly_chart(charts.moments_of_truth(data.moments, mtitle,
                                         f"After a bad experience against after fine ones; hollow: not significant · {span}"),
                 width="stretch", theme=None, key="moments")
 with st.expander("Every touchpoint tested"):
