@@ -248,3 +248,21 @@ def test_focus_narrows_the_url_survives_reload_and_the_next_change_sticks(server
     assert department.get_by_text("Billing").count() == 1
     assert _tiles(page)["SLA compliance"] == focused["SLA compliance"]
     _assert_no_error(page)
+
+
+def test_journey_page_draws_its_map_sankey_and_moments_without_errors(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(f"{server}/journey", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Journey map").wait_for(timeout=120_000)
+    page.locator(".js-plotly-plot .sankey").first.wait_for(timeout=120_000)
+    _wait_until_idle(page)
+    _assert_no_error(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "journey-1280x720.png")
+    assert page.get_by_text("takes the most effort").count() >= 1        # the map's title names the hardest stage
+    assert page.get_by_text("is the moment of truth that loses most").count() == 1
+    page.set_viewport_size({"width": 1280, "height": 4200})
+    _wait_until_idle(page)
+    page.screenshot(path=ARTIFACTS / "journey-full.png", full_page=True)
+    context.close()
