@@ -6,8 +6,9 @@ from cxdata.app import frame, warmup
 st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layout="wide")
 
 PAGES = {
-    "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True),
-         st.Page("pages/trends.py", title="KPI trends", icon=":material/show_chart:")],
+    "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True)],
+    "Analysis": [st.Page("pages/trends.py", title="KPI trends", icon=":material/show_chart:"),
+                 st.Page("pages/journey.py", title="Journey map", icon=":material/route:")],
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
 }
 WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from cxdata import data_status, db, metrics, overview, trends
+from cxdata import data_status, db, journey, metrics, overview, trends
 from cxdata.filters import Filters, preset_range
 
 PageQueries = Callable[[db.Reader, Filters, str, bool], None]
@@ -58,12 +58,26 @@ def data_queries(reader: db.Reader, filters: Filters, compare: str, reference: b
     data_status.monthly_volume(reader)
 
 
+def journey_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The journey page: map, paths, moments of truth, and the drill-down of its top moment's stage."""
+    newest = reader.run("data_extent").iloc[0]["newest_on"].date()
+    data = journey.load(reader, filters, newest, metrics.DEFAULT_MIN_RESPONSES)
+    stage = data.moments.iloc[0]["stage"] if not data.moments.empty else (data.order.stages or [None])[0]
+    if stage is None:
+        return
+    journey.touchpoint_paths(reader, filters, data.order, stage)
+    journey.drill_trend(reader, filters, stage, None)
+    journey.drill_owners(reader, filters, stage, None)
+    journey.recent_comments(reader, filters, stage, None)
+
+
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
 PAGES: dict[str, tuple[PageQueries, bool]] = {
     "overview": (overview_queries, True),
     "trends": (trends_queries, False),
     "trends-median": (trends_median_queries, False),
     "data": (data_queries, False),
+    "journey": (journey_queries, False),
 }
 
 

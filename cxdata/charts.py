@@ -554,3 +554,107 @@ def _driver_hover(row) -> str:
             f"CSAT here {row.performance:.1f}% ± {row.performance_moe:.1f} (n = {int(row.performance_n):,} answers)"
             f"{', clearly below the view' if row.is_weak else ''}<br>"
             f"reach: {row.reach:.0f}% of {int(row.n_nps_respondents):,} NPS respondents")
+
+# ---- Journey map (pages/journey.py) --------------------------------------------------------------
+
+_VS_COLOR = {"worse": COLORS["worse"], "better": COLORS["better"], "neutral": TEXT}
+
+
+def journey_map(cells: pd.DataFrame, stages: list[str], summaries: dict[str, str], flagged: set[str],
+                title: str, subtitle: str = "") -> go.Figure:
+    """Stages across, their touchpoints below as cards: contacts, CSAT, CES, complaints and SLA missed,
+    each written in vermillion when its 95% interval is worse than the whole view's value and in blue
+    when better; a card with any worse measure gets a vermillion edge. A stage with no data keeps its
+    column, empty. `cells` is cxdata.journey.touchpoint_map; `summaries` one line per stage."""
+    fig = _figure(title, subtitle)
+    points = cells[~cells["is_stage"] & ~cells["is_total"]]
+    depth = max([1, *points.groupby("stage").size().tolist()])
+    card_h, gap = 1.0, 0.15
+    for x, stage in enumerate(stages):
+        name = ("⚑ " if stage in flagged else "") + stage.capitalize()
+        summary = summaries.get(stage, "").replace(" · ", "<br>")
+        fig.add_annotation(x=x, y=0.12, text=f"<b>{name}</b><br><span style='font-size:12px;color:{MUTED}'>"
+                           f"{summary}</span>", showarrow=False, yanchor="bottom",
+                           font=dict(size=15, color=TEXT))
+        mine = points[points["stage"] == stage]
+        if mine.empty:
+            fig.add_annotation(x=x, y=-0.5, text="no contacts<br>in this period", showarrow=False,
+                               font=dict(size=13, color=MUTED))
+        for k, row in enumerate(mine.itertuples()):
+            top = -k * (card_h + gap)
+            worse = any(getattr(row, f"{m}_vs") == "worse" for m in ("csat", "ces", "complaint_pct", "sla_breach_pct"))
+            fig.add_shape(type="rect", x0=x - 0.46, x1=x + 0.46, y0=top - card_h, y1=top,
+                          line=dict(color=COLORS["worse"] if worse else GRID, width=2.5 if worse else 1),
+                          fillcolor="rgba(213, 94, 0, 0.06)" if worse else "white", layer="below")
+            fig.add_annotation(x=x, y=top - card_h / 2, text=_card_text(row), showarrow=False, align="center",
+                               font=dict(size=12, color=TEXT))
+    fig.update_xaxes(visible=False, range=[-0.5, len(stages) - 0.5], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-depth * (card_h + gap), 1.0], fixedrange=True)
+    fig.update_layout(height=190 + 124 * depth, margin=dict(l=8, r=8, t=96, b=8))
+    return fig
+
+
+def _card_text(row) -> str:
+    def part(measure: str, label: str, text: str) -> str:
+        return f"<span style='color:{_VS_COLOR[getattr(row, measure + '_vs')]}'>{label} {text}</span>"
+
+    lines = [f"<b>{row.touchpoint_name}</b>", f"{fmt.compact(row.n_interactions)} contacts"]
+    scores = []
+    if pd.notna(row.csat):
+        scores.append(part("csat", "CSAT", f"{row.csat:.0f}%"))
+    if pd.notna(row.ces):
+        scores.append(part("ces", "CES", f"{row.ces:.1f}"))
+    lines.append(" · ".join(scores) if scores else f"<span style='color:{MUTED}'>too few answers</span>")
+    lines.append(part("complaint_pct", "complaints", f"{row.complaint_pct:.0f}%") if row.n_interactions else "&nbsp;")
+    lines.append(part("sla_breach_pct", "SLA missed", f"{row.sla_breach_pct:.0f}%") if row.n_sla_judged
+                 else f"<span style='color:{MUTED}'>self-service</span>")
+    return "<br>".join(lines)
+
+
+def journey_sankey(nodes: list[str], node_colors: list[str], links: pd.DataFrame, title: str,
+                   subtitle: str = "") -> go.Figure:
+    """Customers' paths as a Sankey: `links` has source and target (indices into `nodes`), value
+    (customers), color and hover (the words for the link's hover)."""
+    fig = _figure(title, subtitle)
+    if links.empty:
+        return _empty(fig, "No customers with interactions in this period")
+    fig.add_trace(go.Sankey(
+        arrangement="snap", valueformat=",d", textfont=dict(size=14, color=TEXT, family=FONT),
+        node=dict(label=nodes, color=node_colors, pad=14, thickness=16, line=dict(width=0),
+                  hovertemplate="<b>%{label}</b><br>%{value:,} customers<extra></extra>"),
+        link=dict(source=links["source"].tolist(), target=links["target"].tolist(), value=links["value"].tolist(),
+                  color=links["color"].tolist(), customdata=links["hover"].tolist(),
+                  hovertemplate="%{customdata}<extra></extra>")))
+    fig.update_layout(height=420, margin=dict(l=16, r=16, t=96, b=16))
+    return fig
+
+
+def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: int = 8) -> go.Figure:
+    """Churn within 90 days after a bad experience (vermillion) against after fine ones (grey) per
+    touchpoint, in the order of `ranked` (cxdata.journey.moments: most customers lost on top); a touchpoint whose gap is not significant is drawn hollow."""
+    fig = _figure(title, subtitle)
+    df = ranked[ranked["is_tested"]].head(top).iloc[::-1]
+    if df.empty:
+        return _empty(fig, "Too few followed-up customers to compare touchpoints")
+    labels = [f"{s} · {t}" for s, t in zip(df["stage"], df["touchpoint_name"])]
+    fig.add_scatter(x=[v for a, b in zip(df["churn_good"], df["churn_bad"]) for v in (a, b, None)],
+                    y=[v for lab in labels for v in (lab, lab, None)], mode="lines",
+                    line=dict(color=GRID, width=6), hoverinfo="skip", showlegend=False)
+    for column, n_column, name, color in (("churn_good", "n_good", "After fine experiences", COLORS["neutral"]),
+                                          ("churn_bad", "n_bad", "After a bad experience", COLORS["worse"])):
+        hollow = ~df["is_significant"] if column == "churn_bad" else pd.Series(False, index=df.index)
+        fig.add_scatter(x=df[column], y=labels, mode="markers+text", name=name,
+                        text=[f"{v:.1f}%" for v in df[column]],
+                        textposition="middle right" if column == "churn_bad" else "middle left",
+                        textfont=dict(size=13, color=color),
+                        marker=dict(size=14, color=["white" if h else color for h in hollow],
+                                    line=dict(color=color, width=2.5)),
+                        customdata=[[lab, f"{name}: {v:.1f}% left within 90 days · n = {int(n):,} customers"
+                                     + ("<br>difference not significant" if h else "")]
+                                    for lab, v, n, h in zip(labels, df[column], df[n_column], hollow)],
+                        hovertemplate=_HOVER)
+    fig.update_layout(showlegend=True, height=170 + 44 * len(df), margin=dict(t=120))
+    fig.update_xaxes(title_text="Customers lost within 90 days (%)", ticksuffix="%", showgrid=True, gridcolor=GRID,
+                     range=_room_for_labels([0, *df["churn_bad"], *df["churn_good"]], 0.15))
+    fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels)
+    return fig

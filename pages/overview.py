@@ -65,6 +65,9 @@ def show(item: overview.Attention, key: str) -> None:
                       args=(item.dimension, item.member), type="tertiary")
     trend.page_link("pages/trends.py", label=f"Trend by {DIMENSIONS[item.by].label.lower()}",
                     query_params=frame.page_link_params(view, metric=item.kpi, by=item.by))
+    if item.dimension == "journey_stage":  # a stage's touchpoints, paths and comments: the journey map
+        action.page_link("pages/journey.py", label="Journey map", icon=":material/route:",
+                         query_params={**view.to_query_params(), "stage": item.member})
 
 
 for i, item in enumerate(items[:overview.ATTENTION_SHOWN]):

@@ -507,3 +507,256 @@ create or replace macro nps_drivers_of(start, stop, f, from_derived) as table
            nps_moe_of(n_bad_promoters, n_bad_detractors, n_bad) as nps_bad_moe,
            n_csat::bigint as n_csat, csat_of(n_satisfied, n_csat) as csat, csat_moe_of(n_satisfied, n_csat) as csat_moe
     from parts;
+
+-- ==== Journey map (pages/journey.py, cxdata/journey.py) ============================================
+-- Touchpoints within stages, customers' paths between stages and the moments of truth. Every table
+-- keeps the global filter dimensions, plus the touchpoint, so any view adds them up exactly; the
+-- raw-row twins (sql/raw_journey_*.sql) read the same macros with from_derived false.
+
+-- one row per start day x filter dimensions x touchpoint: volume, complaints and the SLA
+create or replace table journey_touchpoints_daily as
+with judged as (
+    select r.*, sla_met(r.started_at, r.resolved_at, r.sla_seconds, interactions_as_of()) as is_sla_met
+    from interaction_rows() r
+)
+select started_at::date as started_on, segment, region, plan, channel, department, journey_stage, touchpoint,
+       count(*) as n_interactions,
+       count(*) filter (where is_complaint(kind)) as n_complaints,
+       count(is_sla_met) as n_sla_judged,
+       count(*) filter (where is_sla_met) as n_sla_met
+from judged
+group by all
+order by started_on;
+
+-- one row per answer day x survey x filter dimensions x touchpoint: the parts of NPS, CSAT and CES of
+-- the answers about a stage or touchpoint (relationship surveys, about neither, are left out)
+create or replace table journey_feedback_daily as
+select r.submitted_at::date as submitted_on, r.survey,
+       r.segment, r.region, r.plan, r.channel, r.department, r.journey_stage, r.touchpoint,
+       count(*) as n,
+       count(*) filter (where is_promoter(r.score)) as n_promoters,
+       count(*) filter (where is_detractor(r.score)) as n_detractors,
+       count(*) filter (where is_satisfied(r.score)) as n_satisfied,
+       sum(r.score)::bigint as score_sum,
+       sum(r.score::bigint * r.score)::bigint as score_sumsq
+from feedback_rows() r
+where r.journey_stage is not null or r.touchpoint is not null
+group by all
+order by submitted_on;
+
+-- Every experience a customer had at a touchpoint: each interaction (bad when it missed its SLA,
+-- judged when its SLA is judged) and each answer about a stage or touchpoint (bad for a detractor,
+-- CSAT 1-2 or CES 1-3; always judged). The raw rows the customer tables below are built from.
+create or replace macro journey_experience_rows() as table
+    select i.customer_id, i.started_at as happened_at, i.channel, i.department, i.journey_stage, i.touchpoint,
+           true as is_interaction,
+           coalesce(not sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of()), false) as is_bad,
+           sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of()) is not null as is_judged
+    from interactions i
+    union all
+    select r.customer_id, r.submitted_at, r.channel, r.department, r.journey_stage, r.touchpoint,
+           false, coalesce(is_bad_score(r.survey, r.score), false), true
+    from feedback_rows() r
+    where r.journey_stage is not null or r.touchpoint is not null;
+
+-- one row per customer x day x activity dimensions x touchpoint: when the customer first came (for
+-- the order of their path) and how many of their experiences there were judged and bad
+create or replace table journey_customer_days as
+select customer_id, happened_at::date as active_on, channel, department, journey_stage, touchpoint,
+       count(*) filter (where is_interaction) as n_interactions,
+       min(happened_at) filter (where is_interaction) as first_at,
+       count(*) filter (where is_bad) as n_bad,
+       count(*) filter (where is_judged) as n_judged
+from journey_experience_rows()
+group by all
+order by active_on;
+
+-- one row per answer with a comment about a stage or touchpoint: the verbatims of the drill-down,
+-- newest first (the page masks e-mail addresses and phone numbers before showing them)
+create or replace table journey_comments as
+select r.submitted_at, r.survey, r.score, r.comment, r.segment, r.region, r.plan, r.channel, r.department,
+       r.journey_stage, r.touchpoint
+from feedback_rows() r
+where r.comment is not null and (r.journey_stage is not null or r.touchpoint is not null)
+order by r.submitted_at desc;
+
+-- ---- Reading the journey tables under the global filters ------------------------------------------
+-- Interactions per stage x touchpoint in [start, stop): from journey_touchpoints_daily or raw rows.
+create or replace macro journey_interaction_parts(start, stop, f, from_derived) as table
+    select journey_stage, touchpoint, started_on, channel, department,
+           n_interactions, n_complaints, n_sla_judged, n_sla_met
+    from journey_touchpoints_daily d
+    where from_derived and d.started_on >= start and d.started_on < stop and matches_activity(f, d)
+    union all
+    select journey_stage, touchpoint, started_at::date, channel, department, count(*),
+           count(*) filter (where is_complaint(kind)), count(is_sla_met), count(*) filter (where is_sla_met)
+    from (select sla_met(r.started_at, r.resolved_at, r.sla_seconds, interactions_as_of()) as is_sla_met, r.*
+          from filtered_interactions(start, stop, f) r) j
+    where not from_derived
+    group by all;
+
+-- Survey parts per stage x touchpoint in [start, stop): from journey_feedback_daily or raw rows.
+create or replace macro journey_feedback_parts(start, stop, f, from_derived) as table
+    select journey_stage, touchpoint, submitted_on, survey, n, n_promoters, n_detractors, n_satisfied,
+           score_sum, score_sumsq
+    from journey_feedback_daily d
+    where from_derived and d.submitted_on >= start and d.submitted_on < stop and matches_activity(f, d)
+    union all
+    select journey_stage, touchpoint, submitted_at::date, survey, count(*),
+           count(*) filter (where is_promoter(score)), count(*) filter (where is_detractor(score)),
+           count(*) filter (where is_satisfied(score)), sum(score)::bigint, sum(score::bigint * score)::bigint
+    from filtered_feedback(start, stop, f)
+    where not from_derived and (journey_stage is not null or touchpoint is not null)
+    group by all;
+
+-- Each customer's activity per day x touchpoint in [start, stop) under the filters, with what the
+-- customer table says of them (churn, annual value; null for a customer not in customers).
+create or replace macro journey_customer_activity(start, stop, f, from_derived) as table
+    with days as (
+        select customer_id, active_on, channel, department, journey_stage, touchpoint,
+               n_interactions, first_at, n_bad, n_judged
+        from journey_customer_days
+        where from_derived and active_on >= start and active_on < stop
+        union all
+        select customer_id, happened_at::date, channel, department, journey_stage, touchpoint,
+               is_interaction::int, case when is_interaction then happened_at end, is_bad::int, is_judged::int
+        from journey_experience_rows()
+        where not from_derived and happened_at >= start and happened_at < stop
+    )
+    select * from (
+        select d.*, c.segment, c.region, c.plan, c.customer_id is not null as is_known,
+               c.churned_on, c.annual_value
+        from days d left join customers c using (customer_id)
+    ) r
+    where matches_activity(f, r);
+
+-- The journey map: one row per stage x touchpoint, per stage (touchpoint null, is_stage) and for the
+-- whole view (both null, is_total): volume, complaint share, SLA breach rate, NPS, CSAT and CES with
+-- their margins and n. Rows with neither a stage nor a touchpoint are not about the journey.
+create or replace macro journey_map_rows(start, stop, f, from_derived) as table
+    with interaction_sums as (
+        select journey_stage, touchpoint, sum(n_interactions) as n_interactions, sum(n_complaints) as n_complaints,
+               sum(n_sla_judged) as n_sla_judged, sum(n_sla_met) as n_sla_met
+        from journey_interaction_parts(start, stop, f, from_derived)
+        group by all
+    ),
+    answer_sums as (
+        select journey_stage, touchpoint,
+               sum(n) filter (where survey = 'nps') as n_nps,
+               sum(n_promoters) filter (where survey = 'nps') as n_promoters,
+               sum(n_detractors) filter (where survey = 'nps') as n_detractors,
+               sum(n) filter (where survey = 'csat') as n_csat,
+               sum(n_satisfied) filter (where survey = 'csat') as n_satisfied,
+               sum(n) filter (where survey = 'ces') as n_ces,
+               sum(score_sum) filter (where survey = 'ces') as ces_sum,
+               sum(score_sumsq) filter (where survey = 'ces') as ces_sumsq
+        from journey_feedback_parts(start, stop, f, from_derived)
+        group by all
+    ),
+    parts as (
+        select coalesce(i.journey_stage, a.journey_stage) as journey_stage,
+               coalesce(i.touchpoint, a.touchpoint) as touchpoint,
+               coalesce(i.n_interactions, 0) as n_interactions, coalesce(i.n_complaints, 0) as n_complaints,
+               coalesce(i.n_sla_judged, 0) as n_sla_judged, coalesce(i.n_sla_met, 0) as n_sla_met,
+               coalesce(a.n_nps, 0) as n_nps, coalesce(a.n_promoters, 0) as n_promoters,
+               coalesce(a.n_detractors, 0) as n_detractors, coalesce(a.n_csat, 0) as n_csat,
+               coalesce(a.n_satisfied, 0) as n_satisfied, coalesce(a.n_ces, 0) as n_ces,
+               coalesce(a.ces_sum, 0) as ces_sum, coalesce(a.ces_sumsq, 0) as ces_sumsq
+        from interaction_sums i
+        full join answer_sums a on i.journey_stage is not distinct from a.journey_stage
+                           and i.touchpoint is not distinct from a.touchpoint
+        where coalesce(i.journey_stage, a.journey_stage) is not null or coalesce(i.touchpoint, a.touchpoint) is not null
+    ),
+    grouped as (
+        select journey_stage, touchpoint, grouping(journey_stage) = 1 as is_total,
+               grouping(touchpoint) = 1 and grouping(journey_stage) = 0 as is_stage,
+               sum(n_interactions) as n_interactions, sum(n_complaints) as n_complaints,
+               sum(n_sla_judged) as n_sla_judged, sum(n_sla_met) as n_sla_met,
+               sum(n_nps) as n_nps, sum(n_promoters) as n_promoters, sum(n_detractors) as n_detractors,
+               sum(n_csat) as n_csat, sum(n_satisfied) as n_satisfied,
+               sum(n_ces) as n_ces, sum(ces_sum) as ces_sum, sum(ces_sumsq) as ces_sumsq
+        from parts
+        group by grouping sets ((journey_stage, touchpoint), (journey_stage), ())
+    )
+    select journey_stage, touchpoint, is_stage, is_total,
+           n_interactions::bigint as n_interactions,
+           complaint_pct_of(n_complaints, n_interactions)::double as complaint_pct,
+           complaint_moe_of(n_complaints, n_interactions)::double as complaint_moe,
+           n_sla_judged::bigint as n_sla_judged,
+           sla_breach_pct_of(n_sla_met, n_sla_judged)::double as sla_breach_pct,
+           sla_moe_of(n_sla_met, n_sla_judged)::double as sla_breach_moe,
+           n_nps::bigint as n_nps, nps_of(n_promoters, n_detractors, n_nps)::double as nps,
+           nps_moe_of(n_promoters, n_detractors, n_nps)::double as nps_moe,
+           n_csat::bigint as n_csat, csat_of(n_satisfied, n_csat)::double as csat,
+           csat_moe_of(n_satisfied, n_csat)::double as csat_moe,
+           n_ces::bigint as n_ces, ces_of(ces_sum, n_ces)::double as ces,
+           ces_moe_of(ces_sum, ces_sumsq, n_ces)::double as ces_moe
+    from grouped;
+
+-- Each customer's stages in [start, stop) under the filters, in the journey's order (stage_order:
+-- the stages in order, bound by cxdata.journey; a stage not in it goes last), with the next stage
+-- the customer reached (null: none later in the period) and whether the customer has churned since
+-- the period began. Only interactions make a path; an interaction with no stage is on none.
+create or replace macro journey_stage_steps(start, stop, f, stage_order, from_derived) as table
+    with reached as (
+        select customer_id, journey_stage, min(first_at) as first_at,
+               bool_or(churned_on >= start::date) as has_churned
+        from journey_customer_activity(start, stop, f, from_derived)
+        where n_interactions > 0 and journey_stage is not null
+        group by all
+    )
+    select customer_id, journey_stage, first_at, has_churned,
+           coalesce(list_position(stage_order, journey_stage), len(stage_order) + 1) as stage_rank,
+           lead(journey_stage) over (partition by customer_id
+                                     order by coalesce(list_position(stage_order, journey_stage), len(stage_order) + 1),
+                                              journey_stage) as next_stage
+    from reached;
+
+-- Moments of truth: per stage x touchpoint, the customers (in customers) with an experience judged
+-- there in [start, stop), split into those with a bad one and those whose every judged experience
+-- there was fine, each followed for follow_days from the day of their first bad (else first judged)
+-- experience there: how many were lost in those days and the annual value they carry. Customers
+-- whose follow-up days are not over by newest_on are censored: counted apart, in neither group.
+create or replace macro journey_moment_rows(start, stop, f, follow_days, newest_on, from_derived) as table
+    with experiences as (
+        select customer_id, journey_stage, touchpoint,
+               min(active_on) filter (where n_bad > 0) as first_bad_on, min(active_on) as first_judged_on,
+               any_value(churned_on) as churned_on, any_value(annual_value) as annual_value
+        from journey_customer_activity(start, stop, f, from_derived)
+        where n_judged > 0 and is_known
+        group by customer_id, journey_stage, touchpoint
+    ),
+    followed as (
+        select *, first_bad_on is not null as is_bad,
+               is_followed_up(coalesce(first_bad_on, first_judged_on), follow_days, newest_on) as is_followed,
+               coalesce(is_lost_within(churned_on, coalesce(first_bad_on, first_judged_on), follow_days), false) as is_lost
+        from experiences
+        where churned_on is null or churned_on >= coalesce(first_bad_on, first_judged_on)  -- still a customer then
+    ),
+    counts as (
+        select journey_stage, touchpoint,
+               count(*) filter (where is_followed and is_bad) as n_bad,
+               count(*) filter (where is_followed and is_bad and is_lost) as n_bad_lost,
+               coalesce(sum(annual_value) filter (where is_followed and is_bad), 0) as value_bad,
+               coalesce(sum(annual_value) filter (where is_followed and is_bad and is_lost), 0) as value_bad_lost,
+               count(*) filter (where is_followed and not is_bad) as n_good,
+               count(*) filter (where is_followed and not is_bad and is_lost) as n_good_lost,
+               count(*) filter (where not is_followed) as n_censored
+        from followed
+        group by all
+    )
+    select journey_stage, touchpoint,
+           n_bad::bigint as n_bad, n_bad_lost::bigint as n_bad_lost,
+           churn_rate_of(n_bad_lost, n_bad)::double as churn_bad,
+           n_good::bigint as n_good, n_good_lost::bigint as n_good_lost,
+           churn_rate_of(n_good_lost, n_good)::double as churn_good,
+           value_bad::double as value_bad, value_bad_lost::double as value_bad_lost,
+           n_censored::bigint as n_censored
+    from counts;
+
+-- The links of the stage paths: from a stage to the next one reached, or to none (to_stage null).
+create or replace macro journey_path_links(start, stop, f, stage_order, from_derived) as table
+    select journey_stage as from_stage, next_stage as to_stage, count(*)::bigint as n_customers,
+           count(*) filter (where has_churned)::bigint as n_churned
+    from journey_stage_steps(start, stop, f, stage_order, from_derived)
+    group by all;

@@ -381,3 +381,19 @@ create or replace macro customer_revenue_years(first_as_of, last_as_of) as table
     )
     select y.as_of, y.customer_id, c.segment, c.region, c.plan, c.signup_date, y.base_revenue, y.current_revenue
     from years y left join customers c using (customer_id);
+
+-- ---- Journey map: complaints, SLA breaches, bad experiences, follow-up windows -------------------
+create or replace macro is_complaint(kind) as kind = 'complaint';
+-- Share of interactions that were complaints, and of the SLA-judged ones that missed their SLA.
+create or replace macro complaint_pct_of(n_complaints, n) as 100.0 * n_complaints / nullif(n, 0);
+create or replace macro complaint_moe_of(n_complaints, n) as pct_moe(n_complaints / nullif(n, 0), n);
+create or replace macro sla_breach_pct_of(n_met, n_judged) as 100.0 - sla_pct_of(n_met, n_judged);
+-- A bad experience in an answer: an NPS detractor (0-6), CSAT 1-2, CES 1-3 (7 = very easy).
+create or replace macro is_bad_score(survey, s) as
+    case survey when 'nps' then is_detractor(s) when 'csat' then s <= 2 when 'ces' then s <= 3 end;
+-- A customer is lost within `days` of an experience on `day` when churned_on falls in [day, day + days).
+create or replace macro is_lost_within(churned_on, day, days) as
+    churned_on >= day and churned_on < day + to_days(days::integer);
+-- Those days are all observed when the last of them is on or before the data's newest day;
+-- a customer whose days are not over yet is censored (neither a stayer nor a leaver).
+create or replace macro is_followed_up(day, days, newest_on) as day + to_days(days::integer) <= newest_on + 1;

@@ -268,3 +268,20 @@ def test_a_tiles_trend_link_opens_the_trends_page_with_the_filters(server, page)
     page.set_viewport_size({"width": 1280, "height": 2000})
     page.screenshot(path=ARTIFACTS / "trends-sla-smb.png")
     assert page.get_by_text("SLA compliance is", exact=False).count() >= 1   # the chart's title names it
+
+def test_journey_page_draws_its_map_sankey_and_moments_without_errors(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(f"{server}/journey", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Journey map").wait_for(timeout=120_000)
+    page.locator(".js-plotly-plot .sankey").first.wait_for(timeout=120_000)
+    _wait_until_idle(page)
+    _assert_no_error(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "journey-1280x720.png")
+    assert page.get_by_text("takes the most effort").count() >= 1        # the map's title names the hardest stage
+    assert page.get_by_text("is the moment of truth that loses most").count() == 1
+    page.set_viewport_size({"width": 1280, "height": 4200})
+    _wait_until_idle(page)
+    page.screenshot(path=ARTIFACTS / "journey-full.png", full_page=True)
+    context.close()

@@ -80,7 +80,10 @@ def random_views(reader, seed: int = 20261123, count: int = N_VIEWS) -> list[tup
 def both(reader, name: str, params: dict, keys: list[str]) -> pd.DataFrame:
     derived = reader.run(name, params)
     raw = reader.run(f"raw_{name}", params)
-    assert sorted(map(tuple, derived[keys].astype(str).values)) == sorted(map(tuple, raw[keys].astype(str).values)), \
+    def rows(frame: pd.DataFrame) -> list[tuple]:
+        return sorted(map(tuple, frame[keys].astype(object).fillna("<null>").astype(str).values))
+
+    assert rows(derived) == rows(raw), \
         f"{name}: the two paths return different rows"
     return derived.merge(raw, on=keys, suffixes=("", "_raw"))
 
@@ -229,3 +232,18 @@ def test_nps_drivers_see_the_inherited_invoice_answers(demo_reader):
     rows = both(demo_reader, "nps_drivers", metrics.view_params(day), ["dimension", "member"])
     invoice = rows.set_index(["dimension", "member"]).loc[("touchpoint", "invoice")]
     assert invoice["n_csat"] == invoice["n_csat_raw"] >= 40
+
+@pytest.mark.parametrize("view", range(0, N_VIEWS, 3))
+def test_journey_map_paths_and_moments_match_raw_rows(demo_reader, view):
+    """The journey page's derived tables (sql/derived.sql, "Journey map") against raw rows."""
+    filters, _ = random_views(demo_reader)[view]
+    stages = demo_reader.run("journey_stages_seen")["stage"].tolist()
+    params = {**filters.params(), "stage_order": stages, "follow_days": 90, "newest_on": TODAY}
+    where = f"view {view}: {filters}"
+    rows = both(demo_reader, "journey_map", params, ["journey_stage", "touchpoint", "is_stage", "is_total"])
+    assert_same(rows, ["n_interactions", "complaint_pct", "n_sla_judged", "sla_breach_pct", "n_nps", "nps",
+                       "nps_moe", "n_csat", "csat", "n_ces", "ces", "ces_moe"], where)
+    links = both(demo_reader, "journey_paths", params, ["from_stage", "to_stage"])
+    assert_same(links, ["n_customers", "n_churned"], where)
+    moments = both(demo_reader, "journey_moments", params, ["journey_stage", "touchpoint"])
+    assert_same(moments, ["n_bad", "n_bad_lost", "n_good", "n_good_lost", "value_bad", "n_censored"], where)

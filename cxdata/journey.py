@@ -1,0 +1,355 @@
+"""What the journey map page shows: touchpoints stage by stage, customers' paths, the moments of truth
+and a drill-down, as small frames and plain sentences. The page (pages/journey.py) only lays them out.
+
+Stages are ordered by `journey_stages`; a stage seen in the data but not listed there goes at the end,
+flagged, and with no `journey_stages` at all every stage is ordered by its first appearance.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cxdata import formatting as fmt
+from cxdata import metrics
+from cxdata.charts import COLORS
+from cxdata.filters import Filters
+from cxdata.masking import mask
+
+FOLLOW_DAYS = 90          # moments of truth: churn in the 90 days after the experience
+NO_STAGE = "(no stage)"
+NO_TOUCHPOINT = "(no touchpoint)"
+MAX_COMMENTS = 5
+COLOR_SERIES, COLOR_WORSE, COLOR_NEUTRAL, COLOR_BETTER = COLORS["series"], COLORS["worse"], COLORS["neutral"], COLORS["better"]
+# The map's measures: (column, its n column, higher is better), judged against the whole view.
+MEASURES = {"csat": ("n_csat", True), "nps": ("n_nps", True), "ces": ("n_ces", True),
+            "complaint_pct": ("n_interactions", False), "sla_breach_pct": ("n_sla_judged", False)}
+
+
+@dataclass(frozen=True)
+class StageOrder:
+    stages: list[str]        # every stage, in the journey's order (unknown ones last)
+    unknown: list[str]       # seen in the data, not in journey_stages: flagged
+    by_appearance: bool      # journey_stages is empty: ordered by first appearance
+    descriptions: dict[str, str]
+
+    def note(self) -> str | None:
+        """What the page must say about the order, if anything."""
+        if self.by_appearance:
+            return ("No journey stages are defined (the `journey_stages` table is empty), so the stages are "
+                    "ordered by when each first appears in the data.")
+        if self.unknown:
+            return (f"{_and(self.unknown)} {'is' if len(self.unknown) == 1 else 'are'} not in `journey_stages`: "
+                    "placed at the end of the journey and flagged ⚑.")
+        return None
+
+
+def stage_order(reader) -> StageOrder:
+    seen = reader.run("journey_stages_seen")
+    known = seen[seen["position"].notna()]
+    by_appearance = known.empty
+    unknown = seen[seen["position"].isna()].sort_values(["first_on", "stage"])
+    stages = known["stage"].tolist() + unknown["stage"].tolist()
+    return StageOrder(stages, [] if by_appearance else unknown["stage"].tolist(), by_appearance,
+                      {r.stage: r.description for r in known.itertuples() if isinstance(r.description, str)})
+
+
+# ---- The map ------------------------------------------------------------------------------------
+
+def touchpoint_map(reader, filters: Filters, order: StageOrder, min_responses: int) -> pd.DataFrame:
+    """One row per touchpoint (and per stage, is_stage; and the whole view, is_total) with each measure,
+    a survey score withheld under `min_responses` answers, and a judgement per measure against the
+    whole view: 'worse' or 'better' when the touchpoint's 95% interval excludes the view's value."""
+    rows = reader.run("journey_map", filters.params())
+    for score in ("nps", "csat", "ces"):
+        few = rows[f"n_{score}"] < min_responses
+        rows.loc[few, [score, f"{score}_moe"]] = float("nan")
+    total = rows[rows["is_total"]]
+    for measure, (_, better_high) in MEASURES.items():
+        company = total[measure].iloc[0] if not total.empty else float("nan")
+        moe = rows[measure.replace("_pct", "_moe") if measure.endswith("_pct") else f"{measure}_moe"]
+        rows[f"{measure}_vs"] = [_versus(v, m, company, better_high) for v, m in zip(rows[measure], moe)]
+    rows["stage"] = rows["journey_stage"].fillna(NO_STAGE)
+    rows["touchpoint_name"] = rows["touchpoint"].fillna(NO_TOUCHPOINT)
+    rank = {s: i for i, s in enumerate(order.stages + [NO_STAGE])}
+    rows["stage_rank"] = rows["stage"].map(rank).fillna(len(rank))
+    rows["is_flagged"] = rows["stage"].isin(order.unknown + [NO_STAGE])
+    return rows.sort_values(["is_total", "stage_rank", "is_stage", "n_interactions"],
+                            ascending=[True, True, False, False], ignore_index=True)
+
+
+def _versus(value, moe, company, higher_is_better: bool) -> str:
+    if any(pd.isna(x) for x in (value, moe, company)):
+        return "neutral"
+    if value - moe > company:
+        return "better" if higher_is_better else "worse"
+    if value + moe < company:
+        return "worse" if higher_is_better else "better"
+    return "neutral"
+
+
+def stage_columns(cells: pd.DataFrame, order: StageOrder) -> list[str]:
+    """The stages the map draws, in order: every known stage (empty ones too), then those in the data."""
+    present = cells.loc[~cells["is_total"], "stage"].unique().tolist()
+    return order.stages + [s for s in present if s not in order.stages]
+
+
+def stage_summary(cells: pd.DataFrame, stage: str) -> str:
+    """One line for a stage: its contacts and its worst pain against the whole view, if any."""
+    row = cells[cells["is_stage"] & (cells["stage"] == stage)]
+    if row.empty or not row.iloc[0]["n_interactions"] and not row.iloc[0]["n_csat"] + row.iloc[0]["n_ces"]:
+        return "no data in this period"
+    r = row.iloc[0]
+    text = f"{fmt.compact(r['n_interactions'])} contacts"
+    pains = [(m, r[m]) for m in MEASURES if r[f"{m}_vs"] == "worse"]
+    if pains:
+        measure, value = pains[0]
+        text += f" · {_MEASURE_WORDS[measure]} {_measure_value(measure, value)}"
+    return text
+
+
+_MEASURE_WORDS = {"csat": "CSAT", "nps": "NPS", "ces": "effort (CES)", "complaint_pct": "complaints",
+                  "sla_breach_pct": "SLA missed"}
+
+
+def _measure_value(measure: str, value) -> str:
+    if measure in ("csat", "nps", "ces"):
+        return fmt.value(measure, value)
+    return f"{value:.0f}%"
+
+
+def effort_pain_points(cells: pd.DataFrame) -> pd.DataFrame:
+    """Stages by effort, the hardest (lowest CES) first, with n: where customers work hardest."""
+    stages = cells[cells["is_stage"] & cells["ces"].notna()]
+    return stages.sort_values("ces")[["stage", "ces", "ces_moe", "n_ces", "ces_vs"]].reset_index(drop=True)
+
+
+# ---- Paths --------------------------------------------------------------------------------------
+
+def stage_paths(reader, filters: Filters, order: StageOrder) -> pd.DataFrame:
+    """Links between stages (to_stage None: no later stage), n_customers and n_churned on each."""
+    return reader.run("journey_paths", {**filters.params(), "stage_order": order.stages})
+
+
+def drop_outs(links: pd.DataFrame, order: StageOrder) -> pd.DataFrame:
+    """Per stage: customers who reached it, those who went no further (no later stage in the period),
+    their share, and the share of those who have churned since the period began."""
+    reached = links.groupby("from_stage")["n_customers"].sum()
+    ends = links[links["to_stage"].isna()].set_index("from_stage")
+    rows = []
+    for stage in [s for s in order.stages if s in reached.index] + [s for s in reached.index if s not in order.stages]:
+        n, left = int(reached[stage]), int(ends["n_customers"].get(stage, 0))
+        churned = int(ends["n_churned"].get(stage, 0))
+        rows.append({"stage": stage, "n_customers": n, "n_no_further": left,
+                     "no_further_pct": 100.0 * left / n if n else None,
+                     "n_churned": churned, "churned_pct": 100.0 * churned / left if left else None})
+    return pd.DataFrame(rows, columns=["stage", "n_customers", "n_no_further", "no_further_pct", "n_churned",
+                                       "churned_pct"])
+
+
+def touchpoint_paths(reader, filters: Filters, order: StageOrder, stage: str) -> pd.DataFrame:
+    return reader.run("journey_touchpoint_paths", {**filters.params(), "stage_order": order.stages, "stage": stage})
+
+
+END_CHURNED = "Went no further · churned since"
+END_STAYED = "Went no further · still a customer"
+LATER_STAGE = "Then a later stage"
+NO_LATER_STAGE = "No later stage"
+_LINK = "rgba(31, 78, 121, 0.25)"
+_LINK_END = "rgba(154, 163, 173, 0.35)"
+_LINK_CHURNED = "rgba(213, 94, 0, 0.45)"
+
+
+def stage_sankey(links: pd.DataFrame, order: StageOrder) -> tuple[list[str], list[str], pd.DataFrame]:
+    """Nodes, their colours and the links of the stage Sankey: stage to next stage, and each stage's
+    customers who went no further split into those who have churned since and those still customers.
+    Every customer ends in one of those two nodes, so the links into them add up to the customers."""
+    present = set(links["from_stage"]) | set(links["to_stage"].dropna())
+    stages = [s for s in order.stages if s in present] + sorted(present - set(order.stages))
+    nodes = stages + [END_CHURNED, END_STAYED]
+    colors = [COLOR_SERIES] * len(stages) + [COLOR_WORSE, COLOR_NEUTRAL]
+    index = {name: i for i, name in enumerate(nodes)}
+    rows = []
+    for r in links.itertuples():
+        if pd.notna(r.to_stage):
+            rows.append((index[r.from_stage], index[r.to_stage], r.n_customers, _LINK,
+                         f"{r.n_customers:,} customers went on from {r.from_stage} to {r.to_stage}"))
+            continue
+        for end, n, color in ((END_CHURNED, r.n_churned, _LINK_CHURNED), (END_STAYED, r.n_customers - r.n_churned, _LINK_END)):
+            if n:
+                rows.append((index[r.from_stage], index[end], n, color,
+                             f"{n:,} customers reached no stage after {r.from_stage}; "
+                             + ("they have churned since" if end == END_CHURNED else "still customers")))
+    return nodes, colors, pd.DataFrame(rows, columns=["source", "target", "value", "color", "hover"])
+
+
+def touchpoint_sankey(links: pd.DataFrame) -> tuple[list[str], list[str], pd.DataFrame]:
+    """Nodes, colours and links of one stage's touchpoint Sankey: the 1st, 2nd and 3rd touchpoint each
+    customer came to there, then whether they reached a later stage of the journey in the period."""
+    def node(step, touchpoint) -> str:
+        return f"{int(step)}. {touchpoint if isinstance(touchpoint, str) else NO_TOUCHPOINT}"
+
+    names = sorted({node(r.from_step, r.from_touchpoint) for r in links.itertuples()}
+                   | {node(r.to_step, r.to_touchpoint) for r in links.itertuples() if pd.notna(r.to_step)})
+    nodes = names + [LATER_STAGE, NO_LATER_STAGE]
+    colors = [COLOR_SERIES] * len(names) + [COLOR_BETTER, COLOR_NEUTRAL]
+    index = {name: i for i, name in enumerate(nodes)}
+    rows = []
+    for r in links.itertuples():
+        source = node(r.from_step, r.from_touchpoint)
+        if pd.notna(r.to_step):
+            target, color = node(r.to_step, r.to_touchpoint), _LINK
+            words = f"{r.n_customers:,} customers went from {source[3:]} to {target[3:]}"
+        else:
+            target = LATER_STAGE if r.went_on else NO_LATER_STAGE
+            color = _LINK if r.went_on else _LINK_END
+            words = f"{r.n_customers:,} customers, after {source[3:]}: {target.lower()}"
+        rows.append((index[source], index[target], r.n_customers, color, words))
+    return nodes, colors, pd.DataFrame(rows, columns=["source", "target", "value", "color", "hover"])
+
+
+# ---- Moments of truth ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MomentsWindow:
+    filters: Filters         # the experiences looked at: the period, or the latest one whose days are over
+    is_shifted: bool         # the period was too recent: an earlier window of the same length is used
+    newest_on: dt.date
+
+
+def moments_window(filters: Filters, newest_on: dt.date) -> MomentsWindow:
+    """Experiences whose 90 days are all observed end FOLLOW_DAYS before the data's newest day. A period
+    that ends later keeps its earlier days (the later ones are censored in the query); a period wholly
+    inside those last days would show nothing, so the same length just before them is used, and said."""
+    last_followed = newest_on - dt.timedelta(days=FOLLOW_DAYS)
+    if filters.start <= last_followed:
+        return MomentsWindow(filters, False, newest_on)
+    end = last_followed
+    return MomentsWindow(filters.replace(start=end - dt.timedelta(days=filters.days - 1), end=end), True, newest_on)
+
+
+def moments(reader, window: MomentsWindow, min_customers: int = metrics.DEFAULT_MIN_RESPONSES,
+            false_discovery_rate: float = 0.05, reference: bool = False) -> pd.DataFrame:
+    """Touchpoints ranked by the customers a bad experience there loses: the excess churn within 90 days
+    over customers whose experiences there were fine, times the customers who had a bad one (significant
+    ones first). With it: churn in both groups, the difference with its 95% interval and a
+    two-proportion z-test (Benjamini-Hochberg over the touchpoints tested), customers affected and the
+    annual value they carry. Groups under `min_customers` are not tested."""
+    params = {**window.filters.params(), "follow_days": FOLLOW_DAYS, "newest_on": window.newest_on}
+    rows = reader.run(metrics.query_name("journey_moments", reference), params)
+    tested = []
+    for r in rows.itertuples():
+        test = two_proportions(r.n_bad_lost, r.n_bad, r.n_good_lost, r.n_good)
+        enough = min(r.n_bad, r.n_good) >= min_customers
+        tested.append({**r._asdict(), **test, "is_tested": enough})
+    out = pd.DataFrame(tested)
+    if out.empty:
+        return out
+    out = out.drop(columns=["Index"])
+    out["stage"] = out["journey_stage"].fillna(NO_STAGE)
+    out["touchpoint_name"] = out["touchpoint"].fillna(NO_TOUCHPOINT)
+    cutoff = metrics.benjamini_hochberg_cutoff(out.loc[out["is_tested"], "p_value"].dropna().tolist(),
+                                              false_discovery_rate)
+    out["is_significant"] = out["is_tested"] & (out["p_value"] <= cutoff) & (out["difference"] > 0)
+    # what a bad experience there costs beyond a fine one: the excess churn, in customers and value
+    out["excess_customers"] = (out["difference"] / 100 * out["n_bad"]).clip(lower=0)
+    out["excess_value"] = (out["difference"] / 100 * out["value_bad"]).clip(lower=0)
+    return out.sort_values(["is_significant", "is_tested", "excess_customers", "difference"],
+                           ascending=[False, False, False, False], ignore_index=True)
+
+
+def two_proportions(x1: int, n1: int, x2: int, n2: int) -> dict:
+    """Two-sided two-proportion z-test (pooled) of x1/n1 against x2/n2, in percentage points, with
+    the unpooled 95% interval of the difference."""
+    if not n1 or not n2:
+        return {"difference": None, "difference_moe": None, "z": None, "p_value": None}
+    p1, p2 = x1 / n1, x2 / n2
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    z = (p1 - p2) / se if se else 0.0
+    moe = metrics.Z95 * math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    return {"difference": 100 * (p1 - p2), "difference_moe": 100 * moe, "z": z,
+            "p_value": math.erfc(abs(z) / math.sqrt(2)) if se else 1.0}
+
+
+def moments_sentence(ranked: pd.DataFrame) -> str:
+    """The top moment of truth in words, or why there is none."""
+    if ranked.empty or not ranked["is_tested"].any():
+        return "Too few customers with a followed-up experience to compare any touchpoint."
+    top = ranked.iloc[0]
+    if not top["is_significant"]:
+        return ("No touchpoint separates the customers who left from those who stayed beyond chance: after a bad "
+                "experience anywhere, churn in the next 90 days is not significantly higher than after a fine one.")
+    times = top["churn_bad"] / top["churn_good"] if top["churn_good"] else None
+    ratio = f", {times:.1f} times as often" if times else ""
+    return (f"**{top['stage'].capitalize()} · {top['touchpoint_name']}** is the moment of truth that loses most: "
+            f"of the {top['n_bad']:,} customers who had a bad experience there, {top['churn_bad']:.1f}% left within "
+            f"{FOLLOW_DAYS} days, against {top['churn_good']:.1f}% of the {top['n_good']:,} whose experiences there "
+            f"were fine{ratio} ({fmt.p_value(top['p_value'])}). Those {top['n_bad']:,} customers carry "
+            f"{fmt.compact(top['value_bad'])} a year; had they left only as often as the others, about "
+            f"{top['excess_customers']:,.0f} customers and {fmt.compact(top['excess_value'])} a year would have stayed.")
+
+
+# ---- Drill-down ---------------------------------------------------------------------------------
+
+def _selection(filters: Filters, stage: str, touchpoint: str | None) -> dict:
+    return {**filters.params(), "stage": stage, "touchpoint": touchpoint}
+
+
+def drill_trend(reader, filters: Filters, stage: str, touchpoint: str | None) -> pd.DataFrame:
+    return reader.run("journey_trend", _selection(filters, stage, touchpoint))
+
+
+def trend_of(trend: pd.DataFrame, measure: str, min_responses: int) -> pd.DataFrame:
+    """One measure of the drill-down trend in the shape charts.kpi_trend draws."""
+    n_column = {"csat": "n_csat", "nps": "n_nps", "ces": "n_ces", "sla_compliance": "n_sla_judged"}[measure]
+    out = pd.DataFrame({"period_start": trend["month_start"], "n": trend[n_column],
+                        "is_complete": trend["is_complete"]})
+    if measure == "sla_compliance":
+        out["value"], out["moe"] = 100 - trend["sla_breach_pct"], trend["sla_breach_moe"]
+        out["is_enough"] = out["n"] > 0
+    else:
+        out["value"], out["moe"] = trend[measure], trend[f"{measure}_moe"]
+        out["is_enough"] = out["n"] >= min_responses
+    return out
+
+
+def drill_owners(reader, filters: Filters, stage: str, touchpoint: str | None) -> pd.DataFrame:
+    return reader.run("journey_owners", _selection(filters, stage, touchpoint))
+
+
+def recent_comments(reader, filters: Filters, stage: str, touchpoint: str | None,
+                    limit: int = MAX_COMMENTS) -> pd.DataFrame:
+    """The newest comments about the selection, e-mail addresses and phone numbers masked."""
+    rows = reader.run("journey_comments_recent", {**_selection(filters, stage, touchpoint), "limit": limit})
+    rows["comment"] = rows["comment"].map(mask)
+    return rows
+
+
+@dataclass(frozen=True)
+class JourneyData:
+    order: StageOrder
+    cells: pd.DataFrame
+    links: pd.DataFrame
+    window: MomentsWindow
+    moments: pd.DataFrame
+
+
+def load(reader, filters: Filters, newest_on: dt.date, min_responses: int) -> JourneyData:
+    """The page's queries before the drill-down: the page and the bench call this, so they run the same set."""
+    order = stage_order(reader)
+    window = moments_window(filters, newest_on)
+    return JourneyData(order, touchpoint_map(reader, filters, order, min_responses),
+                       stage_paths(reader, filters, order), window, moments(reader, window, min_responses))
+
+
+def span(filters: Filters) -> str:
+    """'4 Jun 2026 – 1 Sep 2026'."""
+    return f"{filters.start.day} {filters.start:%b %Y} – {filters.end.day} {filters.end:%b %Y}"
+
+
+def _and(words: list[str]) -> str:
+    words = [f"'{w}'" for w in words]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
