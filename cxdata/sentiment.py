@@ -42,14 +42,20 @@ _CLAUSE_END = re.compile(r"[.!?;:,]+")
 
 # Words that tell the languages apart (folded). Shared words (que, de, nada) are left out.
 _MARKERS = {
-    "en": set("the and is was it to of i my this that with for not but very they you have had are "
-              "were be would could thank thanks great service it's i'm don't didn't an at".split()),
-    "es": set("el los las muy pero y del al lo mucho ya fue esta este estoy hay gracias tiene bien "
-              "una servicio tambien porque cuando pesima ningun nadie llegado siempre todo ha he "
-              "tengo hace".split()),
-    "pt": set("nao muito uma voce obrigado obrigada isso essa esse ja tambem do da dos das na meu "
-              "minha ate entao tive foi sao estao atendimento bem tem ninguem pessima chegou sempre "
-              "tudo ainda voces pelo pela".split()),
+    "en": set("the and is was it to of i my this that with for not but very they you have had are were be "
+              "would could thank thanks great service it's i'm dont didnt an at about from your will all one "
+              "what there been just when after before again still every because nobody really too many "
+              "nothing anything get got done far steps so our we them their which who how".split()),
+    "es": set("el los las muy pero y del al lo mucho ya fue esta este estoy hay gracias tiene bien servicio "
+              "tambien porque cuando ningun nadie llegado siempre ha he tengo hace con cualquier cosa hacer "
+              "veces sigue sin tuve llamar despues pasos demasiados soporte equipo ventas correos aplicacion "
+              "facturacion mi mis se me les su sus nos es son eso esto ese hasta donde otra otro mas asi "
+              "pedido producto atencion colgaron".split()),
+    "pt": set("nao muito uma voce obrigado obrigada isso essa esse ja tambem do da das na meu minha ate "
+              "entao tive foi sao estao atendimento bem tem ninguem chegou sempre ainda voces pelo pela com "
+              "qualquer coisa fazer passos demais em estou equipe vendas suporte aplicativo cobranca servico "
+              "processo geral embora tenha demorado resposta resolvido primeiro contato resolveram fim depois "
+              "algumas tentativas um pouco eu ele ela seu sua nos mais assim outra outro produto".split()),
 }
 _CHAR_HINTS = {"es": "ñ¿¡", "pt": "ãõç"}
 
