@@ -7,6 +7,7 @@ st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layo
 
 PAGES = {
     "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True)],
+    "Customers": [st.Page("pages/voice.py", title="Voice of the customer", icon=":material/forum:")],
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
 }
 WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there

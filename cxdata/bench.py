@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from cxdata import data_status, db, metrics, overview
+from cxdata import data_status, db, metrics, overview, voice
 from cxdata.filters import Filters, preset_range
 
 PageQueries = Callable[[db.Reader, Filters, str, bool], None]
@@ -42,10 +42,18 @@ def data_queries(reader: db.Reader, filters: Filters, compare: str, reference: b
     data_status.monthly_volume(reader)
 
 
+def voice_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The page's queries with the verbatim table searched, as a user does."""
+    voice.load(reader, filters, compare)
+    voice.verbatims(reader, filters)
+    voice.verbatims(reader, filters, search="atencion")
+
+
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
 PAGES: dict[str, tuple[PageQueries, bool]] = {
     "overview": (overview_queries, True),
     "data": (data_queries, False),
+    "voice": (voice_queries, False),
 }
 
 
