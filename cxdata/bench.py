@@ -32,6 +32,8 @@ def frame_queries(reader: db.Reader) -> None:
 
 def overview_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
     overview.load(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES, reference=reference)
+    if not reference:  # comments have no raw-row twin: their analysis exists only in the derived layer
+        voice.detractor_headline(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES)
 
 
 def data_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:

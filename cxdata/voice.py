@@ -24,6 +24,7 @@ PHRASES_SHOWN = 10
 PHRASE_MIN_COMMENTS = 5     # a phrase in fewer comments is an anecdote, not a pattern
 PHRASE_PRIOR = 500.0        # the Dirichlet prior's total count (log_odds_z): larger shrinks rare phrases more
 SEARCH_MAX = 100
+QUOTE_CHARS = 160           # the overview quotes one comment on one line
 
 
 @dataclass(frozen=True)
@@ -243,4 +244,9 @@ def detractor_headline(reader, filters: Filters, compare: str,
     quotes = verbatims(reader, filters, theme=top["theme"], nps_group="detractor", sentiment="negative", limit=1)
     text = (f"**{top['label']}** drives most detractors: named in {top['detractor_share']:.0f}% of their "
             f"{int(top['n_detractor_comments']):,} comments, against {top['promoter_share']:.0f}% of promoters'.")
-    return Headline(text, None if quotes.empty else quotes["comment"].iloc[0])
+    return Headline(text, None if quotes.empty else _shortened(quotes["comment"].iloc[0]))
+
+
+def _shortened(text: str, limit: int = QUOTE_CHARS) -> str:
+    """A quote short enough for one line of the overview, cut at a word."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"

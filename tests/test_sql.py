@@ -7,7 +7,8 @@ from tests.conftest import Q1_2026, ROOT
 NOT_QUERIES = {"schema", "macros", "derived", "derived_stamp"}  # scripts the writers run, not queries
 QUERIES = sorted(p.stem for p in (ROOT / "sql").glob("*.sql") if p.stem not in NOT_QUERIES)
 PARAMS = {**metrics.period_params(Q1_2026, "previous"),
-          "load_id": "", "target_table": "", "column_name": "", "search": "", "limit": 100}
+          "load_id": "", "target_table": "", "column_name": "", "search": "", "limit": 100,
+          "theme": "", "sentiment": "", "language": "", "nps_group": "", "min_comments": 1, "prior": 100.0}
 
 
 @pytest.mark.parametrize("name", QUERIES)
