@@ -14,7 +14,7 @@ import csv
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,11 +76,14 @@ class _Lexicon:
     negators: frozenset[str]
     boosters: dict[str, float]   # word or phrase -> factor
     contrasts: frozenset[str]
-    longest: int                 # the longest phrase, in words
+    longest: dict[str, int]      # first word of a phrase -> the longest phrase it starts, in words
+    seen: dict = field(default_factory=dict, compare=False)  # token -> its one-word match, memoised
 
 
 def fold(text: str) -> str:
     """Lower case without accents: "Atención" -> "atencion", "ñ" -> "n" (how every lookup compares)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -119,9 +122,12 @@ def lexicons() -> dict[str, _Lexicon]:
                     bucket[kind].add(form)
     out = {}
     for lang, b in entries.items():
-        phrases = [*b["word"], *b["booster"], *b["negator"], *b["contrast"], *(f"{h} x" for h in b["phrase_prefix"])]
+        longest: dict[str, int] = {}
+        for phrase in [*b["word"], *b["booster"], *b["negator"], *b["contrast"], *(f"{h} x" for h in b["phrase_prefix"])]:
+            words = phrase.split()
+            longest[words[0]] = max(longest.get(words[0], 1), len(words))
         out[lang] = _Lexicon(b["word"], b["prefix"], b["phrase_prefix"], frozenset(b["negator"]), b["booster"],
-                             frozenset(b["contrast"]), max(len(p.split()) for p in phrases))
+                             frozenset(b["contrast"]), longest)
     return out
 
 
@@ -204,7 +210,7 @@ def _score(toks: list[str], lex: _Lexicon) -> tuple[float, int]:
 
 def _match(toks: list[str], i: int, lex: _Lexicon) -> tuple[int, str | None, float]:
     """The longest lexicon entry starting at token i: (tokens it spans, its kind, its value)."""
-    for n in range(min(lex.longest, len(toks) - i), 0, -1):
+    for n in range(min(lex.longest.get(toks[i], 1), len(toks) - i), 0, -1):
         phrase = " ".join(toks[i:i + n])
         if phrase in lex.words:
             return n, "word", lex.words[phrase]
@@ -219,11 +225,13 @@ def _match(toks: list[str], i: int, lex: _Lexicon) -> tuple[int, str | None, flo
         if phrase in lex.contrasts:
             return n, "contrast", 0.0
     tok = toks[i]
-    for k in range(len(tok), 2, -1):
-        stem = tok[:k]
-        if stem in lex.prefixes:
-            return 1, "word", lex.prefixes[stem]
-    return 1, None, 0.0
+    found = lex.seen.get(tok)
+    if found is None:
+        found = next(((1, "word", lex.prefixes[tok[:k]]) for k in range(len(tok), 2, -1) if tok[:k] in lex.prefixes),
+                     (1, None, 0.0))
+        if len(lex.seen) < 200_000:  # a bound, so a flood of unique tokens cannot grow it without end
+            lex.seen[tok] = found
+    return found
 
 
 # ---- Measuring the method against scores ------------------------------------------------------
