@@ -1,4 +1,4 @@
-"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh` and `bench`.
+"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench` and `sentiment-eval`.
 
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
 have been rejected), 1 the run failed and nothing was committed, 2 the command was misused.
@@ -63,6 +63,19 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=3, metavar="N", help="cold and warm runs per view (default 3)")
     _add_db_option(bench)
     bench.set_defaults(run=_bench)
+
+    evaluate = commands.add_parser(
+        "sentiment-eval", help="measure comment sentiment against the scores of a labelled file",
+        description=("Compare the sentiment the app gives each comment with the label its score implies "
+                     "(1-5: 1-2 negative, 4-5 positive; 0-10: 0-6 negative, 9-10 positive) and print the polar "
+                     "accuracy and the recall per class. Rows without text are left out."))
+    evaluate.add_argument("file", type=Path, metavar="FILE.csv")
+    evaluate.add_argument("--text", required=True, action="append", metavar="COLUMN",
+                          help="the comment column; give it twice (title, then body) to read them as one text")
+    evaluate.add_argument("--score", required=True, metavar="COLUMN", help="the score column")
+    evaluate.add_argument("--scale", type=int, choices=(5, 10), default=5, help="the score's scale (default 5)")
+    evaluate.add_argument("--lang", choices=("en", "es", "pt"), help="the comments' language (default: detected)")
+    evaluate.set_defaults(run=_sentiment_eval)
     return parser
 
 
@@ -122,6 +135,33 @@ def _bench(args: argparse.Namespace) -> int:
         return _fail("--repeat must be at least 1", code=2)
     results = bench.run(path, repeat=args.repeat)
     print(bench.to_json(results) if args.json else bench.to_text(path, results))
+    return 0
+
+
+def _sentiment_eval(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from cxdata import sentiment
+
+    try:
+        frame = pd.read_csv(args.file, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        return _fail(f"cannot read {args.file} as CSV: {str(exc).strip().splitlines()[0]}")
+    missing = [c for c in [*args.text, args.score] if c not in frame.columns]
+    if missing:
+        return _fail(f"{args.file} has no column(s) {', '.join(missing)}; columns: {', '.join(frame.columns)}", code=2)
+    scores = pd.to_numeric(frame[args.score].str.strip(), errors="coerce")
+    low, high = (1, 5) if args.scale == 5 else (0, 10)
+    outside = scores.notna() & ~scores.between(low, high)
+    if outside.any():
+        line = int(outside.idxmax()) + 2
+        return _fail(f"{args.file}, line {line}, column {args.score}: {frame[args.score].iloc[line - 2]!r} is "
+                     f"outside {low}-{high}; is --scale right?")
+    texts = frame[args.text].agg(". ".join, axis=1) if len(args.text) > 1 else frame[args.text[0]]
+    result = sentiment.evaluate(texts, scores.where(scores.notna(), None), args.scale, args.lang)
+    print(f"{args.file}: text {' + '.join(args.text)}, score {args.score} (1–{args.scale} scale), "
+          f"language {args.lang or 'detected'}")
+    print(result.text())
     return 0
 
 

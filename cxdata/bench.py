@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from cxdata import data_status, db, journey, metrics, overview, trends
+from cxdata import data_status, db, journey, metrics, overview, trends, voice
 from cxdata.filters import Filters, preset_range
 
 PageQueries = Callable[[db.Reader, Filters, str, bool], None]
@@ -32,6 +32,8 @@ def frame_queries(reader: db.Reader) -> None:
 
 def overview_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
     overview.load(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES, reference=reference)
+    if not reference:  # comments have no raw-row twin: their analysis exists only in the derived layer
+        voice.detractor_headline(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES)
 
 
 def trends_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
@@ -71,6 +73,13 @@ def journey_queries(reader: db.Reader, filters: Filters, compare: str, reference
     journey.recent_comments(reader, filters, stage, None)
 
 
+def voice_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The page's queries with the verbatim table searched, as a user does."""
+    voice.load(reader, filters, compare)
+    voice.verbatims(reader, filters)
+    voice.verbatims(reader, filters, search="atencion")
+
+
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
 PAGES: dict[str, tuple[PageQueries, bool]] = {
     "overview": (overview_queries, True),
@@ -78,6 +87,7 @@ PAGES: dict[str, tuple[PageQueries, bool]] = {
     "trends-median": (trends_median_queries, False),
     "data": (data_queries, False),
     "journey": (journey_queries, False),
+    "voice": (voice_queries, False),
 }
 
 

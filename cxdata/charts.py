@@ -657,4 +657,114 @@ def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: 
     fig.update_xaxes(title_text="Customers lost within 90 days (%)", ticksuffix="%", showgrid=True, gridcolor=GRID,
                      range=_room_for_labels([0, *df["churn_bad"], *df["churn_good"]], 0.15))
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels)
+
+# ---- Voice of the customer -------------------------------------------------------------------------
+
+SENTIMENT_COLORS = {"negative": COLORS["worse"], "neutral": COLORS["neutral"], "positive": COLORS["better"],
+                    "unknown": "#D9DEE3"}
+
+
+def comment_sentiment(monthly: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
+    """Comments per month as stacked bars by sentiment (counts, so volume and tone read together);
+    the month the data ends inside is marked incomplete.
+
+    `monthly` has month_start, n_negative, n_neutral, n_positive, n_unknown, n, negative_share and
+    optionally is_complete.
+    """
+    fig = _figure(title, subtitle)
+    if monthly.empty or not monthly["n"].sum():
+        return _empty(fig, "No comments in these months")
+    x = pd.to_datetime(monthly["month_start"])
+    for sentiment in ("negative", "neutral", "positive", "unknown"):
+        counts = monthly[f"n_{sentiment}"]
+        hover = [[f"{m:%B %Y}", f"{int(c):,} {sentiment} of {int(n):,} comments"
+                  + ("" if pd.isna(s) else f"<br>negative: {s:.0f}% of those read")]
+                 for m, c, n, s in zip(x, counts, monthly["n"], monthly["negative_share"])]
+        fig.add_bar(x=x, y=counts, name=sentiment.capitalize(), marker=dict(color=SENTIMENT_COLORS[sentiment]),
+                    customdata=hover, hovertemplate=_HOVER)
+    if "is_complete" in monthly:
+        for day, n, whole in zip(x, monthly["n"], monthly["is_complete"]):
+            if not whole:
+                fig.add_annotation(x=day, y=n, text="incomplete", showarrow=False, yshift=12,
+                                   font=dict(size=13, color=MUTED))
+    fig.update_layout(barmode="stack", showlegend=True, height=360, bargap=0.25, margin_t=110)
+    fig.update_xaxes(title_text="Month", tickformat="%b %Y")
+    fig.update_yaxes(title_text="Comments")
+    return fig
+
+
+def detractor_drivers(driving: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
+    """Per theme, the share of detractor comments naming it against the share of promoter comments,
+    paired bars, the themes detractors name most at the top; n in the hover, a theme whose gap is not
+    significant drawn pale."""
+    fig = _figure(title, subtitle)
+    if driving.empty:
+        return _empty(fig, "Too few detractor or promoter comments to compare")
+    df = driving.iloc[::-1]  # bottom to top
+    for group, label, color in (("promoter", "Promoter comments (NPS 9–10)", COLORS["better"]),
+                                ("detractor", "Detractor comments (NPS 0–6)", COLORS["worse"])):
+        shares, counts, totals = df[f"{group}_share"], df[f"n_{group}"], df[f"n_{group}_comments"]
+        fig.add_bar(y=df["label"], x=shares, orientation="h", name=label,
+                    marker=dict(color=color, opacity=[1.0 if s else 0.45 for s in df["is_significant"]]),
+                    text=[f"{v:.0f}%" for v in shares], textposition="outside", cliponaxis=False,
+                    customdata=[[t, f"{label}: {v:.1f}% ({int(c):,} of {int(n):,})"
+                                 + ("" if s else "<br>gap not significant")]
+                                for t, v, c, n, s in zip(df["label"], shares, counts, totals, df["is_significant"])],
+                    hovertemplate=_HOVER)
+    fig.update_layout(barmode="group", showlegend=True, height=170 + 44 * len(df), bargap=0.25, margin_t=130,
+                      legend=dict(traceorder="reversed"))
+    fig.update_xaxes(title_text="Share of comments naming the theme (%)", ticksuffix="%", showgrid=True,
+                     gridcolor=GRID, range=_room_for_labels([0, *df["detractor_share"], *df["promoter_share"]]))
+    fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=df["label"].tolist(),
+                     tickmode="array", tickvals=df["label"].tolist())
+    return fig
+
+
+def theme_changes(changes: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
+    """Each theme's change in share of comments against the comparison period, in points, growing
+    at the top; significant changes in the series colour, the others grey."""
+    fig = _figure(title, subtitle)
+    if changes.empty:
+        return _empty(fig, "Too few comments in one of the periods to compare")
+    df = changes.iloc[::-1]
+    colors = [COLORS["series"] if s else COLORS["neutral"] for s in df["is_significant"]]
+    fig.add_bar(y=df["label"], x=df["delta"], orientation="h", marker=dict(color=colors),
+                text=[f"{d:+.1f}" for d in df["delta"]], textposition="outside", cliponaxis=False,
+                customdata=[[t, f"{s:.1f}% of comments ({int(n):,}) against {ps:.1f}% ({int(pn):,}); "
+                                + fmt.p_value(p) + ("" if sig else "<br>not significant")]
+                            for t, s, n, ps, pn, p, sig in zip(df["label"], df["share"], df["n"], df["prev_share"],
+                                                               df["prev_n"], df["p_value"], df["is_significant"])],
+                hovertemplate=_HOVER)
+    fig.add_vline(x=0, line=dict(color=MUTED, width=1))
+    fig.update_layout(height=140 + 40 * len(df), bargap=0.3)
+    fig.update_xaxes(title_text="Change in share of comments (points)", showgrid=True, gridcolor=GRID,
+                     range=_room_for_labels([0, *df["delta"]]))
+    fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=df["label"].tolist(),
+                     tickmode="array", tickvals=df["label"].tolist())
+    return fig
+
+
+def theme_heatmap(breakdown: pd.DataFrame, dimension: str, title: str, subtitle: str = "") -> go.Figure:
+    """Themes (rows) by the members of a dimension (columns): the share of the member's comments that
+    name the theme, written in each cell, with n and the negative share in the hover."""
+    fig = _figure(title, subtitle)
+    if breakdown.empty:
+        return _empty(fig, "Too few comments per group to compare")
+    themes = breakdown.drop_duplicates("theme").sort_values("position")["label"].tolist()
+    members = sorted(breakdown["member"].unique())
+    grid = breakdown.pivot(index="label", columns="member", values="share").reindex(index=themes, columns=members)
+    n = breakdown.pivot(index="label", columns="member", values="n").reindex(index=themes, columns=members)
+    neg = breakdown.pivot(index="label", columns="member", values="negative_share").reindex(index=themes, columns=members)
+    total = breakdown.drop_duplicates("member").set_index("member")["n_member"].reindex(members)
+    hover = [[[f"{t} · {m}", f"{0 if pd.isna(n.loc[t, m]) else int(n.loc[t, m]):,} of {int(total[m]):,} comments"
+               + ("" if pd.isna(neg.loc[t, m]) else f"<br>{neg.loc[t, m]:.0f}% of them negative")]
+              for m in members] for t in themes]
+    fig.add_heatmap(z=grid.fillna(0).values, x=[m.replace("_", " ") for m in members], y=themes,
+                    colorscale=[[0, "#FFFFFF"], [1, COLORS["series"]]], zmin=0,
+                    text=[[f"{v:.0f}%" for v in row] for row in grid.fillna(0).values], texttemplate="%{text}",
+                    textfont=dict(size=13), customdata=hover, hovertemplate=_HOVER, showscale=False, xgap=2, ygap=2)
+    fig.update_layout(height=150 + 36 * len(themes))
+    fig.update_xaxes(title_text=dimension, side="bottom", showline=False, ticks="", tickmode="array",
+                     tickvals=[m.replace("_", " ") for m in members])
+    fig.update_yaxes(autorange="reversed", showgrid=False, tickmode="array", tickvals=themes)
     return fig

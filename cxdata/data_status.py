@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from cxdata.masking import mask
+
 REJECTED_LIMIT = 50_000
 OUTCOMES = {"ok": "OK", "ok_with_rejects": "Some rejected", "failed": "Failed"}
 
@@ -60,9 +62,12 @@ def load_history(reader) -> pd.DataFrame:
 def rejected_rows(reader, load_id: str = "", target_table: str = "", column_name: str = "",
                   search: str = "", limit: int = REJECTED_LIMIT) -> pd.DataFrame:
     """Rejected cells narrowed by the page's choices; every choice is a bound parameter.
-    `source_file` keeps the full path for the download, `file_name` is what the table shows."""
+    `source_file` keeps the full path for the download, `file_name` is what the table shows. The
+    rejected value and the raw row are masked (cxdata.masking): a comment may hold an e-mail or a card."""
     rows = reader.run("rejected_rows", {"load_id": load_id, "target_table": target_table,
                                         "column_name": column_name, "search": search, "limit": limit})
+    rows["value"] = rows["value"].map(mask)
+    rows["raw"] = rows["raw"].map(mask)
     rows["loaded_at"] = machine_time_as_utc(rows["loaded_at"])
     rows["file_name"] = rows["source_file"].map(file_names)
     return blank_text(rows)

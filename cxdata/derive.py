@@ -13,9 +13,12 @@ from pathlib import Path
 
 import duckdb
 
-from cxdata import db
+from cxdata import comments, db, themes
 
-VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived")).encode()).hexdigest()[:12]
+# The SQL of the layer and the code that analyses comments (not the theme file: editing it takes a
+# `python -m cxdata refresh`, which re-themes everything).
+VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived")).encode()
+                         + b"".join(p.read_bytes() for p in comments.ANALYSIS_FILES)).hexdigest()[:12]
 
 
 class RefreshFailed(Exception):
@@ -26,6 +29,10 @@ def refresh(con: duckdb.DuckDBPyConnection) -> float:
     """Rebuild every derived table on this (writable) connection, whose schema and macros
     db.apply_schema has written; return the seconds it took."""
     began = time.perf_counter()
+    try:
+        comments.refresh(con)  # the comment analysis that the voice tables of derived.sql read
+    except themes.ThemeFileError as exc:
+        raise RefreshFailed(f"{exc}; nothing was written") from exc
     try:
         con.execute(db.sql_text("derived"))
     except duckdb.Error as exc:

@@ -1,39 +1,49 @@
-"""Masking personal data in free text before a page shows it: e-mail addresses and phone numbers.
+"""Personal data masked out of free text before anyone sees it: e-mail addresses, phone numbers,
+card-like numbers, bank accounts (IBAN) and national ids (Brazilian CPF, Spanish DNI and NIE).
 
-Comments are shown to whoever opens the dashboard, so an address or a number a customer typed into
-a survey must not be. Dates, amounts, percentages and short numbers (order ids, scores) are kept:
-they are what makes a comment useful. Plain Python, no Streamlit.
+Every place a comment or a rejected row's raw text surfaces reads it through `mask`, so a customer's
+card number typed into a survey never reaches a screen, a download or the board pack. Dates, times,
+amounts and the project's own ids (C000123, I0004711) are left alone.
 """
 from __future__ import annotations
 
 import re
 
-EMAIL_MASK = "[e-mail]"
-PHONE_MASK = "[phone]"
+EMAIL = "[email]"
+PHONE = "[phone]"
+CARD = "[card]"
+ACCOUNT = "[account]"
+ID = "[id]"
 
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}", re.UNICODE)
-# A run of digit groups joined by spaces, dots, dashes or brackets, optionally led by + or 00.
-_PHONE = re.compile(r"(?<![\w#.,/-])(?:\+|00)?\(?\d[\d\s().-]{5,}\d(?!\w|[.,/-]\d)")
-# What looks like a phone number but is not: dates (2026-03-01, 01.03.2026) and times.
-_DATE = re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4})$")
-MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 7, 15
-MIN_UNBROKEN_DIGITS = 9  # a bare run of digits is a phone number only this long (or led by + or 00): ids are shorter
+_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){3,7}(?:[ -]?[A-Z0-9]{1,3})?\b")
+_CPF = re.compile(r"(?<![\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w-])")
+_DNI = re.compile(r"(?<![\w-])(?:[XYZxyz][ -]?\d{7}|\d{8})[ -]?[A-Za-z](?![\w-])")
+# A run of digits with single spaces, dashes, dots or parentheses between them, optionally after
+# a "+": a phone or card number when it holds enough digits (decided in _number).
+_NUMBER = re.compile(r"(?<![\w.,:-])\+?\(?\d(?:[ \-.()/]{0,2}\d){6,22}(?![\w])")
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}(?::\d{2}){0,2})?$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
+_DECIMAL = re.compile(r"^[\d,]*\d\.\d{1,2}$|^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
-def mask(text: str) -> str:
-    """The text with every e-mail address replaced by [e-mail] and every phone number by [phone]."""
-    if not text:
+def mask(text):
+    """The text with personal data replaced by [email], [phone], [card], [account] or [id]; not text: as it came."""
+    if not isinstance(text, str) or not text:
         return text
-    text = _EMAIL.sub(EMAIL_MASK, text)
-    return _PHONE.sub(_phone_or_not, text)
+    text = _EMAIL.sub(EMAIL, text)
+    text = _IBAN.sub(ACCOUNT, text)
+    text = _CPF.sub(ID, text)
+    text = _DNI.sub(ID, text)
+    return _NUMBER.sub(_number, text)
 
 
-def _phone_or_not(match: re.Match) -> str:
-    candidate = match.group(0)
-    digits = sum(ch.isdigit() for ch in candidate)
-    bare = candidate.strip()
-    if not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS or _DATE.match(bare):
-        return candidate
-    if bare.isdigit() and digits < MIN_UNBROKEN_DIGITS:
-        return candidate
-    return PHONE_MASK + (" " if candidate.endswith(" ") else "")
+def _number(match: re.Match) -> str:
+    raw = match.group(0)
+    digits = sum(c.isdigit() for c in raw)
+    if _DATE_TIME.match(raw) or _DECIMAL.match(raw):
+        return raw
+    if 13 <= digits <= 19 and not raw.startswith("+"):
+        return CARD
+    if 9 <= digits <= 15:
+        return PHONE
+    return raw

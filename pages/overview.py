@@ -1,9 +1,9 @@
 """Executive overview: every headline KPI on one screen, and what needs attention."""
 import streamlit as st
 
-from cxdata import charts, overview, trends
-from cxdata.filters import DIMENSIONS
+from cxdata import charts, overview, trends, voice
 from cxdata.app import frame
+from cxdata.filters import DIMENSIONS
 
 view = frame.current_view()
 reader = frame.open_reader()
@@ -76,6 +76,12 @@ if len(items) > overview.ATTENTION_SHOWN:
     with st.expander(f"and {len(items) - overview.ATTENTION_SHOWN} more"):
         for i, item in enumerate(items[overview.ATTENTION_SHOWN:], start=overview.ATTENTION_SHOWN):
             show(item, f"focus_{i}")
+
+heard = voice.detractor_headline(reader, view.filters, view.compare, minimum)
+if heard:  # what detractors write about most, in one of their own (masked) words, and a way to read more
+    said, more = st.columns([5, 1], vertical_alignment="center")
+    said.markdown(f":material/forum: {heard.text}" + (f" “{heard.verbatim}”" if heard.verbatim else ""))
+    more.page_link("pages/voice.py", label="Read comments", icon=":material/arrow_forward:")
 
 versus = overview.COMPARISONS[view.compare]
 mix, channels = st.columns(2)

@@ -760,3 +760,40 @@ create or replace macro journey_path_links(start, stop, f, stage_order, from_der
            count(*) filter (where has_churned)::bigint as n_churned
     from journey_stage_steps(start, stop, f, stage_order, from_derived)
     group by all;
+
+-- ==== Voice of the customer (cxdata/comments.py, sql/voice_*.sql, docs/voice-of-customer.md) =====
+-- comment_analysis (one row per distinct comment text: language, sentiment, themes, masked text,
+-- search text, terms) is written by cxdata.comments just before this script runs, and kept across
+-- refreshes while the analysis is unchanged; comment_theme_list holds the theme file's labels.
+
+-- one row per survey answer with a comment: the answer's date, score, NPS group and filter
+-- dimensions with its comment's analysis; only the masked text is kept, so no page can show more
+create or replace table feedback_comments as
+select r.feedback_id, r.submitted_at, r.submitted_at::date as submitted_on, r.survey, r.score,
+       case when r.survey <> 'nps' then null
+            when is_promoter(r.score) then 'promoter'
+            when is_detractor(r.score) then 'detractor'
+            else 'passive' end as nps_group,
+       r.segment, r.region, r.plan, r.channel, r.department, r.journey_stage,
+       a.comment_hash, a.language, a.sentiment, a.themes, a.masked_comment, a.search_text
+from feedback_rows() r
+join comment_analysis a on a.comment_hash = md5(r.comment)
+where r.comment is not null
+order by submitted_on;
+
+-- A share of comments (in %) and its 95% margin (Agresti-Coull, as every share: pct_moe).
+create or replace macro share_pct_of(n_part, n) as 100.0 * n_part / nullif(n, 0);
+create or replace macro share_moe_of(n_part, n) as pct_moe(n_part / nullif(n, 0), n);
+
+-- How strongly a phrase separates group i from group j: the z-score of its log-odds ratio with an
+-- informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' Words"), for a phrase seen
+-- y_i times in n_i phrases of group i, y_j in n_j of group j, with prior count a_w (its share of all
+-- phrases times a0, the prior's total). Positive: more typical of group i.
+create or replace macro log_odds_z(y_i, n_i, y_j, n_j, a_w, a0) as
+    (ln((y_i + a_w) / (n_i + a0 - y_i - a_w)) - ln((y_j + a_w) / (n_j + a0 - y_j - a_w)))
+    / sqrt(1.0 / (y_i + a_w) + 1.0 / (y_j + a_w));
+
+-- Answers with a comment under the global filters, in [start, stop).
+create or replace macro comment_days(start, stop, f) as table
+    select * from feedback_comments d
+    where d.submitted_on >= start and d.submitted_on < stop and matches_activity(f, d);

@@ -1,0 +1,252 @@
+"""What the voice-of-the-customer page shows: what customers write, as themes, sentiment and verbatims.
+
+Every number comes from the voice queries of sql/ (voice_*.sql), which read the comments the derived
+layer analysed once (cxdata.comments). This module judges the changes and the gaps (two independent
+shares with their 95% margins, metrics.significance; many themes at once, Benjamini-Hochberg) and says
+what they mean in plain words; the page (pages/voice.py) lays them out, the overview borrows
+`detractor_headline`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cxdata import metrics
+from cxdata.filters import Filters
+from cxdata.sentiment import fold
+
+SENTIMENTS = ("negative", "neutral", "positive", "unknown")
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "pt": "Portuguese", "und": "undetermined"}
+VERBATIM_LIMIT = 500
+PHRASES_SHOWN = 10
+PHRASE_MIN_COMMENTS = 5     # a phrase in fewer comments is an anecdote, not a pattern
+PHRASE_PRIOR = 500.0        # the Dirichlet prior's total count (log_odds_z): larger shrinks rare phrases more
+SEARCH_MAX = 100
+QUOTE_CHARS = 160           # the overview quotes one comment on one line
+
+
+@dataclass(frozen=True)
+class VoiceData:
+    """Every query result the page draws from, for one view."""
+
+    summary: pd.DataFrame     # one row per period (voice_summary)
+    themes: pd.DataFrame      # one row per theme x period (voice_themes)
+    monthly: pd.DataFrame     # trend month x theme x sentiment (voice_monthly)
+    breakdown: pd.DataFrame   # dimension x member x theme (voice_breakdown)
+    phrases: pd.DataFrame     # phrases typical of detractors or promoters (voice_phrases)
+
+
+def _params(filters: Filters, compare: str) -> dict:
+    return {**metrics.period_params(filters, compare), "min_comments": PHRASE_MIN_COMMENTS,
+            "prior": PHRASE_PRIOR, "limit": PHRASES_SHOWN}
+
+
+def load(reader, filters: Filters, compare: str) -> VoiceData:
+    """Run the page's queries: the page and the bench call this, so they run the same set."""
+    params = _params(filters, compare)
+    return VoiceData(summary=reader.run("voice_summary", params).set_index("period"),
+                     themes=reader.run("voice_themes", params),
+                     monthly=reader.run("voice_monthly", params),
+                     breakdown=reader.run("voice_breakdown", params),
+                     phrases=reader.run("voice_phrases", params))
+
+
+def verbatims(reader, filters: Filters, theme: str = "", sentiment: str = "", language: str = "",
+              nps_group: str = "", search: str = "", limit: int = VERBATIM_LIMIT) -> pd.DataFrame:
+    """The comments in view, newest first, masked; `search` ignores case and accents ("atencion"
+    finds "atención")."""
+    params = {**filters.params(), "theme": theme, "sentiment": sentiment, "language": language,
+              "nps_group": nps_group, "search": search_text(search), "limit": limit}
+    rows = reader.run("voice_verbatims", params)
+    rows["themes"] = rows["themes"].map(lambda t: ", ".join(t) if t is not None and len(t) else "")
+    rows["language"] = rows["language"].map(lambda c: LANGUAGE_NAMES.get(c, c))
+    return rows
+
+
+def search_text(search: str) -> str:
+    """A search as the stored search text reads: folded (no case, no accents), spaces collapsed."""
+    return " ".join(fold(search or "").split())[:SEARCH_MAX]
+
+
+def has_comments(data: VoiceData) -> bool:
+    return "current" in data.summary.index and int(data.summary.loc["current", "n_comments"]) > 0
+
+
+# ---- Sentiment -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Share:
+    """A share of comments (%) with its margin and n, now and before, and whether it really moved."""
+
+    value: float | None
+    moe: float | None
+    n: int
+    prev_value: float | None
+    prev_moe: float | None
+    prev_n: int
+    change: metrics.Change
+
+
+def negative_share(data: VoiceData, min_n: int = metrics.DEFAULT_MIN_RESPONSES) -> Share:
+    """The share of comments whose sentiment is negative, of those whose sentiment could be read."""
+    def part(period: str):
+        if period not in data.summary.index:
+            return None, None, 0
+        row = data.summary.loc[period]
+        n = int(row["n_comments"] - row["n_unknown"])
+        if n < min_n:
+            return None, None, n
+        p = row["n_negative"] / n
+        return 100 * p, _pct_moe(p, n), n
+    value, moe, n = part("current")
+    prev_value, prev_moe, prev_n = part("previous")
+    return Share(value, moe, n, prev_value, prev_moe, prev_n,
+                 metrics.significance(value, moe, prev_value, prev_moe))
+
+
+def _pct_moe(p: float, n: int) -> float:
+    """The Agresti-Coull margin of sql/macros.sql's pct_moe, for a share computed here from its parts."""
+    adjusted = (p * n + 2) / (n + 4)
+    return 100 * metrics.Z95 * (adjusted * (1 - adjusted) / (n + 4)) ** 0.5
+
+
+# ---- Themes that drive detractors ----------------------------------------------------------------
+
+def drivers(data: VoiceData, min_n: int = metrics.DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
+    """Per theme, this period: its share among detractor comments against promoter comments (NPS 0-6
+    against 9-10), the gap, and whether the gap is significant after Benjamini-Hochberg across themes.
+    Empty when either group has fewer than `min_n` comments. Sorted by the detractor share."""
+    now = data.themes[data.themes["period"] == "current"].copy()
+    if now.empty or min(now["n_detractor_comments"].iloc[0], now["n_promoter_comments"].iloc[0]) < min_n:
+        return now.iloc[0:0].assign(gap=[], p_value=[], is_significant=[])
+    tests = [metrics.significance(r.detractor_share, r.detractor_share_moe, r.promoter_share, r.promoter_share_moe)
+             for r in now.itertuples()]
+    now["gap"] = now["detractor_share"] - now["promoter_share"]
+    now["p_value"] = [t.p_value for t in tests]
+    cutoff = metrics.benjamini_hochberg_cutoff([p for p in now["p_value"] if p is not None])
+    now["is_significant"] = now["p_value"].map(lambda p: p is not None and p <= cutoff)
+    return now.sort_values(["detractor_share", "position"], ascending=[False, True]).reset_index(drop=True)
+
+
+def top_driver(driving: pd.DataFrame) -> pd.Series | None:
+    """The theme named most often by detractors, more than by promoters beyond chance; None if none is."""
+    worse = driving[driving["is_significant"] & (driving["gap"] > 0)]
+    return None if worse.empty else worse.iloc[0]
+
+
+def drivers_title(driving: pd.DataFrame) -> str:
+    top = top_driver(driving) if not driving.empty else None
+    if top is None:
+        return "No theme sets detractors apart from promoters" if not driving.empty else "Themes among detractors"
+    return (f"{top['label']} is named in {top['detractor_share']:.0f}% of detractor comments, "
+            f"against {top['promoter_share']:.0f}% of promoters'")
+
+
+# ---- Emerging themes -----------------------------------------------------------------------------
+
+def emerging(data: VoiceData, min_n: int = metrics.DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
+    """Per theme: its share of all comments now and in the comparison period, the change in points,
+    and whether it is significant after Benjamini-Hochberg across the themes. Growing fastest first.
+    Empty when either period has fewer than `min_n` comments."""
+    wide = data.themes.pivot(index=["theme", "label", "position"], columns="period",
+                             values=["n", "share", "share_moe", "n_comments"])
+    if wide.empty or "previous" not in wide["n_comments"] or \
+            min(wide["n_comments"]["current"].iloc[0], wide["n_comments"]["previous"].iloc[0]) < min_n:
+        return pd.DataFrame(columns=["theme", "label", "n", "prev_n", "share", "prev_share", "delta", "p_value",
+                                     "is_significant"])
+    out = pd.DataFrame({
+        "n": wide["n"]["current"], "prev_n": wide["n"]["previous"],
+        "share": wide["share"]["current"], "prev_share": wide["share"]["previous"],
+        "moe": wide["share_moe"]["current"], "prev_moe": wide["share_moe"]["previous"]}).reset_index()
+    tests = [metrics.significance(r.share, r.moe, r.prev_share, r.prev_moe) for r in out.itertuples()]
+    out["delta"] = [t.delta for t in tests]
+    out["p_value"] = [t.p_value for t in tests]
+    cutoff = metrics.benjamini_hochberg_cutoff([p for p in out["p_value"] if p is not None])
+    out["is_significant"] = out["p_value"].map(lambda p: p is not None and p <= cutoff)
+    return out.sort_values(["delta", "position"], ascending=[False, True]).reset_index(drop=True)
+
+
+def emerging_title(changes: pd.DataFrame, versus: str) -> str:
+    rising = changes[changes["is_significant"] & (changes["delta"] > 0)]
+    if changes.empty:
+        return "Themes against the comparison period"
+    if rising.empty:
+        return f"No theme grew significantly against the {versus}"
+    top = rising.iloc[0]
+    return (f"{top['label']} is growing: {top['share']:.0f}% of comments against {top['prev_share']:.0f}% "
+            f"in the {versus}")
+
+
+# ---- Over time and by group ----------------------------------------------------------------------
+
+def monthly_sentiment(data: VoiceData, end: dt.date, theme: str = "") -> pd.DataFrame:
+    """One row per trend month: comments by sentiment (n_negative, ...), their total, the negative
+    share of those whose sentiment could be read, and whether the month ends by `end` (the period's
+    last day); `theme` '' for every comment."""
+    rows = data.monthly[data.monthly["theme"] == theme]
+    wide = rows.pivot_table(index="month_start", columns="sentiment", values="n", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=list(SENTIMENTS), fill_value=0)
+    wide.columns = [f"n_{c}" for c in wide.columns]
+    wide["n"] = wide.sum(axis=1)
+    read = wide["n"] - wide["n_unknown"]
+    wide["negative_share"] = (100 * wide["n_negative"] / read).where(read > 0)
+    wide = wide.reset_index()
+    month_end = pd.to_datetime(wide["month_start"]) + pd.offsets.MonthEnd(0)
+    wide["is_complete"] = month_end.dt.date <= end
+    return wide
+
+
+def sentiment_title(monthly: pd.DataFrame, label: str = "comments",
+                    min_n: int = metrics.DEFAULT_MIN_RESPONSES) -> str:
+    """The finding of the monthly chart: the complete month with the highest negative share against
+    the share over every complete month shown ("Negative comments peaked in Dec 2025: 31% against 22%")."""
+    whole = monthly[monthly["is_complete"] & ((monthly["n"] - monthly["n_unknown"]) >= min_n)]
+    if len(whole) < 2:
+        return f"{label.capitalize()} by month and sentiment"
+    peak = whole.loc[whole["negative_share"].idxmax()]
+    overall = 100 * whole["n_negative"].sum() / (whole["n"] - whole["n_unknown"]).sum()
+    return (f"Negative {label} peaked in {pd.Timestamp(peak['month_start']):%b %Y}: "
+            f"{peak['negative_share']:.0f}% against {overall:.0f}% over the months shown")
+
+
+def theme_breakdown(data: VoiceData, dimension: str, min_n: int = metrics.DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
+    """One row per member x theme of a dimension: the share (%) of the member's comments naming the
+    theme, and the negative share of those; members with fewer than `min_n` comments are left out."""
+    rows = data.breakdown[(data.breakdown["dimension"] == dimension) & (data.breakdown["theme"] != "")
+                          & (data.breakdown["n_member"] >= min_n)].copy()
+    labels = data.themes.drop_duplicates("theme").set_index("theme")
+    rows["label"] = rows["theme"].map(labels["label"])
+    rows["position"] = rows["theme"].map(labels["position"])
+    rows["share"] = 100 * rows["n"] / rows["n_member"]
+    rows["negative_share"] = 100 * rows["n_negative"] / rows["n"]
+    return rows.sort_values(["position", "member"]).reset_index(drop=True)
+
+
+# ---- The overview's line --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Headline:
+    text: str            # markdown
+    verbatim: str | None  # one masked detractor comment naming the theme
+
+
+def detractor_headline(reader, filters: Filters, compare: str,
+                       min_n: int = metrics.DEFAULT_MIN_RESPONSES) -> Headline | None:
+    """The theme that drives most detractors this period, with one masked verbatim; None when there are
+    too few comments to say, or no theme sets detractors apart."""
+    themes = reader.run("voice_themes", _params(filters, compare))
+    top = top_driver(drivers(VoiceData(pd.DataFrame(), themes, pd.DataFrame(), pd.DataFrame(), pd.DataFrame()),
+                             min_n))
+    if top is None:
+        return None
+    quotes = verbatims(reader, filters, theme=top["theme"], nps_group="detractor", sentiment="negative", limit=1)
+    text = (f"**{top['label']}** drives most detractors: named in {top['detractor_share']:.0f}% of their "
+            f"{int(top['n_detractor_comments']):,} comments, against {top['promoter_share']:.0f}% of promoters'.")
+    return Headline(text, None if quotes.empty else _shortened(quotes["comment"].iloc[0]))
+
+
+def _shortened(text: str, limit: int = QUOTE_CHARS) -> str:
+    """A quote short enough for one line of the overview, cut at a word."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,245 @@
+"""Voice of the customer: comments analysed once in the derived layer, the page's numbers checked by
+hand on a small database of written comments, the theme file's refresh, and the page under AppTest."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cxdata import comments, db, derive, voice
+from cxdata.filters import Filters
+from tests.conftest import ROOT
+
+Q1 = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31))   # previous period: 2025-10-03 .. 2025-12-31
+
+# Current period (Q1 2026), NPS: 40 detractors (30 about billing, 10 about waiting), 40 promoters (36 on
+# friendly staff, 4 praising the price), 20 passives in Spanish about "atención". CSAT: one comment with
+# personal data, an emoji, punctuation only, an HTML fragment in Spanish about "atención".
+# Previous period (Q4 2025), NPS: 40 detractors (10 billing, 30 waiting), 40 promoters (staff).
+VOICE_ROWS_SQL = """
+insert into customers values ('C1', 'Ana', 'SMB', 'Europe', 'ES', 'Plus', date '2025-01-01', 1000, 'Ana', null),
+                             ('C2', 'Bo', 'Enterprise', 'North America', 'US', 'Plus', date '2025-01-01', 1000, 'Ana', null);
+insert into feedback
+select 'V' || i, case when i % 2 = 0 then 'C1' else 'C2' end, null, timestamp '2026-02-01 10:00:00' + to_seconds(i),
+       'nps', case when i <= 40 then 3 when i <= 80 then 10 else 8 end,
+       case when i <= 30 then 'The billing is wrong, a terrible invoice.'
+            when i <= 40 then 'Slow answer, very disappointed.'
+            when i <= 76 then 'Great support team, very friendly.'
+            when i <= 80 then 'Great value and a fair price.'
+            else 'Atención correcta.' end,
+       'support', 'ticket', case when i <= 30 then 'Billing' else 'Support' end
+from range(1, 101) t(i);
+insert into feedback values
+    ('X1', 'C1', null, timestamp '2026-03-01 09:00:00', 'csat', 5, 'Call me at +34 612 34 56 78 or ana+test@mail.com, thanks!', null, null, 'Support'),
+    ('X2', 'C1', null, timestamp '2026-03-01 09:00:00', 'csat', 5, '👍', null, null, 'Support'),
+    ('X3', 'C1', null, timestamp '2026-03-01 09:00:00', 'csat', 3, '?!...', null, null, 'Support'),
+    ('X4', 'C1', null, timestamp '2026-03-02 09:00:00', 'csat', 5, '<p>Excelente <b>atención</b></p>', null, null, 'Support');
+insert into feedback
+select 'P' || i, 'C2', null, timestamp '2025-11-15 10:00:00', 'nps', case when i <= 40 then 2 else 9 end,
+       case when i <= 10 then 'The billing is wrong, a terrible invoice.'
+            when i <= 40 then 'Slow answer, very disappointed.'
+            else 'Great support team, very friendly.' end,
+       'support', 'ticket', 'Support'
+from range(1, 81) t(i);
+"""
+
+
+@pytest.fixture(scope="module")
+def voice_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("voice") / "cx.duckdb"
+    with db.writable_copy(path) as con:
+        con.execute(VOICE_ROWS_SQL)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reader(voice_db):
+    con = db.connect_readonly(voice_db)
+    yield db.Reader(con)
+    con.close()
+
+
+def test_each_distinct_comment_is_analysed_once_and_every_answer_gets_its_analysis(reader):
+    n_texts, n_rows = reader.con.execute(
+        "select (select count(*) from comment_analysis), (select count(*) from feedback_comments)").fetchone()
+    assert n_texts == 9 and n_rows == 184
+    by_text = dict(reader.con.execute("select masked_comment, sentiment from comment_analysis").fetchall())
+    assert by_text["The billing is wrong, a terrible invoice."] == "negative"
+    assert by_text["Great support team, very friendly."] == "positive"
+    assert by_text["👍"] == "positive" and by_text["?!..."] == "unknown"
+    assert by_text["Call me at [phone] or [email], thanks!"] == "positive"   # masked before it is stored
+    assert "Excelente atención" in by_text                                    # HTML dropped
+
+
+def test_summary_counts_by_hand(reader):
+    data = voice.load(reader, Q1, "previous")
+    now, before = data.summary.loc["current"], data.summary.loc["previous"]
+    assert (now["n_comments"], now["n_detractor"], now["n_promoter"], now["n_unknown"]) == (104, 40, 40, 1)
+    assert (before["n_comments"], before["n_negative"], before["n_positive"]) == (80, 40, 40)
+    share = voice.negative_share(data)
+    assert share.value == pytest.approx(100 * 40 / 103) and share.prev_value == pytest.approx(50.0)
+
+
+def test_billing_drives_detractors_by_hand(reader):
+    data = voice.load(reader, Q1, "previous")
+    driving = voice.drivers(data).set_index("theme")
+    billing = driving.loc["billing"]
+    # 30 of 40 detractor comments name billing (the invoice), 4 of 40 promoter comments (the price)
+    assert (billing["n_detractor"], billing["n_promoter"]) == (30, 4)
+    assert billing["detractor_share"] == pytest.approx(75.0) and billing["promoter_share"] == pytest.approx(10.0)
+    assert billing["is_significant"]
+    assert voice.top_driver(voice.drivers(data))["theme"] == "billing"
+    assert voice.drivers_title(voice.drivers(data)) == \
+        "Billing and price is named in 75% of detractor comments, against 10% of promoters'"
+    assert voice.drivers(data, min_n=41).empty        # 40 detractor comments are too few for 41
+
+
+def test_emerging_themes_by_hand(reader):
+    changes = voice.emerging(voice.load(reader, Q1, "previous")).set_index("theme")
+    # billing: 34 of 104 comments now against 10 of 80 before
+    assert changes.loc["billing", "share"] == pytest.approx(100 * 34 / 104)
+    assert changes.loc["billing", "prev_share"] == pytest.approx(12.5)
+    assert changes.loc["billing", "is_significant"]
+    assert changes.index[0] == "billing"                # growing fastest
+
+
+def test_phrases_that_separate_detractors_from_promoters(reader):
+    phrases = voice.load(reader, Q1, "previous").phrases.set_index("phrase")
+    assert phrases.loc["billing", "n_detractor"] == 30 and phrases.loc["billing", "typical_of"] == "detractor"
+    assert phrases.loc["friendly", "typical_of"] == "promoter"
+    assert phrases["z"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("search", ["atencion", "ATENCIÓN", "atención", "  atencion "])
+def test_search_ignores_accents_and_case(reader, search):
+    rows = voice.verbatims(reader, Q1, search=search)
+    assert len(rows) == 21 and set(rows["comment"]) == {"Atención correcta.", "Excelente atención"}
+
+
+def test_verbatims_are_masked_and_narrow_by_theme_sentiment_group_and_language(reader):
+    everything = voice.verbatims(reader, Q1)
+    assert len(everything) == 104
+    assert not everything["comment"].str.contains("612|@", regex=True).any()
+    assert len(voice.verbatims(reader, Q1, theme="billing", nps_group="detractor")) == 30
+    assert len(voice.verbatims(reader, Q1, sentiment="unknown")) == 1
+    assert set(voice.verbatims(reader, Q1, language="es")["comment"]) == {"Atención correcta.", "Excelente atención"}
+    assert voice.verbatims(reader, Q1, theme="billing")["themes"].str.contains("Billing and price").all()
+
+
+def test_the_overview_headline_names_the_driver_with_a_masked_detractor_quote(reader):
+    headline = voice.detractor_headline(reader, Q1, "previous")
+    assert headline.text.startswith("**Billing and price** drives most detractors: named in 75% of their 40 comments")
+    assert headline.verbatim == "The billing is wrong, a terrible invoice."
+    assert voice.detractor_headline(reader, Q1, "previous", min_n=100) is None
+
+
+def test_breakdown_and_months(reader):
+    data = voice.load(reader, Q1, "previous")
+    department = voice.theme_breakdown(data, "department", min_n=1).set_index(["member", "theme"])
+    assert department.loc[("Billing", "billing"), "share"] == pytest.approx(100.0)
+    months = voice.monthly_sentiment(data, Q1.end)
+    months["month_start"] = months["month_start"].map(lambda m: m.strftime("%Y-%m"))
+    months = months.set_index("month_start")
+    assert list(months.index) == ["2025-11", "2026-02", "2026-03"]     # the months with comments
+    assert (months.loc["2026-02", "n"], months.loc["2026-02", "n_negative"]) == (100, 40)
+    assert months.loc["2025-11", "negative_share"] == pytest.approx(50.0)
+    assert months["is_complete"].all()
+    assert voice.sentiment_title(months.reset_index(), min_n=1).startswith("Negative comments peaked in")
+
+
+def test_a_reload_keeps_the_stored_analysis_and_an_edited_theme_file_re_themes(voice_db, tmp_path, monkeypatch):
+    path = tmp_path / "cx.duckdb"
+    path.write_bytes(voice_db.read_bytes())
+    con = duckdb.connect(str(path))
+    assert comments.refresh(con)["analysed"] == 0          # same comments, same analysis: nothing redone
+    edited = tmp_path / "themes.toml"
+    edited.write_text('[terrible]\nlabel = "Terrible things"\nphrases = ["terrible"]\n', encoding="utf-8")
+    con.close()
+    monkeypatch.setenv("CX_THEMES", str(edited))
+    with db.writable_copy(path):
+        pass
+    con = db.connect_readonly(path)
+    try:
+        assert con.execute("select count(*) from feedback_comments where list_contains(themes, 'terrible')"
+                           ).fetchone()[0] == 40
+        assert con.execute("select count(*) from feedback_comments where list_contains(themes, 'billing')"
+                           ).fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_a_broken_theme_file_stops_the_refresh_and_keeps_the_database(voice_db, tmp_path, monkeypatch, capsys):
+    from cxdata.__main__ import main
+
+    path = tmp_path / "cx.duckdb"
+    path.write_bytes(voice_db.read_bytes())
+    before = path.read_bytes()
+    broken = tmp_path / "themes.toml"
+    broken.write_text('[billing]\nlabel = "Billing"\nphrases = [""]\n', encoding="utf-8")
+    monkeypatch.setenv("CX_THEMES", str(broken))
+    assert main(["refresh", "--db", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "theme [billing]: phrase 1 ('') is empty" in err and "nothing was written" in err
+    assert path.read_bytes() == before
+    with pytest.raises(derive.RefreshFailed):
+        with db.writable_copy(path):
+            pass
+
+
+# ---- The page, under AppTest ---------------------------------------------------------------------
+
+@pytest.fixture
+def voice_page(voice_db, monkeypatch):
+    monkeypatch.setenv("CX_DB", str(voice_db))
+    monkeypatch.chdir(ROOT)
+
+    def start() -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        for key, value in {"period": "custom", "from": "2026-01-01", "to": "2026-03-31"}.items():
+            at.query_params[key] = value
+        at.run()
+        return at.switch_page("pages/voice.py").run()
+    return start
+
+
+def _comments_caption(at) -> str:
+    return next(c.value for c in at.caption if c.value.endswith("comments, newest first.") or "comments (" in c.value)
+
+
+def test_the_page_shows_the_driver_the_share_and_masked_verbatims(voice_page):
+    at = voice_page()
+    assert not at.exception
+    assert at.title[0].value == "Voice of the customer"
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Comments"] == "104"
+    assert tiles["Negative comments"] == "38.8%"
+    assert tiles["Detractors' top theme: Billing and price"] == "75%"
+    assert _comments_caption(at).startswith("104 comments")
+    table = at.dataframe[-1].value
+    assert "Call me at [phone] or [email], thanks!" in set(table["comment"])
+    assert not table["comment"].str.contains("612 34|ana\\+test", regex=True).any()
+
+
+@pytest.mark.parametrize("search", ["atencion", "atención"])
+def test_the_page_search_finds_with_and_without_accents(voice_page, search):
+    at = voice_page()
+    at.text_input(key="voice_search").input(search).run()
+    assert not at.exception
+    assert _comments_caption(at).startswith("21 comments")
+    assert set(at.dataframe[-1].value["comment"]) == {"Atención correcta.", "Excelente atención"}
+
+
+def test_the_page_narrows_by_theme(voice_page):
+    at = voice_page()
+    at.selectbox(key="voice_theme").select("billing").run()
+    assert _comments_caption(at).startswith("34 comments")
+
+
+def test_the_overview_links_to_the_page_with_the_driver_and_a_quote(voice_page):
+    at = voice_page()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    line = next(m.value for m in at.markdown if "drives most detractors" in m.value)
+    assert "**Billing and price**" in line and "“The billing is wrong, a terrible invoice.”" in line
