@@ -186,7 +186,7 @@ def test_the_map_counts_and_judges_against_the_whole_view(reader, order):
 
 def test_comments_are_masked(reader):
     comments = journey.recent_comments(reader, Q1, "discover", None)
-    assert comments["comment"].tolist() == ["Great! Call me on [phone] or write to [e-mail]"]
+    assert comments["comment"].tolist() == ["Great! Call me on [phone] or write to [email]"]
 
 
 def test_derived_and_raw_paths_agree(reader, order):
@@ -216,7 +216,7 @@ def test_journey_page_draws_map_paths_moments_and_the_drill_down(app):
     # the drill-down: another stage, then one touchpoint; comments are masked
     at.selectbox(key="journey_stage").set_value("discover").run()
     assert not at.exception and at.query_params["stage"] == "discover"
-    assert any("[phone]" in m.value and "[e-mail]" in m.value for m in at.markdown)
+    assert any("[phone]" in m.value and "[email]" in m.value for m in at.markdown)
     assert not any("612 345" in m.value or "@example.com" in m.value for m in at.markdown)
     at.selectbox(key="journey_touchpoint").set_value("ad").run()
     assert not at.exception
