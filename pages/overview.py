@@ -1,7 +1,7 @@
 """Executive overview: every headline KPI on one screen, and what needs attention."""
 import streamlit as st
 
-from cxdata import charts, overview, trends, voice
+from cxdata import charts, metrics, overview, trends, voice
 from cxdata.app import frame
 from cxdata.filters import DIMENSIONS
 
@@ -63,7 +63,8 @@ def show(item: overview.Attention, key: str) -> None:
     if item.dimension:
         action.button(f"Focus on {item.member}", key=key, on_click=frame.focus,
                       args=(item.dimension, item.member), type="tertiary")
-    trend.page_link("pages/trends.py", label=f"Trend by {DIMENSIONS[item.by].label.lower()}",
+    trend.page_link("pages/trends.py", label="Trend", icon=":material/show_chart:",
+                    help=f"{metrics.KPIS[item.kpi].label} over time, by {DIMENSIONS[item.by].label.lower()} (KPI trends)",
                     query_params=frame.page_link_params(view, metric=item.kpi, by=item.by))
     if item.dimension == "journey_stage":  # a stage's touchpoints, paths and comments: the journey map
         action.page_link("pages/journey.py", label="Journey map", icon=":material/route:",
