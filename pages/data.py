@@ -95,5 +95,5 @@ st.dataframe(rows, hide_index=True, placeholder=BLANK, column_order=[
     "loaded_at": st.column_config.DatetimeColumn("Load started (UTC)", **WHEN),
     "raw": st.column_config.TextColumn("Whole row (JSON)", width="large")})
 st.download_button("Download these rejected rows (CSV)",
-                   rows.drop(columns=["file_name"]).to_csv(index=False).encode("utf-8"),
+                   data_status.csv_download(rows.drop(columns=["file_name"])),
                    file_name="rejected_rows.csv", mime="text/csv", disabled=rows.empty)

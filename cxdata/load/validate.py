@@ -144,8 +144,10 @@ def _checks(plan: Plan, p: Params, now: datetime) -> list[_Check]:
     spec, checks = plan.table, []
     for column in plan.present:
         t, v, kind = _text(column), ident(column), spec.kind(column)
-        if column in spec.required:
-            checks.append(_Check(column, "missing value (required)", f"{t} is null"))
+        if column in spec.required:  # a lookup's miss has its own reason
+            missing = f"{t} is null" + (f" and {ident('key_' + column)} is null"
+                                        if column in (plan.lookups or {}) else "")
+            checks.append(_Check(column, "missing value (required)", missing))
         if kind in ("number", "decimal"):
             checks.extend(_number_checks(spec, column))
         elif kind != "text":
