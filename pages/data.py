@@ -6,6 +6,7 @@ from cxdata.app import frame
 from cxdata.load import presets, upload
 
 frame.current_view()
+st.title("Data & loads")
 
 NO_MAPPING = "Column names as they are"
 MAPPING_FILE = "A mapping file (.toml)"
@@ -39,9 +40,7 @@ with st.expander("Load files", icon=":material/upload:"):
                     st.success("Loaded: the dashboard shows the new data now.", icon=":material/check_circle:")
                 st.code(result.text, language=None, wrap_lines=True)
 
-reader = frame.open_reader()
-
-st.title("Data & loads")
+reader = frame.open_reader()  # after a load above, so the tables below show it
 st.caption(f"Database `{reader.path}` · {data_status.file_size(reader.path)}. "
            f"Load files with `{frame.LOAD_HINT}`; see docs/loading.md. "
            "This page shows everything loaded: the sidebar filters do not apply here.")
