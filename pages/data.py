@@ -42,7 +42,7 @@ with st.expander("Load files", icon=":material/upload:"):
 
 reader = frame.open_reader()  # after a load above, so the tables below show it
 st.caption(f"Database `{reader.path}` · {data_status.file_size(reader.path)}. "
-           f"Load files with `{frame.LOAD_HINT}`; see docs/loading.md. "
+           f"Load files above, or with `{frame.LOAD_HINT}`; see docs/loading.md. "
            "This page shows everything loaded: the sidebar filters do not apply here.")
 st.caption(data_status.derived_status(reader))
 

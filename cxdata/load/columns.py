@@ -1,7 +1,7 @@
 """Matching a file's columns to a table's: which staging column feeds each model column."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -19,14 +19,14 @@ class Plan:
     sources: dict[str, int]   # model column -> staging column number (c0, c1, ...)
     constants: dict[str, str]
     ignored: list[str]
-    lookups: dict[str, Lookup] = None  # model column -> where its value is looked up
+    lookups: dict[str, Lookup] = field(default_factory=dict)  # model column -> where its value is looked up
     skips: bool = False  # whether the staging table has _skip (rows the mapping skips)
 
     @property
     def present(self) -> list[str]:
         """The model columns this file provides, in schema order."""
         return [c for c in self.table.columns
-                if c in self.sources or c in self.constants or c in (self.lookups or {})]
+                if c in self.sources or c in self.constants or c in self.lookups]
 
 
 def _norm(name: str) -> str:

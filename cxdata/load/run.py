@@ -97,7 +97,7 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
                 staged.append((source, plan, own, _file_report(source, plan)))
                 run.files.append(staged[-1][3])
     tables = {plan.table.name for _, plan, _, _ in staged}
-    staged.sort(key=lambda s: any(lk.table in tables for lk in (s[1].lookups or {}).values()))
+    staged.sort(key=lambda s: any(lk.table in tables for lk in s[1].lookups.values()))
     run.files = [report for *_, report in staged]
     con.begin()
     try:

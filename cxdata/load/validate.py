@@ -72,7 +72,7 @@ def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str) 
     p = Params()
     texts, joins = [], []
     space = p(WHITESPACE)
-    lookups = plan.lookups or {}
+    lookups = plan.lookups
     for column in plan.present:
         if column in plan.sources:
             value = f"nullif(trim(s.c{plan.sources[column]}, {space}), '')"
@@ -146,13 +146,13 @@ def _checks(plan: Plan, p: Params, now: datetime) -> list[_Check]:
         t, v, kind = _text(column), ident(column), spec.kind(column)
         if column in spec.required:  # a lookup's miss has its own reason
             missing = f"{t} is null" + (f" and {ident('key_' + column)} is null"
-                                        if column in (plan.lookups or {}) else "")
+                                        if column in plan.lookups else "")
             checks.append(_Check(column, "missing value (required)", missing))
         if kind in ("number", "decimal"):
             checks.extend(_number_checks(spec, column))
         elif kind != "text":
             checks.append(_Check(column, PARSE_REASONS[kind], f"{t} is not null and {v} is null"))
-        if column in (plan.lookups or {}):
+        if column in plan.lookups:
             checks.append(_lookup_check(column, plan.lookups[column], p))
         if kind in ("timestamp", "date") and (spec.name, column) not in FUTURE_ALLOWED:
             limit = now + CLOCK_SKEW
