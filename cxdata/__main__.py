@@ -1,7 +1,8 @@
 """Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench` and `sentiment-eval`.
 
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
-have been rejected), 1 the run failed and nothing was committed, 2 the command was misused.
+have been rejected), 1 the run failed and nothing was committed, 2 the command was misused,
+3 a load rejected every row it read (committed: the rejects are in rejected_rows).
 """
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import time
 from pathlib import Path
 
 from cxdata import db, derive, load
+from cxdata.load import presets
+
+ALL_REJECTED = 3  # the exit code of a load that rejected every row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,8 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     loader.add_argument("files", nargs="+", type=Path, metavar="FILE")
     loader.add_argument("--table", choices=list(load.table_specs()),
                         help="the table to load into (default: from the mapping, else from the columns)")
-    loader.add_argument("--map", type=Path, metavar="MAPPING.toml",
+    source = loader.add_mutually_exclusive_group()
+    source.add_argument("--map", type=Path, metavar="MAPPING.toml",
                         help="a mapping of your column names and values onto the model")
+    source.add_argument("--preset", choices=presets.preset_names(),
+                        help="a shipped mapping set for a common export (docs/loading.md, Presets)")
     _add_db_option(loader)
     loader.set_defaults(run=_load)
 
@@ -87,7 +94,7 @@ def _add_db_option(parser: argparse.ArgumentParser) -> None:
 def _load(args: argparse.Namespace) -> int:
     stages = _StageTimer()
     try:
-        report = load.load_files(args.files, table=args.table, mapping=args.map,
+        report = load.load_files(args.files, table=args.table, mapping=args.map, preset=args.preset,
                                  db_path=args.db or db.db_path(), progress=stages)
     except load.LoadError as exc:
         stages(None)
@@ -95,6 +102,9 @@ def _load(args: argparse.Namespace) -> int:
             print(f"Nothing was loaded: run {exc.load_id} is recorded as failed in the loads table.")
         return _fail(str(exc))
     print(report.text())
+    if report.all_rejected:
+        return _fail("every row was rejected, so nothing was loaded — see the reasons above "
+                     "(a wrong mapping or file, mostly)", code=ALL_REJECTED)
     return 0
 
 

@@ -93,11 +93,11 @@ order by occurred_on;
 
 -- one row per customer attributes x signup day x churn day: the customers, counted (and their
 -- annual value summed), that churn, retention, active customers and annual value lost are read from (about half as many rows as customers); a
--- customer with no signup date counts as signed up long ago (1900-01-01), as is_active_on says
+-- customer with no signup date starts on the day of their first activity (customer_started), one with neither is null: never active
 create or replace table customer_spans as
-select segment, region, plan, coalesce(signup_date, date '1900-01-01') as signup_on, churned_on,
-       count(*) as n_customers, sum(annual_value) as annual_value
-from customers
+select c.segment, c.region, c.plan, s.started_on as signup_on, c.churned_on,
+       count(*) as n_customers, sum(c.annual_value) as annual_value
+from customers c join customer_started() s using (customer_id)
 group by all
 order by signup_on;
 
@@ -213,7 +213,8 @@ create or replace macro customer_weights(f, from_derived) as table
     select signup_on, churned_on, n_customers, annual_value from customer_spans s
     where from_derived and matches_customer(f, s)
     union all
-    select signup_date, churned_on, 1, annual_value from filtered_customers(f) where not from_derived;
+    select s.started_on, c.churned_on, 1, c.annual_value
+    from filtered_customers(f) c join customer_started() s using (customer_id) where not from_derived;
 
 -- The same by signup month x churn month (each the month's first day): at a month's first day a
 -- signup or churn day compares as its month does, so monthly trend points need no finer grain.
@@ -221,8 +222,8 @@ create or replace macro customer_weights_by_month(f, from_derived) as table
     select signup_on, churned_on, n_customers from customer_spans_monthly s
     where from_derived and matches_customer(f, s)
     union all
-    select date_trunc('month', signup_date)::date, date_trunc('month', churned_on)::date, count(*)
-    from filtered_customers(f) where not from_derived
+    select date_trunc('month', s.started_on)::date, date_trunc('month', c.churned_on)::date, count(*)
+    from filtered_customers(f) c join customer_started() s using (customer_id) where not from_derived
     group by all;
 
 -- Customers' status in each window: active at its start and end, lost inside it (one pass, no join).

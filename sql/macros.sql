@@ -79,12 +79,13 @@ create or replace macro interactions_as_of() as
     (select greatest(max(started_at), max(resolved_at)) from interactions);
 
 -- ---- Customers: active, lost, churn ------------------------------------------------------------
--- Active on a day: signed up before it (no signup date = long ago) and not churned by then.
+-- Active on a day: started before it and not churned by then. A customer's start is the signup
+-- date, else the day of their first activity (customer_started_on); with neither, never active.
 create or replace macro is_active_on(signup_date, churned_on, day) as
-    coalesce(signup_date, date '1900-01-01') < day and (churned_on is null or churned_on >= day);
+    coalesce(signup_date < day, false) and (churned_on is null or churned_on >= day);
 -- Lost in [start, stop): active at the start, churned inside the period.
 create or replace macro is_lost_in(signup_date, churned_on, start, stop) as
-    coalesce(signup_date, date '1900-01-01') < start and churned_on >= start and churned_on < stop;
+    coalesce(signup_date < start, false) and churned_on >= start and churned_on < stop;
 -- Churn rate: customers lost in the period / customers active at its start.
 create or replace macro churn_rate_of(n_lost, n_active_at_start) as 100.0 * n_lost / nullif(n_active_at_start, 0);
 create or replace macro churn_moe_of(n_lost, n_active_at_start) as
@@ -177,6 +178,21 @@ create or replace macro is_unfiltered(f) as
 -- export is not silently dropped.
 create or replace macro filtered_customers(f) as table
     select * from customers c where matches_customer(f, c);
+
+-- Each customer's start for churn and retention: the signup date, else the day of their first
+-- interaction, answer or transaction (null with none: a customer list alone has no churn base).
+create or replace macro customer_started() as table
+    with unknown as (select customer_id from customers where signup_date is null),
+    first_seen as (
+        select customer_id, min(on_day) as first_on from (
+            select customer_id, started_at::date as on_day from interactions where customer_id in (select * from unknown)
+            union all
+            select customer_id, submitted_at::date from feedback where customer_id in (select * from unknown)
+            union all
+            select customer_id, occurred_at::date from transactions where customer_id in (select * from unknown))
+        group by all)
+    select c.customer_id, coalesce(c.signup_date, s.first_on) as started_on
+    from customers c left join first_seen s using (customer_id);
 
 -- Interactions and transactions with their customer's attributes.
 create or replace macro interaction_rows() as table

@@ -169,7 +169,36 @@ def _sniff_once(con, source: Path, options: str) -> tuple | None:
 
 def _read_csv(con, path: Path, name: str, source: Path, encoding: str) -> Staged:
     dialect = _sniff(con, source, path)
-    raw, errors, scans = f"{name}_raw", f"{name}_errors", f"{name}_scans"
+    raw = f"{name}_raw"
+    rejected = _read_raw(con, path, source, raw, dialect)
+    standard = _Dialect(dialect.delimiter, '"', '"', dialect.newline, dialect.skip)
+    if rejected and dialect.quote != '"':
+        # One unclosed quote can make the sniffer settle for another quote character, which
+        # breaks every row: the standard quote wins when it leaves fewer rows broken.
+        con.execute(f"alter table {ident(raw)} rename to {ident(raw + '_sniffed')}")
+        retry = _read_raw(con, path, source, raw, standard)
+        if len({line for line, *_ in retry}) < len({line for line, *_ in rejected}):
+            dialect, rejected = standard, retry
+            con.execute(f"drop table {ident(raw + '_sniffed')}")
+        else:
+            con.execute(f"drop table {ident(raw)}")
+            con.execute(f"alter table {ident(raw + '_sniffed')} rename to {ident(raw)}")
+    columns = [d[0] for d in con.execute(f"select * from {ident(raw)} limit 0").description]
+    header = _header_names(source, dialect, len(columns))
+    if header:  # an empty name keeps DuckDB's (column3)
+        columns = [given if given.strip() else made for given, made in zip(header, columns)]
+    _stage_from_raw(con, raw, name, len(columns), dialect)
+    n_rows = _count(con, name)
+    staged = Staged(name, path, "CSV", columns, n_rows, encoding, dialect.delimiter)
+    malformed = _dedupe_lines(rejected)
+    if malformed or _has_inner_blank_line(source):
+        _fix_line_numbers(con, staged, source, dialect, malformed)
+    return staged
+
+
+def _read_raw(con, path: Path, source: Path, raw: str, dialect: _Dialect) -> list[tuple]:
+    """Read the file as text into table RAW; returns the rows DuckDB could not split."""
+    errors, scans = f"{raw}_errors", f"{raw}_scans"
     try:
         con.execute(
             f"create temp table {ident(raw)} as select * from read_csv($p, all_varchar = true, "
@@ -181,7 +210,6 @@ def _read_csv(con, path: Path, name: str, source: Path, encoding: str) -> Staged
         if "not utf-8" in str(exc).lower():
             raise _NotUtf8() from exc
         raise LoadError(path, f"cannot read the file as CSV ({_first_line(exc)})") from None
-    columns = [d[0] for d in con.execute(f"select * from {ident(raw)} limit 0").description]
     rejected = con.execute(f"select line, error_type, error_message, csv_line from {ident(errors)} "
                            f"order by line").fetchall()
     for table in (errors, scans):
@@ -189,13 +217,26 @@ def _read_csv(con, path: Path, name: str, source: Path, encoding: str) -> Staged
     if any(kind == "INVALID ENCODING" for _, kind, _, _ in rejected):
         con.execute(f"drop table {ident(raw)}")
         raise _NotUtf8()
-    _stage_from_raw(con, raw, name, len(columns), dialect)
-    n_rows = _count(con, name)
-    staged = Staged(name, path, "CSV", columns, n_rows, encoding, dialect.delimiter)
-    malformed = _dedupe_lines(rejected)
-    if malformed or _has_inner_blank_line(source):
-        _fix_line_numbers(con, staged, source, dialect, malformed)
-    return staged
+    return rejected
+
+
+def _header_names(source: Path, dialect: _Dialect, n_columns: int) -> list[str] | None:
+    """The header as the file writes it: DuckDB renames a repeated name (name -> name_1)."""
+    if len(dialect.delimiter) != 1:
+        return None
+    options = {"delimiter": dialect.delimiter}
+    if dialect.quote:
+        options["quotechar"] = dialect.quote
+    else:
+        options["quoting"] = csv.QUOTE_NONE
+    with source.open(encoding="utf-8-sig", newline="") as fh:
+        for _ in range(dialect.skip):
+            fh.readline()
+        try:
+            header = next(csv.reader(fh, **options), None)
+        except csv.Error:
+            return None
+    return header if header is not None and len(header) == n_columns else None
 
 
 def _stage_from_raw(con, raw: str, name: str, n_columns: int, dialect: _Dialect) -> None:

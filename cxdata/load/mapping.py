@@ -1,6 +1,8 @@
-"""Mapping files (TOML): how a source file's column names and values map onto the model."""
+"""Mapping files (TOML): how a source file's column names and values map onto the model, and
+the columns, lookups and row filters computed from it (expressions checked in expressions.py)."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -10,9 +12,21 @@ from typing import Iterable
 import duckdb
 
 from cxdata.load.errors import LoadError, name_list
+from cxdata.load.expressions import Expression, parse_expression
 from cxdata.load.model import describe_tables, model_columns, table_specs
 
-MAPPING_KEYS = ("table", "sheet", "columns", "values", "constants", "formats")
+MAPPING_KEYS = ("table", "sheet", "columns", "values", "constants", "formats", "derived",
+                "lookups", "skip", "keep")
+LOOKUP_KEYS = ("table", "match", "value", "key")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A model column filled from a loaded table: the row whose MATCH column equals KEY's value."""
+    table: str
+    match: str
+    value: str
+    key: Expression
 
 
 @dataclass(frozen=True)
@@ -25,10 +39,28 @@ class Mapping:
     constants: dict[str, str] = field(default_factory=dict)  # model column -> text for every row
     formats: dict[str, list[str]] = field(default_factory=dict)  # model column -> strptime formats
     source: str = "mapping"  # where it came from, for messages
+    derived: dict[str, Expression] = field(default_factory=dict)  # model column -> expression
+    lookups: dict[str, Lookup] = field(default_factory=dict)  # model column -> where to look it up
+    skip: dict[str, Expression] = field(default_factory=dict)  # reason -> rows to skip
+    keep: dict[str, Expression] = field(default_factory=dict)  # name -> rows to keep (others skipped)
+    lines: dict[str, int] = field(default_factory=dict)  # "section.key" -> line in the file
 
     def mentioned(self) -> set[str]:
         """Every model column the mapping names."""
-        return set(self.columns.values()) | set(self.values) | set(self.constants) | set(self.formats)
+        return (set(self.columns.values()) | set(self.values) | set(self.constants) | set(self.formats)
+                | set(self.derived) | set(self.lookups))
+
+    def where(self, section: str, key: str) -> str:
+        """How a message names one setting: "mapping.toml, line 12: [derived] sla_seconds"."""
+        line = self.lines.get(f"{section}.{key}")
+        return f"{self.source}{f', line {line}' if line else ''}: [{section}] {key}"
+
+    def expressions(self) -> list[tuple[str, str, Expression]]:
+        """(section, key, expression) for every expression of the mapping."""
+        return ([("derived", c, e) for c, e in self.derived.items()]
+                + [(f"lookups.{c}", "key", lk.key) for c, lk in self.lookups.items()]
+                + [("skip", r, e) for r, e in self.skip.items()]
+                + [("keep", r, e) for r, e in self.keep.items()])
 
 
 def read_mapping(path: Path | str) -> Mapping:
@@ -43,13 +75,25 @@ def read_mapping(path: Path | str) -> Mapping:
     except tomllib.TOMLDecodeError as exc:
         raise LoadError(path, f"not valid TOML ({exc}) — fix the syntax; docs/loading.md "
                               "has a full example") from None
-    return parse_mapping(data, source=str(path))
+    return parse_mapping(data, source=str(path), text=path.read_text(encoding="utf-8"))
 
 
-def parse_mapping(data: dict, source: str = "mapping") -> Mapping:
-    """Check a mapping given as a dict (the parsed TOML)."""
+def parse_mapping(data: dict, source: str = "mapping", text: str = "") -> Mapping:
+    """Check a mapping given as a dict (the parsed TOML); TEXT, the file, gives line numbers."""
+    lines = _setting_lines(text)
+
     def fail(message: str) -> LoadError:
         return LoadError(source, message)
+
+    def fail_at(section: str, key: str, message: str) -> LoadError:
+        line = lines.get(f"{section}.{key}")
+        return LoadError(None, f"{source}{f', line {line}' if line else ''}: [{section}] {key}: {message}")
+
+    def expression(section: str, key: str, value) -> Expression:
+        try:
+            return parse_expression(value)
+        except ValueError as exc:
+            raise fail_at(section, key, str(exc)) from None
 
     unknown = [k for k in data if k not in MAPPING_KEYS]
     if unknown:
@@ -90,7 +134,56 @@ def parse_mapping(data: dict, source: str = "mapping") -> Mapping:
     check_columns(constants, "[constants]")
     formats = {c: _format_list(v, fail, c) for c, v in section("formats").items()}
     check_columns(formats, "[formats]")
-    return Mapping(table, sheet, columns, values, constants, formats, source)
+    derived = {str(c): expression("derived", c, e) for c, e in section("derived").items()}
+    check_columns(derived, "[derived]")
+    lookups = {}
+    for column, spec in section("lookups").items():
+        lookups[column] = _lookup(column, spec, lambda key, message, c=column: fail_at(
+            f"lookups.{c}", key, message), expression)
+    check_columns(lookups, "[lookups]")
+    skip = {str(r): expression("skip", r, e) for r, e in section("skip").items()}
+    keep = {str(r): expression("keep", r, e) for r, e in section("keep").items()}
+    return Mapping(table, sheet, columns, values, constants, formats, source, derived, lookups,
+                   skip, keep, lines)
+
+
+def _lookup(column: str, spec, fail_at, expression) -> Lookup:
+    """One [lookups.COLUMN] section: table, match (its column), value (default COLUMN), key."""
+    if not isinstance(spec, dict):
+        raise fail_at("table", "expected a section with table, match and key")
+    unknown = [k for k in spec if k not in LOOKUP_KEYS]
+    if unknown:
+        raise fail_at(unknown[0], f"unknown setting; a lookup has {name_list(LOOKUP_KEYS)}")
+    for needed in ("table", "match", "key"):
+        if needed not in spec:
+            raise fail_at(needed, f"missing; e.g. table = \"interactions\", match = \"interaction_id\", "
+                                  "key = \"order_id\"")
+    table = spec["table"]
+    if table not in table_specs():
+        raise fail_at("table", f"unknown table {table!r}; tables: {describe_tables()}")
+    columns = table_specs()[table].columns
+    value = spec.get("value", column)
+    for name, given in (("match", spec["match"]), ("value", value)):
+        if given not in columns:
+            raise fail_at(name, f"{given!r} is not a column of {table}; columns: {', '.join(columns)}")
+    return Lookup(table, spec["match"], value, expression(f"lookups.{column}", "key", spec["key"]))
+
+
+_SECTION = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
+_SETTING = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+
+
+def _setting_lines(text: str) -> dict[str, int]:
+    """"section.key" -> line number of each setting of a TOML file, for messages."""
+    lines, section = {}, ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if found := _SECTION.match(line):
+            section = ".".join(part.strip().strip('"\'') for part in found.group(1).split("."))
+        elif found := _SETTING.match(line):
+            key = found.group(1)
+            key = key[1:-1] if key[0] in "\"'" else key
+            lines.setdefault(f"{section}.{key}" if section else key, number)
+    return lines
 
 
 def _scalar_text(value, fail, where: str) -> str:

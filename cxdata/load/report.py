@@ -27,6 +27,7 @@ class FileReport:
     n_updated: int = 0    # existing keys whose row changed
     n_unchanged: int = 0  # existing keys loaded again as they were
     n_rejected: int = 0   # rows (a row can fail several checks)
+    skipped: dict[str, int] = field(default_factory=dict)  # rows the mapping skips, by reason
     reasons: list[RejectReason] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -38,7 +39,8 @@ class FileReport:
                                        delimiter and f"delimiter {delimiter}") if x)
         lines = [f"{self.path} -> {self.table} ({layout})",
                  f"  read {self.n_read:,}: loaded {self.n_loaded:,} new, updated {self.n_updated:,}, "
-                 f"unchanged {self.n_unchanged:,}, rejected {self.n_rejected:,}"]
+                 f"unchanged {self.n_unchanged:,}, rejected {self.n_rejected:,}"
+                 + (f", skipped {self.n_skipped:,} ({_skips(self.skipped)})" if self.skipped else "")]
         if self.reasons:
             lines.append("  rejected by reason:")
         for r in self.reasons[:REPORT_REASONS]:
@@ -54,6 +56,14 @@ class FileReport:
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
+    @property
+    def n_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+
+def _skips(skipped: dict[str, int]) -> str:
+    return ", ".join(f"{reason}: {n:,}" for reason, n in skipped.items())
+
 
 @dataclass
 class LoadReport:
@@ -68,13 +78,24 @@ class LoadReport:
     def outcome(self) -> str:
         return "ok_with_rejects" if self.total("n_rejected") else "ok"
 
+    @property
+    def all_rejected(self) -> bool:
+        """Every row read was rejected (none skipped on purpose): a file or mapping mistake, mostly."""
+        return self.total("n_rejected") > 0 and self.total("n_rejected") == self.total("n_read")
+
     def summary(self) -> str:
         rejected = self.total("n_rejected")
         where = " (see the rejected_rows table)" if rejected else ""
+        skipped: dict[str, int] = {}
+        for f in self.files:
+            for reason, n in f.skipped.items():
+                skipped[reason] = skipped.get(reason, 0) + n
+        skips = f", {sum(skipped.values()):,} skipped ({_skips(skipped)})" if skipped else ""
+        warning = " Every row was rejected: nothing loaded." if self.all_rejected else ""
         return (f"Loaded {len(self.files)} file(s) in {self.seconds:.1f}s: "
                 f"{self.total('n_read'):,} rows read, {self.total('n_loaded'):,} new, "
                 f"{self.total('n_updated'):,} updated, {self.total('n_unchanged'):,} unchanged, "
-                f"{rejected:,} rejected{where}. Run {self.load_id}.")
+                f"{rejected:,} rejected{where}{skips}.{warning} Run {self.load_id}.")
 
     def text(self) -> str:
         return "\n".join([f.text() for f in self.files] + [self.summary()])

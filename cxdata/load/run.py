@@ -14,9 +14,11 @@ import duckdb
 
 from cxdata import db
 from cxdata.load.columns import Plan, plan_columns
+from cxdata.load.computed import add_computed
 from cxdata.load.errors import LoadError
 from cxdata.load.files import Staged, stage_file
 from cxdata.load.mapping import Mapping, read_mapping
+from cxdata.load.presets import choose_mapping, preset_mappings
 from cxdata.load.model import describe_tables, table_specs
 from cxdata.load.report import FileReport, LoadReport
 from cxdata.load.sql import ident
@@ -30,13 +32,14 @@ Progress = Callable[[str | None], None]  # a stage name when one starts, None wh
 
 def load_files(paths: Iterable[Path | str], table: str | None = None,
                mapping: Mapping | Path | str | None = None, db_path: Path | str | None = None,
-               progress: Progress | None = None) -> LoadReport:
+               progress: Progress | None = None, preset: str | None = None) -> LoadReport:
     """Load files into the database in one all-or-nothing run and return what happened.
 
     Raises LoadError for a problem with a whole file or the mapping (nothing is committed,
     the run is recorded in `loads` as failed), db.DatabaseBusy if another program writes
     to the database, and cxdata.derive.RefreshFailed if the summary tables cannot be rebuilt
     (nothing is committed). Row-level problems do not raise: those rows go to rejected_rows.
+    A PRESET (presets.PRESETS) gives each file the preset mapping that fits its header.
     """
     paths = [Path(p) for p in paths]
     if not paths:
@@ -47,7 +50,7 @@ def load_files(paths: Iterable[Path | str], table: str | None = None,
     failure: LoadError | None = None
     with db.writable_copy(db_path) as con:
         try:
-            report = _load_all(con, run, table, mapping)
+            report = _load_all(con, run, table, mapping, preset)
         except LoadError as exc:
             _record_failure(con, run, exc)
             failure = exc
@@ -71,12 +74,14 @@ class _Run:
 
 
 def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
-              mapping: Mapping | Path | str | None) -> LoadReport:
+              mapping: Mapping | Path | str | None, preset: str | None) -> LoadReport:
     """Read and check every file first; then validate and write them in one transaction.
 
-    Reading only creates temp tables, so a file that cannot be read stops the run before
-    anything is written (and a failed statement cannot spoil the write transaction).
+    Reading (and the mapping's expressions) only creates temp tables, so a file that cannot be
+    read stops the run before anything is written (and a failed statement cannot spoil the
+    write transaction). Files whose lookups read a table are written after the files for it.
     """
+    choices = preset_mappings(preset) if preset else None
     if isinstance(mapping, (str, Path)):
         mapping = read_mapping(mapping)
     mapping = mapping or Mapping()
@@ -85,15 +90,21 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
         for n, path in enumerate(run.paths):
             run.progress(f"reading {path.name}")
             source = stage_file(con, path, f"stg_{n}", mapping.sheet, Path(workdir))
-            plan = plan_columns(source, path, table, mapping)
-            run.files.append(_file_report(source, plan))
-            staged.append((source, plan))
+            for k, own in enumerate(choose_mapping(source, choices, preset) if choices else [mapping]):
+                if k:  # a second table from the same file (a ticket and its satisfaction rating)
+                    source = stage_file(con, path, f"stg_{n}_{k}", own.sheet, Path(workdir))
+                plan = plan_columns(source, path, table, own, add_computed(con, source, own))
+                staged.append((source, plan, own, _file_report(source, plan)))
+                run.files.append(staged[-1][3])
+    tables = {plan.table.name for _, plan, _, _ in staged}
+    staged.sort(key=lambda s: any(lk.table in tables for lk in s[1].lookups.values()))
+    run.files = [report for *_, report in staged]
     con.begin()
     try:
-        if mapping.values:
-            create_value_maps(con, mapping)
-        for (source, plan), report in zip(staged, run.files):
-            _validate_and_write(con, run, source, plan, mapping, report)
+        for source, plan, own, report in staged:
+            if own.values:
+                create_value_maps(con, own)
+            _validate_and_write(con, run, source, plan, own, report)
         _note_unknown_customers(con, run.files)
         result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp())
         _record(con, run, result.outcome, result.summary())
@@ -130,6 +141,10 @@ def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Map
     create_clean(con, source, plan, mapping, clean)
     create_rejects(con, plan, clean, rejects)
     report.reasons, report.n_rejected = reject_summary(con, rejects, source.malformed)
+    if plan.skips:
+        report.skipped = dict(con.execute(
+            f"select _skip, count(*) from {ident(source.name)} where _skip is not null "
+            f"group by all order by 2 desc, 1").fetchall())
     run.progress(f"writing {source.path.name}")
     counts = upsert(con, plan, clean, rejects)
     report.n_loaded, report.n_updated, report.n_unchanged = counts

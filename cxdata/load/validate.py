@@ -3,7 +3,7 @@ rejected rows (with line, column and reason) that the write then leaves out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from cxdata.load.columns import Plan
 from cxdata.load.files import Staged
@@ -30,6 +30,10 @@ OFFICES = ["front", "back"]
 TRUE_WORDS = ["true", "t", "yes", "y", "1"]
 FALSE_WORDS = ["false", "f", "no", "n", "0"]
 CLOCK_SKEW = timedelta(minutes=5)
+# Trimmed from every value: spaces, tabs, line breaks and no-break spaces ("D1\t" is "D1").
+WHITESPACE = " \t\r\n\v\f\u00a0"
+# A time-zone offset or Z at the end of a timestamp: such values are converted to UTC.
+ZONED = r"(Z|[+-]\d{2}(:?\d{2})?)$"
 
 # Layouts tried after ISO 8601 (which DuckDB's cast reads, with "T" or a space, with or without
 # seconds and fractions; a date alone is midnight). Slashed dates are day first: month-first
@@ -57,7 +61,7 @@ def _text(column: str) -> str:
 
 
 def create_value_maps(con, mapping: Mapping) -> None:
-    con.execute("create temp table value_maps (column_name varchar, source_value varchar, "
+    con.execute("create or replace temp table value_maps (column_name varchar, source_value varchar, "
                 "canonical_value varchar)")
     con.executemany("insert into value_maps values (?, ?, ?)",
                     [(c, src, dst) for c, pairs in mapping.values.items() for src, dst in pairs.items()])
@@ -67,11 +71,21 @@ def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str) 
     """One row per staged record: cleaned text (t_col) and typed value (col) of each column."""
     p = Params()
     texts, joins = [], []
+    space = p(WHITESPACE)
+    lookups = plan.lookups
     for column in plan.present:
         if column in plan.sources:
-            value = f"nullif(trim(s.c{plan.sources[column]}), '')"
+            value = f"nullif(trim(s.c{plan.sources[column]}, {space}), '')"
+        elif column in lookups:
+            lookup, alias = lookups[column], ident(f"lk_{column}")
+            key = f"nullif(trim(s.{ident('k_' + column)}, {space}), '')"
+            joins.append(f"left join (select cast({ident(lookup.match)} as varchar) as k, "
+                         f"any_value(cast({ident(lookup.value)} as varchar)) as v "
+                         f"from {ident(lookup.table)} group by 1) {alias} on {alias}.k = {key}")
+            texts.append(f"{key} as {ident('key_' + column)}")
+            value = f"nullif(trim({alias}.v, {space}), '')"
         else:
-            value = f"nullif(trim({p(plan.constants[column])}), '')"
+            value = f"nullif(trim({p(plan.constants[column])}, {space}), '')"
         if column in mapping.values:
             alias = ident(f"vm_{column}")
             joins.append(f"left join (select source_value, canonical_value from value_maps "
@@ -82,11 +96,12 @@ def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str) 
             value = f"lower({value})"
         texts.append(f"{value} as {_text(column)}")
     typed = [f"{_typed(plan.table, c, mapping.formats.get(c), p)} as {ident(c)}" for c in plan.present]
+    keys = "".join(f"{ident('key_' + c)}, " for c in lookups)
     con.execute(
-        f"create temp table {ident(clean)} as select _rec, _line, "
+        f"create temp table {ident(clean)} as select _rec, _line, {keys}"
         f"{', '.join(_text(c) for c in plan.present)}, {', '.join(typed)} "
         f"from (select s._rec, s._line, {', '.join(texts)} from {ident(staged.name)} s "
-        f"{' '.join(joins)})", p.values)
+        f"{' '.join(joins)} {'where s._skip is null' if plan.skips else ''})", p.values)
 
 
 def _typed(spec: TableSpec, column: str, formats: list[str] | None, p: Params) -> str:
@@ -97,7 +112,9 @@ def _typed(spec: TableSpec, column: str, formats: list[str] | None, p: Params) -
     if kind == "timestamp":
         own = f"try_strptime({t}, {p(formats)}), " if formats else ""
         fallback = "" if formats else f", try_strptime({t}, {p(TIMESTAMP_FORMATS)})"
-        return f"coalesce({own}try_cast({t} as timestamp){fallback})"
+        zoned = (f"case when regexp_matches({t}, {p(ZONED)}) "
+                 f"then timezone('UTC', try_cast({t} as timestamptz)) end")
+        return f"coalesce({own}{zoned}, try_cast({t} as timestamp){fallback})"
     if kind == "date":
         own = f"cast(try_strptime({t}, {p(formats)}) as date), " if formats else ""
         fallback = "" if formats else f", cast(try_strptime({t}, {p(DATE_FORMATS)}) as date)"
@@ -127,10 +144,16 @@ def _checks(plan: Plan, p: Params, now: datetime) -> list[_Check]:
     spec, checks = plan.table, []
     for column in plan.present:
         t, v, kind = _text(column), ident(column), spec.kind(column)
-        if column in spec.required:
-            checks.append(_Check(column, "missing value (required)", f"{t} is null"))
-        if kind != "text":
+        if column in spec.required:  # a lookup's miss has its own reason
+            missing = f"{t} is null" + (f" and {ident('key_' + column)} is null"
+                                        if column in plan.lookups else "")
+            checks.append(_Check(column, "missing value (required)", missing))
+        if kind in ("number", "decimal"):
+            checks.extend(_number_checks(spec, column))
+        elif kind != "text":
             checks.append(_Check(column, PARSE_REASONS[kind], f"{t} is not null and {v} is null"))
+        if column in plan.lookups:
+            checks.append(_lookup_check(column, plan.lookups[column], p))
         if kind in ("timestamp", "date") and (spec.name, column) not in FUTURE_ALLOWED:
             limit = now + CLOCK_SKEW
             checks.append(_Check(column, "in the future",
@@ -156,6 +179,38 @@ def _checks(plan: Plan, p: Params, now: datetime) -> list[_Check]:
     return checks
 
 
+def _number_checks(spec: TableSpec, column: str) -> list[_Check]:
+    """Why a number did not load: not a number, a date-time where seconds belong, or too large."""
+    t, v = _text(column), ident(column)
+    failed = f"{t} is not null and {v} is null"
+    number = f"try_cast({t} as double)"
+    when = f"try_cast({t} as timestamp) is not null and {number} is null"
+    checks = [_Check(column, PARSE_REASONS[spec.kind(column)], f"{failed} and {number} is null "
+                                                               f"and not ({when})")]
+    if column.endswith("_seconds"):
+        checks.append(_Check(column, "a date-time, not a number of seconds: derive the duration in "
+                                     "the mapping, e.g. [derived] " + column + " = \"date_diff('second', "
+                                     "created_at, first_reply_at)\" (docs/loading.md)", f"{failed} and {when}"))
+    else:
+        checks.append(_Check(column, PARSE_REASONS[spec.kind(column)], f"{failed} and {when}"))
+    if spec.kind(column) == "decimal":
+        checks.append(_Check(column, "too large for the column (at most 999,999,999,999.99)",
+                             f"{failed} and isfinite({number})"))
+    else:
+        checks.append(_Check(column, "too large (not a finite number)",
+                             f"{failed} and {number} is not null and not isfinite({number})"))
+    return checks
+
+
+def _lookup_check(column: str, lookup, p: Params) -> _Check:
+    """A key whose lookup finds nothing: the row is rejected, never loaded with an empty value."""
+    key = ident(f"key_{column}")
+    reason = f"no {lookup.table} row with this {lookup.match} (lookup for {column})"
+    return _Check(column, reason, f"{key} is not null and {_text(column)} is null",
+                  detail=f"printf({p(f'no {lookup.table} row with {lookup.match} %s (lookup for {column})')}, "
+                         f"{key})")
+
+
 def _score_range_check(p: Params) -> _Check:
     """The score's range depends on the row's survey (SURVEYS)."""
     survey, score = ident("survey"), ident("score")
@@ -179,7 +234,8 @@ def create_rejects(con, plan: Plan, clean: str, rejects: str) -> None:
     """One row per failed check (a row can fail several), plus later duplicates of a key."""
     p = Params()
     selects = []
-    for check in _checks(plan, p, datetime.now()):
+    # Timestamps are stored in UTC (zoned ones converted), so "now" is UTC, whatever the machine's zone.
+    for check in _checks(plan, p, datetime.now(timezone.utc).replace(tzinfo=None)):
         detail = check.detail or p(check.reason)
         selects.append(f"select _rec, _line, {p(check.column)} as column_name, "
                        f"{p(check.reason)} as kind, {detail} as reason, "

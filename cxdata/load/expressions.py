@@ -1,0 +1,114 @@
+"""Expressions in mapping files: checked against an allow-list on DuckDB's own parse tree, and
+rewritten to read the staging columns, so a mapping can compute values but never reach a file,
+the network, another table or a subquery."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import duckdb
+
+# Scalar functions a mapping may call (DuckDB names; aliases included). Nothing here reads
+# files, tables or the network, or depends on other rows.
+FUNCTIONS = frozenset("""
+    abs ceil ceiling floor round sign trunc greatest least coalesce ifnull nullif if isfinite
+    concat concat_ws lower upper lcase ucase trim ltrim rtrim replace substring substr left right
+    length strlen len split_part lpad rpad reverse strip_accents contains starts_with ends_with
+    prefix suffix position instr regexp_replace regexp_extract regexp_matches repeat
+    date_diff datediff date_sub datesub date_part datepart date_trunc datetrunc date_add
+    strptime try_strptime strftime epoch epoch_ms make_date make_timestamp make_time
+    to_seconds to_minutes to_hours to_days extract year month day hour minute second
+    dayofweek isodow last_day age timezone list_value row
+""".split())
+# Operators, as the parser names the functions behind them.
+OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "^", "**", "||", "~~", "!~~", "~~*", "!~~*",
+                       "like_escape", "ilike_escape", "not_like_escape", "not_ilike_escape"})
+# Expression classes with no function call of their own; their children are checked in turn.
+PLAIN = frozenset({"CONSTANT", "COLUMN_REF", "CAST", "CASE", "OPERATOR", "COMPARISON",
+                   "CONJUNCTION", "BETWEEN", "FUNCTION", "COLLATE", "TYPE"})
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked expression: its text as written, and the file columns it reads (lower-case)."""
+    text: str
+    tree: dict       # the parsed SELECT statement (DuckDB's JSON)
+    columns: frozenset[str]
+
+    def sql(self, positions: dict[str, int]) -> str:
+        """SQL for this expression over a staging table, each column name -> its c0..cN column."""
+        tree = json.loads(json.dumps(self.tree))
+        for node in _nodes(tree["node"]["select_list"][0]):
+            if node.get("class") == "COLUMN_REF":
+                node["column_names"] = [f"c{positions[node['column_names'][0].lower()]}"]
+        con = duckdb.connect()
+        try:
+            text = con.execute("select json_deserialize_sql($j)",
+                               {"j": json.dumps({"error": False, "statements": [tree]})}).fetchall()[0][0]
+        finally:
+            con.close()
+        return "(" + text.removeprefix("SELECT ").strip() + ")"
+
+
+def parse_expression(text: str) -> Expression:
+    """Check one expression; raises ValueError saying what is not allowed."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("expected an SQL expression in quotes, e.g. \"concat_ws(' ', title, message)\"")
+    con = duckdb.connect()
+    try:
+        parsed = json.loads(con.execute("select json_serialize_sql($q)",
+                                        {"q": "select " + text}).fetchall()[0][0])
+    except duckdb.Error as exc:
+        raise ValueError(f"not a valid expression ({str(exc).splitlines()[0]})") from None
+    finally:
+        con.close()
+    if parsed.get("error"):
+        raise ValueError(f"not a valid expression ({parsed.get('error_message', 'parse error')}); "
+                         "only one expression is allowed, no statements")
+    statements = parsed["statements"]
+    if len(statements) != 1:
+        raise ValueError("only one expression is allowed, no statements")
+    node = statements[0]["node"]
+    if (node.get("type") != "SELECT_NODE" or len(node["select_list"]) != 1
+            or node["from_table"]["type"] != "EMPTY" or node["where_clause"] is not None
+            or node["group_expressions"] or node["having"] is not None or node["modifiers"]
+            or node["cte_map"]["map"] or node.get("qualify") is not None):
+        raise ValueError("only one expression is allowed: no FROM, WHERE, GROUP BY or other clauses")
+    columns = set()
+    for part in _nodes(node["select_list"][0]):
+        kind = part.get("class")
+        if kind is None:  # a literal, a name or a modifier inside a node, not an expression
+            continue
+        if kind == "SUBQUERY":
+            raise ValueError("subqueries are not allowed")
+        if kind == "WINDOW":
+            raise ValueError(f"{part.get('function_name', 'window')}() over (...) is not allowed: "
+                             "an expression sees one row")
+        if kind not in PLAIN:
+            raise ValueError(f"{kind.lower()} expressions are not allowed")
+        if kind == "COLUMN_REF":
+            if len(part["column_names"]) != 1:
+                raise ValueError(f"{'.'.join(part['column_names'])}: name a column of the file "
+                                 "without a table prefix")
+            columns.add(part["column_names"][0].lower())
+        if kind == "FUNCTION":
+            name = part["function_name"].lower()
+            allowed = OPERATORS if part.get("is_operator") else FUNCTIONS
+            if name not in allowed or part.get("schema") or part.get("catalog"):
+                raise ValueError(f"function {part['function_name']}() is not allowed; allowed: "
+                                 f"{', '.join(sorted(FUNCTIONS - {'row', 'list_value'}))}")
+            if part.get("filter") or part["order_bys"]["orders"] or part.get("distinct"):
+                raise ValueError(f"{name}(): aggregates and their clauses are not allowed")
+    return Expression(text, statements[0], frozenset(columns))
+
+
+def _nodes(node):
+    """Every dict inside a parse tree, depth first (the tree itself included)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)

@@ -1,0 +1,88 @@
+"""Files uploaded in the app, into the same loader as the command line: checked for type and size,
+written under their own names to a temporary folder, loaded in one run, and the report returned
+as the command line prints it (without the temporary folder's path)."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from cxdata import db
+from cxdata.load.errors import LoadError
+from cxdata.load.files import FORMATS
+from cxdata.load.mapping import parse_mapping
+from cxdata.load.run import load_files
+
+MAX_UPLOAD_MB = int(os.environ.get("CX_UPLOAD_MAX_MB", "200"))  # per file
+FILE_TYPES = sorted(ext.lstrip(".") for ext in FORMATS)
+
+
+@dataclass
+class UploadResult:
+    ok: bool
+    text: str               # the report, or the error, as the command line would print it
+    all_rejected: bool = False
+    load_id: str | None = None
+
+
+def load_uploads(files: list[tuple[str, bytes]], db_path: Path | str, preset: str | None = None,
+                 mapping: tuple[str, bytes] | None = None) -> UploadResult:
+    """Load (name, content) pairs with a preset, an uploaded mapping file, or neither."""
+    if not files:
+        return UploadResult(False, "Choose at least one file to load.")
+    for name, content in files:
+        problem = upload_problem(name, content)
+        if problem:
+            return UploadResult(False, problem)
+    with tempfile.TemporaryDirectory(prefix="cxupload-") as folder:
+        paths = []
+        for name, content in files:
+            path = Path(folder) / _safe_name(name, taken={p.name for p in paths})
+            path.write_bytes(content)
+            paths.append(path)
+        try:
+            chosen = _read_uploaded_mapping(*mapping) if mapping else None
+            report = load_files(paths, mapping=chosen, preset=preset, db_path=db_path)
+        except LoadError as exc:
+            return UploadResult(False, _without(str(exc), folder), load_id=exc.load_id)
+        except (db.DatabaseBusy, db.NotADatabase) as exc:
+            return UploadResult(False, str(exc))
+        return UploadResult(True, _without(report.text(), folder), report.all_rejected, report.load_id)
+
+
+def upload_problem(name: str, content: bytes) -> str | None:
+    """Why a file cannot be loaded from the app (its type or size), or None."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in FORMATS:
+        return (f"{name}: unknown format {suffix or '(no extension)'!r} — upload "
+                f"{', '.join('.' + t for t in FILE_TYPES)}")
+    if len(content) > MAX_UPLOAD_MB * 1024 * 1024:
+        return (f"{name}: {len(content) / 1024 / 1024:,.0f} MB is more than the app's limit of "
+                f"{MAX_UPLOAD_MB} MB — load it with `python -m cxdata load`")
+    return None
+
+
+def _read_uploaded_mapping(name: str, content: bytes):
+    try:
+        text = content.decode("utf-8")
+        data = tomllib.loads(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise LoadError(name, f"not valid TOML ({exc}) — fix the syntax; docs/loading.md has a full example") from None
+    return parse_mapping(data, source=name, text=text)
+
+
+def _safe_name(name: str, taken: set[str]) -> str:
+    """The uploaded file's own name, without folders or odd characters, unique in the run."""
+    base = re.sub(r"[^\w.\- ]", "_", Path(name.replace("\\", "/")).name).strip(" .") or "upload"
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{Path(base).stem} ({n}){Path(base).suffix}"
+    return candidate
+
+
+def _without(text: str, folder: str) -> str:
+    return text.replace(str(Path(folder).resolve()) + os.sep, "").replace(folder + os.sep, "")
