@@ -388,3 +388,14 @@ def test_a_comparison_before_the_data_withholds_count_changes(demo_app):
     assert any("before the first record" in c.value for c in at.caption)
     assert not _tile(at, "Revenue").delta and not _tile(at, "Contacts").delta
     assert _tile(at, "NPS").delta     # rates and scores still compare
+
+
+def test_a_database_with_customers_and_no_activity_opens_without_an_error(tmp_path, monkeypatch):
+    path = tmp_path / "cx.duckdb"
+    with db.writable_copy(path) as con:
+        con.execute("insert into customers (customer_id, segment) values ('C1', 'SMB'), ('C2', 'SMB')")
+    start = _starter(path, monkeypatch)
+    at = start()
+    assert not at.exception
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception

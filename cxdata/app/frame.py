@@ -158,7 +158,8 @@ def sidebar_filters(reader: CachedReader, facts: dict, show: bool = True) -> Vie
     else:
         start, end = filters.preset_range(preset, today)
         st.session_state[_KEY["range"]] = (start, end)
-        partial = "" if today == facts["newest_on"] else f"; {facts['newest_on']:%d %b} is partial"
+        newest = facts["newest_on"]   # None while only customers are loaded (no activity yet)
+        partial = "" if newest is None or today == newest else f"; {newest:%d %b} is partial"
         sb.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (ends on the newest whole day of data{partial})")
     compare = sb.selectbox("Compare with", list(COMPARISONS), format_func=COMPARISONS.get, key=_KEY["compare"])
     chosen = {key: sb.multiselect(dimension.label, options.get(key, []), key=_KEY[key], placeholder="All")
