@@ -657,6 +657,8 @@ def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: 
     fig.update_xaxes(title_text="Customers lost within 90 days (%)", ticksuffix="%", showgrid=True, gridcolor=GRID,
                      range=_room_for_labels([0, *df["churn_bad"], *df["churn_good"]], 0.15))
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels)
+    return fig
+
 
 # ---- Voice of the customer -------------------------------------------------------------------------
 

@@ -269,6 +269,7 @@ def test_a_tiles_trend_link_opens_the_trends_page_with_the_filters(server, page)
     page.screenshot(path=ARTIFACTS / "trends-sla-smb.png")
     assert page.get_by_text("SLA compliance is", exact=False).count() >= 1   # the chart's title names it
 
+
 def test_journey_page_draws_its_map_sankey_and_moments_without_errors(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()

@@ -233,6 +233,7 @@ def test_nps_drivers_see_the_inherited_invoice_answers(demo_reader):
     invoice = rows.set_index(["dimension", "member"]).loc[("touchpoint", "invoice")]
     assert invoice["n_csat"] == invoice["n_csat_raw"] >= 40
 
+
 @pytest.mark.parametrize("view", range(0, N_VIEWS, 3))
 def test_journey_map_paths_and_moments_match_raw_rows(demo_reader, view):
     """The journey page's derived tables (sql/derived.sql, "Journey map") against raw rows."""
