@@ -8,6 +8,7 @@ sidebar widgets are, and the URL is rewritten to match them after every run.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 from pathlib import Path
 
@@ -48,6 +49,20 @@ def min_responses() -> int:
         return max(1, int(os.environ.get("CX_MIN_RESPONSES", "30")))
     except ValueError:
         return 30
+
+
+def editor_name(key: str) -> str:
+    """Who is making a change, for the follow-up store's history, until the app has sign-in.
+
+    Typed once per browser session (any page's box, each with its own widget KEY, sets it for
+    all), prefilled from $CX_USER, else the account the server runs under.
+    """
+    if "cx_editor_name" not in st.session_state:
+        st.session_state["cx_editor_name"] = os.environ.get("CX_USER") or getpass.getuser()
+    typed = st.text_input("Your name, recorded with each change", value=st.session_state["cx_editor_name"],
+                          max_chars=80, key=f"cx_editor_{key}")
+    st.session_state["cx_editor_name"] = typed.strip() or st.session_state["cx_editor_name"]
+    return st.session_state["cx_editor_name"]
 
 
 def open_reader() -> CachedReader:

@@ -1,0 +1,140 @@
+"""The small writable store beside the CX database: what the app itself writes.
+
+Loads replace the CX database file and the app opens it read-only, so follow-up state
+(alert statuses, owners and notes; edited targets) cannot live there. It lives in SQLite,
+from the standard library, in WAL mode: readers never wait for a writer, a write takes
+milliseconds and never touches the CX file, so it can't block a load and survives every
+swap and app restart. Every change is appended to `events`, which is never rewritten;
+`current` holds the latest value of each field, so the later of two concurrent changes
+wins and both stay in the history.
+
+A record is addressed by a kind ("alert", "target", ...) and a key the caller chooses;
+values are stored as JSON so numbers come back as numbers.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+STORE_ENV = "CX_STORE"
+
+_SCHEMA = """
+create table if not exists events (
+    event_id   integer primary key autoincrement,
+    kind       text not null,
+    key        text not null,
+    field      text not null,
+    value      text,
+    changed_at text not null,
+    changed_by text not null
+);
+create index if not exists events_by_key on events (kind, key);
+create table if not exists current (
+    kind       text not null,
+    key        text not null,
+    field      text not null,
+    value      text,
+    changed_at text not null,
+    changed_by text not null,
+    primary key (kind, key, field)
+);
+"""
+
+
+class StoreError(Exception):
+    """The store file can't be opened or written (a message for the user, not a traceback)."""
+
+
+def store_path(db_path: Path) -> Path:
+    """$CX_STORE, else `<database name>.state.sqlite` beside the database."""
+    configured = os.environ.get(STORE_ENV)
+    if configured:
+        return Path(configured)
+    db_path = Path(db_path)
+    return db_path.with_name(f"{db_path.stem}.state.sqlite")
+
+
+class Store:
+    """The follow-up store for one CX database (see the module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @classmethod
+    def beside(cls, db_path: Path) -> "Store":
+        return cls(store_path(db_path))
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            con.execute("pragma journal_mode=wal")
+            con.execute("pragma busy_timeout=10000")
+            con.executescript(_SCHEMA)
+            return con
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"the follow-up store {self.path} can't be opened: {exc}") from exc
+
+    def change(self, kind: str, key: str, fields: dict[str, object], who: str,
+               at: datetime | None = None) -> None:
+        """Set fields of one record, appending each to the history, in one transaction."""
+        if not fields:
+            return
+        who = (who or "").strip() or "unknown"
+        stamp = (at or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+        rows = [(kind, str(key), field, json.dumps(value, default=str), stamp, who)
+                for field, value in fields.items()]
+        try:
+            with closing(self._connect()) as con:
+                con.execute("begin immediate")
+                try:
+                    con.executemany("insert into events (kind, key, field, value, changed_at, changed_by) "
+                                    "values (?, ?, ?, ?, ?, ?)", rows)
+                    con.executemany("insert into current values (?, ?, ?, ?, ?, ?) "
+                                    "on conflict (kind, key, field) do update set value = excluded.value, "
+                                    "changed_at = excluded.changed_at, changed_by = excluded.changed_by", rows)
+                    con.execute("commit")
+                except BaseException:
+                    con.execute("rollback")
+                    raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"the change could not be saved in {self.path}: {exc}") from exc
+
+    def records(self, kind: str) -> dict[str, dict[str, object]]:
+        """Every record of a kind: key -> {field: latest value}."""
+        out: dict[str, dict[str, object]] = {}
+        for key, field, value in self._rows("current", ("key", "field", "value"), kind).itertuples(index=False):
+            out.setdefault(key, {})[field] = value
+        return out
+
+    def current(self, kind: str) -> pd.DataFrame:
+        """The latest value of every field of a kind, with who set it and when."""
+        return self._rows("current", ("key", "field", "value", "changed_at", "changed_by"), kind)
+
+    def history(self, kind: str, key: str | None = None) -> pd.DataFrame:
+        """Every change of a kind (or of one record), oldest first."""
+        return self._rows("events", ("event_id", "key", "field", "value", "changed_at", "changed_by"), kind, key)
+
+    def _rows(self, table: str, columns: tuple[str, ...], kind: str, key: str | None = None) -> pd.DataFrame:
+        """Rows of one of the two fixed tables; a store never written to reads as empty, creating no file."""
+        if not self.path.exists():
+            return pd.DataFrame(columns=list(columns))
+        sql = f"select {', '.join(columns)} from {table} where kind = ?"  # table and columns: fixed above
+        params: tuple = (kind,)
+        if key is not None:
+            sql, params = sql + " and key = ?", (kind, str(key))
+        order = "event_id" if table == "events" else "key, field"
+        try:
+            with closing(self._connect()) as con:
+                rows = con.execute(f"{sql} order by {order}", params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"the follow-up store {self.path} can't be read: {exc}") from exc
+        frame = pd.DataFrame(rows, columns=list(columns))
+        frame["value"] = [json.loads(v) for v in frame["value"]]
+        return frame
