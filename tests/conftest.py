@@ -88,6 +88,28 @@ def tiny_con(tiny_db):
     con.close()
 
 
+def _demo(tmp_path_factory, today: dt.date) -> Path:
+    from cxdata import demo
+    path = tmp_path_factory.mktemp(f"demo_{today:%Y%m%d}") / "cx.duckdb"
+    demo.build_demo(path, customers=5000, seed=7, today=today)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_march(tmp_path_factory) -> Path:
+    """The default demo (5,000 customers, seed 7) as of 2026-03-15, just after its December-January dip.
+
+    Built once for the whole run and shared: tests only read it (copy it to change it).
+    """
+    return _demo(tmp_path_factory, dt.date(2026, 3, 15))
+
+
+@pytest.fixture(scope="session")
+def demo_december(tmp_path_factory) -> Path:
+    """The default demo as of 2026-12-01 (a full year of months behind it); shared, read-only."""
+    return _demo(tmp_path_factory, dt.date(2026, 12, 1))
+
+
 @pytest.fixture
 def machine_zone(monkeypatch):
     """Set the machine's time zone (TZ) for one test, as `machine_zone("Asia/Kolkata")`; restored after."""

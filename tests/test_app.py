@@ -326,12 +326,9 @@ def test_data_page_tables_read_cleanly_with_load_times_in_utc(tmp_path, monkeypa
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def demo_db(demo_march):
     """A small demo (its planted December-January dip and Billing's SLA shortfall included)."""
-    from cxdata import demo
-    path = tmp_path_factory.mktemp("demo_app") / "cx.duckdb"
-    demo.build_demo(path, customers=5000, seed=7, today=dt.date(2026, 3, 15))
-    return path
+    return demo_march
 
 
 @pytest.fixture

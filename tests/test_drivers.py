@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from cxdata import charts, db, demo, drivers
+from cxdata import charts, db, drivers
 from cxdata.filters import Filters, preset_range
 from tests.conftest import Q1_2026
 
@@ -225,11 +225,9 @@ def test_the_chart_draws_a_gap_it_cannot_vouch_for_hollow(reader):
 
 
 @pytest.fixture(scope="module")
-def demo_reader(tmp_path_factory):
+def demo_reader(demo_march):
     """The default demo, as the app's tests build it (5,000 customers, seed 7)."""
-    path = tmp_path_factory.mktemp("drivers_demo") / "cx.duckdb"
-    demo.build_demo(path, customers=5000, seed=7, today=dt.date(2026, 3, 15))
-    con = db.connect_readonly(path)
+    con = db.connect_readonly(demo_march)
     yield db.Reader(con)
     con.close()
 

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from cxdata import db, demo, metrics, trends
+from cxdata import db, metrics, trends
 from cxdata.filters import Filters
 from tests.conftest import Q1_2026
 
@@ -100,10 +100,8 @@ def test_the_tiny_data_per_month_by_hand(tiny_con):
 
 
 @pytest.fixture(scope="module")
-def demo_reader(tmp_path_factory):
-    path = tmp_path_factory.mktemp("trends_demo") / "cx.duckdb"
-    demo.build_demo(path, customers=5000, seed=7, today=dt.date(2026, 12, 1))
-    con = db.connect_readonly(path)
+def demo_reader(demo_december):
+    con = db.connect_readonly(demo_december)
     yield db.Reader(con)
     con.close()
 

@@ -1,17 +1,14 @@
 """The KPI trends page under AppTest: every metric at every grain on the demo, links, bad URLs."""
-import datetime as dt
 
 import pytest
 
-from cxdata import demo, trends
+from cxdata import trends
 from tests.test_app import _starter
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("trends_app") / "cx.duckdb"
-    demo.build_demo(path, customers=5000, seed=7, today=dt.date(2026, 12, 1))
-    return path
+def demo_db(demo_december):
+    return demo_december
 
 
 @pytest.fixture
