@@ -29,6 +29,11 @@ CONTRAST_BEFORE, CONTRAST_AFTER = 0.5, 1.5
 # Customers soften a complaint with praise far more than the reverse ("nice colour, but it broke"),
 # so unfavourable words weigh a little more (tuned on the development half of the Spanish reviews).
 NEGATIVE_WEIGHT = 1.25
+# A negation that finds no sentiment word in its scope ("no carga", "no cubre la pantalla", "sin
+# instrucciones") is itself a mild complaint in Spanish and Portuguese, which negate the verb of what
+# they expected to happen. English reviews use a bare "not" as often for praise ("doesn't wrinkle", "not
+# see-through"), so it counts nothing there (both chosen on the development halves).
+BARE_NEGATION = {"en": 0.0, "es": -0.5, "pt": -0.5}
 
 # Emoji and emoticons that carry sentiment in every language.
 EMOJI = {"😀": 2, "😃": 2, "😄": 2, "😁": 2, "😊": 2, "🙂": 1, "😍": 3, "🥰": 3, "👍": 2, "👏": 2, "❤": 3,
@@ -77,6 +82,7 @@ class _Lexicon:
     boosters: dict[str, float]   # word or phrase -> factor
     contrasts: frozenset[str]
     longest: dict[str, int]      # first word of a phrase -> the longest phrase it starts, in words
+    bare_negation: float         # the weight of a negation without a sentiment word in its scope
     seen: dict = field(default_factory=dict, compare=False)  # token -> its one-word match, memoised
 
 
@@ -127,7 +133,7 @@ def lexicons() -> dict[str, _Lexicon]:
             words = phrase.split()
             longest[words[0]] = max(longest.get(words[0], 1), len(words))
         out[lang] = _Lexicon(b["word"], b["prefix"], b["phrase_prefix"], frozenset(b["negator"]), b["booster"],
-                             frozenset(b["contrast"]), longest)
+                             frozenset(b["contrast"]), longest, BARE_NEGATION[lang])
     return out
 
 
@@ -175,14 +181,23 @@ def _score(toks: list[str], lex: _Lexicon) -> tuple[float, int]:
     i = 0
     after_contrast = False
     weights_before_contrast: list[float] = []
+    pending = False   # a negation still waiting for a sentiment word
+
+    def settle():
+        nonlocal pending
+        if pending and lex.bare_negation:
+            clauses[-1].append(lex.bare_negation * NEGATIVE_WEIGHT)
+        pending = False
     while i < len(toks):
         tok = toks[i]
         if _CLAUSE_END.fullmatch(tok):
+            settle()
             negate_left, boost = 0, 1.0
             i += 1
             continue
         span, kind, value = _match(toks, i, lex)
         if kind == "contrast":
+            settle()
             if not after_contrast:
                 weights_before_contrast = [w for clause in clauses for w in clause]
                 clauses = [[]]
@@ -190,16 +205,20 @@ def _score(toks: list[str], lex: _Lexicon) -> tuple[float, int]:
             negate_left, boost = 0, 1.0
         elif kind == "negator":
             negate_left = NEGATION_SCOPE
+            pending = True
             boost = 1.0
         elif kind == "booster":
             boost *= value
         elif kind == "word":
             weight = value * boost * (NEGATED if negate_left else 1.0) * (NEGATIVE_WEIGHT if value < 0 else 1.0)
             clauses[-1].append(weight)
-            negate_left, boost = 0, 1.0
+            negate_left, boost, pending = 0, 1.0, False
         elif negate_left:
             negate_left -= 1
+            if not negate_left:
+                settle()
         i += span
+    settle()
     after = [w for clause in clauses for w in clause]
     if after_contrast and weights_before_contrast and after:
         weights = [w * CONTRAST_BEFORE for w in weights_before_contrast] + [w * CONTRAST_AFTER for w in after]
