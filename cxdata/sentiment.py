@@ -14,6 +14,7 @@ import csv
 import math
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -60,7 +61,8 @@ _MARKERS = {
               "entao tive foi sao estao atendimento bem tem ninguem chegou sempre ainda voces pelo pela com "
               "qualquer coisa fazer passos demais em estou equipe vendas suporte aplicativo cobranca servico "
               "processo geral embora tenha demorado resposta resolvido primeiro contato resolveram fim depois "
-              "algumas tentativas um pouco eu ele ela seu sua nos mais assim outra outro produto".split()),
+              "algumas tentativas um pouco eu ele ela seu sua nos mais assim outra outro produto vc vcs mto pq tb tbm "
+              "pra gostei recebi agora hoje fatura conta ligacao atendente dinheiro".split()),
 }
 _CHAR_HINTS = {"es": "ñ¿¡", "pt": "ãõç"}
 
@@ -263,6 +265,16 @@ def score_label(score: float, scale: int = 5) -> str | None:
     if scale == 10:
         return "negative" if score <= 6 else "positive" if score >= 9 else None
     raise ValueError(f"scale must be 5 or 10, not {scale}")
+
+
+HALVES = ("development", "held-out")
+
+
+def half(row_id: str) -> str:
+    """The fixed half a labelled row belongs to: "development" when the CRC-32 of its id is even,
+    otherwise "held-out". The lexicon and the rules were tuned on development halves only, so the
+    held-out half is the honest measure (docs/voice-of-customer.md)."""
+    return HALVES[zlib.crc32(str(row_id).encode("utf-8")) % 2]
 
 
 @dataclass(frozen=True)
