@@ -27,6 +27,7 @@ NEUTRAL_BAND = 0.05         # |score| below this, with evidence on both sides: n
 NEGATION_SCOPE = 3          # words after "not" that it flips
 NEGATED = -0.75             # "not good" is weaker than "bad" (VADER's factor)
 CONTRAST_BEFORE, CONTRAST_AFTER = 0.5, 1.5
+CONCEDED = 0.5              # a clause opened by "although", "aunque", "embora": what is conceded weighs less
 # Customers soften a complaint with praise far more than the reverse ("nice colour, but it broke"),
 # so unfavourable words weigh a little more (tuned on the development half of the Spanish reviews).
 NEGATIVE_WEIGHT = 1.25
@@ -62,7 +63,7 @@ _MARKERS = {
               "qualquer coisa fazer passos demais em estou equipe vendas suporte aplicativo cobranca servico "
               "processo geral embora tenha demorado resposta resolvido primeiro contato resolveram fim depois "
               "algumas tentativas um pouco eu ele ela seu sua nos mais assim outra outro produto vc vcs mto pq tb tbm "
-              "pra gostei recebi agora hoje fatura conta ligacao atendente dinheiro".split()),
+              "pra gostei recebi agora hoje fatura conta ligacao atendente dinheiro duas vezes".split()),
 }
 _CHAR_HINTS = {"es": "ñ¿¡", "pt": "ãõç"}
 
@@ -83,6 +84,7 @@ class _Lexicon:
     negators: frozenset[str]
     boosters: dict[str, float]   # word or phrase -> factor
     contrasts: frozenset[str]
+    concessives: frozenset[str]  # "aunque", "although": the clause they open weighs less
     longest: dict[str, int]      # first word of a phrase -> the longest phrase it starts, in words
     bare_negation: float         # the weight of a negation without a sentiment word in its scope
     seen: dict = field(default_factory=dict, compare=False)  # token -> its one-word match, memoised
@@ -108,7 +110,8 @@ def clean(text: str | None) -> str:
 def lexicons() -> dict[str, _Lexicon]:
     """The lexicon of each language, read once from sentiment_lexicon.tsv."""
     entries: dict[str, dict] = {lang: {"word": {}, "prefix": {}, "phrase_prefix": {}, "negator": set(),
-                                       "booster": {}, "contrast": set()} for lang in LANGUAGES}
+                                       "booster": {}, "contrast": set(), "concessive": set()}
+               for lang in LANGUAGES}
     lines = [l for l in LEXICON_FILE.read_text(encoding="utf-8").splitlines() if l and not l.startswith("#")]
     for row in csv.DictReader(lines, delimiter="\t"):
         for lang in LANGUAGES:
@@ -131,11 +134,13 @@ def lexicons() -> dict[str, _Lexicon]:
     out = {}
     for lang, b in entries.items():
         longest: dict[str, int] = {}
-        for phrase in [*b["word"], *b["booster"], *b["negator"], *b["contrast"], *(f"{h} x" for h in b["phrase_prefix"])]:
+        for phrase in [*b["word"], *b["booster"], *b["negator"], *b["contrast"], *b["concessive"],
+                       *(f"{h} x" for h in b["phrase_prefix"])]:
             words = phrase.split()
             longest[words[0]] = max(longest.get(words[0], 1), len(words))
         out[lang] = _Lexicon(b["word"], b["prefix"], b["phrase_prefix"], frozenset(b["negator"]), b["booster"],
-                             frozenset(b["contrast"]), longest, BARE_NEGATION[lang])
+                             frozenset(b["contrast"]), frozenset(b["concessive"]), longest,
+                             BARE_NEGATION[lang])
     return out
 
 
@@ -184,17 +189,18 @@ def _score(toks: list[str], lex: _Lexicon) -> tuple[float, int]:
     after_contrast = False
     weights_before_contrast: list[float] = []
     pending = False   # a negation still waiting for a sentiment word
+    conceded = 1.0    # CONCEDED from "although" / "aunque" to the end of its clause
 
     def settle():
         nonlocal pending
         if pending and lex.bare_negation:
-            clauses[-1].append(lex.bare_negation * NEGATIVE_WEIGHT)
+            clauses[-1].append(lex.bare_negation * NEGATIVE_WEIGHT * conceded)
         pending = False
     while i < len(toks):
         tok = toks[i]
         if _CLAUSE_END.fullmatch(tok):
             settle()
-            negate_left, boost = 0, 1.0
+            negate_left, boost, conceded = 0, 1.0, 1.0
             i += 1
             continue
         span, kind, value = _match(toks, i, lex)
@@ -204,7 +210,10 @@ def _score(toks: list[str], lex: _Lexicon) -> tuple[float, int]:
                 weights_before_contrast = [w for clause in clauses for w in clause]
                 clauses = [[]]
                 after_contrast = True
-            negate_left, boost = 0, 1.0
+            negate_left, boost, conceded = 0, 1.0, 1.0
+        elif kind == "concessive":
+            settle()
+            negate_left, boost, conceded = 0, 1.0, CONCEDED
         elif kind == "negator":
             negate_left = NEGATION_SCOPE
             pending = True
@@ -212,7 +221,8 @@ def _score(toks: list[str], lex: _Lexicon) -> tuple[float, int]:
         elif kind == "booster":
             boost *= value
         elif kind == "word":
-            weight = value * boost * (NEGATED if negate_left else 1.0) * (NEGATIVE_WEIGHT if value < 0 else 1.0)
+            weight = (value * boost * conceded * (NEGATED if negate_left else 1.0)
+                      * (NEGATIVE_WEIGHT if value < 0 else 1.0))
             clauses[-1].append(weight)
             negate_left, boost, pending = 0, 1.0, False
         elif negate_left:
@@ -245,6 +255,8 @@ def _match(toks: list[str], i: int, lex: _Lexicon) -> tuple[int, str | None, flo
             return n, "negator", 0.0
         if phrase in lex.contrasts:
             return n, "contrast", 0.0
+        if phrase in lex.concessives:
+            return n, "concessive", 0.0
     tok = toks[i]
     found = lex.seen.get(tok)
     if found is None:
