@@ -302,6 +302,7 @@ class Evaluation:
     precision_negative: float | None
     precision_positive: float | None
     share_undecided: float     # polar rows the method called neutral or unknown
+    share_unknown: float       # polar rows with no word the lexicon knows (1 - coverage)
     languages: dict[str, int]  # detected language -> rows
 
     def text(self) -> str:
@@ -314,7 +315,8 @@ class Evaluation:
             f"polar accuracy: {pct(self.accuracy)} (neutral or unknown counts as wrong)",
             f"recall: negative {pct(self.recall_negative)}, positive {pct(self.recall_positive)}",
             f"precision: negative {pct(self.precision_negative)}, positive {pct(self.precision_positive)}",
-            f"left undecided (neutral or unknown): {pct(self.share_undecided)}",
+            f"left undecided (neutral or unknown): {pct(self.share_undecided)}; unknown {pct(self.share_unknown)} "
+            f"(coverage {pct(1 - self.share_unknown)})",
             f"languages detected: {langs}"])
 
 
@@ -350,4 +352,5 @@ def evaluate(texts, scores, scale: int = 5, language: str | None = None) -> Eval
         precision_negative=ratio(sum(t == g == "negative" for t, g in pairs), said_neg),
         precision_positive=ratio(sum(t == g == "positive" for t, g in pairs), said_pos),
         share_undecided=ratio(sum(g in ("neutral", "unknown") for g in guess), len(guess)) or 0.0,
+        share_unknown=ratio(sum(g == "unknown" for g in guess), len(guess)) or 0.0,
         languages=langs)

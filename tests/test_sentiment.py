@@ -119,7 +119,7 @@ def test_evaluation_counts_polar_rows_and_abstentions_as_wrong():
     assert (result.n_rows, result.n_empty, result.n_polar) == (6, 1, 4)
     assert result.accuracy == 0.5                      # great/5 and terrible/1 right; great/1 and zzz/5 wrong
     assert result.recall_negative == 0.5 and result.recall_positive == 0.5
-    assert result.share_undecided == 0.25
+    assert result.share_undecided == 0.25 and result.share_unknown == 0.25   # zzz
 
 
 def _figure(out: str, name: str) -> float:
@@ -148,6 +148,7 @@ def test_on_the_held_out_spanish_half_accuracy_reaches_85_percent_and_both_class
     recall = out.split("recall: ")[1].split("\n")[0]            # "negative 86.7%, positive 87.6%"
     assert all(float(part.split()[1].rstrip("%")) >= 80.0 for part in recall.split(", ")), out
     assert _figure(out, "left undecided (neutral or unknown)") <= 6.0, out
+    assert float(out.split("; unknown ")[1].split("%")[0]) <= 3.0, out
 
 
 @pytest.mark.skipif(not (SHARED / "womens-clothing-reviews").exists(), reason="shared datasets not laid out")
