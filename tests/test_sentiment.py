@@ -108,10 +108,10 @@ def test_every_concept_of_the_lexicon_exists_in_all_three_languages():
 
 
 def test_the_halves_are_fixed_by_the_id():
-    assert [sentiment.half(i) for i in ("a", "b", "c", "d")] == [sentiment.half(i) for i in ("a", "b", "c", "d")]
+    # zlib.crc32: b"es_0098510" 1727987995 (odd), b"es_0152267" 3548695098 (even), b"0" 4108050209 (odd)
+    assert [sentiment.half(i) for i in ("es_0098510", "es_0152267", 0)] == ["held-out", "development", "held-out"]
     ids = [f"es_{i:07d}" for i in range(2000)]
     assert 0.45 < sum(sentiment.half(i) == "held-out" for i in ids) / len(ids) < 0.55
-    assert sentiment.half("es_0098510") == "held-out"   # zlib.crc32(b"es_0098510") is odd
 
 
 def test_evaluation_counts_polar_rows_and_abstentions_as_wrong():
