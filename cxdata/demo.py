@@ -88,6 +88,7 @@ FIRST_RESPONSE_MEDIAN = {  # seconds until a person first answers
 }
 DEPARTMENTS = ("Marketing", "Sales", "Product", "Support", "IT", "Billing", "Logistics")
 KINDS = ("inquiry", "request", "complaint", "purchase", "cancellation")
+TRANSACTION_KINDS = ("invoice", "renewal", "purchase", "refund", "failed_payment")  # docs/data-model.md
 # Promised time to resolve, by kind: on an immediate channel, and on a deferred one.
 SLA_SECONDS = {
     "inquiry": (3600, DAY), "request": (DAY, 3 * DAY), "complaint": (2 * DAY, 5 * DAY),
@@ -368,6 +369,8 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
                 rows["cust_id"] = chunk["cust"]
                 _insert(con, name, sql, _arrow(rows, _COLUMNS[name]), {"start": win.start_ts})
         _insert(con, "targets", _INSERT_TARGETS, _targets(win))
+        con.execute(_INSERT_HISTORY)
+        con.execute(_INSERT_DATASET, {"dataset_id": f"demo-{uuid.uuid4().hex[:12]}", "created_at": started})
 
         stats = db.run(con, "table_stats")
         counts = dict(zip(stats["table_name"], stats["n_rows"].astype(int)))
@@ -444,13 +447,14 @@ def _customers(n: int, win: _Window, rng: np.random.Generator) -> dict[str, np.n
               * np.array((1.25, 0.95, 0.8))[plan] * np.exp(-0.6 * mood))
     churn_day = np.maximum(signup_day + 30, 0) + np.ceil(rng.exponential(1 / hazard)).astype(np.int64)
     churned = churn_day < win.n_days
+    fate_day = churn_day  # also for those who leave after the window: they show warning signs already
     churn_day = np.where(churned, churn_day, np.iinfo(np.int32).max)
     return {
         "cust": np.arange(1, n + 1), "segment": seg, "region": region, "country": country,
         "language": np.array([LANGUAGES.index(LANGUAGE_BY_COUNTRY.get(c, "en")) for c in COUNTRIES])[country],
         "plan": plan, "value": value, "owner": owner, "signup_day": signup_day,
-        "churn_day": churn_day, "churned": churned,
-        "warning": churned & (rng.random(n) < WARNING_SHARE),
+        "churn_day": churn_day, "churned": churned, "fate_day": fate_day,
+        "warning": (fate_day < win.n_days + WARNING_DAYS) & (rng.random(n) < WARNING_SHARE),
         "downgrades": rng.random(n) < 0.5,
         "mood": mood, "activity": np.array(SEGMENT_ACTIVITY)[seg] * rng.gamma(2.0, 0.5, n),
         "name_a": rng.integers(0, 1000, n), "name_b": rng.integers(0, 1000, n),
@@ -516,11 +520,13 @@ def _interactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
     warn = np.flatnonzero(c["warning"] & (b > a))
     n_extra = rng.poisson(_EXTRA_COMPLAINTS, warn.size)
     e_ci = np.repeat(warn, n_extra)
-    e_lo = np.maximum(b[e_ci] - WARNING_DAYS, a[e_ci])
+    fate = c["fate_day"]
+    e_lo = np.maximum(fate[e_ci] - WARNING_DAYS, a[e_ci])
     e_day = e_lo + np.floor(rng.random(e_ci.size) * (b[e_ci] - e_lo)).astype(np.int64)
     cancel = warn[rng.random(warn.size) < _CANCEL_CALL]
-    x_lo = np.maximum(b[cancel] - 14, a[cancel])
+    x_lo = np.maximum(fate[cancel] - 14, a[cancel])
     x_day = x_lo + np.floor(rng.random(cancel.size) * (b[cancel] - x_lo)).astype(np.int64)
+    cancel, x_day = cancel[x_day < b[cancel]], x_day[x_day < b[cancel]]  # a call after the window: not yet
     ci = np.concatenate([ci, e_ci, cancel])
     day = np.concatenate([day, e_day, x_day])
     origin = np.concatenate([origin, np.ones(e_ci.size, np.int8), np.full(cancel.size, 2, np.int8)])
@@ -529,7 +535,7 @@ def _interactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
     start_s = day * DAY + _time_of_day(rng, n)
     order = np.argsort(start_s, kind="stable")
     ci, day, origin, start_s = ci[order], day[order], origin[order], start_s[order]
-    to_churn = c["churn_day"][ci] - day
+    to_churn = c["fate_day"][ci] - day
     pre = c["warning"][ci] & (to_churn <= WARNING_DAYS)
     dip = np.isin(win.month[day], DIP_MONTHS)
 
@@ -660,7 +666,7 @@ def _feedback(c: dict[str, np.ndarray], it: dict[str, np.ndarray], win: _Window,
     fb = {k: v[order] for k, v in fb.items()}
 
     # Warning churners turn sour in their last 90 days, a little already in the 90 before.
-    to_churn = c["churn_day"][fb["cust"]] - fb["submitted_s"] // DAY
+    to_churn = c["fate_day"][fb["cust"]] - fb["submitted_s"] // DAY
     warn = c["warning"][fb["cust"]]
     latent = (c["mood"][fb["cust"]] + fb["effect"] + np.array(SURVEY_OFFSET)[fb["survey"]]
               - 1.1 * (warn & (to_churn <= WARNING_DAYS))
@@ -709,18 +715,21 @@ def _transactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
     inv_day = np.floor(s[ci] + (k0[ci] + pos) * period[ci]).astype(np.int64)
     inv_day = np.clip(inv_day, a[ci], b[ci] - 1)
     inv_amount = c["value"][ci] * period[ci] / 365.25
-    to_churn = c["churn_day"][ci] - inv_day
+    to_churn = c["fate_day"][ci] - inv_day
     warn = c["warning"][ci]
     downgraded = warn & c["downgrades"][ci] & (to_churn <= WARNING_DAYS)
     inv_amount = np.where(downgraded, inv_amount * 0.6, inv_amount)
-    inv_keep = ~(warn & (to_churn <= 60) & (rng.random(ci.size) < 0.35))  # failed payments
+    inv_paid = ~(warn & (to_churn <= 60) & (rng.random(ci.size) < 0.35))  # else a failed payment
+    per_year = np.round(365.25 / period[ci]).astype(np.int64)
+    is_renewal = ((k0[ci] + pos) % per_year == 0) & (k0[ci] + pos > 0)  # each contract anniversary
+    inv_kind = np.where(inv_paid, np.where(is_renewal, 1, 0), 4)
     inv_s = inv_day * DAY + 2 * 3600 + rng.integers(0, 2 * 3600, ci.size)  # nightly billing run
 
     rate = np.array(PURCHASES_PER_QUARTER)[c["segment"]] * np.sqrt(c["activity"])
     counts = rng.poisson(rate / 91.3 * (b - a))
     pi = np.repeat(np.arange(len(a)), counts)
     p_day = a[pi] + np.floor(rng.random(pi.size) * (b[pi] - a[pi])).astype(np.int64)
-    p_to_churn = c["churn_day"][pi] - p_day
+    p_to_churn = c["fate_day"][pi] - p_day
     fade = np.where(p_to_churn <= WARNING_DAYS, 0.25, np.where(p_to_churn <= 2 * WARNING_DAYS, 0.6, 1.0))
     p_keep = ~c["warning"][pi] | (rng.random(pi.size) < fade)
     pi, p_day = pi[p_keep], p_day[p_keep]
@@ -729,12 +738,15 @@ def _transactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
 
     refund = rng.random(pi.size) < 0.03
     r_s = p_s[refund] + rng.integers(3 * DAY, 30 * DAY, refund.sum())
-    cust = np.concatenate([ci[inv_keep], pi, pi[refund]])
-    when = np.concatenate([inv_s[inv_keep], p_s, r_s])
-    amount = np.round(np.concatenate([inv_amount[inv_keep], p_amount, -p_amount[refund]]), 2)
+    cust = np.concatenate([ci, pi, pi[refund]])
+    when = np.concatenate([inv_s, p_s, r_s])
+    # a failed payment is recorded with nothing received, so revenue sums stay what was paid
+    amount = np.round(np.concatenate([np.where(inv_paid, inv_amount, 0.0), p_amount, -p_amount[refund]]), 2)
+    kind = np.concatenate([inv_kind, np.full(pi.size, 2), np.full(int(refund.sum()), 3)])
     keep = (when < win.end_s) & (when < c["churn_day"][cust] * DAY)
     order = np.argsort(when[keep], kind="stable")
-    return {"cust": cust[keep][order], "when_s": when[keep][order], "amount": amount[keep][order]}
+    return {"cust": cust[keep][order], "when_s": when[keep][order], "amount": amount[keep][order],
+            "kind": kind[keep][order]}
 
 
 # ---- Targets -----------------------------------------------------------------------------------
@@ -850,6 +862,7 @@ _COLUMNS = {
         ("cust", _global_customer),
         ("when_s", lambda r: _seconds(r["when_s"])),
         ("amount", lambda r: r["amount"]),
+        ("kind", lambda r: _dict(r["kind"], TRANSACTION_KINDS)),
     ),
 }
 
@@ -879,9 +892,18 @@ from {view}
 """
 _INSERT_TRANSACTIONS = """
 insert into transactions
-select printf('T%09d', n), printf('C%07d', cust), $start + to_seconds(when_s), amount
+select printf('T%09d', n), printf('C%07d', cust), $start + to_seconds(when_s), amount, kind
 from {view}
 """
+# The demo knows each customer's attributes from signup on (they never change in it).
+_INSERT_HISTORY = """
+delete from customer_history;
+insert into customer_history
+select customer_id, coalesce(signup_date, date '1900-01-01'), null, segment, plan, annual_value, account_owner, false
+from customers;
+delete from dataset;
+"""
+_INSERT_DATASET = "insert into dataset values ($dataset_id, $created_at)"
 _INSERT_TARGETS = """
 insert into targets select metric, department, period_start, period_end, target from {view}
 """
