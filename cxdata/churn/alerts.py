@@ -1,8 +1,10 @@
 """Churn alerts: revenue at risk, the at-risk list under the alert rules, and the follow-up of
 each alert (status, owner, notes) in the store beside the database.
 
-An alert is one customer x one rule (the score at or above the threshold, or a single signal such
-as "detractor with an open complaint"), so a customer is never alerted twice for the same reason.
+An alert is one customer with the rules that fire for them (the score at or above the threshold,
+or single signals such as "detractor with an open complaint"): a customer is listed once, however
+many rules fire. Each change records the rules firing then; a closed alert reopens as new only
+when a rule fires that was not firing when it was closed, so one reason never alerts twice.
 Its store key carries the dataset id (sql/dataset_id.sql): a rebuilt demo that reuses customer
 ids starts with fresh alerts instead of inheriting old statuses.
 """
@@ -22,7 +24,7 @@ from cxdata.store import Store
 KIND = "churn_alert"  # the store's record kind
 THRESHOLD_ENV, SIGNALS_ENV = "CX_CHURN_THRESHOLD", "CX_CHURN_SIGNALS"
 DEFAULT_THRESHOLD = 30.0
-RULES = {"score": "Risk score at or above the threshold",
+RULES = {"score": "High risk score",
          "detractor_open_complaint": "Detractor with an open complaint",
          "cancellation_contact": "Asked to cancel",
          "failed_payment": "Failed payment"}
@@ -84,6 +86,16 @@ def headline(reader: db.Reader, filters: Filters, rules: Rules = Rules()) -> dic
             "n_at_risk": int(r["n_at_risk"]), "annual_value": float(r["annual_value"])}
 
 
+def concentration_title(summary: pd.DataFrame, dimension: str) -> str:
+    """A chart title that states the finding: which group holds the most revenue at risk, and its share."""
+    rows = summary[summary["dimension"] == dimension]
+    total = rows["value_at_risk"].sum()
+    if rows.empty or total <= 0:
+        return "No revenue at risk under these filters"
+    top = rows.loc[rows["value_at_risk"].idxmax()]
+    return f"{top['member']} holds {100 * top['value_at_risk'] / total:.0f}% of the revenue at risk"
+
+
 def model_info(reader: db.Reader) -> dict | None:
     """Which score is in use (cxdata.churn.model.MODEL or RULES), as of when, trained on how many."""
     info = reader.run("churn_model_info")
@@ -95,43 +107,51 @@ def dataset_id(reader: db.Reader) -> str:
     return "unnamed" if found.empty else str(found.iloc[0]["dataset_id"])
 
 
-def alert_key(dataset: str, customer_id: str, rule: str) -> str:
-    return f"{dataset}:{customer_id}:{rule}"
+def alert_key(dataset: str, customer_id: str) -> str:
+    return f"{dataset}:{customer_id}"
 
 
 def at_risk(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules()) -> pd.DataFrame:
-    """Every alert that fires under the filters, riskiest revenue first, with its follow-up state
-    (status, owner, note, last change); an alert nobody has touched is "new", owned by the account owner."""
+    """Every customer with an alert under the filters, riskiest revenue first, with its follow-up
+    state (status, owner, note, last change); an alert nobody has touched is "new", owned by the
+    account owner, and a closed one with a rule that was not firing at its close is "new" again."""
     alerts = reader.run("churn_alerts", rules.params(filters))
     dataset = dataset_id(reader)
-    alerts["alert_key"] = [alert_key(dataset, c, r) for c, r in zip(alerts["customer_id"], alerts["rule"])]
-    state = follow_up_state(store)
-    merged = alerts.merge(state, how="left", left_on="alert_key", right_index=True)
-    merged["status"] = merged["status"].fillna("new")
+    alerts["alert_key"] = [alert_key(dataset, c) for c in alerts["customer_id"]]
+    alerts["rules"] = alerts["rules"].map(list)
+    merged = alerts.merge(follow_up_state(store), how="left", left_on="alert_key", right_index=True)
+    known = merged["rules_then"].map(lambda r: set(r) if isinstance(r, list) else set())
+    new_reason = pd.Series([bool(set(now) - then) for now, then in zip(merged["rules"], known)],
+                           index=merged.index, dtype=bool)
+    merged["is_reopened"] = merged["status"].isin(CLOSED) & new_reason
+    merged["status"] = merged["status"].where(~merged["is_reopened"]).fillna("new")
     merged["owner"] = merged["owner"].fillna(merged["account_owner"])
     merged["note"] = merged["note"].fillna("")
-    return merged
+    return merged.drop(columns=["rules_then"])
 
 
 def follow_up_state(store: Store) -> pd.DataFrame:
     """The latest status, owner and note per alert key, with when and by whom it last changed."""
     current = store.current(KIND)
-    columns = ["status", "owner", "note", "changed_at", "changed_by"]
+    fields = ["status", "owner", "note", "rules"]
     if current.empty:
-        return pd.DataFrame(columns=columns).rename_axis("alert_key")
+        return pd.DataFrame(columns=[*fields, "changed_at", "changed_by"]).rename_axis("alert_key").rename(
+            columns={"rules": "rules_then"})
     values = current.pivot(index="key", columns="field", values="value")
     last = current.sort_values("changed_at").groupby("key").last()[["changed_at", "changed_by"]]
-    state = values.reindex(columns=["status", "owner", "note"]).join(last)
+    state = values.reindex(columns=fields).join(last).rename(columns={"rules": "rules_then"})
     return state.rename_axis("alert_key")
 
 
-def change(store: Store, key: str, who: str, status: str | None = None, owner: str | None = None,
-           note: str | None = None) -> None:
-    """Record a follow-up change; of two people changing the same alert, the later wins, both stay in the history."""
+def change(store: Store, key: str, who: str, rules: list[str], status: str | None = None,
+           owner: str | None = None, note: str | None = None) -> None:
+    """Record a follow-up change with the rules firing now; of two people changing the same alert,
+    the later wins and both stay in the history."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown alert status {status!r}; use one of {', '.join(STATUSES)}")
     fields = {name: value for name, value in (("status", status), ("owner", owner), ("note", note))
               if value is not None}
+    fields["rules"] = sorted(rules)
     store.change(KIND, key, fields, who)
 
 
@@ -160,7 +180,7 @@ def follow_up_summary(reader: db.Reader, store: Store, newest_on: dt.date | None
     if newest_on is not None and not saved.empty:
         due = saved[saved["changed_on"].dt.date + dt.timedelta(days=SAVED_CHECK_DAYS) <= newest_on]
         if not due.empty:
-            ids = [key.split(":", 2)[1] for key in due.index]
+            ids = [key.split(":", 1)[1] for key in due.index]
             churned = reader.run("churn_customer_status", {"customer_ids": ids}).set_index("customer_id")["churned_on"]
             kept = 0
             for customer_id, closed_on in zip(ids, due["changed_on"].dt.date):
@@ -170,13 +190,24 @@ def follow_up_summary(reader: db.Reader, store: Store, newest_on: dt.date | None
     return result
 
 
+def narrow(alerts: pd.DataFrame, bands=(), owners=(), reasons=(), statuses=()) -> pd.DataFrame:
+    """The list's own filters (none chosen = all): band, alert owner, any of the reasons, status."""
+    keep = pd.Series(True, index=alerts.index)
+    for column, chosen in (("band", bands), ("owner", owners), ("status", statuses)):
+        if chosen:
+            keep &= alerts[column].isin(chosen)
+    if reasons:
+        keep &= alerts["reason_keys"].map(lambda keys: bool(set(keys) & set(reasons)))
+    return alerts[keep]
+
+
 def risk_points(reader: db.Reader, filters: Filters, rules: Rules = Rules(), limit: int = POINTS_LIMIT) -> pd.DataFrame:
     """The customers drawn in the risk-against-value chart (the most revenue at risk first)."""
     return reader.run("churn_risk_points", {**rules.params(filters), "limit": limit})
 
 
 EXPORT_COLUMNS = {"customer_id": "Customer id", "name": "Customer", "segment": "Segment", "region": "Region",
-                  "plan": "Plan", "band": "Risk band", "score": "Risk score (0-100)", "rule": "Alert",
+                  "plan": "Plan", "band": "Risk band", "score": "Risk score (0-100)", "rules": "Alerts",
                   "reasons": "Top reasons", "annual_value": "Annual value", "value_at_risk": "Revenue at risk",
                   "next_renewal_on": "Next renewal", "expected_purchase_on": "Expected purchase",
                   "account_owner": "Account owner", "owner": "Alert owner", "status": "Status", "note": "Notes"}
@@ -185,8 +216,8 @@ EXPORT_COLUMNS = {"customer_id": "Customer id", "name": "Customer", "segment": "
 def export_frame(alerts: pd.DataFrame) -> pd.DataFrame:
     """The at-risk list as account owners read it: plain column names, reasons as one text."""
     out = alerts.reindex(columns=list(EXPORT_COLUMNS)).copy()
-    out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if isinstance(r, (list, tuple)) or hasattr(r, "tolist") else "")
-    out["rule"] = out["rule"].map(RULES).fillna(out["rule"])
+    out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if r is not None else "")
+    out["rules"] = out["rules"].map(lambda r: "; ".join(RULES.get(x, x) for x in r) if r is not None else "")
     out["status"] = out["status"].map(STATUSES).fillna(out["status"])
     for column in ("next_renewal_on", "expected_purchase_on"):
         out[column] = pd.to_datetime(out[column]).dt.date
