@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from cxdata import data_status, db, journey, metrics, overview, trends, voice
+from cxdata import churn, data_status, db, journey, metrics, overview, trends, voice
 from cxdata.filters import Filters, preset_range
 
 PageQueries = Callable[[db.Reader, Filters, str, bool], None]
@@ -80,6 +80,16 @@ def voice_queries(reader: db.Reader, filters: Filters, compare: str, reference: 
     voice.verbatims(reader, filters, search="atencion")
 
 
+def churn_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The churn page: model info, revenue at risk, the alert list (with an empty store) and the chart's points."""
+    rules = churn.alerts.Rules()
+    churn.model_info(reader)
+    churn.revenue_at_risk(reader, filters, rules)
+    reader.run("churn_alerts", rules.params(filters))
+    reader.run("dataset_id")
+    churn.risk_points(reader, filters, rules)
+
+
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
 PAGES: dict[str, tuple[PageQueries, bool]] = {
     "overview": (overview_queries, True),
@@ -88,6 +98,7 @@ PAGES: dict[str, tuple[PageQueries, bool]] = {
     "data": (data_queries, False),
     "journey": (journey_queries, False),
     "voice": (voice_queries, False),
+    "churn": (churn_queries, False),
 }
 
 

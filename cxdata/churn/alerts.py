@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxdata import db
+from cxdata import formatting as fmt
 from cxdata.filters import Filters
 from cxdata.store import Store
 
@@ -84,6 +85,18 @@ def headline(reader: db.Reader, filters: Filters, rules: Rules = Rules()) -> dic
     r = row.iloc[0]
     return {"value_at_risk": float(r["value_at_risk"]), "n_customers": int(r["n_customers"]),
             "n_at_risk": int(r["n_at_risk"]), "annual_value": float(r["annual_value"])}
+
+
+def overview_line(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules()) -> str | None:
+    """The overview's one line: revenue at risk and open alerts (None before any score exists)."""
+    info = model_info(reader)
+    if info is None or pd.isna(info["scored_as_of"]):
+        return None
+    total = headline(reader, filters, rules)
+    listed = at_risk(reader, filters, store, rules)
+    n_open = int((~listed["status"].isin(CLOSED)).sum())
+    return (f"**{fmt.compact(total['value_at_risk'])}** of annual value at risk of churning in the next 90 days "
+            f"· **{n_open:,}** open churn {'alert' if n_open == 1 else 'alerts'}")
 
 
 def concentration_title(summary: pd.DataFrame, dimension: str) -> str:

@@ -51,17 +51,35 @@ class Result:
 def judge(name: str, y: np.ndarray, score: np.ndarray, threshold: float) -> Result:
     """ROC AUC, precision and recall at the threshold, and the churn rate of the top 10% by score
     over the overall rate (ties broken by order, so the decile is exactly 10%)."""
-    from sklearn.metrics import roc_auc_score
-
     y, score = np.asarray(y, dtype=int), np.asarray(score, dtype=float)
     n, n_pos = len(y), int(y.sum())
-    auc = float(roc_auc_score(y, score)) if 0 < n_pos < n else None
+    auc = roc_auc(y, score) if 0 < n_pos < n else None
     flagged = score >= threshold
     precision = float(y[flagged].mean()) if flagged.any() else None
     recall = float(y[flagged].sum() / n_pos) if n_pos else None
     top = np.argsort(-score, kind="stable")[:max(1, n // 10)]
     lift = float(y[top].mean() / (n_pos / n)) if n_pos else None
     return Result(name, n, n_pos, auc, precision, recall, int(flagged.sum()), lift)
+
+
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """The chance a random churner scores above a random stayer (ties count half): Mann-Whitney U."""
+    ranks = pd.Series(score).rank(method="average").to_numpy()
+    n_pos = int(y.sum())
+    n_neg = len(y) - n_pos
+    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def stratified_split(y: np.ndarray, test_share: float = TEST_SHARE, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of a train and a test split that keep the label's share in each (fixed seed)."""
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for label in (0, 1):
+        rows = rng.permutation(np.flatnonzero(y == label))
+        cut = int(round(len(rows) * test_share))
+        test.append(rows[:cut])
+        train.append(rows[cut:])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
 
 def time_split(reader: db.Reader, threshold: float) -> tuple[dt.date, list[dt.date], list[Result]]:
@@ -139,16 +157,15 @@ def encode(frame: pd.DataFrame) -> pd.DataFrame:
 
 def labelled(path: Path, label: str, id_column: str | None, threshold: float) -> tuple[int, list[str], Result]:
     """Train the model family on 70% of a labelled file (stratified, fixed seed), judge on the rest."""
-    from sklearn.model_selection import train_test_split
-
     frame, y = read_labelled(path, label, id_column)
     x = encode(frame)
     if x.empty:
         raise EvalError(f"{path}: no column besides the label and id can be used as a feature")
     if min(y.sum(), len(y) - y.sum()) < 2:
         raise EvalError(f"{path}, column {label}: one class has fewer than 2 rows, too few to split 70/30")
-    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=TEST_SHARE, random_state=SEED, stratify=y)
-    if len(set(y_test)) < 2:
+    train, test = stratified_split(y)
+    x_train, x_test, y_train, y_test = x.iloc[train], x.iloc[test], y[train], y[test]
+    if len(set(y_test)) < 2 or len(set(y_train)) < 2:
         raise EvalError(f"{path}: the 30% test split holds one class only; the file needs more churned "
                         "and retained customers")
     fitted = model.fit(x_train, pd.Series(y_train), min_churners=1)

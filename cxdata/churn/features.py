@@ -105,7 +105,7 @@ SIGNALS: tuple[Signal, ...] = (
            lambda f: np.log1p(f["n_contacts_90d"].astype(float)) - np.log1p(f["n_contacts_prior_90d"].astype(float)),
            lambda r: (f"{r.n_contacts_90d:,} contacts in the last 90 days, {r.n_contacts_prior_90d:,} the quarter before"
                       if r.n_contacts_90d >= 2 * max(r.n_contacts_prior_90d, 2) else None)),
-    Signal("quiet", "Gone quiet", lambda f: f["days_since_contact"].fillna(365).clip(upper=365).astype(float) / 30,
+    Signal("quiet", "Gone quiet", lambda f: f["days_since_contact"].fillna(0).clip(upper=365).astype(float) / 30,
            lambda r: (f"no contact in {int(r.days_since_contact)} days"
                       if pd.notna(r.days_since_contact) and r.days_since_contact >= 120 else None)),
     Signal("new_customer", "New customer", lambda f: -np.log1p(f["tenure_days"].clip(lower=0).astype(float)),
