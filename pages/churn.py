@@ -127,27 +127,35 @@ choices = dict(zip(shown["alert_key"], shown["name"].fillna(shown["customer_id"]
                    + shown["score"].round().astype(int).astype(str) + " · " + shown["status"].map(alerts.STATUSES)))
 key = st.selectbox("Alert", list(choices)[:500], format_func=choices.get, key="churn_alert_pick")
 alert = shown.set_index("alert_key").loc[key]
-with st.form("churn_follow_up", border=True):
+
+
+def save(key: str, rules: list[str], fallback_owner: str, who: str) -> None:
+    """The Save button's callback: runs before the rerun, so the page redraws with the new state."""
+    status, owner, note = (st.session_state[f"churn_{field}_{key}"] for field in ("status", "owner", "note"))
+    try:
+        alerts.change(store, key, who, rules, status=status, owner=owner.strip() or fallback_owner, note=note)
+    except StoreError as exc:
+        st.session_state["churn_save_error"] = f"{exc}. Nothing was changed."
+    else:
+        st.toast(f"Saved: {alerts.STATUSES[status]}, owner {owner.strip() or fallback_owner}", icon=":material/check:")
+
+
+with st.container(border=True):
     st.markdown(f"**{alert['name']}** ({alert['customer_id']}) · {alert['segment']} · score {alert['score']:.0f} · "
                 f"annual value {fmt.compact(alert['annual_value'])} · alerts: "
                 + "; ".join(alerts.RULES[r].lower() for r in alert["rules"])
                 + (" · :orange-badge[reopened: a new reason]" if alert["is_reopened"] else "")
                 + "  \n" + "; ".join(alert["reasons"]))
     status_col, owner_col = st.columns(2)
-    status = status_col.selectbox("Status", list(alerts.STATUSES), index=list(alerts.STATUSES).index(alert["status"]),
-                                  format_func=alerts.STATUSES.get)
-    owner = owner_col.text_input("Owner", value=alert["owner"], max_chars=80)
-    note = st.text_area("Notes", value=alert["note"], max_chars=2000)
+    status_col.selectbox("Status", list(alerts.STATUSES), index=list(alerts.STATUSES).index(alert["status"]),
+                         format_func=alerts.STATUSES.get, key=f"churn_status_{key}")
+    owner_col.text_input("Owner", value=alert["owner"], max_chars=80, key=f"churn_owner_{key}")
+    st.text_area("Notes", value=alert["note"], max_chars=2000, key=f"churn_note_{key}")
     who = frame.editor_name("churn")
-    if st.form_submit_button("Save", type="primary", icon=":material/save:"):
-        try:
-            alerts.change(store, key, who, alert["rules"], status=status,
-                          owner=owner.strip() or alert["account_owner"], note=note)
-        except StoreError as exc:
-            st.error(f"{exc}. Nothing was changed.", icon=":material/error:")
-        else:
-            st.toast(f"Saved: {alerts.STATUSES[status]}, owner {owner}", icon=":material/check:")
-            st.rerun()
+    st.button("Save", type="primary", icon=":material/save:", key="churn_save", on_click=save,
+              args=(key, list(alert["rules"]), alert["account_owner"], who))
+    if "churn_save_error" in st.session_state:
+        st.error(st.session_state.pop("churn_save_error"), icon=":material/error:")
 history = store.history(alerts.KIND, key)
 if not history.empty:
     with st.expander(f"History of this alert ({len(history):,} changes)"):
