@@ -94,7 +94,7 @@ def time_split(reader: db.Reader, threshold: float) -> tuple[dt.date, list[dt.da
     if not days:
         raise EvalError(f"the data covers {oldest} to {newest}: a time split needs at least "
                         f"{4 * feat.HORIZON_DAYS} days (two quarters of history, a quarter to learn, one to check)")
-    trained = scoring.train(reader, days, min_churners=1)
+    trained, days = scoring.train(reader, days, min_churners=1)
     test = feat.as_of(reader, test_day)
     x, y = feat.matrix(test), test["is_lost_next"].to_numpy()
     results = [judge("rule score", y, model.score(model.Scorer(model.RULES), x).to_numpy(), threshold)]

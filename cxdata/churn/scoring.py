@@ -19,7 +19,8 @@ from cxdata import db
 from cxdata.churn import features as feat
 from cxdata.churn import model
 
-SNAPSHOTS = 4            # training snapshots, a quarter apart
+SNAPSHOTS = 4            # training snapshots at most, a quarter apart
+ENOUGH_CHURNERS = 2000   # no older snapshot once the newer ones hold this many leavers (a large base)
 EXPLAIN_SHARE = 0.3      # reasons for the riskiest 30% (and every customer a single signal flags)
 
 
@@ -30,13 +31,20 @@ def training_days(newest: dt.date, oldest: dt.date, snapshots: int = SNAPSHOTS) 
     return [d for d in days if d - dt.timedelta(days=2 * feat.HORIZON_DAYS) >= oldest]
 
 
-def train(reader: db.Reader, days: list[dt.date], min_churners: int = model.MIN_CHURNERS) -> model.Scorer:
-    """Fit on the customers as of each training day (stacked), labelled by who was lost after it."""
-    frames = [feat.as_of(reader, day) for day in days]
+def train(reader: db.Reader, days: list[dt.date],
+          min_churners: int = model.MIN_CHURNERS) -> tuple[model.Scorer, list[dt.date]]:
+    """Fit on the customers as of each training day (stacked, newest first), labelled by who was lost
+    after it; older snapshots are read only while the newer ones hold fewer than ENOUGH_CHURNERS leavers."""
+    frames = []
+    for day in days:
+        frames.append(feat.as_of(reader, day))
+        if sum(int(f["is_lost_next"].sum()) for f in frames) >= ENOUGH_CHURNERS:
+            break
+    used = days[:len(frames)]
     history = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if history.empty:
-        return model.Scorer(model.RULES)
-    return model.fit(feat.matrix(history), history["is_lost_next"], min_churners)
+        return model.Scorer(model.RULES), used
+    return model.fit(feat.matrix(history), history["is_lost_next"], min_churners), used
 
 
 def score_customers(scorer: model.Scorer, current: pd.DataFrame) -> pd.DataFrame:
@@ -66,8 +74,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     if newest is None:  # customers but no activity yet: nothing to learn from, nobody to score
         days, scorer, current = [], model.Scorer(model.RULES), feat.as_of(reader, dt.date(1900, 1, 1))
     else:
-        days = training_days(newest, oldest)
-        scorer, current = train(reader, days), feat.as_of(reader, newest)
+        scorer, days = train(reader, training_days(newest, oldest))
+        current = feat.as_of(reader, newest)
     scores = score_customers(scorer, current)
     con.register("churn_scores_new", scores)
     try:
