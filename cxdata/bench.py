@@ -20,6 +20,7 @@ from typing import Callable
 
 from cxdata import churn, data_status, db, journey, metrics, overview, trends, voice
 from cxdata.filters import Filters, preset_range
+from cxdata.store import Store
 
 PageQueries = Callable[[db.Reader, Filters, str, bool], None]
 
@@ -34,6 +35,7 @@ def overview_queries(reader: db.Reader, filters: Filters, compare: str, referenc
     overview.load(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES, reference=reference)
     if not reference:  # comments have no raw-row twin: their analysis exists only in the derived layer
         voice.detractor_headline(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES)
+        churn.alerts.overview_line(reader, filters, Store(_NO_STORE))  # revenue at risk and open alerts
 
 
 def trends_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
@@ -78,6 +80,9 @@ def voice_queries(reader: db.Reader, filters: Filters, compare: str, reference: 
     voice.load(reader, filters, compare)
     voice.verbatims(reader, filters)
     voice.verbatims(reader, filters, search="atencion")
+
+
+_NO_STORE = Path("/nonexistent/cx-bench.state.sqlite")  # an unwritten store reads as empty, creating nothing
 
 
 def churn_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:

@@ -93,8 +93,7 @@ def overview_line(reader: db.Reader, filters: Filters, store: Store, rules: Rule
     if info is None or pd.isna(info["scored_as_of"]):
         return None
     total = headline(reader, filters, rules)
-    listed = at_risk(reader, filters, store, rules)
-    n_open = int((~listed["status"].isin(CLOSED)).sum())
+    n_open = open_alert_count(reader, filters, store, rules)
     return (f"**{fmt.compact(total['value_at_risk'])}** of annual value at risk of churning in the next 90 days "
             f"· **{n_open:,}** open churn {'alert' if n_open == 1 else 'alerts'}")
 
@@ -128,17 +127,26 @@ def at_risk(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Ru
     """Every customer with an alert under the filters, riskiest revenue first, with its follow-up
     state (status, owner, note, last change); an alert nobody has touched is "new", owned by the
     account owner, and a closed one with a rule that was not firing at its close is "new" again."""
-    alerts = reader.run("churn_alerts", rules.params(filters))
-    dataset = dataset_id(reader)
-    alerts["alert_key"] = [alert_key(dataset, c) for c in alerts["customer_id"]]
-    alerts["rules"] = alerts["rules"].map(list)
+    return with_follow_up(reader.run("churn_alerts", rules.params(filters)), dataset_id(reader), store)
+
+
+def open_alert_count(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules()) -> int:
+    """How many alerts under the filters are not closed (the list's ids and rules only, no reasons)."""
+    ids = with_follow_up(reader.run("churn_alert_ids", rules.params(filters)), dataset_id(reader), store)
+    return int((~ids["status"].isin(CLOSED)).sum())
+
+
+def with_follow_up(alerts: pd.DataFrame, dataset: str, store: Store) -> pd.DataFrame:
+    """Alerts (customer_id, rules, account_owner when listed) joined to their latest follow-up state."""
+    alerts = alerts.assign(alert_key=[alert_key(dataset, c) for c in alerts["customer_id"]],
+                           rules=alerts["rules"].map(list))
     merged = alerts.merge(follow_up_state(store), how="left", left_on="alert_key", right_index=True)
     known = merged["rules_then"].map(lambda r: set(r) if isinstance(r, list) else set())
     new_reason = pd.Series([bool(set(now) - then) for now, then in zip(merged["rules"], known)],
                            index=merged.index, dtype=bool)
     merged["is_reopened"] = merged["status"].isin(CLOSED) & new_reason
     merged["status"] = merged["status"].where(~merged["is_reopened"]).fillna("new")
-    merged["owner"] = merged["owner"].fillna(merged["account_owner"])
+    merged["owner"] = merged["owner"].fillna(merged.get("account_owner", pd.Series(index=merged.index)))
     merged["note"] = merged["note"].fillna("")
     return merged.drop(columns=["rules_then"])
 
