@@ -77,6 +77,12 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("nps_year", "Unhappy all year", lambda f: (10 - f["nps_mean_365d"].astype(float)).fillna(10 - 8.0),
            lambda r: (f"NPS answers averaged {r.nps_mean_365d:.1f} over the past year"
                       if pd.notna(r.nps_mean_365d) and r.nps_mean_365d <= 6 else None)),
+    Signal("csat_low", "Low CSAT", lambda f: (5 - f["csat_90d"].astype(float)).fillna(5 - 4.2),
+           lambda r: (f"CSAT averaged {r.csat_90d:.1f} (1-5) in the last 90 days"
+                      if pd.notna(r.csat_90d) and r.csat_90d < 3 else None)),
+    Signal("ces_low", "High effort", lambda f: (7 - f["ces_90d"].astype(float)).fillna(7 - 5.5),
+           lambda r: (f"effort score averaged {r.ces_90d:.1f} (1-7, 7 = easiest) in the last 90 days"
+                      if pd.notna(r.ces_90d) and r.ces_90d < 4 else None)),
     Signal("csat_fell", "CSAT fell", lambda f: _drop(f["csat_prior_90d"], f["csat_90d"]),
            lambda r: (f"CSAT down from {r.csat_prior_90d:.1f} to {r.csat_90d:.1f} (1-5) on the previous quarter"
                       if pd.notna(r.csat_prior_90d) and pd.notna(r.csat_90d) and r.csat_90d < r.csat_prior_90d - 0.5
