@@ -447,14 +447,13 @@ def _customers(n: int, win: _Window, rng: np.random.Generator) -> dict[str, np.n
               * np.array((1.25, 0.95, 0.8))[plan] * np.exp(-0.6 * mood))
     churn_day = np.maximum(signup_day + 30, 0) + np.ceil(rng.exponential(1 / hazard)).astype(np.int64)
     churned = churn_day < win.n_days
-    fate_day = churn_day  # also for those who leave after the window: they show warning signs already
     churn_day = np.where(churned, churn_day, np.iinfo(np.int32).max)
     return {
         "cust": np.arange(1, n + 1), "segment": seg, "region": region, "country": country,
         "language": np.array([LANGUAGES.index(LANGUAGE_BY_COUNTRY.get(c, "en")) for c in COUNTRIES])[country],
         "plan": plan, "value": value, "owner": owner, "signup_day": signup_day,
-        "churn_day": churn_day, "churned": churned, "fate_day": fate_day,
-        "warning": (fate_day < win.n_days + WARNING_DAYS) & (rng.random(n) < WARNING_SHARE),
+        "churn_day": churn_day, "churned": churned,
+        "warning": churned & (rng.random(n) < WARNING_SHARE),
         "downgrades": rng.random(n) < 0.5,
         "mood": mood, "activity": np.array(SEGMENT_ACTIVITY)[seg] * rng.gamma(2.0, 0.5, n),
         "name_a": rng.integers(0, 1000, n), "name_b": rng.integers(0, 1000, n),
@@ -520,13 +519,11 @@ def _interactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
     warn = np.flatnonzero(c["warning"] & (b > a))
     n_extra = rng.poisson(_EXTRA_COMPLAINTS, warn.size)
     e_ci = np.repeat(warn, n_extra)
-    fate = c["fate_day"]
-    e_lo = np.maximum(fate[e_ci] - WARNING_DAYS, a[e_ci])
+    e_lo = np.maximum(b[e_ci] - WARNING_DAYS, a[e_ci])
     e_day = e_lo + np.floor(rng.random(e_ci.size) * (b[e_ci] - e_lo)).astype(np.int64)
     cancel = warn[rng.random(warn.size) < _CANCEL_CALL]
-    x_lo = np.maximum(fate[cancel] - 14, a[cancel])
+    x_lo = np.maximum(b[cancel] - 14, a[cancel])
     x_day = x_lo + np.floor(rng.random(cancel.size) * (b[cancel] - x_lo)).astype(np.int64)
-    cancel, x_day = cancel[x_day < b[cancel]], x_day[x_day < b[cancel]]  # a call after the window: not yet
     ci = np.concatenate([ci, e_ci, cancel])
     day = np.concatenate([day, e_day, x_day])
     origin = np.concatenate([origin, np.ones(e_ci.size, np.int8), np.full(cancel.size, 2, np.int8)])
@@ -535,7 +532,7 @@ def _interactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
     start_s = day * DAY + _time_of_day(rng, n)
     order = np.argsort(start_s, kind="stable")
     ci, day, origin, start_s = ci[order], day[order], origin[order], start_s[order]
-    to_churn = c["fate_day"][ci] - day
+    to_churn = c["churn_day"][ci] - day
     pre = c["warning"][ci] & (to_churn <= WARNING_DAYS)
     dip = np.isin(win.month[day], DIP_MONTHS)
 
@@ -666,7 +663,7 @@ def _feedback(c: dict[str, np.ndarray], it: dict[str, np.ndarray], win: _Window,
     fb = {k: v[order] for k, v in fb.items()}
 
     # Warning churners turn sour in their last 90 days, a little already in the 90 before.
-    to_churn = c["fate_day"][fb["cust"]] - fb["submitted_s"] // DAY
+    to_churn = c["churn_day"][fb["cust"]] - fb["submitted_s"] // DAY
     warn = c["warning"][fb["cust"]]
     latent = (c["mood"][fb["cust"]] + fb["effect"] + np.array(SURVEY_OFFSET)[fb["survey"]]
               - 1.1 * (warn & (to_churn <= WARNING_DAYS))
@@ -715,7 +712,7 @@ def _transactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
     inv_day = np.floor(s[ci] + (k0[ci] + pos) * period[ci]).astype(np.int64)
     inv_day = np.clip(inv_day, a[ci], b[ci] - 1)
     inv_amount = c["value"][ci] * period[ci] / 365.25
-    to_churn = c["fate_day"][ci] - inv_day
+    to_churn = c["churn_day"][ci] - inv_day
     warn = c["warning"][ci]
     downgraded = warn & c["downgrades"][ci] & (to_churn <= WARNING_DAYS)
     inv_amount = np.where(downgraded, inv_amount * 0.6, inv_amount)
@@ -729,7 +726,7 @@ def _transactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
     counts = rng.poisson(rate / 91.3 * (b - a))
     pi = np.repeat(np.arange(len(a)), counts)
     p_day = a[pi] + np.floor(rng.random(pi.size) * (b[pi] - a[pi])).astype(np.int64)
-    p_to_churn = c["fate_day"][pi] - p_day
+    p_to_churn = c["churn_day"][pi] - p_day
     fade = np.where(p_to_churn <= WARNING_DAYS, 0.25, np.where(p_to_churn <= 2 * WARNING_DAYS, 0.6, 1.0))
     p_keep = ~c["warning"][pi] | (rng.random(pi.size) < fade)
     pi, p_day = pi[p_keep], p_day[p_keep]

@@ -68,7 +68,8 @@ tiles[2].caption(" · ".join(f"{alerts.STATUSES[s]} {int((open_alerts['status'] 
 days = follow["avg_days_to_close"]
 tiles[3].metric("Average days to close", "—" if days is None else f"{days:.1f}", border=True,
                 help="From an alert's first follow-up change to its closing as saved or lost.")
-tiles[3].caption(f"{follow['n_closed']:,} closed alerts" if follow["n_closed"] else "no alert closed yet")
+tiles[3].caption(f"{follow['n_closed']:,} closed {'alert' if follow['n_closed'] == 1 else 'alerts'}"
+                 if follow["n_closed"] else "no alert closed yet")
 checked = follow["n_saved_checked"]
 tiles[4].metric("Saved and kept", f"{follow['n_saved_kept']:,} of {checked:,}" if checked else "—",
                 border=True, help="Customers whose alert was closed as saved at least 90 days before the newest "

@@ -228,10 +228,11 @@ def risk_points(reader: db.Reader, filters: Filters, rules: Rules = Rules(), lim
 
 
 EXPORT_COLUMNS = {"customer_id": "Customer id", "name": "Customer", "segment": "Segment", "region": "Region",
-                  "plan": "Plan", "band": "Risk band", "score": "Risk score (0-100)", "rules": "Alerts",
-                  "reasons": "Top reasons", "annual_value": "Annual value", "value_at_risk": "Revenue at risk",
-                  "next_renewal_on": "Next renewal", "expected_purchase_on": "Expected purchase",
-                  "account_owner": "Account owner", "owner": "Alert owner", "status": "Status", "note": "Notes"}
+                  "plan": "Plan", "band": "Risk band", "score": "Risk score (0-100)",
+                  "value_at_risk": "Revenue at risk", "reasons": "Top reasons", "rules": "Alerts",
+                  "annual_value": "Annual value", "next_renewal_on": "Next renewal",
+                  "expected_purchase_on": "Expected purchase", "account_owner": "Account owner",
+                  "owner": "Alert owner", "status": "Status", "note": "Notes"}
 
 
 def export_frame(alerts: pd.DataFrame) -> pd.DataFrame:
