@@ -83,7 +83,7 @@ by_segment.plotly_chart(charts.revenue_at_risk_bars(
     width="stretch", theme=None, key="risk_by_segment")
 points = churn.risk_points(reader, view.filters, rules)
 scatter.plotly_chart(charts.churn_risk_value(
-    points, rules.threshold, "Call first: high risk on high value (top right)",
+    points, rules.threshold, alerts.flagged_title(summary, rules.threshold),
     f"Risk score against annual value, customers at medium or high risk ({len(points):,} shown)"),
     width="stretch", theme=None, key="risk_value")
 with st.expander("Revenue at risk by account owner"):
@@ -106,7 +106,8 @@ statuses = pick_status.multiselect("Status", list(alerts.STATUSES), format_func=
 shown = alerts.narrow(listed, bands, owners, reasons, statuses)
 st.caption(f"{len(shown):,} of {len(listed):,} alerts, riskiest revenue first · Alert rules: score ≥ "
            f"{rules.threshold:g}" + "".join(f", {alerts.RULES[s].lower()}" for s in rules.signals))
-table = alerts.export_frame(shown).drop(columns=["Customer id", "Region", "Plan"])
+table = alerts.export_frame(shown).drop(columns=["Customer id", "Region", "Plan"]).round(
+    {"Revenue at risk": 0, "Annual value": 0})
 st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 460), column_config={
     "Risk score (0-100)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
     "Annual value": st.column_config.NumberColumn(format="localized"),

@@ -60,13 +60,21 @@ surveys as (
     from answers a, day d
     group by a.customer_id
 ),
+bills as (  -- the latest two invoices: a smaller one is a downgrade, whatever the billing cycle
+    select t.customer_id,
+           max(t.amount) filter (where t.nth = 1) as last_invoice,
+           max(t.amount) filter (where t.nth = 2) as invoice_before
+    from (select t.customer_id, t.amount,
+                 row_number() over (partition by t.customer_id order by t.occurred_at desc, t.transaction_id desc) as nth
+          from transactions t, day d
+          where t.occurred_at < d.cut and t.kind in ('invoice', 'renewal')) t
+    where t.nth <= 2
+    group by t.customer_id
+),
 money as (
     select t.customer_id,
            coalesce(sum(t.amount) filter (where t.occurred_at >= d.recent), 0) as spend_90d,
            coalesce(sum(t.amount) filter (where t.occurred_at >= d.prior and t.occurred_at < d.recent), 0) as spend_prior_90d,
-           coalesce(sum(t.amount) filter (where t.occurred_at >= d.recent and t.kind in ('invoice', 'renewal')), 0) as billed_90d,
-           coalesce(sum(t.amount) filter (where t.occurred_at >= d.prior and t.occurred_at < d.recent
-                                          and t.kind in ('invoice', 'renewal')), 0) as billed_prior_90d,
            count(*) filter (where t.occurred_at >= d.recent and t.kind = 'purchase') as n_purchases_90d,
            count(*) filter (where t.occurred_at >= d.prior and t.occurred_at < d.recent and t.kind = 'purchase') as n_purchases_prior_90d,
            count(*) filter (where t.occurred_at >= d.recent and t.kind = 'failed_payment') as n_failed_payments_90d,
@@ -100,8 +108,8 @@ final as (
            s.nps_mean_365d,
            coalesce(m.spend_90d, 0)::double as spend_90d,
            coalesce(m.spend_prior_90d, 0)::double as spend_prior_90d,
-           coalesce(m.billed_90d, 0)::double as billed_90d,
-           coalesce(m.billed_prior_90d, 0)::double as billed_prior_90d,
+           b.last_invoice::double as last_invoice,
+           b.invoice_before::double as invoice_before,
            coalesce(m.n_purchases_90d, 0) as n_purchases_90d,
            coalesce(m.n_purchases_prior_90d, 0) as n_purchases_prior_90d,
            coalesce(m.n_failed_payments_90d, 0) as n_failed_payments_90d,
@@ -122,6 +130,7 @@ final as (
     left join contacts c using (customer_id)
     left join surveys s using (customer_id)
     left join money m using (customer_id)
+    left join bills b using (customer_id)
 )
 select * from final
 order by customer_id

@@ -108,6 +108,15 @@ def concentration_title(summary: pd.DataFrame, dimension: str) -> str:
     return f"{top['member']} holds {100 * top['value_at_risk'] / total:.0f}% of the revenue at risk"
 
 
+def flagged_title(summary: pd.DataFrame, threshold: float) -> str:
+    """The risk-against-value chart's finding: how much of the revenue at risk the flagged customers carry."""
+    total = summary[summary["dimension"] == "all"]
+    if total.empty or total.iloc[0]["n_at_risk"] == 0:
+        return f"No customer at a score of {threshold:g} or more: call the highest value first"
+    row = total.iloc[0]
+    return f"{int(row['n_at_risk']):,} at score ≥ {threshold:g} carry {fmt.compact(row['value_at_risk_flagged'])} at risk"
+
+
 def model_info(reader: db.Reader) -> dict | None:
     """Which score is in use (cxdata.churn.model.MODEL or RULES), as of when, trained on how many."""
     info = reader.run("churn_model_info")

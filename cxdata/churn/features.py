@@ -94,9 +94,10 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("spend_down", "Spend down", lambda f: -_change(f["spend_90d"], f["spend_prior_90d"]),
            lambda r: (f"spend down {_pct_down(r.spend_90d, r.spend_prior_90d)}% on the previous quarter"
                       if _pct_down(r.spend_90d, r.spend_prior_90d) >= 20 else None)),
-    Signal("billing_down", "Downgrade", lambda f: -_change(f["billed_90d"], f["billed_prior_90d"]),
-           lambda r: (f"invoices down {_pct_down(r.billed_90d, r.billed_prior_90d)}% on the previous quarter "
-                      "(a downgrade or a missed invoice)" if _pct_down(r.billed_90d, r.billed_prior_90d) >= 20 else None)),
+    Signal("billing_down", "Downgrade", lambda f: -_change(f["last_invoice"].fillna(0), f["invoice_before"].fillna(0)),
+           lambda r: (f"latest invoice {_pct_down(r.last_invoice, r.invoice_before)}% below the one before (a downgrade)"
+                      if pd.notna(r.last_invoice) and pd.notna(r.invoice_before)
+                      and _pct_down(r.last_invoice, r.invoice_before) >= 10 else None)),
     Signal("purchases_down", "Fewer purchases",
            lambda f: (f["n_purchases_prior_90d"] - f["n_purchases_90d"]).clip(lower=0, upper=5).astype(float),
            lambda r: (f"{_plural(int(r.n_purchases_90d), 'purchase')} in the last 90 days, "
