@@ -36,8 +36,10 @@ service_counts as (  -- both periods, with 0 contacts when none matches
 
 response_counts as (
     select period, first_response_kpi(is_live_channel(channel, $live_channels)) as kpi,
-           median_ladder(first_response_seconds) as response_ladder,
-           count(first_response_seconds) as n_response
+           median_ladder(counted_response_seconds(touchpoint, first_response_seconds, sla_seconds, started_at,
+                                                  resolved_at, interactions_as_of())) as response_ladder,
+           count(counted_response_seconds(touchpoint, first_response_seconds, sla_seconds, started_at,
+                                          resolved_at, interactions_as_of())) as n_response
     from interactions_both
     group by all
 ),
