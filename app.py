@@ -9,7 +9,9 @@ PAGES = {
     "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True)],
     "Analysis": [st.Page("pages/trends.py", title="KPI trends", icon=":material/show_chart:"),
                  st.Page("pages/journey.py", title="Journey map", icon=":material/route:"),
-                 st.Page("pages/voice.py", title="Voice of the customer", icon=":material/forum:")],
+                 st.Page("pages/voice.py", title="Voice of the customer", icon=":material/forum:"),
+                 st.Page("pages/departments.py", title="Department scorecards", icon=":material/groups:"),
+                 st.Page("pages/service.py", title="Service levels", icon=":material/timer:")],
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
 }
 WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there
