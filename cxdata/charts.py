@@ -779,6 +779,10 @@ def theme_heatmap(breakdown: pd.DataFrame, dimension: str, title: str, subtitle:
 # inside, so no cell is read by its colour alone.
 STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_target": "#EEF1F4",
                  "too_few": "#EEF1F4", "no_data": "#FFFFFF"}
+MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "complaint_rate": "Complaint<br>rate",
+                  "sla_compliance": "SLA<br>compliance", "first_contact_resolution": "First-contact<br>resolution",
+                  "first_response_live": "First response<br>live", "first_response_written": "First response<br>written",
+                  "resolution_time": "Resolution<br>time", "escalation_rate": "Escalation<br>rate"}
 STATUS_NAMES = {"green": "on target", "amber": "near target", "red": "off target", "no_target": "no target set",
                 "too_few": "too few to judge", "no_data": "no data"}
 
@@ -789,7 +793,7 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
     codes = list(STATUS_COLORS)
     rows = matrix["department"].tolist()[::-1]  # the best at the top
     df = matrix.set_index("department").loc[rows]
-    columns = [KPIS[m].label.replace(" (", "<br>(") for m in metrics] + ["<b>Alignment<br>index</b>"]
+    columns = [MATRIX_HEADERS.get(m, KPIS[m].label) for m in metrics] + ["<b>Alignment<br>index</b>"]
     z, text, hover = [], [], []
     for d, r in df.iterrows():
         cells = [r[m] if isinstance(r.get(m), tuple) else ("no_data", "—") for m in metrics]
@@ -808,10 +812,10 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
     for code in ("green", "amber", "red", "no_target"):  # the legend: one empty trace per status
         fig.add_scatter(x=[None], y=[None], mode="markers", name=STATUS_NAMES[code],
                         marker=dict(size=14, symbol="square", color=STATUS_COLORS[code], line=dict(color=GRID, width=1)))
-    fig.update_layout(height=170 + 52 * len(rows), showlegend=True, legend=dict(y=1.02), margin_t=130,
-                      plot_bgcolor="white")
-    fig.update_xaxes(side="top", showline=False, ticks="", tickfont=dict(size=13))
-    fig.update_yaxes(showgrid=False, ticks="", tickfont=dict(size=15))
+    fig.update_layout(height=220 + 52 * len(rows), showlegend=True, margin_t=150, margin_b=48,
+                      legend=dict(y=-0.02, yanchor="top"), plot_bgcolor="white")
+    fig.update_xaxes(side="top", showline=False, ticks="", tickangle=0, tickfont=dict(size=13))
+    fig.update_yaxes(showgrid=False, ticks="", tickfont=dict(size=15), tickmode="array", tickvals=rows, ticktext=rows)
     return fig
 
 
@@ -840,10 +844,9 @@ def alignment_trend(index: pd.DataFrame, departments: list[str], title: str, sub
     return fig
 
 
-def resolution_histogram(hist: pd.DataFrame, promise_seconds: float, immediate_seconds: float, title: str,
-                         subtitle: str = "") -> go.Figure:
+def resolution_histogram(hist: pd.DataFrame, promise_seconds: float, title: str, subtitle: str = "") -> go.Figure:
     """How long resolutions take, on a log time axis (8 bins a decade), immediate and deferred
-    channels as two bar series, with the deferred promise and the immediate threshold marked."""
+    channels as two bar series, with the deferred promise marked."""
     fig = _figure(title, subtitle)
     if hist.empty:
         return _empty(fig, "No resolved contact in this view")
@@ -857,11 +860,9 @@ def resolution_histogram(hist: pd.DataFrame, promise_seconds: float, immediate_s
                   f"({100 * n / total:.1f}% of all)"] for lo, hi, n in zip(df["low_seconds"], df["high_seconds"], df["n"])]
         fig.add_bar(x=mids, y=df["n"], width=(df["high_seconds"] - df["low_seconds"]) * 0.92, name=f"{mode.capitalize()} channels",
                     marker=dict(color=color), customdata=hover, hovertemplate=_HOVER)
-    for at, label in ((promise_seconds, f"Deferred promise {fmt.duration(promise_seconds)}"),
-                      (immediate_seconds, f"Immediate {fmt.duration(immediate_seconds)}")):
-        fig.add_vline(x=at, line=dict(color=COLORS["target"], dash="dash", width=2))
-        fig.add_annotation(x=math.log10(at), y=1, yref="paper", yanchor="bottom", showarrow=False, text=label,
-                           font=dict(size=14, color=COLORS["target"]))
+    fig.add_vline(x=promise_seconds, line=dict(color=COLORS["target"], dash="dash", width=2))
+    fig.add_annotation(x=math.log10(promise_seconds), y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"Deferred promise {fmt.duration(promise_seconds)}", font=dict(size=14, color=COLORS["target"]))
     ticks = [60, 600, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400]
     low, high = hist["low_seconds"].min(), hist["high_seconds"].max()
     fig.update_xaxes(type="log", title_text="Time from start to resolution (log scale)",

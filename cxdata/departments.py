@@ -203,7 +203,8 @@ def _card_row(department: str, kpi: str, now, then, history) -> dict:
         "source": None if now is None or pd.isna(now.target) else now.source,
         "status": "no_data" if now is None else now.status,
         "delta": change.delta, "verdict": change.verdict, "is_better": better,
-        "spark": [float(r.value) if r is not None and r.is_enough and pd.notna(r.value) else None for r in history],
+        # quarters without a value are left out: a sparkline cell draws numbers only
+        "spark": [float(r.value) for r in history if r is not None and r.is_enough and pd.notna(r.value)],
     }
 
 

@@ -53,9 +53,9 @@ st.subheader("Who is aligned with the customer")
 matrix = departments.alignment(cards)
 st.plotly_chart(charts.alignment_matrix(
     matrix, list(departments.METRICS), departments.headline(cards),
-    f"{quarter_name(quarter)}: each metric against its target (green on, amber within "
-    f"{departments.amber_tolerance():g}% or the margin, red off); index: share of targeted metrics on target, "
-    f"weighted by contacts or answers{running}"), width="stretch", theme=None, key="matrix")
+    f"{quarter_name(quarter)}{running} · amber: short of target by at most {departments.amber_tolerance():g}% "
+    "or the margin of error · index: targeted metrics on target, weighted by n"), width="stretch", theme=None,
+    key="matrix")
 ranked = matrix.dropna(subset=["service_index"]).sort_values("service_index")
 if len(ranked) > 1:
     last = ranked.iloc[0]
@@ -81,7 +81,7 @@ own = cards.cards[cards.cards["department"] == department]
 few = own[own["status"] == "too_few"]["label"].tolist()
 if few:
     st.caption(f":material/warning: Too few answers (under {minimum}) to judge {', '.join(few)} for {department}.")
-st.dataframe(table, hide_index=True, width="stretch", column_config={
+st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 4, column_config={
     "Trend": st.column_config.LineChartColumn(f"Last {len(cards.quarters)} quarters", width="small"),
     "n": st.column_config.TextColumn("n", help="Answers (surveys), contacts (service) or customers followed (churn)"),
     "Change": st.column_config.TextColumn("Change vs previous quarter",

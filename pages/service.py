@@ -52,7 +52,7 @@ by = frame.page_choice("by", "Break down by", service.BREAKDOWNS, "department", 
 rows = lv.by[by]
 label = service.BREAKDOWNS[by].lower()
 left, right = st.columns(2)
-sla_rows = rows.rename(columns={"sla_compliance": "value", "n_sla_judged": "n"})
+sla_rows = rows[rows["n_sla_judged"] > 0].rename(columns={"sla_compliance": "value", "n_sla_judged": "n"})
 left.plotly_chart(charts.ranked_bars(sla_rows, "sla_compliance", service.headline(lv) if by == "department"
                                      else f"SLA compliance by {label}",
                                      f"% resolved within their SLA, {view.filters.start:%d %b} – {view.filters.end:%d %b %Y}",
@@ -76,7 +76,7 @@ hist = service.resolution_histogram(reader, view.filters)
 within = service.share_within(hist[hist["response_mode"] == "deferred"], lv.settings.deferred_seconds)
 title = ("Resolution times" if within is None else
          f"{within:.0f}% of contacts on deferred channels are resolved within {fmt.duration(lv.settings.deferred_seconds)}")
-st.plotly_chart(charts.resolution_histogram(hist, lv.settings.deferred_seconds, lv.settings.immediate_seconds, title,
+st.plotly_chart(charts.resolution_histogram(hist, lv.settings.deferred_seconds, title,
                                             f"Resolved agent-handled contacts by time to resolution, n = {fmt.count(hist['n'].sum())}"),
                 width="stretch", theme=None, key="resolution")
 
