@@ -44,11 +44,11 @@ order by started_on;
 -- answer was due counts as +infinity (counted_response_seconds), so it weighs against the median
 create or replace table response_times_daily as
 select started_at::date as started_on, segment, region, plan, channel, department, journey_stage,
-       response_bucket(counted_response_seconds(touchpoint, first_response_seconds, sla_seconds, started_at,
+       response_bucket(counted_response_seconds(t.is_self_service, first_response_seconds, sla_seconds, started_at,
                                                 resolved_at, interactions_as_of())) as response_seconds,
        count(*) as n
-from interaction_rows()
-where counted_response_seconds(touchpoint, first_response_seconds, sla_seconds, started_at, resolved_at,
+from interaction_rows() left join self_service_of() t using (touchpoint)
+where counted_response_seconds(t.is_self_service, first_response_seconds, sla_seconds, started_at, resolved_at,
                                interactions_as_of()) is not null
 group by all
 order by started_on;
@@ -826,7 +826,7 @@ create or replace macro service_rows() as table
                is_answer_due(t.is_self_service, r.first_response_seconds, r.sla_seconds) as is_due,
                sla_met(r.started_at, r.resolved_at, r.sla_seconds, interactions_as_of()) as is_sla_met
         from interaction_rows() r
-        left join touchpoints t using (touchpoint)
+        left join self_service_of() t using (touchpoint)
         left join channel_modes m using (channel)
     )
     select j.*,

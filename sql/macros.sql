@@ -415,9 +415,6 @@ create or replace macro is_lost_within(churned_on, day, days) as
 create or replace macro is_followed_up(day, days, newest_on) as day + to_days(days::integer) <= newest_on + 1;
 
 -- ---- Service levels: who owes an answer, and contacts never answered (docs/service-levels.md) --------
--- A touchpoint's self-service flag from the reference table touchpoints (null: not listed).
-create or replace macro is_self_service_touchpoint(tp) as
-    (select any_value(t.is_self_service) from touchpoints t where t.touchpoint = tp);
 -- An answer is due unless the touchpoint is self-service; for a touchpoint not listed, when the
 -- contact has an SLA or a response (is_agent_handled).
 create or replace macro is_answer_due(is_self_service, first_response_seconds, sla_seconds) as
@@ -429,10 +426,16 @@ create or replace macro is_unanswered(is_due, first_response_seconds, started, r
 -- The first-response time that response levels count: the response, else +infinity for a contact
 -- never answered (slower than any answer, so it counts against the median instead of vanishing from
 -- it); null when no answer was due or the contact is not judged yet.
-create or replace macro counted_response_seconds(tp, first_response_seconds, sla_seconds, started, resolved, now_at) as
+-- is_self_service comes from a left join of the contact's touchpoint to touchpoints (see
+-- self_service_of), never a subquery per row.
+create or replace macro counted_response_seconds(is_self_service, first_response_seconds, sla_seconds, started,
+                                                 resolved, now_at) as
     case when first_response_seconds is not null then first_response_seconds
-         when is_unanswered(is_answer_due(is_self_service_touchpoint(tp), first_response_seconds, sla_seconds),
+         when is_unanswered(is_answer_due(is_self_service, first_response_seconds, sla_seconds),
                             first_response_seconds, started, resolved, now_at) then 'infinity'::double end;
+-- Each touchpoint of the reference table once, for that left join.
+create or replace macro self_service_of() as table
+    select touchpoint, bool_or(is_self_service) as is_self_service from touchpoints group by all;
 -- Shares of the contacts due an answer: answered immediately, never answered, escalated; and of the
 -- deferred ones judged, resolved within the deferred promise. All are proportions with pct_moe.
 create or replace macro service_pct_of(n_part, n) as 100.0 * n_part / nullif(n, 0);
