@@ -330,6 +330,8 @@ def target_history(store) -> pd.DataFrame:
     events = store.history(STORE_KIND)
     if events.empty:
         return pd.DataFrame(columns=["changed_at", "changed_by", "department", "metric", "quarter", "target"])
-    wide = events.groupby(["key", "changed_at", "changed_by", "field"])["value"].first().unstack("field").reset_index()
-    wide = wide.sort_values("changed_at", ascending=False)
+    keys = ["key", "changed_at", "changed_by"]  # one edit: the fields one change() wrote together
+    wide = events.groupby(keys + ["field"])["value"].first().unstack("field")
+    wide = wide.join(events.groupby(keys)["event_id"].max()).reset_index()
+    wide = wide.sort_values("event_id", ascending=False)
     return wide[["changed_at", "changed_by", "department", "metric", "quarter", "target"]].reset_index(drop=True)
