@@ -313,7 +313,7 @@ def set_target(store, metric: str, department: str, quarter: dt.date, target: fl
     if _missing(target) or target < low or (high is not None and target > high):
         allowed = f"at least {fmt.value(metric, low)}" if high is None else \
             f"between {low:g} and {high:g}"
-        raise TargetError(f"A {metrics.KPIS[metric].label} target must be {allowed}"
+        raise TargetError(f"The {metrics.KPIS[metric].label} target must be {allowed}"
                           + (" seconds" if metrics.KPIS[metric].unit == "s" else "") + f"; {target:g} was refused.")
     quarter = trends.period_start(quarter, "quarter")
     store.change(STORE_KIND, target_key(metric, department, quarter),

@@ -101,26 +101,36 @@ st.caption(f"In force for {department} in {quarter_name(quarter)}: "
                         + {"edited": " (edited)", "company": " (company)"}.get(s, "")
                         for m, t, s in zip(quarter_targets["metric"], quarter_targets["target"], quarter_targets["source"])
                         if m in metrics.KPIS) or "none"))
+
+
+def save_target(department: str, quarter, who: str) -> None:
+    """The save button's callback: runs before the page is drawn again, so the card shows the new target."""
+    metric, value = st.session_state["target_metric"], st.session_state["target_value"]
+    try:
+        if value is None:
+            raise departments.TargetError("Type a target first.")
+        departments.set_target(store, metric, department, quarter, float(value), who)
+        st.session_state["target_message"] = ("ok", f"{metrics.KPIS[metric].label} target for {department} in "
+                                                    f"{quarter_name(quarter)} set to {departments.value_text(metric, value)}.")
+    except (departments.TargetError, StoreError) as exc:
+        st.session_state["target_message"] = ("error", str(exc))
+
+
 if departments.editing_enabled():
-    with st.form("edit_target", border=True):
+    with st.container(border=True):
         st.markdown(f"Change a target of **{department}** for **{quarter_name(quarter)}**")
-        who_col, metric_col, value_col = st.columns([2, 2, 1], vertical_alignment="bottom")
+        who_col, metric_col, value_col, save_col = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
         with who_col:
             who = frame.editor_name("departments")
         metric = metric_col.selectbox("Metric", list(departments.METRICS), format_func=lambda k: metrics.KPIS[k].label,
                                       key="target_metric")
         value = value_col.number_input("Target", value=None, step=1.0, key="target_value",
                                        help="Percentages 0–100, NPS −100 to 100, CES 1–7, times in seconds")
-        if st.form_submit_button("Save target", type="primary"):
-            try:
-                if value is None:
-                    raise departments.TargetError("Type a target first.")
-                departments.set_target(store, metric, department, quarter, float(value), who)
-                st.success(f"{metrics.KPIS[metric].label} target for {department} in {quarter_name(quarter)} set to "
-                           f"{departments.value_text(metric, value)}.", icon=":material/check:")
-                st.rerun()
-            except (departments.TargetError, StoreError) as exc:
-                st.error(str(exc), icon=":material/block:")
+        save_col.button("Save target", type="primary", key="target_save", on_click=save_target,
+                        args=(department, quarter, who))
+        if "target_message" in st.session_state:
+            kind, text = st.session_state.pop("target_message")
+            (st.success if kind == "ok" else st.error)(text, icon=":material/check:" if kind == "ok" else ":material/block:")
 else:
     st.caption(f":material/lock: Editing targets is off until the app has sign-in; set `{departments.EDIT_ENV}=1` "
                "to turn it on (docs/departments.md). Targets load from a file: `python -m cxdata load targets.csv`.")
