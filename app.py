@@ -10,7 +10,9 @@ PAGES = {
     "Analysis": [st.Page("pages/trends.py", title="KPI trends", icon=":material/show_chart:"),
                  st.Page("pages/journey.py", title="Journey map", icon=":material/route:"),
                  st.Page("pages/voice.py", title="Voice of the customer", icon=":material/forum:"),
-                 st.Page("pages/churn.py", title="Churn alerts", icon=":material/person_alert:")],
+                 st.Page("pages/churn.py", title="Churn alerts", icon=":material/person_alert:"),
+                 st.Page("pages/departments.py", title="Department scorecards", icon=":material/groups:"),
+                 st.Page("pages/service.py", title="Service levels", icon=":material/timer:")],
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
 }
 WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there
