@@ -5,7 +5,7 @@
 -- holding $first to the one holding $stop - 1, under every filter. read from journey_customer_days.
 with bad as (
     select period_of(a.active_on, 'quarter') as period_start, activity_member(a, 'department') as member,
-           a.customer_id, min(a.active_on) as first_bad_on, any_value(a.churned_on) as churned_on
+           a.customer_key, min(a.active_on) as first_bad_on, any_value(a.churned_on) as churned_on
     from journey_customer_activity(period_of($first, 'quarter'), $stop, $filters, true) a
     where a.n_bad > 0 and a.is_known
     group by all
