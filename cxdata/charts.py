@@ -770,3 +770,13 @@ def theme_heatmap(breakdown: pd.DataFrame, dimension: str, title: str, subtitle:
                      tickvals=[m.replace("_", " ") for m in members])
     fig.update_yaxes(autorange="reversed", showgrid=False, tickmode="array", tickvals=themes)
     return fig
+
+
+# ---- The board pack and presentation mode ----------------------------------------------------------
+
+def for_slide(fig: go.Figure) -> go.Figure:
+    """A copy of a page's figure for a slide: the same traces and numbers, without its title and
+    subtitle, which the slide itself states in larger type above it."""
+    out = go.Figure(fig)
+    out.update_layout(title=None, margin_t=56 if out.layout.showlegend else 24)
+    return out

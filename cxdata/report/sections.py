@@ -1,0 +1,331 @@
+"""The board pack's sections: each turns the view into slides with the same functions and figures the
+pages use, or says that this view has no data for it.
+
+A section is a function `(reader, view, context) -> list[Slide]`, registered in SECTIONS in the
+order the deck shows them; adding a page's slide to the pack is one entry there. Sections never
+compute a metric themselves: values come from cxdata.overview, trends, journey and voice, and
+figures from cxdata.charts through them.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from cxdata import charts, journey, metrics, overview, trends, voice
+from cxdata import formatting as fmt
+from cxdata.filters import COMPARISONS, ViewState
+from cxdata.report.slides import Slide, Table
+
+TRENDS_SHOWN = 5            # at most this many "trends that matter", the most urgent first
+QUOTES_SHOWN = 2
+QUOTE_CHARS = 180
+DEFINITIONS_PER_SLIDE = 6
+SUMMARY_KPIS = ("nps", "csat", "ces", "sla_compliance", "churn_rate")
+
+
+@dataclass
+class Context:
+    """What every section shares for one pack: the data's facts, the answer minimum, and the query
+    results more than one section reads (computed once)."""
+
+    facts: dict
+    min_responses: int
+    memo: dict = field(default_factory=dict)
+
+    def once(self, key: str, compute: Callable):
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+    def overview(self, reader, view: ViewState) -> overview.OverviewData:
+        return self.once("overview", lambda: overview.load(reader, view.filters, view.compare, self.min_responses))
+
+    def tiles(self, reader, view: ViewState) -> list[overview.Tile]:
+        withhold = bool(overview.comparison_gaps(view, self.facts))
+        return self.once("tiles", lambda: overview.tiles(self.overview(reader, view), view, self.min_responses,
+                                                         withhold_counts=withhold))
+
+
+def plain(text: str) -> str:
+    """A page's markdown sentence as slide text: bold and italics marks dropped."""
+    return re.sub(r"\*\*(.+?)\*\*", r"\1", text).replace("*", "")
+
+
+def _versus(view: ViewState) -> str:
+    return COMPARISONS[view.compare]
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# ---- KPI summary ----------------------------------------------------------------------------------
+
+STATUS_WORDS = {"met": "met", "close": "close to", "missed": "missed"}
+
+
+def kpi_summary(reader, view: ViewState, ctx: Context) -> list[Slide]:
+    """Every headline tile of the overview as one table: value, change, target and n, as the tiles say them."""
+    data = ctx.overview(reader, view)
+    sources = ["sql/kpi_summary.sql", "sql/revenue_retention.sql", "sql/kpi_targets.sql", "sql/movers.sql",
+               "sql/department_quarters.sql"]
+    if not overview.has_data(data.summary):
+        return [Slide("kpis", "KPI summary", "No customer activity in this view", sources=sources,
+                      empty="No customers, interactions or survey responses match these filters in this period.")]
+    tiles = ctx.tiles(reader, view)
+    rows = data.summary.set_index("kpi")
+    emphasis = []
+    for tile in tiles:
+        better = rows.loc[tile.kpi, "is_better"]
+        judged = tile.delta_color != "off" and better is not None and not pd.isna(better)
+        emphasis.append("worse" if tile.status == "missed" or (judged and not better) else
+                        "better" if judged else "")
+    table = Table(
+        columns=["KPI", "This period", f"Change against the {_versus(view)}", "Target", "Margin and sample"],
+        rows=[[t.label, t.value, t.delta or "—", _target_cell(t, data.targets.get(t.kpi)), t.detail] for t in tiles],
+        widths=[2.3, 1.6, 2.9, 1.7, 3.8], emphasis=emphasis)
+    return [Slide("kpis", "KPI summary", kpi_headline(data, tiles, view), overview.period_line(view),
+                  table=table, sources=sources, findings=kpi_findings(data, tiles, view),
+                  notes="Values, changes and targets exactly as the executive overview's tiles show them. "
+                        "A change marked 'not significant' is within the samples' margins of error.")]
+
+
+def _target_cell(tile: overview.Tile, target: float | None) -> str:
+    if target is None:
+        return "—"
+    shown = fmt.value(tile.kpi, target)
+    return f"{STATUS_WORDS[tile.status]} {shown}" if tile.status else f"{shown} (no score)"
+
+
+def kpi_headline(data: overview.OverviewData, tiles: list[overview.Tile], view: ViewState) -> str:
+    """The KPI slide's finding: the sampled KPIs that moved significantly, and the targets missed
+    (the company's, then the departments' standing misses)."""
+    rows, misses = data.summary.set_index("kpi"), data.misses
+    moved = [t for t in tiles if metrics.KPIS[t.kpi].is_sample and rows.loc[t.kpi, "verdict"] == "significant change"]
+    worse = [t.label for t in moved if rows.loc[t.kpi, "is_better"] is False]
+    better = [t.label for t in moved if rows.loc[t.kpi, "is_better"] is True]
+    missed = [t.label for t in tiles if t.status == "missed"]
+    standing = [f"{r.scope} misses its {r.label} target" for r in misses.itertuples() if not r.is_company][:2]
+    parts = []
+    if worse:
+        parts.append(f"{_and(worse)} worsened significantly")
+    if better:
+        parts.append(f"{_and(better)} improved significantly")
+    if missed:
+        parts.append(f"{_and(missed)} {'misses its target' if len(missed) == 1 else 'miss their targets'}")
+    if not parts:
+        parts.append(f"no KPI changed significantly against the {_versus(view)}"
+                     + ("" if standing else ", and no target is missed"))
+    text = "; ".join(parts + standing)
+    return text[0].upper() + text[1:]
+
+
+def kpi_findings(data: overview.OverviewData, tiles: list[overview.Tile], view: ViewState) -> list[str]:
+    """The summary's sentences on the headline KPIs and standing target misses: a change is called a
+    rise or a fall only when it is significant; the others are named together as holding."""
+    by_kpi = {t.kpi: t for t in tiles}
+    rows = data.summary.set_index("kpi")
+    moved, held = [], []
+    for key in SUMMARY_KPIS:
+        row, tile = rows.loc[key], by_kpi[key]
+        if not row["is_enough"] or pd.isna(row["value"]):
+            continue
+        label = metrics.KPIS[key].label if key != "churn_rate" else "Churn"
+        if row["verdict"] == "significant change":
+            moved.append(f"{label} {'rose' if row['delta'] > 0 else 'fell'} "
+                         f"{fmt.change(key, abs(row['delta']), row['value']).lstrip('+±')} to {tile.value} "
+                         f"(significant; n = {int(row['n']):,})")
+        else:
+            held.append(f"{label} ({tile.value})")
+    sentences = [f"{s} against the {_versus(view)}." for s in moved]
+    if held:
+        sentences.append(f"{_and(held)} {'shows' if len(held) == 1 else 'show'} no significant change against "
+                         f"the {_versus(view)}.")
+    items = overview.attention(data, view)
+    sentences += [plain(item.text) for item in items[:len(data.misses)][:2]]
+    return sentences
+
+
+# ---- Trends that matter ---------------------------------------------------------------------------
+
+def trends_that_matter(reader, view: ViewState, ctx: Context) -> list[Slide]:
+    """The headline KPIs that missed their target, changed significantly or broke from their own
+    history in this period, each as its KPI trends chart (monthly), the most urgent first."""
+    data = ctx.overview(reader, view)
+    if not overview.has_data(data.summary):
+        return [Slide("trends", "Trends that matter", "No trends to show in this view",
+                      empty="No customers, interactions or survey responses match these filters in this period.")]
+    rows = data.summary.set_index("kpi")
+    first_month = trends.period_start(view.filters.start, "month")
+    found = []
+    for tile in ctx.tiles(reader, view):
+        if tile.kpi not in trends.METRICS:
+            continue
+        k, row = metrics.KPIS[tile.kpi], rows.loc[tile.kpi]
+        series = trends.load(reader, view.filters, tile.kpi, "month", "none", "previous", ctx.min_responses,
+                             ctx.facts["oldest_on"])
+        recent = series.series[series.series["is_anomaly"] & (series.series["period_start"] >= first_month)]
+        reasons, rank = [], None
+        if tile.status == "missed":
+            reasons.append(f"Misses its target: {tile.value} against {fmt.value(tile.kpi, data.targets[tile.kpi])}.")
+            rank = 0
+        if k.is_sample and row["verdict"] == "significant change":
+            reasons.append(f"Changed significantly against the {_versus(view)}: {tile.delta} ({tile.detail}).")
+            rank = min(rank if rank is not None else 9, 1 if row["is_better"] is False else 3)
+        if not recent.empty:
+            reasons += trends.anomaly_sentences(recent, tile.kpi, "month")
+            rank = min(rank if rank is not None else 9, 2)
+        if rank is None:
+            continue
+        reasons += [f"Month on month: {trends.change_text(series.changes['previous'], tile.kpi, 'month')}.",
+                    f"Year on year: {trends.change_text(series.changes['year'], tile.kpi, 'month')}."]
+        found.append((rank, len(found), Slide(
+            f"trend_{tile.kpi}", "Trends that matter", trends.headline(series), trends.subtitle(series),
+            bullets=reasons, figures=[trends.figure(series, ctx.min_responses)],
+            sources=[f"sql/{trends.QUERY[tile.kpi]}.sql", "sql/trend_targets.sql"],
+            notes=f"{k.label}: {k.definition}.")))
+    if not found:
+        return [Slide("trends", "Trends that matter", "No KPI missed its target, moved significantly or broke "
+                      "from its history", empty="Every headline KPI is within its margins, on target and in line "
+                      "with its own recent months in this period.", sources=["sql/trend_surveys.sql"])]
+    return [slide for _, _, slide in sorted(found, key=lambda f: f[:2])][:TRENDS_SHOWN]
+
+
+# ---- Journey ----------------------------------------------------------------------------------------
+
+def journey_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
+    """Where the journey hurts (the stage x touchpoint map) and the moments of truth that lose customers."""
+    sources = ["sql/journey_map.sql", "sql/journey_stages_seen.sql", "sql/journey_moments.sql"]
+    if ctx.facts["newest_on"] is None:
+        return [_no_journey(sources)]
+    data = journey.load(reader, view.filters, ctx.facts["newest_on"], ctx.min_responses)
+    if data.cells[~data.cells["is_total"]].empty:
+        return [_no_journey(sources)]
+    pains = journey.effort_pain_points(data.cells)
+    worst = pains[pains["ces_vs"] == "worse"]
+    pain = Slide("journey_map", "Journey: pain points", journey.map_title(data.cells),
+                 f"{journey.MAP_SUBTITLE} · {journey.span(view.filters)}", figures=[journey.map_figure(data)],
+                 sources=sources[:2], findings=[f"{journey.map_title(data.cells)}, harder than the whole view."]
+                 if not worst.empty else [])
+    moments = data.moments
+    top = moments.iloc[0] if not moments.empty and moments.iloc[0]["is_significant"] else None
+    truth = Slide("journey_moments", "Journey: moments of truth", journey.moments_title(moments),
+                  f"Experiences {journey.span(data.window.filters)}; churn within {journey.FOLLOW_DAYS} days",
+                  bullets=[plain(journey.moments_sentence(moments))], figures=[journey.moments_figure(data)],
+                  sources=sources[2:], findings=[] if top is None else [
+                      f"A bad experience at {top['stage']} · {top['touchpoint_name']} is followed by "
+                      f"{top['churn_bad']:.1f}% churn within {journey.FOLLOW_DAYS} days, against "
+                      f"{top['churn_good']:.1f}% after fine ones."])
+    return [pain, truth]
+
+
+def _no_journey(sources: list[str]) -> Slide:
+    return Slide("journey", "Journey", "No journey data in this view", sources=sources,
+                 empty="No interactions or survey answers about a journey stage match these filters in this period.")
+
+
+# ---- Voice of the customer --------------------------------------------------------------------------
+
+def voice_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
+    """The themes that set detractors apart, in customers' own (masked) words."""
+    sources = ["sql/voice_summary.sql", "sql/voice_themes.sql", "sql/voice_verbatims.sql"]
+    data = voice.load(reader, view.filters, view.compare)
+    if not voice.has_comments(data):
+        return [Slide("voice", "Voice of the customer", "No customer comments in this view", sources=sources,
+                      empty="No survey comments match these filters in this period.")]
+    driving = voice.drivers(data, ctx.min_responses)
+    top = voice.top_driver(driving) if not driving.empty else None
+    bullets, findings = [], []
+    negative = voice.negative_share(data, ctx.min_responses)
+    if negative.value is not None:
+        change = ("" if negative.change.delta is None else
+                  f"; {fmt.change('nps_detractors', negative.change.delta)} against the {_versus(view)}"
+                  + ("" if negative.change.is_significant else ", not significant"))
+        bullets.append(f"Negative comments: {negative.value:.1f}% ± {negative.moe:.1f} pts of {negative.n:,} "
+                       f"whose sentiment could be read{change}.")
+    heard = voice.detractor_headline(reader, view.filters, view.compare, ctx.min_responses)
+    if heard is not None and top is not None:
+        findings.append(plain(heard.text))
+        bullets.append(plain(heard.text))
+        quotes = voice.verbatims(reader, view.filters, theme=top["theme"], nps_group="detractor",
+                                 sentiment="negative", limit=QUOTES_SHOWN)
+        bullets += [f"“{textwrap.shorten(q, QUOTE_CHARS, placeholder='…')}”" for q in quotes["comment"]]
+    title = voice.drivers_title(driving)
+    figure = charts.detractor_drivers(driving, title, "Share of detractor (0–6) and promoter (9–10) comments naming "
+                                      "each theme · pale: gap not significant")
+    return [Slide("voice", "Voice of the customer", title,
+                  f"Survey comments {journey.span(view.filters)}; e-mails, phone, card and id numbers masked",
+                  bullets=bullets, figures=[figure], sources=sources, findings=findings)]
+
+
+# ---- Appendix -----------------------------------------------------------------------------------------
+
+def appendix(reader, view: ViewState, ctx: Context) -> list[Slide]:
+    """Every headline metric's definition, and the samples behind this pack's scores."""
+    keys = list(overview.TILE_ORDER)
+    slides = []
+    for start in range(0, len(keys), DEFINITIONS_PER_SLIDE):
+        part = keys[start:start + DEFINITIONS_PER_SLIDE]
+        slides.append(Slide(
+            f"definitions_{start // DEFINITIONS_PER_SLIDE + 1}", "Appendix", "Metric definitions"
+            + (" (continued)" if start else ""), "One definition per metric (sql/macros.sql, docs/metrics.md)",
+            table=Table(["Metric", "Definition"], [[metrics.KPIS[k].label, _sentence(metrics.KPIS[k].definition)]
+                                                   for k in part], widths=[2.6, 9.6]),
+            sources=["sql/macros.sql"]))
+    data = ctx.overview(reader, view)
+    rows = data.summary.set_index("kpi")
+    sample = [[metrics.KPIS[k].label, _n(rows.loc[k, "n"]), _n(rows.loc[k, "prev_n"]), _unit_of_n(k),
+               _margin(k, rows.loc[k])] for k in keys]
+    cmp = view.filters.comparison(view.compare)
+    slides.append(Slide(
+        "samples", "Appendix", "Sample sizes behind every figure", overview.period_line(view),
+        bullets=[f"Survey scores need at least {ctx.min_responses} answers to be shown; a change is called "
+                 "significant only when a two-sided z-test on both periods' 95% margins gives p < 0.05. "
+                 "Counts and amounts are a census: they have no margin."],
+        table=Table(["Metric", f"n, {journey.span(view.filters)}", f"n, {journey.span(cmp)}", "Counted in",
+                     "Margin (95%)"], sample, widths=[3.0, 2.5, 2.5, 2.4, 1.8]),
+        sources=["sql/kpi_summary.sql", "sql/revenue_retention.sql"]))
+    return slides
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:] + "."
+
+
+def _n(n) -> str:
+    """A sample size; none (a count over the period, or a withheld value) as a dash."""
+    return fmt.count(n) if fmt.count(n) not in ("", "0") else "—"
+
+
+def _unit_of_n(kpi: str) -> str:
+    if kpi in metrics.SURVEY_KPIS:
+        return "answers"
+    return {"sla_compliance": "interactions", "first_response_live": "interactions",
+            "first_response_written": "interactions", "contacts": "interactions", "revenue": "transactions",
+            }.get(kpi, "customers")
+
+
+def _margin(kpi: str, row) -> str:
+    return fmt.margin(kpi, row["moe"], row["value"]) or ("census" if not metrics.KPIS[kpi].is_sample else "—")
+
+
+# ---- The registry ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    build: Callable[..., list[Slide]]
+
+
+SECTIONS: list[Section] = [
+    Section("kpis", "KPI summary", kpi_summary),
+    Section("trends", "Trends that matter", trends_that_matter),
+    Section("journey", "Journey pain points and moments of truth", journey_slides),
+    Section("voice", "Top themes in customers' words", voice_slides),
+    Section("appendix", "Appendix: definitions and sample sizes", appendix),
+]
