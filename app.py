@@ -10,6 +10,8 @@ PAGES = {
     "Analysis": [st.Page("pages/trends.py", title="KPI trends", icon=":material/show_chart:"),
                  st.Page("pages/journey.py", title="Journey map", icon=":material/route:"),
                  st.Page("pages/voice.py", title="Voice of the customer", icon=":material/forum:")],
+    "Reports": [st.Page("pages/reports.py", title="Board pack", icon=":material/slideshow:"),
+                st.Page("pages/present.py", title="Presentation mode", icon=":material/present_to_all:")],
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
 }
 WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there

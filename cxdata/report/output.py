@@ -71,6 +71,12 @@ def pixels_per_inch(fig, height: float) -> float:
     return min(max(PX_PER_INCH, wanted), MAX_PX_PER_INCH)
 
 
+def to_bytes(pack: Pack, suffix: str) -> bytes:
+    """The pack as the bytes of a .pptx or .pdf file, for a download button."""
+    with tempfile.TemporaryDirectory(prefix="cx-pack-") as work:
+        return write(pack, Path(work) / f"pack{suffix}").read_bytes()
+
+
 def render_images(pack: Pack, folder: Path) -> list[list[Path]]:
     """Every figure of the pack as a PNG the size of its place on the slide, in one Kaleido call
     (each call starts a browser); returned per slide, in the slides' order."""
