@@ -774,9 +774,11 @@ def theme_heatmap(breakdown: pd.DataFrame, dimension: str, title: str, subtitle:
 
 # ---- The board pack and presentation mode ----------------------------------------------------------
 
-def for_slide(fig: go.Figure) -> go.Figure:
+def for_slide(fig: go.Figure, max_height: int | None = None) -> go.Figure:
     """A copy of a page's figure for a slide: the same traces and numbers, without its title and
-    subtitle, which the slide itself states in larger type above it."""
+    subtitle, which the slide itself states in larger type above it; at most `max_height` px tall."""
     out = go.Figure(fig)
     out.update_layout(title=None, margin_t=56 if out.layout.showlegend else 24)
+    if max_height and (out.layout.height or max_height + 1) > max_height:
+        out.update_layout(height=max_height)
     return out

@@ -6,15 +6,16 @@ opens the same slide of the same view for anyone.
 import pandas as pd
 import streamlit as st
 
-from cxdata import charts, report
-from cxdata.app import frame
+from cxdata import charts
+from cxdata.app import board, frame
 from cxdata.report.slides import EMPHASIS
 
 view = frame.current_view()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
-pack = report.build(reader, view, facts, frame.min_responses())
+pack = board.current_pack(reader, view, facts, frame.min_responses())
 count = len(pack.slides)
+FIGURE_HEIGHT = 500  # px: a slide's chart and its title fit one 1280 x 720 screen
 
 st.html("<style>"
         "[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], [data-testid='stHeader'] "
@@ -55,6 +56,14 @@ def _bullets(items: list[str]) -> None:
                                         if len(items) > 1 else f"<p>{_escape(items[0])}</p>") + "</div>")
 
 
+where, back, forward = st.columns([8, 1.3, 1.3], vertical_alignment="center")
+back.button("Back", icon=":material/arrow_back:", shortcut="Left", on_click=_go, args=(-1,), help="Previous slide (←)",
+            disabled=number == 1, key="present_previous", width="stretch")
+forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=_go, args=(1,),
+               help="Next slide (→)", disabled=number == count, key="present_next", width="stretch")
+where.page_link("pages/reports.py", label=f"Slide {number} of {count} · leave presentation mode",
+                icon=":material/close:", query_params=frame.page_link_params(view))
+
 if slide.layout == "title":
     st.html(f"<div class='cx-section'>{_escape(slide.section)}</div><div class='cx-cover'>{_escape(slide.title)}</div>"
             f"<div class='cx-sub' style='font-size:1.6rem'>{_escape(slide.subtitle)}</div>")
@@ -66,14 +75,14 @@ else:
         st.html(f"<div class='cx-empty'>{_escape(slide.empty)}</div>")
     elif slide.layout == "figure+text":
         chart, words = st.columns([2, 1], gap="large")
-        chart.plotly_chart(charts.for_slide(slide.figures[0]), width="stretch", theme=None, key="present_figure")
+        chart.plotly_chart(charts.for_slide(slide.figures[0], max_height=FIGURE_HEIGHT), width="stretch", theme=None, key="present_figure")
         with words:
             _bullets(slide.bullets)
     else:
         if slide.bullets:
             _bullets(slide.bullets)
         for i, fig in enumerate(slide.figures):
-            st.plotly_chart(charts.for_slide(fig), width="stretch", theme=None, key=f"present_figure_{i}")
+            st.plotly_chart(charts.for_slide(fig, max_height=FIGURE_HEIGHT), width="stretch", theme=None, key=f"present_figure_{i}")
         if slide.table is not None:
             table = pd.DataFrame(slide.table.rows, columns=slide.table.columns)
             colours = slide.table.emphasis or [""] * len(table)
@@ -81,11 +90,4 @@ else:
                                                     if j in (1, 2, 3) else "" for j in range(len(row))], axis=1)
                      .hide(axis="index"))
 
-back, where, forward = st.columns([1, 6, 1], vertical_alignment="center")
-back.button("Previous", icon=":material/arrow_back:", shortcut="Left", on_click=_go, args=(-1,),
-            disabled=number == 1, key="present_previous", width="stretch")
-forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=_go, args=(1,),
-               disabled=number == count, key="present_next", width="stretch")
-where.html(f"<div class='cx-foot'>{number} / {count} · {_escape(pack.footer)}</div>")
-report_link = frame.page_link_params(view)
-where.page_link("pages/reports.py", label="Leave presentation mode", icon=":material/close:", query_params=report_link)
+st.html(f"<div class='cx-foot'>{_escape(pack.footer)}</div>")

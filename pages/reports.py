@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cxdata import overview, report
-from cxdata.app import frame
+from cxdata.app import board, frame
 from cxdata.report import output
 
 view = frame.current_view()
@@ -15,7 +15,7 @@ st.caption(f"**{overview.period_line(view)}** · {overview.filters_line(view.fil
            f"{overview.freshness_line(facts)}")
 frame.show_notices(view)
 
-pack = report.build(reader, view, facts, minimum)
+pack = board.current_pack(reader, view, facts, minimum)
 summary = pack.slides[1]
 st.subheader(summary.title)
 st.markdown("\n".join(f"- {s}" for s in summary.bullets) if summary.bullets else summary.empty)
@@ -24,24 +24,33 @@ present, pptx, pdf = st.columns(3, vertical_alignment="center")
 present.page_link("pages/present.py", label="Present these slides", icon=":material/present_to_all:",
                   query_params=frame.page_link_params(view, slide="1"),
                   help="Full screen, one slide at a time; ← → step through. The link carries the filters.")
-wanted = {"pptx": (pptx, ".pptx", "PowerPoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-          "pdf": (pdf, ".pdf", "PDF", "application/pdf")}
+FORMATS = {"pptx": (pptx, ".pptx", "PowerPoint",
+                     "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+           "pdf": (pdf, ".pdf", "PDF", "application/pdf")}
 built = st.session_state.setdefault("report_files", {})
 stamp = (str(view.to_query_params()), reader.stamp, pack.company)
-for kind, (column, suffix, name, mime) in wanted.items():
+
+
+def build_file(kind: str, suffix: str) -> None:
+    """A button's callback: the file is built before the page is drawn again, so its download shows at once."""
+    try:
+        with st.spinner(f"Drawing {len(pack.figure_slots())} charts and writing the file…"):
+            built[kind] = (stamp, output.to_bytes(pack, suffix))
+    except output.ReportError as exc:
+        built[kind] = (stamp, exc)
+
+
+for kind, (column, suffix, name, mime) in FORMATS.items():
     file = built.get(kind)
-    if file and file[0] == stamp:
+    if file and file[0] == stamp and isinstance(file[1], bytes):
         column.download_button(f"Download the {name} ({len(file[1]) / 1e6:.1f} MB)", file[1],
                                file_name=f"board-pack-{view.filters.end:%Y-%m-%d}{suffix}", mime=mime,
                                icon=":material/download:", type="primary", key=f"download_{kind}")
-    elif column.button(f"Build the {name}", icon=":material/slideshow:", key=f"build_{kind}"):
-        with st.spinner(f"Drawing {len(pack.figure_slots())} charts and writing the {name}…"):
-            try:
-                built[kind] = (stamp, output.to_bytes(pack, suffix))
-            except output.ReportError as exc:
-                st.error(str(exc), icon=":material/error:")
-            else:
-                st.rerun()
+        continue
+    column.button(f"Build the {name}", icon=":material/slideshow:", key=f"build_{kind}", on_click=build_file,
+                  args=(kind, suffix), help=f"Draws the {len(pack.figure_slots())} charts (a few seconds)")
+    if file and file[0] == stamp:
+        st.error(str(file[1]), icon=":material/error:")
 
 st.subheader(f"{len(pack.slides)} slides")
 st.dataframe([{"#": i, "Section": s.section, "Title": s.title,

@@ -102,26 +102,38 @@ def _target_cell(tile: overview.Tile, target: float | None) -> str:
 
 
 def kpi_headline(data: overview.OverviewData, tiles: list[overview.Tile], view: ViewState) -> str:
-    """The KPI slide's finding: the sampled KPIs that moved significantly, and the targets missed
-    (the company's, then the departments' standing misses)."""
-    rows, misses = data.summary.set_index("kpi"), data.misses
+    """The KPI slide's finding: the sampled KPIs that moved significantly, the targets missed, and
+    the department with standing misses, short enough for two lines."""
+    rows = data.summary.set_index("kpi")
     moved = [t for t in tiles if metrics.KPIS[t.kpi].is_sample and rows.loc[t.kpi, "verdict"] == "significant change"]
     worse = [t.label for t in moved if rows.loc[t.kpi, "is_better"] is False]
     better = [t.label for t in moved if rows.loc[t.kpi, "is_better"] is True]
     missed = [t.label for t in tiles if t.status == "missed"]
-    standing = [f"{r.scope} misses its {r.label} target" for r in misses.itertuples() if not r.is_company][:2]
-    parts = []
-    if worse:
-        parts.append(f"{_and(worse)} worsened significantly")
+    parts = [f"{_few(worse)} worsened significantly"] if worse else []
     if better:
-        parts.append(f"{_and(better)} improved significantly")
-    if missed:
+        parts.append(f"{_few(better)} improved significantly")
+    if len(missed) > 2:
+        parts.append(f"{len(missed)} targets missed")
+    elif missed:
         parts.append(f"{_and(missed)} {'misses its target' if len(missed) == 1 else 'miss their targets'}")
+    departments = data.misses[~data.misses["is_company"]]
+    if not departments.empty:
+        scope = departments["scope"].iloc[0]
+        labels = departments.loc[departments["scope"] == scope, "label"].tolist()
+        parts.append(f"{scope} misses its {_and(labels)} target{'s' if len(labels) > 1 else ''}")
     if not parts:
-        parts.append(f"no KPI changed significantly against the {_versus(view)}"
-                     + ("" if standing else ", and no target is missed"))
-    text = "; ".join(parts + standing)
+        return f"No KPI changed significantly against the {_versus(view)}, and no target is missed"
+    if not worse and not better:
+        parts.insert(0, f"no KPI changed significantly against the {_versus(view)}")
+    text = "; ".join(parts)
     return text[0].upper() + text[1:]
+
+
+def _few(labels: list[str], shown: int = 3) -> str:
+    """'NPS, CSAT and CES', or 'NPS, CSAT and 4 other KPIs'."""
+    if len(labels) <= shown:
+        return _and(labels)
+    return f"{', '.join(labels[:shown - 1])} and {len(labels) - shown + 1} other KPIs"
 
 
 def kpi_findings(data: overview.OverviewData, tiles: list[overview.Tile], view: ViewState) -> list[str]:
@@ -134,17 +146,20 @@ def kpi_findings(data: overview.OverviewData, tiles: list[overview.Tile], view: 
         row, tile = rows.loc[key], by_kpi[key]
         if not row["is_enough"] or pd.isna(row["value"]):
             continue
-        label = metrics.KPIS[key].label if key != "churn_rate" else "Churn"
+        label = metrics.KPIS[key].label if key != "churn_rate" else "churn"
         if row["verdict"] == "significant change":
             moved.append(f"{label} {'rose' if row['delta'] > 0 else 'fell'} "
                          f"{fmt.change(key, abs(row['delta']), row['value']).lstrip('+±')} to {tile.value} "
-                         f"(significant; n = {int(row['n']):,})")
+                         f"(n = {int(row['n']):,})")
         else:
             held.append(f"{label} ({tile.value})")
-    sentences = [f"{s} against the {_versus(view)}." for s in moved]
+    sentences = []
+    if moved:
+        sentences.append(f"Against the {_versus(view)}, {_and(moved)}: "
+                         + ("significant." if len(moved) == 1 else "each significant."))
     if held:
-        sentences.append(f"{_and(held)} {'shows' if len(held) == 1 else 'show'} no significant change against "
-                         f"the {_versus(view)}.")
+        text = f"{_and(held)} {'shows' if len(held) == 1 else 'show'} no significant change against the {_versus(view)}."
+        sentences.append(text[0].upper() + text[1:])
     items = overview.attention(data, view)
     sentences += [plain(item.text) for item in items[:len(data.misses)][:2]]
     return sentences
@@ -244,7 +259,7 @@ def voice_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
     if negative.value is not None:
         change = ("" if negative.change.delta is None else
                   f"; {fmt.change('nps_detractors', negative.change.delta)} against the {_versus(view)}"
-                  + ("" if negative.change.is_significant else ", not significant"))
+                  + (", significant" if negative.change.is_significant else ", not significant"))
         bullets.append(f"Negative comments: {negative.value:.1f}% ± {negative.moe:.1f} pts of {negative.n:,} "
                        f"whose sentiment could be read{change}.")
     heard = voice.detractor_headline(reader, view.filters, view.compare, ctx.min_responses)

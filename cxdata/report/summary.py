@@ -12,7 +12,7 @@ import datetime as dt
 from cxdata.filters import COMPARISONS, ViewState
 from cxdata.report.slides import Slide
 
-SUMMARY_SENTENCES = 7
+SUMMARY_SENTENCES = 8
 FIRST_CONTENT_SLIDE = 3     # after the title and the summary
 
 
@@ -24,14 +24,16 @@ def title_slide(company: str, period: str, filters: str, freshness: str, facts: 
 
 def executive_summary(content: list[Slide], view: ViewState) -> Slide:
     """The sections' findings in the deck's order, each with the slide that shows its numbers."""
-    sentences = []
-    for number, slide in enumerate(content, start=FIRST_CONTENT_SLIDE):
-        sentences += [f"{finding} (slide {number})" for finding in slide.findings]
+    # Every slide's first finding before any slide's second, then back in the deck's order.
+    ranked = sorted((rank, number, f"{finding} (slide {number})")
+                    for number, slide in enumerate(content, start=FIRST_CONTENT_SLIDE)
+                    for rank, finding in enumerate(slide.findings))
+    sentences = [text for _, _, text in sorted(ranked[:SUMMARY_SENTENCES], key=lambda r: (r[1], r[0]))]
     headline = next((s.title for s in content if s.key == "kpis" and not s.empty), "Executive summary")
     if not sentences:
         return Slide("summary", "Executive summary", headline, f"Against the {COMPARISONS[view.compare]}",
                      empty="Nothing in this view supports a finding: too few answers, or no activity.")
     return Slide("summary", "Executive summary", headline, f"Against the {COMPARISONS[view.compare]}",
-                 bullets=sentences[:SUMMARY_SENTENCES],
+                 bullets=sentences,
                  notes="Written by rules from the figures on the slides named: a change is called a rise or a "
                        "fall only when it is significant at the 95% level.")
