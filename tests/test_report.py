@@ -62,8 +62,9 @@ def test_the_deck_has_every_section_in_order_with_findings_as_titles(dip):
     assert [k for k in keys if k.startswith("trend_")] == ["trend_nps", "trend_csat", "trend_ces",
                                                            "trend_sla_compliance", "trend_first_response_written"]
     assert keys[-6:] == ["journey_map", "journey_moments", "voice", "definitions_1", "definitions_2", "samples"]
-    kpis = dip["pack"].slides[2]
-    assert kpis.title.startswith("NPS, CSAT and 4 other KPIs worsened significantly; 5 targets missed")
+    summary, kpis = dip["pack"].slides[1:3]
+    assert summary.title.startswith("NPS, CSAT and 4 other KPIs worsened significantly; 5 targets missed; Billing")
+    assert kpis.title == "6 of 12 KPIs worsened significantly; 5 miss their target"
     assert dip["pack"].slides[0].section == "Acme Telecom"
 
 
@@ -164,7 +165,9 @@ def test_exported_numbers_equal_the_pages(dip, demo_march, monkeypatch):
     voice_page = _app(demo_march, monkeypatch, "pages/voice.py", **DIP)
     assert next(s for s in pack.slides if s.key == "voice").title in _chart_titles(voice_page)
     trend_page = _app(demo_march, monkeypatch, "pages/trends.py", metric="sla_compliance", grain="month", **DIP)
-    assert next(s for s in pack.slides if s.key == "trend_sla_compliance").title == _chart_titles(trend_page)[0]
+    trend = next(s for s in pack.slides if s.key == "trend_sla_compliance")
+    assert trend.figures[0].layout.title.text == _chart_titles(trend_page)[0]   # the page's own figure
+    assert trend.title == "SLA compliance fell 10.7 pts to 79.3% against the previous period and misses its 90.0% target"
 
 
 def test_verbatims_on_the_voice_slide_are_masked(dip):
@@ -260,7 +263,7 @@ def test_presentation_mode_steps_through_slides_and_keeps_them_in_the_url(dip, d
     assert any("KPI SUMMARY" in h.proto.body for h in at.get("html"))
     next(b for b in at.button if b.key == "present_next").click().run()
     assert _url(at, "slide") == "4"
-    assert any("NPS is 19 in January 2026" in h.proto.body for h in at.get("html"))
+    assert any("NPS fell 18.9 pts to 18 against the previous period" in h.proto.body for h in at.get("html"))
     next(b for b in at.button if b.key == "present_previous").click().run()
     assert _url(at, "slide") == "3"
     last = _app(demo_march, monkeypatch, "pages/present.py", slide="99", **DIP)

@@ -88,8 +88,9 @@ def kpi_summary(reader, view: ViewState, ctx: Context) -> list[Slide]:
         columns=["KPI", "This period", f"Change against the {_versus(view)}", "Target", "Margin and sample"],
         rows=[[t.label, t.value, t.delta or "—", _target_cell(t, data.targets.get(t.kpi)), t.detail] for t in tiles],
         widths=[2.3, 1.6, 2.9, 1.7, 3.8], emphasis=emphasis)
-    return [Slide("kpis", "KPI summary", kpi_headline(data, tiles, view), overview.period_line(view),
+    return [Slide("kpis", "KPI summary", scorecard_title(data.summary, tiles), overview.period_line(view),
                   table=table, sources=sources, findings=kpi_findings(data, tiles, view),
+                  headline=kpi_headline(data, tiles, view),
                   notes="Values, changes and targets exactly as the executive overview's tiles show them. "
                         "A change marked 'not significant' is within the samples' margins of error.")]
 
@@ -99,6 +100,23 @@ def _target_cell(tile: overview.Tile, target: float | None) -> str:
         return "—"
     shown = fmt.value(tile.kpi, target)
     return f"{STATUS_WORDS[tile.status]} {shown}" if tile.status else f"{shown} (no score)"
+
+
+def scorecard_title(summary: pd.DataFrame, tiles: list[overview.Tile]) -> str:
+    """The KPI table's finding in counts: '6 of 12 KPIs worsened significantly, 1 improved; 5 miss their target'."""
+    rows = summary.set_index("kpi")
+    moved = [rows.loc[t.kpi, "is_better"] for t in tiles
+             if metrics.KPIS[t.kpi].is_sample and rows.loc[t.kpi, "verdict"] == "significant change"]
+    worse, better = moved.count(False), moved.count(True)
+    missed = sum(t.status == "missed" for t in tiles)
+    parts = [f"{worse} of {len(tiles)} KPIs worsened significantly"] if worse else []
+    if better:
+        parts.append(f"{better} {'improved' if worse else f'of {len(tiles)} KPIs improved'} significantly")
+    if not parts:
+        parts.append(f"None of {len(tiles)} KPIs moved significantly")
+    text = ", ".join(parts)
+    return text + (f"; {missed} {'misses its' if missed == 1 else 'miss their'} target" if missed else
+                   "; every company-wide target is met")
 
 
 def kpi_headline(data: overview.OverviewData, tiles: list[overview.Tile], view: ViewState) -> str:
@@ -184,22 +202,30 @@ def trends_that_matter(reader, view: ViewState, ctx: Context) -> list[Slide]:
         series = trends.load(reader, view.filters, tile.kpi, "month", "none", "previous", ctx.min_responses,
                              ctx.facts["oldest_on"])
         recent = series.series[series.series["is_anomaly"] & (series.series["period_start"] >= first_month)]
-        reasons, rank = [], None
-        if tile.status == "missed":
-            reasons.append(f"Misses its target: {tile.value} against {fmt.value(tile.kpi, data.targets[tile.kpi])}.")
-            rank = 0
+        reasons, rank, title = [], None, []
         if k.is_sample and row["verdict"] == "significant change":
             reasons.append(f"Changed significantly against the {_versus(view)}: {tile.delta} ({tile.detail}).")
-            rank = min(rank if rank is not None else 9, 1 if row["is_better"] is False else 3)
+            rank = 1 if row["is_better"] is False else 3
+            title.append(f"{k.label} {'rose' if row['delta'] > 0 else 'fell'} "
+                         f"{fmt.change(tile.kpi, abs(row['delta']), row['value']).lstrip('+±')} to {tile.value} "
+                         f"against the {_versus(view)}")
+        if tile.status == "missed":
+            target = fmt.value(tile.kpi, data.targets[tile.kpi])
+            reasons.insert(0, f"Misses its target: {tile.value} against {target}.")
+            rank = 0
+            title.append(f"misses its {target} target" if title else f"{k.label} is {tile.value} against a {target} target")
         if not recent.empty:
-            reasons += trends.anomaly_sentences(recent, tile.kpi, "month")
-            rank = min(rank if rank is not None else 9, 2)
+            sentences = trends.anomaly_sentences(recent, tile.kpi, "month")
+            reasons += sentences
+            rank = 2 if rank is None else rank
+            if not title:
+                title.append(sentences[-1].rstrip("."))
         if rank is None:
             continue
         reasons += [f"Month on month: {trends.change_text(series.changes['previous'], tile.kpi, 'month')}.",
                     f"Year on year: {trends.change_text(series.changes['year'], tile.kpi, 'month')}."]
         found.append((rank, len(found), Slide(
-            f"trend_{tile.kpi}", "Trends that matter", trends.headline(series), trends.subtitle(series),
+            f"trend_{tile.kpi}", "Trends that matter", " and ".join(title), trends.subtitle(series),
             bullets=reasons, figures=[trends.figure(series, ctx.min_responses)],
             sources=[f"sql/{trends.QUERY[tile.kpi]}.sql", "sql/trend_targets.sql"],
             notes=f"{k.label}: {k.definition}.")))

@@ -43,7 +43,7 @@ class Slide:
     """One slide: a title that states the finding, what supports it, and where its numbers come from.
 
     `findings` are the sentences the executive summary may quote; each names a number this slide
-    shows. `empty` says why there is nothing to show for this view (the slide then says so).
+    shows; `headline` the finding that may title the summary. `empty` says why there is nothing to show for this view (the slide then says so).
     """
 
     key: str
@@ -57,6 +57,7 @@ class Slide:
     notes: str = ""
     findings: list[str] = field(default_factory=list)
     empty: str | None = None
+    headline: str = ""            # the deck's main finding, for the summary's title (the KPI slide's)
 
     @property
     def layout(self) -> str:

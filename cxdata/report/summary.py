@@ -29,7 +29,7 @@ def executive_summary(content: list[Slide], view: ViewState) -> Slide:
                     for number, slide in enumerate(content, start=FIRST_CONTENT_SLIDE)
                     for rank, finding in enumerate(slide.findings))
     sentences = [text for _, _, text in sorted(ranked[:SUMMARY_SENTENCES], key=lambda r: (r[1], r[0]))]
-    headline = next((s.title for s in content if s.key == "kpis" and not s.empty), "Executive summary")
+    headline = next((s.headline for s in content if s.headline), "Executive summary")
     if not sentences:
         return Slide("summary", "Executive summary", headline, f"Against the {COMPARISONS[view.compare]}",
                      empty="Nothing in this view supports a finding: too few answers, or no activity.")
