@@ -126,3 +126,8 @@ def text_size(bullets: list[str], width: float) -> int:
     """Points for a slide's text: as large as fits its box."""
     chars = sum(len(b) for b in bullets) * (12.2 / width)
     return 20 if chars <= 500 else 18 if chars <= 800 else 16 if chars <= 1200 else 14
+
+
+def table_size(table: Table) -> int:
+    """Points for a table's text: smaller as rows are added, so twelve KPIs still fit above the footer."""
+    return 14 if len(table.rows) <= 8 else 13 if len(table.rows) <= 10 else 12

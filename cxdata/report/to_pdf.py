@@ -104,7 +104,7 @@ def _body(doc: _Document, slide: Slide, pictures: list[Path]) -> None:
 def _table(doc: _Document, slide: Slide) -> None:
     spec = slide.table
     left, top, width, _ = geometry.table_box(slide)
-    size = 14 if len(spec.rows) <= 8 else 13
+    size = geometry.table_size(spec)
     doc.set_xy(left, top)
     doc.style(size)
     doc.set_draw_color(0xE3, 0xE7, 0xEC)

@@ -92,7 +92,7 @@ def _body(page, slide: Slide, pictures: list[Path]) -> None:
 def _table(page, slide: Slide) -> None:
     spec = slide.table
     left, top, width, height = geometry.table_box(slide)
-    size = 14 if len(spec.rows) <= 8 else 13
+    size = geometry.table_size(spec)
     row_height = min(height / (len(spec.rows) + 1), 0.5)
     shape = page.shapes.add_table(len(spec.rows) + 1, len(spec.columns), Inches(left), Inches(top),
                                   Inches(width), Inches(row_height * (len(spec.rows) + 1)))
