@@ -633,7 +633,7 @@ def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: 
     """Churn within 90 days after a bad experience (vermillion) against after fine ones (grey) per
     touchpoint, in the order of `ranked` (cxdata.journey.moments: most customers lost on top); a touchpoint whose gap is not significant is drawn hollow."""
     fig = _figure(title, subtitle)
-    df = ranked[ranked["is_tested"]].head(top).iloc[::-1]
+    df = ranked[ranked["is_tested"]].head(top).iloc[::-1] if not ranked.empty else ranked
     if df.empty:
         return _empty(fig, "Too few followed-up customers to compare touchpoints")
     labels = [f"{s} · {t}" for s, t in zip(df["stage"], df["touchpoint_name"])]
