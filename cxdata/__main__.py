@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--score", required=True, metavar="COLUMN", help="the score column")
     evaluate.add_argument("--scale", type=int, choices=(5, 10), default=5, help="the score's scale (default 5)")
     evaluate.add_argument("--lang", choices=("en", "es", "pt"), help="the comments' language (default: detected)")
+    evaluate.add_argument("--half", choices=("development", "held-out"),
+                          help="only the rows of one fixed half, by the CRC-32 of the --id column: even is "
+                               "development, odd held-out (tune on one, report the other)")
+    evaluate.add_argument("--id", metavar="COLUMN", help="the row id column that --half splits on")
     evaluate.set_defaults(run=_sentiment_eval)
 
     report = commands.add_parser(
@@ -187,7 +191,9 @@ def _sentiment_eval(args: argparse.Namespace) -> int:
         frame = pd.read_csv(args.file, dtype=str, keep_default_na=False)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         return _fail(f"cannot read {args.file} as CSV: {str(exc).strip().splitlines()[0]}")
-    missing = [c for c in [*args.text, args.score] if c not in frame.columns]
+    if bool(args.half) != bool(args.id):
+        return _fail("--half and --id go together: --half held-out --id review_id", code=2)
+    missing = [c for c in [*args.text, args.score, *([args.id] if args.id else [])] if c not in frame.columns]
     if missing:
         return _fail(f"{args.file} has no column(s) {', '.join(missing)}; columns: {', '.join(frame.columns)}", code=2)
     scores = pd.to_numeric(frame[args.score].str.strip(), errors="coerce")
@@ -197,10 +203,13 @@ def _sentiment_eval(args: argparse.Namespace) -> int:
         line = int(outside.idxmax()) + 2
         return _fail(f"{args.file}, line {line}, column {args.score}: {frame[args.score].iloc[line - 2]!r} is "
                      f"outside {low}-{high}; is --scale right?")
+    if args.half:
+        keep = frame[args.id].map(sentiment.half) == args.half
+        frame, scores = frame[keep], scores[keep]
     texts = frame[args.text].agg(". ".join, axis=1) if len(args.text) > 1 else frame[args.text[0]]
     result = sentiment.evaluate(texts, scores.where(scores.notna(), None), args.scale, args.lang)
-    print(f"{args.file}: text {' + '.join(args.text)}, score {args.score} (1–{args.scale} scale), "
-          f"language {args.lang or 'detected'}")
+    print(f"{args.file}: text {' + '.join(args.text)}, score {args.score} ({low}–{high} scale), "
+          f"language {args.lang or 'detected'}" + (f", the {args.half} half by {args.id}" if args.half else ""))
     print(result.text())
     return 0
 

@@ -67,7 +67,6 @@ def journey_queries(reader: db.Reader, filters: Filters, compare: str, reference
     stage = data.moments.iloc[0]["stage"] if not data.moments.empty else (data.order.stages or [None])[0]
     if stage is None:
         return
-    journey.touchpoint_paths(reader, filters, data.order, stage)
     journey.drill_trend(reader, filters, stage, None)
     journey.drill_owners(reader, filters, stage, None)
     journey.recent_comments(reader, filters, stage, None)

@@ -195,6 +195,9 @@ TOPICS = {
            "Support": "o suporte", "IT": "o aplicativo", "Billing": "a cobrança",
            "Logistics": "a entrega", None: "o serviço"},
 }
+# Comment pools by language and sentiment. Three of each negative pool's templates are billing
+# complaints (double charges, wrong invoices, price rises), whatever the answer's department: billing
+# is the theme that drives most detractors (signal e in docs/demo-data.md).
 COMMENTS = {
     "en": {
         "negative": (
@@ -206,6 +209,9 @@ COMMENTS = {
             "Nobody follows up. Really frustrating.",
             "Far too many steps to get anything done with {t}.",
             "Slow, confusing and expensive.",
+            "I was charged twice this month and I'm still waiting for the refund.",
+            "The invoice was wrong again. Nobody could explain the fees.",
+            "The price went up again without any warning. Too expensive for what I get.",
         ),
         "neutral": (
             "It was okay, but {t} could be faster.",
@@ -235,6 +241,9 @@ COMMENTS = {
             "Nadie hace seguimiento. Qué frustración.",
             "Horrible atención, me colgaron dos veces.",
             "Demasiados pasos para hacer cualquier cosa con {t}.",
+            "Me cobraron dos veces este mes y sigo esperando el reembolso.",
+            "La factura vino mal otra vez y nadie supo explicarme los cargos.",
+            "Subieron el precio otra vez sin avisar. Demasiado caro para lo que ofrecen.",
         ),
         "neutral": (
             "Estuvo bien, pero la atención sobre {t} podría ser más rápida.",
@@ -265,6 +274,9 @@ COMMENTS = {
             "Ninguém dá retorno. Que frustração.",
             "Atendimento horrível, a ligação caiu duas vezes.",
             "Passos demais para fazer qualquer coisa com {t}.",
+            "Me cobraram duas vezes este mês e ainda estou esperando o estorno.",
+            "A fatura veio errada de novo e ninguém soube explicar as cobranças.",
+            "Aumentaram o preço de novo sem avisar. Caro demais pelo que oferecem.",
         ),
         "neutral": (
             "Foi razoável, mas o atendimento sobre {t} poderia ser mais rápido.",

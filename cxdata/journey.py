@@ -128,9 +128,43 @@ def effort_pain_points(cells: pd.DataFrame) -> pd.DataFrame:
 
 # ---- Paths --------------------------------------------------------------------------------------
 
-def stage_paths(reader, filters: Filters, order: StageOrder) -> pd.DataFrame:
-    """Links between stages (to_stage None: no later stage), n_customers and n_churned on each."""
-    return reader.run("journey_paths", {**filters.params(), "stage_order": order.stages})
+@dataclass(frozen=True)
+class Flows:
+    """The customers' paths (sql/journey_flows.sql): stage links, every stage's touchpoint links, and the
+    moment-of-truth counts when they were asked for the same period (else None)."""
+    links: pd.DataFrame              # from_stage, to_stage (None: no later stage), n_customers, n_churned
+    touchpoint_links: pd.DataFrame   # journey_stage, from_step, from_touchpoint, to_step, to_touchpoint, went_on, ...
+    moment_counts: pd.DataFrame | None
+
+
+_FLOW_COLUMNS = {
+    "stage": ["from_stage", "to_stage", "n_customers", "n_churned"],
+    "touchpoint": ["journey_stage", "from_step", "from_touchpoint", "to_step", "to_touchpoint", "went_on",
+                   "n_customers", "n_churned"],
+    "moment": ["journey_stage", "touchpoint", "n_bad", "n_bad_lost", "churn_bad", "n_good", "n_good_lost",
+               "churn_good", "value_bad", "value_bad_lost", "n_censored"],
+}
+_COUNTS = {"n_customers", "n_churned", "from_step", "n_bad", "n_bad_lost", "n_good", "n_good_lost", "n_censored"}
+
+
+def _flow_part(rows: pd.DataFrame, part: str) -> pd.DataFrame:
+    """One part of the flows query with its own columns, counts as integers again (the union made them nullable)."""
+    out = rows.loc[rows["part"] == part, _FLOW_COLUMNS[part]].reset_index(drop=True)
+    for column in _COUNTS & set(out.columns):
+        out[column] = out[column].astype("int64")
+    return out
+
+
+def flows(reader, filters: Filters, order: StageOrder, window: "MomentsWindow | None" = None,
+          reference: bool = False) -> Flows:
+    """Paths through the stages and every stage's touchpoints, and, given the moments' window when it is
+    the same period, their counts too: one query, because one pass over the customers' rows feeds all three."""
+    with_moments = window is not None and window.filters == filters
+    params = {**filters.params(), "stage_order": order.stages, "follow_days": FOLLOW_DAYS,
+              "newest_on": window.newest_on if window else filters.end, "with_moments": with_moments}
+    rows = reader.run(metrics.query_name("journey_flows", reference), params)
+    return Flows(_flow_part(rows, "stage"), _flow_part(rows, "touchpoint"),
+                 _flow_part(rows, "moment") if with_moments else None)
 
 
 def drop_outs(links: pd.DataFrame, order: StageOrder) -> pd.DataFrame:
@@ -149,8 +183,9 @@ def drop_outs(links: pd.DataFrame, order: StageOrder) -> pd.DataFrame:
                                        "churned_pct"])
 
 
-def touchpoint_paths(reader, filters: Filters, order: StageOrder, stage: str) -> pd.DataFrame:
-    return reader.run("journey_touchpoint_paths", {**filters.params(), "stage_order": order.stages, "stage": stage})
+def touchpoint_paths(touchpoint_links: pd.DataFrame, stage: str) -> pd.DataFrame:
+    """One stage's touchpoint links, out of `Flows.touchpoint_links` (choosing a stage runs no query)."""
+    return touchpoint_links[touchpoint_links["journey_stage"] == stage].drop(columns="journey_stage").reset_index(drop=True)
 
 
 END_CHURNED = "Went no further · churned since"
@@ -230,15 +265,19 @@ def moments_window(filters: Filters, newest_on: dt.date) -> MomentsWindow:
     return MomentsWindow(filters.replace(start=end - dt.timedelta(days=filters.days - 1), end=end), True, newest_on)
 
 
-def moments(reader, window: MomentsWindow, min_customers: int = metrics.DEFAULT_MIN_RESPONSES,
-            false_discovery_rate: float = 0.05, reference: bool = False) -> pd.DataFrame:
+def moment_counts(reader, window: MomentsWindow, reference: bool = False) -> pd.DataFrame:
+    """Per stage x touchpoint: customers after a bad and after fine experiences, and how many were lost."""
+    params = {**window.filters.params(), "follow_days": FOLLOW_DAYS, "newest_on": window.newest_on}
+    return reader.run(metrics.query_name("journey_moments", reference), params)
+
+
+def rank_moments(rows: pd.DataFrame, min_customers: int = metrics.DEFAULT_MIN_RESPONSES,
+                 false_discovery_rate: float = 0.05) -> pd.DataFrame:
     """Touchpoints ranked by the customers a bad experience there loses: the excess churn within 90 days
     over customers whose experiences there were fine, times the customers who had a bad one (significant
     ones first). With it: churn in both groups, the difference with its 95% interval and a
     two-proportion z-test (Benjamini-Hochberg over the touchpoints tested), customers affected and the
     annual value they carry. Groups under `min_customers` are not tested."""
-    params = {**window.filters.params(), "follow_days": FOLLOW_DAYS, "newest_on": window.newest_on}
-    rows = reader.run(metrics.query_name("journey_moments", reference), params)
     tested = []
     for r in rows.itertuples():
         test = two_proportions(r.n_bad_lost, r.n_bad, r.n_good_lost, r.n_good)
@@ -333,16 +372,20 @@ class JourneyData:
     order: StageOrder
     cells: pd.DataFrame
     links: pd.DataFrame
+    touchpoint_links: pd.DataFrame
     window: MomentsWindow
     moments: pd.DataFrame
 
 
 def load(reader, filters: Filters, newest_on: dt.date, min_responses: int) -> JourneyData:
-    """The page's queries before the drill-down: the page and the bench call this, so they run the same set."""
+    """The page's queries before the drill-down: the page and the bench call this, so they run the same set.
+    The moments of truth come with the paths unless their window had to move (a period too recent)."""
     order = stage_order(reader)
     window = moments_window(filters, newest_on)
-    return JourneyData(order, touchpoint_map(reader, filters, order, min_responses),
-                       stage_paths(reader, filters, order), window, moments(reader, window, min_responses))
+    paths = flows(reader, filters, order, window)
+    counts = paths.moment_counts if paths.moment_counts is not None else moment_counts(reader, window)
+    return JourneyData(order, touchpoint_map(reader, filters, order, min_responses), paths.links,
+                       paths.touchpoint_links, window, rank_moments(counts, min_responses))
 
 
 def span(filters: Filters) -> str:

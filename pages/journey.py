@@ -96,7 +96,7 @@ if st.query_params.get("stage") != stage:
     st.query_params["stage"] = stage
 what = f"{stage} · {touchpoint}" if touchpoint else stage
 
-tnodes, tcolors, tlinks = journey.touchpoint_sankey(journey.touchpoint_paths(reader, view.filters, data.order, stage))
+tnodes, tcolors, tlinks = journey.touchpoint_sankey(journey.touchpoint_paths(data.touchpoint_links, stage))
 st.plotly_chart(charts.journey_sankey(tnodes, tcolors, tlinks, f"Touchpoint to touchpoint within {stage}",
                                       "The first three touchpoints each customer came to there, then whether they "
                                       "reached a later stage"), width="stretch", theme=None, key="touchpoint_sankey")

@@ -239,12 +239,15 @@ def test_journey_map_paths_and_moments_match_raw_rows(demo_reader, view):
     """The journey page's derived tables (sql/derived.sql, "Journey map") against raw rows."""
     filters, _ = random_views(demo_reader)[view]
     stages = demo_reader.run("journey_stages_seen")["stage"].tolist()
-    params = {**filters.params(), "stage_order": stages, "follow_days": 90, "newest_on": TODAY}
+    params = {**filters.params(), "stage_order": stages, "follow_days": 90, "newest_on": TODAY, "with_moments": True}
     where = f"view {view}: {filters}"
     rows = both(demo_reader, "journey_map", params, ["journey_stage", "touchpoint", "is_stage", "is_total"])
     assert_same(rows, ["n_interactions", "complaint_pct", "n_sla_judged", "sla_breach_pct", "n_nps", "nps",
                        "nps_moe", "n_csat", "csat", "n_ces", "ces", "ces_moe"], where)
-    links = both(demo_reader, "journey_paths", params, ["from_stage", "to_stage"])
-    assert_same(links, ["n_customers", "n_churned"], where)
+    flows = both(demo_reader, "journey_flows", params, ["part", "from_stage", "to_stage", "journey_stage", "from_step",
+                                                        "from_touchpoint", "to_step", "to_touchpoint", "went_on",
+                                                        "touchpoint"])
+    assert_same(flows, ["n_customers", "n_churned", "n_bad", "n_bad_lost", "n_good", "n_good_lost", "value_bad",
+                        "n_censored"], where)
     moments = both(demo_reader, "journey_moments", params, ["journey_stage", "touchpoint"])
     assert_same(moments, ["n_bad", "n_bad_lost", "n_good", "n_good_lost", "value_bad", "n_censored"], where)

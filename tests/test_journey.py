@@ -97,7 +97,7 @@ def test_without_journey_stages_stages_follow_their_first_appearance(journey_db,
 
 
 def test_stage_paths_one_interaction_same_instant_skipped_stage_and_unknown_stage(reader, order):
-    links = journey.stage_paths(reader, Q1, order)
+    links = journey.flows(reader, Q1, order).links
     got = {(r.from_stage, None if pd.isna(r.to_stage) else r.to_stage): (r.n_customers, r.n_churned)
            for r in links.itertuples()}
     assert got == {
@@ -116,14 +116,14 @@ def test_stage_paths_one_interaction_same_instant_skipped_stage_and_unknown_stag
 
 
 def test_drop_outs_per_stage(reader, order):
-    drops = journey.drop_outs(journey.stage_paths(reader, Q1, order), order).set_index("stage")
+    drops = journey.drop_outs(journey.flows(reader, Q1, order).links, order).set_index("stage")
     assert drops.loc["discover", "n_customers"] == 3 and drops.loc["discover", "no_further_pct"] == pytest.approx(100 / 3)
     assert drops.loc["use", "n_no_further"] == 13 and drops.loc["use", "churned_pct"] == pytest.approx(500 / 13)
     assert "renew" not in drops.index     # nobody reached it
 
 
 def test_the_sankey_is_a_real_sankey_whose_end_links_add_up_to_the_customers(reader, order):
-    nodes, colors, links = journey.stage_sankey(journey.stage_paths(reader, Q1, order), order)
+    nodes, colors, links = journey.stage_sankey(journey.flows(reader, Q1, order).links, order)
     fig = charts.journey_sankey(nodes, colors, links, "t")
     sankey = fig.data[0]
     assert sankey.type == "sankey" and list(sankey.node.label) == nodes
@@ -133,7 +133,7 @@ def test_the_sankey_is_a_real_sankey_whose_end_links_add_up_to_the_customers(rea
 
 
 def test_touchpoint_paths_break_ties_by_name_and_say_whether_customers_went_on(reader, order):
-    links = journey.touchpoint_paths(reader, Q1, order, "discover")
+    links = journey.touchpoint_paths(journey.flows(reader, Q1, order).touchpoint_links, "discover")
     got = {(r.from_step, r.from_touchpoint, None if pd.isna(r.to_step) else r.to_touchpoint,
             None if pd.isna(r.went_on) else bool(r.went_on)): r.n_customers for r in links.itertuples()}
     assert got == {(1, "ad", "site", None): 1,      # P2: ad and site at the same instant
@@ -142,10 +142,13 @@ def test_touchpoint_paths_break_ties_by_name_and_say_whether_customers_went_on(r
                    (1, "ad", None, False): 1}       # P1: nothing later
 
 
-def test_moments_of_truth_arithmetic_by_hand(reader):
+def test_moments_of_truth_arithmetic_by_hand(reader, order):
     window = journey.moments_window(Q1, NEWEST)
     assert not window.is_shifted
-    ranked = journey.moments(reader, window, min_customers=1).set_index(["journey_stage", "touchpoint"])
+    counts = journey.moment_counts(reader, window)
+    # the page gets the same counts from the paths' query when the periods are the same
+    pd.testing.assert_frame_equal(journey.flows(reader, Q1, order, window).moment_counts, counts)
+    ranked = journey.rank_moments(counts, min_customers=1).set_index(["journey_stage", "touchpoint"])
     call = ranked.loc[("use", "call")]
     # bad: B1..B4 (C1 is censored: 31 Mar + 90 days ends after 1 Jun); B1 and B2 left within 90 days,
     # B3 on 1 Jun (day 120) is not counted. Fine: G1..G6, G1 lost on 1 Apr.
@@ -190,8 +193,9 @@ def test_comments_are_masked(reader):
 
 
 def test_derived_and_raw_paths_agree(reader, order):
-    params = {**Q1.params(), "stage_order": order.stages, "follow_days": 90, "newest_on": NEWEST}
-    for name in ("journey_map", "journey_paths", "journey_moments"):
+    params = {**Q1.params(), "stage_order": order.stages, "follow_days": 90, "newest_on": NEWEST,
+              "with_moments": True}
+    for name in ("journey_map", "journey_flows", "journey_moments"):
         derived, raw = reader.run(name, params), reader.run(f"raw_{name}", params)
         pd.testing.assert_frame_equal(derived, raw, check_dtype=False)
 

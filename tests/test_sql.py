@@ -10,7 +10,7 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "load_id": "", "target_table": "", "column_name": "", "search": "", "limit": 100,
           # the trends queries: one grain, a breakdown, a time KPI, lifetime value's margin
           "first": Q1_2026.start, "grain": "month", "by": "segment", "kpi": "resolution_time", "gross_margin": 1.0,
-          "stage": "support", "touchpoint": None, "stage_order": ["support"], "follow_days": 90,
+          "stage": "support", "touchpoint": None, "stage_order": ["support"], "follow_days": 90, "with_moments": True,
           "newest_on": Q1_2026.end,
           "theme": "", "sentiment": "", "language": "", "nps_group": "", "min_comments": 1, "prior": 100.0}
 

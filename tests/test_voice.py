@@ -188,6 +188,36 @@ def test_a_broken_theme_file_stops_the_refresh_and_keeps_the_database(voice_db, 
             pass
 
 
+# ---- The demo's planted signals (docs/demo-data.md, signal e) --------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_voice(demo_march):
+    con = db.connect_readonly(demo_march)
+    yield db.Reader(con)
+    con.close()
+
+
+def test_on_the_demo_billing_drives_most_detractors(demo_voice):
+    """By the page's own measure: the theme detractors name most, with a significant gap to promoters."""
+    last_90 = Filters(dt.date(2025, 12, 15), dt.date(2026, 3, 14))
+    driving = voice.drivers(voice.load(demo_voice, last_90, "previous"))
+    top = voice.top_driver(driving)
+    assert top["theme"] == "billing"
+    runner_up = driving[driving["theme"] != "billing"]["detractor_share"].max()
+    assert top["detractor_share"] >= runner_up + 5          # first by a clear margin (38% against 26%)
+    assert top["promoter_share"] < 5
+
+
+def test_on_the_demo_the_negative_share_is_higher_in_december_and_january(demo_voice):
+    year = Filters(dt.date(2025, 3, 1), dt.date(2026, 2, 28))
+    months = voice.monthly_sentiment(voice.load(demo_voice, year, "previous"), year.end)
+    months = months[months["is_complete"]]
+    holiday = months["month_start"].map(lambda m: m.month in (12, 1))
+    share = lambda rows: 100 * rows["n_negative"].sum() / (rows["n"] - rows["n_unknown"]).sum()  # noqa: E731
+    assert share(months[holiday]) >= share(months[~holiday]) + 5
+    assert voice.sentiment_title(months).startswith(("Negative comments peaked in Dec", "Negative comments peaked in Jan"))
+
+
 # ---- The page, under AppTest ---------------------------------------------------------------------
 
 @pytest.fixture
