@@ -1,7 +1,7 @@
 """cx-cockpit: the frame around every page (data header, global filters, navigation)."""
 import streamlit as st
 
-from cxdata.app import frame, warmup
+from cxdata.app import board, frame, warmup
 
 st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layout="wide")
 
@@ -18,6 +18,8 @@ WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no
 
 navigation = st.navigation(PAGES)
 frame.compact_layout()
+if navigation.url_path in board.FULL_SCREEN:
+    board.full_screen()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 frame.draw_header(facts)
