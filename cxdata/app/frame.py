@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
