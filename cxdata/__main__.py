@@ -94,8 +94,9 @@ def _parser() -> argparse.ArgumentParser:
         description=("Write the board pack the Reports page exports, for scheduled runs: title, executive "
                      "summary, KPIs, the trends that matter, journey, customers' words and an appendix, from "
                      "the same numbers as the app. The charts are drawn by Chromium (through Kaleido)."))
-    report.add_argument("--out", required=True, type=Path, metavar="PACK.pptx|PACK.pdf",
-                        help="the file to write; its extension chooses the format")
+    report.add_argument("--out", required=True, type=Path, action="append", metavar="PACK.pptx|PACK.pdf",
+                        help="the file to write; its extension chooses the format (repeat for both: the charts "
+                             "are drawn once)")
     report.add_argument("--from", dest="start", type=_day, metavar="DATE", help="first day (YYYY-MM-DD)")
     report.add_argument("--to", dest="end", type=_day, metavar="DATE", help="last day (YYYY-MM-DD)")
     report.add_argument("--period", choices=list(filters.PRESETS)[:-1], default=filters.DEFAULT_PRESET,
@@ -224,7 +225,8 @@ def _report(args: argparse.Namespace) -> int:
     if (args.start is None) != (args.end is None):
         return _fail("give both --from and --to, or neither (then --period applies)", code=2)
     try:
-        output.check_target(args.out)
+        for out in args.out:
+            output.check_target(out)
     except output.ReportError as exc:
         return _fail(str(exc), code=2)
     params = {"period": ["custom"], "from": [args.start.isoformat()], "to": [args.end.isoformat()]} \
@@ -243,14 +245,14 @@ def _report(args: argparse.Namespace) -> int:
         except report.UnknownChoice as exc:
             return _fail(str(exc), code=2)
         pack = report.build(reader, view, facts, metrics.min_responses(), company=args.company, progress=bar)
-        output.write(pack, args.out, progress=bar)
+        output.write(pack, *args.out, progress=bar)
     except output.ReportError as exc:
         bar.stop()
-        return _fail(f"{exc}; no file was written")
+        return _fail(f"{exc}; no pack was written")
     finally:
         con.close()
     bar.stop()
-    print(f"Wrote {args.out}: {len(pack.slides)} slides for {pack.period} · {pack.filters} "
+    print(f"Wrote {', '.join(map(str, args.out))}: {len(pack.slides)} slides for {pack.period} · {pack.filters} "
           f"in {time.perf_counter() - began:.1f}s")
     return 0
 

@@ -43,24 +43,28 @@ def check_target(path: Path) -> None:
         raise ReportError(f"{path}: cannot write in the folder {folder} ({exc.strerror})") from None
 
 
-def write(pack: Pack, path: Path, progress: Callable[[str], None] | None = None) -> Path:
-    """Write the pack as `path` (.pptx or .pdf); nothing is left behind at `path` if any step fails."""
-    path = Path(path)
-    check_target(path)
+def write(pack: Pack, *paths: Path, progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Write the pack as each of `paths` (.pptx or .pdf), its charts drawn once for all of them.
+    Every target is checked before any work; a file is renamed into place only once whole, so a
+    failure leaves nothing behind at its path."""
+    paths = [Path(p) for p in paths]
+    for path in paths:
+        check_target(path)
     step = progress or (lambda _: None)
     with tempfile.TemporaryDirectory(prefix="cx-pack-") as work:
         step(STEPS[0])
         images = render_images(pack, Path(work))
         step(STEPS[1])
-        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            WRITERS[path.suffix.lower()](pack, images, partial)
-            os.replace(partial, path)
-        except PermissionError:
-            raise ReportError(f"{path}: no permission to write it") from None
-        finally:
-            partial.unlink(missing_ok=True)
-    return path
+        for path in paths:
+            partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+            try:
+                WRITERS[path.suffix.lower()](pack, images, partial)
+                os.replace(partial, path)
+            except PermissionError:
+                raise ReportError(f"{path}: no permission to write it") from None
+            finally:
+                partial.unlink(missing_ok=True)
+    return paths
 
 
 def pixels_per_inch(fig, height: float) -> float:
@@ -74,7 +78,7 @@ def pixels_per_inch(fig, height: float) -> float:
 def to_bytes(pack: Pack, suffix: str) -> bytes:
     """The pack as the bytes of a .pptx or .pdf file, for a download button."""
     with tempfile.TemporaryDirectory(prefix="cx-pack-") as work:
-        return write(pack, Path(work) / f"pack{suffix}").read_bytes()
+        return write(pack, Path(work) / f"pack{suffix}")[0].read_bytes()
 
 
 def render_images(pack: Pack, folder: Path) -> list[list[Path]]:
