@@ -218,6 +218,7 @@ def _sentiment_eval(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from cxdata import data_status, metrics, report
     from cxdata.report import output, sections
+    from cxdata.store import Store
 
     path = Path(args.db or db.db_path())
     if not path.exists():
@@ -235,6 +236,10 @@ def _report(args: argparse.Namespace) -> int:
         params["compare"] = [args.compare]
     params.update({key: getattr(args, key) for key in filters.DIMENSIONS if getattr(args, key)})
     began = time.perf_counter()
+    if derive.needs_refresh(path):  # as the app does: a database another version wrote gets its summaries rebuilt
+        print(f"{path} was written by another version of cx-cockpit: rebuilding its summary tables first…",
+              file=sys.stderr, flush=True)
+        derive.ensure_current(path)
     bar = _ProgressBar(len(sections.SECTIONS) + len(output.STEPS))
     con = db.connect_readonly(path)
     try:
@@ -244,7 +249,8 @@ def _report(args: argparse.Namespace) -> int:
             view = report.view_for(reader, facts, params)
         except report.UnknownChoice as exc:
             return _fail(str(exc), code=2)
-        pack = report.build(reader, view, facts, metrics.min_responses(), company=args.company, progress=bar)
+        pack = report.build(reader, view, facts, metrics.min_responses(), company=args.company, progress=bar,
+                            store=Store.beside(path))
         output.write(pack, *args.out, progress=bar)
     except output.ReportError as exc:
         bar.stop()

@@ -7,6 +7,7 @@ import streamlit as st
 from cxdata import charts, report
 from cxdata.app.cache import CachedReader
 from cxdata.filters import ViewState
+from cxdata.store import Store
 from cxdata.report.slides import Pack
 
 
@@ -14,7 +15,7 @@ def current_pack(reader: CachedReader, view: ViewState, facts: dict, min_respons
     key = (str(view.to_query_params()), reader.stamp, min_responses, report.company_name())
     kept = st.session_state.get("cx_pack")
     if kept is None or kept[0] != key:
-        kept = (key, report.build(reader, view, facts, min_responses))
+        kept = (key, report.build(reader, view, facts, min_responses, store=Store.beside(reader.path)))
         st.session_state["cx_pack"] = kept
     return kept[1]
 

@@ -25,9 +25,10 @@ def company_name() -> str:
 
 
 def build(reader, view: ViewState, facts: dict, min_responses: int, company: str | None = None,
-          progress: Callable[[str], None] | None = None) -> Pack:
-    """Every section's slides for this view, after a title slide and the executive summary."""
-    ctx = Context(facts, min_responses)
+          progress: Callable[[str], None] | None = None, store=None) -> Pack:
+    """Every section's slides for this view, after a title slide and the executive summary. `store`
+    is the database's state store (cxdata.store.Store.beside), where the app keeps edited targets."""
+    ctx = Context(facts, min_responses, store)
     company = company_name() if company is None else company
     slides: list[Slide] = []
     for section in SECTIONS:

@@ -29,11 +29,13 @@ SUMMARY_KPIS = ("nps", "csat", "ces", "sla_compliance", "churn_rate")
 
 @dataclass
 class Context:
-    """What every section shares for one pack: the data's facts, the answer minimum, and the query
-    results more than one section reads (computed once)."""
+    """What every section shares for one pack: the data's facts, the answer minimum, the state store
+    (so edited targets count as on the pages), and the query results more than one section reads
+    (computed once)."""
 
     facts: dict
     min_responses: int
+    store: object = None          # the state store beside the database (edited targets), or None
     memo: dict = field(default_factory=dict)
 
     def once(self, key: str, compute: Callable):
