@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from cxdata import data_status, db, journey, metrics, overview, trends, voice
+from cxdata import churn, data_status, db, journey, metrics, overview, trends, voice
 from cxdata.filters import Filters, preset_range
+from cxdata.store import Store
 
 PageQueries = Callable[[db.Reader, Filters, str, bool], None]
 
@@ -34,6 +35,7 @@ def overview_queries(reader: db.Reader, filters: Filters, compare: str, referenc
     overview.load(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES, reference=reference)
     if not reference:  # comments have no raw-row twin: their analysis exists only in the derived layer
         voice.detractor_headline(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES)
+        churn.alerts.overview_line(reader, filters, Store(_NO_STORE))  # revenue at risk and open alerts
 
 
 def trends_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
@@ -79,6 +81,19 @@ def voice_queries(reader: db.Reader, filters: Filters, compare: str, reference: 
     voice.verbatims(reader, filters, search="atencion")
 
 
+_NO_STORE = Path("/nonexistent/cx-bench.state.sqlite")  # an unwritten store reads as empty, creating nothing
+
+
+def churn_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The churn page: model info, revenue at risk, the alert list (with an empty store) and the chart's points."""
+    rules = churn.alerts.Rules()
+    churn.model_info(reader)
+    churn.revenue_at_risk(reader, filters, rules)
+    reader.run("churn_alerts", rules.params(filters))
+    reader.run("dataset_id")
+    churn.risk_points(reader, filters, rules)
+
+
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
 def report_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
     """The board pack's sections (the Reports page and presentation mode), without drawing charts."""
@@ -96,6 +111,7 @@ PAGES: dict[str, tuple[PageQueries, bool]] = {
     "data": (data_queries, False),
     "journey": (journey_queries, False),
     "voice": (voice_queries, False),
+    "churn": (churn_queries, False),
     "reports": (report_queries, False),
 }
 

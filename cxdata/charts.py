@@ -772,6 +772,61 @@ def theme_heatmap(breakdown: pd.DataFrame, dimension: str, title: str, subtitle:
     return fig
 
 
+# ---- Churn risk (cxdata/churn) ------------------------------------------------------------------
+BAND_COLORS = {"high": COLORS["worse"], "medium": "#E69F00", "low": COLORS["neutral"]}
+BAND_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
+
+
+def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subtitle: str = "",
+                         top: int = 12) -> go.Figure:
+    """Revenue at risk per segment or account owner (rows of churn.revenue_at_risk), largest at the top,
+    each bar labelled with the amount and how many customers are at or above the alert threshold."""
+    rows = summary[summary["dimension"] == dimension].nlargest(top, "value_at_risk").iloc[::-1]
+    fig = _figure(title, subtitle)
+    if rows.empty or rows["value_at_risk"].sum() == 0:
+        return _empty(fig, "No revenue at risk under these filters")
+    labels = [fmt.compact(v) for v in rows["value_at_risk"]]
+    fig.add_bar(x=rows["value_at_risk"], y=rows["member"], orientation="h", marker=dict(color=COLORS["worse"]),
+                text=labels, textposition="outside", cliponaxis=False, textfont=dict(size=14, color=TEXT),
+                customdata=[[m, f"Revenue at risk {v}<br>{k:,} of {n:,} customers at or above the threshold"]
+                            for m, v, k, n in zip(rows["member"], labels, rows["n_at_risk"], rows["n_customers"])],
+                hovertemplate=_HOVER)
+    fig.update_layout(bargap=0.3, height=150 + 40 * len(rows))
+    fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=rows["member"].tolist(),
+                     tickvals=rows["member"].tolist(),
+                     ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{k:,} at risk</span>"
+                               for m, k in zip(rows["member"], rows["n_at_risk"])])
+    fig.update_xaxes(title_text="Revenue at risk (annual value × risk score, company currency)", showgrid=True,
+                     gridcolor=GRID, showline=False, ticks="", range=_room_for_labels([0, *rows["value_at_risk"]]))
+    return fig
+
+
+def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitle: str = "") -> go.Figure:
+    """Risk score against annual value, one dot per customer, by band, with the alert threshold dashed:
+    the top right holds the accounts to call first."""
+    fig = _figure(title, subtitle)
+    if points.empty:
+        return _empty(fig, "No customer at medium or high risk under these filters")
+    for band in ("low", "medium", "high"):
+        rows = points[points["band"] == band]
+        if rows.empty:
+            continue
+        fig.add_scatter(x=rows["annual_value"].clip(lower=1), y=rows["score"], mode="markers", name=BAND_LABELS[band],
+                        marker=dict(color=BAND_COLORS[band], size=8, opacity=0.75, line=dict(width=0)),
+                        customdata=[[c, f"Risk score {s:.0f}<br>Annual value {fmt.compact(v)}<br>"
+                                        f"Revenue at risk {fmt.compact(r)}"]
+                                    for c, s, v, r in zip(rows["customer_id"], rows["score"], rows["annual_value"],
+                                                          rows["value_at_risk"])],
+                        hovertemplate=_HOVER)
+    fig.add_hline(y=threshold, line=dict(color=COLORS["target"], dash="dash", width=1.5),
+                  annotation_text=f"alert threshold {threshold:g}", annotation_position="top left",
+                  annotation_font=dict(size=13, color=TEXT))
+    fig.update_xaxes(type="log", dtick=1, tickformat="~s", title_text="Annual value (company currency, log scale)")
+    fig.update_yaxes(title_text="Risk score (0–100)", range=[0, 102])
+    fig.update_layout(showlegend=True, height=420)
+    return fig
+
+
 # ---- The board pack and presentation mode ----------------------------------------------------------
 
 def for_slide(fig: go.Figure, max_height: int | None = None) -> go.Figure:

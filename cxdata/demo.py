@@ -88,6 +88,7 @@ FIRST_RESPONSE_MEDIAN = {  # seconds until a person first answers
 }
 DEPARTMENTS = ("Marketing", "Sales", "Product", "Support", "IT", "Billing", "Logistics")
 KINDS = ("inquiry", "request", "complaint", "purchase", "cancellation")
+TRANSACTION_KINDS = ("invoice", "renewal", "purchase", "refund", "failed_payment")  # docs/data-model.md
 # Promised time to resolve, by kind: on an immediate channel, and on a deferred one.
 SLA_SECONDS = {
     "inquiry": (3600, DAY), "request": (DAY, 3 * DAY), "complaint": (2 * DAY, 5 * DAY),
@@ -380,6 +381,8 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
                 rows["cust_id"] = chunk["cust"]
                 _insert(con, name, sql, _arrow(rows, _COLUMNS[name]), {"start": win.start_ts})
         _insert(con, "targets", _INSERT_TARGETS, _targets(win))
+        con.execute(_INSERT_HISTORY)
+        con.execute(_INSERT_DATASET, {"dataset_id": f"demo-{uuid.uuid4().hex[:12]}", "created_at": started})
 
         stats = db.run(con, "table_stats")
         counts = dict(zip(stats["table_name"], stats["n_rows"].astype(int)))
@@ -725,7 +728,10 @@ def _transactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
     warn = c["warning"][ci]
     downgraded = warn & c["downgrades"][ci] & (to_churn <= WARNING_DAYS)
     inv_amount = np.where(downgraded, inv_amount * 0.6, inv_amount)
-    inv_keep = ~(warn & (to_churn <= 60) & (rng.random(ci.size) < 0.35))  # failed payments
+    inv_paid = ~(warn & (to_churn <= 60) & (rng.random(ci.size) < 0.35))  # else a failed payment
+    per_year = np.round(365.25 / period[ci]).astype(np.int64)
+    is_renewal = ((k0[ci] + pos) % per_year == 0) & (k0[ci] + pos > 0)  # each contract anniversary
+    inv_kind = np.where(inv_paid, np.where(is_renewal, 1, 0), 4)
     inv_s = inv_day * DAY + 2 * 3600 + rng.integers(0, 2 * 3600, ci.size)  # nightly billing run
 
     rate = np.array(PURCHASES_PER_QUARTER)[c["segment"]] * np.sqrt(c["activity"])
@@ -741,12 +747,15 @@ def _transactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
 
     refund = rng.random(pi.size) < 0.03
     r_s = p_s[refund] + rng.integers(3 * DAY, 30 * DAY, refund.sum())
-    cust = np.concatenate([ci[inv_keep], pi, pi[refund]])
-    when = np.concatenate([inv_s[inv_keep], p_s, r_s])
-    amount = np.round(np.concatenate([inv_amount[inv_keep], p_amount, -p_amount[refund]]), 2)
+    cust = np.concatenate([ci, pi, pi[refund]])
+    when = np.concatenate([inv_s, p_s, r_s])
+    # a failed payment is recorded with nothing received, so revenue sums stay what was paid
+    amount = np.round(np.concatenate([np.where(inv_paid, inv_amount, 0.0), p_amount, -p_amount[refund]]), 2)
+    kind = np.concatenate([inv_kind, np.full(pi.size, 2), np.full(int(refund.sum()), 3)])
     keep = (when < win.end_s) & (when < c["churn_day"][cust] * DAY)
     order = np.argsort(when[keep], kind="stable")
-    return {"cust": cust[keep][order], "when_s": when[keep][order], "amount": amount[keep][order]}
+    return {"cust": cust[keep][order], "when_s": when[keep][order], "amount": amount[keep][order],
+            "kind": kind[keep][order]}
 
 
 # ---- Targets -----------------------------------------------------------------------------------
@@ -862,6 +871,7 @@ _COLUMNS = {
         ("cust", _global_customer),
         ("when_s", lambda r: _seconds(r["when_s"])),
         ("amount", lambda r: r["amount"]),
+        ("kind", lambda r: _dict(r["kind"], TRANSACTION_KINDS)),
     ),
 }
 
@@ -891,9 +901,18 @@ from {view}
 """
 _INSERT_TRANSACTIONS = """
 insert into transactions
-select printf('T%09d', n), printf('C%07d', cust), $start + to_seconds(when_s), amount
+select printf('T%09d', n), printf('C%07d', cust), $start + to_seconds(when_s), amount, kind
 from {view}
 """
+# The demo knows each customer's attributes from signup on (they never change in it).
+_INSERT_HISTORY = """
+delete from customer_history;
+insert into customer_history
+select customer_id, coalesce(signup_date, date '1900-01-01'), null, segment, plan, annual_value, account_owner, false
+from customers;
+delete from dataset;
+"""
+_INSERT_DATASET = "insert into dataset values ($dataset_id, $created_at)"
 _INSERT_TARGETS = """
 insert into targets select metric, department, period_start, period_end, target from {view}
 """

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import duckdb
 
-from cxdata import comments, db, themes
+from cxdata import churn, comments, db, themes
 
 # The SQL of the layer and the code that analyses comments (not the theme file: editing it takes a
 # `python -m cxdata refresh`, which re-themes everything).
 VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived")).encode()
-                         + b"".join(p.read_bytes() for p in comments.ANALYSIS_FILES)).hexdigest()[:12]
+                         + b"".join(p.read_bytes() for p in comments.ANALYSIS_FILES)
+                         + b"".join(p.read_bytes() for p in churn.SCORING_FILES)).hexdigest()[:12]
 
 
 class RefreshFailed(Exception):
@@ -38,6 +39,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> float:
     except duckdb.Error as exc:
         raise RefreshFailed("rebuilding the summary tables failed, so nothing was written "
                             f"({str(exc).strip().splitlines()[0]})") from exc
+    churn.refresh(con)  # the risk scores, trained on the history this write leaves
     seconds = time.perf_counter() - began
     con.execute(db.sql_text("derived_stamp"), {"refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
                                                "version": VERSION, "refresh_seconds": seconds})

@@ -3,7 +3,9 @@ import streamlit as st
 
 from cxdata import charts, metrics, overview, trends, voice
 from cxdata.app import frame
+from cxdata.churn import alerts as churn_alerts
 from cxdata.filters import DIMENSIONS
+from cxdata.store import Store, StoreError
 
 view = frame.current_view()
 reader = frame.open_reader()
@@ -83,6 +85,17 @@ if heard:  # what detractors write about most, in one of their own (masked) word
     said, more = st.columns([5, 1], vertical_alignment="center")
     said.markdown(f":material/forum: {heard.text}" + (f" “{heard.verbatim}”" if heard.verbatim else ""))
     more.page_link("pages/voice.py", label="Read comments", icon=":material/arrow_forward:")
+
+try:  # revenue at risk and open churn alerts, one line linking to the churn page
+    at_risk_line = churn_alerts.overview_line(reader, view.filters, Store.beside(reader.path),
+                                              churn_alerts.Rules.from_env())
+except (churn_alerts.AlertSettingError, StoreError) as exc:
+    at_risk_line = f"Churn alerts unavailable: {exc}"
+if at_risk_line:
+    risk, more = st.columns([5, 1], vertical_alignment="center")
+    risk.markdown(f":material/person_alert: {at_risk_line}")
+    more.page_link("pages/churn.py", label="Churn alerts", icon=":material/arrow_forward:",
+                   query_params=frame.page_link_params(view))
 
 versus = overview.COMPARISONS[view.compare]
 mix, channels = st.columns(2)

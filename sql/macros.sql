@@ -413,3 +413,10 @@ create or replace macro is_lost_within(churned_on, day, days) as
 -- Those days are all observed when the last of them is on or before the data's newest day;
 -- a customer whose days are not over yet is censored (neither a stayer nor a leaver).
 create or replace macro is_followed_up(day, days, newest_on) as day + to_days(days::integer) <= newest_on + 1;
+
+-- ---- Churn risk (cxdata/churn, docs/churn-model.md) ----------------------------------------------
+-- Revenue at risk: annual value x the risk score read as a probability of leaving (score in %).
+create or replace macro value_at_risk_of(annual_value, score) as coalesce(annual_value, 0) * score / 100.0;
+-- Risk band: high from the alert threshold, medium from half of it, else low.
+create or replace macro churn_band_of(score, threshold) as
+    case when score >= threshold then 'high' when score >= threshold / 2.0 then 'medium' else 'low' end;

@@ -53,7 +53,9 @@ create table if not exists transactions (
     transaction_id  varchar not null,
     customer_id     varchar not null,
     occurred_at     timestamp not null,
-    amount          decimal(14, 2) not null  -- negative for refunds
+    amount          decimal(14, 2) not null,  -- negative for refunds
+    kind            varchar                   -- invoice, renewal, purchase, refund, failed_payment,
+                                              -- downgrade, upgrade, ...; null = not told (docs/data-model.md)
 );
 
 create table if not exists targets (
@@ -88,4 +90,26 @@ create table if not exists rejected_rows (
     value        varchar,
     target_table varchar,
     raw          varchar    -- the whole source row as JSON, to fix and reload
+);
+
+-- One row per customer x span of time their attributes held (churn features as of a past date read
+-- the row valid then, never today's values). Written by the loader when a customer is first loaded
+-- or an attribute changes (sql/customer_history_sync.sql), and by the demo. valid_to null = current.
+create table if not exists customer_history (
+    customer_id    varchar not null,
+    valid_from     date not null,     -- first day the values held (first load: the signup date)
+    valid_to       date,              -- first day they no longer held; null while current
+    segment        varchar,
+    plan           varchar,
+    annual_value   decimal(14, 2),
+    account_owner  varchar,
+    is_backfilled  boolean            -- true: first seen at a load, assumed to hold since signup
+);
+
+-- One row: which dataset this database holds. The demo writes a new id on every build, the first
+-- load one if there is none; the follow-up store keys alerts on it, so a rebuilt demo that reuses
+-- customer ids never inherits old alert statuses.
+create table if not exists dataset (
+    dataset_id  varchar not null,
+    created_at  timestamp not null
 );

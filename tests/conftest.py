@@ -64,7 +64,7 @@ select 'I' || i, printf('C%02d', i), timestamp '2026-01-10 08:00:00', case when 
 from range(1, 11) t(i);
 
 -- Transactions: 100.00 + 250.50 - 50.50 = 300.00 now; 200.00 before.
-insert into transactions values
+insert into transactions (transaction_id, customer_id, occurred_at, amount) values
     ('T1', 'C01', timestamp '2026-01-05', 100.00), ('T2', 'C12', timestamp '2026-02-05', 250.50),
     ('T3', 'C13', timestamp '2026-03-05', -50.50), ('T4', 'C01', timestamp '2025-12-05', 200.00);
 

@@ -42,7 +42,7 @@ insert into interactions
 select 'XUI' || i, 'NOT-LOADED', timestamp '2026-01-21 08:00:00', 'chat', 'usage', 'chat', 'Support',
        'inquiry', 'front', 12.25 * i, timestamp '2026-01-21 09:00:00', false, 1800
 from range(30) t(i);
-insert into transactions values ('XT1', 'NOT-LOADED', timestamp '2026-01-22', 99.99);
+insert into transactions (transaction_id, customer_id, occurred_at, amount) values ('XT1', 'NOT-LOADED', timestamp '2026-01-22', 99.99);
 """
 
 

@@ -56,7 +56,7 @@ insert into customers (customer_id, segment, region, plan, signup_date, annual_v
 """
 
 TRANSACTIONS = """
-insert into transactions values
+insert into transactions (transaction_id, customer_id, occurred_at, amount) values
     ('t01', 'K1', timestamp '2024-02-10 09:00:00', 200), ('t02', 'K1', timestamp '2024-06-15 09:00:00', 1000),
     ('t03', 'K1', timestamp '2025-06-15 09:00:00', 1000),
     ('t04', 'K2', timestamp '2024-05-01 09:00:00', 500), ('t05', 'K2', timestamp '2025-05-01 09:00:00', 800),

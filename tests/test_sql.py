@@ -4,7 +4,8 @@ import pytest
 from cxdata import db, metrics
 from tests.conftest import Q1_2026, ROOT
 
-NOT_QUERIES = {"schema", "macros", "derived", "derived_stamp"}  # scripts the writers run, not queries
+NOT_QUERIES = {"schema", "macros", "derived", "derived_stamp",  # scripts the writers run, not queries
+               "customer_history_close", "customer_history_open", "dataset_first", "churn_model_write"}
 QUERIES = sorted(p.stem for p in (ROOT / "sql").glob("*.sql") if p.stem not in NOT_QUERIES)
 PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "load_id": "", "target_table": "", "column_name": "", "search": "", "limit": 100,
@@ -12,7 +13,10 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "first": Q1_2026.start, "grain": "month", "by": "segment", "kpi": "resolution_time", "gross_margin": 1.0,
           "stage": "support", "touchpoint": None, "stage_order": ["support"], "follow_days": 90, "with_moments": True,
           "newest_on": Q1_2026.end,
-          "theme": "", "sentiment": "", "language": "", "nps_group": "", "min_comments": 1, "prior": 100.0}
+          "theme": "", "sentiment": "", "language": "", "nps_group": "", "min_comments": 1, "prior": 100.0,
+          # churn: features as of a day, the alert rules, customers to look up
+          "as_of": Q1_2026.end, "horizon_days": 90, "threshold": 30.0, "signals": ["failed_payment"],
+          "customer_ids": ["C01"]}
 
 
 @pytest.mark.parametrize("name", QUERIES)

@@ -148,6 +148,9 @@ def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Map
     run.progress(f"writing {source.path.name}")
     counts = upsert(con, plan, clean, rejects)
     report.n_loaded, report.n_updated, report.n_unchanged = counts
+    if plan.table.name == "customers":  # what each customer's attributes were, for churn features as of a past date
+        for step in ("customer_history_close", "customer_history_open"):
+            con.execute(db.sql_text(step), {"changed_on": run.started_at.date()})
     save_rejects(con, run.load_id, source, plan.table.name, rejects)
     for name in (source.name, clean, rejects):
         con.execute(f"drop table {ident(name)}")
@@ -157,6 +160,7 @@ def _record(con, run: _Run, outcome: str, message: str) -> None:
     """The run's row in `loads`."""
     totals = LoadReport(run.load_id, run.files)
     tables = sorted({f.table for f in run.files if f.table})
+    con.execute(db.sql_text("dataset_first"), {"dataset_id": run.load_id, "created_at": run.started_at})
     con.execute(
         "insert into loads (load_id, started_at, finished_at, files, target_table, n_read, "
         "n_loaded, n_updated, n_unchanged, n_rejected, outcome, message) values "

@@ -1,0 +1,266 @@
+"""Churn alerts: revenue at risk, the at-risk list under the alert rules, and the follow-up of
+each alert (status, owner, notes) in the store beside the database.
+
+An alert is one customer with the rules that fire for them (the score at or above the threshold,
+or single signals such as "detractor with an open complaint"): a customer is listed once, however
+many rules fire. Each change records the rules firing then; a closed alert reopens as new only
+when a rule fires that was not firing when it was closed, so one reason never alerts twice.
+Its store key carries the dataset id (sql/dataset_id.sql): a rebuilt demo that reuses customer
+ids starts with fresh alerts instead of inheriting old statuses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cxdata import db
+from cxdata import formatting as fmt
+from cxdata.filters import Filters
+from cxdata.store import Store
+
+KIND = "churn_alert"  # the store's record kind
+THRESHOLD_ENV, SIGNALS_ENV = "CX_CHURN_THRESHOLD", "CX_CHURN_SIGNALS"
+DEFAULT_THRESHOLD = 30.0
+RULES = {"score": "High risk score",
+         "detractor_open_complaint": "Detractor with an open complaint",
+         "cancellation_contact": "Asked to cancel",
+         "failed_payment": "Failed payment"}
+DEFAULT_SIGNALS = ("detractor_open_complaint", "cancellation_contact", "failed_payment")
+STATUSES = {"new": "New", "acknowledged": "Acknowledged", "plan": "Plan in place",
+            "saved": "Closed: saved", "lost": "Closed: lost"}
+CLOSED = ("saved", "lost")
+SAVED_CHECK_DAYS = 90   # a "saved" customer counts as kept if still active this long after
+POINTS_LIMIT = 3000
+
+
+class AlertSettingError(ValueError):
+    """A churn alert setting ($CX_CHURN_...) has a value the app cannot use."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The alert rules in force: the score threshold and the single signals switched on."""
+    threshold: float = DEFAULT_THRESHOLD
+    signals: tuple[str, ...] = DEFAULT_SIGNALS
+
+    @classmethod
+    def from_env(cls) -> "Rules":
+        """$CX_CHURN_THRESHOLD (0-100, default 30) and $CX_CHURN_SIGNALS (comma-separated rule names, or none)."""
+        raw = os.environ.get(THRESHOLD_ENV, "").strip()
+        try:
+            threshold = float(raw) if raw else DEFAULT_THRESHOLD
+        except ValueError:
+            raise AlertSettingError(f"{THRESHOLD_ENV}={raw!r} is not a number; use a score from 1 to 100") from None
+        if not 0 < threshold <= 100:
+            raise AlertSettingError(f"{THRESHOLD_ENV}={raw!r} is outside 1-100")
+        listed = os.environ.get(SIGNALS_ENV)
+        signals = DEFAULT_SIGNALS if listed is None else tuple(
+            s.strip() for s in listed.split(",") if s.strip() and s.strip() != "none")
+        unknown = sorted(set(signals) - (set(RULES) - {"score"}))
+        if unknown:
+            raise AlertSettingError(f"{SIGNALS_ENV} names unknown rule(s) {unknown}; "
+                                    f"use any of {sorted(set(RULES) - {'score'})} or none")
+        return cls(threshold, signals)
+
+    def params(self, filters: Filters) -> dict:
+        return {**filters.params(), "threshold": self.threshold, "signals": list(self.signals)}
+
+
+def revenue_at_risk(reader: db.Reader, filters: Filters, rules: Rules = Rules()) -> pd.DataFrame:
+    """Revenue at risk (sum of annual value x score / 100) and customers at or above the threshold:
+    one row `dimension == "all"`, then one per segment and one per account owner."""
+    return reader.run("churn_summary", rules.params(filters))
+
+
+def headline(reader: db.Reader, filters: Filters, rules: Rules = Rules()) -> dict:
+    """The board's numbers: value at risk, customers scored and at risk, and their annual value."""
+    total = revenue_at_risk(reader, filters, rules)
+    row = total[total["dimension"] == "all"]
+    if row.empty:
+        return {"value_at_risk": 0.0, "n_customers": 0, "n_at_risk": 0, "annual_value": 0.0}
+    r = row.iloc[0]
+    return {"value_at_risk": float(r["value_at_risk"]), "n_customers": int(r["n_customers"]),
+            "n_at_risk": int(r["n_at_risk"]), "annual_value": float(r["annual_value"])}
+
+
+def overview_line(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules()) -> str | None:
+    """The overview's one line: revenue at risk and open alerts (None before any score exists)."""
+    info = model_info(reader)
+    if info is None or pd.isna(info["scored_as_of"]):
+        return None
+    total = headline(reader, filters, rules)
+    n_open = open_alert_count(reader, filters, store, rules)
+    return (f"**{fmt.compact(total['value_at_risk'])}** of annual value at risk of churning in the next 90 days "
+            f"· **{n_open:,}** open churn {'alert' if n_open == 1 else 'alerts'}")
+
+
+def concentration_title(summary: pd.DataFrame, dimension: str) -> str:
+    """A chart title that states the finding: which group holds the most revenue at risk, and its share."""
+    rows = summary[summary["dimension"] == dimension]
+    total = rows["value_at_risk"].sum()
+    if rows.empty or total <= 0:
+        return "No revenue at risk under these filters"
+    top = rows.loc[rows["value_at_risk"].idxmax()]
+    return f"{top['member']} holds {100 * top['value_at_risk'] / total:.0f}% of the revenue at risk"
+
+
+def flagged_title(summary: pd.DataFrame, threshold: float) -> str:
+    """The risk-against-value chart's finding: how much of the revenue at risk the flagged customers carry."""
+    total = summary[summary["dimension"] == "all"]
+    if total.empty or total.iloc[0]["n_at_risk"] == 0:
+        return f"No customer at a score of {threshold:g} or more: call the highest value first"
+    row = total.iloc[0]
+    return f"{int(row['n_at_risk']):,} at score ≥ {threshold:g} carry {fmt.compact(row['value_at_risk_flagged'])} at risk"
+
+
+def model_info(reader: db.Reader) -> dict | None:
+    """Which score is in use (cxdata.churn.model.MODEL or RULES), as of when, trained on how many."""
+    info = reader.run("churn_model_info")
+    return None if info.empty else info.iloc[0].to_dict()
+
+
+def dataset_id(reader: db.Reader) -> str:
+    found = reader.run("dataset_id")
+    return "unnamed" if found.empty else str(found.iloc[0]["dataset_id"])
+
+
+def alert_key(dataset: str, customer_id: str) -> str:
+    return f"{dataset}:{customer_id}"
+
+
+def at_risk(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules()) -> pd.DataFrame:
+    """Every customer with an alert under the filters, riskiest revenue first, with its follow-up
+    state (status, owner, note, last change); an alert nobody has touched is "new", owned by the
+    account owner, and a closed one with a rule that was not firing at its close is "new" again."""
+    return with_follow_up(reader.run("churn_alerts", rules.params(filters)), dataset_id(reader), store)
+
+
+def open_alert_count(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules()) -> int:
+    """How many alerts under the filters are not closed (the list's ids and rules only, no reasons)."""
+    ids = with_follow_up(reader.run("churn_alert_ids", rules.params(filters)), dataset_id(reader), store)
+    return int((~ids["status"].isin(CLOSED)).sum())
+
+
+def with_follow_up(alerts: pd.DataFrame, dataset: str, store: Store) -> pd.DataFrame:
+    """Alerts (customer_id, rules, account_owner when listed) joined to their latest follow-up state."""
+    alerts = alerts.assign(alert_key=[alert_key(dataset, c) for c in alerts["customer_id"]],
+                           rules=alerts["rules"].map(list))
+    merged = alerts.merge(follow_up_state(store), how="left", left_on="alert_key", right_index=True)
+    known = merged["rules_then"].map(lambda r: set(r) if isinstance(r, list) else set())
+    new_reason = pd.Series([bool(set(now) - then) for now, then in zip(merged["rules"], known)],
+                           index=merged.index, dtype=bool)
+    merged["is_reopened"] = merged["status"].isin(CLOSED) & new_reason
+    merged["status"] = merged["status"].where(~merged["is_reopened"]).fillna("new")
+    merged["owner"] = merged["owner"].fillna(merged.get("account_owner", pd.Series(index=merged.index)))
+    merged["note"] = merged["note"].fillna("")
+    return merged.drop(columns=["rules_then"])
+
+
+def follow_up_state(store: Store) -> pd.DataFrame:
+    """The latest status, owner and note per alert key, with when and by whom it last changed."""
+    current = store.current(KIND)
+    fields = ["status", "owner", "note", "rules"]
+    if current.empty:
+        return pd.DataFrame(columns=[*fields, "changed_at", "changed_by"]).rename_axis("alert_key").rename(
+            columns={"rules": "rules_then"})
+    values = current.pivot(index="key", columns="field", values="value")
+    last = current.sort_values("changed_at").groupby("key").last()[["changed_at", "changed_by"]]
+    state = values.reindex(columns=fields).join(last).rename(columns={"rules": "rules_then"})
+    return state.rename_axis("alert_key")
+
+
+def change(store: Store, key: str, who: str, rules: list[str], status: str | None = None,
+           owner: str | None = None, note: str | None = None) -> None:
+    """Record a follow-up change with the rules firing now; of two people changing the same alert,
+    the later wins and both stay in the history."""
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"unknown alert status {status!r}; use one of {', '.join(STATUSES)}")
+    fields = {name: value for name, value in (("status", status), ("owner", owner), ("note", note))
+              if value is not None}
+    fields["rules"] = sorted(rules)
+    store.change(KIND, key, fields, who)
+
+
+def follow_up_summary(reader: db.Reader, store: Store, newest_on: dt.date | None) -> dict:
+    """This dataset's alerts by status, the average days from first action to close, and how many
+    customers marked saved were still active SAVED_CHECK_DAYS after (of those that long ago)."""
+    prefix = dataset_id(reader) + ":"
+    history = store.history(KIND)
+    history = history[history["key"].str.startswith(prefix)]
+    by_status = {s: 0 for s in STATUSES}
+    result = {"by_status": by_status, "avg_days_to_close": None, "n_closed": 0,
+              "n_saved_checked": 0, "n_saved_kept": 0}
+    if history.empty:
+        return result
+    history = history.assign(changed_on=pd.to_datetime(history["changed_at"], utc=True, format="ISO8601"))
+    statuses = history[history["field"] == "status"]
+    latest = statuses.groupby("key").last()
+    for status in latest["value"]:
+        by_status[status] = by_status.get(status, 0) + 1
+    first = history.groupby("key")["changed_on"].min()
+    closed = latest[latest["value"].isin(CLOSED)]
+    if not closed.empty:
+        days = (closed["changed_on"] - first.reindex(closed.index)).dt.total_seconds() / 86400
+        result["avg_days_to_close"], result["n_closed"] = float(days.mean()), len(closed)
+    saved = closed[closed["value"] == "saved"]
+    if newest_on is not None and not saved.empty:
+        due = saved[saved["changed_on"].dt.date + dt.timedelta(days=SAVED_CHECK_DAYS) <= newest_on]
+        if not due.empty:
+            ids = [key.split(":", 1)[1] for key in due.index]
+            churned = reader.run("churn_customer_status", {"customer_ids": ids}).set_index("customer_id")["churned_on"]
+            kept = 0
+            for customer_id, closed_on in zip(ids, due["changed_on"].dt.date):
+                left = churned.get(customer_id)
+                kept += pd.isna(left) or pd.Timestamp(left).date() > closed_on + dt.timedelta(days=SAVED_CHECK_DAYS)
+            result["n_saved_checked"], result["n_saved_kept"] = len(due), int(kept)
+    return result
+
+
+def narrow(alerts: pd.DataFrame, bands=(), owners=(), reasons=(), statuses=()) -> pd.DataFrame:
+    """The list's own filters (none chosen = all): band, alert owner, any of the reasons, status."""
+    keep = pd.Series(True, index=alerts.index)
+    for column, chosen in (("band", bands), ("owner", owners), ("status", statuses)):
+        if chosen:
+            keep &= alerts[column].isin(chosen)
+    if reasons:
+        keep &= alerts["reason_keys"].map(lambda keys: bool(set(keys) & set(reasons)))
+    return alerts[keep]
+
+
+def risk_points(reader: db.Reader, filters: Filters, rules: Rules = Rules(), limit: int = POINTS_LIMIT) -> pd.DataFrame:
+    """The customers drawn in the risk-against-value chart (the most revenue at risk first)."""
+    return reader.run("churn_risk_points", {**rules.params(filters), "limit": limit})
+
+
+EXPORT_COLUMNS = {"customer_id": "Customer id", "name": "Customer", "segment": "Segment", "region": "Region",
+                  "plan": "Plan", "band": "Risk band", "score": "Risk score (0-100)",
+                  "value_at_risk": "Revenue at risk", "reasons": "Top reasons", "rules": "Alerts",
+                  "annual_value": "Annual value", "next_renewal_on": "Next renewal",
+                  "expected_purchase_on": "Expected purchase", "account_owner": "Account owner",
+                  "owner": "Alert owner", "status": "Status", "note": "Notes"}
+
+
+def export_frame(alerts: pd.DataFrame) -> pd.DataFrame:
+    """The at-risk list as account owners read it: plain column names, reasons as one text."""
+    out = alerts.reindex(columns=list(EXPORT_COLUMNS)).copy()
+    out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if r is not None else "")
+    out["rules"] = out["rules"].map(lambda r: "; ".join(RULES.get(x, x) for x in r) if r is not None else "")
+    out["status"] = out["status"].map(STATUSES).fillna(out["status"])
+    for column in ("next_renewal_on", "expected_purchase_on"):
+        out[column] = pd.to_datetime(out[column]).dt.date
+    return out.rename(columns=EXPORT_COLUMNS)
+
+
+def to_csv(alerts: pd.DataFrame) -> bytes:
+    return export_frame(alerts).to_csv(index=False).encode("utf-8-sig")  # the BOM: Excel reads the accents right
+
+
+def to_excel(alerts: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        export_frame(alerts).to_excel(writer, index=False, sheet_name="At risk")
+    return buffer.getvalue()

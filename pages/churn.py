@@ -1,0 +1,166 @@
+"""Churn alerts: who is about to leave, why, what revenue is at risk, and who owns the follow-up."""
+import pandas as pd
+import streamlit as st
+
+from cxdata import charts, churn
+from cxdata import formatting as fmt
+from cxdata.app import frame
+from cxdata.churn import alerts, features, model
+from cxdata.overview import filters_line, freshness_line
+from cxdata.store import Store, StoreError
+
+view = frame.current_view()
+reader = frame.open_reader()
+facts = frame.data_facts(reader)
+
+st.title("Churn alerts")
+try:
+    rules = alerts.Rules.from_env()
+except alerts.AlertSettingError as exc:
+    st.error(f"{exc}. Fix the setting (docs/using-the-app.md) and restart the app.", icon=":material/error:")
+    st.stop()
+info = churn.model_info(reader)
+if info is None or pd.isna(info["scored_as_of"]):
+    st.info("No risk scores yet: they are computed from customers' activity, and none is loaded.",
+            icon=":material/search_off:")
+    st.stop()
+scored_on = pd.Timestamp(info["scored_as_of"]).date()
+st.caption(f"Risk of being lost in the next 90 days, scored as of **{scored_on:%d %b %Y}** · "
+           f"{filters_line(view.filters)} · {freshness_line(facts)}")
+if info["kind"] == model.MODEL:
+    st.caption(f":material/model_training: Score: {model.KIND_LABEL[model.MODEL]}, trained on "
+               f"{info['n_train']:,} customer-quarters with {info['n_churners']:,} leavers; the score is the "
+               "probability (%) of leaving within 90 days. docs/churn-model.md has the method and its validation.")
+else:
+    st.warning(f"Score: {model.KIND_LABEL[model.RULES]}: the history has {info['n_churners']:,} leavers, fewer than "
+               f"the {info['min_churners']} a model needs. The rule score is points, not a probability, so revenue "
+               "at risk below is indicative.", icon=":material/rule:")
+if any(view.filters[key] for key in ("channel", "department", "journey_stage")):
+    st.caption(":material/info: Risk is per customer: the channel, department and journey-stage filters do not "
+               "apply here (segment, region and plan do). The period filter does not apply either: scores are as "
+               "of the newest data.")
+
+store = Store.beside(reader.path)
+summary = churn.revenue_at_risk(reader, view.filters, rules)
+total = summary[summary["dimension"] == "all"].iloc[0]
+try:
+    listed = churn.at_risk(reader, view.filters, store, rules)
+    follow = alerts.follow_up_summary(reader, store, facts["newest_on"])
+except StoreError as exc:
+    st.error(f"{exc}. Alert statuses cannot be shown or changed until it is fixed.", icon=":material/error:")
+    st.stop()
+open_alerts = listed[~listed["status"].isin(alerts.CLOSED)]
+
+tiles = st.columns(5, gap="small")
+share = total["value_at_risk"] / total["annual_value"] if total["annual_value"] else None
+tiles[0].metric("Revenue at risk", fmt.compact(total["value_at_risk"]),
+                help="Sum over the customers under the filters of annual value × risk score / 100: the annual "
+                     "value expected to be lost in the next 90 days if nothing is done.", border=True)
+tiles[0].caption(f"{100 * share:.1f}% of {fmt.compact(total['annual_value'])} annual value" if share is not None else "")
+tiles[1].metric(f"Customers at score ≥ {rules.threshold:g}", f"{int(total['n_at_risk']):,}", border=True,
+                help="Customers whose risk score is at or above the alert threshold ($CX_CHURN_THRESHOLD).")
+tiles[1].caption(f"of {int(total['n_customers']):,} active customers scored")
+tiles[2].metric("Open alerts", f"{len(open_alerts):,}", border=True,
+                help="Customers with an alert (score at or above the threshold, or a single warning signal) "
+                     "not closed as saved or lost.")
+tiles[2].caption(" · ".join(f"{alerts.STATUSES[s]} {int((open_alerts['status'] == s).sum()):,}"
+                            for s in ("new", "acknowledged", "plan")))
+days = follow["avg_days_to_close"]
+tiles[3].metric("Average days to close", "—" if days is None else f"{days:.1f}", border=True,
+                help="From an alert's first follow-up change to its closing as saved or lost.")
+tiles[3].caption(f"{follow['n_closed']:,} closed {'alert' if follow['n_closed'] == 1 else 'alerts'}"
+                 if follow["n_closed"] else "no alert closed yet")
+checked = follow["n_saved_checked"]
+tiles[4].metric("Saved and kept", f"{follow['n_saved_kept']:,} of {checked:,}" if checked else "—",
+                border=True, help="Customers whose alert was closed as saved at least 90 days before the newest "
+                                  "data, and how many of them had not churned 90 days after.")
+tiles[4].caption("still active 90 days after being saved" if checked else "none saved 90+ days ago yet")
+
+by_segment, scatter = st.columns(2)
+by_segment.plotly_chart(charts.revenue_at_risk_bars(
+    summary, "segment", alerts.concentration_title(summary, "segment"), f"Annual value × risk score by segment; "
+    f"n at score ≥ {rules.threshold:g}"),
+    width="stretch", theme=None, key="risk_by_segment")
+points = churn.risk_points(reader, view.filters, rules)
+scatter.plotly_chart(charts.churn_risk_value(
+    points, rules.threshold, alerts.flagged_title(summary, rules.threshold),
+    f"Risk score against annual value, customers at medium or high risk ({len(points):,} shown)"),
+    width="stretch", theme=None, key="risk_value")
+with st.expander("Revenue at risk by account owner"):
+    st.plotly_chart(charts.revenue_at_risk_bars(summary, "owner", alerts.concentration_title(summary, "owner"),
+                                                "Revenue at risk by account owner, customers under the filters"),
+                    width="stretch", theme=None, key="risk_by_owner")
+
+st.subheader("At-risk list")
+if listed.empty:
+    st.info(f"No customer under these filters has a score of {rules.threshold:g} or more or a single warning "
+            "signal. Clear a filter in the sidebar or lower $CX_CHURN_THRESHOLD.", icon=":material/check_circle:")
+    st.stop()
+pick_band, pick_owner, pick_reason, pick_status = st.columns(4)
+bands = pick_band.multiselect("Band", ["high", "medium", "low"], format_func=charts.BAND_LABELS.get, placeholder="All")
+owners = pick_owner.multiselect("Owner", sorted(listed["owner"].dropna().unique()), placeholder="All")
+reason_keys = sorted({k for keys in listed["reason_keys"] for k in keys}, key=lambda k: features.SIGNAL_LABELS[k])
+reasons = pick_reason.multiselect("Reason", reason_keys, format_func=features.SIGNAL_LABELS.get, placeholder="All")
+statuses = pick_status.multiselect("Status", list(alerts.STATUSES), format_func=alerts.STATUSES.get,
+                                   default=["new", "acknowledged", "plan"])
+shown = alerts.narrow(listed, bands, owners, reasons, statuses)
+st.caption(f"{len(shown):,} of {len(listed):,} alerts, riskiest revenue first · Alert rules: score ≥ "
+           f"{rules.threshold:g}" + "".join(f", {alerts.RULES[s].lower()}" for s in rules.signals))
+table = alerts.export_frame(shown).drop(columns=["Customer id", "Region", "Plan"]).round(
+    {"Revenue at risk": 0, "Annual value": 0})
+st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 460), column_config={
+    "Risk score (0-100)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
+    "Annual value": st.column_config.NumberColumn(format="localized"),
+    "Revenue at risk": st.column_config.NumberColumn(format="localized"),
+    "Top reasons": st.column_config.TextColumn(width="large"),
+})
+csv_col, xlsx_col, _ = st.columns([1, 1, 4])
+csv_col.download_button("Download CSV", alerts.to_csv(shown), file_name=f"at-risk-{scored_on}.csv",
+                        mime="text/csv", icon=":material/download:", key="export_csv")
+xlsx_col.download_button("Download Excel", alerts.to_excel(shown), file_name=f"at-risk-{scored_on}.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         icon=":material/download:", key="export_xlsx")
+
+st.subheader("Follow up an alert")
+if shown.empty:
+    st.caption("No alert matches the list's filters.")
+    st.stop()
+choices = dict(zip(shown["alert_key"], shown["name"].fillna(shown["customer_id"]) + " · score "
+                   + shown["score"].round().astype(int).astype(str) + " · " + shown["status"].map(alerts.STATUSES)))
+key = st.selectbox("Alert", list(choices)[:500], format_func=choices.get, key="churn_alert_pick")
+alert = shown.set_index("alert_key").loc[key]
+
+
+def save(key: str, rules: list[str], fallback_owner: str, who: str) -> None:
+    """The Save button's callback: runs before the rerun, so the page redraws with the new state."""
+    status, owner, note = (st.session_state[f"churn_{field}_{key}"] for field in ("status", "owner", "note"))
+    try:
+        alerts.change(store, key, who, rules, status=status, owner=owner.strip() or fallback_owner, note=note)
+    except StoreError as exc:
+        st.session_state["churn_save_error"] = f"{exc}. Nothing was changed."
+    else:
+        st.toast(f"Saved: {alerts.STATUSES[status]}, owner {owner.strip() or fallback_owner}", icon=":material/check:")
+
+
+with st.container(border=True):
+    st.markdown(f"**{alert['name']}** ({alert['customer_id']}) · {alert['segment']} · score {alert['score']:.0f} · "
+                f"annual value {fmt.compact(alert['annual_value'])} · alerts: "
+                + "; ".join(alerts.RULES[r].lower() for r in alert["rules"])
+                + (" · :orange-badge[reopened: a new reason]" if alert["is_reopened"] else "")
+                + "  \n" + "; ".join(alert["reasons"]))
+    status_col, owner_col = st.columns(2)
+    status_col.selectbox("Status", list(alerts.STATUSES), index=list(alerts.STATUSES).index(alert["status"]),
+                         format_func=alerts.STATUSES.get, key=f"churn_status_{key}")
+    owner_col.text_input("Owner", value=alert["owner"], max_chars=80, key=f"churn_owner_{key}")
+    st.text_area("Notes", value=alert["note"], max_chars=2000, key=f"churn_note_{key}")
+    who = frame.editor_name("churn")
+    st.button("Save", type="primary", icon=":material/save:", key="churn_save", on_click=save,
+              args=(key, list(alert["rules"]), alert["account_owner"], who))
+    if "churn_save_error" in st.session_state:
+        st.error(st.session_state.pop("churn_save_error"), icon=":material/error:")
+history = store.history(alerts.KIND, key)
+if not history.empty:
+    with st.expander(f"History of this alert ({len(history):,} changes)"):
+        st.dataframe(history.rename(columns={"changed_at": "When (UTC)", "changed_by": "Who", "field": "Field",
+                                             "value": "Value"})[["When (UTC)", "Who", "Field", "Value"]],
+                     hide_index=True, width="stretch")
