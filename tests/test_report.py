@@ -62,7 +62,8 @@ def test_the_deck_has_every_section_in_order_with_findings_as_titles(dip):
     assert keys[:3] == ["title", "summary", "kpis"]
     assert [k for k in keys if k.startswith("trend_")] == ["trend_nps", "trend_csat", "trend_ces",
                                                            "trend_sla_compliance", "trend_first_response_written"]
-    assert keys[-6:] == ["journey_map", "journey_moments", "voice", "definitions_1", "definitions_2", "samples"]
+    assert keys[-7:] == ["journey_map", "journey_moments", "churn", "voice", "definitions_1", "definitions_2",
+                         "samples"]
     summary, kpis = dip["pack"].slides[1:3]
     assert summary.title.startswith("NPS, CSAT and 4 other KPIs worsened significantly; 5 targets missed; Billing")
     assert kpis.title == "6 of 12 KPIs worsened significantly; 5 miss their target"
@@ -166,6 +167,11 @@ def test_exported_numbers_equal_the_pages(dip, demo_march, monkeypatch):
         assert next(s for s in pack.slides if s.key == key).title in titles
     voice_page = _app(demo_march, monkeypatch, "pages/voice.py", **DIP)
     assert next(s for s in pack.slides if s.key == "voice").title in _chart_titles(voice_page)
+    churn_page = _app(demo_march, monkeypatch, "pages/churn.py", **DIP)
+    at_risk = next(m for m in churn_page.metric if m.label == "Revenue at risk").value
+    churn = next(s for s in pack.slides if s.key == "churn")
+    assert churn.title.startswith(f"{at_risk} of annual value is at risk of churning in the next 90 days")
+    assert churn.figures[0].layout.title.text in _chart_titles(churn_page)
     trend_page = _app(demo_march, monkeypatch, "pages/trends.py", metric="sla_compliance", grain="month", **DIP)
     trend = next(s for s in pack.slides if s.key == "trend_sla_compliance")
     assert trend.figures[0].layout.title.text == _chart_titles(trend_page)[0]   # the page's own figure
@@ -241,9 +247,12 @@ def test_a_view_some_sections_have_no_data_for_says_so(tiny_db, tmp_path):
     finally:
         con.close()
     empty = [s.key for s in nothing.slides if s.empty]
-    assert {"summary", "kpis", "trends", "journey", "voice"} <= set(empty)
-    assert not any(s.figures for s in nothing.slides)
-    output.write(nothing, tmp_path / "empty.pdf")   # no chart to draw: no browser needed
+    assert {"kpis", "trends", "journey", "voice"} <= set(empty)
+    # churn risk is scored as of the newest data, whatever the period (as on the churn page): the only finding
+    churn_slide = 1 + [s.key for s in nothing.slides].index("churn")
+    assert all(b.endswith(f"(slide {churn_slide})") for b in nothing.slides[1].bullets)
+    assert [s.key for s in nothing.slides if s.figures] == ["churn"]
+    output.write(nothing, tmp_path / "empty.pdf")
     text = _flat(" ".join(p.extract_text() for p in PdfReader(tmp_path / "empty.pdf").pages))
     assert "No survey comments match these filters in this period." in text
 

@@ -15,8 +15,9 @@ from typing import Callable
 
 import pandas as pd
 
-from cxdata import charts, journey, metrics, overview, trends, voice
+from cxdata import charts, churn, journey, metrics, overview, trends, voice
 from cxdata import formatting as fmt
+from cxdata.churn import alerts, model
 from cxdata.filters import COMPARISONS, ViewState
 from cxdata.report.slides import Slide, Table
 
@@ -271,6 +272,49 @@ def _no_journey(sources: list[str]) -> Slide:
                  empty="No interactions or survey answers about a journey stage match these filters in this period.")
 
 
+# ---- Churn risk ----------------------------------------------------------------------------------------
+
+def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
+    """Revenue at risk of churning in the next 90 days and where it sits, as the churn alerts page shows it."""
+    sources = ["sql/churn_summary.sql", "sql/churn_model_info.sql"]
+    info = churn.model_info(reader)
+    if info is None or pd.isna(info["scored_as_of"]):
+        return [Slide("churn", "Churn risk", "No churn risk scores yet", sources=sources,
+                      empty="No risk scores: they are computed from customers' activity, and none is loaded.")]
+    try:
+        rules = alerts.Rules.from_env()
+    except alerts.AlertSettingError as exc:
+        return [Slide("churn", "Churn risk", "Churn risk cannot be shown", sources=sources,
+                      empty=f"{exc}: fix the setting (docs/using-the-app.md).")]
+    summary = churn.revenue_at_risk(reader, view.filters, rules)
+    total = summary[summary["dimension"] == "all"]
+    if total.empty or not int(total.iloc[0]["n_customers"]):
+        return [Slide("churn", "Churn risk", "No scored customer in this view", sources=sources,
+                      empty="No active customer under these filters has a risk score.")]
+    t = total.iloc[0]
+    at_risk, threshold = fmt.compact(t["value_at_risk"]), f"{rules.threshold:g}"
+    title = (f"{at_risk} of annual value is at risk of churning in the next 90 days; "
+             f"{int(t['n_at_risk']):,} customers score {threshold} or more")
+    scored_on = pd.Timestamp(info["scored_as_of"]).date()
+    share = t["value_at_risk"] / t["annual_value"] * 100 if t["annual_value"] else None
+    bullets = [f"Revenue at risk: {at_risk}" + (
+                   f", {share:.1f}% of the {fmt.compact(t['annual_value'])} annual value of "
+                   f"{int(t['n_customers']):,} customers scored." if share is not None else "."),
+               f"By segment: {alerts.concentration_title(summary, 'segment')}. By account owner: "
+               f"{alerts.concentration_title(summary, 'owner')}.",
+               f"Scored as of {scored_on.day} {scored_on:%b %Y} with the {model.KIND_LABEL[info['kind']]}"
+               + ("" if info["kind"] == model.MODEL else ": points, not a probability, so the amount is indicative")
+               + ". Only the customer filters (segment, region, plan) apply; the period does not."]
+    figure = charts.revenue_at_risk_bars(summary, "segment", alerts.concentration_title(summary, "segment"),
+                                         f"Annual value × risk score by segment; n at score ≥ {threshold}")
+    return [Slide("churn", "Churn risk", title,
+                  f"Risk of being lost in the next 90 days · {overview.filters_line(view.filters)}",
+                  bullets=bullets, figures=[figure], sources=sources,
+                  findings=[f"Revenue at risk is {at_risk} of annual value; the {int(t['n_at_risk']):,} customers at a "
+                            f"risk score of {threshold} or more carry {fmt.compact(t['value_at_risk_flagged'])} of it."],
+                  notes="Revenue at risk = the sum over customers of annual value × risk score / 100 (docs/churn-model.md).")]
+
+
 # ---- Voice of the customer --------------------------------------------------------------------------
 
 def voice_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
@@ -369,6 +413,7 @@ SECTIONS: list[Section] = [
     Section("kpis", "KPI summary", kpi_summary),
     Section("trends", "Trends that matter", trends_that_matter),
     Section("journey", "Journey pain points and moments of truth", journey_slides),
+    Section("churn", "Churn risk and revenue at risk", churn_risk),
     Section("voice", "Top themes in customers' words", voice_slides),
     Section("appendix", "Appendix: definitions and sample sizes", appendix),
 ]
