@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
                      "first with `python -m cxdata demo --customers 200000 --db PATH`."))
     bench.add_argument("--json", action="store_true", help="print one JSON object per page instead of a table")
     bench.add_argument("--repeat", type=int, default=3, metavar="N", help="cold and warm runs per view (default 3)")
+    bench.add_argument("--pages", metavar="NAMES", help="only these pages, comma-separated (e.g. departments,service)")
     _add_db_option(bench)
     bench.set_defaults(run=_bench)
 
@@ -193,7 +194,11 @@ def _bench(args: argparse.Namespace) -> int:
         return _fail(f"no database at {path}: build one with `python -m cxdata demo --db {path}`")
     if args.repeat < 1:
         return _fail("--repeat must be at least 1", code=2)
-    results = bench.run(path, repeat=args.repeat)
+    pages = [p.strip() for p in args.pages.split(",")] if args.pages else None
+    unknown = sorted(set(pages or []) - set(bench.PAGES))
+    if unknown:
+        return _fail(f"unknown page {', '.join(unknown)}; the pages are {', '.join(bench.PAGES)}", code=2)
+    results = bench.run(path, repeat=args.repeat, pages=pages)
     print(bench.to_json(results) if args.json else bench.to_text(path, results))
     return 0
 

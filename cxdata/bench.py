@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from cxdata import churn, data_status, db, journey, metrics, overview, trends, voice
+from cxdata import churn, data_status, db, departments, journey, metrics, overview, service, trends, voice
 from cxdata.filters import Filters, preset_range
 from cxdata.store import Store
 
@@ -94,6 +94,20 @@ def churn_queries(reader: db.Reader, filters: Filters, compare: str, reference: 
     churn.risk_points(reader, filters, rules)
 
 
+def departments_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The scorecards page as it opens: every department's card and the alignment index by quarter."""
+    newest = reader.run("data_extent").iloc[0]["newest_on"].date()
+    cards = departments.scorecards(reader, filters, metrics.DEFAULT_MIN_RESPONSES, newest_on=newest)
+    departments.alignment(cards)
+
+
+def service_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The service levels page: levels by every breakdown, the resolution histogram, the 24-hour backlog."""
+    service.levels(reader, filters)
+    service.resolution_histogram(reader, filters)
+    service.backlog(reader, filters, 24)
+
+
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
 def report_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
     """The board pack's sections (the Reports page and presentation mode), without drawing charts."""
@@ -112,6 +126,8 @@ PAGES: dict[str, tuple[PageQueries, bool]] = {
     "journey": (journey_queries, False),
     "voice": (voice_queries, False),
     "churn": (churn_queries, False),
+    "departments": (departments_queries, False),
+    "service": (service_queries, False),
     "reports": (report_queries, False),
 }
 
@@ -149,8 +165,9 @@ class PageResult:
     views: dict[str, dict[str, float | None]]  # view -> cold_s, warm_s, raw_s
 
 
-def run(path: Path, repeat: int = 3) -> list[PageResult]:
-    """Time every page on every standard view: `repeat` cold and warm runs each, raw once warmed."""
+def run(path: Path, repeat: int = 3, pages: list[str] | None = None) -> list[PageResult]:
+    """Time every page (or those named) on every standard view: `repeat` cold and warm runs each,
+    raw once warmed."""
     probe = db.connect_readonly(path)
     try:
         reader = db.Reader(probe)
@@ -160,11 +177,12 @@ def run(path: Path, repeat: int = 3) -> list[PageResult]:
         probe.close()
     views = standard_views(newest, options)
 
-    timings = {page: _time_derived(path, queries, views, repeat) for page, (queries, _) in PAGES.items()}
+    chosen = {page: spec for page, spec in PAGES.items() if not pages or page in pages}
+    timings = {page: _time_derived(path, queries, views, repeat) for page, (queries, _) in chosen.items()}
     peak = _peak_rss_mb()  # before any raw-row run, which needs far more memory than the pages do
     return [_summarise(page, timings[page], _time_raw(path, queries, views) if has_reference else
                        {name: None for name in views}, peak)
-            for page, (queries, has_reference) in PAGES.items()]
+            for page, (queries, has_reference) in chosen.items()]
 
 
 def _time_derived(path: Path, queries: PageQueries, views: dict, repeat: int) -> dict[str, dict[str, list[float]]]:

@@ -8,6 +8,8 @@ app's navy with its 95% band in a pale tint of it. Plain Python: no Streamlit he
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -824,6 +826,129 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
     fig.update_xaxes(type="log", dtick=1, tickformat="~s", title_text="Annual value (company currency, log scale)")
     fig.update_yaxes(title_text="Risk score (0–100)", range=[0, 102])
     fig.update_layout(showlegend=True, height=420)
+    return fig
+
+
+# ---- Department alignment and service levels (cxdata/departments.py, cxdata/service.py) -------------
+# Status against target: Okabe-Ito bluish green, orange and vermillion, always with the value written
+# inside, so no cell is read by its colour alone.
+STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_target": "#EEF1F4",
+                 "too_few": "#EEF1F4", "no_data": "#FFFFFF"}
+MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "complaint_rate": "Complaint<br>rate",
+                  "sla_compliance": "SLA<br>compliance", "first_contact_resolution": "First-contact<br>resolution",
+                  "first_response_live": "First response<br>live", "first_response_written": "First response<br>written",
+                  "resolution_time": "Resolution<br>time", "escalation_rate": "Escalation<br>rate"}
+STATUS_NAMES = {"green": "on target", "amber": "near target", "red": "off target", "no_target": "no target set",
+                "too_few": "too few to judge", "no_data": "no data"}
+
+
+def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subtitle: str = "") -> go.Figure:
+    """Departments (rows, best alignment index first) x metrics, each cell coloured by its status against
+    target, its value written inside; the index is the last column. `matrix` is departments.alignment()."""
+    codes = list(STATUS_COLORS)
+    rows = matrix["department"].tolist()[::-1]  # the best at the top
+    df = matrix.set_index("department").loc[rows]
+    columns = [MATRIX_HEADERS.get(m, KPIS[m].label) for m in metrics] + ["<b>Alignment<br>index</b>"]
+    z, text, hover = [], [], []
+    for d, r in df.iterrows():
+        cells = [r[m] if isinstance(r.get(m), tuple) else ("no_data", "—") for m in metrics]
+        index = r["index"]
+        index_status = "no_data" if pd.isna(index) else "green" if index >= 90 else "amber" if index >= 70 else "red"
+        z.append([codes.index(s) for s, _ in cells] + [codes.index(index_status)])
+        text.append([v for _, v in cells] + ["—" if pd.isna(index) else f"<b>{index:.0f}</b>"])
+        hover.append([f"{d} · {KPIS[m].label}<br>{v} · {STATUS_NAMES[s]}" for m, (s, v) in zip(metrics, cells)]
+                     + [f"{d}: alignment index " + ("—" if pd.isna(index) else f"{index:.0f} of 100")])
+    n = len(codes)
+    scale = [[pos, STATUS_COLORS[c]] for i, c in enumerate(codes) for pos in (i / n, (i + 1) / n)]
+    fig = _figure(title, subtitle)
+    fig.add_heatmap(z=z, x=columns, y=rows, text=text, texttemplate="%{text}", textfont=dict(size=14, color=TEXT),
+                    customdata=hover, hovertemplate="%{customdata}<extra></extra>", colorscale=scale,
+                    zmin=0, zmax=n, showscale=False, xgap=3, ygap=3)
+    for code in ("green", "amber", "red", "no_target"):  # the legend: one empty trace per status
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=STATUS_NAMES[code],
+                        marker=dict(size=14, symbol="square", color=STATUS_COLORS[code], line=dict(color=GRID, width=1)))
+    fig.update_layout(height=220 + 52 * len(rows), showlegend=True, margin_t=150, margin_b=48,
+                      legend=dict(y=-0.02, yanchor="top"), plot_bgcolor="white")
+    fig.update_xaxes(side="top", showline=False, ticks="", tickangle=0, tickfont=dict(size=13))
+    fig.update_yaxes(showgrid=False, ticks="", tickfont=dict(size=15), tickmode="array", tickvals=rows, ticktext=rows)
+    return fig
+
+
+def alignment_trend(index: pd.DataFrame, departments: list[str], title: str, subtitle: str = "",
+                    column: str = "index") -> go.Figure:
+    """The alignment index by quarter, one small panel per department on a shared 0-100 axis; the
+    running quarter is drawn but marked in the hover. `index` is Scorecards.index."""
+    fig = make_subplots(rows=1, cols=max(len(departments), 1), shared_yaxes=True, subplot_titles=departments,
+                        horizontal_spacing=0.02)
+    fig.update_layout(template=TEMPLATE, title=_title(title, subtitle), height=300, margin_t=120)
+    if not departments:
+        return _empty(fig, "No department to draw")
+    for col, d in enumerate(departments, start=1):
+        df = index[index["department"] == d].sort_values("period_start")
+        x = pd.to_datetime(df["period_start"])
+        hover = [[f"{d} · Q{(q.month - 1) // 3 + 1} {q.year}",
+                  "no targeted metric to judge" if pd.isna(v) else f"alignment {v:.0f} of 100 · {g} of {m} metrics on target"]
+                 for q, v, g, m in zip(x, df[column], df["n_green"], df["n_metrics"])]
+        fig.add_scatter(x=x, y=df[column], mode="lines+markers", line=dict(color=COLORS["series"], width=2.5),
+                        marker=dict(size=6), customdata=hover, hovertemplate=_HOVER, row=1, col=col)
+    for label in fig.layout.annotations:
+        label.update(font=dict(size=15, color=TEXT))
+    fig.update_xaxes(tickformat="Q%q %y", nticks=3, showgrid=False, tickfont=dict(size=12))
+    fig.update_yaxes(range=[-5, 105], showgrid=True, gridcolor=GRID, tickvals=[0, 50, 100])
+    fig.update_yaxes(title_text="Index (0–100)", row=1, col=1)
+    return fig
+
+
+def resolution_histogram(hist: pd.DataFrame, promise_seconds: float, title: str, subtitle: str = "") -> go.Figure:
+    """How long resolutions take, on a log time axis (8 bins a decade), immediate and deferred
+    channels as two bar series, with the deferred promise marked."""
+    fig = _figure(title, subtitle)
+    if hist.empty:
+        return _empty(fig, "No resolved contact in this view")
+    total = hist["n"].sum()
+    for mode, color in (("immediate", COLORS["series"]), ("deferred", "#E69F00")):
+        df = hist[hist["response_mode"] == mode]
+        if df.empty:
+            continue
+        mids = (df["low_seconds"] * df["high_seconds"]) ** 0.5
+        hover = [[f"{mode.capitalize()} channels", f"{fmt.duration(lo)} – {fmt.duration(hi)}<br>{_n_text(n)} "
+                  f"({100 * n / total:.1f}% of all)"] for lo, hi, n in zip(df["low_seconds"], df["high_seconds"], df["n"])]
+        fig.add_bar(x=mids, y=df["n"], width=(df["high_seconds"] - df["low_seconds"]) * 0.92, name=f"{mode.capitalize()} channels",
+                    marker=dict(color=color), customdata=hover, hovertemplate=_HOVER)
+    fig.add_vline(x=promise_seconds, line=dict(color=COLORS["target"], dash="dash", width=2))
+    fig.add_annotation(x=math.log10(promise_seconds), y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"Deferred promise {fmt.duration(promise_seconds)}", font=dict(size=14, color=COLORS["target"]))
+    ticks = [60, 600, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400]
+    low, high = hist["low_seconds"].min(), hist["high_seconds"].max()
+    fig.update_xaxes(type="log", title_text="Time from start to resolution (log scale)",
+                     tickvals=[t for t in ticks if low / 2 <= t <= high * 2] or None,
+                     ticktext=[fmt.duration_short(t) for t in ticks if low / 2 <= t <= high * 2] or None)
+    fig.update_yaxes(title_text="Resolved contacts")
+    fig.update_layout(barmode="overlay", showlegend=True, bargap=0, margin_t=120, legend=dict(y=1.08))
+    return fig
+
+
+def immediate_split(rows: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
+    """Per member: the share of its contacts due an answer that were answered immediately and the
+    deferred rest, as 100% bars, most immediate at the top; n under each name."""
+    df = rows[rows["n_due"] > 0].sort_values("immediate_share", kind="stable")
+    fig = _figure(title, subtitle)
+    if df.empty:
+        return _empty(fig, "No contact due an answer in this view")
+    deferred = 100 - df["immediate_share"]
+    for name, values, color in (("Answered immediately", df["immediate_share"], COLORS["series"]),
+                                ("Deferred", deferred, "#E69F00")):
+        fig.add_bar(x=values, y=df["member"], orientation="h", name=name, marker=dict(color=color),
+                    text=[f"{v:.0f}%" for v in values], textposition="inside", insidetextanchor="middle",
+                    textfont=dict(size=14, color="white" if color == COLORS["series"] else TEXT),
+                    customdata=[[m, f"{name}: {v:.1f}%<br>{_n_text(n)} due an answer"] for m, v, n in
+                                zip(df["member"], values, df["n_due"])], hovertemplate=_HOVER)
+    members = df["member"].tolist()
+    fig.update_layout(barmode="stack", showlegend=True, height=160 + 46 * len(members), bargap=0.3)
+    fig.update_xaxes(range=[0, 100], ticksuffix="%", title_text="Share of the contacts due an answer")
+    fig.update_yaxes(categoryorder="array", categoryarray=members, tickvals=members,
+                     ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{_n_text(n)}</span>"
+                               for m, n in zip(members, df["n_due"])])
     return fig
 
 

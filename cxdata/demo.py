@@ -23,7 +23,8 @@ INTERACTIONS_PER_CUSTOMER = 50
 DAY = 86_400
 
 # The tables a demo build empties and refills; loads and rejected_rows are history and stay.
-DATA_TABLES = ("customers", "interactions", "feedback", "transactions", "targets", "journey_stages")
+DATA_TABLES = ("customers", "interactions", "feedback", "transactions", "targets", "journey_stages",
+               "channels", "touchpoints")
 # A demo build replaces the data; loads and rejected_rows keep their history.
 _EMPTY_DATA_TABLES = "".join(f"delete from {table};" for table in DATA_TABLES)
 
@@ -37,6 +38,8 @@ SLOW_DEPARTMENT_PACE = 2.4
 WARNING_SHARE = 0.8             # share of churners who show warning signs beforehand
 WARNING_DAYS = 90
 HIGH_EFFORT_STAGE = "onboarding"
+UNANSWERED_CHANNEL = "social"    # posts whose reply would have come after 4x the usual wait get none
+UNANSWERED_AFTER = 4.0
 
 STAGES = (
     ("awareness", "The customer hears of us: ads, the website, social media."),
@@ -305,7 +308,9 @@ COMMENTS = {
 # csat and sla_compliance are %; first_response_live and _written are medians in seconds (live
 # channels answer in about a minute, written ones in 1-4 hours: FIRST_RESPONSE_MEDIAN).
 TARGETS = {"nps": 30.0, "csat": 80.0, "ces": 5.5, "sla_compliance": 90.0,
-           "first_response_live": 120.0, "first_response_written": 4 * 3600.0}
+           "first_response_live": 120.0, "first_response_written": 4 * 3600.0,
+           # the scorecards' service targets: first-contact resolution and escalations in %, resolution in seconds
+           "first_contact_resolution": 90.0, "escalation_rate": 8.0, "resolution_time": 12 * 3600.0}
 COMPANY_TARGETS = {**TARGETS, "churn_rate": 5.0}
 # Departments whose written contacts are mostly e-mail, the slowest written channel, get more time.
 FIRST_RESPONSE_WRITTEN_TARGET = {"Billing": 5 * 3600.0, "IT": 5 * 3600.0, "Product": 5 * 3600.0}
@@ -383,6 +388,12 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
         _insert(con, "targets", _INSERT_TARGETS, _targets(win))
         con.execute(_INSERT_HISTORY)
         con.execute(_INSERT_DATASET, {"dataset_id": f"demo-{uuid.uuid4().hex[:12]}", "created_at": started})
+        _insert(con, "channels", "insert into channels select * from {view}", pa.table({
+            "channel": list(CHANNELS),
+            "response_mode": ["immediate" if ch in IMMEDIATE_CHANNELS else "deferred" for ch in CHANNELS]}))
+        _insert(con, "touchpoints", "insert into touchpoints select * from {view}", pa.table({
+            "touchpoint": [tp.name for tp in TOUCHPOINT_LIST],
+            "is_self_service": [not tp.by_agent for tp in TOUCHPOINT_LIST]}))
 
         stats = db.run(con, "table_stats")
         counts = dict(zip(stats["table_name"], stats["n_rows"].astype(int)))
@@ -611,10 +622,11 @@ def _interactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
     self_service_minutes = np.round(rng.lognormal(np.log(240), 0.8, n))
     resolved_s = start_s + np.where(by_agent, to_resolve, self_service_minutes)
     is_open = (resolved_s > win.end_s) | (by_agent & (rng.random(n) < 0.0005))  # a few stuck for good
+    unanswered = (channel == CHANNELS.index(UNANSWERED_CHANNEL)) & (first_response > UNANSWERED_AFTER * fr_median)
     return {
         "cust": ci, "start_s": start_s, "day": day, "channel": channel, "stage": stage,
         "touch": touch, "dept": dept, "kind": kind, "front": front,
-        "first_response": np.where(by_agent, first_response, np.nan), "resolved_s": resolved_s,
+        "first_response": np.where(by_agent & ~unanswered, first_response, np.nan), "resolved_s": resolved_s,
         "is_open": is_open, "escalated": escalated, "sla": np.where(by_agent, sla, np.nan),
         "by_agent": by_agent, "pre": pre, "dip": dip,
     }

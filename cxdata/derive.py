@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from cxdata import churn, comments, db, themes
+from cxdata import churn, comments, db, service, themes
 
 # The SQL of the layer and the code that analyses comments (not the theme file: editing it takes a
 # `python -m cxdata refresh`, which re-themes everything).
@@ -34,6 +34,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> float:
         comments.refresh(con)  # the comment analysis that the voice tables of derived.sql read
     except themes.ThemeFileError as exc:
         raise RefreshFailed(f"{exc}; nothing was written") from exc
+    service.write_settings(con)  # the service thresholds that derived.sql's service tables read
     try:
         con.execute(db.sql_text("derived"))
     except duckdb.Error as exc:

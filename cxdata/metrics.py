@@ -80,7 +80,33 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
     Kpi("annual_value_lost_share", "Annual value lost, share", "%", False,
         "annual value of the customers lost in the period ÷ that of the customers active at its start",
         is_sample=False),
+    # Department scorecards and service levels (cxdata/departments.py, cxdata/service.py)
+    Kpi("complaint_rate", "Complaint rate", "%", False, "% of the contacts that were complaints"),
+    Kpi("escalation_rate", "Escalation rate", "%", False,
+        "% of the agent-handled contacts (an answer was due) escalated to another team"),
+    Kpi("bad_experience_churn", "Churn after a bad experience", "%", False,
+        "% of the customers with a bad experience (an SLA miss, NPS 0–6, CSAT 1–2 or CES 1–3) who "
+        "churned in the 90 days after it; customers whose 90 days are not over are left out"),
+    Kpi("immediate_share", "Answered immediately", "%", True,
+        "% of the contacts due an answer that an immediate channel's front office answered within the "
+        "immediate threshold, without escalation"),
+    Kpi("deferred_on_time", "Deferred resolved on time", "%", True,
+        "% of the deferred contacts (all the others due an answer) resolved within the deferred promise; "
+        "open ones count once the promise has passed"),
+    Kpi("unanswered_rate", "Never answered", "%", False,
+        "% of the contacts due an answer (not self-service) that never had a first response"),
 ]}
+
+# The range a target may take, by unit: percentages 0-100, NPS -100..100, CES 1..7, times >= 0.
+TARGET_RANGES = {"nps": (-100.0, 100.0), "ces": (1.0, 7.0)}
+
+
+def target_range(metric: str) -> tuple[float, float | None]:
+    """The values a target for `metric` may take (None: no upper bound)."""
+    if metric in TARGET_RANGES:
+        return TARGET_RANGES[metric]
+    unit = KPIS[metric].unit
+    return (0.0, 100.0) if unit == "%" else (0.0, None)
 
 # The KPIs each query returns: sql/kpi_summary.sql and sql/revenue_retention.sql.
 SUMMARY_KPIS = ("nps", "nps_promoters", "nps_passives", "nps_detractors", "csat", "ces", "churn_rate",

@@ -68,6 +68,9 @@ def show(item: overview.Attention, key: str) -> None:
     trend.page_link("pages/trends.py", label="Trend", icon=":material/show_chart:",
                     help=f"{metrics.KPIS[item.kpi].label} over time, by {DIMENSIONS[item.by].label.lower()} (KPI trends)",
                     query_params=frame.page_link_params(view, metric=item.kpi, by=item.by))
+    if item.dimension == "department":  # the department's own scorecard against its targets
+        action.page_link("pages/departments.py", label="Scorecard", icon=":material/groups:",
+                         query_params={**view.to_query_params(), "card": item.member})
     if item.dimension == "journey_stage":  # a stage's touchpoints, paths and comments: the journey map
         action.page_link("pages/journey.py", label="Journey map", icon=":material/route:",
                          query_params={**view.to_query_params(), "stage": item.member})

@@ -40,13 +40,16 @@ group by all
 order by started_on;
 
 -- one row per start day x filter dimensions x first-response time (3 significant figures): the
--- histogram that medians and their intervals are read from
+-- histogram that medians and their intervals are read from; a contact never answered where an
+-- answer was due counts as +infinity (counted_response_seconds), so it weighs against the median
 create or replace table response_times_daily as
 select started_at::date as started_on, segment, region, plan, channel, department, journey_stage,
-       response_bucket(first_response_seconds) as response_seconds,
+       response_bucket(counted_response_seconds(t.is_self_service, first_response_seconds, sla_seconds, started_at,
+                                                resolved_at, interactions_as_of())) as response_seconds,
        count(*) as n
-from interaction_rows()
-where first_response_seconds is not null
+from interaction_rows() left join self_service_of() t using (touchpoint)
+where counted_response_seconds(t.is_self_service, first_response_seconds, sla_seconds, started_at, resolved_at,
+                               interactions_as_of()) is not null
 group by all
 order by started_on;
 
@@ -850,3 +853,74 @@ create or replace macro log_odds_z(y_i, n_i, y_j, n_j, a_w, a0) as
 create or replace macro comment_days(start, stop, f) as table
     select * from feedback_comments d
     where d.submitted_on >= start and d.submitted_on < stop and matches_activity(f, d);
+
+-- ==== Service levels and department scorecards (cxdata/service.py, cxdata/departments.py) ========
+-- service_settings (one row: the immediate threshold and deferred promise in seconds, and the
+-- channels $CX_LIVE_CHANNELS calls live) is written by cxdata.service just before this script runs.
+
+-- one row per channel seen: how it answers, from the reference table channels, else live (immediate)
+-- when the live-channel setting names it
+create or replace table channel_modes as
+select i.channel,
+       coalesce(c.response_mode,
+                case when list_contains((select live_channels from service_settings), i.channel)
+                     then 'immediate' else 'deferred' end) as response_mode
+from (select distinct channel from interactions) i
+left join (select channel, any_value(response_mode) as response_mode from channels group by all) c using (channel);
+
+-- one row per contact with what service levels judge about it, as of the data's latest event:
+-- whether an answer was due, never came, came immediately (an immediate channel's front office
+-- answered within the threshold, without escalation), and the deferred promise
+create or replace macro service_rows() as table
+    with settings as (select * from service_settings),
+    judged as (
+        select r.*, m.response_mode = 'immediate' as is_immediate_channel,
+               is_answer_due(t.is_self_service, r.first_response_seconds, r.sla_seconds) as is_due,
+               sla_met(r.started_at, r.resolved_at, r.sla_seconds, interactions_as_of()) as is_sla_met
+        from interaction_rows() r
+        left join self_service_of() t using (touchpoint)
+        left join channel_modes m using (channel)
+    )
+    select j.*,
+           is_unanswered(j.is_due, j.first_response_seconds, j.started_at, j.resolved_at, interactions_as_of())
+               as is_unanswered,
+           j.is_due and j.is_immediate_channel and j.office = 'front' and not coalesce(j.escalated, false)
+               and j.first_response_seconds <= s.immediate_seconds as is_immediate,
+           sla_met(j.started_at, j.resolved_at, s.deferred_seconds, interactions_as_of()) as is_deferred_met
+    from judged j, settings s;
+
+-- one row per start day x filter dimensions x kind x office: the parts of every service level
+create or replace table service_daily as
+select started_at::date as started_on, segment, region, plan, channel, department, journey_stage, kind, office,
+       count(*) as n_contacts,
+       count(*) filter (where is_complaint(kind)) as n_complaints,
+       count(*) filter (where is_due) as n_due,
+       count(*) filter (where is_unanswered) as n_unanswered,
+       count(*) filter (where is_immediate) as n_immediate,
+       count(*) filter (where is_due and not coalesce(is_immediate, false)) as n_deferred,
+       count(*) filter (where is_due and not coalesce(is_immediate, false) and is_deferred_met is not null) as n_deferred_judged,
+       count(*) filter (where is_due and not coalesce(is_immediate, false) and is_deferred_met) as n_deferred_met,
+       count(*) filter (where is_due and escalated) as n_escalated,
+       count(is_sla_met) as n_sla_judged,
+       count(*) filter (where is_sla_met) as n_sla_met,
+       count(*) filter (where is_agent_handled(first_response_seconds, sla_seconds)
+                        and resolved_at is not null) as n_resolved_handled,
+       count(*) filter (where is_first_contact_resolution(first_response_seconds, sla_seconds, resolved_at,
+                                                          escalated)) as n_first_contact_resolved
+from service_rows()
+group by all
+order by started_on;
+
+-- one row per open contact with a promise to resolve: the backlog, with when its SLA expires
+create or replace table open_contacts as
+select interaction_id, customer_id, started_at, started_at + to_seconds(sla_seconds) as due_at,
+       segment, region, plan, channel, department, journey_stage, touchpoint, kind, office, escalated,
+       first_response_seconds
+from interaction_rows()
+where resolved_at is null and sla_seconds is not null
+order by due_at;
+
+-- Contacts of [start, stop) under the filters from service_daily.
+create or replace macro service_days(start, stop, f) as table
+    select * from service_daily d
+    where d.started_on >= start and d.started_on < stop and matches_activity(f, d);

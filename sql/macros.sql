@@ -130,7 +130,7 @@ create or replace macro disc_rank(q, n) as case when q is not null then greatest
 -- (42,317 s -> 42,300 s: at most 0.5% off; whole seconds below 1,000 s stay exact). Rounding is
 -- monotone, so a median read from the rounded values is the rounded raw median.
 create or replace macro response_bucket(x) as
-    case when x <= 0 then x else round(x, (2 - floor(log10(x)))::integer) end;
+    case when x <= 0 or not isfinite(x) then x else round(x, (2 - floor(log10(x)))::integer) end;
 
 -- First response is a KPI per kind of channel: live ones (a person answers while the customer
 -- waits: phone, chat, ...) and written ones (e-mail, web forms, ...), since their medians differ
@@ -420,3 +420,30 @@ create or replace macro value_at_risk_of(annual_value, score) as coalesce(annual
 -- Risk band: high from the alert threshold, medium from half of it, else low.
 create or replace macro churn_band_of(score, threshold) as
     case when score >= threshold then 'high' when score >= threshold / 2.0 then 'medium' else 'low' end;
+
+-- ---- Service levels: who owes an answer, and contacts never answered (docs/service-levels.md) --------
+-- An answer is due unless the touchpoint is self-service; for a touchpoint not listed, when the
+-- contact has an SLA or a response (is_agent_handled).
+create or replace macro is_answer_due(is_self_service, first_response_seconds, sla_seconds) as
+    coalesce(not is_self_service, is_agent_handled(first_response_seconds, sla_seconds));
+-- Never answered: an answer was due and none came, judged once the contact was closed or has been
+-- open for a day (as of now_at); a contact opened an hour ago without a reply is not judged yet.
+create or replace macro is_unanswered(is_due, first_response_seconds, started, resolved, now_at) as
+    is_due and first_response_seconds is null and (resolved is not null or started + interval 1 day <= now_at);
+-- The first-response time that response levels count: the response, else +infinity for a contact
+-- never answered (slower than any answer, so it counts against the median instead of vanishing from
+-- it); null when no answer was due or the contact is not judged yet.
+-- is_self_service comes from a left join of the contact's touchpoint to touchpoints (see
+-- self_service_of), never a subquery per row.
+create or replace macro counted_response_seconds(is_self_service, first_response_seconds, sla_seconds, started,
+                                                 resolved, now_at) as
+    case when first_response_seconds is not null then first_response_seconds
+         when is_unanswered(is_answer_due(is_self_service, first_response_seconds, sla_seconds),
+                            first_response_seconds, started, resolved, now_at) then 'infinity'::double end;
+-- Each touchpoint of the reference table once, for that left join.
+create or replace macro self_service_of() as table
+    select touchpoint, bool_or(is_self_service) as is_self_service from touchpoints group by all;
+-- Shares of the contacts due an answer: answered immediately, never answered, escalated; and of the
+-- deferred ones judged, resolved within the deferred promise. All are proportions with pct_moe.
+create or replace macro service_pct_of(n_part, n) as 100.0 * n_part / nullif(n, 0);
+create or replace macro service_moe_of(n_part, n) as pct_moe(n_part / nullif(n, 0), n);

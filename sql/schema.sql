@@ -66,6 +66,22 @@ create table if not exists targets (
     target        double not null
 );
 
+-- Reference: how each channel answers (docs/service-levels.md). immediate = a person answers while
+-- the customer waits (phone, chat, in person, kiosk...); deferred = the answer comes later (e-mail,
+-- web forms, social...). A channel not listed is immediate when $CX_LIVE_CHANNELS (or its default
+-- list) names it, else deferred.
+create table if not exists channels (
+    channel        varchar not null,
+    response_mode  varchar not null   -- immediate or deferred
+);
+
+-- Reference: which touchpoints are self-service (no agent, so no first response is due). A
+-- touchpoint not listed is judged by its rows: an answer is due when it has an SLA or a response.
+create table if not exists touchpoints (
+    touchpoint       varchar not null,
+    is_self_service  boolean not null
+);
+
 create table if not exists loads (
     load_id       varchar not null,
     started_at    timestamp not null,

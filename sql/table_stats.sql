@@ -14,4 +14,8 @@ select 'targets', count(*), min(period_start), max(period_end), 'period_start / 
 union all
 select 'journey_stages', count(*), null, null, null from journey_stages
 union all
+select 'channels', count(*), null, null, null from channels
+union all
+select 'touchpoints', count(*), null, null, null from touchpoints
+union all
 select 'rejected_rows', count(*), null, null, null from rejected_rows

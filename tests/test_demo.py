@@ -167,7 +167,8 @@ def test_value_sets(cur):
     assert values("select journey_stage from interactions") == set(demo.STAGE_NAMES)
     assert values("select department from targets") == set(demo.DEPARTMENTS) | {None}
     assert values("select metric from targets") == {
-        "nps", "csat", "ces", "churn_rate", "sla_compliance", "first_response_live", "first_response_written"}
+        "nps", "csat", "ces", "churn_rate", "sla_compliance", "first_response_live", "first_response_written",
+        "first_contact_resolution", "escalation_rate", "resolution_time"}
     # chat and phone answer in seconds to minutes, email in hours
     fr = dict(cur.execute("select channel, median(first_response_seconds) from interactions group by 1").fetchall())
     assert fr["chat"] < 300 and fr["phone"] < 300 and fr["email"] > 3600

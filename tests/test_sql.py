@@ -12,7 +12,7 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           # the trends queries: one grain, a breakdown, a time KPI, lifetime value's margin
           "first": Q1_2026.start, "grain": "month", "by": "segment", "kpi": "resolution_time", "gross_margin": 1.0,
           "stage": "support", "touchpoint": None, "stage_order": ["support"], "follow_days": 90, "with_moments": True,
-          "newest_on": Q1_2026.end,
+          "newest_on": Q1_2026.end, "hours": 24,  # the service backlog's window
           "theme": "", "sentiment": "", "language": "", "nps_group": "", "min_comments": 1, "prior": 100.0,
           # churn: features as of a day, the alert rules, customers to look up
           "as_of": Q1_2026.end, "horizon_days": 90, "threshold": 30.0, "signals": ["failed_payment"],

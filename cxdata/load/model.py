@@ -18,6 +18,8 @@ KEYS = {  # the columns that identify a row; a later load of the same key update
     "transactions": ("transaction_id",),
     "targets": ("metric", "department", "period_start"),  # department null = whole company
     "journey_stages": ("stage",),
+    "channels": ("channel",),
+    "touchpoints": ("touchpoint",),
 }
 REQUIRED = {
     "customers": ("customer_id",),
@@ -26,6 +28,8 @@ REQUIRED = {
     "transactions": ("transaction_id", "customer_id", "occurred_at", "amount"),
     "targets": ("metric", "period_start", "period_end", "target"),
     "journey_stages": ("stage", "position"),
+    "channels": ("channel", "response_mode"),
+    "touchpoints": ("touchpoint", "is_self_service"),
 }
 # How a file's table is told from its columns, first match wins.
 DETECT = (
@@ -34,6 +38,8 @@ DETECT = (
     ({"transaction_id"}, "transactions"),
     ({"metric", "target"}, "targets"),
     ({"stage", "position"}, "journey_stages"),
+    ({"channel", "response_mode"}, "channels"),
+    ({"touchpoint", "is_self_service"}, "touchpoints"),
     ({"customer_id"}, "customers"),
 )
 # DuckDB type (as information_schema spells it) -> how a text value is parsed and checked.

@@ -11,10 +11,10 @@ from cxdata.load.mapping import Mapping
 from cxdata.load.model import TableSpec
 from cxdata.load.report import RejectReason
 from cxdata.load.sql import Params, ident
-from cxdata.metrics import KPIS
+from cxdata.metrics import KPIS, target_range
 
 # Matched after trimming and lower-casing, so "NPS " loads as nps.
-LOWERCASE = frozenset({"channel", "survey", "office", "kind", "journey_stage", "stage", "metric"})
+LOWERCASE = frozenset({"channel", "survey", "office", "kind", "journey_stage", "stage", "metric", "response_mode"})
 MINIMUMS = {"first_response_seconds": 0, "sla_seconds": 0, "annual_value": 0, "position": 1}
 # Durations beyond ten years are a unit mix-up (milliseconds?), and a deadline that far off
 # would overflow the date arithmetic the SLA rule does.
@@ -27,6 +27,7 @@ ORDERED = {  # (earlier, later) pairs: the later one may not come before the ear
 FUTURE_ALLOWED = frozenset({("targets", "period_start"), ("targets", "period_end")})  # plans
 SURVEYS = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 OFFICES = ["front", "back"]
+RESPONSE_MODES = ["immediate", "deferred"]
 TRUE_WORDS = ["true", "t", "yes", "y", "1"]
 FALSE_WORDS = ["false", "f", "no", "n", "0"]
 CLOCK_SKEW = timedelta(minutes=5)
@@ -171,6 +172,9 @@ def _checks(plan: Plan, p: Params, now: datetime) -> list[_Check]:
                                  f"not list_contains({p(list(SURVEYS))}, {v})"))
         if column == "metric":
             checks.append(_metric_check(p))
+        if column == "response_mode":
+            checks.append(_Check(column, "not immediate or deferred",
+                                 f"not list_contains({p(RESPONSE_MODES)}, {v})"))
     if "score" in plan.present and "survey" in plan.present:
         checks.append(_score_range_check(p))
     early, late = ORDERED.get(spec.name, (None, None))
@@ -241,8 +245,52 @@ def create_rejects(con, plan: Plan, clean: str, rejects: str) -> None:
                        f"{p(check.reason)} as kind, {detail} as reason, "
                        f"{_text(check.column)} as value from {ident(clean)} "
                        f"where coalesce({check.condition}, false)")
+    if plan.table.name == "targets":
+        checks = _target_checks(con, plan, clean, p)
+        selects += [f"select _rec, _line, {p(c.column)}, {p(c.reason)}, {c.detail or p(c.reason)}, "
+                    f"{_text(c.column)} from {ident(clean)} where coalesce({c.condition}, false)" for c in checks]
     selects.append(_duplicate_select(plan.table, clean, p))
     con.execute(f"create temp table {ident(rejects)} as {' union all '.join(selects)}", p.values)
+
+
+def _target_checks(con, plan: Plan, clean: str, p: Params) -> list[_Check]:
+    """A target the scorecards could not use: for a department no data knows, out of its metric's
+    range (a negative rate), or overlapping another target of the same metric and department
+    (earlier in the file, or already loaded with another start) so two targets would be in force."""
+    checks = []
+    present = set(plan.present)
+    known = [r[0] for r in con.execute(
+        "select distinct department from interactions where department is not null union "
+        "select distinct department from feedback where department is not null").fetchall()]
+    if "department" in present and known:
+        checks.append(_Check("department", "unknown department (not in the interactions or feedback loaded)",
+                             f"{ident('department')} is not null and not list_contains({p(known)}, {ident('department')})",
+                             detail=f"printf('unknown department ''%s'' (not in the interactions or feedback loaded)', "
+                                    f"{ident('department')})"))
+    if {"metric", "target"} <= present:
+        metrics = [m for m in sorted(KPIS)]
+        lows = [target_range(m)[0] for m in metrics]
+        highs = [target_range(m)[1] for m in metrics]
+        at = f"list_position({p(metrics)}, {ident('metric')})"
+        low, high = f"{p(lows)}[{at}]", f"{p(highs)}[{at}]"
+        checks.append(_Check("target", "out of range for the metric",
+                             f"{at} is not null and ({ident('target')} < {low} or {ident('target')} > {high})",
+                             detail=f"printf('out of range for %s (%s%s)', {ident('metric')}, "
+                                    f"case when {ident('target')} < 0 and {low} = 0 then 'a rate can not be negative: ' "
+                                    f"else '' end, case when {high} is null then 'at least ' || {low} "
+                                    f"else {low} || ' to ' || {high} end)"))
+    if {"metric", "period_start", "period_end"} <= present:
+        c = ident(clean)  # the outer row: the row being checked
+        same = f"o.metric = {c}.metric" + (f" and o.department is not distinct from {c}.department"
+                                            if "department" in present else " and o.department is null")
+        overlap = f"o.period_start <= {c}.period_end and o.period_end >= {c}.period_start"
+        earlier = (f"exists (select 1 from {c} o where {same} and {overlap} and o._line < {c}._line "
+                   f"and o.period_start is distinct from {c}.period_start)")
+        loaded = f"exists (select 1 from targets o where {same} and {overlap} and o.period_start <> {c}.period_start)"
+        condition = f"({earlier} or {loaded})"
+        checks.append(_Check("period_start", "overlaps another target for the same metric and department",
+                             condition))
+    return checks
 
 
 def _duplicate_select(spec: TableSpec, clean: str, p: Params) -> str:

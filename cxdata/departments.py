@@ -1,0 +1,337 @@
+"""Department scorecards and the alignment view: every department on the same customer metrics,
+quarter by quarter, against the targets in force, with a red/amber/green status.
+
+The survey, SLA, first-contact and time metrics are the KPI trends page's own queries (sql/trend_*.sql
+at quarter grain, broken down by department), so the two pages can never disagree; complaints and
+escalations come from sql/department_service.sql and the churn after a bad experience from
+sql/department_churn.sql. Targets are the loaded `targets` table, overridden by targets edited on the
+page (kept in the store beside the database, kind "target"). docs/departments.md defines each step.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cxdata import formatting as fmt
+from cxdata import metrics, trends
+from cxdata.filters import Filters
+
+# The scorecard's metrics in the order a card lists them: the customer's voice, then service.
+VOICE_METRICS = ("nps", "csat", "ces", "bad_experience_churn")
+SERVICE_METRICS = ("complaint_rate", "sla_compliance", "first_contact_resolution", "first_response_live",
+                   "first_response_written", "resolution_time", "escalation_rate")
+METRICS = VOICE_METRICS + SERVICE_METRICS
+QUERY = {"nps": "trend_surveys", "csat": "trend_surveys", "ces": "trend_surveys",
+         "sla_compliance": "trend_service", "first_contact_resolution": "trend_service",
+         "first_response_live": "trend_times", "first_response_written": "trend_times",
+         "resolution_time": "trend_times", "complaint_rate": "department_service",
+         "escalation_rate": "department_service", "bad_experience_churn": "department_churn"}
+QUARTERS = 8              # the sparkline's quarters, and how far back a card reads
+FOLLOW_DAYS = 90          # churn after a bad experience: lost within this many days of it
+AMBER_ENV = "CX_AMBER_TOLERANCE"
+DEFAULT_AMBER = 5.0       # % of the target: a miss this small (or within the margin) is amber, not red
+EDIT_ENV = "CX_EDIT_TARGETS"
+STORE_KIND = "target"
+STATUS_SCORE = {"green": 1.0, "amber": 0.5, "red": 0.0}
+STATUS_LABEL = {"green": "on target", "amber": "near target", "red": "off target", "no_target": "no target set",
+                "too_few": "too few to judge", "no_data": "no data"}
+
+
+def amber_tolerance() -> float:
+    """$CX_AMBER_TOLERANCE: how far (in % of the target) a miss may go and still be amber; default 5."""
+    try:
+        value = float(os.environ.get(AMBER_ENV, DEFAULT_AMBER))
+    except ValueError:
+        return DEFAULT_AMBER
+    return value if 0 <= value <= 100 else DEFAULT_AMBER
+
+
+def editing_enabled() -> bool:
+    """Target editing is off until the app has sign-in, unless $CX_EDIT_TARGETS is 1/true/yes."""
+    return os.environ.get(EDIT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def status(kpi: str, value, moe, target, is_enough: bool = True, tolerance: float | None = None) -> str:
+    """green: meets the target; amber: misses it by no more than the tolerance (a share of the
+    target) or by less than the value's 95% margin (the sample cannot tell it from the target);
+    red: misses it by more than both. Without a target, a value or enough answers, no colour."""
+    if _missing(target):
+        return "no_target"
+    if _missing(value):
+        return "no_data"
+    if not is_enough:
+        return "too_few"
+    higher = metrics.KPIS[kpi].higher_is_better
+    gap = (target - value) if higher else (value - target)
+    if gap <= 0:
+        return "green"
+    tolerance = amber_tolerance() if tolerance is None else tolerance
+    allowed = max(abs(target) * tolerance / 100.0, 0.0 if _missing(moe) else float(moe))
+    return "amber" if gap <= allowed else "red"
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or (not isinstance(x, str) and pd.isna(x))
+
+
+# ---- Reading the series --------------------------------------------------------------------------------
+
+def first_quarter(filters: Filters) -> dt.date:
+    """The first quarter a card reads: QUARTERS - 1 quarters before the one holding the filter's end,
+    and one more for the first one's change."""
+    return trends._step_back(trends.period_start(filters.end, "quarter"), "quarter", QUARTERS)
+
+
+def quarterly(reader, filters: Filters, newest_on: dt.date | None = None) -> pd.DataFrame:
+    """Every scorecard metric per quarter x department: kpi, department, period_start, value, moe, n,
+    n_censored (churn only). Each query runs once (trend_times twice: responses, then resolutions)."""
+    first = first_quarter(filters)
+    base = {**metrics.view_params(filters), "first": first, "grain": "quarter", "by": "department",
+            "gross_margin": trends.gross_margin()}
+    frames = [reader.run("trend_surveys", base), reader.run("trend_service", base),
+              reader.run("trend_times", {**base, "kpi": "first_response_live"}),
+              reader.run("trend_times", {**base, "kpi": "resolution_time"}),
+              reader.run("department_service", {"first": first, "stop": base["stop"], "filters": base["filters"]})]
+    newest = newest_on or filters.end
+    frames.append(reader.run("department_churn", {"first": first, "stop": base["stop"], "filters": base["filters"],
+                                                  "follow_days": FOLLOW_DAYS, "newest_on": newest}))
+    rows = pd.concat(frames, ignore_index=True)
+    rows = rows[rows["kpi"].isin(METRICS) & rows["member"].notna() & (rows["member"] != "(not set)")]
+    rows = rows.rename(columns={"member": "department"})
+    rows["period_start"] = pd.to_datetime(rows["period_start"]).dt.date
+    if "n_censored" not in rows:
+        rows["n_censored"] = math.nan
+    return rows[["kpi", "department", "period_start", "value", "moe", "n", "n_censored"]].reset_index(drop=True)
+
+
+def loaded_targets(reader, filters: Filters) -> pd.DataFrame:
+    """The loaded targets per quarter: period_start, metric, department (None: the company), target."""
+    rows = reader.run("trend_targets", {"first": first_quarter(filters), "stop": filters.params()["stop"],
+                                        "grain": "quarter"})
+    rows["period_start"] = pd.to_datetime(rows["period_start"]).dt.date
+    return rows
+
+
+def edited_targets(store) -> pd.DataFrame:
+    """The targets edited on the page (the latest value of each), as loaded_targets' columns."""
+    records = store.records(STORE_KIND) if store is not None else {}
+    rows = [{"period_start": dt.date.fromisoformat(r["quarter"]), "metric": r["metric"],
+             "department": r["department"], "target": float(r["target"])}
+            for r in records.values() if r.get("target") is not None]
+    return pd.DataFrame(rows, columns=["period_start", "metric", "department", "target"])
+
+
+def targets_in_force(reader, filters: Filters, store=None) -> pd.DataFrame:
+    """Each department's target per quarter and metric: an edited one, else its own loaded one, else the
+    company's (as the overview holds a department without its own target to the company's).
+    Columns: period_start, metric, department, target, source ("edited", "loaded", "company")."""
+    loaded = loaded_targets(reader, filters)
+    edited = edited_targets(store).assign(source="edited")
+    own = loaded[loaded["department"].notna()].assign(source="loaded")
+    company = loaded[loaded["department"].isna()].drop(columns="department").assign(source="company")
+    departments = sorted(set(own["department"]) | set(edited["department"]))
+    spread = company.merge(pd.DataFrame({"department": departments}), how="cross")
+    keys = ["period_start", "metric", "department"]
+    chosen = pd.concat([edited, own, spread], ignore_index=True).drop_duplicates(keys, keep="first")
+    return chosen[keys + ["target", "source"]].reset_index(drop=True)
+
+
+# ---- Scorecards -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scorecards:
+    quarter: dt.date                # the quarter judged
+    is_running: bool                # it is not over by the filter's end
+    cards: pd.DataFrame             # department x metric: value, moe, n, target, source, status, change...
+    index: pd.DataFrame             # department x quarter: the alignment index and its two halves
+    quarters: list[dt.date]         # the quarters read, oldest first
+
+
+def scorecards(reader, filters: Filters, min_responses: int = metrics.DEFAULT_MIN_RESPONSES,
+               quarter: dt.date | None = None, store=None, newest_on: dt.date | None = None) -> Scorecards:
+    """Every department's scorecard for one quarter (default: the one holding the filter's end) and the
+    alignment index of every quarter read. The page, the board pack and the bench call this."""
+    series = quarterly(reader, filters, newest_on)
+    quarters = trends._periods(first_quarter(filters), filters.end, "quarter")[1:]
+    quarter = quarter or quarters[-1]
+    judged = judge(series, targets_in_force(reader, filters, store), min_responses)
+    cards = _cards(judged, quarter, quarters)
+    stop = filters.end + dt.timedelta(days=1)
+    index = alignment_index(judged[judged["period_start"].isin(quarters)])
+    return Scorecards(quarter, trends._next(quarter, "quarter") > stop, cards, index, quarters)
+
+
+def judge(series: pd.DataFrame, targets: pd.DataFrame, min_responses: int) -> pd.DataFrame:
+    """The series with the target in force and the status of each quarter's value."""
+    merged = series.merge(targets.rename(columns={"metric": "kpi"}), on=["period_start", "kpi", "department"],
+                          how="left")
+    merged["is_enough"] = [(n if pd.notna(n) else 0) >= (min_responses if k in metrics.SURVEY_KPIS else 1)
+                           for k, n in zip(merged["kpi"], merged["n"])]
+    tolerance = amber_tolerance()
+    merged["status"] = [status(r.kpi, r.value, r.moe, r.target, r.is_enough, tolerance) for r in merged.itertuples()]
+    return merged
+
+
+def _cards(judged: pd.DataFrame, quarter: dt.date, quarters: list[dt.date]) -> pd.DataFrame:
+    previous = trends._step_back(quarter, "quarter", 1)
+    rows = []
+    departments = sorted(judged["department"].unique())
+    by_key = {(r.department, r.kpi, r.period_start): r for r in judged.itertuples()}
+    for d in departments:
+        for k in METRICS:
+            now, then = by_key.get((d, k, quarter)), by_key.get((d, k, previous))
+            rows.append(_card_row(d, k, now, then, [by_key.get((d, k, q)) for q in quarters if q <= quarter]))
+    return pd.DataFrame(rows)
+
+
+def _card_row(department: str, kpi: str, now, then, history) -> dict:
+    k = metrics.KPIS[kpi]
+    usable = now is not None and then is not None and now.is_enough and then.is_enough
+    change = (metrics.significance(now.value, now.moe, then.value, then.moe, k.is_sample) if usable
+              else metrics.Change(None, None, False))
+    better = None if change.delta in (None, 0) or not change.is_significant else (change.delta > 0) == k.higher_is_better
+    return {
+        "department": department, "kpi": kpi, "label": k.label,
+        "value": None if now is None or not now.is_enough else now.value,
+        "moe": None if now is None else now.moe, "n": 0 if now is None or pd.isna(now.n) else int(now.n),
+        "n_censored": None if now is None or pd.isna(now.n_censored) else int(now.n_censored),
+        "target": None if now is None or pd.isna(now.target) else now.target,
+        "source": None if now is None or pd.isna(now.target) else now.source,
+        "status": "no_data" if now is None else now.status,
+        "delta": change.delta, "verdict": change.verdict, "is_better": better,
+        # quarters without a value are left out: a sparkline cell draws numbers only
+        "spark": [float(r.value) for r in history if r is not None and r.is_enough and pd.notna(r.value)],
+    }
+
+
+def alignment_index(judged: pd.DataFrame) -> pd.DataFrame:
+    """Per department and quarter: the share of its targeted metrics on target (green 1, amber 1/2,
+    red 0), each weighted by its n (the contacts or answers it covers: how many customer moments it
+    touches); overall, for the customer's voice (NPS, CSAT, CES, churn) and for service. Metrics
+    without a target, or too few to judge, do not count. NaN when none counts."""
+    scored = judged[judged["status"].isin(list(STATUS_SCORE))].copy()
+    scored["score"] = scored["status"].map(STATUS_SCORE)
+    scored["weight"] = scored["n"].astype(float)
+    scored["part"] = scored["kpi"].map(lambda k: "voice" if k in VOICE_METRICS else "service")
+
+    def weighted(g: pd.DataFrame) -> float:
+        w = g["weight"].sum()
+        return 100.0 * (g["score"] * g["weight"]).sum() / w if w > 0 else math.nan
+
+    out = []
+    for (d, q), g in scored.groupby(["department", "period_start"]):
+        out.append({"department": d, "period_start": q, "index": weighted(g),
+                    "voice_index": weighted(g[g["part"] == "voice"]),
+                    "service_index": weighted(g[g["part"] == "service"]),
+                    "n_metrics": len(g), "n_green": int((g["status"] == "green").sum()),
+                    "n_red": int((g["status"] == "red").sum())})
+    return pd.DataFrame(out, columns=["department", "period_start", "index", "voice_index", "service_index",
+                                      "n_metrics", "n_green", "n_red"])
+
+
+def alignment(cards: Scorecards) -> pd.DataFrame:
+    """The alignment matrix of the quarter judged: one row per department (best index first), one
+    column per metric holding (status, value text), plus the index and its rank."""
+    idx = cards.index[cards.index["period_start"] == cards.quarter].set_index("department")
+    rows = []
+    for d, g in cards.cards.groupby("department"):
+        row = {"department": d, "index": idx["index"].get(d, math.nan),
+               "service_index": idx["service_index"].get(d, math.nan),
+               "voice_index": idx["voice_index"].get(d, math.nan)}
+        for r in g.itertuples():
+            row[r.kpi] = (r.status, value_text(r.kpi, r.value))
+        rows.append(row)
+    out = pd.DataFrame(rows).sort_values(["index", "department"], ascending=[False, True], na_position="last")
+    out["rank"] = out["index"].rank(ascending=False, method="min")
+    return out.reset_index(drop=True)
+
+
+def value_text(kpi: str, value) -> str:
+    if _missing(value):
+        return "—"
+    return fmt.duration(value) if metrics.KPIS[kpi].unit == "s" else fmt.value(kpi, value)
+
+
+def card_table(cards: pd.DataFrame, department: str) -> pd.DataFrame:
+    """One department's scorecard as the page shows it."""
+    g = cards[cards["department"] == department]
+    return pd.DataFrame({
+        "Metric": g["label"],
+        "Value": [value_text(k, v) if not _missing(v) else STATUS_LABEL[s] if s in ("too_few", "no_data") else "—"
+                  for k, v, s in zip(g["kpi"], g["value"], g["status"])],
+        "n": [fmt.count(n) for n in g["n"]],
+        "Target": [("no target set" if _missing(t) else value_text(k, t)
+                    + {"edited": " (edited)", "company": " (company)"}.get(src, ""))
+                   for k, t, src in zip(g["kpi"], g["target"], g["source"])],
+        "Status": [STATUS_LABEL[s] for s in g["status"]],
+        "Change": [_change_text(r) for r in g.itertuples()],
+        "Trend": g["spark"],
+    }).reset_index(drop=True)
+
+
+def _change_text(r) -> str:
+    if r.delta is None or _missing(r.delta):
+        return "no comparison"
+    shown = fmt.duration_change(r.delta, r.value) if metrics.KPIS[r.kpi].unit == "s" else fmt.change(r.kpi, r.delta, r.value)
+    verdict = "better" if r.is_better else "worse" if r.is_better is False else "not significant"
+    return f"{shown} · {verdict}"
+
+
+def headline(cards: Scorecards) -> str:
+    """The alignment view's finding: who leads and who trails the index in the quarter judged."""
+    idx = cards.index[cards.index["period_start"] == cards.quarter].dropna(subset=["index"])
+    if idx.empty:
+        return "No department has a targeted metric to judge in this quarter"
+    ranked = idx.sort_values("index", ascending=False)
+    top, last = ranked.iloc[0], ranked.iloc[-1]
+    if len(ranked) == 1:
+        return f"{top['department']} is {top['index']:.0f}% aligned with its targets"
+    return (f"{top['department']} leads alignment at {top['index']:.0f}%; {last['department']} trails at "
+            f"{last['index']:.0f}%")
+
+
+# ---- Editing targets -----------------------------------------------------------------------------------
+
+class TargetError(ValueError):
+    """A target typed on the page that can't be kept (the message says why and what is allowed)."""
+
+
+def quarter_end(quarter: dt.date) -> dt.date:
+    return trends._next(quarter, "quarter") - dt.timedelta(days=1)
+
+
+def set_target(store, metric: str, department: str, quarter: dt.date, target: float, who: str) -> None:
+    """Keep a department's target for a quarter in the store (who and when in its history), after
+    checking it lies in the metric's range."""
+    if metric not in metrics.KPIS:
+        raise TargetError(f"unknown metric {metric!r}")
+    low, high = metrics.target_range(metric)
+    if _missing(target) or target < low or (high is not None and target > high):
+        allowed = f"at least {fmt.value(metric, low)}" if high is None else \
+            f"between {low:g} and {high:g}"
+        raise TargetError(f"The {metrics.KPIS[metric].label} target must be {allowed}"
+                          + (" seconds" if metrics.KPIS[metric].unit == "s" else "") + f"; {target:g} was refused.")
+    quarter = trends.period_start(quarter, "quarter")
+    store.change(STORE_KIND, target_key(metric, department, quarter),
+                 {"metric": metric, "department": department, "quarter": quarter.isoformat(),
+                  "period_end": quarter_end(quarter).isoformat(), "target": float(target)}, who)
+
+
+def target_key(metric: str, department: str, quarter: dt.date) -> str:
+    return f"{department}|{metric}|{quarter.isoformat()}"
+
+
+def target_history(store) -> pd.DataFrame:
+    """Every edit of a target, newest first: when, who, department, metric, quarter, target."""
+    events = store.history(STORE_KIND)
+    if events.empty:
+        return pd.DataFrame(columns=["changed_at", "changed_by", "department", "metric", "quarter", "target"])
+    keys = ["key", "changed_at", "changed_by"]  # one edit: the fields one change() wrote together
+    wide = events.groupby(keys + ["field"])["value"].first().unstack("field")
+    wide = wide.join(events.groupby(keys)["event_id"].max()).reset_index()
+    wide = wide.sort_values("event_id", ascending=False)
+    return wide[["changed_at", "changed_by", "department", "metric", "quarter", "target"]].reset_index(drop=True)

@@ -1,0 +1,143 @@
+"""Service levels: the promise made to customers, from the first answer to the solution.
+
+A contact due an answer (not self-service: the `touchpoints` reference table) is *immediate* when
+an immediate channel's front office answered it within the immediate threshold without escalating
+it, and *deferred* otherwise: escalated or answered later, promised a resolution within the deferred
+promise. `sla_seconds` stays the promise to resolve each contact (SLA compliance). Every number comes
+from sql/service_*.sql on the derived service_daily table; docs/service-levels.md defines each one.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from cxdata import formatting as fmt
+from cxdata import metrics
+from cxdata.filters import Filters
+
+IMMEDIATE_ENV = "CX_IMMEDIATE_SECONDS"
+DEFERRED_ENV = "CX_DEFERRED_SECONDS"
+DEFAULT_IMMEDIATE_SECONDS = 180.0      # answered on the spot: within 3 minutes
+DEFAULT_DEFERRED_SECONDS = 24 * 3600.0  # the back office's promise: resolved within a day
+BREAKDOWNS = {"channel": "Channel", "department": "Department", "kind": "Kind", "office": "Office"}
+BACKLOG_HOURS = (4, 24)
+BACKLOG_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Settings:
+    immediate_seconds: float
+    deferred_seconds: float
+
+
+def _seconds(env: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(env, default))
+    except ValueError:
+        return default
+    return value if 0 < value < 10 * 365 * 86400 else default
+
+
+def settings() -> Settings:
+    """The thresholds asked for: $CX_IMMEDIATE_SECONDS (default 180) and $CX_DEFERRED_SECONDS
+    (default 86,400); an unusable value falls back to the default."""
+    return Settings(_seconds(IMMEDIATE_ENV, DEFAULT_IMMEDIATE_SECONDS), _seconds(DEFERRED_ENV, DEFAULT_DEFERRED_SECONDS))
+
+
+def write_settings(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the thresholds and live channels the service tables are built with (cxdata.derive
+    calls this before sql/derived.sql), so the page can say which ones are in force."""
+    chosen = settings()
+    con.execute("create or replace table service_settings as select $immediate::double as immediate_seconds, "
+                "$deferred::double as deferred_seconds, $live::varchar[] as live_channels",
+                {"immediate": chosen.immediate_seconds, "deferred": chosen.deferred_seconds,
+                 "live": metrics.live_channels()})
+
+
+def in_force(reader) -> Settings:
+    """The thresholds the derived layer was built with (a changed setting applies at the next refresh)."""
+    row = reader.run("service_settings").iloc[0]
+    return Settings(float(row["immediate_seconds"]), float(row["deferred_seconds"]))
+
+
+def pending_change(reader) -> str | None:
+    """A sentence when the settings differ from those in force, else None."""
+    built, asked = in_force(reader), settings()
+    if built == asked:
+        return None
+    return (f"The service thresholds set ({_duration(asked.immediate_seconds)} immediate, "
+            f"{_duration(asked.deferred_seconds)} deferred) apply at the next `python -m cxdata refresh`; "
+            f"the figures use {_duration(built.immediate_seconds)} and {_duration(built.deferred_seconds)}.")
+
+
+def _duration(seconds: float) -> str:
+    return fmt.duration_short(seconds)
+
+
+@dataclass(frozen=True)
+class Levels:
+    settings: Settings
+    total: pd.Series            # the whole view's row of sql/service_levels.sql
+    by: dict[str, pd.DataFrame]  # breakdown -> its members' rows, most contacts first
+
+
+def levels(reader, filters: Filters) -> Levels:
+    """The service levels of the view: the whole view and per channel, department, kind and office."""
+    rows = reader.run("service_levels", filters.params())
+    total = rows[rows["dimension"] == "all"]
+    empty = pd.Series({c: None for c in rows.columns}) if total.empty else total.iloc[0]
+    by = {d: rows[rows["dimension"] == d].reset_index(drop=True) for d in BREAKDOWNS}
+    return Levels(in_force(reader), empty, by)
+
+
+def resolution_histogram(reader, filters: Filters) -> pd.DataFrame:
+    """Resolution times of the view's resolved agent-handled contacts, binned (8 bins a decade) per
+    response mode of the channel: response_mode, bin, low_seconds, high_seconds, n."""
+    return reader.run("service_resolution", filters.params())
+
+
+def share_within(histogram: pd.DataFrame, seconds: float) -> float | None:
+    """The share (%) of the histogram's contacts resolved within `seconds`, counting a bin whole when
+    it ends by then (so slightly under the exact share when the promise falls inside a bin)."""
+    n = histogram["n"].sum()
+    return None if n == 0 else 100.0 * histogram.loc[histogram["high_seconds"] <= seconds * 1.0001, "n"].sum() / n
+
+
+@dataclass(frozen=True)
+class Backlog:
+    rows: pd.DataFrame   # the open contacts due within the hours asked, oldest first (at most BACKLOG_LIMIT)
+    n_due_soon: int
+    n_due_4h: int
+    n_overdue: int
+    as_of: object
+
+
+def backlog(reader, filters: Filters, hours: int = 24) -> Backlog:
+    """Open contacts whose SLA expires in the next `hours` hours of the data's latest event, oldest
+    first, with owner department; the dimension filters apply, the date range does not (it is now)."""
+    rows = reader.run("service_backlog", {"filters": filters.params()["filters"], "hours": hours,
+                                          "limit": BACKLOG_LIMIT})
+    head = rows.iloc[0] if not rows.empty else None
+    listed = rows[rows["interaction_id"].notna()].reset_index(drop=True)
+    return Backlog(listed, int(head["n_due_soon"]) if head is not None else 0,
+                   int(head["n_due_4h"]) if head is not None else 0,
+                   int(head["n_overdue"]) if head is not None else 0,
+                   listed["as_of"].iloc[0] if not listed.empty else None)
+
+
+def headline(lv: Levels) -> str:
+    """The page's finding: the worst department on SLA compliance, or the whole view's level."""
+    t = lv.total
+    if t["n_contacts"] is None or pd.isna(t["n_contacts"]) or not t["n_contacts"]:
+        return "No contacts in this view"
+    dept = lv.by["department"].dropna(subset=["sla_compliance"])
+    dept = dept[dept["n_sla_judged"] >= 30]
+    if len(dept) > 1:
+        worst = dept.sort_values("sla_compliance").iloc[0]
+        return (f"{worst['member']} resolves {worst['sla_compliance']:.0f}% within its SLA; "
+                f"all departments {t['sla_compliance']:.0f}%")
+    return f"{t['sla_compliance']:.0f}% of contacts resolved within their SLA" if pd.notna(t["sla_compliance"]) \
+        else "No contact's SLA has expired yet in this view"

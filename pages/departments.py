@@ -1,0 +1,144 @@
+"""Department scorecards: every department on the same customer metrics against its targets, the
+alignment matrix and index, and the targets in force (editable when the setting allows)."""
+import datetime as dt
+import math
+
+import streamlit as st
+
+from cxdata import charts, db, departments, trends
+from cxdata import formatting as fmt
+from cxdata import metrics
+from cxdata.app import frame
+from cxdata.overview import filters_line, freshness_line
+from cxdata.store import Store, StoreError
+
+view = frame.current_view()
+reader = frame.open_reader()
+facts = frame.data_facts(reader)
+minimum = frame.min_responses()
+store = Store.beside(db.db_path())
+
+st.title("Department scorecards")
+st.caption(f"{filters_line(view.filters)} · quarters up to {view.filters.end:%d %b %Y} · {freshness_line(facts)}")
+frame.show_notices(view)
+
+
+def quarter_name(q, running: bool = False) -> str:
+    return trends.period_name(q, "quarter") + (f" (to {view.filters.end:%d %b})" if running else "")
+
+
+try:
+    first_pass = departments.scorecards(reader, view.filters, minimum, store=store, newest_on=facts["newest_on"])
+except StoreError as exc:
+    st.error(f"The edited targets can't be read: {exc}", icon=":material/error:")
+    st.stop()
+if first_pass.cards.empty:
+    st.info("No department has interactions or survey answers under these filters. Widen the period or clear a "
+            "filter in the sidebar.", icon=":material/search_off:")
+    st.stop()
+
+stop_day = view.filters.end
+options = {q.isoformat(): quarter_name(q, trends._next(q, "quarter") > stop_day + dt.timedelta(days=1))
+           for q in reversed(first_pass.quarters)}
+pick, _ = st.columns([2, 5])
+with pick:
+    chosen = frame.page_choice("quarter", "Quarter", options, next(iter(options)))
+quarter = dt.date.fromisoformat(chosen)
+cards = first_pass if quarter == first_pass.quarter else departments.scorecards(
+    reader, view.filters, minimum, quarter=quarter, store=store, newest_on=facts["newest_on"])
+running = " · the quarter is still running" if cards.is_running and quarter == first_pass.quarter else ""
+
+# ---- Alignment ---------------------------------------------------------------------------------------
+st.subheader("Who is aligned with the customer")
+matrix = departments.alignment(cards)
+st.plotly_chart(charts.alignment_matrix(
+    matrix, list(departments.METRICS), departments.headline(cards),
+    f"{quarter_name(quarter)}{running} · amber: short of target by at most {departments.amber_tolerance():g}% "
+    "or the margin of error · index: targeted metrics on target, weighted by n"), width="stretch", theme=None,
+    key="matrix")
+ranked = matrix.dropna(subset=["service_index"]).sort_values("service_index")
+if len(ranked) > 1:
+    last = ranked.iloc[0]
+    st.markdown(f":material/info: On the **service metrics** alone, **{last['department']}** ranks last at "
+                f"{last['service_index']:.0f} of 100 in {quarter_name(quarter)}.")
+shown = matrix["department"].tolist()
+st.plotly_chart(charts.alignment_trend(
+    cards.index, shown, "Alignment index by quarter",
+    f"0–100, {quarter_name(cards.quarters[0])} – {quarter_name(cards.quarters[-1])}; the last quarter may be running"),
+    width="stretch", theme=None, key="index_trend")
+
+# ---- One department's scorecard -------------------------------------------------------------------------
+st.subheader("Scorecard")
+names = {d: d for d in sorted(cards.cards["department"].unique())}
+pick, _ = st.columns([2, 5])
+with pick:
+    department = frame.page_choice("card", "Department", names, next(iter(names)))
+table = departments.card_table(cards.cards, department)
+row = matrix.set_index("department").loc[department]
+index_text = "no targeted metric to judge" if math.isnan(row["index"]) else f"alignment index {row['index']:.0f} of 100"
+st.markdown(f"**{department}**, {quarter_name(quarter)}: {index_text}")
+own = cards.cards[cards.cards["department"] == department]
+few = own[own["status"] == "too_few"]["label"].tolist()
+if few:
+    st.caption(f":material/warning: Too few answers (under {minimum}) to judge {', '.join(few)} for {department}.")
+st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 4, column_config={
+    "Trend": st.column_config.LineChartColumn(f"Last {len(cards.quarters)} quarters", width="small"),
+    "n": st.column_config.TextColumn("n", help="Answers (surveys), contacts (service) or customers followed (churn)"),
+    "Change": st.column_config.TextColumn("Change vs previous quarter",
+                                          help="Judged with a z-test on the 95% margins; 'not significant' is no change"),
+})
+censored = own[own["kpi"] == "bad_experience_churn"]["n_censored"].dropna()
+if not censored.empty and censored.iloc[0]:
+    st.caption(f"Churn after a bad experience follows each customer {departments.FOLLOW_DAYS} days; "
+               f"{fmt.count(censored.iloc[0])} customers of this quarter are not followed that long yet and are left out.")
+
+# ---- Targets -----------------------------------------------------------------------------------------------
+st.subheader("Targets")
+in_force = departments.targets_in_force(reader, view.filters, store)
+quarter_targets = in_force[(in_force["period_start"] == quarter) & (in_force["department"] == department)]
+st.caption(f"In force for {department} in {quarter_name(quarter)}: "
+           + (", ".join(f"{metrics.KPIS[m].label} {departments.value_text(m, t)}"
+                        + {"edited": " (edited)", "company": " (company)"}.get(s, "")
+                        for m, t, s in zip(quarter_targets["metric"], quarter_targets["target"], quarter_targets["source"])
+                        if m in metrics.KPIS) or "none"))
+
+
+def save_target(department: str, quarter, who: str) -> None:
+    """The save button's callback: runs before the page is drawn again, so the card shows the new target."""
+    metric, value = st.session_state["target_metric"], st.session_state["target_value"]
+    try:
+        if value is None:
+            raise departments.TargetError("Type a target first.")
+        departments.set_target(store, metric, department, quarter, float(value), who)
+        st.session_state["target_message"] = ("ok", f"{metrics.KPIS[metric].label} target for {department} in "
+                                                    f"{quarter_name(quarter)} set to {departments.value_text(metric, value)}.")
+    except (departments.TargetError, StoreError) as exc:
+        st.session_state["target_message"] = ("error", str(exc))
+
+
+if departments.editing_enabled():
+    with st.container(border=True):
+        st.markdown(f"Change a target of **{department}** for **{quarter_name(quarter)}**")
+        who_col, metric_col, value_col, save_col = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+        with who_col:
+            who = frame.editor_name("departments")
+        metric = metric_col.selectbox("Metric", list(departments.METRICS), format_func=lambda k: metrics.KPIS[k].label,
+                                      key="target_metric")
+        value = value_col.number_input("Target", value=None, step=1.0, key="target_value",
+                                       help="Percentages 0–100, NPS −100 to 100, CES 1–7, times in seconds")
+        save_col.button("Save target", type="primary", key="target_save", on_click=save_target,
+                        args=(department, quarter, who))
+        if "target_message" in st.session_state:
+            kind, text = st.session_state.pop("target_message")
+            (st.success if kind == "ok" else st.error)(text, icon=":material/check:" if kind == "ok" else ":material/block:")
+else:
+    st.caption(f":material/lock: Editing targets is off until the app has sign-in; set `{departments.EDIT_ENV}=1` "
+               "to turn it on (docs/departments.md). Targets load from a file: `python -m cxdata load targets.csv`.")
+history = departments.target_history(store)
+with st.expander(f"History of edited targets ({len(history)})"):
+    if history.empty:
+        st.caption("No target has been edited on this page yet.")
+    else:
+        st.dataframe(history.rename(columns={"changed_at": "When (UTC)", "changed_by": "Who", "department": "Department",
+                                             "metric": "Metric", "quarter": "Quarter", "target": "Target"}),
+                     hide_index=True, width="stretch")
