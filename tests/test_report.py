@@ -62,8 +62,8 @@ def test_the_deck_has_every_section_in_order_with_findings_as_titles(dip):
     assert keys[:3] == ["title", "summary", "kpis"]
     assert [k for k in keys if k.startswith("trend_")] == ["trend_nps", "trend_csat", "trend_ces",
                                                            "trend_sla_compliance", "trend_first_response_written"]
-    assert keys[-7:] == ["journey_map", "journey_moments", "churn", "voice", "definitions_1", "definitions_2",
-                         "samples"]
+    assert keys[-9:] == ["journey_map", "journey_moments", "churn", "departments", "service", "voice",
+                         "definitions_1", "definitions_2", "samples"]
     summary, kpis = dip["pack"].slides[1:3]
     assert summary.title.startswith("NPS, CSAT and 4 other KPIs worsened significantly; 5 targets missed; Billing")
     assert kpis.title == "6 of 12 KPIs worsened significantly; 5 miss their target"
@@ -172,6 +172,14 @@ def test_exported_numbers_equal_the_pages(dip, demo_march, monkeypatch):
     churn = next(s for s in pack.slides if s.key == "churn")
     assert churn.title.startswith(f"{at_risk} of annual value is at risk of churning in the next 90 days")
     assert churn.figures[0].layout.title.text in _chart_titles(churn_page)
+    for page, key in (("pages/departments.py", "departments"), ("pages/service.py", "service")):
+        slide = next(s for s in pack.slides if s.key == key)
+        assert slide.figures[0].layout.title.text == slide.title
+        assert slide.title in _chart_titles(_app(demo_march, monkeypatch, page, **DIP)), key
+    # the demo's planted shortfall: Billing trails the alignment index and resolves the least within its SLA
+    assert re.fullmatch(r"\w+ leads alignment at \d+%; Billing trails at \d+%",
+                        next(s for s in pack.slides if s.key == "departments").title)
+    assert next(s for s in pack.slides if s.key == "service").title.startswith("Billing resolves")
     trend_page = _app(demo_march, monkeypatch, "pages/trends.py", metric="sla_compliance", grain="month", **DIP)
     trend = next(s for s in pack.slides if s.key == "trend_sla_compliance")
     assert trend.figures[0].layout.title.text == _chart_titles(trend_page)[0]   # the page's own figure

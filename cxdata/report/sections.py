@@ -15,11 +15,12 @@ from typing import Callable
 
 import pandas as pd
 
-from cxdata import charts, churn, journey, metrics, overview, trends, voice
+from cxdata import charts, churn, departments, journey, metrics, overview, service, trends, voice
 from cxdata import formatting as fmt
 from cxdata.churn import alerts, model
 from cxdata.filters import COMPARISONS, ViewState
 from cxdata.report.slides import Slide, Table
+from cxdata.store import StoreError
 
 TRENDS_SHOWN = 5            # at most this many "trends that matter", the most urgent first
 QUOTES_SHOWN = 2
@@ -315,6 +316,70 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
                   notes="Revenue at risk = the sum over customers of annual value × risk score / 100 (docs/churn-model.md).")]
 
 
+# ---- Departments and service levels -------------------------------------------------------------------
+
+def department_alignment(reader, view: ViewState, ctx: Context) -> list[Slide]:
+    """The alignment matrix of the department scorecards: every department on the same customer metrics
+    against its targets (edited ones included) in the quarter the period ends in."""
+    sources = sorted({f"sql/{q}.sql" for q in departments.QUERY.values()} | {"sql/kpi_targets.sql"})
+    try:
+        cards = departments.scorecards(reader, view.filters, ctx.min_responses, store=ctx.store,
+                                       newest_on=ctx.facts["newest_on"])
+    except StoreError as exc:
+        return [Slide("departments", "Departments", "Department alignment cannot be shown", sources=sources,
+                      empty=f"The edited targets can't be read: {exc}")]
+    if cards.cards.empty:
+        return [Slide("departments", "Departments", "No department data in this view", sources=sources,
+                      empty="No department has interactions or survey answers under these filters.")]
+    matrix = departments.alignment(cards)
+    quarter = trends.period_name(cards.quarter, "quarter") + (f" (to {view.filters.end.day} {view.filters.end:%b})"
+                                                              if cards.is_running else "")
+    title = departments.headline(cards)
+    subtitle = (f"{quarter} · green: on target; amber: short by at most {departments.amber_tolerance():g}% or the "
+                "margin of error; red: off target")
+    ranked = matrix.dropna(subset=["service_index"]).sort_values("service_index")
+    findings = [f"{title} in {quarter}."]
+    if len(ranked) > 1:
+        last = ranked.iloc[0]
+        findings.append(f"On the service metrics alone, {last['department']} ranks last at "
+                        f"{last['service_index']:.0f} of 100.")
+    figure = charts.alignment_matrix(matrix, list(departments.METRICS), title, subtitle)
+    return [Slide("departments", "Departments: alignment", title, subtitle, figures=[figure], sources=sources,
+                  findings=findings[:1], notes=" ".join(findings[1:]) + " The index: the share of a department's "
+                  "targeted metrics on target, weighted by n. Targets: an edited one, else the department's own, "
+                  "else the company's (docs/departments.md).")]
+
+
+def service_levels(reader, view: ViewState, ctx: Context) -> list[Slide]:
+    """SLA compliance by department and the view's service promise, as the service levels page shows them."""
+    sources = ["sql/service_levels.sql", "sql/service_settings.sql"]
+    lv = service.levels(reader, view.filters)
+    t = lv.total
+    if t["n_contacts"] is None or pd.isna(t["n_contacts"]) or not t["n_contacts"]:
+        return [Slide("service", "Service levels", "No contacts in this view", sources=sources,
+                      empty="No contacts match these filters in this period.")]
+    title = service.headline(lv)
+    rows = lv.by["department"]
+    judged = rows[rows["n_sla_judged"] > 0].rename(columns={"sla_compliance": "value", "n_sla_judged": "n"})
+    figure = charts.ranked_bars(judged, "sla_compliance", title, "% of contacts resolved within their SLA",
+                                dimension="Department")
+
+    def pct(x) -> str:
+        return "—" if x is None or pd.isna(x) else f"{x:.1f}%"
+
+    deferred = fmt.duration(lv.settings.deferred_seconds)
+    bullets = [f"SLA compliance: {pct(t['sla_compliance'])} of {fmt.count(t['n_sla_judged'])} contacts whose SLA has "
+               "expired.",
+               f"Answered immediately: {pct(t['immediate_share'])} of {fmt.count(t['n_due'])} contacts due an answer "
+               f"(within {fmt.duration(lv.settings.immediate_seconds)} at the front office).",
+               f"Deferred contacts resolved within {deferred}: {pct(t['deferred_on_time'])}.",
+               f"First-contact resolution: {pct(t['first_contact_resolution'])}; never answered: "
+               f"{pct(t['unanswered_rate'])} ({fmt.count(t['n_unanswered'])} contacts)."]
+    return [Slide("service", "Service levels", title, f"{overview.filters_line(view.filters)} · "
+                  f"{journey.span(view.filters)}", bullets=bullets, figures=[figure], sources=sources,
+                  findings=[f"{title}."])]
+
+
 # ---- Voice of the customer --------------------------------------------------------------------------
 
 def voice_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
@@ -414,6 +479,8 @@ SECTIONS: list[Section] = [
     Section("trends", "Trends that matter", trends_that_matter),
     Section("journey", "Journey pain points and moments of truth", journey_slides),
     Section("churn", "Churn risk and revenue at risk", churn_risk),
+    Section("departments", "Department alignment matrix", department_alignment),
+    Section("service", "Service levels", service_levels),
     Section("voice", "Top themes in customers' words", voice_slides),
     Section("appendix", "Appendix: definitions and sample sizes", appendix),
 ]
