@@ -238,6 +238,16 @@ def test_no_chromium_is_a_clear_error_and_leaves_no_file(dip, tmp_path, monkeypa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_chart_chromium_fails_to_draw_is_drawn_again_then_reported(dip, tmp_path, monkeypatch):
+    """Kaleido logs a chart it could not draw and goes on; the export draws it once more, then says so."""
+    calls = []
+    monkeypatch.setattr(output, "_draw", lambda slots, files: calls.append(len(files)))   # draws nothing
+    with pytest.raises(output.ReportError, match=r"Chromium did not draw \d+ of the \d+ charts"):
+        output.write(dip["pack"], tmp_path / "pack.pptx")
+    assert calls == [len(dip["pack"].figure_slots())] * output.RENDER_ATTEMPTS
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_view_some_sections_have_no_data_for_says_so(tiny_db, tmp_path):
     """The tiny database has answers but no comments: the voice slide says so; a year before any data,
     every section does, and the pack is still written."""

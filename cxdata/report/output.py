@@ -17,6 +17,7 @@ from cxdata.report.slides import MAX_PX_PER_INCH, PX_PER_INCH, Pack
 WRITERS = {".pptx": to_pptx.write, ".pdf": to_pdf.write}
 IMAGE_SCALE = 2.5          # pixels per CSS pixel: sharp on a projector and in print
 STEPS = ("Rendering the charts", "Writing the file")
+RENDER_ATTEMPTS = 2        # a chart Kaleido failed to draw is drawn once more before the export gives up
 
 
 class ReportError(Exception):
@@ -86,23 +87,35 @@ def render_images(pack: Pack, folder: Path) -> list[list[Path]]:
     (each call starts a browser); returned per slide, in the slides' order."""
     slots = pack.figure_slots()
     files = [folder / f"figure-{i:02d}.png" for i in range(len(slots))]
-    if slots:
-        from choreographer.errors import ChromeNotFoundError  # Kaleido's browser driver
-
-        try:
-            zoom = [pixels_per_inch(fig, h) for fig, _, h in slots]
-            pio.write_images([charts.for_slide(fig) for fig, _, _ in slots], files, format="png",
-                             width=[round(w * z) for (_, w, _), z in zip(slots, zoom)],
-                             height=[round(h * z) for (_, _, h), z in zip(slots, zoom)], scale=IMAGE_SCALE)
-        except (ChromeNotFoundError, RuntimeError) as exc:
-            # plotly re-raises Kaleido's ChromeNotFoundError as a RuntimeError
-            if not isinstance(exc, ChromeNotFoundError) and not isinstance(exc.__context__, ChromeNotFoundError):
-                raise
-            raise ReportError("the charts are drawn by Chromium through Kaleido, and no Chromium was found: "
-                              "install it (Debian: `apt-get install chromium`) or set BROWSER_PATH to a "
-                              "Chrome or Chromium executable") from None
+    todo = list(range(len(slots)))
+    for _ in range(RENDER_ATTEMPTS):
+        if not todo:
+            break
+        _draw([slots[i] for i in todo], [files[i] for i in todo])
+        # Kaleido logs a chart it failed to draw (a timeout on a busy machine) and goes on: draw those again
+        todo = [i for i in todo if not files[i].exists()]
+    if todo:
+        raise ReportError(f"Chromium did not draw {len(todo)} of the {len(slots)} charts (the machine may be too "
+                          "busy); try again")
     out, i = [], 0
     for slide in pack.slides:
         out.append(files[i:i + len(slide.figures)])
         i += len(slide.figures)
     return out
+
+
+def _draw(slots: list[tuple], files: list[Path]) -> None:
+    from choreographer.errors import ChromeNotFoundError  # Kaleido's browser driver
+
+    try:
+        zoom = [pixels_per_inch(fig, h) for fig, _, h in slots]
+        pio.write_images([charts.for_slide(fig) for fig, _, _ in slots], files, format="png",
+                         width=[round(w * z) for (_, w, _), z in zip(slots, zoom)],
+                         height=[round(h * z) for (_, _, h), z in zip(slots, zoom)], scale=IMAGE_SCALE)
+    except (ChromeNotFoundError, RuntimeError) as exc:
+        # plotly re-raises Kaleido's ChromeNotFoundError as a RuntimeError
+        if not isinstance(exc, ChromeNotFoundError) and not isinstance(exc.__context__, ChromeNotFoundError):
+            raise
+        raise ReportError("the charts are drawn by Chromium through Kaleido, and no Chromium was found: "
+                          "install it (Debian: `apt-get install chromium`) or set BROWSER_PATH to a "
+                          "Chrome or Chromium executable") from None
