@@ -798,7 +798,7 @@ def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subt
                      tickvals=rows["member"].tolist(),
                      ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{k:,} at risk</span>"
                                for m, k in zip(rows["member"], rows["n_at_risk"])])
-    fig.update_xaxes(title_text="Revenue at risk (annual value × risk score, company currency)", showgrid=True,
+    fig.update_xaxes(title_text="Revenue at risk (annual value × risk)", showgrid=True,
                      gridcolor=GRID, showline=False, ticks="", range=_room_for_labels([0, *rows["value_at_risk"]]))
     return fig
 
@@ -823,7 +823,7 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
     fig.add_hline(y=threshold, line=dict(color=COLORS["target"], dash="dash", width=1.5),
                   annotation_text=f"alert threshold {threshold:g}", annotation_position="top left",
                   annotation_font=dict(size=13, color=TEXT))
-    fig.update_xaxes(type="log", dtick=1, tickformat="~s", title_text="Annual value (company currency, log scale)")
+    fig.update_xaxes(type="log", dtick=1, tickformat="~s", title_text="Annual value (log scale)")
     fig.update_yaxes(title_text="Risk score (0–100)", range=[0, 102])
     fig.update_layout(showlegend=True, height=420)
     return fig
@@ -836,7 +836,7 @@ STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_t
                  "too_few": "#EEF1F4", "no_data": "#FFFFFF"}
 MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "complaint_rate": "Complaint<br>rate",
                   "sla_compliance": "SLA<br>compliance", "first_contact_resolution": "First-contact<br>resolution",
-                  "first_response_live": "First response<br>live", "first_response_written": "First response<br>written",
+                  "first_response_live": "First<br>response<br>live", "first_response_written": "First<br>response<br>written",
                   "resolution_time": "Resolution<br>time", "escalation_rate": "Escalation<br>rate"}
 STATUS_NAMES = {"green": "on target", "amber": "near target", "red": "off target", "no_target": "no target set",
                 "too_few": "too few to judge", "no_data": "no data"}

@@ -137,7 +137,6 @@ def headline(lv: Levels) -> str:
     dept = dept[dept["n_sla_judged"] >= 30]
     if len(dept) > 1:
         worst = dept.sort_values("sla_compliance").iloc[0]
-        return (f"{worst['member']} resolves {worst['sla_compliance']:.0f}% within its SLA; "
-                f"all departments {t['sla_compliance']:.0f}%")
+        return f"{worst['member']}: {worst['sla_compliance']:.0f}% within SLA (all: {t['sla_compliance']:.0f}%)"
     return f"{t['sla_compliance']:.0f}% of contacts resolved within their SLA" if pd.notna(t["sla_compliance"]) \
         else "No contact's SLA has expired yet in this view"

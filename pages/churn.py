@@ -84,7 +84,7 @@ by_segment.plotly_chart(charts.revenue_at_risk_bars(
 points = churn.risk_points(reader, view.filters, rules)
 scatter.plotly_chart(charts.churn_risk_value(
     points, rules.threshold, alerts.flagged_title(summary, rules.threshold),
-    f"Risk score against annual value, customers at medium or high risk ({len(points):,} shown)"),
+    f"Customers at medium or high risk, n = {len(points):,}"),
     width="stretch", theme=None, key="risk_value")
 with st.expander("Revenue at risk by account owner"):
     st.plotly_chart(charts.revenue_at_risk_bars(summary, "owner", alerts.concentration_title(summary, "owner"),

@@ -2,12 +2,14 @@
 -- department in the quarter (an SLA miss, NPS 0-6, CSAT 1-2 or CES 1-3: journey_experience_rows),
 -- still customers that day, how many churned in the $follow_days days after their first one there;
 -- customers whose days are not over by $newest_on are censored (counted apart). From the quarter
--- holding $first to the one holding $stop - 1, under every filter. read from journey_customer_days.
+-- holding $first to the one holding $stop - 1, under every filter. read from journey_first_bad_quarters
+-- (its raw-row twin: sql/raw_department_churn.sql).
 with bad as (
-    select period_of(a.active_on, 'quarter') as period_start, activity_member(a, 'department') as member,
-           a.customer_key, min(a.active_on) as first_bad_on, any_value(a.churned_on) as churned_on
-    from journey_customer_activity(period_of($first, 'quarter'), $stop, $filters, true) a
-    where a.n_bad > 0 and a.is_known
+    select b.quarter_start as period_start, activity_member(b, 'department') as member, b.customer_key,
+           min(b.first_bad_on) as first_bad_on, any_value(b.churned_on) as churned_on
+    from journey_first_bad_quarters b
+    where b.quarter_start >= period_of($first, 'quarter') and b.first_bad_on < $stop
+      and matches_activity($filters, b)
     group by all
 ),
 

@@ -71,6 +71,22 @@ from resolution_times_daily
 group by all
 order by started_on;
 
+-- the two histograms by department and quarter (no other dimension), for the scorecards and the
+-- trends page's quarters by department when no other dimension is filtered (see response_rows): a
+-- tenth of the daily rows. Responses keep the channel, for live and written channels at query time.
+create or replace table response_times_department_quarterly as
+select date_trunc('quarter', started_on)::date as started_on, department, channel, response_seconds,
+       sum(n)::bigint as n
+from response_times_daily
+group by all
+order by started_on;
+
+create or replace table resolution_times_department_quarterly as
+select date_trunc('quarter', started_on)::date as started_on, department, resolution_seconds, sum(n)::bigint as n
+from resolution_times_daily
+group by all
+order by started_on;
+
 -- the same histogram company-wide (no dimension filter, the most common view): one row per day x
 -- channel x time, and per month x channel x time. The channel stays so that live and written
 -- channels can be told apart by a list bound at query time ($live_channels), not at build time.
@@ -392,23 +408,40 @@ create or replace macro response_medians(start, stop, cmp_start, cmp_stop, f, by
     group by period, month_start, kpi, n_total;
 
 -- ---- Trends: any KPI per period (week, month, quarter), for the whole view or per member of a dimension ----
+-- Whether a time histogram is read from the department x quarter tables: quarters by department from
+-- a quarter's first day, with no other dimension filtered (the scorecards, and the trends page's
+-- quarters by department); the whole quarters come from those tables, the days of a running last
+-- quarter from the daily ones (daily_from: the first day the daily rows are read for).
+create or replace macro reads_department_quarters(start, f, grain, dim) as
+    dim = 'department' and grain = 'quarter' and is_department_view(f) and period_of(start, 'quarter') = start::date;
+create or replace macro daily_from(start, stop, f, grain, dim) as
+    case when reads_department_quarters(start, f, grain, dim) then greatest(start::date, whole_quarters_to(stop))
+         else start::date end;
+
 -- Resolution times under the filters with each row's member of dimension `dim` (null for 'none'),
 -- as response_rows below: the monthly company histogram for whole months of an unfiltered view at
--- month or quarter grain, the daily rows for the rest. Only the branches that apply are read.
+-- month or quarter grain, the department x quarter one for whole quarters by department, the daily
+-- rows for the rest. Only the branches that apply are read.
 create or replace macro resolution_rows(start, stop, f, grain, dim) as table
     select started_on, null::varchar as member, resolution_seconds, n from resolution_times_company_monthly
     where dim = 'none' and grain <> 'week' and is_unfiltered(f)
       and started_on >= whole_months_from(start) and started_on < whole_months_to(stop)
     union all
+    -- coalesce: activity_member(d, 'department'), on a table holding no other dimension
+    select started_on, coalesce(d.department, '(not set)'), resolution_seconds, n
+    from resolution_times_department_quarterly d
+    where reads_department_quarters(start, f, grain, dim) and in_filter(f['department'], d.department)
+      and d.started_on >= start and d.started_on < whole_quarters_to(stop)
+    union all
     select started_on, activity_member(d, dim), resolution_seconds, n from resolution_times_daily d
-    where d.started_on >= start and d.started_on < stop and matches_activity(f, d)
+    where d.started_on >= daily_from(start, stop, f, grain, dim) and d.started_on < stop and matches_activity(f, d)
       and not (dim = 'none' and grain <> 'week' and is_unfiltered(f)
                and d.started_on >= whole_months_from(start) and d.started_on < whole_months_to(stop));
 
 -- First-response times under the filters with each row's member of dimension `dim` (null for
 -- 'none'). The whole company at month or quarter grain reads the monthly company histogram for
--- whole months (response_days); a week grain or a breakdown needs the daily rows. Only one
--- branch is ever read.
+-- whole months (response_days); quarters by department the department x quarter histogram for
+-- whole quarters; a week grain or another breakdown needs the daily rows.
 create or replace macro response_rows(start, stop, f, grain, dim) as table
     select started_on, channel, null::varchar as member, response_seconds, n from response_days(start, stop, f)
     where dim = 'none' and grain <> 'week'
@@ -416,9 +449,14 @@ create or replace macro response_rows(start, stop, f, grain, dim) as table
     select started_on, channel, null, response_seconds, n from response_times_company_daily
     where dim = 'none' and grain = 'week' and is_unfiltered(f) and started_on >= start and started_on < stop
     union all
+    select started_on, channel, coalesce(d.department, '(not set)'), response_seconds, n
+    from response_times_department_quarterly d
+    where reads_department_quarters(start, f, grain, dim) and in_filter(f['department'], d.department)
+      and d.started_on >= start and d.started_on < whole_quarters_to(stop)
+    union all
     select started_on, channel, activity_member(d, dim), response_seconds, n from response_times_daily d
     where (dim <> 'none' or (grain = 'week' and not is_unfiltered(f)))
-      and d.started_on >= start and d.started_on < stop and matches_activity(f, d);
+      and d.started_on >= daily_from(start, stop, f, grain, dim) and d.started_on < stop and matches_activity(f, d);
 
 -- ---- Drivers of NPS (sql/nps_drivers.sql; docs/metrics.md, "Drivers of NPS") ---------------------
 -- one row per NPS or CSAT answer: who answered, when, the score, and what it rates (touchpoint and
@@ -566,6 +604,7 @@ create or replace macro journey_experience_rows() as table
 -- Stage and touchpoint names as DuckDB enums, in alphabetical order (so an enum sorts as its name):
 -- the customer-level journey queries group millions of rows by customer x stage x touchpoint, and
 -- grouping on a small integer key and enums is about twice as fast as on text.
+drop table if exists journey_first_bad_quarters;  -- its stage column is of the enum type too
 drop table if exists journey_customer_days;
 drop type if exists journey_stage_name;
 drop type if exists touchpoint_name;
@@ -600,6 +639,19 @@ from days d
 left join keys k on k.customer_id is not distinct from d.customer_id
 left join customers c on c.customer_id = d.customer_id
 order by d.active_on;
+
+-- one row per known customer x quarter x activity dimensions with a bad experience there (n_bad > 0
+-- in journey_customer_days): the day of the first one, with the customer's attributes and churn day.
+-- The churn after a bad experience (sql/department_churn.sql) reads these, not every customer day:
+-- a customer's first bad day in [quarter start, stop) is the quarter's first when that is before
+-- stop, and there is none otherwise, so any stop and any filter read them exactly.
+create table journey_first_bad_quarters as
+select date_trunc('quarter', active_on)::date as quarter_start, customer_key, channel, department, journey_stage,
+       min(active_on) as first_bad_on, segment, region, plan, churned_on
+from journey_customer_days
+where n_bad > 0 and is_known
+group by all
+order by quarter_start;
 
 -- one row per answer with a comment about a stage or touchpoint: the verbatims of the drill-down,
 -- newest first (the page masks e-mail addresses and phone numbers before showing them)

@@ -172,6 +172,10 @@ create or replace macro is_unfiltered(f) as
     len(f['segment']) + len(f['region']) + len(f['plan'])
     + len(f['channel']) + len(f['department']) + len(f['journey_stage']) = 0;
 
+-- Nothing but departments narrowed (or nothing at all): what the by-department summaries answer alone.
+create or replace macro is_department_view(f) as
+    len(f['segment']) + len(f['region']) + len(f['plan']) + len(f['channel']) + len(f['journey_stage']) = 0;
+
 -- ---- Raw rows under the filters (the reference path, and what the derived tables are built from) ----
 -- $start inclusive, $stop exclusive (dates). Activity whose customer is not (yet) in customers
 -- still counts while no customer attribute is chosen: a survey export loaded before the CRM
@@ -294,6 +298,9 @@ create or replace macro whole_months_to(stop) as date_trunc('month', stop::date)
 create or replace macro in_edge_days(day, start, stop) as
     (day >= start and day < least(whole_months_from(start), stop))
     or (day >= greatest(whole_months_to(stop), least(whole_months_from(start), stop)) and day < stop);
+
+-- The first day of the quarter holding stop: from a quarter's first day, the whole quarters end there.
+create or replace macro whole_quarters_to(stop) as date_trunc('quarter', stop::date)::date;
 
 -- ---- Monthly trends ----------------------------------------------------------------------------
 -- The months of a trend line: the 12 complete months before stop (a month is complete when

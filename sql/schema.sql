@@ -57,6 +57,9 @@ create table if not exists transactions (
     kind            varchar                   -- invoice, renewal, purchase, refund, failed_payment,
                                               -- downgrade, upgrade, ...; null = not told (docs/data-model.md)
 );
+-- Databases written before transactions had a kind get the column (null: not told).
+alter table transactions add column if not exists kind varchar;
+
 
 create table if not exists targets (
     metric        varchar not null,  -- nps, csat, ces, churn_rate, retention_rate, sla_compliance, ...

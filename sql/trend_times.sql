@@ -18,20 +18,28 @@ with histogram as (
     group by all
 ),
 
+-- each histogram's n and the ranks its median and interval ends are read at, once per histogram
+totals as (
+    select period_start, member, kpi, n_total, disc_rank(0.5, n_total) as median_rank,
+           disc_rank(median_low_fraction(n_total), n_total) as low_rank,
+           disc_rank(median_high_fraction(n_total), n_total) as high_rank
+    from (select period_start, member, kpi, sum(n) as n_total from histogram group by all)
+),
+
 running as (
     select period_start, member, kpi, seconds,
-           sum(n) over (partition by period_start, member, kpi order by seconds) as n_upto,
-           sum(n) over (partition by period_start, member, kpi) as n_total
+           sum(n) over (partition by period_start, member, kpi order by seconds) as n_upto
     from histogram
 ),
 
 final as (
-    select period_start, member, kpi, n_total as n,
-           min(seconds) filter (where n_upto > disc_rank(0.5, n_total)) as median,
-           min(seconds) filter (where n_upto > disc_rank(median_low_fraction(n_total), n_total)) as low,
-           min(seconds) filter (where n_upto > disc_rank(median_high_fraction(n_total), n_total)) as high
-    from running
-    group by period_start, member, kpi, n_total
+    select t.period_start, t.member, t.kpi, t.n_total as n,
+           min(r.seconds) filter (where r.n_upto > t.median_rank) as median,
+           min(r.seconds) filter (where r.n_upto > t.low_rank) as low,
+           min(r.seconds) filter (where r.n_upto > t.high_rank) as high
+    from running r
+    join totals t on t.period_start = r.period_start and t.member is not distinct from r.member and t.kpi = r.kpi
+    group by t.period_start, t.member, t.kpi, t.n_total
 )
 
 select period_start, member, kpi, median::double as value, ((high - low) / 2)::double as moe, n::bigint as n

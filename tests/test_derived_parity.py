@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxdata import db, demo, derive, metrics
+from cxdata import db, demo, departments, derive, metrics
 from cxdata.filters import COMPARISONS, DIMENSIONS, Filters
 
 TODAY = dt.date(2026, 3, 15)
@@ -188,6 +188,37 @@ def test_department_quarters_match_raw_rows(demo_reader):
         history = both(demo_reader, "department_quarters", filters.params(),
                        ["is_company", "department", "quarter_start", "kpi"])
         assert_same(history, ["value", "moe", "n", "target"], f"view {view}: {filters}")
+
+
+def test_department_churn_matches_raw_rows(demo_reader):
+    """The churn after a bad experience per quarter x department, from journey_first_bad_quarters,
+    against the raw experiences: exact, censored customers included, on every view."""
+    seen = 0
+    for view, (filters, _) in enumerate(random_views(demo_reader, seed=37, count=10)):
+        params = {"first": departments.first_quarter(filters), "stop": filters.params()["stop"],
+                  "filters": filters.params()["filters"], "follow_days": departments.FOLLOW_DAYS, "newest_on": TODAY}
+        rows = both(demo_reader, "department_churn", params, ["period_start", "member"])
+        assert_same(rows, ["value", "moe", "n", "n_censored"], f"view {view}: {filters}")
+        seen += len(rows)
+    assert seen > 50
+
+
+@pytest.mark.parametrize("kpi", ["first_response_live", "resolution_time"])
+def test_department_quarter_histograms_match_the_daily_ones(demo_reader, kpi):
+    """Quarters by department read the department x quarter histograms when no other dimension is
+    filtered; choosing every channel (never null) forces the daily histogram for the same rows."""
+    channels = demo_reader.run("filter_options").query("dimension == 'channel'")["value"].tolist()
+    departments_seen = demo_reader.run("filter_options").query("dimension == 'department'")["value"].tolist()
+    views = [f.replace(channel=[], segment=[], region=[], plan=[], journey_stage=[])
+             for f, _ in random_views(demo_reader, seed=41, count=6)]
+    views.append(views[0].replace(department=departments_seen[:2]))
+    for view, filters in enumerate(views):
+        base = {**metrics.view_params(filters), "first": departments.first_quarter(filters), "grain": "quarter",
+                "by": "department", "kpi": kpi}
+        quarterly = demo_reader.run("trend_times", base)
+        daily = demo_reader.run("trend_times", {**base, **metrics.view_params(filters.replace(channel=channels))})
+        pd.testing.assert_frame_equal(quarterly, daily, obj=f"view {view}: {filters}")
+        assert len(quarterly) > 0
 
 
 @pytest.fixture(scope="module")
