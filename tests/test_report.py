@@ -179,7 +179,8 @@ def test_exported_numbers_equal_the_pages(dip, demo_march, monkeypatch):
     # the demo's planted shortfall: Billing trails the alignment index and resolves the least within its SLA
     assert re.fullmatch(r"\w+ leads alignment at \d+%; Billing trails at \d+%",
                         next(s for s in pack.slides if s.key == "departments").title)
-    assert next(s for s in pack.slides if s.key == "service").title.startswith("Billing resolves")
+    service = next(s for s in pack.slides if s.key == "service")
+    assert service.title.startswith("Billing: ") and service.findings[0].startswith("Service levels: Billing resolves")
     trend_page = _app(demo_march, monkeypatch, "pages/trends.py", metric="sla_compliance", grain="month", **DIP)
     trend = next(s for s in pack.slides if s.key == "trend_sla_compliance")
     assert trend.figures[0].layout.title.text == _chart_titles(trend_page)[0]   # the page's own figure

@@ -377,7 +377,7 @@ def service_levels(reader, view: ViewState, ctx: Context) -> list[Slide]:
                f"{pct(t['unanswered_rate'])} ({fmt.count(t['n_unanswered'])} contacts)."]
     return [Slide("service", "Service levels", title, f"{overview.filters_line(view.filters)} · "
                   f"{journey.span(view.filters)}", bullets=bullets, figures=[figure], sources=sources,
-                  findings=[f"{title}."])]
+                  findings=[f"Service levels: {title.replace(': ', ' resolves ', 1)}." if ": " in title else f"{title}."])]
 
 
 # ---- Voice of the customer --------------------------------------------------------------------------
