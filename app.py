@@ -1,7 +1,7 @@
 """cx-cockpit: the frame around every page (data header, global filters, navigation)."""
 import streamlit as st
 
-from cxdata.app import frame, warmup
+from cxdata.app import board, frame, warmup
 
 st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layout="wide")
 
@@ -13,12 +13,16 @@ PAGES = {
                  st.Page("pages/churn.py", title="Churn alerts", icon=":material/person_alert:"),
                  st.Page("pages/departments.py", title="Department scorecards", icon=":material/groups:"),
                  st.Page("pages/service.py", title="Service levels", icon=":material/timer:")],
+    "Reports": [st.Page("pages/reports.py", title="Board pack", icon=":material/slideshow:"),
+                st.Page("pages/present.py", title="Presentation mode", icon=":material/present_to_all:")],
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
 }
 WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there
 
 navigation = st.navigation(PAGES)
 frame.compact_layout()
+if navigation.url_path in board.FULL_SCREEN:
+    board.full_screen()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 frame.draw_header(facts)

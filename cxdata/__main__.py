@@ -1,4 +1,5 @@
-"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval` and `churn-eval`.
+"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`
+and `report`.
 
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
 have been rejected), 1 the run failed and nothing was committed, 2 the command was misused,
@@ -7,12 +8,13 @@ have been rejected), 1 the run failed and nothing was committed, 2 the command w
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import threading
 import time
 from pathlib import Path
 
-from cxdata import db, derive, load
+from cxdata import db, derive, filters, load
 from cxdata.load import presets
 
 ALL_REJECTED = 3  # the exit code of a load that rejected every row
@@ -102,7 +104,37 @@ def _parser() -> argparse.ArgumentParser:
                             help="the alert threshold, 0-100 (default: $CX_CHURN_THRESHOLD or 30)")
     _add_db_option(churn_eval)
     churn_eval.set_defaults(run=_churn_eval)
+
+    report = commands.add_parser(
+        "report", help="write the board pack (PowerPoint or PDF) for a period and filters",
+        description=("Write the board pack the Reports page exports, for scheduled runs: title, executive "
+                     "summary, KPIs, the trends that matter, journey, customers' words and an appendix, from "
+                     "the same numbers as the app. The charts are drawn by Chromium (through Kaleido)."))
+    report.add_argument("--out", required=True, type=Path, action="append", metavar="PACK.pptx|PACK.pdf",
+                        help="the file to write; its extension chooses the format (repeat for both: the charts "
+                             "are drawn once)")
+    report.add_argument("--from", dest="start", type=_day, metavar="DATE", help="first day (YYYY-MM-DD)")
+    report.add_argument("--to", dest="end", type=_day, metavar="DATE", help="last day (YYYY-MM-DD)")
+    report.add_argument("--period", choices=list(filters.PRESETS)[:-1], default=filters.DEFAULT_PRESET,
+                        help=f"a preset ending on the newest whole day of data, without --from/--to "
+                             f"(default {filters.DEFAULT_PRESET})")
+    report.add_argument("--compare", choices=list(filters.COMPARISONS),
+                        help="compare with the previous period, the previous quarter to date or the same period "
+                             "last year (default: the period's natural comparison)")
+    for key, dimension in filters.DIMENSIONS.items():
+        report.add_argument(f"--{key.replace('_', '-')}", dest=key, action="append", default=[], metavar="VALUE",
+                            help=f"only this {dimension.label.lower()} (repeat for several)")
+    report.add_argument("--company", help="the company named on the title slide (default: $CX_COMPANY)")
+    _add_db_option(report)
+    report.set_defaults(run=_report)
     return parser
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
 def _add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -231,6 +263,77 @@ def _churn_eval(args: argparse.Namespace) -> int:
     for result in results:
         print(result.line(threshold))
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from cxdata import data_status, metrics, report
+    from cxdata.report import output, sections
+    from cxdata.store import Store
+
+    path = Path(args.db or db.db_path())
+    if not path.exists():
+        return _fail(f"no database at {path}: build one with `python -m cxdata demo --db {path}` or load files")
+    if (args.start is None) != (args.end is None):
+        return _fail("give both --from and --to, or neither (then --period applies)", code=2)
+    try:
+        for out in args.out:
+            output.check_target(out)
+    except output.ReportError as exc:
+        return _fail(str(exc), code=2)
+    params = {"period": ["custom"], "from": [args.start.isoformat()], "to": [args.end.isoformat()]} \
+        if args.start else {"period": [args.period]}
+    if args.compare:
+        params["compare"] = [args.compare]
+    params.update({key: getattr(args, key) for key in filters.DIMENSIONS if getattr(args, key)})
+    began = time.perf_counter()
+    if derive.needs_refresh(path):  # as the app does: a database another version wrote gets its summaries rebuilt
+        print(f"{path} was written by another version of cx-cockpit: rebuilding its summary tables first…",
+              file=sys.stderr, flush=True)
+        derive.ensure_current(path)
+    bar = _ProgressBar(len(sections.SECTIONS) + len(output.STEPS))
+    con = db.connect_readonly(path)
+    try:
+        reader = db.Reader(con)
+        facts = data_status.facts(reader)
+        try:
+            view = report.view_for(reader, facts, params)
+        except report.UnknownChoice as exc:
+            return _fail(str(exc), code=2)
+        pack = report.build(reader, view, facts, metrics.min_responses(), company=args.company, progress=bar,
+                            store=Store.beside(path))
+        output.write(pack, *args.out, progress=bar)
+    except output.ReportError as exc:
+        bar.stop()
+        return _fail(f"{exc}; no pack was written")
+    finally:
+        con.close()
+    bar.stop()
+    print(f"Wrote {', '.join(map(str, args.out))}: {len(pack.slides)} slides for {pack.period} · {pack.filters} "
+          f"in {time.perf_counter() - began:.1f}s")
+    return 0
+
+
+class _ProgressBar:
+    """A bar on stderr that a terminal redraws in place; piped to a log, one line per step."""
+
+    WIDTH = 28
+
+    def __init__(self, total: int):
+        self.total, self.done, self.began = total, 0, time.perf_counter()
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, step: str) -> None:
+        filled = round(self.WIDTH * self.done / self.total)
+        line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} {step}…"
+        if self.live:
+            print(f"\r{line:<78}", end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+        self.done += 1
+
+    def stop(self) -> None:
+        if self.live:
+            print(f"\r{'':<78}\r", end="", file=sys.stderr, flush=True)
 
 
 def _fail(message: str, code: int = 1) -> int:

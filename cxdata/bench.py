@@ -109,6 +109,15 @@ def service_queries(reader: db.Reader, filters: Filters, compare: str, reference
 
 
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
+def report_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The board pack's sections (the Reports page and presentation mode), without drawing charts."""
+    from cxdata import report
+    from cxdata.filters import ViewState
+
+    facts = data_status.facts(reader)
+    report.build(reader, ViewState(filters, "custom", compare), facts, metrics.DEFAULT_MIN_RESPONSES, company="")
+
+
 PAGES: dict[str, tuple[PageQueries, bool]] = {
     "overview": (overview_queries, True),
     "trends": (trends_queries, False),
@@ -119,6 +128,7 @@ PAGES: dict[str, tuple[PageQueries, bool]] = {
     "churn": (churn_queries, False),
     "departments": (departments_queries, False),
     "service": (service_queries, False),
+    "reports": (report_queries, False),
 }
 
 

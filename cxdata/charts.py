@@ -635,7 +635,7 @@ def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: 
     """Churn within 90 days after a bad experience (vermillion) against after fine ones (grey) per
     touchpoint, in the order of `ranked` (cxdata.journey.moments: most customers lost on top); a touchpoint whose gap is not significant is drawn hollow."""
     fig = _figure(title, subtitle)
-    df = ranked[ranked["is_tested"]].head(top).iloc[::-1]
+    df = ranked[ranked["is_tested"]].head(top).iloc[::-1] if not ranked.empty else ranked
     if df.empty:
         return _empty(fig, "Too few followed-up customers to compare touchpoints")
     labels = [f"{s} · {t}" for s, t in zip(df["stage"], df["touchpoint_name"])]
@@ -950,3 +950,15 @@ def immediate_split(rows: pd.DataFrame, title: str, subtitle: str = "") -> go.Fi
                      ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{_n_text(n)}</span>"
                                for m, n in zip(members, df["n_due"])])
     return fig
+
+
+# ---- The board pack and presentation mode ----------------------------------------------------------
+
+def for_slide(fig: go.Figure, max_height: int | None = None) -> go.Figure:
+    """A copy of a page's figure for a slide: the same traces and numbers, without its title and
+    subtitle, which the slide itself states in larger type above it; at most `max_height` px tall."""
+    out = go.Figure(fig)
+    out.update_layout(title=None, margin_t=56 if out.layout.showlegend else 24)
+    if max_height and (out.layout.height or max_height + 1) > max_height:
+        out.update_layout(height=max_height)
+    return out

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cxdata import filters
 from cxdata.masking import mask
 
 REJECTED_LIMIT = 50_000
@@ -125,3 +126,27 @@ def file_size(path: Path) -> str:
             return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
         size /= 1024
     return ""
+
+
+def facts(reader) -> dict:
+    """Row counts, the data's date span, when it was loaded and whether it is the demo: the app's
+    header and presets and the board pack's footer read the same facts."""
+    out = reader.run("data_extent").iloc[0].to_dict()
+    for day in ("newest_on", "oldest_on"):  # DuckDB dates arrive in pandas as timestamps
+        out[day] = None if pd.isna(out[day]) else pd.Timestamp(out[day]).date()
+    source = reader.run("data_source").iloc[0]
+    out["is_demo"] = bool(source["is_demo"])
+    # Loads record the machine's local time (datetime.now()): whole days are judged in it, and it
+    # is shown in UTC, as the Data & loads page shows it.
+    out["last_loaded_at"] = None if pd.isna(source["last_loaded_at"]) else pd.Timestamp(source["last_loaded_at"])
+    out["last_loaded_utc"] = (None if out["last_loaded_at"] is None else
+                              machine_time_as_utc(pd.Series([out["last_loaded_at"]])).iloc[0])
+    out["last_complete_on"] = (filters.last_complete_day(out["newest_on"], out["last_loaded_at"])
+                               if out["newest_on"] else None)
+    return out
+
+
+def filter_options(reader) -> dict[str, list[str]]:
+    """The values each filter dimension offers: those that exist in the data."""
+    frame = reader.run("filter_options")
+    return {key: frame.loc[frame["dimension"] == key, "value"].tolist() for key in filters.DIMENSIONS}

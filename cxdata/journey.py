@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cxdata import charts, metrics
 from cxdata import formatting as fmt
-from cxdata import metrics
 from cxdata.charts import COLORS
 from cxdata.filters import Filters
 from cxdata.masking import mask
@@ -396,3 +396,41 @@ def span(filters: Filters) -> str:
 def _and(words: list[str]) -> str:
     words = [f"'{w}'" for w in words]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# ---- The page's two headline charts (the board pack shows them too) ------------------------------
+
+def map_title(cells: pd.DataFrame) -> str:
+    """The map's finding: the stage that takes the most effort, when it is worse than the whole view."""
+    pains = effort_pain_points(cells)
+    hardest = pains.iloc[0] if not pains.empty and pains.iloc[0]["ces_vs"] == "worse" else None
+    if hardest is None:
+        return "Where customers struggle along the journey"
+    return (f"{hardest['stage'].capitalize()} takes the most effort: CES {fmt.value('ces', hardest['ces'])} "
+            f"(n = {int(hardest['n_ces']):,})")
+
+
+MAP_SUBTITLE = "CSAT: % 4–5 · CES: 1–7, 7 = easy · red: worse than the whole view beyond its 95% margin, blue: better"
+
+
+def map_figure(data: JourneyData):
+    """The stage x touchpoint map as the page and the board pack draw it."""
+    stages = stage_columns(data.cells, data.order)
+    return charts.journey_map(data.cells, stages, {s: stage_summary(data.cells, s) for s in stages},
+                              set(data.order.unknown) | {NO_STAGE}, map_title(data.cells), MAP_SUBTITLE)
+
+
+def moments_title(ranked: pd.DataFrame) -> str:
+    """The moments chart's finding: the top significant moment of truth, in its two churn rates."""
+    best = ranked.iloc[0] if not ranked.empty and ranked.iloc[0]["is_significant"] else None
+    if best is None:
+        return "Customers lost within 90 days of an experience"
+    return (f"{best['stage'].capitalize()} · {best['touchpoint_name']}: {best['churn_bad']:.0f}% lost within 90 days "
+            f"after a bad experience, {best['churn_good']:.0f}% after fine ones")
+
+
+def moments_figure(data: JourneyData):
+    """The moments of truth as the page and the board pack draw them."""
+    return charts.moments_of_truth(data.moments, moments_title(data.moments),
+                                   "After a bad experience against after fine ones; hollow: not significant · "
+                                   + span(data.window.filters))

@@ -131,6 +131,15 @@ SURVEY_KPIS = ("nps", "nps_promoters", "nps_passives", "nps_detractors", "csat",
 TARGETED_KPIS = ("nps", "csat", "ces", "sla_compliance", "first_response_live", "first_response_written")
 
 
+def min_responses() -> int:
+    """Fewest answers a survey score needs to be shown ($CX_MIN_RESPONSES, default 30): the app and
+    the board pack read the same setting."""
+    try:
+        return max(1, int(os.environ.get("CX_MIN_RESPONSES", str(DEFAULT_MIN_RESPONSES))))
+    except ValueError:
+        return DEFAULT_MIN_RESPONSES
+
+
 def live_channels() -> list[str]:
     """The channels whose first response counts as live: $CX_LIVE_CHANNELS (comma-separated
     channel values) when set, else DEFAULT_LIVE_CHANNELS. Read here only, and bound to the queries

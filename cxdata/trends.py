@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cxdata import charts, metrics
 from cxdata import formatting as fmt
-from cxdata import metrics
 from cxdata.filters import DIMENSIONS, Filters
 
 # The KPIs the page offers, in the picker's order, and the query that reads each.
@@ -445,3 +445,19 @@ def multiples(data: TrendData) -> pd.DataFrame:
     MULTIPLE_PERIODS periods (five years of weeks would be hundreds of points a panel)."""
     starts = sorted(data.series["period_start"])[-MULTIPLE_PERIODS:]
     return data.per_member[data.per_member["period_start"] >= starts[0]] if starts else data.per_member
+
+
+def subtitle(data: TrendData) -> str:
+    """The trend chart's subtitle: the metric, its grain and window, and how to read it."""
+    shown = data.series["period_start"]
+    window = f"{period_name(shown.min(), data.grain)} – {period_name(shown.max(), data.grain)}"
+    text = f"{metrics.KPIS[data.kpi].label} per {data.grain} with its 95% band, {window}; hollow: under the minimum sample"
+    if data.kpi in ("churn_rate", "retention_rate") and data.grain != "quarter":
+        text += "; churn targets are per quarter: choose the quarter grain to compare"
+    return text
+
+
+def figure(data: TrendData, min_responses: int):
+    """The trend chart as the page and the board pack draw it: the finding as its title."""
+    return charts.kpi_trend(data.series, data.kpi, headline(data), subtitle(data), min_n=min_responses,
+                            grain=data.grain, targets=data.targets)

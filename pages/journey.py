@@ -2,7 +2,6 @@
 import streamlit as st
 
 from cxdata import charts, journey, overview
-from cxdata import formatting as fmt
 from cxdata.app import frame
 
 view = frame.current_view()
@@ -26,15 +25,8 @@ if note:
 
 # ---- 1. Stage x touchpoint map ------------------------------------------------------------------
 stages = journey.stage_columns(data.cells, data.order)
-pains = journey.effort_pain_points(data.cells)
-hardest = pains.iloc[0] if not pains.empty and pains.iloc[0]["ces_vs"] == "worse" else None
-title = (f"{hardest['stage'].capitalize()} takes the most effort: CES {fmt.value('ces', hardest['ces'])} "
-         f"(n = {int(hardest['n_ces']):,})" if hardest is not None else "Where customers struggle along the journey")
-flagged = set(data.order.unknown) | {journey.NO_STAGE}
-st.plotly_chart(charts.journey_map(
-    data.cells, stages, {s: journey.stage_summary(data.cells, s) for s in stages}, flagged, title,
-    "CSAT: % 4–5 · CES: 1–7, 7 = easy · red: worse than the whole view beyond its 95% margin, blue: better"),
-    width="stretch", theme=None, config={"displayModeBar": False}, key="journey_map")
+st.plotly_chart(journey.map_figure(data), width="stretch", theme=None, config={"displayModeBar": False},
+                key="journey_map")
 
 # ---- 2. Customer paths --------------------------------------------------------------------------
 st.subheader("How customers move through the journey")
@@ -67,13 +59,7 @@ st.caption(f"A bad experience: an NPS detractor (0–6), CSAT 1–2, CES 1–3 o
            f"(first bad) experience. Experiences {span}; {censored:,} customer-touchpoints whose {journey.FOLLOW_DAYS} "
            "days end after the data's newest day are censored (counted in neither group). Significance: a "
            "two-proportion z-test, Benjamini–Hochberg across the touchpoints.")
-best = data.moments.iloc[0] if not data.moments.empty and data.moments.iloc[0]["is_significant"] else None
-mtitle = (f"{best['stage'].capitalize()} · {best['touchpoint_name']}: {best['churn_bad']:.0f}% lost within 90 days "
-          f"after a bad experience, {best['churn_good']:.0f}% after fine ones" if best is not None
-          else "Customers lost within 90 days of an experience")
-st.plotly_chart(charts.moments_of_truth(data.moments, mtitle,
-                                        f"After a bad experience against after fine ones; hollow: not significant · {span}"),
-                width="stretch", theme=None, key="moments")
+st.plotly_chart(journey.moments_figure(data), width="stretch", theme=None, key="moments")
 with st.expander("Every touchpoint tested"):
     table = data.moments[["stage", "touchpoint_name", "n_bad", "churn_bad", "n_good", "churn_good", "difference",
                           "difference_moe", "p_value", "is_significant", "value_bad", "excess_value", "n_censored"]]

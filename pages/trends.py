@@ -33,13 +33,7 @@ if data.series["value"].notna().sum() == 0:
             icon=":material/search_off:")
     st.stop()
 
-window = f"{trends.period_name(data.series['period_start'].min(), grain)} – " \
-         f"{trends.period_name(data.series['period_start'].max(), grain)}"
-subtitle = f"{kpi_def.label} per {grain} with its 95% band, {window}; hollow: under the minimum sample"
-if kpi in ("churn_rate", "retention_rate") and grain != "quarter":
-    subtitle += "; churn targets are per quarter: choose the quarter grain to compare"
-st.plotly_chart(charts.kpi_trend(data.series, kpi, trends.headline(data), subtitle, min_n=minimum, grain=grain,
-                                 targets=data.targets), width="stretch", theme=None, key="trend")
+st.plotly_chart(trends.figure(data, minimum), width="stretch", theme=None, key="trend")
 
 changes = st.columns(3)
 for column, v in zip(changes, trends.VERSUS):

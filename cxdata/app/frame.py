@@ -13,11 +13,10 @@ import os
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from cxdata import data_status, db, filters
+from cxdata import data_status, db, filters, metrics
 from cxdata.app.cache import CachedReader, ensure_database, rebuild_failure
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
@@ -45,10 +44,7 @@ def require_frame() -> None:
 
 def min_responses() -> int:
     """Fewest answers a survey score needs to be shown ($CX_MIN_RESPONSES, default 30)."""
-    try:
-        return max(1, int(os.environ.get("CX_MIN_RESPONSES", "30")))
-    except ValueError:
-        return 30
+    return metrics.min_responses()
 
 
 def editor_name(key: str) -> str:
@@ -104,19 +100,7 @@ def _reason(exc: Exception) -> str:
 
 def data_facts(reader: CachedReader) -> dict:
     """Row counts, the data's date span, when it was loaded and whether it is the demo."""
-    facts = reader.run("data_extent").iloc[0].to_dict()
-    for day in ("newest_on", "oldest_on"):  # DuckDB dates arrive in pandas as timestamps
-        facts[day] = None if pd.isna(facts[day]) else pd.Timestamp(facts[day]).date()
-    source = reader.run("data_source").iloc[0]
-    facts["is_demo"] = bool(source["is_demo"])
-    # Loads record the machine's local time (datetime.now()): whole days are judged in it, and it
-    # is shown in UTC, as the Data & loads page shows it.
-    facts["last_loaded_at"] = None if pd.isna(source["last_loaded_at"]) else pd.Timestamp(source["last_loaded_at"])
-    facts["last_loaded_utc"] = (None if facts["last_loaded_at"] is None else
-                                data_status.machine_time_as_utc(pd.Series([facts["last_loaded_at"]])).iloc[0])
-    facts["last_complete_on"] = (filters.last_complete_day(facts["newest_on"], facts["last_loaded_at"])
-                                 if facts["newest_on"] else None)
-    return facts
+    return data_status.facts(reader)
 
 
 def draw_header(facts: dict) -> None:
@@ -242,8 +226,7 @@ def show_notices(view: ViewState) -> None:
 
 def filter_options(reader: CachedReader) -> dict[str, list[str]]:
     """The values each filter dimension offers: those that exist in the data."""
-    frame = reader.run("filter_options")
-    return {key: frame.loc[frame["dimension"] == key, "value"].tolist() for key in DIMENSIONS}
+    return data_status.filter_options(reader)
 
 
 def _current_query_params() -> dict[str, list[str]]:

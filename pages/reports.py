@@ -1,0 +1,63 @@
+"""Board pack: the executive review for the current filters, as PowerPoint or PDF, or presented live."""
+import streamlit as st
+
+from cxdata import overview, report
+from cxdata.app import board, frame
+from cxdata.report import output
+
+view = frame.current_view()
+reader = frame.open_reader()
+facts = frame.data_facts(reader)
+minimum = frame.min_responses()
+
+st.title("Board pack")
+st.caption(f"**{overview.period_line(view)}** · {overview.filters_line(view.filters)} · "
+           f"{overview.freshness_line(facts)}")
+frame.show_notices(view)
+
+pack = board.current_pack(reader, view, facts, minimum)
+summary = pack.slides[1]
+st.subheader(summary.title)
+st.markdown("\n".join(f"- {s}" for s in summary.bullets) if summary.bullets else summary.empty)
+
+present, pptx, pdf = st.columns(3, vertical_alignment="center")
+present.page_link("pages/present.py", label="Present these slides", icon=":material/present_to_all:",
+                  query_params=frame.page_link_params(view, slide="1"),
+                  help="Full screen, one slide at a time; ← → step through. The link carries the filters.")
+FORMATS = {"pptx": (pptx, ".pptx", "PowerPoint",
+                     "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+           "pdf": (pdf, ".pdf", "PDF", "application/pdf")}
+built = st.session_state.setdefault("report_files", {})
+stamp = (str(view.to_query_params()), reader.stamp, pack.company)
+
+
+def build_file(kind: str, suffix: str) -> None:
+    """A button's callback: the file is built before the page is drawn again, so its download shows at once."""
+    try:
+        with st.spinner(f"Drawing {len(pack.figure_slots())} charts and writing the file…"):
+            built[kind] = (stamp, output.to_bytes(pack, suffix))
+    except output.ReportError as exc:
+        built[kind] = (stamp, exc)
+
+
+for kind, (column, suffix, name, mime) in FORMATS.items():
+    file = built.get(kind)
+    if file and file[0] == stamp and isinstance(file[1], bytes):
+        column.download_button(f"Download the {name} ({len(file[1]) / 1e6:.1f} MB)", file[1],
+                               file_name=f"board-pack-{view.filters.end:%Y-%m-%d}{suffix}", mime=mime,
+                               icon=":material/download:", type="primary", key=f"download_{kind}")
+        continue
+    column.button(f"Build the {name}", icon=":material/slideshow:", key=f"build_{kind}", on_click=build_file,
+                  args=(kind, suffix), help=f"Draws the {len(pack.figure_slots())} charts (a few seconds)")
+    if file and file[0] == stamp:
+        st.error(str(file[1]), icon=":material/error:")
+
+st.subheader(f"{len(pack.slides)} slides")
+st.dataframe([{"#": i, "Section": s.section, "Title": s.title,
+               "Shows": s.empty and "no data for this view" or ", ".join(filter(None, [
+                   f"{len(s.figures)} chart{'s' if len(s.figures) > 1 else ''}" if s.figures else "",
+                   "a table" if s.table else "", f"{len(s.bullets)} points" if s.bullets else ""]))}
+              for i, s in enumerate(pack.slides, start=1)], hide_index=True, width="stretch")
+st.caption(f"Every slide's footer: {pack.footer}. The company on the title slide is set by "
+           f"`${report.COMPANY_ENV}`; the same pack from the command line: `python -m cxdata report --out pack.pdf` "
+           "(README, Board pack).")
