@@ -41,14 +41,19 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A fresh `streamlit run app.py` on a free loopback port, with no database yet."""
-    port = _free_port()
     db_path = tmp_path_factory.mktemp("browser") / "cx.duckdb"
-    env = {**os.environ, "CX_DB": str(db_path), "CX_WARMUP": "1"}  # the real app warms up in the background
-    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
+    # the real app warms up in the background
+    yield from run_app({"CX_DB": str(db_path), "CX_WARMUP": "1"}, tmp_path_factory.mktemp("logs"))
+
+
+def run_app(env: dict[str, str], log_dir: Path):
+    """Serve the real app on a free loopback port with `env` added to ours; yield its URL, then stop it."""
+    port = _free_port()
+    log = open(log_dir / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:

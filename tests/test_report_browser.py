@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _assert_no_error, _free_port, _wait_until_idle
-from tests.conftest import ROOT
+from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _assert_no_error, _wait_until_idle, run_app
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
                                 reason="Debian chromium is not installed (apt-get install -y chromium)")
@@ -23,27 +18,7 @@ DIP = "period=custom&from=2025-12-01&to=2026-01-31&compare=previous"
 @pytest.fixture(scope="module")
 def app_url(demo_march, tmp_path_factory):
     """The real app on the March demo (read-only), on a free loopback port."""
-    port = _free_port()
-    log = open(tmp_path_factory.mktemp("present-logs") / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "CX_DB": str(demo_march), "CX_WARMUP": "0"}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start; see {log.name}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    yield from run_app({"CX_DB": str(demo_march), "CX_WARMUP": "0"}, tmp_path_factory.mktemp("present-logs"))
 
 
 def _title(page) -> str:
