@@ -108,8 +108,9 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="write the board pack (PowerPoint or PDF) for a period and filters",
         description=("Write the board pack the Reports page exports, for scheduled runs: title, executive "
-                     "summary, KPIs, the trends that matter, journey, customers' words and an appendix, from "
-                     "the same numbers as the app. The charts are drawn by Chromium (through Kaleido)."))
+                     "summary, KPIs, the trends that matter, journey, churn risk, department alignment, service levels, "
+                     "customers' words and an appendix, from the same numbers as the app. The charts are drawn by Chromium "
+                     "(through Kaleido)."))
     report.add_argument("--out", required=True, type=Path, action="append", metavar="PACK.pptx|PACK.pdf",
                         help="the file to write; its extension chooses the format (repeat for both: the charts "
                              "are drawn once)")
