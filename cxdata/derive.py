@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from cxdata import churn, comments, db, service, themes
+from cxdata import churn, comments, db, journey, service, themes
 
 # The SQL of the layer and the code that analyses comments (not the theme file: editing it takes a
 # `python -m cxdata refresh`, which re-themes everything).
@@ -37,6 +37,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> float:
     service.write_settings(con)  # the service thresholds that derived.sql's service tables read
     try:
         con.execute(db.sql_text("derived"))
+        journey.store_presets(con)  # the paths of the date presets, computed once here instead of per view
     except duckdb.Error as exc:
         raise RefreshFailed("rebuilding the summary tables failed, so nothing was written "
                             f"({str(exc).strip().splitlines()[0]})") from exc

@@ -15,7 +15,8 @@ import pandas as pd
 from cxdata import charts, metrics
 from cxdata import formatting as fmt
 from cxdata.charts import COLORS
-from cxdata.filters import Filters
+from cxdata.db import Reader, query_params, sql_text
+from cxdata.filters import Filters, preset_range
 from cxdata.masking import mask
 
 FOLLOW_DAYS = 90          # moments of truth: churn in the 90 days after the experience
@@ -158,13 +159,40 @@ def _flow_part(rows: pd.DataFrame, part: str) -> pd.DataFrame:
 def flows(reader, filters: Filters, order: StageOrder, window: "MomentsWindow | None" = None,
           reference: bool = False) -> Flows:
     """Paths through the stages and every stage's touchpoints, and, given the moments' window when it is
-    the same period, their counts too: one query, because one pass over the customers' rows feeds all three."""
-    with_moments = window is not None and window.filters == filters
-    params = {**filters.params(), "stage_order": order.stages, "follow_days": FOLLOW_DAYS,
-              "newest_on": window.newest_on if window else filters.end, "with_moments": with_moments}
-    rows = reader.run(metrics.query_name("journey_flows", reference), params)
+    the same period, their counts too: one query, because one pass over the customers' rows feeds all three.
+    A date preset with no filter is read as refresh stored it (store_presets), unless `reference`."""
+    params = _flow_params(filters, order, window)
+    rows = reader.run("journey_flows_stored", params) if not reference else pd.DataFrame()
+    if rows.empty:
+        rows = reader.run(metrics.query_name("journey_flows", reference), params)
     return Flows(_flow_part(rows, "stage"), _flow_part(rows, "touchpoint"),
-                 _flow_part(rows, "moment") if with_moments else None)
+                 _flow_part(rows, "moment") if params["with_moments"] else None)
+
+
+def _flow_params(filters: Filters, order: StageOrder, window: "MomentsWindow | None") -> dict:
+    """The arguments of the flows query (and of the stored presets, which must match them exactly)."""
+    return {**filters.params(), "stage_order": order.stages, "follow_days": FOLLOW_DAYS,
+            "newest_on": window.newest_on if window else filters.end,
+            "with_moments": window is not None and window.filters == filters}
+
+
+# The date presets whose paths refresh stores for the company as a whole: the views opened first.
+STORED_PRESETS = ("30d", "90d", "quarter", "ytd", "12m")
+
+
+def store_presets(con) -> None:
+    """At refresh, once derived.sql has run: compute the paths (and moments) of every stored preset with
+    no filter, as the page would ask for them, into journey_flow_presets. A year at 10 M interactions
+    groups 5.9 M customer-day rows, over a second; reading them back takes milliseconds."""
+    reader = Reader(con)
+    newest = reader.run("data_extent").iloc[0]["newest_on"]
+    if pd.isna(newest):  # no activity yet: nothing to store
+        return
+    newest, order = pd.Timestamp(newest).date(), stage_order(reader)
+    for start, end in dict.fromkeys(preset_range(preset, newest) for preset in STORED_PRESETS):  # ytd can be the quarter
+        filters = Filters(start, end)
+        params = _flow_params(filters, order, moments_window(filters, newest))
+        con.execute(sql_text("journey_flow_presets_write"), {k: params[k] for k in query_params("journey_flow_presets_write")})
 
 
 def drop_outs(links: pd.DataFrame, order: StageOrder) -> pd.DataFrame:

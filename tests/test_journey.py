@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import shutil
 
 import pandas as pd
 import pytest
 
 from cxdata import charts, db, journey
-from cxdata.filters import Filters
+from cxdata.filters import Filters, preset_range
 from tests.test_app import _starter
 
 Q1 = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
@@ -200,6 +201,29 @@ def test_derived_and_raw_paths_agree(reader, order):
         pd.testing.assert_frame_equal(derived, raw, check_dtype=False)
 
 
+@pytest.mark.parametrize("preset", journey.STORED_PRESETS)
+def test_refresh_stores_each_presets_paths_exactly_as_computed(demo_reader, preset):
+    newest = demo_reader.run("data_extent").iloc[0]["newest_on"].date()
+    order = journey.stage_order(demo_reader)
+    view = Filters(*preset_range(preset, newest))
+    params = journey._flow_params(view, order, journey.moments_window(view, newest))
+    stored = demo_reader.run("journey_flows_stored", params)
+    assert len(stored) > 100 and set(stored["part"]) >= {"stage", "touchpoint"}
+    pd.testing.assert_frame_equal(stored, demo_reader.run("journey_flows", params), check_dtype=False)
+
+
+def test_a_filter_or_another_period_is_computed_not_read_from_the_stored_presets(demo_reader):
+    newest = demo_reader.run("data_extent").iloc[0]["newest_on"].date()
+    order = journey.stage_order(demo_reader)
+    year = Filters(*preset_range("12m", newest))
+    for view in (year.replace(segment=["SMB"]), year.replace(start=year.start + dt.timedelta(days=1))):
+        params = journey._flow_params(view, order, journey.moments_window(view, newest))
+        assert demo_reader.run("journey_flows_stored", params).empty
+        flows = journey.flows(demo_reader, view, order, journey.moments_window(view, newest))
+        computed = demo_reader.run("journey_flows", params)
+        assert flows.links["n_customers"].sum() == computed.loc[computed["part"] == "stage", "n_customers"].sum() > 0
+
+
 @pytest.fixture
 def app(journey_db, monkeypatch):
     return _starter(journey_db, monkeypatch)
@@ -237,11 +261,8 @@ def test_a_link_opens_the_journey_page_on_its_stage(app):
 
 
 @pytest.fixture(scope="module")
-def demo_path(tmp_path_factory):
-    from cxdata import demo
-    path = tmp_path_factory.mktemp("journey_demo") / "cx.duckdb"
-    demo.build_demo(path, customers=3000, seed=7, today=dt.date(2026, 3, 15))
-    return path
+def demo_path(demo_march):
+    return demo_march
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +288,9 @@ def test_on_the_demo_onboarding_is_hardest_and_signal_c_touchpoints_lose_most(de
 def test_the_overviews_journey_stage_movers_link_to_the_journey_page(demo_path, monkeypatch):
     at = _starter(demo_path, monkeypatch)(period="custom", **{"from": "2025-12-01", "to": "2026-01-31"})
     assert not at.exception
-    assert any("**Journey stage usage**" in m.value for m in at.markdown)
+    movers = [re.search(r"\*\*Journey stage (\w+)\*\*", m.value) for m in at.markdown]
+    stages = [found.group(1) for found in movers if found]
+    assert stages == ["renewal"]  # its SLA compliance fell in the December-January dip
     links = [link for link in at.get("page_link") if link.proto.label == "Journey map"]
     assert len(links) == 1 and links[0].proto.page.endswith("journey")
-    assert "stage=usage" in links[0].proto.query_string and "period=custom" in links[0].proto.query_string
+    assert "stage=renewal" in links[0].proto.query_string and "period=custom" in links[0].proto.query_string
