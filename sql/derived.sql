@@ -809,36 +809,37 @@ create or replace macro journey_flow_rows(start, stop, f, stage_order, follow_da
         where (with_paths and n_interactions > 0) or (with_moments and n_judged > 0)
         group by all
     ),
-    stage_steps as (  -- one row per customer x stage reached, with the next stage (null: none later)
-        select customer_key, journey_stage, has_churned,
-               lead(journey_stage) over (partition by customer_key
-                                         order by journey_stage_rank(stage_order, journey_stage), journey_stage) as next_stage
-        from (select customer_key, journey_stage, bool_or(churned_on >= start::date) as has_churned
-              from touched
-              where is_reached and journey_stage is not null
-              group by all)
+    stage_places as (  -- every stage name, numbered in the journey's order (names not in it last, by name)
+        select journey_stage::journey_stage_name as journey_stage,
+               row_number() over (order by journey_stage_rank(stage_order, journey_stage), journey_stage) as place
+        from (select unnest(enum_range(null::journey_stage_name)) as journey_stage)
     ),
-    stage_links as (
+    steps as (  -- each touchpoint a customer reached in a stage, in the journey's order, then by when first
+                -- came to (ties by name): one sort serves the step in the stage, what comes next, the last stage
+        select t.journey_stage, t.touchpoint, t.churned_on >= start::date as has_churned,
+               row_number() over by_customer - rank() over (partition by t.customer_key order by p.place) + 1 as step,
+               lead(t.journey_stage) over by_customer as next_stage,  -- null: nothing later in the period
+               lead({'touchpoint': t.touchpoint}) over by_customer as next,
+               p.place < last_value(p.place) over (by_customer rows between unbounded preceding and unbounded following)
+                   as went_on  -- a later stage was reached
+        from touched t join stage_places p using (journey_stage)
+        where t.is_reached
+        window by_customer as (partition by t.customer_key order by p.place, t.first_at, t.touchpoint nulls last)
+    ),
+    stage_links as (  -- a customer's last touchpoint in a stage leads to the next stage reached
         select 'stage' as part, journey_stage as from_stage, next_stage as to_stage,
                count(*)::bigint as n_customers, count(*) filter (where has_churned)::bigint as n_churned
-        from stage_steps
+        from steps
+        where next_stage is distinct from journey_stage
         group by all
-    ),
-    touchpoint_steps as (  -- each customer's touchpoints in a stage, by when first came to (ties by name)
-        select t.journey_stage, t.touchpoint, s.next_stage is not null as went_on, s.has_churned,
-               row_number() over by_arrival as step,
-               lead({'touchpoint': t.touchpoint}) over by_arrival as next  -- null: no later touchpoint
-        from touched t join stage_steps s using (customer_key, journey_stage)
-        where t.is_reached
-        window by_arrival as (partition by t.customer_key, t.journey_stage order by t.first_at, t.touchpoint nulls last)
     ),
     touchpoint_links as (  -- the first three steps: the third, like the last, leads to the stage's end
         select 'touchpoint' as part, journey_stage, step as from_step, touchpoint as from_touchpoint,
-               case when step < 3 and next is not null then step + 1 end as to_step,
-               case when step < 3 and next is not null then next.touchpoint end as to_touchpoint,
-               case when step = 3 or next is null then went_on end as went_on,
+               case when step < 3 and next_stage = journey_stage then step + 1 end as to_step,
+               case when step < 3 and next_stage = journey_stage then next.touchpoint end as to_touchpoint,
+               case when step = 3 or next_stage is distinct from journey_stage then went_on end as went_on,
                count(*)::bigint as n_customers, count(*) filter (where has_churned)::bigint as n_churned
-        from touchpoint_steps
+        from steps
         where step <= 3
         group by all
     ),
