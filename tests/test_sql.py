@@ -5,7 +5,8 @@ from cxdata import db, metrics
 from tests.conftest import Q1_2026, ROOT
 
 NOT_QUERIES = {"schema", "macros", "derived", "derived_stamp",  # scripts the writers run, not queries
-               "customer_history_close", "customer_history_open", "dataset_first", "churn_model_write"}
+               "customer_history_close", "customer_history_open", "dataset_first", "churn_model_write",
+               "journey_flow_presets_write"}
 QUERIES = sorted(p.stem for p in (ROOT / "sql").glob("*.sql") if p.stem not in NOT_QUERIES)
 PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "load_id": "", "target_table": "", "column_name": "", "search": "", "limit": 100,
