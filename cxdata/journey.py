@@ -15,7 +15,7 @@ import pandas as pd
 from cxdata import charts, metrics
 from cxdata import formatting as fmt
 from cxdata.charts import COLORS
-from cxdata.db import Reader, query_params, sql_text
+from cxdata.db import Reader
 from cxdata.filters import Filters, preset_range
 from cxdata.masking import mask
 
@@ -192,7 +192,7 @@ def store_presets(con) -> None:
     for start, end in dict.fromkeys(preset_range(preset, newest) for preset in STORED_PRESETS):  # ytd can be the quarter
         filters = Filters(start, end)
         params = _flow_params(filters, order, moments_window(filters, newest))
-        con.execute(sql_text("journey_flow_presets_write"), {k: params[k] for k in query_params("journey_flow_presets_write")})
+        reader.run("journey_flow_presets_write", params)  # binds just the parameters the insert uses
 
 
 def drop_outs(links: pd.DataFrame, order: StageOrder) -> pd.DataFrame:
