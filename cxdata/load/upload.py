@@ -48,7 +48,7 @@ def load_uploads(files: list[tuple[str, bytes]], db_path: Path | str, preset: st
             report = load_files(paths, mapping=chosen, preset=preset, db_path=db_path)
         except LoadError as exc:
             return UploadResult(False, _without(str(exc), folder), load_id=exc.load_id)
-        except (db.DatabaseBusy, db.NotADatabase) as exc:
+        except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite) as exc:
             return UploadResult(False, str(exc))
         return UploadResult(True, _without(report.text(), folder), report.all_rejected, report.load_id)
 
