@@ -228,12 +228,14 @@ def _write_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        elsewhere = (exc.filename is not None
-                     and path.resolve().parent not in Path(str(exc.filename)).resolve().parents)
-        if elsewhere or (exc.errno not in _WRITE_ERRNOS
-                         and not isinstance(exc, (FileNotFoundError, NotADirectoryError))):
+        folder, named = path.resolve().parent, Path(str(exc.filename or "")).resolve()
+        elsewhere = exc.filename is not None and folder != named and folder not in named.parents
+        misplaced = isinstance(exc, (FileExistsError, NotADirectoryError))
+        if elsewhere or (exc.errno not in _WRITE_ERRNOS and not misplaced
+                         and not isinstance(exc, FileNotFoundError)):
             raise  # not the database's folder: a source file that cannot be read, say
-        raise CannotWrite(_cannot_write(path, exc.strerror or str(exc))) from exc
+        cause = "a file stands where its folder should be" if misplaced else exc.strerror or str(exc)
+        raise CannotWrite(_cannot_write(path, cause)) from exc
     except duckdb.IOException as exc:
         cause = next((w for w in _WRITE_WORDS if w in str(exc).lower()), None)
         if cause is None:

@@ -171,7 +171,7 @@ def _typed_timestamp(t: str, formats: list[str] | None, p: Params, zones: _Zones
 def _offset_in_range(t: str, p: Params) -> str:
     """Offsets run from -12:00 to +14:00, minutes under 60 (Z is UTC)."""
     sign = f"regexp_extract({t}, {p(OFFSET)}, 2)"
-    hours, minutes = f"cast(substr({sign}, 2, 2) as integer)", f"cast(right(replace({sign}, ':', ''), 2) as integer)"
+    hours, minutes = f"try_cast(substr({sign}, 2, 2) as integer)", f"try_cast(right(replace({sign}, ':', ''), 2) as integer)"
     return (f"({sign} = 'Z' or (({hours} <= 14 and starts_with({sign}, '+')) or ({hours} <= 12 and starts_with({sign}, '-'))) "
             f"and (strlen(replace({sign}, ':', '')) = 3 or {minutes} < 60))")
 
