@@ -38,7 +38,8 @@ def load_files(paths: Iterable[Path | str], table: str | None = None,
 
     Raises LoadError for a problem with a whole file or the mapping (nothing is committed,
     the run is recorded in `loads` as failed), db.DatabaseBusy if another program writes
-    to the database, and cxdata.derive.RefreshFailed if the summary tables cannot be rebuilt
+    to the database, db.CannotWrite if its folder cannot take the write (a full disk, a
+    read-only file system), and cxdata.derive.RefreshFailed if the summary tables cannot be rebuilt
     (nothing is committed). Row-level problems do not raise: those rows go to rejected_rows.
     A PRESET (presets.PRESETS) gives each file the preset mapping that fits its header.
     """

@@ -11,7 +11,8 @@ from cxdata.load.mapping import Mapping
 from cxdata.load.model import TableSpec
 from cxdata.load.report import RejectReason
 from cxdata.load.sql import Params, ident
-from cxdata.load.zones import ABBREVIATION, CLOCK_WORDS, NAMED, OFFSET, OFFSET_SECONDS, company_timezone, zone_names
+from cxdata.load.zones import (ABBREVIATION, CLOCK_WORDS, NAMED, OFFSET, OFFSET_SECONDS, ZONE_HINT,
+                               company_timezone, zone_names)
 from cxdata.metrics import KPIS, target_range
 
 # Matched after trimming and lower-casing, so "NPS " loads as nps.
@@ -165,7 +166,9 @@ def _typed_timestamp(t: str, formats: list[str] | None, p: Params, zones: _Zones
                  f"then timezone('UTC', timezone({zone}, {parsed(f'regexp_extract({t}, {named}, 1)')})) end")
     without = f"case when not {_has_zone(t, p)} then {local(parsed(t))} end"
     own = f"{local(f'try_strptime({t}, {p(formats)})')}, " if formats else ""
-    return f"coalesce({own}{with_offset}, {with_name}, {without})"
+    # Most values end with a plain time: one cheap test sends only the others through the zone rules.
+    return (f"coalesce({own}case when regexp_matches({t}, {p(ZONE_HINT)}) "
+            f"then coalesce({with_offset}, {with_name}, {without}) else {local(parsed(t))} end)")
 
 
 def _offset_in_range(t: str, p: Params) -> str:

@@ -15,12 +15,14 @@ OFFSET_SECONDS = r"^.*:\d{2}(?:[.,]\d+)?\s*([+-]\d{2}:?\d{2}:?\d{2})$"     # +05
 NAMED = r"^(.*\d)\s+([A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)+|UTC|GMT)$"  # Europe/Madrid
 ABBREVIATION = r"^.*\d\s*([A-Za-z]{2,5})$"                                  # PST, CET (refused)
 CLOCK_WORDS = ["AM", "PM"]  # 10:00 PM ends in letters that are no zone
+# What every value with a zone has (and few without one): letters at the end, a plus sign, or a
+# minus sign after the time.
+ZONE_HINT = r"[A-Za-z]$|\+|:\d{2}(?:[.,]\d+)?\s*-\d"
 
 
 def company_timezone() -> str:
-    """CX_TIMEZONE, checked against the time-zone database; UTC when unset."""
-    name = os.environ.get("CX_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
-    return name
+    """CX_TIMEZONE, UTC when unset (a run checks it first: check_company_timezone)."""
+    return os.environ.get("CX_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
 
 
 def zone_names(con) -> list[str]:
