@@ -388,3 +388,15 @@ def test_a_windows_1252_copy_is_made_beside_the_database_and_a_killed_runs_copy_
     assert not stale.exists()
     assert sorted(p.name for p in dbfile.parent.iterdir() if p.name.endswith(".work")) == []
     assert query(dbfile, "select name from customers") == [("Peña",)]
+
+
+def test_an_upload_that_cannot_be_kept_on_a_full_disk_says_so(tmp_path, monkeypatch):
+    def full(self, content):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    uploaded = load_uploads([("customers.csv", b"customer_id\nC1\n")], db_path=tmp_path / "cx.duckdb")
+    assert (uploaded.ok, uploaded.text) == (False, "customers.csv: cannot keep the upload for loading (no space "
+                                                   "left on device) — free disk space on the server and try "
+                                                   "again; nothing was loaded")
+    assert not (tmp_path / "cx.duckdb").exists()

@@ -41,7 +41,12 @@ def load_uploads(files: list[tuple[str, bytes]], db_path: Path | str, preset: st
         paths = []
         for name, content in files:
             path = Path(folder) / _safe_name(name, taken={p.name for p in paths})
-            path.write_bytes(content)
+            try:
+                path.write_bytes(content)
+            except OSError as exc:  # a full temporary folder: say so, nothing was loaded
+                return UploadResult(False, f"{name}: cannot keep the upload for loading "
+                                           f"({(exc.strerror or str(exc)).lower()}) — free disk space "
+                                           "on the server and try again; nothing was loaded")
             paths.append(path)
         try:
             chosen = _read_uploaded_mapping(*mapping) if mapping else None
