@@ -67,6 +67,18 @@ else:
                                           "· pale: a month the data covers in part · ✕ no rows"),
                     width="stretch", theme=None)
 
+warnings = data_status.load_warnings(reader)
+if not warnings.empty:
+    st.subheader("Plausibility warnings")
+    st.caption("Results that loaded but look wrong, from each table's latest load: check the mapping line or "
+               "column named, fix it and load again. Warnings never stop a load.")
+    st.dataframe(warnings, hide_index=True, placeholder=BLANK, column_order=[
+        "table_name", "message", "look_at", "loaded_at"], column_config={
+        "table_name": st.column_config.TextColumn("Table", width=90),
+        "message": st.column_config.TextColumn("What looks wrong", width="large"),
+        "look_at": st.column_config.TextColumn("Look at", width="large"),
+        "loaded_at": st.column_config.DatetimeColumn("Load started (UTC)", **WHEN)})
+
 st.subheader("Load history")
 history = data_status.load_history(reader)
 if history.empty:

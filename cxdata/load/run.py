@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 import duckdb
 
 from cxdata import db
+from cxdata.load.checks import Source, run_checks, save_warnings
 from cxdata.load.columns import Plan, plan_columns
 from cxdata.load.computed import add_computed
 from cxdata.load.errors import LoadError
@@ -106,7 +107,10 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
                 create_value_maps(con, own)
             _validate_and_write(con, run, source, plan, own, report)
         _note_unknown_customers(con, run.files)
-        result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp())
+        # Plausibility: warnings only, the load goes ahead (docs/loading.md, Plausibility checks).
+        warnings = run_checks(con, [Source(src.path, src.columns, plan, own) for src, plan, own, _ in staged])
+        save_warnings(con, run.load_id, warnings)
+        result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp(), warnings)
         _record(con, run, result.outcome, result.summary())
         con.commit()
         return result
