@@ -16,7 +16,8 @@ with st.expander("Load files", icon=":material/upload:"):
                                  accept_multiple_files=True)
         how = st.selectbox("How their columns map onto the model",
                            [NO_MAPPING, *presets.preset_names(), MAPPING_FILE],
-                           format_func=lambda o: o if o in (NO_MAPPING, MAPPING_FILE) else f"Preset: {o}",
+                           format_func=lambda o: o if o in (NO_MAPPING, MAPPING_FILE) else
+                           f"Preset: {o} — {presets.preset_about(o)}",
                            help="Presets and mapping files: docs/loading.md")
         mapping_file = st.file_uploader("Mapping file (only with 'A mapping file')", type=["toml"])
         # A callback, not the button's value: the frame may rerun the script once (to settle the URL),
