@@ -235,7 +235,8 @@ def _metric_check(p: Params) -> _Check:
 
 
 def create_rejects(con, plan: Plan, clean: str, rejects: str) -> None:
-    """One row per failed check (a row can fail several), plus later duplicates of a key."""
+    """One row per failed check (a row can fail several), then the later duplicates of a key among
+    the rows that passed: a rejected row never makes its valid twin a duplicate."""
     p = Params()
     selects = []
     # Timestamps are stored in UTC (zoned ones converted), so "now" is UTC, whatever the machine's zone.
@@ -249,8 +250,12 @@ def create_rejects(con, plan: Plan, clean: str, rejects: str) -> None:
         checks = _target_checks(con, plan, clean, p)
         selects += [f"select _rec, _line, {p(c.column)}, {p(c.reason)}, {c.detail or p(c.reason)}, "
                     f"{_text(c.column)} from {ident(clean)} where coalesce({c.condition}, false)" for c in checks]
-    selects.append(_duplicate_select(plan.table, clean, p))
+    if not selects:  # every table has a required column, but a file without checks still gets its table
+        selects.append("select null::bigint as _rec, null::bigint as _line, null::varchar as column_name, "
+                       "null::varchar as kind, null::varchar as reason, null::varchar as value where false")
     con.execute(f"create temp table {ident(rejects)} as {' union all '.join(selects)}", p.values)
+    p = Params()
+    con.execute(f"insert into {ident(rejects)} {_duplicate_select(plan.table, clean, rejects, p)}", p.values)
 
 
 def _target_checks(con, plan: Plan, clean: str, p: Params) -> list[_Check]:
@@ -293,16 +298,21 @@ def _target_checks(con, plan: Plan, clean: str, p: Params) -> list[_Check]:
     return checks
 
 
-def _duplicate_select(spec: TableSpec, clean: str, p: Params) -> str:
-    """Rows whose key appeared on an earlier line of the same file (the first one is kept)."""
+def _duplicate_select(spec: TableSpec, clean: str, rejects: str, p: Params) -> str:
+    """Valid rows whose key a valid row on an earlier line of the same file has: the first valid one
+    loads, the others are rejected naming its line. A key already in the table is not a duplicate
+    (the row updates it, or is unchanged)."""
     key = [ident(c) for c in spec.key]
     shown = key[0] if len(key) == 1 else "concat_ws(' / ', " + ", ".join(
         f"coalesce(cast({k} as varchar), '(none)')" for k in key) + ")"
     not_null = " and ".join(f"{ident(c)} is not null" for c in spec.key if c in spec.required)
     return (f"select _rec, _line, {p(', '.join(spec.key))}, {p('duplicate key')}, "
-            f"'duplicate key ' || {shown} || ', first at line ' || _first_line, {shown} "
+            f"'duplicate key ' || {shown} || ': duplicate of line ' || _first_line "
+            f"|| ' (the first valid row with a key loads)', {shown} "
             f"from (select *, min(_line) over (partition by {', '.join(key)}) as _first_line "
-            f"from {ident(clean)} where {not_null}) where _line > _first_line")
+            f"from {ident(clean)} c where {not_null} "
+            f"and not exists (select 1 from {ident(rejects)} r where r._rec = c._rec)) "
+            f"where _line > _first_line")
 
 
 def reject_summary(con, rejects: str, malformed: list[tuple[int, str, str]]
