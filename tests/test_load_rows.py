@@ -1,0 +1,100 @@
+"""Issue 21, items 3 and 7 and the done-when check: an answer about a skipped record keeps its
+customer, a payment of a skipped order says why it is skipped, answers whose contact was not loaded
+are counted and listed, and every file's counts add up (read = loaded + rejected + skipped)."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from cxdata.load import load_files, presets
+from cxdata.load.report import LoadReport
+from tests.test_load import query, rejects, write
+
+ORDERS = """\
+order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date
+O1,K1,delivered,2025-10-02 10:00:00,2025-10-02 10:10:00,2025-10-03 09:00:00,2025-10-08 12:00:00,2025-10-15 00:00:00
+O2,K2,canceled,2025-10-05 11:00:00,2025-10-05 11:20:00,,,2025-10-20 00:00:00
+O3,K3,delivered,2025-10-06 12:00:00,2025-10-06 12:05:00,2025-10-07 09:00:00,2025-10-09 12:00:00,2025-10-21 00:00:00
+"""
+REVIEWS = """\
+review_id,order_id,review_score,review_comment_title,review_comment_message,review_creation_date,review_answer_timestamp
+R1,O1,5,,Chegou antes,2025-10-09 00:00:00,2025-10-10 10:00:00
+R2,O2,1,Cancelado,Nunca recebi,2025-10-12 00:00:00,2025-10-13 10:00:00
+R3,O3,4,,,2025-10-10 00:00:00,2025-10-11 10:00:00
+R4,O9,3,,,2025-10-10 00:00:00,2025-10-11 10:00:00
+"""
+PAYMENTS = """\
+order_id,payment_sequential,payment_type,payment_installments,payment_value
+O1,1,credit_card,1,100.00
+O2,1,boleto,1,80.00
+O3,1,credit_card,2,50.00
+"""
+
+
+def adds_up(report: LoadReport) -> None:
+    for f in report.files:
+        assert f.n_read == f.n_loaded + f.n_updated + f.n_unchanged + f.n_rejected + f.n_skipped, f.text()
+
+
+def test_review_of_a_cancelled_order_keeps_its_customer_and_its_payment_is_skipped_with_the_cause(tmp_path):
+    """Item 3 (and the done-when check for an e-commerce export whose cancelled orders have reviews)."""
+    path = tmp_path / "cx.duckdb"
+    files = [write(tmp_path, "orders.csv", ORDERS), write(tmp_path, "reviews.csv", REVIEWS),
+             write(tmp_path, "payments.csv", PAYMENTS)]
+    report = load_files(files, db_path=path, preset="ecommerce")
+    adds_up(report)
+    by_table = {f.table: f for f in report.files}
+    orders, reviews, payments = by_table["interactions"], by_table["feedback"], by_table["transactions"]
+    assert (orders.n_read, orders.n_loaded, orders.skipped) == (3, 2, {"cancelled": 1})
+    # the 1-star review of the cancelled order loads, with the order's customer; only O9 is rejected
+    assert (reviews.n_read, reviews.n_loaded, reviews.n_rejected, reviews.n_skipped) == (4, 3, 1, 0)
+    assert query(path, "select feedback_id, customer_id, score from feedback order by 1") == [
+        ("R1", "K1", 5), ("R2", "K2", 1), ("R3", "K3", 4)]
+    assert rejects(path) == [(5, "customer_id", "no interactions row with interaction_id O9 (lookup for customer_id)",
+                              None)]
+    assert any("1 row(s) took customer_id from interactions rows this load skipped (cancelled: 1)" in n
+               for n in reviews.notes)
+    # it counts for the company (CSAT 2 of 3 answers), but for no department: its order is not loaded
+    assert query(path, "select feedback_id, department, journey_stage from feedback_rows() order by 1") == [
+        ("R1", "Logistics", "purchase"), ("R2", None, None), ("R3", "Logistics", "purchase")]
+    # the payment of the cancelled order is skipped, and the reason names the real cause
+    assert (payments.n_read, payments.n_loaded, payments.n_rejected) == (3, 2, 0)
+    assert payments.skipped == {"its interactions row was skipped as cancelled": 1}
+    assert "skipped 1 (its interactions row was skipped as cancelled: 1)" in payments.text()
+    assert query(path, "select transaction_id, customer_id, amount::double from transactions order by 1") == [
+        ("O1-1", "K1", 100.0), ("O3-1", "K3", 50.0)]
+
+
+def test_a_lookup_that_finds_only_a_skipped_row_rejects_naming_the_real_cause(tmp_path, monkeypatch):
+    """Without if_skipped, the row is rejected, and the reason says the row it needs was skipped (why
+    and where), not that it is missing."""
+    folder = tmp_path / "presets" / "shop"
+    folder.mkdir(parents=True)
+    write(folder, "orders.toml", textwrap.dedent("""\
+        table = "interactions"
+        [skip]
+        "status cancelled" = "status = 'cancelled'"
+        """))
+    write(folder, "reviews.toml", textwrap.dedent("""\
+        table = "feedback"
+        [columns]
+        id = "feedback_id"
+        when = "submitted_at"
+        stars = "score"
+        [constants]
+        survey = "csat"
+        [lookups.customer_id]
+        table = "interactions"
+        match = "interaction_id"
+        key = "\\"order\\""
+        """))
+    monkeypatch.setattr(presets, "PRESETS_DIR", tmp_path / "presets")
+    path = tmp_path / "cx.duckdb"
+    orders = write(tmp_path, "orders.csv", "interaction_id,customer_id,started_at,channel,status\n"
+                                           "O1,C1,2025-01-01,web,done\nO2,C2,2025-01-02,web,cancelled\n")
+    reviews = write(tmp_path, "reviews.csv", "id,order,when,stars\nR1,O1,2025-01-03,5\nR2,O2,2025-01-03,1\n")
+    report = load_files([reviews, orders], db_path=path, preset="shop")
+    adds_up(report)
+    assert rejects(path) == [(3, "customer_id", "its interactions row O2 was skipped as status cancelled "
+                                                "(line 3 of orders.csv; lookup for customer_id)", None)]
+    assert query(path, "select feedback_id, customer_id from feedback") == [("R1", "C1")]
