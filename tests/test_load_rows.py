@@ -98,3 +98,48 @@ def test_a_lookup_that_finds_only_a_skipped_row_rejects_naming_the_real_cause(tm
     assert rejects(path) == [(3, "customer_id", "its interactions row O2 was skipped as status cancelled "
                                                 "(line 3 of orders.csv; lookup for customer_id)", None)]
     assert query(path, "select feedback_id, customer_id from feedback") == [("R1", "C1")]
+
+
+INTERACTIONS = """\
+interaction_id,customer_id,started_at,channel,department
+I1,C1,2026-01-05 09:00,email,Support
+I2,C2,05/31/2026 09:00,email,Billing
+I3,C3,2026-01-06 09:00,chat,Support
+"""
+ANSWERS = """\
+feedback_id,customer_id,interaction_id,submitted_at,survey,score,department
+F1,C1,I1,2026-01-06 10:00,csat,5,
+F2,C2,I2,2026-01-07 10:00,csat,1,
+F3,C4,I9,2026-01-08 10:00,csat,2,
+F4,C4,I9,2026-01-08 11:00,csat,4,Billing
+F5,C5,,2026-01-09 10:00,csat,5,
+"""
+
+
+def answers_and_their_contacts(tmp_path: Path) -> tuple[Path, LoadReport]:
+    """A ticket (I2, a US date) rejected, a ticket (I9) in no file: the answers F2 and F3 that name them
+    have no department; F4 names I9 too but gives its own department, F5 names no contact."""
+    path = tmp_path / "cx.duckdb"
+    report = load_files([write(tmp_path, "interactions.csv", INTERACTIONS), write(tmp_path, "answers.csv", ANSWERS)],
+                        db_path=path)
+    return path, report
+
+
+def test_answers_whose_contact_was_not_loaded_are_counted_in_the_report(tmp_path):
+    """Item 7: the load report says how many answers count for the company but for no department."""
+    path, report = answers_and_their_contacts(tmp_path)
+    adds_up(report)
+    tickets, answers = report.files
+    assert (tickets.n_loaded, tickets.n_rejected, answers.n_loaded) == (2, 1, 5)
+    said = ("2 answers point at contacts that were not loaded: they count for the company, "
+            "not for a department (the Data & loads page lists them)")
+    assert said in answers.notes and f"note: {said}" in report.text()
+    assert not any("point at contacts" in n for n in tickets.notes)  # said once, on the answers
+    # the overview counts all five; the departments two (F1, Support by its ticket; F4, Billing of its own)
+    assert query(path, "select count(*), count(department) from feedback_rows()") == [(5, 2)]
+    # loading the missing contacts clears the note
+    more = write(tmp_path, "more.csv", "interaction_id,customer_id,started_at,channel,department\n"
+                                       "I2,C2,2026-01-05 09:30,email,Billing\nI9,C4,2026-01-07 09:00,chat,Support\n")
+    again = load_files([more, write(tmp_path, "answers2.csv", ANSWERS)], db_path=path)
+    assert not any("point at contacts" in n for f in again.files for n in f.notes)
+    assert query(path, "select count(*), count(department) from feedback_rows()") == [(5, 4)]

@@ -108,6 +108,7 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
                 create_value_maps(con, own)
             _validate_and_write(con, run, source, plan, own, report)
         _note_unknown_customers(con, run.files)
+        _note_answers_without_contact(con, run.files)
         for rows in (r for by_table in run.skipped.values() for r in by_table):
             con.execute(f"drop table {ident(rows.name)}")
         result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp())
@@ -136,6 +137,16 @@ def _note_unknown_customers(con, reports: list[FileReport]) -> None:
             report.notes.append(f"{n:,} {report.table} row(s) in the database have a customer_id that is not "
                                 "in customers: they count in company-wide figures, but under no segment or "
                                 "region until those customers are loaded")
+
+
+def _note_answers_without_contact(con, reports: list[FileReport]) -> None:
+    """Say how many answers name a contact that is not loaded (rejected, skipped, never in a file):
+    the overview counts them, the department scorecards cannot, so the two differ by that many."""
+    n = int(con.execute(db.sql_text("answers_without_contact_count")).fetchall()[0][0])
+    report = next((r for table in ("feedback", "interactions") for r in reports if r.table == table), None)
+    if n and report:
+        report.notes.append(f"{n:,} answers point at contacts that were not loaded: they count for the company, "
+                            "not for a department (the Data & loads page lists them)")
 
 
 def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Mapping,
