@@ -143,3 +143,40 @@ def test_answers_whose_contact_was_not_loaded_are_counted_in_the_report(tmp_path
     again = load_files([more, write(tmp_path, "answers2.csv", ANSWERS)], db_path=path)
     assert not any("point at contacts" in n for f in again.files for n in f.notes)
     assert query(path, "select count(*), count(department) from feedback_rows()") == [(5, 4)]
+
+
+TICKETS = """\
+Id,Subject,Requester id,Status,Priority,Via,Group,Created at,Solved at,Updated at,Satisfaction Score
+2001,Cannot log in,CUST-1,Solved,High,Email,Support,2026-01-05 09:00:00,2026-01-05 14:00:00,2026-01-05 14:00:00,Good
+2002,Invoice is wrong,CUST-2,Solved,Normal,Web form,Billing,31/02/2026 10:00,2026-01-08 10:00:00,2026-01-08 10:00:00,Bad
+2003,test ticket,CUST-3,Solved,Low,Email,Support,2026-01-08 08:00:00,2026-01-08 08:10:00,2026-01-08 08:10:00,Unoffered
+2004,Spam,CUST-4,Deleted,Low,Email,Support,2026-01-09 16:00:00,,2026-01-09 16:05:00,Unoffered
+2005,Where is my order,CUST-5,Open,Normal,Chat,Support,2026-01-09 15:00:00,,2026-01-09 15:10:00,Offered
+2006,Refund please,CUST-1,Solved,Urgent,Chat,Billing,2026-01-10 11:00:00,2026-01-10 13:00:00,2026-01-10 13:00:00,Good
+"""
+
+
+def test_a_helpdesk_export_without_first_reply_times_loads_its_tickets_and_says_what_is_missing(tmp_path):
+    """The done-when check for a help-desk export whose tickets have no first-response column: the
+    tickets still load (the preset's first-response derivation needs a column the file lacks, so that
+    column stays empty, and a note says so), and every file's counts add up with reasons that name
+    the real cause."""
+    path = tmp_path / "cx.duckdb"
+    report = load_files([write(tmp_path, "tickets.csv", TICKETS)], db_path=path, preset="helpdesk")
+    adds_up(report)
+    tickets, ratings = sorted(report.files, key=lambda f: f.table != "interactions")
+    assert (tickets.table, ratings.table) == ("interactions", "feedback")
+    assert (tickets.n_read, tickets.n_loaded, tickets.n_rejected) == (6, 3, 1)
+    assert tickets.skipped == {"deleted ticket": 1, "test ticket": 1}
+    assert [(r.column, r.reason, r.example_lines) for r in tickets.reasons] == [
+        ("started_at", "not a date-time (expected e.g. 2024-05-31 14:30:00 or 31/05/2024 14:30; "
+                       "other layouts need [formats] in a mapping)", [3])]
+    assert ("first_response_seconds left empty: the file has no column 'first reply at' "
+            "(tickets.toml, [derived] first_response_seconds reads it)") in tickets.notes
+    assert query(path, "select interaction_id, first_response_seconds, sla_seconds from interactions order by 1") == [
+        ("2001", None, 28800.0), ("2005", None, 86400.0), ("2006", None, 14400.0)]
+    # the ratings: Good, Bad (of the rejected ticket: it keeps its group), Good; three skipped, each saying why
+    assert (ratings.n_read, ratings.n_loaded, ratings.n_rejected) == (6, 3, 0)
+    assert ratings.skipped == {"deleted ticket": 1, "not rated": 1, "test ticket": 1}
+    assert query(path, "select feedback_id, score, department from feedback_rows() order by 1") == [
+        ("csat-2001", 5, "Support"), ("csat-2002", 1, "Billing"), ("csat-2006", 5, "Billing")]

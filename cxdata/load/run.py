@@ -18,7 +18,7 @@ from cxdata.load.computed import add_computed
 from cxdata.load.errors import LoadError
 from cxdata.load.files import Staged, stage_file
 from cxdata.load.mapping import Mapping, read_mapping
-from cxdata.load.presets import choose_mapping, preset_mappings
+from cxdata.load.presets import choose_mapping, fit_to_header, preset_mappings
 from cxdata.load.model import describe_tables, table_specs
 from cxdata.load.report import FileReport, LoadReport
 from cxdata.load.sql import ident
@@ -95,6 +95,9 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
             for k, own in enumerate(choose_mapping(source, choices, preset) if choices else [mapping]):
                 if k:  # a second table from the same file (a ticket and its satisfaction rating)
                     source = stage_file(con, path, f"stg_{n}_{k}", own.sheet, Path(workdir))
+                if choices:  # a preset's optional column the file cannot give stays empty, said in a note
+                    own, dropped = fit_to_header(own, source)
+                    source.notes.extend(dropped)
                 plan = plan_columns(source, path, table, own, add_computed(con, source, own))
                 staged.append((source, plan, own, _file_report(source, plan)))
                 run.files.append(staged[-1][3])
