@@ -340,9 +340,6 @@ def create_rejects(con, plan: Plan, clean: str, rejects: str) -> None:
         checks = _target_checks(con, plan, clean, p)
         selects += [f"select _rec, _line, {p(c.column)}, {p(c.reason)}, {c.detail or p(c.reason)}, "
                     f"{_text(c.column)} from {ident(clean)} where coalesce({c.condition}, false)" for c in checks]
-    if not selects:  # every table has a required column, but a file without checks still gets its table
-        selects.append("select null::bigint as _rec, null::bigint as _line, null::varchar as column_name, "
-                       "null::varchar as kind, null::varchar as reason, null::varchar as value where false")
     con.execute(f"create temp table {ident(rejects)} as {' union all '.join(selects)}", p.values)
     p = Params()
     con.execute(f"insert into {ident(rejects)} {_duplicate_select(plan.table, clean, rejects, p)}", p.values)
