@@ -54,6 +54,8 @@ def test_review_of_a_cancelled_order_keeps_its_customer_and_its_payment_is_skipp
                               None)]
     assert any("1 row(s) took customer_id from interactions rows this load skipped (cancelled: 1)" in n
                for n in reviews.notes)
+    assert ("1 answer points at a contact that was not loaded: it counts for the company, not for a department "
+            "(the Data & loads page lists it)") in reviews.notes
     # it counts for the company (CSAT 2 of 3 answers), but for no department: its order is not loaded
     assert query(path, "select feedback_id, department, journey_stage from feedback_rows() order by 1") == [
         ("R1", "Logistics", "purchase"), ("R2", None, None), ("R3", "Logistics", "purchase")]

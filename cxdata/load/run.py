@@ -148,8 +148,10 @@ def _note_answers_without_contact(con, reports: list[FileReport]) -> None:
     n = int(con.execute(db.sql_text("answers_without_contact_count")).fetchall()[0][0])
     report = next((r for table in ("feedback", "interactions") for r in reports if r.table == table), None)
     if n and report:
-        report.notes.append(f"{n:,} answers point at contacts that were not loaded: they count for the company, "
-                            "not for a department (the Data & loads page lists them)")
+        said = "answers point at contacts that were not loaded: they count" if n > 1 else \
+            "answer points at a contact that was not loaded: it counts"
+        report.notes.append(f"{n:,} {said} for the company, not for a department (the Data & loads page lists "
+                            f"{'them' if n > 1 else 'it'})")
 
 
 def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Mapping,
