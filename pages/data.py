@@ -101,6 +101,24 @@ else:
         "n_rejected": st.column_config.NumberColumn("Rejected", **COUNT),
         "message": st.column_config.TextColumn("Message", width="large")})
 
+n_orphans, orphans = data_status.answers_without_contact(reader)
+if n_orphans:
+    st.subheader("Answers whose contact is not loaded")
+    st.caption(f"{n_orphans:,} answers name a contact (interaction_id) that is not loaded: it was rejected, "
+               "skipped by a mapping, or is in no file loaded. They count for the company, but for no department, "
+               "so the department scorecards cover fewer answers than the overview. Load their contacts (see the "
+               "rejected rows) and they count for their department."
+               + (f" The newest {data_status.ANSWERS_LIMIT:,} are listed." if n_orphans > len(orphans) else ""))
+    st.dataframe(orphans, hide_index=True, placeholder=BLANK, column_config={
+        "feedback_id": st.column_config.TextColumn("Answer", width=110),
+        "interaction_id": st.column_config.TextColumn("Contact it names", width=130),
+        "customer_id": st.column_config.TextColumn("Customer", width=110),
+        "submitted_at": st.column_config.DateColumn("Answered on"),
+        "survey": st.column_config.TextColumn("Survey", width=70),
+        "score": st.column_config.NumberColumn("Score", format="%d", width=60),
+        "journey_stage": st.column_config.TextColumn("Stage", width=90),
+        "touchpoint": st.column_config.TextColumn("Touchpoint", width=100)})
+
 st.subheader("Rejected rows")
 reasons = data_status.rejected_reasons(reader)
 if reasons.empty:

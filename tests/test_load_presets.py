@@ -141,21 +141,31 @@ def test_shopify_orders(tmp_path):
 
 
 def test_a_file_that_fits_no_part_is_told_which_part_and_which_columns_it_lacks(tmp_path):
-    # a Freshdesk export made without the SLA and response columns
-    trimmed = write(tmp_path, "tickets.csv", "Ticket ID,Subject,Status,Source,Type,Group,Created time,Resolved time,"
-                    "Email\n3001,Help,Open,Email,Question,Support,2025-11-03 09:00:00,,a@example.com\n")
+    # a ticket export whose id and creation columns are named otherwise
+    other = write(tmp_path, "tickets.csv", "Ticket,Subject,Status,Source,Type,Group,Created,Resolved time,"
+                  "Email\n3001,Help,Open,Email,Question,Support,2025-11-03 09:00:00,,a@example.com\n")
     with pytest.raises(LoadError) as caught:
-        load_files([trimmed], db_path=tmp_path / "cx.duckdb", preset="freshdesk")
+        load_files([other], db_path=tmp_path / "cx.duckdb", preset="freshdesk")
     said = str(caught.value)
-    assert said.startswith(f"{trimmed}: fits no part of the freshdesk preset")
-    assert "expected to fill tickets (interactions), but lacks 'Due by Time', 'Initial response time'." in said
-    assert "Columns found: 'Ticket ID'" in said
+    assert said.startswith(f"{other}: fits no part of the freshdesk preset")
+    assert "expected to fill tickets (interactions), but lacks 'Created time', 'Ticket ID'." in said
+    assert "Columns found: 'Ticket', 'Subject'" in said
 
     # a two-part preset names the other part too, and the command line says the same, without a traceback
-    done = cli("load", "--preset", "intercom", str(trimmed), "--db", str(tmp_path / "cx.duckdb"))
+    done = cli("load", "--preset", "intercom", str(other), "--db", str(tmp_path / "cx.duckdb"))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "expected to fill conversations (interactions), but lacks 'Channel', 'Conversation ID'" in done.stderr
     assert "the other parts: rating (feedback) lacks 'Conversation ID'" in done.stderr
+
+
+def test_a_freshdesk_export_without_the_sla_columns_loads_its_tickets(tmp_path):
+    # the response and due-by columns feed optional columns only: those stay empty, with a note each
+    trimmed = write(tmp_path, "tickets.csv", "Ticket ID,Subject,Status,Source,Type,Group,Created time,Resolved time,"
+                    "Email\n3001,Help,Open,Email,Question,Support,2025-11-03 09:00:00,,a@example.com\n")
+    report = load_files([trimmed], db_path=tmp_path / "cx.duckdb", preset="freshdesk")
+    assert report.files[0].n_loaded == 1
+    assert any(n.startswith("first_response_seconds left empty") for n in report.files[0].notes)
+    assert any(n.startswith("sla_seconds left empty") for n in report.files[0].notes)
 
 
 def test_load_help_lists_every_preset_with_its_line():
