@@ -61,6 +61,16 @@ def load_history(reader) -> pd.DataFrame:
     return blank_text(history)
 
 
+def load_warnings(reader) -> pd.DataFrame:
+    """Plausibility warnings of each table's latest load (cxdata/load/checks.py): results that loaded
+    but look wrong, with the mapping line to look at. None for a database older than the warnings."""
+    if not reader.run("load_warnings_kept")["is_kept"].iloc[0]:
+        return pd.DataFrame(columns=["loaded_at", "table_name", "column_name", "check_name", "message", "look_at"])
+    warnings = reader.run("load_warnings_latest")
+    warnings["loaded_at"] = machine_time_as_utc(warnings["loaded_at"])
+    return blank_text(warnings)
+
+
 def rejected_rows(reader, load_id: str = "", target_table: str = "", column_name: str = "",
                   search: str = "", limit: int = REJECTED_LIMIT) -> pd.DataFrame:
     """Rejected cells narrowed by the page's choices; every choice is a bound parameter.

@@ -16,7 +16,8 @@ with st.expander("Load files", icon=":material/upload:"):
                                  accept_multiple_files=True)
         how = st.selectbox("How their columns map onto the model",
                            [NO_MAPPING, *presets.preset_names(), MAPPING_FILE],
-                           format_func=lambda o: o if o in (NO_MAPPING, MAPPING_FILE) else f"Preset: {o}",
+                           format_func=lambda o: o if o in (NO_MAPPING, MAPPING_FILE) else
+                           f"Preset: {o} — {presets.preset_about(o)}",
                            help="Presets and mapping files: docs/loading.md")
         mapping_file = st.file_uploader("Mapping file (only with 'A mapping file')", type=["toml"])
         # A callback, not the button's value: the frame may rerun the script once (to settle the URL),
@@ -66,6 +67,18 @@ else:
                                           "Rows per month by record date (see Dated by) · all loaded data "
                                           "· pale: a month the data covers in part · ✕ no rows"),
                     width="stretch", theme=None)
+
+warnings = data_status.load_warnings(reader)
+if not warnings.empty:
+    st.subheader("Plausibility warnings")
+    st.caption("Results that loaded but look wrong, from each table's latest load: check the mapping line or "
+               "column named, fix it and load again. Warnings never stop a load.")
+    st.dataframe(warnings, hide_index=True, placeholder=BLANK, column_order=[
+        "table_name", "message", "look_at", "loaded_at"], column_config={
+        "table_name": st.column_config.TextColumn("Table", width=90),
+        "message": st.column_config.TextColumn("What looks wrong", width="large"),
+        "look_at": st.column_config.TextColumn("Look at", width="large"),
+        "loaded_at": st.column_config.DatetimeColumn("Load started (UTC)", **WHEN)})
 
 st.subheader("Load history")
 history = data_status.load_history(reader)

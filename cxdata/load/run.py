@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 import duckdb
 
 from cxdata import db
+from cxdata.load.checks import Source, run_checks, save_warnings
 from cxdata.load.columns import Plan, plan_columns
 from cxdata.load.computed import add_computed
 from cxdata.load.errors import LoadError
@@ -114,7 +115,10 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
         _note_answers_without_contact(con, run.files)
         for rows in (r for by_table in run.skipped.values() for r in by_table):
             con.execute(f"drop table {ident(rows.name)}")
-        result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp())
+        # Plausibility: warnings only, the load goes ahead (docs/loading.md, Plausibility checks).
+        warnings = run_checks(con, [Source(src.path, src.columns, plan, own) for src, plan, own, _ in staged])
+        save_warnings(con, run.load_id, warnings)
+        result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp(), warnings)
         _record(con, run, result.outcome, result.summary())
         con.commit()
         return result
