@@ -215,6 +215,15 @@ create or replace macro feedback_rows() as table
     left join customers c using (customer_id)
     left join interactions i on i.interaction_id = f.interaction_id;
 
+-- Answers that name a contact (interaction_id) no interactions row has (it was rejected, skipped or
+-- never loaded) and give no department of their own: they count for the company, but for no
+-- department, nor for a stage or touchpoint they do not name. The load report counts them and the
+-- data page lists them (docs/loading.md).
+create or replace macro answers_without_contact() as table
+    select f.* from feedback f
+    where f.interaction_id is not null and f.department is null
+      and not exists (select 1 from interactions i where i.interaction_id = f.interaction_id);
+
 create or replace macro filtered_interactions(start, stop, f) as table
     select * from interaction_rows() r
     where r.started_at >= start and r.started_at < stop

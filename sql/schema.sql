@@ -100,6 +100,17 @@ create table if not exists loads (
     message       varchar
 );
 
+-- Plausibility warnings of a load (cxdata/load/checks.py): results that load but look wrong, e.g. a
+-- median first response of years. Never block a load; the Data & loads page shows each table's latest.
+create table if not exists load_warnings (
+    load_id      varchar not null,
+    table_name   varchar not null,
+    column_name  varchar,
+    check_name   varchar not null,  -- slow_first_response, sla_all_or_nothing, mostly_empty, ...
+    message      varchar not null,
+    look_at      varchar           -- the mapping line (file, line, setting) or the file's column to check
+);
+
 create table if not exists rejected_rows (
     load_id      varchar not null,
     source_file  varchar not null,

@@ -283,7 +283,8 @@ def test_a_key_repeated_in_a_later_file_of_the_run_is_rejected_as_a_duplicate(tm
     second = write(tmp_path, "second.csv", "customer_id,name\nC3,Cy\nC1,Ana Ruiz\n")
     report = load_files([first, second], db_path=dbfile)  # today: C1 "updated" to Ana Ruiz
     assert [(f.n_loaded, f.n_updated, f.n_rejected) for f in report.files] == [(2, 0, 0), (1, 0, 1)]
-    assert rejects(dbfile) == [(3, "customer_id", "duplicate of first.csv line 2", "C1")]
+    assert rejects(dbfile) == [(3, "customer_id", "duplicate key C1: duplicate of first.csv line 2 (the first "
+                                                  "valid row with a key loads)", "C1")]
     assert query(dbfile, "select customer_id, name from customers order by 1") == [
         ("C1", "Ana"), ("C2", "Bo"), ("C3", "Cy")]
 

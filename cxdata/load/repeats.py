@@ -8,7 +8,7 @@ from pathlib import Path
 from cxdata.load.columns import Plan
 from cxdata.load.sql import Params, ident
 
-REASON = "duplicate of a row another file of this run loaded (the first is kept)"
+REASON = "duplicate key of a row an earlier file of this run loaded"
 
 
 def _seen(plan: Plan) -> str:
@@ -16,7 +16,8 @@ def _seen(plan: Plan) -> str:
 
 
 def reject_repeats(con, plan: Plan, clean: str, rejects: str) -> None:
-    """Add to REJECTS the rows of CLEAN whose key an earlier file of the run loaded."""
+    """Add to REJECTS the valid rows of CLEAN whose key an earlier file of the run loaded (a row
+    rejected for another reason keeps that reason alone, as within a file)."""
     seen = _seen(plan)
     if not con.execute("select count(*) from duckdb_tables() where temporary and table_name = $t",
                        {"t": f"run_keys_{plan.table.name}"}).fetchall()[0][0]:
@@ -27,8 +28,9 @@ def reject_repeats(con, plan: Plan, clean: str, rejects: str) -> None:
     shown = " || ' / ' || ".join(f"coalesce(cast(c.{ident(c)} as varchar), '(none)')" for c in key)
     con.execute(
         f"insert into {ident(rejects)} select c._rec, c._line, {p(', '.join(key))}, {p(REASON)}, "
-        f"printf({p('duplicate of %s line %d')}, k._file, k._line), {shown} "
-        f"from {ident(clean)} c join {seen} k on {match}", p.values)
+        f"printf({p('duplicate key %s: duplicate of %s line %d (the first valid row with a key loads)')}, "
+        f"{shown}, k._file, k._line), {shown} from {ident(clean)} c join {seen} k on {match} "
+        f"where not exists (select 1 from {ident(rejects)} r where r._rec = c._rec)", p.values)
 
 
 def remember_loaded(con, plan: Plan, clean: str, rejects: str, path: Path) -> None:
