@@ -118,6 +118,8 @@ F7,C1,2024-07-01T10:00:00Z,nps,9
 F8,C1,2024-07-01 10:00 UTC,nps,9
 F9,C1,01/07/2024 10:00 America/Sao_Paulo,nps,9
 F10,C1,2024-07-01 10:00,nps,9
+F11,C1,2024-07-01 10:00:00 -0500,nps,9
+F12,C1,01/07/2024 10:00 +02:00,nps,9
 """
 
 
@@ -133,9 +135,11 @@ def test_named_zones_are_converted_and_unusable_zones_are_rejected(tmp_path):
          "2024-07-01 10:00+05:30:45"),
         (6, "submitted_at", "unknown time zone Mars/Olympus_Mons: use a name of the time-zone database, "
                             "e.g. Europe/Madrid", "2024-07-01T10:00:00 Mars/Olympus_Mons")]
-    # Madrid is UTC+2 in July, -05:00 is 5 h behind, Sao Paulo UTC-3 (day-first date); no zone: as given (UTC)
+    # Madrid is UTC+2 in July, -05:00 is 5 h behind, Sao Paulo UTC-3 (day-first date); no zone: as given
+    # (UTC); an offset after a space (Shopify's export) and after a day-first date are offsets too
     assert query(dbfile, "select feedback_id, submitted_at::varchar from feedback order by 1") == [
-        ("F10", "2024-07-01 10:00:00"), ("F3", "2024-07-01 08:00:00"), ("F6", "2024-07-01 15:00:00"),
+        ("F10", "2024-07-01 10:00:00"), ("F11", "2024-07-01 15:00:00"), ("F12", "2024-07-01 08:00:00"),
+        ("F3", "2024-07-01 08:00:00"), ("F6", "2024-07-01 15:00:00"),
         ("F7", "2024-07-01 10:00:00"), ("F8", "2024-07-01 10:00:00"), ("F9", "2024-07-01 13:00:00")]
 
 

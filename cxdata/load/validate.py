@@ -226,8 +226,10 @@ def _typed_timestamp(t: str, formats: list[str] | None, p: Params, zones: _Zones
 
     offset, named = p(OFFSET), p(NAMED)
     zone = f"regexp_extract({t}, {named}, 2)"
+    # the time as written, less its offset: any layout, and a space before the offset (Shopify's
+    # "2025-11-03 10:15:20 -0500", which DuckDB's own cast refuses)
     with_offset = (f"case when regexp_matches({t}, {offset}) and {_offset_in_range(t, p)} "
-                   f"then timezone('UTC', try_cast({t} as timestamptz)) end")
+                   f"then {parsed(f'regexp_extract({t}, {offset}, 1)')} - to_minutes({_offset_minutes(t, p)}) end")
     with_name = (f"case when regexp_matches({t}, {named}) and list_contains({p(zones.names)}, {zone}) "
                  f"then timezone('UTC', timezone({zone}, {parsed(f'regexp_extract({t}, {named}, 1)')})) end")
     without = f"case when not {_has_zone(t, p)} then {local(parsed(t))} end"
@@ -243,6 +245,15 @@ def _offset_in_range(t: str, p: Params) -> str:
     hours, minutes = f"try_cast(substr({sign}, 2, 2) as integer)", f"try_cast(right(replace({sign}, ':', ''), 2) as integer)"
     return (f"({sign} = 'Z' or (({hours} <= 14 and starts_with({sign}, '+')) or ({hours} <= 12 and starts_with({sign}, '-'))) "
             f"and (strlen(replace({sign}, ':', '')) = 3 or {minutes} < 60))")
+
+
+def _offset_minutes(t: str, p: Params) -> str:
+    """A value's offset in minutes east of UTC (Z is 0)."""
+    sign = f"regexp_extract({t}, {p(OFFSET)}, 2)"
+    digits = f"replace({sign}, ':', '')"
+    return (f"case when {sign} = 'Z' then 0 else (case when starts_with({sign}, '-') then -1 else 1 end) * "
+            f"(try_cast(substr({digits}, 2, 2) as integer) * 60 + coalesce(try_cast(nullif(substr({digits}, 4, 2), '') "
+            f"as integer), 0)) end")
 
 
 def _has_zone(t: str, p: Params) -> str:
