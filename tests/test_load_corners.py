@@ -143,16 +143,17 @@ def test_named_zones_are_converted_and_unusable_zones_are_rejected(tmp_path):
         ("F7", "2024-07-01 10:00:00"), ("F8", "2024-07-01 10:00:00"), ("F9", "2024-07-01 13:00:00")]
 
 
-def test_timestamps_without_a_zone_are_read_in_the_company_time_zone(tmp_path, monkeypatch):
+def test_timestamps_are_stored_on_the_company_clock(tmp_path, monkeypatch):
     monkeypatch.setenv("CX_TIMEZONE", "America/New_York")
     dbfile = tmp_path / "cx.duckdb"
     path = write(tmp_path, "interactions.csv", "interaction_id,customer_id,started_at,channel\n"
-                                               "I1,C1,2024-01-15 09:00,phone\nI2,C1,2024-07-15 09:00,phone\n"
-                                               "I3,C1,2024-07-15 09:00+01:00,phone\n")
+                                               "I1,C1,2024-01-15 09:00,phone\nI2,C1,2024-07-15 09:00+01:00,phone\n"
+                                               "I3,C1,2024-01-15 09:00 Europe/Madrid,phone\n")
     load_files([path], db_path=dbfile)
-    # New York is UTC-5 in January and UTC-4 in July; a value with its own offset keeps it
+    # without a zone: already on the company's clock; +01:00 is 08:00 UTC, 04:00 in New York (UTC-4 in
+    # July); 09:00 in Madrid in January is 08:00 UTC, 03:00 in New York (UTC-5)
     assert query(dbfile, "select interaction_id, started_at::varchar from interactions order by 1") == [
-        ("I1", "2024-01-15 14:00:00"), ("I2", "2024-07-15 13:00:00"), ("I3", "2024-07-15 08:00:00")]
+        ("I1", "2024-01-15 09:00:00"), ("I2", "2024-07-15 04:00:00"), ("I3", "2024-01-15 03:00:00")]
 
 
 def test_an_unknown_company_time_zone_stops_the_run_naming_the_setting(tmp_path, monkeypatch):
@@ -199,21 +200,33 @@ def test_a_date_only_deadline_runs_to_the_end_of_that_day(tmp_path):
     # D1: due 5 March (a date) = until 6 March 00:00: 4 days 14 h = 396,000 s; delivered 5 March 18:00, on time
     # D2: due 5 March 00:00:00 (a time is given) = that moment: 3 days 14 h = 309,600 s, so late
     # D3: delivered half an hour after the promised day ended: late
-    # D4: due 10 March, from 9 March 10:00 = 38 h (UTC has no daylight saving time)
+    # D4: due 10 March, from 9 March 10:00 = 38 h
     assert _sla(dbfile) == [("D1", 396000.0, True), ("D2", 309600.0, False), ("D3", 396000.0, False),
                             ("D4", 136800.0, True)]
 
 
+ZONED_DEADLINE = """\
+id,customer,created,delivered,due
+Z1,C1,2024-03-01T15:00:00Z,2024-03-05 23:30:00-05:00,2024-03-05
+"""
+
+
 def test_a_date_only_deadline_ends_at_midnight_in_the_company_time_zone(tmp_path, monkeypatch):
-    monkeypatch.setenv("CX_TIMEZONE", "America/New_York")
     dbfile = tmp_path / "cx.duckdb"
     mapping = write(tmp_path, "map.toml", DEADLINE_MAPPING)
-    load_files([write(tmp_path, "orders.csv", DEADLINES)], mapping=mapping, db_path=dbfile)
-    # D4: 9 March 10:00 EST (15:00 UTC) to the end of 10 March, 11 March 00:00 EDT (04:00 UTC): the
-    # clocks went forward on 10 March, so 37 h = 133,200 s, not 38 h
-    assert _sla(dbfile)[3] == ("D4", 133200.0, True)
-    assert query(dbfile, "select started_at::varchar from interactions where interaction_id = 'D4'") == [
-        ("2024-03-09 15:00:00",)]
+    orders = write(tmp_path, "orders.csv", ZONED_DEADLINE)
+    monkeypatch.setenv("CX_TIMEZONE", "America/New_York")
+    load_files([orders], mapping=mapping, db_path=dbfile)
+    # created 15:00 UTC = 10:00 in New York; the 5th ends at midnight there: 4 days 14 h = 396,000 s;
+    # delivered 23:30 New York time on the 5th: on time
+    assert _sla(dbfile) == [("Z1", 396000.0, True)]
+    assert query(dbfile, "select started_at::varchar, resolved_at::varchar from interactions") == [
+        ("2024-03-01 10:00:00", "2024-03-05 23:30:00")]
+    # the same file for a company on UTC: the day ends 4 days 9 h after 15:00 UTC, and the delivery
+    # (04:30 UTC on the 6th) is late
+    monkeypatch.setenv("CX_TIMEZONE", "UTC")
+    load_files([orders], mapping=mapping, db_path=tmp_path / "utc.duckdb")
+    assert _sla(tmp_path / "utc.duckdb") == [("Z1", 378000.0, False)]
 
 
 def test_a_deadline_layout_without_a_time_is_a_whole_day_too(tmp_path):

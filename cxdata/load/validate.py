@@ -3,7 +3,7 @@ rejected rows (with line, column and reason) that the write then leaves out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from cxdata.load.columns import Plan
 from cxdata.load.files import Staged
@@ -212,12 +212,12 @@ def _number(t: str) -> str:
 
 
 def _typed_timestamp(t: str, formats: list[str] | None, p: Params, zones: _Zones) -> str:
-    """A value with an offset or a zone name is converted to UTC; one without is read in the
-    company's time zone (zones.company_timezone) and converted too, so every stored timestamp is UTC."""
-    def local(value: str) -> str:
+    """Timestamps are stored on the company's clock (zones.company_timezone, UTC by default): a
+    value with an offset or a zone name is converted to it; one without is taken as already on it."""
+    def local(utc: str) -> str:  # a UTC time on the company's clock
         if zones.company == "UTC":
-            return value
-        return f"timezone('UTC', timezone({p(zones.company)}, {value}))"
+            return utc
+        return f"timezone({p(zones.company)}, timezone('UTC', {utc}))"
 
     def parsed(value: str) -> str:  # a value without a zone, as written
         if formats:
@@ -228,15 +228,16 @@ def _typed_timestamp(t: str, formats: list[str] | None, p: Params, zones: _Zones
     zone = f"regexp_extract({t}, {named}, 2)"
     # the time as written, less its offset: any layout, and a space before the offset (Shopify's
     # "2025-11-03 10:15:20 -0500", which DuckDB's own cast refuses)
-    with_offset = (f"case when regexp_matches({t}, {offset}) and {_offset_in_range(t, p)} "
-                   f"then {parsed(f'regexp_extract({t}, {offset}, 1)')} - to_minutes({_offset_minutes(t, p)}) end")
+    offset_utc = f"{parsed(f'regexp_extract({t}, {offset}, 1)')} - to_minutes({_offset_minutes(t, p)})"
+    with_offset = f"case when regexp_matches({t}, {offset}) and {_offset_in_range(t, p)} then {local(offset_utc)} end"
+    named_utc = f"timezone('UTC', timezone({zone}, {parsed(f'regexp_extract({t}, {named}, 1)')}))"
     with_name = (f"case when regexp_matches({t}, {named}) and list_contains({p(zones.names)}, {zone}) "
-                 f"then timezone('UTC', timezone({zone}, {parsed(f'regexp_extract({t}, {named}, 1)')})) end")
-    without = f"case when not {_has_zone(t, p)} then {local(parsed(t))} end"
-    own = f"{local(f'try_strptime({t}, {p(formats)})')}, " if formats else ""
+                 f"then {local(named_utc)} end")
+    without = f"case when not {_has_zone(t, p)} then {parsed(t)} end"
+    own = f"try_strptime({t}, {p(formats)}), " if formats else ""
     # Most values end with a plain time: one cheap test sends only the others through the zone rules.
     return (f"coalesce({own}case when regexp_matches({t}, {p(ZONE_HINT)}) "
-            f"then coalesce({with_offset}, {with_name}, {without}) else {local(parsed(t))} end)")
+            f"then coalesce({with_offset}, {with_name}, {without}) else {parsed(t)} end)")
 
 
 def _offset_in_range(t: str, p: Params) -> str:
@@ -427,13 +428,17 @@ def _metric_check(p: Params) -> _Check:
                   detail=f"printf('unknown metric ''%s''; allowed: %s', {metric}, {p(listed)})")
 
 
+def _company_now(con) -> datetime:
+    """Now on the company's clock, the one timestamps are stored on, whatever the machine's zone."""
+    return con.execute("select timezone($tz, now())", {"tz": company_timezone()}).fetchall()[0][0]
+
+
 def create_rejects(con, plan: Plan, clean: str, rejects: str) -> None:
     """One row per failed check (a row can fail several), then the later duplicates of a key among
     the rows that passed: a rejected row never makes its valid twin a duplicate."""
     p = Params()
     selects = []
-    # Timestamps are stored in UTC (zoned ones converted), so "now" is UTC, whatever the machine's zone.
-    for check in _checks(plan, p, datetime.now(timezone.utc).replace(tzinfo=None), zone_names(con)):
+    for check in _checks(plan, p, _company_now(con), zone_names(con)):
         detail = check.detail or p(check.reason)
         selects.append(f"select _rec, _line, {p(check.column)} as column_name, "
                        f"{p(check.reason)} as kind, {detail} as reason, "

@@ -1,6 +1,6 @@
-"""Time zones in loaded files: the company's own zone (CX_TIMEZONE), which reads every timestamp
-written without an offset and ends every date-only deadline, and the zone a value may name
-itself (an offset or a tz-database name). Timestamps are stored in UTC."""
+"""Time zones in loaded files: the company's own zone (CX_TIMEZONE, UTC by default), the clock
+timestamps are stored on and date-only deadlines end on, and the zone a value may name itself (an
+offset or a tz-database name), converted to that clock."""
 from __future__ import annotations
 
 import os
