@@ -18,7 +18,7 @@ import pandas as pd
 
 from cxdata import formatting as fmt
 from cxdata import metrics, trends
-from cxdata.filters import Filters
+from cxdata.filters import Filters, is_complete
 
 # The scorecard's metrics in the order a card lists them: the customer's voice, then service.
 VOICE_METRICS = ("nps", "csat", "ces", "bad_experience_churn")
@@ -152,17 +152,21 @@ class Scorecards:
 
 
 def scorecards(reader, filters: Filters, min_responses: int = metrics.DEFAULT_MIN_RESPONSES,
-               quarter: dt.date | None = None, store=None, newest_on: dt.date | None = None) -> Scorecards:
+               quarter: dt.date | None = None, store=None, newest_on: dt.date | None = None,
+               last_complete_on: dt.date | None = None) -> Scorecards:
     """Every department's scorecard for one quarter (default: the one holding the filter's end) and the
-    alignment index of every quarter read. The page, the board pack and the bench call this."""
+    alignment index of every quarter read. The page, the board pack and the bench call this. A quarter
+    that is not whole (filters.is_complete: past the filter's end or the data's `last_complete_on`)
+    is still running: its cards show its value but no change."""
     series = quarterly(reader, filters, newest_on)
     quarters = trends._periods(first_quarter(filters), filters.end, "quarter")[1:]
     quarter = quarter or quarters[-1]
-    judged = judge(series, targets_in_force(reader, filters, store), min_responses)
-    cards = _cards(judged, quarter, quarters)
     stop = filters.end + dt.timedelta(days=1)
+    running = not is_complete(quarter, trends._next(quarter, "quarter"), stop, last_complete_on or filters.end)
+    judged = judge(series, targets_in_force(reader, filters, store), min_responses)
+    cards = _cards(judged, quarter, quarters, compare=not running)
     index = alignment_index(judged[judged["period_start"].isin(quarters)])
-    return Scorecards(quarter, trends._next(quarter, "quarter") > stop, cards, index, quarters)
+    return Scorecards(quarter, running, cards, index, quarters)
 
 
 def judge(series: pd.DataFrame, targets: pd.DataFrame, min_responses: int) -> pd.DataFrame:
@@ -176,14 +180,15 @@ def judge(series: pd.DataFrame, targets: pd.DataFrame, min_responses: int) -> pd
     return merged
 
 
-def _cards(judged: pd.DataFrame, quarter: dt.date, quarters: list[dt.date]) -> pd.DataFrame:
+def _cards(judged: pd.DataFrame, quarter: dt.date, quarters: list[dt.date], compare: bool = True) -> pd.DataFrame:
+    """One row per department x metric; `compare` False (a running quarter): no change is judged."""
     previous = trends._step_back(quarter, "quarter", 1)
     rows = []
     departments = sorted(judged["department"].unique())
     by_key = {(r.department, r.kpi, r.period_start): r for r in judged.itertuples()}
     for d in departments:
         for k in METRICS:
-            now, then = by_key.get((d, k, quarter)), by_key.get((d, k, previous))
+            now, then = by_key.get((d, k, quarter)), by_key.get((d, k, previous)) if compare else None
             rows.append(_card_row(d, k, now, then, [by_key.get((d, k, q)) for q in quarters if q <= quarter]))
     return pd.DataFrame(rows)
 

@@ -26,7 +26,8 @@ with by_col:
 with versus_col:
     versus = frame.page_choice("versus", "Change against", trends.VERSUS, trends.DEFAULT_VERSUS)
 
-data = trends.load(reader, view.filters, kpi, grain, by, versus, minimum, facts["oldest_on"])
+data = trends.load(reader, view.filters, kpi, grain, by, versus, minimum, facts["oldest_on"],
+                   facts["last_complete_on"])
 kpi_def = metrics.KPIS[kpi]
 if data.series["value"].notna().sum() == 0:
     st.info(f"No {kpi_def.label} data matches these filters. Widen the period or clear a filter in the sidebar.",

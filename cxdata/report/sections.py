@@ -204,7 +204,7 @@ def trends_that_matter(reader, view: ViewState, ctx: Context) -> list[Slide]:
             continue
         k, row = metrics.KPIS[tile.kpi], rows.loc[tile.kpi]
         series = trends.load(reader, view.filters, tile.kpi, "month", "none", "previous", ctx.min_responses,
-                             ctx.facts["oldest_on"])
+                             ctx.facts["oldest_on"], ctx.facts["last_complete_on"])
         recent = series.series[series.series["is_anomaly"] & (series.series["period_start"] >= first_month)]
         reasons, rank, title = [], None, []
         if k.is_sample and row["verdict"] == "significant change":
@@ -324,7 +324,7 @@ def department_alignment(reader, view: ViewState, ctx: Context) -> list[Slide]:
     sources = sorted({f"sql/{q}.sql" for q in departments.QUERY.values()} | {"sql/kpi_targets.sql"})
     try:
         cards = departments.scorecards(reader, view.filters, ctx.min_responses, store=ctx.store,
-                                       newest_on=ctx.facts["newest_on"])
+                                       newest_on=ctx.facts["newest_on"], last_complete_on=ctx.facts["last_complete_on"])
     except StoreError as exc:
         return [Slide("departments", "Departments", "Department alignment cannot be shown", sources=sources,
                       empty=f"The edited targets can't be read: {exc}")]
