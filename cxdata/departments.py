@@ -38,7 +38,7 @@ EDIT_ENV = "CX_EDIT_TARGETS"
 STORE_KIND = "target"
 STATUS_SCORE = {"green": 1.0, "amber": 0.5, "red": 0.0}
 STATUS_LABEL = {"green": "on target", "amber": "near target", "red": "off target", "no_target": "no target set",
-                "too_few": "too few to judge", "no_data": "no data"}
+                "too_few": "too few to judge", "no_data": "no data", "not_in_data": metrics.NOT_IN_DATA}
 
 
 def amber_tolerance() -> float:
@@ -163,8 +163,13 @@ def scorecards(reader, filters: Filters, min_responses: int = metrics.DEFAULT_MI
     quarter = quarter or quarters[-1]
     stop = filters.end + dt.timedelta(days=1)
     running = not is_complete(quarter, trends._next(quarter, "quarter"), stop, last_complete_on or filters.end)
-    judged = judge(series, targets_in_force(reader, filters, store), min_responses)
+    coverage = metrics.coverage(reader)
+    judged = _without_absent(judge(series, targets_in_force(reader, filters, store), min_responses), coverage)
     cards = _cards(judged, quarter, quarters, compare=not running)
+    missing = [coverage.missing(k, quarter) for k in cards["kpi"]] if not cards.empty else []
+    if missing:
+        cards["missing"] = missing
+        cards.loc[cards["missing"].notna(), "status"] = "not_in_data"
     index = alignment_index(judged[judged["period_start"].isin(quarters)])
     return Scorecards(quarter, running, cards, index, quarters)
 
@@ -178,6 +183,18 @@ def judge(series: pd.DataFrame, targets: pd.DataFrame, min_responses: int) -> pd
     tolerance = amber_tolerance()
     merged["status"] = [status(r.kpi, r.value, r.moe, r.target, r.is_enough, tolerance) for r in merged.itertuples()]
     return merged
+
+
+def _without_absent(judged: pd.DataFrame, coverage: metrics.Coverage) -> pd.DataFrame:
+    """The quarters in which the data does not provide a metric's columns (metrics.Coverage) hold no
+    value and no status against target: not in your data, never 0% or 100%."""
+    gone = pd.Series([coverage.missing(k, q) is not None for k, q in zip(judged["kpi"], judged["period_start"])],
+                     index=judged.index, dtype=bool)
+    judged = judged.copy()
+    judged.loc[gone, ["value", "moe", "n"]] = math.nan
+    judged.loc[gone, "is_enough"] = False
+    judged.loc[gone, "status"] = "not_in_data"
+    return judged
 
 
 def _cards(judged: pd.DataFrame, quarter: dt.date, quarters: list[dt.date], compare: bool = True) -> pd.DataFrame:
@@ -248,7 +265,7 @@ def alignment(cards: Scorecards) -> pd.DataFrame:
                "service_index": idx["service_index"].get(d, math.nan),
                "voice_index": idx["voice_index"].get(d, math.nan)}
         for r in g.itertuples():
-            row[r.kpi] = (r.status, value_text(r.kpi, r.value))
+            row[r.kpi] = (r.status, metrics.NOT_IN_DATA if r.status == "not_in_data" else value_text(r.kpi, r.value))
         rows.append(row)
     out = pd.DataFrame(rows).sort_values(["index", "department"], ascending=[False, True], na_position="last")
     out["rank"] = out["index"].rank(ascending=False, method="min")
@@ -266,13 +283,14 @@ def card_table(cards: pd.DataFrame, department: str) -> pd.DataFrame:
     g = cards[cards["department"] == department]
     return pd.DataFrame({
         "Metric": g["label"],
-        "Value": [value_text(k, v) if not _missing(v) else STATUS_LABEL[s] if s in ("too_few", "no_data") else "—"
-                  for k, v, s in zip(g["kpi"], g["value"], g["status"])],
+        "Value": [value_text(k, v) if not _missing(v) else STATUS_LABEL[s] if s in ("too_few", "no_data", "not_in_data")
+                  else "—" for k, v, s in zip(g["kpi"], g["value"], g["status"])],
         "n": [fmt.count(n) for n in g["n"]],
         "Target": [("no target set" if _missing(t) else value_text(k, t)
                     + {"edited": " (edited)", "company": " (company)"}.get(src, ""))
                    for k, t, src in zip(g["kpi"], g["target"], g["source"])],
-        "Status": [STATUS_LABEL[s] for s in g["status"]],
+        "Status": [f"{STATUS_LABEL[s]}: {m}" if s == "not_in_data" else STATUS_LABEL[s]
+                   for s, m in zip(g["status"], g["missing"] if "missing" in g else [None] * len(g))],
         "Change": [_change_text(r) for r in g.itertuples()],
         "Trend": g["spark"],
     }).reset_index(drop=True)
