@@ -20,6 +20,9 @@ TILES_PER_ROW = 4
 CUSTOMER_KPIS = ("churn_rate", "retention_rate", "active_customers", "revenue", "net_revenue_retention",
                  "gross_revenue_retention", "annual_value_lost", "annual_value_lost_share")
 ATTENTION_SHOWN = 6
+# Rates whose size grows with the period's length (lost in the period ÷ active at its start): over a
+# period the data covers only in part they read low, so, like counts, their change is withheld then.
+PER_PERIOD = ("churn_rate",)
 
 
 @dataclass(frozen=True)
@@ -96,17 +99,17 @@ def freshness_line(facts: dict) -> str:
 
 def comparison_gaps(view: ViewState, facts: dict) -> list[str]:
     """Why some changes are not shown: a comparison period that starts before the data, or a
-    period that ends in a day the data covers only in part. Counts and amounts over such a
-    window are short, so their changes are withheld; rates and scores still compare."""
+    period that ends in a day the data covers only in part. Counts, amounts and churn over such a
+    window are short, so their changes are withheld; scores and shares still compare."""
     notes = []
     cmp = view.filters.comparison(view.compare)
     oldest, complete = facts.get("oldest_on"), facts.get("last_complete_on")
     if oldest and cmp.start < oldest:
         notes.append(f"The comparison period starts {_day(cmp.start)}, before the first record ({_day(oldest)}): "
-                     "changes in contacts, customers and revenue are not shown.")
+                     "changes in contacts, customers, churn and revenue are not shown.")
     if complete and view.filters.end > complete:
         notes.append(f"The period ends on {_day(view.filters.end)}, a day the data covers only in part: "
-                     "changes in contacts, customers and revenue are not shown.")
+                     "changes in contacts, customers, churn and revenue are not shown.")
     return notes
 
 
@@ -142,7 +145,7 @@ def tiles(data: OverviewData, view: ViewState, min_responses: int, withhold_coun
             continue
         target = data.targets.get(key)
         has_value = bool(row["is_enough"]) and not pd.isna(row["value"])
-        withheld = withhold_counts and not kpi.is_sample
+        withheld = withhold_counts and (not kpi.is_sample or key in PER_PERIOD)
         out.append(Tile(
             kpi=key, label=kpi.label,
             value=_value(key, row, target, min_responses),

@@ -169,3 +169,20 @@ def test_an_existing_database_is_upgraded_and_keeps_its_numbers(tiny_db, tmp_pat
         assert metrics.coverage(db.Reader(con)).missing("churn_rate") is None
     finally:
         con.close()
+
+
+def test_service_levels_say_not_in_your_data(reader):
+    from cxdata import service
+    lv = service.levels(reader, Q1)
+    reason = "no escalation flag (interactions.escalated) was loaded before Mar 2026"
+    assert lv.missing == {"first_contact_resolution": reason, "escalation_rate": reason}
+    assert pd.isna(lv.total["first_contact_resolution"]) and lv.by["department"]["first_contact_resolution"].isna().all()
+    assert lv.total["sla_compliance"] == pytest.approx(100.0)   # every contact resolved within its SLA
+    march = service.levels(reader, MARCH)
+    assert march.missing == {} and march.total["first_contact_resolution"] == pytest.approx(75.0)
+
+
+def test_the_churn_page_says_churn_is_not_in_your_data(absent_db, monkeypatch):
+    at = _starter(absent_db, monkeypatch)().switch_page("pages/churn.py").run()
+    assert not at.exception
+    assert any("customers.churned_on" in w.value for w in at.warning), [w.value for w in at.warning]

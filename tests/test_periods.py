@@ -141,3 +141,17 @@ def test_a_department_quarter_the_data_ends_inside_is_running_and_not_compared(r
     whole = departments.scorecards(reader, view, 1, quarter=dt.date(2025, 7, 1), newest_on=LAST_DAY,
                                    last_complete_on=LAST_DAY)
     assert not whole.is_running
+
+
+def test_the_overview_withholds_changes_a_period_past_the_data_cannot_support(reader):
+    from cxdata import overview
+    from cxdata.filters import ViewState
+    view = ViewState(PAST_END, "custom")
+    facts = data_status.facts(reader)
+    gaps = overview.comparison_gaps(view, facts)
+    assert any("a day the data covers only in part" in g for g in gaps)
+    data = overview.load(reader, view.filters, view.compare, 1)
+    tiles = {t.kpi: t for t in overview.tiles(data, view, 1, withhold_counts=bool(gaps))}
+    # churn over 6 days of data in a 123-day period reads low: its change is withheld with the counts
+    assert tiles["churn_rate"].delta is None and tiles["revenue"].delta is None
+    assert tiles["nps"].delta is not None   # a score still compares
