@@ -73,13 +73,15 @@ def record_provided(con, load_id: str, plan: Plan, clean: str, rejects: str) -> 
     first month of those (sql/schema.sql). A column the file lacks gets no row, so a metric that
     needs it can say "not in your data" instead of a number."""
     table, dated = plan.table.name, DATED_BY.get(plan.table.name)
-    written = f"from {ident(clean)} c where not exists (select 1 from {ident(rejects)} r where r._rec = c._rec)"
     month = f"date_trunc('month', c.{ident(dated)})::date" if dated else "null::date"
-    parts = []
-    p = Params()
-    for column in plan.present:
+    counts, months = [], []
+    for column in plan.present:  # one pass over the written rows for every column
         informs = "true" if (table, column) in EMPTY_MEANS_SOMETHING else f"c.{ident(column)} is not null"
-        parts.append(f"select {p(column)} as column_name, count(*) filter (where {informs}) as n_rows, "
-                     f"min({month}) filter (where {informs}) as first_month {written}")
-    con.execute(f"insert into provided_columns select {p(load_id)}, {p(table)}, column_name, n_rows, first_month "
-                f"from ({' union all '.join(parts)})", p.values)
+        counts.append(f"count(*) filter (where {informs})")
+        months.append(f"min({month}) filter (where {informs})")
+    p = Params()
+    con.execute(
+        f"insert into provided_columns select {p(load_id)}, {p(table)}, unnest({p(plan.present)}), "
+        f"unnest([{', '.join(counts)}]), unnest([{', '.join(months)}]) "
+        f"from {ident(clean)} c where not exists (select 1 from {ident(rejects)} r where r._rec = c._rec)",
+        p.values)
