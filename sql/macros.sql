@@ -312,8 +312,8 @@ create or replace macro in_edge_days(day, start, stop) as
 create or replace macro whole_quarters_to(stop) as date_trunc('quarter', stop::date)::date;
 
 -- ---- Monthly trends ----------------------------------------------------------------------------
--- The months of a trend line: the 12 complete months before stop (a month is complete when
--- month_start + 1 month <= stop) and, when stop falls mid-month, that partial month after them.
+-- The months of a trend line: the 12 calendar months before the one holding stop and, when stop
+-- falls mid-month, that month after them. Which of them are complete is is_complete (sql/derived.sql).
 create or replace macro trend_start(stop) as (date_trunc('month', stop::date) - interval 12 month)::date;
 create or replace macro trend_months(stop) as table
     select unnest(generate_series(trend_start(stop), stop::date - 1, interval 1 month))::date as month_start;
@@ -324,10 +324,9 @@ create or replace macro period_of(day, grain) as date_trunc(grain, day::date)::d
 create or replace macro period_step(grain) as
     case grain when 'week' then interval 7 day when 'month' then interval 1 month else interval 3 month end;
 -- The periods from the one holding `first` to the one holding stop - 1 day, each with its end
--- (exclusive; the last one ends at stop) and whether it is whole (ends by stop).
+-- (exclusive; the last one ends at stop). Whether one is whole is is_complete (sql/derived.sql).
 create or replace macro trend_periods(first, stop, grain) as table
-    select period_start, least((period_start + period_step(grain))::date, stop::date) as period_end,
-           (period_start + period_step(grain))::date <= stop::date as is_whole
+    select period_start, least((period_start + period_step(grain))::date, stop::date) as period_end
     from (select unnest(generate_series(period_of(first, grain), stop::date - 1, period_step(grain)))::date
                  as period_start);
 -- The member of a breakdown dimension a row belongs to (dim, bound as $by: a key of

@@ -25,7 +25,7 @@ from cxdata.load.report import FileReport, LoadReport
 from cxdata.load.sql import ident
 from cxdata.load.validate import (Skipped, SkippedRows, create_clean, create_rejects, create_value_maps,
                                   kept_from_skipped, reject_summary, skip_rows_of_skipped)
-from cxdata.load.write import save_rejects, upsert
+from cxdata.load.write import record_provided, save_rejects, upsert
 from cxdata.load.zones import check_company_timezone, use_timezone
 
 SLOW_STAGE_SECONDS = 2.0  # the CLI announces stages slower than this
@@ -185,6 +185,7 @@ def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Map
     counts = upsert(con, plan, clean, rejects)
     report.n_loaded, report.n_updated, report.n_unchanged = counts
     remember_loaded(con, plan, clean, rejects, source.path)
+    record_provided(con, run.load_id, plan, clean, rejects)
     if plan.table.name == "customers":  # what each customer's attributes were, for churn features as of a past date
         for step in ("customer_history_close", "customer_history_open"):
             con.execute(db.sql_text(step), {"changed_on": run.started_at.date()})
