@@ -61,21 +61,24 @@ st.caption(f"A bad experience: an NPS detractor (0–6), CSAT 1–2, CES 1–3 o
            "two-proportion z-test, Benjamini–Hochberg across the touchpoints.")
 st.plotly_chart(journey.moments_figure(data), width="stretch", theme=None, key="moments")
 with st.expander("Every touchpoint tested"):
-    table = data.moments[["stage", "touchpoint_name", "n_bad", "churn_bad", "n_good", "churn_good", "difference",
-                          "difference_moe", "p_value", "is_significant", "value_bad", "excess_value", "n_censored"]]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "stage": "Stage", "touchpoint_name": "Touchpoint",
-        "n_bad": st.column_config.NumberColumn("Bad: customers", format="%,d"),
-        "churn_bad": st.column_config.NumberColumn("Bad: lost", format="%.1f%%"),
-        "n_good": st.column_config.NumberColumn("Fine: customers", format="%,d"),
-        "churn_good": st.column_config.NumberColumn("Fine: lost", format="%.1f%%"),
-        "difference": st.column_config.NumberColumn("Difference (pts)", format="%.1f"),
-        "difference_moe": st.column_config.NumberColumn("± (95%)", format="%.1f"),
-        "p_value": st.column_config.NumberColumn("p", format="%.4f"),
-        "is_significant": "Significant",
-        "value_bad": st.column_config.NumberColumn("Annual value (bad)", format="%,.0f"),
-        "excess_value": st.column_config.NumberColumn("Excess value lost", format="%,.0f"),
-        "n_censored": st.column_config.NumberColumn("Censored", format="%,d")})
+    if data.moments.empty:  # under a narrow filter no touchpoint had experiences to compare
+        st.caption("No touchpoint had experiences to compare under these filters.")
+    else:
+        table = data.moments[["stage", "touchpoint_name", "n_bad", "churn_bad", "n_good", "churn_good", "difference",
+                              "difference_moe", "p_value", "is_significant", "value_bad", "excess_value", "n_censored"]]
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "stage": "Stage", "touchpoint_name": "Touchpoint",
+            "n_bad": st.column_config.NumberColumn("Bad: customers", format="%,d"),
+            "churn_bad": st.column_config.NumberColumn("Bad: lost", format="%.1f%%"),
+            "n_good": st.column_config.NumberColumn("Fine: customers", format="%,d"),
+            "churn_good": st.column_config.NumberColumn("Fine: lost", format="%.1f%%"),
+            "difference": st.column_config.NumberColumn("Difference (pts)", format="%.1f"),
+            "difference_moe": st.column_config.NumberColumn("± (95%)", format="%.1f"),
+            "p_value": st.column_config.NumberColumn("p", format="%.4f"),
+            "is_significant": "Significant",
+            "value_bad": st.column_config.NumberColumn("Annual value (bad)", format="%,.0f"),
+            "excess_value": st.column_config.NumberColumn("Excess value lost", format="%,.0f"),
+            "n_censored": st.column_config.NumberColumn("Censored", format="%,d")})
 
 # ---- 4. Drill-down ------------------------------------------------------------------------------
 st.subheader("Drill down")
@@ -85,9 +88,9 @@ if wanted in choices and wanted != st.session_state.get("journey_url_stage"):
     st.session_state["journey_stage"] = wanted          # a link (the overview's movers) chose it
 st.session_state["journey_url_stage"] = wanted
 left, right = st.columns(2)
-top = data.moments.iloc[0]["stage"] if not data.moments.empty and data.moments.iloc[0]["is_significant"] else None
-stage = left.selectbox("Stage", choices, key="journey_stage",  # first the stage of the top moment of truth
-                       index=choices.index(top) if top in choices else 0)
+first = journey.default_stage(data.cells, choices, data.moments)
+stage = left.selectbox("Stage", choices, key="journey_stage",  # the top moment of truth's, else the first with data
+                       index=choices.index(first) if first in choices else 0)
 touchpoints = data.cells.loc[~data.cells["is_stage"] & ~data.cells["is_total"] & (data.cells["stage"] == stage)
                              & data.cells["touchpoint"].notna(), "touchpoint"].tolist()
 touchpoint = right.selectbox("Touchpoint", [None, *touchpoints], key="journey_touchpoint",

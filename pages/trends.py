@@ -1,9 +1,10 @@
 """KPI trends: any customer metric over time, against its target, by any dimension."""
 import streamlit as st
 
-from cxdata import charts, drivers, trends
+from cxdata import charts, drill, drivers, trends
 from cxdata import formatting as fmt
 from cxdata import metrics
+from cxdata.app import drill as drill_widget
 from cxdata.app import frame
 from cxdata.overview import filters_line, freshness_line
 
@@ -38,6 +39,16 @@ if data.series["value"].notna().sum() == 0:
     st.stop()
 
 st.plotly_chart(trends.figure(data, minimum), width="stretch", theme=None, key="trend")
+periods = [p for p, n in zip(data.series["period_start"], data.series["n"]) if n > 0][::-1]
+drill_col, rows_col, _ = st.columns([2, 1, 3], vertical_alignment="bottom")
+if drill.can_drill(kpi) and periods:  # the rows behind one point of the line
+    period = drill_col.selectbox("Rows behind", periods, key="trend_rows_period",
+                                 format_func=lambda p: trends.period_name(p, grain))
+    with rows_col:
+        drill_widget.rows_button(reader, trends.period_filters(view.filters, period, grain), kpi, key="rows_trend",
+                                 scope=trends.period_name(period, grain), label="See the rows")
+drill_widget.downloads(trends.export_table(data), f"{kpi.replace('_', '-')}-by-{grain}", key="trend_download",
+                       sheet=kpi_def.label)
 
 changes = st.columns(3)
 for column, v in zip(changes, trends.VERSUS):

@@ -1,0 +1,62 @@
+"""The drill-down in the real app (AppTest, tiny database): a tile opens the rows behind its number, with the
+count the tile states and CSV and Excel downloads; the overview and trends offer what they show."""
+from __future__ import annotations
+
+import pytest
+
+from cxdata import drill
+from tests.test_app import _starter
+
+
+@pytest.fixture
+def app(tiny_db, monkeypatch):
+    return _starter(tiny_db, monkeypatch)
+
+
+def _dialog_line(at) -> str:
+    return next(m.value for m in at.markdown if "·" in m.value and ":" in m.value and "**" in m.value
+                and any(noun in m.value for noun in ("answers", "contacts", "customers", "transactions")))
+
+
+def test_the_nps_tile_opens_its_answers(app):
+    at = app()   # last 90 days, 6 Dec 2025 – 5 Mar 2026: the 100 NPS answers of 15 Jan 2026
+    assert not at.exception
+    at.button(key="rows_nps").click().run()
+    assert not at.exception
+    assert _dialog_line(at) == "**NPS** · 6 Dec 2025 – 5 Mar 2026: 100 answers"
+    table = next(d.value for d in at.dataframe if "Counts as" in d.value.columns)
+    assert len(table) == 100
+    classes = table["Counts as"].value_counts()
+    assert (classes["promoter"], classes["detractor"]) == (50, 20)        # NPS 30, as the tile says
+    assert {b.label for b in at.get("download_button")} >= {"CSV", "Excel"}
+    assert "None" not in table.to_csv() and "nan" not in table.to_csv()
+
+
+def test_the_sla_tile_under_a_department_filter_opens_the_judged_contacts(app):
+    at = app(department="Billing")
+    at.button(key="rows_sla_compliance").click().run()
+    assert not at.exception
+    assert _dialog_line(at).endswith(": 4 contacts")
+    table = next(d.value for d in at.dataframe if "Resolved on time" in d.value.columns)
+    assert sorted(table["Resolved on time"]) == ["no", "no", "yes", "yes"]   # 50%
+
+
+def test_every_drillable_tile_has_its_button_and_the_overview_downloads(app):
+    at = app()
+    keys = {b.key for b in at.button}
+    assert {f"rows_{k}" for k in ("nps", "csat", "ces", "contacts", "sla_compliance", "churn_rate",
+                                  "active_customers", "revenue")} <= keys
+    assert "rows_net_revenue_retention" not in keys            # a two-year cohort: no rows to list
+    assert {b.key for b in at.get("download_button")} >= {"overview_download_csv", "overview_download_xlsx"}
+
+
+def test_trends_downloads_its_series_and_opens_a_periods_rows(app):
+    at = app()
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception
+    assert {b.key for b in at.get("download_button")} >= {"trend_download_csv", "trend_download_xlsx"}
+    # the newest month with answers is January 2026: its 100 NPS answers, the point the line draws
+    assert at.selectbox(key="trend_rows_period").value.isoformat() == "2026-01-01"
+    at.button(key="rows_trend").click().run()
+    assert not at.exception
+    assert _dialog_line(at) == "**NPS** · January 2026 · 1 Jan 2026 – 31 Jan 2026: 100 answers"
