@@ -153,3 +153,37 @@ def test_cell_filters_read_the_quarter_to_the_views_end():
 def test_every_tile_kpi_it_names_has_a_query():
     assert all(db.query_params(r.query) >= {"start", "filters", "limit"} for r in drill.ROWS_OF.values())
     assert set(drill.ROWS_OF) <= set(metrics.KPIS)
+
+
+def test_the_overview_download_holds_each_tiles_number_n_change_and_status(reader):
+    from cxdata import overview
+    from cxdata.filters import ViewState
+
+    view = ViewState(Q1_2026, preset="custom")
+    data = overview.load(reader, Q1_2026, "previous", 30)
+    table = overview.export_table(data, overview.tiles(data, view, 30)).set_index("Metric")
+    assert list(table.index) == [metrics.KPIS[k].label for k in overview.TILE_ORDER]
+    nps = table.loc["NPS"]   # 50 - 20 of 100 now, 40 - 30 of 100 before; target 25
+    assert (nps["Value"], nps["n"], nps["Comparison value"], nps["Target"], nps["Status"]) == (30, 100, 10, 25, "met")
+    assert nps["Margin (±, 95%)"] == pytest.approx(data.summary.set_index("kpi").loc["nps", "moe"])
+    ces = table.loc["CES"]   # 10 answers: too few for a score, so no number in the file either
+    assert pd.isna(ces["Value"]) and ces["n"] == 10 and ces["Shown as"] == "Too few answers"
+    assert table.loc["Revenue", "Value"] == pytest.approx(300.0) and table.loc["CSAT", "Status"] == "no target"
+    back = pd.read_csv(io.BytesIO(drill.csv_bytes(table.reset_index())), encoding="utf-8-sig")
+    assert len(back) == len(overview.TILE_ORDER) and "nan" not in drill.csv_bytes(table).decode("utf-8-sig")
+
+
+def test_the_trend_download_is_the_series_and_a_period_drills_to_its_days(reader):
+    from cxdata import trends
+
+    data = trends.load(reader, Q1_2026, "nps", "month", "none", "previous", 1, dt.date(2025, 11, 15),
+                       dt.date(2026, 3, 5))
+    table = trends.export_table(data).set_index("Period")
+    assert table.loc["January 2026", "NPS"] == pytest.approx(30.0) and table.loc["January 2026", "n"] == 100
+    assert table.loc["November 2025", "NPS"] == pytest.approx(10.0)
+    assert pd.isna(table.loc["February 2026", "NPS"])           # no answers: blank, not 0
+    january = trends.period_filters(Q1_2026, dt.date(2026, 1, 1), "month")
+    assert (january.start, january.end) == (dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    assert drill.rows(reader, january, "nps").n == 100
+    last = trends.period_filters(Q1_2026.replace(end=dt.date(2026, 3, 5)), dt.date(2026, 1, 1), "quarter")
+    assert last.end == dt.date(2026, 3, 5)                       # cut at the view's end

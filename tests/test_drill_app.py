@@ -60,3 +60,30 @@ def test_trends_downloads_its_series_and_opens_a_periods_rows(app):
     at.button(key="rows_trend").click().run()
     assert not at.exception
     assert _dialog_line(at) == "**NPS** · January 2026 · 1 Jan 2026 – 31 Jan 2026: 100 answers"
+
+
+def test_a_scorecard_cell_opens_the_rows_of_that_department_and_quarter(app):
+    at = app()
+    at.switch_page("pages/departments.py").run()
+    assert not at.exception
+    at.selectbox(key="cell_department").set_value("Billing")
+    at.selectbox(key="cell_metric").set_value("sla_compliance").run()
+    at.button(key="rows_cell").click().run()
+    assert not at.exception
+    # Billing's 4 e-mails of 10 Jan 2026, two resolved late: the cell's 50%
+    assert _dialog_line(at) == "**SLA compliance** · Billing, Q1 2026 · 1 Jan 2026 – 5 Mar 2026: 4 contacts"
+    table = next(d.value for d in at.dataframe if "Resolved on time" in d.value.columns)
+    assert sorted(table["Resolved on time"]) == ["no", "no", "yes", "yes"]
+    assert set(table["Department"]) == {"Billing"}
+    at.selectbox(key="cell_metric").set_value("csat").run()
+    at.button(key="rows_cell").click().run()
+    assert _dialog_line(at).endswith(": 40 answers")          # Billing's CSAT answers: 30 of 40 satisfied
+
+
+def test_the_service_page_opens_the_contacts_judged_against_an_sla(app):
+    at = app()
+    at.switch_page("pages/service.py").run()
+    assert not at.exception
+    at.button(key="rows_sla_compliance").click().run()
+    assert not at.exception
+    assert _dialog_line(at) == "**SLA compliance** · 6 Dec 2025 – 5 Mar 2026: 10 contacts"
