@@ -14,6 +14,7 @@ import io
 import math
 from dataclasses import dataclass
 
+import openpyxl
 import pandas as pd
 
 from cxdata import formatting as fmt
@@ -121,8 +122,19 @@ def cell_filters(filters: Filters, department: str, quarter: dt.date) -> Filters
 
 def shown(table: pd.DataFrame, limit: int = SHOWN) -> pd.DataFrame:
     """The first `limit` rows as text for the screen: thousands separators, yes/no, dates without
-    seconds, and an empty cell (never None, nan or inf) where there is no value."""
-    return table.head(limit).apply(lambda column: column.map(_cell))
+    seconds (without a time when every value is at midnight), and an empty cell (never None, nan or
+    inf) where there is no value. Formatted a column at a time: 50,000 rows stay quick."""
+    head = table.head(limit)
+    return pd.DataFrame({name: _column(head[name]) for name in head.columns}, index=head.index)
+
+
+def _column(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return values.map({True: "yes", False: "no"}).fillna("")
+    if pd.api.types.is_datetime64_any_dtype(values):
+        at_midnight = (values.dropna() == values.dropna().dt.normalize()).all()
+        return values.dt.strftime("%Y-%m-%d" if at_midnight else "%Y-%m-%d %H:%M").fillna("")
+    return values.map(_cell)
 
 
 def _cell(x) -> str:
@@ -133,9 +145,8 @@ def _cell(x) -> str:
         return ""
     if isinstance(x, bool):
         return "yes" if x else "no"
-    if isinstance(x, pd.Timestamp | dt.datetime):  # a date column arrives as midnight
-        x = pd.Timestamp(x)
-        return f"{x:%Y-%m-%d}" if x == x.normalize() else f"{x:%Y-%m-%d %H:%M}"
+    if isinstance(x, pd.Timestamp | dt.datetime):
+        return f"{x:%Y-%m-%d %H:%M}"
     if isinstance(x, int):
         return f"{x:,}"
     if isinstance(x, float):
@@ -151,16 +162,29 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
 
 
 def xlsx_bytes(table: pd.DataFrame, sheet: str = "Rows") -> bytes:
-    """An Excel workbook (openpyxl) of one sheet: typed numbers and dates, a frozen header row."""
+    """An Excel workbook of one sheet: typed numbers and dates, empty cells for no value, a frozen
+    header row. Written row by row in openpyxl's write-only mode, several times faster than a
+    DataFrame's to_excel on 100,000 rows."""
+    book = openpyxl.Workbook(write_only=True)
+    out = book.create_sheet(sheet[:31])
+    out.freeze_panes = "A2"
+    out.append([str(c) for c in table.columns])
+    columns = []
+    for name in table.columns:  # Python values, missing as None (an empty cell), no time zones
+        values = table[name]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_localize(None)
+        columns.append([None if _is_blank(v) else v.to_pydatetime() if isinstance(v, pd.Timestamp)
+                        else v.item() if hasattr(v, "item") else v for v in values.astype(object)])
+    for row in zip(*columns):
+        out.append(row)
     buffer = io.BytesIO()
-    out = table.copy()
-    for column in out.columns:  # Excel holds no time zones, nulls as empty cells
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_localize(None)
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        out.to_excel(writer, sheet_name=sheet[:31], index=False)
-        writer.sheets[sheet[:31]].freeze_panes = "A2"
+    book.save(buffer)
     return buffer.getvalue()
+
+
+def _is_blank(v) -> bool:
+    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and not math.isfinite(v))
 
 
 def file_stem(kpi: str, filters: Filters) -> str:
