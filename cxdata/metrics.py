@@ -386,14 +386,17 @@ def department_quarters(reader, filters: Filters, reference: bool = False) -> pd
 
 
 def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.DataFrame,
-                    min_responses: int = DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
+                    min_responses: int = DEFAULT_MIN_RESPONSES, targets: dict[str, float] | None = None
+                    ) -> pd.DataFrame:
     """The company's and each department's targets missed in this period beyond the margin of
     error, with for how many quarters in a row (up to this one) the score has been below target,
     out of how many quarters the history holds.
 
     A miss is listed only when even the favourable end of the 95% interval misses the target,
     so sampling noise around a target is never reported as a miss. The quarters are counted on
-    the point estimate, from quarters with at least `min_responses` observations.
+    the point estimate, from quarters with at least `min_responses` observations. `targets`
+    (metrics.targets, the overview tiles' own) is the whole view's target in this period, so the
+    list judges the number a tile shows against the target that tile shows.
     """
     now = groups[(groups["period"] == "current") & (groups["dimension"] == "department")]
     company = summary.set_index("kpi")
@@ -402,6 +405,8 @@ def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.Dat
                                                                     dropna=False, sort=False):
         quarters = quarters.sort_values("quarter_start")
         target = quarters.iloc[-1]["target"]
+        if is_company and targets is not None:
+            target = targets.get(key)
         if _missing(target):
             continue
         if is_company:
@@ -452,24 +457,10 @@ def targets(reader, filters: Filters) -> dict[str, float]:
 
 
 def meets_target(kpi: str, value: float | None, target: float | None) -> bool | None:
+    """Whether a value reaches its target in the KPI's better direction (None: nothing to judge).
+    How close a miss is, and the words for it, are cxdata.verdict's."""
     if (value is None or target is None or (isinstance(value, float) and math.isnan(value))
             or KPIS[kpi].higher_is_better is None):
         return None
     return value >= target if KPIS[kpi].higher_is_better else value <= target
 
-
-# How far from its target a KPI may be and still count as "close" (amber) rather than "missed"
-# (red): points for scores and percentages, a share of the target for durations.
-CLOSE_WITHIN = {"nps": 5.0, "csat": 2.0, "ces": 0.2, "churn_rate": 0.5, "sla_compliance": 2.0}
-CLOSE_WITHIN_SHARE = 0.10  # durations: within 10% of the target
-
-
-def target_status(kpi: str, value: float | None, target: float | None) -> str | None:
-    """'met', 'close' or 'missed' on the unrounded value (None without a value or a target)."""
-    met = meets_target(kpi, value, target)
-    if met is None:
-        return None
-    if met:
-        return "met"
-    allowed = CLOSE_WITHIN.get(kpi, CLOSE_WITHIN_SHARE * abs(target) if KPIS[kpi].unit == "s" else 0.0)
-    return "close" if abs(value - target) <= allowed else "missed"
