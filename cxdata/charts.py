@@ -887,7 +887,7 @@ def alignment_trend(index: pd.DataFrame, departments: list[str], title: str, sub
         df = index[index["department"] == d].sort_values("period_start")
         x = pd.to_datetime(df["period_start"])
         hover = [[f"{d} · Q{(q.month - 1) // 3 + 1} {q.year}",
-                  "no targeted metric to judge" if pd.isna(v) else f"alignment {v:.0f} of 100 · {g} of {m} metrics on target"]
+                  "no targeted metric to judge" if pd.isna(v) else f"alignment {v:.0f} of 100 · {g} of {m} metrics met"]
                  for q, v, g, m in zip(x, df[column], df["n_met"], df["n_metrics"])]
         fig.add_scatter(x=x, y=df[column], mode="lines+markers", line=dict(color=COLORS["series"], width=2.5),
                         marker=dict(size=6), customdata=hover, hovertemplate=_HOVER, row=1, col=col)

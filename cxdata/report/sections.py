@@ -325,8 +325,8 @@ def department_alignment(reader, view: ViewState, ctx: Context) -> list[Slide]:
     figure = charts.alignment_matrix(matrix, list(departments.METRICS), title, subtitle)
     return [Slide("departments", "Departments: alignment", title, subtitle, figures=[figure], sources=sources,
                   findings=findings[:1], notes=" ".join(findings[1:]) + " The index: the share of a department's "
-                  "targeted metrics on target, weighted by n. Targets: an edited one, else the department's own, "
-                  "else the company's (docs/departments.md).")]
+                  "targeted metrics met (close counts half), weighted by n. Targets: an edited one, else the "
+                  "department's own, else the company's (docs/departments.md).")]
 
 
 def service_levels(reader, view: ViewState, ctx: Context) -> list[Slide]:
