@@ -209,9 +209,8 @@ def _detail(key: str, row, by_kpi: pd.DataFrame, min_responses: int, channels: p
         return "nothing to measure in this period"
     if not row["is_enough"]:
         return f"n = {n:,}: a score needs at least {min_responses} answers"
-    if key == "churn_rate":  # retention is the same fact read the other way; the badge is for targets
-        return (f"{fmt.margin(key, row['moe'])} · n = {n:,} customers · "
-                f"retention {fmt.value(key, 100 - row['value'])}")
+    if key == "churn_rate":
+        return f"{fmt.margin(key, row['moe'])} · n = {n:,} customers"
     if kpi.is_sample:
         return f"{fmt.margin(key, row['moe'], row['value'])} · n = {n:,}"
     if key == "revenue":

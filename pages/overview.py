@@ -27,15 +27,14 @@ if not overview.has_data(data.summary):
     st.stop()
 
 BADGE = {verdict.MET: "green", verdict.CLOSE: "orange", verdict.MISSED: "red"}  # others grey
-ICON = {verdict.MET: ":material/check: ", verdict.CLOSE: ":material/remove: ", verdict.MISSED: ":material/close: "}
 tiles = overview.tiles(data, view, minimum, withhold_counts=bool(gaps))
 for row_start in range(0, len(tiles), overview.TILES_PER_ROW):
     row = tiles[row_start:row_start + overview.TILES_PER_ROW]
     for column, tile in zip(st.columns(overview.TILES_PER_ROW, gap="small"), row):
         with column.container(border=True, gap=None):
-            # The status against target rides in the label, so every tile keeps to four lines.
-            badge = (f" :{BADGE.get(tile.status, 'gray')}-badge[{ICON.get(tile.status, '')}{tile.badge}]"
-                     if tile.badge else "")
+            # The verdict rides in the label, so every tile keeps to four lines; its word, not an icon,
+            # says it (colour alone never does), in as little width as a long label leaves.
+            badge = f" :{BADGE.get(tile.status, 'gray')}-badge[{tile.badge}]" if tile.badge else ""
             st.metric(tile.label + badge, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help,
                       delta_arrow="off" if tile.delta_color == "off" else "auto")
             detail, link = st.columns([7, 1], gap=None, vertical_alignment="center")

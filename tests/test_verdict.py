@@ -184,7 +184,7 @@ def _pack(path):
         con.close()
 
 
-BADGE = re.compile(r"^(?P<label>.+?) :(?P<colour>\w+)-badge\[(?::material/\w+: )?(?P<words>.+)\]$")
+BADGE = re.compile(r"^(?P<label>.+?) :(?P<colour>\w+)-badge\[(?P<words>.+)\]$")
 COLOUR = {"met": "green", "close": "orange", "missed": "red"}
 
 
