@@ -396,7 +396,9 @@ def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.Dat
     so sampling noise around a target is never reported as a miss. The quarters are counted on
     the point estimate, from quarters with at least `min_responses` observations. `targets`
     (metrics.targets, the overview tiles' own) is the whole view's target in this period, so the
-    list judges the number a tile shows against the target that tile shows.
+    list judges the number a tile shows against the target that tile shows; with it, the whole
+    view's targeted KPIs that have no quarterly history (first response) are listed too, for this
+    period alone (no quarters counted), so no tile that falls short goes unmentioned.
     """
     now = groups[(groups["period"] == "current") & (groups["dimension"] == "department")]
     company = summary.set_index("kpi")
@@ -418,11 +420,7 @@ def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.Dat
             if mine.empty:
                 continue
             value, moe, n = mine.iloc[0]["value"], mine.iloc[0]["moe"], mine.iloc[0]["n"]
-        if n < min_responses or _missing(value) or _missing(moe):
-            continue
-        better = KPIS[key].higher_is_better
-        favourable = value + moe if better else value - moe
-        if meets_target(key, favourable, target):
+        if n < min_responses or not _short_beyond_margin(key, value, moe, target):
             continue
         streak = 0
         for q in reversed(list(quarters.itertuples())):
@@ -434,11 +432,29 @@ def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.Dat
                      "target": target, "shortfall": abs(value - target), "quarters_missed": streak,
                      "quarters_seen": len(quarters),
                      "since": quarters.iloc[len(quarters) - streak]["quarter_start"] if streak else None})
+    for key in [k for k in TARGETED_KPIS if targets and k not in set(history["kpi"]) and k in company.index]:
+        row, target = company.loc[key], targets.get(key)
+        if (_missing(target) or not row["is_enough"] or row["n"] < min_responses
+                or not _short_beyond_margin(key, row["value"], row["moe"], target)):
+            continue
+        rows.append({"scope": "Company", "is_company": True, "kpi": key, "label": KPIS[key].label,
+                     "value": row["value"], "moe": row["moe"], "n": int(row["n"]), "target": target,
+                     "shortfall": abs(row["value"] - target), "quarters_missed": 0, "quarters_seen": 0,
+                     "since": None})
     columns = ["scope", "is_company", "kpi", "label", "value", "moe", "n", "target", "shortfall",
                "quarters_missed", "quarters_seen", "since"]
     out = pd.DataFrame(rows, columns=columns)
     return out.sort_values(["is_company", "quarters_missed", "shortfall"], ascending=[False, False, False],
                            ignore_index=True)
+
+
+def _short_beyond_margin(kpi: str, value, moe, target) -> bool:
+    """Even the favourable end of the value's 95% interval falls short of the target."""
+    if _missing(value) or _missing(moe):
+        return False
+    favourable = value + moe if KPIS[kpi].higher_is_better else value - moe
+    met = meets_target(kpi, favourable, target)
+    return met is not None and not met
 
 
 def targets(reader, filters: Filters) -> dict[str, float]:

@@ -253,7 +253,9 @@ class Attention:
 
 
 # What a standing miss is about, as the subject of its sentence.
-_MISS_SUBJECT = {"sla_compliance": "SLA compliance", "nps": "NPS", "csat": "CSAT", "ces": "effort score (CES)"}
+_MISS_SUBJECT = {"sla_compliance": "SLA compliance", "nps": "NPS", "csat": "CSAT", "ces": "effort score (CES)",
+                 "first_response_live": "first response on live channels",
+                 "first_response_written": "first response on written channels"}
 
 
 def attention(data: OverviewData, view: ViewState) -> list[Attention]:
