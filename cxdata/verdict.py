@@ -118,14 +118,18 @@ def targets_clause(judged: list[tuple[str, str]]) -> str:
     unjudged = [label for label, v in targeted if v not in JUDGED]
     if not any(by.values()):
         return "no target can be judged in this view: too few answers or contacts"
-    parts = [f"{few(by[v])} {verb(v, len(by[v]) > 1)} {'their targets' if len(by[v]) > 1 else 'its target'}"
-             for v in (MISSED, CLOSE) if by[v]]
+    parts = [_said(v, by[v]) for v in (MISSED, CLOSE) if by[v]]
     if parts:
         return "; ".join(parts)
     if unjudged:
-        return (f"{few(by[MET])} {verb(MET, len(by[MET]) > 1)} {'their targets' if len(by[MET]) > 1 else 'its target'}"
-                f"; {few(unjudged)}: too few to judge")
-    return "every targeted KPI meets its target" if len(by[MET]) > 1 else f"{by[MET][0]} meets its target"
+        return f"{_said(MET, by[MET])}; {few(unjudged)}: too few to judge"
+    return "every targeted KPI meets its target" if len(by[MET]) > 1 else _said(MET, by[MET])
+
+
+def _said(v: str, labels: list[str]) -> str:
+    """'NPS misses its target', 'NPS and CSAT are close to their targets'."""
+    many = len(labels) > 1
+    return f"{few(labels)} {verb(v, many)} {'their targets' if many else 'its target'}"
 
 
 def close_text() -> str:
