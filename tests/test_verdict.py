@@ -12,6 +12,7 @@ import pytest
 
 from cxdata import data_status, db, metrics, report, verdict
 from cxdata.filters import Filters, ViewState
+from cxdata.report.slides import EMPHASIZED_COLUMNS
 from cxdata.store import STORE_ENV
 from tests.test_app import _starter
 
@@ -211,6 +212,8 @@ def test_the_pack_says_what_the_overview_badges_say(case, case_db, monkeypatch):
     pack = _pack(path)
     kpis = next(s for s in pack.slides if s.key == "kpis")
     target_column = {row[0]: row[3] for row in kpis.table.rows}
+    # a row's news colours its value and change, never the target's words (a met target in a worsening's red)
+    assert kpis.table.columns.index("Target") not in EMPHASIZED_COLUMNS
     # the pack's target column is the badge, word for word; KPIs that take no target say so with a dash
     assert {label: target_column[label] for label in expected} == expected
     assert all(target_column[label] == "—" for label in target_column if label not in expected)
