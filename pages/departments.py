@@ -5,7 +5,7 @@ import math
 
 import streamlit as st
 
-from cxdata import charts, db, departments, trends
+from cxdata import charts, db, departments, trends, verdict
 from cxdata import formatting as fmt
 from cxdata import metrics
 from cxdata.app import frame
@@ -57,8 +57,8 @@ st.subheader("Who is aligned with the customer")
 matrix = departments.alignment(cards)
 st.plotly_chart(charts.alignment_matrix(
     matrix, list(departments.METRICS), departments.headline(cards),
-    f"{quarter_name(quarter)}{running} · amber: short of target by at most {departments.amber_tolerance():g}% "
-    "or the margin of error · index: targeted metrics on target, weighted by n"), width="stretch", theme=None,
+    f"{quarter_name(quarter)}{running} · {verdict.close_text()} · index: targeted metrics met, weighted by n"),
+    width="stretch", theme=None,
     key="matrix")
 ranked = matrix.dropna(subset=["service_index"]).sort_values("service_index")
 if len(ranked) > 1:
@@ -98,7 +98,7 @@ if not censored.empty and censored.iloc[0]:
 
 # ---- Targets -----------------------------------------------------------------------------------------------
 st.subheader("Targets")
-in_force = departments.targets_in_force(reader, view.filters, store)
+in_force = departments.targets_in_force(reader, view.filters, store, [department])
 quarter_targets = in_force[(in_force["period_start"] == quarter) & (in_force["department"] == department)]
 st.caption(f"In force for {department} in {quarter_name(quarter)}: "
            + (", ".join(f"{metrics.KPIS[m].label} {departments.value_text(m, t)}"
