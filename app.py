@@ -15,9 +15,10 @@ PAGES = {
                  st.Page("pages/service.py", title="Service levels", icon=":material/timer:")],
     "Reports": [st.Page("pages/reports.py", title="Board pack", icon=":material/slideshow:"),
                 st.Page("pages/present.py", title="Presentation mode", icon=":material/present_to_all:")],
-    "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
+    "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:"),
+             st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:")],
 }
-WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there
+WITHOUT_FILTERS = {"data", "definitions"}  # url paths of pages that show everything loaded: no sidebar filters there
 
 navigation = st.navigation(PAGES)
 frame.compact_layout()

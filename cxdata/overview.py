@@ -228,7 +228,7 @@ def _help(kpi: metrics.Kpi, view: ViewState) -> str:
     margin = " Shown with its 95% margin of error; a change is called significant at the 95% level." \
         if kpi.is_sample else ""
     target = (" The badge is the target for this period: green when met, amber when close "
-              "(docs/metrics.md), red when missed." if kpi.key in metrics.TARGETED_KPIS else "")
+              "(the Definitions page says how close), red when missed." if kpi.key in metrics.TARGETED_KPIS else "")
     return (f"{kpi.definition}.{margin}{target} The line: the last 12 complete months (hover for each "
             f"month); the numbers at its right are the axis ends. {scope}")
 
@@ -302,8 +302,7 @@ def _mover_item(r, versus: str) -> Attention:
     help_text = (f"{r.label} {fmt.value(r.kpi, r.prev_value)} → {fmt.value(r.kpi, r.value)} "
                  f"(n = {r.prev_n:,} → {r.n:,}); the company's change {fmt.change(r.kpi, r.company_delta, r.value)}. "
                  f"The group's change beyond the company's: {fmt.change(r.kpi, r.excess, r.value)}, "
-                 f"{fmt.p_value(r.p_value)}, significant after the Benjamini–Hochberg correction for the "
-                 "many groups tested at once.")
+                 "larger than chance explains, even allowing for the many groups checked at once.")
     return Attention(text, help_text, r.dimension, r.member, is_better=bool(r.is_better), kpi=r.kpi, by=r.dimension)
 
 

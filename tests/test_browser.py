@@ -268,7 +268,7 @@ def test_a_tiles_trend_link_opens_the_trends_page_with_the_filters(server, page)
     page.wait_for_url(re.compile(r"/trends\?.*metric=sla_compliance"), timeout=30_000)
     _wait_until_idle(page)
     assert "segment=SMB" in page.url and "period=12m" in page.url
-    page.get_by_text("robust deviations", exact=False).first.wait_for(timeout=30_000)
+    page.get_by_text("times its usual variation", exact=False).first.wait_for(timeout=30_000)
     _assert_no_error(page)
     page.set_viewport_size({"width": 1280, "height": 2000})
     page.screenshot(path=ARTIFACTS / "trends-sla-smb.png")
