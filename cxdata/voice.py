@@ -55,10 +55,11 @@ def load(reader, filters: Filters, compare: str) -> VoiceData:
 
 
 def verbatims(reader, filters: Filters, theme: str = "", sentiment: str = "", language: str = "",
-              nps_group: str = "", search: str = "", limit: int = VERBATIM_LIMIT) -> pd.DataFrame:
-    """The comments in view, newest first, masked; `search` ignores case and accents ("atencion"
-    finds "atención")."""
-    params = {**_narrowing(filters, theme, sentiment, language, nps_group, search), "limit": limit}
+              nps_group: str = "", search: str = "", limit: int | None = None) -> pd.DataFrame:
+    """The comments in view, newest first, masked, at most `limit` (default VERBATIM_LIMIT); `search`
+    ignores case and accents ("atencion" finds "atención")."""
+    params = {**_narrowing(filters, theme, sentiment, language, nps_group, search),
+              "limit": VERBATIM_LIMIT if limit is None else limit}
     rows = reader.run("voice_verbatims", params)
     rows["themes"] = rows["themes"].map(lambda t: ", ".join(t) if t is not None and len(t) else "")
     rows["language"] = rows["language"].map(lambda c: LANGUAGE_NAMES.get(c, c))
