@@ -1,9 +1,13 @@
 """cx-cockpit: the frame around every page (data header, global filters, navigation)."""
+from pathlib import Path
+
 import streamlit as st
 
 from cxdata.app import board, frame, warmup
 
-st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layout="wide")
+# A file the app serves itself: a :material/...: favicon would be fetched from Google's font server.
+FAVICON = Path(__file__).parent / "cxdata" / "app" / "favicon.png"
+st.set_page_config(page_title="cx-cockpit", page_icon=str(FAVICON), layout="wide")
 
 PAGES = {
     "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True)],
