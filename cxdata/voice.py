@@ -64,7 +64,8 @@ def verbatims(reader, filters: Filters, theme: str = "", sentiment: str = "", la
     rows["themes"] = rows["themes"].map(lambda t: ", ".join(t) if t is not None and len(t) else "")
     rows["language"] = rows["language"].map(lambda c: LANGUAGE_NAMES.get(c, c))
     for survey in SURVEY_SCALES:   # NPS, CSAT and CES are on different scales: one column each, never mixed
-        rows[f"score_{survey}"] = rows["score"].where(rows["survey"] == survey).astype("Int64")
+        rows[f"score_{survey}"] = [f"{score:.0f}" if asked == survey else ""    # as text: blank, never "None"
+                                   for score, asked in zip(rows["score"], rows["survey"])]
     return rows
 
 

@@ -113,7 +113,7 @@ st.dataframe(rows, hide_index=True, column_order=[
     "department"],
     column_config={
         "submitted_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD", width=90),
-        **{f"score_{s}": st.column_config.NumberColumn(label, format="%d", width=70)
+        **{f"score_{s}": st.column_config.TextColumn(label, width=70, alignment="right")
            for s, label in voice.SURVEY_SCALES.items()},
         "comment": st.column_config.TextColumn("Comment", width="large"),
         "sentiment": st.column_config.TextColumn("Sentiment", width=80),
