@@ -76,7 +76,8 @@ def visible_text(at: AppTest) -> str:
             texts.extend(str(cell) for cell in frame.to_numpy().ravel())
         for child in getattr(node, "children", {}).values():
             walk(child)
-    walk(at._tree)
+    walk(at.main)
+    walk(at.sidebar)
     return "\n".join(texts)
 
 
@@ -121,6 +122,7 @@ def test_no_developer_words_on_the_trends_page_of_any_metric(start, metric):
 def test_no_developer_words_in_presentation_mode_on_any_slide(start):
     at = start("pages/present.py", slide="1")
     count = int(re.search(r"Slide 1 of (\d+)", visible_text(at)).group(1))
+    assert "Customer experience review" in visible_text(at)   # the slide itself is read, not only the controls
     for number in range(1, count + 1):
         text = visible_text(at)
         assert f"Slide {number} of {count}" in text
