@@ -48,8 +48,8 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
     Kpi("sla_compliance", "SLA compliance", "%", True,
         "% of interactions resolved within their promised time (open ones count once overdue)"),
     Kpi("first_response_live", "First response (live)", "s", False,
-        "median seconds to the first response on live channels (by default "
-        f"{', '.join(DEFAULT_LIVE_CHANNELS)}; ${LIVE_CHANNELS_ENV} sets another list)"),
+        "median seconds to the first response on live channels, where a person answers while the customer "
+        "waits (phone, chat, video, in person; the administrator sets the list)"),
     Kpi("first_response_written", "First response (written)", "s", False,
         "median seconds to the first response on written channels: every channel that is not live "
         "(email, web forms, app, social, ...)"),

@@ -342,8 +342,7 @@ def _mover_item(r, versus: str) -> Attention:
     help_text = (f"{r.label} {fmt.value(r.kpi, r.prev_value)} → {fmt.value(r.kpi, r.value)} "
                  f"(n = {r.prev_n:,} → {r.n:,}); the company's change {fmt.change(r.kpi, r.company_delta, r.value)}. "
                  f"The group's change beyond the company's: {fmt.change(r.kpi, r.excess, r.value)}, "
-                 f"{fmt.p_value(r.p_value)}, significant after the Benjamini–Hochberg correction for the "
-                 "many groups tested at once.")
+                 "larger than chance explains, even allowing for the many groups checked at once.")
     return Attention(text, help_text, r.dimension, r.member, is_better=bool(r.is_better), kpi=r.kpi, by=r.dimension)
 
 

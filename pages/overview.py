@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cxdata import charts, metrics, overview, trends, verdict, voice
-from cxdata.app import frame
+from cxdata.app import explain, frame
 from cxdata.churn import alerts as churn_alerts
 from cxdata.filters import DIMENSIONS
 from cxdata.store import Store, StoreError
@@ -94,7 +94,9 @@ if heard:  # what detractors write about most, in one of their own (masked) word
 try:  # revenue at risk and open churn alerts, one line linking to the churn page
     at_risk_line = churn_alerts.overview_line(reader, view.filters, Store.beside(reader.path),
                                               churn_alerts.Rules.from_env())
-except (churn_alerts.AlertSettingError, StoreError) as exc:
+except churn_alerts.AlertSettingError as exc:
+    at_risk_line = f"Churn alerts unavailable: {exc.plain}"
+except StoreError as exc:
     at_risk_line = f"Churn alerts unavailable: {exc}"
 if at_risk_line:
     risk, more = st.columns([5, 1], vertical_alignment="center")
@@ -106,3 +108,8 @@ versus = overview.COMPARISONS[view.compare]
 mix, channels = st.columns(2)
 mix.plotly_chart(charts.nps_composition(data.summary, versus), width="stretch", theme=None, key="nps_mix")
 channels.plotly_chart(charts.channel_mix(data.channels, versus), width="stretch", theme=None, key="channel_mix")
+
+explain.how_computed("NPS", "CSAT", "CES", "SLA compliance", "First response (live and written)", "Churn rate",
+                     "Net revenue retention", "Gross revenue retention", "Status against target", "Margin of error",
+                     "Too few answers", "Significant change", "Moved more than the whole view",
+                     "Many comparisons at once", "The newest day")

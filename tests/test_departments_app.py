@@ -40,8 +40,10 @@ def test_scorecards_page_shows_billing_last_and_its_card(start_on, demo_december
         con.close()
     expected = cards.cards[cards.cards["department"] == "Billing"].set_index("label")
     assert card.loc["SLA compliance", "Value"] == fmt.value("sla_compliance", expected.loc["SLA compliance", "value"])
-    # editing is off without the setting: no form, and the page says how to turn it on
-    assert not at.number_input and any(departments.EDIT_ENV in c.value for c in at.caption)
+    # editing is off without the setting: no form, and the page says so in plain words, naming no setting
+    assert not at.number_input
+    assert any("Target editing is switched off by the administrator" in c.value for c in at.caption)
+    assert not any(departments.EDIT_ENV in c.value for c in at.caption)
 
 
 def test_an_edited_target_survives_a_restart_and_a_load(start_on, tiny_db, tmp_path, monkeypatch):

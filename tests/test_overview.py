@@ -72,7 +72,8 @@ def test_attention_says_misses_in_words_and_keeps_statistics_for_the_tooltip():
     assert "margin of error" in first.help and "n = 2,694" in first.help
     assert second.text == ("**Segment SMB**: CSAT fell 6.1 pts to 71.2% against the previous period, more than "
                            "the whole view's 1.0 pts fall.")
-    assert "p < 0.001" in second.help and "Benjamini–Hochberg" in second.help
+    assert "n = 790 → 800" in second.help and "many groups checked at once" in second.help
+    assert "Benjamini" not in second.help and "p < " not in second.help   # plain words, no test statistic
     company_miss = miss.assign(is_company=True, scope="Company")
     filtered = overview.OverviewData(summary=pd.DataFrame(), trends=pd.DataFrame(), targets={},
                                      movers=mover.iloc[0:0], misses=company_miss, channels=pd.DataFrame())

@@ -266,7 +266,7 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
         rules = alerts.Rules.from_env()
     except alerts.AlertSettingError as exc:
         return [Slide("churn", "Churn risk", "Churn risk cannot be shown", sources=sources,
-                      empty=f"{exc}: fix the setting (docs/using-the-app.md).")]
+                      empty=f"{exc.plain}.")]
     summary = churn.revenue_at_risk(reader, view.filters, rules)
     total = summary[summary["dimension"] == "all"]
     if total.empty or not int(total.iloc[0]["n_customers"]):
@@ -293,7 +293,8 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
                   bullets=bullets, figures=[figure], sources=sources,
                   findings=[f"Revenue at risk is {at_risk} of annual value; the {int(t['n_at_risk']):,} customers at a "
                             f"risk score of {threshold} or more carry {fmt.compact(t['value_at_risk_flagged'])} of it."],
-                  notes="Revenue at risk = the sum over customers of annual value × risk score / 100 (docs/churn-model.md).")]
+                  notes="Revenue at risk = the sum over customers of annual value × risk score / 100 (the app's "
+                        "Definitions page explains the risk score).")]
 
 
 # ---- Departments and service levels -------------------------------------------------------------------
@@ -326,7 +327,7 @@ def department_alignment(reader, view: ViewState, ctx: Context) -> list[Slide]:
     return [Slide("departments", "Departments: alignment", title, subtitle, figures=[figure], sources=sources,
                   findings=findings[:1], notes=" ".join(findings[1:]) + " The index: the share of a department's "
                   "targeted metrics met (close counts half), weighted by n. Targets: an edited one, else the "
-                  "department's own, else the company's (docs/departments.md).")]
+                  "department's own, else the company's.")]
 
 
 def service_levels(reader, view: ViewState, ctx: Context) -> list[Slide]:
@@ -405,7 +406,7 @@ def appendix(reader, view: ViewState, ctx: Context) -> list[Slide]:
         part = keys[start:start + DEFINITIONS_PER_SLIDE]
         slides.append(Slide(
             f"definitions_{start // DEFINITIONS_PER_SLIDE + 1}", "Appendix", "Metric definitions"
-            + (" (continued)" if start else ""), "One definition per metric (sql/macros.sql, docs/metrics.md)",
+            + (" (continued)" if start else ""), "One definition per metric, the same on every page and slide",
             table=Table(["Metric", "Definition"], [[metrics.KPIS[k].label, _sentence(metrics.KPIS[k].definition)]
                                                    for k in part], widths=[2.6, 9.6]),
             sources=["sql/macros.sql"]))
@@ -417,8 +418,8 @@ def appendix(reader, view: ViewState, ctx: Context) -> list[Slide]:
     slides.append(Slide(
         "samples", "Appendix", "Sample sizes behind every figure", overview.period_line(view),
         bullets=[f"Survey scores need at least {ctx.min_responses} answers to be shown; a change is called "
-                 "significant only when a two-sided z-test on both periods' 95% margins gives p < 0.05. "
-                 "Counts and amounts are a census: they have no margin."],
+                 "significant only when it is larger than both periods' margins of error can explain (95% "
+                 "confidence). Counts and amounts are complete counts: they have no margin."],
         table=Table(["Metric", f"n, {journey.span(view.filters)}", f"n, {journey.span(cmp)}", "Counted in",
                      "Margin (95%)"], sample, widths=[3.0, 2.5, 2.5, 2.4, 1.8]),
         sources=["sql/kpi_summary.sql", "sql/revenue_retention.sql"]))
@@ -443,7 +444,7 @@ def _unit_of_n(kpi: str) -> str:
 
 
 def _margin(kpi: str, row) -> str:
-    return fmt.margin(kpi, row["moe"], row["value"]) or ("census" if not metrics.KPIS[kpi].is_sample else "—")
+    return fmt.margin(kpi, row["moe"], row["value"]) or ("none: a full count" if not metrics.KPIS[kpi].is_sample else "—")
 
 
 # ---- The registry ---------------------------------------------------------------------------------------
