@@ -111,7 +111,9 @@ if at_risk_line:
 versus = overview.COMPARISONS[view.compare]
 mix, channels = st.columns(2)
 mix.plotly_chart(charts.nps_composition(data.summary, versus), width="stretch", theme=None, key="nps_mix")
-channels.plotly_chart(charts.channel_mix(data.channels, versus), width="stretch", theme=None, key="channel_mix")
+channels.plotly_chart(charts.channel_mix(data.channels, versus), width="stretch", theme=None, key="channel_mix",
+                      on_select=drill_widget.on_bar("channel_mix"), selection_mode="points")
+drill_widget.bar_rows(reader, view.filters, "contacts", "channel", "channel_mix")  # a bar clicked: its contacts
 
 st.caption("Download what this page shows: each number with its margin, n, change and status against target.")
 drill_widget.downloads(overview.export_table(data, tiles), f"overview-{view.filters.start}-to-{view.filters.end}",

@@ -87,3 +87,11 @@ def test_the_service_page_opens_the_contacts_judged_against_an_sla(app):
     at.button(key="rows_sla_compliance").click().run()
     assert not at.exception
     assert _dialog_line(at) == "**SLA compliance** · 6 Dec 2025 – 5 Mar 2026: 10 contacts"
+
+
+def test_a_clicked_bar_names_its_member():
+    from cxdata.app.drill import bar_member
+
+    assert bar_member({"points": [{"x": 61.2, "y": "chat", "curve_number": 0}]}) == "chat"      # horizontal
+    assert bar_member({"points": [{"x": "Billing", "y": 50.0}]}) == "Billing"                   # vertical
+    assert bar_member({"points": []}) is None and bar_member(None) is None

@@ -9,7 +9,8 @@ from cxdata import drill
 from cxdata.filters import Filters
 from cxdata.metrics import KPIS
 
-_OPEN = "cx_drill_open"   # the key of the button whose rows to show on this run
+_OPEN = "cx_drill_open"   # the key of the button (or chart) whose rows to show on this run
+_MEMBER = "cx_drill_member"  # the member a clicked bar stands for
 
 
 def rows_button(reader, filters: Filters, kpi: str, key: str, scope: str = "", label: str = "",
@@ -28,6 +29,35 @@ def rows_button(reader, filters: Filters, kpi: str, key: str, scope: str = "", l
         _dialog(reader, filters, kpi, scope)
 
 
+def bar_rows(reader, filters: Filters, kpi: str, dimension: str, chart_key: str) -> None:
+    """Open the rows behind the bar just clicked on the chart drawn with key `chart_key` and
+    `on_select=on_bar(chart_key)`: `kpi`'s rows for the member of `dimension` that bar names."""
+    if st.session_state.get(_OPEN) == chart_key and st.session_state.get(_MEMBER):
+        member = st.session_state.pop(_MEMBER)
+        del st.session_state[_OPEN]
+        _dialog(reader, filters.replace(**{dimension: [member]}), kpi, member.replace("_", " "))
+
+
+def on_bar(chart_key: str):
+    """The chart's on_select callback: remember which bar was clicked (a horizontal bar names its
+    member on y, a vertical one on x), for bar_rows to open on this run."""
+    def clicked() -> None:
+        member = bar_member(st.session_state[chart_key]["selection"])
+        if member:
+            st.session_state[_OPEN], st.session_state[_MEMBER] = chart_key, member
+    return clicked
+
+
+def bar_member(selection) -> str | None:
+    """The member a clicked bar stands for: its category (y on a horizontal bar, else x), or None."""
+    points = (selection or {}).get("points") or []
+    if not points:
+        return None
+    point = points[0]
+    member = point.get("y") if isinstance(point.get("y"), str) else point.get("x")
+    return member if isinstance(member, str) else None
+
+
 def _open(key: str) -> None:
     st.session_state[_OPEN] = key
 
@@ -41,16 +71,17 @@ def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
     if found.n == 0:
         st.info("No rows behind this number under these filters.", icon=":material/search_off:")
         return
-    st.dataframe(drill.shown(found.rows), hide_index=True, width="stretch", height=420)
+    table = drill.shown(found.rows)
+    st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (len(table) + 1) + 3))
     downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label)
 
 
 def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "Rows") -> None:
     """CSV and Excel buttons side by side; each file is built only when its button is pressed."""
-    csv, xlsx, _ = st.columns([1, 1, 3])
-    csv.download_button("CSV", data=lambda: drill.csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
+    row = st.container(horizontal=True)
+    row.download_button("CSV", data=lambda: drill.csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
                         key=f"{key}_csv", icon=":material/download:", on_click="ignore")
-    xlsx.download_button("Excel", data=lambda: drill.xlsx_bytes(table, sheet), file_name=f"{stem}.xlsx",
+    row.download_button("Excel", data=lambda: drill.xlsx_bytes(table, sheet), file_name=f"{stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
 
