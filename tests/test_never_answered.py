@@ -1,0 +1,208 @@
+"""Who owes an answer (is_answer_due), and what a median reads when over half of those contacts were
+never answered: on a small hand-built database shaped like a real export (help-desk tickets most of
+which were never answered, delivery legs that carry a promised date but are no conversation, a
+channel nobody answers on, a touchpoint that expects no answer, a self-service one), every page,
+every slide of the board pack and the command line are searched for inf, nan, None and NaT."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cxdata import data_status, db, metrics, report, service
+from cxdata.__main__ import main
+from cxdata.filters import Filters
+from cxdata.load import load_files
+from tests.conftest import ROOT
+
+# Hand-checked (docs/service-levels.md, "Who owes an answer"):
+# - U01-U10: e-mail tickets (Support): U01 answered in 600 s, U02 in 1,200 s, U03-U10 never (8);
+# - L01-L04: chats (Sales) answered in 30 s;
+# - D01-D10: delivery legs on the web with a promised date (an SLA) and no touchpoint: a fulfilment
+#   step, no answer due;
+# - S01-S02: tickets by SMS, a channel whose response mode is 'none': no answer due;
+# - V01-V02: e-mails on the touchpoint 'survey link', listed as expecting no answer: none due;
+# - F01: the self-service touchpoint 'faq': none due.
+# Due an answer: 10 + 4 = 14; never answered: 8 (57.1%), so over half. Written channels' median
+# (e-mail, web, sms): 600, 1,200 and 8 never answered among 10 due -> "over half never answered
+# (n = 10)"; live (chat): 30 s from 4. Today's main judged 28 due and 20 never answered.
+ROWS_SQL = """
+insert into customers (customer_id, name, segment, region, plan, signup_date)
+select printf('C%02d', i), 'Customer ' || i, case when i = 5 then 'Enterprise' else 'SMB' end, 'Europe', 'Plus',
+       date '2025-01-01'
+from range(1, 6) t(i);
+insert into channels values ('sms', 'none'), ('email', 'deferred'), ('chat', 'immediate');
+insert into touchpoints values ('ticket', false, null), ('survey link', false, false), ('faq', true, null);
+insert into interactions
+select printf('U%02d', i), printf('C%02d', 1 + i % 4), timestamp '2026-02-02 08:00:00' + to_days(i), 'email',
+       'support', 'ticket', 'Support', 'inquiry', 'back',
+       case i when 1 then 600 when 2 then 1200 end, timestamp '2026-02-02 10:00:00' + to_days(i), false, 86400
+from range(1, 11) t(i);
+insert into interactions
+select 'L0' || i, 'C01', timestamp '2026-02-03 09:00:00', 'chat', 'support', 'ticket', 'Sales', 'inquiry', 'front',
+       30, timestamp '2026-02-03 09:10:00', false, 3600
+from range(1, 5) t(i);
+insert into interactions
+select printf('D%02d', i), 'C02', timestamp '2026-02-04 12:00:00', 'web', 'purchase', null, 'Logistics', 'delivery',
+       'back', null, timestamp '2026-02-07 12:00:00', false, 5 * 86400
+from range(1, 11) t(i);
+insert into interactions
+select 'S0' || i, 'C03', timestamp '2026-02-05 09:00:00', 'sms', 'support', 'ticket', 'Support', 'inquiry', 'back',
+       null, timestamp '2026-02-05 10:00:00', false, 3600
+from range(1, 3) t(i);
+insert into interactions
+select 'V0' || i, 'C04', timestamp '2026-02-06 09:00:00', 'email', 'support', 'survey link', 'Support', 'inquiry',
+       'back', null, timestamp '2026-02-06 10:00:00', false, 3600
+from range(1, 3) t(i);
+insert into interactions values
+    ('F01', 'C01', timestamp '2026-02-07 09:00:00', 'web', 'support', 'faq', null, 'inquiry', null, null,
+     timestamp '2026-02-07 09:05:00', false, 3600);
+insert into feedback
+select 'N' || i, printf('C%02d', 1 + i % 4), printf('U%02d', 1 + i % 10), timestamp '2026-02-20 10:00:00', 'nps',
+       case when i <= 3 then 10 else 2 end, case when i = 1 then 'never got an answer' end, null, null, null
+from range(1, 6) t(i);
+insert into transactions (transaction_id, customer_id, occurred_at, amount) values
+    ('T1', 'C01', timestamp '2026-02-10', 120.00), ('T2', 'C02', timestamp '2026-03-01', 80.00);
+"""
+FEB = Filters(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+# A word of a visible text that must never be one of these: a number that was not a number.
+LEAKS = re.compile(r"\b(inf|nan|None|NaT)\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def unanswered_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("unanswered") / "cx.duckdb"
+    with db.writable_copy(path) as con:
+        con.execute(ROWS_SQL)
+    return path
+
+
+@pytest.fixture(scope="module")
+def empty_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("empty") / "cx.duckdb"
+    with db.writable_copy(path):
+        pass
+    return path
+
+
+def _reader(path):
+    return db.Reader(db.connect_readonly(path))
+
+
+# ---- The rule ------------------------------------------------------------------------------------
+
+def test_only_conversations_owe_an_answer(unanswered_db):
+    levels = service.levels(_reader(unanswered_db), FEB)
+    total = levels.total
+    assert int(total["n_due"]) == 14
+    assert int(total["n_unanswered"]) == 8
+    assert total["unanswered_rate"] == pytest.approx(800 / 14)
+
+
+def test_a_median_over_half_never_answered_is_no_number(unanswered_db):
+    summary = metrics.kpi_summary(_reader(unanswered_db), FEB).set_index("kpi")
+    written, live = summary.loc["first_response_written"], summary.loc["first_response_live"]
+    assert bool(written["is_unanswered"]) and written["n"] == 10
+    assert pd.isna(written["value"]) and pd.isna(written["moe"]) and pd.isna(written["delta"])
+    assert live["value"] == 30 and live["n"] == 4 and not live["is_unanswered"]
+
+
+# ---- Nothing that is not a number reaches a screen --------------------------------------------------
+
+PAGES = ("pages/overview.py", "pages/trends.py", "pages/journey.py", "pages/voice.py", "pages/churn.py",
+         "pages/departments.py", "pages/service.py", "pages/reports.py", "pages/present.py", "pages/data.py")
+# Plotly keys whose strings a reader sees (titles, labels, hover text and the values it shows).
+FIGURE_TEXT_KEYS = {"text", "title", "name", "hovertext", "ticktext", "customdata", "hovertemplate", "texttemplate",
+                    "header", "cells", "values", "label", "labels"}
+
+
+def _figure_texts(spec, key=None):
+    """Every string of a figure a reader sees, and 'None' for a null among the values hover shows."""
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            yield from _figure_texts(v, k if k in FIGURE_TEXT_KEYS else key if key in FIGURE_TEXT_KEYS else None)
+    elif isinstance(spec, list):
+        for v in spec:
+            yield from _figure_texts(v, key)
+    elif key in FIGURE_TEXT_KEYS and isinstance(spec, str):
+        yield spec
+
+
+def _cell_texts(frame):
+    """A table's cells as the page draws them: a missing value shows as 'None'."""
+    for column in frame.columns:
+        yield str(column)
+        for v in frame[column]:
+            if isinstance(v, (list, tuple)):  # a sparkline column: numbers drawn, never written
+                continue
+            yield "None" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+def visible_texts(node):
+    """What a person can read in a rendered page: every text, label, table cell and chart text."""
+    import json
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for attribute in ("label",):
+            if isinstance(getattr(node, attribute, None), str):
+                yield node.label
+        for child in children.values():
+            yield from visible_texts(child)
+        return
+    kind = getattr(node, "type", "")
+    if kind in ("arrow_data_frame", "arrow_table", "dataframe", "table"):
+        yield from _cell_texts(node.value)
+        return
+    if kind == "plotly_chart":
+        yield from _figure_texts(json.loads(node.proto.spec))
+        return
+    for attribute in ("label", "value", "delta", "body", "placeholder", "help"):
+        try:
+            v = getattr(node, attribute, None)
+        except Exception:  # an element without that property
+            continue
+        if isinstance(v, str):
+            yield v
+    options = getattr(node, "options", None)
+    if isinstance(options, list):
+        yield from (str(o) for o in options)
+
+
+def leaks(texts) -> list[str]:
+    return sorted({t.strip()[:160] for t in texts if LEAKS.search(t)})
+
+
+def _render(path, monkeypatch, page, **query_params) -> AppTest:
+    monkeypatch.setenv("CX_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in query_params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    return at
+
+
+VIEWS = {  # the view of February (most contacts due an answer never answered), and a segment with no data
+    "feb": {"period": "custom", "from": "2026-02-01", "to": "2026-02-28"},
+    "no data": {"period": "custom", "from": "2026-02-01", "to": "2026-02-28", "segment": "Enterprise"},
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("view", VIEWS)
+def test_no_page_shows_inf_nan_none_or_nat(unanswered_db, monkeypatch, page, view):
+    at = _render(unanswered_db, monkeypatch, page, **VIEWS[view])
+    assert not at.exception, at.exception
+    assert leaks(visible_texts(at._tree)) == []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_of_an_empty_database_shows_inf_nan_none_or_nat(empty_db, monkeypatch, page):
+    at = _render(empty_db, monkeypatch, page)
+    assert not at.exception, at.exception
+    assert leaks(visible_texts(at._tree)) == []
