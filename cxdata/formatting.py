@@ -31,6 +31,11 @@ def _is_missing(x) -> bool:
         return False
 
 
+def is_number(x) -> bool:
+    """A finite number a page may print (not None, NaN, NaT or an infinity)."""
+    return isinstance(x, (int, float)) and not _is_missing(x)
+
+
 def unanswered(n: float | None = None) -> str:
     """A median that is no number because over half the contacts due an answer were never answered:
     'over half never answered (n = 12)'."""

@@ -87,8 +87,8 @@ class Levels:
 def levels(reader, filters: Filters) -> Levels:
     """The service levels of the view: the whole view and per channel, department, kind and office."""
     rows = reader.run("service_levels", filters.params())
-    total = rows[rows["dimension"] == "all"]
-    empty = pd.Series({c: None for c in rows.columns}) if total.empty else total.iloc[0]
+    total = rows[(rows["dimension"] == "all") & rows["n_contacts"].notna()]  # no contact: a row of nulls
+    empty = pd.Series({c: None for c in rows.columns}, dtype=object) if total.empty else total.iloc[0]
     by = {d: rows[rows["dimension"] == d].reset_index(drop=True) for d in BREAKDOWNS}
     return Levels(in_force(reader), empty, by)
 

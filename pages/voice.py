@@ -44,7 +44,7 @@ else:
                          help=f"Share of the comments whose sentiment could be read, ± {negative.moe:.1f} points "
                               f"(95%), n = {negative.n:,}; against the {versus}.")
 driver_tile.metric(f"Detractors' top theme: {top['label']}" if top is not None else "Detractors' top theme",
-                   f"{top['detractor_share']:.0f}%" if top is not None else "None stands out",
+                   f"{top['detractor_share']:.0f}%" if top is not None else "Nothing stands out",
                    help="The share of NPS detractor comments (0–6) that name the theme detractors name most, among "
                         "the themes they name significantly more often than promoters do.")
 unknown_tile.metric("Sentiment unknown", f"{100 * summary['n_unknown'] / summary['n_comments']:.0f}%",
@@ -86,7 +86,7 @@ for column, group, title in ((detractor_words, "detractor", "Typical of detracto
     rows = phrases[phrases["typical_of"] == group].copy()
     rows["z"] = rows["z"].abs()
     column.markdown(f"**{title}**")
-    column.dataframe(rows.sort_values("z", ascending=False), hide_index=True, column_order=[
+    column.dataframe(rows.sort_values("z", ascending=False), hide_index=True, placeholder=fmt.MISSING, column_order=[
         "phrase", "n_detractor", "n_promoter", "z"], column_config={
         "phrase": "Phrase", "n_detractor": st.column_config.NumberColumn("Detractors", format="%d"),
         "n_promoter": st.column_config.NumberColumn("Promoters", format="%d"),
@@ -106,7 +106,7 @@ search = pick_text.text_input("Search the comments", max_chars=voice.SEARCH_MAX,
 rows = voice.verbatims(reader, view.filters, chosen_theme, chosen_sentiment, chosen_language, search=search)
 st.caption(f"{len(rows):,} comments" + (f" (the newest {voice.VERBATIM_LIMIT:,})" if len(rows) == voice.VERBATIM_LIMIT
                                          else "") + ", newest first.")
-st.dataframe(rows, hide_index=True, column_order=[
+st.dataframe(rows, hide_index=True, placeholder=fmt.MISSING, column_order=[
     "submitted_at", "survey", "score", "comment", "sentiment", "themes", "language", "segment", "department"],
     column_config={
         "submitted_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD", width=90),

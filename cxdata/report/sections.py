@@ -117,7 +117,7 @@ def scorecard_title(summary: pd.DataFrame, tiles: list[overview.Tile]) -> str:
     if better:
         parts.append(f"{better} {'improved' if worse else f'of {len(tiles)} KPIs improved'} significantly")
     if not parts:
-        parts.append(f"None of {len(tiles)} KPIs moved significantly")
+        parts.append(f"No KPI of the {len(tiles)} moved significantly")
     text = ", ".join(parts)
     return text + (f"; {missed} {'misses its' if missed == 1 else 'miss their'} target" if missed else
                    "; every company-wide target is met")
