@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -29,6 +30,7 @@ from tests.conftest import ROOT
 # Due an answer: 10 + 4 = 14; never answered: 8 (57.1%), so over half. Written channels' median
 # (e-mail, web, sms): 600, 1,200 and 8 never answered among 10 due -> "over half never answered
 # (n = 10)"; live (chat): 30 s from 4. Today's main judged 28 due and 20 never answered.
+# U11, in January, answered in 300 s, makes February a whole month of the data.
 ROWS_SQL = """
 insert into customers (customer_id, name, segment, region, plan, signup_date)
 select printf('C%02d', i), 'Customer ' || i, case when i = 5 then 'Enterprise' else 'SMB' end, 'Europe', 'Plus',
@@ -41,6 +43,9 @@ select printf('U%02d', i), printf('C%02d', 1 + i % 4), timestamp '2026-02-02 08:
        'support', 'ticket', 'Support', 'inquiry', 'back',
        case i when 1 then 600 when 2 then 1200 end, timestamp '2026-02-02 10:00:00' + to_days(i), false, 86400
 from range(1, 11) t(i);
+insert into interactions values
+    ('U11', 'C01', timestamp '2026-01-15 09:00:00', 'email', 'support', 'ticket', 'Support', 'inquiry', 'back', 300,
+     timestamp '2026-01-15 11:00:00', false, 86400);
 insert into interactions
 select 'L0' || i, 'C01', timestamp '2026-02-03 09:00:00', 'chat', 'support', 'ticket', 'Sales', 'inquiry', 'front',
        30, timestamp '2026-02-03 09:10:00', false, 3600
@@ -199,6 +204,27 @@ VIEWS = {  # the view of February (most contacts due an answer never answered), 
 }
 
 
+def test_the_pages_say_over_half_never_answered_with_its_n(unanswered_db, monkeypatch):
+    at = _render(unanswered_db, monkeypatch, "pages/overview.py", **VIEWS["feb"])
+    tiles = {m.label.split(" :")[0]: m.value for m in at.metric}
+    assert tiles["First response (written)"] == "Over half never answered"
+    assert tiles["First response (live)"] == "30 s"
+    assert any(c.value.startswith("n = 10 contacts due an answer") for c in at.caption)
+    at = _render(unanswered_db, monkeypatch, "pages/trends.py", **VIEWS["feb"], metric="first_response_written",
+                 by="department")
+    assert not at.exception
+    assert at.metric[0].value == "over half never answered (n = 10)"
+    breakdown = at.dataframe[0].value.set_index("Member")
+    assert breakdown.loc["Support", "Value"] == "over half never answered (n = 10)"
+    at = _render(unanswered_db, monkeypatch, "pages/departments.py", **VIEWS["feb"], card="Support")
+    card = next(d.value for d in at.dataframe if "Metric" in d.value.columns).set_index("Metric")
+    # the scorecard judges the quarter: U11 of January joins, 8 of 11 never answered
+    assert card.loc["First response (written)", "Value"] == "over half never answered (n = 11)"
+    at = _render(unanswered_db, monkeypatch, "pages/service.py", **VIEWS["feb"])
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Never answered"] == "57.1%"   # 8 of the 14 contacts due an answer
+
+
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("view", VIEWS)
 def test_no_page_shows_inf_nan_none_or_nat(unanswered_db, monkeypatch, page, view):
@@ -260,3 +286,146 @@ def test_the_command_line_prints_no_inf_nan_none_or_nat(unanswered_db, empty_db,
                     "--segment", "Nobody")]
     assert [code for code, _ in outputs][:1] == [0]
     assert leaks(text for _, text in outputs) == []
+
+
+# ---- The rule, one macro -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode, expects, kind, response, sla, due", [
+    ("deferred", True, "inquiry", None, 3600, True),      # a listed touchpoint that expects an answer
+    ("deferred", True, "inquiry", None, None, True),      # ... with neither SLA nor response: still due
+    ("none", True, "inquiry", 60, 3600, False),           # a channel nobody answers on
+    ("immediate", False, "inquiry", 60, 3600, False),     # a touchpoint that expects no answer
+    (None, None, "inquiry", None, 3600, True),            # nothing listed: an SLA opens a conversation
+    (None, None, "inquiry", None, None, False),           # ... no SLA, no response: a visit, not a contact
+    (None, None, "delivery", None, 3600, False),          # a fulfilment step with a promised date
+    (None, None, "purchase", 120, None, False),           # a purchase approved after 2 minutes
+    (None, None, None, 120, None, True),                  # no kind told, a response: a conversation
+])
+def test_is_answer_due(mode, expects, kind, response, sla, due):
+    con = duckdb.connect()
+    db.apply_schema(con)
+    assert con.execute("select is_answer_due($m, $e, $k, $r, $s)",
+                       {"m": mode, "e": expects, "k": kind, "r": response, "s": sla}).fetchone()[0] is due
+
+
+def test_touchpoints_listed_without_expects_answer_expect_one_unless_self_service():
+    con = duckdb.connect()
+    db.apply_schema(con)
+    con.execute("insert into touchpoints (touchpoint, is_self_service) values ('ticket', false), ('faq', true)")
+    con.execute("insert into touchpoints values ('order', false, false)")
+    assert con.execute("select * from answers_expected_of() order by 1").fetchall() == [
+        ("faq", False), ("order", False), ("ticket", True)]
+
+
+# ---- Loading: a mapping says a file's contacts expect no answer; the report counts -------------------
+
+TICKETS = """interaction_id,customer_id,started_at,channel,touchpoint,first_response_seconds,resolved_at,sla_seconds
+T1,C1,2026-01-05 09:00,email,ticket,600,2026-01-05 12:00,86400
+T2,C1,2026-01-06 09:00,email,ticket,,2026-01-06 12:00,86400
+T3,C2,2026-01-07 09:00,email,ticket,,2026-01-07 12:00,86400
+"""
+# Delivery legs: a promised date (an SLA) and no reply, as a carrier's export has them.
+LEGS = """leg_id,customer,shipped,delivered,promised
+D1,C1,2026-01-05 10:00,2026-01-08 10:00,2026-01-09 10:00
+D2,C2,2026-01-06 10:00,2026-01-10 10:00,2026-01-09 10:00
+"""
+LEGS_MAPPING = """table = "interactions"
+expects_answer = false
+
+[columns]
+leg_id = "interaction_id"
+customer = "customer_id"
+shipped = "started_at"
+delivered = "resolved_at"
+
+[constants]
+channel = "courier"
+touchpoint = "delivery leg"
+
+[derived]
+sla_seconds = "date_diff('second', try_cast(shipped as timestamp), try_cast(promised as timestamp))"
+"""
+
+
+def _write(folder, name, text):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_mapping_sets_whether_a_files_contacts_expect_an_answer(tmp_path):
+    path = tmp_path / "cx.duckdb"
+    tickets = load_files([_write(tmp_path, "tickets.csv", TICKETS)], db_path=path)
+    legs = load_files([_write(tmp_path, "legs.csv", LEGS)], db_path=path,
+                      mapping=_write(tmp_path, "legs.toml", LEGS_MAPPING))
+    # T1 answered, T2 and T3 closed without an answer: 3 due, 2 never answered, over half
+    assert (tickets.files[0].n_answer_due, tickets.files[0].n_never_answered) == (3, 2)
+    assert "answers: 3 of 3 contacts judged due an answer, 2 of them never answered — over half" \
+        in tickets.text()
+    assert (legs.files[0].n_answer_due, legs.files[0].n_never_answered) == (0, 0)
+    assert "answers: 0 of 2 contacts judged due an answer, 0 of them never answered\n" in legs.text()
+    assert "touchpoint(s) delivery leg: expect no answer" in legs.text()
+    con = db.connect_readonly(path)
+    try:
+        assert con.execute("select * from touchpoints").fetchall() == [("delivery leg", False, False)]
+        levels = service.levels(db.Reader(con), Filters(dt.date(2026, 1, 1), dt.date(2026, 1, 31))).total
+    finally:
+        con.close()
+    assert (int(levels["n_due"]), int(levels["n_unanswered"])) == (3, 2)
+
+
+def test_a_touchpoints_file_decides_before_the_contacts_of_the_same_run_are_counted(tmp_path):
+    path = tmp_path / "cx.duckdb"
+    points = _write(tmp_path, "touchpoints.csv", "touchpoint,is_self_service,expects_answer\nticket,false,false\n")
+    result = load_files([_write(tmp_path, "tickets.csv", TICKETS), points], db_path=path)
+    tickets = next(f for f in result.files if f.table == "interactions")
+    assert (tickets.n_answer_due, tickets.n_never_answered) == (0, 0)
+
+
+@pytest.mark.parametrize("text, says", [
+    ('table = "interactions"\nexpects_answer = false\n[constants]\nchannel = "courier"\n',
+     "gives them none: name the touchpoint column under [columns], or set one under [constants]"),
+    ('table = "interactions"\nexpects_answer = "no"\n', "expects_answer must be true or false"),
+    ('table = "feedback"\nexpects_answer = false\n', "expects_answer is about contacts (the interactions table)"),
+])
+def test_expects_answer_is_checked_before_anything_loads(tmp_path, text, says):
+    from cxdata.load import LoadError
+    with pytest.raises(LoadError) as caught:
+        load_files([_write(tmp_path, "legs.csv", LEGS)], db_path=tmp_path / "cx.duckdb",
+                   mapping=_write(tmp_path, "m.toml", text))
+    assert says in str(caught.value)
+
+
+def test_the_ecommerce_presets_orders_expect_no_answer(tmp_path):
+    from cxdata.load.presets import sample_files
+    path = tmp_path / "cx.duckdb"
+    result = load_files(sample_files("ecommerce"), db_path=path, preset="ecommerce")
+    orders = next(f for f in result.files if f.table == "interactions")
+    assert (orders.n_loaded, orders.n_answer_due, orders.n_never_answered) == (7, 0, 0)
+    con = db.connect_readonly(path)
+    try:
+        assert con.execute("select touchpoint, expects_answer from touchpoints").fetchall() == [("order", False)]
+        assert con.execute("select count(*) from interaction_rows() where is_due").fetchone() == (0,)
+    finally:
+        con.close()
+
+
+def test_a_database_written_before_expects_answer_is_upgraded_at_the_next_refresh(unanswered_db, tmp_path):
+    from cxdata import derive
+    path = tmp_path / "old.duckdb"
+    path.write_bytes(unanswered_db.read_bytes())
+    con = duckdb.connect(str(path))  # as an earlier release left it: no column, its own derived layer
+    con.execute("alter table touchpoints drop column expects_answer")
+    con.execute("update derived_info set version = 'older'")
+    con.close()
+    assert derive.needs_refresh(path)
+    assert derive.ensure_current(path)
+    con = db.connect_readonly(path)
+    try:
+        # 'survey link' lost its "expects no answer" with the column: not self-service, so expected
+        assert con.execute("select * from touchpoints order by 1").fetchall() == [
+            ("faq", True, None), ("survey link", False, None), ("ticket", False, None)]
+        total = service.levels(db.Reader(con), FEB).total
+    finally:
+        con.close()
+    assert (int(total["n_due"]), int(total["n_unanswered"])) == (16, 10)
