@@ -166,7 +166,7 @@ def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Map
         for step in ("customer_history_close", "customer_history_open"):
             con.execute(db.sql_text(step), {"changed_on": run.started_at.date()})
     if plan.table.name == "interactions":
-        _note_answers_expected(con, source, mapping, report, clean, rejects)
+        _note_answers_expected(con, source, plan, mapping, report, clean, rejects)
     elif mapping.expects_answer is not None:
         raise LoadError(mapping.source, f"expects_answer is about contacts (the interactions table), but "
                                         f"{source.path.name} loads into {plan.table.name}")
@@ -175,13 +175,14 @@ def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Map
         con.execute(f"drop table {ident(name)}")
 
 
-def _note_answers_expected(con, source: Staged, mapping: Mapping, report: FileReport, clean: str,
+def _note_answers_expected(con, source: Staged, plan: Plan, mapping: Mapping, report: FileReport, clean: str,
                            rejects: str) -> None:
-    """Keep the keys of the file's contacts for _count_answers_due, and write the mapping's
-    expects_answer to their touchpoints."""
+    """Keep the keys (and touchpoints) of the file's loaded contacts for _count_answers_due, and write
+    the mapping's expects_answer to their touchpoints."""
     loaded = f"loaded_{source.name}"
-    con.execute(f"create temp table {ident(loaded)} as select interaction_id, touchpoint from {ident(clean)} c "
-                f"where not exists (select 1 from {ident(rejects)} r where r._rec = c._rec)")
+    touchpoint = "c.touchpoint" if "touchpoint" in plan.present else "null::varchar"
+    con.execute(f"create temp table {ident(loaded)} as select c.interaction_id, {touchpoint} as touchpoint "
+                f"from {ident(clean)} c where not exists (select 1 from {ident(rejects)} r where r._rec = c._rec)")
     if mapping.expects_answer is None:
         return
     con.execute(db.sql_text("touchpoints_expects_answer_write"),
