@@ -39,7 +39,10 @@ def _parser() -> argparse.ArgumentParser:
         "load", help="load CSV, Excel or Parquet files", description=(
             "Load files into the database in one all-or-nothing run. Rows that fail a check "
             "are rejected (see the rejected_rows table); the other rows load. docs/loading.md "
-            "explains formats, mapping files and the checks."))
+            "explains formats, mapping files and the checks."),
+        epilog="presets (--preset NAME; each has a sample export in cxdata/load/presets/NAME/sample):\n"
+               + "\n".join(f"  {name:<11} {presets.preset_about(name)}" for name in presets.preset_names()),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     loader.add_argument("files", nargs="+", type=Path, metavar="FILE")
     loader.add_argument("--table", choices=list(load.table_specs()),
                         help="the table to load into (default: from the mapping, else from the columns)")

@@ -833,13 +833,13 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
 # Status against target: Okabe-Ito bluish green, orange and vermillion, always with the value written
 # inside, so no cell is read by its colour alone.
 STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_target": "#EEF1F4",
-                 "too_few": "#EEF1F4", "no_data": "#FFFFFF"}
+                 "too_few": "#EEF1F4", "no_data": "#FFFFFF", "not_in_data": "#FFFFFF"}
 MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "complaint_rate": "Complaint<br>rate",
                   "sla_compliance": "SLA<br>compliance", "first_contact_resolution": "First-contact<br>resolution",
                   "first_response_live": "First<br>response<br>live", "first_response_written": "First<br>response<br>written",
                   "resolution_time": "Resolution<br>time", "escalation_rate": "Escalation<br>rate"}
 STATUS_NAMES = {"green": "on target", "amber": "near target", "red": "off target", "no_target": "no target set",
-                "too_few": "too few to judge", "no_data": "no data"}
+                "too_few": "too few to judge", "no_data": "no data", "not_in_data": "not in your data"}
 
 
 def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subtitle: str = "") -> go.Figure:

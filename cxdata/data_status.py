@@ -11,6 +11,7 @@ from cxdata import filters
 from cxdata.masking import mask
 
 REJECTED_LIMIT = 50_000
+ANSWERS_LIMIT = 1_000  # answers whose contact was not loaded, listed on the page
 OUTCOMES = {"ok": "OK", "ok_with_rejects": "Some rejected", "failed": "Failed"}
 
 
@@ -60,6 +61,16 @@ def load_history(reader) -> pd.DataFrame:
     return blank_text(history)
 
 
+def load_warnings(reader) -> pd.DataFrame:
+    """Plausibility warnings of each table's latest load (cxdata/load/checks.py): results that loaded
+    but look wrong, with the mapping line to look at. None for a database older than the warnings."""
+    if not reader.run("load_warnings_kept")["is_kept"].iloc[0]:
+        return pd.DataFrame(columns=["loaded_at", "table_name", "column_name", "check_name", "message", "look_at"])
+    warnings = reader.run("load_warnings_latest")
+    warnings["loaded_at"] = machine_time_as_utc(warnings["loaded_at"])
+    return blank_text(warnings)
+
+
 def rejected_rows(reader, load_id: str = "", target_table: str = "", column_name: str = "",
                   search: str = "", limit: int = REJECTED_LIMIT) -> pd.DataFrame:
     """Rejected cells narrowed by the page's choices; every choice is a bound parameter.
@@ -79,6 +90,14 @@ def rejected_reasons(reader) -> pd.DataFrame:
     reasons = reader.run("rejected_reasons")
     reasons["loaded_at"] = machine_time_as_utc(reasons["loaded_at"])
     return blank_text(reasons)
+
+
+def answers_without_contact(reader, limit: int = ANSWERS_LIMIT) -> tuple[int, pd.DataFrame]:
+    """How many answers name a contact that was not loaded (so they count for the company, not for a
+    department), and the newest of them; (0, empty) when there are none."""
+    rows = reader.run("answers_without_contact", {"limit": limit})
+    n = int(rows["n_answers"].iloc[0]) if len(rows) else 0
+    return n, blank_text(rows.drop(columns=["n_answers"]))
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -399,10 +399,12 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
         counts = dict(zip(stats["table_name"], stats["n_rows"].astype(int)))
         counts = {t: counts[t] for t in DATA_TABLES}
         total = sum(counts.values())
+        load_id = uuid.uuid4().hex
         con.execute(_INSERT_LOAD,
-            {"id": uuid.uuid4().hex, "started": started, "finished": datetime.now(), "n": total,
+            {"id": load_id, "started": started, "finished": datetime.now(), "n": total,
              "message": f"demo data: customers={customers}, seed={seed}, months={months}, "
                         f"today={today.isoformat()}"})
+        con.execute(_INSERT_PROVIDED, {"load_id": load_id, "first_month": win.start.replace(day=1)})
     return counts
 
 
@@ -891,6 +893,19 @@ _INSERT_LOAD = """
 insert into loads (load_id, started_at, finished_at, files, target_table, n_read, n_loaded,
                    n_updated, n_unchanged, n_rejected, outcome, message)
 values ($id, $started, $finished, ['demo'], 'all', $n, $n, 0, 0, 0, 'ok', $message)
+"""
+# The demo provides every column of its tables from its first month (the data it replaced went, and
+# with it what that data provided).
+_INSERT_PROVIDED = """
+delete from provided_columns;
+insert into provided_columns
+select $load_id, c.table_name, c.column_name, t.n, case when c.table_name <> 'customers' then $first_month end
+from information_schema.columns c
+join (select 'customers' as table_name, count(*) as n from customers
+      union all select 'interactions', count(*) from interactions
+      union all select 'feedback', count(*) from feedback
+      union all select 'transactions', count(*) from transactions) t using (table_name)
+where c.table_schema = 'main' and c.table_catalog = current_database()
 """
 _INSERT_STAGES = "insert into journey_stages select stage, position, description from {view}"
 _INSERT_CUSTOMERS = """

@@ -18,7 +18,7 @@ import pandas as pd
 
 from cxdata import formatting as fmt
 from cxdata import metrics, trends
-from cxdata.filters import Filters
+from cxdata.filters import Filters, is_complete
 
 # The scorecard's metrics in the order a card lists them: the customer's voice, then service.
 VOICE_METRICS = ("nps", "csat", "ces", "bad_experience_churn")
@@ -38,7 +38,7 @@ EDIT_ENV = "CX_EDIT_TARGETS"
 STORE_KIND = "target"
 STATUS_SCORE = {"green": 1.0, "amber": 0.5, "red": 0.0}
 STATUS_LABEL = {"green": "on target", "amber": "near target", "red": "off target", "no_target": "no target set",
-                "too_few": "too few to judge", "no_data": "no data"}
+                "too_few": "too few to judge", "no_data": "no data", "not_in_data": metrics.NOT_IN_DATA}
 
 
 def amber_tolerance() -> float:
@@ -154,17 +154,26 @@ class Scorecards:
 
 
 def scorecards(reader, filters: Filters, min_responses: int = metrics.DEFAULT_MIN_RESPONSES,
-               quarter: dt.date | None = None, store=None, newest_on: dt.date | None = None) -> Scorecards:
+               quarter: dt.date | None = None, store=None, newest_on: dt.date | None = None,
+               last_complete_on: dt.date | None = None) -> Scorecards:
     """Every department's scorecard for one quarter (default: the one holding the filter's end) and the
-    alignment index of every quarter read. The page, the board pack and the bench call this."""
+    alignment index of every quarter read. The page, the board pack and the bench call this. A quarter
+    that is not whole (filters.is_complete: past the filter's end or the data's `last_complete_on`)
+    is still running: its cards show its value but no change."""
     series = quarterly(reader, filters, newest_on)
     quarters = trends._periods(first_quarter(filters), filters.end, "quarter")[1:]
     quarter = quarter or quarters[-1]
-    judged = judge(series, targets_in_force(reader, filters, store), min_responses)
-    cards = _cards(judged, quarter, quarters)
     stop = filters.end + dt.timedelta(days=1)
+    running = not is_complete(quarter, trends._next(quarter, "quarter"), stop, last_complete_on or filters.end)
+    coverage = metrics.coverage(reader)
+    judged = _without_absent(judge(series, targets_in_force(reader, filters, store), min_responses), coverage)
+    cards = _cards(judged, quarter, quarters, compare=not running)
+    missing = [coverage.missing(k, quarter) for k in cards["kpi"]] if not cards.empty else []
+    if missing:
+        cards["missing"] = missing
+        cards.loc[cards["missing"].notna(), "status"] = "not_in_data"
     index = alignment_index(judged[judged["period_start"].isin(quarters)])
-    return Scorecards(quarter, trends._next(quarter, "quarter") > stop, cards, index, quarters)
+    return Scorecards(quarter, running, cards, index, quarters)
 
 
 def judge(series: pd.DataFrame, targets: pd.DataFrame, min_responses: int) -> pd.DataFrame:
@@ -180,14 +189,27 @@ def judge(series: pd.DataFrame, targets: pd.DataFrame, min_responses: int) -> pd
     return merged
 
 
-def _cards(judged: pd.DataFrame, quarter: dt.date, quarters: list[dt.date]) -> pd.DataFrame:
+def _without_absent(judged: pd.DataFrame, coverage: metrics.Coverage) -> pd.DataFrame:
+    """The quarters in which the data does not provide a metric's columns (metrics.Coverage) hold no
+    value and no status against target: not in your data, never 0% or 100%."""
+    gone = pd.Series([coverage.missing(k, q) is not None for k, q in zip(judged["kpi"], judged["period_start"])],
+                     index=judged.index, dtype=bool)
+    judged = judged.copy()
+    judged.loc[gone, ["value", "moe", "n"]] = math.nan
+    judged.loc[gone, "is_enough"] = False
+    judged.loc[gone, "status"] = "not_in_data"
+    return judged
+
+
+def _cards(judged: pd.DataFrame, quarter: dt.date, quarters: list[dt.date], compare: bool = True) -> pd.DataFrame:
+    """One row per department x metric; `compare` False (a running quarter): no change is judged."""
     previous = trends._step_back(quarter, "quarter", 1)
     rows = []
     departments = sorted(judged["department"].unique())
     by_key = {(r.department, r.kpi, r.period_start): r for r in judged.itertuples()}
     for d in departments:
         for k in METRICS:
-            now, then = by_key.get((d, k, quarter)), by_key.get((d, k, previous))
+            now, then = by_key.get((d, k, quarter)), by_key.get((d, k, previous)) if compare else None
             rows.append(_card_row(d, k, now, then, [by_key.get((d, k, q)) for q in quarters if q <= quarter]))
     return pd.DataFrame(rows)
 
@@ -248,7 +270,8 @@ def alignment(cards: Scorecards) -> pd.DataFrame:
                "service_index": idx["service_index"].get(d, math.nan),
                "voice_index": idx["voice_index"].get(d, math.nan)}
         for r in g.itertuples():
-            row[r.kpi] = (r.status, fmt.UNANSWERED if r.is_unanswered else value_text(r.kpi, r.value))
+            row[r.kpi] = (r.status, metrics.NOT_IN_DATA if r.status == "not_in_data"
+                          else fmt.UNANSWERED if r.is_unanswered else value_text(r.kpi, r.value))
         rows.append(row)
     out = pd.DataFrame(rows).sort_values(["index", "department"], ascending=[False, True], na_position="last")
     out["rank"] = out["index"].rank(ascending=False, method="min")
@@ -267,13 +290,14 @@ def card_table(cards: pd.DataFrame, department: str) -> pd.DataFrame:
     return pd.DataFrame({
         "Metric": g["label"],
         "Value": [fmt.unanswered(n) if u else value_text(k, v) if not _missing(v)
-                  else STATUS_LABEL[s] if s in ("too_few", "no_data") else "—"
+                  else STATUS_LABEL[s] if s in ("too_few", "no_data", "not_in_data") else "—"
                   for k, v, s, n, u in zip(g["kpi"], g["value"], g["status"], g["n"], g["is_unanswered"])],
         "n": [fmt.count(n) for n in g["n"]],
         "Target": [("no target set" if _missing(t) else value_text(k, t)
                     + {"edited": " (edited)", "company": " (company)"}.get(src, ""))
                    for k, t, src in zip(g["kpi"], g["target"], g["source"])],
-        "Status": [STATUS_LABEL[s] for s in g["status"]],
+        "Status": [f"{STATUS_LABEL[s]}: {m}" if s == "not_in_data" else STATUS_LABEL[s]
+                   for s, m in zip(g["status"], g["missing"] if "missing" in g else [None] * len(g))],
         "Change": [_change_text(r) for r in g.itertuples()],
         "Trend": g["spark"],
     }).reset_index(drop=True)

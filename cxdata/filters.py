@@ -61,6 +61,18 @@ def last_complete_day(newest_on: dt.date, taken_at: dt.datetime | None) -> dt.da
     return newest_on
 
 
+def is_complete(period_start: dt.date, period_stop: dt.date, stop: dt.date,
+                last_complete_on: dt.date | None, oldest_on: dt.date | None = None) -> bool:
+    """Whether the period [period_start, period_stop) is whole: inside the view's range (ends by
+    `stop`, exclusive) and inside the data's own extent (starts on or after its oldest day, ends by
+    the day after its last complete day, see last_complete_day). A period the data covers only in
+    part is drawn dotted and never compared. The same rule as is_complete in sql/derived.sql."""
+    if last_complete_on is None:
+        return False
+    return (period_stop <= min(stop, last_complete_on + dt.timedelta(days=1))
+            and (oldest_on is None or period_start >= oldest_on))
+
+
 @dataclass(frozen=True, init=False)
 class Filters:
     """A date range (both ends inclusive) and the chosen values per dimension (none chosen = all).

@@ -7,6 +7,7 @@ for a set of filters, and judges period-over-period changes with a z-test on the
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from dataclasses import dataclass
@@ -96,6 +97,79 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
     Kpi("unanswered_rate", "Never answered", "%", False,
         "% of the contacts due an answer (not self-service) that never had a first response"),
 ]}
+
+# ---- What each metric needs from the data (docs/loading.md, "What your data provides") -----------
+# The columns whose absence a metric cannot survive, in the words a reader is told: without one, the
+# metric reads "not in your data: no churn date (customers.churned_on) was loaded", never 0% or 100%.
+# The loader records what each load's files provided (provided_columns, sql/provided_columns.sql).
+NOT_IN_DATA = "not in your data"
+COLUMN_WORDS = {
+    "customers.customer_id": "no customers (customers.customer_id) were loaded",
+    "customers.churned_on": "no churn date (customers.churned_on) was loaded",
+    "customers.annual_value": "no annual value (customers.annual_value) was loaded",
+    "interactions.interaction_id": "no interactions (interactions.interaction_id) were loaded",
+    "interactions.escalated": "no escalation flag (interactions.escalated) was loaded",
+    "interactions.first_response_seconds": "no first-response time (interactions.first_response_seconds) was loaded",
+    "interactions.sla_seconds": "no promised time to resolve (interactions.sla_seconds) was loaded",
+    "interactions.resolved_at": "no resolution time (interactions.resolved_at) was loaded",
+    "transactions.amount": "no transactions (transactions.amount) were loaded",
+}
+_CHURN, _REVENUE = ("customers.customer_id", "customers.churned_on"), ("transactions.amount",)
+NEEDS: dict[str, tuple[str, ...]] = {
+    "churn_rate": _CHURN, "retention_rate": _CHURN, "bad_experience_churn": _CHURN,
+    "active_customers": ("customers.customer_id",),
+    "annual_value_lost": (*_CHURN, "customers.annual_value"),
+    "annual_value_lost_share": (*_CHURN, "customers.annual_value"),
+    "revenue": _REVENUE, "net_revenue_retention": _REVENUE, "gross_revenue_retention": _REVENUE,
+    "revenue_per_active": ("customers.customer_id", *_REVENUE), "clv": (*_CHURN, *_REVENUE),
+    "contacts": ("interactions.interaction_id",),
+    "sla_compliance": ("interactions.interaction_id", "interactions.sla_seconds"),
+    "deferred_on_time": ("interactions.interaction_id", "interactions.sla_seconds"),
+    "first_response_live": ("interactions.interaction_id", "interactions.first_response_seconds"),
+    "first_response_written": ("interactions.interaction_id", "interactions.first_response_seconds"),
+    "unanswered_rate": ("interactions.interaction_id", "interactions.first_response_seconds"),
+    "immediate_share": ("interactions.interaction_id", "interactions.first_response_seconds"),
+    "resolution_time": ("interactions.interaction_id", "interactions.resolved_at"),
+    "first_contact_resolution": ("interactions.interaction_id", "interactions.resolved_at", "interactions.escalated"),
+    "escalation_rate": ("interactions.interaction_id", "interactions.escalated"),
+}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which columns the data provides and from which month (None: from the start); a column
+    absent from `provided` was never provided."""
+
+    provided: dict[str, dt.date | None]   # "table.column" -> first month
+
+    def missing(self, kpi: str, start: dt.date | None = None) -> str | None:
+        """Why `kpi` is not in the data ("no churn date (customers.churned_on) was loaded"), or None
+        when the data provides what it needs; with `start`, also for a period that starts before a
+        needed column's first month ("... was loaded before Mar 2025"). Shown after NOT_IN_DATA."""
+        for column in NEEDS.get(kpi, ()):
+            if column not in self.provided:
+                return COLUMN_WORDS[column]
+            since = self.provided[column]
+            if start is not None and since is not None and start < since:
+                return f"{COLUMN_WORDS[column]} before {since:%b %Y}"
+        return None
+
+    def since(self, kpi: str) -> dt.date | None:
+        """The first month every column `kpi` needs is provided (None: from the start, or never)."""
+        months = [self.provided.get(c) for c in NEEDS.get(kpi, ())]
+        return max((m for m in months if m is not None), default=None)
+
+
+EVERYTHING = Coverage({column: None for column in COLUMN_WORDS})  # for tests and callers without a database
+
+
+def coverage(reader) -> Coverage:
+    """What this database's loads provided (sql/provided_columns.sql)."""
+    rows = reader.run("provided_columns")
+    rows = rows[rows["is_provided"].astype(bool)]
+    return Coverage({f"{t}.{c}": None if pd.isna(m) else pd.Timestamp(m).date()
+                     for t, c, m in zip(rows["table_name"], rows["column_name"], rows["from_month"])})
+
 
 # The range a target may take, by unit: percentages 0-100, NPS -100..100, CES 1..7, times >= 0.
 TARGET_RANGES = {"nps": (-100.0, 100.0), "ces": (1.0, 7.0)}
@@ -218,16 +292,19 @@ def query_name(name: str, reference: bool) -> str:
 
 
 def kpi_summary(reader, filters: Filters, compare: str = "previous",
-                min_responses: int = DEFAULT_MIN_RESPONSES, reference: bool = False) -> pd.DataFrame:
+                min_responses: int = DEFAULT_MIN_RESPONSES, reference: bool = False,
+                coverage: Coverage = EVERYTHING) -> pd.DataFrame:
     """One row per KPI: value, margin and n now and in the comparison period, the change and its verdict.
 
     `reader` is anything with `.run(query_name, params)`: a db.Reader or the app's cached reader.
     `reference` computes the same from raw rows instead of the derived tables (for checks and the bench).
 
     A survey score from fewer than `min_responses` answers is withheld (`is_enough`
-    false): too few answers to show a score at all. Other KPIs show with their margins.
+    false): too few answers to show a score at all. Other KPIs show with their margins. A KPI whose
+    columns the data does not provide in a period (`coverage`) has no value there either.
     """
     long = reader.run(query_name("kpi_summary", reference), period_params(filters, compare))
+    earlier = filters.comparison(compare).start
     rows = []
     for key in SUMMARY_KPIS:
         kpi = KPIS[key]
@@ -235,12 +312,15 @@ def kpi_summary(reader, filters: Filters, compare: str = "previous",
         prev = _period_row(long, key, "previous")
         minimum = min_responses if key in SURVEY_KPIS else 1
         rows.append(_compared(kpi, cur, prev,
-                              enough_now=(not kpi.is_sample or cur["n"] >= minimum) and not cur["is_unanswered"],
-                              enough_before=(not kpi.is_sample or prev["n"] >= minimum) and not prev["is_unanswered"]))
+                              enough_now=(not kpi.is_sample or cur["n"] >= minimum)
+                              and not coverage.missing(key, filters.start) and not cur["is_unanswered"],
+                              enough_before=(not kpi.is_sample or prev["n"] >= minimum)
+                              and not coverage.missing(key, earlier) and not prev["is_unanswered"]))
     return pd.DataFrame(rows)
 
 
-def revenue_retention(reader, filters: Filters, compare: str = "previous", reference: bool = False) -> pd.DataFrame:
+def revenue_retention(reader, filters: Filters, compare: str = "previous", reference: bool = False,
+                      coverage: Coverage = EVERYTHING) -> pd.DataFrame:
     """Net and gross revenue retention as of the period's end, and the annual value lost to churn in it:
     one row per KPI in kpi_summary's shape, plus why a value is withheld (`reason`, `prev_reason`).
 
@@ -248,12 +328,13 @@ def revenue_retention(reader, filters: Filters, compare: str = "previous", refer
     empty) is None with `is_enough` false, and its change is not judged.
     """
     long = reader.run(query_name("revenue_retention", reference), period_params(filters, compare))
+    earlier = filters.comparison(compare).start
     rows = []
     for key in REVENUE_RETENTION_KPIS:
         cur = _period_row(long, key, "current")
         prev = _period_row(long, key, "previous")
-        row = _compared(KPIS[key], cur, prev, enough_now=cur["reason"] is None,
-                        enough_before=prev["reason"] is None)
+        row = _compared(KPIS[key], cur, prev, enough_now=cur["reason"] is None and not coverage.missing(key, filters.start),
+                        enough_before=prev["reason"] is None and not coverage.missing(key, earlier))
         rows.append({**row, "reason": cur["reason"], "prev_reason": prev["reason"]})
     return pd.DataFrame(rows)
 

@@ -20,6 +20,9 @@ TILES_PER_ROW = 4
 CUSTOMER_KPIS = ("churn_rate", "retention_rate", "active_customers", "revenue", "net_revenue_retention",
                  "gross_revenue_retention", "annual_value_lost", "annual_value_lost_share")
 ATTENTION_SHOWN = 6
+# Rates whose size grows with the period's length (lost in the period ÷ active at its start): over a
+# period the data covers only in part they read low, so, like counts, their change is withheld then.
+PER_PERIOD = ("churn_rate",)
 
 
 @dataclass(frozen=True)
@@ -32,13 +35,16 @@ class OverviewData:
     movers: pd.DataFrame
     misses: pd.DataFrame
     channels: pd.DataFrame       # contacts per channel now and before (metrics.channel_mix)
+    coverage: metrics.Coverage = metrics.EVERYTHING  # which columns the data provides (metrics.coverage)
 
 
 def load(reader, filters: Filters, compare: str, min_responses: int, reference: bool = False) -> OverviewData:
     """Run the overview's queries: the page, the app's warm-up and the bench all call this, so they
     run the same set. `reference` reads raw rows instead of the derived tables (for the bench)."""
-    summary = pd.concat([metrics.kpi_summary(reader, filters, compare, min_responses, reference=reference),
-                         metrics.revenue_retention(reader, filters, compare, reference=reference)],
+    coverage = metrics.coverage(reader)
+    summary = pd.concat([metrics.kpi_summary(reader, filters, compare, min_responses, reference=reference,
+                                             coverage=coverage),
+                         metrics.revenue_retention(reader, filters, compare, reference=reference, coverage=coverage)],
                         ignore_index=True)
     groups = metrics.group_scores(reader, filters, compare, reference=reference)
     history = metrics.department_quarters(reader, filters, reference=reference)
@@ -49,6 +55,7 @@ def load(reader, filters: Filters, compare: str, min_responses: int, reference: 
         movers=metrics.movers(groups, summary, min_responses),
         misses=metrics.standing_misses(groups, summary, history, min_responses),
         channels=metrics.channel_mix(reader, filters, compare, reference=reference),
+        coverage=coverage,
     )
 
 
@@ -92,17 +99,17 @@ def freshness_line(facts: dict) -> str:
 
 def comparison_gaps(view: ViewState, facts: dict) -> list[str]:
     """Why some changes are not shown: a comparison period that starts before the data, or a
-    period that ends in a day the data covers only in part. Counts and amounts over such a
-    window are short, so their changes are withheld; rates and scores still compare."""
+    period that ends in a day the data covers only in part. Counts, amounts and churn over such a
+    window are short, so their changes are withheld; scores and shares still compare."""
     notes = []
     cmp = view.filters.comparison(view.compare)
     oldest, complete = facts.get("oldest_on"), facts.get("last_complete_on")
     if oldest and cmp.start < oldest:
         notes.append(f"The comparison period starts {_day(cmp.start)}, before the first record ({_day(oldest)}): "
-                     "changes in contacts, customers and revenue are not shown.")
+                     "changes in contacts, customers, churn and revenue are not shown.")
     if complete and view.filters.end > complete:
         notes.append(f"The period ends on {_day(view.filters.end)}, a day the data covers only in part: "
-                     "changes in contacts, customers and revenue are not shown.")
+                     "changes in contacts, customers, churn and revenue are not shown.")
     return notes
 
 
@@ -130,9 +137,15 @@ def tiles(data: OverviewData, view: ViewState, min_responses: int, withhold_coun
     for key in TILE_ORDER:
         row = by_kpi.loc[key]
         kpi = metrics.KPIS[key]
+        absent = data.coverage.missing(key, view.filters.start)
+        trend = _provided_months(data.trends.loc[data.trends["kpi"] == key, ["month_start", "value", "n", "is_complete"]],
+                                 data.coverage, key)
+        if absent:
+            out.append(_absent_tile(key, absent, view, trend))
+            continue
         target = data.targets.get(key)
         has_value = bool(row["is_enough"]) and not pd.isna(row["value"])
-        withheld = withhold_counts and not kpi.is_sample
+        withheld = withhold_counts and (not kpi.is_sample or key in PER_PERIOD)
         out.append(Tile(
             kpi=key, label=kpi.label,
             value=_value(key, row, target, min_responses),
@@ -142,9 +155,26 @@ def tiles(data: OverviewData, view: ViewState, min_responses: int, withhold_coun
             badge=_badge(key, row, target),
             detail=_detail(key, row, by_kpi, min_responses, data.channels, view.filters.end),
             help=_help(kpi, view),
-            trend=data.trends.loc[data.trends["kpi"] == key, ["month_start", "value", "n", "is_complete"]],
+            trend=trend,
         ))
     return out
+
+
+def _provided_months(trend: pd.DataFrame, coverage: metrics.Coverage, key: str) -> pd.DataFrame:
+    """A tile's line without the months the data does not provide its metric in (none at all when
+    it never does): a month before a column was loaded is not in the data, not 0."""
+    if coverage.missing(key):
+        return trend.iloc[0:0]
+    since = coverage.since(key)
+    return trend if since is None else trend[pd.to_datetime(trend["month_start"]).dt.date >= since]
+
+
+def _absent_tile(key: str, reason: str, view: ViewState, trend: pd.DataFrame) -> Tile:
+    """A tile whose metric the data does not provide in this period (metrics.Coverage): no number,
+    no change, no target status."""
+    return Tile(kpi=key, label=metrics.KPIS[key].label, value=metrics.NOT_IN_DATA.capitalize(), delta=None,
+                delta_color="off", status=None, badge="", detail=reason, help=_help(metrics.KPIS[key], view),
+                trend=trend)
 
 
 def _badge(key: str, row, target: float | None) -> str:

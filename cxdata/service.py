@@ -9,7 +9,7 @@ from sql/service_*.sql on the derived service_daily table; docs/service-levels.m
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -82,15 +82,25 @@ class Levels:
     settings: Settings
     total: pd.Series            # the whole view's row of sql/service_levels.sql
     by: dict[str, pd.DataFrame]  # breakdown -> its members' rows, most contacts first
+    missing: dict[str, str] = field(default_factory=dict)  # level -> why it is not in the data (metrics.Coverage)
+
+
+# The levels of sql/service_levels.sql that are KPIs with declared needs (metrics.NEEDS).
+LEVEL_KPIS = ("immediate_share", "deferred_on_time", "sla_compliance", "first_contact_resolution",
+              "unanswered_rate", "escalation_rate")
 
 
 def levels(reader, filters: Filters) -> Levels:
-    """The service levels of the view: the whole view and per channel, department, kind and office."""
+    """The service levels of the view: the whole view and per channel, department, kind and office. A
+    level whose columns the data does not provide in the period has no value, and `missing` says why."""
     rows = reader.run("service_levels", filters.params())
+    coverage = metrics.coverage(reader)
+    missing = {k: reason for k in LEVEL_KPIS if (reason := coverage.missing(k, filters.start))}
+    rows.loc[:, list(missing)] = float("nan")
     total = rows[(rows["dimension"] == "all") & rows["n_contacts"].notna()]  # no contact: a row of nulls
     empty = pd.Series({c: None for c in rows.columns}, dtype=object) if total.empty else total.iloc[0]
     by = {d: rows[rows["dimension"] == d].reset_index(drop=True) for d in BREAKDOWNS}
-    return Levels(in_force(reader), empty, by)
+    return Levels(in_force(reader), empty, by, missing)
 
 
 def resolution_histogram(reader, filters: Filters) -> pd.DataFrame:
@@ -133,6 +143,8 @@ def headline(lv: Levels) -> str:
     t = lv.total
     if t["n_contacts"] is None or pd.isna(t["n_contacts"]) or not t["n_contacts"]:
         return "No contacts in this view"
+    if "sla_compliance" in lv.missing:
+        return f"SLA compliance: {metrics.NOT_IN_DATA}"
     dept = lv.by["department"].dropna(subset=["sla_compliance"])
     dept = dept[dept["n_sla_judged"] >= 30]
     if len(dept) > 1:

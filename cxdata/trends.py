@@ -17,7 +17,7 @@ import pandas as pd
 
 from cxdata import charts, metrics
 from cxdata import formatting as fmt
-from cxdata.filters import DIMENSIONS, Filters
+from cxdata.filters import DIMENSIONS, Filters, is_complete
 
 # The KPIs the page offers, in the picker's order, and the query that reads each.
 QUERY = {
@@ -104,11 +104,14 @@ def _params(filters: Filters, kpi: str, grain: str, by: str, first: dt.date) -> 
 
 
 def series(reader, filters: Filters, kpi: str, grain: str, min_responses: int,
-           oldest_on: dt.date | None = None, by: str = "none", first: dt.date | None = None) -> pd.DataFrame:
+           oldest_on: dt.date | None = None, by: str = "none", first: dt.date | None = None,
+           last_complete_on: dt.date | None = None, coverage: metrics.Coverage = metrics.EVERYTHING) -> pd.DataFrame:
     """One KPI per period (and per member when `by` names a dimension): period_start, member,
-    value, moe, n, is_enough (n reaches the minimum), is_complete (the period lies whole inside the
-    data and the filter's range), is_unanswered (a first-response median over half never answered: no
-    value). Periods with no data are rows with no value."""
+    value, moe, n, is_enough (n reaches the minimum), is_complete (filters.is_complete: the period
+    lies whole inside the data, from `oldest_on` to `last_complete_on`, and the filter's range; no
+    last complete day given: the filter's end), is_unanswered (a first-response median over half never
+    answered: no value). Periods with no data, and periods before the data provides the KPI's columns
+    (`coverage`), are rows with no value."""
     first = first or history_start(filters, grain)
     if oldest_on:
         first = max(first, period_start(oldest_on, grain))
@@ -121,7 +124,11 @@ def series(reader, filters: Filters, kpi: str, grain: str, min_responses: int,
     out = grid.merge(rows, on=["period_start", "member"], how="left") if by != "none" else \
         grid.drop(columns="member").merge(rows.drop(columns="member"), on="period_start", how="left").assign(member=None)
     stop = filters.end + dt.timedelta(days=1)
-    out["is_complete"] = out["period_start"].map(lambda p: _next(p, grain) <= stop and (oldest_on is None or p >= oldest_on))
+    complete_to = last_complete_on or filters.end
+    out["is_complete"] = out["period_start"].map(
+        lambda p: is_complete(p, _next(p, grain), stop, complete_to, oldest_on))
+    absent = out["period_start"].map(lambda p: coverage.missing(kpi, p) is not None)
+    out.loc[absent, ["value", "moe", "n"]] = math.nan
     out["is_enough"] = out["n"].fillna(0) >= _minimum(kpi, min_responses)
     out.loc[~out["is_enough"] & metrics.KPIS[kpi].is_sample, "moe"] = math.nan
     out["is_unanswered"] = out["is_unanswered"].fillna(False).astype(bool)
@@ -363,12 +370,16 @@ class TrendData:
     changes: dict[str, PeriodChange]
     per_member: pd.DataFrame      # the breakdown's series (empty when none or not applicable)
     members: pd.DataFrame         # the breakdown table
+    missing: str | None = None    # why the data has no value of the KPI at all (metrics.Coverage), or None
 
 
 def load(reader, filters: Filters, kpi: str, grain: str, by: str, versus: str, min_responses: int,
-         oldest_on: dt.date | None) -> TrendData:
-    """Run the page's queries for one view: the page, the bench and the tests call this."""
-    history = series(reader, filters, kpi, grain, min_responses, oldest_on)
+         oldest_on: dt.date | None, last_complete_on: dt.date | None = None) -> TrendData:
+    """Run the page's queries for one view: the page, the bench and the tests call this. The data's
+    extent (`oldest_on`, `last_complete_on`: data_status.facts) says which periods are whole."""
+    coverage = metrics.coverage(reader)
+    history = series(reader, filters, kpi, grain, min_responses, oldest_on, last_complete_on=last_complete_on,
+                     coverage=coverage)
     judged = anomalies(history, grain)
     first = window_start(filters, grain)
     shown = judged[judged["period_start"] >= first].reset_index(drop=True)
@@ -376,15 +387,18 @@ def load(reader, filters: Filters, kpi: str, grain: str, by: str, versus: str, m
     per_member = pd.DataFrame()
     if by != "none" and applies(kpi, by):
         start = min(first, compared_with(changes[versus].period or first, grain, "year"))
-        per_member = series(reader, filters, kpi, grain, min_responses, oldest_on, by=by, first=start)
+        per_member = series(reader, filters, kpi, grain, min_responses, oldest_on, by=by, first=start,
+                            last_complete_on=last_complete_on, coverage=coverage)
     return TrendData(kpi, grain, by, versus, shown, targets(reader, filters, kpi, grain, first), changes,
-                     per_member, breakdown(per_member, changes[versus], kpi, grain, versus))
+                     per_member, breakdown(per_member, changes[versus], kpi, grain, versus), coverage.missing(kpi))
 
 
 def headline(data: TrendData) -> str:
     """The chart's title: the finding ('NPS rose 4 points to 37 in November 2026') or the value."""
     c = data.changes["previous"]
     label = metrics.KPIS[data.kpi].label
+    if data.missing:
+        return f"{label}: {metrics.NOT_IN_DATA}: {data.missing}"
     if c.period is None:
         return f"{label}: no whole {data.grain} with data in this view"
     when = period_name(c.period, data.grain)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxdata import metrics
-from cxdata.filters import Filters
+from cxdata.filters import Filters, is_complete
 from cxdata.sentiment import fold
 
 SENTIMENTS = ("negative", "neutral", "positive", "unknown")
@@ -181,10 +181,12 @@ def emerging_title(changes: pd.DataFrame, versus: str) -> str:
 
 # ---- Over time and by group ----------------------------------------------------------------------
 
-def monthly_sentiment(data: VoiceData, end: dt.date, theme: str = "") -> pd.DataFrame:
+def monthly_sentiment(data: VoiceData, end: dt.date, theme: str = "",
+                      last_complete_on: dt.date | None = None, oldest_on: dt.date | None = None) -> pd.DataFrame:
     """One row per trend month: comments by sentiment (n_negative, ...), their total, the negative
-    share of those whose sentiment could be read, and whether the month ends by `end` (the period's
-    last day); `theme` '' for every comment."""
+    share of those whose sentiment could be read, and whether the month is whole (filters.is_complete:
+    inside the period, which ends on `end`, and the data, from `oldest_on` to `last_complete_on`);
+    `theme` '' for every comment."""
     rows = data.monthly[data.monthly["theme"] == theme]
     wide = rows.pivot_table(index="month_start", columns="sentiment", values="n", aggfunc="sum", fill_value=0)
     wide = wide.reindex(columns=list(SENTIMENTS), fill_value=0)
@@ -193,8 +195,10 @@ def monthly_sentiment(data: VoiceData, end: dt.date, theme: str = "") -> pd.Data
     read = wide["n"] - wide["n_unknown"]
     wide["negative_share"] = (100 * wide["n_negative"] / read).where(read > 0)
     wide = wide.reset_index()
-    month_end = pd.to_datetime(wide["month_start"]) + pd.offsets.MonthEnd(0)
-    wide["is_complete"] = month_end.dt.date <= end
+    starts = pd.to_datetime(wide["month_start"]).dt.date
+    stop = end + dt.timedelta(days=1)
+    wide["is_complete"] = [is_complete(m, (pd.Timestamp(m) + pd.offsets.MonthBegin(1)).date(), stop,
+                                       last_complete_on or end, oldest_on) for m in starts]
     return wide
 
 

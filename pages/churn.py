@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from cxdata import charts, churn
+from cxdata import charts, churn, metrics
 from cxdata import formatting as fmt
 from cxdata.app import frame
 from cxdata.churn import alerts, features, model
@@ -35,6 +35,10 @@ else:
     st.warning(f"Score: {model.KIND_LABEL[model.RULES]}: the history has {info['n_churners']:,} leavers, fewer than "
                f"the {info['min_churners']} a model needs. The rule score is points, not a probability, so revenue "
                "at risk below is indicative.", icon=":material/rule:")
+absent = metrics.coverage(reader).missing("churn_rate")
+if absent:
+    st.warning(f"Churn is {metrics.NOT_IN_DATA}: {absent}. The scores read warning signs only; no departure "
+               "can check them.", icon=":material/block:")
 if any(view.filters[key] for key in ("channel", "department", "journey_stage")):
     st.caption(":material/info: Risk is per customer: the channel, department and journey-stage filters do not "
                "apply here (segment, region and plan do). The period filter does not apply either: scores are as "

@@ -16,7 +16,8 @@ with st.expander("Load files", icon=":material/upload:"):
                                  accept_multiple_files=True)
         how = st.selectbox("How their columns map onto the model",
                            [NO_MAPPING, *presets.preset_names(), MAPPING_FILE],
-                           format_func=lambda o: o if o in (NO_MAPPING, MAPPING_FILE) else f"Preset: {o}",
+                           format_func=lambda o: o if o in (NO_MAPPING, MAPPING_FILE) else
+                           f"Preset: {o} — {presets.preset_about(o)}",
                            help="Presets and mapping files: docs/loading.md")
         mapping_file = st.file_uploader("Mapping file (only with 'A mapping file')", type=["toml"])
         # A callback, not the button's value: the frame may rerun the script once (to settle the URL),
@@ -67,6 +68,18 @@ else:
                                           "· pale: a month the data covers in part · ✕ no rows"),
                     width="stretch", theme=None)
 
+warnings = data_status.load_warnings(reader)
+if not warnings.empty:
+    st.subheader("Plausibility warnings")
+    st.caption("Results that loaded but look wrong, from each table's latest load: check the mapping line or "
+               "column named, fix it and load again. Warnings never stop a load.")
+    st.dataframe(warnings, hide_index=True, placeholder=BLANK, column_order=[
+        "table_name", "message", "look_at", "loaded_at"], column_config={
+        "table_name": st.column_config.TextColumn("Table", width=90),
+        "message": st.column_config.TextColumn("What looks wrong", width="large"),
+        "look_at": st.column_config.TextColumn("Look at", width="large"),
+        "loaded_at": st.column_config.DatetimeColumn("Load started (UTC)", **WHEN)})
+
 st.subheader("Load history")
 history = data_status.load_history(reader)
 if history.empty:
@@ -87,6 +100,24 @@ else:
         "n_unchanged": st.column_config.NumberColumn("Unchanged", **(COUNT | {"width": 85})),
         "n_rejected": st.column_config.NumberColumn("Rejected", **COUNT),
         "message": st.column_config.TextColumn("Message", width="large")})
+
+n_orphans, orphans = data_status.answers_without_contact(reader)
+if n_orphans:
+    st.subheader("Answers whose contact is not loaded")
+    st.caption(f"{n_orphans:,} answers name a contact (interaction_id) that is not loaded: it was rejected, "
+               "skipped by a mapping, or is in no file loaded. They count for the company, but for no department, "
+               "so the department scorecards cover fewer answers than the overview. Load their contacts (see the "
+               "rejected rows) and they count for their department."
+               + (f" The newest {data_status.ANSWERS_LIMIT:,} are listed." if n_orphans > len(orphans) else ""))
+    st.dataframe(orphans, hide_index=True, placeholder=BLANK, column_config={
+        "feedback_id": st.column_config.TextColumn("Answer", width=110),
+        "interaction_id": st.column_config.TextColumn("Contact it names", width=130),
+        "customer_id": st.column_config.TextColumn("Customer", width=110),
+        "submitted_at": st.column_config.DateColumn("Answered on"),
+        "survey": st.column_config.TextColumn("Survey", width=70),
+        "score": st.column_config.NumberColumn("Score", format="%d", width=60),
+        "journey_stage": st.column_config.TextColumn("Stage", width=90),
+        "touchpoint": st.column_config.TextColumn("Touchpoint", width=100)})
 
 st.subheader("Rejected rows")
 reasons = data_status.rejected_reasons(reader)

@@ -9,6 +9,7 @@ from cxdata import charts, db, departments, trends
 from cxdata import formatting as fmt
 from cxdata import metrics
 from cxdata.app import frame
+from cxdata.filters import is_complete
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Store, StoreError
 
@@ -28,7 +29,8 @@ def quarter_name(q, running: bool = False) -> str:
 
 
 try:
-    first_pass = departments.scorecards(reader, view.filters, minimum, store=store, newest_on=facts["newest_on"])
+    first_pass = departments.scorecards(reader, view.filters, minimum, store=store, newest_on=facts["newest_on"],
+                                        last_complete_on=facts["last_complete_on"])
 except StoreError as exc:
     st.error(f"The edited targets can't be read: {exc}", icon=":material/error:")
     st.stop()
@@ -38,14 +40,16 @@ if first_pass.cards.empty:
     st.stop()
 
 stop_day = view.filters.end
-options = {q.isoformat(): quarter_name(q, trends._next(q, "quarter") > stop_day + dt.timedelta(days=1))
+options = {q.isoformat(): quarter_name(q, not is_complete(q, trends._next(q, "quarter"), stop_day + dt.timedelta(days=1),
+                                                          facts["last_complete_on"] or stop_day))
            for q in reversed(first_pass.quarters)}
 pick, _ = st.columns([2, 5])
 with pick:
     chosen = frame.page_choice("quarter", "Quarter", options, next(iter(options)))
 quarter = dt.date.fromisoformat(chosen)
 cards = first_pass if quarter == first_pass.quarter else departments.scorecards(
-    reader, view.filters, minimum, quarter=quarter, store=store, newest_on=facts["newest_on"])
+    reader, view.filters, minimum, quarter=quarter, store=store, newest_on=facts["newest_on"],
+    last_complete_on=facts["last_complete_on"])
 running = " · the quarter is still running" if cards.is_running and quarter == first_pass.quarter else ""
 
 # ---- Alignment ---------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Service levels: the promise made to customers, from the first answer to the solution."""
 import streamlit as st
 
-from cxdata import charts, service
+from cxdata import charts, metrics, service
 from cxdata import formatting as fmt
 from cxdata.app import frame
 from cxdata.overview import filters_line, freshness_line
@@ -32,22 +32,30 @@ st.markdown(f"**Immediate**: an immediate channel's front office answered within
             "automatic event); a contact never answered counts against first response.")
 
 
-def pct(x) -> str:
+def pct(x, key: str = "") -> str:
+    if key in lv.missing:
+        return metrics.NOT_IN_DATA.capitalize()
     return "—" if x is None or x != x else f"{x:.1f}%"
+
+
+def beneath(key: str, text: str) -> str:
+    """A tile's caption, or which column its level would need (metrics.Coverage)."""
+    return lv.missing.get(key, text)
 
 
 tiles = st.columns(5)
 tiles[0].metric("Answered immediately", pct(t["immediate_share"]), help=f"n = {fmt.count(t['n_due'])} contacts due an answer")
 tiles[0].caption(f"of {fmt.count(t['n_due'])} due an answer" + (f" ± {t['immediate_moe']:.1f} pts"
                                                                   if fmt.is_number(t["immediate_moe"]) else ""))
-tiles[1].metric(f"Deferred resolved within {fmt.duration_short(lv.settings.deferred_seconds)}", pct(t["deferred_on_time"]))
-tiles[1].caption(f"of {fmt.count(t['n_deferred_judged'])} deferred judged")
-tiles[2].metric("SLA compliance", pct(t["sla_compliance"]))
-tiles[2].caption(f"of {fmt.count(t['n_sla_judged'])} whose SLA has expired")
-tiles[3].metric("First-contact resolution", pct(t["first_contact_resolution"]))
-tiles[3].caption(f"of {fmt.count(t['n_resolved'])} resolved")
-tiles[4].metric("Never answered", pct(t["unanswered_rate"]))
-tiles[4].caption(f"{fmt.count(t['n_unanswered'])} contacts")
+tiles[1].metric(f"Deferred resolved within {fmt.duration_short(lv.settings.deferred_seconds)}",
+                pct(t["deferred_on_time"], "deferred_on_time"))
+tiles[1].caption(beneath("deferred_on_time", f"of {fmt.count(t['n_deferred_judged'])} deferred judged"))
+tiles[2].metric("SLA compliance", pct(t["sla_compliance"], "sla_compliance"))
+tiles[2].caption(beneath("sla_compliance", f"of {fmt.count(t['n_sla_judged'])} whose SLA has expired"))
+tiles[3].metric("First-contact resolution", pct(t["first_contact_resolution"], "first_contact_resolution"))
+tiles[3].caption(beneath("first_contact_resolution", f"of {fmt.count(t['n_resolved'])} resolved"))
+tiles[4].metric("Never answered", pct(t["unanswered_rate"], "unanswered_rate"))
+tiles[4].caption(beneath("unanswered_rate", f"{fmt.count(t['n_unanswered'])} contacts"))
 
 st.subheader("Where the promise is kept")
 by = frame.page_choice("by", "Break down by", service.BREAKDOWNS, "department", widget=st.radio, horizontal=True)

@@ -26,8 +26,12 @@ with by_col:
 with versus_col:
     versus = frame.page_choice("versus", "Change against", trends.VERSUS, trends.DEFAULT_VERSUS)
 
-data = trends.load(reader, view.filters, kpi, grain, by, versus, minimum, facts["oldest_on"])
+data = trends.load(reader, view.filters, kpi, grain, by, versus, minimum, facts["oldest_on"],
+                   facts["last_complete_on"])
 kpi_def = metrics.KPIS[kpi]
+if data.missing:
+    st.info(f"{kpi_def.label}: {metrics.NOT_IN_DATA}: {data.missing}.", icon=":material/block:")
+    st.stop()
 if (data.series["value"].notna() | data.series["is_unanswered"]).sum() == 0:
     st.info(f"No {kpi_def.label} data matches these filters. Widen the period or clear a filter in the sidebar.",
             icon=":material/search_off:")

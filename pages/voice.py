@@ -61,7 +61,7 @@ st.plotly_chart(charts.theme_changes(changes, voice.emerging_title(changes, vers
 labels = dict(zip(data.themes["theme"], data.themes["label"]))
 theme = st.selectbox("Theme over time", [""] + list(labels), format_func=lambda t: labels.get(t, "All comments"),
                      key="voice_theme_trend")
-monthly = voice.monthly_sentiment(data, view.filters.end, theme)
+monthly = voice.monthly_sentiment(data, view.filters.end, theme, facts["last_complete_on"], facts["oldest_on"])
 named = f"comments on {labels[theme].lower()}" if theme else "comments"
 st.plotly_chart(charts.comment_sentiment(monthly, voice.sentiment_title(monthly, named, minimum),
                                          "Comments per month by sentiment, the 12 complete months to the period's "

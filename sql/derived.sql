@@ -174,6 +174,21 @@ select
     null::varchar as version,
     null::double as refresh_seconds;
 
+-- ---- Whole periods: the one rule (docs/metrics.md, "Whole periods") -------------------------------
+-- The day after the newest whole day of data: the newest day with data, unless the data was taken
+-- (last loaded) during that same day, which then holds only its first hours. Mirrors
+-- cxdata.filters.last_complete_day, which the header and the date presets read.
+create or replace macro data_stop() as (
+    select i.newest_on + case when (select max(finished_at) from loads where outcome <> 'failed')::date
+                                   <= i.newest_on then 0 else 1 end
+    from derived_info i);
+-- A period [period_start, period_stop) is complete when it lies whole inside the view's range (ends
+-- by stop) and inside the data's own extent (starts on or after its oldest day, ends by data_stop()).
+-- A period the data covers only in part is drawn dotted and never compared.
+create or replace macro is_complete(period_start, period_stop, stop) as
+    coalesce(period_stop::date <= least(stop::date, data_stop())
+             and period_start::date >= (select oldest_on from derived_info), false);
+
 -- ---- Reading the derived tables under the global filters (macros: see sql/macros.sql) ------------
 create or replace macro feedback_days(start, stop, f) as table
     select * from feedback_daily d

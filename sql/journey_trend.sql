@@ -3,7 +3,7 @@
 -- under $filters: interactions, complaint share, SLA breach rate, NPS, CSAT and CES with n
 with months as (
     select month_start, least((month_start + interval 1 month)::date, $stop::date) as month_end,
-           (month_start + interval 1 month)::date <= $stop::date as is_complete
+           is_complete(month_start, month_start + interval 1 month, $stop) as is_complete
     from trend_months($stop)
 ),
 

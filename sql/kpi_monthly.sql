@@ -42,7 +42,7 @@ final as (
 )
 
 select kpi, month_start, value::double as value, n::bigint as n,
-       month_start + interval 1 month <= (select stop from bounds) as is_complete
+       is_complete(month_start, month_start + interval 1 month, $stop) as is_complete
 from final
 where month_start in (select month_start from trend_months($stop))
 order by kpi, month_start

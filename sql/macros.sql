@@ -242,6 +242,15 @@ create or replace macro feedback_rows() as table
     left join customers c using (customer_id)
     left join interactions i on i.interaction_id = f.interaction_id;
 
+-- Answers that name a contact (interaction_id) no interactions row has (it was rejected, skipped or
+-- never loaded) and give no department of their own: they count for the company, but for no
+-- department, nor for a stage or touchpoint they do not name. The load report counts them and the
+-- data page lists them (docs/loading.md).
+create or replace macro answers_without_contact() as table
+    select f.* from feedback f
+    where f.interaction_id is not null and f.department is null
+      and not exists (select 1 from interactions i where i.interaction_id = f.interaction_id);
+
 create or replace macro filtered_interactions(start, stop, f) as table
     select * from interaction_rows() r
     where r.started_at >= start and r.started_at < stop
@@ -330,8 +339,8 @@ create or replace macro in_edge_days(day, start, stop) as
 create or replace macro whole_quarters_to(stop) as date_trunc('quarter', stop::date)::date;
 
 -- ---- Monthly trends ----------------------------------------------------------------------------
--- The months of a trend line: the 12 complete months before stop (a month is complete when
--- month_start + 1 month <= stop) and, when stop falls mid-month, that partial month after them.
+-- The months of a trend line: the 12 calendar months before the one holding stop and, when stop
+-- falls mid-month, that month after them. Which of them are complete is is_complete (sql/derived.sql).
 create or replace macro trend_start(stop) as (date_trunc('month', stop::date) - interval 12 month)::date;
 create or replace macro trend_months(stop) as table
     select unnest(generate_series(trend_start(stop), stop::date - 1, interval 1 month))::date as month_start;
@@ -342,10 +351,9 @@ create or replace macro period_of(day, grain) as date_trunc(grain, day::date)::d
 create or replace macro period_step(grain) as
     case grain when 'week' then interval 7 day when 'month' then interval 1 month else interval 3 month end;
 -- The periods from the one holding `first` to the one holding stop - 1 day, each with its end
--- (exclusive; the last one ends at stop) and whether it is whole (ends by stop).
+-- (exclusive; the last one ends at stop). Whether one is whole is is_complete (sql/derived.sql).
 create or replace macro trend_periods(first, stop, grain) as table
-    select period_start, least((period_start + period_step(grain))::date, stop::date) as period_end,
-           (period_start + period_step(grain))::date <= stop::date as is_whole
+    select period_start, least((period_start + period_step(grain))::date, stop::date) as period_end
     from (select unnest(generate_series(period_of(first, grain), stop::date - 1, period_step(grain)))::date
                  as period_start);
 -- The member of a breakdown dimension a row belongs to (dim, bound as $by: a key of

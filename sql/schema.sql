@@ -104,6 +104,29 @@ create table if not exists loads (
     message       varchar
 );
 
+-- Plausibility warnings of a load (cxdata/load/checks.py): results that load but look wrong, e.g. a
+-- median first response of years. Never block a load; the Data & loads page shows each table's latest.
+create table if not exists load_warnings (
+    load_id      varchar not null,
+    table_name   varchar not null,
+    column_name  varchar,
+    check_name   varchar not null,  -- slow_first_response, sla_all_or_nothing, mostly_empty, ...
+    message      varchar not null,
+    look_at      varchar           -- the mapping line (file, line, setting) or the file's column to check
+);
+
+-- Which columns each load's files actually provided, per table (docs/loading.md, "What your data
+-- provides"): a metric whose column was never provided reads "not in your data", never 0. Written by
+-- the loader in the load's own transaction (cxdata.load.write.record_provided) and by the demo. A
+-- database written before this table has no rows in it: its tables with rows count as provided.
+create table if not exists provided_columns (
+    load_id      varchar not null,
+    table_name   varchar not null,
+    column_name  varchar not null,
+    n_rows       bigint not null,  -- rows written that the column informs (a value; churned_on, resolved_at: every row)
+    first_month  date              -- the first month of those rows by the table's date; null: undated (customers)
+);
+
 create table if not exists rejected_rows (
     load_id      varchar not null,
     source_file  varchar not null,

@@ -396,3 +396,24 @@ def test_a_database_with_customers_and_no_activity_opens_without_an_error(tmp_pa
     assert not at.exception
     at.switch_page("pages/trends.py").run()
     assert not at.exception
+
+
+def test_data_page_lists_answers_whose_contact_was_not_loaded(tmp_path, monkeypatch):
+    """Issue 21, item 7: a rejected ticket and a ticket in no file; the two answers that name them and
+    have no department of their own are listed, newest first, under their own heading."""
+    from cxdata.load import load_files
+    from tests.test_load_rows import ANSWERS, INTERACTIONS
+
+    db_file = tmp_path / "mine.duckdb"
+    load_files([_write(tmp_path / "interactions.csv", INTERACTIONS), _write(tmp_path / "answers.csv", ANSWERS)],
+               db_path=db_file)
+    at = _starter(db_file, monkeypatch)()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["What is loaded", "Load history",
+                                               "Answers whose contact is not loaded", "Rejected rows"]
+    assert any(c.value.startswith("2 answers name a contact (interaction_id) that is not loaded") for c in at.caption)
+    listed = at.dataframe[2]
+    assert listed.value[["feedback_id", "interaction_id", "score"]].values.tolist() == [["F3", "I9", 2],
+                                                                                         ["F2", "I2", 1]]
+    assert_table_reads_cleanly(listed)

@@ -203,10 +203,32 @@ def test_future_and_unparseable_dates(dbfile, tmp_path):
 def test_duplicate_keys_in_one_file_keep_the_first(dbfile, tmp_path):
     path = write(tmp_path, "c.csv", "customer_id,name\nC7,first\nC8,other\nC7,second\nC7,third\n")
     report = load_files([path], db_path=dbfile)
-    assert rejects(dbfile) == [(4, "customer_id", "duplicate key C7, first at line 2", "C7"),
-                               (5, "customer_id", "duplicate key C7, first at line 2", "C7")]
+    twin = "duplicate key C7: duplicate of line 2 (the first valid row with a key loads)"
+    assert rejects(dbfile) == [(4, "customer_id", twin, "C7"), (5, "customer_id", twin, "C7")]
     assert query(dbfile, "select name from customers where customer_id = 'C7'") == [("first",)]
     assert report.files[0].reasons[0].example_lines == [4, 5]
+
+
+def test_a_rejected_first_row_does_not_take_its_valid_twin_with_it(dbfile, tmp_path):
+    """Issue 21, item 2: the first *valid* row of a key loads; a duplicate is judged only against it."""
+    path = write(tmp_path, "c.csv", "customer_id,name,signup_date\n"
+                                    "C7,first,31/31/2024\n"          # line 2: not a date, rejected
+                                    "C8,other,2024-01-01\n"
+                                    "C7,second,2024-02-01\n"         # line 4: the first valid C7, loads
+                                    "C7,third,2024-03-01\n"          # line 5: a duplicate of line 4
+                                    "C1,Ana again,2024-01-15\n"      # line 6: C1 is loaded: an update
+                                    "C1,Ana twice,2024-01-15\n")     # line 7: a duplicate of line 6
+    report = load_files([path], db_path=dbfile)
+    found = rejects(dbfile)
+    assert [(line, column) for line, column, _, _ in found] == [(2, "signup_date"), (5, "customer_id"),
+                                                                 (7, "customer_id")]
+    assert found[1][2] == "duplicate key C7: duplicate of line 4 (the first valid row with a key loads)"
+    assert found[2][2] == "duplicate key C1: duplicate of line 6 (the first valid row with a key loads)"
+    assert query(dbfile, "select customer_id, name, signup_date::varchar from customers "
+                         "where customer_id in ('C1', 'C7') order by 1") == [
+        ("C1", "Ana again", "2024-01-15"), ("C7", "second", "2024-02-01")]
+    f = report.files[0]
+    assert (f.n_read, f.n_loaded, f.n_updated, f.n_unchanged, f.n_rejected) == (6, 2, 1, 0, 3)
 
 
 def test_interaction_rules(dbfile, tmp_path):

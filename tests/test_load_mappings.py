@@ -104,7 +104,7 @@ def test_cli_preset_and_a_file_no_preset_mapping_fits(tmp_path):
     assert "skipped 1 (not finished: 1)" in done.stdout
     other = write(tmp_path, "c.csv", CUSTOMERS)
     done = cli("load", "--preset", "survey", str(other), "--db", str(target))
-    assert done.returncode == 1 and "fits no file of the survey preset" in done.stderr
+    assert done.returncode == 1 and "fits no part of the survey preset" in done.stderr
 
 
 # ---- expressions: checked before anything is read, errors name the mapping line ------------------

@@ -246,24 +246,27 @@ def test_trends_are_monthly_over_twelve_months(tiny_con):
     assert nps.loc[pd.Timestamp("2026-01-01"), "value"] == pytest.approx(30.0)
     assert nps.loc[pd.Timestamp("2025-11-01"), "value"] == pytest.approx(10.0)
     churn = trend[trend["kpi"] == "churn_rate"].set_index("month_start")
-    assert len(churn) == 12 and churn["is_complete"].all()   # April 2025 - March 2026: Q1 ends with March
+    # April 2025 - March 2026: Q1 ends with March, but the data runs from 15 Nov 2025 to 5 Mar 2026, so
+    # only December to February are whole (sql/derived.sql, is_complete)
+    assert len(churn) == 12 and churn["is_complete"].tolist() == [False] * 8 + [True] * 3 + [False]
     assert churn.index.min() == pd.Timestamp("2025-04-01")
     assert churn.loc[pd.Timestamp("2026-02-01"), "value"] == pytest.approx(100 * 2 / 18)
 
 
 @pytest.mark.parametrize("reference", [False, True])
 def test_a_period_ending_mid_month_trends_over_twelve_complete_months_and_the_partial_one(tiny_con, reference):
-    # Ending 10 Feb 2026: February 2025 to January 2026 are complete, February 2026 is not.
+    # Ending 10 Feb 2026: February 2026 is not complete (the view ends inside it); the data starts on
+    # 15 Nov 2025, so of February 2025 to January 2026 only December and January are whole.
     trend = metrics.kpi_trends(db.Reader(tiny_con), Filters(dt.date(2026, 1, 1), dt.date(2026, 2, 10)),
                                reference=reference)
     churn = trend[trend["kpi"] == "churn_rate"].set_index("month_start")
     assert churn.index.tolist() == list(pd.date_range("2025-02-01", "2026-02-01", freq="MS"))
-    assert churn["is_complete"].tolist() == [True] * 12 + [False]
-    # On a month's last day the period has no partial month: 12 complete months.
+    assert churn["is_complete"].tolist() == [False] * 10 + [True] * 2 + [False]
+    # On a month's last day the period has no partial month at its end.
     whole = metrics.kpi_trends(db.Reader(tiny_con), Filters(dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
                                reference=reference)
     whole_churn = whole[whole["kpi"] == "churn_rate"]
-    assert len(whole_churn) == 12 and whole_churn["is_complete"].all()
+    assert len(whole_churn) == 12 and whole_churn["is_complete"].tolist() == [False] * 10 + [True] * 2
     assert whole_churn["month_start"].max() == pd.Timestamp("2026-01-01")
 
 

@@ -29,7 +29,7 @@ def test_changes_of_counts_are_withheld_when_a_window_is_short():
     early = Filters(dt.date(2025, 1, 1), dt.date(2025, 6, 30))      # previous: 2024-07-04 .. 2024-12-31
     gaps = overview.comparison_gaps(ViewState(early, "custom", "previous"), FACTS)
     assert gaps == ["The comparison period starts 4 Jul 2024, before the first record (1 Dec 2024): changes in "
-                    "contacts, customers and revenue are not shown."]
+                    "contacts, customers, churn and revenue are not shown."]
     partial = {**FACTS, "last_complete_on": dt.date(2026, 11, 29)}  # loaded during the newest day
     assert "a day the data covers only in part" in overview.comparison_gaps(ViewState(NOV, "custom"), partial)[0]
 

@@ -17,7 +17,9 @@ from cxdata.load.model import describe_tables, model_columns, table_specs
 
 MAPPING_KEYS = ("table", "sheet", "expects_answer", "columns", "values", "constants", "formats", "derived",
                 "lookups", "skip", "keep")
-LOOKUP_KEYS = ("table", "match", "value", "key")
+LOOKUP_KEYS = ("table", "match", "value", "key", "if_skipped")
+# What a lookup does when its key finds only a row this run skipped (docs/loading.md, Lookups).
+IF_SKIPPED = ("reject", "keep", "skip")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Lookup:
     match: str
     value: str
     key: Expression
+    if_skipped: str = "reject"  # IF_SKIPPED: the key finds only a row this run skipped
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,11 @@ def _lookup(column: str, spec, fail_at, expression) -> Lookup:
     for name, given in (("match", spec["match"]), ("value", value)):
         if given not in columns:
             raise fail_at(name, f"{given!r} is not a column of {table}; columns: {', '.join(columns)}")
-    return Lookup(table, spec["match"], value, expression(f"lookups.{column}", "key", spec["key"]))
+    if_skipped = spec.get("if_skipped", "reject")
+    if if_skipped not in IF_SKIPPED:
+        raise fail_at("if_skipped", f"{if_skipped!r} is not one of {name_list(IF_SKIPPED)}")
+    return Lookup(table, spec["match"], value, expression(f"lookups.{column}", "key", spec["key"]),
+                  if_skipped)
 
 
 _SECTION = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")

@@ -85,6 +85,7 @@ class LoadReport:
     load_id: str
     files: list[FileReport]
     seconds: float = 0.0
+    warnings: list = field(default_factory=list)  # checks.LoadWarning: implausible results, loaded anyway
 
     def total(self, name: str) -> int:
         return sum(getattr(f, name) for f in self.files)
@@ -107,10 +108,13 @@ class LoadReport:
                 skipped[reason] = skipped.get(reason, 0) + n
         skips = f", {sum(skipped.values()):,} skipped ({_skips(skipped)})" if skipped else ""
         warning = " Every row was rejected: nothing loaded." if self.all_rejected else ""
+        if self.warnings:
+            warning += f" {len(self.warnings)} plausibility warning(s): see the Data & loads page."
         return (f"Loaded {len(self.files)} file(s) in {self.seconds:.1f}s: "
                 f"{self.total('n_read'):,} rows read, {self.total('n_loaded'):,} new, "
                 f"{self.total('n_updated'):,} updated, {self.total('n_unchanged'):,} unchanged, "
                 f"{rejected:,} rejected{where}{skips}.{warning} Run {self.load_id}.")
 
     def text(self) -> str:
-        return "\n".join([f.text() for f in self.files] + [self.summary()])
+        warnings = [f"warning: {w.text()}" for w in self.warnings]
+        return "\n".join([f.text() for f in self.files] + warnings + [self.summary()])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
@@ -13,17 +13,19 @@ from typing import Callable, Iterable
 import duckdb
 
 from cxdata import db
+from cxdata.load.checks import Source, run_checks, save_warnings
 from cxdata.load.columns import Plan, plan_columns
 from cxdata.load.computed import add_computed
 from cxdata.load.errors import LoadError
 from cxdata.load.files import Staged, stage_file
 from cxdata.load.mapping import Mapping, read_mapping
-from cxdata.load.presets import choose_mapping, preset_mappings
+from cxdata.load.presets import choose_mapping, fit_to_header, preset_mappings
 from cxdata.load.model import describe_tables, table_specs
 from cxdata.load.report import FileReport, LoadReport
 from cxdata.load.sql import ident
-from cxdata.load.validate import create_clean, create_rejects, create_value_maps, reject_summary
-from cxdata.load.write import save_rejects, upsert
+from cxdata.load.validate import (Skipped, SkippedRows, create_clean, create_rejects, create_value_maps,
+                                  kept_from_skipped, reject_summary, skip_rows_of_skipped)
+from cxdata.load.write import record_provided, save_rejects, upsert
 
 SLOW_STAGE_SECONDS = 2.0  # the CLI announces stages slower than this
 
@@ -67,6 +69,7 @@ class _Run:
     paths: list[Path]
     progress: Progress
     files: list[FileReport] = field(default_factory=list)
+    skipped: Skipped = field(default_factory=dict)  # the rows its files skipped, for later lookups
 
     @property
     def file_names(self) -> list[str]:
@@ -93,6 +96,9 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
             for k, own in enumerate(choose_mapping(source, choices, preset) if choices else [mapping]):
                 if k:  # a second table from the same file (a ticket and its satisfaction rating)
                     source = stage_file(con, path, f"stg_{n}_{k}", own.sheet, Path(workdir))
+                if choices:  # a preset's optional column the file cannot give stays empty, said in a note
+                    own, dropped = fit_to_header(own, source)
+                    source.notes.extend(dropped)
                 plan = plan_columns(source, path, table, own, add_computed(con, source, own))
                 staged.append((source, plan, own, _file_report(source, plan)))
                 run.files.append(staged[-1][3])
@@ -106,8 +112,14 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
                 create_value_maps(con, own)
             _validate_and_write(con, run, source, plan, own, report)
         _note_unknown_customers(con, run.files)
+        _note_answers_without_contact(con, run.files)
         _count_answers_due(con, staged)
-        result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp())
+        for rows in (r for by_table in run.skipped.values() for r in by_table):
+            con.execute(f"drop table {ident(rows.name)}")
+        # Plausibility: warnings only, the load goes ahead (docs/loading.md, Plausibility checks).
+        warnings = run_checks(con, [Source(src.path, src.columns, plan, own) for src, plan, own, _ in staged])
+        save_warnings(con, run.load_id, warnings)
+        result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp(), warnings)
         _record(con, run, result.outcome, result.summary())
         con.commit()
         return result
@@ -148,20 +160,40 @@ def _count_answers_due(con, staged) -> None:
         con.execute(f"drop table {ident(loaded)}")
 
 
+def _note_answers_without_contact(con, reports: list[FileReport]) -> None:
+    """Say how many answers name a contact that is not loaded (rejected, skipped, never in a file):
+    the overview counts them, the department scorecards cannot, so the two differ by that many."""
+    n = int(con.execute(db.sql_text("answers_without_contact_count")).fetchall()[0][0])
+    report = next((r for table in ("feedback", "interactions") for r in reports if r.table == table), None)
+    if n and report:
+        said = "answers point at contacts that were not loaded: they count" if n > 1 else \
+            "answer points at a contact that was not loaded: it counts"
+        report.notes.append(f"{n:,} {said} for the company, not for a department (the Data & loads page lists "
+                            f"{'them' if n > 1 else 'it'})")
+
+
 def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Mapping,
                         report: FileReport) -> None:
     run.progress(f"validating {source.path.name}")
     clean, rejects = f"clean_{source.name}", f"rej_{source.name}"
-    create_clean(con, source, plan, mapping, clean)
+    if plan.lookups and run.skipped:  # a payment of an order this run skipped may be skipped too
+        plan = replace(plan, skips=skip_rows_of_skipped(con, source, plan, run.skipped))
+    create_clean(con, source, plan, mapping, clean, run.skipped)
+    if plan.skips:  # kept aside: a later file's lookup may still read them
+        skipped = f"skipped_{source.name}"
+        con.execute(f"create temp table {ident(skipped)} as select * from {ident(clean)} where _skip is not null")
+        con.execute(f"delete from {ident(clean)} where _skip is not null")
+        run.skipped.setdefault(plan.table.name, []).append(
+            SkippedRows(skipped, source.path.name, frozenset(plan.present)))
+        report.skipped = dict(con.execute(
+            f"select _skip, count(*) from {ident(skipped)} group by all order by 2 desc, 1").fetchall())
     create_rejects(con, plan, clean, rejects)
     report.reasons, report.n_rejected = reject_summary(con, rejects, source.malformed)
-    if plan.skips:
-        report.skipped = dict(con.execute(
-            f"select _skip, count(*) from {ident(source.name)} where _skip is not null "
-            f"group by all order by 2 desc, 1").fetchall())
+    report.notes.extend(kept_from_skipped(con, plan, clean))
     run.progress(f"writing {source.path.name}")
     counts = upsert(con, plan, clean, rejects)
     report.n_loaded, report.n_updated, report.n_unchanged = counts
+    record_provided(con, run.load_id, plan, clean, rejects)
     if plan.table.name == "customers":  # what each customer's attributes were, for churn features as of a past date
         for step in ("customer_history_close", "customer_history_open"):
             con.execute(db.sql_text(step), {"changed_on": run.started_at.date()})

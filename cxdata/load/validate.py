@@ -68,8 +68,60 @@ def create_value_maps(con, mapping: Mapping) -> None:
                     [(c, src, dst) for c, pairs in mapping.values.items() for src, dst in pairs.items()])
 
 
-def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str) -> None:
-    """One row per staged record: cleaned text (t_col) and typed value (col) of each column."""
+@dataclass(frozen=True)
+class SkippedRows:
+    """The clean rows a file of this run skipped (its [skip] / [keep]), kept for the run's later
+    lookups: a review of a cancelled order still finds the order's customer."""
+    name: str               # the temp table (a clean table's columns, plus _skip)
+    file: str               # the file's name, for reasons
+    columns: frozenset[str]  # the model columns it has
+
+
+Skipped = dict[str, list[SkippedRows]]  # table -> the skipped rows of the run's files for it
+
+
+def _skipped_keys(lookup, skipped: Skipped, p: Params) -> str | None:
+    """SQL of the run's skipped rows of a lookup's table, one row per key: the value the lookup would
+    take, why the row was skipped, and where (line, file); None when the run skipped none."""
+    parts = [f"select cast({ident(lookup.match)} as varchar) as k, "
+             f"{f'cast({ident(lookup.value)} as varchar)' if lookup.value in rows.columns else 'null'} as v, "
+             f"_skip as why, _line as line, {p(rows.file)} as file from {ident(rows.name)}"
+             for rows in skipped.get(lookup.table, []) if lookup.match in rows.columns]
+    if not parts:
+        return None
+    return (f"select k, arg_min(v, line) as v, arg_min(why, line) as why, min(line) as line, "
+            f"arg_min(file, line) as file from ({' union all '.join(parts)}) where k is not null group by k")
+
+
+def skip_rows_of_skipped(con, staged: Staged, plan: Plan, skipped: Skipped) -> bool:
+    """Skip the rows whose `if_skipped = "skip"` lookup finds only a row this run skipped (a payment
+    of a cancelled order), with that reason; returns whether the staging table has _skip now."""
+    has_skip = plan.skips
+    for column, lookup in plan.lookups.items():
+        p = Params()
+        rows = _skipped_keys(lookup, skipped, p) if lookup.if_skipped == "skip" else None
+        if rows is None:
+            continue
+        if not has_skip:
+            con.execute(f"alter table {ident(staged.name)} add column _skip varchar")
+            has_skip = True
+        key = f"nullif(trim(s.{ident('k_' + column)}, {p(WHITESPACE)}), '')"
+        con.execute(
+            f"update {ident(staged.name)} s set _skip = {p(f'its {lookup.table} row was skipped as ')} || sk.why "
+            f"from ({rows}) sk where s._skip is null and sk.k = {key} and not exists "
+            f"(select 1 from {ident(lookup.table)} o where cast(o.{ident(lookup.match)} as varchar) = sk.k)",
+            p.values)
+    return has_skip
+
+
+def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str,
+                 skipped: Skipped | None = None) -> None:
+    """One row per staged record: cleaned text (t_col) and typed value (col) of each column; the
+    rows the mapping skips are there too, with their reason in _skip, when the plan has skips.
+
+    A lookup reads the loaded table, then the rows this run skipped (SKIPPED): skip_COLUMN says why
+    the row it found was skipped, and the value is taken from it only when the lookup keeps such rows.
+    """
     p = Params()
     texts, joins = [], []
     space = p(WHITESPACE)
@@ -84,7 +136,20 @@ def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str) 
                          f"any_value(cast({ident(lookup.value)} as varchar)) as v "
                          f"from {ident(lookup.table)} group by 1) {alias} on {alias}.k = {key}")
             texts.append(f"{key} as {ident('key_' + column)}")
-            value = f"nullif(trim({alias}.v, {space}), '')"
+            value = f"{alias}.v"
+            rows = _skipped_keys(lookup, skipped or {}, p)
+            if rows is None:
+                texts += [f"null::varchar as {ident(f'{x}_{column}')}" for x in ("skip", "skipfile")]
+                texts.append(f"null::bigint as {ident('skipline_' + column)}")
+            else:
+                found = ident(f"sk_{column}")
+                joins.append(f"left join ({rows}) {found} on {alias}.k is null and {found}.k = {key}")
+                texts += [f"{found}.why as {ident('skip_' + column)}",
+                          f"{found}.file as {ident('skipfile_' + column)}",
+                          f"{found}.line as {ident('skipline_' + column)}"]
+                if lookup.if_skipped == "keep":
+                    value = f"coalesce({alias}.v, {found}.v)"
+            value = f"nullif(trim({value}, {space}), '')"
         else:
             value = f"nullif(trim({p(plan.constants[column])}, {space}), '')"
         if column in mapping.values:
@@ -97,12 +162,13 @@ def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str) 
             value = f"lower({value})"
         texts.append(f"{value} as {_text(column)}")
     typed = [f"{_typed(plan.table, c, mapping.formats.get(c), p)} as {ident(c)}" for c in plan.present]
-    keys = "".join(f"{ident('key_' + c)}, " for c in lookups)
+    keys = "".join(f"{ident(f'{x}_{c}')}, " for c in lookups for x in ("key", "skip", "skipfile", "skipline"))
+    skip = "s._skip, " if plan.skips else ""
     con.execute(
-        f"create temp table {ident(clean)} as select _rec, _line, {keys}"
+        f"create temp table {ident(clean)} as select _rec, _line, {'_skip, ' if skip else ''}{keys}"
         f"{', '.join(_text(c) for c in plan.present)}, {', '.join(typed)} "
-        f"from (select s._rec, s._line, {', '.join(texts)} from {ident(staged.name)} s "
-        f"{' '.join(joins)} {'where s._skip is null' if plan.skips else ''})", p.values)
+        f"from (select s._rec, s._line, {skip}{', '.join(texts)} from {ident(staged.name)} s "
+        f"{' '.join(joins)})", p.values)
 
 
 def _typed(spec: TableSpec, column: str, formats: list[str] | None, p: Params) -> str:
@@ -154,7 +220,7 @@ def _checks(plan: Plan, p: Params, now: datetime) -> list[_Check]:
         elif kind != "text":
             checks.append(_Check(column, PARSE_REASONS[kind], f"{t} is not null and {v} is null"))
         if column in plan.lookups:
-            checks.append(_lookup_check(column, plan.lookups[column], p))
+            checks.extend(_lookup_checks(column, plan.lookups[column], p))
         if kind in ("timestamp", "date") and (spec.name, column) not in FUTURE_ALLOWED:
             limit = now + CLOCK_SKEW
             checks.append(_Check(column, "in the future",
@@ -206,13 +272,37 @@ def _number_checks(spec: TableSpec, column: str) -> list[_Check]:
     return checks
 
 
-def _lookup_check(column: str, lookup, p: Params) -> _Check:
-    """A key whose lookup finds nothing: the row is rejected, never loaded with an empty value."""
-    key = ident(f"key_{column}")
+def _lookup_checks(column: str, lookup, p: Params) -> list[_Check]:
+    """A key whose lookup finds nothing: the row is rejected, never loaded with an empty value; when
+    it finds only a row this run skipped, the reason says so (with that row's reason and line)."""
+    key, skip = ident(f"key_{column}"), ident(f"skip_{column}")
     reason = f"no {lookup.table} row with this {lookup.match} (lookup for {column})"
-    return _Check(column, reason, f"{key} is not null and {_text(column)} is null",
-                  detail=f"printf({p(f'no {lookup.table} row with {lookup.match} %s (lookup for {column})')}, "
-                         f"{key})")
+    missing = _Check(column, reason, f"{key} is not null and {_text(column)} is null and {skip} is null",
+                     detail=f"printf({p(f'no {lookup.table} row with {lookup.match} %s (lookup for {column})')}, "
+                            f"{key})")
+    said = p(f"its {lookup.table} row %s was skipped as %s (line %d of %s; lookup for {column})")
+    skipped = _Check(column, f"its {lookup.table} row was skipped (lookup for {column})",
+                     f"{skip} is not null and {_text(column)} is null",
+                     detail=f"printf({said}, {key}, {skip}, {ident('skipline_' + column)}, "
+                            f"{ident('skipfile_' + column)})")
+    return [missing, skipped]
+
+
+def kept_from_skipped(con, plan: Plan, clean: str) -> list[str]:
+    """Report notes: rows that took a value from a row this run skipped (`if_skipped = "keep"`)."""
+    notes = []
+    for column, lookup in plan.lookups.items():
+        if lookup.if_skipped != "keep":
+            continue
+        skip = ident(f"skip_{column}")
+        counts = con.execute(f"select {skip}, count(*) from {ident(clean)} where {skip} is not null "
+                             f"and {_text(column)} is not null group by all order by 2 desc, 1").fetchall()
+        if counts:
+            n = sum(k for _, k in counts)
+            why = ", ".join(f"{reason}: {k:,}" for reason, k in counts)
+            notes.append(f"{n:,} row(s) took {column} from {lookup.table} rows this load skipped ({why}): "
+                         f"loaded, as [lookups.{column}] if_skipped = \"keep\" asks")
+    return notes
 
 
 def _score_range_check(p: Params) -> _Check:
@@ -235,7 +325,8 @@ def _metric_check(p: Params) -> _Check:
 
 
 def create_rejects(con, plan: Plan, clean: str, rejects: str) -> None:
-    """One row per failed check (a row can fail several), plus later duplicates of a key."""
+    """One row per failed check (a row can fail several), then the later duplicates of a key among
+    the rows that passed: a rejected row never makes its valid twin a duplicate."""
     p = Params()
     selects = []
     # Timestamps are stored in UTC (zoned ones converted), so "now" is UTC, whatever the machine's zone.
@@ -249,8 +340,9 @@ def create_rejects(con, plan: Plan, clean: str, rejects: str) -> None:
         checks = _target_checks(con, plan, clean, p)
         selects += [f"select _rec, _line, {p(c.column)}, {p(c.reason)}, {c.detail or p(c.reason)}, "
                     f"{_text(c.column)} from {ident(clean)} where coalesce({c.condition}, false)" for c in checks]
-    selects.append(_duplicate_select(plan.table, clean, p))
     con.execute(f"create temp table {ident(rejects)} as {' union all '.join(selects)}", p.values)
+    p = Params()
+    con.execute(f"insert into {ident(rejects)} {_duplicate_select(plan.table, clean, rejects, p)}", p.values)
 
 
 def _target_checks(con, plan: Plan, clean: str, p: Params) -> list[_Check]:
@@ -293,16 +385,21 @@ def _target_checks(con, plan: Plan, clean: str, p: Params) -> list[_Check]:
     return checks
 
 
-def _duplicate_select(spec: TableSpec, clean: str, p: Params) -> str:
-    """Rows whose key appeared on an earlier line of the same file (the first one is kept)."""
+def _duplicate_select(spec: TableSpec, clean: str, rejects: str, p: Params) -> str:
+    """Valid rows whose key a valid row on an earlier line of the same file has: the first valid one
+    loads, the others are rejected naming its line. A key already in the table is not a duplicate
+    (the row updates it, or is unchanged)."""
     key = [ident(c) for c in spec.key]
     shown = key[0] if len(key) == 1 else "concat_ws(' / ', " + ", ".join(
         f"coalesce(cast({k} as varchar), '(none)')" for k in key) + ")"
     not_null = " and ".join(f"{ident(c)} is not null" for c in spec.key if c in spec.required)
     return (f"select _rec, _line, {p(', '.join(spec.key))}, {p('duplicate key')}, "
-            f"'duplicate key ' || {shown} || ', first at line ' || _first_line, {shown} "
+            f"'duplicate key ' || {shown} || ': duplicate of line ' || _first_line "
+            f"|| ' (the first valid row with a key loads)', {shown} "
             f"from (select *, min(_line) over (partition by {', '.join(key)}) as _first_line "
-            f"from {ident(clean)} where {not_null}) where _line > _first_line")
+            f"from {ident(clean)} c where {not_null} "
+            f"and not exists (select 1 from {ident(rejects)} r where r._rec = c._rec)) "
+            f"where _line > _first_line")
 
 
 def reject_summary(con, rejects: str, malformed: list[tuple[int, str, str]]

@@ -60,3 +60,28 @@ def save_rejects(con, load_id: str, staged: Staged, table: str, rejects: str) ->
             "values (?, ?, ?, ?, ?, ?, to_json(?))",
             [(load_id, str(staged.path.resolve()), line, reason, None, table, text)
              for line, reason, text in staged.malformed])
+
+
+# The date a table's rows are placed in months by, and the columns whose empty cell is itself an
+# answer (no churn date: still a customer; no resolution: still open), so every written row counts.
+DATED_BY = {"interactions": "started_at", "feedback": "submitted_at", "transactions": "occurred_at"}
+EMPTY_MEANS_SOMETHING = {("customers", "churned_on"), ("interactions", "resolved_at")}
+
+
+def record_provided(con, load_id: str, plan: Plan, clean: str, rejects: str) -> None:
+    """One provided_columns row per column the file has: how many written rows it informs and the
+    first month of those (sql/schema.sql). A column the file lacks gets no row, so a metric that
+    needs it can say "not in your data" instead of a number."""
+    table, dated = plan.table.name, DATED_BY.get(plan.table.name)
+    month = f"date_trunc('month', c.{ident(dated)})::date" if dated else "null::date"
+    counts, months = [], []
+    for column in plan.present:  # one pass over the written rows for every column
+        informs = "true" if (table, column) in EMPTY_MEANS_SOMETHING else f"c.{ident(column)} is not null"
+        counts.append(f"count(*) filter (where {informs})")
+        months.append(f"min({month}) filter (where {informs})")
+    p = Params()
+    con.execute(
+        f"insert into provided_columns select {p(load_id)}, {p(table)}, unnest({p(plan.present)}), "
+        f"unnest([{', '.join(counts)}]), unnest([{', '.join(months)}]) "
+        f"from {ident(clean)} c where not exists (select 1 from {ident(rejects)} r where r._rec = c._rec)",
+        p.values)

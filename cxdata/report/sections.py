@@ -169,7 +169,7 @@ def kpi_findings(data: overview.OverviewData, tiles: list[overview.Tile], view: 
         if not row["is_enough"] or pd.isna(row["value"]):
             continue
         label = metrics.KPIS[key].label if key != "churn_rate" else "churn"
-        if row["verdict"] == "significant change":
+        if row["verdict"] == "significant change" and tile.delta is not None:   # a withheld change is not told
             moved.append(f"{label} {'rose' if row['delta'] > 0 else 'fell'} "
                          f"{fmt.change(key, abs(row['delta']), row['value']).lstrip('+±')} to {tile.value} "
                          f"(n = {int(row['n']):,})")
@@ -208,7 +208,7 @@ def trends_that_matter(reader, view: ViewState, ctx: Context) -> list[Slide]:
             continue
         k, row = metrics.KPIS[tile.kpi], rows.loc[tile.kpi]
         series = trends.load(reader, view.filters, tile.kpi, "month", "none", "previous", ctx.min_responses,
-                             ctx.facts["oldest_on"])
+                             ctx.facts["oldest_on"], ctx.facts["last_complete_on"])
         recent = series.series[series.series["is_anomaly"] & (series.series["period_start"] >= first_month)]
         reasons, rank, title = [], None, []
         if k.is_sample and row["verdict"] == "significant change":
@@ -328,7 +328,7 @@ def department_alignment(reader, view: ViewState, ctx: Context) -> list[Slide]:
     sources = sorted({f"sql/{q}.sql" for q in departments.QUERY.values()} | {"sql/kpi_targets.sql"})
     try:
         cards = departments.scorecards(reader, view.filters, ctx.min_responses, store=ctx.store,
-                                       newest_on=ctx.facts["newest_on"])
+                                       newest_on=ctx.facts["newest_on"], last_complete_on=ctx.facts["last_complete_on"])
     except StoreError as exc:
         return [Slide("departments", "Departments", "Department alignment cannot be shown", sources=sources,
                       empty=f"The edited targets can't be read: {exc}")]
@@ -368,17 +368,19 @@ def service_levels(reader, view: ViewState, ctx: Context) -> list[Slide]:
     figure = charts.ranked_bars(judged, "sla_compliance", title, "% of contacts resolved within their SLA",
                                 dimension="Department")
 
-    def pct(x) -> str:
-        return "—" if x is None or pd.isna(x) else f"{x:.1f}%"
+    def pct(key: str) -> str:
+        if key in lv.missing:
+            return f"{metrics.NOT_IN_DATA} ({lv.missing[key]})"
+        return "—" if t[key] is None or pd.isna(t[key]) else f"{t[key]:.1f}%"
 
     deferred = fmt.duration(lv.settings.deferred_seconds)
-    bullets = [f"SLA compliance: {pct(t['sla_compliance'])} of {fmt.count(t['n_sla_judged'])} contacts whose SLA has "
+    bullets = [f"SLA compliance: {pct('sla_compliance')} of {fmt.count(t['n_sla_judged'])} contacts whose SLA has "
                "expired.",
-               f"Answered immediately: {pct(t['immediate_share'])} of {fmt.count(t['n_due'])} contacts due an answer "
+               f"Answered immediately: {pct('immediate_share')} of {fmt.count(t['n_due'])} contacts due an answer "
                f"(within {fmt.duration(lv.settings.immediate_seconds)} at the front office).",
-               f"Deferred contacts resolved within {deferred}: {pct(t['deferred_on_time'])}.",
-               f"First-contact resolution: {pct(t['first_contact_resolution'])}; never answered: "
-               f"{pct(t['unanswered_rate'])} ({fmt.count(t['n_unanswered'])} contacts)."]
+               f"Deferred contacts resolved within {deferred}: {pct('deferred_on_time')}.",
+               f"First-contact resolution: {pct('first_contact_resolution')}; never answered: "
+               f"{pct('unanswered_rate')} ({fmt.count(t['n_unanswered'])} contacts)."]
     return [Slide("service", "Service levels", title, f"{overview.filters_line(view.filters)} · "
                   f"{journey.span(view.filters)}", bullets=bullets, figures=[figure], sources=sources,
                   findings=[f"Service levels: {title.replace(': ', ' resolves ', 1)}." if ": " in title else f"{title}."])]
