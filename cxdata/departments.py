@@ -185,7 +185,8 @@ def judge(series: pd.DataFrame, targets: pd.DataFrame, min_responses: int) -> pd
     tolerance = amber_tolerance()
     # a median over half never answered is slower than any target: off target
     merged["status"] = [("no_target" if _missing(r.target) else "red") if r.is_unanswered
-                        else status(r.kpi, r.value, r.moe, r.target, r.is_enough, tolerance) for r in merged.itertuples()]
+                        else status(r.kpi, r.value, r.moe, r.target, r.is_enough, tolerance)
+                        for r in merged.itertuples()]
     return merged
 
 

@@ -48,7 +48,8 @@ select started_at::date as started_on, segment, region, plan, channel, departmen
                                                 interactions_as_of())) as response_seconds,
        count(*) as n
 from interaction_rows()
-where counted_response_seconds(is_due, first_response_seconds, started_at, resolved_at, interactions_as_of()) is not null
+where counted_response_seconds(is_due, first_response_seconds, started_at, resolved_at,
+                               interactions_as_of()) is not null
 group by all
 order by started_on;
 

@@ -212,7 +212,8 @@ create or replace macro is_fulfilment_kind(kind) as
 -- joins in interaction_rows, null when the channel or touchpoint is not listed.
 create or replace macro is_answer_due(response_mode, expects_answer, kind, first_response_seconds, sla_seconds) as
     coalesce(response_mode <> 'none', true)
-    and coalesce(expects_answer, is_agent_handled(first_response_seconds, sla_seconds) and not is_fulfilment_kind(kind));
+    and coalesce(expects_answer,
+                 is_agent_handled(first_response_seconds, sla_seconds) and not is_fulfilment_kind(kind));
 -- Each channel of the reference table once, and each touchpoint, for the left joins of
 -- interaction_rows (never a subquery per row): how it answers, and whether it expects an answer.
 create or replace macro channel_modes_of() as table

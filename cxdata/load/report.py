@@ -54,7 +54,8 @@ class FileReport:
             lines.append(f"    ... and {len(self.reasons) - REPORT_REASONS} more reason(s): "
                          "see the rejected_rows table")
         if self.n_answer_due is not None:
-            lines.append(f"  {_answers(self.n_answer_due, self.n_never_answered, self.n_loaded + self.n_updated + self.n_unchanged)}")
+            n_contacts = self.n_loaded + self.n_updated + self.n_unchanged
+            lines.append(f"  {_answers(self.n_answer_due, self.n_never_answered, n_contacts)}")
         if self.ignored_columns:
             lines.append(f"  ignored columns: {', '.join(self.ignored_columns)}")
         lines.extend(f"  note: {n}" for n in self.notes)
