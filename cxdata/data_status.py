@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxdata import filters
+from cxdata import filters, metrics
 from cxdata.masking import mask
 
 REJECTED_LIMIT = 50_000
@@ -69,6 +69,23 @@ def load_warnings(reader) -> pd.DataFrame:
     warnings = reader.run("load_warnings_latest")
     warnings["loaded_at"] = machine_time_as_utc(warnings["loaded_at"])
     return blank_text(warnings)
+
+
+def metrics_not_in_data(reader) -> pd.DataFrame:
+    """The dashboard's metrics the data cannot give, or gives only from some month on, and why: the
+    same coverage (metrics.coverage) that makes their tiles read "not in your data"."""
+    coverage = metrics.coverage(reader)
+    months = [m for m in coverage.provided.values() if m is not None]
+    data_starts = min(months, default=None)  # a column provided from the first month on is not "late"
+    rows = []
+    for key in metrics.NEEDS:
+        why, since = coverage.missing(key), coverage.since(key)
+        if why:
+            rows.append({"metric": metrics.KPIS[key].label, "shown_as": metrics.NOT_IN_DATA, "why": why})
+        elif since is not None and since > data_starts:
+            rows.append({"metric": metrics.KPIS[key].label, "shown_as": f"from {since:%b %Y} on",
+                         "why": f"its data starts in {since:%b %Y}: earlier months read {metrics.NOT_IN_DATA}"})
+    return pd.DataFrame(rows, columns=["metric", "shown_as", "why"])
 
 
 def rejected_rows(reader, load_id: str = "", target_table: str = "", column_name: str = "",

@@ -68,6 +68,16 @@ else:
                                           "· pale: a month the data covers in part · ✕ no rows"),
                     width="stretch", theme=None)
 
+absent = data_status.metrics_not_in_data(reader)
+if not absent.empty:
+    st.subheader("What your data does not provide")
+    st.caption("These metrics read \"not in your data\" on every page and in the board pack, never 0% or 100%: "
+               "load a file with the column named and they appear.")
+    st.dataframe(absent, hide_index=True, placeholder=BLANK, column_config={
+        "metric": st.column_config.TextColumn("Metric", width=200),
+        "shown_as": st.column_config.TextColumn("Shown", width=130),
+        "why": st.column_config.TextColumn("Why", width="large")})
+
 warnings = data_status.load_warnings(reader)
 if not warnings.empty:
     st.subheader("Plausibility warnings")

@@ -186,3 +186,19 @@ def test_the_churn_page_says_churn_is_not_in_your_data(absent_db, monkeypatch):
     at = _starter(absent_db, monkeypatch)().switch_page("pages/churn.py").run()
     assert not at.exception
     assert any("customers.churned_on" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_the_data_page_lists_the_metrics_the_data_does_not_provide(absent_db, monkeypatch):
+    """The Data & loads page says which metrics read "not in your data" and why, and which start late."""
+    listed = data_status.metrics_not_in_data(db.Reader(db.connect_readonly(absent_db)))
+    by_metric = dict(zip(listed["metric"], zip(listed["shown_as"], listed["why"])))
+    assert by_metric["Churn rate"] == ("not in your data", "no churn date (customers.churned_on) was loaded")
+    assert by_metric["Revenue"] == ("not in your data", "no transactions (transactions.amount) were loaded")
+    assert by_metric["Escalation rate"][0] == "from Mar 2026 on"
+    assert "SLA compliance" not in by_metric and "Contacts" not in by_metric
+    at = _starter(absent_db, monkeypatch)()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert "What your data does not provide" in [s.value for s in at.subheader]
+    page = next(d.value for d in at.dataframe if "shown_as" in d.value.columns)
+    assert page.set_index("metric").loc["Churn rate", "why"] == "no churn date (customers.churned_on) was loaded"

@@ -33,6 +33,11 @@ def app(tiny_db, monkeypatch):
     return _starter(tiny_db, monkeypatch)
 
 
+def table_with(at, column: str) -> pd.DataFrame:
+    """The first table the page shows that has COLUMN: tables come and go with what the data holds."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def shown(at) -> dict[str, str]:
     """Tile values by KPI label (the status badge after the label left out)."""
     return {m.label.split(" :")[0]: m.value for m in at.metric}
@@ -165,9 +170,9 @@ def test_app_on_loaded_files_picks_up_a_reload(tmp_path, monkeypatch):
 
     at.switch_page("pages/data.py").run()
     assert not at.exception
-    summary = at.dataframe[2].value
+    summary = table_with(at, "first_line")   # the rejected rows' reasons
     assert summary.iloc[0]["column_name"] == "score" and summary.iloc[0]["n_rows"] == 1
-    rows = at.dataframe[3].value
+    rows = table_with(at, "raw")              # the rejected rows themselves
     assert rows.iloc[0]["line"] == 42 and rows.iloc[0]["value"] == "11"
     assert at.get("download_button")
 
@@ -305,7 +310,9 @@ def test_data_page_tables_read_cleanly_with_load_times_in_utc(tmp_path, monkeypa
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.switch_page("pages/data.py").run()
     assert not at.exception
-    assert len(at.dataframe) == 4   # what is loaded, load history, rejected reasons, rejected rows
+    # what is loaded, what the data does not provide (no interactions, churn dates or transactions),
+    # load history, rejected reasons, rejected rows
+    assert len(at.dataframe) == 5
     for table in at.dataframe:
         assert_table_reads_cleanly(table)
     # the database and its size stay on this page (the shared header may drop the path)
@@ -313,12 +320,12 @@ def test_data_page_tables_read_cleanly_with_load_times_in_utc(tmp_path, monkeypa
 
     stats = at.dataframe[0].value.set_index("table_name")
     assert stats.loc["customers", "n_rows"] == 1500 and stats.loc["journey_stages", "dated_by"] == ""
-    history = at.dataframe[1].value
+    history = at.dataframe[2].value
     assert history["files"].tolist() == ["garbage.csv", "customers.csv, feedback.csv"]
     assert history["target_table"].tolist() == ["", "customers, feedback"]
     assert history["n_read"].tolist() == [0, 1504] and history["outcome"].tolist() == ["Failed", "Some rejected"]
     assert history["started_at"].between(before, after).all()
-    rows = at.dataframe[3].value.sort_values("line")
+    rows = at.dataframe[4].value.sort_values("line")
     assert rows["line"].tolist() == [2, 3, 4] and rows["value"].tolist()[:2] == ["11", ""]
     assert rows["column_name"].iloc[2] == "" and (rows["loaded_at"] == history["started_at"].iloc[1]).all()
     load_choice = next(s for s in at.selectbox if s.label == "Load").options[1]   # when it started, its files
@@ -410,10 +417,10 @@ def test_data_page_lists_answers_whose_contact_was_not_loaded(tmp_path, monkeypa
     at = _starter(db_file, monkeypatch)()
     at.switch_page("pages/data.py").run()
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["What is loaded", "Load history",
+    assert [s.value for s in at.subheader] == ["What is loaded", "What your data does not provide", "Load history",
                                                "Answers whose contact is not loaded", "Rejected rows"]
     assert any(c.value.startswith("2 answers name a contact (interaction_id) that is not loaded") for c in at.caption)
-    listed = at.dataframe[2]
+    listed = at.dataframe[3]
     assert listed.value[["feedback_id", "interaction_id", "score"]].values.tolist() == [["F3", "I9", 2],
                                                                                          ["F2", "I2", 1]]
     assert_table_reads_cleanly(listed)
