@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except (db.DatabaseBusy, db.NotADatabase, derive.RefreshFailed) as exc:
+    except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, derive.RefreshFailed) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted — nothing was committed, the database is as it was", code=130)

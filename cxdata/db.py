@@ -7,6 +7,7 @@ reopen (the app reopens when the file's identity changes).
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
@@ -32,6 +33,11 @@ class DatabaseBusy(Exception):
 
 class NotADatabase(Exception):
     """The database path names a file DuckDB cannot open."""
+
+
+class CannotWrite(Exception):
+    """The database's folder cannot take the write (a full disk, a read-only file system, no
+    permission): nothing was written and the database is as it was."""
 
 
 def db_path() -> Path:
@@ -135,7 +141,7 @@ def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyCon
     with DatabaseBusy (its unsaved changes would otherwise be lost by the swap).
     """
     path = Path(path or db_path())
-    with _load_lock(path):
+    with _write_errors(path), _load_lock(path):
         _remove_stale_copies(path)  # the lock means no other loader is using them
         work = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
         con = None
@@ -183,12 +189,64 @@ def _copy_database(path: Path, work: Path) -> None:
 
 
 def _remove_stale_copies(path: Path) -> None:
-    """Delete work copies (and their WALs) left by a load that was killed or ran out of disk."""
+    """Delete work copies (and their WALs) and scratch folders left by a load that was killed
+    or ran out of disk."""
     stale = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{8}}\.tmp"
                        rf"({'|'.join(re.escape(s) for s in _WAL_SUFFIXES)})?")
+    scratch = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{8}}\.work")
     for entry in path.parent.iterdir():
         if stale.fullmatch(entry.name) and entry.is_file():
             entry.unlink(missing_ok=True)
+        elif scratch.fullmatch(entry.name) and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+@contextmanager
+def scratch_folder(path: Path | str | None = None) -> Iterator[Path]:
+    """A folder beside the database for a writer's temporary files (a file converted to UTF-8):
+    removed at the end, or by the next write if this one is killed. Use inside writable_copy,
+    whose lock keeps the next write from removing a folder still in use."""
+    path = Path(path or db_path())
+    folder = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.work")
+    with _write_errors(path):
+        folder.mkdir()
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# What a full disk, a read-only file system or a folder without permission raise while a write
+# runs (DuckDB's own I/O errors say it in words).
+_WRITE_ERRNOS = (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM)
+_WRITE_WORDS = ("no space left", "read-only file system", "disk quota", "permission denied")
+
+
+@contextmanager
+def _write_errors(path: Path) -> Iterator[None]:
+    """Turn a failed write into CannotWrite, naming the database and the cause in words."""
+    try:
+        yield
+    except OSError as exc:
+        folder, named = path.resolve().parent, Path(str(exc.filename or "")).resolve()
+        elsewhere = exc.filename is not None and folder != named and folder not in named.parents
+        misplaced = isinstance(exc, (FileExistsError, NotADirectoryError))
+        if elsewhere or (exc.errno not in _WRITE_ERRNOS and not misplaced
+                         and not isinstance(exc, FileNotFoundError)):
+            raise  # not the database's folder: a source file that cannot be read, say
+        cause = "a file stands where its folder should be" if misplaced else exc.strerror or str(exc)
+        raise CannotWrite(_cannot_write(path, cause)) from exc
+    except duckdb.IOException as exc:
+        cause = next((w for w in _WRITE_WORDS if w in str(exc).lower()), None)
+        if cause is None:
+            raise
+        raise CannotWrite(_cannot_write(path, cause)) from exc
+
+
+def _cannot_write(path: Path, cause: str) -> str:
+    return (f"cannot write the database {path} ({cause.lower()}): free disk space, make its folder "
+            "writable, or choose another file with --db (or CX_DB); nothing was written and the "
+            "database is as it was")
 
 
 def _check_no_writer(path: Path) -> None:

@@ -84,7 +84,7 @@ def test_a_failed_copy_leaves_no_partial_file(dbfile, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(db.shutil, "copyfile", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(db.CannotWrite, match="no space left on device"):
         with db.writable_copy(dbfile):
             pytest.fail("the block must not run without a copy")
     assert debris(dbfile) == []

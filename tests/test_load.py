@@ -534,7 +534,8 @@ def test_keys_stay_unique_after_many_loads(dbfile, tmp_path):
     load_files(files, db_path=dbfile)
     load_files(files[::-1], db_path=dbfile)
     assert query(dbfile, "select count(*) = count(distinct customer_id) from customers") == [(True,)]
-    assert query(dbfile, "select name from customers where customer_id = 'C1'") == [("v0",)]
+    # in each run the first file with C1 wins and the later ones are rejected as its duplicates
+    assert query(dbfile, "select name from customers where customer_id = 'C1'") == [("v2",)]
 
 
 # ---- concurrency -------------------------------------------------------------------------------------

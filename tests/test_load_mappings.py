@@ -48,10 +48,11 @@ def test_ecommerce_preset_loads_the_raw_shop_export(tmp_path):
                        "where transaction_id like 'e481%' order by 1") == [
         ("e481f51cbdc54678b7cc49136f2d6af7-1", 18.12), ("e481f51cbdc54678b7cc49136f2d6af7-2", 18.59),
         ("e481f51cbdc54678b7cc49136f2d6af7-3", 2.0)]
-    # SLA = estimated delivery - purchase, first response = approval - purchase (2025-10-02 10:56:33)
+    # SLA = end of the estimated delivery day (2025-10-18, so 2025-10-19 00:00) - purchase,
+    # first response = approval - purchase (2025-10-02 10:56:33)
     assert query(path, "select sla_seconds, first_response_seconds from interactions "
                        "where interaction_id = 'e481f51cbdc54678b7cc49136f2d6af7'") == [
-        ((15 * 86400) + 13 * 3600 + 3 * 60 + 27, 642.0)]
+        ((16 * 86400) + 13 * 3600 + 3 * 60 + 27, 642.0)]
     # a title alone, a message alone, both, or neither
     assert query(path, "select score, comment from feedback order by submitted_at")[:4] == [
         (4, None), (1, "Atrasou"), (5, "Recebi bem antes do prazo estipulado."),

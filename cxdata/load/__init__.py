@@ -14,6 +14,8 @@ The modules, in the order a file passes through them:
   validate  cleaning and typing values, the row-level checks, the rejected rows
   write     the upsert by key, and saving the rejected rows
   report    what a run did, file by file
+  zones     the company's time zone (CX_TIMEZONE) and the zones a timestamp may name
+  repeats   a key repeated across the files of one run
   model     the tables: keys, required columns, types from sql/schema.sql
   errors    LoadError and how its messages name things
   sql       ident() and Params: the only ways text and values reach generated SQL

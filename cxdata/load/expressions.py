@@ -19,7 +19,8 @@ FUNCTIONS = frozenset("""
     strptime try_strptime strftime epoch epoch_ms make_date make_timestamp make_time
     to_seconds to_minutes to_hours to_days extract year month day hour minute second
     dayofweek isodow last_day age timezone list_value row
-""".split())
+    moment deadline end_of_day
+""".split())  # the last three: the loader's own time macros (sql/load_macros.sql)
 # Operators, as the parser names the functions behind them.
 OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "^", "**", "||", "~~", "!~~", "~~*", "!~~*",
                        "like_escape", "ilike_escape", "not_like_escape", "not_ilike_escape"})

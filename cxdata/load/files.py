@@ -6,6 +6,7 @@ import codecs
 import csv
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,10 @@ import pyarrow as pa
 from cxdata.load.errors import LoadError, column_list, name_list
 from cxdata.load.sql import ident
 
+# DuckDB reads rows up to 2 MB; a file with a longer one (a pasted e-mail thread, an embedded
+# image) is read again with this limit, so the long value is kept; a row longer still is rejected.
+LONG_ROW_BYTES = 64 * 1024 * 1024
+DEFAULT_ROW_BYTES = 2 * 1024 * 1024  # DuckDB's own default
 FORMATS = {".csv": "CSV", ".tsv": "CSV", ".txt": "CSV", ".xlsx": "Excel", ".xlsm": "Excel",
            ".parquet": "Parquet", ".pq": "Parquet"}
 
@@ -32,6 +37,8 @@ class Staged:
     delimiter: str | None = None
     malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, text)
     notes: list[str] = field(default_factory=list)
+    sheet: str | None = None  # Excel: the sheet read
+    sheets: list[str] = field(default_factory=list)  # Excel: every sheet of the workbook, in order
 
 
 def stage_file(con, path: Path, name: str, sheet: str | None, workdir: Path) -> Staged:
@@ -110,6 +117,7 @@ def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
 
 
 codecs.register_error("cxdata-latin1", _latin1_fallback)
+csv.field_size_limit(LONG_ROW_BYTES)  # Python's csv (header names, line numbers) reads long rows too
 
 
 def _transcode(path: Path, workdir: Path, encoding: str) -> Path:
@@ -135,25 +143,31 @@ class _Dialect:
     escape: str
     newline: str
     skip: int
+    max_line_size: int | None = None  # LONG_ROW_BYTES once a row is known to be over DuckDB's default
 
 
 def _sniff(con, source: Path, path: Path) -> _Dialect:
-    """DuckDB's sniffer: strict, unless that fails or finds a single column.
+    """DuckDB's sniffer: strict (allowing rows up to LONG_ROW_BYTES if it fails at first), unless
+    that fails or finds a single column.
 
     A broken row can make the strict sniffer settle for one column (or give up), while the
     tolerant one, which allows for rejected rows, finds the real delimiter.
     """
+    long_rows = None
     row = _sniff_once(con, source, "")
+    if row is None:  # perhaps a row over DuckDB's default length
+        row = _sniff_once(con, source, f", max_line_size = {LONG_ROW_BYTES}")
+        long_rows = LONG_ROW_BYTES if row is not None else None
     if row is None or row[5] < 2:
         tolerant = _sniff_once(con, source, ", store_rejects = true")
         if tolerant is not None and (row is None or tolerant[5] > row[5]):
-            row = tolerant
+            row, long_rows = tolerant, None
     if row is None:
         raise LoadError(path, "cannot make out the CSV layout (delimiter, quotes) — check it is a "
                               "text table with a header row, or save it as .xlsx")
     plain = [("" if v == "(empty)" else v) for v in row[:4]]
     return _Dialect(plain[0], plain[1], plain[2], plain[3].replace("\\r", "\r").replace("\\n", "\n"),
-                    int(row[4] or 0))
+                    int(row[4] or 0), long_rows)
 
 
 def _sniff_once(con, source: Path, options: str) -> tuple | None:
@@ -171,7 +185,11 @@ def _read_csv(con, path: Path, name: str, source: Path, encoding: str) -> Staged
     dialect = _sniff(con, source, path)
     raw = f"{name}_raw"
     rejected = _read_raw(con, path, source, raw, dialect)
-    standard = _Dialect(dialect.delimiter, '"', '"', dialect.newline, dialect.skip)
+    if dialect.max_line_size is None and any(kind == "LINE SIZE OVER MAXIMUM" for _, kind, _, _ in rejected):
+        con.execute(f"drop table {ident(raw)}")  # read again, keeping the long values
+        dialect = _Dialect(**{**dialect.__dict__, "max_line_size": LONG_ROW_BYTES})
+        rejected = _read_raw(con, path, source, raw, dialect)
+    standard = _Dialect(dialect.delimiter, '"', '"', dialect.newline, dialect.skip, dialect.max_line_size)
     if rejected and dialect.quote != '"':
         # One unclosed quote can make the sniffer settle for another quote character, which
         # breaks every row: the standard quote wins when it leaves fewer rows broken.
@@ -193,7 +211,35 @@ def _read_csv(con, path: Path, name: str, source: Path, encoding: str) -> Staged
     malformed = _dedupe_lines(rejected)
     if malformed or _has_inner_blank_line(source):
         _fix_line_numbers(con, staged, source, dialect, malformed)
+    if not dialect.quote:
+        _settle_literal_quotes(con, staged)
     return staged
+
+
+QUOTED_WHOLE = r'^"([^"]|"")*"$'  # a value in quotes, any inner quote doubled
+
+
+def _settle_literal_quotes(con, staged: Staged) -> None:
+    """Read without a quote character (the sniffer's choice when a quote is left open), a value
+    written in quotes keeps them: unquote the values quoted whole, and reject each row with a
+    value that opens a quote and never closes it, instead of loading the stray quote."""
+    table, columns = ident(staged.name), [f"c{i}" for i in range(len(staged.columns))]
+    opens = " or ".join(f"starts_with({c}, '\"')" for c in columns)
+    if not con.execute(f"select count(*) from {table} where {opens}").fetchall()[0][0]:
+        return
+    unclosed = " or ".join(f"(starts_with({c}, '\"') and not regexp_matches({c}, $whole))" for c in columns)
+    bad = con.execute(f"select _line, concat_ws($delimiter, {', '.join(columns)}) from {table} "
+                      f"where {unclosed} order by _line",
+                      {"whole": QUOTED_WHOLE, "delimiter": staged.delimiter or ","}).fetchall()
+    if bad:
+        con.execute(f"delete from {table} where {unclosed}", {"whole": QUOTED_WHOLE})
+        staged.malformed += [(line, 'malformed row: a quote is not closed (a value starts with " and '
+                                    'has no closing one)', text) for line, text in bad]
+        staged.malformed.sort()
+        staged.n_rows -= len(bad)
+    sets = ", ".join(f"{c} = case when regexp_matches({c}, $whole) then replace({c}[2:-2], '\"\"', '\"') "
+                     f"else {c} end" for c in columns)
+    con.execute(f"update {table} set {sets}", {"whole": QUOTED_WHOLE})
 
 
 def _read_raw(con, path: Path, source: Path, raw: str, dialect: _Dialect) -> list[tuple]:
@@ -203,9 +249,11 @@ def _read_raw(con, path: Path, source: Path, raw: str, dialect: _Dialect) -> lis
         con.execute(
             f"create temp table {ident(raw)} as select * from read_csv($p, all_varchar = true, "
             f"header = true, delim = $delim, quote = $quote, escape = $escape, skip = $skip, "
-            f"store_rejects = true, rejects_table = $errors, rejects_scan = $scans)",
+            f"store_rejects = true, rejects_table = $errors, rejects_scan = $scans, "
+            f"max_line_size = $max_line)",
             {"p": str(source), "delim": dialect.delimiter, "quote": dialect.quote,
-             "escape": dialect.escape, "skip": dialect.skip, "errors": errors, "scans": scans})
+             "escape": dialect.escape, "skip": dialect.skip, "errors": errors, "scans": scans,
+             "max_line": dialect.max_line_size or DEFAULT_ROW_BYTES})
     except duckdb.Error as exc:
         if "not utf-8" in str(exc).lower():
             raise _NotUtf8() from exc
@@ -265,7 +313,7 @@ def _dedupe_lines(rejected: list[tuple]) -> list[tuple[int, str, str]]:
                                    "that contain the delimiter)",
                "MISSING COLUMNS": "fewer values than the header has columns",
                "UNQUOTED VALUE": "a quote is not closed or is followed by other text",
-               "LINE SIZE OVER MAXIMUM": "the row is too long"}
+               "LINE SIZE OVER MAXIMUM": f"the row is longer than {LONG_ROW_BYTES // 2**20} MB"}
     rows: dict[int, tuple[int, str, str]] = {}
     for line, kind, message, text in rejected:
         rows.setdefault(line, (line, "malformed row: " + reasons.get(kind, message),
@@ -343,18 +391,39 @@ def _record_start_lines(source: Path, dialect: _Dialect) -> list[int | None] | N
 
 def _stage_excel(con, path: Path, name: str, sheet: str | None) -> Staged:
     """The first sheet (or the mapping's), every cell as text; line = the sheet's row number."""
-    title, header, lines, records = _read_sheet(path, sheet)
+    title, header, lines, records, sheets = _read_sheet(path, sheet)
     keep = [i for i, h in enumerate(header) if h is not None and h.strip()]
     columns = {"_rec": pa.array(range(len(lines)), pa.int64()), "_line": pa.array(lines, pa.int64())}
     for n, i in enumerate(keep):
         columns[f"c{n}"] = pa.array([r[i] if i < len(r) else None for r in records], pa.string())
     _create_from_arrow(con, name, pa.table(columns))
     return Staged(name, path, "Excel", [header[i] for i in keep], len(lines),
-                  notes=[f"sheet {title!r}; line = row number in the sheet"])
+                  notes=[f"sheet {title!r}; line = row number in the sheet"], sheet=title, sheets=sheets)
 
 
-def _read_sheet(path: Path, sheet: str | None) -> tuple[str, list, list[int], list[list]]:
-    """(sheet title, header cells, row number of each non-empty row, its cells as text)."""
+def _other_sheets(title: str, sheets: list[str]) -> str:
+    """The hint a problem with one sheet gets when the workbook has others."""
+    others = [s for s in sheets if s != title]
+    if not others:
+        return ""
+    return (f" (this is sheet {title!r}; the workbook also has {name_list(others)}: to read another, "
+            f"name it in a mapping, e.g. sheet = {others[0]!r}, and load with --map)")
+
+
+@contextmanager
+def sheet_hint(staged: Staged):
+    """A problem with the columns of an Excel sheet names the workbook's other sheets."""
+    try:
+        yield
+    except LoadError as exc:
+        hint = _other_sheets(staged.sheet, staged.sheets) if staged.sheet else ""
+        if not hint:
+            raise
+        raise LoadError(exc.file, exc.message + hint) from None
+
+
+def _read_sheet(path: Path, sheet: str | None) -> tuple[str, list, list[int], list[list], list[str]]:
+    """(sheet title, header cells, row number of each non-empty row, its cells as text, all sheets)."""
     import openpyxl  # only Excel loads pay for the import
 
     try:
@@ -371,9 +440,9 @@ def _read_sheet(path: Path, sheet: str | None) -> tuple[str, list, list[int], li
         header = next(cells, None)
         if not header or not any(header):
             raise LoadError(path, f"sheet {rows.title!r} is empty or its first row is blank; row 1 "
-                                  "must hold the column names")
+                                  "must hold the column names" + _other_sheets(rows.title, book.sheetnames))
         numbered = [(n, row) for n, row in enumerate(cells, start=2) if any(c is not None for c in row)]
-        return rows.title, header, [n for n, _ in numbered], [row for _, row in numbered]
+        return rows.title, header, [n for n, _ in numbered], [row for _, row in numbered], list(book.sheetnames)
     finally:
         book.close()
 

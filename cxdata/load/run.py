@@ -2,7 +2,6 @@
 of the database, and the run recorded in `loads` whether it succeeded or not."""
 from __future__ import annotations
 
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field, replace
@@ -17,15 +16,17 @@ from cxdata.load.checks import Source, run_checks, save_warnings
 from cxdata.load.columns import Plan, plan_columns
 from cxdata.load.computed import add_computed
 from cxdata.load.errors import LoadError
-from cxdata.load.files import Staged, stage_file
+from cxdata.load.files import Staged, sheet_hint, stage_file
 from cxdata.load.mapping import Mapping, read_mapping
 from cxdata.load.presets import choose_mapping, fit_to_header, preset_mappings
 from cxdata.load.model import describe_tables, table_specs
+from cxdata.load.repeats import remember_loaded, reject_repeats
 from cxdata.load.report import FileReport, LoadReport
 from cxdata.load.sql import ident
 from cxdata.load.validate import (Skipped, SkippedRows, create_clean, create_rejects, create_value_maps,
                                   kept_from_skipped, reject_summary, skip_rows_of_skipped)
 from cxdata.load.write import record_provided, save_rejects, upsert
+from cxdata.load.zones import check_company_timezone, use_timezone
 
 SLOW_STAGE_SECONDS = 2.0  # the CLI announces stages slower than this
 
@@ -39,7 +40,8 @@ def load_files(paths: Iterable[Path | str], table: str | None = None,
 
     Raises LoadError for a problem with a whole file or the mapping (nothing is committed,
     the run is recorded in `loads` as failed), db.DatabaseBusy if another program writes
-    to the database, and cxdata.derive.RefreshFailed if the summary tables cannot be rebuilt
+    to the database, db.CannotWrite if its folder cannot take the write (a full disk, a
+    read-only file system), and cxdata.derive.RefreshFailed if the summary tables cannot be rebuilt
     (nothing is committed). Row-level problems do not raise: those rows go to rejected_rows.
     A PRESET (presets.PRESETS) gives each file the preset mapping that fits its header.
     """
@@ -50,9 +52,9 @@ def load_files(paths: Iterable[Path | str], table: str | None = None,
         raise LoadError(None, f"unknown table {table!r}; tables: {describe_tables()}")
     run = _Run(uuid.uuid4().hex, datetime.now(), paths, progress or (lambda stage: None))
     failure: LoadError | None = None
-    with db.writable_copy(db_path) as con:
+    with db.writable_copy(db_path) as con, db.scratch_folder(db_path) as workdir:
         try:
-            report = _load_all(con, run, table, mapping, preset)
+            report = _load_all(con, run, table, mapping, preset, workdir)
         except LoadError as exc:
             _record_failure(con, run, exc)
             failure = exc
@@ -77,25 +79,27 @@ class _Run:
 
 
 def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
-              mapping: Mapping | Path | str | None, preset: str | None) -> LoadReport:
+              mapping: Mapping | Path | str | None, preset: str | None, workdir: Path) -> LoadReport:
     """Read and check every file first; then validate and write them in one transaction.
 
     Reading (and the mapping's expressions) only creates temp tables, so a file that cannot be
     read stops the run before anything is written (and a failed statement cannot spoil the
     write transaction). Files whose lookups read a table are written after the files for it.
+    WORKDIR takes the UTF-8 copies of files in other encodings.
     """
+    use_timezone(con, check_company_timezone(con))  # before any mapping expression runs
     choices = preset_mappings(preset) if preset else None
     if isinstance(mapping, (str, Path)):
         mapping = read_mapping(mapping)
     mapping = mapping or Mapping()
     staged = []
-    with tempfile.TemporaryDirectory(prefix="cxload-") as workdir:
-        for n, path in enumerate(run.paths):
-            run.progress(f"reading {path.name}")
-            source = stage_file(con, path, f"stg_{n}", mapping.sheet, Path(workdir))
+    for n, path in enumerate(run.paths):
+        run.progress(f"reading {path.name}")
+        source = stage_file(con, path, f"stg_{n}", mapping.sheet, workdir)
+        with sheet_hint(source):
             for k, own in enumerate(choose_mapping(source, choices, preset) if choices else [mapping]):
                 if k:  # a second table from the same file (a ticket and its satisfaction rating)
-                    source = stage_file(con, path, f"stg_{n}_{k}", own.sheet, Path(workdir))
+                    source = stage_file(con, path, f"stg_{n}_{k}", own.sheet, workdir)
                 if choices:  # a preset's optional column the file cannot give stays empty, said in a note
                     own, dropped = fit_to_header(own, source)
                     source.notes.extend(dropped)
@@ -188,11 +192,13 @@ def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Map
         report.skipped = dict(con.execute(
             f"select _skip, count(*) from {ident(skipped)} group by all order by 2 desc, 1").fetchall())
     create_rejects(con, plan, clean, rejects)
+    reject_repeats(con, plan, clean, rejects)
     report.reasons, report.n_rejected = reject_summary(con, rejects, source.malformed)
     report.notes.extend(kept_from_skipped(con, plan, clean))
     run.progress(f"writing {source.path.name}")
     counts = upsert(con, plan, clean, rejects)
     report.n_loaded, report.n_updated, report.n_unchanged = counts
+    remember_loaded(con, plan, clean, rejects, source.path)
     record_provided(con, run.load_id, plan, clean, rejects)
     if plan.table.name == "customers":  # what each customer's attributes were, for churn features as of a past date
         for step in ("customer_history_close", "customer_history_open"):

@@ -41,14 +41,19 @@ def load_uploads(files: list[tuple[str, bytes]], db_path: Path | str, preset: st
         paths = []
         for name, content in files:
             path = Path(folder) / _safe_name(name, taken={p.name for p in paths})
-            path.write_bytes(content)
+            try:
+                path.write_bytes(content)
+            except OSError as exc:  # a full temporary folder: say so, nothing was loaded
+                return UploadResult(False, f"{name}: cannot keep the upload for loading "
+                                           f"({(exc.strerror or str(exc)).lower()}) — free disk space "
+                                           "on the server and try again; nothing was loaded")
             paths.append(path)
         try:
             chosen = _read_uploaded_mapping(*mapping) if mapping else None
             report = load_files(paths, mapping=chosen, preset=preset, db_path=db_path)
         except LoadError as exc:
             return UploadResult(False, _without(str(exc), folder), load_id=exc.load_id)
-        except (db.DatabaseBusy, db.NotADatabase) as exc:
+        except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite) as exc:
             return UploadResult(False, str(exc))
         return UploadResult(True, _without(report.text(), folder), report.all_rejected, report.load_id)
 

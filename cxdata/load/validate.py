@@ -3,7 +3,7 @@ rejected rows (with line, column and reason) that the write then leaves out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from cxdata.load.columns import Plan
 from cxdata.load.files import Staged
@@ -11,6 +11,8 @@ from cxdata.load.mapping import Mapping
 from cxdata.load.model import TableSpec
 from cxdata.load.report import RejectReason
 from cxdata.load.sql import Params, ident
+from cxdata.load.zones import (ABBREVIATION, CLOCK_WORDS, NAMED, OFFSET, OFFSET_SECONDS, ZONE_HINT,
+                               company_timezone, zone_names)
 from cxdata.metrics import KPIS, target_range
 
 # Matched after trimming and lower-casing, so "NPS " loads as nps.
@@ -31,10 +33,13 @@ RESPONSE_MODES = ["immediate", "deferred", "none"]
 TRUE_WORDS = ["true", "t", "yes", "y", "1"]
 FALSE_WORDS = ["false", "f", "no", "n", "0"]
 CLOCK_SKEW = timedelta(minutes=5)
+# Dates before this year are typing slips (0024 for 2024) or placeholders (0001-01-01), never
+# customer activity; they would stretch every monthly chart over centuries.
+EARLIEST_YEAR = 1900
+# The largest value of each whole-number type, for "too large" instead of "not a whole number".
+WHOLE_MAXIMUMS = {"SMALLINT": 32767, "INTEGER": 2147483647}
 # Trimmed from every value: spaces, tabs, line breaks and no-break spaces ("D1\t" is "D1").
 WHITESPACE = " \t\r\n\v\f\u00a0"
-# A time-zone offset or Z at the end of a timestamp: such values are converted to UTC.
-ZONED = r"(Z|[+-]\d{2}(:?\d{2})?)$"
 
 # Layouts tried after ISO 8601 (which DuckDB's cast reads, with "T" or a space, with or without
 # seconds and fractions; a date alone is midnight). Slashed dates are day first: month-first
@@ -161,7 +166,8 @@ def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str,
         if column in LOWERCASE:
             value = f"lower({value})"
         texts.append(f"{value} as {_text(column)}")
-    typed = [f"{_typed(plan.table, c, mapping.formats.get(c), p)} as {ident(c)}" for c in plan.present]
+    zones = _Zones(company_timezone(), zone_names(con))
+    typed = [f"{_typed(plan.table, c, mapping.formats.get(c), p, zones)} as {ident(c)}" for c in plan.present]
     keys = "".join(f"{ident(f'{x}_{c}')}, " for c in lookups for x in ("key", "skip", "skipfile", "skipline"))
     skip = "s._skip, " if plan.skips else ""
     con.execute(
@@ -171,17 +177,19 @@ def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str,
         f"{' '.join(joins)})", p.values)
 
 
-def _typed(spec: TableSpec, column: str, formats: list[str] | None, p: Params) -> str:
+@dataclass(frozen=True)
+class _Zones:
+    company: str       # CX_TIMEZONE: the zone of values written without one
+    names: list[str]   # the zone names a value may end with (zones.zone_names)
+
+
+def _typed(spec: TableSpec, column: str, formats: list[str] | None, p: Params, zones: _Zones) -> str:
     """SQL turning a column's cleaned text into its model type; null when it does not parse."""
     t, sql_type, kind = _text(column), spec.columns[column], spec.kind(column)
     if kind == "text":
         return t
     if kind == "timestamp":
-        own = f"try_strptime({t}, {p(formats)}), " if formats else ""
-        fallback = "" if formats else f", try_strptime({t}, {p(TIMESTAMP_FORMATS)})"
-        zoned = (f"case when regexp_matches({t}, {p(ZONED)}) "
-                 f"then timezone('UTC', try_cast({t} as timestamptz)) end")
-        return f"coalesce({own}{zoned}, try_cast({t} as timestamp){fallback})"
+        return _typed_timestamp(t, formats, p, zones)
     if kind == "date":
         own = f"cast(try_strptime({t}, {p(formats)}) as date), " if formats else ""
         fallback = "" if formats else f", cast(try_strptime({t}, {p(DATE_FORMATS)}) as date)"
@@ -190,12 +198,86 @@ def _typed(spec: TableSpec, column: str, formats: list[str] | None, p: Params) -
     if kind == "boolean":
         return (f"case when list_contains({p(TRUE_WORDS)}, lower({t})) then true "
                 f"when list_contains({p(FALSE_WORDS)}, lower({t})) then false end")
-    number = f"try_cast({t} as double)"
+    number = _number(t)
     if kind == "number":
         return f"case when isfinite({number}) then {number} end"
     if kind == "decimal":
-        return f"try_cast({t} as {sql_type})"
+        return f"case when isfinite({number}) then try_cast({t} as {sql_type}) end"
     return f"case when {number} = round({number}) then try_cast({number} as {sql_type}) end"
+
+
+def _number(t: str) -> str:
+    """A text's number, or null; DuckDB would read 1_000 as 1000, but a separator is refused."""
+    return f"case when not contains({t}, '_') then try_cast({t} as double) end"
+
+
+def _typed_timestamp(t: str, formats: list[str] | None, p: Params, zones: _Zones) -> str:
+    """Timestamps are stored on the company's clock (zones.company_timezone, UTC by default): a
+    value with an offset or a zone name is converted to it; one without is taken as already on it."""
+    def local(utc: str) -> str:  # a UTC time on the company's clock
+        if zones.company == "UTC":
+            return utc
+        return f"timezone({p(zones.company)}, timezone('UTC', {utc}))"
+
+    def parsed(value: str) -> str:  # a value without a zone, as written
+        if formats:
+            return f"coalesce(try_strptime({value}, {p(formats)}), try_cast({value} as timestamp))"
+        return f"coalesce(try_cast({value} as timestamp), try_strptime({value}, {p(TIMESTAMP_FORMATS)}))"
+
+    offset, named = p(OFFSET), p(NAMED)
+    zone = f"regexp_extract({t}, {named}, 2)"
+    # the time as written, less its offset: any layout, and a space before the offset (Shopify's
+    # "2025-11-03 10:15:20 -0500", which DuckDB's own cast refuses)
+    offset_utc = f"{parsed(f'regexp_extract({t}, {offset}, 1)')} - to_minutes({_offset_minutes(t, p)})"
+    with_offset = f"case when regexp_matches({t}, {offset}) and {_offset_in_range(t, p)} then {local(offset_utc)} end"
+    named_utc = f"timezone('UTC', timezone({zone}, {parsed(f'regexp_extract({t}, {named}, 1)')}))"
+    with_name = (f"case when regexp_matches({t}, {named}) and list_contains({p(zones.names)}, {zone}) "
+                 f"then {local(named_utc)} end")
+    without = f"case when not {_has_zone(t, p)} then {parsed(t)} end"
+    own = f"try_strptime({t}, {p(formats)}), " if formats else ""
+    # Most values end with a plain time: one cheap test sends only the others through the zone rules.
+    return (f"coalesce({own}case when regexp_matches({t}, {p(ZONE_HINT)}) "
+            f"then coalesce({with_offset}, {with_name}, {without}) else {parsed(t)} end)")
+
+
+def _offset_in_range(t: str, p: Params) -> str:
+    """Offsets run from -12:00 to +14:00, minutes under 60 (Z is UTC)."""
+    sign = f"regexp_extract({t}, {p(OFFSET)}, 2)"
+    hours, minutes = f"try_cast(substr({sign}, 2, 2) as integer)", f"try_cast(right(replace({sign}, ':', ''), 2) as integer)"
+    return (f"({sign} = 'Z' or (({hours} <= 14 and starts_with({sign}, '+')) or ({hours} <= 12 and starts_with({sign}, '-'))) "
+            f"and (strlen(replace({sign}, ':', '')) = 3 or {minutes} < 60))")
+
+
+def _offset_minutes(t: str, p: Params) -> str:
+    """A value's offset in minutes east of UTC (Z is 0)."""
+    sign = f"regexp_extract({t}, {p(OFFSET)}, 2)"
+    digits = f"replace({sign}, ':', '')"
+    return (f"case when {sign} = 'Z' then 0 else (case when starts_with({sign}, '-') then -1 else 1 end) * "
+            f"(try_cast(substr({digits}, 2, 2) as integer) * 60 + coalesce(try_cast(nullif(substr({digits}, 4, 2), '') "
+            f"as integer), 0)) end")
+
+
+def _has_zone(t: str, p: Params) -> str:
+    """Whether a value ends with an offset, a zone name or an abbreviation (AM and PM are none)."""
+    letters = f"regexp_extract({t}, {p(ABBREVIATION)}, 1)"
+    return (f"(regexp_matches({t}, {p(OFFSET)}) or regexp_matches({t}, {p(OFFSET_SECONDS)}) "
+            f"or regexp_matches({t}, {p(NAMED)}) or (regexp_matches({t}, {p(ABBREVIATION)}) "
+            f"and not list_contains({p(CLOCK_WORDS)}, upper({letters}))))")
+
+
+def _zone_problem(t: str, p: Params, names: list[str]) -> str:
+    """Why the zone a value ends with cannot be used, or null: an offset out of range or with
+    seconds, a name the time-zone database lacks, or an abbreviation (PST, IST) that names several."""
+    offset = f"regexp_extract({t}, {p(OFFSET)}, 2)"
+    name = f"regexp_extract({t}, {p(NAMED)}, 2)"
+    letters = f"regexp_extract({t}, {p(ABBREVIATION)}, 1)"
+    return (f"case when regexp_matches({t}, {p(OFFSET_SECONDS)}) then printf({p('time-zone offset %s has seconds: give hours and minutes (+05:30)')}, regexp_extract({t}, {p(OFFSET_SECONDS)}, 1)) "
+            f"when regexp_matches({t}, {p(OFFSET)}) and not {_offset_in_range(t, p)} "
+            f"then printf({p('time-zone offset %s is out of range (-12:00 to +14:00)')}, {offset}) "
+            f"when regexp_matches({t}, {p(NAMED)}) and not list_contains({p(names)}, {name}) "
+            f"then printf({p('unknown time zone %s: use a name of the time-zone database, e.g. Europe/Madrid')}, {name}) "
+            f"when regexp_matches({t}, {p(ABBREVIATION)}) and not list_contains({p(CLOCK_WORDS)}, upper({letters})) "
+            f"then printf({p('time-zone abbreviation %s names several zones: give an offset (-08:00) or a zone name (America/Los_Angeles)')}, {letters}) end")
 
 
 @dataclass(frozen=True)
@@ -206,7 +288,7 @@ class _Check:
     detail: str | None = None  # SQL for a row-specific reason (defaults to `reason`)
 
 
-def _checks(plan: Plan, p: Params, now: datetime) -> list[_Check]:
+def _checks(plan: Plan, p: Params, now: datetime, zone_list: list[str]) -> list[_Check]:
     """Every row-level rule that applies to this file's columns."""
     spec, checks = plan.table, []
     for column in plan.present:
@@ -217,8 +299,20 @@ def _checks(plan: Plan, p: Params, now: datetime) -> list[_Check]:
             checks.append(_Check(column, "missing value (required)", missing))
         if kind in ("number", "decimal"):
             checks.extend(_number_checks(spec, column))
+        elif kind == "whole":
+            checks.extend(_whole_checks(spec, column))
+        elif kind == "timestamp":
+            problem = _zone_problem(t, p, zone_list)
+            checks.append(_Check(column, PARSE_REASONS[kind], f"{t} is not null and {v} is null and {problem} is null"))
+            checks.append(_Check(column, "time zone not understood (an offset out of range or with seconds, "
+                                         "an unknown zone name, or an ambiguous abbreviation)",
+                                 f"{v} is null and {problem} is not null", detail=problem))
         elif kind != "text":
             checks.append(_Check(column, PARSE_REASONS[kind], f"{t} is not null and {v} is null"))
+        if kind in ("timestamp", "date"):
+            checks.append(_Check(column, f"before {EARLIEST_YEAR} (the earliest year the loader accepts: "
+                                         "a typing slip or a placeholder date?)",
+                                 f"{v} < {p(datetime(EARLIEST_YEAR, 1, 1) if kind == 'timestamp' else datetime(EARLIEST_YEAR, 1, 1).date())}"))
         if column in plan.lookups:
             checks.extend(_lookup_checks(column, plan.lookups[column], p))
         if kind in ("timestamp", "date") and (spec.name, column) not in FUTURE_ALLOWED:
@@ -253,7 +347,7 @@ def _number_checks(spec: TableSpec, column: str) -> list[_Check]:
     """Why a number did not load: not a number, a date-time where seconds belong, or too large."""
     t, v = _text(column), ident(column)
     failed = f"{t} is not null and {v} is null"
-    number = f"try_cast({t} as double)"
+    number = _number(t)
     when = f"try_cast({t} as timestamp) is not null and {number} is null"
     checks = [_Check(column, PARSE_REASONS[spec.kind(column)], f"{failed} and {number} is null "
                                                                f"and not ({when})")]
@@ -266,10 +360,20 @@ def _number_checks(spec: TableSpec, column: str) -> list[_Check]:
     if spec.kind(column) == "decimal":
         checks.append(_Check(column, "too large for the column (at most 999,999,999,999.99)",
                              f"{failed} and isfinite({number})"))
-    else:
-        checks.append(_Check(column, "too large (not a finite number)",
-                             f"{failed} and {number} is not null and not isfinite({number})"))
+    checks.append(_Check(column, "not a finite number (NaN, infinity, or too large to hold)",
+                         f"{failed} and {number} is not null and not isfinite({number})"))
     return checks
+
+
+def _whole_checks(spec: TableSpec, column: str) -> list[_Check]:
+    """Why a whole number did not load: not one, or more than its column holds."""
+    t, v = _text(column), ident(column)
+    number = _number(t)
+    failed = f"{t} is not null and {v} is null"
+    fits = f"{number} = round({number}) and isfinite({number})"
+    largest = WHOLE_MAXIMUMS[spec.columns[column]]
+    return [_Check(column, PARSE_REASONS["whole"], f"{failed} and not coalesce({fits}, false)"),
+            _Check(column, f"too large (at most {largest:,})", f"{failed} and {fits}")]
 
 
 def _lookup_checks(column: str, lookup, p: Params) -> list[_Check]:
@@ -324,13 +428,17 @@ def _metric_check(p: Params) -> _Check:
                   detail=f"printf('unknown metric ''%s''; allowed: %s', {metric}, {p(listed)})")
 
 
+def _company_now(con) -> datetime:
+    """Now on the company's clock, the one timestamps are stored on, whatever the machine's zone."""
+    return con.execute("select timezone($tz, now())", {"tz": company_timezone()}).fetchall()[0][0]
+
+
 def create_rejects(con, plan: Plan, clean: str, rejects: str) -> None:
     """One row per failed check (a row can fail several), then the later duplicates of a key among
     the rows that passed: a rejected row never makes its valid twin a duplicate."""
     p = Params()
     selects = []
-    # Timestamps are stored in UTC (zoned ones converted), so "now" is UTC, whatever the machine's zone.
-    for check in _checks(plan, p, datetime.now(timezone.utc).replace(tzinfo=None)):
+    for check in _checks(plan, p, _company_now(con), zone_names(con)):
         detail = check.detail or p(check.reason)
         selects.append(f"select _rec, _line, {p(check.column)} as column_name, "
                        f"{p(check.reason)} as kind, {detail} as reason, "
