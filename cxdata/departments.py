@@ -153,6 +153,8 @@ def judge(series: pd.DataFrame, targets: pd.DataFrame, min_responses: int) -> pd
                           how="left")
     merged["is_enough"] = [(n if pd.notna(n) else 0) >= (min_responses if k in metrics.SURVEY_KPIS else 1)
                            for k, n in zip(merged["kpi"], merged["n"])]
+    if "is_unanswered" not in merged:  # a series of scores only
+        merged["is_unanswered"] = False
     tolerance = verdict.tolerance()
     # a median over half never answered is slower than any target: off target
     merged["status"] = [(verdict.NO_TARGET if _missing(r.target) else verdict.MISSED) if r.is_unanswered

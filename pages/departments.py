@@ -151,5 +151,5 @@ with st.expander(f"History of edited targets ({len(history)})"):
 
 explain.how_computed("Alignment index", "Status against target", "Targets", "Churn after a bad experience",
                      "Margin of error", "Significant change", "Too few answers",
-                     note=f"Here, close (amber) means short of the target by at most {departments.amber_tolerance():g}% "
+                     note=f"Here, close (amber) means short of the target by at most {verdict.tolerance():g}% "
                           "of it, or by less than the margin of error.")
