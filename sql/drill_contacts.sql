@@ -1,16 +1,16 @@
 -- one row per contact behind a service KPI ($kpi) in $start..$stop under $filters
 -- (filtered_interactions, as the KPI itself), only those the KPI judges: contacts and complaint_rate
 -- all of them; sla_compliance those judged against an SLA (sla_met); first_contact_resolution the
--- resolved agent-handled ones; escalation_rate those due an answer; first_response_live/_written those
--- whose response is counted (counted_response_seconds, never answered included) on that kind of
--- channel ($live_channels). At most $limit rows, the newest first; n_rows is how many there are in all.
+-- resolved agent-handled ones; escalation_rate those due an answer (is_due, from interaction_rows);
+-- first_response_live/_written those whose response is counted (counted_response_seconds, never
+-- answered included) on that kind of channel ($live_channels). At most $limit rows, the newest
+-- first; n_rows is how many there are in all.
 with judged as (
-    select r.*, t.is_self_service,
+    select r.*,
            sla_met(r.started_at, r.resolved_at, r.sla_seconds, interactions_as_of()) as is_sla_met,
-           counted_response_seconds(t.is_self_service, r.first_response_seconds, r.sla_seconds, r.started_at,
-                                    r.resolved_at, interactions_as_of()) as response_seconds
+           counted_response_seconds(r.is_due, r.first_response_seconds, r.started_at, r.resolved_at,
+                                    interactions_as_of()) as response_seconds
     from filtered_interactions($start, $stop, $filters) r
-    left join self_service_of() t using (touchpoint)
 ),
 
 chosen as (
@@ -19,7 +19,7 @@ chosen as (
               when 'sla_compliance' then j.is_sla_met is not null
               when 'first_contact_resolution' then
                   is_agent_handled(j.first_response_seconds, j.sla_seconds) and j.resolved_at is not null
-              when 'escalation_rate' then is_answer_due(j.is_self_service, j.first_response_seconds, j.sla_seconds)
+              when 'escalation_rate' then j.is_due
               when 'first_response_live' then
                   j.response_seconds is not null and is_live_channel(j.channel, $live_channels)
               when 'first_response_written' then
