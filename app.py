@@ -2,6 +2,7 @@
 import streamlit as st
 
 from cxdata.app import board, frame, warmup
+from cxdata.filters import DIMENSIONS
 
 st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layout="wide")
 
@@ -17,7 +18,16 @@ PAGES = {
                 st.Page("pages/present.py", title="Presentation mode", icon=":material/present_to_all:")],
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
 }
-WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there
+# The global controls that act on each page (url path); a page not named here uses them all. The
+# others are not drawn there and keep their values for the pages that use them.
+CUSTOMER_FILTERS = frozenset(key for key, d in DIMENSIONS.items() if d.of_customer)
+CONTROLS = {
+    "data": frozenset(),                          # everything loaded: no filters
+    "churn": CUSTOMER_FILTERS,                    # risk now, per customer: no period, no comparison
+    "departments": frame.ALL_CONTROLS - {"compare"},  # quarter against the quarter before
+    "service": frame.ALL_CONTROLS - {"compare"},
+    "journey": frame.ALL_CONTROLS - {"compare"},
+}
 
 navigation = st.navigation(PAGES)
 frame.compact_layout()
@@ -26,7 +36,7 @@ if navigation.url_path in board.FULL_SCREEN:
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 frame.draw_header(facts)
-frame.sidebar_filters(reader, facts, show=navigation.url_path not in WITHOUT_FILTERS)
+frame.sidebar_filters(reader, facts, CONTROLS.get(navigation.url_path, frame.ALL_CONTROLS))
 try:
     navigation.run()
 finally:  # after the page is drawn (also one that stopped early): the first visitor is not kept waiting
