@@ -84,11 +84,11 @@ def _missing(x) -> bool:
 COMPANY_METRICS = tuple(k for k in METRICS if k in metrics.SUMMARY_KPIS)
 
 
-def company_row(reader, filters: Filters, min_responses: int = metrics.DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
-    """The whole view over its period (not a quarter) on COMPANY_METRICS, one row worded as the
+def company_row(reader, filters: Filters, min_responses: int = metrics.DEFAULT_MIN_RESPONSES) -> dict[str, str]:
+    """The whole view over its period (not a quarter) on COMPANY_METRICS, label -> value worded as the
     overview's tiles word it (overview.period_figures): the departments' quarters sit below it."""
     figures = overview.period_figures(reader, filters, "previous", min_responses, COMPANY_METRICS)
-    return pd.DataFrame([{"": "Company", **{metrics.KPIS[k].label: figures[k].text for k in COMPANY_METRICS}}])
+    return {metrics.KPIS[k].label: figures[k].text for k in COMPANY_METRICS}
 
 
 # ---- Reading the series --------------------------------------------------------------------------------

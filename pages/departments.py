@@ -24,9 +24,11 @@ st.caption(f"{filters_line(view.filters)} · quarters up to {view.filters.end:%d
 frame.show_notices(view)
 
 # The company over the sidebar's period, as the overview says it; the departments below are judged by quarter.
-st.dataframe(departments.company_row(reader, view.filters, minimum), hide_index=True, width="stretch")
-st.caption(f"The company over the selected period, {trends.span((view.filters.start, view.filters.end))}, as on the "
-           "executive overview. Departments are judged by quarter, against the quarter's targets.")
+company = departments.company_row(reader, view.filters, minimum)
+st.markdown(f"**Company**, {trends.span((view.filters.start, view.filters.end))}: "
+            + " · ".join(f"{label} **{value}**" for label, value in company.items()),
+            help="The selected period, as on the executive overview. Departments are judged by quarter, "
+                 "against the quarter's targets.")
 
 
 def quarter_name(q, running: bool = False) -> str:

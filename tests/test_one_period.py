@@ -66,10 +66,10 @@ def test_the_trend_chart_shades_the_selected_period_and_labels_its_value(hand_re
 
 def test_the_department_company_row_is_the_periods_value(hand_reader):
     row = departments.company_row(hand_reader, NOV_TO_END, 1)
-    assert row.iloc[0][""] == "Company" and row.iloc[0]["NPS"] == "67"   # the period's, not Q4 2025's (82)
+    assert row["NPS"] == "67"   # the period's, not Q4 2025's (82)
     # one ticket a day, each resolved in 1 hour against a 2-hour SLA: all on time
-    assert row.iloc[0]["SLA compliance"] == "100.0%"
-    assert list(row.columns[:3]) == ["", "NPS", "CSAT"] and row.iloc[0]["CSAT"] == "Too few answers"
+    assert row["SLA compliance"] == "100.0%"
+    assert list(row)[:3] == ["NPS", "CSAT", "CES"] and row["CSAT"] == "Too few answers"
 
 
 # ---- Across many views of the demo -------------------------------------------------------------------------
@@ -110,7 +110,7 @@ def test_the_same_view_gives_the_same_headline_numbers_on_every_page(demo):
         tile = {t.kpi: t for t in overview.tiles(data, view, minimum, withhold_counts=gaps)}
         pack = sections.kpi_summary(reader, view, sections.Context(facts, minimum))[0]
         pack_value = {row[0]: row[1] for row in pack.table.rows}
-        company = departments.company_row(reader, view.filters, minimum).iloc[0]
+        company = departments.company_row(reader, view.filters, minimum)
         for kpi in HEADLINE:
             trend = trends.load(reader, view.filters, kpi, "month", "none", "previous", minimum, facts["oldest_on"],
                                 facts["last_complete_on"], compare=view.compare, withhold_counts=gaps)
