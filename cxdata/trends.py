@@ -374,11 +374,12 @@ class TrendData:
 
 def load(reader, filters: Filters, kpi: str, grain: str, by: str, versus: str, min_responses: int,
          oldest_on: dt.date | None, last_complete_on: dt.date | None = None, compare: str | None = None,
-         withhold_counts: bool = False) -> TrendData:
+         withhold_counts: bool = False, figures: dict[str, overview.PeriodFigure] | None = None) -> TrendData:
     """Run the page's queries for one view: the page, the bench and the tests call this. The data's
     extent (`oldest_on`, `last_complete_on`: data_status.facts) says which periods are whole. With the
     sidebar's `compare`, the KPI's value over the view's period comes too, from the overview's own
-    function (overview.period_figures; `withhold_counts` as there), for the KPIs the overview shows."""
+    function (overview.period_figures; `withhold_counts` as there), for the KPIs the overview shows;
+    a caller that already has those `figures` (the board pack, for every KPI at once) passes them."""
     coverage = metrics.coverage(reader)
     history = series(reader, filters, kpi, grain, min_responses, oldest_on, last_complete_on=last_complete_on,
                      coverage=coverage)
@@ -391,8 +392,8 @@ def load(reader, filters: Filters, kpi: str, grain: str, by: str, versus: str, m
         start = min(first, compared_with(changes[versus].period or first, grain, "year"))
         per_member = series(reader, filters, kpi, grain, min_responses, oldest_on, by=by, first=start,
                             last_complete_on=last_complete_on, coverage=coverage)
-    selected = None
-    if compare is not None and kpi in metrics.SUMMARY_KPIS:
+    selected = None if figures is None else figures.get(kpi)
+    if figures is None and compare is not None and kpi in metrics.SUMMARY_KPIS:
         selected = overview.period_figures(reader, filters, compare, min_responses, (kpi,), withhold_counts)[kpi]
     return TrendData(kpi, grain, by, versus, shown, targets(reader, filters, kpi, grain, first), changes,
                      per_member, breakdown(per_member, changes[versus], kpi, grain, versus), coverage.missing(kpi),
