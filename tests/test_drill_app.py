@@ -2,9 +2,10 @@
 count the tile states and CSV and Excel downloads; the overview and trends offer what they show."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from cxdata import drill
 from tests.test_app import _starter
 
 
@@ -13,9 +14,12 @@ def app(tiny_db, monkeypatch):
     return _starter(tiny_db, monkeypatch)
 
 
+_COUNT_LINE = re.compile(r"^\*\*[^*]+\*\* · .+: [\d,]+ (answer|contact|customer|transaction)s?$")
+
+
 def _dialog_line(at) -> str:
-    return next(m.value for m in at.markdown if "·" in m.value and ":" in m.value and "**" in m.value
-                and any(noun in m.value for noun in ("answers", "contacts", "customers", "transactions")))
+    """The dialog's first line: what the number is, its period and how many rows are behind it."""
+    return next(m.value for m in at.markdown if _COUNT_LINE.match(m.value))
 
 
 def test_the_nps_tile_opens_its_answers(app):
@@ -55,6 +59,9 @@ def test_trends_downloads_its_series_and_opens_a_periods_rows(app):
     at.switch_page("pages/trends.py").run()
     assert not at.exception
     assert {b.key for b in at.get("download_button")} >= {"trend_download_csv", "trend_download_xlsx"}
+    # the sidebar's period opens the same rows as the overview's tile
+    at.button(key="rows_selected").click().run()
+    assert _dialog_line(at) == "**NPS** · 6 Dec 2025 – 5 Mar 2026: 100 answers"
     # the newest month with answers is January 2026: its 100 NPS answers, the point the line draws
     assert at.selectbox(key="trend_rows_period").value.isoformat() == "2026-01-01"
     at.button(key="rows_trend").click().run()
