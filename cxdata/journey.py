@@ -97,6 +97,24 @@ def stage_columns(cells: pd.DataFrame, order: StageOrder) -> list[str]:
     return order.stages + [s for s in present if s not in order.stages]
 
 
+def stages_with_data(cells: pd.DataFrame) -> set[str]:
+    """The stages with at least one contact or survey answer under the filters."""
+    rows = cells[cells["is_stage"] & ~cells["is_total"]]
+    volume = rows[["n_interactions", "n_nps", "n_csat", "n_ces"]].fillna(0).sum(axis=1)
+    return set(rows.loc[volume > 0, "stage"])
+
+
+def default_stage(cells: pd.DataFrame, choices: list[str], moments: pd.DataFrame) -> str | None:
+    """The stage the drill-down opens on: the top moment of truth's when it is significant, else the
+    first stage in the journey's order with data under the filters (an empty one shows five empty
+    panels), else the first stage."""
+    filled = stages_with_data(cells)
+    top = moments.iloc[0]["stage"] if not moments.empty and moments.iloc[0]["is_significant"] else None
+    if top in choices and top in filled:
+        return top
+    return next((s for s in choices if s in filled), choices[0] if choices else None)
+
+
 def stage_summary(cells: pd.DataFrame, stage: str) -> str:
     """One line for a stage: its contacts and its worst pain against the whole view, if any."""
     row = cells[cells["is_stage"] & (cells["stage"] == stage)]

@@ -412,3 +412,27 @@ def has_data(summary: pd.DataFrame) -> bool:
     """False when no survey response and no interaction matches the filters in the period."""
     activity = summary.set_index("kpi").loc[["nps", "csat", "ces", "sla_compliance", "contacts"], "n"]
     return bool(activity.fillna(0).sum() > 0)
+
+
+# ---- Download ------------------------------------------------------------------------------------
+
+def export_table(data: OverviewData, tiles: list[Tile]) -> pd.DataFrame:
+    """What the tiles show, one row each, as numbers a spreadsheet can use: the value, its margin and
+    n, the comparison period's value, the change and whether it is significant, the target and the
+    status against it. A number not shown on the tile (too few answers, not in the data) is blank."""
+    by_kpi = data.summary.set_index("kpi")
+    rows = []
+    for tile in tiles:
+        row = by_kpi.loc[tile.kpi]
+        shown = bool(row["is_enough"]) and not pd.isna(row["value"])
+        rows.append({
+            "Metric": tile.label, "Shown as": tile.value,
+            "Value": row["value"] if shown else None, "Margin (±, 95%)": row["moe"] if shown else None,
+            "n": None if pd.isna(row["n"]) else int(row["n"]),
+            "Comparison value": row["prev_value"], "Change": row["delta"] if tile.delta else None,
+            "Change verdict": row["verdict"] if tile.delta else None,
+            "Target": data.targets.get(tile.kpi),
+            "Status": verdict.LABELS[tile.status or verdict.NO_TARGET],   # as the badge words it
+            "Detail": tile.detail,
+        })
+    return pd.DataFrame(rows)

@@ -90,9 +90,9 @@ if wanted in choices and wanted != st.session_state.get("journey_url_stage"):
     st.session_state["journey_stage"] = wanted          # a link (the overview's movers) chose it
 st.session_state["journey_url_stage"] = wanted
 left, right = st.columns(2)
-top = data.moments.iloc[0]["stage"] if not data.moments.empty and data.moments.iloc[0]["is_significant"] else None
-stage = left.selectbox("Stage", choices, key="journey_stage",  # first the stage of the top moment of truth
-                       index=choices.index(top) if top in choices else 0)
+first = journey.default_stage(data.cells, choices, data.moments)
+stage = left.selectbox("Stage", choices, key="journey_stage",  # the top moment of truth's, else the first with data
+                       index=choices.index(first) if first in choices else 0)
 touchpoints = data.cells.loc[~data.cells["is_stage"] & ~data.cells["is_total"] & (data.cells["stage"] == stage)
                              & data.cells["touchpoint"].notna(), "touchpoint"].tolist()
 touchpoint = right.selectbox("Touchpoint", [None, *touchpoints], key="journey_touchpoint",

@@ -294,3 +294,25 @@ def test_the_overviews_journey_stage_movers_link_to_the_journey_page(demo_path, 
     links = [link for link in at.get("page_link") if link.proto.label == "Journey map"]
     assert len(links) == 1 and links[0].proto.page.endswith("journey")
     assert "stage=renewal" in links[0].proto.query_string and "period=custom" in links[0].proto.query_string
+
+
+def test_the_drill_down_opens_on_the_first_stage_with_data_under_the_filters(app):
+    # Product owns only 'use' contacts (i5, i7, i8): 'discover' and 'buy' are empty under that filter.
+    at = app(period="custom", department="Product", **{"from": "2026-01-01", "to": "2026-03-31"})
+    at.switch_page("pages/journey.py").run()
+    assert not at.exception
+    assert at.selectbox(key="journey_stage").value == "use"
+
+
+def test_default_stage_skips_empty_stages_and_prefers_a_significant_moment(reader, order):
+    cells = journey.touchpoint_map(reader, Q1.replace(department=["Product"]), order, min_responses=1)
+    choices = journey.stage_columns(cells, order)
+    assert journey.stages_with_data(cells) == {"use"}
+    quiet = pd.DataFrame({"stage": ["use"], "is_significant": [False]})
+    assert journey.default_stage(cells, [c for c in choices if c != journey.NO_STAGE], quiet.iloc[0:0]) == "use"
+    everything = journey.touchpoint_map(reader, Q1, order, min_responses=1)
+    assert journey.default_stage(everything, ["discover", "buy", "use", "renew"], quiet) == "discover"
+    # a significant moment of truth in a stage with data is where it opens; in an empty one it is not
+    assert journey.default_stage(everything, ["discover", "buy", "use", "renew"], quiet.assign(is_significant=True)) == "use"
+    assert journey.default_stage(everything, ["discover", "buy", "use", "renew"],
+                                 pd.DataFrame({"stage": ["renew"], "is_significant": [True]})) == "discover"
