@@ -16,6 +16,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from cxdata import formatting as fmt
+from cxdata.drivers import DIMENSION_PLURALS
 from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS, MONEY_KPIS, SURVEY_KPIS
 
 TEMPLATE = "plotly_white+cx"
@@ -472,7 +473,6 @@ def _runs(mask: pd.Series) -> list[pd.Series]:
 
 # ---- Drivers of NPS -------------------------------------------------------------------------------
 DRIVER_QUADRANT_LABELS = {"fix first": "Fix first", "keep up": "Keep up", "watch": "Watch", "maintain": "Maintain"}
-DRIVER_PLURALS = {"touchpoint": "touchpoints", "department": "departments", "channel": "channels"}
 
 
 def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = "") -> go.Figure:
@@ -483,7 +483,7 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
     rows = df[df["dimension"] == dimension]
     shown = rows[rows["is_supported"].astype(bool)]
     hidden = len(rows) - len(shown)
-    plural = DRIVER_PLURALS.get(dimension, dimension + "s")
+    plural = DIMENSION_PLURALS.get(dimension, dimension + "s")
     notes = ["orange: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise"]
     if hidden:
         notes.append(f"{hidden} {plural if hidden > 1 else dimension} not shown: under {_minimum_words(rows)}")
@@ -787,7 +787,7 @@ def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subt
     fig = _figure(title, subtitle)
     if rows.empty or rows["value_at_risk"].sum() == 0:
         return _empty(fig, "No revenue at risk under these filters")
-    labels = [fmt.compact(v) for v in rows["value_at_risk"]]
+    labels = [fmt.money(v) for v in rows["value_at_risk"]]
     fig.add_bar(x=rows["value_at_risk"], y=rows["member"], orientation="h", marker=dict(color=COLORS["worse"]),
                 text=labels, textposition="outside", cliponaxis=False, textfont=dict(size=14, color=TEXT),
                 customdata=[[m, f"Revenue at risk {v}<br>{k:,} of {n:,} customers at or above the threshold"]
@@ -815,8 +815,8 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
             continue
         fig.add_scatter(x=rows["annual_value"].clip(lower=1), y=rows["score"], mode="markers", name=BAND_LABELS[band],
                         marker=dict(color=BAND_COLORS[band], size=8, opacity=0.75, line=dict(width=0)),
-                        customdata=[[c, f"Risk score {s:.0f}<br>Annual value {fmt.compact(v)}<br>"
-                                        f"Revenue at risk {fmt.compact(r)}"]
+                        customdata=[[c, f"Risk score {s:.0f}<br>Annual value {fmt.money(v)}<br>"
+                                        f"Revenue at risk {fmt.money(r)}"]
                                     for c, s, v, r in zip(rows["customer_id"], rows["score"], rows["annual_value"],
                                                           rows["value_at_risk"])],
                         hovertemplate=_HOVER)

@@ -56,7 +56,7 @@ running = " · the quarter is still running" if cards.is_running and quarter == 
 st.subheader("Who is aligned with the customer")
 matrix = departments.alignment(cards)
 st.plotly_chart(charts.alignment_matrix(
-    matrix, list(departments.METRICS), departments.headline(cards),
+    matrix, list(departments.METRICS), departments.headline(matrix),
     f"{quarter_name(quarter)}{running} · amber: short of target by at most {departments.amber_tolerance():g}% "
     "or the margin of error · index: targeted metrics on target, weighted by n"), width="stretch", theme=None,
     key="matrix")

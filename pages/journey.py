@@ -2,6 +2,7 @@
 import streamlit as st
 
 from cxdata import charts, journey, overview
+from cxdata import formatting as fmt
 from cxdata.app import frame
 
 view = frame.current_view()
@@ -37,7 +38,7 @@ st.plotly_chart(charts.journey_sankey(
     nodes, colors, links, f"{n_customers:,} customers' paths through the stages in this period",
     "Each customer's stages in the journey's order; at the right, those who reached no later stage, "
     "split by whether they have churned since"), width="stretch", theme=None, key="stage_sankey")
-st.dataframe(drops, hide_index=True, width="stretch", column_config={
+st.dataframe(drops, hide_index=True, width="stretch", placeholder=fmt.MISSING, column_config={
     "stage": "Stage", "n_customers": st.column_config.NumberColumn("Customers", format="%,d"),
     "n_no_further": st.column_config.NumberColumn("Went no further", format="%,d"),
     "no_further_pct": st.column_config.NumberColumn("Share", format="%.1f%%"),
@@ -63,7 +64,7 @@ st.plotly_chart(journey.moments_figure(data), width="stretch", theme=None, key="
 with st.expander("Every touchpoint tested"):
     table = data.moments[["stage", "touchpoint_name", "n_bad", "churn_bad", "n_good", "churn_good", "difference",
                           "difference_moe", "p_value", "is_significant", "value_bad", "excess_value", "n_censored"]]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=fmt.MISSING, column_config={
         "stage": "Stage", "touchpoint_name": "Touchpoint",
         "n_bad": st.column_config.NumberColumn("Bad: customers", format="%,d"),
         "churn_bad": st.column_config.NumberColumn("Bad: lost", format="%.1f%%"),
@@ -73,8 +74,8 @@ with st.expander("Every touchpoint tested"):
         "difference_moe": st.column_config.NumberColumn("± (95%)", format="%.1f"),
         "p_value": st.column_config.NumberColumn("p", format="%.4f"),
         "is_significant": "Significant",
-        "value_bad": st.column_config.NumberColumn("Annual value (bad)", format="%,.0f"),
-        "excess_value": st.column_config.NumberColumn("Excess value lost", format="%,.0f"),
+        "value_bad": st.column_config.NumberColumn("Annual value (bad)", format=fmt.money_column()),
+        "excess_value": st.column_config.NumberColumn("Excess value lost", format=fmt.money_column()),
         "n_censored": st.column_config.NumberColumn("Censored", format="%,d")})
 
 # ---- 4. Drill-down ------------------------------------------------------------------------------

@@ -61,11 +61,11 @@ if kpi == "clv":
                f"{trends.gross_margin():.0%} (${trends.GROSS_MARGIN_ENV}) ÷ the period's churn compounded to a year. "
                "It assumes today's revenue and churn hold for a customer's whole life; a segment with few "
                "churners gives a wide, unstable figure.")
-    st.dataframe(trends.clv_by_segment(reader, view.filters, grain, period), hide_index=True, column_config={
+    st.dataframe(trends.clv_by_segment(reader, view.filters, grain, period), hide_index=True, placeholder=fmt.MISSING, column_config={
         "segment": "Segment", "customers": st.column_config.NumberColumn("Customers at start", format="localized"),
-        "revenue_per_year": st.column_config.NumberColumn("Revenue per customer a year", format="compact"),
+        "revenue_per_year": st.column_config.NumberColumn("Revenue per customer a year", format=fmt.money_column()),
         "annual_churn": st.column_config.NumberColumn("Annual churn", format="%.1f%%"),
-        "clv": st.column_config.NumberColumn("Lifetime value", format="compact")})
+        "clv": st.column_config.NumberColumn("Lifetime value", format=fmt.money_column())})
 
 if by != "none":
     st.subheader(f"{kpi_def.label} by {trends.BREAKDOWNS[by].lower()}")
@@ -81,7 +81,7 @@ if by != "none":
                    + ("sorted by each member's part of the whole view's change "
                       f"({fmt.change(kpi, whole.change.delta, whole.value)}); the parts add up to it."
                       if exact else "a median has no exact split into parts: sorted by the size of each change."))
-        st.dataframe(trends.breakdown_table(data.members, kpi), hide_index=True, column_config={
+        st.dataframe(trends.breakdown_table(data.members, kpi), hide_index=True, placeholder=fmt.MISSING, column_config={
             "Trend": st.column_config.LineChartColumn(f"Last {trends.SPARK_PERIODS} {grain}s", width="medium"),
             "Part of the change": st.column_config.TextColumn(help="How much of the whole view's change this "
                                                               "member explains (docs/metrics.md)")})

@@ -94,7 +94,7 @@ def overview_line(reader: db.Reader, filters: Filters, store: Store, rules: Rule
         return None
     total = headline(reader, filters, rules)
     n_open = open_alert_count(reader, filters, store, rules)
-    return (f"**{fmt.compact(total['value_at_risk'])}** of annual value at risk of churning in the next 90 days "
+    return (f"**{fmt.money(total['value_at_risk'])}** of annual value at risk of churning in the next 90 days "
             f"· **{n_open:,}** open churn {'alert' if n_open == 1 else 'alerts'}")
 
 
@@ -114,7 +114,7 @@ def flagged_title(summary: pd.DataFrame, threshold: float) -> str:
     if total.empty or total.iloc[0]["n_at_risk"] == 0:
         return f"No customer at a score of {threshold:g} or more: call the highest value first"
     row = total.iloc[0]
-    return f"{int(row['n_at_risk']):,} at score ≥ {threshold:g} carry {fmt.compact(row['value_at_risk_flagged'])} at risk"
+    return f"{int(row['n_at_risk']):,} at score ≥ {threshold:g} carry {fmt.money(row['value_at_risk_flagged'])} at risk"
 
 
 def model_info(reader: db.Reader) -> dict | None:
