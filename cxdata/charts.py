@@ -29,6 +29,9 @@ COLORS = {
     "series": "#1F4E79",            # a KPI's own line or bars: the app's primary colour
 }
 LEGEND = {"better": "Better", "worse": "Worse", "neutral": "No significant change"}
+# What a reader calls each colour, for every legend, caption or subtitle that names one: vermillion
+# reads as orange on screen and on a projector, so text never calls it red.
+COLOR_WORDS = {"better": "blue", "worse": "orange", "neutral": "grey", "target": "dashed black", "series": "navy"}
 TEXT, MUTED, GRID = "#1B1F24", "#5B6670", "#E3E7EC"
 # Quoted: an unquoted "Source Sans 3" is invalid CSS and would drop the browser to a serif font.
 FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, "Liberation Sans", sans-serif'
@@ -51,6 +54,10 @@ pio.templates["cx"] = go.layout.Template(layout=dict(
     showlegend=False,
 ))
 
+
+# Point labels on a trend ("anomaly", "incomplete") sit in a row below or above their point; two in one
+# row keep LABEL_GAP of the plot's width apart (a 13 px word on a chart at least 700 px wide).
+ABOVE, BELOW, LABEL_GAP = 24, -24, 0.09
 
 GRAIN_AXIS = {"week": ("Week (starting Monday)", "%d %b %Y", "week of %d %b %Y"),
               "month": ("Month", "%b %Y", "%B %Y"), "quarter": ("Quarter", "%b %Y", "quarter from %b %Y")}
@@ -94,8 +101,12 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
             lead = [before[-1], i]
             fig.add_scatter(x=x[lead], y=y[lead], mode="lines", hoverinfo="skip",
                             line=dict(color=COLORS["series"], width=3, dash="dot"), name="incomplete")
+    span = (x.max() - x.min()) or pd.Timedelta(days=1)
+    where = ((x - x.min()) / span).tolist()   # each point's place across the plot, 0 to 1
+    taken: dict[int, list[float]] = {ABOVE: [], BELOW: []}
     for i in df.index[placed & ~complete]:
-        fig.add_annotation(x=x[i], y=y[i], text="incomplete", showarrow=False, yshift=22,
+        taken[ABOVE].append(where[i])
+        fig.add_annotation(x=x[i], y=y[i], text="incomplete", showarrow=False, yshift=ABOVE,
                            font=dict(size=13, color=MUTED))
 
     axis_title, tick_format, hover_format = GRAIN_AXIS[grain]
@@ -115,9 +126,12 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
         odd = df["is_anomaly"].fillna(False).astype(bool)
         fig.add_scatter(x=x[odd], y=y[odd], mode="markers", name="anomaly", hoverinfo="skip",
                         marker=dict(symbol="circle-open", size=22, color=COLORS["worse"], line=dict(width=3)))
-        for i in df.index[odd]:
-            fig.add_annotation(x=x[i], y=y[i], text="anomaly", showarrow=False, yshift=-24,
-                               font=dict(size=13, color=COLORS["worse"]))
+        for i in df.index[odd]:  # below the ring, else above it, else unlabelled: labels never overlap
+            free = [shift for shift in (BELOW, ABOVE) if all(abs(where[i] - w) >= LABEL_GAP for w in taken[shift])]
+            if free:
+                taken[free[0]].append(where[i])
+                fig.add_annotation(x=x[i], y=y[i], text="anomaly", showarrow=False, yshift=free[0],
+                                   font=dict(size=13, color=COLORS["worse"]))
     if target is not None:
         _target_line(fig, kpi, target / scale.divisor, target, axis="y")
         fig.update_layout(margin_r=96)  # room for the target's label beside the plot
@@ -284,8 +298,10 @@ def sparkline(trend: pd.DataFrame, kpi: str, min_n: int = DEFAULT_MIN_RESPONSES,
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height, margin=dict(l=0, r=48, t=8, b=8),
                                 hovermode="x", hoverlabel=dict(font=dict(size=13))))
     values = df["value"].dropna()
-    if values.empty:
-        return _empty(fig, "no complete month to draw").update_layout(height=height)
+    if values.empty:  # a small line of text from the left edge: centred at 16 px it was cut off in a tile
+        fig.add_annotation(text="No complete month yet", x=0, xanchor="left", y=0.5, xref="paper", yref="paper",
+                           showarrow=False, font=dict(size=12, color=MUTED))
+        return fig.update_layout(margin=dict(l=0, r=0, t=0, b=0)).update_xaxes(visible=False).update_yaxes(visible=False)
     low, high = _spark_range(kpi, values)
     months = pd.to_datetime(df["month_start"])
     hover = [f"{m:%b %Y}: {fmt.value(kpi, v)}" + ("" if pd.isna(n) else f" · n = {int(n):,}")
@@ -386,11 +402,14 @@ def channel_mix(mix: pd.DataFrame, versus: str) -> go.Figure:
 
 
 class _Scale:
-    """How a KPI's values are drawn on an axis: durations in s, min or h by size, % with a suffix."""
+    """How a KPI's values are drawn on an axis: durations in s, min or h by size, % with a suffix,
+    money with the currency's symbol."""
 
     def __init__(self, kpi: str, values: list) -> None:
         self.kpi = KPIS[kpi]
         self.divisor, self.unit = 1, self.kpi.unit
+        if self.kpi.key in MONEY_KPIS:
+            self.unit = fmt.currency().code
         if self.kpi.unit == "s":
             biggest = pd.concat([pd.Series(v, dtype=float) for v in values]).abs().max()
             self.divisor, self.unit = ((3600, "hours") if biggest >= 3 * 3600 else
@@ -400,8 +419,10 @@ class _Scale:
         return f"{self.kpi.label} ({self.unit})" if self.unit else self.kpi.label
 
     def label_axis(self, fig: go.Figure, axis: str) -> None:
+        money = self.kpi.key in MONEY_KPIS
         fig.update_layout({f"{axis}axis": dict(title_text=self.axis_title(), ticksuffix="%" if self.unit == "%" else "",
-                                               tickformat="~s" if self.kpi.key in MONEY_KPIS else "")})
+                                               tickprefix=fmt.currency().prefix() if money else "",
+                                               tickformat="~s" if money else "")})
 
 
 def _figure(title: str, subtitle: str) -> go.Figure:
@@ -484,7 +505,7 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
     shown = rows[rows["is_supported"].astype(bool)]
     hidden = len(rows) - len(shown)
     plural = DIMENSION_PLURALS.get(dimension, dimension + "s")
-    notes = ["orange: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise"]
+    notes = [f"{COLOR_WORDS['worse']}: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise"]
     if hidden:
         notes.append(f"{hidden} {plural if hidden > 1 else dimension} not shown: under {_minimum_words(rows)}")
     subtitle = "<br>".join([s for s in (subtitle, "; ".join(notes)) if s])
@@ -620,15 +641,48 @@ def journey_sankey(nodes: list[str], node_colors: list[str], links: pd.DataFrame
     fig = _figure(title, subtitle)
     if links.empty:
         return _empty(fig, "No customers with interactions in this period")
+    height, margin = 420, dict(l=16, r=16, t=96, b=16)
+    heights = sankey_node_heights(len(nodes), links, height - margin["t"] - margin["b"], SANKEY_PAD)
     fig.add_trace(go.Sankey(
         arrangement="snap", valueformat=",d", textfont=dict(size=14, color=TEXT, family=FONT),
-        node=dict(label=nodes, color=node_colors, pad=14, thickness=16, line=dict(width=0),
-                  hovertemplate="<b>%{label}</b><br>%{value:,} customers<extra></extra>"),
+        node=dict(label=[n if h >= SANKEY_LABEL_PX else "" for n, h in zip(nodes, heights)], customdata=nodes,
+                  color=node_colors, pad=SANKEY_PAD, thickness=16, line=dict(width=0),
+                  hovertemplate="<b>%{customdata}</b><br>%{value:,} customers<extra></extra>"),
         link=dict(source=links["source"].tolist(), target=links["target"].tolist(), value=links["value"].tolist(),
                   color=links["color"].tolist(), customdata=links["hover"].tolist(),
                   hovertemplate="%{customdata}<extra></extra>")))
-    fig.update_layout(height=420, margin=dict(l=16, r=16, t=96, b=16))
+    fig.update_layout(height=height, margin=margin)
     return fig
+
+
+# A Sankey node thinner than a line of its 14 px label keeps its name for the hover only: the labels
+# of thin neighbours would print over each other.
+SANKEY_PAD, SANKEY_LABEL_PX = 14, 18
+
+
+def sankey_node_heights(n_nodes: int, links: pd.DataFrame, plot_px: float, pad: float) -> list[float]:
+    """Each node's drawn height in px, laid out as Plotly's Sankey does (d3-sankey, justified): a node's
+    column is its longest path from a source, nodes without outgoing links in the last column; one
+    scale for every column, set by the column that needs the most room."""
+    into = links.groupby("target")["value"].sum().reindex(range(n_nodes), fill_value=0)
+    out = links.groupby("source")["value"].sum().reindex(range(n_nodes), fill_value=0)
+    value = [max(a, b) for a, b in zip(into, out)]
+    depth = [0] * n_nodes
+    for _ in range(n_nodes):  # longest path: relax every link until nothing moves (the flows are acyclic)
+        moved = False
+        for s, t in zip(links["source"], links["target"]):
+            if depth[t] < depth[s] + 1:
+                depth[t], moved = depth[s] + 1, True
+        if not moved:
+            break
+    last = max(depth)
+    column = [last if out[i] == 0 and into[i] > 0 else depth[i] for i in range(n_nodes)]
+    members: dict[int, list[int]] = {}
+    for i in range(n_nodes):
+        if value[i] > 0:
+            members.setdefault(column[i], []).append(i)
+    scale = min((plot_px - pad * (len(m) - 1)) / sum(value[i] for i in m) for m in members.values())
+    return [v * max(scale, 0) for v in value]
 
 
 def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: int = 8) -> go.Figure:
@@ -798,7 +852,8 @@ def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subt
                      tickvals=rows["member"].tolist(),
                      ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{k:,} at risk</span>"
                                for m, k in zip(rows["member"], rows["n_at_risk"])])
-    fig.update_xaxes(title_text="Revenue at risk (annual value × risk)", showgrid=True,
+    fig.update_xaxes(title_text="Revenue at risk (annual value × risk)", showgrid=True, tickformat="~s",
+                     tickprefix=fmt.currency().prefix(),
                      gridcolor=GRID, showline=False, ticks="", range=_room_for_labels([0, *rows["value_at_risk"]]))
     return fig
 
@@ -823,16 +878,18 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
     fig.add_hline(y=threshold, line=dict(color=COLORS["target"], dash="dash", width=1.5),
                   annotation_text=f"alert threshold {threshold:g}", annotation_position="top left",
                   annotation_font=dict(size=13, color=TEXT))
-    fig.update_xaxes(type="log", dtick=1, tickformat="~s", title_text="Annual value (log scale)")
+    fig.update_xaxes(type="log", dtick=1, tickformat="~s", tickprefix=fmt.currency().prefix(),
+                     title_text="Annual value (log scale)")
     fig.update_yaxes(title_text="Risk score (0–100)", range=[0, 102])
     fig.update_layout(showlegend=True, height=420)
     return fig
 
 
 # ---- Department alignment and service levels (cxdata/departments.py, cxdata/service.py) -------------
-# Status against target: Okabe-Ito bluish green, orange and vermillion, always with the value written
-# inside, so no cell is read by its colour alone.
-STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_target": "#EEF1F4",
+# Status against target: Okabe-Ito bluish green and orange (amber), and a true red (Paul Tol's bright
+# red, light enough for dark text), so "red" in a legend is red on screen rather than the app's
+# orange "worse"; the value is always written inside, so no cell is read by its colour alone.
+STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#EE6677", "no_target": "#EEF1F4",
                  "too_few": "#EEF1F4", "no_data": "#FFFFFF", "not_in_data": "#FFFFFF"}
 MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "complaint_rate": "Complaint<br>rate",
                   "sla_compliance": "SLA<br>compliance", "first_contact_resolution": "First-contact<br>resolution",

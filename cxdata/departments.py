@@ -301,6 +301,8 @@ def _change_text(r) -> str:
     if r.delta is None or _missing(r.delta):
         return "no comparison"
     shown = fmt.duration_change(r.delta, r.value) if metrics.KPIS[r.kpi].unit == "s" else fmt.change(r.kpi, r.delta, r.value)
+    if shown.startswith("±"):
+        return fmt.NO_CHANGE
     verdict = "better" if r.is_better else "worse" if r.is_better is False else "not significant"
     return f"{shown} · {verdict}"
 

@@ -209,6 +209,18 @@ def _amount(kpi: str, x: float, decimals: int) -> str:
     return _signed(text, negative) + ("%" if k.unit == "%" else "")
 
 
+NO_CHANGE = "no change"
+
+
+def change_judged(kpi: str, delta: float | None, reference: float | None = None, significant: bool = True) -> str:
+    """A change as a tile states it: "+2.8 pts", "+0.4 pts · not significant", and "no change" when it
+    rounds to nothing (never "±0.00 · not significant")."""
+    text = change(kpi, delta, reference)
+    if text.startswith("±"):
+        return NO_CHANGE
+    return text if significant or text == MISSING else f"{text} · not significant"
+
+
 def margin(kpi: str, moe: float | None, reference: float | None = None) -> str:
     """A 95% margin of error: ±1.8 pts, ±2.9, ±40 s (durations in the unit of `reference`)."""
     if _is_missing(moe):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from cxdata import charts, metrics
 from cxdata import formatting as fmt
-from cxdata.charts import COLORS
+from cxdata.charts import COLOR_WORDS, COLORS
 from cxdata.db import Reader
 from cxdata.filters import Filters, preset_range
 from cxdata.masking import mask
@@ -438,7 +438,8 @@ def map_title(cells: pd.DataFrame) -> str:
             f"(n = {int(hardest['n_ces']):,})")
 
 
-MAP_SUBTITLE = "CSAT: % 4–5 · CES: 1–7, 7 = easy · red: worse than the whole view beyond its 95% margin, blue: better"
+MAP_SUBTITLE = (f"CSAT: % 4–5 · CES: 1–7, 7 = easy · {COLOR_WORDS['worse']}: worse than the whole view beyond its 95% "
+                f"margin, {COLOR_WORDS['better']}: better")
 
 
 def map_figure(data: JourneyData):

@@ -44,10 +44,9 @@ for column, v in zip(changes, trends.VERSUS):
     c = data.changes[v]
     column.metric(f"{trends.period_name(c.period, grain)} against the {trends.VERSUS[v]}",
                   fmt.value(kpi, c.value), None if c.change.delta is None else
-                  fmt.change(kpi, c.change.delta, c.value) + ("" if c.change.is_significant or c.change.is_census
-                                                               else " · not significant"),
+                  fmt.change_judged(kpi, c.change.delta, c.value, c.change.is_significant or c.change.is_census),
                   delta_color="off" if c.is_better is None else "normal" if kpi_def.higher_is_better else "inverse",
-                  help=trends.change_text(c, kpi, grain))
+                  delta_arrow="off" if c.is_better is None else "auto", help=trends.change_text(c, kpi, grain))
 flagged = trends.anomaly_sentences(data.series, kpi, grain)
 with changes[2]:
     st.markdown("**Anomalies**", help="A whole period at least 3 robust deviations from what the periods before "

@@ -257,3 +257,98 @@ def test_channel_mix_and_nps_composition_say_their_finding_in_the_title():
     nps = charts.nps_composition(summary, "previous period")
     assert nps.layout.title.text == "NPS 30 = 50% promoters − 20% detractors"
     assert [list(t.x) for t in nps.data] == [[40.0, 50.0], [30.0, 30.0], [30.0, 20.0]]
+
+
+# ---- Numbers that read right: labels that never overlap, colours named as drawn, money with its symbol ------
+
+def _anomalies(n: int, odd: list[int], grain_days: int = 7) -> pd.DataFrame:
+    """n weekly points of CSAT, the ones at `odd` flagged as anomalies, the last period incomplete."""
+    start = pd.Timestamp("2025-01-06")
+    return pd.DataFrame({"period_start": [start + pd.Timedelta(days=grain_days * i) for i in range(n)],
+                         "value": [80.0] * n, "moe": [1.0] * n, "n": [500] * n, "is_enough": [True] * n,
+                         "is_complete": [True] * (n - 1) + [False], "is_anomaly": [i in odd for i in range(n)],
+                         "expected": [80.0] * n})
+
+
+def test_anomaly_labels_alternate_below_and_above_and_drop_when_both_rows_are_taken():
+    # 52 weeks: a label spans 0.09 of the width, so weeks 10, 11 and 12 (about 0.02 apart) cannot all be labelled
+    fig = charts.kpi_trend(_anomalies(52, [10, 11, 12, 30, 50]), "csat", "T", grain="week")
+    labels = [a for a in fig.layout.annotations if a.text in ("anomaly", "incomplete")]
+    span = (pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=51)) - pd.Timestamp("2025-01-06")
+    place = {id(a): (pd.Timestamp(a.x) - pd.Timestamp("2025-01-06")) / span for a in labels}
+    for row in (charts.BELOW, charts.ABOVE):
+        xs = sorted(place[id(a)] for a in labels if a.yshift == row)
+        assert all(b - a >= charts.LABEL_GAP for a, b in zip(xs, xs[1:])), (row, xs)
+    anomaly = sorted((pd.Timestamp(a.x), a.yshift) for a in labels if a.text == "anomaly")
+    week = lambda i: pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=i)   # noqa: E731
+    # week 10 below, 11 above, 12 dropped (its ring still drawn); 30 below; 50 below (week 51's "incomplete" is above)
+    assert anomaly == [(week(10), charts.BELOW), (week(11), charts.ABOVE), (week(30), charts.BELOW),
+                       (week(50), charts.BELOW)]
+    rings = next(t for t in fig.data if t.name == "anomaly")
+    assert len(rings.x) == 5
+
+
+def test_the_sankey_labels_only_nodes_tall_enough_for_their_label():
+    # 1,000 customers from A: 960 to B, 38 to C, 2 to D; C and D are too thin for a 14 px label
+    nodes = ["A", "B", "C", "D"]
+    links = pd.DataFrame({"source": [0, 0, 0], "target": [1, 2, 3], "value": [960, 38, 2],
+                          "color": ["#ccc"] * 3, "hover": ["x"] * 3})
+    heights = charts.sankey_node_heights(4, links, 308, charts.SANKEY_PAD)
+    # the second column holds 3 nodes: (308 - 2 * 14) / 1,000 customers = 0.28 px a customer
+    assert heights == pytest.approx([280.0, 268.8, 10.64, 0.56])
+    sankey = charts.journey_sankey(nodes, ["#000"] * 4, links, "t").data[0]
+    assert list(sankey.node.label) == ["A", "B", "", ""]
+    assert list(sankey.node.customdata) == nodes and "%{customdata}" in sankey.node.hovertemplate
+
+
+def test_a_sparkline_with_nothing_to_draw_says_so_within_the_tile():
+    fig = charts.sparkline(_monthly([30.0, 45.0], [5, 5]), "nps", min_n=30, height=46)
+    (note,) = fig.layout.annotations
+    assert note.text == "No complete month yet" and note.xanchor == "left" and note.x == 0
+    assert note.font.size + 4 <= 46 and len(note.text) * 0.6 * note.font.size <= 180   # fits a 180 px tile
+    assert (fig.layout.margin.l, fig.layout.margin.r) == (0, 0)
+
+
+def _hue(hex_colour: str) -> tuple[float, float]:
+    import colorsys
+    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    h, _, s = colorsys.rgb_to_hls(r, g, b)
+    return 360 * h, s
+
+
+@pytest.mark.parametrize("word, hues", [("red", [(345, 360), (0, 12)]), ("orange", [(15, 45)]), ("amber", [(30, 50)]),
+                                        ("green", [(90, 170)]), ("blue", [(190, 250)])])
+def test_every_colour_word_names_the_hue_drawn(word, hues):
+    """A legend that says red shows red: each colour named in a subtitle or legend lies in that word's hues."""
+    named = {charts.COLORS[k]: w for k, w in charts.COLOR_WORDS.items() if w in ("orange", "blue")}
+    named.update({charts.STATUS_COLORS[k]: k for k in ("green", "amber", "red")})
+    for colour in (c for c, w in named.items() if w == word):
+        hue, saturation = _hue(colour)
+        assert saturation > 0.5 and any(lo <= hue <= hi for lo, hi in hues), (word, colour, hue)
+
+
+def test_the_subtitles_name_the_colours_their_charts_draw():
+    from cxdata import journey
+    assert "orange: worse" in journey.MAP_SUBTITLE and "blue: better" in journey.MAP_SUBTITLE
+    assert "red" not in journey.MAP_SUBTITLE
+    drivers = pd.DataFrame([{"dimension": "channel", "member": "chat", "is_supported": True, "performance": 70.0,
+                             "importance": 30.0, "is_significant": True, "quadrant": "fix first", "reach": 40.0,
+                             "importance_line": 20.0, "performance_line": 80.0, "importance_moe": 5.0,
+                             "p_value": 0.001, "nps_good": 40.0, "nps_bad": 10.0, "n_good": 100, "n_bad": 100,
+                             "performance_moe": 3.0, "performance_n": 300, "is_weak": True, "n_nps_respondents": 500,
+                             "reason": None}])
+    fig = charts.nps_drivers(drivers, "channel", "T", "")
+    assert fig.layout.title.subtitle.text.startswith("orange: fix first")
+    assert fig.data[0].marker.color[0] == charts.COLORS["worse"]
+
+
+def test_money_axes_carry_the_currency(monkeypatch):
+    monkeypatch.setenv("CX_CURRENCY", "EUR")
+    revenue = pd.DataFrame({"period_start": MONTHS[:3], "value": [4.1e6, 4.3e6, 4.2e6], "moe": [np.nan] * 3,
+                            "n": [900] * 3, "is_enough": [True] * 3, "is_complete": [True] * 3})
+    fig = charts.kpi_trend(revenue, "revenue", "T")
+    assert fig.layout.yaxis.tickprefix == "€" and fig.layout.yaxis.title.text == "Revenue (EUR)"
+    summary = pd.DataFrame({"dimension": ["segment"], "member": ["SMB"], "value_at_risk": [1_234_567.0],
+                            "n_at_risk": [12], "n_customers": [400]})
+    bars = charts.revenue_at_risk_bars(summary, "segment", "T")
+    assert list(bars.data[0].text) == ["€1.23 M"] and bars.layout.xaxis.tickprefix == "€"
