@@ -294,3 +294,14 @@ def test_the_overviews_journey_stage_movers_link_to_the_journey_page(demo_path, 
     links = [link for link in at.get("page_link") if link.proto.label == "Journey map"]
     assert len(links) == 1 and links[0].proto.page.endswith("journey")
     assert "stage=renewal" in links[0].proto.query_string and "period=custom" in links[0].proto.query_string
+
+
+def test_the_moments_title_is_the_top_bar_drawn_and_only_when_it_is_significant():
+    ranked = pd.DataFrame({"stage": ["support", "renewal"], "touchpoint_name": ["ticket", "invoice"],
+                           "is_tested": [True, True], "is_significant": [True, False],
+                           "churn_bad": [11.14, 7.2], "churn_good": [4.05, 2.4], "n_bad": [736, 376], "n_good": [1705, 613]})
+    assert journey.moments_title(ranked) == "Support · ticket: 11% lost within 90 days after a bad experience, 4% after fine ones"
+    fig = charts.moments_of_truth(ranked, journey.moments_title(ranked))
+    assert fig.data[-1].y[-1] == "support · ticket"          # the top row drawn is the one the title names
+    nothing = ranked.assign(is_significant=False)
+    assert journey.moments_title(nothing) == "Customers lost within 90 days of an experience"   # no finding claimed

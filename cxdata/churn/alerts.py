@@ -104,8 +104,11 @@ def concentration_title(summary: pd.DataFrame, dimension: str) -> str:
     total = rows["value_at_risk"].sum()
     if rows.empty or total <= 0:
         return "No revenue at risk under these filters"
-    top = rows.loc[rows["value_at_risk"].idxmax()]
-    return f"{top['member']} holds {100 * top['value_at_risk'] / total:.0f}% of the revenue at risk"
+    share = (100 * rows["value_at_risk"] / total).map(lambda v: int(f"{v:.0f}"))
+    top = rows[share == share.max()]
+    if len(top) == 1:
+        return f"{top['member'].iloc[0]} holds {share.max()}% of the revenue at risk"
+    return f"{fmt.and_list(top['member'])} each hold {share.max()}% of the revenue at risk"
 
 
 def flagged_title(summary: pd.DataFrame, threshold: float) -> str:
