@@ -44,9 +44,9 @@ pio.templates["cx"] = go.layout.Template(layout=dict(
                subtitle=dict(font=dict(size=14, color=MUTED))),
     colorway=[COLORS["series"], "#E69F00", "#009E73", "#CC79A7", "#56B4E9", COLORS["worse"]],
     margin=dict(l=16, r=32, t=96, b=16),
-    xaxis=dict(showgrid=False, zeroline=False, showline=True, linecolor=MUTED, ticks="outside",
+    xaxis=dict(showgrid=False, zeroline=False, showline=True, linecolor=MUTED, ticks="outside", separatethousands=True,
                tickcolor=MUTED, ticklen=5, automargin=True, title=dict(standoff=10, font=dict(color=MUTED))),
-    yaxis=dict(showgrid=True, gridcolor=GRID, nticks=6, zeroline=False, showline=False, ticks="",
+    yaxis=dict(showgrid=True, gridcolor=GRID, nticks=6, zeroline=False, showline=False, ticks="", separatethousands=True,
                automargin=True, title=dict(standoff=10, font=dict(color=MUTED))),
     legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", font=dict(size=14)),
     hoverlabel=dict(bgcolor="white", bordercolor=GRID, font=dict(family=FONT, size=14, color=TEXT)),
@@ -55,9 +55,12 @@ pio.templates["cx"] = go.layout.Template(layout=dict(
 ))
 
 
-# Point labels on a trend ("anomaly", "incomplete") sit in a row below or above their point; two in one
-# row keep LABEL_GAP of the plot's width apart (a 13 px word on a chart at least 700 px wide).
-ABOVE, BELOW, LABEL_GAP = 24, -24, 0.09
+# Point labels on a trend ("anomaly", "incomplete") sit just below or above their point. Where they go
+# is worked out on a plot assumed PLOT_PX wide and tall (the narrowest the page and the slides draw
+# it): a label is a 13 px word about 56 px wide and 16 px tall, an anomaly's ring 22 px across.
+ABOVE, BELOW = 24, -24
+PLOT_PX = (760, 240)
+LABEL_PX, RING_PX = (56, 16), 22
 
 GRAIN_AXIS = {"week": ("Week (starting Monday)", "%d %b %Y", "week of %d %b %Y"),
               "month": ("Month", "%b %Y", "%B %Y"), "quarter": ("Quarter", "%b %Y", "quarter from %b %Y")}
@@ -101,12 +104,13 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
             lead = [before[-1], i]
             fig.add_scatter(x=x[lead], y=y[lead], mode="lines", hoverinfo="skip",
                             line=dict(color=COLORS["series"], width=3, dash="dot"), name="incomplete")
-    span = (x.max() - x.min()) or pd.Timedelta(days=1)
-    where = ((x - x.min()) / span).tolist()   # each point's place across the plot, 0 to 1
-    taken: dict[int, list[float]] = {ABOVE: [], BELOW: []}
-    for i in df.index[placed & ~complete]:
-        taken[ABOVE].append(where[i])
-        fig.add_annotation(x=x[i], y=y[i], text="incomplete", showarrow=False, yshift=ABOVE,
+    odd = df["is_anomaly"].fillna(False).astype(bool) if "is_anomaly" in df else pd.Series(False, index=df.index)
+    labels = PointLabels(x, y, [y - moe.fillna(0), y + moe.fillna(0), [target / scale.divisor] if target else []],
+                         rings=df.index[odd & placed])
+    for i in df.index[placed & ~complete]:  # always said: above, or below when a ring is in the way
+        shift = BELOW if not labels.free(i, ABOVE) and labels.free(i, BELOW) else ABOVE
+        labels.take(i, shift)
+        fig.add_annotation(x=x[i], y=y[i], text="incomplete", showarrow=False, yshift=shift,
                            font=dict(size=13, color=MUTED))
 
     axis_title, tick_format, hover_format = GRAIN_AXIS[grain]
@@ -123,14 +127,13 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
                     hovertemplate=_HOVER, name=f"under the minimum of {min_n}",
                     marker=dict(symbol="circle-open", color=COLORS["series"], size=11, line=dict(width=2)))
     if "is_anomaly" in df:
-        odd = df["is_anomaly"].fillna(False).astype(bool)
         fig.add_scatter(x=x[odd], y=y[odd], mode="markers", name="anomaly", hoverinfo="skip",
                         marker=dict(symbol="circle-open", size=22, color=COLORS["worse"], line=dict(width=3)))
-        for i in df.index[odd]:  # below the ring, else above it, else unlabelled: labels never overlap
-            free = [shift for shift in (BELOW, ABOVE) if all(abs(where[i] - w) >= LABEL_GAP for w in taken[shift])]
-            if free:
-                taken[free[0]].append(where[i])
-                fig.add_annotation(x=x[i], y=y[i], text="anomaly", showarrow=False, yshift=free[0],
+        for i in df.index[odd & placed]:  # below the ring, else above it, else unlabelled: labels never overlap
+            shift = next((s for s in (BELOW, ABOVE) if labels.free(i, s)), None)
+            if shift is not None:
+                labels.take(i, shift)
+                fig.add_annotation(x=x[i], y=y[i], text="anomaly", showarrow=False, yshift=shift,
                                    font=dict(size=13, color=COLORS["worse"]))
     if target is not None:
         _target_line(fig, kpi, target / scale.divisor, target, axis="y")
@@ -140,6 +143,35 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
     fig.update_xaxes(title_text=axis_title, tickformat=tick_format)
     scale.label_axis(fig, "y")
     return fig
+
+
+class PointLabels:
+    """Where the words beside a trend's points may go without printing over each other or over an
+    anomaly's ring: points and labels placed in pixels on a PLOT_PX plot."""
+
+    def __init__(self, x: pd.Series, y: pd.Series, extent: list, rings) -> None:
+        span = (x.max() - x.min()) or pd.Timedelta(days=1)
+        values = pd.concat([pd.Series(v, dtype=float) for v in [y, *extent]]).dropna()
+        low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+        self.px = {i: (PLOT_PX[0] * (x[i] - x.min()) / span,
+                       PLOT_PX[1] * ((y[i] - low) / (high - low) if high > low else 0.5)) for i in y.dropna().index}
+        self.rings = [self.px[i] for i in rings if i in self.px]
+        self.boxes: list[tuple[float, float]] = []   # the middles of the labels placed
+
+    def _middle(self, i, shift: int) -> tuple[float, float]:
+        px, py = self.px[i]
+        return px, py + shift
+
+    def free(self, i, shift: int) -> bool:
+        mx, my = self._middle(i, shift)
+        (w, h), r = LABEL_PX, RING_PX / 2
+        clear_of_labels = all(abs(mx - bx) >= w or abs(my - by) >= h for bx, by in self.boxes)
+        clear_of_rings = all(abs(mx - rx) >= w / 2 + r or abs(my - ry) >= h / 2 + r
+                             for rx, ry in self.rings if (rx, ry) != self.px[i])
+        return clear_of_labels and clear_of_rings
+
+    def take(self, i, shift: int) -> None:
+        self.boxes.append(self._middle(i, shift))
 
 
 def _target_steps(fig: go.Figure, kpi: str, targets: pd.Series, divisor: float) -> None:
@@ -642,10 +674,10 @@ def journey_sankey(nodes: list[str], node_colors: list[str], links: pd.DataFrame
     if links.empty:
         return _empty(fig, "No customers with interactions in this period")
     height, margin = 420, dict(l=16, r=16, t=96, b=16)
-    heights = sankey_node_heights(len(nodes), links, height - margin["t"] - margin["b"], SANKEY_PAD)
+    shown = sankey_labels(nodes, links, height - margin["t"] - margin["b"])
     fig.add_trace(go.Sankey(
         arrangement="snap", valueformat=",d", textfont=dict(size=14, color=TEXT, family=FONT),
-        node=dict(label=[n if h >= SANKEY_LABEL_PX else "" for n, h in zip(nodes, heights)], customdata=nodes,
+        node=dict(label=shown, customdata=nodes,
                   color=node_colors, pad=SANKEY_PAD, thickness=16, line=dict(width=0),
                   hovertemplate="<b>%{customdata}</b><br>%{value:,} customers<extra></extra>"),
         link=dict(source=links["source"].tolist(), target=links["target"].tolist(), value=links["value"].tolist(),
@@ -655,13 +687,27 @@ def journey_sankey(nodes: list[str], node_colors: list[str], links: pd.DataFrame
     return fig
 
 
-# A Sankey node thinner than a line of its 14 px label keeps its name for the hover only: the labels
-# of thin neighbours would print over each other.
+# Two labels in one column of a Sankey need SANKEY_LABEL_PX between their nodes' middles (a 14 px line).
 SANKEY_PAD, SANKEY_LABEL_PX = 14, 18
 
 
-def sankey_node_heights(n_nodes: int, links: pd.DataFrame, plot_px: float, pad: float) -> list[float]:
-    """Each node's drawn height in px, laid out as Plotly's Sankey does (d3-sankey, justified): a node's
+def sankey_labels(nodes: list[str], links: pd.DataFrame, plot_px: float) -> list[str]:
+    """The node labels to print: within a column, biggest node first, a label is kept only when it
+    cannot print over one already kept, whichever order the nodes are stacked in (their middles are
+    at least half of each height plus the padding apart). A dropped name stays in the hover."""
+    heights, column = sankey_layout(len(nodes), links, plot_px, SANKEY_PAD)
+    kept: dict[int, list[float]] = {}
+    shown = [""] * len(nodes)
+    for i in sorted(range(len(nodes)), key=lambda i: -heights[i]):
+        mine = kept.setdefault(column[i], [])
+        if heights[i] > 0 and all((heights[i] + h) / 2 + SANKEY_PAD >= SANKEY_LABEL_PX for h in mine):
+            mine.append(heights[i])
+            shown[i] = nodes[i]
+    return shown
+
+
+def sankey_layout(n_nodes: int, links: pd.DataFrame, plot_px: float, pad: float) -> tuple[list[float], list[int]]:
+    """Each node's drawn height in px and its column, laid out as Plotly's Sankey does (d3-sankey, justified): a node's
     column is its longest path from a source, nodes without outgoing links in the last column; one
     scale for every column, set by the column that needs the most room."""
     into = links.groupby("target")["value"].sum().reindex(range(n_nodes), fill_value=0)
@@ -682,7 +728,7 @@ def sankey_node_heights(n_nodes: int, links: pd.DataFrame, plot_px: float, pad: 
         if value[i] > 0:
             members.setdefault(column[i], []).append(i)
     scale = min((plot_px - pad * (len(m) - 1)) / sum(value[i] for i in m) for m in members.values())
-    return [v * max(scale, 0) for v in value]
+    return [v * max(scale, 0) for v in value], column
 
 
 def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: int = 8) -> go.Figure:

@@ -216,8 +216,8 @@ def touchpoint_paths(touchpoint_links: pd.DataFrame, stage: str) -> pd.DataFrame
     return touchpoint_links[touchpoint_links["journey_stage"] == stage].drop(columns="journey_stage").reset_index(drop=True)
 
 
-END_CHURNED = "Went no further · churned since"
-END_STAYED = "Went no further · still a customer"
+END_CHURNED = "Churned since"       # the two ends of the stage paths: short, as a label left of its node
+END_STAYED = "Still a customer"
 LATER_STAGE = "Then a later stage"
 NO_LATER_STAGE = "No later stage"
 _LINK = "rgba(31, 78, 121, 0.25)"

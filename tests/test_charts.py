@@ -270,35 +270,64 @@ def _anomalies(n: int, odd: list[int], grain_days: int = 7) -> pd.DataFrame:
                          "expected": [80.0] * n})
 
 
-def test_anomaly_labels_alternate_below_and_above_and_drop_when_both_rows_are_taken():
-    # 52 weeks: a label spans 0.09 of the width, so weeks 10, 11 and 12 (about 0.02 apart) cannot all be labelled
-    fig = charts.kpi_trend(_anomalies(52, [10, 11, 12, 30, 50]), "csat", "T", grain="week")
-    labels = [a for a in fig.layout.annotations if a.text in ("anomaly", "incomplete")]
-    span = (pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=51)) - pd.Timestamp("2025-01-06")
-    place = {id(a): (pd.Timestamp(a.x) - pd.Timestamp("2025-01-06")) / span for a in labels}
-    for row in (charts.BELOW, charts.ABOVE):
-        xs = sorted(place[id(a)] for a in labels if a.yshift == row)
-        assert all(b - a >= charts.LABEL_GAP for a, b in zip(xs, xs[1:])), (row, xs)
-    anomaly = sorted((pd.Timestamp(a.x), a.yshift) for a in labels if a.text == "anomaly")
+def _label_boxes(fig, df: pd.DataFrame) -> list[tuple[str, float, float]]:
+    """Each point label's middle in pixels on the PLOT_PX plot the chart assumes (hand geometry)."""
+    x = pd.to_datetime(df["period_start"])
+    low, high = float((df["value"] - df["moe"]).min()), float((df["value"] + df["moe"]).max())
+    span = x.max() - x.min()
+    out = []
+    for a in fig.layout.annotations:
+        if a.text in ("anomaly", "incomplete"):
+            px = charts.PLOT_PX[0] * (pd.Timestamp(a.x) - x.min()) / span
+            py = charts.PLOT_PX[1] * ((a.y - low) / (high - low) if high > low else 0.5) + a.yshift
+            out.append((a.text, px, py))
+    return out
+
+
+def _overlaps(boxes) -> list:
+    w, h = charts.LABEL_PX
+    return [(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1:] if abs(a[1] - b[1]) < w and abs(a[2] - b[2]) < h]
+
+
+def test_anomaly_labels_go_below_then_above_and_are_dropped_when_neither_is_free():
+    # 52 flat weeks (14.9 px apart on a 760 px plot): weeks 10, 11 and 12 cannot all be labelled
+    df = _anomalies(52, [10, 11, 12, 30, 50])
+    fig = charts.kpi_trend(df, "csat", "T", grain="week")
     week = lambda i: pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=i)   # noqa: E731
-    # week 10 below, 11 above, 12 dropped (its ring still drawn); 30 below; 50 below (week 51's "incomplete" is above)
+    anomaly = sorted((pd.Timestamp(a.x), a.yshift) for a in fig.layout.annotations if a.text == "anomaly")
+    # week 10 below, 11 above, 12 unlabelled (its ring still drawn); 30 and 50 below (week 51's "incomplete" is above)
     assert anomaly == [(week(10), charts.BELOW), (week(11), charts.ABOVE), (week(30), charts.BELOW),
                        (week(50), charts.BELOW)]
-    rings = next(t for t in fig.data if t.name == "anomaly")
-    assert len(rings.x) == 5
+    assert len(next(t for t in fig.data if t.name == "anomaly").x) == 5
+    assert not _overlaps(_label_boxes(fig, df))
 
 
-def test_the_sankey_labels_only_nodes_tall_enough_for_their_label():
-    # 1,000 customers from A: 960 to B, 38 to C, 2 to D; C and D are too thin for a 14 px label
-    nodes = ["A", "B", "C", "D"]
-    links = pd.DataFrame({"source": [0, 0, 0], "target": [1, 2, 3], "value": [960, 38, 2],
-                          "color": ["#ccc"] * 3, "hover": ["x"] * 3})
-    heights = charts.sankey_node_heights(4, links, 308, charts.SANKEY_PAD)
-    # the second column holds 3 nodes: (308 - 2 * 14) / 1,000 customers = 0.28 px a customer
-    assert heights == pytest.approx([280.0, 268.8, 10.64, 0.56])
-    sankey = charts.journey_sankey(nodes, ["#000"] * 4, links, "t").data[0]
-    assert list(sankey.node.label) == ["A", "B", "", ""]
+def test_anomaly_labels_do_not_collide_when_neighbours_sit_at_different_heights():
+    # a dip like the demo's SLA in December: neighbours 1.5 points apart, where "below, then above" collided
+    df = _anomalies(26, [11, 12, 13, 14, 15, 16, 17, 21, 22, 23, 24])
+    df["value"] = [90.0] * 11 + [79.2, 77.7, 80.8, 78.0, 79.7, 78.8, 79.6, 80.3, 80.3, 90.5, 89.2, 91.4, 90.3, 89.7, 90.0]
+    fig = charts.kpi_trend(df, "sla_compliance", "T", grain="week")
+    boxes = _label_boxes(fig, df)
+    assert not _overlaps(boxes) and sum(t == "anomaly" for t, _, _ in boxes) >= 4   # some labelled, none overlapping
+
+
+def test_the_sankey_drops_a_label_that_could_print_over_another():
+    # 1,000 customers from A: 950 to B, 38 to C, 10 to D, 2 to E
+    nodes = ["A", "B", "C", "D", "E"]
+    links = pd.DataFrame({"source": [0, 0, 0, 0], "target": [1, 2, 3, 4], "value": [950, 38, 10, 2],
+                          "color": ["#ccc"] * 4, "hover": ["x"] * 4})
+    heights, columns = charts.sankey_layout(5, links, 308, charts.SANKEY_PAD)
+    # the second column holds 4 nodes: (308 - 3 * 14) / 1,000 customers = 0.266 px a customer
+    assert heights == pytest.approx([266.0, 252.7, 10.108, 2.66, 0.532]) and columns == [0, 1, 1, 1, 1]
+    # C (10 px) is labelled: beside B its middle is 131 px away; D (2.7 px) beside C only 20.4 px: kept;
+    # E (0.5 px) beside D: 15.6 px, under the 18 px a label needs: its name is left to the hover
+    sankey = charts.journey_sankey(nodes, ["#000"] * 5, links, "t").data[0]
+    assert list(sankey.node.label) == ["A", "B", "C", "D", ""]
     assert list(sankey.node.customdata) == nodes and "%{customdata}" in sankey.node.hovertemplate
+    # a thin node alone beside a big one (the churned customers at the end of the paths) keeps its label
+    ends = pd.DataFrame({"source": [0, 0], "target": [1, 2], "value": [995, 5], "color": ["#ccc"] * 2, "hover": ["x"] * 2})
+    assert list(charts.journey_sankey(["A", "stayed", "churned"], ["#000"] * 3, ends, "t").data[0].node.label) == \
+        ["A", "stayed", "churned"]
 
 
 def test_a_sparkline_with_nothing_to_draw_says_so_within_the_tile():
@@ -352,3 +381,8 @@ def test_money_axes_carry_the_currency(monkeypatch):
                             "n_at_risk": [12], "n_customers": [400]})
     bars = charts.revenue_at_risk_bars(summary, "segment", "T")
     assert list(bars.data[0].text) == ["€1.23 M"] and bars.layout.xaxis.tickprefix == "€"
+
+
+def test_every_axis_writes_thousands_separators():
+    cx = pio.templates["cx"].layout
+    assert cx.xaxis.separatethousands and cx.yaxis.separatethousands   # 8,000 contacts, not 8000

@@ -239,7 +239,7 @@ def test_journey_page_draws_map_paths_moments_and_the_drill_down(app):
     sankeys = [json.loads(c.proto.spec) for c in at.get("plotly_chart")
                if json.loads(c.proto.spec)["data"] and json.loads(c.proto.spec)["data"][0]["type"] == "sankey"]
     stage = sankeys[0]["data"][0]
-    ends = {stage["node"]["label"].index(journey.END_CHURNED), stage["node"]["label"].index(journey.END_STAYED)}
+    ends = {stage["node"]["customdata"].index(journey.END_CHURNED), stage["node"]["customdata"].index(journey.END_STAYED)}
     assert sum(v for t, v in zip(stage["link"]["target"], stage["link"]["value"]) if t in ends) == 15
     # the drill-down: another stage, then one touchpoint; comments are masked
     at.selectbox(key="journey_stage").set_value("discover").run()

@@ -98,7 +98,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("purchases_down", "Fewer purchases",
            lambda f: (f["n_purchases_prior_90d"] - f["n_purchases_90d"]).clip(lower=0, upper=5).astype(float),
            lambda r: (f"{fmt.plural(int(r.n_purchases_90d), 'purchase')} in the last 90 days, "
-                      f"{int(r.n_purchases_prior_90d)} the quarter before"
+                      f"{int(r.n_purchases_prior_90d):,} the quarter before"
                       if r.n_purchases_prior_90d - r.n_purchases_90d >= 2 else None)),
     Signal("failed_payments", "Failed payment", lambda f: f["n_failed_payments_90d"].clip(upper=3).astype(float),
            lambda r: (f"{fmt.plural(int(r.n_failed_payments_90d), 'failed payment')} in the last 90 days"
@@ -110,7 +110,7 @@ SIGNALS: tuple[Signal, ...] = (
            lambda r: (f"{r.n_contacts_90d:,} contacts in the last 90 days, {r.n_contacts_prior_90d:,} the quarter before"
                       if r.n_contacts_90d >= 2 * max(r.n_contacts_prior_90d, 2) else None)),
     Signal("quiet", "Gone quiet", lambda f: f["days_since_contact"].fillna(0).clip(upper=365).astype(float) / 30,
-           lambda r: (f"no contact in {int(r.days_since_contact)} days"
+           lambda r: (f"no contact in {int(r.days_since_contact):,} days"
                       if pd.notna(r.days_since_contact) and r.days_since_contact >= 120 else None)),
     Signal("new_customer", "New customer", lambda f: -np.log1p(f["tenure_days"].clip(lower=0).astype(float)),
            lambda r: f"a customer for only {int(r.tenure_days)} days" if r.tenure_days < 120 else None),
