@@ -6,6 +6,7 @@ starts with "-", so a Unicode minus would draw a fall as a green rise.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -41,8 +42,12 @@ class Currency:
 def currency() -> Currency:
     """The company's currency: $CX_CURRENCY as a code ("EUR") or a code and its symbol ("SEK:kr");
     USD when unset or unusable (the files carry amounts without a currency)."""
-    raw = os.environ.get(CURRENCY_ENV, "").strip()
-    code, _, symbol = raw.partition(":")
+    return _currency(os.environ.get(CURRENCY_ENV, ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _currency(raw: str) -> Currency:   # read per amount: a chart's hover may write thousands
+    code, _, symbol = raw.strip().partition(":")
     code, symbol = code.strip().upper(), symbol.strip()
     if not re.fullmatch(r"[A-Z]{3}", code) or len(symbol) > 5:
         code, symbol = DEFAULT_CURRENCY, ""

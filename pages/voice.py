@@ -88,8 +88,8 @@ for column, group, title in ((detractor_words, "detractor", "Typical of detracto
     column.markdown(f"**{title}**")
     column.dataframe(rows.sort_values("z", ascending=False), hide_index=True, column_order=[
         "phrase", "n_detractor", "n_promoter", "z"], column_config={
-        "phrase": "Phrase", "n_detractor": st.column_config.NumberColumn("Detractors", format="%d"),
-        "n_promoter": st.column_config.NumberColumn("Promoters", format="%d"),
+        "phrase": "Phrase", "n_detractor": st.column_config.NumberColumn("Detractors", format="%,d"),
+        "n_promoter": st.column_config.NumberColumn("Promoters", format="%,d"),
         "z": st.column_config.NumberColumn("z", format="%.1f")})
 
 st.subheader("What customers say")
