@@ -1,9 +1,13 @@
 """cx-cockpit: the frame around every page (data header, global filters, navigation)."""
+from pathlib import Path
+
 import streamlit as st
 
 from cxdata.app import board, frame, warmup
 
-st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layout="wide")
+# A file the app serves itself: a :material/...: favicon would be fetched from Google's font server.
+FAVICON = Path(__file__).parent / "cxdata" / "app" / "favicon.png"
+st.set_page_config(page_title="cx-cockpit", page_icon=str(FAVICON), layout="wide")
 
 PAGES = {
     "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True)],
@@ -15,9 +19,10 @@ PAGES = {
                  st.Page("pages/service.py", title="Service levels", icon=":material/timer:")],
     "Reports": [st.Page("pages/reports.py", title="Board pack", icon=":material/slideshow:"),
                 st.Page("pages/present.py", title="Presentation mode", icon=":material/present_to_all:")],
-    "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
+    "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:"),
+             st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:")],
 }
-WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there
+WITHOUT_FILTERS = {"data", "definitions"}  # url paths of pages that show everything loaded: no sidebar filters there
 
 navigation = st.navigation(PAGES)
 frame.compact_layout()

@@ -16,6 +16,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from cxdata import formatting as fmt
+from cxdata import verdict
 from cxdata.drivers import DIMENSION_PLURALS
 from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS, MONEY_KPIS, SURVEY_KPIS
 
@@ -932,17 +933,16 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
 
 
 # ---- Department alignment and service levels (cxdata/departments.py, cxdata/service.py) -------------
-# Status against target: Okabe-Ito bluish green and orange (amber), and a true red (Paul Tol's bright
-# red, light enough for dark text), so "red" in a legend is red on screen rather than the app's
-# orange "worse"; the value is always written inside, so no cell is read by its colour alone.
-STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#EE6677", "no_target": "#EEF1F4",
-                 "too_few": "#EEF1F4", "no_data": "#FFFFFF", "not_in_data": "#FFFFFF"}
+# Status against target: Okabe-Ito bluish green and orange (close), and a true red (Paul Tol's bright
+# red, light enough for dark text) for missed, so "red" in a legend is red on screen rather than the
+# app's orange "worse"; the value is always written inside, so no cell is read by its colour alone.
+STATUS_COLORS = {verdict.MET: "#009E73", verdict.CLOSE: "#E69F00", verdict.MISSED: "#EE6677",
+                 verdict.NO_TARGET: "#EEF1F4", verdict.TOO_FEW: "#EEF1F4", verdict.NO_DATA: "#FFFFFF",
+                 verdict.NOT_IN_DATA: "#FFFFFF"}
 MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "complaint_rate": "Complaint<br>rate",
                   "sla_compliance": "SLA<br>compliance", "first_contact_resolution": "First-contact<br>resolution",
                   "first_response_live": "First<br>response<br>live", "first_response_written": "First<br>response<br>written",
                   "resolution_time": "Resolution<br>time", "escalation_rate": "Escalation<br>rate"}
-STATUS_NAMES = {"green": "on target", "amber": "near target", "red": "off target", "no_target": "no target set",
-                "too_few": "too few to judge", "no_data": "no data", "not_in_data": "not in your data"}
 
 
 def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subtitle: str = "") -> go.Figure:
@@ -956,10 +956,11 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
     for d, r in df.iterrows():
         cells = [r[m] if isinstance(r.get(m), tuple) else ("no_data", "—") for m in metrics]
         index = r["index"]
-        index_status = "no_data" if pd.isna(index) else "green" if index >= 90 else "amber" if index >= 70 else "red"
+        index_status = (verdict.NO_DATA if pd.isna(index) else verdict.MET if index >= 90
+                        else verdict.CLOSE if index >= 70 else verdict.MISSED)  # the colours only
         z.append([codes.index(s) for s, _ in cells] + [codes.index(index_status)])
         text.append([v for _, v in cells] + ["—" if pd.isna(index) else f"<b>{index:.0f}</b>"])
-        hover.append([f"{d} · {KPIS[m].label}<br>{v} · {STATUS_NAMES[s]}" for m, (s, v) in zip(metrics, cells)]
+        hover.append([f"{d} · {KPIS[m].label}<br>{v} · {verdict.LABELS[s]}" for m, (s, v) in zip(metrics, cells)]
                      + [f"{d}: alignment index " + ("—" if pd.isna(index) else f"{index:.0f} of 100")])
     n = len(codes)
     scale = [[pos, STATUS_COLORS[c]] for i, c in enumerate(codes) for pos in (i / n, (i + 1) / n)]
@@ -967,8 +968,8 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
     fig.add_heatmap(z=z, x=columns, y=rows, text=text, texttemplate="%{text}", textfont=dict(size=14, color=TEXT),
                     customdata=hover, hovertemplate="%{customdata}<extra></extra>", colorscale=scale,
                     zmin=0, zmax=n, showscale=False, xgap=3, ygap=3)
-    for code in ("green", "amber", "red", "no_target"):  # the legend: one empty trace per status
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=STATUS_NAMES[code],
+    for code in (verdict.MET, verdict.CLOSE, verdict.MISSED, verdict.NO_TARGET):  # the legend: a trace each
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=verdict.LABELS[code],
                         marker=dict(size=14, symbol="square", color=STATUS_COLORS[code], line=dict(color=GRID, width=1)))
     fig.update_layout(height=220 + 52 * len(rows), showlegend=True, margin_t=150, margin_b=48,
                       legend=dict(y=-0.02, yanchor="top"), plot_bgcolor="white")
@@ -990,8 +991,8 @@ def alignment_trend(index: pd.DataFrame, departments: list[str], title: str, sub
         df = index[index["department"] == d].sort_values("period_start")
         x = pd.to_datetime(df["period_start"])
         hover = [[f"{d} · Q{(q.month - 1) // 3 + 1} {q.year}",
-                  "no targeted metric to judge" if pd.isna(v) else f"alignment {v:.0f} of 100 · {g} of {m} metrics on target"]
-                 for q, v, g, m in zip(x, df[column], df["n_green"], df["n_metrics"])]
+                  "no targeted metric to judge" if pd.isna(v) else f"alignment {v:.0f} of 100 · {g} of {m} metrics met"]
+                 for q, v, g, m in zip(x, df[column], df["n_met"], df["n_metrics"])]
         fig.add_scatter(x=x, y=df[column], mode="lines+markers", line=dict(color=COLORS["series"], width=2.5),
                         marker=dict(size=6), customdata=hover, hovertemplate=_HOVER, row=1, col=col)
     for label in fig.layout.annotations:

@@ -69,9 +69,10 @@ def pending_change(reader) -> str | None:
     built, asked = in_force(reader), settings()
     if built == asked:
         return None
-    return (f"The service thresholds set ({_duration(asked.immediate_seconds)} immediate, "
-            f"{_duration(asked.deferred_seconds)} deferred) apply at the next `python -m cxdata refresh`; "
-            f"the figures use {_duration(built.immediate_seconds)} and {_duration(built.deferred_seconds)}.")
+    return (f"The administrator has set new service time limits ({_duration(asked.immediate_seconds)} immediate, "
+            f"{_duration(asked.deferred_seconds)} deferred); they apply once the data is next refreshed. "
+            f"Until then the figures use {_duration(built.immediate_seconds)} and "
+            f"{_duration(built.deferred_seconds)}.")
 
 
 def _duration(seconds: float) -> str:

@@ -274,11 +274,12 @@ def anomalies(df: pd.DataFrame, grain: str, threshold: float = ANOMALY_Z) -> pd.
 
 
 def anomaly_sentences(flagged: pd.DataFrame, kpi: str, grain: str) -> list[str]:
-    """'SLA compliance in January 2026, 79.6%, is 3.1 robust deviations below its expected 89.0%.'"""
+    """'SLA compliance in January 2026, 79.6%, is below the 89.0% its recent history predicts, by 3.1 times
+    its usual variation.' (the deviation in robust standard deviations, said in plain words)"""
     label = metrics.KPIS[kpi].label
     return [f"{label} in {period_name(r.period_start, grain)}, {fmt.value(kpi, r.value)}, is "
-            f"{abs(r.deviation):.1f} robust deviations {'above' if r.deviation > 0 else 'below'} its expected "
-            f"{fmt.value(kpi, r.expected)}."
+            f"{'above' if r.deviation > 0 else 'below'} the {fmt.value(kpi, r.expected)} its recent history "
+            f"predicts, by {abs(r.deviation):.1f} times its usual variation."
             for r in flagged[flagged["is_anomaly"]].itertuples()]
 
 

@@ -1,10 +1,10 @@
 """KPI trends: any customer metric over time, against its target, by any dimension."""
 import streamlit as st
 
-from cxdata import charts, drivers, trends
+from cxdata import charts, drivers, glossary, trends
 from cxdata import formatting as fmt
 from cxdata import metrics
-from cxdata.app import frame
+from cxdata.app import explain, frame
 from cxdata.overview import filters_line, freshness_line
 
 view = frame.current_view()
@@ -49,15 +49,15 @@ for column, v in zip(changes, trends.VERSUS):
                   delta_arrow="off" if c.is_better is None else "auto", help=trends.change_text(c, kpi, grain))
 flagged = trends.anomaly_sentences(data.series, kpi, grain)
 with changes[2]:
-    st.markdown("**Anomalies**", help="A whole period at least 3 robust deviations from what the periods before "
-                "it predict (docs/metrics.md, \"Anomalies\").")
+    st.markdown("**Breaks from recent history**", help="A whole period far outside what the periods before it "
+                "predict (How this is computed, below).")
     st.markdown("\n".join(f"- {s}" for s in flagged) if flagged else "None in this window.")
 
 if kpi == "clv":
     st.subheader("Lifetime value by segment")
     period = data.changes["previous"].period
     st.caption(f"{trends.period_name(period, grain)}: revenue per active customer, annualised, × gross margin "
-               f"{trends.gross_margin():.0%} (${trends.GROSS_MARGIN_ENV}) ÷ the period's churn compounded to a year. "
+               f"{trends.gross_margin():.0%} ÷ the period's churn compounded to a year. "
                "It assumes today's revenue and churn hold for a customer's whole life; a segment with few "
                "churners gives a wide, unstable figure.")
     st.dataframe(trends.clv_by_segment(reader, view.filters, grain, period), hide_index=True, placeholder=fmt.MISSING, column_config={
@@ -83,7 +83,7 @@ if by != "none":
         st.dataframe(trends.breakdown_table(data.members, kpi), hide_index=True, placeholder=fmt.MISSING, column_config={
             "Trend": st.column_config.LineChartColumn(f"Last {trends.SPARK_PERIODS} {grain}s", width="medium"),
             "Part of the change": st.column_config.TextColumn(help="How much of the whole view's change this "
-                                                              "member explains (docs/metrics.md)")})
+                                                              "member explains (How this is computed, below)")})
         top = trends.top_movers(data.members)
         st.plotly_chart(charts.small_multiples(trends.multiples(data), kpi, top, "The members that moved the view most" if len(top) > 1 else top[0] if top else "",
             f"{kpi_def.label} per {grain}, 95% band; one shared scale", grain=grain, min_n=minimum),
@@ -100,7 +100,11 @@ if kpi == "nps":
                                        f"CSAT there, {view.filters.start:%d %b %Y} – {view.filters.end:%d %b %Y}"),
                     width="stretch", theme=None, key="drivers")
     st.caption("An association, not a cause: customers who had a bad experience somewhere may differ in other "
-               "ways (docs/metrics.md, \"Drivers of NPS\").")
+               "ways (How this is computed, below).")
 
 st.caption(f"{kpi_def.label}: {kpi_def.definition}. Every filter applies" if kpi not in trends.CUSTOMER_METRICS else
            f"{kpi_def.label}: {kpi_def.definition}. Only the customer filters (segment, region, plan) apply.")
+
+explain.how_computed(glossary.kpi_term(kpi_def.label), "Margin of error", "Significant change", "Break from recent history", "Part of the change",
+                     "Incomplete period", *(["Drivers of NPS"] if kpi == "nps" else []),
+                     *(["Customer lifetime value"] if kpi == "clv" else []))

@@ -350,7 +350,9 @@ def _hue(hex_colour: str) -> tuple[float, float]:
 def test_every_colour_word_names_the_hue_drawn(word, hues):
     """A legend that says red shows red: each colour named in a subtitle or legend lies in that word's hues."""
     named = {charts.COLORS[k]: w for k, w in charts.COLOR_WORDS.items() if w in ("orange", "blue")}
-    named.update({charts.STATUS_COLORS[k]: k for k in ("green", "amber", "red")})
+    from cxdata import verdict   # the matrix's met, close and missed, named green, amber and red in its legend
+    named.update({charts.STATUS_COLORS[k]: w for k, w in ((verdict.MET, "green"), (verdict.CLOSE, "amber"),
+                                                          (verdict.MISSED, "red"))})
     for colour in (c for c, w in named.items() if w == word):
         hue, saturation = _hue(colour)
         assert saturation > 0.5 and any(lo <= hue <= hi for lo, hi in hues), (word, colour, hue)

@@ -119,7 +119,7 @@ def test_settings_fall_back_to_their_defaults_and_say_when_a_refresh_is_pending(
     assert service.settings().immediate_seconds == service.DEFAULT_IMMEDIATE_SECONDS
     assert service.pending_change(service_reader) is None
     monkeypatch.setenv(service.IMMEDIATE_ENV, "60")
-    assert "next `python -m cxdata refresh`" in service.pending_change(service_reader)
+    assert "they apply once the data is next refreshed" in service.pending_change(service_reader)
 
 
 def test_support_answers_immediately_about_as_often_as_its_median_first_response_says(demo_december):

@@ -104,9 +104,10 @@ def data_facts(reader: CachedReader) -> dict:
 
 
 def draw_header(facts: dict) -> None:
-    """One small line in the sidebar, and only for the demo: the page's title and numbers come first."""
+    """One small line in the sidebar, and only for the demo: the page's title and numbers come first.
+    It points to the Data & loads page, the one page that may show how to load from the command line."""
     if facts["is_demo"]:
-        st.sidebar.caption(f":material/info: Demo data · to see your own: `{LOAD_HINT}` (docs/loading.md)")
+        st.sidebar.caption(":material/info: Demo data · to see your own, load it on the Data & loads page")
 
 
 def compact_layout() -> None:
