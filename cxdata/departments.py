@@ -291,9 +291,10 @@ def headline(matrix: pd.DataFrame) -> str:
     shown = judged["index"].map(lambda v: int(f"{v:.0f}"))
     top, bottom = shown.max(), shown.min()
     leaders, trailers = judged[shown == top], judged[shown == bottom]
-    thin = [f"{d} on {fmt.plural(n, 'targeted metric')}" for d, n in zip(leaders["department"], leaders["n_metrics"])
+    thin = [(d, fmt.plural(n, "targeted metric")) for d, n in zip(leaders["department"], leaders["n_metrics"])
             if n < THIN_BASIS]
-    basis = f" ({'; '.join(thin)})" if thin else ""
+    basis = ("" if not thin else f" (on {thin[0][1]})" if len(leaders) == 1
+             else f" ({'; '.join(f'{d} on {n}' for d, n in thin)})")
     if top == bottom:
         if len(judged) == 1:
             return f"{judged['department'].iloc[0]}'s alignment index is {top} of 100{basis}"
