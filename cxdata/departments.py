@@ -58,7 +58,8 @@ def first_quarter(filters: Filters) -> dt.date:
 
 def quarterly(reader, filters: Filters, newest_on: dt.date | None = None) -> pd.DataFrame:
     """Every scorecard metric per quarter x department: kpi, department, period_start, value, moe, n,
-    n_censored (churn only). Each query runs once (trend_times twice: responses, then resolutions)."""
+    n_censored (churn only), is_unanswered (a first-response median over half never answered, with no
+    value). Each query runs once (trend_times twice: responses, then resolutions)."""
     first = first_quarter(filters)
     base = {**metrics.view_params(filters), "first": first, "grain": "quarter", "by": "department",
             "gross_margin": trends.gross_margin()}
@@ -69,13 +70,14 @@ def quarterly(reader, filters: Filters, newest_on: dt.date | None = None) -> pd.
     newest = newest_on or filters.end
     frames.append(reader.run("department_churn", {"first": first, "stop": base["stop"], "filters": base["filters"],
                                                   "follow_days": FOLLOW_DAYS, "newest_on": newest}))
-    rows = pd.concat(frames, ignore_index=True)
+    rows = metrics.without_unanswered_medians(pd.concat(frames, ignore_index=True))
     rows = rows[rows["kpi"].isin(METRICS) & rows["member"].notna() & (rows["member"] != "(not set)")]
     rows = rows.rename(columns={"member": "department"})
     rows["period_start"] = pd.to_datetime(rows["period_start"]).dt.date
     if "n_censored" not in rows:
         rows["n_censored"] = math.nan
-    return rows[["kpi", "department", "period_start", "value", "moe", "n", "n_censored"]].reset_index(drop=True)
+    return rows[["kpi", "department", "period_start", "value", "moe", "n", "n_censored",
+                 "is_unanswered"]].reset_index(drop=True)
 
 
 def loaded_targets(reader, filters: Filters) -> pd.DataFrame:
@@ -152,9 +154,13 @@ def judge(series: pd.DataFrame, targets: pd.DataFrame, min_responses: int) -> pd
                           how="left")
     merged["is_enough"] = [(n if pd.notna(n) else 0) >= (min_responses if k in metrics.SURVEY_KPIS else 1)
                            for k, n in zip(merged["kpi"], merged["n"])]
+    if "is_unanswered" not in merged:  # a series of scores only
+        merged["is_unanswered"] = False
     tolerance = verdict.tolerance()
-    merged["status"] = [verdict.status(r.kpi, r.value, r.target, r.moe, r.n,
-                                       min_responses if r.kpi in metrics.SURVEY_KPIS else 1, tolerance)
+    # a median over half never answered is slower than any target: off target
+    merged["status"] = [(verdict.NO_TARGET if _missing(r.target) else verdict.MISSED) if r.is_unanswered
+                        else verdict.status(r.kpi, r.value, r.target, r.moe, r.n,
+                                            min_responses if r.kpi in metrics.SURVEY_KPIS else 1, tolerance)
                         for r in merged.itertuples()]
     return merged
 
@@ -193,6 +199,7 @@ def _card_row(department: str, kpi: str, now, then, history) -> dict:
     return {
         "department": department, "kpi": kpi, "label": k.label,
         "value": None if now is None or not now.is_enough else now.value,
+        "is_unanswered": now is not None and bool(now.is_unanswered),
         "moe": None if now is None else now.moe, "n": 0 if now is None or pd.isna(now.n) else int(now.n),
         "n_censored": None if now is None or pd.isna(now.n_censored) else int(now.n_censored),
         "target": None if now is None or pd.isna(now.target) else now.target,
@@ -239,7 +246,8 @@ def alignment(cards: Scorecards) -> pd.DataFrame:
                "service_index": idx["service_index"].get(d, math.nan),
                "voice_index": idx["voice_index"].get(d, math.nan)}
         for r in g.itertuples():
-            row[r.kpi] = (r.status, metrics.NOT_IN_DATA if r.status == verdict.NOT_IN_DATA else value_text(r.kpi, r.value))
+            row[r.kpi] = (r.status, metrics.NOT_IN_DATA if r.status == verdict.NOT_IN_DATA
+                          else fmt.UNANSWERED if r.is_unanswered else value_text(r.kpi, r.value))
         rows.append(row)
     out = pd.DataFrame(rows).sort_values(["index", "department"], ascending=[False, True], na_position="last")
     out["rank"] = out["index"].rank(ascending=False, method="min")
@@ -257,9 +265,9 @@ def card_table(cards: pd.DataFrame, department: str) -> pd.DataFrame:
     g = cards[cards["department"] == department]
     return pd.DataFrame({
         "Metric": g["label"],
-        "Value": [value_text(k, v) if not _missing(v) else verdict.LABELS[s]
+        "Value": [fmt.unanswered(n) if u else value_text(k, v) if not _missing(v) else verdict.LABELS[s]
                   if s in (verdict.TOO_FEW, verdict.NO_DATA, verdict.NOT_IN_DATA) else "—"
-                  for k, v, s in zip(g["kpi"], g["value"], g["status"])],
+                  for k, v, s, n, u in zip(g["kpi"], g["value"], g["status"], g["n"], g["is_unanswered"])],
         "n": [fmt.count(n) for n in g["n"]],
         "Target": [(verdict.LABELS[verdict.NO_TARGET] if _missing(t) else value_text(k, t)
                     + {"edited": " (edited)", "company": " (company)"}.get(src, ""))

@@ -246,7 +246,7 @@ def significance(value: float | None, moe: float | None, prev_value: float | Non
 
     Counts and sums are a census, not a sample: their change is real as it stands.
     """
-    if _missing(value) or _missing(prev_value):
+    if _missing(value) or _missing(prev_value) or math.isinf(value) or math.isinf(prev_value):
         return Change(None, None, False)
     delta = value - prev_value
     if not is_sample:
@@ -313,9 +313,9 @@ def kpi_summary(reader, filters: Filters, compare: str = "previous",
         minimum = min_responses if key in SURVEY_KPIS else 1
         rows.append(_compared(kpi, cur, prev,
                               enough_now=(not kpi.is_sample or cur["n"] >= minimum)
-                              and not coverage.missing(key, filters.start),
+                              and not coverage.missing(key, filters.start) and not cur["is_unanswered"],
                               enough_before=(not kpi.is_sample or prev["n"] >= minimum)
-                              and not coverage.missing(key, earlier)))
+                              and not coverage.missing(key, earlier) and not prev["is_unanswered"]))
     return pd.DataFrame(rows)
 
 
@@ -353,23 +353,46 @@ def _compared(kpi: Kpi, cur: dict, prev: dict, enough_now: bool, enough_before: 
         "delta": change.delta, "p_value": change.p_value,
         "is_significant": change.is_significant, "verdict": change.verdict,
         "is_better": _is_better(kpi, change),
+        "is_unanswered": cur.get("is_unanswered", False), "prev_is_unanswered": prev.get("is_unanswered", False),
     }
 
 
 def _period_row(long: pd.DataFrame, kpi: str, period: str) -> dict:
-    """A KPI's value, margin, n and (for queries that withhold values) the reason, in one period."""
+    """A KPI's value, margin, n and (for queries that withhold values) the reason, in one period. A
+    first-response median of +infinity (over half never answered) has no value, and says so."""
     match = long[(long["kpi"] == kpi) & (long["period"] == period)]
     if match.empty:
-        return {"value": None, "moe": None, "n": 0, "reason": None}
+        return {"value": None, "moe": None, "n": 0, "reason": None, "is_unanswered": False}
     row = match.iloc[0]
     reason = row.get("reason")
     return {"value": _nullable(row["value"]), "moe": _nullable(row["moe"]),
             "n": 0 if pd.isna(row["n"]) else int(row["n"]),
-            "reason": None if reason is None or pd.isna(reason) else str(reason)}
+            "reason": None if reason is None or pd.isna(reason) else str(reason),
+            "is_unanswered": is_unanswered_median(row["value"])}
 
 
 def _nullable(x):
-    return None if pd.isna(x) else float(x)
+    """A finite number, else None: an infinite margin (an interval whose upper end is "never
+    answered") is no margin to show or test with."""
+    return None if pd.isna(x) or not math.isfinite(x) else float(x)
+
+
+def is_unanswered_median(x) -> bool:
+    """Whether a first-response median is +infinity: over half of the contacts due an answer were
+    never answered (counted_response_seconds in sql/macros.sql), so there is no time to show."""
+    return x is not None and not pd.isna(x) and math.isinf(x) and x > 0
+
+
+def without_unanswered_medians(df: pd.DataFrame) -> pd.DataFrame:
+    """A query's rows with an infinite median turned into no value and `is_unanswered` true, and any
+    infinite margin into none: downstream code (changes, charts, text) only ever sees numbers."""
+    out = df.copy()
+    out["is_unanswered"] = out["value"].map(is_unanswered_median).astype(bool)
+    for column in ("value", "moe"):
+        if column in out:
+            values = pd.to_numeric(out[column], errors="coerce")
+            out[column] = values.where(values.map(lambda x: pd.notna(x) and math.isfinite(x)))
+    return out
 
 
 def _is_better(kpi: Kpi, change: Change) -> bool | None:
@@ -381,8 +404,9 @@ def _is_better(kpi: Kpi, change: Change) -> bool | None:
 
 def kpi_trends(reader, filters: Filters, reference: bool = False) -> pd.DataFrame:
     """Monthly value and n of every KPI over the 12 complete months before the filter's end, plus
-    the month it ends in when it ends mid-month (is_complete false)."""
-    return reader.run(query_name("kpi_monthly", reference), view_params(filters))
+    the month it ends in when it ends mid-month (is_complete false); a first-response month over half
+    never answered has no value and `is_unanswered` true."""
+    return without_unanswered_medians(reader.run(query_name("kpi_monthly", reference), view_params(filters)))
 
 
 def channel_mix(reader, filters: Filters, compare: str = "previous", reference: bool = False) -> pd.DataFrame:

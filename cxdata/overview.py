@@ -194,6 +194,8 @@ def verdict_of(key: str, row, target: float | None, min_responses: int) -> str:
 def _value(key: str, row, target: float | None, min_responses: int) -> str:
     if _withheld(row):
         return "Not shown"
+    if row.get("is_unanswered"):
+        return fmt.UNANSWERED.capitalize()
     if not row["is_enough"] and key in metrics.SURVEY_KPIS:
         return "Too few answers"
     return fmt.value_beside(key, row["value"], target)
@@ -236,6 +238,8 @@ def _detail(key: str, row, by_kpi: pd.DataFrame, min_responses: int, channels: p
         return f"the 12 months to {_retention_year_end(end):%b %Y} · {n:,} customers"
     if kpi.is_sample and n == 0:
         return "nothing to measure in this period"
+    if row.get("is_unanswered"):
+        return f"n = {n:,} contacts due an answer: no median time to show"
     if not row["is_enough"]:
         return f"n = {n:,}: a score needs at least {min_responses} answers"
     if key == "churn_rate":

@@ -99,8 +99,8 @@ def levels(reader, filters: Filters) -> Levels:
     coverage = metrics.coverage(reader)
     missing = {k: reason for k in LEVEL_KPIS if (reason := coverage.missing(k, filters.start))}
     rows.loc[:, list(missing)] = float("nan")
-    total = rows[rows["dimension"] == "all"]
-    empty = pd.Series({c: None for c in rows.columns}) if total.empty else total.iloc[0]
+    total = rows[(rows["dimension"] == "all") & rows["n_contacts"].notna()]  # no contact: a row of nulls
+    empty = pd.Series({c: None for c in rows.columns}, dtype=object) if total.empty else total.iloc[0]
     by = {d: rows[rows["dimension"] == d].reset_index(drop=True) for d in BREAKDOWNS}
     return Levels(in_force(reader), empty, by, missing)
 

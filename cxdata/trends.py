@@ -109,13 +109,14 @@ def series(reader, filters: Filters, kpi: str, grain: str, min_responses: int,
     """One KPI per period (and per member when `by` names a dimension): period_start, member,
     value, moe, n, is_enough (n reaches the minimum), is_complete (filters.is_complete: the period
     lies whole inside the data, from `oldest_on` to `last_complete_on`, and the filter's range; no
-    last complete day given: the filter's end). Periods with no data, and periods before the data
-    provides the KPI's columns (`coverage`), are rows with no value."""
+    last complete day given: the filter's end), is_unanswered (a first-response median over half never
+    answered: no value). Periods with no data, and periods before the data provides the KPI's columns
+    (`coverage`), are rows with no value."""
     first = first or history_start(filters, grain)
     if oldest_on:
         first = max(first, period_start(oldest_on, grain))
     rows = reader.run(QUERY[kpi], _params(filters, kpi, grain, by, first))
-    rows = rows[rows["kpi"] == kpi].drop(columns="kpi")
+    rows = metrics.without_unanswered_medians(rows[rows["kpi"] == kpi].drop(columns="kpi"))
     starts = _periods(first, filters.end, grain)
     members = sorted(rows["member"].dropna().unique()) if by != "none" else [None]
     grid = pd.DataFrame([(p, m) for m in members for p in starts], columns=["period_start", "member"])
@@ -130,7 +131,9 @@ def series(reader, filters: Filters, kpi: str, grain: str, min_responses: int,
     out.loc[absent, ["value", "moe", "n"]] = math.nan
     out["is_enough"] = out["n"].fillna(0) >= _minimum(kpi, min_responses)
     out.loc[~out["is_enough"] & metrics.KPIS[kpi].is_sample, "moe"] = math.nan
-    return out[["period_start", "member", "value", "moe", "n", "is_enough", "is_complete"]].reset_index(drop=True)
+    out["is_unanswered"] = out["is_unanswered"].fillna(False).astype(bool)
+    return out[["period_start", "member", "value", "moe", "n", "is_enough", "is_complete",
+                "is_unanswered"]].reset_index(drop=True)
 
 
 def _periods(first: dt.date, end: dt.date, grain: str) -> list[dt.date]:
@@ -169,10 +172,12 @@ class PeriodChange:
     other_value: float | None
     change: metrics.Change
     is_better: bool | None
+    is_unanswered: bool = False   # the period's median: over half never answered (no value)
+    n: int | None = None          # the period's sample
 
 
 def latest_whole(df: pd.DataFrame) -> dt.date | None:
-    whole = df[df["is_complete"] & df["value"].notna()]
+    whole = df[df["is_complete"] & (df["value"].notna() | df["is_unanswered"])]
     return whole["period_start"].max() if not whole.empty else None
 
 
@@ -197,9 +202,11 @@ def change(df: pd.DataFrame, kpi: str, grain: str, versus: str, period: dt.date 
               if usable else metrics.Change(None, None, False))
     better = None if result.delta in (None, 0) or k.higher_is_better is None or not (
         result.is_significant or result.is_census) else (result.delta > 0) == k.higher_is_better
-    value = None if now is None or not now["is_enough"] else now["value"]
-    other_value = None if then is None or not then["is_enough"] else then["value"]
-    return PeriodChange(versus, period, other, value, other_value, result, better)
+    value = None if now is None or not now["is_enough"] or pd.isna(now["value"]) else now["value"]
+    other_value = None if then is None or not then["is_enough"] or pd.isna(then["value"]) else then["value"]
+    return PeriodChange(versus, period, other, value, other_value, result, better,
+                        is_unanswered=now is not None and bool(now["is_unanswered"]),
+                        n=None if now is None or pd.isna(now["n"]) else int(now["n"]))
 
 
 def period_name(day: dt.date | None, grain: str) -> str:
@@ -214,6 +221,8 @@ def period_name(day: dt.date | None, grain: str) -> str:
 
 def change_text(c: PeriodChange, kpi: str, grain: str) -> str:
     """'+4.1 pts against October 2026 (36.4), significant' or why there is no change to show."""
+    if c.is_unanswered:
+        return f"no comparison: {fmt.unanswered(c.n)} in {period_name(c.period, grain)}"
     if c.change.delta is None:
         return f"no comparison with {period_name(c.other, grain)}: too few answers or no data there"
     verdict = ("" if c.change.is_census else ", significant" if c.change.is_significant
@@ -319,7 +328,7 @@ def breakdown(per_member: pd.DataFrame, whole: PeriodChange, kpi: str, grain: st
     sorted by the size of the contribution (by the size of the change where no exact split exists)."""
     if whole.period is None or per_member.empty:
         return pd.DataFrame(columns=["member", "value", "n", "prev_value", "prev_n", "delta", "verdict",
-                                     "is_better", "contribution", "share", "spark"])
+                                     "is_better", "is_unanswered", "contribution", "share", "spark"])
     rows = []
     for member, df in per_member.groupby("member", sort=True):
         c = change(df, kpi, grain, versus, whole.period)
@@ -333,6 +342,7 @@ def breakdown(per_member: pd.DataFrame, whole: PeriodChange, kpi: str, grain: st
             "prev_value": None if then is None or not then["is_enough"] else then["value"],
             "raw_prev": None if then is None else then["value"], "prev_n": None if then is None else then["n"],
             "delta": c.change.delta, "verdict": c.change.verdict, "is_better": c.is_better,
+            "is_unanswered": c.is_unanswered,
             # periods under the minimum are left out: a sparkline cell draws numbers only
             "spark": [float(v) for v, e in zip(recent["value"], recent["is_enough"]) if e and pd.notna(v)],
         })
@@ -394,6 +404,8 @@ def headline(data: TrendData) -> str:
         return f"{label}: no whole {data.grain} with data in this view"
     when = period_name(c.period, data.grain)
     flagged = data.series[data.series["is_anomaly"]]
+    if c.is_unanswered:
+        return f"{label}: {fmt.unanswered(c.n)} in {when}"
     if c.value is None:
         return f"{label}: too few answers in {when} to show a score"
     if c.change.delta is not None and (c.change.is_significant or (c.change.is_census and c.change.delta)):
@@ -438,7 +450,8 @@ def breakdown_table(members: pd.DataFrame, kpi: str) -> pd.DataFrame:
 
     return pd.DataFrame({
         "Member": members["member"],
-        "Value": [fmt.value(kpi, v) if pd.notna(v) else "too few answers" for v in members["value"]],
+        "Value": [fmt.unanswered(n) if u else fmt.value(kpi, v) if pd.notna(v) else "too few answers"
+                  for v, n, u in zip(members["value"], members["n"], members["is_unanswered"])],
         "n": [fmt.count(n) for n in members["n"]],
         "Change": [fmt.change(kpi, d, v) if pd.notna(d) else "—" for d, v in zip(members["delta"], members["value"])],
         "Verdict": [verdict(r) for r in members.itertuples()],

@@ -118,7 +118,8 @@ st.caption(f"{len(shown):,} of {len(listed):,} alerts, riskiest revenue first ·
            f"{rules.threshold:g}" + "".join(f", {alerts.RULES[s].lower()}" for s in rules.signals))
 table = alerts.export_frame(shown).drop(columns=["Customer id", "Region", "Plan"]).round(
     {"Revenue at risk": 0, "Annual value": 0})
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 460), placeholder=fmt.MISSING, column_config={
+st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
+             width="stretch", height=min(38 + 35 * len(table), 460), column_config={
     "Risk score (0-100)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
     "Annual value": st.column_config.NumberColumn(format=fmt.money_column()),
     "Revenue at risk": st.column_config.NumberColumn(format=fmt.money_column()),
@@ -173,4 +174,4 @@ if not history.empty:
     with st.expander(f"History of this alert ({len(history):,} changes)"):
         st.dataframe(history.rename(columns={"changed_at": "When (UTC)", "changed_by": "Who", "field": "Field",
                                              "value": "Value"})[["When (UTC)", "Who", "Field", "Value"]],
-                     hide_index=True, width="stretch")
+                     hide_index=True, placeholder=fmt.MISSING, width="stretch")

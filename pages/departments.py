@@ -85,7 +85,8 @@ own = cards.cards[cards.cards["department"] == department]
 few = own[own["status"] == "too_few"]["label"].tolist()
 if few:
     st.caption(f":material/warning: Too few answers (under {minimum}) to judge {', '.join(few)} for {department}.")
-st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 4, column_config={
+st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
+             width="stretch", height=36 * (len(table) + 1) + 4, column_config={
     "Trend": st.column_config.LineChartColumn(f"Last {len(cards.quarters)} quarters", width="small"),
     "n": st.column_config.TextColumn("n", help="Answers (surveys), contacts (service) or customers followed (churn)"),
     "Change": st.column_config.TextColumn("Change vs previous quarter",
@@ -146,7 +147,7 @@ with st.expander(f"History of edited targets ({len(history)})"):
     else:
         st.dataframe(history.rename(columns={"changed_at": "When (UTC)", "changed_by": "Who", "department": "Department",
                                              "metric": "Metric", "quarter": "Quarter", "target": "Target"}),
-                     hide_index=True, width="stretch")
+                     hide_index=True, placeholder=fmt.MISSING, width="stretch")
 
 explain.how_computed("Alignment index", "Status against target", "Targets", "Churn after a bad experience",
                      "Margin of error", "Significant change", "Too few answers",

@@ -15,6 +15,9 @@ st.caption(f"**{overview.PRESETS[view.preset]}, {journey.span(view.filters)}** �
            f"{overview.freshness_line(facts)}")
 frame.show_notices(view)
 
+if facts["newest_on"] is None:
+    st.info("No interactions or survey answers are loaded yet.", icon=":material/search_off:")
+    st.stop()
 data = journey.load(reader, view.filters, facts["newest_on"], minimum)
 if data.cells[~data.cells["is_total"]].empty:
     st.info("No interactions or survey answers about a journey stage match these filters in this period. "
@@ -38,7 +41,7 @@ st.plotly_chart(charts.journey_sankey(
     nodes, colors, links, f"{n_customers:,} customers' paths through the stages in this period",
     "Each customer's stages in the journey's order; at the right, those who reached no later stage, "
     "split by whether they have churned since"), width="stretch", theme=None, key="stage_sankey")
-st.dataframe(drops, hide_index=True, width="stretch", placeholder=fmt.MISSING, column_config={
+st.dataframe(drops, hide_index=True, placeholder=fmt.MISSING, width="stretch", column_config={
     "stage": "Stage", "n_customers": st.column_config.NumberColumn("Customers", format="%,d"),
     "n_no_further": st.column_config.NumberColumn("Went no further", format="%,d"),
     "no_further_pct": st.column_config.NumberColumn("Share", format="%.1f%%"),
@@ -61,20 +64,23 @@ st.caption(f"A bad experience: an NPS detractor (0–6), CSAT 1–2, CES 1–3 o
            "days are not over by the data's newest day are left out of both groups.")
 st.plotly_chart(journey.moments_figure(data), width="stretch", theme=None, key="moments")
 with st.expander("Every touchpoint tested"):
-    table = data.moments[["stage", "touchpoint_name", "n_bad", "churn_bad", "n_good", "churn_good", "difference",
-                          "difference_moe", "is_significant", "value_bad", "excess_value", "n_censored"]]
-    st.dataframe(table, hide_index=True, width="stretch", placeholder=fmt.MISSING, column_config={
-        "stage": "Stage", "touchpoint_name": "Touchpoint",
-        "n_bad": st.column_config.NumberColumn("Bad: customers", format="%,d"),
-        "churn_bad": st.column_config.NumberColumn("Bad: lost", format="%.1f%%"),
-        "n_good": st.column_config.NumberColumn("Fine: customers", format="%,d"),
-        "churn_good": st.column_config.NumberColumn("Fine: lost", format="%.1f%%"),
-        "difference": st.column_config.NumberColumn("Difference (pts)", format="%.1f"),
-        "difference_moe": st.column_config.NumberColumn("± (95%)", format="%.1f"),
-        "is_significant": "Beyond chance",
-        "value_bad": st.column_config.NumberColumn("Annual value (bad)", format=fmt.money_column()),
-        "excess_value": st.column_config.NumberColumn("Excess value lost", format=fmt.money_column()),
-        "n_censored": st.column_config.NumberColumn(f"Not followed {journey.FOLLOW_DAYS} days yet", format="%,d")})
+    if data.moments.empty:
+        st.caption("No touchpoint has experiences to test in this window.")
+    else:
+        table = data.moments[["stage", "touchpoint_name", "n_bad", "churn_bad", "n_good", "churn_good", "difference",
+                              "difference_moe", "is_significant", "value_bad", "excess_value", "n_censored"]]
+        st.dataframe(table, hide_index=True, placeholder=fmt.MISSING, width="stretch", column_config={
+            "stage": "Stage", "touchpoint_name": "Touchpoint",
+            "n_bad": st.column_config.NumberColumn("Bad: customers", format="%,d"),
+            "churn_bad": st.column_config.NumberColumn("Bad: lost", format="%.1f%%"),
+            "n_good": st.column_config.NumberColumn("Fine: customers", format="%,d"),
+            "churn_good": st.column_config.NumberColumn("Fine: lost", format="%.1f%%"),
+            "difference": st.column_config.NumberColumn("Difference (pts)", format="%.1f"),
+            "difference_moe": st.column_config.NumberColumn("± (95%)", format="%.1f"),
+            "is_significant": "Beyond chance",
+            "value_bad": st.column_config.NumberColumn("Annual value (bad)", format=fmt.money_column()),
+            "excess_value": st.column_config.NumberColumn("Excess value lost", format=fmt.money_column()),
+            "n_censored": st.column_config.NumberColumn(f"Not followed {journey.FOLLOW_DAYS} days yet", format="%,d")})
 
 # ---- 4. Drill-down ------------------------------------------------------------------------------
 st.subheader("Drill down")

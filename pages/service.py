@@ -27,8 +27,9 @@ imm, dfr = fmt.duration(lv.settings.immediate_seconds), fmt.duration(lv.settings
 st.markdown(f"**Immediate**: an immediate channel's front office answered within {imm}, without escalating. "
             f"**Deferred**: every other contact due an answer, promised a resolution within {dfr}. "
             "**SLA compliance** is the separate promise to *resolve* each contact within the time promised for "
-            "it. Self-service touchpoints owe no answer; a contact never answered counts "
-            "against first response.")
+            "it. An answer is due only from a contact that opens a conversation: a channel that answers, at a "
+            "touchpoint that expects an answer (not self-service, not a delivery, purchase or automatic event); "
+            "a contact never answered counts against first response.")
 
 
 def pct(x, key: str = "") -> str:
@@ -44,7 +45,8 @@ def beneath(key: str, text: str) -> str:
 
 tiles = st.columns(5)
 tiles[0].metric("Answered immediately", pct(t["immediate_share"]), help=f"n = {fmt.count(t['n_due'])} contacts due an answer")
-tiles[0].caption(f"of {fmt.count(t['n_due'])} due an answer ± {t['immediate_moe']:.1f} pts")
+tiles[0].caption(f"of {fmt.count(t['n_due'])} due an answer" + (f" ± {t['immediate_moe']:.1f} pts"
+                                                                  if fmt.is_number(t["immediate_moe"]) else ""))
 tiles[1].metric(f"Deferred resolved within {fmt.duration_short(lv.settings.deferred_seconds)}",
                 pct(t["deferred_on_time"], "deferred_on_time"))
 tiles[1].caption(beneath("deferred_on_time", f"of {fmt.count(t['n_deferred_judged'])} deferred judged"))
@@ -74,7 +76,7 @@ st.dataframe(rows[["member", "n_contacts", "n_due", "immediate_share", "deferred
     "member": service.BREAKDOWNS[by], "n_contacts": "Contacts", "n_due": "Due an answer",
     "immediate_share": "Immediate %", "deferred_on_time": f"Deferred within {fmt.duration_short(lv.settings.deferred_seconds)} %",
     "sla_compliance": "SLA %", "first_contact_resolution": "FCR %", "unanswered_rate": "Never answered %",
-    "escalation_rate": "Escalated %"}), hide_index=True, width="stretch", placeholder=fmt.MISSING,
+    "escalation_rate": "Escalated %"}), hide_index=True, placeholder=fmt.MISSING, width="stretch",
     column_config={"Contacts": st.column_config.NumberColumn(format="%,d"),
                    "Due an answer": st.column_config.NumberColumn(format="%,d")}
     | {c: st.column_config.NumberColumn(format="%.1f") for c in (
@@ -103,7 +105,7 @@ if not backlog.rows.empty:
         "interaction_id": "Contact", "department": "Owner department", "channel": "Channel", "kind": "Kind",
         "office": "Office", "started_at": "Opened", "due_at": "SLA expires", "hours_left": "Hours left",
         "age_hours": "Age (h)", "is_answered": "Answered", "escalated": "Escalated"}),
-        hide_index=True, width="stretch", placeholder=fmt.MISSING,
+        hide_index=True, placeholder=fmt.MISSING, width="stretch",
         column_config={"Hours left": st.column_config.NumberColumn(format="%,.1f"),
                        "Age (h)": st.column_config.NumberColumn(format="%,.0f")})
     if backlog.n_due_soon > len(backlog.rows):

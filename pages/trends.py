@@ -32,7 +32,7 @@ kpi_def = metrics.KPIS[kpi]
 if data.missing:
     st.info(f"{kpi_def.label}: {metrics.NOT_IN_DATA}: {data.missing}.", icon=":material/block:")
     st.stop()
-if data.series["value"].notna().sum() == 0:
+if (data.series["value"].notna() | data.series["is_unanswered"]).sum() == 0:
     st.info(f"No {kpi_def.label} data matches these filters. Widen the period or clear a filter in the sidebar.",
             icon=":material/search_off:")
     st.stop()
@@ -43,7 +43,8 @@ changes = st.columns(3)
 for column, v in zip(changes, trends.VERSUS):
     c = data.changes[v]
     column.metric(f"{trends.period_name(c.period, grain)} against the {trends.VERSUS[v]}",
-                  fmt.value(kpi, c.value), None if c.change.delta is None else
+                  fmt.unanswered(c.n) if c.is_unanswered else fmt.value(kpi, c.value),
+                  None if c.change.delta is None else
                   fmt.change_judged(kpi, c.change.delta, c.value, c.change.is_significant or c.change.is_census),
                   delta_color="off" if c.is_better is None else "normal" if kpi_def.higher_is_better else "inverse",
                   delta_arrow="off" if c.is_better is None else "auto", help=trends.change_text(c, kpi, grain))
@@ -51,7 +52,7 @@ flagged = trends.anomaly_sentences(data.series, kpi, grain)
 with changes[2]:
     st.markdown("**Breaks from recent history**", help="A whole period far outside what the periods before it "
                 "predict (How this is computed, below).")
-    st.markdown("\n".join(f"- {s}" for s in flagged) if flagged else "None in this window.")
+    st.markdown("\n".join(f"- {s}" for s in flagged) if flagged else "No break in this window.")
 
 if kpi == "clv":
     st.subheader("Lifetime value by segment")
@@ -60,7 +61,8 @@ if kpi == "clv":
                f"{trends.gross_margin():.0%} ÷ the period's churn compounded to a year. "
                "It assumes today's revenue and churn hold for a customer's whole life; a segment with few "
                "churners gives a wide, unstable figure.")
-    st.dataframe(trends.clv_by_segment(reader, view.filters, grain, period), hide_index=True, placeholder=fmt.MISSING, column_config={
+    st.dataframe(trends.clv_by_segment(reader, view.filters, grain, period), hide_index=True,
+                 placeholder=fmt.MISSING, column_config={
         "segment": "Segment", "customers": st.column_config.NumberColumn("Customers at start", format="localized"),
         "revenue_per_year": st.column_config.NumberColumn("Revenue per customer a year", format=fmt.money_column()),
         "annual_churn": st.column_config.NumberColumn("Annual churn", format="%.1f%%"),
@@ -80,7 +82,8 @@ if by != "none":
                    + ("sorted by each member's part of the whole view's change "
                       f"({fmt.change(kpi, whole.change.delta, whole.value)}); the parts add up to it."
                       if exact else "a median has no exact split into parts: sorted by the size of each change."))
-        st.dataframe(trends.breakdown_table(data.members, kpi), hide_index=True, placeholder=fmt.MISSING, column_config={
+        st.dataframe(trends.breakdown_table(data.members, kpi), hide_index=True, placeholder=fmt.MISSING,
+                     column_config={
             "Trend": st.column_config.LineChartColumn(f"Last {trends.SPARK_PERIODS} {grain}s", width="medium"),
             "Part of the change": st.column_config.TextColumn(help="How much of the whole view's change this "
                                                               "member explains (How this is computed, below)")})

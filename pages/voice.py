@@ -44,7 +44,7 @@ else:
                          help=f"Share of the comments whose sentiment could be read, ± {negative.moe:.1f} points "
                               f"(95%), n = {negative.n:,}; against the {versus}.")
 driver_tile.metric(f"Detractors' top theme: {top['label']}" if top is not None else "Detractors' top theme",
-                   f"{top['detractor_share']:.0f}%" if top is not None else "None stands out",
+                   f"{top['detractor_share']:.0f}%" if top is not None else "Nothing stands out",
                    help="The share of NPS detractor comments (0–6) that name the theme detractors name most, among "
                         "the themes they name significantly more often than promoters do.")
 unknown_tile.metric("Sentiment unknown", f"{100 * summary['n_unknown'] / summary['n_comments']:.0f}%",
@@ -85,7 +85,7 @@ for column, group, title in ((detractor_words, "detractor", "Typical of detracto
                              (promoter_words, "promoter", "Typical of promoters")):
     rows = phrases[phrases["typical_of"] == group]
     column.markdown(f"**{title}**")
-    column.dataframe(rows.sort_values("z", key=abs, ascending=False), hide_index=True, column_order=[
+    column.dataframe(rows.sort_values("z", key=abs, ascending=False), hide_index=True, placeholder=fmt.MISSING, column_order=[
         "phrase", "n_detractor", "n_promoter"], column_config={
         "phrase": "Phrase", "n_detractor": st.column_config.NumberColumn("Detractors", format="localized"),
         "n_promoter": st.column_config.NumberColumn("Promoters", format="localized")})
@@ -108,7 +108,7 @@ if len(rows) == voice.VERBATIM_LIMIT:
 else:
     st.caption(f"{len(rows):,} {'comment' if len(rows) == 1 else 'comments'}, newest first.")
 scores = [s for s in voice.SURVEY_SCALES if (rows["survey"] == s).any()]   # a column per survey shown
-st.dataframe(rows, hide_index=True, column_order=[
+st.dataframe(rows, hide_index=True, placeholder=fmt.MISSING, column_order=[
     "submitted_at", *(f"score_{s}" for s in scores), "comment", "sentiment", "themes", "language", "segment",
     "department"],
     column_config={

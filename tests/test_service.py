@@ -26,7 +26,7 @@ JANUARY = Filters(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
 # SLA judged 7 (I1-I5, I8, I10), met 4; resolved agent-handled 7 (I1-I5, I9, I10), first contact 6.
 SERVICE_ROWS_SQL = """
 insert into customers values ('C1', 'One', 'SMB', 'Europe', 'ES', 'Plus', date '2025-01-01', 100, 'Ana', null);
-insert into touchpoints values ('website visit', true), ('ticket', false);
+insert into touchpoints (touchpoint, is_self_service) values ('website visit', true), ('ticket', false);
 insert into channels values ('chat', 'immediate'), ('email', 'deferred'), ('web', 'deferred');
 insert into interactions values
  ('I1', 'C1', timestamp '2026-01-10 08:00', 'chat', 'support', 'ticket', 'Support', 'inquiry', 'front', 60,

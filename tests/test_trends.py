@@ -14,7 +14,7 @@ from tests.conftest import Q1_2026
 def _flat(values, moe=1.0, n=500, start=dt.date(2024, 1, 1)):
     starts = [trends._step_back(start, "month", -i) for i in range(len(values))]
     return pd.DataFrame({"period_start": starts, "member": None, "value": values, "moe": moe, "n": n,
-                         "is_enough": True, "is_complete": True})
+                         "is_enough": True, "is_complete": True, "is_unanswered": False})
 
 
 def test_a_flat_noisy_series_flags_nothing():

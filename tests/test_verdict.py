@@ -218,7 +218,7 @@ def test_the_pack_says_what_the_overview_badges_say(case, case_db, monkeypatch):
     assert {label: target_column[label] for label in expected} == expected
     assert all(target_column[label] == "—" for label in target_column if label not in expected)
     clause = CASES[case][2]
-    assert kpis.title == f"None of 12 KPIs moved significantly; {clause}"
+    assert kpis.title == f"No KPI of the 12 moved significantly; {clause}"
     summary = pack.slides[1]
     assert summary.title.startswith(f"No KPI changed significantly against the previous period; {clause}")
     trends = [s for s in pack.slides if s.section == "Trends that matter"]
@@ -276,6 +276,6 @@ def test_presentation_mode_shows_the_badges_words(case_db, monkeypatch):
     at = _starter(case_db("close"), monkeypatch)(**LINK, slide="3").switch_page("pages/present.py").run()
     assert not at.exception
     body = " ".join(h.proto.body for h in at.get("html"))
-    assert "None of 12 KPIs moved significantly; SLA compliance is close to its target" in body
+    assert "No KPI of the 12 moved significantly; SLA compliance is close to its target" in body
     table = at.table[0].value
     assert "close · target 91.0%" in table.to_string()

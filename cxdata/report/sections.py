@@ -107,7 +107,7 @@ def scorecard_title(summary: pd.DataFrame, tiles: list[overview.Tile]) -> str:
     if better:
         parts.append(f"{better} {'improved' if worse else f'of {len(tiles)} KPIs improved'} significantly")
     if not parts:
-        parts.append(f"None of {len(tiles)} KPIs moved significantly")
+        parts.append(f"No KPI of the {len(tiles)} moved significantly")
     return f"{', '.join(parts)}; {overview.targets_clause(tiles)}"
 
 
@@ -161,6 +161,10 @@ def kpi_findings(data: overview.OverviewData, tiles: list[overview.Tile], view: 
     if held:
         text = f"{_and(held)} {'shows' if len(held) == 1 else 'show'} no significant change against the {_versus(view)}."
         sentences.append(text[0].upper() + text[1:])
+    unanswered = [f"{metrics.KPIS[key].label}: {fmt.unanswered(rows.loc[key, 'n'])}"
+                  for key in ("first_response_live", "first_response_written") if rows.loc[key, "is_unanswered"]]
+    if unanswered:  # no time to quote: most contacts due an answer never got one
+        sentences.append(f"{_and(unanswered)}.")
     items = overview.attention(data, view)
     sentences += [plain(item.text) for item in items[:len(data.misses)][:2]]
     return sentences
