@@ -4,6 +4,7 @@ from pathlib import Path
 import streamlit as st
 
 from cxdata.app import board, frame, warmup
+from cxdata.filters import DIMENSIONS
 
 # A file the app serves itself: a :material/...: favicon would be fetched from Google's font server.
 FAVICON = Path(__file__).parent / "cxdata" / "app" / "favicon.png"
@@ -22,7 +23,17 @@ PAGES = {
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:"),
              st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:")],
 }
-WITHOUT_FILTERS = {"data", "definitions"}  # url paths of pages that show everything loaded: no sidebar filters there
+# The global controls that act on each page (url path); a page not named here uses them all. The
+# others are not drawn there and keep their values for the pages that use them.
+CUSTOMER_FILTERS = frozenset(key for key, d in DIMENSIONS.items() if d.of_customer)
+CONTROLS = {
+    "data": frozenset(),                          # everything loaded: no filters
+    "definitions": frozenset(),                   # what each number means: no filters
+    "churn": CUSTOMER_FILTERS,                    # risk now, per customer: no period, no comparison
+    "departments": frame.ALL_CONTROLS - {"compare"},  # quarter against the quarter before
+    "service": frame.ALL_CONTROLS - {"compare"},
+    "journey": frame.ALL_CONTROLS - {"compare"},
+}
 
 navigation = st.navigation(PAGES)
 frame.compact_layout()
@@ -31,7 +42,7 @@ if navigation.url_path in board.FULL_SCREEN:
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 frame.draw_header(facts)
-frame.sidebar_filters(reader, facts, show=navigation.url_path not in WITHOUT_FILTERS)
+frame.sidebar_filters(reader, facts, CONTROLS.get(navigation.url_path, frame.ALL_CONTROLS))
 try:
     navigation.run()
 finally:  # after the page is drawn (also one that stopped early): the first visitor is not kept waiting

@@ -8,6 +8,7 @@ app's navy with its 95% band in a pale tint of it. Plain Python: no Streamlit he
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -28,6 +29,7 @@ COLORS = {
     "target": "#1B1F24",            # drawn dashed
     "band": "rgba(31, 78, 121, 0.15)",  # the 95% interval around a series line
     "series": "#1F4E79",            # a KPI's own line or bars: the app's primary colour
+    "selected": "rgba(154, 163, 173, 0.18)",  # the view's period, shaded behind a longer history
 }
 LEGEND = {"better": "Better", "worse": "Worse", "neutral": "No significant change"}
 # What a reader calls each colour, for every legend, caption or subtitle that names one: vermillion
@@ -68,13 +70,15 @@ GRAIN_AXIS = {"week": ("Week (starting Monday)", "%d %b %Y", "week of %d %b %Y")
 
 
 def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", target: float | None = None,
-              min_n: int = DEFAULT_MIN_RESPONSES, grain: str = "month", targets: pd.Series | None = None) -> go.Figure:
+              min_n: int = DEFAULT_MIN_RESPONSES, grain: str = "month", targets: pd.Series | None = None,
+              period: tuple[dt.date, dt.date, str] | None = None) -> go.Figure:
     """A KPI period by period with its 95% band, its target and the periods it cannot vouch for.
 
     `trend` has period_start, value, moe (NaN: no band), n, is_enough (False: drawn hollow,
     not a score) and is_complete (False: dotted and labelled "incomplete"); with is_anomaly and
     expected (cxdata.trends.anomalies) the anomalies are ringed. `target` is one target for every
-    period; `targets` (period start -> target) one per period, drawn as steps.
+    period; `targets` (period start -> target) one per period, drawn as steps. `period` (first day,
+    last day, label) is shaded behind the line: the view's period, whose value the label states.
     """
     k = KPIS[kpi]
     df = trend.sort_values("period_start").reset_index(drop=True)
@@ -141,6 +145,11 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
         fig.update_layout(margin_r=96)  # room for the target's label beside the plot
     elif targets is not None and not targets.empty:
         _target_steps(fig, kpi, targets, scale.divisor)
+    if period is not None:
+        first, last, label = period
+        fig.add_vrect(x0=pd.Timestamp(first), x1=pd.Timestamp(last), fillcolor=COLORS["selected"], line_width=0,
+                      layer="below", annotation_text=label, annotation_position="top left",
+                      annotation_font=dict(size=13, color=MUTED))
     fig.update_xaxes(title_text=axis_title, tickformat=tick_format)
     scale.label_axis(fig, "y")
     return fig

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxdata import formatting as fmt
-from cxdata import metrics, trends, verdict
+from cxdata import metrics, overview, trends, verdict
 from cxdata.filters import Filters, is_complete
 
 # The scorecard's metrics in the order a card lists them: the customer's voice, then service.
@@ -46,6 +46,19 @@ def editing_enabled() -> bool:
 
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or (not isinstance(x, str) and pd.isna(x))
+
+
+# ---- The company over the view's period ----------------------------------------------------------------
+
+# The scorecard's metrics that the overview shows as tiles: the company row states them for the period.
+COMPANY_METRICS = tuple(k for k in METRICS if k in metrics.SUMMARY_KPIS)
+
+
+def company_row(reader, filters: Filters, min_responses: int = metrics.DEFAULT_MIN_RESPONSES) -> dict[str, str]:
+    """The whole view over its period (not a quarter) on COMPANY_METRICS, label -> value worded as the
+    overview's tiles word it (overview.period_figures): the departments' quarters sit below it."""
+    figures = overview.period_figures(reader, filters, "previous", min_responses, COMPANY_METRICS)
+    return {metrics.KPIS[k].label: figures[k].text for k in COMPANY_METRICS}
 
 
 # ---- Reading the series --------------------------------------------------------------------------------

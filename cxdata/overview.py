@@ -60,6 +60,44 @@ def load(reader, filters: Filters, compare: str, min_responses: int, reference: 
     )
 
 
+@dataclass(frozen=True)
+class PeriodFigure:
+    """One KPI over the view's period, worded as its overview tile words it: other pages that state
+    the period's value (KPI trends, department scorecards) read this, so they cannot disagree."""
+
+    kpi: str
+    value: float | None       # None: too few answers, or no data
+    text: str                 # the tile's value: "37", "89.42%", "Too few answers"
+    change: str | None        # the tile's change against the comparison, or None
+    change_color: str         # as Tile.delta_color
+    n: int
+    target: float | None
+
+
+def period_figures(reader, filters: Filters, compare: str, min_responses: int,
+                   kpis: tuple[str, ...] = metrics.SUMMARY_KPIS, withhold_counts: bool = False) -> dict[str, PeriodFigure]:
+    """The view's period value of each KPI in `kpis` (those sql/kpi_summary.sql computes), from the
+    overview's own query and wording (metrics.kpi_summary, the tile's value and change text);
+    `withhold_counts` as for tiles()."""
+    coverage = metrics.coverage(reader)
+    rows = metrics.kpi_summary(reader, filters, compare, min_responses, coverage=coverage).set_index("kpi")
+    targets = metrics.targets(reader, filters)
+    out = {}
+    for key in kpis:
+        if key not in rows.index:
+            continue
+        row = rows.loc[key]
+        absent = coverage.missing(key, filters.start)
+        shown = bool(row["is_enough"]) and not pd.isna(row["value"]) and not absent
+        out[key] = PeriodFigure(
+            kpi=key, value=float(row["value"]) if shown else None,
+            text=metrics.NOT_IN_DATA.capitalize() if absent else _value(key, row, targets.get(key), min_responses),
+            change=None if absent or (withhold_counts and (not metrics.KPIS[key].is_sample or key in PER_PERIOD))
+            else _delta_text(key, row), change_color=_delta_color(metrics.KPIS[key], row), n=0 if pd.isna(row["n"]) else int(row["n"]),
+            target=targets.get(key))
+    return out
+
+
 # ---- What is on screen -------------------------------------------------------------------------
 
 def _day(day: dt.date) -> str:

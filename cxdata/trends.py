@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cxdata import charts, metrics
+from cxdata import charts, metrics, overview
 from cxdata import formatting as fmt
 from cxdata.filters import DIMENSIONS, Filters, is_complete
 
@@ -35,6 +35,13 @@ GRAINS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
 DEFAULT_GRAIN = "month"
 VERSUS = {"previous": "previous period", "year": "same period last year"}
 DEFAULT_VERSUS = "previous"
+
+
+def versus_for(compare: str) -> str:
+    """What the breakdown compares the latest whole period with, following the sidebar's comparison:
+    the same period last year for "same period last year", else the period before."""
+    return "year" if compare == "year" else "previous"
+
 BREAKDOWNS = {"none": "No breakdown", **{key: d.label for key, d in DIMENSIONS.items()}}
 DEFAULT_BREAKDOWN = "segment"
 
@@ -372,12 +379,18 @@ class TrendData:
     per_member: pd.DataFrame      # the breakdown's series (empty when none or not applicable)
     members: pd.DataFrame         # the breakdown table
     missing: str | None = None    # why the data has no value of the KPI at all (metrics.Coverage), or None
+    period: tuple[dt.date, dt.date] | None = None   # the view's period (first and last day), marked on the chart
+    selected: overview.PeriodFigure | None = None  # the KPI over that period, as the overview's tile says it
 
 
 def load(reader, filters: Filters, kpi: str, grain: str, by: str, versus: str, min_responses: int,
-         oldest_on: dt.date | None, last_complete_on: dt.date | None = None) -> TrendData:
+         oldest_on: dt.date | None, last_complete_on: dt.date | None = None, compare: str | None = None,
+         withhold_counts: bool = False, figures: dict[str, overview.PeriodFigure] | None = None) -> TrendData:
     """Run the page's queries for one view: the page, the bench and the tests call this. The data's
-    extent (`oldest_on`, `last_complete_on`: data_status.facts) says which periods are whole."""
+    extent (`oldest_on`, `last_complete_on`: data_status.facts) says which periods are whole. With the
+    sidebar's `compare`, the KPI's value over the view's period comes too, from the overview's own
+    function (overview.period_figures; `withhold_counts` as there), for the KPIs the overview shows;
+    a caller that already has those `figures` (the board pack, for every KPI at once) passes them."""
     coverage = metrics.coverage(reader)
     history = series(reader, filters, kpi, grain, min_responses, oldest_on, last_complete_on=last_complete_on,
                      coverage=coverage)
@@ -390,31 +403,47 @@ def load(reader, filters: Filters, kpi: str, grain: str, by: str, versus: str, m
         start = min(first, compared_with(changes[versus].period or first, grain, "year"))
         per_member = series(reader, filters, kpi, grain, min_responses, oldest_on, by=by, first=start,
                             last_complete_on=last_complete_on, coverage=coverage)
+    selected = None if figures is None else figures.get(kpi)
+    if figures is None and compare is not None and kpi in metrics.SUMMARY_KPIS:
+        selected = overview.period_figures(reader, filters, compare, min_responses, (kpi,), withhold_counts)[kpi]
     return TrendData(kpi, grain, by, versus, shown, targets(reader, filters, kpi, grain, first), changes,
-                     per_member, breakdown(per_member, changes[versus], kpi, grain, versus), coverage.missing(kpi))
+                     per_member, breakdown(per_member, changes[versus], kpi, grain, versus), coverage.missing(kpi),
+                     (filters.start, filters.end), selected)
+
+
+def span(period: tuple[dt.date, dt.date]) -> str:
+    """'2 Sep – 30 Nov 2026' (the year once when both days share it)."""
+    start, end = period
+    first = f"{start.day} {start:%b}" + ("" if start.year == end.year else f" {start.year}")
+    return f"{first} – {end.day} {end:%b %Y}"
 
 
 def headline(data: TrendData) -> str:
-    """The chart's title: the finding ('NPS rose 4 points to 37 in November 2026') or the value."""
+    """The chart's title: the KPI over the view's period when it has one ('NPS is 37 over 2 Sep –
+    30 Nov 2026'), then the latest whole period's finding ('it rose 4 points to 40 in November 2026')."""
     c = data.changes["previous"]
     label = metrics.KPIS[data.kpi].label
     if data.missing:
         return f"{label}: {metrics.NOT_IN_DATA}: {data.missing}"
+    lead, subject = "", label
+    if data.selected is not None and data.selected.value is not None and data.period is not None:
+        lead, subject = f"{label} is {data.selected.text} over {span(data.period)}; ", "it"
     if c.period is None:
-        return f"{label}: no whole {data.grain} with data in this view"
+        return f"{lead or label + ': '}no whole {data.grain} with data in this view"
     when = period_name(c.period, data.grain)
     flagged = data.series[data.series["is_anomaly"]]
     if c.is_unanswered:
         return f"{label}: {fmt.unanswered(c.n)} in {when}"
     if c.value is None:
-        return f"{label}: too few answers in {when} to show a score"
+        return f"{lead or label + ': '}too few answers in {when} to show a score"
     if c.change.delta is not None and (c.change.is_significant or (c.change.is_census and c.change.delta)):
         moved = "rose" if c.change.delta > 0 else "fell"
-        text = f"{label} {moved} {fmt.change(data.kpi, abs(c.change.delta), c.value).lstrip('+±')} to " \
+        text = f"{subject} {moved} {fmt.change(data.kpi, abs(c.change.delta), c.value).lstrip('+±')} to " \
                f"{fmt.value(data.kpi, c.value)} in {when}"
     else:
-        text = f"{label} is {fmt.value(data.kpi, c.value)} in {when}" + \
+        text = f"{subject} is {fmt.value(data.kpi, c.value)} in {when}" + \
                (", no significant change" if c.change.delta is not None and not c.change.is_census else "")
+    text = lead + text
     if not flagged.empty:
         text += f" · {len(flagged)} anomal{'y' if len(flagged) == 1 else 'ies'} flagged"
     return text
@@ -480,6 +509,8 @@ def subtitle(data: TrendData) -> str:
     shown = data.series["period_start"]
     window = f"{period_name(shown.min(), data.grain)} – {period_name(shown.max(), data.grain)}"
     text = f"{metrics.KPIS[data.kpi].label} per {data.grain} with its 95% band, {window}; hollow: under the minimum sample"
+    if data.period is not None:
+        text += f"; shaded: the selected period, {span(data.period)}"
     if data.kpi in ("churn_rate", "retention_rate") and data.grain != "quarter":
         text += "; churn targets are per quarter: choose the quarter grain to compare"
     return text
@@ -487,5 +518,9 @@ def subtitle(data: TrendData) -> str:
 
 def figure(data: TrendData, min_responses: int):
     """The trend chart as the page and the board pack draw it: the finding as its title."""
+    marked = None if data.period is None else (
+        period_start(data.period[0], data.grain), data.period[1],
+        "Selected period" + (f": {data.selected.text}" if data.selected is not None and data.selected.value is not None
+                             else ""))
     return charts.kpi_trend(data.series, data.kpi, headline(data), subtitle(data), min_n=min_responses,
-                            grain=data.grain, targets=data.targets)
+                            grain=data.grain, targets=data.targets, period=marked)

@@ -25,7 +25,8 @@ if info is None or pd.isna(info["scored_as_of"]):
             icon=":material/search_off:")
     st.stop()
 scored_on = pd.Timestamp(info["scored_as_of"]).date()
-st.caption(f"Risk of being lost in the next 90 days, scored as of **{scored_on:%d %b %Y}** · "
+st.caption(f"Risk of being lost in the next 90 days, scored as of **{scored_on:%d %b %Y}**, the newest data "
+           "(no period applies here) · "
            f"{filters_line(view.filters)} · {freshness_line(facts)}")
 if info["kind"] == model.MODEL:
     st.caption(f":material/model_training: Score: {model.KIND_LABEL[model.MODEL]}, trained on "
@@ -40,9 +41,8 @@ if absent:
     st.warning(f"Churn is {metrics.NOT_IN_DATA}: {absent}. The scores read warning signs only; no departure "
                "can check them.", icon=":material/block:")
 if any(view.filters[key] for key in ("channel", "department", "journey_stage")):
-    st.caption(":material/info: Risk is per customer: the channel, department and journey-stage filters do not "
-               "apply here (segment, region and plan do). The period filter does not apply either: scores are as "
-               "of the newest data.")
+    st.caption(":material/info: Risk is per customer: the channel, department and journey-stage filters chosen on "
+               "other pages do not apply here (segment, region and plan do).")
 
 store = Store.beside(reader.path)
 summary = churn.revenue_at_risk(reader, view.filters, rules)

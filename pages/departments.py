@@ -23,6 +23,13 @@ st.title("Department scorecards")
 st.caption(f"{filters_line(view.filters)} · quarters up to {view.filters.end:%d %b %Y} · {freshness_line(facts)}")
 frame.show_notices(view)
 
+# The company over the sidebar's period, as the overview says it; the departments below are judged by quarter.
+company = departments.company_row(reader, view.filters, minimum)
+st.markdown(f"**Company**, {trends.span((view.filters.start, view.filters.end))}: "
+            + " · ".join(f"{label} **{value}**" for label, value in company.items()),
+            help="The selected period, as on the executive overview. Departments are judged by quarter, "
+                 "against the quarter's targets.")
+
 
 def quarter_name(q, running: bool = False) -> str:
     return trends.period_name(q, "quarter") + (f" (to {view.filters.end:%d %b})" if running else "")
@@ -45,7 +52,8 @@ options = {q.isoformat(): quarter_name(q, not is_complete(q, trends._next(q, "qu
            for q in reversed(first_pass.quarters)}
 pick, _ = st.columns([2, 5])
 with pick:
-    chosen = frame.page_choice("quarter", "Quarter", options, next(iter(options)))
+    # the quarter holding the period's end, until one is picked; a new period brings it back
+    chosen = frame.page_choice("quarter", "Quarter", options, next(iter(options)), follows=view.filters.end)
 quarter = dt.date.fromisoformat(chosen)
 cards = first_pass if quarter == first_pass.quarter else departments.scorecards(
     reader, view.filters, minimum, quarter=quarter, store=store, newest_on=facts["newest_on"],

@@ -4,14 +4,17 @@ import streamlit as st
 from cxdata import charts, metrics, service
 from cxdata import formatting as fmt
 from cxdata.app import explain, frame
+from cxdata.filters import PRESETS
 from cxdata.overview import filters_line, freshness_line
+from cxdata.trends import span
 
 view = frame.current_view()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 
 st.title("Service levels")
-st.caption(f"{filters_line(view.filters)} · {freshness_line(facts)}")
+st.caption(f"**{PRESETS[view.preset]}, {span((view.filters.start, view.filters.end))}** (the backlog: open now) · "
+           f"{filters_line(view.filters)} · {freshness_line(facts)}")
 frame.show_notices(view)
 pending = service.pending_change(reader)
 if pending:
@@ -92,13 +95,13 @@ st.plotly_chart(charts.resolution_histogram(hist, lv.settings.deferred_seconds, 
                                             f"Resolved agent-handled contacts by time to resolution, n = {fmt.count(hist['n'].sum())}"),
                 width="stretch", theme=None, key="resolution")
 
-st.subheader("Backlog about to breach")
+st.subheader("Backlog about to breach, open now")
 hours = frame.page_choice("hours", "SLA expires within", {str(h): f"{h} hours" for h in service.BACKLOG_HOURS}, "24",
                           widget=st.radio, horizontal=True)
 backlog = service.backlog(reader, view.filters, int(hours))
 st.markdown(f"**{fmt.count(backlog.n_due_soon)}** open contacts breach their SLA within {hours} hours "
             f"(**{fmt.count(backlog.n_due_4h)}** within 4 hours); **{fmt.count(backlog.n_overdue)}** are already overdue. "
-            "As of the data's latest event; the date range does not apply, the other filters do.")
+            "Open now, as of the data's latest event: the selected period does not apply, the other filters do.")
 if not backlog.rows.empty:
     st.dataframe(backlog.rows[["interaction_id", "department", "channel", "kind", "office", "started_at", "due_at",
                                "hours_left", "age_hours", "is_answered", "escalated"]].rename(columns={

@@ -3,9 +3,9 @@ import streamlit as st
 
 from cxdata import charts, drivers, glossary, trends
 from cxdata import formatting as fmt
-from cxdata import metrics
+from cxdata import filters, metrics
 from cxdata.app import explain, frame
-from cxdata.overview import filters_line, freshness_line
+from cxdata.overview import comparison_gaps, filters_line, freshness_line, period_line
 
 view = frame.current_view()
 reader = frame.open_reader()
@@ -13,21 +13,20 @@ facts = frame.data_facts(reader)
 minimum = frame.min_responses()
 
 st.title("KPI trends")
-st.caption(f"{filters_line(view.filters)} · {freshness_line(facts)}")
+st.caption(f"**{period_line(view)}** · {filters_line(view.filters)} · {freshness_line(facts)}")
 frame.show_notices(view)
 
-pick, grain_col, by_col, versus_col = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
+pick, grain_col, by_col = st.columns([3, 3, 2], vertical_alignment="bottom")
 with pick:
     kpi = frame.page_choice("metric", "Metric", trends.METRICS, trends.DEFAULT_METRIC)
 with grain_col:
     grain = frame.page_choice("grain", "Grain", trends.GRAINS, trends.DEFAULT_GRAIN, widget=st.radio, horizontal=True)
 with by_col:
     by = frame.page_choice("by", "Break down by", trends.BREAKDOWNS, trends.DEFAULT_BREAKDOWN)
-with versus_col:
-    versus = frame.page_choice("versus", "Change against", trends.VERSUS, trends.DEFAULT_VERSUS)
+versus = trends.versus_for(view.compare)  # the sidebar's comparison, as near as whole periods allow
 
 data = trends.load(reader, view.filters, kpi, grain, by, versus, minimum, facts["oldest_on"],
-                   facts["last_complete_on"])
+                   facts["last_complete_on"], compare=view.compare, withhold_counts=bool(comparison_gaps(view, facts)))
 kpi_def = metrics.KPIS[kpi]
 if data.missing:
     st.info(f"{kpi_def.label}: {metrics.NOT_IN_DATA}: {data.missing}.", icon=":material/block:")
@@ -39,8 +38,18 @@ if (data.series["value"].notna() | data.series["is_unanswered"]).sum() == 0:
 
 st.plotly_chart(trends.figure(data, minimum), width="stretch", theme=None, key="trend")
 
-changes = st.columns(3)
-for column, v in zip(changes, trends.VERSUS):
+changes = st.columns(4)
+with changes[0]:  # the selected period, as the overview's tile says it
+    chosen = data.selected
+    if chosen is None:
+        st.caption(f"{kpi_def.label} is read {grain} by {grain}: the chart shades the selected period, "
+                   f"{trends.span(data.period)}.")
+    else:
+        st.metric(f"Selected period, {trends.span(data.period)}", chosen.text, chosen.change,
+                  delta_color=chosen.change_color, delta_arrow="off" if chosen.change_color == "off" else "auto",
+                  help=f"As on the executive overview: {kpi_def.label} over the sidebar's period, against the "
+                       f"{filters.COMPARISONS[view.compare]}.")
+for column, v in zip(changes[1:], trends.VERSUS):
     c = data.changes[v]
     column.metric(f"{trends.period_name(c.period, grain)} against the {trends.VERSUS[v]}",
                   fmt.unanswered(c.n) if c.is_unanswered else fmt.value(kpi, c.value),
@@ -49,7 +58,7 @@ for column, v in zip(changes, trends.VERSUS):
                   delta_color="off" if c.is_better is None else "normal" if kpi_def.higher_is_better else "inverse",
                   delta_arrow="off" if c.is_better is None else "auto", help=trends.change_text(c, kpi, grain))
 flagged = trends.anomaly_sentences(data.series, kpi, grain)
-with changes[2]:
+with changes[3]:
     st.markdown("**Breaks from recent history**", help="A whole period far outside what the periods before it "
                 "predict (How this is computed, below).")
     st.markdown("\n".join(f"- {s}" for s in flagged) if flagged else "No break in this window.")

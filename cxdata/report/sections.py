@@ -182,12 +182,15 @@ def trends_that_matter(reader, view: ViewState, ctx: Context) -> list[Slide]:
     rows = data.summary.set_index("kpi")
     first_month = trends.period_start(view.filters.start, "month")
     found = []
+    # the period's values as the trends page states them (the overview's), computed once for every chart
+    figures = overview.period_figures(reader, view.filters, view.compare, ctx.min_responses,
+                                      withhold_counts=bool(overview.comparison_gaps(view, ctx.facts)))
     for tile in ctx.tiles(reader, view):
         if tile.kpi not in trends.METRICS:
             continue
         k, row = metrics.KPIS[tile.kpi], rows.loc[tile.kpi]
-        series = trends.load(reader, view.filters, tile.kpi, "month", "none", "previous", ctx.min_responses,
-                             ctx.facts["oldest_on"], ctx.facts["last_complete_on"])
+        series = trends.load(reader, view.filters, tile.kpi, "month", "none", "previous",
+                             ctx.min_responses, ctx.facts["oldest_on"], ctx.facts["last_complete_on"], figures=figures)
         recent = series.series[series.series["is_anomaly"] & (series.series["period_start"] >= first_month)]
         reasons, rank, title = [], None, []
         if k.is_sample and row["verdict"] == "significant change":
