@@ -242,14 +242,13 @@ def _value(key: str, row, target: float | None, min_responses: int) -> str:
 def _delta_text(key: str, row) -> str | None:
     if row["delta"] is None or pd.isna(row["delta"]):
         return None
-    text = fmt.change(key, row["delta"], row["value"])
-    if row["verdict"] == "no significant change":
-        return f"{text} · not significant"
-    return text
+    return fmt.change_judged(key, row["delta"], row["value"], row["verdict"] != "no significant change")
 
 
 def _delta_color(kpi: metrics.Kpi, row) -> str:
     if row["verdict"] not in ("significant change", "change") or kpi.higher_is_better is None:
+        return "off"
+    if _delta_text(kpi.key, row) == fmt.NO_CHANGE:  # no arrow for a change that rounds to nothing
         return "off"
     return "normal" if kpi.higher_is_better else "inverse"
 

@@ -65,7 +65,7 @@ running = " · the quarter is still running" if cards.is_running and quarter == 
 st.subheader("Who is aligned with the customer")
 matrix = departments.alignment(cards)
 st.plotly_chart(charts.alignment_matrix(
-    matrix, list(departments.METRICS), departments.headline(cards),
+    matrix, list(departments.METRICS), departments.headline(matrix),
     f"{quarter_name(quarter)}{running} · {verdict.close_text()} · index: targeted metrics met, weighted by n"),
     width="stretch", theme=None,
     key="matrix")

@@ -78,8 +78,8 @@ with st.expander("Every touchpoint tested"):
             "difference": st.column_config.NumberColumn("Difference (pts)", format="%.1f"),
             "difference_moe": st.column_config.NumberColumn("± (95%)", format="%.1f"),
             "is_significant": "Beyond chance",
-            "value_bad": st.column_config.NumberColumn("Annual value (bad)", format="%,.0f"),
-            "excess_value": st.column_config.NumberColumn("Excess value lost", format="%,.0f"),
+            "value_bad": st.column_config.NumberColumn("Annual value (bad)", format=fmt.money_column()),
+            "excess_value": st.column_config.NumberColumn("Excess value lost", format=fmt.money_column()),
             "n_censored": st.column_config.NumberColumn(f"Not followed {journey.FOLLOW_DAYS} days yet", format="%,d")})
 
 # ---- 4. Drill-down ------------------------------------------------------------------------------

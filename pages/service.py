@@ -85,7 +85,9 @@ st.dataframe(rows[["member", "n_contacts", "n_due", "immediate_share", "deferred
     "immediate_share": "Immediate %", "deferred_on_time": f"Deferred within {fmt.duration_short(lv.settings.deferred_seconds)} %",
     "sla_compliance": "SLA %", "first_contact_resolution": "FCR %", "unanswered_rate": "Never answered %",
     "escalation_rate": "Escalated %"}), hide_index=True, placeholder=fmt.MISSING, width="stretch",
-    column_config={c: st.column_config.NumberColumn(format="%.1f") for c in (
+    column_config={"Contacts": st.column_config.NumberColumn(format="%,d"),
+                   "Due an answer": st.column_config.NumberColumn(format="%,d")}
+    | {c: st.column_config.NumberColumn(format="%.1f") for c in (
         "Immediate %", f"Deferred within {fmt.duration_short(lv.settings.deferred_seconds)} %", "SLA %", "FCR %",
         "Never answered %", "Escalated %")})
 
@@ -112,8 +114,8 @@ if not backlog.rows.empty:
         "office": "Office", "started_at": "Opened", "due_at": "SLA expires", "hours_left": "Hours left",
         "age_hours": "Age (h)", "is_answered": "Answered", "escalated": "Escalated"}),
         hide_index=True, placeholder=fmt.MISSING, width="stretch",
-        column_config={"Hours left": st.column_config.NumberColumn(format="%.1f"),
-                       "Age (h)": st.column_config.NumberColumn(format="%.0f")})
+        column_config={"Hours left": st.column_config.NumberColumn(format="%,.1f"),
+                       "Age (h)": st.column_config.NumberColumn(format="%,.0f")})
     if backlog.n_due_soon > len(backlog.rows):
         st.caption(f"The {len(backlog.rows)} oldest of {fmt.count(backlog.n_due_soon)} shown.")
 

@@ -66,10 +66,9 @@ for column, v in zip(changes[1:], trends.VERSUS):
     column.metric(f"{trends.period_name(c.period, grain)} against the {trends.VERSUS[v]}",
                   fmt.unanswered(c.n) if c.is_unanswered else fmt.value(kpi, c.value),
                   None if c.change.delta is None else
-                  fmt.change(kpi, c.change.delta, c.value) + ("" if c.change.is_significant or c.change.is_census
-                                                               else " · not significant"),
+                  fmt.change_judged(kpi, c.change.delta, c.value, c.change.is_significant or c.change.is_census),
                   delta_color="off" if c.is_better is None else "normal" if kpi_def.higher_is_better else "inverse",
-                  help=trends.change_text(c, kpi, grain))
+                  delta_arrow="off" if c.is_better is None else "auto", help=trends.change_text(c, kpi, grain))
 flagged = trends.anomaly_sentences(data.series, kpi, grain)
 with changes[3]:
     st.markdown("**Breaks from recent history**", help="A whole period far outside what the periods before it "
@@ -86,9 +85,9 @@ if kpi == "clv":
     st.dataframe(trends.clv_by_segment(reader, view.filters, grain, period), hide_index=True,
                  placeholder=fmt.MISSING, column_config={
         "segment": "Segment", "customers": st.column_config.NumberColumn("Customers at start", format="localized"),
-        "revenue_per_year": st.column_config.NumberColumn("Revenue per customer a year", format="compact"),
+        "revenue_per_year": st.column_config.NumberColumn("Revenue per customer a year", format=fmt.money_column()),
         "annual_churn": st.column_config.NumberColumn("Annual churn", format="%.1f%%"),
-        "clv": st.column_config.NumberColumn("Lifetime value", format="compact")})
+        "clv": st.column_config.NumberColumn("Lifetime value", format=fmt.money_column())})
 
 if by != "none":
     st.subheader(f"{kpi_def.label} by {trends.BREAKDOWNS[by].lower()}")
