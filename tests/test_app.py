@@ -125,7 +125,7 @@ def test_hostile_query_params_are_ignored_with_a_notice(app, params, notice):
 def test_custom_range_from_url(app):
     at = app(period="custom", **{"from": "2026-01-01", "to": "2026-03-31"})
     assert not at.exception and not at.warning
-    assert shown(at)["NPS"] == "30" and shown(at)["Revenue"] == "300"
+    assert shown(at)["NPS"] == "30" and shown(at)["Revenue"] == "$300"
     assert at.query_params["from"] == "2026-01-01"
 
 

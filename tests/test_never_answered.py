@@ -213,7 +213,8 @@ def test_the_pages_say_over_half_never_answered_with_its_n(unanswered_db, monkey
     at = _render(unanswered_db, monkeypatch, "pages/trends.py", **VIEWS["feb"], metric="first_response_written",
                  by="department")
     assert not at.exception
-    assert at.metric[0].value == "over half never answered (n = 10)"
+    assert at.metric[0].value == "Over half never answered"   # the selected period, as the overview tile says it
+    assert at.metric[1].value == "over half never answered (n = 10)"
     breakdown = at.dataframe[0].value.set_index("Member")
     assert breakdown.loc["Support", "Value"] == "over half never answered (n = 10)"
     at = _render(unanswered_db, monkeypatch, "pages/departments.py", **VIEWS["feb"], card="Support")
