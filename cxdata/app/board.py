@@ -71,7 +71,8 @@ def full_screen() -> None:
             # width on the stage: a frame narrowed by that scale makes the chart exactly its place on the stage.
             ".st-key-cx_body [data-testid='stFullScreenFrame']:has(.stPlotlyChart) "
             "{ width: calc(100% / var(--cx-scale)); overflow: visible; }"
-            ".st-key-cx_body .stPlotlyChart { overflow: visible !important; }"
+            ".st-key-cx_body .stPlotlyChart, .st-key-cx_body .js-plotly-plot, "
+            ".st-key-cx_body .stElementContainer:has(.stPlotlyChart) { overflow: visible !important; }"
             ".stMainBlockContainer > [data-testid='stVerticalBlock'] { height: 100%; flex-wrap: nowrap; gap: 6px; }"
             "[data-testid='stLayoutWrapper']:has(> .st-key-cx_body) { flex: 1 1 0; min-height: 0; }"
             "[data-testid='stBaseButton-secondary'] kbd { display: none; }"   # the icon is the one arrow

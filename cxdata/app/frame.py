@@ -111,11 +111,11 @@ def draw_header(facts: dict) -> None:
 
 def compact_layout() -> None:
     """Less empty space above the page and a title smaller than a KPI value, so a 1280 x 720
-    projector shows every headline tile on the first screen."""
+    projector shows every headline tile and the top of "What needs attention" on the first screen."""
     st.html("<style>"
-            ".stMainBlockContainer { padding: 2.2rem 2rem 2rem 2rem; }"
-            "h1 { font-size: 1.75rem !important; padding: 0 0 0.25rem 0 !important; }"
-            "[data-testid='stMetricValue'] { font-size: 2.1rem; }"
+            ".stMainBlockContainer { padding: 1.6rem 2rem 2rem 2rem; }"
+            "h1 { font-size: 1.5rem !important; padding: 0 0 0.25rem 0 !important; }"
+            "[data-testid='stMetricValue'] { font-size: 1.65rem; }"
             "[data-testid='stMetricLabel'] p { white-space: normal; }"
             "[data-testid='stSidebarHeader'] { height: 2.5rem; margin-bottom: 0; }"
             # a tile's trend link: an icon as tall as the caption beside it

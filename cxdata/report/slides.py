@@ -20,7 +20,7 @@ BODY_TOP, BODY_BOTTOM = 1.95, 6.75
 FOOTER_TOP = 6.92
 SIDE_TEXT = 4.3          # the text column beside a figure
 PX_PER_INCH = 72         # a figure's CSS pixel is a point on the slide: its 15 px labels print at 15 pt
-MAX_PX_PER_INCH = 100
+MAX_PX_PER_INCH = 84     # a figure drawn taller than its place shrinks at most so far that its 14 px labels print at 12 pt
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
