@@ -87,6 +87,7 @@ def full_screen() -> None:
             ".cx-body.cx-wide li, .cx-body.cx-wide p { font-size: 22px; margin-bottom: 8px; }"
             f".cx-empty {{ color: {charts.MUTED}; font-size: 28px; text-align: center; margin: 120px 0; }}"
             "[data-testid='stTable'] table { width: 100%; }"
+            "[data-testid='stTable'] td > div { max-width: none; }"   # a definition uses the width it has
             "[data-testid='stTable'] td, [data-testid='stTable'] th { font-size: 16px; padding: 5px 10px; }"
             f".cx-foot {{ color: {charts.MUTED}; font-size: 14px; line-height: 1.3; min-height: 2.6em; }}"
             "</style>")
