@@ -1,9 +1,14 @@
 """cx-cockpit: the frame around every page (data header, global filters, navigation)."""
+from pathlib import Path
+
 import streamlit as st
 
 from cxdata.app import board, frame, warmup
+from cxdata.filters import DIMENSIONS
 
-st.set_page_config(page_title="cx-cockpit", page_icon=":material/explore:", layout="wide")
+# A file the app serves itself: a :material/...: favicon would be fetched from Google's font server.
+FAVICON = Path(__file__).parent / "cxdata" / "app" / "favicon.png"
+st.set_page_config(page_title="cx-cockpit", page_icon=str(FAVICON), layout="wide")
 
 PAGES = {
     "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True)],
@@ -15,9 +20,20 @@ PAGES = {
                  st.Page("pages/service.py", title="Service levels", icon=":material/timer:")],
     "Reports": [st.Page("pages/reports.py", title="Board pack", icon=":material/slideshow:"),
                 st.Page("pages/present.py", title="Presentation mode", icon=":material/present_to_all:")],
-    "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:")],
+    "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:"),
+             st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:")],
 }
-WITHOUT_FILTERS = {"data"}  # url paths of pages that show everything loaded: no sidebar filters there
+# The global controls that act on each page (url path); a page not named here uses them all. The
+# others are not drawn there and keep their values for the pages that use them.
+CUSTOMER_FILTERS = frozenset(key for key, d in DIMENSIONS.items() if d.of_customer)
+CONTROLS = {
+    "data": frozenset(),                          # everything loaded: no filters
+    "definitions": frozenset(),                   # what each number means: no filters
+    "churn": CUSTOMER_FILTERS,                    # risk now, per customer: no period, no comparison
+    "departments": frame.ALL_CONTROLS - {"compare"},  # quarter against the quarter before
+    "service": frame.ALL_CONTROLS - {"compare"},
+    "journey": frame.ALL_CONTROLS - {"compare"},
+}
 
 navigation = st.navigation(PAGES)
 frame.compact_layout()
@@ -26,7 +42,7 @@ if navigation.url_path in board.FULL_SCREEN:
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 frame.draw_header(facts)
-frame.sidebar_filters(reader, facts, show=navigation.url_path not in WITHOUT_FILTERS)
+frame.sidebar_filters(reader, facts, CONTROLS.get(navigation.url_path, frame.ALL_CONTROLS))
 try:
     navigation.run()
 finally:  # after the page is drawn (also one that stopped early): the first visitor is not kept waiting

@@ -78,6 +78,7 @@ def voice_queries(reader: db.Reader, filters: Filters, compare: str, reference: 
     """The page's queries with the verbatim table searched, as a user does."""
     voice.load(reader, filters, compare)
     voice.verbatims(reader, filters)
+    voice.verbatim_count(reader, filters)   # the page counts them when the table is cut at its limit
     voice.verbatims(reader, filters, search="atencion")
 
 

@@ -8,6 +8,7 @@ app's navy with its 95% band in a pale tint of it. Plain Python: no Streamlit he
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
@@ -17,6 +18,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from cxdata import formatting as fmt
+from cxdata import verdict
 from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS, MONEY_KPIS, SURVEY_KPIS
 
 TEMPLATE = "plotly_white+cx"
@@ -27,6 +29,7 @@ COLORS = {
     "target": "#1B1F24",            # drawn dashed
     "band": "rgba(31, 78, 121, 0.15)",  # the 95% interval around a series line
     "series": "#1F4E79",            # a KPI's own line or bars: the app's primary colour
+    "selected": "rgba(154, 163, 173, 0.18)",  # the view's period, shaded behind a longer history
 }
 LEGEND = {"better": "Better", "worse": "Worse", "neutral": "No significant change"}
 TEXT, MUTED, GRID = "#1B1F24", "#5B6670", "#E3E7EC"
@@ -57,13 +60,15 @@ GRAIN_AXIS = {"week": ("Week (starting Monday)", "%d %b %Y", "week of %d %b %Y")
 
 
 def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", target: float | None = None,
-              min_n: int = DEFAULT_MIN_RESPONSES, grain: str = "month", targets: pd.Series | None = None) -> go.Figure:
+              min_n: int = DEFAULT_MIN_RESPONSES, grain: str = "month", targets: pd.Series | None = None,
+              period: tuple[dt.date, dt.date, str] | None = None) -> go.Figure:
     """A KPI period by period with its 95% band, its target and the periods it cannot vouch for.
 
     `trend` has period_start, value, moe (NaN: no band), n, is_enough (False: drawn hollow,
     not a score) and is_complete (False: dotted and labelled "incomplete"); with is_anomaly and
     expected (cxdata.trends.anomalies) the anomalies are ringed. `target` is one target for every
-    period; `targets` (period start -> target) one per period, drawn as steps.
+    period; `targets` (period start -> target) one per period, drawn as steps. `period` (first day,
+    last day, label) is shaded behind the line: the view's period, whose value the label states.
     """
     k = KPIS[kpi]
     df = trend.sort_values("period_start").reset_index(drop=True)
@@ -123,6 +128,11 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
         fig.update_layout(margin_r=96)  # room for the target's label beside the plot
     elif targets is not None and not targets.empty:
         _target_steps(fig, kpi, targets, scale.divisor)
+    if period is not None:
+        first, last, label = period
+        fig.add_vrect(x0=pd.Timestamp(first), x1=pd.Timestamp(last), fillcolor=COLORS["selected"], line_width=0,
+                      layer="below", annotation_text=label, annotation_position="top left",
+                      annotation_font=dict(size=13, color=MUTED))
     fig.update_xaxes(title_text=axis_title, tickformat=tick_format)
     scale.label_axis(fig, "y")
     return fig
@@ -833,14 +843,13 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
 # ---- Department alignment and service levels (cxdata/departments.py, cxdata/service.py) -------------
 # Status against target: Okabe-Ito bluish green, orange and vermillion, always with the value written
 # inside, so no cell is read by its colour alone.
-STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "no_target": "#EEF1F4",
-                 "too_few": "#EEF1F4", "no_data": "#FFFFFF", "not_in_data": "#FFFFFF"}
+STATUS_COLORS = {verdict.MET: "#009E73", verdict.CLOSE: "#E69F00", verdict.MISSED: "#D55E00",
+                 verdict.NO_TARGET: "#EEF1F4", verdict.TOO_FEW: "#EEF1F4", verdict.NO_DATA: "#FFFFFF",
+                 verdict.NOT_IN_DATA: "#FFFFFF"}
 MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "complaint_rate": "Complaint<br>rate",
                   "sla_compliance": "SLA<br>compliance", "first_contact_resolution": "First-contact<br>resolution",
                   "first_response_live": "First<br>response<br>live", "first_response_written": "First<br>response<br>written",
                   "resolution_time": "Resolution<br>time", "escalation_rate": "Escalation<br>rate"}
-STATUS_NAMES = {"green": "on target", "amber": "near target", "red": "off target", "no_target": "no target set",
-                "too_few": "too few to judge", "no_data": "no data", "not_in_data": "not in your data"}
 
 
 def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subtitle: str = "") -> go.Figure:
@@ -854,10 +863,11 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
     for d, r in df.iterrows():
         cells = [r[m] if isinstance(r.get(m), tuple) else ("no_data", "—") for m in metrics]
         index = r["index"]
-        index_status = "no_data" if pd.isna(index) else "green" if index >= 90 else "amber" if index >= 70 else "red"
+        index_status = (verdict.NO_DATA if pd.isna(index) else verdict.MET if index >= 90
+                        else verdict.CLOSE if index >= 70 else verdict.MISSED)  # the colours only
         z.append([codes.index(s) for s, _ in cells] + [codes.index(index_status)])
         text.append([v for _, v in cells] + ["—" if pd.isna(index) else f"<b>{index:.0f}</b>"])
-        hover.append([f"{d} · {KPIS[m].label}<br>{v} · {STATUS_NAMES[s]}" for m, (s, v) in zip(metrics, cells)]
+        hover.append([f"{d} · {KPIS[m].label}<br>{v} · {verdict.LABELS[s]}" for m, (s, v) in zip(metrics, cells)]
                      + [f"{d}: alignment index " + ("—" if pd.isna(index) else f"{index:.0f} of 100")])
     n = len(codes)
     scale = [[pos, STATUS_COLORS[c]] for i, c in enumerate(codes) for pos in (i / n, (i + 1) / n)]
@@ -865,8 +875,8 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
     fig.add_heatmap(z=z, x=columns, y=rows, text=text, texttemplate="%{text}", textfont=dict(size=14, color=TEXT),
                     customdata=hover, hovertemplate="%{customdata}<extra></extra>", colorscale=scale,
                     zmin=0, zmax=n, showscale=False, xgap=3, ygap=3)
-    for code in ("green", "amber", "red", "no_target"):  # the legend: one empty trace per status
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=STATUS_NAMES[code],
+    for code in (verdict.MET, verdict.CLOSE, verdict.MISSED, verdict.NO_TARGET):  # the legend: a trace each
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=verdict.LABELS[code],
                         marker=dict(size=14, symbol="square", color=STATUS_COLORS[code], line=dict(color=GRID, width=1)))
     fig.update_layout(height=220 + 52 * len(rows), showlegend=True, margin_t=150, margin_b=48,
                       legend=dict(y=-0.02, yanchor="top"), plot_bgcolor="white")
@@ -888,8 +898,8 @@ def alignment_trend(index: pd.DataFrame, departments: list[str], title: str, sub
         df = index[index["department"] == d].sort_values("period_start")
         x = pd.to_datetime(df["period_start"])
         hover = [[f"{d} · Q{(q.month - 1) // 3 + 1} {q.year}",
-                  "no targeted metric to judge" if pd.isna(v) else f"alignment {v:.0f} of 100 · {g} of {m} metrics on target"]
-                 for q, v, g, m in zip(x, df[column], df["n_green"], df["n_metrics"])]
+                  "no targeted metric to judge" if pd.isna(v) else f"alignment {v:.0f} of 100 · {g} of {m} metrics met"]
+                 for q, v, g, m in zip(x, df[column], df["n_met"], df["n_metrics"])]
         fig.add_scatter(x=x, y=df[column], mode="lines+markers", line=dict(color=COLORS["series"], width=2.5),
                         marker=dict(size=6), customdata=hover, hovertemplate=_HOVER, row=1, col=col)
     for label in fig.layout.annotations:
@@ -958,14 +968,12 @@ def immediate_split(rows: pd.DataFrame, title: str, subtitle: str = "") -> go.Fi
 SLIDE_MIN_FONT = 14   # px: the smallest label on a slide, legible from the back of a room at 1280 x 720
 
 
-def for_slide(fig: go.Figure, max_height: int | None = None, min_font: int = SLIDE_MIN_FONT) -> go.Figure:
+def for_slide(fig: go.Figure, min_font: int = SLIDE_MIN_FONT) -> go.Figure:
     """A copy of a page's figure for a slide: the same traces and numbers, without its title and
     subtitle, which the slide itself states in larger type above it; no label under `min_font` px
-    (a page's 12-13 px notes are too small on a projector); at most `max_height` px tall."""
+    (a page's 12-13 px notes are too small on a projector). The slide sets its size."""
     out = go.Figure(_at_least(fig.to_plotly_json(), min_font))
     out.update_layout(title=None, margin_t=56 if out.layout.showlegend else 24)
-    if max_height and (out.layout.height or max_height + 1) > max_height:
-        out.update_layout(height=max_height)
     return out
 
 

@@ -35,7 +35,18 @@ te tu su sus nos que como pero mas muy ya hay este esta esto estos estas ese esa
 o os as um uma uns umas e do da dos das no na nos nas em com por para pelo pela ao aos foi sao ser
 eu meu minha seu sua voce isso isto esse essa ele ela que como mas mais muito ja tem
 """.split())
+# Everyday words that say nothing alone ("get", "many", "first") but can make a phrase ("too many",
+# "first contact"): never a phrase on their own, kept in word pairs.
+VAGUE = frozenset("""
+get gets got getting many much first one two all every each other only even again still now
+really well way thing things lot lots make made take took give gave go went going come came
+say said tell told know knew want wanted need needed time times day days back yet
+""".split())
+# Stopwords that may start a pair ("too many", "very slow"); any other stopword at either end
+# makes a fragment ("perfectly with", "confusing and"), not a phrase.
+LEADING = frozenset({"too", "very", "more", "most", "so", "muy", "mas", "muito", "mais"})
 _WORD = re.compile(r"[a-z0-9]+")
+_CLAUSE = re.compile(r"[.,;:!?()\[\]\n]+")
 _MASK_WORDS = {"email", "phone", "card", "account", "id"}
 MAX_TERMS = 60
 
@@ -49,11 +60,16 @@ def analysis_version(rules: themes.Rules) -> str:
 
 
 def terms(folded: str) -> list[str]:
-    """The distinct words and adjacent word pairs of a folded text, stopwords and masks left out."""
-    words = [w for w in _WORD.findall(folded) if w not in _MASK_WORDS and not w.isdigit()]
-    kept = [w for w in words if w not in STOPWORDS and len(w) > 2]
-    pairs = [f"{a} {b}" for a, b in zip(words, words[1:])
-             if not (a in STOPWORDS and b in STOPWORDS) and len(a) > 1 and len(b) > 1]
+    """The distinct words and adjacent word pairs of a folded text that can tell one group's comments
+    from another's: no stopword or everyday word alone, no pair that starts or ends on a stopword
+    (but "too many", "very slow"), no pair of everyday words, no masks or numbers."""
+    clauses = [[w for w in _WORD.findall(clause) if w not in _MASK_WORDS and not w.isdigit()]
+               for clause in _CLAUSE.split(folded)]   # a pair never spans a comma or a full stop
+    kept = [w for words in clauses for w in words if w not in STOPWORDS and w not in VAGUE and len(w) > 2]
+    pairs = [f"{a} {b}" for words in clauses for a, b in zip(words, words[1:])
+             if (a not in STOPWORDS or a in LEADING) and b not in STOPWORDS
+             and not (a in VAGUE and b in VAGUE) and not (a in LEADING and b in LEADING)
+             and len(a) > 1 and len(b) > 1]
     return list(dict.fromkeys(kept + pairs))[:MAX_TERMS]
 
 

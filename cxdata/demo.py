@@ -391,7 +391,8 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
         _insert(con, "channels", "insert into channels select * from {view}", pa.table({
             "channel": list(CHANNELS),
             "response_mode": ["immediate" if ch in IMMEDIATE_CHANNELS else "deferred" for ch in CHANNELS]}))
-        _insert(con, "touchpoints", "insert into touchpoints select * from {view}", pa.table({
+        _insert(con, "touchpoints", "insert into touchpoints (touchpoint, is_self_service) select * from {view}",
+                pa.table({
             "touchpoint": [tp.name for tp in TOUCHPOINT_LIST],
             "is_self_service": [not tp.by_agent for tp in TOUCHPOINT_LIST]}))
 

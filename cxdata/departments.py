@@ -1,5 +1,6 @@
 """Department scorecards and the alignment view: every department on the same customer metrics,
-quarter by quarter, against the targets in force, with a red/amber/green status.
+quarter by quarter, against the targets in force, each with its verdict (met, close or missed: the
+overview's own rule and words, cxdata.verdict).
 
 The survey, SLA, first-contact and time metrics are the KPI trends page's own queries (sql/trend_*.sql
 at quarter grain, broken down by department), so the two pages can never disagree; complaints and
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxdata import formatting as fmt
-from cxdata import metrics, trends
+from cxdata import metrics, overview, trends, verdict
 from cxdata.filters import Filters, is_complete
 
 # The scorecard's metrics in the order a card lists them: the customer's voice, then service.
@@ -32,22 +33,9 @@ QUERY = {"nps": "trend_surveys", "csat": "trend_surveys", "ces": "trend_surveys"
          "escalation_rate": "department_service", "bad_experience_churn": "department_churn"}
 QUARTERS = 8              # the sparkline's quarters, and how far back a card reads
 FOLLOW_DAYS = 90          # churn after a bad experience: lost within this many days of it
-AMBER_ENV = "CX_AMBER_TOLERANCE"
-DEFAULT_AMBER = 5.0       # % of the target: a miss this small (or within the margin) is amber, not red
 EDIT_ENV = "CX_EDIT_TARGETS"
 STORE_KIND = "target"
-STATUS_SCORE = {"green": 1.0, "amber": 0.5, "red": 0.0}
-STATUS_LABEL = {"green": "on target", "amber": "near target", "red": "off target", "no_target": "no target set",
-                "too_few": "too few to judge", "no_data": "no data", "not_in_data": metrics.NOT_IN_DATA}
-
-
-def amber_tolerance() -> float:
-    """$CX_AMBER_TOLERANCE: how far (in % of the target) a miss may go and still be amber; default 5."""
-    try:
-        value = float(os.environ.get(AMBER_ENV, DEFAULT_AMBER))
-    except ValueError:
-        return DEFAULT_AMBER
-    return value if 0 <= value <= 100 else DEFAULT_AMBER
+STATUS_SCORE = {verdict.MET: 1.0, verdict.CLOSE: 0.5, verdict.MISSED: 0.0}
 
 
 def editing_enabled() -> bool:
@@ -55,27 +43,21 @@ def editing_enabled() -> bool:
     return os.environ.get(EDIT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def status(kpi: str, value, moe, target, is_enough: bool = True, tolerance: float | None = None) -> str:
-    """green: meets the target; amber: misses it by no more than the tolerance (a share of the
-    target) or by less than the value's 95% margin (the sample cannot tell it from the target);
-    red: misses it by more than both. Without a target, a value or enough answers, no colour."""
-    if _missing(target):
-        return "no_target"
-    if _missing(value):
-        return "no_data"
-    if not is_enough:
-        return "too_few"
-    higher = metrics.KPIS[kpi].higher_is_better
-    gap = (target - value) if higher else (value - target)
-    if gap <= 0:
-        return "green"
-    tolerance = amber_tolerance() if tolerance is None else tolerance
-    allowed = max(abs(target) * tolerance / 100.0, 0.0 if _missing(moe) else float(moe))
-    return "amber" if gap <= allowed else "red"
-
-
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or (not isinstance(x, str) and pd.isna(x))
+
+
+# ---- The company over the view's period ----------------------------------------------------------------
+
+# The scorecard's metrics that the overview shows as tiles: the company row states them for the period.
+COMPANY_METRICS = tuple(k for k in METRICS if k in metrics.SUMMARY_KPIS)
+
+
+def company_row(reader, filters: Filters, min_responses: int = metrics.DEFAULT_MIN_RESPONSES) -> dict[str, str]:
+    """The whole view over its period (not a quarter) on COMPANY_METRICS, label -> value worded as the
+    overview's tiles word it (overview.period_figures): the departments' quarters sit below it."""
+    figures = overview.period_figures(reader, filters, "previous", min_responses, COMPANY_METRICS)
+    return {metrics.KPIS[k].label: figures[k].text for k in COMPANY_METRICS}
 
 
 # ---- Reading the series --------------------------------------------------------------------------------
@@ -88,7 +70,8 @@ def first_quarter(filters: Filters) -> dt.date:
 
 def quarterly(reader, filters: Filters, newest_on: dt.date | None = None) -> pd.DataFrame:
     """Every scorecard metric per quarter x department: kpi, department, period_start, value, moe, n,
-    n_censored (churn only). Each query runs once (trend_times twice: responses, then resolutions)."""
+    n_censored (churn only), is_unanswered (a first-response median over half never answered, with no
+    value). Each query runs once (trend_times twice: responses, then resolutions)."""
     first = first_quarter(filters)
     base = {**metrics.view_params(filters), "first": first, "grain": "quarter", "by": "department",
             "gross_margin": trends.gross_margin()}
@@ -99,13 +82,14 @@ def quarterly(reader, filters: Filters, newest_on: dt.date | None = None) -> pd.
     newest = newest_on or filters.end
     frames.append(reader.run("department_churn", {"first": first, "stop": base["stop"], "filters": base["filters"],
                                                   "follow_days": FOLLOW_DAYS, "newest_on": newest}))
-    rows = pd.concat(frames, ignore_index=True)
+    rows = metrics.without_unanswered_medians(pd.concat(frames, ignore_index=True))
     rows = rows[rows["kpi"].isin(METRICS) & rows["member"].notna() & (rows["member"] != "(not set)")]
     rows = rows.rename(columns={"member": "department"})
     rows["period_start"] = pd.to_datetime(rows["period_start"]).dt.date
     if "n_censored" not in rows:
         rows["n_censored"] = math.nan
-    return rows[["kpi", "department", "period_start", "value", "moe", "n", "n_censored"]].reset_index(drop=True)
+    return rows[["kpi", "department", "period_start", "value", "moe", "n", "n_censored",
+                 "is_unanswered"]].reset_index(drop=True)
 
 
 def loaded_targets(reader, filters: Filters) -> pd.DataFrame:
@@ -125,15 +109,16 @@ def edited_targets(store) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["period_start", "metric", "department", "target"])
 
 
-def targets_in_force(reader, filters: Filters, store=None) -> pd.DataFrame:
+def targets_in_force(reader, filters: Filters, store=None, seen=()) -> pd.DataFrame:
     """Each department's target per quarter and metric: an edited one, else its own loaded one, else the
-    company's (as the overview holds a department without its own target to the company's).
+    company's (as the overview holds a department without its own target to the company's), for every
+    department with a target of its own and those in `seen` (the departments in the data).
     Columns: period_start, metric, department, target, source ("edited", "loaded", "company")."""
     loaded = loaded_targets(reader, filters)
     edited = edited_targets(store).assign(source="edited")
     own = loaded[loaded["department"].notna()].assign(source="loaded")
     company = loaded[loaded["department"].isna()].drop(columns="department").assign(source="company")
-    departments = sorted(set(own["department"]) | set(edited["department"]))
+    departments = sorted(set(own["department"]) | set(edited["department"]) | set(seen))
     spread = company.merge(pd.DataFrame({"department": departments}), how="cross")
     keys = ["period_start", "metric", "department"]
     chosen = pd.concat([edited, own, spread], ignore_index=True).drop_duplicates(keys, keep="first")
@@ -164,12 +149,13 @@ def scorecards(reader, filters: Filters, min_responses: int = metrics.DEFAULT_MI
     stop = filters.end + dt.timedelta(days=1)
     running = not is_complete(quarter, trends._next(quarter, "quarter"), stop, last_complete_on or filters.end)
     coverage = metrics.coverage(reader)
-    judged = _without_absent(judge(series, targets_in_force(reader, filters, store), min_responses), coverage)
+    judged = _without_absent(judge(series, targets_in_force(reader, filters, store, series["department"].unique()),
+                                   min_responses), coverage)
     cards = _cards(judged, quarter, quarters, compare=not running)
     missing = [coverage.missing(k, quarter) for k in cards["kpi"]] if not cards.empty else []
     if missing:
         cards["missing"] = missing
-        cards.loc[cards["missing"].notna(), "status"] = "not_in_data"
+        cards.loc[cards["missing"].notna(), "status"] = verdict.NOT_IN_DATA
     index = alignment_index(judged[judged["period_start"].isin(quarters)])
     return Scorecards(quarter, running, cards, index, quarters)
 
@@ -180,8 +166,14 @@ def judge(series: pd.DataFrame, targets: pd.DataFrame, min_responses: int) -> pd
                           how="left")
     merged["is_enough"] = [(n if pd.notna(n) else 0) >= (min_responses if k in metrics.SURVEY_KPIS else 1)
                            for k, n in zip(merged["kpi"], merged["n"])]
-    tolerance = amber_tolerance()
-    merged["status"] = [status(r.kpi, r.value, r.moe, r.target, r.is_enough, tolerance) for r in merged.itertuples()]
+    if "is_unanswered" not in merged:  # a series of scores only
+        merged["is_unanswered"] = False
+    tolerance = verdict.tolerance()
+    # a median over half never answered is slower than any target: off target
+    merged["status"] = [(verdict.NO_TARGET if _missing(r.target) else verdict.MISSED) if r.is_unanswered
+                        else verdict.status(r.kpi, r.value, r.target, r.moe, r.n,
+                                            min_responses if r.kpi in metrics.SURVEY_KPIS else 1, tolerance)
+                        for r in merged.itertuples()]
     return merged
 
 
@@ -193,7 +185,7 @@ def _without_absent(judged: pd.DataFrame, coverage: metrics.Coverage) -> pd.Data
     judged = judged.copy()
     judged.loc[gone, ["value", "moe", "n"]] = math.nan
     judged.loc[gone, "is_enough"] = False
-    judged.loc[gone, "status"] = "not_in_data"
+    judged.loc[gone, "status"] = verdict.NOT_IN_DATA
     return judged
 
 
@@ -219,11 +211,12 @@ def _card_row(department: str, kpi: str, now, then, history) -> dict:
     return {
         "department": department, "kpi": kpi, "label": k.label,
         "value": None if now is None or not now.is_enough else now.value,
+        "is_unanswered": now is not None and bool(now.is_unanswered),
         "moe": None if now is None else now.moe, "n": 0 if now is None or pd.isna(now.n) else int(now.n),
         "n_censored": None if now is None or pd.isna(now.n_censored) else int(now.n_censored),
         "target": None if now is None or pd.isna(now.target) else now.target,
         "source": None if now is None or pd.isna(now.target) else now.source,
-        "status": "no_data" if now is None else now.status,
+        "status": verdict.NO_DATA if now is None else now.status,
         "delta": change.delta, "verdict": change.verdict, "is_better": better,
         # quarters without a value are left out: a sparkline cell draws numbers only
         "spark": [float(r.value) for r in history if r is not None and r.is_enough and pd.notna(r.value)],
@@ -231,8 +224,8 @@ def _card_row(department: str, kpi: str, now, then, history) -> dict:
 
 
 def alignment_index(judged: pd.DataFrame) -> pd.DataFrame:
-    """Per department and quarter: the share of its targeted metrics on target (green 1, amber 1/2,
-    red 0), each weighted by its n (the contacts or answers it covers: how many customer moments it
+    """Per department and quarter: the share of its targeted metrics on target (met 1, close 1/2,
+    missed 0), each weighted by its n (the contacts or answers it covers: how many customer moments it
     touches); overall, for the customer's voice (NPS, CSAT, CES, churn) and for service. Metrics
     without a target, or too few to judge, do not count. NaN when none counts."""
     scored = judged[judged["status"].isin(list(STATUS_SCORE))].copy()
@@ -249,10 +242,10 @@ def alignment_index(judged: pd.DataFrame) -> pd.DataFrame:
         out.append({"department": d, "period_start": q, "index": weighted(g),
                     "voice_index": weighted(g[g["part"] == "voice"]),
                     "service_index": weighted(g[g["part"] == "service"]),
-                    "n_metrics": len(g), "n_green": int((g["status"] == "green").sum()),
-                    "n_red": int((g["status"] == "red").sum())})
+                    "n_metrics": len(g), "n_met": int((g["status"] == verdict.MET).sum()),
+                    "n_missed": int((g["status"] == verdict.MISSED).sum())})
     return pd.DataFrame(out, columns=["department", "period_start", "index", "voice_index", "service_index",
-                                      "n_metrics", "n_green", "n_red"])
+                                      "n_metrics", "n_met", "n_missed"])
 
 
 def alignment(cards: Scorecards) -> pd.DataFrame:
@@ -265,7 +258,8 @@ def alignment(cards: Scorecards) -> pd.DataFrame:
                "service_index": idx["service_index"].get(d, math.nan),
                "voice_index": idx["voice_index"].get(d, math.nan)}
         for r in g.itertuples():
-            row[r.kpi] = (r.status, metrics.NOT_IN_DATA if r.status == "not_in_data" else value_text(r.kpi, r.value))
+            row[r.kpi] = (r.status, metrics.NOT_IN_DATA if r.status == verdict.NOT_IN_DATA
+                          else fmt.UNANSWERED if r.is_unanswered else value_text(r.kpi, r.value))
         rows.append(row)
     out = pd.DataFrame(rows).sort_values(["index", "department"], ascending=[False, True], na_position="last")
     out["rank"] = out["index"].rank(ascending=False, method="min")
@@ -283,13 +277,14 @@ def card_table(cards: pd.DataFrame, department: str) -> pd.DataFrame:
     g = cards[cards["department"] == department]
     return pd.DataFrame({
         "Metric": g["label"],
-        "Value": [value_text(k, v) if not _missing(v) else STATUS_LABEL[s] if s in ("too_few", "no_data", "not_in_data")
-                  else "—" for k, v, s in zip(g["kpi"], g["value"], g["status"])],
+        "Value": [fmt.unanswered(n) if u else value_text(k, v) if not _missing(v) else verdict.LABELS[s]
+                  if s in (verdict.TOO_FEW, verdict.NO_DATA, verdict.NOT_IN_DATA) else "—"
+                  for k, v, s, n, u in zip(g["kpi"], g["value"], g["status"], g["n"], g["is_unanswered"])],
         "n": [fmt.count(n) for n in g["n"]],
-        "Target": [("no target set" if _missing(t) else value_text(k, t)
+        "Target": [(verdict.LABELS[verdict.NO_TARGET] if _missing(t) else value_text(k, t)
                     + {"edited": " (edited)", "company": " (company)"}.get(src, ""))
                    for k, t, src in zip(g["kpi"], g["target"], g["source"])],
-        "Status": [f"{STATUS_LABEL[s]}: {m}" if s == "not_in_data" else STATUS_LABEL[s]
+        "Status": [f"{verdict.LABELS[s]}: {m}" if s == verdict.NOT_IN_DATA else verdict.LABELS[s]
                    for s, m in zip(g["status"], g["missing"] if "missing" in g else [None] * len(g))],
         "Change": [_change_text(r) for r in g.itertuples()],
         "Trend": g["spark"],

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from cxdata.metrics import KPIS, MONEY_KPIS
 
 MISSING = "—"
+# A first-response median over contacts more than half of which were never answered (+infinity in
+# SQL): no time, but what happened (docs/service-levels.md).
+UNANSWERED = "over half never answered"
 # Duration units, each used up to 90 of itself (90 s, 90 min), hours up to 36 h, then days.
 _UNITS = (("s", 1, 90), ("min", 60, 90 * 60), ("h", 3600, 36 * 3600), ("days", 86400, math.inf))
 # Compact amounts: 12,345 -> 12.3 k; below 10,000 amounts are written out in full.
@@ -17,7 +22,24 @@ _SIZES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
 def _is_missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    """No number to show: None, NaN, NaT, or an infinity (never printed as "inf")."""
+    if x is None or (pd.api.types.is_scalar(x) and pd.isna(x)):
+        return True
+    try:
+        return not math.isfinite(x)
+    except TypeError:
+        return False
+
+
+def is_number(x) -> bool:
+    """A finite number a page may print (not None, NaN, NaT or an infinity)."""
+    return isinstance(x, (int, float)) and not _is_missing(x)
+
+
+def unanswered(n: float | None = None) -> str:
+    """A median that is no number because over half the contacts due an answer were never answered:
+    'over half never answered (n = 12)'."""
+    return UNANSWERED + ("" if _is_missing(n) else f" (n = {int(n):,})")
 
 
 def _signed(text: str, negative: bool) -> str:
@@ -62,6 +84,8 @@ def duration_short(seconds: float | None) -> str:
 def duration_change(delta: float, reference: float | None) -> str:
     """A change in a duration, in the unit of the value it changes (`reference`), so the same tile
     never says "+79 s" on one view and "+9 min" on another: +1.3 min beside 42 min."""
+    if _is_missing(delta):
+        return MISSING
     name, size = duration_unit(reference if not _is_missing(reference) and reference else delta)
     if name == "h":  # "+0.3 h" reads badly; hours change in minutes
         name, size = "min", 60
@@ -101,7 +125,9 @@ def _three_figures(x: float) -> str:
 
 
 def value(kpi: str, x: float | None) -> str:
-    """A KPI's value with its unit."""
+    """A KPI's value with its unit; a duration of +infinity is a median over half never answered."""
+    if KPIS[kpi].unit == "s" and isinstance(x, (int, float)) and math.isinf(x) and x > 0:
+        return UNANSWERED
     if _is_missing(x):
         return MISSING
     return _amount(kpi, x, decimals=KPIS[kpi].decimals)

@@ -354,7 +354,7 @@ def moments_sentence(ranked: pd.DataFrame) -> str:
     return (f"**{top['stage'].capitalize()} · {top['touchpoint_name']}** is the moment of truth that loses most: "
             f"of the {top['n_bad']:,} customers who had a bad experience there, {top['churn_bad']:.1f}% left within "
             f"{FOLLOW_DAYS} days, against {top['churn_good']:.1f}% of the {top['n_good']:,} whose experiences there "
-            f"were fine{ratio} ({fmt.p_value(top['p_value'])}). Those {top['n_bad']:,} customers carry "
+            f"were fine{ratio}. Those {top['n_bad']:,} customers carry "
             f"{fmt.compact(top['value_bad'])} a year; had they left only as often as the others, about "
             f"{top['excess_customers']:,.0f} customers and {fmt.compact(top['excess_value'])} a year would have stayed.")
 

@@ -48,8 +48,8 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
     Kpi("sla_compliance", "SLA compliance", "%", True,
         "% of interactions resolved within their promised time (open ones count once overdue)"),
     Kpi("first_response_live", "First response (live)", "s", False,
-        "median seconds to the first response on live channels (by default "
-        f"{', '.join(DEFAULT_LIVE_CHANNELS)}; ${LIVE_CHANNELS_ENV} sets another list)"),
+        "median seconds to the first response on live channels, where a person answers while the customer "
+        "waits (phone, chat, video, in person; the administrator sets the list)"),
     Kpi("first_response_written", "First response (written)", "s", False,
         "median seconds to the first response on written channels: every channel that is not live "
         "(email, web forms, app, social, ...)"),
@@ -246,7 +246,7 @@ def significance(value: float | None, moe: float | None, prev_value: float | Non
 
     Counts and sums are a census, not a sample: their change is real as it stands.
     """
-    if _missing(value) or _missing(prev_value):
+    if _missing(value) or _missing(prev_value) or math.isinf(value) or math.isinf(prev_value):
         return Change(None, None, False)
     delta = value - prev_value
     if not is_sample:
@@ -313,9 +313,9 @@ def kpi_summary(reader, filters: Filters, compare: str = "previous",
         minimum = min_responses if key in SURVEY_KPIS else 1
         rows.append(_compared(kpi, cur, prev,
                               enough_now=(not kpi.is_sample or cur["n"] >= minimum)
-                              and not coverage.missing(key, filters.start),
+                              and not coverage.missing(key, filters.start) and not cur["is_unanswered"],
                               enough_before=(not kpi.is_sample or prev["n"] >= minimum)
-                              and not coverage.missing(key, earlier)))
+                              and not coverage.missing(key, earlier) and not prev["is_unanswered"]))
     return pd.DataFrame(rows)
 
 
@@ -353,23 +353,46 @@ def _compared(kpi: Kpi, cur: dict, prev: dict, enough_now: bool, enough_before: 
         "delta": change.delta, "p_value": change.p_value,
         "is_significant": change.is_significant, "verdict": change.verdict,
         "is_better": _is_better(kpi, change),
+        "is_unanswered": cur.get("is_unanswered", False), "prev_is_unanswered": prev.get("is_unanswered", False),
     }
 
 
 def _period_row(long: pd.DataFrame, kpi: str, period: str) -> dict:
-    """A KPI's value, margin, n and (for queries that withhold values) the reason, in one period."""
+    """A KPI's value, margin, n and (for queries that withhold values) the reason, in one period. A
+    first-response median of +infinity (over half never answered) has no value, and says so."""
     match = long[(long["kpi"] == kpi) & (long["period"] == period)]
     if match.empty:
-        return {"value": None, "moe": None, "n": 0, "reason": None}
+        return {"value": None, "moe": None, "n": 0, "reason": None, "is_unanswered": False}
     row = match.iloc[0]
     reason = row.get("reason")
     return {"value": _nullable(row["value"]), "moe": _nullable(row["moe"]),
             "n": 0 if pd.isna(row["n"]) else int(row["n"]),
-            "reason": None if reason is None or pd.isna(reason) else str(reason)}
+            "reason": None if reason is None or pd.isna(reason) else str(reason),
+            "is_unanswered": is_unanswered_median(row["value"])}
 
 
 def _nullable(x):
-    return None if pd.isna(x) else float(x)
+    """A finite number, else None: an infinite margin (an interval whose upper end is "never
+    answered") is no margin to show or test with."""
+    return None if pd.isna(x) or not math.isfinite(x) else float(x)
+
+
+def is_unanswered_median(x) -> bool:
+    """Whether a first-response median is +infinity: over half of the contacts due an answer were
+    never answered (counted_response_seconds in sql/macros.sql), so there is no time to show."""
+    return x is not None and not pd.isna(x) and math.isinf(x) and x > 0
+
+
+def without_unanswered_medians(df: pd.DataFrame) -> pd.DataFrame:
+    """A query's rows with an infinite median turned into no value and `is_unanswered` true, and any
+    infinite margin into none: downstream code (changes, charts, text) only ever sees numbers."""
+    out = df.copy()
+    out["is_unanswered"] = out["value"].map(is_unanswered_median).astype(bool)
+    for column in ("value", "moe"):
+        if column in out:
+            values = pd.to_numeric(out[column], errors="coerce")
+            out[column] = values.where(values.map(lambda x: pd.notna(x) and math.isfinite(x)))
+    return out
 
 
 def _is_better(kpi: Kpi, change: Change) -> bool | None:
@@ -381,8 +404,9 @@ def _is_better(kpi: Kpi, change: Change) -> bool | None:
 
 def kpi_trends(reader, filters: Filters, reference: bool = False) -> pd.DataFrame:
     """Monthly value and n of every KPI over the 12 complete months before the filter's end, plus
-    the month it ends in when it ends mid-month (is_complete false)."""
-    return reader.run(query_name("kpi_monthly", reference), view_params(filters))
+    the month it ends in when it ends mid-month (is_complete false); a first-response month over half
+    never answered has no value and `is_unanswered` true."""
+    return without_unanswered_medians(reader.run(query_name("kpi_monthly", reference), view_params(filters)))
 
 
 def channel_mix(reader, filters: Filters, compare: str = "previous", reference: bool = False) -> pd.DataFrame:
@@ -468,14 +492,19 @@ def department_quarters(reader, filters: Filters, reference: bool = False) -> pd
 
 
 def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.DataFrame,
-                    min_responses: int = DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
+                    min_responses: int = DEFAULT_MIN_RESPONSES, targets: dict[str, float] | None = None
+                    ) -> pd.DataFrame:
     """The company's and each department's targets missed in this period beyond the margin of
     error, with for how many quarters in a row (up to this one) the score has been below target,
     out of how many quarters the history holds.
 
     A miss is listed only when even the favourable end of the 95% interval misses the target,
     so sampling noise around a target is never reported as a miss. The quarters are counted on
-    the point estimate, from quarters with at least `min_responses` observations.
+    the point estimate, from quarters with at least `min_responses` observations. `targets`
+    (metrics.targets, the overview tiles' own) is the whole view's target in this period, so the
+    list judges the number a tile shows against the target that tile shows; with it, the whole
+    view's targeted KPIs that have no quarterly history (first response) are listed too, for this
+    period alone (no quarters counted), so no tile that falls short goes unmentioned.
     """
     now = groups[(groups["period"] == "current") & (groups["dimension"] == "department")]
     company = summary.set_index("kpi")
@@ -484,6 +513,8 @@ def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.Dat
                                                                     dropna=False, sort=False):
         quarters = quarters.sort_values("quarter_start")
         target = quarters.iloc[-1]["target"]
+        if is_company and targets is not None:
+            target = targets.get(key)
         if _missing(target):
             continue
         if is_company:
@@ -495,11 +526,7 @@ def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.Dat
             if mine.empty:
                 continue
             value, moe, n = mine.iloc[0]["value"], mine.iloc[0]["moe"], mine.iloc[0]["n"]
-        if n < min_responses or _missing(value) or _missing(moe):
-            continue
-        better = KPIS[key].higher_is_better
-        favourable = value + moe if better else value - moe
-        if meets_target(key, favourable, target):
+        if n < min_responses or not _short_beyond_margin(key, value, moe, target):
             continue
         streak = 0
         for q in reversed(list(quarters.itertuples())):
@@ -511,11 +538,29 @@ def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.Dat
                      "target": target, "shortfall": abs(value - target), "quarters_missed": streak,
                      "quarters_seen": len(quarters),
                      "since": quarters.iloc[len(quarters) - streak]["quarter_start"] if streak else None})
+    for key in [k for k in TARGETED_KPIS if targets and k not in set(history["kpi"]) and k in company.index]:
+        row, target = company.loc[key], targets.get(key)
+        if (_missing(target) or not row["is_enough"] or row["n"] < min_responses
+                or not _short_beyond_margin(key, row["value"], row["moe"], target)):
+            continue
+        rows.append({"scope": "Company", "is_company": True, "kpi": key, "label": KPIS[key].label,
+                     "value": row["value"], "moe": row["moe"], "n": int(row["n"]), "target": target,
+                     "shortfall": abs(row["value"] - target), "quarters_missed": 0, "quarters_seen": 0,
+                     "since": None})
     columns = ["scope", "is_company", "kpi", "label", "value", "moe", "n", "target", "shortfall",
                "quarters_missed", "quarters_seen", "since"]
     out = pd.DataFrame(rows, columns=columns)
     return out.sort_values(["is_company", "quarters_missed", "shortfall"], ascending=[False, False, False],
                            ignore_index=True)
+
+
+def _short_beyond_margin(kpi: str, value, moe, target) -> bool:
+    """Even the favourable end of the value's 95% interval falls short of the target."""
+    if _missing(value) or _missing(moe):
+        return False
+    favourable = value + moe if KPIS[kpi].higher_is_better else value - moe
+    met = meets_target(kpi, favourable, target)
+    return met is not None and not met
 
 
 def targets(reader, filters: Filters) -> dict[str, float]:
@@ -534,24 +579,10 @@ def targets(reader, filters: Filters) -> dict[str, float]:
 
 
 def meets_target(kpi: str, value: float | None, target: float | None) -> bool | None:
+    """Whether a value reaches its target in the KPI's better direction (None: nothing to judge).
+    How close a miss is, and the words for it, are cxdata.verdict's."""
     if (value is None or target is None or (isinstance(value, float) and math.isnan(value))
             or KPIS[kpi].higher_is_better is None):
         return None
     return value >= target if KPIS[kpi].higher_is_better else value <= target
 
-
-# How far from its target a KPI may be and still count as "close" (amber) rather than "missed"
-# (red): points for scores and percentages, a share of the target for durations.
-CLOSE_WITHIN = {"nps": 5.0, "csat": 2.0, "ces": 0.2, "churn_rate": 0.5, "sla_compliance": 2.0}
-CLOSE_WITHIN_SHARE = 0.10  # durations: within 10% of the target
-
-
-def target_status(kpi: str, value: float | None, target: float | None) -> str | None:
-    """'met', 'close' or 'missed' on the unrounded value (None without a value or a target)."""
-    met = meets_target(kpi, value, target)
-    if met is None:
-        return None
-    if met:
-        return "met"
-    allowed = CLOSE_WITHIN.get(kpi, CLOSE_WITHIN_SHARE * abs(target) if KPIS[kpi].unit == "s" else 0.0)
-    return "close" if abs(value - target) <= allowed else "missed"

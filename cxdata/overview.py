@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxdata import formatting as fmt
-from cxdata import metrics
+from cxdata import metrics, verdict
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
 # Three rows of four on one 1280 x 720 screen: how customers feel, how they are served, what
@@ -48,15 +48,54 @@ def load(reader, filters: Filters, compare: str, min_responses: int, reference: 
                         ignore_index=True)
     groups = metrics.group_scores(reader, filters, compare, reference=reference)
     history = metrics.department_quarters(reader, filters, reference=reference)
+    targets = metrics.targets(reader, filters)
     return OverviewData(
         summary=summary,
         trends=metrics.kpi_trends(reader, filters, reference=reference),
-        targets=metrics.targets(reader, filters),
+        targets=targets,
         movers=metrics.movers(groups, summary, min_responses),
-        misses=metrics.standing_misses(groups, summary, history, min_responses),
+        misses=metrics.standing_misses(groups, summary, history, min_responses, targets),
         channels=metrics.channel_mix(reader, filters, compare, reference=reference),
         coverage=coverage,
     )
+
+
+@dataclass(frozen=True)
+class PeriodFigure:
+    """One KPI over the view's period, worded as its overview tile words it: other pages that state
+    the period's value (KPI trends, department scorecards) read this, so they cannot disagree."""
+
+    kpi: str
+    value: float | None       # None: too few answers, or no data
+    text: str                 # the tile's value: "37", "89.42%", "Too few answers"
+    change: str | None        # the tile's change against the comparison, or None
+    change_color: str         # as Tile.delta_color
+    n: int
+    target: float | None
+
+
+def period_figures(reader, filters: Filters, compare: str, min_responses: int,
+                   kpis: tuple[str, ...] = metrics.SUMMARY_KPIS, withhold_counts: bool = False) -> dict[str, PeriodFigure]:
+    """The view's period value of each KPI in `kpis` (those sql/kpi_summary.sql computes), from the
+    overview's own query and wording (metrics.kpi_summary, the tile's value and change text);
+    `withhold_counts` as for tiles()."""
+    coverage = metrics.coverage(reader)
+    rows = metrics.kpi_summary(reader, filters, compare, min_responses, coverage=coverage).set_index("kpi")
+    targets = metrics.targets(reader, filters)
+    out = {}
+    for key in kpis:
+        if key not in rows.index:
+            continue
+        row = rows.loc[key]
+        absent = coverage.missing(key, filters.start)
+        shown = bool(row["is_enough"]) and not pd.isna(row["value"]) and not absent
+        out[key] = PeriodFigure(
+            kpi=key, value=float(row["value"]) if shown else None,
+            text=metrics.NOT_IN_DATA.capitalize() if absent else _value(key, row, targets.get(key), min_responses),
+            change=None if absent or (withhold_counts and (not metrics.KPIS[key].is_sample or key in PER_PERIOD))
+            else _delta_text(key, row), change_color=_delta_color(metrics.KPIS[key], row), n=0 if pd.isna(row["n"]) else int(row["n"]),
+            target=targets.get(key))
+    return out
 
 
 # ---- What is on screen -------------------------------------------------------------------------
@@ -122,8 +161,8 @@ class Tile:
     value: str               # "32", "78.4%", "Too few answers"
     delta: str | None        # None hides the delta line; starts with an ASCII "-" for a fall
     delta_color: str         # "normal", "inverse" (lower is better) or "off" (no real change)
-    status: str | None       # "met", "close", "missed", or None (no target)
-    badge: str               # beside the label: the target as shown ("90.0%"), or a companion figure
+    status: str | None       # the verdict against target (cxdata.verdict); None for a KPI that takes none
+    badge: str               # beside the label: the verdict and target ("close · target 90.0%"), or ""
     detail: str              # margin and n, or why there is no score
     help: str
     trend: pd.DataFrame      # month_start, value, n, is_complete
@@ -144,15 +183,15 @@ def tiles(data: OverviewData, view: ViewState, min_responses: int, withhold_coun
             out.append(_absent_tile(key, absent, view, trend))
             continue
         target = data.targets.get(key)
-        has_value = bool(row["is_enough"]) and not pd.isna(row["value"])
+        status = verdict_of(key, row, target, min_responses) if key in metrics.TARGETED_KPIS else None
         withheld = withhold_counts and (not kpi.is_sample or key in PER_PERIOD)
         out.append(Tile(
             kpi=key, label=kpi.label,
             value=_value(key, row, target, min_responses),
             delta=None if withheld else _delta_text(key, row),
             delta_color=_delta_color(kpi, row),
-            status=metrics.target_status(key, row["value"], target) if has_value else None,
-            badge=_badge(key, row, target),
+            status=status,
+            badge="" if status is None else verdict.badge(key, status, target),
             detail=_detail(key, row, by_kpi, min_responses, data.channels, view.filters.end),
             help=_help(kpi, view),
             trend=trend,
@@ -177,18 +216,24 @@ def _absent_tile(key: str, reason: str, view: ViewState, trend: pd.DataFrame) ->
                 trend=trend)
 
 
-def _badge(key: str, row, target: float | None) -> str:
-    if target is not None:  # coloured by its status; with no value to judge, grey and named
-        return fmt.value(key, target) if row["is_enough"] and not pd.isna(row["value"]) \
-            else f"target {fmt.value(key, target)}"
-    if key == "churn_rate" and not pd.isna(row["value"]):
-        return f"retention {fmt.value(key, 100 - row['value'])}"   # the same fact, read the other way
-    return ""
+def targets_clause(tiles: list[Tile]) -> str:
+    """What the tiles' badges say about targets, as one clause (cxdata.verdict.targets_clause): the
+    overview and the board pack's titles say it in these words."""
+    return verdict.targets_clause([(t.label, t.status) for t in tiles if t.status])
+
+
+def verdict_of(key: str, row, target: float | None, min_responses: int) -> str:
+    """A summary row's verdict against its target: what the tile's badge, the attention list and the
+    board pack say of it."""
+    minimum = min_responses if key in metrics.SURVEY_KPIS else 1
+    return verdict.status(key, row["value"], target, row["moe"], row["n"], minimum)
 
 
 def _value(key: str, row, target: float | None, min_responses: int) -> str:
     if _withheld(row):
         return "Not shown"
+    if row.get("is_unanswered"):
+        return fmt.UNANSWERED.capitalize()
     if not row["is_enough"] and key in metrics.SURVEY_KPIS:
         return "Too few answers"
     return fmt.value_beside(key, row["value"], target)
@@ -232,6 +277,8 @@ def _detail(key: str, row, by_kpi: pd.DataFrame, min_responses: int, channels: p
         return f"the 12 months to {_retention_year_end(end):%b %Y} · {n:,} customers"
     if kpi.is_sample and n == 0:
         return "nothing to measure in this period"
+    if row.get("is_unanswered"):
+        return f"n = {n:,} contacts due an answer: no median time to show"
     if not row["is_enough"]:
         return f"n = {n:,}: a score needs at least {min_responses} answers"
     if key == "churn_rate":
@@ -257,8 +304,8 @@ def _help(kpi: metrics.Kpi, view: ViewState) -> str:
              "channel or department." if kpi.key in CUSTOMER_KPIS else "Every filter applies.")
     margin = " Shown with its 95% margin of error; a change is called significant at the 95% level." \
         if kpi.is_sample else ""
-    target = (" The badge is the target for this period: green when met, amber when close "
-              "(docs/metrics.md), red when missed." if kpi.key in metrics.TARGETED_KPIS else "")
+    target = (f" The badge: this period's value against its target ({verdict.rule_text()})."
+              if kpi.key in metrics.TARGETED_KPIS else "")
     return (f"{kpi.definition}.{margin}{target} The line: the last 12 complete months (hover for each "
             f"month); the numbers at its right are the axis ends. {scope}")
 
@@ -274,21 +321,21 @@ class Attention:
     is_better: bool
     kpi: str                # the KPI it speaks of, for the link to its trend
     by: str                 # the dimension that trend is broken down by
+    status: str | None = None  # a target's verdict (cxdata.verdict) for a standing miss; None for a mover
 
 
-_MISS_WORDING = {
-    "sla_compliance": "{scope} resolves {value} on time against a {target} target",
-    "nps": "{scope}{s} NPS is {value} against a target of {target}",
-    "csat": "{scope}{s} CSAT is {value} against a target of {target}",
-    "ces": "{scope}{s} effort score (CES) is {value} against a target of {target}",
-}
+# What a standing miss is about, as the subject of its sentence.
+_MISS_SUBJECT = {"sla_compliance": "SLA compliance", "nps": "NPS", "csat": "CSAT", "ces": "effort score (CES)",
+                 "first_response_live": "first response on live channels",
+                 "first_response_written": "first response on written channels"}
 
 
 def attention(data: OverviewData, view: ViewState) -> list[Attention]:
     """Standing target misses first (who, by how much, for how long), then the groups that moved
     beyond the company's own change, worst news first."""
     whole = "The company" if not view.filters.chosen else "This view"  # under a filter, not the company
-    items = [_miss_item(r, whole) for r in data.misses.itertuples()]
+    period = f"{_day(view.filters.start)} – {_day(view.filters.end)}"
+    items = [_miss_item(r, whole, period) for r in data.misses.itertuples()]
     versus = COMPARISONS[view.compare]
     items += [_mover_item(r, versus) for r in data.movers.itertuples()]
     return items
@@ -299,21 +346,26 @@ def _quarter(day) -> str:
     return f"Q{(day.month - 1) // 3 + 1} {day.year}"
 
 
-def _miss_item(r, whole: str = "The company") -> Attention:
+def _miss_item(r, whole: str = "The company", period: str = "this period") -> Attention:
+    """A standing miss in the tile's words: this period's verdict (cxdata.verdict, as the tile's badge
+    says it when the scope is the whole view), then the quarters below target, each period named."""
     scope = whole if r.is_company else r.scope
-    text = _MISS_WORDING[r.kpi].format(scope=f"**{scope}**", s="'" if scope.endswith("s") else "'s",
-                                       value=fmt.value(r.kpi, r.value), target=fmt.value(r.kpi, r.target))
+    status = verdict.status(r.kpi, r.value, r.target, r.moe, r.n)
+    whose = "'" if scope.endswith("s") else "'s"
+    text = (f"**{scope}**{whose} {_MISS_SUBJECT[r.kpi]} is "
+            f"{fmt.value(r.kpi, r.value)} and {verdict.fragment(r.kpi, status, r.target)} over {period}")
     if r.quarters_missed > 1 and r.quarters_missed == r.quarters_seen:
-        text += f", below target in every quarter since {_quarter(r.since)}"
+        text += f"; below target in every quarter since {_quarter(r.since)}"
     elif r.quarters_missed > 1:
-        text += f", below target for {r.quarters_missed} quarters in a row (since {_quarter(r.since)})"
+        text += f"; below target in each of the last {r.quarters_missed} quarters, since {_quarter(r.since)}"
     elif r.quarters_missed == 1:
-        text += ", below target this quarter"
-    help_text = (f"{r.label} {fmt.value(r.kpi, r.value)} {fmt.margin(r.kpi, r.moe)} (n = {r.n:,}) in this period: "
-                 f"even the favourable end of its 95% interval misses the target of {fmt.value(r.kpi, r.target)}. "
-                 "Quarters are counted back from the current one on their point estimates.")
+        text += f"; below target in {_quarter(r.since)}"
+    help_text = (f"{r.label} {fmt.value(r.kpi, r.value)} {fmt.margin(r.kpi, r.moe)} (n = {r.n:,}) over {period}, "
+                 f"short of its {fmt.value(r.kpi, r.target)} target by more than its margin of error; "
+                 f"{verdict.rule_text()}. Quarters are counted back from the one this period ends in, "
+                 "on their values.")
     return Attention(text + ".", help_text, None if r.is_company else "department",
-                     None if r.is_company else r.scope, is_better=False, kpi=r.kpi, by="department")
+                     None if r.is_company else r.scope, is_better=False, kpi=r.kpi, by="department", status=status)
 
 
 def _mover_item(r, versus: str) -> Attention:
@@ -332,8 +384,7 @@ def _mover_item(r, versus: str) -> Attention:
     help_text = (f"{r.label} {fmt.value(r.kpi, r.prev_value)} → {fmt.value(r.kpi, r.value)} "
                  f"(n = {r.prev_n:,} → {r.n:,}); the company's change {fmt.change(r.kpi, r.company_delta, r.value)}. "
                  f"The group's change beyond the company's: {fmt.change(r.kpi, r.excess, r.value)}, "
-                 f"{fmt.p_value(r.p_value)}, significant after the Benjamini–Hochberg correction for the "
-                 "many groups tested at once.")
+                 "larger than chance explains, even allowing for the many groups checked at once.")
     return Attention(text, help_text, r.dimension, r.member, is_better=bool(r.is_better), kpi=r.kpi, by=r.dimension)
 
 

@@ -68,9 +68,10 @@ def pending_change(reader) -> str | None:
     built, asked = in_force(reader), settings()
     if built == asked:
         return None
-    return (f"The service thresholds set ({_duration(asked.immediate_seconds)} immediate, "
-            f"{_duration(asked.deferred_seconds)} deferred) apply at the next `python -m cxdata refresh`; "
-            f"the figures use {_duration(built.immediate_seconds)} and {_duration(built.deferred_seconds)}.")
+    return (f"The administrator has set new service time limits ({_duration(asked.immediate_seconds)} immediate, "
+            f"{_duration(asked.deferred_seconds)} deferred); they apply once the data is next refreshed. "
+            f"Until then the figures use {_duration(built.immediate_seconds)} and "
+            f"{_duration(built.deferred_seconds)}.")
 
 
 def _duration(seconds: float) -> str:
@@ -97,8 +98,8 @@ def levels(reader, filters: Filters) -> Levels:
     coverage = metrics.coverage(reader)
     missing = {k: reason for k in LEVEL_KPIS if (reason := coverage.missing(k, filters.start))}
     rows.loc[:, list(missing)] = float("nan")
-    total = rows[rows["dimension"] == "all"]
-    empty = pd.Series({c: None for c in rows.columns}) if total.empty else total.iloc[0]
+    total = rows[(rows["dimension"] == "all") & rows["n_contacts"].notna()]  # no contact: a row of nulls
+    empty = pd.Series({c: None for c in rows.columns}, dtype=object) if total.empty else total.iloc[0]
     by = {d: rows[rows["dimension"] == d].reset_index(drop=True) for d in BREAKDOWNS}
     return Levels(in_force(reader), empty, by, missing)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cxdata import charts, metrics
+from cxdata import charts, metrics, overview
 from cxdata import formatting as fmt
 from cxdata.filters import DIMENSIONS, Filters, is_complete
 
@@ -35,6 +35,13 @@ GRAINS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
 DEFAULT_GRAIN = "month"
 VERSUS = {"previous": "previous period", "year": "same period last year"}
 DEFAULT_VERSUS = "previous"
+
+
+def versus_for(compare: str) -> str:
+    """What the breakdown compares the latest whole period with, following the sidebar's comparison:
+    the same period last year for "same period last year", else the period before."""
+    return "year" if compare == "year" else "previous"
+
 BREAKDOWNS = {"none": "No breakdown", **{key: d.label for key, d in DIMENSIONS.items()}}
 DEFAULT_BREAKDOWN = "segment"
 
@@ -109,13 +116,14 @@ def series(reader, filters: Filters, kpi: str, grain: str, min_responses: int,
     """One KPI per period (and per member when `by` names a dimension): period_start, member,
     value, moe, n, is_enough (n reaches the minimum), is_complete (filters.is_complete: the period
     lies whole inside the data, from `oldest_on` to `last_complete_on`, and the filter's range; no
-    last complete day given: the filter's end). Periods with no data, and periods before the data
-    provides the KPI's columns (`coverage`), are rows with no value."""
+    last complete day given: the filter's end), is_unanswered (a first-response median over half never
+    answered: no value). Periods with no data, and periods before the data provides the KPI's columns
+    (`coverage`), are rows with no value."""
     first = first or history_start(filters, grain)
     if oldest_on:
         first = max(first, period_start(oldest_on, grain))
     rows = reader.run(QUERY[kpi], _params(filters, kpi, grain, by, first))
-    rows = rows[rows["kpi"] == kpi].drop(columns="kpi")
+    rows = metrics.without_unanswered_medians(rows[rows["kpi"] == kpi].drop(columns="kpi"))
     starts = _periods(first, filters.end, grain)
     members = sorted(rows["member"].dropna().unique()) if by != "none" else [None]
     grid = pd.DataFrame([(p, m) for m in members for p in starts], columns=["period_start", "member"])
@@ -130,7 +138,9 @@ def series(reader, filters: Filters, kpi: str, grain: str, min_responses: int,
     out.loc[absent, ["value", "moe", "n"]] = math.nan
     out["is_enough"] = out["n"].fillna(0) >= _minimum(kpi, min_responses)
     out.loc[~out["is_enough"] & metrics.KPIS[kpi].is_sample, "moe"] = math.nan
-    return out[["period_start", "member", "value", "moe", "n", "is_enough", "is_complete"]].reset_index(drop=True)
+    out["is_unanswered"] = out["is_unanswered"].fillna(False).astype(bool)
+    return out[["period_start", "member", "value", "moe", "n", "is_enough", "is_complete",
+                "is_unanswered"]].reset_index(drop=True)
 
 
 def _periods(first: dt.date, end: dt.date, grain: str) -> list[dt.date]:
@@ -169,10 +179,12 @@ class PeriodChange:
     other_value: float | None
     change: metrics.Change
     is_better: bool | None
+    is_unanswered: bool = False   # the period's median: over half never answered (no value)
+    n: int | None = None          # the period's sample
 
 
 def latest_whole(df: pd.DataFrame) -> dt.date | None:
-    whole = df[df["is_complete"] & df["value"].notna()]
+    whole = df[df["is_complete"] & (df["value"].notna() | df["is_unanswered"])]
     return whole["period_start"].max() if not whole.empty else None
 
 
@@ -197,9 +209,11 @@ def change(df: pd.DataFrame, kpi: str, grain: str, versus: str, period: dt.date 
               if usable else metrics.Change(None, None, False))
     better = None if result.delta in (None, 0) or k.higher_is_better is None or not (
         result.is_significant or result.is_census) else (result.delta > 0) == k.higher_is_better
-    value = None if now is None or not now["is_enough"] else now["value"]
-    other_value = None if then is None or not then["is_enough"] else then["value"]
-    return PeriodChange(versus, period, other, value, other_value, result, better)
+    value = None if now is None or not now["is_enough"] or pd.isna(now["value"]) else now["value"]
+    other_value = None if then is None or not then["is_enough"] or pd.isna(then["value"]) else then["value"]
+    return PeriodChange(versus, period, other, value, other_value, result, better,
+                        is_unanswered=now is not None and bool(now["is_unanswered"]),
+                        n=None if now is None or pd.isna(now["n"]) else int(now["n"]))
 
 
 def period_name(day: dt.date | None, grain: str) -> str:
@@ -214,6 +228,8 @@ def period_name(day: dt.date | None, grain: str) -> str:
 
 def change_text(c: PeriodChange, kpi: str, grain: str) -> str:
     """'+4.1 pts against October 2026 (36.4), significant' or why there is no change to show."""
+    if c.is_unanswered:
+        return f"no comparison: {fmt.unanswered(c.n)} in {period_name(c.period, grain)}"
     if c.change.delta is None:
         return f"no comparison with {period_name(c.other, grain)}: too few answers or no data there"
     verdict = ("" if c.change.is_census else ", significant" if c.change.is_significant
@@ -274,11 +290,12 @@ def anomalies(df: pd.DataFrame, grain: str, threshold: float = ANOMALY_Z) -> pd.
 
 
 def anomaly_sentences(flagged: pd.DataFrame, kpi: str, grain: str) -> list[str]:
-    """'SLA compliance in January 2026, 79.6%, is 3.1 robust deviations below its expected 89.0%.'"""
+    """'SLA compliance in January 2026, 79.6%, is below the 89.0% its recent history predicts, by 3.1 times
+    its usual variation.' (the deviation in robust standard deviations, said in plain words)"""
     label = metrics.KPIS[kpi].label
     return [f"{label} in {period_name(r.period_start, grain)}, {fmt.value(kpi, r.value)}, is "
-            f"{abs(r.deviation):.1f} robust deviations {'above' if r.deviation > 0 else 'below'} its expected "
-            f"{fmt.value(kpi, r.expected)}."
+            f"{'above' if r.deviation > 0 else 'below'} the {fmt.value(kpi, r.expected)} its recent history "
+            f"predicts, by {abs(r.deviation):.1f} times its usual variation."
             for r in flagged[flagged["is_anomaly"]].itertuples()]
 
 
@@ -318,7 +335,7 @@ def breakdown(per_member: pd.DataFrame, whole: PeriodChange, kpi: str, grain: st
     sorted by the size of the contribution (by the size of the change where no exact split exists)."""
     if whole.period is None or per_member.empty:
         return pd.DataFrame(columns=["member", "value", "n", "prev_value", "prev_n", "delta", "verdict",
-                                     "is_better", "contribution", "share", "spark"])
+                                     "is_better", "is_unanswered", "contribution", "share", "spark"])
     rows = []
     for member, df in per_member.groupby("member", sort=True):
         c = change(df, kpi, grain, versus, whole.period)
@@ -332,6 +349,7 @@ def breakdown(per_member: pd.DataFrame, whole: PeriodChange, kpi: str, grain: st
             "prev_value": None if then is None or not then["is_enough"] else then["value"],
             "raw_prev": None if then is None else then["value"], "prev_n": None if then is None else then["n"],
             "delta": c.change.delta, "verdict": c.change.verdict, "is_better": c.is_better,
+            "is_unanswered": c.is_unanswered,
             # periods under the minimum are left out: a sparkline cell draws numbers only
             "spark": [float(v) for v, e in zip(recent["value"], recent["is_enough"]) if e and pd.notna(v)],
         })
@@ -361,12 +379,18 @@ class TrendData:
     per_member: pd.DataFrame      # the breakdown's series (empty when none or not applicable)
     members: pd.DataFrame         # the breakdown table
     missing: str | None = None    # why the data has no value of the KPI at all (metrics.Coverage), or None
+    period: tuple[dt.date, dt.date] | None = None   # the view's period (first and last day), marked on the chart
+    selected: overview.PeriodFigure | None = None  # the KPI over that period, as the overview's tile says it
 
 
 def load(reader, filters: Filters, kpi: str, grain: str, by: str, versus: str, min_responses: int,
-         oldest_on: dt.date | None, last_complete_on: dt.date | None = None) -> TrendData:
+         oldest_on: dt.date | None, last_complete_on: dt.date | None = None, compare: str | None = None,
+         withhold_counts: bool = False, figures: dict[str, overview.PeriodFigure] | None = None) -> TrendData:
     """Run the page's queries for one view: the page, the bench and the tests call this. The data's
-    extent (`oldest_on`, `last_complete_on`: data_status.facts) says which periods are whole."""
+    extent (`oldest_on`, `last_complete_on`: data_status.facts) says which periods are whole. With the
+    sidebar's `compare`, the KPI's value over the view's period comes too, from the overview's own
+    function (overview.period_figures; `withhold_counts` as there), for the KPIs the overview shows;
+    a caller that already has those `figures` (the board pack, for every KPI at once) passes them."""
     coverage = metrics.coverage(reader)
     history = series(reader, filters, kpi, grain, min_responses, oldest_on, last_complete_on=last_complete_on,
                      coverage=coverage)
@@ -379,29 +403,47 @@ def load(reader, filters: Filters, kpi: str, grain: str, by: str, versus: str, m
         start = min(first, compared_with(changes[versus].period or first, grain, "year"))
         per_member = series(reader, filters, kpi, grain, min_responses, oldest_on, by=by, first=start,
                             last_complete_on=last_complete_on, coverage=coverage)
+    selected = None if figures is None else figures.get(kpi)
+    if figures is None and compare is not None and kpi in metrics.SUMMARY_KPIS:
+        selected = overview.period_figures(reader, filters, compare, min_responses, (kpi,), withhold_counts)[kpi]
     return TrendData(kpi, grain, by, versus, shown, targets(reader, filters, kpi, grain, first), changes,
-                     per_member, breakdown(per_member, changes[versus], kpi, grain, versus), coverage.missing(kpi))
+                     per_member, breakdown(per_member, changes[versus], kpi, grain, versus), coverage.missing(kpi),
+                     (filters.start, filters.end), selected)
+
+
+def span(period: tuple[dt.date, dt.date]) -> str:
+    """'2 Sep – 30 Nov 2026' (the year once when both days share it)."""
+    start, end = period
+    first = f"{start.day} {start:%b}" + ("" if start.year == end.year else f" {start.year}")
+    return f"{first} – {end.day} {end:%b %Y}"
 
 
 def headline(data: TrendData) -> str:
-    """The chart's title: the finding ('NPS rose 4 points to 37 in November 2026') or the value."""
+    """The chart's title: the KPI over the view's period when it has one ('NPS is 37 over 2 Sep –
+    30 Nov 2026'), then the latest whole period's finding ('it rose 4 points to 40 in November 2026')."""
     c = data.changes["previous"]
     label = metrics.KPIS[data.kpi].label
     if data.missing:
         return f"{label}: {metrics.NOT_IN_DATA}: {data.missing}"
+    lead, subject = "", label
+    if data.selected is not None and data.selected.value is not None and data.period is not None:
+        lead, subject = f"{label} is {data.selected.text} over {span(data.period)}; ", "it"
     if c.period is None:
-        return f"{label}: no whole {data.grain} with data in this view"
+        return f"{lead or label + ': '}no whole {data.grain} with data in this view"
     when = period_name(c.period, data.grain)
     flagged = data.series[data.series["is_anomaly"]]
+    if c.is_unanswered:
+        return f"{label}: {fmt.unanswered(c.n)} in {when}"
     if c.value is None:
-        return f"{label}: too few answers in {when} to show a score"
+        return f"{lead or label + ': '}too few answers in {when} to show a score"
     if c.change.delta is not None and (c.change.is_significant or (c.change.is_census and c.change.delta)):
         moved = "rose" if c.change.delta > 0 else "fell"
-        text = f"{label} {moved} {fmt.change(data.kpi, abs(c.change.delta), c.value).lstrip('+±')} to " \
+        text = f"{subject} {moved} {fmt.change(data.kpi, abs(c.change.delta), c.value).lstrip('+±')} to " \
                f"{fmt.value(data.kpi, c.value)} in {when}"
     else:
-        text = f"{label} is {fmt.value(data.kpi, c.value)} in {when}" + \
+        text = f"{subject} is {fmt.value(data.kpi, c.value)} in {when}" + \
                (", no significant change" if c.change.delta is not None and not c.change.is_census else "")
+    text = lead + text
     if not flagged.empty:
         text += f" · {len(flagged)} anomal{'y' if len(flagged) == 1 else 'ies'} flagged"
     return text
@@ -437,7 +479,8 @@ def breakdown_table(members: pd.DataFrame, kpi: str) -> pd.DataFrame:
 
     return pd.DataFrame({
         "Member": members["member"],
-        "Value": [fmt.value(kpi, v) if pd.notna(v) else "too few answers" for v in members["value"]],
+        "Value": [fmt.unanswered(n) if u else fmt.value(kpi, v) if pd.notna(v) else "too few answers"
+                  for v, n, u in zip(members["value"], members["n"], members["is_unanswered"])],
         "n": [fmt.count(n) for n in members["n"]],
         "Change": [fmt.change(kpi, d, v) if pd.notna(d) else "—" for d, v in zip(members["delta"], members["value"])],
         "Verdict": [verdict(r) for r in members.itertuples()],
@@ -466,6 +509,8 @@ def subtitle(data: TrendData) -> str:
     shown = data.series["period_start"]
     window = f"{period_name(shown.min(), data.grain)} – {period_name(shown.max(), data.grain)}"
     text = f"{metrics.KPIS[data.kpi].label} per {data.grain} with its 95% band, {window}; hollow: under the minimum sample"
+    if data.period is not None:
+        text += f"; shaded: the selected period, {span(data.period)}"
     if data.kpi in ("churn_rate", "retention_rate") and data.grain != "quarter":
         text += "; churn targets are per quarter: choose the quarter grain to compare"
     return text
@@ -473,5 +518,9 @@ def subtitle(data: TrendData) -> str:
 
 def figure(data: TrendData, min_responses: int):
     """The trend chart as the page and the board pack draw it: the finding as its title."""
+    marked = None if data.period is None else (
+        period_start(data.period[0], data.grain), data.period[1],
+        "Selected period" + (f": {data.selected.text}" if data.selected is not None and data.selected.value is not None
+                             else ""))
     return charts.kpi_trend(data.series, data.kpi, headline(data), subtitle(data), min_n=min_responses,
-                            grain=data.grain, targets=data.targets)
+                            grain=data.grain, targets=data.targets, period=marked)

@@ -20,6 +20,7 @@ from cxdata.sentiment import fold
 SENTIMENTS = ("negative", "neutral", "positive", "unknown")
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "pt": "Portuguese", "und": "undetermined"}
 VERBATIM_LIMIT = 500
+SURVEY_SCALES = {"nps": "NPS (0–10)", "csat": "CSAT (1–5)", "ces": "CES (1–7)"}   # the comment table's score columns
 PHRASES_SHOWN = 10
 PHRASE_MIN_COMMENTS = 5     # a phrase in fewer comments is an anecdote, not a pattern
 PHRASE_PRIOR = 500.0        # the Dirichlet prior's total count (log_odds_z): larger shrinks rare phrases more
@@ -54,15 +55,31 @@ def load(reader, filters: Filters, compare: str) -> VoiceData:
 
 
 def verbatims(reader, filters: Filters, theme: str = "", sentiment: str = "", language: str = "",
-              nps_group: str = "", search: str = "", limit: int = VERBATIM_LIMIT) -> pd.DataFrame:
-    """The comments in view, newest first, masked; `search` ignores case and accents ("atencion"
-    finds "atención")."""
-    params = {**filters.params(), "theme": theme, "sentiment": sentiment, "language": language,
-              "nps_group": nps_group, "search": search_text(search), "limit": limit}
+              nps_group: str = "", search: str = "", limit: int | None = None) -> pd.DataFrame:
+    """The comments in view, newest first, masked, at most `limit` (default VERBATIM_LIMIT); `search`
+    ignores case and accents ("atencion" finds "atención")."""
+    params = {**_narrowing(filters, theme, sentiment, language, nps_group, search),
+              "limit": VERBATIM_LIMIT if limit is None else limit}
     rows = reader.run("voice_verbatims", params)
     rows["themes"] = rows["themes"].map(lambda t: ", ".join(t) if t is not None and len(t) else "")
     rows["language"] = rows["language"].map(lambda c: LANGUAGE_NAMES.get(c, c))
+    for survey in SURVEY_SCALES:   # NPS, CSAT and CES are on different scales: one column each, never mixed
+        rows[f"score_{survey}"] = [f"{score:.0f}" if asked == survey else ""    # as text: blank, never "None"
+                                   for score, asked in zip(rows["score"], rows["survey"])]
     return rows
+
+
+def verbatim_count(reader, filters: Filters, theme: str = "", sentiment: str = "", language: str = "",
+                   nps_group: str = "", search: str = "") -> int:
+    """How many comments `verbatims` would list without its limit, so a table cut at the newest
+    VERBATIM_LIMIT can say how many there are."""
+    found = reader.run("voice_verbatims_count", _narrowing(filters, theme, sentiment, language, nps_group, search))
+    return int(found["n_comments"].iloc[0])
+
+
+def _narrowing(filters: Filters, theme: str, sentiment: str, language: str, nps_group: str, search: str) -> dict:
+    return {**filters.params(), "theme": theme, "sentiment": sentiment, "language": language,
+            "nps_group": nps_group, "search": search_text(search)}
 
 
 def search_text(search: str) -> str:

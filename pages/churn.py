@@ -4,7 +4,7 @@ import streamlit as st
 
 from cxdata import charts, churn, metrics
 from cxdata import formatting as fmt
-from cxdata.app import frame
+from cxdata.app import explain, frame
 from cxdata.churn import alerts, features, model
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Store, StoreError
@@ -17,7 +17,7 @@ st.title("Churn alerts")
 try:
     rules = alerts.Rules.from_env()
 except alerts.AlertSettingError as exc:
-    st.error(f"{exc}. Fix the setting (docs/using-the-app.md) and restart the app.", icon=":material/error:")
+    st.error(f"{exc.plain}. Churn alerts show again once the administrator fixes it.", icon=":material/error:")
     st.stop()
 info = churn.model_info(reader)
 if info is None or pd.isna(info["scored_as_of"]):
@@ -25,12 +25,13 @@ if info is None or pd.isna(info["scored_as_of"]):
             icon=":material/search_off:")
     st.stop()
 scored_on = pd.Timestamp(info["scored_as_of"]).date()
-st.caption(f"Risk of being lost in the next 90 days, scored as of **{scored_on:%d %b %Y}** · "
+st.caption(f"Risk of being lost in the next 90 days, scored as of **{scored_on:%d %b %Y}**, the newest data "
+           "(no period applies here) · "
            f"{filters_line(view.filters)} · {freshness_line(facts)}")
 if info["kind"] == model.MODEL:
     st.caption(f":material/model_training: Score: {model.KIND_LABEL[model.MODEL]}, trained on "
                f"{info['n_train']:,} customer-quarters with {info['n_churners']:,} leavers; the score is the "
-               "probability (%) of leaving within 90 days. docs/churn-model.md has the method and its validation.")
+               "probability (%) of leaving within 90 days (How this is computed, below).")
 else:
     st.warning(f"Score: {model.KIND_LABEL[model.RULES]}: the history has {info['n_churners']:,} leavers, fewer than "
                f"the {info['min_churners']} a model needs. The rule score is points, not a probability, so revenue "
@@ -40,9 +41,8 @@ if absent:
     st.warning(f"Churn is {metrics.NOT_IN_DATA}: {absent}. The scores read warning signs only; no departure "
                "can check them.", icon=":material/block:")
 if any(view.filters[key] for key in ("channel", "department", "journey_stage")):
-    st.caption(":material/info: Risk is per customer: the channel, department and journey-stage filters do not "
-               "apply here (segment, region and plan do). The period filter does not apply either: scores are as "
-               "of the newest data.")
+    st.caption(":material/info: Risk is per customer: the channel, department and journey-stage filters chosen on "
+               "other pages do not apply here (segment, region and plan do).")
 
 store = Store.beside(reader.path)
 summary = churn.revenue_at_risk(reader, view.filters, rules)
@@ -62,7 +62,7 @@ tiles[0].metric("Revenue at risk", fmt.compact(total["value_at_risk"]),
                      "value expected to be lost in the next 90 days if nothing is done.", border=True)
 tiles[0].caption(f"{100 * share:.1f}% of {fmt.compact(total['annual_value'])} annual value" if share is not None else "")
 tiles[1].metric(f"Customers at score ≥ {rules.threshold:g}", f"{int(total['n_at_risk']):,}", border=True,
-                help="Customers whose risk score is at or above the alert threshold ($CX_CHURN_THRESHOLD).")
+                help="Customers whose risk score is at or above the alert threshold, set by the administrator.")
 tiles[1].caption(f"of {int(total['n_customers']):,} active customers scored")
 tiles[2].metric("Open alerts", f"{len(open_alerts):,}", border=True,
                 help="Customers with an alert (score at or above the threshold, or a single warning signal) "
@@ -95,10 +95,16 @@ with st.expander("Revenue at risk by account owner"):
                                                 "Revenue at risk by account owner, customers under the filters"),
                     width="stretch", theme=None, key="risk_by_owner")
 
+explain.how_computed("Risk score", "Revenue at risk", "Churn rate",
+                     note=f"An alert is raised at a risk score of {rules.threshold:g} or more, or by a single "
+                          "warning sign: " + (", ".join(alerts.RULES[s].lower() for s in rules.signals) or "none")
+                          + ". The threshold and the warning signs are set by the administrator.")
+
 st.subheader("At-risk list")
 if listed.empty:
     st.info(f"No customer under these filters has a score of {rules.threshold:g} or more or a single warning "
-            "signal. Clear a filter in the sidebar or lower $CX_CHURN_THRESHOLD.", icon=":material/check_circle:")
+            "signal. Clear a filter in the sidebar, or ask the administrator to lower the alert threshold.",
+            icon=":material/check_circle:")
     st.stop()
 pick_band, pick_owner, pick_reason, pick_status = st.columns(4)
 bands = pick_band.multiselect("Band", ["high", "medium", "low"], format_func=charts.BAND_LABELS.get, placeholder="All")
@@ -112,7 +118,8 @@ st.caption(f"{len(shown):,} of {len(listed):,} alerts, riskiest revenue first ·
            f"{rules.threshold:g}" + "".join(f", {alerts.RULES[s].lower()}" for s in rules.signals))
 table = alerts.export_frame(shown).drop(columns=["Customer id", "Region", "Plan"]).round(
     {"Revenue at risk": 0, "Annual value": 0})
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 460), column_config={
+st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
+             width="stretch", height=min(38 + 35 * len(table), 460), column_config={
     "Risk score (0-100)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
     "Annual value": st.column_config.NumberColumn(format="localized"),
     "Revenue at risk": st.column_config.NumberColumn(format="localized"),
@@ -167,4 +174,4 @@ if not history.empty:
     with st.expander(f"History of this alert ({len(history):,} changes)"):
         st.dataframe(history.rename(columns={"changed_at": "When (UTC)", "changed_by": "Who", "field": "Field",
                                              "value": "Value"})[["When (UTC)", "Who", "Field", "Value"]],
-                     hide_index=True, width="stretch")
+                     hide_index=True, placeholder=fmt.MISSING, width="stretch")

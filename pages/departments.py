@@ -5,10 +5,10 @@ import math
 
 import streamlit as st
 
-from cxdata import charts, db, departments, trends
+from cxdata import charts, db, departments, trends, verdict
 from cxdata import formatting as fmt
 from cxdata import metrics
-from cxdata.app import frame
+from cxdata.app import explain, frame
 from cxdata.filters import is_complete
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Store, StoreError
@@ -22,6 +22,13 @@ store = Store.beside(db.db_path())
 st.title("Department scorecards")
 st.caption(f"{filters_line(view.filters)} · quarters up to {view.filters.end:%d %b %Y} · {freshness_line(facts)}")
 frame.show_notices(view)
+
+# The company over the sidebar's period, as the overview says it; the departments below are judged by quarter.
+company = departments.company_row(reader, view.filters, minimum)
+st.markdown(f"**Company**, {trends.span((view.filters.start, view.filters.end))}: "
+            + " · ".join(f"{label} **{value}**" for label, value in company.items()),
+            help="The selected period, as on the executive overview. Departments are judged by quarter, "
+                 "against the quarter's targets.")
 
 
 def quarter_name(q, running: bool = False) -> str:
@@ -45,7 +52,8 @@ options = {q.isoformat(): quarter_name(q, not is_complete(q, trends._next(q, "qu
            for q in reversed(first_pass.quarters)}
 pick, _ = st.columns([2, 5])
 with pick:
-    chosen = frame.page_choice("quarter", "Quarter", options, next(iter(options)))
+    # the quarter holding the period's end, until one is picked; a new period brings it back
+    chosen = frame.page_choice("quarter", "Quarter", options, next(iter(options)), follows=view.filters.end)
 quarter = dt.date.fromisoformat(chosen)
 cards = first_pass if quarter == first_pass.quarter else departments.scorecards(
     reader, view.filters, minimum, quarter=quarter, store=store, newest_on=facts["newest_on"],
@@ -57,8 +65,8 @@ st.subheader("Who is aligned with the customer")
 matrix = departments.alignment(cards)
 st.plotly_chart(charts.alignment_matrix(
     matrix, list(departments.METRICS), departments.headline(cards),
-    f"{quarter_name(quarter)}{running} · amber: short of target by at most {departments.amber_tolerance():g}% "
-    "or the margin of error · index: targeted metrics on target, weighted by n"), width="stretch", theme=None,
+    f"{quarter_name(quarter)}{running} · {verdict.close_text()} · index: targeted metrics met, weighted by n"),
+    width="stretch", theme=None,
     key="matrix")
 ranked = matrix.dropna(subset=["service_index"]).sort_values("service_index")
 if len(ranked) > 1:
@@ -85,11 +93,13 @@ own = cards.cards[cards.cards["department"] == department]
 few = own[own["status"] == "too_few"]["label"].tolist()
 if few:
     st.caption(f":material/warning: Too few answers (under {minimum}) to judge {', '.join(few)} for {department}.")
-st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 4, column_config={
+st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
+             width="stretch", height=36 * (len(table) + 1) + 4, column_config={
     "Trend": st.column_config.LineChartColumn(f"Last {len(cards.quarters)} quarters", width="small"),
     "n": st.column_config.TextColumn("n", help="Answers (surveys), contacts (service) or customers followed (churn)"),
     "Change": st.column_config.TextColumn("Change vs previous quarter",
-                                          help="Judged with a z-test on the 95% margins; 'not significant' is no change"),
+                                          help="Significant only when larger than the two quarters' margins of "
+                                               "error can explain; 'not significant' is no change"),
 })
 censored = own[own["kpi"] == "bad_experience_churn"]["n_censored"].dropna()
 if not censored.empty and censored.iloc[0]:
@@ -98,7 +108,7 @@ if not censored.empty and censored.iloc[0]:
 
 # ---- Targets -----------------------------------------------------------------------------------------------
 st.subheader("Targets")
-in_force = departments.targets_in_force(reader, view.filters, store)
+in_force = departments.targets_in_force(reader, view.filters, store, [department])
 quarter_targets = in_force[(in_force["period_start"] == quarter) & (in_force["department"] == department)]
 st.caption(f"In force for {department} in {quarter_name(quarter)}: "
            + (", ".join(f"{metrics.KPIS[m].label} {departments.value_text(m, t)}"
@@ -136,8 +146,8 @@ if departments.editing_enabled():
             kind, text = st.session_state.pop("target_message")
             (st.success if kind == "ok" else st.error)(text, icon=":material/check:" if kind == "ok" else ":material/block:")
 else:
-    st.caption(f":material/lock: Editing targets is off until the app has sign-in; set `{departments.EDIT_ENV}=1` "
-               "to turn it on (docs/departments.md). Targets load from a file: `python -m cxdata load targets.csv`.")
+    st.caption(":material/lock: Target editing is switched off by the administrator until the app has sign-in. "
+               "Targets can also be loaded from a file on the Data & loads page.")
 history = departments.target_history(store)
 with st.expander(f"History of edited targets ({len(history)})"):
     if history.empty:
@@ -145,4 +155,9 @@ with st.expander(f"History of edited targets ({len(history)})"):
     else:
         st.dataframe(history.rename(columns={"changed_at": "When (UTC)", "changed_by": "Who", "department": "Department",
                                              "metric": "Metric", "quarter": "Quarter", "target": "Target"}),
-                     hide_index=True, width="stretch")
+                     hide_index=True, placeholder=fmt.MISSING, width="stretch")
+
+explain.how_computed("Alignment index", "Status against target", "Targets", "Churn after a bad experience",
+                     "Margin of error", "Significant change", "Too few answers",
+                     note=f"Here, close (amber) means short of the target by at most {verdict.tolerance():g}% "
+                          "of it, or by less than the margin of error.")

@@ -2,7 +2,8 @@
 import streamlit as st
 
 from cxdata import charts, journey, overview
-from cxdata.app import frame
+from cxdata import formatting as fmt
+from cxdata.app import explain, frame
 
 view = frame.current_view()
 reader = frame.open_reader()
@@ -14,6 +15,9 @@ st.caption(f"**{overview.PRESETS[view.preset]}, {journey.span(view.filters)}** �
            f"{overview.freshness_line(facts)}")
 frame.show_notices(view)
 
+if facts["newest_on"] is None:
+    st.info("No interactions or survey answers are loaded yet.", icon=":material/search_off:")
+    st.stop()
 data = journey.load(reader, view.filters, facts["newest_on"], minimum)
 if data.cells[~data.cells["is_total"]].empty:
     st.info("No interactions or survey answers about a journey stage match these filters in this period. "
@@ -37,7 +41,7 @@ st.plotly_chart(charts.journey_sankey(
     nodes, colors, links, f"{n_customers:,} customers' paths through the stages in this period",
     "Each customer's stages in the journey's order; at the right, those who reached no later stage, "
     "split by whether they have churned since"), width="stretch", theme=None, key="stage_sankey")
-st.dataframe(drops, hide_index=True, width="stretch", column_config={
+st.dataframe(drops, hide_index=True, placeholder=fmt.MISSING, width="stretch", column_config={
     "stage": "Stage", "n_customers": st.column_config.NumberColumn("Customers", format="%,d"),
     "n_no_further": st.column_config.NumberColumn("Went no further", format="%,d"),
     "no_further_pct": st.column_config.NumberColumn("Share", format="%.1f%%"),
@@ -47,7 +51,7 @@ st.dataframe(drops, hide_index=True, width="stretch", column_config={
 # ---- 3. Moments of truth ------------------------------------------------------------------------
 st.subheader("Moments of truth: where a bad experience loses customers")
 window = data.window
-censored = int(data.moments["n_censored"].sum()) if not data.moments.empty else 0
+not_over = int(data.moments["n_censored"].sum()) if not data.moments.empty else 0
 span = journey.span(window.filters)
 if window.is_shifted:
     st.caption(f":material/schedule: Experiences {span}: every day of this period is less than "
@@ -56,26 +60,27 @@ if window.is_shifted:
 st.markdown(journey.moments_sentence(data.moments))
 st.caption(f"A bad experience: an NPS detractor (0–6), CSAT 1–2, CES 1–3 or a missed SLA at that touchpoint; "
            f"fine: every experience judged there was not bad. Churn: lost within {journey.FOLLOW_DAYS} days of the "
-           f"(first bad) experience. Experiences {span}; {censored:,} customer-touchpoints whose {journey.FOLLOW_DAYS} "
-           "days end after the data's newest day are censored (counted in neither group). Significance: a "
-           "two-proportion z-test, Benjamini–Hochberg across the touchpoints.")
+           f"(first bad) experience. Experiences {span}; {not_over:,} customer-touchpoints whose {journey.FOLLOW_DAYS} "
+           "days are not over by the data's newest day are left out of both groups.")
 st.plotly_chart(journey.moments_figure(data), width="stretch", theme=None, key="moments")
 with st.expander("Every touchpoint tested"):
-    table = data.moments[["stage", "touchpoint_name", "n_bad", "churn_bad", "n_good", "churn_good", "difference",
-                          "difference_moe", "p_value", "is_significant", "value_bad", "excess_value", "n_censored"]]
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "stage": "Stage", "touchpoint_name": "Touchpoint",
-        "n_bad": st.column_config.NumberColumn("Bad: customers", format="%,d"),
-        "churn_bad": st.column_config.NumberColumn("Bad: lost", format="%.1f%%"),
-        "n_good": st.column_config.NumberColumn("Fine: customers", format="%,d"),
-        "churn_good": st.column_config.NumberColumn("Fine: lost", format="%.1f%%"),
-        "difference": st.column_config.NumberColumn("Difference (pts)", format="%.1f"),
-        "difference_moe": st.column_config.NumberColumn("± (95%)", format="%.1f"),
-        "p_value": st.column_config.NumberColumn("p", format="%.4f"),
-        "is_significant": "Significant",
-        "value_bad": st.column_config.NumberColumn("Annual value (bad)", format="%,.0f"),
-        "excess_value": st.column_config.NumberColumn("Excess value lost", format="%,.0f"),
-        "n_censored": st.column_config.NumberColumn("Censored", format="%,d")})
+    if data.moments.empty:
+        st.caption("No touchpoint has experiences to test in this window.")
+    else:
+        table = data.moments[["stage", "touchpoint_name", "n_bad", "churn_bad", "n_good", "churn_good", "difference",
+                              "difference_moe", "is_significant", "value_bad", "excess_value", "n_censored"]]
+        st.dataframe(table, hide_index=True, placeholder=fmt.MISSING, width="stretch", column_config={
+            "stage": "Stage", "touchpoint_name": "Touchpoint",
+            "n_bad": st.column_config.NumberColumn("Bad: customers", format="%,d"),
+            "churn_bad": st.column_config.NumberColumn("Bad: lost", format="%.1f%%"),
+            "n_good": st.column_config.NumberColumn("Fine: customers", format="%,d"),
+            "churn_good": st.column_config.NumberColumn("Fine: lost", format="%.1f%%"),
+            "difference": st.column_config.NumberColumn("Difference (pts)", format="%.1f"),
+            "difference_moe": st.column_config.NumberColumn("± (95%)", format="%.1f"),
+            "is_significant": "Beyond chance",
+            "value_bad": st.column_config.NumberColumn("Annual value (bad)", format="%,.0f"),
+            "excess_value": st.column_config.NumberColumn("Excess value lost", format="%,.0f"),
+            "n_censored": st.column_config.NumberColumn(f"Not followed {journey.FOLLOW_DAYS} days yet", format="%,d")})
 
 # ---- 4. Drill-down ------------------------------------------------------------------------------
 st.subheader("Drill down")
@@ -126,3 +131,6 @@ if comments.empty:
 for c in comments.itertuples():
     st.markdown(f"> {c.comment}  \n<small>{c.survey.upper()} {c.score} · {c.touchpoint or journey.NO_TOUCHPOINT} · "
                 f"{c.channel or ''} · {c.submitted_at:%d %b %Y}</small>", unsafe_allow_html=True)
+
+explain.how_computed("Journey stages and touchpoints", "Customer paths", "Moments of truth", "Many comparisons at once",
+                     "CSAT", "NPS", "CES", "SLA compliance", "Too few answers")

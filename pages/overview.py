@@ -4,8 +4,8 @@ from html import escape
 
 import streamlit as st
 
-from cxdata import charts, metrics, overview, trends, voice
-from cxdata.app import frame
+from cxdata import charts, metrics, overview, trends, verdict, voice
+from cxdata.app import explain, frame
 from cxdata.churn import alerts as churn_alerts
 from cxdata.filters import DIMENSIONS
 from cxdata.store import Store, StoreError
@@ -42,17 +42,16 @@ if items:  # the first three, one line each, above the tiles: what an executive 
     more = f"<br><a href='#what-needs-attention' target='_self'>all {len(items)} below</a>" if len(items) > 1 else ""
     st.html(f"<div class='cx-first'><div><b>What needs attention</b>{more}</div><ul>{first}</ul></div>")
 
-BADGE = {"met": "green", "close": "orange", "missed": "red"}
-ICON = {"met": ":material/check:", "close": ":material/remove:", "missed": ":material/close:"}
+BADGE = {verdict.MET: "green", verdict.CLOSE: "orange", verdict.MISSED: "red"}  # others grey
 tiles = overview.tiles(data, view, minimum, withhold_counts=bool(gaps))
 grid = st.container(gap=None, key="tiles")
 for row_start in range(0, len(tiles), overview.TILES_PER_ROW):
     row = tiles[row_start:row_start + overview.TILES_PER_ROW]
     for column, tile in zip(grid.columns(overview.TILES_PER_ROW, gap="small"), row):
         with column.container(border=True, gap=None, key=f"tile_{tile.kpi}"):
-            # The status against target rides in the label, so every tile keeps to four lines.
-            badge = (f" :{BADGE[tile.status]}-badge[{ICON[tile.status]} {tile.badge}]" if tile.status
-                     else f" :gray-badge[{tile.badge}]" if tile.badge else "")
+            # The verdict rides in the label, so every tile keeps to four lines; its word, not an icon,
+            # says it (colour alone never does), in as little width as a long label leaves.
+            badge = f" :{BADGE.get(tile.status, 'gray')}-badge[{tile.badge}]" if tile.badge else ""
             st.metric(tile.label + badge, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help,
                       delta_arrow="off" if tile.delta_color == "off" else "auto")
             detail, link = st.columns([7, 1], gap=None, vertical_alignment="center")
@@ -70,13 +69,16 @@ season = overview.company_moves(data.summary, view)
 if season:
     st.markdown(season)
 if not items:
-    st.markdown(":material/check_circle: No target is missed beyond its margin of error, and no segment, "
-                "department or journey stage moved differently from the whole view.")
+    said = overview.targets_clause(tiles)
+    st.markdown(f":material/check_circle: {said[0].upper() + said[1:]}. No department misses a target beyond "
+                "its margin of error, and no segment, department or journey stage moved differently from the "
+                "whole view.")
 
 
 def show(item: overview.Attention, key: str) -> None:
     text, action, trend = st.columns([6, 1, 1], vertical_alignment="center")
-    icon = ":blue[:material/trending_up:]" if item.is_better else ":red[:material/error:]"
+    icon = (":blue[:material/trending_up:]" if item.is_better else ":orange[:material/error:]"
+            if item.status == verdict.CLOSE else ":red[:material/error:]")
     text.markdown(f"{icon} {item.text}", help=item.help)
     if item.dimension:
         action.button(f"Focus on {item.member}", key=key, on_click=frame.focus,
@@ -108,7 +110,9 @@ if heard:  # what detractors write about most, in one of their own (masked) word
 try:  # revenue at risk and open churn alerts, one line linking to the churn page
     at_risk_line = churn_alerts.overview_line(reader, view.filters, Store.beside(reader.path),
                                               churn_alerts.Rules.from_env())
-except (churn_alerts.AlertSettingError, StoreError) as exc:
+except churn_alerts.AlertSettingError as exc:
+    at_risk_line = f"Churn alerts unavailable: {exc.plain}"
+except StoreError as exc:
     at_risk_line = f"Churn alerts unavailable: {exc}"
 if at_risk_line:
     risk, more = st.columns([5, 1], vertical_alignment="center")
@@ -120,3 +124,8 @@ versus = overview.COMPARISONS[view.compare]
 mix, channels = st.columns(2)
 mix.plotly_chart(charts.nps_composition(data.summary, versus), width="stretch", theme=None, key="nps_mix")
 channels.plotly_chart(charts.channel_mix(data.channels, versus), width="stretch", theme=None, key="channel_mix")
+
+explain.how_computed("NPS", "CSAT", "CES", "SLA compliance", "First response (live and written)", "Churn rate",
+                     "Net revenue retention", "Gross revenue retention", "Status against target", "Margin of error",
+                     "Too few answers", "Significant change", "Moved more than the whole view",
+                     "Many comparisons at once", "The newest day")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from cxdata import charts
 from cxdata.app import board, frame
-from cxdata.report.slides import EMPHASIS
+from cxdata.report.slides import EMPHASIS, EMPHASIZED_COLUMNS
 
 view = frame.current_view()
 reader = frame.open_reader()
@@ -92,7 +92,7 @@ else:
                 table = pd.DataFrame(slide.table.rows, columns=slide.table.columns)
                 colours = slide.table.emphasis or [""] * len(table)
                 st.table(table.style.apply(lambda row: [f"color: rgb{EMPHASIS[colours[row.name]]}"
-                                                        if j in (1, 2, 3) else "" for j in range(len(row))], axis=1)
-                         .hide(axis="index"))
+                                                        if j in EMPHASIZED_COLUMNS else "" for j in range(len(row))],
+                                           axis=1).hide(axis="index"))
 
 st.html(f"<div class='cx-foot'>{escape(pack.footer)}</div>")

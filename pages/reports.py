@@ -1,7 +1,7 @@
 """Board pack: the executive review for the current filters, as PowerPoint or PDF, or presented live."""
 import streamlit as st
 
-from cxdata import overview, report
+from cxdata import overview
 from cxdata.app import board, frame
 from cxdata.report import output
 
@@ -58,6 +58,6 @@ st.dataframe([{"#": i, "Section": s.section, "Title": s.title,
                    f"{len(s.figures)} chart{'s' if len(s.figures) > 1 else ''}" if s.figures else "",
                    "a table" if s.table else "", f"{len(s.bullets)} points" if s.bullets else ""]))}
               for i, s in enumerate(pack.slides, start=1)], hide_index=True, width="stretch")
-st.caption(f"Every slide's footer: {pack.footer}. The company on the title slide is set by "
-           f"`${report.COMPANY_ENV}`; the same pack from the command line: `python -m cxdata report --out pack.pdf` "
-           "(README, Board pack).")
+st.caption(f"Every slide's footer: {pack.footer}. "
+           + ("The company named on the title slide is set by the administrator."
+              if pack.company else "The administrator can name the company on the title slide."))

@@ -3,15 +3,18 @@ import streamlit as st
 
 from cxdata import charts, metrics, service
 from cxdata import formatting as fmt
-from cxdata.app import frame
+from cxdata.app import explain, frame
+from cxdata.filters import PRESETS
 from cxdata.overview import filters_line, freshness_line
+from cxdata.trends import span
 
 view = frame.current_view()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 
 st.title("Service levels")
-st.caption(f"{filters_line(view.filters)} · {freshness_line(facts)}")
+st.caption(f"**{PRESETS[view.preset]}, {span((view.filters.start, view.filters.end))}** (the backlog: open now) · "
+           f"{filters_line(view.filters)} · {freshness_line(facts)}")
 frame.show_notices(view)
 pending = service.pending_change(reader)
 if pending:
@@ -26,9 +29,10 @@ if not t["n_contacts"]:
 imm, dfr = fmt.duration(lv.settings.immediate_seconds), fmt.duration(lv.settings.deferred_seconds)
 st.markdown(f"**Immediate**: an immediate channel's front office answered within {imm}, without escalating. "
             f"**Deferred**: every other contact due an answer, promised a resolution within {dfr}. "
-            "**SLA compliance** is the separate promise to *resolve* each contact within its own SLA "
-            "(`sla_seconds`). Self-service touchpoints owe no answer; a contact never answered counts "
-            "against first response.")
+            "**SLA compliance** is the separate promise to *resolve* each contact within the time promised for "
+            "it. An answer is due only from a contact that opens a conversation: a channel that answers, at a "
+            "touchpoint that expects an answer (not self-service, not a delivery, purchase or automatic event); "
+            "a contact never answered counts against first response.")
 
 
 def pct(x, key: str = "") -> str:
@@ -44,7 +48,8 @@ def beneath(key: str, text: str) -> str:
 
 tiles = st.columns(5)
 tiles[0].metric("Answered immediately", pct(t["immediate_share"]), help=f"n = {fmt.count(t['n_due'])} contacts due an answer")
-tiles[0].caption(f"of {fmt.count(t['n_due'])} due an answer ± {t['immediate_moe']:.1f} pts")
+tiles[0].caption(f"of {fmt.count(t['n_due'])} due an answer" + (f" ± {t['immediate_moe']:.1f} pts"
+                                                                  if fmt.is_number(t["immediate_moe"]) else ""))
 tiles[1].metric(f"Deferred resolved within {fmt.duration_short(lv.settings.deferred_seconds)}",
                 pct(t["deferred_on_time"], "deferred_on_time"))
 tiles[1].caption(beneath("deferred_on_time", f"of {fmt.count(t['n_deferred_judged'])} deferred judged"))
@@ -74,7 +79,7 @@ st.dataframe(rows[["member", "n_contacts", "n_due", "immediate_share", "deferred
     "member": service.BREAKDOWNS[by], "n_contacts": "Contacts", "n_due": "Due an answer",
     "immediate_share": "Immediate %", "deferred_on_time": f"Deferred within {fmt.duration_short(lv.settings.deferred_seconds)} %",
     "sla_compliance": "SLA %", "first_contact_resolution": "FCR %", "unanswered_rate": "Never answered %",
-    "escalation_rate": "Escalated %"}), hide_index=True, width="stretch",
+    "escalation_rate": "Escalated %"}), hide_index=True, placeholder=fmt.MISSING, width="stretch",
     column_config={c: st.column_config.NumberColumn(format="%.1f") for c in (
         "Immediate %", f"Deferred within {fmt.duration_short(lv.settings.deferred_seconds)} %", "SLA %", "FCR %",
         "Never answered %", "Escalated %")})
@@ -88,21 +93,26 @@ st.plotly_chart(charts.resolution_histogram(hist, lv.settings.deferred_seconds, 
                                             f"Resolved agent-handled contacts by time to resolution, n = {fmt.count(hist['n'].sum())}"),
                 width="stretch", theme=None, key="resolution")
 
-st.subheader("Backlog about to breach")
+st.subheader("Backlog about to breach, open now")
 hours = frame.page_choice("hours", "SLA expires within", {str(h): f"{h} hours" for h in service.BACKLOG_HOURS}, "24",
                           widget=st.radio, horizontal=True)
 backlog = service.backlog(reader, view.filters, int(hours))
 st.markdown(f"**{fmt.count(backlog.n_due_soon)}** open contacts breach their SLA within {hours} hours "
             f"(**{fmt.count(backlog.n_due_4h)}** within 4 hours); **{fmt.count(backlog.n_overdue)}** are already overdue. "
-            "As of the data's latest event; the date range does not apply, the other filters do.")
+            "Open now, as of the data's latest event: the selected period does not apply, the other filters do.")
 if not backlog.rows.empty:
     st.dataframe(backlog.rows[["interaction_id", "department", "channel", "kind", "office", "started_at", "due_at",
                                "hours_left", "age_hours", "is_answered", "escalated"]].rename(columns={
         "interaction_id": "Contact", "department": "Owner department", "channel": "Channel", "kind": "Kind",
         "office": "Office", "started_at": "Opened", "due_at": "SLA expires", "hours_left": "Hours left",
         "age_hours": "Age (h)", "is_answered": "Answered", "escalated": "Escalated"}),
-        hide_index=True, width="stretch",
+        hide_index=True, placeholder=fmt.MISSING, width="stretch",
         column_config={"Hours left": st.column_config.NumberColumn(format="%.1f"),
                        "Age (h)": st.column_config.NumberColumn(format="%.0f")})
     if backlog.n_due_soon > len(backlog.rows):
         st.caption(f"The {len(backlog.rows)} oldest of {fmt.count(backlog.n_due_soon)} shown.")
+
+explain.how_computed("Answered immediately", "Deferred resolved on time", "SLA compliance", "First-contact resolution",
+                     "Never answered", "Escalation rate", "Resolution time", "Margin of error",
+                     note=f"In force here: immediate means answered within {imm} at the front office; the deferred "
+                          f"promise is a resolution within {dfr}. The administrator sets both time limits.")

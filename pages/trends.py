@@ -1,11 +1,11 @@
 """KPI trends: any customer metric over time, against its target, by any dimension."""
 import streamlit as st
 
-from cxdata import charts, drivers, trends
+from cxdata import charts, drivers, glossary, trends
 from cxdata import formatting as fmt
-from cxdata import metrics
-from cxdata.app import frame
-from cxdata.overview import filters_line, freshness_line
+from cxdata import filters, metrics
+from cxdata.app import explain, frame
+from cxdata.overview import comparison_gaps, filters_line, freshness_line, period_line
 
 view = frame.current_view()
 reader = frame.open_reader()
@@ -13,55 +13,66 @@ facts = frame.data_facts(reader)
 minimum = frame.min_responses()
 
 st.title("KPI trends")
-st.caption(f"{filters_line(view.filters)} · {freshness_line(facts)}")
+st.caption(f"**{period_line(view)}** · {filters_line(view.filters)} · {freshness_line(facts)}")
 frame.show_notices(view)
 
-pick, grain_col, by_col, versus_col = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
+pick, grain_col, by_col = st.columns([3, 3, 2], vertical_alignment="bottom")
 with pick:
     kpi = frame.page_choice("metric", "Metric", trends.METRICS, trends.DEFAULT_METRIC)
 with grain_col:
     grain = frame.page_choice("grain", "Grain", trends.GRAINS, trends.DEFAULT_GRAIN, widget=st.radio, horizontal=True)
 with by_col:
     by = frame.page_choice("by", "Break down by", trends.BREAKDOWNS, trends.DEFAULT_BREAKDOWN)
-with versus_col:
-    versus = frame.page_choice("versus", "Change against", trends.VERSUS, trends.DEFAULT_VERSUS)
+versus = trends.versus_for(view.compare)  # the sidebar's comparison, as near as whole periods allow
 
 data = trends.load(reader, view.filters, kpi, grain, by, versus, minimum, facts["oldest_on"],
-                   facts["last_complete_on"])
+                   facts["last_complete_on"], compare=view.compare, withhold_counts=bool(comparison_gaps(view, facts)))
 kpi_def = metrics.KPIS[kpi]
 if data.missing:
     st.info(f"{kpi_def.label}: {metrics.NOT_IN_DATA}: {data.missing}.", icon=":material/block:")
     st.stop()
-if data.series["value"].notna().sum() == 0:
+if (data.series["value"].notna() | data.series["is_unanswered"]).sum() == 0:
     st.info(f"No {kpi_def.label} data matches these filters. Widen the period or clear a filter in the sidebar.",
             icon=":material/search_off:")
     st.stop()
 
 st.plotly_chart(trends.figure(data, minimum), width="stretch", theme=None, key="trend")
 
-changes = st.columns(3)
-for column, v in zip(changes, trends.VERSUS):
+changes = st.columns(4)
+with changes[0]:  # the selected period, as the overview's tile says it
+    chosen = data.selected
+    if chosen is None:
+        st.caption(f"{kpi_def.label} is read {grain} by {grain}: the chart shades the selected period, "
+                   f"{trends.span(data.period)}.")
+    else:
+        st.metric(f"Selected period, {trends.span(data.period)}", chosen.text, chosen.change,
+                  delta_color=chosen.change_color, delta_arrow="off" if chosen.change_color == "off" else "auto",
+                  help=f"As on the executive overview: {kpi_def.label} over the sidebar's period, against the "
+                       f"{filters.COMPARISONS[view.compare]}.")
+for column, v in zip(changes[1:], trends.VERSUS):
     c = data.changes[v]
     column.metric(f"{trends.period_name(c.period, grain)} against the {trends.VERSUS[v]}",
-                  fmt.value(kpi, c.value), None if c.change.delta is None else
+                  fmt.unanswered(c.n) if c.is_unanswered else fmt.value(kpi, c.value),
+                  None if c.change.delta is None else
                   fmt.change(kpi, c.change.delta, c.value) + ("" if c.change.is_significant or c.change.is_census
                                                                else " · not significant"),
                   delta_color="off" if c.is_better is None else "normal" if kpi_def.higher_is_better else "inverse",
                   help=trends.change_text(c, kpi, grain))
 flagged = trends.anomaly_sentences(data.series, kpi, grain)
-with changes[2]:
-    st.markdown("**Anomalies**", help="A whole period at least 3 robust deviations from what the periods before "
-                "it predict (docs/metrics.md, \"Anomalies\").")
-    st.markdown("\n".join(f"- {s}" for s in flagged) if flagged else "None in this window.")
+with changes[3]:
+    st.markdown("**Breaks from recent history**", help="A whole period far outside what the periods before it "
+                "predict (How this is computed, below).")
+    st.markdown("\n".join(f"- {s}" for s in flagged) if flagged else "No break in this window.")
 
 if kpi == "clv":
     st.subheader("Lifetime value by segment")
     period = data.changes["previous"].period
     st.caption(f"{trends.period_name(period, grain)}: revenue per active customer, annualised, × gross margin "
-               f"{trends.gross_margin():.0%} (${trends.GROSS_MARGIN_ENV}) ÷ the period's churn compounded to a year. "
+               f"{trends.gross_margin():.0%} ÷ the period's churn compounded to a year. "
                "It assumes today's revenue and churn hold for a customer's whole life; a segment with few "
                "churners gives a wide, unstable figure.")
-    st.dataframe(trends.clv_by_segment(reader, view.filters, grain, period), hide_index=True, column_config={
+    st.dataframe(trends.clv_by_segment(reader, view.filters, grain, period), hide_index=True,
+                 placeholder=fmt.MISSING, column_config={
         "segment": "Segment", "customers": st.column_config.NumberColumn("Customers at start", format="localized"),
         "revenue_per_year": st.column_config.NumberColumn("Revenue per customer a year", format="compact"),
         "annual_churn": st.column_config.NumberColumn("Annual churn", format="%.1f%%"),
@@ -81,10 +92,11 @@ if by != "none":
                    + ("sorted by each member's part of the whole view's change "
                       f"({fmt.change(kpi, whole.change.delta, whole.value)}); the parts add up to it."
                       if exact else "a median has no exact split into parts: sorted by the size of each change."))
-        st.dataframe(trends.breakdown_table(data.members, kpi), hide_index=True, column_config={
+        st.dataframe(trends.breakdown_table(data.members, kpi), hide_index=True, placeholder=fmt.MISSING,
+                     column_config={
             "Trend": st.column_config.LineChartColumn(f"Last {trends.SPARK_PERIODS} {grain}s", width="medium"),
             "Part of the change": st.column_config.TextColumn(help="How much of the whole view's change this "
-                                                              "member explains (docs/metrics.md)")})
+                                                              "member explains (How this is computed, below)")})
         top = trends.top_movers(data.members)
         st.plotly_chart(charts.small_multiples(trends.multiples(data), kpi, top, "The members that moved the view most" if len(top) > 1 else top[0] if top else "",
             f"{kpi_def.label} per {grain}, 95% band; one shared scale", grain=grain, min_n=minimum),
@@ -101,7 +113,11 @@ if kpi == "nps":
                                        f"CSAT there, {view.filters.start:%d %b %Y} – {view.filters.end:%d %b %Y}"),
                     width="stretch", theme=None, key="drivers")
     st.caption("An association, not a cause: customers who had a bad experience somewhere may differ in other "
-               "ways (docs/metrics.md, \"Drivers of NPS\").")
+               "ways (How this is computed, below).")
 
 st.caption(f"{kpi_def.label}: {kpi_def.definition}. Every filter applies" if kpi not in trends.CUSTOMER_METRICS else
            f"{kpi_def.label}: {kpi_def.definition}. Only the customer filters (segment, region, plan) apply.")
+
+explain.how_computed(glossary.kpi_term(kpi_def.label), "Margin of error", "Significant change", "Break from recent history", "Part of the change",
+                     "Incomplete period", *(["Drivers of NPS"] if kpi == "nps" else []),
+                     *(["Customer lifetime value"] if kpi == "clv" else []))

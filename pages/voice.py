@@ -3,7 +3,7 @@ import streamlit as st
 
 from cxdata import charts, overview, voice
 from cxdata import formatting as fmt
-from cxdata.app import frame
+from cxdata.app import explain, frame
 from cxdata.filters import COMPARISONS, DIMENSIONS
 
 view = frame.current_view()
@@ -44,7 +44,7 @@ else:
                          help=f"Share of the comments whose sentiment could be read, ± {negative.moe:.1f} points "
                               f"(95%), n = {negative.n:,}; against the {versus}.")
 driver_tile.metric(f"Detractors' top theme: {top['label']}" if top is not None else "Detractors' top theme",
-                   f"{top['detractor_share']:.0f}%" if top is not None else "None stands out",
+                   f"{top['detractor_share']:.0f}%" if top is not None else "Nothing stands out",
                    help="The share of NPS detractor comments (0–6) that name the theme detractors name most, among "
                         "the themes they name significantly more often than promoters do.")
 unknown_tile.metric("Sentiment unknown", f"{100 * summary['n_unknown'] / summary['n_comments']:.0f}%",
@@ -76,21 +76,19 @@ st.plotly_chart(charts.theme_heatmap(breakdown, DIMENSIONS[by].label,
                                      f"at least {minimum} comments"), width="stretch", theme=None, key="breakdown")
 
 st.subheader("Phrases that set detractors apart")
-st.caption("Words and word pairs far more typical of one group's NPS comments than the other's (log-odds "
-           f"with an informative prior, z-score; in at least {voice.PHRASE_MIN_COMMENTS} comments). They show new "
-           "issues before a theme rule names them.")
+st.caption("Words and word pairs far more typical of one group's NPS comments than the other's, among those in "
+           f"at least {voice.PHRASE_MIN_COMMENTS} comments, most typical first; the columns count the comments "
+           "that use them. They show new issues before a theme names them.")
 phrases = data.phrases
 detractor_words, promoter_words = st.columns(2)
 for column, group, title in ((detractor_words, "detractor", "Typical of detractors"),
                              (promoter_words, "promoter", "Typical of promoters")):
-    rows = phrases[phrases["typical_of"] == group].copy()
-    rows["z"] = rows["z"].abs()
+    rows = phrases[phrases["typical_of"] == group]
     column.markdown(f"**{title}**")
-    column.dataframe(rows.sort_values("z", ascending=False), hide_index=True, column_order=[
-        "phrase", "n_detractor", "n_promoter", "z"], column_config={
-        "phrase": "Phrase", "n_detractor": st.column_config.NumberColumn("Detractors", format="%d"),
-        "n_promoter": st.column_config.NumberColumn("Promoters", format="%d"),
-        "z": st.column_config.NumberColumn("z", format="%.1f")})
+    column.dataframe(rows.sort_values("z", key=abs, ascending=False), hide_index=True, placeholder=fmt.MISSING, column_order=[
+        "phrase", "n_detractor", "n_promoter"], column_config={
+        "phrase": "Phrase", "n_detractor": st.column_config.NumberColumn("Detractors", format="localized"),
+        "n_promoter": st.column_config.NumberColumn("Promoters", format="localized")})
 
 st.subheader("What customers say")
 pick_theme, pick_sentiment, pick_language, pick_text = st.columns([2, 1.3, 1.3, 2.4])
@@ -104,19 +102,28 @@ chosen_language = pick_language.selectbox("Language", [""] + list(voice.LANGUAGE
 search = pick_text.text_input("Search the comments", max_chars=voice.SEARCH_MAX, key="voice_search",
                               placeholder="e.g. atencion (accents and case ignored)")
 rows = voice.verbatims(reader, view.filters, chosen_theme, chosen_sentiment, chosen_language, search=search)
-st.caption(f"{len(rows):,} comments" + (f" (the newest {voice.VERBATIM_LIMIT:,})" if len(rows) == voice.VERBATIM_LIMIT
-                                         else "") + ", newest first.")
-st.dataframe(rows, hide_index=True, column_order=[
-    "submitted_at", "survey", "score", "comment", "sentiment", "themes", "language", "segment", "department"],
+if len(rows) == voice.VERBATIM_LIMIT:
+    total = voice.verbatim_count(reader, view.filters, chosen_theme, chosen_sentiment, chosen_language, search=search)
+    st.caption(f"The newest {len(rows):,} of {total:,} comments; narrow them with the choices above.")
+else:
+    st.caption(f"{len(rows):,} {'comment' if len(rows) == 1 else 'comments'}, newest first.")
+scores = [s for s in voice.SURVEY_SCALES if (rows["survey"] == s).any()]   # a column per survey shown
+st.dataframe(rows, hide_index=True, placeholder=fmt.MISSING, column_order=[
+    "submitted_at", *(f"score_{s}" for s in scores), "comment", "sentiment", "themes", "language", "segment",
+    "department"],
     column_config={
         "submitted_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD", width=90),
-        "survey": st.column_config.TextColumn("Survey", width=60),
-        "score": st.column_config.NumberColumn("Score", format="%d", width=55),
+        **{f"score_{s}": st.column_config.TextColumn(label, width=70, alignment="right")
+           for s, label in voice.SURVEY_SCALES.items()},
         "comment": st.column_config.TextColumn("Comment", width="large"),
         "sentiment": st.column_config.TextColumn("Sentiment", width=80),
         "themes": st.column_config.TextColumn("Themes", width="medium"),
         "language": st.column_config.TextColumn("Language", width=80),
         "segment": st.column_config.TextColumn("Segment", width=90),
         "department": st.column_config.TextColumn("Department", width=90)})
-st.download_button("Download these comments (CSV, masked)", rows.to_csv(index=False).encode("utf-8"),
+st.download_button("Download these comments (CSV, masked)",
+                   rows.drop(columns=[f"score_{s}" for s in voice.SURVEY_SCALES]).to_csv(index=False).encode("utf-8"),
                    file_name="comments.csv", mime="text/csv", disabled=rows.empty)
+
+explain.how_computed("Comment sentiment", "Themes", "Themes that set detractors apart", "Phrases that set detractors apart",
+                     "Masking", "Margin of error", "Significant change", "Many comparisons at once")

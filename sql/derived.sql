@@ -40,15 +40,15 @@ group by all
 order by started_on;
 
 -- one row per start day x filter dimensions x first-response time (3 significant figures): the
--- histogram that medians and their intervals are read from; a contact never answered where an
--- answer was due counts as +infinity (counted_response_seconds), so it weighs against the median
+-- histogram that medians and their intervals are read from, over the contacts due an answer; one
+-- never answered counts as +infinity (counted_response_seconds), so it weighs against the median
 create or replace table response_times_daily as
 select started_at::date as started_on, segment, region, plan, channel, department, journey_stage,
-       response_bucket(counted_response_seconds(t.is_self_service, first_response_seconds, sla_seconds, started_at,
-                                                resolved_at, interactions_as_of())) as response_seconds,
+       response_bucket(counted_response_seconds(is_due, first_response_seconds, started_at, resolved_at,
+                                                interactions_as_of())) as response_seconds,
        count(*) as n
-from interaction_rows() left join self_service_of() t using (touchpoint)
-where counted_response_seconds(t.is_self_service, first_response_seconds, sla_seconds, started_at, resolved_at,
+from interaction_rows()
+where counted_response_seconds(is_due, first_response_seconds, started_at, resolved_at,
                                interactions_as_of()) is not null
 group by all
 order by started_on;
@@ -948,7 +948,7 @@ select i.channel,
                 case when list_contains((select live_channels from service_settings), i.channel)
                      then 'immediate' else 'deferred' end) as response_mode
 from (select distinct channel from interactions) i
-left join (select channel, any_value(response_mode) as response_mode from channels group by all) c using (channel);
+left join channel_modes_of() c using (channel);
 
 -- one row per contact with what service levels judge about it, as of the data's latest event:
 -- whether an answer was due, never came, came immediately (an immediate channel's front office
@@ -957,10 +957,8 @@ create or replace macro service_rows() as table
     with settings as (select * from service_settings),
     judged as (
         select r.*, m.response_mode = 'immediate' as is_immediate_channel,
-               is_answer_due(t.is_self_service, r.first_response_seconds, r.sla_seconds) as is_due,
                sla_met(r.started_at, r.resolved_at, r.sla_seconds, interactions_as_of()) as is_sla_met
         from interaction_rows() r
-        left join self_service_of() t using (touchpoint)
         left join channel_modes m using (channel)
     )
     select j.*,

@@ -198,10 +198,38 @@ create or replace macro customer_started() as table
     select c.customer_id, coalesce(c.signup_date, s.first_on) as started_on
     from customers c left join first_seen s using (customer_id);
 
--- Interactions and transactions with their customer's attributes.
+-- ---- Who owes an answer (docs/service-levels.md) -------------------------------------------------
+-- A fulfilment step, not a conversation: a purchase or order, a delivery leg, a payment, an
+-- automatic event. A contact of such a kind on a touchpoint not listed expects no answer.
+create or replace macro is_fulfilment_kind(kind) as
+    coalesce(list_contains(['purchase', 'order', 'delivery', 'shipment', 'payment', 'event', 'notification'],
+                           kind), false);
+-- An answer is due only from a contact that opens a conversation with the company: its channel has a
+-- response mode (immediate or deferred: channels, else the live-channel default; not 'none') and its
+-- touchpoint expects an answer (touchpoints.expects_answer, else not self-service: see
+-- answers_expected_of). A touchpoint not listed (or none) expects one when the contact had a first
+-- response or an SLA and is not a fulfilment step. `response_mode` and `expects_answer` come from left
+-- joins in interaction_rows, null when the channel or touchpoint is not listed.
+create or replace macro is_answer_due(response_mode, expects_answer, kind, first_response_seconds, sla_seconds) as
+    coalesce(response_mode <> 'none', true)
+    and coalesce(expects_answer,
+                 is_agent_handled(first_response_seconds, sla_seconds) and not is_fulfilment_kind(kind));
+-- Each channel of the reference table once, and each touchpoint, for the left joins of
+-- interaction_rows (never a subquery per row): how it answers, and whether it expects an answer.
+create or replace macro channel_modes_of() as table
+    select channel, any_value(response_mode) as response_mode from channels group by all;
+create or replace macro answers_expected_of() as table
+    select touchpoint, bool_or(coalesce(expects_answer, not is_self_service)) as expects_answer
+    from touchpoints group by all;
+-- Interactions with their customer's attributes and whether an answer was due (is_answer_due,
+-- judged here once for every query that counts answers).
 create or replace macro interaction_rows() as table
-    select i.*, c.segment, c.region, c.plan
-    from interactions i left join customers c using (customer_id);
+    select i.*, c.segment, c.region, c.plan,
+           is_answer_due(m.response_mode, t.expects_answer, i.kind, i.first_response_seconds, i.sla_seconds) as is_due
+    from interactions i
+    left join customers c using (customer_id)
+    left join channel_modes_of() m using (channel)
+    left join answers_expected_of() t using (touchpoint);
 
 -- Feedback takes its channel from the interaction it rates, and its department, journey stage
 -- and touchpoint from that interaction when it has none of its own.
@@ -437,27 +465,20 @@ create or replace macro churn_band_of(score, threshold) as
     case when score >= threshold then 'high' when score >= threshold / 2.0 then 'medium' else 'low' end;
 
 -- ---- Service levels: who owes an answer, and contacts never answered (docs/service-levels.md) --------
--- An answer is due unless the touchpoint is self-service; for a touchpoint not listed, when the
--- contact has an SLA or a response (is_agent_handled).
-create or replace macro is_answer_due(is_self_service, first_response_seconds, sla_seconds) as
-    coalesce(not is_self_service, is_agent_handled(first_response_seconds, sla_seconds));
+-- Who owes an answer (is_answer_due) is decided with the interactions' rows: see interaction_rows.
 -- Never answered: an answer was due and none came, judged once the contact was closed or has been
 -- open for a day (as of now_at); a contact opened an hour ago without a reply is not judged yet.
 create or replace macro is_unanswered(is_due, first_response_seconds, started, resolved, now_at) as
     is_due and first_response_seconds is null and (resolved is not null or started + interval 1 day <= now_at);
--- The first-response time that response levels count: the response, else +infinity for a contact
--- never answered (slower than any answer, so it counts against the median instead of vanishing from
--- it); null when no answer was due or the contact is not judged yet.
--- is_self_service comes from a left join of the contact's touchpoint to touchpoints (see
--- self_service_of), never a subquery per row.
-create or replace macro counted_response_seconds(is_self_service, first_response_seconds, sla_seconds, started,
-                                                 resolved, now_at) as
-    case when first_response_seconds is not null then first_response_seconds
-         when is_unanswered(is_answer_due(is_self_service, first_response_seconds, sla_seconds),
-                            first_response_seconds, started, resolved, now_at) then 'infinity'::double end;
--- Each touchpoint of the reference table once, for that left join.
-create or replace macro self_service_of() as table
-    select touchpoint, bool_or(is_self_service) as is_self_service from touchpoints group by all;
+-- The first-response time that response levels count, over the contacts due an answer: the response,
+-- else +infinity for a contact never answered (slower than any answer, so it counts against the median
+-- instead of vanishing from it); null when no answer was due or the contact is not judged yet. A
+-- median that is +infinity means over half of those contacts were never answered, and reads so
+-- (cxdata.formatting.over_half_unanswered), never as a number.
+create or replace macro counted_response_seconds(is_due, first_response_seconds, started, resolved, now_at) as
+    case when not is_due then null
+         when first_response_seconds is not null then first_response_seconds
+         when is_unanswered(is_due, first_response_seconds, started, resolved, now_at) then 'infinity'::double end;
 -- Shares of the contacts due an answer: answered immediately, never answered, escalated; and of the
 -- deferred ones judged, resolved within the deferred promise. All are proportions with pct_moe.
 create or replace macro service_pct_of(n_part, n) as 100.0 * n_part / nullif(n, 0);

@@ -22,12 +22,11 @@ service_months as (
 response_months as (
     select date_trunc('month', i.started_at)::date as month_start,
            first_response_kpi(is_live_channel(i.channel, $live_channels)) as kpi,
-           quantile_disc(counted_response_seconds(t.is_self_service, i.first_response_seconds, i.sla_seconds, i.started_at,
-                                                  i.resolved_at, interactions_as_of()), 0.5) as value,
-           count(counted_response_seconds(t.is_self_service, i.first_response_seconds, i.sla_seconds, i.started_at,
-                                          i.resolved_at, interactions_as_of())) as n
+           quantile_disc(counted_response_seconds(i.is_due, i.first_response_seconds, i.started_at, i.resolved_at,
+                                                  interactions_as_of()), 0.5) as value,
+           count(counted_response_seconds(i.is_due, i.first_response_seconds, i.started_at, i.resolved_at,
+                                          interactions_as_of())) as n
     from bounds, filtered_interactions(bounds.first_month, bounds.stop, $filters) i
-    left join self_service_of() t using (touchpoint)
     group by all
 ),
 

@@ -23,9 +23,7 @@ nps_composition as (  -- one row per class of NPS answer: its share of the answe
 ),
 
 interactions_both as (
-    select i.*, t.is_self_service
-    from interactions_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters) i
-    left join self_service_of() t using (touchpoint)
+    select * from interactions_in_periods($start, $stop, $cmp_start, $cmp_stop, $filters)
 ),
 
 service_counts as (  -- both periods, with 0 contacts when none matches
@@ -38,10 +36,10 @@ service_counts as (  -- both periods, with 0 contacts when none matches
 
 response_counts as (
     select period, first_response_kpi(is_live_channel(channel, $live_channels)) as kpi,
-           median_ladder(counted_response_seconds(is_self_service, first_response_seconds, sla_seconds, started_at,
-                                                  resolved_at, interactions_as_of())) as response_ladder,
-           count(counted_response_seconds(is_self_service, first_response_seconds, sla_seconds, started_at,
-                                          resolved_at, interactions_as_of())) as n_response
+           median_ladder(counted_response_seconds(is_due, first_response_seconds, started_at, resolved_at,
+                                                  interactions_as_of())) as response_ladder,
+           count(counted_response_seconds(is_due, first_response_seconds, started_at, resolved_at,
+                                          interactions_as_of())) as n_response
     from interactions_both
     group by all
 ),

@@ -71,19 +71,23 @@ create table if not exists targets (
 
 -- Reference: how each channel answers (docs/service-levels.md). immediate = a person answers while
 -- the customer waits (phone, chat, in person, kiosk...); deferred = the answer comes later (e-mail,
--- web forms, social...). A channel not listed is immediate when $CX_LIVE_CHANNELS (or its default
--- list) names it, else deferred.
+-- web forms, social...); none = nobody answers there (automatic notices, delivery scans). A channel
+-- not listed is immediate when $CX_LIVE_CHANNELS (or its default list) names it, else deferred.
 create table if not exists channels (
     channel        varchar not null,
-    response_mode  varchar not null   -- immediate or deferred
+    response_mode  varchar not null   -- immediate, deferred or none
 );
 
--- Reference: which touchpoints are self-service (no agent, so no first response is due). A
--- touchpoint not listed is judged by its rows: an answer is due when it has an SLA or a response.
+-- Reference: which touchpoints are self-service (no agent) and which expect an answer (a
+-- conversation; a fulfilment step such as a delivery leg, a purchase or an automatic event expects
+-- none). Who owes an answer: is_answer_due in sql/macros.sql.
 create table if not exists touchpoints (
     touchpoint       varchar not null,
-    is_self_service  boolean not null
+    is_self_service  boolean not null,
+    expects_answer   boolean           -- null = not told: expected unless self-service
 );
+-- Databases written before touchpoints said whether they expect an answer get the column (null).
+alter table touchpoints add column if not exists expects_answer boolean;
 
 create table if not exists loads (
     load_id       varchar not null,

@@ -55,8 +55,10 @@ def test_overview_under_default_filters_matches_the_metrics_module(app, tiny_con
                 "first_response_written", "active_customers", "revenue"):
         assert tiles[metrics.KPIS[key].label] == fmt.value(key, expected.loc[key, "value"]), key
     assert tiles["NPS"] == "30" and tiles["CSAT"] == "75.0%" and tiles["Contacts"] == "10"
-    # NPS 30 against the company's target of 25: a green badge beside the label
-    assert at.metric[0].label == "NPS :green-badge[:material/check: 25]"
+    # NPS 30 against the company's target of 25: a green badge beside the label that reads as a target;
+    # KPIs with no target loaded say so in grey, and KPIs that take none (contacts) have no badge
+    assert at.metric[0].label == "NPS :green-badge[met · target 25]"
+    assert at.metric[1].label == "CSAT :gray-badge[no target]" and at.metric[3].label == "Contacts"
     # two years of transactions are not there: revenue retention says why it is not shown
     assert tiles["Net revenue retention"] == "Not shown"
     assert any("do not cover the whole base year" in c.value for c in at.caption)
@@ -158,7 +160,8 @@ def test_app_on_loaded_files_picks_up_a_reload(tmp_path, monkeypatch):
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
-    assert {m.label: m.value for m in at.metric}["NPS"] == "50"
+    assert shown(at)["NPS"] == "50"
+    assert at.metric[0].label == "NPS :gray-badge[no target]"     # no target loaded: the badge says so
     assert not at.info or "demo data" not in at.info[0].value
 
     # 20 more detractors arrive while the app is open: 30 promoters, 30 detractors -> NPS 0.
@@ -166,7 +169,7 @@ def test_app_on_loaded_files_picks_up_a_reload(tmp_path, monkeypatch):
                   + "".join(f"B{i},K{i},2026-03-02 10:00,nps,0\n" for i in range(20)))
     load_files([more], db_path=db_file)
     at.run()
-    assert {m.label: m.value for m in at.metric}["NPS"] == "0"
+    assert shown(at)["NPS"] == "0"
 
     at.switch_page("pages/data.py").run()
     assert not at.exception
@@ -364,8 +367,9 @@ def test_a_significant_fall_is_a_red_fall(demo_app):
 
 def test_attention_lists_billing_standing_sla_miss_and_focus_keeps_the_next_change(demo_app):
     at = demo_app()
-    miss = [m.value for m in at.markdown if "**Billing** resolves" in m.value]
-    assert miss and "against a 90.0% target, below target in every quarter since Q2 2024" in miss[0], miss
+    miss = [m.value for m in at.markdown if "**Billing**'s SLA compliance" in m.value]
+    assert miss and miss[0].endswith("SLA compliance is 63.2% and misses its 90.0% target over 15 Dec 2025 – "
+                                     "14 Mar 2026; below target in every quarter since Q2 2024."), miss
     focus = next(b for b in at.button if b.label == "Focus on Billing")
     sla_before = shown(at)["SLA compliance"]
     focus.click().run()

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -268,7 +269,7 @@ def test_a_tiles_trend_link_opens_the_trends_page_with_the_filters(server, page)
     page.wait_for_url(re.compile(r"/trends\?.*metric=sla_compliance"), timeout=30_000)
     _wait_until_idle(page)
     assert "segment=SMB" in page.url and "period=12m" in page.url
-    page.get_by_text("robust deviations", exact=False).first.wait_for(timeout=30_000)
+    page.get_by_text("times its usual variation", exact=False).first.wait_for(timeout=30_000)
     _assert_no_error(page)
     page.set_viewport_size({"width": 1280, "height": 2000})
     page.screenshot(path=ARTIFACTS / "trends-sla-smb.png")
@@ -291,3 +292,35 @@ def test_journey_page_draws_its_map_sankey_and_moments_without_errors(server, br
     _wait_until_idle(page)
     page.screenshot(path=ARTIFACTS / "journey-full.png", full_page=True)
     context.close()
+
+
+def test_nothing_is_fetched_from_outside_the_machine_and_the_console_stays_clean(server, browser):
+    """Offline, as on a locked-down laptop: every request but the app's own is refused and recorded,
+    the favicon included, and no page logs an error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    outside, errors = [], []
+
+    def only_local(route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
+            if response.status >= 400 else None)
+    page.goto(server, wait_until="domcontentloaded")
+    _wait_for_tiles(page)
+    # on through the navigation, as a reader goes: a deep link's first load also probes the page's path
+    # for the server's health (Streamlit's own base-path check), a 404 the console reports
+    for title in ("KPI trends", "Journey map", "Definitions"):
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+        page.get_by_role("heading", name=title, level=1).wait_for(timeout=120_000)
+        _wait_until_idle(page)
+    icon = page.locator("link[rel~='icon']").first.get_attribute("href")
+    assert icon.startswith(("/media/", f"{server}/media/", "./media/")), icon   # the app's own file
+    context.close()
+    assert outside == [] and errors == []

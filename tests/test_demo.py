@@ -1,9 +1,11 @@
 """The demo generator: sizes, determinism, integrity, and the signals the pages must find."""
+import re
 from datetime import date, datetime
 
 import pytest
 
 from cxdata import db, demo
+from tests.conftest import ROOT
 
 N = 2000
 TABLES = demo.DATA_TABLES
@@ -331,3 +333,20 @@ def test_sentiment_words_follow_scores(cur, words, allowed):
     hits = [(s, v) for s, v, text in rows if any(w in text for w in words)]
     assert hits
     assert all(sentiment(s, v) == allowed for s, v in hits)
+
+
+def test_the_readme_states_what_the_default_demo_builds(demo_december):
+    """The README's row counts are those of `python -m cxdata demo` (5,000 customers, seed 7) built on
+    the day it names, 1 Dec 2026, the day of the shared demo_december database."""
+    line = next(l for l in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+                if l.startswith("| building the default demo"))
+    said = re.search(r"\(([\d,]+) customers; built on 1 Dec 2026: ([\d,]+) interactions, ([\d,]+) survey "
+                     r"responses, ([\d,]+) transactions", line)
+    assert said, line
+    con = db.connect_readonly(demo_december)
+    try:
+        counts = [con.execute(f"select count(*) from {t}").fetchone()[0]
+                  for t in ("customers", "interactions", "feedback", "transactions")]
+    finally:
+        con.close()
+    assert [int(n.replace(",", "")) for n in said.groups()] == counts == [5000, 250387, 41125, 86697]

@@ -29,8 +29,8 @@ def test_scorecards_page_shows_billing_last_and_its_card(start_on, demo_december
     assert not at.exception and not at.error
     assert any("**Billing** ranks last" in m.value for m in at.markdown)
     card = at.dataframe[0].value.set_index("Metric")
-    assert card.loc["SLA compliance", "Status"] == "off target" and card.loc["SLA compliance", "Target"] == "90.0%"
-    assert card.loc["Churn after a bad experience", "Target"] == "no target set"
+    assert card.loc["SLA compliance", "Status"] == "missed" and card.loc["SLA compliance", "Target"] == "90.0%"
+    assert card.loc["Churn after a bad experience", "Target"] == "no target"
     # the same numbers as the module, for the view the page shows (last 90 days to 30 Nov 2026)
     con = db.connect_readonly(demo_december)
     try:
@@ -40,8 +40,10 @@ def test_scorecards_page_shows_billing_last_and_its_card(start_on, demo_december
         con.close()
     expected = cards.cards[cards.cards["department"] == "Billing"].set_index("label")
     assert card.loc["SLA compliance", "Value"] == fmt.value("sla_compliance", expected.loc["SLA compliance", "value"])
-    # editing is off without the setting: no form, and the page says how to turn it on
-    assert not at.number_input and any(departments.EDIT_ENV in c.value for c in at.caption)
+    # editing is off without the setting: no form, and the page says so in plain words, naming no setting
+    assert not at.number_input
+    assert any("Target editing is switched off by the administrator" in c.value for c in at.caption)
+    assert not any(departments.EDIT_ENV in c.value for c in at.caption)
 
 
 def test_an_edited_target_survives_a_restart_and_a_load(start_on, tiny_db, tmp_path, monkeypatch):

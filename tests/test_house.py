@@ -37,3 +37,14 @@ def test_plain_cxdata_imports_without_streamlit_loaded():
             "print('streamlit' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_readme_says_each_thing_once_and_lists_every_doc():
+    """No line pasted twice (a Documentation entry once stood in "Load your own data" too), and the
+    Documentation list names every page of docs/."""
+    lines = [line.strip() for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith(("```", "|---"))]
+    assert sorted({line for line in lines if lines.count(line) > 1}) == []
+    listed = [line for line in lines if line.startswith("- [docs/")]
+    assert sorted(line.split("]")[0][3:] for line in listed) == sorted(
+        f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))

@@ -1,4 +1,5 @@
 """What the overview says in words: the line under the title, withheld changes, tiles, the attention list."""
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -63,19 +64,28 @@ def test_attention_says_misses_in_words_and_keeps_statistics_for_the_tooltip():
     data = overview.OverviewData(summary=pd.DataFrame(), trends=pd.DataFrame(), targets={}, movers=mover,
                                  misses=miss, channels=pd.DataFrame())
     first, second = overview.attention(data, ViewState(NOV, "90d", "previous"))
-    assert first.text == ("**Billing** resolves 73.8% on time against a 90.0% target, below target in every "
-                          "quarter since Q1 2025.")
-    assert (first.dimension, first.member) == ("department", "Billing")
-    assert "95% interval" in first.help and "n = 2,694" in first.help
+    # the verdict on the period shown, in the badges' words (16.2 short of 90: beyond 4.5 and the margin),
+    # then the quarters below target, each period named
+    assert first.text == ("**Billing**'s SLA compliance is 73.8% and misses its 90.0% target over "
+                          "2 Sep 2026 – 30 Nov 2026; below target in every quarter since Q1 2025.")
+    assert (first.dimension, first.member, first.status) == ("department", "Billing", "missed")
+    assert "margin of error" in first.help and "n = 2,694" in first.help
     assert second.text == ("**Segment SMB**: CSAT fell 6.1 pts to 71.2% against the previous period, more than "
                            "the whole view's 1.0 pts fall.")
-    assert "p < 0.001" in second.help and "Benjamini–Hochberg" in second.help
+    assert "n = 790 → 800" in second.help and "many groups checked at once" in second.help
+    assert "Benjamini" not in second.help and "p < " not in second.help   # plain words, no test statistic
     company_miss = miss.assign(is_company=True, scope="Company")
     filtered = overview.OverviewData(summary=pd.DataFrame(), trends=pd.DataFrame(), targets={},
                                      movers=mover.iloc[0:0], misses=company_miss, channels=pd.DataFrame())
-    assert overview.attention(filtered, ViewState(NOV, "90d"))[0].text.startswith("**The company** resolves")
+    assert overview.attention(filtered, ViewState(NOV, "90d"))[0].text.startswith("**The company**'s SLA")
     smb = ViewState(NOV.replace(segment=["SMB"]), "90d")       # under a filter it is the view, not the company
-    assert overview.attention(filtered, smb)[0].text.startswith("**This view** resolves")
+    assert overview.attention(filtered, smb)[0].text.startswith("**This view**'s SLA")
+    # short beyond its margin (1.6) yet within 5% of 90 (4.5): listed, and called close, as its badge is
+    close = company_miss.assign(value=87.0, shortfall=3.0, quarters_missed=2, since=pd.Timestamp("2026-07-01"))
+    said = overview.attention(dataclasses.replace(filtered, misses=close), ViewState(NOV, "90d"))[0]
+    assert said.status == "close" and said.text == (
+        "**The company**'s SLA compliance is 87.0% and is close to its 90.0% target over "
+        "2 Sep 2026 – 30 Nov 2026; below target in each of the last 2 quarters, since Q3 2026.")
 
 
 def test_a_season_that_moves_everyone_is_said_once():
@@ -94,4 +104,5 @@ def test_a_miss_reads_as_english_for_any_department_name():
     row = pd.Series(dict(scope="Sales", is_company=False, kpi="nps", label="NPS", value=19.0, moe=4.0, n=900,
                          target=30.0, shortfall=11.0, quarters_missed=1, quarters_seen=8,
                          since=pd.Timestamp("2026-01-01")))
-    assert overview._miss_item(row).text == "**Sales**' NPS is 19 against a target of 30, below target this quarter."
+    assert overview._miss_item(row, period="1 Jan 2026 – 31 Mar 2026").text == (
+        "**Sales**' NPS is 19 and misses its 30 target over 1 Jan 2026 – 31 Mar 2026; below target in Q1 2026.")

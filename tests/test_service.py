@@ -26,7 +26,7 @@ JANUARY = Filters(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
 # SLA judged 7 (I1-I5, I8, I10), met 4; resolved agent-handled 7 (I1-I5, I9, I10), first contact 6.
 SERVICE_ROWS_SQL = """
 insert into customers values ('C1', 'One', 'SMB', 'Europe', 'ES', 'Plus', date '2025-01-01', 100, 'Ana', null);
-insert into touchpoints values ('website visit', true), ('ticket', false);
+insert into touchpoints (touchpoint, is_self_service) values ('website visit', true), ('ticket', false);
 insert into channels values ('chat', 'immediate'), ('email', 'deferred'), ('web', 'deferred');
 insert into interactions values
  ('I1', 'C1', timestamp '2026-01-10 08:00', 'chat', 'support', 'ticket', 'Support', 'inquiry', 'front', 60,
@@ -119,7 +119,7 @@ def test_settings_fall_back_to_their_defaults_and_say_when_a_refresh_is_pending(
     assert service.settings().immediate_seconds == service.DEFAULT_IMMEDIATE_SECONDS
     assert service.pending_change(service_reader) is None
     monkeypatch.setenv(service.IMMEDIATE_ENV, "60")
-    assert "next `python -m cxdata refresh`" in service.pending_change(service_reader)
+    assert "they apply once the data is next refreshed" in service.pending_change(service_reader)
 
 
 def test_support_answers_immediately_about_as_often_as_its_median_first_response_says(demo_december):

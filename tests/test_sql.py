@@ -6,7 +6,7 @@ from tests.conftest import Q1_2026, ROOT
 
 NOT_QUERIES = {"schema", "macros", "load_macros", "derived", "derived_stamp",  # scripts the writers run, not queries
                "customer_history_close", "customer_history_open", "dataset_first", "churn_model_write",
-               "journey_flow_presets_write"}
+               "journey_flow_presets_write", "touchpoints_expects_answer_write"}
 QUERIES = sorted(p.stem for p in (ROOT / "sql").glob("*.sql") if p.stem not in NOT_QUERIES)
 PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "load_id": "", "target_table": "", "column_name": "", "search": "", "limit": 100,
@@ -17,7 +17,8 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "theme": "", "sentiment": "", "language": "", "nps_group": "", "min_comments": 1, "prior": 100.0,
           # churn: features as of a day, the alert rules, customers to look up
           "as_of": Q1_2026.end, "horizon_days": 90, "threshold": 30.0, "signals": ["failed_payment"],
-          "customer_ids": ["C01"]}
+          "customer_ids": ["C01"],
+          "loaded": "interactions"}  # the load report's count of contacts due an answer
 
 
 @pytest.mark.parametrize("name", QUERIES)

@@ -14,7 +14,7 @@ from tests.conftest import Q1_2026
 def _flat(values, moe=1.0, n=500, start=dt.date(2024, 1, 1)):
     starts = [trends._step_back(start, "month", -i) for i in range(len(values))]
     return pd.DataFrame({"period_start": starts, "member": None, "value": values, "moe": moe, "n": n,
-                         "is_enough": True, "is_complete": True})
+                         "is_enough": True, "is_complete": True, "is_unanswered": False})
 
 
 def test_a_flat_noisy_series_flags_nothing():
@@ -31,7 +31,7 @@ def test_a_dip_is_flagged_with_its_expected_value_and_deviation():
     assert row["expected"] == 50 and row["deviation"] == pytest.approx(-10 / math.hypot(spread, 1.2533 * spread / math.sqrt(12)))
     assert out["is_anomaly"].tolist() == [False] * 12 + [True, False]
     assert trends.anomaly_sentences(out, "csat", "month") == [
-        "CSAT in January 2025, 40.0%, is 6.3 robust deviations below its expected 50.0%."]
+        "CSAT in January 2025, 40.0%, is below the 50.0% its recent history predicts, by 6.3 times its usual variation."]
 
 
 def test_a_season_seen_in_two_earlier_years_is_expected_not_flagged():

@@ -3,6 +3,7 @@ hand on a small database of written comments, the theme file's refresh, and the 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import duckdb
 import pytest
@@ -208,6 +209,16 @@ def test_on_the_demo_billing_drives_most_detractors(demo_voice):
     assert top["promoter_share"] < 5
 
 
+def test_on_the_demo_the_phrase_tables_hold_no_everyday_word_alone(demo_voice):
+    """"get", "many" and "first" led the demo's phrase tables before they were left out alone."""
+    last_90 = Filters(dt.date(2025, 12, 15), dt.date(2026, 3, 14))
+    phrases = voice.load(demo_voice, last_90, "previous").phrases
+    assert len(phrases) == 2 * voice.PHRASES_SHOWN
+    assert not {"get", "many", "first", "still"} & set(phrases["phrase"])
+    assert {"nobody", "expensive", "too many"} <= set(phrases.loc[phrases["typical_of"] == "detractor", "phrase"])
+    assert not phrases["phrase"].str.contains(r"^(?:and|with|the|a) | (?:and|with|the|a)$").any()
+
+
 def test_on_the_demo_the_negative_share_is_higher_in_december_and_january(demo_voice):
     year = Filters(dt.date(2025, 3, 1), dt.date(2026, 2, 28))
     months = voice.monthly_sentiment(voice.load(demo_voice, year, "previous"), year.end)
@@ -235,7 +246,7 @@ def voice_page(voice_db, monkeypatch):
 
 
 def _comments_caption(at) -> str:
-    return next(c.value for c in at.caption if c.value.endswith("comments, newest first.") or "comments (" in c.value)
+    return next(c.value for c in at.caption if c.value.endswith(", newest first.") or c.value.startswith("The newest "))
 
 
 def test_the_page_shows_the_driver_the_share_and_masked_verbatims(voice_page):
@@ -273,3 +284,54 @@ def test_the_overview_links_to_the_page_with_the_driver_and_a_quote(voice_page):
     assert not at.exception
     line = next(m.value for m in at.markdown if "drives most detractors" in m.value)
     assert "**Billing and price**" in line and "“The billing is wrong, a terrible invoice.”" in line
+
+
+def test_a_comment_table_cut_at_its_limit_says_how_many_comments_there_are(voice_page, monkeypatch):
+    monkeypatch.setattr(voice, "VERBATIM_LIMIT", 40)
+    at = voice_page()
+    assert not at.exception
+    # 104 comments in Q1 2026 (100 NPS, 4 CSAT); the table holds the newest 40 and says so
+    assert _comments_caption(at) == "The newest 40 of 104 comments; narrow them with the choices above."
+    assert len(at.dataframe[-1].value) == 40
+    at.selectbox(key="voice_theme").select("billing").run()   # 34 billing comments: all of them fit
+    assert _comments_caption(at) == "34 comments, newest first."
+
+
+def test_the_comment_table_shows_each_surveys_score_in_its_own_column(voice_page):
+    at = voice_page()
+    table = at.dataframe[-1]
+    labels = {k: v.get("label") for k, v in json.loads(table.proto.columns).items()}
+    shown = [labels.get(c, c) for c in table.proto.column_order]
+    # Q1 2026 has NPS (0-10) and CSAT (1-5) comments, no CES: two score columns, never one mixed "Score"
+    assert shown[:3] == ["Date", "NPS (0–10)", "CSAT (1–5)"] and "Score" not in shown and "Survey" not in shown
+    rows = table.value.set_index("comment")
+    call_me = rows.loc["Call me at [phone] or [email], thanks!"]   # a blank, never "None", in the other columns
+    assert (call_me["score_csat"], call_me["score_nps"], call_me["score_ces"]) == ("5", "", "")
+    billing = rows.loc[["The billing is wrong, a terrible invoice."]]
+    assert (billing["score_nps"] == "3").all() and (billing["score_csat"] == "").all()
+
+
+def test_the_phrase_tables_show_phrases_and_counts_without_a_test_statistic(voice_page):
+    at = voice_page()
+    typical = [d for d in at.dataframe if list(d.proto.column_order) == ["phrase", "n_detractor", "n_promoter"]]
+    assert len(typical) == 2    # detractors' and promoters'
+    labels = json.loads(typical[0].proto.columns)
+    assert [labels[c]["label"] for c in ("phrase", "n_detractor", "n_promoter")] == ["Phrase", "Detractors", "Promoters"]
+    detractors = typical[0].value
+    assert detractors.iloc[0]["phrase"] == "billing" and detractors.iloc[0]["n_detractor"] == 30
+    assert not any(p in comments.VAGUE or p in comments.STOPWORDS for t in typical for p in t.value["phrase"])
+
+
+@pytest.mark.parametrize("text, kept, left_out", [
+    # everyday words say nothing alone, but make a phrase in a pair
+    ("I get too many calls, first contact was fine", {"calls", "too many", "many calls", "first contact", "fine"},
+     {"get", "many", "first", "too", "calls first"}),
+    # a pair never spans a comma and never starts or ends on a stopword
+    ("Slow, confusing and expensive", {"slow", "confusing", "expensive"}, {"slow confusing", "confusing and"}),
+    ("Everything worked perfectly with the app", {"worked perfectly", "everything worked"},
+     {"perfectly with", "with the", "the app"}),
+    ("Very very slow again", {"slow", "very slow", "slow again"}, {"very very", "again"}),
+])
+def test_phrases_leave_out_everyday_words_and_fragments(text, kept, left_out):
+    found = set(comments.terms(text.lower()))
+    assert kept <= found and not (left_out & found), found

@@ -104,9 +104,10 @@ def data_facts(reader: CachedReader) -> dict:
 
 
 def draw_header(facts: dict) -> None:
-    """One small line in the sidebar, and only for the demo: the page's title and numbers come first."""
+    """One small line in the sidebar, and only for the demo: the page's title and numbers come first.
+    It points to the Data & loads page, the one page that may show how to load from the command line."""
     if facts["is_demo"]:
-        st.sidebar.caption(f":material/info: Demo data · to see your own: `{LOAD_HINT}` (docs/loading.md)")
+        st.sidebar.caption(":material/info: Demo data · to see your own, load it on the Data & loads page")
 
 
 def compact_layout() -> None:
@@ -133,45 +134,62 @@ def compact_layout() -> None:
             "</style>")
 
 
-def sidebar_filters(reader: CachedReader, facts: dict, show: bool = True) -> ViewState:
-    """Draw the global filters, reconcile them with the URL, and return the view they define.
+# The global controls a page can use: the period (with its custom range), the comparison, and one per
+# filter dimension. A page declares the ones that act on it (app.py, CONTROLS); the others are not drawn.
+ALL_CONTROLS = frozenset({"period", "compare", *DIMENSIONS})
 
-    With `show` false (a page the filters do not apply to) nothing is drawn and the URL is left
-    alone; the view is kept in session state, so the filters are as they were on coming back.
+
+def sidebar_filters(reader: CachedReader, facts: dict, controls: frozenset[str] = ALL_CONTROLS) -> ViewState:
+    """Draw the global filters that act on this page (`controls`), reconcile them with the URL, and
+    return the view they define.
+
+    A control the page does not use is not drawn, and keeps its value: the view carries it, the URL
+    too, and it is as it was on a page that shows it. With no control at all (a page the filters do
+    not apply to) nothing is drawn and the URL is left alone.
     """
     options = filter_options(reader)
     today = facts["last_complete_on"] or dt.date.today()  # presets end on the newest whole day
     earliest = facts["oldest_on"]
     everything = _current_query_params()
     url = {k: v for k, v in everything.items() if k in FILTER_KEYS}   # a page's own choices ride along
-    if not show:
+    if not controls:
         view = st.session_state.get(VIEW) or filters.from_query_params(url, options, today, earliest)
         st.session_state[VIEW] = view
         st.session_state.pop(_SYNCED, None)  # coming back, a link's filters are read again
         return view
     if url and url != st.session_state.get(_SYNCED):
-        incoming = filters.from_query_params(url, options, today, earliest)
-        _seed_widgets(incoming)
-        st.session_state["cx_notices"] = incoming.notices
-    elif _KEY["period"] not in st.session_state:  # a new session, or back from a page without filters
-        _seed_widgets(st.session_state.get(VIEW) or filters.from_query_params({}, options, today, earliest))
+        base = filters.from_query_params(url, options, today, earliest)
+        _seed_widgets(base, ALL_CONTROLS)
+        st.session_state["cx_notices"] = base.notices
+    else:
+        base = st.session_state.get(VIEW) or filters.from_query_params({}, options, today, earliest)
+        # a control hidden on the last page lost its widget state: it starts again from the view
+        _seed_widgets(base, {c for c in controls if _KEY[c] not in st.session_state})
 
     sb = st.sidebar
     sb.header("Filters")
-    preset = sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=_KEY["period"],
-                          on_change=_preset_comparison)
-    if preset == "custom":
-        chosen = sb.date_input("From – to", key=_KEY["range"], format="YYYY-MM-DD",
-                               min_value=filters.MIN_DAY, max_value=filters.MAX_DAY)
-        start, end = chosen if isinstance(chosen, (tuple, list)) and len(chosen) == 2 else (today, today)
-    else:
+    preset, start, end = base.preset, base.filters.start, base.filters.end
+    if "period" in controls:
+        preset = sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=_KEY["period"],
+                              on_change=_preset_comparison)
+        if preset == "custom":
+            chosen = sb.date_input("From – to", key=_KEY["range"], format="YYYY-MM-DD",
+                                   min_value=filters.MIN_DAY, max_value=filters.MAX_DAY)
+            start, end = chosen if isinstance(chosen, (tuple, list)) and len(chosen) == 2 else (today, today)
+        else:
+            start, end = filters.preset_range(preset, today)
+            st.session_state[_KEY["range"]] = (start, end)
+            newest = facts["newest_on"]   # None while only customers are loaded (no activity yet)
+            partial = "" if newest is None or today == newest else f"; {newest:%d %b} is partial"
+            sb.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (ends on the newest whole day of data{partial})")
+    elif preset != "custom":  # a hidden preset still ends on the newest whole day of this data
         start, end = filters.preset_range(preset, today)
-        st.session_state[_KEY["range"]] = (start, end)
-        newest = facts["newest_on"]   # None while only customers are loaded (no activity yet)
-        partial = "" if newest is None or today == newest else f"; {newest:%d %b} is partial"
-        sb.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (ends on the newest whole day of data{partial})")
-    compare = sb.selectbox("Compare with", list(COMPARISONS), format_func=COMPARISONS.get, key=_KEY["compare"])
+    # A hidden control keeps the value its widget had, or a callback gave it (a new preset's comparison).
+    compare = st.session_state.get(_KEY["compare"], base.compare)
+    if "compare" in controls:
+        compare = sb.selectbox("Compare with", list(COMPARISONS), format_func=COMPARISONS.get, key=_KEY["compare"])
     chosen = {key: sb.multiselect(dimension.label, options.get(key, []), key=_KEY[key], placeholder="All")
+              if key in controls else list(st.session_state.get(_KEY[key], base.filters[key]))
               for key, dimension in DIMENSIONS.items()}
     view = ViewState(Filters(start, end, **chosen), preset, compare)
 
@@ -197,12 +215,20 @@ def focus(dimension: str, member: str) -> None:
     st.session_state[_KEY[dimension]] = [member]
 
 
-def page_choice(key: str, label: str, options: dict[str, str], default: str, widget=st.selectbox, **kwargs) -> str:
+def page_choice(key: str, label: str, options: dict[str, str], default: str, widget=st.selectbox,
+                follows=None, **kwargs) -> str:
     """A page's own choice (a metric, a grain) drawn as `widget` and kept in the URL beside the
     filters (?metric=csat), so a shared link opens the same view. A value in the URL that is not
-    an option gives a notice and the default, never an error."""
+    an option gives a notice and the default, never an error. When `follows` (what the default is
+    derived from, such as the period's end) changes, the choice goes back to the default, unless a
+    link names one in the same run."""
     state, synced = f"pg_{key}", f"pg_{key}_synced"
     raw = st.query_params.get(key)
+    if follows is not None:
+        seen, st.session_state[f"pg_{key}_follows"] = st.session_state.get(f"pg_{key}_follows"), follows
+        if seen is not None and seen != follows and raw == st.session_state.get(synced):
+            st.session_state.pop(state, None)
+            raw = None
     if raw is not None and raw != st.session_state.get(synced):
         if raw in options:
             st.session_state[state] = raw
@@ -243,9 +269,13 @@ def _current_query_params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def _seed_widgets(view: ViewState) -> None:
-    st.session_state[_KEY["period"]] = view.preset
-    st.session_state[_KEY["range"]] = (view.filters.start, view.filters.end)
-    st.session_state[_KEY["compare"]] = view.compare
+def _seed_widgets(view: ViewState, controls) -> None:
+    """Set the widgets of `controls` to the view's values (before they are drawn)."""
+    if "period" in controls:
+        st.session_state[_KEY["period"]] = view.preset
+        st.session_state[_KEY["range"]] = (view.filters.start, view.filters.end)
+    if "compare" in controls:
+        st.session_state[_KEY["compare"]] = view.compare
     for key in DIMENSIONS:
-        st.session_state[_KEY[key]] = list(view.filters[key])
+        if key in controls:
+            st.session_state[_KEY[key]] = list(view.filters[key])

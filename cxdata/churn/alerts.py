@@ -37,8 +37,16 @@ SAVED_CHECK_DAYS = 90   # a "saved" customer counts as kept if still active this
 POINTS_LIMIT = 3000
 
 
+_PLAIN_THRESHOLD = "The churn alert threshold set by the administrator ({!r}) is not a score from 1 to 100"
+
+
 class AlertSettingError(ValueError):
-    """A churn alert setting ($CX_CHURN_...) has a value the app cannot use."""
+    """A churn alert setting ($CX_CHURN_...) has a value the app cannot use. The message names the
+    setting for whoever runs the app; `plain` says it in words for an executive page or slide."""
+
+    def __init__(self, message: str, plain: str):
+        super().__init__(message)
+        self.plain = plain
 
 
 @dataclass(frozen=True)
@@ -54,16 +62,19 @@ class Rules:
         try:
             threshold = float(raw) if raw else DEFAULT_THRESHOLD
         except ValueError:
-            raise AlertSettingError(f"{THRESHOLD_ENV}={raw!r} is not a number; use a score from 1 to 100") from None
+            raise AlertSettingError(f"{THRESHOLD_ENV}={raw!r} is not a number; use a score from 1 to 100",
+                                    _PLAIN_THRESHOLD.format(raw)) from None
         if not 0 < threshold <= 100:
-            raise AlertSettingError(f"{THRESHOLD_ENV}={raw!r} is outside 1-100")
+            raise AlertSettingError(f"{THRESHOLD_ENV}={raw!r} is outside 1-100", _PLAIN_THRESHOLD.format(raw))
         listed = os.environ.get(SIGNALS_ENV)
         signals = DEFAULT_SIGNALS if listed is None else tuple(
             s.strip() for s in listed.split(",") if s.strip() and s.strip() != "none")
         unknown = sorted(set(signals) - (set(RULES) - {"score"}))
         if unknown:
             raise AlertSettingError(f"{SIGNALS_ENV} names unknown rule(s) {unknown}; "
-                                    f"use any of {sorted(set(RULES) - {'score'})} or none")
+                                    f"use any of {sorted(set(RULES) - {'score'})} or none",
+                                    "The warning signs set by the administrator to raise a churn alert include "
+                                    f"{len(unknown)} the app does not know")
         return cls(threshold, signals)
 
     def params(self, filters: Filters) -> dict:

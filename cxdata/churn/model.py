@@ -17,7 +17,7 @@ from cxdata.churn import features as feat
 MIN_CHURNERS = 30     # fewer leavers than this in the training history: the rule score is used
 TOP_REASONS = 3
 MODEL, RULES = "model", "rules"
-KIND_LABEL = {MODEL: "model trained on your history (logistic regression)",
+KIND_LABEL = {MODEL: "model trained on your own history",
               RULES: "weighted rule score (too little churn history to train a model)"}
 
 # The rule score: points per unit of each signal above a floor, up to a cap (docs/churn-model.md).

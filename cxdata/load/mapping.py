@@ -15,7 +15,7 @@ from cxdata.load.errors import LoadError, name_list
 from cxdata.load.expressions import Expression, parse_expression
 from cxdata.load.model import describe_tables, model_columns, table_specs
 
-MAPPING_KEYS = ("table", "sheet", "columns", "values", "constants", "formats", "derived",
+MAPPING_KEYS = ("table", "sheet", "expects_answer", "columns", "values", "constants", "formats", "derived",
                 "lookups", "skip", "keep")
 LOOKUP_KEYS = ("table", "match", "value", "key", "if_skipped")
 # What a lookup does when its key finds only a row this run skipped (docs/loading.md, Lookups).
@@ -47,6 +47,8 @@ class Mapping:
     skip: dict[str, Expression] = field(default_factory=dict)  # reason -> rows to skip
     keep: dict[str, Expression] = field(default_factory=dict)  # name -> rows to keep (others skipped)
     lines: dict[str, int] = field(default_factory=dict)  # "section.key" -> line in the file
+    # interactions: whether the touchpoints of this file's contacts expect an answer (None: not told)
+    expects_answer: bool | None = None
 
     def mentioned(self) -> set[str]:
         """Every model column the mapping names."""
@@ -107,6 +109,11 @@ def parse_mapping(data: dict, source: str = "mapping", text: str = "") -> Mappin
     sheet = data.get("sheet")
     if sheet is not None and not isinstance(sheet, str):
         raise fail("sheet must be a sheet name in quotes, e.g. sheet = \"Responses\"")
+    expects_answer = data.get("expects_answer")
+    if expects_answer is not None and not isinstance(expects_answer, bool):
+        raise fail("expects_answer must be true or false (whether this file's contacts expect an answer)")
+    if expects_answer is not None and table not in (None, "interactions"):
+        raise fail(f"expects_answer is about contacts (the interactions table), not {table}")
     valid = set(table_specs()[table].columns) if table else model_columns()
     where = f"the {table} table" if table else "any table"
 
@@ -146,8 +153,13 @@ def parse_mapping(data: dict, source: str = "mapping", text: str = "") -> Mappin
     check_columns(lookups, "[lookups]")
     skip = {str(r): expression("skip", r, e) for r, e in section("skip").items()}
     keep = {str(r): expression("keep", r, e) for r, e in section("keep").items()}
-    return Mapping(table, sheet, columns, values, constants, formats, source, derived, lookups,
-                   skip, keep, lines)
+    mapping = Mapping(table, sheet, columns, values, constants, formats, source, derived, lookups,
+                      skip, keep, lines, expects_answer)
+    if expects_answer is not None and "touchpoint" not in mapping.mentioned():
+        raise fail("expects_answer is set for the touchpoints of this file's contacts, but the mapping gives "
+                   "them none: name the touchpoint column under [columns], or set one under [constants] "
+                   "(e.g. touchpoint = \"delivery\")")
+    return mapping
 
 
 def _lookup(column: str, spec, fail_at, expression) -> Lookup:

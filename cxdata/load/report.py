@@ -31,6 +31,8 @@ class FileReport:
     reasons: list[RejectReason] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    n_answer_due: int | None = None      # interactions: contacts judged due an answer (is_answer_due)
+    n_never_answered: int | None = None  # ... of which never answered
 
     def text(self) -> str:
         delimiter = self.delimiter and {"\t": "tab", " ": "space"}.get(self.delimiter,
@@ -51,6 +53,9 @@ class FileReport:
         if len(self.reasons) > REPORT_REASONS:
             lines.append(f"    ... and {len(self.reasons) - REPORT_REASONS} more reason(s): "
                          "see the rejected_rows table")
+        if self.n_answer_due is not None:
+            n_contacts = self.n_loaded + self.n_updated + self.n_unchanged
+            lines.append(f"  {_answers(self.n_answer_due, self.n_never_answered, n_contacts)}")
         if self.ignored_columns:
             lines.append(f"  ignored columns: {', '.join(self.ignored_columns)}")
         lines.extend(f"  note: {n}" for n in self.notes)
@@ -59,6 +64,17 @@ class FileReport:
     @property
     def n_skipped(self) -> int:
         return sum(self.skipped.values())
+
+
+def _answers(n_due: int, n_never: int, n_contacts: int) -> str:
+    """How many contacts were judged due an answer and how many never got one, with a warning when
+    over half never did: the first-response medians would then read "over half never answered"."""
+    text = (f"answers: {n_due:,} of {n_contacts:,} contacts judged due an answer, "
+            f"{n_never:,} of them never answered")
+    if n_due and n_never * 2 > n_due:
+        text += (" — over half: if these contacts are not conversations (deliveries, purchases, automatic "
+                 "events), set expects_answer = false in the mapping (docs/loading.md)")
+    return text
 
 
 def _skips(skipped: dict[str, int]) -> str:

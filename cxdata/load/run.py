@@ -117,6 +117,7 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
             _validate_and_write(con, run, source, plan, own, report)
         _note_unknown_customers(con, run.files)
         _note_answers_without_contact(con, run.files)
+        _count_answers_due(con, staged)
         for rows in (r for by_table in run.skipped.values() for r in by_table):
             con.execute(f"drop table {ident(rows.name)}")
         # Plausibility: warnings only, the load goes ahead (docs/loading.md, Plausibility checks).
@@ -148,6 +149,19 @@ def _note_unknown_customers(con, reports: list[FileReport]) -> None:
             report.notes.append(f"{n:,} {report.table} row(s) in the database have a customer_id that is not "
                                 "in customers: they count in company-wide figures, but under no segment or "
                                 "region until those customers are loaded")
+
+
+def _count_answers_due(con, staged) -> None:
+    """Say, per file of contacts, how many were judged due an answer and how many never got one, once
+    every file of the run (a channels or touchpoints file too) is written: a wrong guess shows the day
+    the file is loaded (docs/service-levels.md)."""
+    for source, plan, _, report in staged:
+        if plan.table.name != "interactions":
+            continue
+        loaded = f"loaded_{source.name}"
+        report.n_answer_due, report.n_never_answered = con.execute(
+            db.sql_text("load_answers_due"), {"loaded": loaded}).fetchone()
+        con.execute(f"drop table {ident(loaded)}")
 
 
 def _note_answers_without_contact(con, reports: list[FileReport]) -> None:
@@ -189,9 +203,34 @@ def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Map
     if plan.table.name == "customers":  # what each customer's attributes were, for churn features as of a past date
         for step in ("customer_history_close", "customer_history_open"):
             con.execute(db.sql_text(step), {"changed_on": run.started_at.date()})
+    if plan.table.name == "interactions":
+        _note_answers_expected(con, source, plan, mapping, report, clean, rejects)
+    elif mapping.expects_answer is not None:
+        raise LoadError(mapping.source, f"expects_answer is about contacts (the interactions table), but "
+                                        f"{source.path.name} loads into {plan.table.name}")
     save_rejects(con, run.load_id, source, plan.table.name, rejects)
     for name in (source.name, clean, rejects):
         con.execute(f"drop table {ident(name)}")
+
+
+def _note_answers_expected(con, source: Staged, plan: Plan, mapping: Mapping, report: FileReport, clean: str,
+                           rejects: str) -> None:
+    """Keep the keys (and touchpoints) of the file's loaded contacts for _count_answers_due, and write
+    the mapping's expects_answer to their touchpoints."""
+    loaded = f"loaded_{source.name}"
+    touchpoint = "c.touchpoint" if "touchpoint" in plan.present else "null::varchar"
+    con.execute(f"create temp table {ident(loaded)} as select c.interaction_id, {touchpoint} as touchpoint "
+                f"from {ident(clean)} c where not exists (select 1 from {ident(rejects)} r where r._rec = c._rec)")
+    if mapping.expects_answer is None:
+        return
+    con.execute(db.sql_text("touchpoints_expects_answer_write"),
+                {"loaded": loaded, "expects_answer": mapping.expects_answer})
+    touchpoints = [t for (t,) in con.execute(
+        f"select distinct touchpoint from {ident(loaded)} where touchpoint is not null order by 1").fetchall()]
+    if touchpoints:
+        report.notes.append(f"touchpoint(s) {', '.join(touchpoints)}: "
+                            f"{'expect' if mapping.expects_answer else 'expect no'} answer "
+                            f"({mapping.source}: expects_answer = {str(mapping.expects_answer).lower()})")
 
 
 def _record(con, run: _Run, outcome: str, message: str) -> None:

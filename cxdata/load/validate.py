@@ -29,7 +29,7 @@ ORDERED = {  # (earlier, later) pairs: the later one may not come before the ear
 FUTURE_ALLOWED = frozenset({("targets", "period_start"), ("targets", "period_end")})  # plans
 SURVEYS = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 OFFICES = ["front", "back"]
-RESPONSE_MODES = ["immediate", "deferred"]
+RESPONSE_MODES = ["immediate", "deferred", "none"]
 TRUE_WORDS = ["true", "t", "yes", "y", "1"]
 FALSE_WORDS = ["false", "f", "no", "n", "0"]
 CLOCK_SKEW = timedelta(minutes=5)
@@ -333,7 +333,7 @@ def _checks(plan: Plan, p: Params, now: datetime, zone_list: list[str]) -> list[
         if column == "metric":
             checks.append(_metric_check(p))
         if column == "response_mode":
-            checks.append(_Check(column, "not immediate or deferred",
+            checks.append(_Check(column, "not immediate, deferred or none",
                                  f"not list_contains({p(RESPONSE_MODES)}, {v})"))
     if "score" in plan.present and "survey" in plan.present:
         checks.append(_score_range_check(p))

@@ -15,7 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
-from cxdata import charts, churn, departments, journey, metrics, overview, service, trends, voice
+from cxdata import charts, churn, departments, journey, metrics, overview, service, trends, verdict, voice
 from cxdata import formatting as fmt
 from cxdata.churn import alerts, model
 from cxdata.filters import COMPARISONS, ViewState
@@ -69,9 +69,6 @@ def _and(words: list[str]) -> str:
 
 # ---- KPI summary ----------------------------------------------------------------------------------
 
-STATUS_WORDS = {"met": "met", "close": "close to", "missed": "missed"}
-
-
 def kpi_summary(reader, view: ViewState, ctx: Context) -> list[Slide]:
     """Every headline tile of the overview as one table: value, change, target and n, as the tiles say them."""
     data = ctx.overview(reader, view)
@@ -90,72 +87,54 @@ def kpi_summary(reader, view: ViewState, ctx: Context) -> list[Slide]:
                         "better" if judged else "")
     table = Table(
         columns=["KPI", "This period", f"Change against the {_versus(view)}", "Target", "Margin and sample"],
-        rows=[[t.label, t.value, t.delta or "—", _target_cell(t, data.targets.get(t.kpi)), t.detail] for t in tiles],
+        rows=[[t.label, t.value, t.delta or "—", t.badge or "—", t.detail] for t in tiles],
         widths=[2.3, 1.6, 2.9, 1.7, 3.8], emphasis=emphasis)
     return [Slide("kpis", "KPI summary", scorecard_title(data.summary, tiles), overview.period_line(view),
                   table=table, sources=sources, findings=kpi_findings(data, tiles, view),
                   headline=kpi_headline(data, tiles, view),
-                  notes="Values, changes and targets exactly as the executive overview's tiles show them. "
+                  notes="Values, changes and targets exactly as the executive overview's tiles and badges show them. "
                         "A change marked 'not significant' is within the samples' margins of error.")]
 
 
-def _target_cell(tile: overview.Tile, target: float | None) -> str:
-    if target is None:
-        return "—"
-    shown = fmt.value(tile.kpi, target)
-    return f"{STATUS_WORDS[tile.status]} {shown}" if tile.status else f"{shown} (no score)"
-
-
 def scorecard_title(summary: pd.DataFrame, tiles: list[overview.Tile]) -> str:
-    """The KPI table's finding in counts: '6 of 12 KPIs worsened significantly, 1 improved; 5 miss their target'."""
+    """The KPI table's finding: '6 of 12 KPIs worsened significantly, 1 improved; NPS misses its target',
+    the targets said as the badges say them (overview.targets_clause)."""
     rows = summary.set_index("kpi")
     moved = [rows.loc[t.kpi, "is_better"] for t in tiles
              if metrics.KPIS[t.kpi].is_sample and rows.loc[t.kpi, "verdict"] == "significant change"]
     worse, better = moved.count(False), moved.count(True)
-    missed = sum(t.status == "missed" for t in tiles)
     parts = [f"{worse} of {len(tiles)} KPIs worsened significantly"] if worse else []
     if better:
         parts.append(f"{better} {'improved' if worse else f'of {len(tiles)} KPIs improved'} significantly")
     if not parts:
-        parts.append(f"None of {len(tiles)} KPIs moved significantly")
-    text = ", ".join(parts)
-    return text + (f"; {missed} {'misses its' if missed == 1 else 'miss their'} target" if missed else
-                   "; every company-wide target is met")
+        parts.append(f"No KPI of the {len(tiles)} moved significantly")
+    return f"{', '.join(parts)}; {overview.targets_clause(tiles)}"
 
 
 def kpi_headline(data: overview.OverviewData, tiles: list[overview.Tile], view: ViewState) -> str:
-    """The KPI slide's finding: the sampled KPIs that moved significantly, the targets missed, and
-    the department with standing misses, short enough for two lines."""
+    """The KPI slide's finding: the sampled KPIs that moved significantly, the targets (as the badges
+    say them), and the department with standing misses, short enough for two lines."""
     rows = data.summary.set_index("kpi")
     moved = [t for t in tiles if metrics.KPIS[t.kpi].is_sample and rows.loc[t.kpi, "verdict"] == "significant change"]
     worse = [t.label for t in moved if rows.loc[t.kpi, "is_better"] is False]
     better = [t.label for t in moved if rows.loc[t.kpi, "is_better"] is True]
-    missed = [t.label for t in tiles if t.status == "missed"]
-    parts = [f"{_few(worse)} worsened significantly"] if worse else []
+    parts = [f"{verdict.few(worse)} worsened significantly"] if worse else []
     if better:
-        parts.append(f"{_few(better)} improved significantly")
-    if len(missed) > 2:
-        parts.append(f"{len(missed)} targets missed")
-    elif missed:
-        parts.append(f"{_and(missed)} {'misses its target' if len(missed) == 1 else 'miss their targets'}")
+        parts.append(f"{verdict.few(better)} improved significantly")
+    if not worse and not better:
+        parts.append(f"no KPI changed significantly against the {_versus(view)}")
+    parts.append(overview.targets_clause(tiles))
     departments = data.misses[~data.misses["is_company"]]
     if not departments.empty:
         scope = departments["scope"].iloc[0]
-        labels = departments.loc[departments["scope"] == scope, "label"].tolist()
-        parts.append(f"{scope} misses its {_and(labels)} target{'s' if len(labels) > 1 else ''}")
-    if not parts:
-        return f"No KPI changed significantly against the {_versus(view)}, and no target is missed"
-    if not worse and not better:
-        parts.insert(0, f"no KPI changed significantly against the {_versus(view)}")
+        own = departments[departments["scope"] == scope]
+        for status in (verdict.MISSED, verdict.CLOSE):
+            labels = [r.label for r in own.itertuples()
+                      if verdict.status(r.kpi, r.value, r.target, r.moe, r.n) == status]
+            if labels:
+                parts.append(f"{scope} {verdict.verb(status)} its {_and(labels)} target{'s' if len(labels) > 1 else ''}")
     text = "; ".join(parts)
     return text[0].upper() + text[1:]
-
-
-def _few(labels: list[str], shown: int = 3) -> str:
-    """'NPS, CSAT and CES', or 'NPS, CSAT and 4 other KPIs'."""
-    if len(labels) <= shown:
-        return _and(labels)
-    return f"{', '.join(labels[:shown - 1])} and {len(labels) - shown + 1} other KPIs"
 
 
 def kpi_findings(data: overview.OverviewData, tiles: list[overview.Tile], view: ViewState) -> list[str]:
@@ -182,6 +161,10 @@ def kpi_findings(data: overview.OverviewData, tiles: list[overview.Tile], view: 
     if held:
         text = f"{_and(held)} {'shows' if len(held) == 1 else 'show'} no significant change against the {_versus(view)}."
         sentences.append(text[0].upper() + text[1:])
+    unanswered = [f"{metrics.KPIS[key].label}: {fmt.unanswered(rows.loc[key, 'n'])}"
+                  for key in ("first_response_live", "first_response_written") if rows.loc[key, "is_unanswered"]]
+    if unanswered:  # no time to quote: most contacts due an answer never got one
+        sentences.append(f"{_and(unanswered)}.")
     items = overview.attention(data, view)
     sentences += [plain(item.text) for item in items[:len(data.misses)][:2]]
     return sentences
@@ -199,12 +182,15 @@ def trends_that_matter(reader, view: ViewState, ctx: Context) -> list[Slide]:
     rows = data.summary.set_index("kpi")
     first_month = trends.period_start(view.filters.start, "month")
     found = []
+    # the period's values as the trends page states them (the overview's), computed once for every chart
+    figures = overview.period_figures(reader, view.filters, view.compare, ctx.min_responses,
+                                      withhold_counts=bool(overview.comparison_gaps(view, ctx.facts)))
     for tile in ctx.tiles(reader, view):
         if tile.kpi not in trends.METRICS:
             continue
         k, row = metrics.KPIS[tile.kpi], rows.loc[tile.kpi]
-        series = trends.load(reader, view.filters, tile.kpi, "month", "none", "previous", ctx.min_responses,
-                             ctx.facts["oldest_on"], ctx.facts["last_complete_on"])
+        series = trends.load(reader, view.filters, tile.kpi, "month", "none", "previous",
+                             ctx.min_responses, ctx.facts["oldest_on"], ctx.facts["last_complete_on"], figures=figures)
         recent = series.series[series.series["is_anomaly"] & (series.series["period_start"] >= first_month)]
         reasons, rank, title = [], None, []
         if k.is_sample and row["verdict"] == "significant change":
@@ -213,11 +199,11 @@ def trends_that_matter(reader, view: ViewState, ctx: Context) -> list[Slide]:
             title.append(f"{k.label} {'rose' if row['delta'] > 0 else 'fell'} "
                          f"{fmt.change(tile.kpi, abs(row['delta']), row['value']).lstrip('+±')} to {tile.value} "
                          f"against the {_versus(view)}")
-        if tile.status == "missed":
-            target = fmt.value(tile.kpi, data.targets[tile.kpi])
-            reasons.insert(0, f"Misses its target: {tile.value} against {target}.")
+        if tile.status == verdict.MISSED:
+            said = verdict.fragment(tile.kpi, tile.status, data.targets[tile.kpi])
+            reasons.insert(0, f"{k.label} is {tile.value} and {said}.")
             rank = 0
-            title.append(f"misses its {target} target" if title else f"{k.label} is {tile.value} against a {target} target")
+            title.append(said if title else f"{k.label} is {tile.value} and {said}")
         if not recent.empty:
             sentences = trends.anomaly_sentences(recent, tile.kpi, "month")
             reasons += sentences
@@ -233,10 +219,11 @@ def trends_that_matter(reader, view: ViewState, ctx: Context) -> list[Slide]:
             bullets=reasons, figures=[trends.figure(series, ctx.min_responses)],
             sources=[f"sql/{trends.QUERY[tile.kpi]}.sql", "sql/trend_targets.sql"],
             notes=f"{k.label}: {k.definition}.")))
-    if not found:
-        return [Slide("trends", "Trends that matter", "No KPI missed its target, moved significantly or broke "
-                      "from its history", empty="Every headline KPI is within its margins, on target and in line "
-                      "with its own recent months in this period.", sources=["sql/trend_surveys.sql"])]
+    if not found:  # no KPI missed its target; what the targets say is said as the badges say it
+        return [Slide("trends", "Trends that matter", "No KPI moved significantly or broke from its history; "
+                      + overview.targets_clause(ctx.tiles(reader, view)),
+                      empty="No headline KPI misses its target, and each is within its margins and in line with "
+                      "its own recent months in this period.", sources=["sql/trend_surveys.sql"])]
     return [slide for _, _, slide in sorted(found, key=lambda f: f[:2])][:TRENDS_SHOWN]
 
 
@@ -286,7 +273,7 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
         rules = alerts.Rules.from_env()
     except alerts.AlertSettingError as exc:
         return [Slide("churn", "Churn risk", "Churn risk cannot be shown", sources=sources,
-                      empty=f"{exc}: fix the setting (docs/using-the-app.md).")]
+                      empty=f"{exc.plain}.")]
     summary = churn.revenue_at_risk(reader, view.filters, rules)
     total = summary[summary["dimension"] == "all"]
     if total.empty or not int(total.iloc[0]["n_customers"]):
@@ -313,7 +300,8 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
                   bullets=bullets, figures=[figure], sources=sources,
                   findings=[f"Revenue at risk is {at_risk} of annual value; the {int(t['n_at_risk']):,} customers at a "
                             f"risk score of {threshold} or more carry {fmt.compact(t['value_at_risk_flagged'])} of it."],
-                  notes="Revenue at risk = the sum over customers of annual value × risk score / 100 (docs/churn-model.md).")]
+                  notes="Revenue at risk = the sum over customers of annual value × risk score / 100 (the app's "
+                        "Definitions page explains the risk score).")]
 
 
 # ---- Departments and service levels -------------------------------------------------------------------
@@ -335,8 +323,7 @@ def department_alignment(reader, view: ViewState, ctx: Context) -> list[Slide]:
     quarter = trends.period_name(cards.quarter, "quarter") + (f" (to {view.filters.end.day} {view.filters.end:%b})"
                                                               if cards.is_running else "")
     title = departments.headline(cards)
-    subtitle = (f"{quarter} · green: on target; amber: short by at most {departments.amber_tolerance():g}% or the "
-                "margin of error; red: off target")
+    subtitle = f"{quarter} · {verdict.close_text()}"
     ranked = matrix.dropna(subset=["service_index"]).sort_values("service_index")
     findings = [f"{title} in {quarter}."]
     if len(ranked) > 1:
@@ -346,8 +333,8 @@ def department_alignment(reader, view: ViewState, ctx: Context) -> list[Slide]:
     figure = charts.alignment_matrix(matrix, list(departments.METRICS), title, subtitle)
     return [Slide("departments", "Departments: alignment", title, subtitle, figures=[figure], sources=sources,
                   findings=findings[:1], notes=" ".join(findings[1:]) + " The index: the share of a department's "
-                  "targeted metrics on target, weighted by n. Targets: an edited one, else the department's own, "
-                  "else the company's (docs/departments.md).")]
+                  "targeted metrics met (close counts half), weighted by n. Targets: an edited one, else the "
+                  "department's own, else the company's.")]
 
 
 def service_levels(reader, view: ViewState, ctx: Context) -> list[Slide]:
@@ -426,7 +413,7 @@ def appendix(reader, view: ViewState, ctx: Context) -> list[Slide]:
         part = keys[start:start + DEFINITIONS_PER_SLIDE]
         slides.append(Slide(
             f"definitions_{start // DEFINITIONS_PER_SLIDE + 1}", "Appendix", "Metric definitions"
-            + (" (continued)" if start else ""), "One definition per metric (sql/macros.sql, docs/metrics.md)",
+            + (" (continued)" if start else ""), "One definition per metric, the same on every page and slide",
             table=Table(["Metric", "Definition"], [[metrics.KPIS[k].label, _sentence(metrics.KPIS[k].definition)]
                                                    for k in part], widths=[2.6, 9.6]),
             sources=["sql/macros.sql"]))
@@ -438,8 +425,8 @@ def appendix(reader, view: ViewState, ctx: Context) -> list[Slide]:
     slides.append(Slide(
         "samples", "Appendix", "Sample sizes behind every figure", overview.period_line(view),
         bullets=[f"Survey scores need at least {ctx.min_responses} answers to be shown; a change is called "
-                 "significant only when a two-sided z-test on both periods' 95% margins gives p < 0.05. "
-                 "Counts and amounts are a census: they have no margin."],
+                 "significant only when it is larger than both periods' margins of error can explain (95% "
+                 "confidence). Counts and amounts are complete counts: they have no margin."],
         table=Table(["Metric", f"n, {journey.span(view.filters)}", f"n, {journey.span(cmp)}", "Counted in",
                      "Margin (95%)"], sample, widths=[3.0, 2.5, 2.5, 2.4, 1.8]),
         sources=["sql/kpi_summary.sql", "sql/revenue_retention.sql"]))
@@ -464,7 +451,7 @@ def _unit_of_n(kpi: str) -> str:
 
 
 def _margin(kpi: str, row) -> str:
-    return fmt.margin(kpi, row["moe"], row["value"]) or ("census" if not metrics.KPIS[kpi].is_sample else "—")
+    return fmt.margin(kpi, row["moe"], row["value"]) or ("none: a full count" if not metrics.KPIS[kpi].is_sample else "—")
 
 
 # ---- The registry ---------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 # The house colours (cxdata.charts), as RGB for the writers.
 TEXT, MUTED, SERIES = _rgb(charts.TEXT), _rgb(charts.MUTED), _rgb(charts.COLORS["series"])
 EMPHASIS = {"better": _rgb(charts.COLORS["better"]), "worse": _rgb(charts.COLORS["worse"]), "muted": MUTED, "": TEXT}
+# The columns a row's emphasis colours: its value and its change. The target column's own words say
+# its verdict, so a met target is never drawn in the colour of a worsening.
+EMPHASIZED_COLUMNS = (1, 2)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from cxdata.report import slides as geometry
-from cxdata.report.slides import EMPHASIS, HEIGHT, MARGIN, MUTED, SERIES, TEXT, WIDTH, Pack, Slide
+from cxdata.report.slides import EMPHASIS, EMPHASIZED_COLUMNS, HEIGHT, MARGIN, MUTED, SERIES, TEXT, WIDTH, Pack, Slide
 
 # A Unicode sans font (minus signs, en dashes, quotes, €); without one, the PDF's built-in Helvetica
 # with those characters spelled in Latin-1.
@@ -118,7 +118,7 @@ def _table(doc: _Document, slide: Slide) -> None:
             emphasis = spec.emphasis[i] if spec.emphasis else ""
             row = table.row()
             for j, text in enumerate(cells):
-                color = EMPHASIS[emphasis] if j in (1, 2, 3) else TEXT
+                color = EMPHASIS[emphasis] if j in EMPHASIZED_COLUMNS else TEXT
                 row.cell(doc.text_of(text), style=FontFace(emphasis="BOLD" if j == 0 else None, color=color))
 
 

@@ -10,7 +10,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
 from cxdata.report import slides as geometry
-from cxdata.report.slides import EMPHASIS, HEIGHT, MARGIN, MUTED, SERIES, TEXT, WIDTH, Pack, Slide
+from cxdata.report.slides import EMPHASIS, EMPHASIZED_COLUMNS, HEIGHT, MARGIN, MUTED, SERIES, TEXT, WIDTH, Pack, Slide
 
 BLANK_LAYOUT = 6
 
@@ -105,7 +105,7 @@ def _table(page, slide: Slide) -> None:
     for i, row in enumerate(spec.rows, start=1):
         emphasis = spec.emphasis[i - 1] if spec.emphasis else ""
         for j, text in enumerate(row):
-            color = EMPHASIS[emphasis] if j in (1, 2, 3) else TEXT
+            color = EMPHASIS[emphasis] if j in EMPHASIZED_COLUMNS else TEXT
             _cell(table.cell(i, j), text, size, color, bold=j == 0,
                   fill=(0xF3, 0xF5, 0xF7) if i % 2 == 0 else (255, 255, 255))
 
