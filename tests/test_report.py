@@ -342,7 +342,11 @@ def test_presentation_mode_steps_through_slides_and_keeps_them_in_the_url(dip, d
     assert any("KPI SUMMARY" in h.proto.body for h in at.get("html"))
     next(b for b in at.button if b.key == "present_next").click().run()
     assert _url(at, "slide") == "4"
+    assert any("(continued)" in h.proto.body for h in at.get("html"))   # the KPI table's second slide
+    next(b for b in at.button if b.key == "present_next").click().run()
+    assert _url(at, "slide") == "5"
     assert any("NPS fell 18.9 pts to 18 against the previous period" in h.proto.body for h in at.get("html"))
+    next(b for b in at.button if b.key == "present_previous").click().run()
     next(b for b in at.button if b.key == "present_previous").click().run()
     assert _url(at, "slide") == "3"
     last = _app(demo_march, monkeypatch, "pages/present.py", slide="99", **DIP)
