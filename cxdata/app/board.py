@@ -80,14 +80,14 @@ def full_screen() -> None:
             ".cx-head { min-height: 126px; }"   # the section, two lines of title and one of subtitle
             ".cx-title { font-size: 32px; font-weight: 700; line-height: 1.15; margin: 2px 0 4px 0; }"
             ".cx-title.cx-long { font-size: 27px; }"
-            ".cx-cover { font-size: 56px; font-weight: 700; margin-top: 90px; }"
+            ".cx-cover { font-size: 56px; font-weight: 700; margin-top: 150px; }"
             f".cx-sub {{ color: {charts.MUTED}; font-size: 17px; line-height: 1.4; }}"
             ".cx-body li, .cx-body p { font-size: 19px; line-height: 1.35; margin-bottom: 4px; }"
             ".cx-body.cx-dense li, .cx-body.cx-dense p { font-size: 17px; }"
             ".cx-body.cx-wide li, .cx-body.cx-wide p { font-size: 22px; margin-bottom: 8px; }"
             f".cx-empty {{ color: {charts.MUTED}; font-size: 28px; text-align: center; margin: 120px 0; }}"
             "[data-testid='stTable'] table { width: 100%; }"
-            "[data-testid='stTable'] td > div { max-width: none; }"   # a definition uses the width it has
-            "[data-testid='stTable'] td, [data-testid='stTable'] th { font-size: 16px; padding: 5px 10px; }"
+            "[data-testid='stTable'] td > div { max-width: none !important; }"   # a definition uses the width it has
+            "[data-testid='stTable'] td, [data-testid='stTable'] th { font-size: 18px; padding: 7px 12px; line-height: 1.35; }"
             f".cx-foot {{ color: {charts.MUTED}; font-size: 14px; line-height: 1.3; min-height: 2.6em; }}"
             "</style>")

@@ -139,18 +139,18 @@ def table_size(table: Table) -> int:
 
 
 # What one slide's body holds, in table lines, as presentation mode draws it on its 1280 x 720 stage
-# (16 px text, 34 px a one-line row, 24 px each further line; 470 px of body) and as the writers
+# (18 px text, 40 px a one-line row, 24 px each further line; 470 px of body) and as the writers
 # draw it at 14 pt: a longer table continues on the next slide rather than shrinking its type.
-BODY_LINES = 13.5
-ROW_CHARS = 150            # characters across the whole width of a table row at 16 px
+BODY_LINES = 11.5
+ROW_CHARS = 125            # characters across the whole width of a table row at 18 px
 TEXT_CHARS = 105           # characters of 19 px text across the body
 
 
 def _row_lines(row: list[str], widths: list[float]) -> float:
-    """A row's height in one-line rows: each further wrapped line adds 0.7 of one."""
+    """A row's height in one-line rows: each further wrapped line adds 0.6 of one."""
     total = sum(widths)
     lines = max(math.ceil(len(cell) / max(ROW_CHARS * w / total, 1)) for cell, w in zip(row, widths))
-    return 1 + 0.7 * (lines - 1)
+    return 1 + 0.6 * (lines - 1)
 
 
 def paginate(slide: Slide) -> list[Slide]:
