@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 
 from cxdata import formatting as fmt
 from cxdata import verdict
+from cxdata.drivers import DIMENSION_PLURALS
 from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS, MONEY_KPIS, SURVEY_KPIS
 
 TEMPLATE = "plotly_white+cx"
@@ -32,6 +33,9 @@ COLORS = {
     "selected": "rgba(154, 163, 173, 0.18)",  # the view's period, shaded behind a longer history
 }
 LEGEND = {"better": "Better", "worse": "Worse", "neutral": "No significant change"}
+# What a reader calls each colour, for every legend, caption or subtitle that names one: vermillion
+# reads as orange on screen and on a projector, so text never calls it red.
+COLOR_WORDS = {"better": "blue", "worse": "orange", "neutral": "grey", "target": "dashed black", "series": "navy"}
 TEXT, MUTED, GRID = "#1B1F24", "#5B6670", "#E3E7EC"
 # Quoted: an unquoted "Source Sans 3" is invalid CSS and would drop the browser to a serif font.
 FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, "Liberation Sans", sans-serif'
@@ -44,9 +48,9 @@ pio.templates["cx"] = go.layout.Template(layout=dict(
                subtitle=dict(font=dict(size=14, color=MUTED))),
     colorway=[COLORS["series"], "#E69F00", "#009E73", "#CC79A7", "#56B4E9", COLORS["worse"]],
     margin=dict(l=16, r=32, t=96, b=16),
-    xaxis=dict(showgrid=False, zeroline=False, showline=True, linecolor=MUTED, ticks="outside",
+    xaxis=dict(showgrid=False, zeroline=False, showline=True, linecolor=MUTED, ticks="outside", separatethousands=True,
                tickcolor=MUTED, ticklen=5, automargin=True, title=dict(standoff=10, font=dict(color=MUTED))),
-    yaxis=dict(showgrid=True, gridcolor=GRID, nticks=6, zeroline=False, showline=False, ticks="",
+    yaxis=dict(showgrid=True, gridcolor=GRID, nticks=6, zeroline=False, showline=False, ticks="", separatethousands=True,
                automargin=True, title=dict(standoff=10, font=dict(color=MUTED))),
     legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", font=dict(size=14)),
     hoverlabel=dict(bgcolor="white", bordercolor=GRID, font=dict(family=FONT, size=14, color=TEXT)),
@@ -54,6 +58,13 @@ pio.templates["cx"] = go.layout.Template(layout=dict(
     showlegend=False,
 ))
 
+
+# Point labels on a trend ("anomaly", "incomplete") sit just below or above their point. Where they go
+# is worked out on a plot assumed PLOT_PX wide and tall (the narrowest the page and the slides draw
+# it): a label is a 13 px word about 56 px wide and 16 px tall, an anomaly's ring 22 px across.
+ABOVE, BELOW = 24, -24
+PLOT_PX = (760, 240)
+LABEL_PX, RING_PX = (56, 16), 22
 
 GRAIN_AXIS = {"week": ("Week (starting Monday)", "%d %b %Y", "week of %d %b %Y"),
               "month": ("Month", "%b %Y", "%B %Y"), "quarter": ("Quarter", "%b %Y", "quarter from %b %Y")}
@@ -99,8 +110,13 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
             lead = [before[-1], i]
             fig.add_scatter(x=x[lead], y=y[lead], mode="lines", hoverinfo="skip",
                             line=dict(color=COLORS["series"], width=3, dash="dot"), name="incomplete")
-    for i in df.index[placed & ~complete]:
-        fig.add_annotation(x=x[i], y=y[i], text="incomplete", showarrow=False, yshift=22,
+    odd = df["is_anomaly"].fillna(False).astype(bool) if "is_anomaly" in df else pd.Series(False, index=df.index)
+    labels = PointLabels(x, y, [y - moe.fillna(0), y + moe.fillna(0), [target / scale.divisor] if target else []],
+                         rings=df.index[odd & placed])
+    for i in df.index[placed & ~complete]:  # always said: above, or below when a ring is in the way
+        shift = BELOW if not labels.free(i, ABOVE) and labels.free(i, BELOW) else ABOVE
+        labels.take(i, shift)
+        fig.add_annotation(x=x[i], y=y[i], text="incomplete", showarrow=False, yshift=shift,
                            font=dict(size=13, color=MUTED))
 
     axis_title, tick_format, hover_format = GRAIN_AXIS[grain]
@@ -117,12 +133,14 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
                     hovertemplate=_HOVER, name=f"under the minimum of {min_n}",
                     marker=dict(symbol="circle-open", color=COLORS["series"], size=11, line=dict(width=2)))
     if "is_anomaly" in df:
-        odd = df["is_anomaly"].fillna(False).astype(bool)
         fig.add_scatter(x=x[odd], y=y[odd], mode="markers", name="anomaly", hoverinfo="skip",
                         marker=dict(symbol="circle-open", size=22, color=COLORS["worse"], line=dict(width=3)))
-        for i in df.index[odd]:
-            fig.add_annotation(x=x[i], y=y[i], text="anomaly", showarrow=False, yshift=-24,
-                               font=dict(size=13, color=COLORS["worse"]))
+        for i in df.index[odd & placed]:  # below the ring, else above it, else unlabelled: labels never overlap
+            shift = next((s for s in (BELOW, ABOVE) if labels.free(i, s)), None)
+            if shift is not None:
+                labels.take(i, shift)
+                fig.add_annotation(x=x[i], y=y[i], text="anomaly", showarrow=False, yshift=shift,
+                                   font=dict(size=13, color=COLORS["worse"]))
     if target is not None:
         _target_line(fig, kpi, target / scale.divisor, target, axis="y")
         fig.update_layout(margin_r=96)  # room for the target's label beside the plot
@@ -136,6 +154,35 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
     fig.update_xaxes(title_text=axis_title, tickformat=tick_format)
     scale.label_axis(fig, "y")
     return fig
+
+
+class PointLabels:
+    """Where the words beside a trend's points may go without printing over each other or over an
+    anomaly's ring: points and labels placed in pixels on a PLOT_PX plot."""
+
+    def __init__(self, x: pd.Series, y: pd.Series, extent: list, rings) -> None:
+        span = (x.max() - x.min()) or pd.Timedelta(days=1)
+        values = pd.concat([pd.Series(v, dtype=float) for v in [y, *extent]]).dropna()
+        low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+        self.px = {i: (PLOT_PX[0] * (x[i] - x.min()) / span,
+                       PLOT_PX[1] * ((y[i] - low) / (high - low) if high > low else 0.5)) for i in y.dropna().index}
+        self.rings = [self.px[i] for i in rings if i in self.px]
+        self.boxes: list[tuple[float, float]] = []   # the middles of the labels placed
+
+    def _middle(self, i, shift: int) -> tuple[float, float]:
+        px, py = self.px[i]
+        return px, py + shift
+
+    def free(self, i, shift: int) -> bool:
+        mx, my = self._middle(i, shift)
+        (w, h), r = LABEL_PX, RING_PX / 2
+        clear_of_labels = all(abs(mx - bx) >= w or abs(my - by) >= h for bx, by in self.boxes)
+        clear_of_rings = all(abs(mx - rx) >= w / 2 + r or abs(my - ry) >= h / 2 + r
+                             for rx, ry in self.rings if (rx, ry) != self.px[i])
+        return clear_of_labels and clear_of_rings
+
+    def take(self, i, shift: int) -> None:
+        self.boxes.append(self._middle(i, shift))
 
 
 def _target_steps(fig: go.Figure, kpi: str, targets: pd.Series, divisor: float) -> None:
@@ -294,8 +341,10 @@ def sparkline(trend: pd.DataFrame, kpi: str, min_n: int = DEFAULT_MIN_RESPONSES,
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height, margin=dict(l=0, r=48, t=8, b=8),
                                 hovermode="x", hoverlabel=dict(font=dict(size=13))))
     values = df["value"].dropna()
-    if values.empty:
-        return _empty(fig, "no complete month to draw").update_layout(height=height)
+    if values.empty:  # a small line of text from the left edge: centred at 16 px it was cut off in a tile
+        fig.add_annotation(text="No complete month yet", x=0, xanchor="left", y=0.5, xref="paper", yref="paper",
+                           showarrow=False, font=dict(size=12, color=MUTED))
+        return fig.update_layout(margin=dict(l=0, r=0, t=0, b=0)).update_xaxes(visible=False).update_yaxes(visible=False)
     low, high = _spark_range(kpi, values)
     months = pd.to_datetime(df["month_start"])
     hover = [f"{m:%b %Y}: {fmt.value(kpi, v)}" + ("" if pd.isna(n) else f" · n = {int(n):,}")
@@ -396,11 +445,14 @@ def channel_mix(mix: pd.DataFrame, versus: str) -> go.Figure:
 
 
 class _Scale:
-    """How a KPI's values are drawn on an axis: durations in s, min or h by size, % with a suffix."""
+    """How a KPI's values are drawn on an axis: durations in s, min or h by size, % with a suffix,
+    money with the currency's symbol."""
 
     def __init__(self, kpi: str, values: list) -> None:
         self.kpi = KPIS[kpi]
         self.divisor, self.unit = 1, self.kpi.unit
+        if self.kpi.key in MONEY_KPIS:
+            self.unit = fmt.currency().code
         if self.kpi.unit == "s":
             biggest = pd.concat([pd.Series(v, dtype=float) for v in values]).abs().max()
             self.divisor, self.unit = ((3600, "hours") if biggest >= 3 * 3600 else
@@ -410,8 +462,10 @@ class _Scale:
         return f"{self.kpi.label} ({self.unit})" if self.unit else self.kpi.label
 
     def label_axis(self, fig: go.Figure, axis: str) -> None:
+        money = self.kpi.key in MONEY_KPIS
         fig.update_layout({f"{axis}axis": dict(title_text=self.axis_title(), ticksuffix="%" if self.unit == "%" else "",
-                                               tickformat="~s" if self.kpi.key in MONEY_KPIS else "")})
+                                               tickprefix=fmt.currency().prefix() if money else "",
+                                               tickformat="~s" if money else "")})
 
 
 def _figure(title: str, subtitle: str) -> go.Figure:
@@ -483,7 +537,6 @@ def _runs(mask: pd.Series) -> list[pd.Series]:
 
 # ---- Drivers of NPS -------------------------------------------------------------------------------
 DRIVER_QUADRANT_LABELS = {"fix first": "Fix first", "keep up": "Keep up", "watch": "Watch", "maintain": "Maintain"}
-DRIVER_PLURALS = {"touchpoint": "touchpoints", "department": "departments", "channel": "channels"}
 
 
 def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = "") -> go.Figure:
@@ -494,8 +547,8 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
     rows = df[df["dimension"] == dimension]
     shown = rows[rows["is_supported"].astype(bool)]
     hidden = len(rows) - len(shown)
-    plural = DRIVER_PLURALS.get(dimension, dimension + "s")
-    notes = ["orange: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise"]
+    plural = DIMENSION_PLURALS.get(dimension, dimension + "s")
+    notes = [f"{COLOR_WORDS['worse']}: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise"]
     if hidden:
         notes.append(f"{hidden} {plural if hidden > 1 else dimension} not shown: under {_minimum_words(rows)}")
     subtitle = "<br>".join([s for s in (subtitle, "; ".join(notes)) if s])
@@ -631,15 +684,62 @@ def journey_sankey(nodes: list[str], node_colors: list[str], links: pd.DataFrame
     fig = _figure(title, subtitle)
     if links.empty:
         return _empty(fig, "No customers with interactions in this period")
+    height, margin = 420, dict(l=16, r=16, t=96, b=16)
+    shown = sankey_labels(nodes, links, height - margin["t"] - margin["b"])
     fig.add_trace(go.Sankey(
         arrangement="snap", valueformat=",d", textfont=dict(size=14, color=TEXT, family=FONT),
-        node=dict(label=nodes, color=node_colors, pad=14, thickness=16, line=dict(width=0),
-                  hovertemplate="<b>%{label}</b><br>%{value:,} customers<extra></extra>"),
+        node=dict(label=shown, customdata=nodes,
+                  color=node_colors, pad=SANKEY_PAD, thickness=16, line=dict(width=0),
+                  hovertemplate="<b>%{customdata}</b><br>%{value:,} customers<extra></extra>"),
         link=dict(source=links["source"].tolist(), target=links["target"].tolist(), value=links["value"].tolist(),
                   color=links["color"].tolist(), customdata=links["hover"].tolist(),
                   hovertemplate="%{customdata}<extra></extra>")))
-    fig.update_layout(height=420, margin=dict(l=16, r=16, t=96, b=16))
+    fig.update_layout(height=height, margin=margin)
     return fig
+
+
+# Two labels in one column of a Sankey need SANKEY_LABEL_PX between their nodes' middles (a 14 px line).
+SANKEY_PAD, SANKEY_LABEL_PX = 14, 18
+
+
+def sankey_labels(nodes: list[str], links: pd.DataFrame, plot_px: float) -> list[str]:
+    """The node labels to print: within a column, biggest node first, a label is kept only when it
+    cannot print over one already kept, whichever order the nodes are stacked in (their middles are
+    at least half of each height plus the padding apart). A dropped name stays in the hover."""
+    heights, column = sankey_layout(len(nodes), links, plot_px, SANKEY_PAD)
+    kept: dict[int, list[float]] = {}
+    shown = [""] * len(nodes)
+    for i in sorted(range(len(nodes)), key=lambda i: -heights[i]):
+        mine = kept.setdefault(column[i], [])
+        if heights[i] > 0 and all((heights[i] + h) / 2 + SANKEY_PAD >= SANKEY_LABEL_PX for h in mine):
+            mine.append(heights[i])
+            shown[i] = nodes[i]
+    return shown
+
+
+def sankey_layout(n_nodes: int, links: pd.DataFrame, plot_px: float, pad: float) -> tuple[list[float], list[int]]:
+    """Each node's drawn height in px and its column, laid out as Plotly's Sankey does (d3-sankey, justified): a node's
+    column is its longest path from a source, nodes without outgoing links in the last column; one
+    scale for every column, set by the column that needs the most room."""
+    into = links.groupby("target")["value"].sum().reindex(range(n_nodes), fill_value=0)
+    out = links.groupby("source")["value"].sum().reindex(range(n_nodes), fill_value=0)
+    value = [max(a, b) for a, b in zip(into, out)]
+    depth = [0] * n_nodes
+    for _ in range(n_nodes):  # longest path: relax every link until nothing moves (the flows are acyclic)
+        moved = False
+        for s, t in zip(links["source"], links["target"]):
+            if depth[t] < depth[s] + 1:
+                depth[t], moved = depth[s] + 1, True
+        if not moved:
+            break
+    last = max(depth)
+    column = [last if out[i] == 0 and into[i] > 0 else depth[i] for i in range(n_nodes)]
+    members: dict[int, list[int]] = {}
+    for i in range(n_nodes):
+        if value[i] > 0:
+            members.setdefault(column[i], []).append(i)
+    scale = min((plot_px - pad * (len(m) - 1)) / sum(value[i] for i in m) for m in members.values())
+    return [v * max(scale, 0) for v in value], column
 
 
 def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: int = 8) -> go.Figure:
@@ -798,7 +898,7 @@ def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subt
     fig = _figure(title, subtitle)
     if rows.empty or rows["value_at_risk"].sum() == 0:
         return _empty(fig, "No revenue at risk under these filters")
-    labels = [fmt.compact(v) for v in rows["value_at_risk"]]
+    labels = [fmt.money(v) for v in rows["value_at_risk"]]
     fig.add_bar(x=rows["value_at_risk"], y=rows["member"], orientation="h", marker=dict(color=COLORS["worse"]),
                 text=labels, textposition="outside", cliponaxis=False, textfont=dict(size=14, color=TEXT),
                 customdata=[[m, f"Revenue at risk {v}<br>{k:,} of {n:,} customers at or above the threshold"]
@@ -809,7 +909,8 @@ def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subt
                      tickvals=rows["member"].tolist(),
                      ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{k:,} at risk</span>"
                                for m, k in zip(rows["member"], rows["n_at_risk"])])
-    fig.update_xaxes(title_text="Revenue at risk (annual value × risk)", showgrid=True,
+    fig.update_xaxes(title_text="Revenue at risk (annual value × risk)", showgrid=True, tickformat="~s",
+                     tickprefix=fmt.currency().prefix(),
                      gridcolor=GRID, showline=False, ticks="", range=_room_for_labels([0, *rows["value_at_risk"]]))
     return fig
 
@@ -826,24 +927,26 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
             continue
         fig.add_scatter(x=rows["annual_value"].clip(lower=1), y=rows["score"], mode="markers", name=BAND_LABELS[band],
                         marker=dict(color=BAND_COLORS[band], size=8, opacity=0.75, line=dict(width=0)),
-                        customdata=[[c, f"Risk score {s:.0f}<br>Annual value {fmt.compact(v)}<br>"
-                                        f"Revenue at risk {fmt.compact(r)}"]
+                        customdata=[[c, f"Risk score {s:.0f}<br>Annual value {fmt.money(v)}<br>"
+                                        f"Revenue at risk {fmt.money(r)}"]
                                     for c, s, v, r in zip(rows["customer_id"], rows["score"], rows["annual_value"],
                                                           rows["value_at_risk"])],
                         hovertemplate=_HOVER)
     fig.add_hline(y=threshold, line=dict(color=COLORS["target"], dash="dash", width=1.5),
                   annotation_text=f"alert threshold {threshold:g}", annotation_position="top left",
                   annotation_font=dict(size=13, color=TEXT))
-    fig.update_xaxes(type="log", dtick=1, tickformat="~s", title_text="Annual value (log scale)")
+    fig.update_xaxes(type="log", dtick=1, tickformat="~s", tickprefix=fmt.currency().prefix(),
+                     title_text="Annual value (log scale)")
     fig.update_yaxes(title_text="Risk score (0–100)", range=[0, 102])
     fig.update_layout(showlegend=True, height=420)
     return fig
 
 
 # ---- Department alignment and service levels (cxdata/departments.py, cxdata/service.py) -------------
-# Status against target: Okabe-Ito bluish green, orange and vermillion, always with the value written
-# inside, so no cell is read by its colour alone.
-STATUS_COLORS = {verdict.MET: "#009E73", verdict.CLOSE: "#E69F00", verdict.MISSED: "#D55E00",
+# Status against target: Okabe-Ito bluish green and orange (close), and a true red (Paul Tol's bright
+# red, light enough for dark text) for missed, so "red" in a legend is red on screen rather than the
+# app's orange "worse"; the value is always written inside, so no cell is read by its colour alone.
+STATUS_COLORS = {verdict.MET: "#009E73", verdict.CLOSE: "#E69F00", verdict.MISSED: "#EE6677",
                  verdict.NO_TARGET: "#EEF1F4", verdict.TOO_FEW: "#EEF1F4", verdict.NO_DATA: "#FFFFFF",
                  verdict.NOT_IN_DATA: "#FFFFFF"}
 MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "complaint_rate": "Complaint<br>rate",

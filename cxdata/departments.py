@@ -36,6 +36,7 @@ FOLLOW_DAYS = 90          # churn after a bad experience: lost within this many 
 EDIT_ENV = "CX_EDIT_TARGETS"
 STORE_KIND = "target"
 STATUS_SCORE = {verdict.MET: 1.0, verdict.CLOSE: 0.5, verdict.MISSED: 0.0}
+THIN_BASIS = 3            # an alignment lead on fewer targeted metrics than this is named with its count
 
 
 def editing_enabled() -> bool:
@@ -254,7 +255,7 @@ def alignment(cards: Scorecards) -> pd.DataFrame:
     idx = cards.index[cards.index["period_start"] == cards.quarter].set_index("department")
     rows = []
     for d, g in cards.cards.groupby("department"):
-        row = {"department": d, "index": idx["index"].get(d, math.nan),
+        row = {"department": d, "index": idx["index"].get(d, math.nan), "n_metrics": idx["n_metrics"].get(d, 0),
                "service_index": idx["service_index"].get(d, math.nan),
                "voice_index": idx["voice_index"].get(d, math.nan)}
         for r in g.itertuples():
@@ -295,21 +296,35 @@ def _change_text(r) -> str:
     if r.delta is None or _missing(r.delta):
         return "no comparison"
     shown = fmt.duration_change(r.delta, r.value) if metrics.KPIS[r.kpi].unit == "s" else fmt.change(r.kpi, r.delta, r.value)
+    if shown.startswith("±"):
+        return fmt.NO_CHANGE
     verdict = "better" if r.is_better else "worse" if r.is_better is False else "not significant"
     return f"{shown} · {verdict}"
 
 
-def headline(cards: Scorecards) -> str:
-    """The alignment view's finding: who leads and who trails the index in the quarter judged."""
-    idx = cards.index[cards.index["period_start"] == cards.quarter].dropna(subset=["index"])
-    if idx.empty:
+def headline(matrix: pd.DataFrame) -> str:
+    """The alignment matrix's title, from the rows it draws (`alignment()`): who leads and who trails
+    the index as the matrix writes it (whole numbers, so a tie on screen is a tie in words), a lead
+    resting on fewer than THIN_BASIS targeted metrics named with its count."""
+    judged = matrix.dropna(subset=["index"])
+    if judged.empty:
         return "No department has a targeted metric to judge in this quarter"
-    ranked = idx.sort_values("index", ascending=False)
-    top, last = ranked.iloc[0], ranked.iloc[-1]
-    if len(ranked) == 1:
-        return f"{top['department']} is {top['index']:.0f}% aligned with its targets"
-    return (f"{top['department']} leads alignment at {top['index']:.0f}%; {last['department']} trails at "
-            f"{last['index']:.0f}%")
+    shown = judged["index"].map(lambda v: int(f"{v:.0f}"))
+    top, bottom = shown.max(), shown.min()
+    leaders, trailers = judged[shown == top], judged[shown == bottom]
+    thin = [(d, fmt.plural(n, "targeted metric")) for d, n in zip(leaders["department"], leaders["n_metrics"])
+            if n < THIN_BASIS]
+    basis = ("" if not thin else f" (on {thin[0][1]})" if len(leaders) == 1
+             else f" ({'; '.join(f'{d} on {n}' for d, n in thin)})")
+    if top == bottom:
+        if len(judged) == 1:
+            return f"{judged['department'].iloc[0]}'s alignment index is {top} of 100{basis}"
+        every = "All" if len(judged) == len(matrix) else "The"
+        return f"{every} {len(judged)} departments judged are level at {top} of 100{basis}"
+    lead = "leads alignment" if len(leaders) == 1 else "share the lead in alignment"
+    trail = "trails" if len(trailers) == 1 else "trail"
+    return (f"{fmt.and_list(leaders['department'])} {lead} at {top} of 100{basis}; "
+            f"{fmt.and_list(trailers['department'])} {trail} at {bottom}")
 
 
 # ---- Editing targets -----------------------------------------------------------------------------------

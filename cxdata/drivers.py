@@ -15,6 +15,7 @@ from cxdata.metrics import (DEFAULT_MIN_RESPONSES, benjamini_hochberg_cutoff, qu
                             view_params)
 
 DIMENSIONS = ("touchpoint", "department", "channel")
+DIMENSION_PLURALS = {"touchpoint": "touchpoints", "department": "departments", "channel": "channels"}
 # The quadrants, in the order a reader acts on them: important = a significant gap larger than the
 # view's own; weak = CSAT significantly below the view's.
 QUADRANTS = ("fix first", "keep up", "watch", "maintain")
@@ -111,14 +112,26 @@ def top_fix(df: pd.DataFrame) -> pd.Series | None:
 
 
 def drivers_headline(df: pd.DataFrame) -> str:
-    """A chart title that says the finding, short enough for one line at 1280 px."""
+    """The drivers chart's title, from the rows the chart draws (one dimension's, or every driver):
+    the fix-first driver that weighs most; else a bubble that sits in the shaded corner without being
+    clearly fix-first, and why; else nothing to fix among the drivers drawn, counted against all."""
     top = top_fix(df)
     if top is not None:
         return (f"Fix first: {driver_name(top['dimension'], top['member'])} — a bad experience there goes with "
                 f"an NPS {top['importance']:.0f} points lower")
-    if df.empty or not df["is_supported"].any():
+    drawn = df[df["is_supported"].astype(bool)]
+    if drawn.empty:
         return "Too few answers to tell what drives NPS"
-    return "Nothing to fix first: no driver is both more important than average and clearly below the view's CSAT"
+    corner = drawn[(drawn["performance"].astype(float) < drawn["performance_line"].astype(float))
+                   & (drawn["importance"].astype(float) > drawn["importance_line"].astype(float))]
+    if not corner.empty:
+        c = corner.loc[(corner["importance"].astype(float) * corner["reach"]).idxmax()]
+        why = "its NPS gap is within the noise" if not c["is_significant"] else "its CSAT is not clearly below the view's"
+        return f"Nothing clearly to fix first: {driver_name(c['dimension'], c['member'])} sits in the corner, but {why}"
+    kinds = df["dimension"].unique()
+    noun = DIMENSION_PLURALS[kinds[0]] if len(kinds) == 1 else "drivers"
+    among = f"all {len(df)} {noun}" if len(drawn) == len(df) else f"the {len(drawn)} of {len(df)} {noun} with enough answers"
+    return f"Nothing to fix first among {among}"
 
 
 def drivers_sentence(df: pd.DataFrame) -> str:

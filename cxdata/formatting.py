@@ -1,11 +1,16 @@
-"""How numbers read on screen: units, signs, durations and compact money, in one place.
+"""How numbers read on screen: units, signs, durations, money in the company's currency and
+plurals, in one place.
 
 Signs are ASCII ("-", "+"): Streamlit reads a metric's delta as negative only when its text
 starts with "-", so a Unicode minus would draw a fall as a green rise.
 """
 from __future__ import annotations
 
+import functools
 import math
+import os
+import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -19,6 +24,71 @@ UNANSWERED = "over half never answered"
 _UNITS = (("s", 1, 90), ("min", 60, 90 * 60), ("h", 3600, 36 * 3600), ("days", 86400, math.inf))
 # Compact amounts: 12,345 -> 12.3 k; below 10,000 amounts are written out in full.
 _SIZES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+CURRENCY_ENV = "CX_CURRENCY"
+DEFAULT_CURRENCY = "USD"
+# The symbols of common ISO 4217 codes; any other code is written as itself ("SEK 49.7 M")
+# unless the setting names a symbol ("SEK:kr").
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "KRW": "₩",
+           "BRL": "R$", "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "HKD": "HK$", "SGD": "S$", "MXN": "MX$",
+           "ILS": "₪", "NGN": "₦", "PHP": "₱", "TRY": "₺", "UAH": "₴", "VND": "₫", "PLN": "zł"}
+
+
+@dataclass(frozen=True)
+class Currency:
+    code: str     # ISO 4217: USD, EUR
+    symbol: str   # written before every amount: $, €, CHF
+
+    def prefix(self) -> str:
+        """The symbol as written before a number: "$", "€", and "CHF " with a space after letters."""
+        return self.symbol + (" " if self.symbol[-1:].isalpha() else "")
+
+
+def currency() -> Currency:
+    """The company's currency: $CX_CURRENCY as a code ("EUR") or a code and its symbol ("SEK:kr");
+    USD when unset or unusable (the files carry amounts without a currency)."""
+    return _currency(os.environ.get(CURRENCY_ENV, ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _currency(raw: str) -> Currency:   # read per amount: a chart's hover may write thousands
+    code, _, symbol = raw.strip().partition(":")
+    code, symbol = code.strip().upper(), symbol.strip()
+    if not re.fullmatch(r"[A-Z]{3}", code) or len(symbol) > 5:
+        code, symbol = DEFAULT_CURRENCY, ""
+    return Currency(code, symbol or SYMBOLS.get(code, code))
+
+
+def money(x: float | None, cur: Currency | None = None) -> str:
+    """An amount in the company's currency, compact: $49.7 M, €9,999, -$48.5 k, CHF 1.20 M."""
+    if _is_missing(x):
+        return MISSING
+    shown = compact(abs(x))
+    return _signed((cur or currency()).prefix() + shown, x < 0 and shown != "0")
+
+
+def money_change(delta: float | None, cur: Currency | None = None) -> str:
+    """A change in an amount, signed: +$1.50 M, -€48.5 k, ±$0."""
+    if _is_missing(delta):
+        return MISSING
+    shown = compact(abs(delta))
+    return ("±" if shown == "0" else "+" if delta > 0 else "-") + (cur or currency()).prefix() + shown
+
+
+def money_column() -> str:
+    """A table column's number format for amounts: "$%,.0f", written out in full with separators."""
+    return currency().prefix().replace("%", "%%") + "%,.0f"
+
+
+def and_list(words) -> str:
+    """Names in a sentence: "IT", "IT and Sales", "IT, Marketing and Sales"."""
+    words = [str(w) for w in words]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def plural(n: float, one: str, many: str | None = None) -> str:
+    """A count with its noun, singular or plural as the count reads: 1 chart, 2 points, 1,204 answers."""
+    return f"{count(n)} {one if n == 1 else many or one + 's'}"
 
 
 def _is_missing(x) -> bool:
@@ -153,8 +223,7 @@ def change(kpi: str, delta: float | None, reference: float | None = None) -> str
     if k.unit == "s":
         return duration_change(delta, reference)
     if kpi in MONEY_KPIS:
-        shown = compact(abs(delta))
-        return ("±" if shown == "0" else "+" if delta > 0 else "-") + shown
+        return money_change(delta)
     decimals = k.decimals if not k.is_sample else max(k.decimals, 1)
     number = f"{abs(delta):,.{decimals}f}"
     return _sign_of(delta, number) + number + (" pts" if k.unit == "%" or kpi == "nps" else "")
@@ -165,10 +234,22 @@ def _amount(kpi: str, x: float, decimals: int) -> str:
     if k.unit == "s":
         return duration(x)
     if kpi in MONEY_KPIS:
-        return compact(x)
+        return money(x)
     text = f"{abs(x):,.{decimals}f}"
     negative = x < 0 and float(text.replace(",", "")) != 0
     return _signed(text, negative) + ("%" if k.unit == "%" else "")
+
+
+NO_CHANGE = "no change"
+
+
+def change_judged(kpi: str, delta: float | None, reference: float | None = None, significant: bool = True) -> str:
+    """A change as a tile states it: "+2.8 pts", "+0.4 pts · not significant", and "no change" when it
+    rounds to nothing (never "±0.00 · not significant")."""
+    text = change(kpi, delta, reference)
+    if text.startswith("±"):
+        return NO_CHANGE
+    return text if significant or text == MISSING else f"{text} · not significant"
 
 
 def margin(kpi: str, moe: float | None, reference: float | None = None) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from cxdata import charts, metrics
 from cxdata import formatting as fmt
-from cxdata.charts import COLORS
+from cxdata.charts import COLOR_WORDS, COLORS
 from cxdata.db import Reader
 from cxdata.filters import Filters, preset_range
 from cxdata.masking import mask
@@ -95,6 +95,24 @@ def stage_columns(cells: pd.DataFrame, order: StageOrder) -> list[str]:
     """The stages the map draws, in order: every known stage (empty ones too), then those in the data."""
     present = cells.loc[~cells["is_total"], "stage"].unique().tolist()
     return order.stages + [s for s in present if s not in order.stages]
+
+
+def stages_with_data(cells: pd.DataFrame) -> set[str]:
+    """The stages with at least one contact or survey answer under the filters."""
+    rows = cells[cells["is_stage"] & ~cells["is_total"]]
+    volume = rows[["n_interactions", "n_nps", "n_csat", "n_ces"]].fillna(0).sum(axis=1)
+    return set(rows.loc[volume > 0, "stage"])
+
+
+def default_stage(cells: pd.DataFrame, choices: list[str], moments: pd.DataFrame) -> str | None:
+    """The stage the drill-down opens on: the top moment of truth's when it is significant, else the
+    first stage in the journey's order with data under the filters (an empty one shows five empty
+    panels), else the first stage."""
+    filled = stages_with_data(cells)
+    top = moments.iloc[0]["stage"] if not moments.empty and moments.iloc[0]["is_significant"] else None
+    if top in choices and top in filled:
+        return top
+    return next((s for s in choices if s in filled), choices[0] if choices else None)
 
 
 def stage_summary(cells: pd.DataFrame, stage: str) -> str:
@@ -216,8 +234,8 @@ def touchpoint_paths(touchpoint_links: pd.DataFrame, stage: str) -> pd.DataFrame
     return touchpoint_links[touchpoint_links["journey_stage"] == stage].drop(columns="journey_stage").reset_index(drop=True)
 
 
-END_CHURNED = "Went no further · churned since"
-END_STAYED = "Went no further · still a customer"
+END_CHURNED = "Churned since"       # the two ends of the stage paths: short, as a label left of its node
+END_STAYED = "Still a customer"
 LATER_STAGE = "Then a later stage"
 NO_LATER_STAGE = "No later stage"
 _LINK = "rgba(31, 78, 121, 0.25)"
@@ -355,8 +373,8 @@ def moments_sentence(ranked: pd.DataFrame) -> str:
             f"of the {top['n_bad']:,} customers who had a bad experience there, {top['churn_bad']:.1f}% left within "
             f"{FOLLOW_DAYS} days, against {top['churn_good']:.1f}% of the {top['n_good']:,} whose experiences there "
             f"were fine{ratio}. Those {top['n_bad']:,} customers carry "
-            f"{fmt.compact(top['value_bad'])} a year; had they left only as often as the others, about "
-            f"{top['excess_customers']:,.0f} customers and {fmt.compact(top['excess_value'])} a year would have stayed.")
+            f"{fmt.money(top['value_bad'])} a year; had they left only as often as the others, about "
+            f"{top['excess_customers']:,.0f} customers and {fmt.money(top['excess_value'])} a year would have stayed.")
 
 
 # ---- Drill-down ---------------------------------------------------------------------------------
@@ -438,7 +456,8 @@ def map_title(cells: pd.DataFrame) -> str:
             f"(n = {int(hardest['n_ces']):,})")
 
 
-MAP_SUBTITLE = "CSAT: % 4–5 · CES: 1–7, 7 = easy · red: worse than the whole view beyond its 95% margin, blue: better"
+MAP_SUBTITLE = (f"CSAT: % 4–5 · CES: 1–7, 7 = easy · {COLOR_WORDS['worse']}: worse than the whole view beyond its 95% "
+                f"margin, {COLOR_WORDS['better']}: better")
 
 
 def map_figure(data: JourneyData):

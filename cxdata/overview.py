@@ -242,14 +242,13 @@ def _value(key: str, row, target: float | None, min_responses: int) -> str:
 def _delta_text(key: str, row) -> str | None:
     if row["delta"] is None or pd.isna(row["delta"]):
         return None
-    text = fmt.change(key, row["delta"], row["value"])
-    if row["verdict"] == "no significant change":
-        return f"{text} · not significant"
-    return text
+    return fmt.change_judged(key, row["delta"], row["value"], row["verdict"] != "no significant change")
 
 
 def _delta_color(kpi: metrics.Kpi, row) -> str:
     if row["verdict"] not in ("significant change", "change") or kpi.higher_is_better is None:
+        return "off"
+    if _delta_text(kpi.key, row) == fmt.NO_CHANGE:  # no arrow for a change that rounds to nothing
         return "off"
     return "normal" if kpi.higher_is_better else "inverse"
 
@@ -412,3 +411,27 @@ def has_data(summary: pd.DataFrame) -> bool:
     """False when no survey response and no interaction matches the filters in the period."""
     activity = summary.set_index("kpi").loc[["nps", "csat", "ces", "sla_compliance", "contacts"], "n"]
     return bool(activity.fillna(0).sum() > 0)
+
+
+# ---- Download ------------------------------------------------------------------------------------
+
+def export_table(data: OverviewData, tiles: list[Tile]) -> pd.DataFrame:
+    """What the tiles show, one row each, as numbers a spreadsheet can use: the value, its margin and
+    n, the comparison period's value, the change and whether it is significant, the target and the
+    status against it. A number not shown on the tile (too few answers, not in the data) is blank."""
+    by_kpi = data.summary.set_index("kpi")
+    rows = []
+    for tile in tiles:
+        row = by_kpi.loc[tile.kpi]
+        shown = bool(row["is_enough"]) and not pd.isna(row["value"])
+        rows.append({
+            "Metric": tile.label, "Shown as": tile.value,
+            "Value": row["value"] if shown else None, "Margin (±, 95%)": row["moe"] if shown else None,
+            "n": None if pd.isna(row["n"]) else int(row["n"]),
+            "Comparison value": row["prev_value"], "Change": row["delta"] if tile.delta else None,
+            "Change verdict": row["verdict"] if tile.delta else None,
+            "Target": data.targets.get(tile.kpi),
+            "Status": verdict.LABELS[tile.status or verdict.NO_TARGET],   # as the badge words it
+            "Detail": tile.detail,
+        })
+    return pd.DataFrame(rows)

@@ -25,6 +25,7 @@ DEFAULT_DEFERRED_SECONDS = 24 * 3600.0  # the back office's promise: resolved wi
 BREAKDOWNS = {"channel": "Channel", "department": "Department", "kind": "Kind", "office": "Office"}
 BACKLOG_HOURS = (4, 24)
 BACKLOG_LIMIT = 200
+FEW_JUDGED = 30   # a department's SLA compliance on fewer contacts is named with its count in the headline
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,12 @@ def headline(lv: Levels) -> str:
     if "sla_compliance" in lv.missing:
         return f"SLA compliance: {metrics.NOT_IN_DATA}"
     dept = lv.by["department"].dropna(subset=["sla_compliance"])
-    dept = dept[dept["n_sla_judged"] >= 30]
-    if len(dept) > 1:
-        worst = dept.sort_values("sla_compliance").iloc[0]
-        return f"{worst['member']}: {worst['sla_compliance']:.0f}% within SLA (all: {t['sla_compliance']:.0f}%)"
+    dept = dept[dept["n_sla_judged"] > 0]   # the bars the chart draws
+    if len(dept) > 1:  # the lowest bar as the chart writes it (whole %), ties named together
+        shown = dept["sla_compliance"].map(lambda v: int(f"{v:.0f}"))
+        worst = dept[shown == shown.min()]
+        few = [(m, fmt.plural(n, "contact")) for m, n in zip(worst["member"], worst["n_sla_judged"]) if n < FEW_JUDGED]
+        basis = (f" on {few[0][1]}" if len(worst) == 1 else ", " + "; ".join(f"{m} on {n}" for m, n in few)) if few else ""
+        return f"{fmt.and_list(worst['member'])}: {shown.min()}% within SLA{basis} (all: {t['sla_compliance']:.0f}%)"
     return f"{t['sla_compliance']:.0f}% of contacts resolved within their SLA" if pd.notna(t["sla_compliance"]) \
         else "No contact's SLA has expired yet in this view"

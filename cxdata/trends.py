@@ -524,3 +524,29 @@ def figure(data: TrendData, min_responses: int):
                              else ""))
     return charts.kpi_trend(data.series, data.kpi, headline(data), subtitle(data), min_n=min_responses,
                             grain=data.grain, targets=data.targets, period=marked)
+
+
+# ---- The rows behind a period, and the download ----------------------------------------------------------
+
+def period_filters(filters: Filters, period: dt.date, grain: str) -> Filters:
+    """The filters behind one period of the line: its days, cut at the view's end (as the series reads it)."""
+    return filters.replace(start=period, end=min(filters.end, _next(period, grain) - dt.timedelta(days=1)))
+
+
+def export_table(data: TrendData) -> pd.DataFrame:
+    """The series the chart draws, one row per period, as numbers a spreadsheet can use: value, margin
+    and n (blank where too few answers), whether the period is whole, its target and whether it is an
+    anomaly."""
+    s = data.series
+    enough = s["is_enough"] & s["value"].notna()
+    return pd.DataFrame({
+        "Period": [period_name(p, data.grain) for p in s["period_start"]],
+        "Starts on": s["period_start"],
+        metrics.KPIS[data.kpi].label: s["value"].where(enough),
+        "Margin (±, 95%)": s["moe"].where(enough),
+        "n": s["n"],
+        "Whole period": s["is_complete"],
+        "Target": s["period_start"].map(data.targets) if not data.targets.empty else None,
+        "Anomaly": s["is_anomaly"] if "is_anomaly" in s else False,
+        "Over half never answered": s["is_unanswered"],   # a response median with no value to show
+    })

@@ -57,10 +57,10 @@ open_alerts = listed[~listed["status"].isin(alerts.CLOSED)]
 
 tiles = st.columns(5, gap="small")
 share = total["value_at_risk"] / total["annual_value"] if total["annual_value"] else None
-tiles[0].metric("Revenue at risk", fmt.compact(total["value_at_risk"]),
+tiles[0].metric("Revenue at risk", fmt.money(total["value_at_risk"]),
                 help="Sum over the customers under the filters of annual value × risk score / 100: the annual "
                      "value expected to be lost in the next 90 days if nothing is done.", border=True)
-tiles[0].caption(f"{100 * share:.1f}% of {fmt.compact(total['annual_value'])} annual value" if share is not None else "")
+tiles[0].caption(f"{100 * share:.1f}% of {fmt.money(total['annual_value'])} annual value" if share is not None else "")
 tiles[1].metric(f"Customers at score ≥ {rules.threshold:g}", f"{int(total['n_at_risk']):,}", border=True,
                 help="Customers whose risk score is at or above the alert threshold, set by the administrator.")
 tiles[1].caption(f"of {int(total['n_customers']):,} active customers scored")
@@ -121,8 +121,8 @@ table = alerts.export_frame(shown).drop(columns=["Customer id", "Region", "Plan"
 st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
              width="stretch", height=min(38 + 35 * len(table), 460), column_config={
     "Risk score (0-100)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
-    "Annual value": st.column_config.NumberColumn(format="localized"),
-    "Revenue at risk": st.column_config.NumberColumn(format="localized"),
+    "Annual value": st.column_config.NumberColumn(format=fmt.money_column()),
+    "Revenue at risk": st.column_config.NumberColumn(format=fmt.money_column()),
     "Top reasons": st.column_config.TextColumn(width="large"),
 })
 csv_col, xlsx_col, _ = st.columns([1, 1, 4])
@@ -155,7 +155,7 @@ def save(key: str, rules: list[str], fallback_owner: str, who: str) -> None:
 
 with st.container(border=True):
     st.markdown(f"**{alert['name']}** ({alert['customer_id']}) · {alert['segment']} · score {alert['score']:.0f} · "
-                f"annual value {fmt.compact(alert['annual_value'])} · alerts: "
+                f"annual value {fmt.money(alert['annual_value'])} · alerts: "
                 + "; ".join(alerts.RULES[r].lower() for r in alert["rules"])
                 + (" · :orange-badge[reopened: a new reason]" if alert["is_reopened"] else "")
                 + "  \n" + "; ".join(alert["reasons"]))

@@ -5,9 +5,10 @@ import math
 
 import streamlit as st
 
-from cxdata import charts, db, departments, trends, verdict
+from cxdata import charts, db, departments, drill, trends, verdict
 from cxdata import formatting as fmt
 from cxdata import metrics
+from cxdata.app import drill as drill_widget
 from cxdata.app import explain, frame
 from cxdata.filters import is_complete
 from cxdata.overview import filters_line, freshness_line
@@ -64,10 +65,20 @@ running = " · the quarter is still running" if cards.is_running and quarter == 
 st.subheader("Who is aligned with the customer")
 matrix = departments.alignment(cards)
 st.plotly_chart(charts.alignment_matrix(
-    matrix, list(departments.METRICS), departments.headline(cards),
+    matrix, list(departments.METRICS), departments.headline(matrix),
     f"{quarter_name(quarter)}{running} · {verdict.close_text()} · index: targeted metrics met, weighted by n"),
     width="stretch", theme=None,
     key="matrix")
+cell_department, cell_metric, cell_rows, _ = st.columns([2, 2, 1, 2], vertical_alignment="bottom")
+drillable = [m for m in departments.METRICS if drill.can_drill(m)]
+department_of_cell = cell_department.selectbox("Rows behind a cell: department", matrix["department"].tolist(),
+                                               key="cell_department")
+metric_of_cell = cell_metric.selectbox("Metric", drillable, key="cell_metric",
+                                       format_func=lambda k: metrics.KPIS[k].label)
+with cell_rows:
+    drill_widget.rows_button(reader, drill.cell_filters(view.filters, department_of_cell, quarter), metric_of_cell,
+                             key="rows_cell", scope=f"{department_of_cell}, {quarter_name(quarter)}",
+                             label="See the rows")
 ranked = matrix.dropna(subset=["service_index"]).sort_values("service_index")
 if len(ranked) > 1:
     last = ranked.iloc[0]

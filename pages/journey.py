@@ -78,8 +78,8 @@ with st.expander("Every touchpoint tested"):
             "difference": st.column_config.NumberColumn("Difference (pts)", format="%.1f"),
             "difference_moe": st.column_config.NumberColumn("± (95%)", format="%.1f"),
             "is_significant": "Beyond chance",
-            "value_bad": st.column_config.NumberColumn("Annual value (bad)", format="%,.0f"),
-            "excess_value": st.column_config.NumberColumn("Excess value lost", format="%,.0f"),
+            "value_bad": st.column_config.NumberColumn("Annual value (bad)", format=fmt.money_column()),
+            "excess_value": st.column_config.NumberColumn("Excess value lost", format=fmt.money_column()),
             "n_censored": st.column_config.NumberColumn(f"Not followed {journey.FOLLOW_DAYS} days yet", format="%,d")})
 
 # ---- 4. Drill-down ------------------------------------------------------------------------------
@@ -90,9 +90,9 @@ if wanted in choices and wanted != st.session_state.get("journey_url_stage"):
     st.session_state["journey_stage"] = wanted          # a link (the overview's movers) chose it
 st.session_state["journey_url_stage"] = wanted
 left, right = st.columns(2)
-top = data.moments.iloc[0]["stage"] if not data.moments.empty and data.moments.iloc[0]["is_significant"] else None
-stage = left.selectbox("Stage", choices, key="journey_stage",  # first the stage of the top moment of truth
-                       index=choices.index(top) if top in choices else 0)
+first = journey.default_stage(data.cells, choices, data.moments)
+stage = left.selectbox("Stage", choices, key="journey_stage",  # the top moment of truth's, else the first with data
+                       index=choices.index(first) if first in choices else 0)
 touchpoints = data.cells.loc[~data.cells["is_stage"] & ~data.cells["is_total"] & (data.cells["stage"] == stage)
                              & data.cells["touchpoint"].notna(), "touchpoint"].tolist()
 touchpoint = right.selectbox("Touchpoint", [None, *touchpoints], key="journey_touchpoint",

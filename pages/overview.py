@@ -5,6 +5,7 @@ from html import escape
 import streamlit as st
 
 from cxdata import charts, metrics, overview, trends, verdict, voice
+from cxdata.app import drill as drill_widget
 from cxdata.app import explain, frame
 from cxdata.churn import alerts as churn_alerts
 from cxdata.filters import DIMENSIONS
@@ -54,8 +55,11 @@ for row_start in range(0, len(tiles), overview.TILES_PER_ROW):
             badge = f" :{BADGE.get(tile.status, 'gray')}-badge[{tile.badge}]" if tile.badge else ""
             st.metric(tile.label + badge, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help,
                       delta_arrow="off" if tile.delta_color == "off" else "auto")
-            detail, link = st.columns([7, 1], gap=None, vertical_alignment="center")
+            detail, rows, link = st.columns([6, 1, 1], gap=None, vertical_alignment="center")
             detail.caption(tile.detail or "&nbsp;")
+            if not data.coverage.missing(tile.kpi, view.filters.start):  # the rows behind the number
+                with rows:
+                    drill_widget.rows_button(reader, view.filters, tile.kpi, key=f"rows_{tile.kpi}")
             if tile.kpi in trends.METRICS:  # an icon, so the tile keeps to its four lines
                 link.page_link("pages/trends.py", label=":material/show_chart:",
                                help=f"{tile.label} over time, by any dimension (KPI trends)",
@@ -123,7 +127,13 @@ if at_risk_line:
 versus = overview.COMPARISONS[view.compare]
 mix, channels = st.columns(2)
 mix.plotly_chart(charts.nps_composition(data.summary, versus), width="stretch", theme=None, key="nps_mix")
-channels.plotly_chart(charts.channel_mix(data.channels, versus), width="stretch", theme=None, key="channel_mix")
+channels.plotly_chart(charts.channel_mix(data.channels, versus), width="stretch", theme=None, key="channel_mix",
+                      on_select=drill_widget.on_bar("channel_mix"), selection_mode="points")
+drill_widget.bar_rows(reader, view.filters, "contacts", "channel", "channel_mix")  # a bar clicked: its contacts
+
+st.caption("Download what this page shows: each number with its margin, n, change and status against target.")
+drill_widget.downloads(overview.export_table(data, tiles), f"overview-{view.filters.start}-to-{view.filters.end}",
+                       key="overview_download", sheet="Overview")
 
 explain.how_computed("NPS", "CSAT", "CES", "SLA compliance", "First response (live and written)", "Churn rate",
                      "Net revenue retention", "Gross revenue retention", "Status against target", "Margin of error",

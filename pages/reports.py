@@ -1,6 +1,7 @@
 """Board pack: the executive review for the current filters, as PowerPoint or PDF, or presented live."""
 import streamlit as st
 
+from cxdata import formatting as fmt
 from cxdata import overview
 from cxdata.app import board, frame
 from cxdata.report import output
@@ -34,7 +35,7 @@ stamp = (str(view.to_query_params()), reader.stamp, pack.company)
 def build_file(kind: str, suffix: str) -> None:
     """A button's callback: the file is built before the page is drawn again, so its download shows at once."""
     try:
-        with st.spinner(f"Drawing {len(pack.figure_slots())} charts and writing the file…"):
+        with st.spinner(f"Drawing {fmt.plural(len(pack.figure_slots()), 'chart')} and writing the file…"):
             built[kind] = (stamp, output.to_bytes(pack, suffix))
     except output.ReportError as exc:
         built[kind] = (stamp, exc)
@@ -48,15 +49,15 @@ for kind, (column, suffix, name, mime) in FORMATS.items():
                                icon=":material/download:", type="primary", key=f"download_{kind}")
         continue
     column.button(f"Build the {name}", icon=":material/slideshow:", key=f"build_{kind}", on_click=build_file,
-                  args=(kind, suffix), help=f"Draws the {len(pack.figure_slots())} charts (a few seconds)")
+                  args=(kind, suffix), help=f"Draws {fmt.plural(len(pack.figure_slots()), 'chart')} (a few seconds)")
     if file and file[0] == stamp:
         st.error(str(file[1]), icon=":material/error:")
 
-st.subheader(f"{len(pack.slides)} slides")
+st.subheader(fmt.plural(len(pack.slides), "slide"))
 st.dataframe([{"#": i, "Section": s.section, "Title": s.title,
                "Shows": s.empty and "no data for this view" or ", ".join(filter(None, [
-                   f"{len(s.figures)} chart{'s' if len(s.figures) > 1 else ''}" if s.figures else "",
-                   "a table" if s.table else "", f"{len(s.bullets)} points" if s.bullets else ""]))}
+                   fmt.plural(len(s.figures), "chart") if s.figures else "",
+                   "a table" if s.table else "", fmt.plural(len(s.bullets), "point") if s.bullets else ""]))}
               for i, s in enumerate(pack.slides, start=1)], hide_index=True, width="stretch")
 st.caption(f"Every slide's footer: {pack.footer}. "
            + ("The company named on the title slide is set by the administrator."

@@ -3,6 +3,7 @@ import streamlit as st
 
 from cxdata import charts, metrics, service
 from cxdata import formatting as fmt
+from cxdata.app import drill as drill_widget
 from cxdata.app import explain, frame
 from cxdata.filters import PRESETS
 from cxdata.overview import filters_line, freshness_line
@@ -57,6 +58,10 @@ tiles[2].metric("SLA compliance", pct(t["sla_compliance"], "sla_compliance"))
 tiles[2].caption(beneath("sla_compliance", f"of {fmt.count(t['n_sla_judged'])} whose SLA has expired"))
 tiles[3].metric("First-contact resolution", pct(t["first_contact_resolution"], "first_contact_resolution"))
 tiles[3].caption(beneath("first_contact_resolution", f"of {fmt.count(t['n_resolved'])} resolved"))
+for column, key in ((tiles[2], "sla_compliance"), (tiles[3], "first_contact_resolution")):
+    if key not in lv.missing:  # the contacts each level judges
+        with column:
+            drill_widget.rows_button(reader, view.filters, key, key=f"rows_{key}", label="See the contacts")
 tiles[4].metric("Never answered", pct(t["unanswered_rate"], "unanswered_rate"))
 tiles[4].caption(beneath("unanswered_rate", f"{fmt.count(t['n_unanswered'])} contacts"))
 
@@ -80,7 +85,9 @@ st.dataframe(rows[["member", "n_contacts", "n_due", "immediate_share", "deferred
     "immediate_share": "Immediate %", "deferred_on_time": f"Deferred within {fmt.duration_short(lv.settings.deferred_seconds)} %",
     "sla_compliance": "SLA %", "first_contact_resolution": "FCR %", "unanswered_rate": "Never answered %",
     "escalation_rate": "Escalated %"}), hide_index=True, placeholder=fmt.MISSING, width="stretch",
-    column_config={c: st.column_config.NumberColumn(format="%.1f") for c in (
+    column_config={"Contacts": st.column_config.NumberColumn(format="%,d"),
+                   "Due an answer": st.column_config.NumberColumn(format="%,d")}
+    | {c: st.column_config.NumberColumn(format="%.1f") for c in (
         "Immediate %", f"Deferred within {fmt.duration_short(lv.settings.deferred_seconds)} %", "SLA %", "FCR %",
         "Never answered %", "Escalated %")})
 
@@ -107,8 +114,8 @@ if not backlog.rows.empty:
         "office": "Office", "started_at": "Opened", "due_at": "SLA expires", "hours_left": "Hours left",
         "age_hours": "Age (h)", "is_answered": "Answered", "escalated": "Escalated"}),
         hide_index=True, placeholder=fmt.MISSING, width="stretch",
-        column_config={"Hours left": st.column_config.NumberColumn(format="%.1f"),
-                       "Age (h)": st.column_config.NumberColumn(format="%.0f")})
+        column_config={"Hours left": st.column_config.NumberColumn(format="%,.1f"),
+                       "Age (h)": st.column_config.NumberColumn(format="%,.0f")})
     if backlog.n_due_soon > len(backlog.rows):
         st.caption(f"The {len(backlog.rows)} oldest of {fmt.count(backlog.n_due_soon)} shown.")
 

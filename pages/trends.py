@@ -1,9 +1,10 @@
 """KPI trends: any customer metric over time, against its target, by any dimension."""
 import streamlit as st
 
-from cxdata import charts, drivers, glossary, trends
+from cxdata import charts, drill, drivers, glossary, trends
 from cxdata import formatting as fmt
 from cxdata import filters, metrics
+from cxdata.app import drill as drill_widget
 from cxdata.app import explain, frame
 from cxdata.overview import comparison_gaps, filters_line, freshness_line, period_line
 
@@ -37,6 +38,16 @@ if (data.series["value"].notna() | data.series["is_unanswered"]).sum() == 0:
     st.stop()
 
 st.plotly_chart(trends.figure(data, minimum), width="stretch", theme=None, key="trend")
+periods = [p for p, n in zip(data.series["period_start"], data.series["n"]) if n > 0][::-1]
+drill_col, rows_col, _ = st.columns([2, 1, 3], vertical_alignment="bottom")
+if drill.can_drill(kpi) and periods:  # the rows behind one point of the line
+    period = drill_col.selectbox("Rows behind", periods, key="trend_rows_period",
+                                 format_func=lambda p: trends.period_name(p, grain))
+    with rows_col:
+        drill_widget.rows_button(reader, trends.period_filters(view.filters, period, grain), kpi, key="rows_trend",
+                                 scope=trends.period_name(period, grain), label="See the rows")
+drill_widget.downloads(trends.export_table(data), f"{kpi.replace('_', '-')}-by-{grain}", key="trend_download",
+                       sheet=kpi_def.label)
 
 changes = st.columns(4)
 with changes[0]:  # the selected period, as the overview's tile says it
@@ -49,15 +60,15 @@ with changes[0]:  # the selected period, as the overview's tile says it
                   delta_color=chosen.change_color, delta_arrow="off" if chosen.change_color == "off" else "auto",
                   help=f"As on the executive overview: {kpi_def.label} over the sidebar's period, against the "
                        f"{filters.COMPARISONS[view.compare]}.")
+        drill_widget.rows_button(reader, view.filters, kpi, key="rows_selected", label="See the rows")
 for column, v in zip(changes[1:], trends.VERSUS):
     c = data.changes[v]
     column.metric(f"{trends.period_name(c.period, grain)} against the {trends.VERSUS[v]}",
                   fmt.unanswered(c.n) if c.is_unanswered else fmt.value(kpi, c.value),
                   None if c.change.delta is None else
-                  fmt.change(kpi, c.change.delta, c.value) + ("" if c.change.is_significant or c.change.is_census
-                                                               else " · not significant"),
+                  fmt.change_judged(kpi, c.change.delta, c.value, c.change.is_significant or c.change.is_census),
                   delta_color="off" if c.is_better is None else "normal" if kpi_def.higher_is_better else "inverse",
-                  help=trends.change_text(c, kpi, grain))
+                  delta_arrow="off" if c.is_better is None else "auto", help=trends.change_text(c, kpi, grain))
 flagged = trends.anomaly_sentences(data.series, kpi, grain)
 with changes[3]:
     st.markdown("**Breaks from recent history**", help="A whole period far outside what the periods before it "
@@ -74,9 +85,9 @@ if kpi == "clv":
     st.dataframe(trends.clv_by_segment(reader, view.filters, grain, period), hide_index=True,
                  placeholder=fmt.MISSING, column_config={
         "segment": "Segment", "customers": st.column_config.NumberColumn("Customers at start", format="localized"),
-        "revenue_per_year": st.column_config.NumberColumn("Revenue per customer a year", format="compact"),
+        "revenue_per_year": st.column_config.NumberColumn("Revenue per customer a year", format=fmt.money_column()),
         "annual_churn": st.column_config.NumberColumn("Annual churn", format="%.1f%%"),
-        "clv": st.column_config.NumberColumn("Lifetime value", format="compact")})
+        "clv": st.column_config.NumberColumn("Lifetime value", format=fmt.money_column())})
 
 if by != "none":
     st.subheader(f"{kpi_def.label} by {trends.BREAKDOWNS[by].lower()}")

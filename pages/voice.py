@@ -35,10 +35,10 @@ comments_n.metric("Comments", f"{int(summary['n_comments']):,}",
 if negative.value is None:
     negative_tile.metric("Negative comments", "Too few comments")
 else:
-    delta = None if negative.change.delta is None else fmt.change("nps_detractors", negative.change.delta)
     significant = negative.change.verdict == "significant change"
     negative_tile.metric("Negative comments", f"{negative.value:.1f}%",
-                         None if delta is None else delta + ("" if significant else " · not significant"),
+                         None if negative.change.delta is None else
+                         fmt.change_judged("nps_detractors", negative.change.delta, significant=significant),
                          delta_color="inverse" if significant else "off",
                          delta_arrow="auto" if significant else "off",
                          help=f"Share of the comments whose sentiment could be read, ± {negative.moe:.1f} points "

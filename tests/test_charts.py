@@ -257,3 +257,134 @@ def test_channel_mix_and_nps_composition_say_their_finding_in_the_title():
     nps = charts.nps_composition(summary, "previous period")
     assert nps.layout.title.text == "NPS 30 = 50% promoters − 20% detractors"
     assert [list(t.x) for t in nps.data] == [[40.0, 50.0], [30.0, 30.0], [30.0, 20.0]]
+
+
+# ---- Numbers that read right: labels that never overlap, colours named as drawn, money with its symbol ------
+
+def _anomalies(n: int, odd: list[int], grain_days: int = 7) -> pd.DataFrame:
+    """n weekly points of CSAT, the ones at `odd` flagged as anomalies, the last period incomplete."""
+    start = pd.Timestamp("2025-01-06")
+    return pd.DataFrame({"period_start": [start + pd.Timedelta(days=grain_days * i) for i in range(n)],
+                         "value": [80.0] * n, "moe": [1.0] * n, "n": [500] * n, "is_enough": [True] * n,
+                         "is_complete": [True] * (n - 1) + [False], "is_anomaly": [i in odd for i in range(n)],
+                         "expected": [80.0] * n})
+
+
+def _label_boxes(fig, df: pd.DataFrame) -> list[tuple[str, float, float]]:
+    """Each point label's middle in pixels on the PLOT_PX plot the chart assumes (hand geometry)."""
+    x = pd.to_datetime(df["period_start"])
+    low, high = float((df["value"] - df["moe"]).min()), float((df["value"] + df["moe"]).max())
+    span = x.max() - x.min()
+    out = []
+    for a in fig.layout.annotations:
+        if a.text in ("anomaly", "incomplete"):
+            px = charts.PLOT_PX[0] * (pd.Timestamp(a.x) - x.min()) / span
+            py = charts.PLOT_PX[1] * ((a.y - low) / (high - low) if high > low else 0.5) + a.yshift
+            out.append((a.text, px, py))
+    return out
+
+
+def _overlaps(boxes) -> list:
+    w, h = charts.LABEL_PX
+    return [(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1:] if abs(a[1] - b[1]) < w and abs(a[2] - b[2]) < h]
+
+
+def test_anomaly_labels_go_below_then_above_and_are_dropped_when_neither_is_free():
+    # 52 flat weeks (14.9 px apart on a 760 px plot): weeks 10, 11 and 12 cannot all be labelled
+    df = _anomalies(52, [10, 11, 12, 30, 50])
+    fig = charts.kpi_trend(df, "csat", "T", grain="week")
+    week = lambda i: pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=i)   # noqa: E731
+    anomaly = sorted((pd.Timestamp(a.x), a.yshift) for a in fig.layout.annotations if a.text == "anomaly")
+    # week 10 below, 11 above, 12 unlabelled (its ring still drawn); 30 and 50 below (week 51's "incomplete" is above)
+    assert anomaly == [(week(10), charts.BELOW), (week(11), charts.ABOVE), (week(30), charts.BELOW),
+                       (week(50), charts.BELOW)]
+    assert len(next(t for t in fig.data if t.name == "anomaly").x) == 5
+    assert not _overlaps(_label_boxes(fig, df))
+
+
+def test_anomaly_labels_do_not_collide_when_neighbours_sit_at_different_heights():
+    # a dip like the demo's SLA in December: neighbours 1.5 points apart, where "below, then above" collided
+    df = _anomalies(26, [11, 12, 13, 14, 15, 16, 17, 21, 22, 23, 24])
+    df["value"] = [90.0] * 11 + [79.2, 77.7, 80.8, 78.0, 79.7, 78.8, 79.6, 80.3, 80.3, 90.5, 89.2, 91.4, 90.3, 89.7, 90.0]
+    fig = charts.kpi_trend(df, "sla_compliance", "T", grain="week")
+    boxes = _label_boxes(fig, df)
+    assert not _overlaps(boxes) and sum(t == "anomaly" for t, _, _ in boxes) >= 4   # some labelled, none overlapping
+
+
+def test_the_sankey_drops_a_label_that_could_print_over_another():
+    # 1,000 customers from A: 950 to B, 38 to C, 10 to D, 2 to E
+    nodes = ["A", "B", "C", "D", "E"]
+    links = pd.DataFrame({"source": [0, 0, 0, 0], "target": [1, 2, 3, 4], "value": [950, 38, 10, 2],
+                          "color": ["#ccc"] * 4, "hover": ["x"] * 4})
+    heights, columns = charts.sankey_layout(5, links, 308, charts.SANKEY_PAD)
+    # the second column holds 4 nodes: (308 - 3 * 14) / 1,000 customers = 0.266 px a customer
+    assert heights == pytest.approx([266.0, 252.7, 10.108, 2.66, 0.532]) and columns == [0, 1, 1, 1, 1]
+    # C (10 px) is labelled: beside B its middle is 131 px away; D (2.7 px) beside C only 20.4 px: kept;
+    # E (0.5 px) beside D: 15.6 px, under the 18 px a label needs: its name is left to the hover
+    sankey = charts.journey_sankey(nodes, ["#000"] * 5, links, "t").data[0]
+    assert list(sankey.node.label) == ["A", "B", "C", "D", ""]
+    assert list(sankey.node.customdata) == nodes and "%{customdata}" in sankey.node.hovertemplate
+    # a thin node alone beside a big one (the churned customers at the end of the paths) keeps its label
+    ends = pd.DataFrame({"source": [0, 0], "target": [1, 2], "value": [995, 5], "color": ["#ccc"] * 2, "hover": ["x"] * 2})
+    assert list(charts.journey_sankey(["A", "stayed", "churned"], ["#000"] * 3, ends, "t").data[0].node.label) == \
+        ["A", "stayed", "churned"]
+
+
+def test_a_sparkline_with_nothing_to_draw_says_so_within_the_tile():
+    fig = charts.sparkline(_monthly([30.0, 45.0], [5, 5]), "nps", min_n=30, height=46)
+    (note,) = fig.layout.annotations
+    assert note.text == "No complete month yet" and note.xanchor == "left" and note.x == 0
+    assert note.font.size + 4 <= 46 and len(note.text) * 0.6 * note.font.size <= 180   # fits a 180 px tile
+    assert (fig.layout.margin.l, fig.layout.margin.r) == (0, 0)
+
+
+def _hue(hex_colour: str) -> tuple[float, float]:
+    import colorsys
+    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    h, _, s = colorsys.rgb_to_hls(r, g, b)
+    return 360 * h, s
+
+
+@pytest.mark.parametrize("word, hues", [("red", [(345, 360), (0, 12)]), ("orange", [(15, 45)]), ("amber", [(30, 50)]),
+                                        ("green", [(90, 170)]), ("blue", [(190, 250)])])
+def test_every_colour_word_names_the_hue_drawn(word, hues):
+    """A legend that says red shows red: each colour named in a subtitle or legend lies in that word's hues."""
+    named = {charts.COLORS[k]: w for k, w in charts.COLOR_WORDS.items() if w in ("orange", "blue")}
+    from cxdata import verdict   # the matrix's met, close and missed, named green, amber and red in its legend
+    named.update({charts.STATUS_COLORS[k]: w for k, w in ((verdict.MET, "green"), (verdict.CLOSE, "amber"),
+                                                          (verdict.MISSED, "red"))})
+    for colour in (c for c, w in named.items() if w == word):
+        hue, saturation = _hue(colour)
+        assert saturation > 0.5 and any(lo <= hue <= hi for lo, hi in hues), (word, colour, hue)
+
+
+def test_the_subtitles_name_the_colours_their_charts_draw():
+    from cxdata import journey
+    assert "orange: worse" in journey.MAP_SUBTITLE and "blue: better" in journey.MAP_SUBTITLE
+    assert "red" not in journey.MAP_SUBTITLE
+    drivers = pd.DataFrame([{"dimension": "channel", "member": "chat", "is_supported": True, "performance": 70.0,
+                             "importance": 30.0, "is_significant": True, "quadrant": "fix first", "reach": 40.0,
+                             "importance_line": 20.0, "performance_line": 80.0, "importance_moe": 5.0,
+                             "p_value": 0.001, "nps_good": 40.0, "nps_bad": 10.0, "n_good": 100, "n_bad": 100,
+                             "performance_moe": 3.0, "performance_n": 300, "is_weak": True, "n_nps_respondents": 500,
+                             "reason": None}])
+    fig = charts.nps_drivers(drivers, "channel", "T", "")
+    assert fig.layout.title.subtitle.text.startswith("orange: fix first")
+    assert fig.data[0].marker.color[0] == charts.COLORS["worse"]
+
+
+def test_money_axes_carry_the_currency(monkeypatch):
+    monkeypatch.setenv("CX_CURRENCY", "EUR")
+    revenue = pd.DataFrame({"period_start": MONTHS[:3], "value": [4.1e6, 4.3e6, 4.2e6], "moe": [np.nan] * 3,
+                            "n": [900] * 3, "is_enough": [True] * 3, "is_complete": [True] * 3})
+    fig = charts.kpi_trend(revenue, "revenue", "T")
+    assert fig.layout.yaxis.tickprefix == "€" and fig.layout.yaxis.title.text == "Revenue (EUR)"
+    summary = pd.DataFrame({"dimension": ["segment"], "member": ["SMB"], "value_at_risk": [1_234_567.0],
+                            "n_at_risk": [12], "n_customers": [400]})
+    bars = charts.revenue_at_risk_bars(summary, "segment", "T")
+    assert list(bars.data[0].text) == ["€1.23 M"] and bars.layout.xaxis.tickprefix == "€"
+
+
+def test_every_axis_writes_thousands_separators():
+    cx = pio.templates["cx"].layout
+    assert cx.xaxis.separatethousands and cx.yaxis.separatethousands   # 8,000 contacts, not 8000

@@ -341,3 +341,13 @@ def test_exports_carry_the_list_as_account_owners_read_it(demo_copy):
     assert len(csv) == len(xlsx) == len(listed)
     assert list(csv.columns) == list(alerts.EXPORT_COLUMNS.values()) == list(xlsx.columns)
     assert csv["Status"].eq("New").all() and csv["Top reasons"].str.len().gt(0).any()
+
+
+@pytest.mark.parametrize("values, title", [
+    ({"SMB": 600.0, "Enterprise": 300.0, "Mid": 100.0}, "SMB holds 60% of the revenue at risk"),
+    ({"SMB": 402.0, "Enterprise": 398.0, "Mid": 200.0}, "SMB and Enterprise each hold 40% of the revenue at risk"),
+    ({"SMB": 0.0, "Enterprise": 0.0}, "No revenue at risk under these filters"),
+])
+def test_the_concentration_title_names_ties(values, title):
+    summary = pd.DataFrame({"dimension": "segment", "member": list(values), "value_at_risk": list(values.values())})
+    assert alerts.concentration_title(summary, "segment") == title

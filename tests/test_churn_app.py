@@ -39,7 +39,7 @@ def test_the_page_shows_revenue_at_risk_the_list_and_exports(churn_app):
     finally:
         con.close()
     from cxdata import formatting as fmt
-    assert tiles["Revenue at risk"] == fmt.compact(total["value_at_risk"])
+    assert tiles["Revenue at risk"] == fmt.money(total["value_at_risk"])
     assert tiles["Customers at score ≥ 30"] == f"{total['n_at_risk']:,}"
     assert int(tiles["Open alerts"].replace(",", "")) > 0
     assert any("trained on" in c.value for c in at.caption)  # which score is in use

@@ -1,6 +1,7 @@
 """Department scorecards (cxdata/departments.py): status against target, the trends page's numbers,
 the alignment index on the demo, targets loaded, edited and refused."""
 import datetime as dt
+import math
 import shutil
 
 import duckdb
@@ -75,8 +76,7 @@ def test_alignment_matrix_ranks_departments_and_holds_every_metric(december_card
     assert matrix.iloc[-1]["department"] == "Billing"
     assert matrix["index"].is_monotonic_decreasing
     assert all(isinstance(matrix.iloc[0][m], tuple) for m in departments.METRICS)
-    assert departments.headline(december_cards).endswith(
-        f"trails at {matrix['index'].min():.0f}%")
+    assert departments.headline(matrix).endswith(f"Billing trails at {matrix['index'].min():.0f}")
 
 
 def test_each_scorecard_number_equals_the_kpi_trends_page(demo_march):
@@ -197,4 +197,27 @@ def test_editing_is_off_unless_the_setting_turns_it_on(monkeypatch):
     monkeypatch.setenv(departments.EDIT_ENV, "1")
     assert departments.editing_enabled()
     assert metrics.target_range("escalation_rate") == (0.0, 100.0)
-    assert verdict.tolerance() == verdict.DEFAULT_TOLERANCE
+
+
+# ---- The matrix's title says what the matrix draws (hand-built rows as departments.alignment returns them) --
+
+def _matrix(*rows) -> pd.DataFrame:
+    return pd.DataFrame([{"department": d, "index": i, "n_metrics": n} for d, i, n in rows])
+
+
+@pytest.mark.parametrize("rows, title", [
+    # a three-way tie as the matrix writes it (99.6 shows as 100), one of them on two targeted metrics
+    ([("IT", 100.0, 6), ("Marketing", 100.0, 2), ("Sales", 99.6, 5), ("Billing", 61.8, 6)],
+     "IT, Marketing and Sales share the lead in alignment at 100 of 100 (Marketing on 2 targeted metrics); "
+     "Billing trails at 62"),
+    ([("IT", 92.4, 6), ("Sales", 80.0, 5), ("Billing", 55.0, 6), ("Support", 54.6, 6)],
+     "IT leads alignment at 92 of 100; Billing and Support trail at 55"),
+    ([("IT", 75.0, 1)], "IT's alignment index is 75 of 100 (on 1 targeted metric)"),
+    ([("Marketing", 100.0, 2), ("IT", 98.6, 6), ("Billing", 34.0, 6)],
+     "Marketing leads alignment at 100 of 100 (on 2 targeted metrics); Billing trails at 34"),
+    ([("IT", 80.0, 4), ("Sales", 80.2, 4), ("Product", math.nan, 0)], "The 2 departments judged are level at 80 of 100"),
+    ([("IT", 80.0, 4), ("Sales", 80.2, 4)], "All 2 departments judged are level at 80 of 100"),
+    ([("IT", math.nan, 0)], "No department has a targeted metric to judge in this quarter"),
+])
+def test_the_alignment_title_names_ties_and_thin_leads(rows, title):
+    assert departments.headline(_matrix(*rows)) == title

@@ -261,3 +261,38 @@ def test_on_the_demo_thin_drivers_are_left_out_not_guessed(demo_reader):
     thin = df[~df["is_supported"]]
     assert len(thin) and thin["importance"].isna().all() and thin["reason"].str.contains("30 of each").all()
     assert ((thin["n_good"] < 30) | (thin["n_bad"] < 30)).all()
+
+
+# ---- The chart title says what the chart draws (hand-built rows; lines at CSAT 80%, gap 20 pts) ----------
+
+def _drivers(*rows, dimension="touchpoint") -> pd.DataFrame:
+    """Driver rows as nps_drivers returns them: (member, supported, importance, significant, CSAT, weak, quadrant)."""
+    return pd.DataFrame([{"dimension": dimension, "member": m, "is_supported": ok, "importance": gap,
+                          "is_significant": sig, "performance": csat, "is_weak": weak, "quadrant": q, "reach": 50.0,
+                          "importance_line": 20.0, "performance_line": 80.0}
+                         for m, ok, gap, sig, csat, weak, q in rows])
+
+
+def test_a_bubble_in_the_fix_first_corner_is_never_headed_nothing_to_fix():
+    # 'ticket' sits left of the CSAT line and above the gap line, but its gap is within the noise
+    df = _drivers(("ticket", True, 35.0, False, 70.0, True, "watch"), ("invoice", True, 10.0, True, 90.0, False, "maintain"),
+                  *[(f"tp{i}", False, None, False, 85.0, False, None) for i in range(16)])
+    assert drivers.drivers_headline(df) == ("Nothing clearly to fix first: the ticket touchpoint sits in the corner, "
+                                            "but its NPS gap is within the noise")
+    df.loc[0, ["is_significant", "is_weak", "quadrant"]] = [True, False, "keep up"]   # significant, CSAT not clearly low
+    assert drivers.drivers_headline(df).endswith("but its CSAT is not clearly below the view's")
+
+
+def test_nothing_to_fix_counts_the_drivers_drawn_against_all():
+    df = _drivers(("invoice", True, 10.0, True, 90.0, False, "maintain"), ("chat", True, 5.0, False, 85.0, False, "maintain"),
+                  *[(f"tp{i}", False, None, False, 85.0, False, None) for i in range(16)])
+    assert drivers.drivers_headline(df) == "Nothing to fix first among the 2 of 18 touchpoints with enough answers"
+    assert drivers.drivers_headline(df.iloc[:2]) == "Nothing to fix first among all 2 touchpoints"
+    assert drivers.drivers_headline(df.iloc[2:]) == "Too few answers to tell what drives NPS"
+
+
+def test_the_fix_first_headline_names_the_heaviest_of_the_fix_first_bubbles():
+    df = _drivers(("ticket", True, 30.0, True, 70.0, True, "fix first"), ("invoice", True, 40.0, True, 75.0, True, "fix first"),
+                  dimension="channel")
+    assert drivers.drivers_headline(df) == ("Fix first: the invoice channel — a bad experience there goes with an NPS "
+                                            "40 points lower")

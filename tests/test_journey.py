@@ -239,7 +239,7 @@ def test_journey_page_draws_map_paths_moments_and_the_drill_down(app):
     sankeys = [json.loads(c.proto.spec) for c in at.get("plotly_chart")
                if json.loads(c.proto.spec)["data"] and json.loads(c.proto.spec)["data"][0]["type"] == "sankey"]
     stage = sankeys[0]["data"][0]
-    ends = {stage["node"]["label"].index(journey.END_CHURNED), stage["node"]["label"].index(journey.END_STAYED)}
+    ends = {stage["node"]["customdata"].index(journey.END_CHURNED), stage["node"]["customdata"].index(journey.END_STAYED)}
     assert sum(v for t, v in zip(stage["link"]["target"], stage["link"]["value"]) if t in ends) == 15
     # the drill-down: another stage, then one touchpoint; comments are masked
     at.selectbox(key="journey_stage").set_value("discover").run()
@@ -294,3 +294,36 @@ def test_the_overviews_journey_stage_movers_link_to_the_journey_page(demo_path, 
     links = [link for link in at.get("page_link") if link.proto.label == "Journey map"]
     assert len(links) == 1 and links[0].proto.page.endswith("journey")
     assert "stage=renewal" in links[0].proto.query_string and "period=custom" in links[0].proto.query_string
+
+
+def test_the_drill_down_opens_on_the_first_stage_with_data_under_the_filters(app):
+    # Product owns only 'use' contacts (i5, i7, i8): 'discover' and 'buy' are empty under that filter.
+    at = app(period="custom", department="Product", **{"from": "2026-01-01", "to": "2026-03-31"})
+    at.switch_page("pages/journey.py").run()
+    assert not at.exception
+    assert at.selectbox(key="journey_stage").value == "use"
+
+
+def test_default_stage_skips_empty_stages_and_prefers_a_significant_moment(reader, order):
+    cells = journey.touchpoint_map(reader, Q1.replace(department=["Product"]), order, min_responses=1)
+    choices = journey.stage_columns(cells, order)
+    assert journey.stages_with_data(cells) == {"use"}
+    quiet = pd.DataFrame({"stage": ["use"], "is_significant": [False]})
+    assert journey.default_stage(cells, [c for c in choices if c != journey.NO_STAGE], quiet.iloc[0:0]) == "use"
+    everything = journey.touchpoint_map(reader, Q1, order, min_responses=1)
+    assert journey.default_stage(everything, ["discover", "buy", "use", "renew"], quiet) == "discover"
+    # a significant moment of truth in a stage with data is where it opens; in an empty one it is not
+    assert journey.default_stage(everything, ["discover", "buy", "use", "renew"], quiet.assign(is_significant=True)) == "use"
+    assert journey.default_stage(everything, ["discover", "buy", "use", "renew"],
+                                 pd.DataFrame({"stage": ["renew"], "is_significant": [True]})) == "discover"
+
+
+def test_the_moments_title_is_the_top_bar_drawn_and_only_when_it_is_significant():
+    ranked = pd.DataFrame({"stage": ["support", "renewal"], "touchpoint_name": ["ticket", "invoice"],
+                           "is_tested": [True, True], "is_significant": [True, False],
+                           "churn_bad": [11.14, 7.2], "churn_good": [4.05, 2.4], "n_bad": [736, 376], "n_good": [1705, 613]})
+    assert journey.moments_title(ranked) == "Support · ticket: 11% lost within 90 days after a bad experience, 4% after fine ones"
+    fig = charts.moments_of_truth(ranked, journey.moments_title(ranked))
+    assert fig.data[-1].y[-1] == "support · ticket"          # the top row drawn is the one the title names
+    nothing = ranked.assign(is_significant=False)
+    assert journey.moments_title(nothing) == "Customers lost within 90 days of an experience"   # no finding claimed

@@ -43,9 +43,11 @@ def _summary_row(kpi, value, delta, verdict, n=1000, moe=1.0, is_enough=True):
 @pytest.mark.parametrize("kpi, delta, verdict, text, color", [
     ("nps", -16.6, "significant change", "-16.6 pts", "normal"),         # red and down in Streamlit
     ("churn_rate", -0.8, "significant change", "-0.8 pts", "inverse"),   # a fall in churn is good: green
-    ("csat", -0.04, "no significant change", "±0.0 pts · not significant", "off"),
+    ("csat", -0.04, "no significant change", "no change", "off"),        # never "±0.0 pts · not significant"
+    ("csat", 0.44, "no significant change", "+0.4 pts · not significant", "off"),
+    ("churn_rate", 0.02, "significant change", "no change", "off"),      # rounds to nothing: no arrow either
     ("contacts", 3256, "change", "+3,256", "off"),                         # neither good nor bad
-    ("revenue", 88_197, "change", "+88.2 k", "normal"),
+    ("revenue", 88_197, "change", "+$88.2 k", "normal"),
 ])
 def test_a_tiles_change_reads_its_sign_and_colour(kpi, delta, verdict, text, color):
     row = pd.Series(_summary_row(kpi, 50.0, delta, verdict))

@@ -226,7 +226,7 @@ def test_exported_numbers_equal_the_pages(dip, demo_march, monkeypatch):
         assert slide.figures[0].layout.title.text == slide.title
         assert slide.title in _chart_titles(_app(demo_march, monkeypatch, page, **DIP)), key
     # the demo's planted shortfall: Billing trails the alignment index and resolves the least within its SLA
-    assert re.fullmatch(r"\w+ leads alignment at \d+%; Billing trails at \d+%",
+    assert re.fullmatch(r"\w+ leads alignment at \d+ of 100; Billing trails at \d+",
                         next(s for s in pack.slides if s.key == "departments").title)
     service = next(s for s in pack.slides if s.key == "service")
     assert service.title.startswith("Billing: ") and service.findings[0].startswith("Service levels: Billing resolves")

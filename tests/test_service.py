@@ -143,3 +143,26 @@ def test_support_answers_immediately_about_as_often_as_its_median_first_response
     # immediate share = live front-office answers in time over every contact due an answer (written included)
     n_live = support["n_due"] * support["immediate_share"] / front_within
     assert 0 < support["immediate_share"] <= front_within and n_live <= support["n_due"]
+
+
+# ---- The SLA chart's title names its lowest bar (hand-built rows as service.levels returns them) -----------
+
+def _levels(*rows) -> service.Levels:
+    by = pd.DataFrame([{"member": m, "sla_compliance": v, "n_sla_judged": n} for m, v, n in rows])
+    total = pd.Series({"n_contacts": 1000, "sla_compliance": 88.4})
+    return service.Levels(service.Settings(180.0, 86400.0), total, {"department": by})
+
+
+@pytest.mark.parametrize("rows, title", [
+    ([("Support", 91.0, 400), ("Billing", 63.2, 300), ("IT", 88.0, 200)], "Billing: 63% within SLA (all: 88%)"),
+    # a tie as the bars write it (62.6 and 63.4 both read 63%)
+    ([("Support", 91.0, 400), ("Billing", 62.6, 300), ("IT", 63.4, 200)], "Billing and IT: 63% within SLA (all: 88%)"),
+    # the lowest bar drawn rests on 5 contacts: named, with its count, not skipped for a bigger one
+    ([("Support", 91.0, 400), ("Billing", 63.2, 300), ("Legal", 20.0, 5)],
+     "Legal: 20% within SLA on 5 contacts (all: 88%)"),
+    ([("Support", 91.0, 400), ("Billing", 20.4, 300), ("Legal", 20.0, 1)],
+     "Billing and Legal: 20% within SLA, Legal on 1 contact (all: 88%)"),
+    ([("Support", 91.0, 400), ("Marketing", None, 0)], "88% of contacts resolved within their SLA"),
+])
+def test_the_sla_title_names_the_lowest_bar_the_chart_draws(rows, title):
+    assert service.headline(_levels(*rows)) == title

@@ -105,7 +105,7 @@ def overview_line(reader: db.Reader, filters: Filters, store: Store, rules: Rule
         return None
     total = headline(reader, filters, rules)
     n_open = open_alert_count(reader, filters, store, rules)
-    return (f"**{fmt.compact(total['value_at_risk'])}** of annual value at risk of churning in the next 90 days "
+    return (f"**{fmt.money(total['value_at_risk'])}** of annual value at risk of churning in the next 90 days "
             f"· **{n_open:,}** open churn {'alert' if n_open == 1 else 'alerts'}")
 
 
@@ -115,8 +115,11 @@ def concentration_title(summary: pd.DataFrame, dimension: str) -> str:
     total = rows["value_at_risk"].sum()
     if rows.empty or total <= 0:
         return "No revenue at risk under these filters"
-    top = rows.loc[rows["value_at_risk"].idxmax()]
-    return f"{top['member']} holds {100 * top['value_at_risk'] / total:.0f}% of the revenue at risk"
+    share = (100 * rows["value_at_risk"] / total).map(lambda v: int(f"{v:.0f}"))
+    top = rows[share == share.max()]
+    if len(top) == 1:
+        return f"{top['member'].iloc[0]} holds {share.max()}% of the revenue at risk"
+    return f"{fmt.and_list(top['member'])} each hold {share.max()}% of the revenue at risk"
 
 
 def flagged_title(summary: pd.DataFrame, threshold: float) -> str:
@@ -125,7 +128,7 @@ def flagged_title(summary: pd.DataFrame, threshold: float) -> str:
     if total.empty or total.iloc[0]["n_at_risk"] == 0:
         return f"No customer at a score of {threshold:g} or more: call the highest value first"
     row = total.iloc[0]
-    return f"{int(row['n_at_risk']):,} at score ≥ {threshold:g} carry {fmt.compact(row['value_at_risk_flagged'])} at risk"
+    return f"{int(row['n_at_risk']):,} at score ≥ {threshold:g} carry {fmt.money(row['value_at_risk_flagged'])} at risk"
 
 
 def model_info(reader: db.Reader) -> dict | None:

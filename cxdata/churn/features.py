@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cxdata import db
+from cxdata import formatting as fmt
 
 HORIZON_DAYS = 90  # churn "in the next 90 days": the label window and the features' quarter
 
@@ -44,29 +45,25 @@ class Signal:
     reason: Callable[[pd.Series], str | None] | None  # a row of the features -> words, None if not adverse
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def _pct_down(recent: float, prior: float) -> int:
     return round(100 * (prior - recent) / prior) if prior > 0 else 0
 
 
 SIGNALS: tuple[Signal, ...] = (
     Signal("complaints", "Complaints", lambda f: f["n_complaints_90d"].clip(upper=6).astype(float),
-           lambda r: (f"{_plural(int(r.n_complaints_90d), 'complaint')} in the last 90 days"
+           lambda r: (f"{fmt.plural(int(r.n_complaints_90d), 'complaint')} in the last 90 days"
                       if r.n_complaints_90d > 0 else None)),
     Signal("escalations", "Escalations", lambda f: f["n_escalations_90d"].clip(upper=4).astype(float),
-           lambda r: (f"{_plural(int(r.n_escalations_90d), 'escalation')} in the last 90 days"
+           lambda r: (f"{fmt.plural(int(r.n_escalations_90d), 'escalation')} in the last 90 days"
                       if r.n_escalations_90d > 0 else None)),
     Signal("cancellation", "Cancellation contact", lambda f: (f["n_cancellation_contacts_90d"] > 0).astype(float),
            lambda r: "asked to cancel in the last 90 days" if r.n_cancellation_contacts_90d > 0 else None),
     Signal("open_complaint", "Open complaint", lambda f: (f["n_open_complaints"] > 0).astype(float),
            lambda r: "a complaint still open" if r.n_open_complaints > 0 else None),
     Signal("open_requests", "Open requests", lambda f: f["n_open_requests"].clip(upper=4).astype(float),
-           lambda r: f"{_plural(int(r.n_open_requests), 'request')} still open" if r.n_open_requests > 0 else None),
+           lambda r: f"{fmt.plural(int(r.n_open_requests), 'request')} still open" if r.n_open_requests > 0 else None),
     Signal("sla_breaches", "SLA breaches", lambda f: f["n_sla_breaches_90d"].clip(upper=5).astype(float),
-           lambda r: (f"{_plural(int(r.n_sla_breaches_90d), 'missed SLA', 'missed SLAs')} in the last 90 days"
+           lambda r: (f"{fmt.plural(int(r.n_sla_breaches_90d), 'missed SLA', 'missed SLAs')} in the last 90 days"
                       if r.n_sla_breaches_90d > 0 else None)),
     Signal("nps_fell", "NPS fell", lambda f: _drop(f["nps_before"], f["nps_last"]),
            lambda r: (f"NPS fell from {int(r.nps_before)} to {int(r.nps_last)}"
@@ -100,20 +97,20 @@ SIGNALS: tuple[Signal, ...] = (
                       and _pct_down(r.last_invoice, r.invoice_before) >= 10 else None)),
     Signal("purchases_down", "Fewer purchases",
            lambda f: (f["n_purchases_prior_90d"] - f["n_purchases_90d"]).clip(lower=0, upper=5).astype(float),
-           lambda r: (f"{_plural(int(r.n_purchases_90d), 'purchase')} in the last 90 days, "
-                      f"{int(r.n_purchases_prior_90d)} the quarter before"
+           lambda r: (f"{fmt.plural(int(r.n_purchases_90d), 'purchase')} in the last 90 days, "
+                      f"{int(r.n_purchases_prior_90d):,} the quarter before"
                       if r.n_purchases_prior_90d - r.n_purchases_90d >= 2 else None)),
     Signal("failed_payments", "Failed payment", lambda f: f["n_failed_payments_90d"].clip(upper=3).astype(float),
-           lambda r: (f"{_plural(int(r.n_failed_payments_90d), 'failed payment')} in the last 90 days"
+           lambda r: (f"{fmt.plural(int(r.n_failed_payments_90d), 'failed payment')} in the last 90 days"
                       if r.n_failed_payments_90d > 0 else None)),
     Signal("refunds", "Refunds", lambda f: f["n_refunds_90d"].clip(upper=3).astype(float),
-           lambda r: f"{_plural(int(r.n_refunds_90d), 'refund')} in the last 90 days" if r.n_refunds_90d > 0 else None),
+           lambda r: f"{fmt.plural(int(r.n_refunds_90d), 'refund')} in the last 90 days" if r.n_refunds_90d > 0 else None),
     Signal("contacts_up", "More contacts",
            lambda f: np.log1p(f["n_contacts_90d"].astype(float)) - np.log1p(f["n_contacts_prior_90d"].astype(float)),
            lambda r: (f"{r.n_contacts_90d:,} contacts in the last 90 days, {r.n_contacts_prior_90d:,} the quarter before"
                       if r.n_contacts_90d >= 2 * max(r.n_contacts_prior_90d, 2) else None)),
     Signal("quiet", "Gone quiet", lambda f: f["days_since_contact"].fillna(0).clip(upper=365).astype(float) / 30,
-           lambda r: (f"no contact in {int(r.days_since_contact)} days"
+           lambda r: (f"no contact in {int(r.days_since_contact):,} days"
                       if pd.notna(r.days_since_contact) and r.days_since_contact >= 120 else None)),
     Signal("new_customer", "New customer", lambda f: -np.log1p(f["tenure_days"].clip(lower=0).astype(float)),
            lambda r: f"a customer for only {int(r.tenure_days)} days" if r.tenure_days < 120 else None),

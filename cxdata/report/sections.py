@@ -280,13 +280,13 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
         return [Slide("churn", "Churn risk", "No scored customer in this view", sources=sources,
                       empty="No active customer under these filters has a risk score.")]
     t = total.iloc[0]
-    at_risk, threshold = fmt.compact(t["value_at_risk"]), f"{rules.threshold:g}"
+    at_risk, threshold = fmt.money(t["value_at_risk"]), f"{rules.threshold:g}"
     title = (f"{at_risk} of annual value is at risk of churning in the next 90 days; "
              f"{int(t['n_at_risk']):,} customers score {threshold} or more")
     scored_on = pd.Timestamp(info["scored_as_of"]).date()
     share = t["value_at_risk"] / t["annual_value"] * 100 if t["annual_value"] else None
     bullets = [f"Revenue at risk: {at_risk}" + (
-                   f", {share:.1f}% of the {fmt.compact(t['annual_value'])} annual value of "
+                   f", {share:.1f}% of the {fmt.money(t['annual_value'])} annual value of "
                    f"{int(t['n_customers']):,} customers scored." if share is not None else "."),
                f"By segment: {alerts.concentration_title(summary, 'segment')}. By account owner: "
                f"{alerts.concentration_title(summary, 'owner')}.",
@@ -299,7 +299,7 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
                   f"Risk of being lost in the next 90 days · {overview.filters_line(view.filters)}",
                   bullets=bullets, figures=[figure], sources=sources,
                   findings=[f"Revenue at risk is {at_risk} of annual value; the {int(t['n_at_risk']):,} customers at a "
-                            f"risk score of {threshold} or more carry {fmt.compact(t['value_at_risk_flagged'])} of it."],
+                            f"risk score of {threshold} or more carry {fmt.money(t['value_at_risk_flagged'])} of it."],
                   notes="Revenue at risk = the sum over customers of annual value × risk score / 100 (the app's "
                         "Definitions page explains the risk score).")]
 
@@ -322,7 +322,7 @@ def department_alignment(reader, view: ViewState, ctx: Context) -> list[Slide]:
     matrix = departments.alignment(cards)
     quarter = trends.period_name(cards.quarter, "quarter") + (f" (to {view.filters.end.day} {view.filters.end:%b})"
                                                               if cards.is_running else "")
-    title = departments.headline(cards)
+    title = departments.headline(matrix)
     subtitle = f"{quarter} · {verdict.close_text()}"
     ranked = matrix.dropna(subset=["service_index"]).sort_values("service_index")
     findings = [f"{title} in {quarter}."]

@@ -1,0 +1,111 @@
+"""The shared drill-down widget: a button that opens the rows behind a number in a dialog, with their
+count and CSV and Excel downloads, and the download buttons any page uses for what it shows."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cxdata import drill
+from cxdata.filters import Filters
+from cxdata.metrics import KPIS
+
+_OPEN = "cx_drill_open"   # the key of the button (or chart) whose rows to show on this run
+_MEMBER = "cx_drill_member"  # the member a clicked bar stands for
+
+
+def rows_button(reader, filters: Filters, kpi: str, key: str, scope: str = "", label: str = "",
+                icon: str = ":material/table_rows:") -> None:
+    """A small button opening the rows behind `kpi` under `filters`; nothing for a KPI without rows.
+    `scope` says what the number is of ("Billing, Q1 2026"), `label` is the button's text."""
+    if not drill.can_drill(kpi):
+        return
+    name = KPIS[kpi].label
+    # The click is remembered in session state by the callback, not read from the button's return value:
+    # under st.navigation the trigger is gone by the time the page's script reaches the button.
+    st.button(label, key=key, icon=icon, type="tertiary", on_click=_open, args=(key,),
+              help=f"See the {drill.ROWS_OF[kpi].noun} behind {name}, and download them")
+    if st.session_state.get(_OPEN) == key:
+        del st.session_state[_OPEN]
+        _dialog(reader, filters, kpi, scope)
+
+
+def bar_rows(reader, filters: Filters, kpi: str, dimension: str, chart_key: str) -> None:
+    """Open the rows behind the bar just clicked on the chart drawn with key `chart_key` and
+    `on_select=on_bar(chart_key)`: `kpi`'s rows for the member of `dimension` that bar names."""
+    if st.session_state.get(_OPEN) == chart_key and st.session_state.get(_MEMBER):
+        member = st.session_state.pop(_MEMBER)
+        del st.session_state[_OPEN]
+        _dialog(reader, filters.replace(**{dimension: [member]}), kpi, member.replace("_", " "))
+
+
+def on_bar(chart_key: str):
+    """The chart's on_select callback: remember which bar was clicked (a horizontal bar names its
+    member on y, a vertical one on x), for bar_rows to open on this run."""
+    def clicked() -> None:
+        member = bar_member(st.session_state[chart_key]["selection"])
+        if member:
+            st.session_state[_OPEN], st.session_state[_MEMBER] = chart_key, member
+    return clicked
+
+
+def bar_member(selection) -> str | None:
+    """The member a clicked bar stands for: its category (y on a horizontal bar, else x), or None."""
+    points = (selection or {}).get("points") or []
+    if not points:
+        return None
+    point = points[0]
+    member = point.get("y") if isinstance(point.get("y"), str) else point.get("x")
+    return member if isinstance(member, str) else None
+
+
+def _open(key: str) -> None:
+    st.session_state[_OPEN] = key
+
+
+@st.dialog("The rows behind the number", width="large")
+def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
+    found = drill.rows(reader, filters, kpi)
+    period = f"{filters.start.day} {filters.start:%b %Y} – {filters.end.day} {filters.end:%b %Y}"
+    st.markdown(f"**{KPIS[kpi].label}**{f' · {scope}' if scope else ''} · {period}: {found.count_line()}")
+    st.caption(_what(kpi) + " Comments are masked; customers appear by their id only.")
+    if found.n == 0:
+        st.info("No rows behind this number under these filters.", icon=":material/search_off:")
+        return
+    table = drill.shown(found.rows)
+    st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (len(table) + 1) + 3))
+    downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label)
+
+
+def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "Rows") -> None:
+    """CSV and Excel buttons side by side; each file is built only when its button is pressed."""
+    row = st.container(horizontal=True)
+    row.download_button("CSV", data=lambda: drill.csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
+                        key=f"{key}_csv", icon=":material/download:", on_click="ignore")
+    row.download_button("Excel", data=lambda: drill.xlsx_bytes(table, sheet), file_name=f"{stem}.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
+
+
+_WHAT = {
+    "nps": "Every NPS answer in the period: promoters (9–10) minus detractors (0–6), as a share of them all.",
+    "csat": "Every CSAT answer in the period: the share scoring 4 or 5.",
+    "ces": "Every effort (CES) answer in the period: their mean on 1–7.",
+    "contacts": "Every contact opened in the period.",
+    "complaint_rate": "Every contact opened in the period: the share that are complaints.",
+    "sla_compliance": "The contacts opened in the period whose promised time has passed: the share resolved on time.",
+    "first_contact_resolution": "The resolved contacts an agent handled: the share resolved at first contact.",
+    "escalation_rate": "The contacts due an answer: the share escalated.",
+    "first_response_live": "The contacts on live channels an answer was due on: the median time to the first "
+                           "response (never answered counts as slowest).",
+    "first_response_written": "The contacts on written channels an answer was due on: the median time to the "
+                              "first response (never answered counts as slowest).",
+    "churn_rate": "The customers active at the period's start, those lost in it first: lost ÷ active at start.",
+    "retention_rate": "The customers active at the period's start, those lost in it first: kept ÷ active at start.",
+    "active_customers": "The customers active at the period's end.",
+    "annual_value_lost": "The customers lost in the period, with their annual value.",
+    "revenue": "Every transaction in the period, refunds negative: their sum.",
+}
+
+
+def _what(kpi: str) -> str:
+    return _WHAT.get(kpi, "")
