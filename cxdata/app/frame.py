@@ -118,10 +118,11 @@ def compact_layout() -> None:
             "h1 { font-size: 1.6rem !important; padding: 0 0 0.25rem 0 !important; }"
             "[data-testid='stMetricValue'] { font-size: 1.85rem; }"
             "[data-testid='stSidebar'] { width: 264px !important; min-width: 264px !important; }"
-            "[class*='st-key-tile_'] { padding: 8px 12px; }"   # the overview's tiles
-            ".st-key-tiles { gap: 8px; }"
+            "[class*='st-key-tile_'] { padding: 6px 12px; }"   # the overview's tiles
+            ".st-key-tiles { gap: 6px; }"
+            "[class*='st-key-tile_'] [data-testid='stBaseButton-tertiary'] { min-height: 0; height: 22px; padding: 0; }"   # an icon, a caption line tall
             "[data-testid='stMetricValue'] > div { line-height: 1.1; }"
-            "[class*='st-key-tile_'] [data-testid='stCaptionContainer'] p { display: -webkit-box; "
+            "[class*='st-key-tile_'] [data-testid='stCaptionContainer'] p { font-size: 13px; display: -webkit-box; "
             "-webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }"   # a long reason: two lines
             # the overview's three first attention items, one line each, the whole line in its hover
             ".cx-first { font-size: 14px; margin: -6px 0 0 0; display: grid; grid-template-columns: 10.5rem minmax(0, 1fr); }"
