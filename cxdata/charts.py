@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -1067,11 +1068,36 @@ def immediate_split(rows: pd.DataFrame, title: str, subtitle: str = "") -> go.Fi
 
 # ---- The board pack and presentation mode ----------------------------------------------------------
 
-def for_slide(fig: go.Figure, max_height: int | None = None) -> go.Figure:
+SLIDE_MIN_FONT = 14   # px: the smallest label on a slide, legible from the back of a room at 1280 x 720
+
+
+def for_slide(fig: go.Figure, min_font: int = SLIDE_MIN_FONT) -> go.Figure:
     """A copy of a page's figure for a slide: the same traces and numbers, without its title and
-    subtitle, which the slide itself states in larger type above it; at most `max_height` px tall."""
-    out = go.Figure(fig)
+    subtitle, which the slide itself states in larger type above it; no label under `min_font` px
+    (a page's 12-13 px notes are too small on a projector). The slide sets its size."""
+    out = go.Figure(_at_least(fig.to_plotly_json(), min_font))
     out.update_layout(title=None, margin_t=56 if out.layout.showlegend else 24)
-    if max_height and (out.layout.height or max_height + 1) > max_height:
-        out.update_layout(height=max_height)
     return out
+
+
+_INLINE_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")
+
+
+def _at_least(spec, floor: int):
+    """`spec` (a figure as plain data) with every font size, and every inline `font-size:..px` in its
+    labels, raised to `floor`."""
+    if isinstance(spec, dict):
+        out = {k: _at_least(v, floor) for k, v in spec.items()}
+        for key, font in out.items():   # font, textfont, tickfont, insidetextfont, ...
+            if key.endswith("font") and isinstance(font, dict) and font.get("size") is not None:
+                size = font["size"]
+                font["size"] = ([max(v, floor) for v in size] if isinstance(size, (list, tuple))
+                                else max(size, floor))
+        return out
+    if isinstance(spec, list):
+        return [_at_least(v, floor) for v in spec]
+    if isinstance(spec, tuple):
+        return tuple(_at_least(v, floor) for v in spec)
+    if isinstance(spec, str) and "font-size" in spec:
+        return _INLINE_SIZE.sub(lambda m: f"font-size:{max(float(m[1]), floor):g}px", spec)
+    return spec

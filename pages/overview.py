@@ -1,4 +1,7 @@
 """Executive overview: every headline KPI on one screen, and what needs attention."""
+import re
+from html import escape
+
 import streamlit as st
 
 from cxdata import charts, metrics, overview, trends, verdict, voice
@@ -12,6 +15,13 @@ view = frame.current_view()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 minimum = frame.min_responses()
+FIRST_SCREEN = 3   # attention items summed up above the tiles
+
+
+def _inline(markdown: str) -> str:
+    """An attention line's markdown (bold only) as HTML, for the one-line summary."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escape(markdown))
+
 
 st.title("Executive overview")
 st.caption(f"**{overview.period_line(view)}** · {overview.filters_line(view.filters)} · "
@@ -27,12 +37,19 @@ if not overview.has_data(data.summary):
             "Widen the period or clear a filter in the sidebar.", icon=":material/search_off:")
     st.stop()
 
+items = overview.attention(data, view)
+if items:  # the first three, one line each, above the tiles: what an executive reads first (all of them below)
+    first = "".join(f"<li>{'▲' if item.is_better else '●'} {_inline(item.text)}</li>" for item in items[:FIRST_SCREEN])
+    more = f"<br><a href='#what-needs-attention' target='_self'>all {len(items)} below</a>" if len(items) > 1 else ""
+    st.html(f"<div class='cx-first'><div><b>What needs attention</b>{more}</div><ul>{first}</ul></div>")
+
 BADGE = {verdict.MET: "green", verdict.CLOSE: "orange", verdict.MISSED: "red"}  # others grey
 tiles = overview.tiles(data, view, minimum, withhold_counts=bool(gaps))
+grid = st.container(gap=None, key="tiles")
 for row_start in range(0, len(tiles), overview.TILES_PER_ROW):
     row = tiles[row_start:row_start + overview.TILES_PER_ROW]
-    for column, tile in zip(st.columns(overview.TILES_PER_ROW, gap="small"), row):
-        with column.container(border=True, gap=None):
+    for column, tile in zip(grid.columns(overview.TILES_PER_ROW, gap="small"), row):
+        with column.container(border=True, gap=None, key=f"tile_{tile.kpi}"):
             # The verdict rides in the label, so every tile keeps to four lines; its word, not an icon,
             # says it (colour alone never does), in as little width as a long label leaves.
             badge = f" :{BADGE.get(tile.status, 'gray')}-badge[{tile.badge}]" if tile.badge else ""
@@ -48,11 +65,10 @@ for row_start in range(0, len(tiles), overview.TILES_PER_ROW):
                                help=f"{tile.label} over time, by any dimension (KPI trends)",
                                query_params=frame.page_link_params(view, metric=tile.kpi))
             if tile.trend["value"].notna().any():  # revenue retention is one yearly figure: no line
-                st.plotly_chart(charts.sparkline(tile.trend, tile.kpi, minimum), width="stretch", theme=None,
+                st.plotly_chart(charts.sparkline(tile.trend, tile.kpi, minimum, height=28), width="stretch", theme=None,
                                 config={"displayModeBar": False}, key=f"spark_{tile.kpi}")
 
 st.subheader("What needs attention")
-items = overview.attention(data, view)
 season = overview.company_moves(data.summary, view)
 if season:
     st.markdown(season)

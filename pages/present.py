@@ -17,7 +17,6 @@ reader = frame.open_reader()
 facts = frame.data_facts(reader)
 pack = board.current_pack(reader, view, facts, frame.min_responses())
 count = len(pack.slides)
-FIGURE_HEIGHT = 500  # px: a slide's chart and its title fit one 1280 x 720 screen
 
 
 def _go(step: int) -> None:
@@ -36,9 +35,24 @@ slide = pack.slides[number - 1]
 
 
 def _bullets(items: list[str]) -> None:
-    st.html("<div class='cx-body'>" + ("<ul>" + "".join(f"<li>{escape(b)}</li>" for b in items) + "</ul>"
-                                        if len(items) > 1 else f"<p>{escape(items[0])}</p>") + "</div>")
+    dense = (" cx-wide" if slide.layout == "text" else
+             " cx-dense" if sum(len(b) for b in items) > DENSE_TEXT else "")
+    st.html(f"<div class='cx-body{dense}'>" + ("<ul>" + "".join(f"<li>{escape(b)}</li>" for b in items) + "</ul>"
+                                                if len(items) > 1 else f"<p>{escape(items[0])}</p>") + "</div>")
 
+
+def _chart(fig, key: str, height: int) -> None:
+    """The figure at the size the slide's layout gives it on the stage (cxdata.app.board)."""
+    width = board.figure_width(slide)
+    drawn = charts.for_slide(fig)
+    drawn.update_layout(width=width, height=height)
+    # its frame, like its width (cxdata.app.board), is measured on screen: shrunk by the stage's scale
+    st.html(f"<style>.st-key-{key} [data-testid='stFullScreenFrame'] "
+            f"{{ height: calc({height}px / var(--cx-scale)); }}</style>")
+    st.plotly_chart(drawn, width=width, theme=None, key=key, config={"displayModeBar": False})
+
+
+DENSE_TEXT = 450   # characters of text beside a chart above which it is set a size smaller (still 17 px)
 
 where, back, forward = st.columns([8, 1.3, 1.3], vertical_alignment="center")
 back.button("Back", icon=":material/arrow_back:", shortcut="Left", on_click=_go, args=(-1,),
@@ -48,32 +62,37 @@ forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_cli
 where.page_link("pages/reports.py", label=f"Slide {number} of {count} · leave presentation mode",
                 icon=":material/close:", query_params=frame.page_link_params(view))
 
+height = board.body_height(slide, pack.footer)
 if slide.layout == "title":
     st.html(f"<div class='cx-section'>{escape(slide.section)}</div><div class='cx-cover'>{escape(slide.title)}</div>"
-            f"<div class='cx-sub' style='font-size:1.6rem'>{escape(slide.subtitle)}</div>")
-    st.html("".join(f"<div class='cx-sub'>{escape(line)}</div>" for line in slide.bullets))
+            f"<div class='cx-sub' style='font-size:26px'>{escape(slide.subtitle)}</div>")
+    with st.container(key="cx_body"):
+        st.html("".join(f"<div class='cx-sub'>{escape(line)}</div>" for line in slide.bullets))
 else:
-    st.html(f"<div class='cx-section'>{escape(slide.section.upper())}</div>"
-            f"<div class='cx-title'>{escape(slide.title)}</div><div class='cx-sub'>{escape(slide.subtitle)}</div>")
-    if slide.layout == "empty":
-        st.html(f"<div class='cx-empty'>{escape(slide.empty)}</div>")
-    elif slide.layout == "figure+text":
-        chart, words = st.columns([2, 1], gap="large")
-        chart.plotly_chart(charts.for_slide(slide.figures[0], max_height=FIGURE_HEIGHT), width="stretch", theme=None,
-                           key="present_figure")
-        with words:
-            _bullets(slide.bullets)
-    else:
-        if slide.bullets:
-            _bullets(slide.bullets)
-        for i, fig in enumerate(slide.figures):
-            st.plotly_chart(charts.for_slide(fig, max_height=FIGURE_HEIGHT), width="stretch", theme=None,
-                            key=f"present_figure_{i}")
-        if slide.table is not None:
-            table = pd.DataFrame(slide.table.rows, columns=slide.table.columns)
-            colours = slide.table.emphasis or [""] * len(table)
-            st.table(table.style.apply(lambda row: [f"color: rgb{EMPHASIS[colours[row.name]]}"
-                                                    if j in EMPHASIZED_COLUMNS else "" for j in range(len(row))],
-                                       axis=1).hide(axis="index"))
+    long = " cx-long" if len(slide.title) > board.LONG_TITLE else ""
+    st.html(f"<div class='cx-head'><div class='cx-section'>{escape(slide.section.upper())}</div>"
+            f"<div class='cx-title{long}'>{escape(slide.title)}</div><div class='cx-sub'>{escape(slide.subtitle)}</div>"
+            "</div>")
+    with st.container(key="cx_body"):
+        if slide.layout == "empty":
+            st.html(f"<div class='cx-empty'>{escape(slide.empty)}</div>")
+        elif slide.layout == "figure+text":
+            with st.container(horizontal=True, horizontal_alignment="distribute", gap=None):
+                _chart(slide.figures[0], "present_figure", height)
+                with st.container(width=board.CONTENT_WIDTH - board.figure_width(slide) - board.GAP):
+                    _bullets(slide.bullets)
+        elif slide.layout in ("figure", "figures"):
+            with st.container(horizontal=True, horizontal_alignment="distribute", gap=None):
+                for i, fig in enumerate(slide.figures):
+                    _chart(fig, f"present_figure_{i}", height)
+        else:
+            if slide.bullets:
+                _bullets(slide.bullets)
+            if slide.table is not None:
+                table = pd.DataFrame(slide.table.rows, columns=slide.table.columns)
+                colours = slide.table.emphasis or [""] * len(table)
+                st.table(table.style.apply(lambda row: [f"color: rgb{EMPHASIS[colours[row.name]]}"
+                                                        if j in EMPHASIZED_COLUMNS else "" for j in range(len(row))],
+                                           axis=1).hide(axis="index"))
 
 st.html(f"<div class='cx-foot'>{escape(pack.footer)}</div>")

@@ -59,12 +59,12 @@ def _flat(text: str) -> str:
 
 def test_the_deck_has_every_section_in_order_with_findings_as_titles(dip):
     keys = [s.key for s in dip["pack"].slides]
-    assert keys[:3] == ["title", "summary", "kpis"]
+    assert keys[:4] == ["title", "summary", "kpis", "kpis_2"]   # 12 KPIs: the table continues on a second slide
     # missed targets first, then significant worsenings (CES 5.24 is close to its 5.50 target: not missed)
     assert [k for k in keys if k.startswith("trend_")] == ["trend_nps", "trend_csat", "trend_sla_compliance",
                                                            "trend_first_response_written", "trend_ces"]
-    assert keys[-9:] == ["journey_map", "journey_moments", "churn", "departments", "service", "voice",
-                         "definitions_1", "definitions_2", "samples"]
+    assert keys[-10:] == ["journey_map", "journey_moments", "churn", "departments", "service", "voice",
+                          "definitions_1", "definitions_2", "samples", "samples_2"]
     summary, kpis = dip["pack"].slides[1:3]
     targets = "NPS, CSAT and 2 other KPIs miss their targets; CES is close to its target"   # as the badges say
     assert summary.title.startswith(f"NPS, CSAT and 4 other KPIs worsened significantly; {targets}; Billing misses")
@@ -110,6 +110,51 @@ def test_pdf_has_a_page_per_slide_with_its_words(dip):
     summary = _flat(pdf.pages[1].extract_text())
     assert "NPS fell 18.9 pts to 18" in summary and "Acme Telecom" in _flat(pdf.pages[0].extract_text())
     assert not list(dip["folder"].glob(".*"))   # no temporary file left beside the pack
+
+
+def test_pptx_and_pdf_print_no_text_under_12_pt(dip):
+    """Footers, table cells, subtitles: every run of text in both files is 12 pt or more."""
+    from pptx.util import Pt
+
+    deck = Presentation(str(dip["folder"] / "pack.pptx"))
+    runs = [run for page in deck.slides for shape in page.shapes for frame in
+            ([shape.text_frame] if shape.has_text_frame else
+             [cell.text_frame for row in shape.table.rows for cell in row.cells] if shape.has_table else [])
+            for paragraph in frame.paragraphs for run in paragraph.runs if run.text.strip()]
+    assert runs and all(run.font.size is not None for run in runs)
+    assert min(run.font.size for run in runs) >= Pt(12)
+    sizes = []
+    for page in PdfReader(dip["folder"] / "pack.pdf").pages:
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.append(size * abs(tm[3]) * abs(cm[3]))
+                          if text.strip() else None)
+    assert sizes and min(sizes) >= 12, sorted(sizes)[:5]
+
+
+def _font_sizes(spec) -> list[float]:
+    """Every font size set in a figure (as plain data), and every inline `font-size:..px` in its labels."""
+    if isinstance(spec, dict):
+        own = [spec["size"]] if "size" in spec and isinstance(spec.get("size"), (int, float)) and (
+            "family" in spec or "color" in spec) else []
+        return own + [s for k, v in spec.items() if k != "marker" for s in _font_sizes(v)]
+    if isinstance(spec, (list, tuple)):
+        return [s for v in spec for s in _font_sizes(v)]
+    if isinstance(spec, str):
+        return [float(m) for m in re.findall(r"font-size:\s*(\d+(?:\.\d+)?)px", spec)]
+    return []
+
+
+def test_chart_labels_print_at_12_pt_or_more(dip):
+    """A chart's pixels become points on the slide (output.pixels_per_inch): its smallest label,
+    raised to 14 px for slides, still prints at 12 pt or more in the journey map squeezed to its place."""
+    from cxdata import charts
+
+    page_fig = next(s for s in dip["pack"].slides if s.key == "journey_map").figures[0]
+    assert min(_font_sizes(page_fig.to_plotly_json())) < 14   # the page's own figure has 12 px notes
+    for fig, _, height in dip["pack"].figure_slots():
+        drawn = charts.for_slide(fig)
+        smallest = min(_font_sizes(drawn.to_plotly_json()))
+        assert smallest >= charts.SLIDE_MIN_FONT
+        assert smallest * 72 / output.pixels_per_inch(fig, height) >= 12
 
 
 def test_summary_sentences_name_a_slide_that_shows_their_numbers(dip):
@@ -161,9 +206,9 @@ def test_exported_numbers_equal_the_pages(dip, demo_march, monkeypatch):
     pack = dip["pack"]
     at = _app(demo_march, monkeypatch, **DIP)
     tiles = {m.label.split(" :")[0]: (m.value, m.delta or "—") for m in at.metric}
-    table = pack.slides[2].table
-    assert len(table.rows) == len(overview.TILE_ORDER)
-    for label, value, change, *_ in table.rows:
+    rows = [row for s in pack.slides if s.key in ("kpis", "kpis_2") for row in s.table.rows]
+    assert len(rows) == len(overview.TILE_ORDER)
+    for label, value, change, *_ in rows:
         assert tiles[label] == (value, change), label
     journey_page = _app(demo_march, monkeypatch, "pages/journey.py", **DIP)
     titles = _chart_titles(journey_page)
@@ -297,7 +342,11 @@ def test_presentation_mode_steps_through_slides_and_keeps_them_in_the_url(dip, d
     assert any("KPI SUMMARY" in h.proto.body for h in at.get("html"))
     next(b for b in at.button if b.key == "present_next").click().run()
     assert _url(at, "slide") == "4"
+    assert any("(continued)" in h.proto.body for h in at.get("html"))   # the KPI table's second slide
+    next(b for b in at.button if b.key == "present_next").click().run()
+    assert _url(at, "slide") == "5"
     assert any("NPS fell 18.9 pts to 18 against the previous period" in h.proto.body for h in at.get("html"))
+    next(b for b in at.button if b.key == "present_previous").click().run()
     next(b for b in at.button if b.key == "present_previous").click().run()
     assert _url(at, "slide") == "3"
     last = _app(demo_march, monkeypatch, "pages/present.py", slide="99", **DIP)

@@ -112,11 +112,22 @@ def draw_header(facts: dict) -> None:
 
 def compact_layout() -> None:
     """Less empty space above the page and a title smaller than a KPI value, so a 1280 x 720
-    projector shows every headline tile on the first screen."""
+    projector shows every headline tile and the top of "What needs attention" on the first screen."""
     st.html("<style>"
-            ".stMainBlockContainer { padding: 2.2rem 2rem 2rem 2rem; }"
-            "h1 { font-size: 1.75rem !important; padding: 0 0 0.25rem 0 !important; }"
-            "[data-testid='stMetricValue'] { font-size: 2.1rem; }"
+            ".stMainBlockContainer { padding: 1.8rem 2rem 2rem 2rem; }"
+            "h1 { font-size: 1.6rem !important; padding: 0 0 0.25rem 0 !important; }"
+            "[data-testid='stMetricValue'] { font-size: 1.85rem; }"
+            "[data-testid='stSidebar'] { width: 264px !important; min-width: 264px !important; }"
+            "[class*='st-key-tile_'] { padding: 6px 12px; }"   # the overview's tiles
+            ".st-key-tiles { gap: 6px; }"
+            "[class*='st-key-tile_'] [data-testid='stBaseButton-tertiary'] { min-height: 0; height: 22px; padding: 0; }"   # an icon, a caption line tall
+            "[data-testid='stMetricValue'] > div { line-height: 1.1; }"
+            "[class*='st-key-tile_'] [data-testid='stCaptionContainer'] p { font-size: 13px; display: -webkit-box; "
+            "-webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }"   # a long reason: two lines
+            # the overview's three first attention items, one line each, the whole line in its hover
+            ".cx-first { font-size: 14px; margin: -6px 0 0 0; display: grid; grid-template-columns: 10.5rem minmax(0, 1fr); }"
+            ".cx-first ul { list-style: none; padding: 0; margin: 0; }"
+            ".cx-first li { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; line-height: 1.45; margin: 0; }"
             "[data-testid='stMetricLabel'] p { white-space: normal; }"
             "[data-testid='stSidebarHeader'] { height: 2.5rem; margin-bottom: 0; }"
             # a tile's trend link: an icon as tall as the caption beside it

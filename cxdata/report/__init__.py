@@ -14,7 +14,7 @@ from cxdata import data_status, filters, overview
 from cxdata.filters import ViewState
 from cxdata.report import summary
 from cxdata.report.sections import SECTIONS, Context
-from cxdata.report.slides import Pack, Slide
+from cxdata.report.slides import Pack, Slide, paginate
 
 COMPANY_ENV = "CX_COMPANY"
 
@@ -34,7 +34,7 @@ def build(reader, view: ViewState, facts: dict, min_responses: int, company: str
     for section in SECTIONS:
         if progress:
             progress(section.label)
-        slides += section.build(reader, view, ctx)
+        slides += [part for slide in section.build(reader, view, ctx) for part in paginate(slide)]
     period, filters_text = overview.period_line(view), overview.filters_line(view.filters)
     freshness = overview.freshness_line(facts)
     title = summary.title_slide(company, period, filters_text, freshness, facts, dt.date.today())

@@ -71,7 +71,8 @@ def write(pack: Pack, *paths: Path, progress: Callable[[str], None] | None = Non
 def pixels_per_inch(fig, height: float) -> float:
     """How many of the figure's CSS pixels an inch of slide holds: PX_PER_INCH (its labels print at
     their pixel size in points), more for a figure drawn taller than its place, so its layout (a
-    journey map's cards) keeps its proportions; never so many that labels shrink below ~70%."""
+    journey map's cards) keeps its proportions; never so many that its smallest labels (14 px on a
+    slide, charts.SLIDE_MIN_FONT) print under 12 pt."""
     wanted = (fig.layout.height or 0) / height
     return min(max(PX_PER_INCH, wanted), MAX_PX_PER_INCH)
 

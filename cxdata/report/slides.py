@@ -2,6 +2,8 @@
 read these plain values, so the three show the same words and numbers."""
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -18,7 +20,7 @@ BODY_TOP, BODY_BOTTOM = 1.95, 6.75
 FOOTER_TOP = 6.92
 SIDE_TEXT = 4.3          # the text column beside a figure
 PX_PER_INCH = 72         # a figure's CSS pixel is a point on the slide: its 15 px labels print at 15 pt
-MAX_PX_PER_INCH = 100
+MAX_PX_PER_INCH = 84     # a figure drawn taller than its place shrinks at most so far that its 14 px labels print at 12 pt
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -134,3 +136,49 @@ def text_size(bullets: list[str], width: float) -> int:
 def table_size(table: Table) -> int:
     """Points for a table's text: smaller as rows are added, so twelve KPIs still fit above the footer."""
     return 14 if len(table.rows) <= 8 else 13 if len(table.rows) <= 10 else 12
+
+
+# What one slide's body holds, in table lines, as presentation mode draws it on its 1280 x 720 stage
+# (18 px text, 40 px a one-line row, 24 px each further line; 470 px of body) and as the writers
+# draw it at 14 pt: a longer table continues on the next slide rather than shrinking its type.
+BODY_LINES = 11.5
+ROW_CHARS = 125            # characters across the whole width of a table row at 18 px
+TEXT_CHARS = 105           # characters of 19 px text across the body
+
+
+def _row_lines(row: list[str], widths: list[float]) -> float:
+    """A row's height in one-line rows: each further wrapped line adds 0.6 of one."""
+    total = sum(widths)
+    lines = max(math.ceil(len(cell) / max(ROW_CHARS * w / total, 1)) for cell, w in zip(row, widths))
+    return 1 + 0.6 * (lines - 1)
+
+
+def paginate(slide: Slide) -> list[Slide]:
+    """The slide, or, when its table is longer than a slide holds, the slide and its continuations:
+    rows split evenly, the header on each, the text and findings on the first, "(continued)" after."""
+    table = slide.table
+    if table is None:
+        return [slide]
+    text = sum(math.ceil(len(b) / TEXT_CHARS) for b in slide.bullets) * 0.8
+    room = BODY_LINES - text - 1            # less the text above the table and the header row
+    heights = [_row_lines(row, table.widths) for row in table.rows]
+    parts = math.ceil(sum(heights) / room) if heights else 1
+    if parts <= 1:
+        return [slide]
+    share = sum(heights) / parts
+    chunks, current, used = [], [], 0.0
+    for i, h in enumerate(heights):
+        if current and (used + h > room or used >= share * 0.999):
+            chunks.append(current)
+            current, used = [], 0.0
+        current.append(i)
+        used += h
+    chunks.append(current)
+    out = []
+    for n, rows in enumerate(chunks):
+        part = Table(table.columns, [table.rows[i] for i in rows], table.widths,
+                     [table.emphasis[i] for i in rows] if table.emphasis else [])
+        out.append(dataclasses.replace(slide, table=part) if n == 0 else dataclasses.replace(
+            slide, key=f"{slide.key}_{n + 1}", title=f"{slide.title} (continued)", bullets=[], table=part,
+            findings=[], headline="", notes=""))
+    return out

@@ -123,5 +123,5 @@ def _table(doc: _Document, slide: Slide) -> None:
 
 
 def _footer(doc: _Document, pack: Pack, number: int) -> None:
-    doc.block(MARGIN, geometry.FOOTER_TOP, WIDTH - 2 * MARGIN - 0.9, pack.footer, 10, MUTED)
-    doc.block(WIDTH - MARGIN - 0.8, geometry.FOOTER_TOP, 0.8, f"{number} / {len(pack.slides)}", 10, MUTED, align="R")
+    doc.block(MARGIN, geometry.FOOTER_TOP, WIDTH - 2 * MARGIN - 0.9, pack.footer, 12, MUTED)
+    doc.block(WIDTH - MARGIN - 0.8, geometry.FOOTER_TOP, 0.8, f"{number} / {len(pack.slides)}", 12, MUTED, align="R")

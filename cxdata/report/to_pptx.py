@@ -122,6 +122,6 @@ def _cell(cell, text: str, size: int, color, bold: bool = False, fill=None) -> N
 
 
 def _footer(page, pack: Pack, number: int) -> None:
-    _box(page, MARGIN, geometry.FOOTER_TOP, WIDTH - 2 * MARGIN - 0.9, 0.5, pack.footer, 10, MUTED)
-    _box(page, WIDTH - MARGIN - 0.8, geometry.FOOTER_TOP, 0.8, 0.3, f"{number} / {len(pack.slides)}", 10, MUTED,
+    _box(page, MARGIN, geometry.FOOTER_TOP, WIDTH - 2 * MARGIN - 0.9, 0.5, pack.footer, 12, MUTED)
+    _box(page, WIDTH - MARGIN - 0.8, geometry.FOOTER_TOP, 0.8, 0.3, f"{number} / {len(pack.slides)}", 12, MUTED,
          align=PP_ALIGN.RIGHT)
