@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cxdata.app import board, frame, warmup
+from cxdata.app import board, frame, identity, warmup
 from cxdata.filters import DIMENSIONS
 
 # A file the app serves itself: a :material/...: favicon would be fetched from Google's font server.
@@ -36,6 +36,7 @@ CONTROLS = {
 }
 
 navigation = st.navigation(PAGES)
+user = identity.current_user()  # stops here with a sign-in or refusal screen when there is no user
 frame.compact_layout()
 if navigation.url_path in board.FULL_SCREEN:
     board.full_screen()
