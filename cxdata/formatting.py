@@ -86,6 +86,35 @@ def and_list(words) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+# The characters that start Markdown inside a line: links and images ([ ] !), HTML (< >), emphasis
+# and strike-through (* _ ~), code (`), math ($), entities (&), tables (|) and the escape itself;
+# and what starts a block at a line's beginning: a heading, quote, list item or rule.
+_INLINE = re.compile(r"([\\`*_\[\]<>!|~$&])")
+_BLOCK = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])|\*")
+
+
+def md(value) -> str:
+    """A data value (a comment, a name, a note, a value from the URL) as Markdown that reads as
+    exactly its text: no link, image, HTML, emphasis or math can come from data; its lines stay
+    lines. Every value a page writes into st.markdown, st.caption, a notice or a label goes through this."""
+    if _is_missing(value):
+        return MISSING
+    lines = (" ".join(line.split()) for line in str(value).splitlines())
+    return "  \n".join(_BLOCK.sub(_escape_block, _INLINE.sub(r"\\\1", line)) for line in lines if line)
+
+
+def _escape_block(found: re.Match) -> str:
+    mark = found.group(2)   # "1." -> "1\.": the escape goes on the list number's dot, after it
+    return found.group(1) + ("\\" + mark if not mark[0].isdigit() else mark + "\\")
+
+
+def unmarked(markdown: str) -> str:
+    """A page's Markdown sentence as plain text (a slide, a summary): emphasis marks dropped, the
+    escapes md() added undone."""
+    return _ESCAPED.sub(lambda m: m.group(1) or "", markdown)
+
+
 def plural(n: float, one: str, many: str | None = None) -> str:
     """A count with its noun, singular or plural as the count reads: 1 chart, 2 points, 1,204 answers."""
     return f"{count(n)} {one if n == 1 else many or one + 's'}"

@@ -369,7 +369,7 @@ def moments_sentence(ranked: pd.DataFrame) -> str:
                 "experience anywhere, churn in the next 90 days is not significantly higher than after a fine one.")
     times = top["churn_bad"] / top["churn_good"] if top["churn_good"] else None
     ratio = f", {times:.1f} times as often" if times else ""
-    return (f"**{top['stage'].capitalize()} · {top['touchpoint_name']}** is the moment of truth that loses most: "
+    return (f"**{fmt.md(top['stage'].capitalize())} · {fmt.md(top['touchpoint_name'])}** is the moment of truth that loses most: "
             f"of the {top['n_bad']:,} customers who had a bad experience there, {top['churn_bad']:.1f}% left within "
             f"{FOLLOW_DAYS} days, against {top['churn_good']:.1f}% of the {top['n_good']:,} whose experiences there "
             f"were fine{ratio}. Those {top['n_bad']:,} customers carry "

@@ -348,7 +348,7 @@ def _quarter(day) -> str:
 def _miss_item(r, whole: str = "The company", period: str = "this period") -> Attention:
     """A standing miss in the tile's words: this period's verdict (cxdata.verdict, as the tile's badge
     says it when the scope is the whole view), then the quarters below target, each period named."""
-    scope = whole if r.is_company else r.scope
+    scope = whole if r.is_company else fmt.md(r.scope)   # a department named in the data: text
     status = verdict.status(r.kpi, r.value, r.target, r.moe, r.n)
     whose = "'" if scope.endswith("s") else "'s"
     text = (f"**{scope}**{whose} {_MISS_SUBJECT[r.kpi]} is "
@@ -378,7 +378,7 @@ def _mover_item(r, versus: str) -> Attention:
         company = f"{'more' if abs(r.delta) > abs(r.company_delta) else 'less'} than the whole view's {company_size} {company_moved}"
     else:
         company = f"against a {company_size} {company_moved} of the whole view"
-    text = (f"**{r.dimension_label} {r.member}**: {r.label} {moved} {size} to {fmt.value(r.kpi, r.value)} "
+    text = (f"**{r.dimension_label} {fmt.md(r.member)}**: {r.label} {moved} {size} to {fmt.value(r.kpi, r.value)} "
             f"against the {versus}, {company}.")
     help_text = (f"{r.label} {fmt.value(r.kpi, r.prev_value)} → {fmt.value(r.kpi, r.value)} "
                  f"(n = {r.prev_n:,} → {r.n:,}); the company's change {fmt.change(r.kpi, r.company_delta, r.value)}. "

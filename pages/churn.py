@@ -27,7 +27,7 @@ if info is None or pd.isna(info["scored_as_of"]):
 scored_on = pd.Timestamp(info["scored_as_of"]).date()
 st.caption(f"Risk of being lost in the next 90 days, scored as of **{scored_on:%d %b %Y}**, the newest data "
            "(no period applies here) · "
-           f"{filters_line(view.filters)} · {freshness_line(facts)}")
+           f"{fmt.md(filters_line(view.filters))} · {freshness_line(facts)}")
 if info["kind"] == model.MODEL:
     st.caption(f":material/model_training: Score: {model.KIND_LABEL[model.MODEL]}, trained on "
                f"{info['n_train']:,} customer-quarters with {info['n_churners']:,} leavers; the score is the "
@@ -150,15 +150,16 @@ def save(key: str, rules: list[str], fallback_owner: str, who: str) -> None:
     except StoreError as exc:
         st.session_state["churn_save_error"] = f"{exc}. Nothing was changed."
     else:
-        st.toast(f"Saved: {alerts.STATUSES[status]}, owner {owner.strip() or fallback_owner}", icon=":material/check:")
+        st.toast(f"Saved: {alerts.STATUSES[status]}, owner {fmt.md(owner.strip() or fallback_owner)}", icon=":material/check:")
 
 
 with st.container(border=True):
-    st.markdown(f"**{alert['name']}** ({alert['customer_id']}) · {alert['segment']} · score {alert['score']:.0f} · "
+    st.markdown(f"**{fmt.md(alert['name'])}** ({fmt.md(alert['customer_id'])}) · {fmt.md(alert['segment'])} · "
+                f"score {alert['score']:.0f} · "
                 f"annual value {fmt.money(alert['annual_value'])} · alerts: "
                 + "; ".join(alerts.RULES[r].lower() for r in alert["rules"])
                 + (" · :orange-badge[reopened: a new reason]" if alert["is_reopened"] else "")
-                + "  \n" + "; ".join(alert["reasons"]))
+                + "  \n" + fmt.md("; ".join(alert["reasons"])))
     status_col, owner_col = st.columns(2)
     status_col.selectbox("Status", list(alerts.STATUSES), index=list(alerts.STATUSES).index(alert["status"]),
                          format_func=alerts.STATUSES.get, key=f"churn_status_{key}")

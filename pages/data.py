@@ -2,6 +2,7 @@
 import streamlit as st
 
 from cxdata import charts, data_status, db
+from cxdata import formatting as fmt
 from cxdata.app import frame
 from cxdata.load import presets, upload
 
@@ -32,7 +33,7 @@ with st.expander("Load files", icon=":material/upload:"):
                 result = upload.load_uploads([(f.name, f.getvalue()) for f in files or []], db.db_path(),
                                              preset=how if how in presets.preset_names() else None, mapping=chosen)
             if not result.ok:
-                st.error(result.text, icon=":material/error:")
+                st.error(fmt.md(result.text), icon=":material/error:")  # it quotes file names and values
             else:
                 if result.all_rejected:
                     st.warning("Every row was rejected, so nothing was loaded: see the reasons below.",

@@ -21,7 +21,7 @@ minimum = frame.min_responses()
 store = Store.beside(db.db_path())
 
 st.title("Department scorecards")
-st.caption(f"{filters_line(view.filters)} · quarters up to {view.filters.end:%d %b %Y} · {freshness_line(facts)}")
+st.caption(f"{fmt.md(filters_line(view.filters))} · quarters up to {view.filters.end:%d %b %Y} · {freshness_line(facts)}")
 frame.show_notices(view)
 
 # The company over the sidebar's period, as the overview says it; the departments below are judged by quarter.
@@ -82,7 +82,7 @@ with cell_rows:
 ranked = matrix.dropna(subset=["service_index"]).sort_values("service_index")
 if len(ranked) > 1:
     last = ranked.iloc[0]
-    st.markdown(f":material/info: On the **service metrics** alone, **{last['department']}** ranks last at "
+    st.markdown(f":material/info: On the **service metrics** alone, **{fmt.md(last['department'])}** ranks last at "
                 f"{last['service_index']:.0f} of 100 in {quarter_name(quarter)}.")
 shown = matrix["department"].tolist()
 st.plotly_chart(charts.alignment_trend(
@@ -99,11 +99,11 @@ with pick:
 table = departments.card_table(cards.cards, department)
 row = matrix.set_index("department").loc[department]
 index_text = "no targeted metric to judge" if math.isnan(row["index"]) else f"alignment index {row['index']:.0f} of 100"
-st.markdown(f"**{department}**, {quarter_name(quarter)}: {index_text}")
+st.markdown(f"**{fmt.md(department)}**, {quarter_name(quarter)}: {index_text}")
 own = cards.cards[cards.cards["department"] == department]
 few = own[own["status"] == "too_few"]["label"].tolist()
 if few:
-    st.caption(f":material/warning: Too few answers (under {minimum}) to judge {', '.join(few)} for {department}.")
+    st.caption(f":material/warning: Too few answers (under {minimum}) to judge {', '.join(few)} for {fmt.md(department)}.")
 st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
              width="stretch", height=36 * (len(table) + 1) + 4, column_config={
     "Trend": st.column_config.LineChartColumn(f"Last {len(cards.quarters)} quarters", width="small"),
@@ -121,7 +121,7 @@ if not censored.empty and censored.iloc[0]:
 st.subheader("Targets")
 in_force = departments.targets_in_force(reader, view.filters, store, [department])
 quarter_targets = in_force[(in_force["period_start"] == quarter) & (in_force["department"] == department)]
-st.caption(f"In force for {department} in {quarter_name(quarter)}: "
+st.caption(f"In force for {fmt.md(department)} in {quarter_name(quarter)}: "
            + (", ".join(f"{metrics.KPIS[m].label} {departments.value_text(m, t)}"
                         + {"edited": " (edited)", "company": " (company)"}.get(s, "")
                         for m, t, s in zip(quarter_targets["metric"], quarter_targets["target"], quarter_targets["source"])
@@ -135,15 +135,15 @@ def save_target(department: str, quarter, who: str) -> None:
         if value is None:
             raise departments.TargetError("Type a target first.")
         departments.set_target(store, metric, department, quarter, float(value), who)
-        st.session_state["target_message"] = ("ok", f"{metrics.KPIS[metric].label} target for {department} in "
+        st.session_state["target_message"] = ("ok", f"{metrics.KPIS[metric].label} target for {fmt.md(department)} in "
                                                     f"{quarter_name(quarter)} set to {departments.value_text(metric, value)}.")
     except (departments.TargetError, StoreError) as exc:
-        st.session_state["target_message"] = ("error", str(exc))
+        st.session_state["target_message"] = ("error", fmt.md(exc))
 
 
 if departments.editing_enabled():
     with st.container(border=True):
-        st.markdown(f"Change a target of **{department}** for **{quarter_name(quarter)}**")
+        st.markdown(f"Change a target of **{fmt.md(department)}** for **{quarter_name(quarter)}**")
         who_col, metric_col, value_col, save_col = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
         with who_col:
             who = frame.editor_name("departments")

@@ -11,7 +11,7 @@ facts = frame.data_facts(reader)
 minimum = frame.min_responses()
 
 st.title("Journey map")
-st.caption(f"**{overview.PRESETS[view.preset]}, {journey.span(view.filters)}** · {overview.filters_line(view.filters)} · "
+st.caption(f"**{overview.PRESETS[view.preset]}, {journey.span(view.filters)}** · {fmt.md(overview.filters_line(view.filters))} · "
            f"{overview.freshness_line(facts)}")
 frame.show_notices(view)
 
@@ -128,9 +128,10 @@ st.markdown(f"**Recent comments about {what}** (e-mail addresses and phone numbe
 comments = journey.recent_comments(reader, view.filters, stage, touchpoint)
 if comments.empty:
     st.caption("No comments about it in this period.")
-for c in comments.itertuples():
-    st.markdown(f"> {c.comment}  \n<small>{c.survey.upper()} {c.score} · {c.touchpoint or journey.NO_TOUCHPOINT} · "
-                f"{c.channel or ''} · {c.submitted_at:%d %b %Y}</small>", unsafe_allow_html=True)
+for c in comments.itertuples():  # data as text: a comment can carry no HTML, link or image (fmt.md)
+    st.markdown(f"> {fmt.md(c.comment)}")
+    st.caption(fmt.md(f"{c.survey.upper()} {c.score} · {c.touchpoint or journey.NO_TOUCHPOINT} · "
+                      f"{c.channel or ''} · {c.submitted_at:%d %b %Y}"))
 
 explain.how_computed("Journey stages and touchpoints", "Customer paths", "Moments of truth", "Many comparisons at once",
                      "CSAT", "NPS", "CES", "SLA compliance", "Too few answers")

@@ -5,6 +5,7 @@ from html import escape
 import streamlit as st
 
 from cxdata import charts, metrics, overview, trends, verdict, voice
+from cxdata import formatting as fmt
 from cxdata.app import drill as drill_widget
 from cxdata.app import explain, frame
 from cxdata.churn import alerts as churn_alerts
@@ -19,12 +20,13 @@ FIRST_SCREEN = 3   # attention items summed up above the tiles
 
 
 def _inline(markdown: str) -> str:
-    """An attention line's markdown (bold only) as HTML, for the one-line summary."""
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escape(markdown))
+    """An attention line's markdown (bold only, data values escaped by fmt.md) as HTML, for the
+    one-line summary: every character escaped, bold marks made <b>, the Markdown escapes undone."""
+    return fmt.unmarked(re.sub(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*", r"<b>\1</b>", escape(markdown)))
 
 
 st.title("Executive overview")
-st.caption(f"**{overview.period_line(view)}** · {overview.filters_line(view.filters)} · "
+st.caption(f"**{overview.period_line(view)}** · {fmt.md(overview.filters_line(view.filters))} · "
            f"{overview.freshness_line(facts)}")
 frame.show_notices(view)
 gaps = overview.comparison_gaps(view, facts)
@@ -85,7 +87,7 @@ def show(item: overview.Attention, key: str) -> None:
             if item.status == verdict.CLOSE else ":red[:material/error:]")
     text.markdown(f"{icon} {item.text}", help=item.help)
     if item.dimension:
-        action.button(f"Focus on {item.member}", key=key, on_click=frame.focus,
+        action.button(f"Focus on {fmt.md(item.member)}", key=key, on_click=frame.focus,
                       args=(item.dimension, item.member), type="tertiary")
     trend.page_link("pages/trends.py", label="Trend", icon=":material/show_chart:",
                     help=f"{metrics.KPIS[item.kpi].label} over time, by {DIMENSIONS[item.by].label.lower()} (KPI trends)",
@@ -108,7 +110,7 @@ if len(items) > overview.ATTENTION_SHOWN:
 heard = voice.detractor_headline(reader, view.filters, view.compare, minimum)
 if heard:  # what detractors write about most, in one of their own (masked) words, and a way to read more
     said, more = st.columns([5, 1], vertical_alignment="center")
-    said.markdown(f":material/forum: {heard.text}" + (f" “{heard.verbatim}”" if heard.verbatim else ""))
+    said.markdown(f":material/forum: {heard.text}" + (f" “{fmt.md(heard.verbatim)}”" if heard.verbatim else ""))
     more.page_link("pages/voice.py", label="Read comments", icon=":material/arrow_forward:")
 
 try:  # revenue at risk and open churn alerts, one line linking to the churn page

@@ -12,14 +12,14 @@ facts = frame.data_facts(reader)
 minimum = frame.min_responses()
 
 st.title("Board pack")
-st.caption(f"**{overview.period_line(view)}** · {overview.filters_line(view.filters)} · "
+st.caption(f"**{overview.period_line(view)}** · {fmt.md(overview.filters_line(view.filters))} · "
            f"{overview.freshness_line(facts)}")
 frame.show_notices(view)
 
 pack = board.current_pack(reader, view, facts, minimum)
 summary = pack.slides[1]
-st.subheader(summary.title)
-st.markdown("\n".join(f"- {s}" for s in summary.bullets) if summary.bullets else summary.empty)
+st.subheader(fmt.md(summary.title))  # slides are plain text that names departments, segments, stages
+st.markdown("\n".join(f"- {fmt.md(s)}" for s in summary.bullets) if summary.bullets else fmt.md(summary.empty))
 
 present, pptx, pdf = st.columns(3, vertical_alignment="center")
 present.page_link("pages/present.py", label="Present these slides", icon=":material/present_to_all:",
@@ -59,6 +59,6 @@ st.dataframe([{"#": i, "Section": s.section, "Title": s.title,
                    fmt.plural(len(s.figures), "chart") if s.figures else "",
                    "a table" if s.table else "", fmt.plural(len(s.bullets), "point") if s.bullets else ""]))}
               for i, s in enumerate(pack.slides, start=1)], hide_index=True, width="stretch")
-st.caption(f"Every slide's footer: {pack.footer}. "
+st.caption(f"Every slide's footer: {fmt.md(pack.footer)}. "
            + ("The company named on the title slide is set by the administrator."
               if pack.company else "The administrator can name the company on the title slide."))

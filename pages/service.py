@@ -15,7 +15,7 @@ facts = frame.data_facts(reader)
 
 st.title("Service levels")
 st.caption(f"**{PRESETS[view.preset]}, {span((view.filters.start, view.filters.end))}** (the backlog: open now) · "
-           f"{filters_line(view.filters)} · {freshness_line(facts)}")
+           f"{fmt.md(filters_line(view.filters))} · {freshness_line(facts)}")
 frame.show_notices(view)
 pending = service.pending_change(reader)
 if pending:

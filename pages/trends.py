@@ -14,7 +14,7 @@ facts = frame.data_facts(reader)
 minimum = frame.min_responses()
 
 st.title("KPI trends")
-st.caption(f"**{period_line(view)}** · {filters_line(view.filters)} · {freshness_line(facts)}")
+st.caption(f"**{period_line(view)}** · {fmt.md(filters_line(view.filters))} · {freshness_line(facts)}")
 frame.show_notices(view)
 
 pick, grain_col, by_col = st.columns([3, 3, 2], vertical_alignment="bottom")
@@ -116,7 +116,7 @@ if by != "none":
 if kpi == "nps":
     st.subheader("What drives NPS")
     found = drivers.nps_drivers(reader, view.filters, minimum)
-    st.markdown(drivers.drivers_sentence(found))
+    st.markdown(fmt.md(drivers.drivers_sentence(found)))
     dimension = st.radio("Drivers by", drivers.DIMENSIONS, horizontal=True, key="drivers_by",
                          format_func=lambda d: d.replace("_", " ").capitalize())
     st.plotly_chart(charts.nps_drivers(found, dimension, drivers.drivers_headline(found[found["dimension"] == dimension]),

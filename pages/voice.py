@@ -13,7 +13,7 @@ minimum = frame.min_responses()
 versus = COMPARISONS[view.compare]
 
 st.title("Voice of the customer")
-st.caption(f"**{overview.period_line(view)}** · {overview.filters_line(view.filters)} · "
+st.caption(f"**{overview.period_line(view)}** · {fmt.md(overview.filters_line(view.filters))} · "
            f"{overview.freshness_line(facts)} · survey comments; e-mails, phone, card and id numbers masked")
 frame.show_notices(view)
 

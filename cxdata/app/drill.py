@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cxdata import drill
+from cxdata import formatting as fmt
 from cxdata.filters import Filters
 from cxdata.metrics import KPIS
 
@@ -66,7 +67,7 @@ def _open(key: str) -> None:
 def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
     found = drill.rows(reader, filters, kpi)
     period = f"{filters.start.day} {filters.start:%b %Y} – {filters.end.day} {filters.end:%b %Y}"
-    st.markdown(f"**{KPIS[kpi].label}**{f' · {scope}' if scope else ''} · {period}: {found.count_line()}")
+    st.markdown(f"**{KPIS[kpi].label}**{f' · {fmt.md(scope)}' if scope else ''} · {period}: {found.count_line()}")
     st.caption(_what(kpi) + " Comments are masked; customers appear by their id only.")
     if found.n == 0:
         st.info("No rows behind this number under these filters.", icon=":material/search_off:")

@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from cxdata import data_status, db, filters, metrics
+from cxdata import formatting as fmt
 from cxdata.app.cache import CachedReader, ensure_database, rebuild_failure
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
@@ -234,7 +235,7 @@ def page_choice(key: str, label: str, options: dict[str, str], default: str, wid
         if raw in options:
             st.session_state[state] = raw
         else:
-            st.warning(f"Ignored unknown {label.lower()} {filters.shown(raw)}; showing {options[default]}.",
+            st.warning(fmt.md(f"Ignored unknown {label.lower()} {filters.shown(raw)}; showing {options[default]}."),
                        icon=":material/warning:")
     if st.session_state.get(state) not in options:
         st.session_state[state] = default
@@ -257,8 +258,8 @@ def current_view() -> ViewState:
 
 
 def show_notices(view: ViewState) -> None:
-    for notice in view.notices:
-        st.warning(notice, icon=":material/warning:")
+    for notice in view.notices:  # they echo values from the URL: shown as text, never as Markdown
+        st.warning(fmt.md(notice), icon=":material/warning:")
 
 
 def filter_options(reader: CachedReader) -> dict[str, list[str]]:

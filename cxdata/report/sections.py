@@ -8,7 +8,6 @@ figures from cxdata.charts through them.
 """
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Callable
@@ -52,11 +51,6 @@ class Context:
         withhold = bool(overview.comparison_gaps(view, self.facts))
         return self.once("tiles", lambda: overview.tiles(self.overview(reader, view), view, self.min_responses,
                                                          withhold_counts=withhold))
-
-
-def plain(text: str) -> str:
-    """A page's markdown sentence as slide text: bold and italics marks dropped."""
-    return re.sub(r"\*\*(.+?)\*\*", r"\1", text).replace("*", "")
 
 
 def _versus(view: ViewState) -> str:
@@ -166,7 +160,7 @@ def kpi_findings(data: overview.OverviewData, tiles: list[overview.Tile], view: 
     if unanswered:  # no time to quote: most contacts due an answer never got one
         sentences.append(f"{_and(unanswered)}.")
     items = overview.attention(data, view)
-    sentences += [plain(item.text) for item in items[:len(data.misses)][:2]]
+    sentences += [fmt.unmarked(item.text) for item in items[:len(data.misses)][:2]]
     return sentences
 
 
@@ -247,7 +241,7 @@ def journey_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
     top = moments.iloc[0] if not moments.empty and moments.iloc[0]["is_significant"] else None
     truth = Slide("journey_moments", "Journey: moments of truth", journey.moments_title(moments),
                   f"Experiences {journey.span(data.window.filters)}; churn within {journey.FOLLOW_DAYS} days",
-                  bullets=[plain(journey.moments_sentence(moments))], figures=[journey.moments_figure(data)],
+                  bullets=[fmt.unmarked(journey.moments_sentence(moments))], figures=[journey.moments_figure(data)],
                   sources=sources[2:], findings=[] if top is None else [
                       f"A bad experience at {top['stage']} · {top['touchpoint_name']} is followed by "
                       f"{top['churn_bad']:.1f}% churn within {journey.FOLLOW_DAYS} days, against "
@@ -390,8 +384,8 @@ def voice_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
                        f"whose sentiment could be read{change}.")
     heard = voice.detractor_headline(reader, view.filters, view.compare, ctx.min_responses)
     if heard is not None and top is not None:
-        findings.append(plain(heard.text))
-        bullets.append(plain(heard.text))
+        findings.append(fmt.unmarked(heard.text))
+        bullets.append(fmt.unmarked(heard.text))
         quotes = voice.verbatims(reader, view.filters, theme=top["theme"], nps_group="detractor",
                                  sentiment="negative", limit=QUOTES_SHOWN)
         bullets += [f"“{textwrap.shorten(q, QUOTE_CHARS, placeholder='…')}”" for q in quotes["comment"]]
