@@ -117,20 +117,6 @@ def answers_without_contact(reader, limit: int = ANSWERS_LIMIT) -> tuple[int, pd
     return n, blank_text(rows.drop(columns=["n_answers"]))
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_download(frame: pd.DataFrame) -> bytes:
-    """Rows as CSV for a spreadsheet: a text cell that would start a formula (=, +, -, @, tab,
-    return) gets a leading ' so it opens as the text it is (OWASP's advice on CSV injection)."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
-    return safe.to_csv(index=False).encode("utf-8")
-
-
 def machine_time_as_utc(stamps: pd.Series) -> pd.Series:
     """Naive local times of this machine (the loader and the demo stamp loads with datetime.now()) as
     UTC: each is read in the zone the machine is set to (TZ), daylight saving time included."""

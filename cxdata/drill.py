@@ -1,6 +1,6 @@
 """From a number to its rows: the answers, contacts, customers or transactions behind a KPI, filtered
-exactly as the number is (same period, same filters, same definition), with personal data masked,
-and the bytes of a CSV or Excel download of any table.
+exactly as the number is (same period, same filters, same definition), with personal data masked
+(their CSV and Excel downloads: cxdata.exports).
 
 Each row set is one named query in sql/ (drill_answers, drill_contacts, drill_customers,
 drill_transactions) built on the macros the KPI itself uses, so the rows recompute the number:
@@ -10,11 +10,9 @@ the customers active at the period's start and those of them lost in it.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from dataclasses import dataclass
 
-import openpyxl
 import pandas as pd
 
 from cxdata import formatting as fmt
@@ -155,37 +153,6 @@ def _cell(x) -> str:
 
 
 # ---- Downloads -------------------------------------------------------------------------------------
-
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so a spreadsheet opened by double-click reads accents right."""
-    return table.to_csv(index=False).encode("utf-8-sig")
-
-
-def xlsx_bytes(table: pd.DataFrame, sheet: str = "Rows") -> bytes:
-    """An Excel workbook of one sheet: typed numbers and dates, empty cells for no value, a frozen
-    header row. Written row by row in openpyxl's write-only mode, several times faster than a
-    DataFrame's to_excel on 100,000 rows."""
-    book = openpyxl.Workbook(write_only=True)
-    out = book.create_sheet(sheet[:31])
-    out.freeze_panes = "A2"
-    out.append([str(c) for c in table.columns])
-    columns = []
-    for name in table.columns:  # Python values, missing as None (an empty cell), no time zones
-        values = table[name]
-        if isinstance(values.dtype, pd.DatetimeTZDtype):
-            values = values.dt.tz_localize(None)
-        columns.append([None if _is_blank(v) else v.to_pydatetime() if isinstance(v, pd.Timestamp)
-                        else v.item() if hasattr(v, "item") else v for v in values.astype(object)])
-    for row in zip(*columns):
-        out.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _is_blank(v) -> bool:
-    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and not math.isfinite(v))
-
 
 def file_stem(kpi: str, filters: Filters) -> str:
     """'nps-2026-01-01-to-2026-03-31': names a download after the number and its period."""

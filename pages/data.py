@@ -1,7 +1,7 @@
 """Data & loads: load files, what is loaded, the history of loads, and the rows that were rejected and why."""
 import streamlit as st
 
-from cxdata import charts, data_status, db
+from cxdata import charts, data_status, db, exports
 from cxdata import formatting as fmt
 from cxdata.app import frame
 from cxdata.load import presets, upload
@@ -170,5 +170,5 @@ st.dataframe(rows, hide_index=True, placeholder=BLANK, column_order=[
     "loaded_at": st.column_config.DatetimeColumn("Load started (UTC)", **WHEN),
     "raw": st.column_config.TextColumn("Whole row (JSON)", width="large")})
 st.download_button("Download these rejected rows (CSV)",
-                   data_status.csv_download(rows.drop(columns=["file_name"])),
+                   exports.csv_bytes(rows.drop(columns=["file_name"])),
                    file_name="rejected_rows.csv", mime="text/csv", disabled=rows.empty)

@@ -1,7 +1,7 @@
 """Voice of the customer: what customers write, as themes, sentiment and masked verbatims."""
 import streamlit as st
 
-from cxdata import charts, overview, voice
+from cxdata import charts, exports, overview, voice
 from cxdata import formatting as fmt
 from cxdata.app import explain, frame
 from cxdata.filters import COMPARISONS, DIMENSIONS
@@ -122,7 +122,7 @@ st.dataframe(rows, hide_index=True, placeholder=fmt.MISSING, column_order=[
         "segment": st.column_config.TextColumn("Segment", width=90),
         "department": st.column_config.TextColumn("Department", width=90)})
 st.download_button("Download these comments (CSV, masked)",
-                   rows.drop(columns=[f"score_{s}" for s in voice.SURVEY_SCALES]).to_csv(index=False).encode("utf-8"),
+                   exports.csv_bytes(rows.drop(columns=[f"score_{s}" for s in voice.SURVEY_SCALES])),
                    file_name="comments.csv", mime="text/csv", disabled=rows.empty)
 
 explain.how_computed("Comment sentiment", "Themes", "Themes that set detractors apart", "Phrases that set detractors apart",

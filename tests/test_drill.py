@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cxdata import db, drill, metrics
+from cxdata import db, drill, exports, metrics
 from tests.conftest import Q1_2026
 
 SMB = Q1_2026.replace(segment=["SMB"])
@@ -131,10 +131,10 @@ def test_shown_cells_never_read_none_nan_or_inf():
 
 def test_csv_and_xlsx_bytes_open_with_the_rows(reader):
     got = drill.rows(reader, Q1_2026, "sla_compliance")
-    back = pd.read_csv(io.BytesIO(drill.csv_bytes(got.rows)), encoding="utf-8-sig")
+    back = pd.read_csv(io.BytesIO(exports.csv_bytes(got.rows)), encoding="utf-8-sig")
     assert len(back) == 10 and list(back.columns) == list(got.rows.columns)
     assert back["Resolved on time"].sum() == 8
-    book = openpyxl.load_workbook(io.BytesIO(drill.xlsx_bytes(got.rows, "SLA compliance")))
+    book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(got.rows, "SLA compliance")))
     sheet = book["SLA compliance"]
     values = list(sheet.values)
     assert values[0] == tuple(got.rows.columns) and len(values) == 11
@@ -169,8 +169,8 @@ def test_the_overview_download_holds_each_tiles_number_n_change_and_status(reade
     ces = table.loc["CES"]   # 10 answers: too few for a score, so no number in the file either
     assert pd.isna(ces["Value"]) and ces["n"] == 10 and ces["Shown as"] == "Too few answers"
     assert table.loc["Revenue", "Value"] == pytest.approx(300.0) and table.loc["CSAT", "Status"] == "no target"
-    back = pd.read_csv(io.BytesIO(drill.csv_bytes(table.reset_index())), encoding="utf-8-sig")
-    assert len(back) == len(overview.TILE_ORDER) and "nan" not in drill.csv_bytes(table).decode("utf-8-sig")
+    back = pd.read_csv(io.BytesIO(exports.csv_bytes(table.reset_index())), encoding="utf-8-sig")
+    assert len(back) == len(overview.TILE_ORDER) and "nan" not in exports.csv_bytes(table).decode("utf-8-sig")
 
 
 def test_the_trend_download_is_the_series_and_a_period_drills_to_its_days(reader):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxdata import data_status, db, metrics
+from cxdata import db, exports, metrics
 from cxdata.filters import Filters
 from cxdata.load import load_files
 from cxdata.load.presets import sample_files
@@ -258,7 +258,7 @@ def test_7_a_run_that_rejects_every_row_exits_3(tmp_path):
 def test_8_rejected_rows_download_cannot_start_a_formula():
     rows = pd.DataFrame({"value": ["=HYPERLINK(\"http://x\")", "=1+1", "@SUM(1)", "+1", "-2", "ok", None],
                          "line": [2, 3, 4, 5, 6, 7, 8]})
-    back = pd.read_csv(io.BytesIO(data_status.csv_download(rows)), keep_default_na=False)
+    back = pd.read_csv(io.BytesIO(exports.csv_bytes(rows)), keep_default_na=False)
     assert back["value"].tolist() == ["'=HYPERLINK(\"http://x\")", "'=1+1", "'@SUM(1)", "'+1", "'-2", "ok", ""]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cxdata import drill
+from cxdata import drill, exports
 from cxdata import formatting as fmt
 from cxdata.filters import Filters
 from cxdata.metrics import KPIS
@@ -80,9 +80,9 @@ def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
 def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "Rows") -> None:
     """CSV and Excel buttons side by side; each file is built only when its button is pressed."""
     row = st.container(horizontal=True)
-    row.download_button("CSV", data=lambda: drill.csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
+    row.download_button("CSV", data=lambda: exports.csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
                         key=f"{key}_csv", icon=":material/download:", on_click="ignore")
-    row.download_button("Excel", data=lambda: drill.xlsx_bytes(table, sheet), file_name=f"{stem}.xlsx",
+    row.download_button("Excel", data=lambda: exports.xlsx_bytes(table, sheet), file_name=f"{stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
 

@@ -11,13 +11,12 @@ ids starts with fresh alerts instead of inheriting old statuses.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from dataclasses import dataclass
 
 import pandas as pd
 
-from cxdata import db
+from cxdata import db, exports
 from cxdata import formatting as fmt
 from cxdata.filters import Filters
 from cxdata.store import Store
@@ -270,11 +269,8 @@ def export_frame(alerts: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(alerts: pd.DataFrame) -> bytes:
-    return export_frame(alerts).to_csv(index=False).encode("utf-8-sig")  # the BOM: Excel reads the accents right
+    return exports.csv_bytes(export_frame(alerts))
 
 
 def to_excel(alerts: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        export_frame(alerts).to_excel(writer, index=False, sheet_name="At risk")
-    return buffer.getvalue()
+    return exports.xlsx_bytes(export_frame(alerts), "At risk")
