@@ -33,6 +33,35 @@ def test_dates_amounts_scores_and_our_ids_are_left_alone(text):
     assert mask(text) == text
 
 
+@pytest.mark.parametrize("text, expected", [
+    # issue 23: the forms people use to hide an address from robots, and typos around a number
+    ("write john(at)example.com", "write [email]"),
+    ("john [at] example [dot] com, thanks", "[email], thanks"),
+    ("JOHN (AT) EXAMPLE (DOT) COM", "[email]"),
+    ("ana { at } correo {dot} es", "[email]"),
+    ("correo: ana＠correo．es", "correo: [email]"),
+    ("ana﹫correo.es", "[email]"),
+    ("iban es91 2100 0418 4502 0005 1332 gracias", "iban [account] gracias"),
+    ("es9121000418450200051332", "[account]"),
+    ("call 612345678x now", "call [phone] now"),
+    ("612 345 678x", "[phone]"),
+])
+def test_obfuscated_personal_data_is_masked(text, expected):
+    assert mask(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "we met (at) home at 9.30, room 12",
+    "meet at (10:30) on 07/12/2026",
+    "ok12 this that with",                       # letters and two digits, then words: no IBAN
+    "paid 1,250.00x twice, order #A-12345, version 2.10.3",
+    "on 2026-10-02h the Q3 2026 revenue was 12,345,678.90",
+    "order 123456 and C000123 I0004711",
+])
+def test_text_that_only_looks_obfuscated_is_left_alone(text):
+    assert mask(text) == text
+
+
 def test_what_is_not_text_comes_back_as_it_came():
     assert mask(None) is None and mask("") == ""
 
