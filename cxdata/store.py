@@ -5,8 +5,9 @@ Loads replace the CX database file and the app opens it read-only, so follow-up 
 from the standard library, in WAL mode: readers never wait for a writer, a write takes
 milliseconds and never touches the CX file, so it can't block a load and survives every
 swap and app restart. Every change is appended to `events`, which is never rewritten;
-`current` holds the latest value of each field, so the later of two concurrent changes
-wins and both stay in the history.
+`current` holds the latest value of each field. A writer that says which version of the
+record it saw (`seen`, the record's newest event id when its page was drawn) is refused
+(`Conflict`) if a field it changes was changed since, so an outdated page never overwrites.
 
 A record is addressed by a kind ("alert", "target", ...) and a key the caller chooses;
 values are stored as JSON so numbers come back as numbers.
@@ -51,6 +52,15 @@ class StoreError(Exception):
     """The store file can't be opened or written (a message for the user, not a traceback)."""
 
 
+class Conflict(StoreError):
+    """A change made on an outdated view: a field it sets was changed by someone else since."""
+
+    def __init__(self, field: str, by: str, at: str) -> None:
+        self.field, self.by, self.at = field, by, at
+        super().__init__(f"The {field} was changed by {by} at {at.replace('T', ' ')[:16]} UTC after this view "
+                         "was opened; reload it and make the change again")
+
+
 def store_path(db_path: Path) -> Path:
     """$CX_STORE, else `<database name>.state.sqlite` beside the database."""
     configured = os.environ.get(STORE_ENV)
@@ -82,8 +92,10 @@ class Store:
             raise StoreError(f"the follow-up store {self.path} can't be opened: {exc}") from exc
 
     def change(self, kind: str, key: str, fields: dict[str, object], who: str,
-               at: datetime | None = None) -> None:
-        """Set fields of one record, appending each to the history, in one transaction."""
+               at: datetime | None = None, seen: int | None = None, checked: tuple[str, ...] = ()) -> None:
+        """Set fields of one record, appending each to the history, in one transaction. With `seen`
+        (the record's version when the writer's page was drawn, `versions()`), a field of `checked`
+        changed after it refuses the whole change (Conflict)."""
         if not fields:
             return
         who = (who or "").strip() or "unknown"
@@ -94,6 +106,8 @@ class Store:
             with closing(self._connect()) as con:
                 con.execute("begin immediate")
                 try:
+                    if seen is not None:
+                        self._refuse_if_changed(con, kind, str(key), seen, [f for f in checked if f in fields])
                     con.executemany("insert into events (kind, key, field, value, changed_at, changed_by) "
                                     "values (?, ?, ?, ?, ?, ?)", rows)
                     con.executemany("insert into current values (?, ?, ?, ?, ?, ?) "
@@ -105,6 +119,29 @@ class Store:
                     raise
         except sqlite3.Error as exc:
             raise StoreError(f"the change could not be saved in {self.path}: {exc}") from exc
+
+    @staticmethod
+    def _refuse_if_changed(con: sqlite3.Connection, kind: str, key: str, seen: int, fields: list[str]) -> None:
+        if not fields:
+            return
+        marks = ", ".join("?" * len(fields))
+        newer = con.execute(f"select field, changed_by, changed_at from events where kind = ? and key = ? "
+                            f"and event_id > ? and field in ({marks}) order by event_id desc limit 1",
+                            (kind, key, seen, *fields)).fetchone()   # marks: one ? per field, values bound
+        if newer:
+            raise Conflict(*newer)
+
+    def versions(self, kind: str) -> dict[str, int]:
+        """Each record's version: the id of its newest event (0 for a record never changed)."""
+        if not self.path.exists():
+            return {}
+        try:
+            with closing(self._connect()) as con:
+                rows = con.execute("select key, max(event_id) from events where kind = ? group by key",
+                                   (kind,)).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"the follow-up store {self.path} can't be read: {exc}") from exc
+        return dict(rows)
 
     def records(self, kind: str) -> dict[str, dict[str, object]]:
         """Every record of a kind: key -> {field: latest value}."""

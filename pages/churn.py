@@ -7,7 +7,7 @@ from cxdata import formatting as fmt
 from cxdata.app import explain, frame
 from cxdata.churn import alerts, features, model
 from cxdata.overview import filters_line, freshness_line
-from cxdata.store import Store, StoreError
+from cxdata.store import Conflict, Store, StoreError
 
 view = frame.current_view()
 reader = frame.open_reader()
@@ -143,16 +143,34 @@ alert = shown.set_index("alert_key").loc[key]
 
 
 def save(key: str, rules: list[str], fallback_owner: str, who: str) -> None:
-    """The Save button's callback: runs before the rerun, so the page redraws with the new state."""
-    status, owner, note = (st.session_state[f"churn_{field}_{key}"] for field in ("status", "owner", "note"))
+    """The Save button's callback: runs before the rerun, so the page redraws with the new state.
+    Only the fields the person changed are written, checked against the version their page showed."""
+    shown = st.session_state.pop(f"churn_shown_{key}")   # taken again from the store on the next run
+    status, owner, note = (st.session_state[f"churn_{field}_{key}"] for field in alerts.EDITABLE)
+    changes = alerts.edited(shown, {"status": status, "owner": owner.strip() or fallback_owner, "note": note})
+    if not changes:
+        st.toast("Nothing to save: no field was changed.", icon=":material/info:")
+        return
     try:
-        alerts.change(store, key, who, rules, status=status, owner=owner.strip() or fallback_owner, note=note)
+        alerts.change(store, key, who, rules, **changes, seen=shown["version"])
+    except Conflict as exc:  # an outdated view: the alert is drawn again with the current values
+        for field in alerts.EDITABLE:
+            st.session_state.pop(f"churn_{field}_{key}", None)
+        st.session_state["churn_save_error"] = f"{exc}. Nothing was changed; the alert now shows the current values."
     except StoreError as exc:
         st.session_state["churn_save_error"] = f"{exc}. Nothing was changed."
     else:
-        st.toast(f"Saved: {alerts.STATUSES[status]}, owner {fmt.md(owner.strip() or fallback_owner)}", icon=":material/check:")
+        said = {"status": lambda v: f"status {alerts.STATUSES[v]}", "owner": lambda v: f"owner {v}",
+                "note": lambda v: "the note"}
+        st.toast(fmt.md("Saved: " + fmt.and_list(said[f](v) for f, v in changes.items())), icon=":material/check:")
 
 
+if f"churn_status_{key}" not in st.session_state or f"churn_shown_{key}" not in st.session_state:
+    # what the fields show when first drawn, and the alert's version then: a save compares against them
+    st.session_state[f"churn_shown_{key}"] = {"status": alert["status"], "owner": alert["owner"],
+                                              "note": alert["note"], "version": int(alert["version"])}
+    for field in alerts.EDITABLE:
+        st.session_state[f"churn_{field}_{key}"] = alert[field]
 with st.container(border=True):
     st.markdown(f"**{fmt.md(alert['name'])}** ({fmt.md(alert['customer_id'])}) · {fmt.md(alert['segment'])} · "
                 f"score {alert['score']:.0f} · "
@@ -161,10 +179,9 @@ with st.container(border=True):
                 + (" · :orange-badge[reopened: a new reason]" if alert["is_reopened"] else "")
                 + "  \n" + fmt.md("; ".join(alert["reasons"])))
     status_col, owner_col = st.columns(2)
-    status_col.selectbox("Status", list(alerts.STATUSES), index=list(alerts.STATUSES).index(alert["status"]),
-                         format_func=alerts.STATUSES.get, key=f"churn_status_{key}")
-    owner_col.text_input("Owner", value=alert["owner"], max_chars=80, key=f"churn_owner_{key}")
-    st.text_area("Notes", value=alert["note"], max_chars=2000, key=f"churn_note_{key}")
+    status_col.selectbox("Status", list(alerts.STATUSES), format_func=alerts.STATUSES.get, key=f"churn_status_{key}")
+    owner_col.text_input("Owner", max_chars=80, key=f"churn_owner_{key}")
+    st.text_area("Notes", max_chars=2000, key=f"churn_note_{key}")
     who = frame.editor_name("churn")
     st.button("Save", type="primary", icon=":material/save:", key="churn_save", on_click=save,
               args=(key, list(alert["rules"]), alert["account_owner"], who))

@@ -83,3 +83,29 @@ def test_the_overview_has_one_line_with_revenue_at_risk_linking_to_the_page(chur
 
 def _view_filters(at):
     return at.session_state["cx_view"].filters
+
+
+def test_two_sessions_on_one_alert_never_lose_a_change(churn_app):
+    """Issue 23's lost update in the app: Luis sets "Plan in place"; Ana's page, opened before,
+    edits only the note and saves: the status stays "plan". Ben, also on an older page, changes the
+    status: refused with who changed it and when, and nothing of his is written."""
+    start, path = churn_app
+    luis, ana, ben = start(), start(), start()
+    key = luis.selectbox(key="churn_alert_pick").value
+    assert ana.selectbox(key="churn_alert_pick").value == ben.selectbox(key="churn_alert_pick").value == key
+    luis.text_input(key="cx_editor_churn").input("Luis").run()
+    luis.selectbox(key=f"churn_status_{key}").set_value("plan")
+    luis.button(key="churn_save").click().run()
+    ana.text_area(key=f"churn_note_{key}").input("Called, no answer")
+    ana.button(key="churn_save").click().run()
+    assert not luis.exception and not ana.exception and not ana.error
+    state = Store.beside(path).records(alerts.KIND)[key]
+    assert state["status"] == "plan" and state["note"] == "Called, no answer"
+    ben.selectbox(key=f"churn_status_{key}").set_value("lost")
+    ben.button(key="churn_save").click().run()
+    assert not ben.exception
+    assert [e.value for e in ben.error] and "changed by Luis at" in ben.error[0].value
+    assert "reload" in ben.error[0].value
+    assert Store.beside(path).records(alerts.KIND)[key]["status"] == "plan"
+    assert ben.selectbox(key=f"churn_status_{key}").value == "plan"   # his view now shows the current state
+    assert ben.text_area(key=f"churn_note_{key}").value == "Called, no answer"

@@ -170,6 +170,8 @@ def with_follow_up(alerts: pd.DataFrame, dataset: str, store: Store) -> pd.DataF
     merged["status"] = merged["status"].where(~merged["is_reopened"]).fillna("new")
     merged["owner"] = merged["owner"].fillna(merged.get("account_owner", pd.Series(index=merged.index)))
     merged["note"] = merged["note"].fillna("")
+    versions = store.versions(KIND)
+    merged["version"] = [versions.get(k, 0) for k in merged["alert_key"]]
     return merged.drop(columns=["rules_then"])
 
 
@@ -186,16 +188,26 @@ def follow_up_state(store: Store) -> pd.DataFrame:
     return state.rename_axis("alert_key")
 
 
+EDITABLE = ("status", "owner", "note")
+
+
 def change(store: Store, key: str, who: str, rules: list[str], status: str | None = None,
-           owner: str | None = None, note: str | None = None) -> None:
-    """Record a follow-up change with the rules firing now; of two people changing the same alert,
-    the later wins and both stay in the history."""
+           owner: str | None = None, note: str | None = None, seen: int | None = None) -> None:
+    """Record a follow-up change (the fields given) with the rules firing now. With `seen`, the
+    alert's version the person's page showed (its `version` column), a field changed by someone
+    else since refuses the change (store.Conflict): an outdated page never overwrites."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown alert status {status!r}; use one of {', '.join(STATUSES)}")
     fields = {name: value for name, value in (("status", status), ("owner", owner), ("note", note))
               if value is not None}
     fields["rules"] = sorted(rules)
-    store.change(KIND, key, fields, who)
+    store.change(KIND, key, fields, who, seen=seen, checked=EDITABLE)
+
+
+def edited(shown: dict[str, object], now: dict[str, object]) -> dict[str, object]:
+    """The fields the person changed: those whose value differs from what their page showed, so a
+    save never writes back a field they left alone (someone else may have changed it since)."""
+    return {field: now[field] for field in EDITABLE if field in now and now[field] != shown.get(field)}
 
 
 def follow_up_summary(reader: db.Reader, store: Store, newest_on: dt.date | None) -> dict:
