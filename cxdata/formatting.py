@@ -87,9 +87,10 @@ def and_list(words) -> str:
 
 
 # The characters that start Markdown inside a line: links and images ([ ] !), HTML (< >), emphasis
-# and strike-through (* _ ~), code (`), math ($), entities (&), tables (|) and the escape itself;
-# and what starts a block at a line's beginning: a heading, quote, list item or rule.
-_INLINE = re.compile(r"([\\`*_\[\]<>!|~$&])")
+# and strike-through (* ~, and _ unless inside a word such as submitted_at), code (`), math ($),
+# entities (&), tables (|) and the escape itself; and what starts a block at a line's beginning:
+# a heading, quote, list item or rule.
+_INLINE = re.compile(r"([\\`*\[\]<>!|~$&]|(?<![^\W_])_|_(?![^\W_]))")
 _BLOCK = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])|\*")
 

@@ -4,7 +4,7 @@ import streamlit as st
 from cxdata import charts, data_status, db, exports
 from cxdata import formatting as fmt
 from cxdata.app import frame
-from cxdata.load import presets, upload
+from cxdata.load import limits, presets, upload
 
 frame.current_view()
 st.title("Data & loads")
@@ -13,7 +13,7 @@ NO_MAPPING = "Column names as they are"
 MAPPING_FILE = "A mapping file (.toml)"
 with st.expander("Load files", icon=":material/upload:"):
     with st.form("upload", clear_on_submit=False, border=False):
-        files = st.file_uploader(f"Files (up to {upload.MAX_UPLOAD_MB} MB each)", type=upload.FILE_TYPES,
+        files = st.file_uploader(f"Files (up to {limits.UPLOAD_FILE_MB.value():,} MB each, {limits.UPLOAD_TOTAL_MB.value():,} MB together)", type=upload.FILE_TYPES,
                                  accept_multiple_files=True)
         how = st.selectbox("How their columns map onto the model",
                            [NO_MAPPING, *presets.preset_names(), MAPPING_FILE],

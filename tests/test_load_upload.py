@@ -78,9 +78,9 @@ def test_type_and_size_are_enforced_before_anything_is_written(tmp_path, monkeyp
     db_file = tmp_path / "cx.duckdb"
     result = upload.load_uploads([("notes.json", b"{}")], db_file)
     assert not result.ok and "unknown format '.json'" in result.text
-    monkeypatch.setattr(upload, "MAX_UPLOAD_MB", 1)
+    monkeypatch.setenv("CX_UPLOAD_MAX_MB", "1")
     result = upload.load_uploads([("big.csv", b"customer_id\n" + b"C1\n" * 400_000)], db_file)
-    assert not result.ok and "more than the app's limit of 1 MB" in result.text
+    assert not result.ok and "more than the app's limit of 1 MB (CX_UPLOAD_MAX_MB) per file" in result.text
     assert not db_file.exists()
 
 

@@ -1,13 +1,16 @@
 """A mapping's expressions evaluated on a staged file: derived columns become staging columns like
 the file's own (then cleaned and checked the same way), lookup keys k_COLUMN, and the reason a row
 is skipped _skip. All of it runs before the write transaction, so a failing expression stops the
-run with nothing written."""
+run with nothing written, and within a time limit (limits.MAPPING_SECONDS): DuckDB is interrupted
+when it is over."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import duckdb
 
+from cxdata.load import limits
 from cxdata.load.errors import LoadError, column_list, name_list
 from cxdata.load.files import Staged
 from cxdata.load.mapping import Mapping
@@ -47,10 +50,19 @@ def add_computed(con, staged: Staged, mapping: Mapping) -> Computed:
                       f"case {whens} end", "_skip"))
     selects = ", ".join(f"{sql} as {ident(alias)}" for _, _, sql, alias in parts)
     table = ident(staged.name)
+    seconds = limits.MAPPING_SECONDS.value()
+    watchdog = threading.Timer(seconds, con.interrupt)
+    watchdog.start()
     try:
         con.execute(f"create or replace temp table {table} as select *, {selects} from {table}", p.values)
+    except duckdb.InterruptException:
+        raise LoadError(staged.path, f"the mapping's expressions took longer than the limit of "
+                                     f"{limits.MAPPING_SECONDS.text()} on this file and were stopped — "
+                                     "simplify them, or load the file in parts; nothing was loaded") from None
     except duckdb.Error as exc:
         raise _failing_part(con, staged, mapping, parts, p, exc) from None
+    finally:
+        watchdog.cancel()
     return computed
 
 

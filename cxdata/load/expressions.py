@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from cxdata.load import limits
+
 # Scalar functions a mapping may call (DuckDB names; aliases included). Nothing here reads
 # files, tables or the network, or depends on other rows.
 FUNCTIONS = frozenset("""
@@ -21,6 +23,10 @@ FUNCTIONS = frozenset("""
     dayofweek isodow last_day age timezone list_value row
     moment deadline end_of_day
 """.split())  # the last three: the loader's own time macros (sql/load_macros.sql)
+# Functions whose text grows with a number argument: it must be a constant within the limit
+# (limits.MAPPING_TEXT), or one expression could ask for gigabytes per row; DuckDB's memory_limit
+# does not count such strings (repeat('x', 2000000000) runs at memory_limit = 512MB).
+GROWING = {"repeat": 1, "lpad": 1, "rpad": 1}   # function -> position of its length argument
 # Operators, as the parser names the functions behind them.
 OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "^", "**", "||", "~~", "!~~", "~~*", "!~~*",
                        "like_escape", "ilike_escape", "not_like_escape", "not_ilike_escape"})
@@ -75,7 +81,7 @@ def parse_expression(text: str) -> Expression:
             or node["group_expressions"] or node["having"] is not None or node["modifiers"]
             or node["cte_map"]["map"] or node.get("qualify") is not None):
         raise ValueError("only one expression is allowed: no FROM, WHERE, GROUP BY or other clauses")
-    columns = set()
+    columns, grows = set(), 1
     for part in _nodes(node["select_list"][0]):
         kind = part.get("class")
         if kind is None:  # a literal, a name or a modifier inside a node, not an expression
@@ -100,7 +106,23 @@ def parse_expression(text: str) -> Expression:
                                  f"{', '.join(sorted(FUNCTIONS - {'row', 'list_value'}))}")
             if part.get("filter") or part["order_bys"]["orders"] or part.get("distinct"):
                 raise ValueError(f"{name}(): aggregates and their clauses are not allowed")
+            if name in GROWING:   # nested, their lengths multiply
+                grows *= _length(name, part["arguments"], GROWING[name])
+                if grows > limits.MAPPING_TEXT.value():
+                    raise ValueError(f"repeat(), lpad() and rpad() here make text of up to {grows:,} characters "
+                                     f"together, more than the limit of {limits.MAPPING_TEXT.text()}")
     return Expression(text, statements[0], frozenset(columns))
+
+
+def _length(name: str, arguments: list, position: int) -> int:
+    """A repeat/lpad/rpad length: a whole number written in the expression, within the limit."""
+    most = limits.MAPPING_TEXT.value()
+    length = arguments[position]["expression"] if len(arguments) > position else {}
+    literal = length.get("literal") or {}
+    if length.get("class") != "CONSTANT" or literal.get("kind") != "INTEGER" or int(literal["text"]) > most:
+        raise ValueError(f"{name}() makes text of the length it is given: give it a whole number up to "
+                         f"{limits.MAPPING_TEXT.text()}, written in the expression")
+    return max(int(literal["text"]), 1)
 
 
 def _nodes(node):

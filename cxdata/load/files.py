@@ -6,6 +6,7 @@ import codecs
 import csv
 import re
 import uuid
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from cxdata.load import limits
 from cxdata.load.errors import LoadError, column_list, name_list
 from cxdata.load.sql import ident
 
@@ -426,6 +428,7 @@ def _read_sheet(path: Path, sheet: str | None) -> tuple[str, list, list[int], li
     """(sheet title, header cells, row number of each non-empty row, its cells as text, all sheets)."""
     import openpyxl  # only Excel loads pay for the import
 
+    _check_unpacked_size(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
@@ -436,7 +439,11 @@ def _read_sheet(path: Path, sheet: str | None) -> tuple[str, list, list[int], li
             raise LoadError(path, f"no sheet named {sheet!r}; sheets: {name_list(book.sheetnames)} — "
                                   "fix `sheet` in the mapping")
         rows = book[sheet] if sheet else book.worksheets[0]
-        cells = ([_cell_text(v) for v in values] for values in rows.iter_rows(values_only=True))
+        most = limits.SHEET_ROWS.value()
+        if (rows.max_row or 0) > most + 1:   # the sheet's own dimension, read before any row
+            raise LoadError(path, _too_many_rows(rows.title, f"declares {rows.max_row - 1:,} rows"))
+        cells = ([_cell_text(v) for v in values] for values in _at_most(rows.iter_rows(values_only=True),
+                                                                           most + 1, path, rows.title))
         header = next(cells, None)
         if not header or not any(header):
             raise LoadError(path, f"sheet {rows.title!r} is empty or its first row is blank; row 1 "
@@ -445,6 +452,33 @@ def _read_sheet(path: Path, sheet: str | None) -> tuple[str, list, list[int], li
         return rows.title, header, [n for n, _ in numbered], [row for _, row in numbered], list(book.sheetnames)
     finally:
         book.close()
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook that unpacks to more than the limit before any of it is read: a small
+    .xlsx can hold a million rows (its XML compresses a hundredfold)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: openpyxl says what it is
+    if unpacked > limits.SHEET_MB.value() * 1024 * 1024:
+        raise LoadError(path, f"the workbook unpacks to {unpacked / 1024 / 1024:,.0f} MB, more than the limit of "
+                              f"{limits.SHEET_MB.text()} — save the sheet as CSV (no limit) and load that; "
+                              "nothing was loaded")
+
+
+def _at_most(rows, most: int, path: Path, title: str):
+    """The rows of a sheet whose dimension is missing, stopped as soon as there are too many."""
+    for n, row in enumerate(rows, start=1):
+        if n > most:
+            raise LoadError(path, _too_many_rows(title, f"has more than {most - 1:,} rows"))
+        yield row
+
+
+def _too_many_rows(title: str, found: str) -> str:
+    return (f"sheet {title!r} {found}, more than the limit of {limits.SHEET_ROWS.text()} for a spreadsheet — "
+            "save it as CSV (no limit) and load that; nothing was loaded")
 
 
 def _cell_text(value) -> str | None:

@@ -208,7 +208,9 @@ def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Map
     elif mapping.expects_answer is not None:
         raise LoadError(mapping.source, f"expects_answer is about contacts (the interactions table), but "
                                         f"{source.path.name} loads into {plan.table.name}")
-    save_rejects(con, run.load_id, source, plan.table.name, rejects)
+    capped = save_rejects(con, run.load_id, source, plan.table.name, rejects)
+    if capped:
+        report.notes.append(capped)
     for name in (source.name, clean, rejects):
         con.execute(f"drop table {ident(name)}")
 

@@ -1,4 +1,5 @@
-"""Files uploaded in the app, into the same loader as the command line: checked for type and size,
+"""Files uploaded in the app, into the same loader as the command line: checked for type and size
+(each file, and all of them together: cxdata/load/limits.py),
 written under their own names to a temporary folder, loaded in one run, and the report returned
 as the command line prints it (without the temporary folder's path)."""
 from __future__ import annotations
@@ -12,11 +13,11 @@ from pathlib import Path
 
 from cxdata import db
 from cxdata.load.errors import LoadError
+from cxdata.load import limits
 from cxdata.load.files import FORMATS
 from cxdata.load.mapping import parse_mapping
 from cxdata.load.run import load_files
 
-MAX_UPLOAD_MB = int(os.environ.get("CX_UPLOAD_MAX_MB", "200"))  # per file
 FILE_TYPES = sorted(ext.lstrip(".") for ext in FORMATS)
 
 
@@ -37,6 +38,11 @@ def load_uploads(files: list[tuple[str, bytes]], db_path: Path | str, preset: st
         problem = upload_problem(name, content)
         if problem:
             return UploadResult(False, problem)
+    total = sum(len(content) for _, content in files)
+    if total > limits.UPLOAD_TOTAL_MB.value() * 1024 * 1024:
+        return UploadResult(False, f"{_names(files)}: {total / 1024 / 1024:,.0f} MB together is more than the "
+                                   f"limit of {limits.UPLOAD_TOTAL_MB.text()} for one upload — upload them in "
+                                   "smaller groups, or load them with `python -m cxdata load`; nothing was loaded")
     with tempfile.TemporaryDirectory(prefix="cxupload-") as folder:
         paths = []
         for name, content in files:
@@ -64,10 +70,15 @@ def upload_problem(name: str, content: bytes) -> str | None:
     if suffix not in FORMATS:
         return (f"{name}: unknown format {suffix or '(no extension)'!r} — upload "
                 f"{', '.join('.' + t for t in FILE_TYPES)}")
-    if len(content) > MAX_UPLOAD_MB * 1024 * 1024:
+    if len(content) > limits.UPLOAD_FILE_MB.value() * 1024 * 1024:
         return (f"{name}: {len(content) / 1024 / 1024:,.0f} MB is more than the app's limit of "
-                f"{MAX_UPLOAD_MB} MB — load it with `python -m cxdata load`")
+                f"{limits.UPLOAD_FILE_MB.text()} per file — load it with `python -m cxdata load`")
     return None
+
+
+def _names(files: list[tuple[str, bytes]]) -> str:
+    shown = ", ".join(name for name, _ in files[:3])
+    return shown + (f" and {len(files) - 3} more" if len(files) > 3 else "")
 
 
 def _read_uploaded_mapping(name: str, content: bytes):

@@ -1,6 +1,7 @@
 """Writing a checked file: upsert its good rows by key, and keep its rejected rows."""
 from __future__ import annotations
 
+from cxdata.load import limits
 from cxdata.load.columns import Plan
 from cxdata.load.files import Staged
 from cxdata.load.model import TableSpec
@@ -42,8 +43,12 @@ def _key_match(spec: TableSpec, new: str, old: str) -> str:
         else f"{new}.{ident(c)} is not distinct from {old}.{ident(c)}" for c in spec.key)
 
 
-def save_rejects(con, load_id: str, staged: Staged, table: str, rejects: str) -> None:
-    """Each failed cell, and each malformed line, as a row of rejected_rows with the source row."""
+def save_rejects(con, load_id: str, staged: Staged, table: str, rejects: str) -> str | None:
+    """Each failed cell, and each malformed line, as a row of rejected_rows with the source row: the
+    first limits.REJECTED_KEPT of them by line (a million rejected rows help nobody; the report and
+    the loads table keep the full count). Returns a note when some were not kept."""
+    most = limits.REJECTED_KEPT.value()
+    n_cells = con.execute(f"select count(*) from {ident(rejects)}").fetchall()[0][0]
     p = Params()
     names = p(staged.columns)
     pairs = ", ".join(f"{names}[{i + 1}], s.c{i}" for i in range(len(staged.columns)))
@@ -52,14 +57,20 @@ def save_rejects(con, load_id: str, staged: Staged, table: str, rejects: str) ->
         f"insert into rejected_rows (load_id, source_file, line, column_name, reason, value, "
         f"target_table, raw) select {common['load_id']}, {common['file']}, r._line, r.column_name, "
         f"r.reason, r.value, {common['table']}, json_object({pairs}) "
-        f"from {ident(rejects)} r join {ident(staged.name)} s using (_rec) order by r._line",
+        f"from {ident(rejects)} r join {ident(staged.name)} s using (_rec) order by r._line limit {p(most)}",
         p.values)
-    if staged.malformed:
+    malformed = staged.malformed[:max(most - n_cells, 0)]
+    if malformed:
         con.executemany(
             "insert into rejected_rows (load_id, source_file, line, reason, value, target_table, raw) "
             "values (?, ?, ?, ?, ?, ?, to_json(?))",
             [(load_id, str(staged.path.resolve()), line, reason, None, table, text)
-             for line, reason, text in staged.malformed])
+             for line, reason, text in malformed])
+    n_cells += len(staged.malformed)
+    if n_cells > most:
+        return (f"{n_cells:,} rejected cells: the first {most:,} by line are kept in rejected_rows "
+                f"(the limit, {limits.REJECTED_KEPT.setting}); fix those and load again to see the rest")
+    return None
 
 
 # The date a table's rows are placed in months by, and the columns whose empty cell is itself an
