@@ -39,6 +39,10 @@ class CannotWrite(Exception):
     """The database's folder cannot take the write (a full disk, a read-only file system, no
     permission): nothing was written and the database is as it was."""
 
+    def __init__(self, message: str, cause: str = "") -> None:
+        super().__init__(message)
+        self.cause = cause   # in words: "permission denied", "no space left on device"
+
 
 def db_path() -> Path:
     """The configured database: $CX_DB, else data/cx.duckdb."""
@@ -235,12 +239,12 @@ def _write_errors(path: Path) -> Iterator[None]:
                          and not isinstance(exc, FileNotFoundError)):
             raise  # not the database's folder: a source file that cannot be read, say
         cause = "a file stands where its folder should be" if misplaced else exc.strerror or str(exc)
-        raise CannotWrite(_cannot_write(path, cause)) from exc
+        raise CannotWrite(_cannot_write(path, cause), cause.lower()) from exc
     except duckdb.IOException as exc:
         cause = next((w for w in _WRITE_WORDS if w in str(exc).lower()), None)
         if cause is None:
             raise
-        raise CannotWrite(_cannot_write(path, cause)) from exc
+        raise CannotWrite(_cannot_write(path, cause), cause) from exc
 
 
 def _cannot_write(path: Path, cause: str) -> str:

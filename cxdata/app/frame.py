@@ -79,6 +79,9 @@ def open_reader() -> CachedReader:
         reader.run("data_extent")  # the derived layer is there
     except db.DatabaseBusy as exc:
         _stop(f"Cannot read `{path}` right now: {exc}.")
+    except db.CannotWrite as exc:  # no database yet, and its folder cannot take the demo
+        _stop(f"There is no database at `{path}` yet and none can be created there ({exc.cause}): make its "
+              "folder writable, or set `CX_DB` to a file in a writable folder.")
     except PermissionError as exc:
         _stop(f"Cannot use `{path}`: {exc.strerror}. The app rebuilds the summary tables of a database "
               "written by another version next to it, so its folder must be writable.")

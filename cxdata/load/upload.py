@@ -61,6 +61,10 @@ def load_uploads(files: list[tuple[str, bytes]], db_path: Path | str, preset: st
             return UploadResult(False, _without(str(exc), folder), load_id=exc.load_id)
         except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite) as exc:
             return UploadResult(False, str(exc))
+        except OSError as exc:  # a folder or file in the way: one sentence, no traceback
+            return UploadResult(False, f"the load stopped: {(exc.strerror or str(exc)).lower()} "
+                                       f"({_without(str(exc.filename or db_path), folder)}) — nothing was "
+                                       "loaded and the database is as it was")
         return UploadResult(True, _without(report.text(), folder), report.all_rejected, report.load_id)
 
 
