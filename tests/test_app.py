@@ -122,6 +122,19 @@ def test_hostile_query_params_are_ignored_with_a_notice(app, params, notice):
     assert len(at.metric) == len(overview.TILE_ORDER)
 
 
+@pytest.mark.parametrize("params, source", [
+    ({"segment": "![x](https://example.invalid/q.png)"},
+     "Ignored unknown segment '\\!\\[x\\](https://example.invalid/q.png)'"),
+    ({"compare": "<img src=https://example.invalid/q.png>"},
+     "Ignored unknown comparison '\\<img src=https://example.invalid/q.png\\>'"),
+])
+def test_a_value_from_the_url_is_echoed_as_text_not_markdown(app, params, source):
+    """Issue 23: the notice drew the URL's Markdown image (and loaded it); its source now escapes it."""
+    at = app(**params)
+    assert not at.exception
+    assert any(w.value.startswith(source) for w in at.warning), [w.value for w in at.warning]
+
+
 def test_custom_range_from_url(app):
     at = app(period="custom", **{"from": "2026-01-01", "to": "2026-03-31"})
     assert not at.exception and not at.warning

@@ -123,3 +123,25 @@ def test_thousands_separators_and_plurals():
     assert fmt.plural(1_204, "answer") == "1,204 answers" and fmt.plural(2, "missed SLA", "missed SLAs") == "2 missed SLAs"
     assert fmt.and_list(["IT"]) == "IT" and fmt.and_list(["IT", "Sales"]) == "IT and Sales"
     assert fmt.and_list(["IT", "Marketing", "Sales"]) == "IT, Marketing and Sales"
+
+
+@pytest.mark.parametrize("value, expected", [
+    # hand-checked: every mark that would make a link, an image, HTML, emphasis, math or a block is escaped
+    ("![](https://example.invalid/x.png)", r"\!\[\](https://example.invalid/x.png)"),
+    ('<iframe srcdoc="<script>parent.alert(1)</script>"></iframe>',
+     r'\<iframe srcdoc="\<script\>parent.alert(1)\</script\>"\>\</iframe\>'),
+    ("<style>*{position:fixed}</style>", r"\<style\>\*{position:fixed}\</style\>"),
+    ("**bold** _it_ ~~gone~~ `code` $x$ a|b &amp;", r"\*\*bold\*\* \_it\_ \~\~gone\~\~ \`code\` \$x\$ a\|b \&amp;"),
+    ("# heading", r"\# heading"), ("> quote", r"\> quote"), ("- item", r"\- item"), ("1. item", r"1\. item"),
+    ("submitted_at, Sign-up, 3.5, O'Brien (SMB): ok", "submitted_at, Sign-up, 3.5, O'Brien (SMB): ok"),
+    ("line one\n\n  line   two", "line one  \nline two"),
+    (None, "—"), (float("nan"), "—"), (42, "42"),
+])
+def test_md_shows_a_data_value_as_its_text(value, expected):
+    assert fmt.md(value) == expected
+
+
+def test_unmarked_undoes_md_and_drops_emphasis():
+    for text in ("![](https://example.invalid/x.png)", "a*b_c_ $5", "O'Brien & Co <b>"):
+        assert fmt.unmarked(fmt.md(text)) == text
+    assert fmt.unmarked(f"**{fmt.md('Sign-up *new*')}** loses most") == "Sign-up *new* loses most"

@@ -1,0 +1,143 @@
+"""Stored script injection, tried in a real browser (issue 23): customer names, owners, comments,
+segments, departments, touchpoints, journey stages and alert notes carry an <iframe srcdoc> that
+would alert the cookie, a position:fixed block that would cover the page, and a Markdown image from
+an outside host. Every page and every slide of the presentation is opened; no dialog may open, no
+request may leave 127.0.0.1, and no such element may be drawn: the values show as text."""
+from __future__ import annotations
+
+import re
+import shutil
+from urllib.parse import urlparse
+
+import pytest
+
+from cxdata import db
+from cxdata.churn import alerts
+from cxdata.store import Store
+from tests.test_browser import ARTIFACTS, _wait_until_idle, browser, pytestmark, run_app  # noqa: F401
+
+_ = pytestmark
+
+IFRAME = '<iframe srcdoc="<script>parent.alert(parent.document.cookie)</script>"></iframe>'
+COVER = '<div style="position:fixed;inset:0;z-index:99999;background:red">covered</div>'
+IMAGE = "![](https://example.invalid/x.png)"
+PAGES = ["", "trends", "journey", "voice", "churn", "departments", "service", "reports", "data", "definitions"]
+
+
+@pytest.fixture(scope="module")
+def hostile_db(demo_march, tmp_path_factory):
+    """The March demo with the payloads in every free-text field the loader accepts."""
+    path = tmp_path_factory.mktemp("hostile") / "cx.duckdb"
+    shutil.copyfile(demo_march, path)
+    with db.writable_copy(path) as con:
+        con.execute("update customers set name = $i || ' ' || name, account_owner = $m || ' owner'",
+                    {"i": IFRAME, "m": IMAGE})
+        con.execute("update customers set segment = $m || ' SMB' where segment = 'SMB'", {"m": IMAGE})
+        con.execute("update feedback set comment = case abs(hash(feedback_id)) % 3 when 0 then $i "
+                    "when 1 then $c else $m end || ' ' || comment where comment is not null",
+                    {"i": IFRAME, "c": COVER, "m": IMAGE})
+        department = con.execute("select department from interactions where department is not null "
+                                 "group by all order by count(*) desc limit 1").fetchall()[0][0]
+        for table in ("interactions", "feedback", "targets"):
+            con.execute(f"update {table} set department = $i where department = $d", {"i": IFRAME, "d": department})
+        touchpoint = con.execute("select touchpoint from feedback where touchpoint is not null "
+                                 "group by all order by count(*) desc limit 1").fetchall()[0][0]
+        for table in ("interactions", "feedback", "touchpoints"):
+            con.execute(f"update {table} set touchpoint = $c where touchpoint = $t", {"c": COVER, "t": touchpoint})
+        stage = con.execute("select stage from journey_stages order by position limit 1").fetchall()[0][0]
+        for table, column in (("interactions", "journey_stage"), ("feedback", "journey_stage"),
+                              ("journey_stages", "stage")):
+            con.execute(f"update {table} set {column} = $m || ' stage' where {column} = $s", {"m": IMAGE, "s": stage})
+    con = db.connect_readonly(path)
+    try:
+        reader = db.Reader(con)
+        listed = reader.run("churn_alert_ids", alerts.Rules().params(_everything()))
+        dataset = alerts.dataset_id(reader)
+    finally:
+        con.close()
+    store = Store.beside(path)
+    for customer_id in listed["customer_id"].head(50):
+        alerts.change(store, alerts.alert_key(dataset, customer_id), IFRAME, [], status="plan",
+                      owner=IMAGE, note=IFRAME + COVER)
+    return path
+
+
+def _everything():
+    import datetime as dt
+
+    from cxdata.filters import Filters
+    return Filters(dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile_db, tmp_path_factory):
+    yield from run_app({"CX_DB": str(hostile_db), "CX_WARMUP": "0", "CX_STORE": ""},
+                       tmp_path_factory.mktemp("hostile_logs"))
+
+
+def _visit(page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator('[data-testid="stMainBlockContainer"]').wait_for(timeout=120_000)
+    page.wait_for_timeout(500)
+    _wait_until_idle(page)
+
+
+def _drawn(page) -> dict[str, int]:
+    """Elements only a payload rendered as HTML or Markdown would draw."""
+    return page.evaluate("""() => ({
+        iframes: document.querySelectorAll('iframe[srcdoc]').length,
+        covers: [...document.querySelectorAll('div[style]')].filter(d => d.style.inset === '0px').length,
+        images: [...document.images].filter(i => i.src.includes('example.invalid')).length})""")
+
+
+def test_the_payloads_render_inert_on_every_page_and_slide(hostile_server, browser):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    dialogs, outside = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    context.on("request", lambda r: outside.append(r.url)
+               if urlparse(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:") else None)
+    seen_text = []
+    try:
+        for name in PAGES:
+            _visit(page, f"{hostile_server}/{name}")
+            assert page.locator('[data-testid="stException"]').count() == 0, name
+            assert _drawn(page) == {"iframes": 0, "covers": 0, "images": 0}, name
+            seen_text.append(page.locator('[data-testid="stMain"]').inner_text())
+        ARTIFACTS.mkdir(exist_ok=True)
+        _visit(page, f"{hostile_server}/present?slide=1")
+        count = int(re.search(r"Slide 1 of (\d+)", page.locator('[data-testid="stMain"]').inner_text()).group(1))
+        for number in range(1, count + 1):
+            _visit(page, f"{hostile_server}/present?slide={number}")
+            assert page.locator('[data-testid="stException"]').count() == 0, number
+            assert _drawn(page) == {"iframes": 0, "covers": 0, "images": 0}, f"slide {number}"
+            seen_text.append(page.locator('[data-testid="stMain"]').inner_text())
+        page.screenshot(path=str(ARTIFACTS / "injection_last_slide.png"))
+        _visit(page, f"{hostile_server}/journey")
+        page.screenshot(path=str(ARTIFACTS / "injection_journey.png"), full_page=True)
+    finally:
+        context.close()
+    assert dialogs == [] and outside == []
+    text = "\n".join(seen_text)
+    # the values were on screen, as the text they are
+    assert "parent.alert(parent.document.cookie)" in text and "![](https://example.invalid/x.png)" in text
+    assert "position:fixed;inset:0" in text
+
+
+def test_a_markdown_image_in_the_url_shows_as_text(hostile_server, browser):  # noqa: F811
+    """?segment=![x](https://example.invalid/q.png) on every page with filters: the "Ignored unknown
+    segment" notice quotes it as text and loads nothing."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    outside = []
+    context.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", None)
+               and not r.url.startswith("data:") else None)
+    try:
+        for name in ("", "trends", "journey", "voice", "departments", "service", "reports"):
+            _visit(page, f"{hostile_server}/{name}?segment=![x](https://example.invalid/q.png)")
+            notice = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="Ignored unknown segment")
+            assert "'![x](https://example.invalid/q.png)'" in notice.first.inner_text(), name
+            assert _drawn(page)["images"] == 0, name
+    finally:
+        context.close()
+    assert outside == []
