@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from cxdata import db, demo
 from cxdata.churn import alerts
+from cxdata.filters import Filters
 from cxdata.store import Store
 from tests.conftest import ROOT
 from tests.test_access_scoped import ROLES_TOML
@@ -123,6 +124,9 @@ def test_a_link_cannot_widen_the_view(sign_in, depts_db):
     tiles = {m.label.split(" :")[0]: m.value for m in at.metric}
     assert tiles["NPS"] == "62"   # SMB's 50 promoters of 80 answers (62.5), not the company's 30
     assert tiles["Revenue"].startswith(("100", "$100", "€100"))   # C01's 100.00, not Enterprise's 200.00
+    at = sign_in(depts_db, "ana@example.com", "departments", card="Fieldwork")
+    assert any("Ignored unknown department 'Fieldwork'" in w.value for w in at.warning)
+    assert "Fieldwork" not in words(at).replace("Ignored unknown department 'Fieldwork'", "")
 
 
 def test_a_clicked_bar_opens_no_rows_for_a_role_without_rows(sign_in, depts_db):
@@ -162,6 +166,22 @@ def test_roles_without_customer_rows_see_the_figures_and_a_sentence(sign_in, sma
         customers.close()
     text = words(at)
     assert names and not any(name in text for name in names)
+
+
+def test_an_alert_of_a_customer_out_of_scope_cannot_be_opened(sign_in, small_demo, tmp_path):
+    con = db.connect_readonly(small_demo)
+    try:
+        listed = alerts.at_risk(db.Reader(con), Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 15)),
+                                Store(tmp_path / "other.sqlite"))
+    finally:
+        con.close()
+    outside = listed[listed["segment"] != "SMB"].iloc[0]
+    at = sign_in(small_demo, "luis@example.com", "overview")
+    at.session_state["churn_alert_pick"] = outside["alert_key"]   # as a tampered session would ask for it
+    at.switch_page("pages/churn.py").run()
+    assert not at.exception
+    assert at.selectbox(key="churn_alert_pick").value != outside["alert_key"]
+    assert outside["customer_id"] not in words(at) and outside["name"] not in words(at)
 
 
 def test_an_alert_saved_on_the_page_records_the_signed_in_user(sign_in, small_demo, tmp_path):
