@@ -129,3 +129,30 @@ def test_two_accounts_see_their_own_overview_and_an_unknown_one_is_refused(signi
     assert not sidebar.is_visible()
     page.screenshot(path=str(ARTIFACTS / "signin_refused.png"))
     context.close()
+
+
+@pytest.fixture(scope="module")
+def local_server(tiny_db, tmp_path_factory):
+    """The app as the README starts it: no sign-in configured (an empty secrets file)."""
+    folder = tmp_path_factory.mktemp("local")
+    (folder / "secrets.toml").write_text("", encoding="utf-8")
+    yield from run_app({"CX_DB": str(tiny_db), "CX_WARMUP": "0",
+                        "STREAMLIT_SECRETS_FILES": str(folder / "secrets.toml")}, folder)
+
+
+def test_without_sign_in_only_this_computer_gets_the_app(local_server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(local_server, wait_until="domcontentloaded")
+    _wait_for_tiles(page)
+    assert "Local mode: only this computer can open the app." in page.locator('[data-testid="stSidebar"]').inner_text()
+    context.close()
+    # The same server reached through a proxy (which says so in its headers) refuses to show anything.
+    context = browser.new_context(viewport={"width": 1280, "height": 720},
+                                  extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
+    page = context.new_page()
+    page.goto(local_server, wait_until="domcontentloaded")
+    page.get_by_text("This app is not open to visitors yet").wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stMetricValue"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "local_mode_behind_a_proxy.png"))
+    context.close()
