@@ -97,9 +97,11 @@ def test_two_accounts_see_their_own_overview_and_an_unknown_one_is_refused(signi
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
 
-    page.goto(app, wait_until="domcontentloaded")
+    # The server's very first request, straight to a page, still meets the sign-in screen first.
+    page.goto(f"{app}/definitions", wait_until="domcontentloaded")
     page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
     assert page.get_by_text("Sign in with your company account").count() == 1
+    assert page.get_by_role("heading", name="Definitions").count() == 0
     assert page.locator('[data-testid="stMetricValue"]').count() == 0   # no figure before sign-in
     page.screenshot(path=str(ARTIFACTS / "signin_screen.png"))
 
@@ -133,11 +135,10 @@ def test_two_accounts_see_their_own_overview_and_an_unknown_one_is_refused(signi
 
 @pytest.fixture(scope="module")
 def local_server(tiny_db, tmp_path_factory):
-    """The app as the README starts it: no sign-in configured (an empty secrets file)."""
+    """The app as the README starts it on a fresh machine: no secrets file at all."""
     folder = tmp_path_factory.mktemp("local")
-    (folder / "secrets.toml").write_text("", encoding="utf-8")
     yield from run_app({"CX_DB": str(tiny_db), "CX_WARMUP": "0",
-                        "STREAMLIT_SECRETS_FILES": str(folder / "secrets.toml")}, folder)
+                        "STREAMLIT_SECRETS_FILES": str(folder / "no-such-secrets.toml")}, folder)
 
 
 def test_without_sign_in_only_this_computer_gets_the_app(local_server, browser):
@@ -146,6 +147,8 @@ def test_without_sign_in_only_this_computer_gets_the_app(local_server, browser):
     page.goto(local_server, wait_until="domcontentloaded")
     _wait_for_tiles(page)
     assert "Local mode: only this computer can open the app." in page.locator('[data-testid="stSidebar"]').inner_text()
+    assert page.locator('[data-testid="stAlertContentError"], [data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "local_mode.png"))
     context.close()
     # The same server reached through a proxy (which says so in its headers) refuses to show anything.
     context = browser.new_context(viewport={"width": 1280, "height": 720},
