@@ -144,7 +144,7 @@ def test_an_incomplete_sign_in_setup_refuses_rather_than_fails(start):
 
 def test_served_to_the_network_without_sign_in_every_visitor_is_refused(start):
     text = refusal(start(auth=None, address="0.0.0.0"))
-    assert "This app is not open to visitors yet: it is served to the network without sign-in." in text
+    assert "This app is not open to visitors: its administrator has not finished setting up who may see it." in text
     assert "Refused because the server listens on 0.0.0.0 and no sign-in is set up" in text
     text = refusal(start(auth=None, address=""))
     assert "listens on every network address of this computer" in text

@@ -155,7 +155,7 @@ def test_without_sign_in_only_this_computer_gets_the_app(local_server, browser):
                                   extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
     page = context.new_page()
     page.goto(local_server, wait_until="domcontentloaded")
-    page.get_by_text("This app is not open to visitors yet").wait_for(timeout=60_000)
+    page.get_by_text("This app is not open to visitors").wait_for(timeout=60_000)
     assert page.locator('[data-testid="stMetricValue"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "local_mode_behind_a_proxy.png"))
     context.close()

@@ -69,7 +69,7 @@ def current_user() -> User:
                            "no customer names or rows, no changes.")
         return signin.ANONYMOUS
     if how.mode == signin.REFUSED:
-        _refuse("This app is not open to visitors yet: it is served to the network without sign-in.",
+        _refuse("This app is not open to visitors: its administrator has not finished setting up who may see it.",
                 f"Refused because {how.reason}. Set up sign-in with the company's accounts, serve the "
                 "app on this computer only (server address 127.0.0.1), or allow a read-only view for "
                 f"anyone ({signin.ANONYMOUS_ENV}=read-only). See {SETUP_HELP}.")
