@@ -12,8 +12,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CX_WARMUP", "0")  # AppTests: no background thread outliving each test
-# AppTests run in local mode (as .streamlit/config.toml sets it) from any working directory.
-os.environ.setdefault("STREAMLIT_SERVER_ADDRESS", "127.0.0.1")
 
 from cxdata import db  # noqa: E402
 from cxdata.filters import Filters  # noqa: E402
