@@ -91,7 +91,7 @@ def _sign_out(page, app: str) -> None:
     page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
 
 
-def test_two_accounts_see_their_own_overview_and_an_unknown_one_is_refused(signin_server, provider, browser):
+def test_two_accounts_see_their_own_overview_and_an_unknown_one_is_refused(signin_server, browser):
     app = signin_server
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 720})
