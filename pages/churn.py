@@ -5,13 +5,13 @@ import streamlit as st
 from cxdata import charts, churn, metrics
 from cxdata import formatting as fmt
 from cxdata.access.scoped import Refused, sees_customer_rows
-from cxdata.app import explain, frame, identity
+from cxdata.app import explain, frame
 from cxdata.churn import alerts, features, model
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Store, StoreError
 
 view = frame.current_view()
-user = identity.current_user()
+user = frame.current_user()
 rows_allowed = sees_customer_rows(user)   # the list, the points and the alerts' follow-up name single customers
 reader = frame.open_reader()
 facts = frame.data_facts(reader)

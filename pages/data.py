@@ -2,11 +2,11 @@
 import streamlit as st
 
 from cxdata import charts, data_status, db
-from cxdata.app import frame, identity
+from cxdata.app import frame
 from cxdata.load import presets, upload
 
 frame.current_view()
-user = identity.current_user()
+user = frame.current_user()
 st.title("Data & loads")
 
 NO_MAPPING = "Column names as they are"

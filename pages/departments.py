@@ -10,13 +10,13 @@ from cxdata import formatting as fmt
 from cxdata import metrics
 from cxdata.app import drill as drill_widget
 from cxdata.access.scoped import Refused
-from cxdata.app import explain, frame, identity
+from cxdata.app import explain, frame
 from cxdata.filters import is_complete
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Store, StoreError
 
 view = frame.current_view()
-user = identity.current_user()
+user = frame.current_user()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 minimum = frame.min_responses()

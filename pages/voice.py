@@ -3,11 +3,11 @@ import streamlit as st
 
 from cxdata import charts, overview, voice
 from cxdata import formatting as fmt
-from cxdata.app import explain, frame, identity
+from cxdata.app import explain, frame
 from cxdata.filters import COMPARISONS, DIMENSIONS
 
 view = frame.current_view()
-user = identity.current_user()
+user = frame.current_user()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 minimum = frame.min_responses()

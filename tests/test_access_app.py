@@ -50,6 +50,7 @@ def sign_in(tmp_path, monkeypatch):
     roles.write_text(ROLES_TOML)
     monkeypatch.setenv("CX_ROLES", str(roles))
     monkeypatch.setenv("CX_STORE", str(tmp_path / "state.sqlite"))
+    monkeypatch.delenv("CX_ANONYMOUS", raising=False)
     monkeypatch.chdir(ROOT)
 
     def open_page(path, email, page, **query_params) -> AppTest:

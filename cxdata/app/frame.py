@@ -16,12 +16,13 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from cxdata import data_status, db, filters, metrics
+from cxdata.access.roles import User
 from cxdata.access.scoped import ScopedReader
-from cxdata.app import identity
 from cxdata.app.cache import CachedReader, ensure_database, rebuild_failure
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
 VIEW = "cx_view"
+USER = "cx_user"     # the user of this run, set by app.py from identity.current_user() before anything else
 _SYNCED = "cx_synced_query_params"
 _KEY = {"period": "flt_period", "range": "flt_range", "compare": "flt_compare",
         **{key: f"flt_{key}" for key in DIMENSIONS}}
@@ -61,7 +62,7 @@ def open_reader() -> ScopedReader:
         if failure:
             _stop(f"Cannot show `{path}`: {failure}. Fix those rows in the source and load it again, "
                   f"or run `python -m cxdata refresh --db {path}` once they are fixed.")
-        reader = ScopedReader(CachedReader(path), identity.current_user())
+        reader = ScopedReader(CachedReader(path), current_user())
         reader.run("data_source")
         reader.run("data_extent")  # the derived layer is there
     except db.DatabaseBusy as exc:
@@ -238,12 +239,19 @@ def page_link_params(view: ViewState, **choices: str) -> dict[str, str | list[st
     return {**view.to_query_params(), **choices}
 
 
+def current_user() -> User:
+    """The user of this run, as app.py found them (identity.current_user, asked once per run: it
+    draws the account box). Pages, readers and widgets ask this; it is never taken from a widget."""
+    require_frame()
+    return st.session_state[USER]
+
+
 def current_view() -> ViewState:
     """The view the frame set up for this run, narrowed to the user's scope (so a department head's
     captions name their departments); pages call this first."""
     require_frame()
     view = st.session_state[VIEW]
-    scope = identity.current_user().scope
+    scope = current_user().scope
     return view if scope.is_all else dataclasses.replace(view, filters=scope.narrow(view.filters))
 
 
