@@ -26,7 +26,7 @@ ALL_REJECTED = 3  # the exit code of a load that rejected every row
 REFUSED = 4       # the exit code of a command the user may not run
 
 
-class Refused(Exception):
+class CommandRefused(Exception):
     """Who runs the command is unknown, or may not run it (a one-line message)."""
 
 
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(args, "as_user"):
             args.user = _user(args.as_user, args.needs)
         return args.run(args)
-    except Refused as exc:
+    except CommandRefused as exc:
         return _fail(str(exc), code=REFUSED)
     except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, derive.RefreshFailed) as exc:
         return _fail(str(exc))
@@ -171,20 +171,20 @@ def _user(email: str | None, needs: str | None) -> User:
     try:
         found = roles.load()
     except roles.RolesError as exc:
-        raise Refused(str(exc)) from None
+        raise CommandRefused(str(exc)) from None
     if found is None:
         if email:
-            raise Refused(f"--as {email} needs a roles file; set ${roles.ROLES_ENV} to it (without one the "
+            raise CommandRefused(f"--as {email} needs a roles file; set ${roles.ROLES_ENV} to it (without one the "
                           "command line acts as the administrator: leave --as out)")
         return LOCAL_ADMIN
     if not email:
-        raise Refused(f"this installation has a roles file (${roles.ROLES_ENV}): say who runs the command "
+        raise CommandRefused(f"this installation has a roles file (${roles.ROLES_ENV}): say who runs the command "
                       "with --as EMAIL")
     user = found.resolve(email)
     if user is None:
-        raise Refused(f"{email} is not in the roles file {roles.roles_path()}; ask the administrator to add them")
+        raise CommandRefused(f"{email} is not in the roles file {roles.roles_path()}; ask the administrator to add them")
     if needs and not user.may(needs):
-        raise Refused(f"{user.email} is a {user.role.replace('_', ' ')} and may not {_ACTIONS[needs]}")
+        raise CommandRefused(f"{user.email} is a {user.role.replace('_', ' ')} and may not {_ACTIONS[needs]}")
     return user
 
 

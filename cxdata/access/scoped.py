@@ -124,7 +124,7 @@ class ScopedReader:
             return
         if name in CONTACT_ROWS:
             if not sees_rows(user) and params.get("limit") != 0:  # limit 0: the counts alone
-                raise Refused(f"the {user.role} role sees aggregates only, not single rows")
+                raise Refused(f"the {user.role.replace('_', ' ')} role sees aggregates only, not single rows")
             return
         if name in FOR_LOADERS:
             if not user.may("load"):
@@ -133,7 +133,7 @@ class ScopedReader:
         if name in REFERENCE or name in NARROWED_AFTER or "filters" in db.query_params(name):
             return
         raise Refused(f"{name} takes no filters and is not on the list of queries readable without "
-                         "them (cxdata/access/scoped.py)")
+                      "them (cxdata/access/scoped.py)")
 
 
 def _narrow_rows(name: str, rows: pd.DataFrame, user: User) -> pd.DataFrame:
