@@ -373,7 +373,7 @@ def service_levels(reader, view: ViewState, ctx: Context) -> list[Slide]:
 
 def voice_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
     """The themes that set detractors apart, in customers' own (masked) words."""
-    sources = ["sql/voice_summary.sql", "sql/voice_themes.sql", "sql/voice_verbatims.sql"]
+    sources = ["sql/voice_summary.sql", "sql/voice_themes.sql", "sql/voice_quotes.sql"]
     data = voice.load(reader, view.filters, view.compare)
     if not voice.has_comments(data):
         return [Slide("voice", "Voice of the customer", "No customer comments in this view", sources=sources,
@@ -392,9 +392,10 @@ def voice_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
     if heard is not None and top is not None:
         findings.append(plain(heard.text))
         bullets.append(plain(heard.text))
-        quotes = voice.verbatims(reader, view.filters, theme=top["theme"], nps_group="detractor",
-                                 sentiment="negative", limit=QUOTES_SHOWN)
-        bullets += [f"“{textwrap.shorten(q, QUOTE_CHARS, placeholder='…')}”" for q in quotes["comment"]]
+        quotes = voice.quotes(reader, view.filters, theme=top["theme"], nps_group="detractor",
+                              sentiment="negative", limit=QUOTES_SHOWN)
+        shortened = [textwrap.shorten(q, QUOTE_CHARS, placeholder="…") for q in quotes]
+        bullets += [f"“{q}”" for q in dict.fromkeys(shortened)]   # two texts cut to one wording: quoted once
     title = voice.drivers_title(driving)
     figure = charts.detractor_drivers(driving, title, "Share of detractor (0–6) and promoter (9–10) comments naming "
                                       "each theme · pale: gap not significant")
