@@ -438,3 +438,21 @@ def test_the_driver_matrix_subtitle_and_its_note_wrap_within_a_half_column():
                            "30 respondents with a good or with a bad experience"]
     assert all(len(line) <= charts.SUBTITLE_CHARS for line in _lines(fig))
     assert fig.layout.margin.t == 124 + 3 * 20 and fig.layout.height == 560 + 3 * 20   # 2 lines became 5
+
+
+def test_the_driver_matrix_csat_axis_spans_at_least_ten_points_with_whole_ticks():
+    # touchpoints at 83.3-83.6% and the view at 83.5%: an axis 0.3 points wide made 0.1 look large
+    close = pd.DataFrame([_driver("web", performance=83.3), _driver("app", performance=83.4),
+                          _driver("shop", performance=83.6)]).assign(performance_line=83.5)
+    fig = charts.nps_drivers(close, "touchpoint", "T")
+    # 83.45 ± 5 -> [78.45, 88.45], then 12% of 10 points of room each side
+    assert list(fig.layout.xaxis.range) == pytest.approx([77.25, 89.65])
+    assert fig.layout.xaxis.tickformat == ".0f" and fig.layout.xaxis.ticksuffix == "%"
+    # near the top: 96-98.5% -> [92.25, 102.25], moved under 100 -> [90, 100], then the room
+    high = pd.DataFrame([_driver("web", performance=97.0), _driver("app", performance=98.5)]).assign(
+        performance_line=96.0)
+    assert list(charts.nps_drivers(high, "touchpoint", "T").layout.xaxis.range) == pytest.approx([88.8, 101.2])
+    # spread wider than 10 points: as before, the values plus 12% room
+    wide = pd.DataFrame([_driver("web", performance=60.0), _driver("app", performance=90.0)]).assign(
+        performance_line=80.0)
+    assert list(charts.nps_drivers(wide, "touchpoint", "T").layout.xaxis.range) == pytest.approx([56.4, 93.6])
