@@ -420,8 +420,8 @@ def appendix(reader, view: ViewState, ctx: Context) -> list[Slide]:
             sources=["sql/macros.sql"]))
     data = ctx.overview(reader, view)
     rows = data.summary.set_index("kpi")
-    sample = [[metrics.KPIS[k].label, _n(rows.loc[k, "n"]), _n(rows.loc[k, "prev_n"]), _unit_of_n(k),
-               _margin(k, rows.loc[k])] for k in keys]
+    sample = [[metrics.KPIS[k].label, _n(_sample(k, rows.loc[k], "")), _n(_sample(k, rows.loc[k], "prev_")),
+               _unit_of_n(k), _margin(k, rows.loc[k])] for k in keys]
     cmp = view.filters.comparison(view.compare)
     slides.append(Slide(
         "samples", "Appendix", "Sample sizes behind every figure", overview.period_line(view),
@@ -443,12 +443,18 @@ def _n(n) -> str:
     return fmt.count(n) if fmt.count(n) not in ("", "0") else "—"
 
 
+def _sample(kpi: str, row, period: str):
+    """What a figure rests on in a period (`period` "" or "prev_"): its n; for active customers, a
+    count on the period's last day with no n of its own, the count itself."""
+    return row[f"{period}value"] if kpi == "active_customers" else row[f"{period}n"]
+
+
 def _unit_of_n(kpi: str) -> str:
     if kpi in metrics.SURVEY_KPIS:
         return "answers"
     return {"sla_compliance": "interactions", "first_response_live": "interactions",
             "first_response_written": "interactions", "contacts": "interactions", "revenue": "transactions",
-            }.get(kpi, "customers")
+            "active_customers": "customers on the last day"}.get(kpi, "customers")
 
 
 def _margin(kpi: str, row) -> str:
