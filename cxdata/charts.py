@@ -61,10 +61,11 @@ pio.templates["cx"] = go.layout.Template(layout=dict(
 ))
 
 
+DRIVER_CSAT_SPAN = 10.0   # points: the driver matrix's CSAT axis is never narrower, so close CSATs look close
+
 # A subtitle line longer than this is cut off at the right of a half-width column at 1280 px (about
 # 450 px for the text, at 14 px about 6 px a character, kept under with room for wide letters):
 # subtitle_wrapped breaks it at words and gives each added line room above the plot.
-DRIVER_CSAT_SPAN = 10.0   # points: the driver matrix's CSAT axis is never narrower, so close CSATs look close
 SUBTITLE_CHARS = 64
 SUBTITLE_LINE_PX = 20
 PLOTLY_HEIGHT = 450   # the height a figure that sets none is drawn at
