@@ -605,6 +605,7 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
     ys = [*shown["importance"], *([y_line] if y_line is not None else []), 0.0]
     x_range = _padded(*_at_least_span(min(xs), max(xs), DRIVER_CSAT_SPAN, 0.0, 100.0), 0.12)
     y_range = _padded(min(ys), max(ys), 0.15)
+    y_range[1] += 0.15 * (max(ys) - min(ys) or 1)   # room above the top bubble for its name, under the view's CSAT
     if y_line is not None:  # the "fix first" quadrant: left of the CSAT line, above the gap line
         fig.add_shape(type="rect", x0=x_range[0], x1=x_line, y0=y_line, y1=y_range[1], layer="below",
                       fillcolor="rgba(213, 94, 0, 0.08)", line=dict(width=0))
