@@ -37,6 +37,7 @@ CONTROLS = {
 
 navigation = st.navigation(PAGES)
 user = identity.current_user()  # stops here with a sign-in or refusal screen when there is no user
+st.session_state[frame.USER] = user  # every reader of this run narrows to their scope (cxdata.access.scoped)
 frame.compact_layout()
 if navigation.url_path in board.FULL_SCREEN:
     board.full_screen()

@@ -3,11 +3,13 @@ and `report`.
 
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
 have been rejected), 1 the run failed and nothing was committed, 2 the command was misused,
-3 a load rejected every row it read (committed: the rejects are in rejected_rows).
+3 a load rejected every row it read (committed: the rejects are in rejected_rows), 4 the user
+(--as EMAIL, checked against the roles file in $CX_ROLES) may not run it.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 import threading
@@ -15,15 +17,27 @@ import time
 from pathlib import Path
 
 from cxdata import db, derive, filters, load
+from cxdata.access import roles
+from cxdata.access.roles import LOCAL_ADMIN, User
+from cxdata.access.scoped import ScopedReader
 from cxdata.load import presets
 
 ALL_REJECTED = 3  # the exit code of a load that rejected every row
+REFUSED = 4       # the exit code of a command the user may not run
+
+
+class CommandRefused(Exception):
+    """Who runs the command is unknown, or may not run it (a one-line message)."""
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if hasattr(args, "as_user"):
+            args.user = _user(args.as_user, args.needs)
         return args.run(args)
+    except CommandRefused as exc:
+        return _fail(str(exc), code=REFUSED)
     except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, derive.RefreshFailed) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
@@ -51,19 +65,19 @@ def _parser() -> argparse.ArgumentParser:
                         help="a mapping of your column names and values onto the model")
     source.add_argument("--preset", choices=presets.preset_names(),
                         help="a shipped mapping set for a common export (docs/loading.md, Presets)")
-    _add_db_option(loader)
+    _add_db_option(loader, "load")
     loader.set_defaults(run=_load)
 
     demo = commands.add_parser("demo", help="replace the data with a generated demo dataset")
     demo.add_argument("--customers", type=int, metavar="N", help="how many customers to generate")
     demo.add_argument("--seed", type=int, metavar="S", help="random seed: the same seed gives the same data")
-    _add_db_option(demo)
+    _add_db_option(demo, "load")
     demo.set_defaults(run=_demo)
 
     refresh = commands.add_parser(
         "refresh", help="rebuild the derived tables (every load and demo build already does)",
         description="Rebuild the derived summary tables the pages read, e.g. after upgrading cx-cockpit.")
-    _add_db_option(refresh)
+    _add_db_option(refresh, "load")
     refresh.set_defaults(run=_refresh)
 
     bench = commands.add_parser(
@@ -74,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print one JSON object per page instead of a table")
     bench.add_argument("--repeat", type=int, default=3, metavar="N", help="cold and warm runs per view (default 3)")
     bench.add_argument("--pages", metavar="NAMES", help="only these pages, comma-separated (e.g. departments,service)")
-    _add_db_option(bench)
+    _add_db_option(bench, "load")
     bench.set_defaults(run=_bench)
 
     evaluate = commands.add_parser(
@@ -105,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     churn_eval.add_argument("--id", metavar="COLUMN", help="the customer id column of --labelled (left out of the features)")
     churn_eval.add_argument("--threshold", type=float, default=None, metavar="SCORE",
                             help="the alert threshold, 0-100 (default: $CX_CHURN_THRESHOLD or 30)")
-    _add_db_option(churn_eval)
+    _add_db_option(churn_eval, "load")
     churn_eval.set_defaults(run=_churn_eval)
 
     report = commands.add_parser(
@@ -129,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
         report.add_argument(f"--{key.replace('_', '-')}", dest=key, action="append", default=[], metavar="VALUE",
                             help=f"only this {dimension.label.lower()} (repeat for several)")
     report.add_argument("--company", help="the company named on the title slide (default: $CX_COMPANY)")
-    _add_db_option(report)
+    _add_db_option(report, None)
     report.set_defaults(run=_report)
     return parser
 
@@ -141,9 +155,40 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
-def _add_db_option(parser: argparse.ArgumentParser) -> None:
+def _add_db_option(parser: argparse.ArgumentParser, needs: str | None) -> None:
+    """--db, and --as: every command on the database runs as a user of the roles file, who must be
+    allowed `needs` (an action of cxdata.access.roles; None: any user, their scope applied)."""
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
                         help=f"the database file (default: $CX_DB or {db.DEFAULT_DB})")
+    parser.add_argument("--as", dest="as_user", metavar="EMAIL",
+                        help=f"who runs this, as named in the roles file (${roles.ROLES_ENV}); needed when "
+                             "there is one, and without one the command line acts as the administrator")
+    parser.set_defaults(needs=needs)
+
+
+def _user(email: str | None, needs: str | None) -> User:
+    """The user a command runs as: LOCAL_ADMIN without a roles file, else the --as user, if allowed."""
+    try:
+        found = roles.load()
+    except roles.RolesError as exc:
+        raise CommandRefused(str(exc)) from None
+    if found is None:
+        if email:
+            raise CommandRefused(f"--as {email} needs a roles file; set ${roles.ROLES_ENV} to it (without one the "
+                          "command line acts as the administrator: leave --as out)")
+        return LOCAL_ADMIN
+    if not email:
+        raise CommandRefused(f"this installation has a roles file (${roles.ROLES_ENV}): say who runs the command "
+                      "with --as EMAIL")
+    user = found.resolve(email)
+    if user is None:
+        raise CommandRefused(f"{email} is not in the roles file {roles.roles_path()}; ask the administrator to add them")
+    if needs and not user.may(needs):
+        raise CommandRefused(f"{user.email} is a {user.role.replace('_', ' ')} and may not {_ACTIONS[needs]}")
+    return user
+
+
+_ACTIONS = {"load": "load, replace or rebuild data (the administrator does)"}
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -257,7 +302,7 @@ def _churn_eval(args: argparse.Namespace) -> int:
             return _fail(f"no database at {path}: build one with `python -m cxdata demo --db {path}`")
         con = db.connect_readonly(path)
         try:
-            test_day, days, results = evaluate.time_split(db.Reader(con), threshold)
+            test_day, days, results = evaluate.time_split(ScopedReader(db.Reader(con), args.user), threshold)
         finally:
             con.close()
     except (evaluate.EvalError, alerts.AlertSettingError) as exc:
@@ -297,12 +342,13 @@ def _report(args: argparse.Namespace) -> int:
     bar = _ProgressBar(len(sections.SECTIONS) + len(output.STEPS))
     con = db.connect_readonly(path)
     try:
-        reader = db.Reader(con)
+        reader = ScopedReader(db.Reader(con), args.user)   # every figure narrowed to the user's scope
         facts = data_status.facts(reader)
         try:
             view = report.view_for(reader, facts, params)
         except report.UnknownChoice as exc:
             return _fail(str(exc), code=2)
+        view = dataclasses.replace(view, filters=args.user.scope.narrow(view.filters))  # the pack names the scope
         pack = report.build(reader, view, facts, metrics.min_responses(), company=args.company, progress=bar,
                             store=Store.beside(path))
         output.write(pack, *args.out, progress=bar)

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cxdata import metrics
+from cxdata import exports, metrics
+from cxdata.access.roles import User
+from cxdata.access.scoped import require
 from cxdata.filters import Filters, is_complete
 from cxdata.sentiment import fold
 
@@ -69,12 +71,26 @@ def verbatims(reader, filters: Filters, theme: str = "", sentiment: str = "", la
     return rows
 
 
+def comments_csv(rows: pd.DataFrame, user: User) -> bytes:
+    """The comments listed (masked, as `verbatims` gives them) as a CSV, for a role that may export rows."""
+    require(user, "export_rows", "export rows")
+    return exports.csv_bytes(rows.drop(columns=[f"score_{s}" for s in SURVEY_SCALES]))
+
+
 def verbatim_count(reader, filters: Filters, theme: str = "", sentiment: str = "", language: str = "",
                    nps_group: str = "", search: str = "") -> int:
     """How many comments `verbatims` would list without its limit, so a table cut at the newest
     VERBATIM_LIMIT can say how many there are."""
     found = reader.run("voice_verbatims_count", _narrowing(filters, theme, sentiment, language, nps_group, search))
     return int(found["n_comments"].iloc[0])
+
+
+def quotes(reader, filters: Filters, theme: str = "", sentiment: str = "", nps_group: str = "",
+           limit: int = 1) -> list[str]:
+    """Up to `limit` masked comments to quote, newest first, each a different text: a comment many
+    customers wrote word for word is quoted once, and fewer distinct texts give fewer quotes."""
+    params = {**filters.params(), "theme": theme, "sentiment": sentiment, "nps_group": nps_group, "limit": limit}
+    return reader.run("voice_quotes", params)["comment"].tolist()
 
 
 def _narrowing(filters: Filters, theme: str, sentiment: str, language: str, nps_group: str, search: str) -> dict:
@@ -262,10 +278,10 @@ def detractor_headline(reader, filters: Filters, compare: str,
                              min_n))
     if top is None:
         return None
-    quotes = verbatims(reader, filters, theme=top["theme"], nps_group="detractor", sentiment="negative", limit=1)
+    said = quotes(reader, filters, theme=top["theme"], nps_group="detractor", sentiment="negative")
     text = (f"**{top['label']}** drives most detractors: named in {top['detractor_share']:.0f}% of their "
             f"{int(top['n_detractor_comments']):,} comments, against {top['promoter_share']:.0f}% of promoters'.")
-    return Headline(text, None if quotes.empty else _shortened(quotes["comment"].iloc[0]))
+    return Headline(text, _shortened(said[0]) if said else None)
 
 
 def _shortened(text: str, limit: int = QUOTE_CHARS) -> str:

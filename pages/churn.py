@@ -4,12 +4,15 @@ import streamlit as st
 
 from cxdata import charts, churn, metrics
 from cxdata import formatting as fmt
+from cxdata.access.scoped import Refused, sees_customer_rows
 from cxdata.app import explain, frame
 from cxdata.churn import alerts, features, model
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Conflict, Store, StoreError
 
 view = frame.current_view()
+user = frame.current_user()
+rows_allowed = sees_customer_rows(user)   # the list, the points and the alerts' follow-up name single customers
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 
@@ -47,15 +50,16 @@ if any(view.filters[key] for key in ("channel", "department", "journey_stage")):
 store = Store.beside(reader.path)
 summary = churn.revenue_at_risk(reader, view.filters, rules)
 total = summary[summary["dimension"] == "all"].iloc[0]
-try:
-    listed = churn.at_risk(reader, view.filters, store, rules)
-    follow = alerts.follow_up_summary(reader, store, facts["newest_on"])
-except StoreError as exc:
-    st.error(f"{exc}. Alert statuses cannot be shown or changed until it is fixed.", icon=":material/error:")
-    st.stop()
-open_alerts = listed[~listed["status"].isin(alerts.CLOSED)]
+if rows_allowed:
+    try:
+        listed = alerts.for_user(churn.at_risk(reader, view.filters, store, rules), user)
+        follow = alerts.follow_up_summary(reader, store, facts["newest_on"])
+    except StoreError as exc:
+        st.error(f"{exc}. Alert statuses cannot be shown or changed until it is fixed.", icon=":material/error:")
+        st.stop()
+    open_alerts = listed[~listed["status"].isin(alerts.CLOSED)]
 
-tiles = st.columns(5, gap="small")
+tiles = st.columns(5 if rows_allowed else 2, gap="small")
 share = total["value_at_risk"] / total["annual_value"] if total["annual_value"] else None
 tiles[0].metric("Revenue at risk", fmt.money(total["value_at_risk"]),
                 help="Sum over the customers under the filters of annual value × risk score / 100: the annual "
@@ -64,6 +68,14 @@ tiles[0].caption(f"{100 * share:.1f}% of {fmt.money(total['annual_value'])} annu
 tiles[1].metric(f"Customers at score ≥ {rules.threshold:g}", f"{int(total['n_at_risk']):,}", border=True,
                 help="Customers whose risk score is at or above the alert threshold, set by the administrator.")
 tiles[1].caption(f"of {int(total['n_customers']):,} active customers scored")
+if not rows_allowed:
+    st.plotly_chart(charts.revenue_at_risk_bars(
+        summary, "segment", alerts.concentration_title(summary, "segment"), f"Annual value × risk score by segment; "
+        f"n at score ≥ {rules.threshold:g}"), width="stretch", theme=None, key="risk_by_segment")
+    st.info("The at-risk list and the alerts' follow-up name single customers: they are shown to the roles that "
+            "work alerts. The figures above are for every customer under the filters.",
+            icon=":material/lock:")
+    st.stop()
 tiles[2].metric("Open alerts", f"{len(open_alerts):,}", border=True,
                 help="Customers with an alert (score at or above the threshold, or a single warning signal) "
                      "not closed as saved or lost.")
@@ -125,12 +137,13 @@ st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
     "Revenue at risk": st.column_config.NumberColumn(format=fmt.money_column()),
     "Top reasons": st.column_config.TextColumn(width="large"),
 })
-csv_col, xlsx_col, _ = st.columns([1, 1, 4])
-csv_col.download_button("Download CSV", alerts.to_csv(shown), file_name=f"at-risk-{scored_on}.csv",
-                        mime="text/csv", icon=":material/download:", key="export_csv")
-xlsx_col.download_button("Download Excel", alerts.to_excel(shown), file_name=f"at-risk-{scored_on}.xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         icon=":material/download:", key="export_xlsx")
+if user.may("export_rows"):
+    csv_col, xlsx_col, _ = st.columns([1, 1, 4])
+    csv_col.download_button("Download CSV", alerts.to_csv(shown, user), file_name=f"at-risk-{scored_on}.csv",
+                            mime="text/csv", icon=":material/download:", key="export_csv")
+    xlsx_col.download_button("Download Excel", alerts.to_excel(shown, user), file_name=f"at-risk-{scored_on}.xlsx",
+                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             icon=":material/download:", key="export_xlsx")
 
 st.subheader("Follow up an alert")
 if shown.empty:
@@ -142,7 +155,7 @@ key = st.selectbox("Alert", list(choices)[:500], format_func=choices.get, key="c
 alert = shown.set_index("alert_key").loc[key]
 
 
-def save(key: str, rules: list[str], fallback_owner: str, who: str) -> None:
+def save(key: str, rules: list[str], fallback_owner: str, alert) -> None:
     """The Save button's callback: runs before the rerun, so the page redraws with the new state.
     Only the fields the person changed are written, checked against the version their page showed."""
     shown = st.session_state.pop(f"churn_shown_{key}")   # taken again from the store on the next run
@@ -152,12 +165,12 @@ def save(key: str, rules: list[str], fallback_owner: str, who: str) -> None:
         st.toast("Nothing to save: no field was changed.", icon=":material/info:")
         return
     try:
-        alerts.change(store, key, who, rules, **changes, seen=shown["version"])
+        alerts.change(store, key, user, rules, **changes, alert=alert, seen=shown["version"])
     except Conflict as exc:  # an outdated view: the alert is drawn again with the current values
         for field in alerts.EDITABLE:
             st.session_state.pop(f"churn_{field}_{key}", None)
         st.session_state["churn_save_error"] = f"{exc}. Nothing was changed; the alert now shows the current values."
-    except StoreError as exc:
+    except (StoreError, Refused) as exc:
         st.session_state["churn_save_error"] = f"{exc}. Nothing was changed."
     else:
         said = {"status": lambda v: f"status {alerts.STATUSES[v]}", "owner": lambda v: f"owner {v}",
@@ -178,13 +191,17 @@ with st.container(border=True):
                 + "; ".join(alerts.RULES[r].lower() for r in alert["rules"])
                 + (" · :orange-badge[reopened: a new reason]" if alert["is_reopened"] else "")
                 + "  \n" + fmt.md("; ".join(alert["reasons"])))
-    status_col, owner_col = st.columns(2)
-    status_col.selectbox("Status", list(alerts.STATUSES), format_func=alerts.STATUSES.get, key=f"churn_status_{key}")
-    owner_col.text_input("Owner", max_chars=80, key=f"churn_owner_{key}")
-    st.text_area("Notes", max_chars=2000, key=f"churn_note_{key}")
-    who = frame.editor_name("churn")
-    st.button("Save", type="primary", icon=":material/save:", key="churn_save", on_click=save,
-              args=(key, list(alert["rules"]), alert["account_owner"], who))
+    if alerts.may_change(user, alert):
+        status_col, owner_col = st.columns(2)
+        status_col.selectbox("Status", list(alerts.STATUSES), format_func=alerts.STATUSES.get, key=f"churn_status_{key}")
+        owner_col.text_input("Owner", max_chars=80, key=f"churn_owner_{key}")
+        st.text_area("Notes", max_chars=2000, key=f"churn_note_{key}")
+        st.button("Save", type="primary", icon=":material/save:", key="churn_save", on_click=save,
+                  args=(key, list(alert["rules"]), alert["account_owner"], alert.to_dict()))
+        st.caption(f"Changes are recorded as made by {fmt.md(user.email)}.")
+    else:
+        st.caption(f":material/lock: Status {alerts.STATUSES[alert['status']]}, owner {fmt.md(alert['owner'])}. This "
+                   "alert is changed by its owner, the cx managers of its segment and region, and executives.")
     if "churn_save_error" in st.session_state:
         st.error(st.session_state.pop("churn_save_error"), icon=":material/error:")
 history = store.history(alerts.KIND, key)

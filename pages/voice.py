@@ -7,6 +7,7 @@ from cxdata.app import explain, frame
 from cxdata.filters import COMPARISONS, DIMENSIONS
 
 view = frame.current_view()
+user = frame.current_user()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 minimum = frame.min_responses()
@@ -121,9 +122,9 @@ st.dataframe(rows, hide_index=True, placeholder=fmt.MISSING, column_order=[
         "language": st.column_config.TextColumn("Language", width=80),
         "segment": st.column_config.TextColumn("Segment", width=90),
         "department": st.column_config.TextColumn("Department", width=90)})
-st.download_button("Download these comments (CSV, masked)",
-                   exports.csv_bytes(rows.drop(columns=[f"score_{s}" for s in voice.SURVEY_SCALES])),
-                   file_name="comments.csv", mime="text/csv", disabled=rows.empty)
+if user.may("export_rows"):
+    st.download_button("Download these comments (CSV, masked)", voice.comments_csv(rows, user),
+                       file_name="comments.csv", mime="text/csv", disabled=rows.empty)
 
 explain.how_computed("Comment sentiment", "Themes", "Themes that set detractors apart", "Phrases that set detractors apart",
                      "Masking", "Margin of error", "Significant change", "Many comparisons at once")

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 from cxdata import db
+from cxdata.access.roles import User
 from cxdata.churn import alerts
 from cxdata.store import Store
 from tests.test_browser import ARTIFACTS, _wait_until_idle, browser, pytestmark, run_app  # noqa: F401
@@ -57,8 +58,8 @@ def hostile_db(demo_march, tmp_path_factory):
         con.close()
     store = Store.beside(path)
     for customer_id in listed["customer_id"].head(50):
-        alerts.change(store, alerts.alert_key(dataset, customer_id), IFRAME, [], status="plan",
-                      owner=IMAGE, note=IFRAME + COVER)
+        alerts.change(store, alerts.alert_key(dataset, customer_id), User(IFRAME, "executive"), [], status="plan",
+                      owner=IMAGE, note=IFRAME + COVER, alert={})
     return path
 
 

@@ -68,25 +68,27 @@ def test_an_unopenable_store_is_a_clear_error(tmp_path):
 def test_a_save_on_an_outdated_view_changes_only_its_fields_and_never_overwrites(tmp_path):
     """Issue 23's lost update: Luis sets "Plan in place"; Ana, whose page is older, edits only the
     note and saves: the status stays "plan". Her later status change from that old page is refused."""
+    from cxdata.access.roles import User
     from cxdata.churn import alerts
     from cxdata.store import Conflict
     store = Store(tmp_path / "cx.state.sqlite")
+    ana, luis, alert = User("ana@example.com", "executive"), User("luis@example.com", "executive"), {}
     key = "demo:C1"
-    alerts.change(store, key, "Ana", ["score"], status="acknowledged", owner="Ana", note="")
+    alerts.change(store, key, ana, ["score"], status="acknowledged", owner="Ana", note="", alert=alert)
     seen = store.versions(alerts.KIND)[key]            # both pages drawn now
-    alerts.change(store, key, "Luis", ["score"], **alerts.edited({"status": "acknowledged", "owner": "Ana",
+    alerts.change(store, key, luis, ["score"], alert=alert, **alerts.edited({"status": "acknowledged", "owner": "Ana",
                                                                 "note": ""}, {"status": "plan", "owner": "Ana",
                                                                               "note": ""}), seen=seen)
     ana_edits = alerts.edited({"status": "acknowledged", "owner": "Ana", "note": ""},
                               {"status": "acknowledged", "owner": "Ana", "note": "Called, no answer"})
     assert ana_edits == {"note": "Called, no answer"}
-    alerts.change(store, key, "Ana", ["score"], **ana_edits, seen=seen)
+    alerts.change(store, key, ana, ["score"], **ana_edits, alert=alert, seen=seen)
     assert store.records(alerts.KIND)[key] | {"rules": None} == {"status": "plan", "owner": "Ana",
                                                                  "note": "Called, no answer", "rules": None}
-    with pytest.raises(Conflict, match=r"^The status was changed by Luis at \d{4}-\d\d-\d\d \d\d:\d\d UTC .*reload"):
-        alerts.change(store, key, "Ana", ["score"], status="lost", seen=seen)
+    with pytest.raises(Conflict, match=r"^The status was changed by luis@example.com at \d{4}-\d\d-\d\d \d\d:\d\d UTC .*reload"):
+        alerts.change(store, key, ana, ["score"], status="lost", alert=alert, seen=seen)
     assert store.records(alerts.KIND)[key]["status"] == "plan"
-    assert list(store.history(alerts.KIND, key)["changed_by"]).count("Ana") == 6   # 4 fields, then note + rules; the refused one wrote nothing
+    assert list(store.history(alerts.KIND, key)["changed_by"]).count("ana@example.com") == 6   # 4 fields, then note + rules; the refused one wrote nothing
     fresh = store.versions(alerts.KIND)[key]           # reloaded: the change goes through
-    alerts.change(store, key, "Ana", ["score"], status="lost", seen=fresh)
+    alerts.change(store, key, ana, ["score"], status="lost", alert=alert, seen=fresh)
     assert store.records(alerts.KIND)[key]["status"] == "lost"

@@ -7,6 +7,7 @@ import streamlit as st
 
 from cxdata import drill, exports
 from cxdata import formatting as fmt
+from cxdata.app import frame
 from cxdata.filters import Filters
 from cxdata.metrics import KPIS
 
@@ -18,7 +19,7 @@ def rows_button(reader, filters: Filters, kpi: str, key: str, scope: str = "", l
                 icon: str = ":material/table_rows:") -> None:
     """A small button opening the rows behind `kpi` under `filters`; nothing for a KPI without rows.
     `scope` says what the number is of ("Billing, Q1 2026"), `label` is the button's text."""
-    if not drill.can_drill(kpi):
+    if not drill.can_drill(kpi, frame.current_user()):
         return
     name = KPIS[kpi].label
     # The click is remembered in session state by the callback, not read from the button's return value:
@@ -36,6 +37,9 @@ def bar_rows(reader, filters: Filters, kpi: str, dimension: str, chart_key: str)
     if st.session_state.get(_OPEN) == chart_key and st.session_state.get(_MEMBER):
         member = st.session_state.pop(_MEMBER)
         del st.session_state[_OPEN]
+        if not drill.can_drill(kpi, frame.current_user()):
+            st.toast("The rows behind this number are shown to roles that see single rows.", icon=":material/lock:")
+            return
         _dialog(reader, filters.replace(**{dimension: [member]}), kpi, member.replace("_", " "))
 
 
@@ -74,7 +78,8 @@ def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
         return
     table = drill.shown(found.rows)
     st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (len(table) + 1) + 3))
-    downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label)
+    if frame.current_user().may("export_rows"):
+        downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label)
 
 
 def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "Rows") -> None:
