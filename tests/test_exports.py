@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 
 from cxdata import exports
+from cxdata.access.roles import LOCAL_ADMIN
 from cxdata.churn import alerts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,10 +61,10 @@ def test_xlsx_cells_are_text_never_formulas():
 
 def test_at_risk_list_downloads_are_inert():
     listed = _alerts(PAYLOADS)
-    csv = _csv_cells(alerts.to_csv(listed))
+    csv = _csv_cells(alerts.to_csv(listed, LOCAL_ADMIN))
     assert HYPERLINK not in csv and "'" + HYPERLINK in csv
     assert not [v for v in csv if v.startswith(exports.FORMULA_START)]
-    cells = _xlsx_cells(alerts.to_excel(listed))
+    cells = _xlsx_cells(alerts.to_excel(listed, LOCAL_ADMIN))
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert HYPERLINK in [c.value for c in cells]      # shown as the text it is
 
