@@ -23,12 +23,15 @@ PAGES = {
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:"),
              st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:")],
 }
+if identity.may("read_audit"):  # others don't see it; the page refuses them too
+    PAGES["Data"].append(st.Page("pages/audit.py", title="Audit log", icon=":material/policy:"))
 # The global controls that act on each page (url path); a page not named here uses them all. The
 # others are not drawn there and keep their values for the pages that use them.
 CUSTOMER_FILTERS = frozenset(key for key, d in DIMENSIONS.items() if d.of_customer)
 CONTROLS = {
     "data": frozenset(),                          # everything loaded: no filters
     "definitions": frozenset(),                   # what each number means: no filters
+    "audit": frozenset(),                         # who did what: no filters
     "churn": CUSTOMER_FILTERS,                    # risk now, per customer: no period, no comparison
     "departments": frame.ALL_CONTROLS - {"compare"},  # quarter against the quarter before
     "service": frame.ALL_CONTROLS - {"compare"},

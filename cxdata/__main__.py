@@ -1,20 +1,25 @@
-"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`
-and `report`.
+"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`,
+`report` and `audit`.
 
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
-have been rejected), 1 the run failed and nothing was committed, 2 the command was misused,
+have been rejected), 1 the run failed and nothing was committed (or it was done but could not be recorded in the audit
+log, as the message says; `audit --verify`: the log was tampered with), 2 the command was misused,
 3 a load rejected every row it read (committed: the rejects are in rejected_rows).
+Loads, demo builds, refreshes and board packs are recorded in the audit log (cxdata.access.audit).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import threading
 import time
 from pathlib import Path
 
 from cxdata import db, derive, filters, load
+from cxdata.access import audit
+from cxdata.access.roles import LOCAL_ADMIN, User
 from cxdata.load import presets
 
 ALL_REJECTED = 3  # the exit code of a load that rejected every row
@@ -131,6 +136,22 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--company", help="the company named on the title slide (default: $CX_COMPANY)")
     _add_db_option(report)
     report.set_defaults(run=_report)
+
+    log = commands.add_parser(
+        "audit", help="show or verify the audit log (sign-ins, exports, loads and changes)",
+        description=("List the audit log kept in the store beside the database, oldest first: who signed in or "
+                     "was refused, what was exported or downloaded with which filters, board packs, loads and "
+                     "every change. --verify checks its hash chain and names the first entry edited, deleted "
+                     "or reordered (exit code 1 when one is)."))
+    log.add_argument("--since", type=_day, metavar="DATE", help="only entries on or after this day (UTC, YYYY-MM-DD)")
+    log.add_argument("--user", metavar="EMAIL", help="only this user's entries (\"local\": the command line and "
+                                                     "the app without sign-in)")
+    log.add_argument("--action", choices=list(audit.ACTIONS), action="append", default=[],
+                     help="only this action (repeat for several)")
+    log.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    log.add_argument("--verify", action="store_true", help="check the hash chain instead of listing")
+    _add_db_option(log)
+    log.set_defaults(run=_audit_log)
     return parser
 
 
@@ -146,21 +167,44 @@ def _add_db_option(parser: argparse.ArgumentParser) -> None:
                         help=f"the database file (default: $CX_DB or {db.DEFAULT_DB})")
 
 
+def _user(args: argparse.Namespace) -> User:
+    """Who the command acts as, for the audit log: without a roles file, the local administrator."""
+    return LOCAL_ADMIN
+
+
+def _record(path: Path | str, action: str, what: dict, user: User = LOCAL_ADMIN) -> int:
+    """Record the command's entry in the audit log; 1 (with the reason) when it can't be, else 0."""
+    try:
+        audit.record(path, user, action, what)
+    except audit.AuditError as exc:
+        return _fail(f"done, but not recorded in the audit log: {exc}")
+    return 0
+
+
 def _load(args: argparse.Namespace) -> int:
     stages = _StageTimer()
+    path = args.db or db.db_path()
+    what = {"files": [str(f) for f in args.files], "table": args.table,
+            "mapping": str(args.map) if args.map else (f"preset {args.preset}" if args.preset else None)}
     try:
         report = load.load_files(args.files, table=args.table, mapping=args.map, preset=args.preset,
-                                 db_path=args.db or db.db_path(), progress=stages)
+                                 db_path=path, progress=stages)
     except load.LoadError as exc:
         stages(None)
         if exc.load_id:
             print(f"Nothing was loaded: run {exc.load_id} is recorded as failed in the loads table.")
-        return _fail(str(exc))
+        code = _fail(str(exc))
+        _record(path, "load", {**what, "load_id": exc.load_id, "outcome": "failed",
+                               "reason": str(exc).splitlines()[0]}, _user(args))
+        return code
     print(report.text())
+    recorded = _record(path, "load", {**what, "load_id": report.load_id, "outcome": report.outcome,
+                                      **{n: report.total(f"n_{n}") for n in ("read", "loaded", "updated", "rejected")}},
+                       _user(args))
     if report.all_rejected:
         return _fail("every row was rejected, so nothing was loaded — see the reasons above "
                      "(a wrong mapping or file, mostly)", code=ALL_REJECTED)
-    return 0
+    return recorded
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -175,7 +219,7 @@ def _demo(args: argparse.Namespace) -> int:
         return _fail(f"demo: {exc}")
     rows = ", ".join(f"{n:,} {table}" for table, n in counts.items())
     print(f"Built demo database {path} in {time.perf_counter() - began:.1f}s: {rows}")
-    return 0
+    return _record(path, "demo", {"database": str(path), **options, "rows": counts}, _user(args))
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -187,7 +231,7 @@ def _refresh(args: argparse.Namespace) -> int:
         pass  # the copy is refreshed before it is swapped in
     print(f"Refreshed the derived tables of {path} in {time.perf_counter() - began:.1f}s "
           f"(version {derive.VERSION})")
-    return 0
+    return _record(path, "refresh", {"database": str(path), "version": derive.VERSION}, _user(args))
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -314,6 +358,35 @@ def _report(args: argparse.Namespace) -> int:
     bar.stop()
     print(f"Wrote {', '.join(map(str, args.out))}: {len(pack.slides)} slides for {pack.period} · {pack.filters} "
           f"in {time.perf_counter() - began:.1f}s")
+    return _record(path, "board_pack", {"files": [str(out) for out in args.out],
+                                        "formats": [out.suffix.lstrip(".").lower() for out in args.out],
+                                        "filters": audit.filters_what(view.filters), "compare": view.compare,
+                                        "slides": len(pack.slides)}, _user(args))
+
+
+def _audit_log(args: argparse.Namespace) -> int:
+    log = audit.AuditLog.beside(args.db or db.db_path())
+    try:
+        if args.verify:
+            verdict = log.verify()
+            print(verdict.text())
+            return 0 if verdict.ok else 1
+        entries = log.entries(since=args.since, who=args.user, actions=args.action)
+    except audit.AuditError as exc:
+        return _fail(str(exc))
+    if args.json:
+        for entry in entries.itertuples(index=False):
+            print(json.dumps({"entry": entry.entry_id, "at": entry.recorded_at, "who": entry.who,
+                              "action": entry.action, "what": entry.what}, ensure_ascii=False))
+        return 0
+    if entries.empty:
+        print(f"No audit entries{' match' if args.since or args.user or args.action else ' yet'} in {log.path}.")
+        return 0
+    width = max(5, *(len(w) for w in entries["who"]))
+    print(f"{'#':>6}  {'When (UTC)':<19}  {'Who':<{width}}  {'Action':<12}  What")
+    for entry in entries.itertuples(index=False):
+        print(f"{entry.entry_id:>6}  {entry.recorded_at[:19].replace('T', ' '):<19}  {entry.who:<{width}}  "
+              f"{entry.action:<12}  {audit.summary(entry.what)}")
     return 0
 
 

@@ -3,8 +3,9 @@ import pandas as pd
 import streamlit as st
 
 from cxdata import charts, churn, metrics
+from cxdata.access.audit import filters_what
 from cxdata import formatting as fmt
-from cxdata.app import explain, frame
+from cxdata.app import audited, explain, frame
 from cxdata.churn import alerts, features, model
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Store, StoreError
@@ -126,11 +127,15 @@ st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
     "Top reasons": st.column_config.TextColumn(width="large"),
 })
 csv_col, xlsx_col, _ = st.columns([1, 1, 4])
-csv_col.download_button("Download CSV", alerts.to_csv(shown), file_name=f"at-risk-{scored_on}.csv",
-                        mime="text/csv", icon=":material/download:", key="export_csv")
-xlsx_col.download_button("Download Excel", alerts.to_excel(shown), file_name=f"at-risk-{scored_on}.xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         icon=":material/download:", key="export_xlsx")
+exported = {"list": "At-risk customers", "rows": len(shown), "filters": filters_what(view.filters),
+            "band": bands, "owner": owners, "reason": reasons, "status": statuses}
+audited.download_button(csv_col, "Download CSV", alerts.to_csv(shown), file_name=f"at-risk-{scored_on}.csv",
+                        mime="text/csv", icon=":material/download:", key="export_csv", action="export",
+                        what={"file": f"at-risk-{scored_on}.csv", "format": "csv", **exported})
+audited.download_button(xlsx_col, "Download Excel", alerts.to_excel(shown), file_name=f"at-risk-{scored_on}.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        icon=":material/download:", key="export_xlsx", action="export",
+                        what={"file": f"at-risk-{scored_on}.xlsx", "format": "xlsx", **exported})
 
 st.subheader("Follow up an alert")
 if shown.empty:
@@ -150,6 +155,8 @@ def save(key: str, rules: list[str], fallback_owner: str, who: str) -> None:
     except StoreError as exc:
         st.session_state["churn_save_error"] = f"{exc}. Nothing was changed."
     else:
+        audited.record("alert_change", {"alert": key, "status": status, "owner": owner.strip() or fallback_owner,
+                                        "note": note, "rules": sorted(rules)})
         st.toast(f"Saved: {alerts.STATUSES[status]}, owner {owner.strip() or fallback_owner}", icon=":material/check:")
 
 

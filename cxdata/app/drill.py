@@ -1,11 +1,14 @@
 """The shared drill-down widget: a button that opens the rows behind a number in a dialog, with their
-count and CSV and Excel downloads, and the download buttons any page uses for what it shows."""
+count and CSV and Excel downloads, and the download buttons any page uses for what it shows. Every
+download is recorded in the audit log when it is clicked."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from cxdata import drill
+from cxdata.access.audit import filters_what
+from cxdata.app import audited
 from cxdata.filters import Filters
 from cxdata.metrics import KPIS
 
@@ -26,7 +29,7 @@ def rows_button(reader, filters: Filters, kpi: str, key: str, scope: str = "", l
               help=f"See the {drill.ROWS_OF[kpi].noun} behind {name}, and download them")
     if st.session_state.get(_OPEN) == key:
         del st.session_state[_OPEN]
-        _dialog(reader, filters, kpi, scope)
+        _dialog(reader, filters, kpi, scope, {_OPEN: key})
 
 
 def bar_rows(reader, filters: Filters, kpi: str, dimension: str, chart_key: str) -> None:
@@ -35,7 +38,8 @@ def bar_rows(reader, filters: Filters, kpi: str, dimension: str, chart_key: str)
     if st.session_state.get(_OPEN) == chart_key and st.session_state.get(_MEMBER):
         member = st.session_state.pop(_MEMBER)
         del st.session_state[_OPEN]
-        _dialog(reader, filters.replace(**{dimension: [member]}), kpi, member.replace("_", " "))
+        _dialog(reader, filters.replace(**{dimension: [member]}), kpi, member.replace("_", " "),
+                {_OPEN: chart_key, _MEMBER: member})
 
 
 def on_bar(chart_key: str):
@@ -63,7 +67,8 @@ def _open(key: str) -> None:
 
 
 @st.dialog("The rows behind the number", width="large")
-def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
+def _dialog(reader, filters: Filters, kpi: str, scope: str, opener: dict) -> None:
+    """`opener`: the session state that opens this dialog again (a download's click reruns the page)."""
     found = drill.rows(reader, filters, kpi)
     period = f"{filters.start.day} {filters.start:%b %Y} – {filters.end.day} {filters.end:%b %Y}"
     st.markdown(f"**{KPIS[kpi].label}**{f' · {scope}' if scope else ''} · {period}: {found.count_line()}")
@@ -73,17 +78,31 @@ def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
         return
     table = drill.shown(found.rows)
     st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (len(table) + 1) + 3))
-    downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label)
+    downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label,
+              what={"rows_of": KPIS[kpi].label, "scope": scope or None, "filters": filters_what(filters)},
+              action="export", reopen=opener)
 
 
-def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "Rows") -> None:
-    """CSV and Excel buttons side by side; each file is built only when its button is pressed."""
+def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "Rows", what: dict | None = None,
+              action: str = "download", reopen: dict | None = None) -> None:
+    """CSV and Excel buttons side by side; each file is built only when its button is pressed, and
+    recorded in the audit log as `action` with `what` it holds. In a dialog, `reopen` is the session
+    state that opens it again after the click's rerun."""
     row = st.container(horizontal=True)
-    row.download_button("CSV", data=lambda: drill.csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
-                        key=f"{key}_csv", icon=":material/download:", on_click="ignore")
-    row.download_button("Excel", data=lambda: drill.xlsx_bytes(table, sheet), file_name=f"{stem}.xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
+    for label, suffix, build, mime in (
+            ("CSV", "csv", lambda: drill.csv_bytes(table), "text/csv"),
+            ("Excel", "xlsx", lambda: drill.xlsx_bytes(table, sheet),
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+        row.download_button(label, data=build, file_name=f"{stem}.{suffix}", mime=mime, key=f"{key}_{suffix}",
+                            icon=":material/download:", on_click=_downloaded,
+                            args=(action, {"file": f"{stem}.{suffix}", "format": suffix, "rows": len(table),
+                                           **(what or {})}, reopen))
+
+
+def _downloaded(action: str, what: dict, reopen: dict | None) -> None:
+    audited.record(action, what)
+    if reopen:
+        st.session_state.update(reopen)
 
 
 _WHAT = {
