@@ -24,6 +24,6 @@ def record(action: str, what: dict) -> None:
 
 def download_button(where, label: str, data, *, what: dict, action: str = "download", **options) -> None:
     """`where.download_button(label, data, ...)` that records `action` with `what` (the file, what it
-    holds, its filters) when the user clicks it: the click reruns the page, so a button drawn in a
-    dialog must have the dialog opened again by whoever draws it."""
+    holds, its filters) when the user clicks it, through the button's `on_click`: the click reruns
+    the page (in a dialog, only the dialog), and the callback runs first."""
     where.download_button(label, data, on_click=record, args=(action, what), **options)

@@ -29,7 +29,7 @@ def rows_button(reader, filters: Filters, kpi: str, key: str, scope: str = "", l
               help=f"See the {drill.ROWS_OF[kpi].noun} behind {name}, and download them")
     if st.session_state.get(_OPEN) == key:
         del st.session_state[_OPEN]
-        _dialog(reader, filters, kpi, scope, {_OPEN: key})
+        _dialog(reader, filters, kpi, scope)
 
 
 def bar_rows(reader, filters: Filters, kpi: str, dimension: str, chart_key: str) -> None:
@@ -38,8 +38,7 @@ def bar_rows(reader, filters: Filters, kpi: str, dimension: str, chart_key: str)
     if st.session_state.get(_OPEN) == chart_key and st.session_state.get(_MEMBER):
         member = st.session_state.pop(_MEMBER)
         del st.session_state[_OPEN]
-        _dialog(reader, filters.replace(**{dimension: [member]}), kpi, member.replace("_", " "),
-                {_OPEN: chart_key, _MEMBER: member})
+        _dialog(reader, filters.replace(**{dimension: [member]}), kpi, member.replace("_", " "))
 
 
 def on_bar(chart_key: str):
@@ -67,8 +66,8 @@ def _open(key: str) -> None:
 
 
 @st.dialog("The rows behind the number", width="large")
-def _dialog(reader, filters: Filters, kpi: str, scope: str, opener: dict) -> None:
-    """`opener`: the session state that opens this dialog again (a download's click reruns the page)."""
+def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
+    """A dialog is a fragment: a download's click reruns it alone, so it stays open."""
     found = drill.rows(reader, filters, kpi)
     period = f"{filters.start.day} {filters.start:%b %Y} – {filters.end.day} {filters.end:%b %Y}"
     st.markdown(f"**{KPIS[kpi].label}**{f' · {scope}' if scope else ''} · {period}: {found.count_line()}")
@@ -80,29 +79,21 @@ def _dialog(reader, filters: Filters, kpi: str, scope: str, opener: dict) -> Non
     st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (len(table) + 1) + 3))
     downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label,
               what={"rows_of": KPIS[kpi].label, "scope": scope or None, "filters": filters_what(filters)},
-              action="export", reopen=opener)
+              action="export")
 
 
 def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "Rows", what: dict | None = None,
-              action: str = "download", reopen: dict | None = None) -> None:
+              action: str = "download") -> None:
     """CSV and Excel buttons side by side; each file is built only when its button is pressed, and
-    recorded in the audit log as `action` with `what` it holds. In a dialog, `reopen` is the session
-    state that opens it again after the click's rerun."""
+    recorded in the audit log as `action` with `what` it holds when it is."""
     row = st.container(horizontal=True)
     for label, suffix, build, mime in (
             ("CSV", "csv", lambda: drill.csv_bytes(table), "text/csv"),
             ("Excel", "xlsx", lambda: drill.xlsx_bytes(table, sheet),
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
-        row.download_button(label, data=build, file_name=f"{stem}.{suffix}", mime=mime, key=f"{key}_{suffix}",
-                            icon=":material/download:", on_click=_downloaded,
-                            args=(action, {"file": f"{stem}.{suffix}", "format": suffix, "rows": len(table),
-                                           **(what or {})}, reopen))
-
-
-def _downloaded(action: str, what: dict, reopen: dict | None) -> None:
-    audited.record(action, what)
-    if reopen:
-        st.session_state.update(reopen)
+        audited.download_button(row, label, build, file_name=f"{stem}.{suffix}", mime=mime, key=f"{key}_{suffix}",
+                                icon=":material/download:", action=action,
+                                what={"file": f"{stem}.{suffix}", "format": suffix, "rows": len(table), **(what or {})})
 
 
 _WHAT = {
