@@ -204,6 +204,34 @@ def test_a_target_edit_is_recorded_with_the_signed_in_user(app, monkeypatch):
     assert entry["what"]["target"] == 85.0 and entry["what"]["quarter"] == "2026-01-01"
 
 
+
+def test_the_apps_own_demo_build_and_refresh_are_recorded_under_the_first_visitor(app, tiny_db, tmp_path,
+                                                                                   monkeypatch):
+    """A fresh install builds the demo at the first visit; a database another version wrote is rebuilt once."""
+    import duckdb
+
+    from cxdata import demo
+    start, _ = app
+    fresh = tmp_path / "fresh" / "cx.duckdb"
+    fresh.parent.mkdir()
+    monkeypatch.setenv("CX_DB", str(fresh))
+    real = demo.build_demo
+    monkeypatch.setattr(demo, "build_demo", lambda path: real(path, customers=300, today=dt.date(2026, 3, 15)))
+    start()
+    [entry] = AuditLog.beside(fresh).entries(actions=["demo"]).to_dict("records")
+    assert entry["who"] == "ana@example.com"
+    assert entry["what"]["why"] == "no database yet" and entry["what"]["rows"]["customers"] == 300
+    older = tmp_path / "older" / "cx.duckdb"
+    older.parent.mkdir()
+    shutil.copy(tiny_db, older)
+    con = duckdb.connect(str(older))
+    con.execute("update derived_info set version = 'older'")   # as an earlier release left it
+    con.close()
+    monkeypatch.setenv("CX_DB", str(older))
+    start(email="vic@example.com")
+    [entry] = AuditLog.beside(older).entries(actions=["refresh"]).to_dict("records")
+    assert entry["who"] == "vic@example.com" and entry["what"]["why"] == "written by another version"
+
 # ---- on the March demo: comments, churn alerts, the board pack ----------------------------------------------
 
 @pytest.fixture
