@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cxdata.app import board, frame, identity, warmup
+from cxdata.app import audited, board, frame, identity, warmup
 from cxdata.filters import DIMENSIONS
 
 # A file the app serves itself: a :material/...: favicon would be fetched from Google's font server.
@@ -46,6 +46,7 @@ if navigation.url_path in board.FULL_SCREEN:
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 frame.draw_header(facts)
+audited.show_unrecorded()  # a change or download made in a callback that the log could not record
 frame.sidebar_filters(reader, facts, CONTROLS.get(navigation.url_path, frame.ALL_CONTROLS))
 try:
     navigation.run()

@@ -155,7 +155,7 @@ def save(key: str, rules: list[str], fallback_owner: str, who: str) -> None:
     except StoreError as exc:
         st.session_state["churn_save_error"] = f"{exc}. Nothing was changed."
     else:
-        audited.record("alert_change", {"alert": key, "status": status, "owner": owner.strip() or fallback_owner,
+        audited.record_later("alert_change", {"alert": key, "status": status, "owner": owner.strip() or fallback_owner,
                                         "note": note, "rules": sorted(rules)})
         st.toast(f"Saved: {alerts.STATUSES[status]}, owner {owner.strip() or fallback_owner}", icon=":material/check:")
 

@@ -135,7 +135,7 @@ def save_target(department: str, quarter, who: str) -> None:
         if value is None:
             raise departments.TargetError("Type a target first.")
         departments.set_target(store, metric, department, quarter, float(value), who)
-        audited.record("target_edit", {"metric": metric, "department": department, "quarter": quarter,
+        audited.record_later("target_edit", {"metric": metric, "department": department, "quarter": quarter,
                                        "target": float(value)})
         st.session_state["target_message"] = ("ok", f"{metrics.KPIS[metric].label} target for {department} in "
                                                     f"{quarter_name(quarter)} set to {departments.value_text(metric, value)}.")

@@ -42,7 +42,7 @@ def build_file(kind: str, suffix: str) -> None:
     except output.ReportError as exc:
         built[kind] = (stamp, exc)
     else:
-        audited.record("board_pack", {"format": kind, **recorded})
+        audited.record_later("board_pack", {"format": kind, **recorded})
 
 
 for kind, (column, suffix, name, mime) in FORMATS.items():

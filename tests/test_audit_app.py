@@ -134,6 +134,17 @@ def test_the_overview_download_is_recorded_when_clicked_with_its_filters(app):
     assert entry["what"]["rows"] > 5
 
 
+def test_a_log_that_cannot_be_written_is_said_in_plain_words(app, tmp_path, monkeypatch):
+    start, _ = app
+    blocked = tmp_path / "no-store"
+    blocked.write_text("a file where the store's folder should be")
+    monkeypatch.setenv(STORE_ENV, str(blocked / "state.sqlite"))
+    at = start()
+    assert at.warning[0].value == "This visit could not be recorded in the audit log. Tell the administrator."
+    next(b for b in at.get("download_button") if b.key == "overview_download_csv").click().run()
+    assert not at.exception
+    assert at.error[0].value == "This was done, but the audit log could not record it. Tell the administrator."
+
 def test_the_trend_download_is_recorded(app):
     start, log = app
     at = start("pages/trends.py")

@@ -9,6 +9,7 @@ the audit log once per browser session.
 """
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
@@ -90,8 +91,9 @@ def _record_once(who: str, action: str, what: dict) -> None:
         return
     try:
         audit.record(db.db_path(), who, action, what)
-    except audit.AuditError as exc:
-        st.warning(f"This visit could not be recorded in the audit log: {exc}. Tell the administrator.",
+    except audit.AuditError as exc:  # the cause for the server's log, plain words on screen
+        logging.getLogger(__name__).error("%s of %s not recorded in the audit log: %s", action, who, exc)
+        st.warning("This visit could not be recorded in the audit log. Tell the administrator.",
                    icon=":material/warning:")
         return
     st.session_state[_RECORDED] = (who, action)
