@@ -3,7 +3,9 @@ sections quote (one text, cxdata.glossary)."""
 import streamlit as st
 
 from cxdata import glossary
+from cxdata.app import frame
 
+frame.require_frame()   # a first visit straight to this page goes through the frame, and its sign-in, first
 st.title("Definitions")
 st.caption("What each number on these pages means and how it is worked out, in plain words.")
 find = st.text_input("Find a term", key="definitions_find", placeholder="e.g. churn, margin, target",

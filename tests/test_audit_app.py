@@ -14,6 +14,7 @@ from cxdata.access.audit import AuditLog
 from cxdata.access.roles import ROLES_ENV
 from cxdata.store import STORE_ENV
 from tests.conftest import ROOT
+from tests.test_signin_app import AUTH
 
 ROLES = """
 [users."ana@example.com"]
@@ -35,12 +36,13 @@ def app(tiny_db, tmp_path, monkeypatch):
     monkeypatch.setenv("CX_DB", str(path))
     monkeypatch.setenv(ROLES_ENV, str(tmp_path / "roles.toml"))
     monkeypatch.delenv(STORE_ENV, raising=False)
+    monkeypatch.delenv("CX_ANONYMOUS", raising=False)
     monkeypatch.chdir(ROOT)
 
     def start(page: str | None = None, email: str | None = "ana@example.com", **query_params) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
         if email:
-            at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
+            at.secrets["auth"] = AUTH
             at.user = {"is_logged_in": True, "email": email, "groups": []}
         for key, value in query_params.items():
             at.query_params[key] = value
@@ -67,7 +69,11 @@ def test_a_sign_in_is_recorded_once_per_session_and_a_refusal_with_the_account(a
     refused = start(email="eve@example.com")
     assert any("has no access" in e.value for e in refused.error)
     entry = _last(log, "refused")
-    assert entry["who"] == "eve@example.com" and entry["what"] == {"reason": "not in the roles file"}
+    assert entry["who"] == "eve@example.com"
+    assert entry["what"]["reason"] == "eve@example.com has no access to cx-cockpit. Ask your administrator to add you."
+    assert "is in the roles file" in entry["what"]["detail"]
+    refused.run()
+    assert len(log.entries(actions=["refused"])) == 1           # once per session
 
 
 def test_the_audit_page_lists_newest_first_filters_and_says_the_log_verifies(app):
@@ -254,11 +260,12 @@ def demo_app(demo_march, tmp_path, monkeypatch):
     monkeypatch.setenv("CX_DB", str(path))
     monkeypatch.setenv(ROLES_ENV, str(tmp_path / "roles.toml"))
     monkeypatch.delenv(STORE_ENV, raising=False)
+    monkeypatch.delenv("CX_ANONYMOUS", raising=False)
     monkeypatch.chdir(ROOT)
 
     def start(page: str) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
+        at.secrets["auth"] = AUTH
         at.user = {"is_logged_in": True, "email": "ana@example.com", "groups": []}
         at.query_params["segment"] = "SMB"
         at.run()

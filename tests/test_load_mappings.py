@@ -18,6 +18,22 @@ from cxdata.load.presets import sample_files
 from tests.test_load import CUSTOMERS, cli, failed_load, query, rejects, write
 
 
+# CSAT reviews that name their order, not their customer: the customer is looked up from the orders.
+REVIEWS_BY_ORDER = """\
+    table = "feedback"
+    [columns]
+    id = "feedback_id"
+    when = "submitted_at"
+    stars = "score"
+    [constants]
+    survey = "csat"
+    [lookups.customer_id]
+    table = "interactions"
+    match = "interaction_id"
+    key = "\\"order\\""
+    """
+
+
 def mapping(folder: Path, text: str) -> Path:
     return write(folder, "map.toml", textwrap.dedent(text))
 
@@ -163,19 +179,7 @@ def test_a_lookup_that_finds_nothing_rejects_the_row(tmp_path):
     path = tmp_path / "cx.duckdb"
     orders = write(tmp_path, "orders.csv", "interaction_id,customer_id,started_at,channel\nO1,C1,2025-01-01,web\n")
     reviews = write(tmp_path, "reviews.csv", "id,order,when,stars\nR1,O1,2025-01-02,5\nR2,O9,2025-01-02,4\n")
-    toml = mapping(tmp_path, """\
-        table = "feedback"
-        [columns]
-        id = "feedback_id"
-        when = "submitted_at"
-        stars = "score"
-        [constants]
-        survey = "csat"
-        [lookups.customer_id]
-        table = "interactions"
-        match = "interaction_id"
-        key = "\\"order\\""
-        """)
+    toml = mapping(tmp_path, REVIEWS_BY_ORDER)
     load_files([write(tmp_path, "c.csv", CUSTOMERS), orders], db_path=path)
     report = load_files([reviews], db_path=path, mapping=toml)
     assert (report.total("n_loaded"), report.total("n_rejected")) == (1, 1)

@@ -9,6 +9,7 @@ from pathlib import Path
 from cxdata.load import load_files, presets
 from cxdata.load.report import LoadReport
 from tests.test_load import query, rejects, write
+from tests.test_load_mappings import REVIEWS_BY_ORDER
 
 ORDERS = """\
 order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date
@@ -77,19 +78,7 @@ def test_a_lookup_that_finds_only_a_skipped_row_rejects_naming_the_real_cause(tm
         [skip]
         "status cancelled" = "status = 'cancelled'"
         """))
-    write(folder, "reviews.toml", textwrap.dedent("""\
-        table = "feedback"
-        [columns]
-        id = "feedback_id"
-        when = "submitted_at"
-        stars = "score"
-        [constants]
-        survey = "csat"
-        [lookups.customer_id]
-        table = "interactions"
-        match = "interaction_id"
-        key = "\\"order\\""
-        """))
+    write(folder, "reviews.toml", textwrap.dedent(REVIEWS_BY_ORDER))
     monkeypatch.setattr(presets, "PRESETS_DIR", tmp_path / "presets")
     path = tmp_path / "cx.duckdb"
     orders = write(tmp_path, "orders.csv", "interaction_id,customer_id,started_at,channel,status\n"

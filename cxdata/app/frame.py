@@ -7,6 +7,7 @@ sidebar widgets are, and the URL is rewritten to match them after every run.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import os
@@ -21,6 +22,7 @@ from cxdata.app.cache import CachedReader, ensure_database, rebuild_failure
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
 VIEW = "cx_view"
+SCOPE = "cx_scope"   # the signed-in user's scope, set by app.py on every run
 _SYNCED = "cx_synced_query_params"
 _KEY = {"period": "flt_period", "range": "flt_range", "compare": "flt_compare",
         **{key: f"flt_{key}" for key in DIMENSIONS}}
@@ -251,9 +253,10 @@ def page_link_params(view: ViewState, **choices: str) -> dict[str, str | list[st
 
 
 def current_view() -> ViewState:
-    """The view the frame set up for this run; pages call this first."""
+    """The view the frame set up for this run, narrowed to the user's scope; pages call this first."""
     require_frame()
-    return st.session_state[VIEW]
+    view, scope = st.session_state[VIEW], st.session_state.get(SCOPE)
+    return dataclasses.replace(view, filters=scope.narrow(view.filters)) if scope else view
 
 
 def show_notices(view: ViewState) -> None:
