@@ -10,7 +10,7 @@ SHOWN = 5000  # newest entries listed; the command line lists them all
 
 frame.current_view()
 st.title("Audit log")
-if not identity.current_user().may("read_audit"):
+if not identity.this_user().may("read_audit"):
     st.error("The audit log is for administrators.", icon=":material/block:")
     st.stop()
 

@@ -128,7 +128,7 @@ def test_sessions_recording_at_once_keep_one_chain(tmp_path):
     for w in workers:
         w.start()
     for w in workers:
-        w.join(60)
+        w.join(180)
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     log = AuditLog(path)
     verdict = log.verify()

@@ -28,6 +28,7 @@ ROLE_TITLES = {"admin": "Administrator", "executive": "Executive", "cx_manager":
                "department_head": "Department head", "board": "Board member", "viewer": "Viewer"}
 SETUP_HELP = "docs/access.md in the cx-cockpit repository"
 _RECORDED = "cx_identity_recorded"  # what this session's sign-in or refusal was recorded as
+_USER = "cx_identity_user"          # the user the latest run found, for pages and callbacks
 
 
 def signin_configured() -> bool:
@@ -62,7 +63,21 @@ def serving() -> signin.Serving:
 
 
 def current_user() -> User:
-    """The user of this run; stops the page with a sign-in or refusal screen when there is none."""
+    """The user of this run; stops the page with a sign-in or refusal screen when there is none.
+    The frame asks once per run, before the page; pages and callbacks ask `this_user()`."""
+    st.session_state.pop(_USER, None)  # signed out or refused: no user left behind for a callback
+    user = _find_user()
+    st.session_state[_USER] = user
+    return user
+
+
+def this_user() -> User:
+    """The user `current_user()` found for this session on this run (in a callback: on the run that
+    drew the widget), without drawing the sidebar's account again."""
+    return st.session_state.get(_USER) or current_user()
+
+
+def _find_user() -> User:
     how = serving()
     if how.mode == signin.LOCAL:
         st.sidebar.caption(":material/computer: Local mode: only this computer can open the app.")
