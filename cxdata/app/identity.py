@@ -5,8 +5,8 @@ Streamlit documents it); then st.user carries the provider's e-mail and groups, 
 `cxdata.access.roles` gives the role and scope. Without sign-in the app is a single-user local
 tool on the loopback address (the one user is `LOCAL_ADMIN`), or, when explicitly set, a
 read-only view for anonymous visitors; served to the network otherwise, it refuses everyone
-(`cxdata.access.signin.decide`). Every page, reader and write asks `current_user()`; nothing
-trusts a name typed into a box. A sign-in and a refusal are recorded in the audit log once per
+(`cxdata.access.signin.decide`). The frame asks `current_user()` once per run; every page,
+reader and write then asks `this_user()`; nothing trusts a name typed into a box. A sign-in and a refusal are recorded in the audit log once per
 browser session.
 """
 from __future__ import annotations
