@@ -9,8 +9,10 @@ app's navy with its 95% band in a pale tint of it. Plain Python: no Streamlit he
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -59,6 +61,40 @@ pio.templates["cx"] = go.layout.Template(layout=dict(
 ))
 
 
+DRIVER_CSAT_SPAN = 10.0   # points: the driver matrix's CSAT axis is never narrower, so close CSATs look close
+
+# A subtitle line longer than this is cut off at the right of a half-width column at 1280 px (about
+# 450 px for the text, at 14 px about 6 px a character, kept under with room for wide letters):
+# subtitle_wrapped breaks it at words and gives each added line room above the plot.
+SUBTITLE_CHARS = 64
+SUBTITLE_LINE_PX = 20
+PLOTLY_HEIGHT = 450   # the height a figure that sets none is drawn at
+_NUMBER_SPACE, _NBSP = re.compile(r"(?<=\d) (?=\w)"), "\u00a0"
+
+
+def subtitle_wrapped(build):
+    """Decorates every figure builder: its subtitle (plain text, lines broken with <br>) wrapped at
+    words to SUBTITLE_CHARS, the top margin and the height grown by the lines the wrapping added, so
+    the subtitle never runs off the chart nor over its legend, whatever the column's width."""
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs) -> go.Figure:
+        fig = build(*args, **kwargs)
+        text = fig.layout.title.subtitle.text
+        if not text:
+            return fig
+        lines = [wrapped.replace(_NBSP, " ") for line in text.split("<br>")   # a number stays with its unit
+                 for wrapped in (textwrap.wrap(_NUMBER_SPACE.sub(_NBSP, line), SUBTITLE_CHARS,
+                                               break_long_words=False) or [""])]
+        added = len(lines) - len(text.split("<br>"))
+        if added:
+            top = fig.layout.margin.t if fig.layout.margin.t is not None else pio.templates["cx"].layout.margin.t
+            fig.update_layout(title_subtitle_text="<br>".join(lines), margin_t=top + added * SUBTITLE_LINE_PX,
+                              height=(fig.layout.height or PLOTLY_HEIGHT) + added * SUBTITLE_LINE_PX)
+        return fig
+    wrapper.wraps_subtitle = True
+    return wrapper
+
+
 # Point labels on a trend ("anomaly", "incomplete") sit just below or above their point. Where they go
 # is worked out on a plot assumed PLOT_PX wide and tall (the narrowest the page and the slides draw
 # it): a label is a 13 px word about 56 px wide and 16 px tall, an anomaly's ring 22 px across.
@@ -70,6 +106,7 @@ GRAIN_AXIS = {"week": ("Week (starting Monday)", "%d %b %Y", "week of %d %b %Y")
               "month": ("Month", "%b %Y", "%B %Y"), "quarter": ("Quarter", "%b %Y", "quarter from %b %Y")}
 
 
+@subtitle_wrapped
 def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", target: float | None = None,
               min_n: int = DEFAULT_MIN_RESPONSES, grain: str = "month", targets: pd.Series | None = None,
               period: tuple[dt.date, dt.date, str] | None = None) -> go.Figure:
@@ -198,6 +235,7 @@ def _target_steps(fig: go.Figure, kpi: str, targets: pd.Series, divisor: float) 
     fig.update_layout(margin_r=96)
 
 
+@subtitle_wrapped
 def small_multiples(per_member: pd.DataFrame, kpi: str, members: list[str], title: str, subtitle: str = "",
                     grain: str = "month", min_n: int = DEFAULT_MIN_RESPONSES) -> go.Figure:
     """One small panel per member on a shared axis, so members compare at a glance: each member's
@@ -235,6 +273,7 @@ def small_multiples(per_member: pd.DataFrame, kpi: str, members: list[str], titl
     return fig
 
 
+@subtitle_wrapped
 def ranked_bars(breakdown: pd.DataFrame, kpi: str, title: str, subtitle: str = "", target: float | None = None,
                 dimension: str = "") -> go.Figure:
     """A breakdown as horizontal bars, highest at the top, coloured better/worse/neutral if judged.
@@ -282,6 +321,7 @@ def ranked_bars(breakdown: pd.DataFrame, kpi: str, title: str, subtitle: str = "
     return fig
 
 
+@subtitle_wrapped
 def monthly_volume(volume: pd.DataFrame, title: str = "Rows loaded per month", subtitle: str = "") -> go.Figure:
     """Rows per month, one small panel per table with its own scale, so feedback is not flattened
     by ten times as many interactions. A month with no rows inside a table's span is marked ✕;
@@ -381,6 +421,7 @@ def _spark_range(kpi: str, values: pd.Series) -> tuple[float, float]:
     return low, high
 
 
+@subtitle_wrapped
 def nps_composition(summary: pd.DataFrame, versus: str) -> go.Figure:
     """NPS as what it is made of: promoters, passives and detractors as shares of the answers, now
     and in the comparison period, one stacked bar each. NPS = promoters - detractors."""
@@ -414,6 +455,7 @@ def _nps_title(rows: pd.DataFrame) -> str:
     return f"NPS {fmt.value('nps', rows.loc['nps', 'value'])} = {p:.0f}% promoters − {d:.0f}% detractors"
 
 
+@subtitle_wrapped
 def channel_mix(mix: pd.DataFrame, versus: str) -> go.Figure:
     """Contacts by channel as shares of all contacts, now (bars, live channels in the series colour,
     written ones paler) and in the comparison period (a tick on each bar)."""
@@ -539,6 +581,7 @@ def _runs(mask: pd.Series) -> list[pd.Series]:
 DRIVER_QUADRANT_LABELS = {"fix first": "Fix first", "keep up": "Keep up", "watch": "Watch", "maintain": "Maintain"}
 
 
+@subtitle_wrapped
 def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = "") -> go.Figure:
     """Importance x performance for one driver dimension (cxdata.drivers.nps_drivers): x = CSAT there,
     y = the NPS gap between a good and a bad experience there, bubble area = reach. The lines are the
@@ -560,8 +603,9 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
     y_line = None if pd.isna(y_line) else float(y_line)
     xs = [*shown["performance"], x_line]
     ys = [*shown["importance"], *([y_line] if y_line is not None else []), 0.0]
-    x_range = _padded(min(xs), max(xs), 0.12)
+    x_range = _padded(*_at_least_span(min(xs), max(xs), DRIVER_CSAT_SPAN, 0.0, 100.0), 0.12)
     y_range = _padded(min(ys), max(ys), 0.15)
+    y_range[1] += 0.15 * (max(ys) - min(ys) or 1)   # room above the top bubble for its name, under the view's CSAT
     if y_line is not None:  # the "fix first" quadrant: left of the CSAT line, above the gap line
         fig.add_shape(type="rect", x0=x_range[0], x1=x_line, y0=y_line, y1=y_range[1], layer="below",
                       fillcolor="rgba(213, 94, 0, 0.08)", line=dict(width=0))
@@ -595,7 +639,7 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
             hovertemplate=_HOVER)
     fig.update_layout(height=560, margin=dict(t=124, r=96))
     fig.update_xaxes(title_text=f"CSAT at the {dimension} (% of answers 4–5)", ticksuffix="%", range=x_range,
-                     showgrid=True, gridcolor=GRID)
+                     tickformat=".0f", showgrid=True, gridcolor=GRID)
     fig.update_yaxes(title_text="Importance: NPS gap, good vs bad experience (points)", range=y_range)
     return fig
 
@@ -605,6 +649,17 @@ def _minimum_words(rows: pd.DataFrame) -> str:
     reason = rows.loc[~rows["is_supported"].astype(bool), "reason"].dropna()
     needed = reason.iloc[0].rsplit("(", 1)[-1].split(" of each")[0] if len(reason) else "the minimum"
     return f"{needed} respondents with a good or with a bad experience"
+
+
+def _at_least_span(low: float, high: float, span: float, floor: float, ceiling: float) -> tuple[float, float]:
+    """[low, high] widened about its middle to at least `span`, moved inside [floor, ceiling]: CSATs of
+    83.3% and 83.6% on an axis 0.3 points wide would look far apart."""
+    if high - low >= span:
+        return low, high
+    middle = (low + high) / 2
+    low, high = middle - span / 2, middle + span / 2
+    shift = max(floor - low, 0.0) - max(high - ceiling, 0.0)
+    return low + shift, high + shift
 
 
 def _padded(low: float, high: float, share: float) -> list[float]:
@@ -626,6 +681,7 @@ def _driver_hover(row) -> str:
 _VS_COLOR = {"worse": COLORS["worse"], "better": COLORS["better"], "neutral": TEXT}
 
 
+@subtitle_wrapped
 def journey_map(cells: pd.DataFrame, stages: list[str], summaries: dict[str, str], flagged: set[str],
                 title: str, subtitle: str = "") -> go.Figure:
     """Stages across, their touchpoints below as cards: contacts, CSAT, CES, complaints and SLA missed,
@@ -677,6 +733,7 @@ def _card_text(row) -> str:
     return "<br>".join(lines)
 
 
+@subtitle_wrapped
 def journey_sankey(nodes: list[str], node_colors: list[str], links: pd.DataFrame, title: str,
                    subtitle: str = "") -> go.Figure:
     """Customers' paths as a Sankey: `links` has source and target (indices into `nodes`), value
@@ -742,6 +799,7 @@ def sankey_layout(n_nodes: int, links: pd.DataFrame, plot_px: float, pad: float)
     return [v * max(scale, 0) for v in value], column
 
 
+@subtitle_wrapped
 def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: int = 8) -> go.Figure:
     """Churn within 90 days after a bad experience (vermillion) against after fine ones (grey) per
     touchpoint, in the order of `ranked` (cxdata.journey.moments: most customers lost on top); a touchpoint whose gap is not significant is drawn hollow."""
@@ -779,6 +837,7 @@ SENTIMENT_COLORS = {"negative": COLORS["worse"], "neutral": COLORS["neutral"], "
                     "unknown": "#D9DEE3"}
 
 
+@subtitle_wrapped
 def comment_sentiment(monthly: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
     """Comments per month as stacked bars by sentiment (counts, so volume and tone read together);
     the month the data ends inside is marked incomplete.
@@ -808,6 +867,7 @@ def comment_sentiment(monthly: pd.DataFrame, title: str, subtitle: str = "") -> 
     return fig
 
 
+@subtitle_wrapped
 def detractor_drivers(driving: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
     """Per theme, the share of detractor comments naming it against the share of promoter comments,
     paired bars, the themes detractors name most at the top; n in the hover, a theme whose gap is not
@@ -835,6 +895,7 @@ def detractor_drivers(driving: pd.DataFrame, title: str, subtitle: str = "") -> 
     return fig
 
 
+@subtitle_wrapped
 def theme_changes(changes: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
     """Each theme's change in share of comments against the comparison period, in points, growing
     at the top; significant changes in the series colour, the others grey."""
@@ -859,6 +920,7 @@ def theme_changes(changes: pd.DataFrame, title: str, subtitle: str = "") -> go.F
     return fig
 
 
+@subtitle_wrapped
 def theme_heatmap(breakdown: pd.DataFrame, dimension: str, title: str, subtitle: str = "") -> go.Figure:
     """Themes (rows) by the members of a dimension (columns): the share of the member's comments that
     name the theme, written in each cell, with n and the negative share in the hover."""
@@ -890,6 +952,7 @@ BAND_COLORS = {"high": COLORS["worse"], "medium": "#E69F00", "low": COLORS["neut
 BAND_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
 
 
+@subtitle_wrapped
 def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subtitle: str = "",
                          top: int = 12) -> go.Figure:
     """Revenue at risk per segment or account owner (rows of churn.revenue_at_risk), largest at the top,
@@ -915,6 +978,7 @@ def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subt
     return fig
 
 
+@subtitle_wrapped
 def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitle: str = "") -> go.Figure:
     """Risk score against annual value, one dot per customer, by band, with the alert threshold dashed:
     the top right holds the accounts to call first."""
@@ -955,6 +1019,7 @@ MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "comp
                   "resolution_time": "Resolution<br>time", "escalation_rate": "Escalation<br>rate"}
 
 
+@subtitle_wrapped
 def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subtitle: str = "") -> go.Figure:
     """Departments (rows, best alignment index first) x metrics, each cell coloured by its status against
     target, its value written inside; the index is the last column. `matrix` is departments.alignment()."""
@@ -988,6 +1053,7 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
     return fig
 
 
+@subtitle_wrapped
 def alignment_trend(index: pd.DataFrame, departments: list[str], title: str, subtitle: str = "",
                     column: str = "index") -> go.Figure:
     """The alignment index by quarter, one small panel per department on a shared 0-100 axis; the
@@ -1013,6 +1079,7 @@ def alignment_trend(index: pd.DataFrame, departments: list[str], title: str, sub
     return fig
 
 
+@subtitle_wrapped
 def resolution_histogram(hist: pd.DataFrame, promise_seconds: float, title: str, subtitle: str = "") -> go.Figure:
     """How long resolutions take, on a log time axis (8 bins a decade), immediate and deferred
     channels as two bar series, with the deferred promise marked."""
@@ -1042,6 +1109,7 @@ def resolution_histogram(hist: pd.DataFrame, promise_seconds: float, title: str,
     return fig
 
 
+@subtitle_wrapped
 def immediate_split(rows: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
     """Per member: the share of its contacts due an answer that were answered immediately and the
     deferred rest, as 100% bars, most immediate at the top; n under each name."""

@@ -58,6 +58,7 @@ MULTIPLE_PERIODS = 52  # a small multiple's panel: at most a year of weeks
 # exactly into the members' contributions; sums split as they are.
 WEIGHTED_MEANS = ("nps", "csat", "ces", "churn_rate", "retention_rate", "sla_compliance", "first_contact_resolution")
 SUMS = ("contacts", "active_customers", "revenue")
+SHARE_TOLERANCE = 1e-9  # a part this close to zero pulls neither way (floating-point dust of the split)
 GROSS_MARGIN_ENV = "CX_GROSS_MARGIN"
 
 
@@ -328,6 +329,18 @@ def contributions(members: pd.DataFrame, kpi: str) -> pd.Series:
     return members["value"].fillna(0) * w_now - members["prev_value"].fillna(0) * w_then - (w_now - w_then) * mean
 
 
+def shares(parts: pd.Series, total: float | None) -> pd.Series:
+    """Each part as a % of the whole change, only where that reads as a share: every part on the
+    total's side of zero (so none exceeds it and they add up to 100%). Parts that pull both ways
+    (+3.6 and -2.2 pts of a +0.6 pts change) would read as 578% and -354%: NaN, the points say it."""
+    if not total or parts.isna().all():
+        return pd.Series(math.nan, index=parts.index)
+    against = parts * math.copysign(1, total) < -SHARE_TOLERANCE
+    if against.any():
+        return pd.Series(math.nan, index=parts.index)
+    return 100 * parts / total
+
+
 def breakdown(per_member: pd.DataFrame, whole: PeriodChange, kpi: str, grain: str, versus: str) -> pd.DataFrame:
     """One row per member for the latest whole period against the comparison: value, n, prev_value,
     prev_n, delta, verdict, is_better, contribution (its part of the whole view's change), share
@@ -358,8 +371,7 @@ def breakdown(per_member: pd.DataFrame, whole: PeriodChange, kpi: str, grain: st
         out[column] = pd.to_numeric(out[column], errors="coerce")
     # The split uses every member's value, shown or not, so the parts add up to the whole change.
     out["contribution"] = contributions(out.assign(value=out["raw_value"], prev_value=out["raw_prev"]), kpi)
-    total = whole.change.delta
-    out["share"] = 100 * out["contribution"] / total if total else math.nan
+    out["share"] = shares(out["contribution"], whole.change.delta)
     key = out["contribution"].abs() if out["contribution"].notna().any() else out["delta"].abs()
     out = out.assign(_key=key.fillna(-1)).sort_values(["_key", "member"], ascending=[False, True])
     return out.drop(columns=["_key", "raw_value", "raw_prev"]).reset_index(drop=True)

@@ -77,6 +77,14 @@ def verbatim_count(reader, filters: Filters, theme: str = "", sentiment: str = "
     return int(found["n_comments"].iloc[0])
 
 
+def quotes(reader, filters: Filters, theme: str = "", sentiment: str = "", nps_group: str = "",
+           limit: int = 1) -> list[str]:
+    """Up to `limit` masked comments to quote, newest first, each a different text: a comment many
+    customers wrote word for word is quoted once, and fewer distinct texts give fewer quotes."""
+    params = {**filters.params(), "theme": theme, "sentiment": sentiment, "nps_group": nps_group, "limit": limit}
+    return reader.run("voice_quotes", params)["comment"].tolist()
+
+
 def _narrowing(filters: Filters, theme: str, sentiment: str, language: str, nps_group: str, search: str) -> dict:
     return {**filters.params(), "theme": theme, "sentiment": sentiment, "language": language,
             "nps_group": nps_group, "search": search_text(search)}
@@ -262,10 +270,10 @@ def detractor_headline(reader, filters: Filters, compare: str,
                              min_n))
     if top is None:
         return None
-    quotes = verbatims(reader, filters, theme=top["theme"], nps_group="detractor", sentiment="negative", limit=1)
+    said = quotes(reader, filters, theme=top["theme"], nps_group="detractor", sentiment="negative")
     text = (f"**{top['label']}** drives most detractors: named in {top['detractor_share']:.0f}% of their "
             f"{int(top['n_detractor_comments']):,} comments, against {top['promoter_share']:.0f}% of promoters'.")
-    return Headline(text, None if quotes.empty else _shortened(quotes["comment"].iloc[0]))
+    return Headline(text, _shortened(said[0]) if said else None)
 
 
 def _shortened(text: str, limit: int = QUOTE_CHARS) -> str:

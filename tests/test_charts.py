@@ -388,3 +388,73 @@ def test_money_axes_carry_the_currency(monkeypatch):
 def test_every_axis_writes_thousands_separators():
     cx = pio.templates["cx"].layout
     assert cx.xaxis.separatethousands and cx.yaxis.separatethousands   # 8,000 contacts, not 8000
+
+
+def _driver(member: str, supported: bool = True, performance: float = 70.0, **more) -> dict:
+    return {"dimension": "touchpoint", "member": member, "is_supported": supported, "performance": performance,
+            "importance": 30.0, "is_significant": True, "quadrant": "fix first", "reach": 40.0,
+            "importance_line": 20.0, "performance_line": 80.0, "importance_moe": 5.0, "p_value": 0.001,
+            "nps_good": 40.0, "nps_bad": 10.0, "n_good": 100, "n_bad": 100, "performance_moe": 3.0,
+            "performance_n": 300, "is_weak": True, "n_nps_respondents": 500,
+            "reason": None if supported else "too few answers (30 of each needed)", **more}
+
+
+def test_every_figure_builder_wraps_its_subtitle():
+    """Every public function that draws a titled figure goes through the one wrapping rule."""
+    import inspect
+    builders = [name for name, f in inspect.getmembers(charts, inspect.isfunction)
+                if f.__module__ == charts.__name__ and not name.startswith("_")
+                and inspect.signature(f).return_annotation == "go.Figure"]
+    untitled = {"sparkline", "for_slide"}   # a sparkline has no title; a slide states its own
+    assert len(builders) == 22
+    assert [n for n in builders if n not in untitled and not getattr(getattr(charts, n), "wraps_subtitle", False)] == []
+
+
+def _lines(fig) -> list[str]:
+    return fig.layout.title.subtitle.text.split("<br>")
+
+
+def test_a_long_subtitle_wraps_at_words_and_the_chart_makes_room_for_it():
+    # the service page's split at 1280 px lost "… at the front office" past the right edge
+    rows = pd.DataFrame({"member": ["Sales", "IT"], "immediate_share": [69.0, 28.0], "n_due": [2832, 1466]})
+    fig = charts.immediate_split(rows, "Answered immediately or deferred, by department",
+                                 "% of the contacts due an answer; immediate = answered within 3 min at the front office")
+    assert _lines(fig) == ["% of the contacts due an answer; immediate = answered within",
+                           "3 min at the front office"]   # "3 min" kept together
+    assert fig.layout.margin.t == 96 + 20 and fig.layout.height == 160 + 46 * 2 + 20   # one line added
+    short = charts.immediate_split(rows, "T", "% of the contacts due an answer")
+    assert _lines(short) == ["% of the contacts due an answer"] and short.layout.margin.t is None
+
+
+def test_the_driver_matrix_subtitle_and_its_note_wrap_within_a_half_column():
+    # the trends page cut "… not shown: under 30 respondents with a good or with a …" at 1280 px
+    drivers = pd.DataFrame([_driver("chat"), _driver("portal", False), _driver("shop", False)])
+    fig = charts.nps_drivers(drivers, "touchpoint", "T", "NPS gap between customers with a good and a bad "
+                             "experience there, against CSAT there, 02 Sep 2026 – 30 Nov 2026")
+    assert _lines(fig) == ["NPS gap between customers with a good and a bad experience",
+                           "there, against CSAT there, 02 Sep 2026 – 30 Nov 2026",
+                           "orange: fix first, judged on the margins, not the lines alone;",
+                           "hollow: a gap within the noise; 2 touchpoints not shown: under",
+                           "30 respondents with a good or with a bad experience"]
+    assert all(len(line) <= charts.SUBTITLE_CHARS for line in _lines(fig))
+    assert fig.layout.margin.t == 124 + 3 * 20 and fig.layout.height == 560 + 3 * 20   # 2 lines became 5
+
+
+def test_the_driver_matrix_csat_axis_spans_at_least_ten_points_with_whole_ticks():
+    # touchpoints at 83.3-83.6% and the view at 83.5%: an axis 0.3 points wide made 0.1 look large
+    close = pd.DataFrame([_driver("web", performance=83.3), _driver("app", performance=83.4),
+                          _driver("shop", performance=83.6)]).assign(performance_line=83.5)
+    fig = charts.nps_drivers(close, "touchpoint", "T")
+    # 83.45 ± 5 -> [78.45, 88.45], then 12% of 10 points of room each side
+    assert list(fig.layout.xaxis.range) == pytest.approx([77.25, 89.65])
+    assert fig.layout.xaxis.tickformat == ".0f" and fig.layout.xaxis.ticksuffix == "%"
+    # near the top: 96-98.5% -> [92.25, 102.25], moved under 100 -> [90, 100], then the room
+    high = pd.DataFrame([_driver("web", performance=97.0), _driver("app", performance=98.5)]).assign(
+        performance_line=96.0)
+    assert list(charts.nps_drivers(high, "touchpoint", "T").layout.xaxis.range) == pytest.approx([88.8, 101.2])
+    # spread wider than 10 points: as before, the values plus 12% room
+    wide = pd.DataFrame([_driver("web", performance=60.0), _driver("app", performance=90.0)]).assign(
+        performance_line=80.0)
+    assert list(charts.nps_drivers(wide, "touchpoint", "T").layout.xaxis.range) == pytest.approx([56.4, 93.6])
+    # the top bubble's name needs room under the view's CSAT label: 30% of the gaps' span above, 15% below
+    assert list(charts.nps_drivers(close, "touchpoint", "T").layout.yaxis.range) == pytest.approx([-4.5, 39.0])

@@ -203,7 +203,7 @@ def test_the_chart_draws_supported_drivers_and_counts_the_rest(reader):
     df = drivers.nps_drivers(reader, Q1_2026, min_responses=11)
     fig = charts.nps_drivers(df, "touchpoint", drivers.drivers_headline(df), "Q1 2026")
     assert fig.layout.title.text.startswith("Fix first: the invoice touchpoint")
-    assert "1 touchpoint not shown: under 11 respondents" in fig.layout.title.subtitle.text
+    assert "1 touchpoint not shown: under 11 respondents" in fig.layout.title.subtitle.text.replace("<br>", " ")
     points = [t for t in fig.data if t.hoverinfo != "skip"]
     assert [list(t.text) for t in points] == [["invoice"]]
     assert points[0].x[0] == pytest.approx(100 * 22 / 42) and points[0].y[0] == pytest.approx(75.0)

@@ -352,3 +352,16 @@ def test_presentation_mode_steps_through_slides_and_keeps_them_in_the_url(dip, d
     last = _app(demo_march, monkeypatch, "pages/present.py", slide="99", **DIP)
     assert _url(last, "slide") == str(len(dip["pack"].slides))
     assert next(b for b in last.button if b.key == "present_next").disabled
+
+
+def test_the_sample_sizes_give_active_customers_the_count_it_rests_on(tiny_con):
+    """Active customers is a count on the period's last day, with no n of its own: the appendix shows
+    that count, never a dash. Tiny data: 20 customers; C11 left 1 Nov 2025, C01 and C02 left 15 Feb
+    2026, C20 joined 1 Feb 2026, so 18 were active on 31 Dec 2025 and 17 on 31 Mar 2026."""
+    reader = db.Reader(tiny_con)
+    view = ViewState(Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31)), "custom", "previous")
+    context = sections.Context(facts=data_status.facts(reader), min_responses=metrics.DEFAULT_MIN_RESPONSES)
+    samples = next(s for s in sections.appendix(reader, view, context) if s.key == "samples")
+    rows = {row[0]: row[1:] for row in samples.table.rows}
+    assert rows["Active customers"] == ["17", "18", "customers on the last day", "none: a full count"]
+    assert rows["Contacts"][:3] == ["10", "—", "interactions"]   # 10 contacts now, none in Q4 2025

@@ -152,3 +152,27 @@ def test_lifetime_value_by_segment_is_revenue_a_year_over_annual_churn(demo_read
             assert row["clv"] == pytest.approx(row["revenue_per_year"] / (row["annual_churn"] / 100)), segment
     assert clv.loc["Mid-Market", "revenue_per_year"] > clv.loc["Consumer", "revenue_per_year"]
     assert clv["clv"].notna().sum() >= 2
+
+
+def _members(now: dict[str, float], n: int = 100) -> pd.DataFrame:
+    """Two whole months per member, January at 80% CSAT, February at `now`, n answers in each."""
+    return pd.concat([_flat([80.0, value], n=n).assign(member=member) for member, value in now.items()])
+
+
+def _breakdown_parts(now: dict[str, float]) -> list[str]:
+    per_member = _members(now)
+    whole = trends.change(_flat([80.0, sum(now.values()) / len(now)], n=100 * len(now)), "csat", "month", "previous")
+    members = trends.breakdown(per_member, whole, "csat", "month", "previous")
+    return dict(zip(members["member"], trends.breakdown_table(members, "csat")["Part of the change"]))
+
+
+def test_parts_that_pull_both_ways_show_points_without_a_share():
+    # equal weights (half each, both months): a moves +10 -> +5.0 pts, b moves -8 -> -4.0 pts; view +1.0 pts.
+    # As shares of +1.0 they would read 500% and -400%: the points alone.
+    assert _breakdown_parts({"a": 90.0, "b": 72.0}) == {"a": "+5.0 pts", "b": "-4.0 pts"}
+
+
+def test_parts_on_the_totals_side_show_their_share_of_it():
+    # a third of the weight each: a +10 -> +3.3 pts, b +2 -> +0.7 pts, c unchanged -> 0; view +4.0 pts: 83%, 17%, 0%
+    parts = _breakdown_parts({"a": 90.0, "b": 82.0, "c": 80.0})
+    assert parts == {"a": "+3.3 pts (83%)", "b": "+0.7 pts (17%)", "c": "±0.0 pts (0%)"}

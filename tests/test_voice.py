@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cxdata import comments, db, derive, voice
-from cxdata.filters import Filters
+from cxdata.filters import Filters, ViewState
+from cxdata.report import sections
 from tests.conftest import ROOT
 
 Q1 = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31))   # previous period: 2025-10-03 .. 2025-12-31
@@ -134,6 +135,21 @@ def test_the_overview_headline_names_the_driver_with_a_masked_detractor_quote(re
     assert headline.text.startswith("**Billing and price** drives most detractors: named in 75% of their 40 comments")
     assert headline.verbatim == "The billing is wrong, a terrible invoice."
     assert voice.detractor_headline(reader, Q1, "previous", min_n=100) is None
+
+
+def test_quotes_are_distinct_texts_and_fewer_when_fewer_exist(reader):
+    """30 detractors wrote the same billing complaint word for word: it is quoted once, not twice."""
+    assert voice.quotes(reader, Q1, theme="billing", nps_group="detractor", sentiment="negative", limit=2) == [
+        "The billing is wrong, a terrible invoice."]
+    # the 40 detractor comments hold two texts; the waiting ones (answers 31-40) are the newest
+    assert voice.quotes(reader, Q1, nps_group="detractor", limit=5) == [
+        "Slow answer, very disappointed.", "The billing is wrong, a terrible invoice."]
+
+
+def test_the_voice_slide_quotes_a_repeated_comment_once(reader):
+    view = ViewState(Q1, preset="custom", compare="previous")
+    slide, = sections.voice_slides(reader, view, sections.Context(facts={}, min_responses=30))
+    assert [b for b in slide.bullets if b.startswith("“")] == ["“The billing is wrong, a terrible invoice.”"]
 
 
 def test_breakdown_and_months(reader):

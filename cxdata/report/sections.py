@@ -373,7 +373,7 @@ def service_levels(reader, view: ViewState, ctx: Context) -> list[Slide]:
 
 def voice_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
     """The themes that set detractors apart, in customers' own (masked) words."""
-    sources = ["sql/voice_summary.sql", "sql/voice_themes.sql", "sql/voice_verbatims.sql"]
+    sources = ["sql/voice_summary.sql", "sql/voice_themes.sql", "sql/voice_quotes.sql"]
     data = voice.load(reader, view.filters, view.compare)
     if not voice.has_comments(data):
         return [Slide("voice", "Voice of the customer", "No customer comments in this view", sources=sources,
@@ -392,9 +392,10 @@ def voice_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
     if heard is not None and top is not None:
         findings.append(plain(heard.text))
         bullets.append(plain(heard.text))
-        quotes = voice.verbatims(reader, view.filters, theme=top["theme"], nps_group="detractor",
-                                 sentiment="negative", limit=QUOTES_SHOWN)
-        bullets += [f"“{textwrap.shorten(q, QUOTE_CHARS, placeholder='…')}”" for q in quotes["comment"]]
+        quotes = voice.quotes(reader, view.filters, theme=top["theme"], nps_group="detractor",
+                              sentiment="negative", limit=QUOTES_SHOWN)
+        shortened = [textwrap.shorten(q, QUOTE_CHARS, placeholder="…") for q in quotes]
+        bullets += [f"“{q}”" for q in dict.fromkeys(shortened)]   # two texts cut to one wording: quoted once
     title = voice.drivers_title(driving)
     figure = charts.detractor_drivers(driving, title, "Share of detractor (0–6) and promoter (9–10) comments naming "
                                       "each theme · pale: gap not significant")
@@ -419,8 +420,8 @@ def appendix(reader, view: ViewState, ctx: Context) -> list[Slide]:
             sources=["sql/macros.sql"]))
     data = ctx.overview(reader, view)
     rows = data.summary.set_index("kpi")
-    sample = [[metrics.KPIS[k].label, _n(rows.loc[k, "n"]), _n(rows.loc[k, "prev_n"]), _unit_of_n(k),
-               _margin(k, rows.loc[k])] for k in keys]
+    sample = [[metrics.KPIS[k].label, _n(_sample(k, rows.loc[k], "")), _n(_sample(k, rows.loc[k], "prev_")),
+               _unit_of_n(k), _margin(k, rows.loc[k])] for k in keys]
     cmp = view.filters.comparison(view.compare)
     slides.append(Slide(
         "samples", "Appendix", "Sample sizes behind every figure", overview.period_line(view),
@@ -442,12 +443,18 @@ def _n(n) -> str:
     return fmt.count(n) if fmt.count(n) not in ("", "0") else "—"
 
 
+def _sample(kpi: str, row, period: str):
+    """What a figure rests on in a period (`period` "" or "prev_"): its n; for active customers, a
+    count on the period's last day with no n of its own, the count itself."""
+    return row[f"{period}value"] if kpi == "active_customers" else row[f"{period}n"]
+
+
 def _unit_of_n(kpi: str) -> str:
     if kpi in metrics.SURVEY_KPIS:
         return "answers"
     return {"sla_compliance": "interactions", "first_response_live": "interactions",
             "first_response_written": "interactions", "contacts": "interactions", "revenue": "transactions",
-            }.get(kpi, "customers")
+            "active_customers": "customers on the last day"}.get(kpi, "customers")
 
 
 def _margin(kpi: str, row) -> str:
