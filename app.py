@@ -39,8 +39,8 @@ CONTROLS = {
 }
 
 navigation = st.navigation(PAGES)
-user = identity.current_user()  # stops here with a sign-in or refusal screen when there is no user
-st.session_state[frame.SCOPE] = user.scope  # the least sign-in needs; i23-scope applies it below the pages
+identity.current_user()  # stops here with a sign-in or refusal screen when there is no user; kept for
+                         # frame.current_user(): every reader of this run narrows to their scope
 frame.compact_layout()
 if navigation.url_path in board.FULL_SCREEN:
     board.full_screen()

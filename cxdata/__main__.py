@@ -4,12 +4,15 @@
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
 have been rejected), 1 the run failed and nothing was committed (or it was done but could not be recorded in the audit
 log, as the message says; `audit --verify`: the log was tampered with), 2 the command was misused,
-3 a load rejected every row it read (committed: the rejects are in rejected_rows).
-Loads, demo builds, refreshes and board packs are recorded in the audit log (cxdata.access.audit).
+3 a load rejected every row it read (committed: the rejects are in rejected_rows), 4 the user
+(--as EMAIL, checked against the roles file in $CX_ROLES) may not run it.
+Loads, demo builds, refreshes and board packs are recorded in the audit log (cxdata.access.audit) under that
+user, and so is a refused command.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -18,17 +21,32 @@ import time
 from pathlib import Path
 
 from cxdata import db, derive, filters, load
-from cxdata.access import audit
+from cxdata.access import audit, roles
 from cxdata.access.roles import LOCAL_ADMIN, User
+from cxdata.access.scoped import ScopedReader
 from cxdata.load import presets
 
 ALL_REJECTED = 3  # the exit code of a load that rejected every row
+REFUSED = 4       # the exit code of a command the user may not run
+
+
+class CommandRefused(Exception):
+    """Who runs the command is unknown, or may not run it (a one-line message)."""
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if hasattr(args, "as_user"):
+            args.user = _user(args.as_user, args.needs)
         return args.run(args)
+    except CommandRefused as exc:
+        try:  # under the address the command claimed (--as), or "anonymous" when it named none
+            audit.record(args.db or db.db_path(), args.as_user or "anonymous", "refused",
+                         {"command": args.command, "reason": str(exc)})
+        except audit.AuditError as not_recorded:
+            _fail(f"the refusal below is not recorded in the audit log: {not_recorded}")
+        return _fail(str(exc), code=REFUSED)
     except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, derive.RefreshFailed) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
@@ -38,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cxdata",
                                      description="Manage the CX cockpit database.")
-    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(title="commands", dest="command", required=True, metavar="COMMAND")
 
     loader = commands.add_parser(
         "load", help="load CSV, Excel or Parquet files", description=(
@@ -56,19 +74,19 @@ def _parser() -> argparse.ArgumentParser:
                         help="a mapping of your column names and values onto the model")
     source.add_argument("--preset", choices=presets.preset_names(),
                         help="a shipped mapping set for a common export (docs/loading.md, Presets)")
-    _add_db_option(loader)
+    _add_db_option(loader, "load")
     loader.set_defaults(run=_load)
 
     demo = commands.add_parser("demo", help="replace the data with a generated demo dataset")
     demo.add_argument("--customers", type=int, metavar="N", help="how many customers to generate")
     demo.add_argument("--seed", type=int, metavar="S", help="random seed: the same seed gives the same data")
-    _add_db_option(demo)
+    _add_db_option(demo, "load")
     demo.set_defaults(run=_demo)
 
     refresh = commands.add_parser(
         "refresh", help="rebuild the derived tables (every load and demo build already does)",
         description="Rebuild the derived summary tables the pages read, e.g. after upgrading cx-cockpit.")
-    _add_db_option(refresh)
+    _add_db_option(refresh, "load")
     refresh.set_defaults(run=_refresh)
 
     bench = commands.add_parser(
@@ -79,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print one JSON object per page instead of a table")
     bench.add_argument("--repeat", type=int, default=3, metavar="N", help="cold and warm runs per view (default 3)")
     bench.add_argument("--pages", metavar="NAMES", help="only these pages, comma-separated (e.g. departments,service)")
-    _add_db_option(bench)
+    _add_db_option(bench, "load")
     bench.set_defaults(run=_bench)
 
     evaluate = commands.add_parser(
@@ -110,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     churn_eval.add_argument("--id", metavar="COLUMN", help="the customer id column of --labelled (left out of the features)")
     churn_eval.add_argument("--threshold", type=float, default=None, metavar="SCORE",
                             help="the alert threshold, 0-100 (default: $CX_CHURN_THRESHOLD or 30)")
-    _add_db_option(churn_eval)
+    _add_db_option(churn_eval, "load")
     churn_eval.set_defaults(run=_churn_eval)
 
     report = commands.add_parser(
@@ -134,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         report.add_argument(f"--{key.replace('_', '-')}", dest=key, action="append", default=[], metavar="VALUE",
                             help=f"only this {dimension.label.lower()} (repeat for several)")
     report.add_argument("--company", help="the company named on the title slide (default: $CX_COMPANY)")
-    _add_db_option(report)
+    _add_db_option(report, None)
     report.set_defaults(run=_report)
 
     log = commands.add_parser(
@@ -144,13 +162,13 @@ def _parser() -> argparse.ArgumentParser:
                      "every change. --verify checks its hash chain and names the first entry edited, deleted "
                      "or reordered (exit code 1 when one is)."))
     log.add_argument("--since", type=_day, metavar="DATE", help="only entries on or after this day (UTC, YYYY-MM-DD)")
-    log.add_argument("--user", metavar="EMAIL", help="only this user's entries (\"local\": the command line and "
-                                                     "the app without sign-in)")
+    log.add_argument("--user", dest="who", metavar="EMAIL",
+                     help="only this user's entries (\"local\": the command line and the app without sign-in)")
     log.add_argument("--action", choices=list(audit.ACTIONS), action="append", default=[],
                      help="only this action (repeat for several)")
     log.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
     log.add_argument("--verify", action="store_true", help="check the hash chain instead of listing")
-    _add_db_option(log)
+    _add_db_option(log, "read_audit")
     log.set_defaults(run=_audit_log)
     return parser
 
@@ -162,18 +180,46 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
 
 
-def _add_db_option(parser: argparse.ArgumentParser) -> None:
+def _add_db_option(parser: argparse.ArgumentParser, needs: str | None) -> None:
+    """--db, and --as: every command on the database runs as a user of the roles file, who must be
+    allowed `needs` (an action of cxdata.access.roles; None: any user, their scope applied)."""
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
                         help=f"the database file (default: $CX_DB or {db.DEFAULT_DB})")
+    parser.add_argument("--as", dest="as_user", metavar="EMAIL",
+                        help=f"who runs this, as named in the roles file (${roles.ROLES_ENV}); needed when "
+                             "there is one, and without one the command line acts as the administrator")
+    parser.set_defaults(needs=needs)
 
 
-def _user(args: argparse.Namespace) -> User:
-    """Who the command acts as, for the audit log: without a roles file, the local administrator."""
-    return LOCAL_ADMIN
+def _user(email: str | None, needs: str | None) -> User:
+    """The user a command runs as: LOCAL_ADMIN without a roles file, else the --as user, if allowed."""
+    try:
+        found = roles.load()
+    except roles.RolesError as exc:
+        raise CommandRefused(str(exc)) from None
+    if found is None:
+        if email:
+            raise CommandRefused(f"--as {email} needs a roles file; set ${roles.ROLES_ENV} to it (without one the "
+                          "command line acts as the administrator: leave --as out)")
+        return LOCAL_ADMIN
+    if not email:
+        raise CommandRefused(f"this installation has a roles file (${roles.ROLES_ENV}): say who runs the command "
+                      "with --as EMAIL")
+    user = found.resolve(email)
+    if user is None:
+        raise CommandRefused(f"{email} is not in the roles file {roles.roles_path()}; ask the administrator to add them")
+    if needs and not user.may(needs):
+        raise CommandRefused(f"{user.email} is a {user.role.replace('_', ' ')} and may not {_ACTIONS[needs]}")
+    return user
 
 
-def _record(path: Path | str, action: str, what: dict, user: User = LOCAL_ADMIN) -> int:
-    """Record the command's entry in the audit log; 1 (with the reason) when it can't be, else 0."""
+_ACTIONS = {"load": "load, replace or rebuild data (the administrator does)",
+            "read_audit": "read the audit log (the administrator does)"}
+
+
+def _record(path: Path | str, action: str, what: dict, user: User | str) -> int:
+    """Record the command's entry in the audit log under `user` (args.user: the one `_user` let run
+    the command); 1 (with the reason) when it can't be, else 0."""
     try:
         audit.record(path, user, action, what)
     except audit.AuditError as exc:
@@ -195,12 +241,12 @@ def _load(args: argparse.Namespace) -> int:
             print(f"Nothing was loaded: run {exc.load_id} is recorded as failed in the loads table.")
         code = _fail(str(exc))
         _record(path, "load", {**what, "load_id": exc.load_id, "outcome": "failed",
-                               "reason": str(exc).splitlines()[0]}, _user(args))
+                               "reason": str(exc).splitlines()[0]}, args.user)
         return code
     print(report.text())
     recorded = _record(path, "load", {**what, "load_id": report.load_id, "outcome": report.outcome,
                                       **{n: report.total(f"n_{n}") for n in ("read", "loaded", "updated", "rejected")}},
-                       _user(args))
+                       args.user)
     if report.all_rejected:
         return _fail("every row was rejected, so nothing was loaded — see the reasons above "
                      "(a wrong mapping or file, mostly)", code=ALL_REJECTED)
@@ -219,7 +265,7 @@ def _demo(args: argparse.Namespace) -> int:
         return _fail(f"demo: {exc}")
     rows = ", ".join(f"{n:,} {table}" for table, n in counts.items())
     print(f"Built demo database {path} in {time.perf_counter() - began:.1f}s: {rows}")
-    return _record(path, "demo", {"database": str(path), **options, "rows": counts}, _user(args))
+    return _record(path, "demo", {"database": str(path), **options, "rows": counts}, args.user)
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -231,7 +277,7 @@ def _refresh(args: argparse.Namespace) -> int:
         pass  # the copy is refreshed before it is swapped in
     print(f"Refreshed the derived tables of {path} in {time.perf_counter() - began:.1f}s "
           f"(version {derive.VERSION})")
-    return _record(path, "refresh", {"database": str(path), "version": derive.VERSION}, _user(args))
+    return _record(path, "refresh", {"database": str(path), "version": derive.VERSION}, args.user)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -301,7 +347,7 @@ def _churn_eval(args: argparse.Namespace) -> int:
             return _fail(f"no database at {path}: build one with `python -m cxdata demo --db {path}`")
         con = db.connect_readonly(path)
         try:
-            test_day, days, results = evaluate.time_split(db.Reader(con), threshold)
+            test_day, days, results = evaluate.time_split(ScopedReader(db.Reader(con), args.user), threshold)
         finally:
             con.close()
     except (evaluate.EvalError, alerts.AlertSettingError) as exc:
@@ -341,12 +387,13 @@ def _report(args: argparse.Namespace) -> int:
     bar = _ProgressBar(len(sections.SECTIONS) + len(output.STEPS))
     con = db.connect_readonly(path)
     try:
-        reader = db.Reader(con)
+        reader = ScopedReader(db.Reader(con), args.user)   # every figure narrowed to the user's scope
         facts = data_status.facts(reader)
         try:
             view = report.view_for(reader, facts, params)
         except report.UnknownChoice as exc:
             return _fail(str(exc), code=2)
+        view = dataclasses.replace(view, filters=args.user.scope.narrow(view.filters))  # the pack names the scope
         pack = report.build(reader, view, facts, metrics.min_responses(), company=args.company, progress=bar,
                             store=Store.beside(path))
         output.write(pack, *args.out, progress=bar)
@@ -361,7 +408,7 @@ def _report(args: argparse.Namespace) -> int:
     return _record(path, "board_pack", {"files": [str(out) for out in args.out],
                                         "formats": [out.suffix.lstrip(".").lower() for out in args.out],
                                         "filters": audit.filters_what(view.filters), "compare": view.compare,
-                                        "slides": len(pack.slides)}, _user(args))
+                                        "slides": len(pack.slides)}, args.user)
 
 
 def _audit_log(args: argparse.Namespace) -> int:
@@ -371,7 +418,7 @@ def _audit_log(args: argparse.Namespace) -> int:
             verdict = log.verify()
             print(verdict.text())
             return 0 if verdict.ok else 1
-        entries = log.entries(since=args.since, who=args.user, actions=args.action)
+        entries = log.entries(since=args.since, who=args.who, actions=args.action)
     except audit.AuditError as exc:
         return _fail(str(exc))
     if args.json:
@@ -380,7 +427,7 @@ def _audit_log(args: argparse.Namespace) -> int:
                               "action": entry.action, "what": entry.what}, ensure_ascii=False))
         return 0
     if entries.empty:
-        print(f"No audit entries{' match' if args.since or args.user or args.action else ' yet'} in {log.path}.")
+        print(f"No audit entries{' match' if args.since or args.who or args.action else ' yet'} in {log.path}.")
         return 0
     width = max(5, *(len(w) for w in entries["who"]))
     print(f"{'#':>6}  {'When (UTC)':<19}  {'Who':<{width}}  {'Action':<12}  What")

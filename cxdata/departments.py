@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from dataclasses import dataclass
 
 import pandas as pd
 
 from cxdata import formatting as fmt
 from cxdata import metrics, overview, trends, verdict
+from cxdata.access.roles import User
+from cxdata.access.scoped import require
 from cxdata.filters import Filters, is_complete
 
 # The scorecard's metrics in the order a card lists them: the customer's voice, then service.
@@ -33,15 +34,14 @@ QUERY = {"nps": "trend_surveys", "csat": "trend_surveys", "ces": "trend_surveys"
          "escalation_rate": "department_service", "bad_experience_churn": "department_churn"}
 QUARTERS = 8              # the sparkline's quarters, and how far back a card reads
 FOLLOW_DAYS = 90          # churn after a bad experience: lost within this many days of it
-EDIT_ENV = "CX_EDIT_TARGETS"
 STORE_KIND = "target"
 STATUS_SCORE = {verdict.MET: 1.0, verdict.CLOSE: 0.5, verdict.MISSED: 0.0}
 THIN_BASIS = 3            # an alignment lead on fewer targeted metrics than this is named with its count
 
 
-def editing_enabled() -> bool:
-    """Target editing is off until the app has sign-in, unless $CX_EDIT_TARGETS is 1/true/yes."""
-    return os.environ.get(EDIT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+def editing_enabled(user: User) -> bool:
+    """Targets are edited on the page by the roles that may (admin, executive; the one local user)."""
+    return user.may("edit_targets")
 
 
 def _missing(x) -> bool:
@@ -337,9 +337,12 @@ def quarter_end(quarter: dt.date) -> dt.date:
     return trends._next(quarter, "quarter") - dt.timedelta(days=1)
 
 
-def set_target(store, metric: str, department: str, quarter: dt.date, target: float, who: str) -> None:
-    """Keep a department's target for a quarter in the store (who and when in its history), after
-    checking it lies in the metric's range."""
+def set_target(store, metric: str, department: str, quarter: dt.date, target: float, user: User) -> None:
+    """Keep a department's target for a quarter in the store (the user's e-mail and when in its
+    history), after checking the user may edit it and it lies in the metric's range."""
+    require(user, "edit_targets", "edit targets")
+    if user.scope["department"] is not None and department not in user.scope["department"]:
+        raise TargetError(f"{department} is outside your scope; its targets were not changed.")
     if metric not in metrics.KPIS:
         raise TargetError(f"unknown metric {metric!r}")
     low, high = metrics.target_range(metric)
@@ -351,7 +354,7 @@ def set_target(store, metric: str, department: str, quarter: dt.date, target: fl
     quarter = trends.period_start(quarter, "quarter")
     store.change(STORE_KIND, target_key(metric, department, quarter),
                  {"metric": metric, "department": department, "quarter": quarter.isoformat(),
-                  "period_end": quarter_end(quarter).isoformat(), "target": float(target)}, who)
+                  "period_end": quarter_end(quarter).isoformat(), "target": float(target)}, user.email)
 
 
 def target_key(metric: str, department: str, quarter: dt.date) -> str:

@@ -19,6 +19,8 @@ import pandas as pd
 
 from cxdata import formatting as fmt
 from cxdata import metrics
+from cxdata.access.roles import User
+from cxdata.access.scoped import sees_customer_rows, sees_rows
 from cxdata.filters import Filters
 from cxdata.masking import mask
 
@@ -91,8 +93,14 @@ class Drill:
         return text
 
 
-def can_drill(kpi: str) -> bool:
-    return kpi in ROWS_OF
+def can_drill(kpi: str, user: User | None = None) -> bool:
+    """Whether `kpi` has rows behind it, and (given a user) whether they may see them: single
+    customers and transactions for roles that see customers, contacts and answers for roles that see rows."""
+    if kpi not in ROWS_OF:
+        return False
+    if user is None:
+        return True
+    return sees_customer_rows(user) if ROWS_OF[kpi] in (CUSTOMERS, TRANSACTIONS) else sees_rows(user)
 
 
 def rows(reader, filters: Filters, kpi: str, limit: int = DOWNLOAD_CAP) -> Drill:

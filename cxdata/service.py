@@ -127,11 +127,12 @@ class Backlog:
     as_of: object
 
 
-def backlog(reader, filters: Filters, hours: int = 24) -> Backlog:
+def backlog(reader, filters: Filters, hours: int = 24, rows: bool = True) -> Backlog:
     """Open contacts whose SLA expires in the next `hours` hours of the data's latest event, oldest
-    first, with owner department; the dimension filters apply, the date range does not (it is now)."""
+    first, with owner department; the dimension filters apply, the date range does not (it is now).
+    Without `rows`, the counts alone (for roles that see aggregates only)."""
     rows = reader.run("service_backlog", {"filters": filters.params()["filters"], "hours": hours,
-                                          "limit": BACKLOG_LIMIT})
+                                          "limit": BACKLOG_LIMIT if rows else 0})
     head = rows.iloc[0] if not rows.empty else None
     listed = rows[rows["interaction_id"].notna()].reset_index(drop=True)
     return Backlog(listed, int(head["n_due_soon"]) if head is not None else 0,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxdata import metrics
+from cxdata.access.roles import User
+from cxdata.access.scoped import require
 from cxdata.filters import Filters, is_complete
 from cxdata.sentiment import fold
 
@@ -67,6 +69,12 @@ def verbatims(reader, filters: Filters, theme: str = "", sentiment: str = "", la
         rows[f"score_{survey}"] = [f"{score:.0f}" if asked == survey else ""    # as text: blank, never "None"
                                    for score, asked in zip(rows["score"], rows["survey"])]
     return rows
+
+
+def comments_csv(rows: pd.DataFrame, user: User) -> bytes:
+    """The comments listed (masked, as `verbatims` gives them) as a CSV, for a role that may export rows."""
+    require(user, "export_rows", "export rows")
+    return rows.drop(columns=[f"score_{s}" for s in SURVEY_SCALES]).to_csv(index=False).encode("utf-8")
 
 
 def verbatim_count(reader, filters: Filters, theme: str = "", sentiment: str = "", language: str = "",

@@ -4,13 +4,13 @@ import streamlit as st
 
 from cxdata import db
 from cxdata.access import audit
-from cxdata.app import frame, identity
+from cxdata.app import frame
 
 SHOWN = 5000  # newest entries listed; the command line lists them all
 
 frame.current_view()
 st.title("Audit log")
-if not identity.this_user().may("read_audit"):
+if not frame.current_user().may("read_audit"):
     st.error("The audit log is for administrators.", icon=":material/block:")
     st.stop()
 

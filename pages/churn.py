@@ -3,14 +3,17 @@ import pandas as pd
 import streamlit as st
 
 from cxdata import charts, churn, metrics
-from cxdata.access.audit import filters_what
 from cxdata import formatting as fmt
+from cxdata.access.audit import filters_what
+from cxdata.access.scoped import Refused, sees_customer_rows
 from cxdata.app import audited, explain, frame
 from cxdata.churn import alerts, features, model
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Store, StoreError
 
 view = frame.current_view()
+user = frame.current_user()
+rows_allowed = sees_customer_rows(user)   # the list, the points and the alerts' follow-up name single customers
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 
@@ -48,15 +51,16 @@ if any(view.filters[key] for key in ("channel", "department", "journey_stage")):
 store = Store.beside(reader.path)
 summary = churn.revenue_at_risk(reader, view.filters, rules)
 total = summary[summary["dimension"] == "all"].iloc[0]
-try:
-    listed = churn.at_risk(reader, view.filters, store, rules)
-    follow = alerts.follow_up_summary(reader, store, facts["newest_on"])
-except StoreError as exc:
-    st.error(f"{exc}. Alert statuses cannot be shown or changed until it is fixed.", icon=":material/error:")
-    st.stop()
-open_alerts = listed[~listed["status"].isin(alerts.CLOSED)]
+if rows_allowed:
+    try:
+        listed = alerts.for_user(churn.at_risk(reader, view.filters, store, rules), user)
+        follow = alerts.follow_up_summary(reader, store, facts["newest_on"])
+    except StoreError as exc:
+        st.error(f"{exc}. Alert statuses cannot be shown or changed until it is fixed.", icon=":material/error:")
+        st.stop()
+    open_alerts = listed[~listed["status"].isin(alerts.CLOSED)]
 
-tiles = st.columns(5, gap="small")
+tiles = st.columns(5 if rows_allowed else 2, gap="small")
 share = total["value_at_risk"] / total["annual_value"] if total["annual_value"] else None
 tiles[0].metric("Revenue at risk", fmt.money(total["value_at_risk"]),
                 help="Sum over the customers under the filters of annual value × risk score / 100: the annual "
@@ -65,6 +69,14 @@ tiles[0].caption(f"{100 * share:.1f}% of {fmt.money(total['annual_value'])} annu
 tiles[1].metric(f"Customers at score ≥ {rules.threshold:g}", f"{int(total['n_at_risk']):,}", border=True,
                 help="Customers whose risk score is at or above the alert threshold, set by the administrator.")
 tiles[1].caption(f"of {int(total['n_customers']):,} active customers scored")
+if not rows_allowed:
+    st.plotly_chart(charts.revenue_at_risk_bars(
+        summary, "segment", alerts.concentration_title(summary, "segment"), f"Annual value × risk score by segment; "
+        f"n at score ≥ {rules.threshold:g}"), width="stretch", theme=None, key="risk_by_segment")
+    st.info("The at-risk list and the alerts' follow-up name single customers: they are shown to the roles that "
+            "work alerts. The figures above are for every customer under the filters.",
+            icon=":material/lock:")
+    st.stop()
 tiles[2].metric("Open alerts", f"{len(open_alerts):,}", border=True,
                 help="Customers with an alert (score at or above the threshold, or a single warning signal) "
                      "not closed as saved or lost.")
@@ -126,16 +138,18 @@ st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
     "Revenue at risk": st.column_config.NumberColumn(format=fmt.money_column()),
     "Top reasons": st.column_config.TextColumn(width="large"),
 })
-csv_col, xlsx_col, _ = st.columns([1, 1, 4])
-exported = {"list": "At-risk customers", "rows": len(shown), "filters": filters_what(view.filters),
-            "band": bands, "owner": owners, "reason": reasons, "status": statuses}
-audited.download_button(csv_col, "Download CSV", alerts.to_csv(shown), file_name=f"at-risk-{scored_on}.csv",
-                        mime="text/csv", icon=":material/download:", key="export_csv", action="export",
-                        what={"file": f"at-risk-{scored_on}.csv", "format": "csv", **exported})
-audited.download_button(xlsx_col, "Download Excel", alerts.to_excel(shown), file_name=f"at-risk-{scored_on}.xlsx",
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        icon=":material/download:", key="export_xlsx", action="export",
-                        what={"file": f"at-risk-{scored_on}.xlsx", "format": "xlsx", **exported})
+if user.may("export_rows"):  # no buttons for a role without row exports: nothing to record
+    csv_col, xlsx_col, _ = st.columns([1, 1, 4])
+    exported = {"list": "At-risk customers", "rows": len(shown), "filters": filters_what(view.filters),
+                "band": bands, "owner": owners, "reason": reasons, "status": statuses}
+    audited.download_button(csv_col, "Download CSV", alerts.to_csv(shown, user), file_name=f"at-risk-{scored_on}.csv",
+                            mime="text/csv", icon=":material/download:", key="export_csv", action="export",
+                            what={"file": f"at-risk-{scored_on}.csv", "format": "csv", **exported})
+    audited.download_button(xlsx_col, "Download Excel", alerts.to_excel(shown, user),
+                            file_name=f"at-risk-{scored_on}.xlsx",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            icon=":material/download:", key="export_xlsx", action="export",
+                            what={"file": f"at-risk-{scored_on}.xlsx", "format": "xlsx", **exported})
 
 st.subheader("Follow up an alert")
 if shown.empty:
@@ -147,16 +161,18 @@ key = st.selectbox("Alert", list(choices)[:500], format_func=choices.get, key="c
 alert = shown.set_index("alert_key").loc[key]
 
 
-def save(key: str, rules: list[str], fallback_owner: str, who: str) -> None:
+def save(key: str, rules: list[str], fallback_owner: str, alert) -> None:
     """The Save button's callback: runs before the rerun, so the page redraws with the new state."""
     status, owner, note = (st.session_state[f"churn_{field}_{key}"] for field in ("status", "owner", "note"))
     try:
-        alerts.change(store, key, who, rules, status=status, owner=owner.strip() or fallback_owner, note=note)
-    except StoreError as exc:
+        alerts.change(store, key, user, rules, status=status, owner=owner.strip() or fallback_owner, note=note,
+                      alert=alert)
+    except (StoreError, Refused) as exc:
         st.session_state["churn_save_error"] = f"{exc}. Nothing was changed."
     else:
-        audited.record_later("alert_change", {"alert": key, "status": status, "owner": owner.strip() or fallback_owner,
-                                        "note": note, "rules": sorted(rules)})
+        audited.record_later("alert_change", {"alert": key, "status": status,
+                                              "owner": owner.strip() or fallback_owner, "note": note,
+                                              "rules": sorted(rules)})
         st.toast(f"Saved: {alerts.STATUSES[status]}, owner {owner.strip() or fallback_owner}", icon=":material/check:")
 
 
@@ -166,14 +182,18 @@ with st.container(border=True):
                 + "; ".join(alerts.RULES[r].lower() for r in alert["rules"])
                 + (" · :orange-badge[reopened: a new reason]" if alert["is_reopened"] else "")
                 + "  \n" + "; ".join(alert["reasons"]))
-    status_col, owner_col = st.columns(2)
-    status_col.selectbox("Status", list(alerts.STATUSES), index=list(alerts.STATUSES).index(alert["status"]),
-                         format_func=alerts.STATUSES.get, key=f"churn_status_{key}")
-    owner_col.text_input("Owner", value=alert["owner"], max_chars=80, key=f"churn_owner_{key}")
-    st.text_area("Notes", value=alert["note"], max_chars=2000, key=f"churn_note_{key}")
-    who = frame.editor_name("churn")
-    st.button("Save", type="primary", icon=":material/save:", key="churn_save", on_click=save,
-              args=(key, list(alert["rules"]), alert["account_owner"], who))
+    if alerts.may_change(user, alert):
+        status_col, owner_col = st.columns(2)
+        status_col.selectbox("Status", list(alerts.STATUSES), index=list(alerts.STATUSES).index(alert["status"]),
+                             format_func=alerts.STATUSES.get, key=f"churn_status_{key}")
+        owner_col.text_input("Owner", value=alert["owner"], max_chars=80, key=f"churn_owner_{key}")
+        st.text_area("Notes", value=alert["note"], max_chars=2000, key=f"churn_note_{key}")
+        st.button("Save", type="primary", icon=":material/save:", key="churn_save", on_click=save,
+                  args=(key, list(alert["rules"]), alert["account_owner"], alert.to_dict()))
+        st.caption(f"Changes are recorded as made by {user.email}.")
+    else:
+        st.caption(f":material/lock: Status {alerts.STATUSES[alert['status']]}, owner {alert['owner']}. This alert is "
+                   "changed by its owner, the cx managers of its segment and region, and executives.")
     if "churn_save_error" in st.session_state:
         st.error(st.session_state.pop("churn_save_error"), icon=":material/error:")
 history = store.history(alerts.KIND, key)

@@ -6,53 +6,55 @@ from cxdata.app import audited, frame
 from cxdata.load import presets, upload
 
 frame.current_view()
+user = frame.current_user()
 st.title("Data & loads")
 
 NO_MAPPING = "Column names as they are"
 MAPPING_FILE = "A mapping file (.toml)"
-with st.expander("Load files", icon=":material/upload:"):
-    with st.form("upload", clear_on_submit=False, border=False):
-        files = st.file_uploader(f"Files (up to {upload.MAX_UPLOAD_MB} MB each)", type=upload.FILE_TYPES,
-                                 accept_multiple_files=True)
-        how = st.selectbox("How their columns map onto the model",
-                           [NO_MAPPING, *presets.preset_names(), MAPPING_FILE],
-                           format_func=lambda o: o if o in (NO_MAPPING, MAPPING_FILE) else
-                           f"Preset: {o} — {presets.preset_about(o)}",
-                           help="Presets and mapping files: docs/loading.md")
-        mapping_file = st.file_uploader("Mapping file (only with 'A mapping file')", type=["toml"])
-        # A callback, not the button's value: the frame may rerun the script once (to settle the URL),
-        # which would drop a one-run trigger.
-        st.form_submit_button("Load", type="primary", on_click=lambda: st.session_state.update(upload_go=True))
-    if st.session_state.pop("upload_go", False):
-        chosen = (mapping_file.name, mapping_file.getvalue()) if how == MAPPING_FILE and mapping_file else None
-        if how == MAPPING_FILE and not chosen:
-            st.error("Upload the mapping file to use, or choose another way to map the columns.")
-        else:
-            with st.spinner("Loading…"):
-                result = upload.load_uploads([(f.name, f.getvalue()) for f in files or []], db.db_path(),
-                                             preset=how if how in presets.preset_names() else None, mapping=chosen)
-            if files:
-                audited.record("upload", {
-                    "files": [f"{f.name} ({f.size:,} bytes)" for f in files],
-                    "mapping": chosen[0] if chosen else (f"preset {how}" if how in presets.preset_names() else None),
-                    "load_id": result.load_id,
-                    "outcome": ("failed" if not result.ok else "every row rejected" if result.all_rejected
-                                else "loaded"),
-                    **({} if result.ok else {"reason": result.text.splitlines()[0] if result.text else None})})
-            if not result.ok:
-                st.error(result.text, icon=":material/error:")
+if user.may("load"):  # uploads write the company's database: the administrator only
+    with st.expander("Load files", icon=":material/upload:"):
+        with st.form("upload", clear_on_submit=False, border=False):
+            files = st.file_uploader(f"Files (up to {upload.MAX_UPLOAD_MB} MB each)", type=upload.FILE_TYPES,
+                                     accept_multiple_files=True)
+            how = st.selectbox("How their columns map onto the model",
+                               [NO_MAPPING, *presets.preset_names(), MAPPING_FILE],
+                               format_func=lambda o: o if o in (NO_MAPPING, MAPPING_FILE) else
+                               f"Preset: {o} — {presets.preset_about(o)}",
+                               help="Presets and mapping files: docs/loading.md")
+            mapping_file = st.file_uploader("Mapping file (only with 'A mapping file')", type=["toml"])
+            # A callback, not the button's value: the frame may rerun the script once (to settle the URL),
+            # which would drop a one-run trigger.
+            st.form_submit_button("Load", type="primary", on_click=lambda: st.session_state.update(upload_go=True))
+        if st.session_state.pop("upload_go", False):
+            chosen = (mapping_file.name, mapping_file.getvalue()) if how == MAPPING_FILE and mapping_file else None
+            if how == MAPPING_FILE and not chosen:
+                st.error("Upload the mapping file to use, or choose another way to map the columns.")
             else:
-                if result.all_rejected:
-                    st.warning("Every row was rejected, so nothing was loaded: see the reasons below.",
-                               icon=":material/warning:")
+                with st.spinner("Loading…"):
+                    result = upload.load_uploads([(f.name, f.getvalue()) for f in files or []], db.db_path(),
+                                                 preset=how if how in presets.preset_names() else None, mapping=chosen)
+                if files:
+                    audited.record("upload", {
+                        "files": [f"{f.name} ({f.size:,} bytes)" for f in files],
+                        "mapping": chosen[0] if chosen else (f"preset {how}" if how in presets.preset_names() else None),
+                        "load_id": result.load_id,
+                        "outcome": ("failed" if not result.ok else "every row rejected" if result.all_rejected
+                                    else "loaded"),
+                        **({} if result.ok else {"reason": result.text.splitlines()[0] if result.text else None})})
+                if not result.ok:
+                    st.error(result.text, icon=":material/error:")
                 else:
-                    st.success("Loaded: the dashboard shows the new data now.", icon=":material/check_circle:")
-                st.code(result.text, language=None, wrap_lines=True)
+                    if result.all_rejected:
+                        st.warning("Every row was rejected, so nothing was loaded: see the reasons below.",
+                                   icon=":material/warning:")
+                    else:
+                        st.success("Loaded: the dashboard shows the new data now.", icon=":material/check_circle:")
+                    st.code(result.text, language=None, wrap_lines=True)
 
 reader = frame.open_reader()  # after a load above, so the tables below show it
 st.caption(f"Database `{reader.path}` · {data_status.file_size(reader.path)}. "
-           f"Load files above, or with `{frame.LOAD_HINT}`; see docs/loading.md. "
-           "This page shows everything loaded: the sidebar filters do not apply here.")
+           + (f"Load files above, or with `{frame.LOAD_HINT}`; see docs/loading.md. " if user.may("load") else "")
+           + "This page shows everything loaded: the sidebar filters do not apply here.")
 st.caption(data_status.derived_status(reader))
 
 # Counts as the rest of the dashboard writes them (1,234); a missing value is a blank cell, never "None".
@@ -118,6 +120,10 @@ else:
         "n_unchanged": st.column_config.NumberColumn("Unchanged", **(COUNT | {"width": 85})),
         "n_rejected": st.column_config.NumberColumn("Rejected", **COUNT),
         "message": st.column_config.TextColumn("Message", width="large")})
+
+if not user.may("load"):
+    st.info("Loading files, and the rows a load rejected, are for the administrator.", icon=":material/lock:")
+    st.stop()
 
 n_orphans, orphans = data_status.answers_without_contact(reader)
 if n_orphans:

@@ -9,12 +9,14 @@ from cxdata import charts, db, departments, drill, trends, verdict
 from cxdata import formatting as fmt
 from cxdata import metrics
 from cxdata.app import drill as drill_widget
+from cxdata.access.scoped import Refused
 from cxdata.app import audited, explain, frame
 from cxdata.filters import is_complete
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Store, StoreError
 
 view = frame.current_view()
+user = frame.current_user()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 minimum = frame.min_responses()
@@ -26,7 +28,8 @@ frame.show_notices(view)
 
 # The company over the sidebar's period, as the overview says it; the departments below are judged by quarter.
 company = departments.company_row(reader, view.filters, minimum)
-st.markdown(f"**Company**, {trends.span((view.filters.start, view.filters.end))}: "
+whole = "Company" if user.scope["department"] is None else ", ".join(user.scope["department"])  # their scope
+st.markdown(f"**{whole}**, {trends.span((view.filters.start, view.filters.end))}: "
             + " · ".join(f"{label} **{value}**" for label, value in company.items()),
             help="The selected period, as on the executive overview. Departments are judged by quarter, "
                  "against the quarter's targets.")
@@ -128,40 +131,42 @@ st.caption(f"In force for {department} in {quarter_name(quarter)}: "
                         if m in metrics.KPIS) or "none"))
 
 
-def save_target(department: str, quarter, who: str) -> None:
+def save_target(department: str, quarter) -> None:
     """The save button's callback: runs before the page is drawn again, so the card shows the new target."""
     metric, value = st.session_state["target_metric"], st.session_state["target_value"]
     try:
         if value is None:
             raise departments.TargetError("Type a target first.")
-        departments.set_target(store, metric, department, quarter, float(value), who)
+        departments.set_target(store, metric, department, quarter, float(value), user)
         audited.record_later("target_edit", {"metric": metric, "department": department, "quarter": quarter,
-                                       "target": float(value)})
+                                             "target": float(value)})
         st.session_state["target_message"] = ("ok", f"{metrics.KPIS[metric].label} target for {department} in "
                                                     f"{quarter_name(quarter)} set to {departments.value_text(metric, value)}.")
     except (departments.TargetError, StoreError) as exc:
         st.session_state["target_message"] = ("error", str(exc))
+    except Refused as exc:
+        st.session_state["target_message"] = ("error", f"Not saved: {exc}.")
 
 
-if departments.editing_enabled():
+if departments.editing_enabled(user):
     with st.container(border=True):
         st.markdown(f"Change a target of **{department}** for **{quarter_name(quarter)}**")
-        who_col, metric_col, value_col, save_col = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
-        with who_col:
-            who = frame.editor_name("departments")
+        metric_col, value_col, save_col = st.columns([2, 1, 1], vertical_alignment="bottom")
         metric = metric_col.selectbox("Metric", list(departments.METRICS), format_func=lambda k: metrics.KPIS[k].label,
                                       key="target_metric")
         value = value_col.number_input("Target", value=None, step=1.0, key="target_value",
                                        help="Percentages 0–100, NPS −100 to 100, CES 1–7, times in seconds")
         save_col.button("Save target", type="primary", key="target_save", on_click=save_target,
-                        args=(department, quarter, who))
+                        args=(department, quarter))
         if "target_message" in st.session_state:
             kind, text = st.session_state.pop("target_message")
             (st.success if kind == "ok" else st.error)(text, icon=":material/check:" if kind == "ok" else ":material/block:")
 else:
-    st.caption(":material/lock: Target editing is switched off by the administrator until the app has sign-in. "
-               "Targets can also be loaded from a file on the Data & loads page.")
+    st.caption(":material/lock: Targets are changed by executives and the administrator; they can also be "
+               "loaded from a file on the Data & loads page.")
 history = departments.target_history(store)
+if user.scope["department"] is not None:
+    history = history[history["department"].isin(user.scope["department"])]
 with st.expander(f"History of edited targets ({len(history)})"):
     if history.empty:
         st.caption("No target has been edited on this page yet.")

@@ -7,6 +7,7 @@ import streamlit as st
 from cxdata import charts, metrics, overview, trends, verdict, voice
 from cxdata.access.audit import filters_what
 from cxdata.app import drill as drill_widget
+from cxdata.access.scoped import sees_customer_rows
 from cxdata.app import explain, frame
 from cxdata.churn import alerts as churn_alerts
 from cxdata.filters import DIMENSIONS
@@ -114,7 +115,8 @@ if heard:  # what detractors write about most, in one of their own (masked) word
 
 try:  # revenue at risk and open churn alerts, one line linking to the churn page
     at_risk_line = churn_alerts.overview_line(reader, view.filters, Store.beside(reader.path),
-                                              churn_alerts.Rules.from_env())
+                                              churn_alerts.Rules.from_env(),
+                                              with_alerts=sees_customer_rows(frame.current_user()))
 except churn_alerts.AlertSettingError as exc:
     at_risk_line = f"Churn alerts unavailable: {exc.plain}"
 except StoreError as exc:

@@ -4,6 +4,7 @@ import streamlit as st
 from cxdata import charts, metrics, service
 from cxdata import formatting as fmt
 from cxdata.app import drill as drill_widget
+from cxdata.access.scoped import sees_rows
 from cxdata.app import explain, frame
 from cxdata.filters import PRESETS
 from cxdata.overview import filters_line, freshness_line
@@ -103,7 +104,7 @@ st.plotly_chart(charts.resolution_histogram(hist, lv.settings.deferred_seconds, 
 st.subheader("Backlog about to breach, open now")
 hours = frame.page_choice("hours", "SLA expires within", {str(h): f"{h} hours" for h in service.BACKLOG_HOURS}, "24",
                           widget=st.radio, horizontal=True)
-backlog = service.backlog(reader, view.filters, int(hours))
+backlog = service.backlog(reader, view.filters, int(hours), rows=sees_rows(frame.current_user()))
 st.markdown(f"**{fmt.count(backlog.n_due_soon)}** open contacts breach their SLA within {hours} hours "
             f"(**{fmt.count(backlog.n_due_4h)}** within 4 hours); **{fmt.count(backlog.n_overdue)}** are already overdue. "
             "Open now, as of the data's latest event: the selected period does not apply, the other filters do.")

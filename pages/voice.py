@@ -8,6 +8,7 @@ from cxdata.app import audited, explain, frame
 from cxdata.filters import COMPARISONS, DIMENSIONS
 
 view = frame.current_view()
+user = frame.current_user()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 minimum = frame.min_responses()
@@ -122,13 +123,13 @@ st.dataframe(rows, hide_index=True, placeholder=fmt.MISSING, column_order=[
         "language": st.column_config.TextColumn("Language", width=80),
         "segment": st.column_config.TextColumn("Segment", width=90),
         "department": st.column_config.TextColumn("Department", width=90)})
-audited.download_button(st, "Download these comments (CSV, masked)",
-                        rows.drop(columns=[f"score_{s}" for s in voice.SURVEY_SCALES]).to_csv(index=False).encode("utf-8"),
-                        file_name="comments.csv", mime="text/csv", disabled=rows.empty, action="export",
-                        what={"file": "comments.csv", "format": "csv", "list": "Comments (masked)", "rows": len(rows),
-                              "filters": filters_what(view.filters), "theme": chosen_theme or None,
-                              "sentiment": chosen_sentiment or None, "language": chosen_language or None,
-                              "search": search or None})
+if user.may("export_rows"):  # no button for a role without row exports: nothing to record
+    audited.download_button(st, "Download these comments (CSV, masked)", voice.comments_csv(rows, user),
+                            file_name="comments.csv", mime="text/csv", disabled=rows.empty, action="export",
+                            what={"file": "comments.csv", "format": "csv", "list": "Comments (masked)",
+                                  "rows": len(rows), "filters": filters_what(view.filters),
+                                  "theme": chosen_theme or None, "sentiment": chosen_sentiment or None,
+                                  "language": chosen_language or None, "search": search or None})
 
 explain.how_computed("Comment sentiment", "Themes", "Themes that set detractors apart", "Phrases that set detractors apart",
                      "Masking", "Margin of error", "Significant change", "Many comparisons at once")

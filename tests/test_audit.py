@@ -244,3 +244,58 @@ def test_a_command_that_cannot_record_says_so_and_fails(cli_db, tmp_path, monkey
     assert main(["refresh", "--db", str(cli_db)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: done, but not recorded in the audit log:") and "Traceback" not in err
+
+
+ROLES = """
+[users."root@example.com"]
+role = "admin"
+
+[users."luis@example.com"]
+role = "cx_manager"
+segments = ["SMB"]
+
+[users."vera@example.com"]
+role = "viewer"
+"""
+
+
+@pytest.fixture
+def roles_file(tmp_path, monkeypatch):
+    path = tmp_path / "roles.toml"
+    path.write_text(ROLES)
+    monkeypatch.setenv("CX_ROLES", str(path))
+    return path
+
+
+def test_with_a_roles_file_each_command_is_recorded_under_its_as_user(roles_file, cli_db, tmp_path):
+    """The entry names the user the command's permission check let run it, and a board pack the
+    filters narrowed to that user's scope."""
+    assert main(["refresh", "--db", str(cli_db), "--as", "root@example.com"]) == 0
+    out = tmp_path / "pack.pptx"
+    assert main(["report", "--db", str(cli_db), "--out", str(out), "--from", "2026-01-01", "--to", "2026-03-31",
+                 "--as", "luis@example.com"]) == 0
+    refresh, pack = _entries(cli_db)
+    assert (refresh["who"], refresh["action"]) == ("root@example.com", "refresh")
+    assert (pack["who"], pack["action"]) == ("luis@example.com", "board_pack")
+    assert pack["what"]["filters"] == {"from": "2026-01-01", "to": "2026-03-31", "segment": ["SMB"]}
+
+
+def test_a_refused_command_is_recorded_as_refused_and_changes_nothing_else(roles_file, cli_db, tmp_path, capsys):
+    file = tmp_path / "customers.csv"
+    file.write_text("customer_id,segment\nZZ1,SMB\n")
+    before = cli_db.read_bytes()
+    assert main(["load", str(file), "--db", str(cli_db), "--as", "vera@example.com"]) == 4
+    assert main(["audit", "--db", str(cli_db), "--as", "luis@example.com"]) == 4
+    assert main(["refresh", "--db", str(cli_db)]) == 4
+    assert cli_db.read_bytes() == before
+    assert "Traceback" not in capsys.readouterr().err
+    load, listing, unnamed = _entries(cli_db)
+    assert load == {"who": "vera@example.com", "action": "refused",
+                    "what": {"command": "load", "reason": "vera@example.com is a viewer and may not load, replace or "
+                                                          "rebuild data (the administrator does)"}}
+    assert (listing["who"], listing["what"]["command"]) == ("luis@example.com", "audit")
+    assert listing["what"]["reason"] == "luis@example.com is a cx manager and may not read the audit log (the " \
+                                        "administrator does)"
+    assert (unnamed["who"], unnamed["what"]["command"]) == ("anonymous", "refresh")
+    assert main(["audit", "--db", str(cli_db), "--as", "root@example.com", "--action", "refused", "--json"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3

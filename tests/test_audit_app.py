@@ -9,10 +9,10 @@ import sqlite3
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxdata import departments
 from cxdata.access.audit import AuditLog
 from cxdata.access.roles import ROLES_ENV
-from cxdata.store import STORE_ENV
+from cxdata.churn import alerts
+from cxdata.store import STORE_ENV, Store
 from tests.conftest import ROOT
 from tests.test_signin_app import AUTH
 
@@ -207,9 +207,8 @@ def test_a_failed_upload_is_recorded_with_its_reason(app):
     assert entry["what"]["reason"].startswith("fb.csv: missing required column(s)")
 
 
-def test_a_target_edit_is_recorded_with_the_signed_in_user(app, monkeypatch):
+def test_a_target_edit_is_recorded_with_the_signed_in_user(app):
     start, log = app
-    monkeypatch.setenv(departments.EDIT_ENV, "1")
     at = start("pages/departments.py", card="Billing")
     at.selectbox(key="target_metric").set_value("sla_compliance")
     at.number_input(key="target_value").set_value(85.0)
@@ -263,10 +262,10 @@ def demo_app(demo_march, tmp_path, monkeypatch):
     monkeypatch.delenv("CX_ANONYMOUS", raising=False)
     monkeypatch.chdir(ROOT)
 
-    def start(page: str) -> AppTest:
+    def start(page: str, email: str = "ana@example.com") -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": True, "email": "ana@example.com", "groups": []}
+        at.user = {"is_logged_in": True, "email": email, "groups": []}
         at.query_params["segment"] = "SMB"
         at.run()
         at.switch_page(page).run()
@@ -305,6 +304,17 @@ def test_the_at_risk_export_and_an_alert_change_are_recorded_with_the_signed_in_
     assert entry["who"] == "ana@example.com"
     assert entry["what"]["alert"] == key and entry["what"]["status"] == "plan"
     assert entry["what"]["note"] == "Offered a review call"
+    history = Store(log.path).history(alerts.KIND, key)  # the follow-up store's own history: the same account
+    assert not history.empty and set(history["changed_by"]) == {"ana@example.com"}
+
+
+@pytest.mark.parametrize("page", ["pages/voice.py", "pages/churn.py"])
+def test_a_role_without_row_exports_gets_no_export_and_nothing_is_recorded(demo_app, page):
+    start, log = demo_app
+    at = start(page, email="vic@example.com")
+    assert not at.get("download_button")
+    assert log.entries(actions=["export"]).empty
+    assert _last(log, "sign_in")["who"] == "vic@example.com"
 
 
 def test_a_board_pack_built_and_downloaded_on_the_reports_page_is_recorded(demo_app):

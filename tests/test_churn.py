@@ -9,10 +9,13 @@ import pandas as pd
 import pytest
 
 from cxdata import db, demo, load
+from cxdata.access.roles import LOCAL_ADMIN, User
 from cxdata.churn import alerts, evaluate, features, model
 from cxdata.filters import Filters
 from cxdata.store import Store
 from tests.conftest import ROOT
+
+ANA, BEN = User("ana@example.com", "executive"), User("ben@example.com", "admin")
 
 AS_OF = dt.date(2026, 3, 31)  # the recent quarter is 2026-01-01 .. 03-31, the one before 2025-10-03 .. 12-31
 TELCO = ROOT.parent / "shared" / "data" / "telco-churn" / "WA_Fn-UseC_-Telco-Customer-Churn.csv"
@@ -253,8 +256,9 @@ def test_a_status_survives_a_load_that_swaps_the_database_and_never_blocks_it(de
     listed = _listed(demo_copy)
     key, rules = listed.iloc[0]["alert_key"], listed.iloc[0]["rules"]
     store = Store.beside(demo_copy)
-    alerts.change(store, key, "Ana", rules, status="acknowledged", note="called")
-    alerts.change(store, key, "Ben", rules, status="plan")  # at the same moment, a second person: the later wins
+    alert = listed.iloc[0].to_dict()
+    alerts.change(store, key, ANA, rules, status="acknowledged", note="called", alert=alert)
+    alerts.change(store, key, BEN, rules, status="plan", alert=alert)  # at the same moment, a second person: the later wins
     holder = sqlite3.connect(store.path, isolation_level=None)
     holder.execute("begin immediate")  # a third follow-up write in flight during the load
     try:
@@ -268,7 +272,7 @@ def test_a_status_survives_a_load_that_swaps_the_database_and_never_blocks_it(de
     assert (row["status"], row["note"]) == ("plan", "called")
     history = store.history(alerts.KIND, key)
     assert history.loc[history["field"] == "status", ["value", "changed_by"]].values.tolist() == [
-        ["acknowledged", "Ana"], ["plan", "Ben"]]
+        ["acknowledged", "ana@example.com"], ["plan", "ben@example.com"]]
 
 
 def test_a_rebuilt_demo_starts_with_fresh_alerts(tmp_path, monkeypatch):
@@ -277,7 +281,7 @@ def test_a_rebuilt_demo_starts_with_fresh_alerts(tmp_path, monkeypatch):
     demo.build_demo(path, customers=300, today=dt.date(2026, 3, 15))
     listed = _listed(path, alerts.Rules(1))
     key, rules = listed.iloc[0]["alert_key"], listed.iloc[0]["rules"]
-    alerts.change(Store.beside(path), key, "Ana", rules, status="lost")
+    alerts.change(Store.beside(path), key, ANA, rules, status="lost", alert=listed.iloc[0].to_dict())
     assert _listed(path, alerts.Rules(1)).set_index("alert_key").loc[key, "status"] == "lost"
     demo.build_demo(path, customers=300, today=dt.date(2026, 3, 15))
     again = _listed(path, alerts.Rules(1))
@@ -288,9 +292,9 @@ def test_a_closed_alert_reopens_only_for_a_new_reason(demo_copy):
     listed = _listed(demo_copy)
     row = listed.iloc[0]
     store = Store.beside(demo_copy)
-    alerts.change(store, row["alert_key"], "Ana", row["rules"], status="saved")
+    alerts.change(store, row["alert_key"], ANA, row["rules"], status="saved", alert=row.to_dict())
     assert _listed(demo_copy).set_index("alert_key").loc[row["alert_key"], "status"] == "saved"
-    alerts.change(store, row["alert_key"], "Ana", ["score"], status="saved")  # closed when only the score fired
+    alerts.change(store, row["alert_key"], ANA, ["score"], status="saved", alert=row.to_dict())  # closed when only the score fired
     now = _listed(demo_copy).set_index("alert_key").loc[row["alert_key"]]
     assert now["status"] == ("new" if set(row["rules"]) - {"score"} else "saved")
 
@@ -336,8 +340,8 @@ def test_a_bad_alert_setting_is_a_clear_error(monkeypatch):
 def test_exports_carry_the_list_as_account_owners_read_it(demo_copy):
     import io
     listed = _listed(demo_copy)
-    csv = pd.read_csv(io.BytesIO(alerts.to_csv(listed)), encoding="utf-8-sig")
-    xlsx = pd.read_excel(io.BytesIO(alerts.to_excel(listed)))
+    csv = pd.read_csv(io.BytesIO(alerts.to_csv(listed, LOCAL_ADMIN)), encoding="utf-8-sig")
+    xlsx = pd.read_excel(io.BytesIO(alerts.to_excel(listed, LOCAL_ADMIN)))
     assert len(csv) == len(xlsx) == len(listed)
     assert list(csv.columns) == list(alerts.EXPORT_COLUMNS.values()) == list(xlsx.columns)
     assert csv["Status"].eq("New").all() and csv["Top reasons"].str.len().gt(0).any()

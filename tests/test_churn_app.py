@@ -17,7 +17,7 @@ def churn_app(demo_march, tmp_path, monkeypatch):
     shutil.copyfile(demo_march, path)
     monkeypatch.setenv("CX_DB", str(path))
     monkeypatch.delenv("CX_STORE", raising=False)
-    monkeypatch.setenv("CX_USER", "Test Owner")
+    monkeypatch.setenv("CX_USER", "Test Owner")   # a name the app once prefilled: never recorded now
     monkeypatch.chdir(ROOT)
 
     def start() -> AppTest:
@@ -57,7 +57,8 @@ def test_a_status_change_on_the_page_is_saved_with_who_and_shown_after_a_restart
     history = Store.beside(path).history(alerts.KIND, key)
     saved = dict(zip(history["field"], history["value"]))
     assert saved["status"] == "plan" and saved["note"] == "Offered a review call"
-    assert set(history["changed_by"]) == {"Test Owner"}
+    assert set(history["changed_by"]) == {"local"}   # the one user of local mode, not a typed or prefilled name
+    assert not any("Your name" in t.label for t in at.text_input)
     again = start()  # a new session: the store, not the session, holds the state
     assert again.selectbox(key=f"churn_status_{key}").value == "plan"
     assert again.text_area(key=f"churn_note_{key}").value == "Offered a review call"

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from cxdata import db, departments, metrics, trends, verdict
+from cxdata.access.roles import LOCAL_ADMIN, Scope, User
+from cxdata.access.scoped import Refused
 from cxdata.filters import Filters
 from cxdata.load import load_files
 from cxdata.store import Store
@@ -131,8 +133,9 @@ def tiny_copy(tiny_db, tmp_path):
 
 def test_an_edited_target_is_in_force_and_survives_a_load(tiny_copy, tmp_path):
     store = Store.beside(tiny_copy)
-    departments.set_target(store, "sla_compliance", "Billing", dt.date(2026, 1, 15), 70.0, "Ana")
-    departments.set_target(store, "sla_compliance", "Billing", dt.date(2026, 1, 1), 72.0, "Luis")
+    departments.set_target(store, "sla_compliance", "Billing", dt.date(2026, 1, 15), 70.0, User("ana@example.com", "admin"))
+    departments.set_target(store, "sla_compliance", "Billing", dt.date(2026, 1, 1), 72.0,
+                           User("luis@example.com", "executive"))
     targets = tmp_path / "targets.csv"
     targets.write_text("metric,department,period_start,period_end,target\n"
                        "sla_compliance,Billing,2026-01-01,2026-03-31,95\n")
@@ -146,7 +149,7 @@ def test_an_edited_target_is_in_force_and_survives_a_load(tiny_copy, tmp_path):
                    & (in_force["period_start"] == dt.date(2026, 1, 1))].iloc[0]
     assert (row["target"], row["source"]) == (72.0, "edited")  # ... the edit stays in force
     history = departments.target_history(Store.beside(tiny_copy))
-    assert history["changed_by"].tolist() == ["Luis", "Ana"] and history["target"].tolist() == [72.0, 70.0]
+    assert history["changed_by"].tolist() == ["luis@example.com", "ana@example.com"] and history["target"].tolist() == [72.0, 70.0]
 
 
 @pytest.mark.parametrize("metric, value, allowed", [
@@ -157,7 +160,7 @@ def test_an_edited_target_is_in_force_and_survives_a_load(tiny_copy, tmp_path):
 def test_a_target_out_of_its_range_is_refused_with_the_range(tmp_path, metric, value, allowed):
     store = Store(tmp_path / "state.sqlite")
     with pytest.raises(departments.TargetError, match=allowed):
-        departments.set_target(store, metric, "Billing", dt.date(2026, 1, 1), value, "Ana")
+        departments.set_target(store, metric, "Billing", dt.date(2026, 1, 1), value, LOCAL_ADMIN)
     assert store.records(departments.STORE_KIND) == {}
 
 
@@ -191,11 +194,16 @@ def test_a_target_file_rejects_bad_rows_with_their_reason_and_loads_the_rest(tin
     assert reasons[9] == "overlaps another target for the same metric and department"
 
 
-def test_editing_is_off_unless_the_setting_turns_it_on(monkeypatch):
-    monkeypatch.delenv(departments.EDIT_ENV, raising=False)
-    assert not departments.editing_enabled()
-    monkeypatch.setenv(departments.EDIT_ENV, "1")
-    assert departments.editing_enabled()
+def test_targets_are_edited_by_admin_and_executive_only(tmp_path):
+    assert departments.editing_enabled(LOCAL_ADMIN) and departments.editing_enabled(User("e@x", "executive"))
+    store = Store(tmp_path / "state.sqlite")
+    for role, scope in (("cx_manager", Scope.of(segment=["SMB"])), ("department_head", Scope.of(department=["Billing"])),
+                        ("board", Scope()), ("viewer", Scope())):
+        user = User(f"{role}@example.com", role, scope)
+        assert not departments.editing_enabled(user)
+        with pytest.raises(Refused, match="may not edit targets"):
+            departments.set_target(store, "nps", "Billing", dt.date(2026, 1, 1), 40.0, user)
+    assert store.records(departments.STORE_KIND) == {}
     assert metrics.target_range("escalation_rate") == (0.0, 100.0)
 
 

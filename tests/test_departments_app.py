@@ -1,5 +1,6 @@
 """The department scorecards and service levels pages under AppTest: what they show on the demo, and
-editing a target (setting on: kept across a restart and a load; setting off or out of range: refused)."""
+editing a target (by the local administrator: kept across a restart and a load; out of range: refused;
+by a role that may not: no form, see tests/test_access_app.py)."""
 import datetime as dt
 import shutil
 
@@ -24,7 +25,6 @@ def start_on(monkeypatch, tmp_path):
 
 
 def test_scorecards_page_shows_billing_last_and_its_card(start_on, demo_december, monkeypatch):
-    monkeypatch.delenv(departments.EDIT_ENV, raising=False)
     at = start_on(demo_december, "pages/departments.py", card="Billing")
     assert not at.exception and not at.error
     assert any("**Billing** ranks last" in m.value for m in at.markdown)
@@ -40,16 +40,13 @@ def test_scorecards_page_shows_billing_last_and_its_card(start_on, demo_december
         con.close()
     expected = cards.cards[cards.cards["department"] == "Billing"].set_index("label")
     assert card.loc["SLA compliance", "Value"] == fmt.value("sla_compliance", expected.loc["SLA compliance", "value"])
-    # editing is off without the setting: no form, and the page says so in plain words, naming no setting
-    assert not at.number_input
-    assert any("Target editing is switched off by the administrator" in c.value for c in at.caption)
-    assert not any(departments.EDIT_ENV in c.value for c in at.caption)
+    # the one local user is the administrator: the form is there, and no box asks for a name
+    assert at.number_input(key="target_value") and not any("Your name" in t.label for t in at.text_input)
 
 
 def test_an_edited_target_survives_a_restart_and_a_load(start_on, tiny_db, tmp_path, monkeypatch):
     path = tmp_path / "cx.duckdb"
     shutil.copy(tiny_db, path)
-    monkeypatch.setenv(departments.EDIT_ENV, "1")
     at = start_on(path, "pages/departments.py", card="Billing")
     assert not at.exception
     at.selectbox(key="target_metric").set_value("sla_compliance")
@@ -73,6 +70,7 @@ def test_an_edited_target_survives_a_restart_and_a_load(start_on, tiny_db, tmp_p
     assert shown_target() == "85.0% (edited)"  # the load swapped the database; the edit is beside it
     history = departments.target_history(Store.beside(path))
     assert history.iloc[0]["target"] == 85.0 and history.iloc[0]["department"] == "Billing"
+    assert history.iloc[0]["changed_by"] == "local"   # the signed-in user (here the local one), never a typed name
 
 
 def test_service_page_shows_the_levels_of_the_view(start_on, demo_december):

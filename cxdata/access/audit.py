@@ -29,7 +29,7 @@ from cxdata.store import Store, StoreError, store_path
 # The fixed list of what is recorded, and how the Audit page and the command line name it.
 ACTIONS: dict[str, str] = {
     "sign_in": "Signed in",
-    "refused": "Refused at sign-in",
+    "refused": "Refused",                 # at sign-in, or a command its --as user may not run
     "export": "Rows exported",             # rows of customers, answers or contacts, as a file
     "download": "File downloaded",         # a summary table or a board pack, as a file
     "board_pack": "Board pack built",

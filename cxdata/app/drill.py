@@ -8,7 +8,7 @@ import streamlit as st
 
 from cxdata import drill
 from cxdata.access.audit import filters_what
-from cxdata.app import audited
+from cxdata.app import audited, frame
 from cxdata.filters import Filters
 from cxdata.metrics import KPIS
 
@@ -20,7 +20,7 @@ def rows_button(reader, filters: Filters, kpi: str, key: str, scope: str = "", l
                 icon: str = ":material/table_rows:") -> None:
     """A small button opening the rows behind `kpi` under `filters`; nothing for a KPI without rows.
     `scope` says what the number is of ("Billing, Q1 2026"), `label` is the button's text."""
-    if not drill.can_drill(kpi):
+    if not drill.can_drill(kpi, frame.current_user()):
         return
     name = KPIS[kpi].label
     # The click is remembered in session state by the callback, not read from the button's return value:
@@ -38,6 +38,9 @@ def bar_rows(reader, filters: Filters, kpi: str, dimension: str, chart_key: str)
     if st.session_state.get(_OPEN) == chart_key and st.session_state.get(_MEMBER):
         member = st.session_state.pop(_MEMBER)
         del st.session_state[_OPEN]
+        if not drill.can_drill(kpi, frame.current_user()):
+            st.toast("The rows behind this number are shown to roles that see single rows.", icon=":material/lock:")
+            return
         _dialog(reader, filters.replace(**{dimension: [member]}), kpi, member.replace("_", " "))
 
 
@@ -77,9 +80,10 @@ def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
         return
     table = drill.shown(found.rows)
     st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (len(table) + 1) + 3))
-    downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label,
-              what={"rows_of": KPIS[kpi].label, "scope": scope or None, "filters": filters_what(filters)},
-              action="export")
+    if frame.current_user().may("export_rows"):  # no button for a role without row exports: nothing to record
+        downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label,
+                  what={"rows_of": KPIS[kpi].label, "scope": scope or None, "filters": filters_what(filters)},
+                  action="export")
 
 
 def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "Rows", what: dict | None = None,

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import getpass
-import os
 from pathlib import Path
 
 import duckdb
@@ -18,11 +16,13 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from cxdata import data_status, db, filters, metrics
+from cxdata.access.roles import User
+from cxdata.access.scoped import ScopedReader
+from cxdata.app import identity
 from cxdata.app.cache import CachedReader, ensure_database, rebuild_failure
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
 VIEW = "cx_view"
-SCOPE = "cx_scope"   # the signed-in user's scope, set by app.py on every run
 _SYNCED = "cx_synced_query_params"
 _KEY = {"period": "flt_period", "range": "flt_range", "compare": "flt_compare",
         **{key: f"flt_{key}" for key in DIMENSIONS}}
@@ -49,22 +49,9 @@ def min_responses() -> int:
     return metrics.min_responses()
 
 
-def editor_name(key: str) -> str:
-    """Who is making a change, for the follow-up store's history, until the app has sign-in.
-
-    Typed once per browser session (any page's box, each with its own widget KEY, sets it for
-    all), prefilled from $CX_USER, else the account the server runs under.
-    """
-    if "cx_editor_name" not in st.session_state:
-        st.session_state["cx_editor_name"] = os.environ.get("CX_USER") or getpass.getuser()
-    typed = st.text_input("Your name, recorded with each change", value=st.session_state["cx_editor_name"],
-                          max_chars=80, key=f"cx_editor_{key}")
-    st.session_state["cx_editor_name"] = typed.strip() or st.session_state["cx_editor_name"]
-    return st.session_state["cx_editor_name"]
-
-
-def open_reader() -> CachedReader:
-    """The database as it is now, building the demo first if there is none.
+def open_reader() -> ScopedReader:
+    """The database as it is now, building the demo first if there is none, read as the signed-in
+    user: every query is narrowed to their scope before it runs or is looked up in the cache.
 
     A database that cannot be read stops the page with one clear message, not a traceback.
     """
@@ -75,7 +62,7 @@ def open_reader() -> CachedReader:
         if failure:
             _stop(f"Cannot show `{path}`: {failure}. Fix those rows in the source and load it again, "
                   f"or run `python -m cxdata refresh --db {path}` once they are fixed.")
-        reader = CachedReader(path)
+        reader = ScopedReader(CachedReader(path), current_user())
         reader.run("data_source")
         reader.run("data_extent")  # the derived layer is there
     except db.DatabaseBusy as exc:
@@ -252,11 +239,20 @@ def page_link_params(view: ViewState, **choices: str) -> dict[str, str | list[st
     return {**view.to_query_params(), **choices}
 
 
-def current_view() -> ViewState:
-    """The view the frame set up for this run, narrowed to the user's scope; pages call this first."""
+def current_user() -> User:
+    """The user of this run, as app.py found them (identity.current_user, asked once per run: it
+    draws the account box). Pages, readers and widgets ask this; it is never taken from a widget."""
     require_frame()
-    view, scope = st.session_state[VIEW], st.session_state.get(SCOPE)
-    return dataclasses.replace(view, filters=scope.narrow(view.filters)) if scope else view
+    return identity.this_user()
+
+
+def current_view() -> ViewState:
+    """The view the frame set up for this run, narrowed to the user's scope (so a department head's
+    captions name their departments); pages call this first."""
+    require_frame()
+    view = st.session_state[VIEW]
+    scope = current_user().scope
+    return view if scope.is_all else dataclasses.replace(view, filters=scope.narrow(view.filters))
 
 
 def show_notices(view: ViewState) -> None:

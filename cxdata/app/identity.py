@@ -5,9 +5,10 @@ Streamlit documents it); then st.user carries the provider's e-mail and groups, 
 `cxdata.access.roles` gives the role and scope. Without sign-in the app is a single-user local
 tool on the loopback address (the one user is `LOCAL_ADMIN`), or, when explicitly set, a
 read-only view for anonymous visitors; served to the network otherwise, it refuses everyone
-(`cxdata.access.signin.decide`). The frame asks `current_user()` once per run; every page,
-reader and write then asks `this_user()`; nothing trusts a name typed into a box. A sign-in and a refusal are recorded in the audit log once per
-browser session.
+(`cxdata.access.signin.decide`). app.py asks `current_user()` once per run (it draws the
+account box); pages, readers and writes then ask `cxdata.app.frame.current_user()`, which reads
+the user kept here; nothing trusts a name typed into a box. A sign-in and a refusal are recorded
+in the audit log once per browser session.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ ROLE_TITLES = {"admin": "Administrator", "executive": "Executive", "cx_manager":
                "department_head": "Department head", "board": "Board member", "viewer": "Viewer"}
 SETUP_HELP = "docs/access.md in the cx-cockpit repository"
 _RECORDED = "cx_identity_recorded"  # what this session's sign-in or refusal was recorded as
-_USER = "cx_identity_user"          # the user the latest run found, for pages and callbacks
+_USER = "cx_user"                   # the user the latest run found, for pages and callbacks
 
 
 def signin_configured() -> bool:
@@ -64,7 +65,7 @@ def serving() -> signin.Serving:
 
 def current_user() -> User:
     """The user of this run; stops the page with a sign-in or refusal screen when there is none.
-    The frame asks once per run, before the page; pages and callbacks ask `this_user()`."""
+    app.py asks once per run, right after the navigation; the user is kept for `this_user()`."""
     st.session_state.pop(_USER, None)  # signed out or refused: no user left behind for a callback
     user = _find_user()
     st.session_state[_USER] = user
@@ -73,8 +74,9 @@ def current_user() -> User:
 
 def this_user() -> User:
     """The user `current_user()` found for this session on this run (in a callback: on the run that
-    drew the widget), without drawing the sidebar's account again."""
-    return st.session_state.get(_USER) or current_user()
+    drew the widget), without drawing the account box again. Pages ask it through
+    `frame.current_user()`; `cxdata.app.audited`, which the frame's own modules use, asks it here."""
+    return st.session_state[_USER]
 
 
 def _find_user() -> User:

@@ -17,6 +17,8 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 from cxdata import filters, overview
+from cxdata.access.roles import LOCAL_ADMIN
+from cxdata.access.scoped import ScopedReader
 from cxdata.app import frame
 from cxdata.app.cache import CachedReader, file_stamp
 
@@ -39,8 +41,10 @@ def start(path: str) -> threading.Thread | None:
 
 
 def warm(path: Path) -> None:
-    """Compute what a first visitor sees: the frame and the overview under the default filters."""
-    reader = CachedReader(path)
+    """Compute what a first visitor with all data in scope sees: the frame and the overview under the
+    default filters. The scoped reader narrows before the cache key is formed, so a narrower user's
+    view has other keys and is never served this one."""
+    reader = ScopedReader(CachedReader(path), LOCAL_ADMIN)
     facts = frame.data_facts(reader)
     view = filters.from_query_params({}, frame.filter_options(reader), facts["last_complete_on"] or dt.date.today(),
                                      facts["oldest_on"])

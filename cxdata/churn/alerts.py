@@ -19,6 +19,8 @@ import pandas as pd
 
 from cxdata import db
 from cxdata import formatting as fmt
+from cxdata.access.roles import User
+from cxdata.access.scoped import Refused, require, sees_customer_rows
 from cxdata.filters import Filters
 from cxdata.store import Store
 
@@ -98,15 +100,19 @@ def headline(reader: db.Reader, filters: Filters, rules: Rules = Rules()) -> dic
             "n_at_risk": int(r["n_at_risk"]), "annual_value": float(r["annual_value"])}
 
 
-def overview_line(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules()) -> str | None:
-    """The overview's one line: revenue at risk and open alerts (None before any score exists)."""
+def overview_line(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules(),
+                  with_alerts: bool = True) -> str | None:
+    """The overview's one line: revenue at risk and open alerts (None before any score exists); the
+    open alerts only `with_alerts` (a user who sees single customers: the count reads their list)."""
     info = model_info(reader)
     if info is None or pd.isna(info["scored_as_of"]):
         return None
     total = headline(reader, filters, rules)
+    line = f"**{fmt.money(total['value_at_risk'])}** of annual value at risk of churning in the next 90 days"
+    if not with_alerts:
+        return line
     n_open = open_alert_count(reader, filters, store, rules)
-    return (f"**{fmt.money(total['value_at_risk'])}** of annual value at risk of churning in the next 90 days "
-            f"· **{n_open:,}** open churn {'alert' if n_open == 1 else 'alerts'}")
+    return line + f" · **{n_open:,}** open churn {'alert' if n_open == 1 else 'alerts'}"
 
 
 def concentration_title(summary: pd.DataFrame, dimension: str) -> str:
@@ -187,16 +193,31 @@ def follow_up_state(store: Store) -> pd.DataFrame:
     return state.rename_axis("alert_key")
 
 
-def change(store: Store, key: str, who: str, rules: list[str], status: str | None = None,
-           owner: str | None = None, note: str | None = None) -> None:
-    """Record a follow-up change with the rules firing now; of two people changing the same alert,
-    the later wins and both stay in the history."""
+def may_change(user: User, alert) -> bool:
+    """Who works an alert: executives and the administrator, cx managers whose scope holds the
+    customer, and the alert's owner (named by their e-mail address)."""
+    if user.role in ("admin", "executive"):
+        return True
+    if user.role == "cx_manager" and sees_customer_rows(user):
+        return all(user.scope[key] is None or alert.get(key) in user.scope[key] for key in ("segment", "region", "plan"))
+    owner = alert.get("owner")
+    return isinstance(owner, str) and owner.strip().lower() == user.email.lower()
+
+
+def change(store: Store, key: str, user: User, rules: list[str], status: str | None = None,
+           owner: str | None = None, note: str | None = None, *, alert) -> None:
+    """Record a follow-up change by `user` (their e-mail in the history) with the rules firing now,
+    after checking they may work `alert` (its row in the list: segment, region, plan, owner); of two
+    people changing the same alert, the later wins and both stay in the history."""
+    if not may_change(user, alert):
+        raise Refused(f"{user.email} may not change this alert: it is worked by its owner, cx managers "
+                      "of its segment and region, and executives")
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown alert status {status!r}; use one of {', '.join(STATUSES)}")
     fields = {name: value for name, value in (("status", status), ("owner", owner), ("note", note))
               if value is not None}
     fields["rules"] = sorted(rules)
-    store.change(KIND, key, fields, who)
+    store.change(KIND, key, fields, user.email)
 
 
 def follow_up_summary(reader: db.Reader, store: Store, newest_on: dt.date | None) -> dict:
@@ -258,6 +279,14 @@ EXPORT_COLUMNS = {"customer_id": "Customer id", "name": "Customer", "segment": "
                   "owner": "Alert owner", "status": "Status", "note": "Notes"}
 
 
+def for_user(alerts: pd.DataFrame, user: User) -> pd.DataFrame:
+    """The list as `user` may see it: for a role without names, each customer by their id only (the id
+    lets someone who may see names look them up, and says nothing about the person)."""
+    if user.may("see_names"):
+        return alerts
+    return alerts.assign(name=alerts["customer_id"])
+
+
 def export_frame(alerts: pd.DataFrame) -> pd.DataFrame:
     """The at-risk list as account owners read it: plain column names, reasons as one text."""
     out = alerts.reindex(columns=list(EXPORT_COLUMNS)).copy()
@@ -269,12 +298,15 @@ def export_frame(alerts: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=EXPORT_COLUMNS)
 
 
-def to_csv(alerts: pd.DataFrame) -> bytes:
-    return export_frame(alerts).to_csv(index=False).encode("utf-8-sig")  # the BOM: Excel reads the accents right
+def to_csv(alerts: pd.DataFrame, user: User) -> bytes:
+    """The list as a CSV for a user who may export rows (names masked for a role without them)."""
+    require(user, "export_rows", "export rows")
+    return export_frame(for_user(alerts, user)).to_csv(index=False).encode("utf-8-sig")  # the BOM: Excel reads the accents right
 
 
-def to_excel(alerts: pd.DataFrame) -> bytes:
+def to_excel(alerts: pd.DataFrame, user: User) -> bytes:
+    require(user, "export_rows", "export rows")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        export_frame(alerts).to_excel(writer, index=False, sheet_name="At risk")
+        export_frame(for_user(alerts, user)).to_excel(writer, index=False, sheet_name="At risk")
     return buffer.getvalue()

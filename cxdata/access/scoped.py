@@ -1,0 +1,152 @@
+"""Every read narrowed to the user's scope: a reader that intersects a query's $filters with the
+user's scope before the query runs (and before any cache key is formed), and fails closed on the rest.
+
+Queries in sql/ fall in two kinds. Those that take `$filters` are narrowed here, so a URL, a
+clicked bar or a command-line option can narrow a view and never widen it. Those that take none
+must be named below: reference data anyone signed in may read (the data's extent, the stage
+names, the load history), data narrowed here after it is read (the sidebar's choices, targets),
+load diagnostics for those who load, or writes, which never go through a reader. A query named
+nowhere is refused, so a new query is out of reach until someone decides who may read it
+(tests/test_access_scoped.py checks every file in sql/).
+
+Customer rows (the at-risk list, the customers and transactions behind a number) have no
+department, channel or journey stage, so a scope on one of those cannot narrow them: a user so
+scoped (a department head) sees no customer rows at all, only customer-level figures as company
+context. Users whose role does not see rows (board, viewer) get no rows of any kind.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from cxdata import db
+from cxdata.access.roles import NOTHING, User
+from cxdata.filters import DIMENSIONS
+
+# Reference and metadata: the same for every user, no customer's data in them.
+REFERENCE = frozenset({
+    "churn_model_info", "cx_tables", "data_extent", "data_source", "dataset_id", "derived_status",
+    "derived_version", "journey_stages_seen", "load_history", "load_warnings_kept", "load_warnings_latest",
+    "monthly_volume", "provided_columns", "service_settings", "table_stats", "unknown_customers",
+})
+# Read whole, then narrowed here: rows of a dimension outside the scope are dropped.
+NARROWED_AFTER = {
+    "filter_options": "the sidebar offers only the values in scope",
+    "kpi_targets": "targets of departments outside the scope are dropped",
+    "trend_targets": "targets of departments outside the scope are dropped",
+}
+# Raw rows of loads and whole-company model inputs: for those who load (may("load")).
+FOR_LOADERS = frozenset({"answers_without_contact", "answers_without_contact_count", "churn_features",
+                         "rejected_reasons", "rejected_rows"})
+# Customers named by id, the ids taken from a list already narrowed (the saved alerts' outcome).
+BY_CUSTOMER_ID = frozenset({"churn_customer_status"})
+# Writes and definitions: run by writers on their own connection, never through a reader.
+WRITES = frozenset({
+    "churn_model_write", "customer_history_close", "customer_history_open", "dataset_first", "derived",
+    "derived_stamp", "journey_flow_presets_write", "load_answers_due", "load_check_answer_order",
+    "load_check_columns_customers", "load_check_columns_feedback", "load_check_columns_interactions",
+    "load_check_columns_transactions", "load_check_service", "load_macros", "macros", "schema",
+    "touchpoints_expects_answer_write",
+})
+# Filter-taking queries whose rows are single customers: see the module's docstring.
+CUSTOMER_ROWS = frozenset({"churn_alerts", "churn_alert_ids", "churn_risk_points", "drill_customers",
+                           "drill_transactions"})
+# Filter-taking queries whose rows are single contacts or answers (not comments, which are masked
+# for everyone and carry no customer); asked with $limit 0 they give their counts alone, for everyone.
+CONTACT_ROWS = frozenset({"drill_answers", "drill_contacts", "service_backlog"})
+CONTACT_DIMENSIONS = frozenset(key for key, d in DIMENSIONS.items() if not d.of_customer)
+
+
+class Refused(PermissionError):
+    """A query or an action this user may not run; the message says why in words."""
+
+
+def require(user: User, action: str, what: str) -> None:
+    """Refuse `what` (an export, a change) unless the user's role may `action`."""
+    if not user.may(action):
+        raise Refused(f"the {user.role.replace('_', ' ')} role may not {what}")
+
+
+def sees_rows(user: User) -> bool:
+    """Single contacts and answers: roles that see rows."""
+    return user.may("see_rows")
+
+
+def sees_customer_rows(user: User) -> bool:
+    """Single customers: roles that see rows, with a scope a customer can be held to (not a department)."""
+    return user.may("see_rows") and not any(user.scope[key] for key in CONTACT_DIMENSIONS)
+
+
+def narrow_params(user: User, filters: dict | None) -> dict:
+    """$filters (a list per dimension, empty = all) intersected with the user's scope."""
+    chosen = {key: list((filters or {}).get(key) or []) for key in DIMENSIONS}
+    for key in DIMENSIONS:
+        allowed = user.scope[key]
+        if allowed is None:
+            continue
+        kept = [v for v in chosen[key] if v in allowed] if chosen[key] else list(allowed)
+        chosen[key] = kept or [NOTHING]
+    return chosen
+
+
+class ScopedReader:
+    """Runs named queries for one user, each narrowed to their scope, through another reader
+    (db.Reader, or the app's CachedReader: the narrowed parameters form its cache key)."""
+
+    def __init__(self, inner, user: User):
+        self.inner = inner
+        self.user = user
+
+    @property
+    def path(self):
+        return self.inner.path
+
+    @property
+    def stamp(self):
+        """The app's reader: the database file's identity (what its cache is keyed on)."""
+        return self.inner.stamp
+
+    def run(self, name: str, params: dict | None = None) -> pd.DataFrame:
+        params = dict(params or {})
+        self._check(name, params)
+        if "filters" in db.query_params(name):
+            params["filters"] = narrow_params(self.user, params.get("filters"))
+            return self.inner.run(name, params)
+        rows = self.inner.run(name, params)
+        return _narrow_rows(name, rows, self.user) if name in NARROWED_AFTER else rows
+
+    def _check(self, name: str, params: dict) -> None:
+        user = self.user
+        if name in WRITES:
+            raise Refused(f"{name} is a write; readers only read")
+        if name in CUSTOMER_ROWS or name in BY_CUSTOMER_ID:
+            if not sees_customer_rows(user):
+                raise Refused(f"the {user.role.replace('_', ' ')} role does not see single customers")
+            return
+        if name in CONTACT_ROWS:
+            if not sees_rows(user) and params.get("limit") != 0:  # limit 0: the counts alone
+                raise Refused(f"the {user.role.replace('_', ' ')} role sees aggregates only, not single rows")
+            return
+        if name in FOR_LOADERS:
+            if not user.may("load"):
+                raise Refused(f"{name} is for those who load data")
+            return
+        if name in REFERENCE or name in NARROWED_AFTER or "filters" in db.query_params(name):
+            return
+        raise Refused(f"{name} takes no filters and is not on the list of queries readable without "
+                      "them (cxdata/access/scoped.py)")
+
+
+def _narrow_rows(name: str, rows: pd.DataFrame, user: User) -> pd.DataFrame:
+    if user.scope.is_all:
+        return rows
+    if name == "filter_options":
+        keep = pd.Series(True, index=rows.index)
+        for key in DIMENSIONS:
+            allowed = user.scope[key]
+            if allowed is not None:
+                keep &= (rows["dimension"] != key) | rows["value"].isin(allowed)
+        return rows[keep].reset_index(drop=True)
+    allowed = user.scope["department"]
+    if allowed is None:
+        return rows
+    return rows[rows["department"].isna() | rows["department"].isin(allowed)].reset_index(drop=True)
