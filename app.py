@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cxdata.app import board, frame, identity, warmup
+from cxdata.app import audited, board, frame, identity, warmup
 from cxdata.filters import DIMENSIONS
 
 # A file the app serves itself: a :material/...: favicon would be fetched from Google's font server.
@@ -23,12 +23,15 @@ PAGES = {
     "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:"),
              st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:")],
 }
+if identity.may("read_audit"):  # others don't see it; the page refuses them too
+    PAGES["Data"].append(st.Page("pages/audit.py", title="Audit log", icon=":material/policy:"))
 # The global controls that act on each page (url path); a page not named here uses them all. The
 # others are not drawn there and keep their values for the pages that use them.
 CUSTOMER_FILTERS = frozenset(key for key, d in DIMENSIONS.items() if d.of_customer)
 CONTROLS = {
     "data": frozenset(),                          # everything loaded: no filters
     "definitions": frozenset(),                   # what each number means: no filters
+    "audit": frozenset(),                         # who did what: no filters
     "churn": CUSTOMER_FILTERS,                    # risk now, per customer: no period, no comparison
     "departments": frame.ALL_CONTROLS - {"compare"},  # quarter against the quarter before
     "service": frame.ALL_CONTROLS - {"compare"},
@@ -36,14 +39,15 @@ CONTROLS = {
 }
 
 navigation = st.navigation(PAGES)
-user = identity.current_user()  # stops here with a sign-in or refusal screen when there is no user
-st.session_state[frame.USER] = user  # every reader of this run narrows to their scope (cxdata.access.scoped)
+identity.current_user()  # stops here with a sign-in or refusal screen when there is no user; kept for
+                         # frame.current_user(): every reader of this run narrows to their scope
 frame.compact_layout()
 if navigation.url_path in board.FULL_SCREEN:
     board.full_screen()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 frame.draw_header(facts)
+audited.show_unrecorded()  # a change or download made in a callback that the log could not record
 frame.sidebar_filters(reader, facts, CONTROLS.get(navigation.url_path, frame.ALL_CONTROLS))
 try:
     navigation.run()

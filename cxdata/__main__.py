@@ -1,23 +1,27 @@
-"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`
-and `report`.
+"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`,
+`report` and `audit`.
 
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
-have been rejected), 1 the run failed and nothing was committed, 2 the command was misused,
+have been rejected), 1 the run failed and nothing was committed (or it was done but could not be recorded in the audit
+log, as the message says; `audit --verify`: the log was tampered with), 2 the command was misused,
 3 a load rejected every row it read (committed: the rejects are in rejected_rows), 4 the user
 (--as EMAIL, checked against the roles file in $CX_ROLES) may not run it.
+Loads, demo builds, refreshes and board packs are recorded in the audit log (cxdata.access.audit) under that
+user, and so is a refused command.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import datetime as dt
+import json
 import sys
 import threading
 import time
 from pathlib import Path
 
 from cxdata import db, derive, filters, load
-from cxdata.access import roles
+from cxdata.access import audit, roles
 from cxdata.access.roles import LOCAL_ADMIN, User
 from cxdata.access.scoped import ScopedReader
 from cxdata.load import presets
@@ -37,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
             args.user = _user(args.as_user, args.needs)
         return args.run(args)
     except CommandRefused as exc:
+        try:  # under the address the command claimed (--as), or "anonymous" when it named none
+            audit.record(args.db or db.db_path(), args.as_user or "anonymous", "refused",
+                         {"command": args.command, "reason": str(exc)})
+        except audit.AuditError as not_recorded:
+            _fail(f"the refusal below is not recorded in the audit log: {not_recorded}")
         return _fail(str(exc), code=REFUSED)
     except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, derive.RefreshFailed) as exc:
         return _fail(str(exc))
@@ -47,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cxdata",
                                      description="Manage the CX cockpit database.")
-    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(title="commands", dest="command", required=True, metavar="COMMAND")
 
     loader = commands.add_parser(
         "load", help="load CSV, Excel or Parquet files", description=(
@@ -145,6 +154,22 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--company", help="the company named on the title slide (default: $CX_COMPANY)")
     _add_db_option(report, None)
     report.set_defaults(run=_report)
+
+    log = commands.add_parser(
+        "audit", help="show or verify the audit log (sign-ins, exports, loads and changes)",
+        description=("List the audit log kept in the store beside the database, oldest first: who signed in or "
+                     "was refused, what was exported or downloaded with which filters, board packs, loads and "
+                     "every change. --verify checks its hash chain and names the first entry edited, deleted "
+                     "or reordered (exit code 1 when one is)."))
+    log.add_argument("--since", type=_day, metavar="DATE", help="only entries on or after this day (UTC, YYYY-MM-DD)")
+    log.add_argument("--user", dest="who", metavar="EMAIL",
+                     help="only this user's entries (\"local\": the command line and the app without sign-in)")
+    log.add_argument("--action", choices=list(audit.ACTIONS), action="append", default=[],
+                     help="only this action (repeat for several)")
+    log.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    log.add_argument("--verify", action="store_true", help="check the hash chain instead of listing")
+    _add_db_option(log, "read_audit")
+    log.set_defaults(run=_audit_log)
     return parser
 
 
@@ -188,24 +213,44 @@ def _user(email: str | None, needs: str | None) -> User:
     return user
 
 
-_ACTIONS = {"load": "load, replace or rebuild data (the administrator does)"}
+_ACTIONS = {"load": "load, replace or rebuild data (the administrator does)",
+            "read_audit": "read the audit log (the administrator does)"}
+
+
+def _record(path: Path | str, action: str, what: dict, user: User | str) -> int:
+    """Record the command's entry in the audit log under `user` (args.user: the one `_user` let run
+    the command); 1 (with the reason) when it can't be, else 0."""
+    try:
+        audit.record(path, user, action, what)
+    except audit.AuditError as exc:
+        return _fail(f"done, but not recorded in the audit log: {exc}")
+    return 0
 
 
 def _load(args: argparse.Namespace) -> int:
     stages = _StageTimer()
+    path = args.db or db.db_path()
+    what = {"files": [str(f) for f in args.files], "table": args.table,
+            "mapping": str(args.map) if args.map else (f"preset {args.preset}" if args.preset else None)}
     try:
         report = load.load_files(args.files, table=args.table, mapping=args.map, preset=args.preset,
-                                 db_path=args.db or db.db_path(), progress=stages)
+                                 db_path=path, progress=stages)
     except load.LoadError as exc:
         stages(None)
         if exc.load_id:
             print(f"Nothing was loaded: run {exc.load_id} is recorded as failed in the loads table.")
-        return _fail(str(exc))
+        code = _fail(str(exc))
+        _record(path, "load", {**what, "load_id": exc.load_id, "outcome": "failed",
+                               "reason": str(exc).splitlines()[0]}, args.user)
+        return code
     print(report.text())
+    recorded = _record(path, "load", {**what, "load_id": report.load_id, "outcome": report.outcome,
+                                      **{n: report.total(f"n_{n}") for n in ("read", "loaded", "updated", "rejected")}},
+                       args.user)
     if report.all_rejected:
         return _fail("every row was rejected, so nothing was loaded — see the reasons above "
                      "(a wrong mapping or file, mostly)", code=ALL_REJECTED)
-    return 0
+    return recorded
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -220,7 +265,7 @@ def _demo(args: argparse.Namespace) -> int:
         return _fail(f"demo: {exc}")
     rows = ", ".join(f"{n:,} {table}" for table, n in counts.items())
     print(f"Built demo database {path} in {time.perf_counter() - began:.1f}s: {rows}")
-    return 0
+    return _record(path, "demo", {"database": str(path), **options, "rows": counts}, args.user)
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -232,7 +277,7 @@ def _refresh(args: argparse.Namespace) -> int:
         pass  # the copy is refreshed before it is swapped in
     print(f"Refreshed the derived tables of {path} in {time.perf_counter() - began:.1f}s "
           f"(version {derive.VERSION})")
-    return 0
+    return _record(path, "refresh", {"database": str(path), "version": derive.VERSION}, args.user)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -360,6 +405,35 @@ def _report(args: argparse.Namespace) -> int:
     bar.stop()
     print(f"Wrote {', '.join(map(str, args.out))}: {len(pack.slides)} slides for {pack.period} · {pack.filters} "
           f"in {time.perf_counter() - began:.1f}s")
+    return _record(path, "board_pack", {"files": [str(out) for out in args.out],
+                                        "formats": [out.suffix.lstrip(".").lower() for out in args.out],
+                                        "filters": audit.filters_what(view.filters), "compare": view.compare,
+                                        "slides": len(pack.slides)}, args.user)
+
+
+def _audit_log(args: argparse.Namespace) -> int:
+    log = audit.AuditLog.beside(args.db or db.db_path())
+    try:
+        if args.verify:
+            verdict = log.verify()
+            print(verdict.text())
+            return 0 if verdict.ok else 1
+        entries = log.entries(since=args.since, who=args.who, actions=args.action)
+    except audit.AuditError as exc:
+        return _fail(str(exc))
+    if args.json:
+        for entry in entries.itertuples(index=False):
+            print(json.dumps({"entry": entry.entry_id, "at": entry.recorded_at, "who": entry.who,
+                              "action": entry.action, "what": entry.what}, ensure_ascii=False))
+        return 0
+    if entries.empty:
+        print(f"No audit entries{' match' if args.since or args.who or args.action else ' yet'} in {log.path}.")
+        return 0
+    width = max(5, *(len(w) for w in entries["who"]))
+    print(f"{'#':>6}  {'When (UTC)':<19}  {'Who':<{width}}  {'Action':<12}  What")
+    for entry in entries.itertuples(index=False):
+        print(f"{entry.entry_id:>6}  {entry.recorded_at[:19].replace('T', ' '):<19}  {entry.who:<{width}}  "
+              f"{entry.action:<12}  {audit.summary(entry.what)}")
     return 0
 
 

@@ -91,6 +91,11 @@ class Store:
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"the follow-up store {self.path} can't be opened: {exc}") from exc
 
+    def connect(self) -> sqlite3.Connection:
+        """An open connection (WAL, waiting for writers) for a module that keeps its own table in
+        this file, as the audit log does; the caller closes it."""
+        return self._connect()
+
     def change(self, kind: str, key: str, fields: dict[str, object], who: str,
                at: datetime | None = None, seen: int | None = None, checked: tuple[str, ...] = ()) -> None:
         """Set fields of one record, appending each to the history, in one transaction. With `seen`

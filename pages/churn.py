@@ -4,8 +4,9 @@ import streamlit as st
 
 from cxdata import charts, churn, metrics
 from cxdata import formatting as fmt
+from cxdata.access.audit import filters_what
 from cxdata.access.scoped import Refused, sees_customer_rows
-from cxdata.app import explain, frame
+from cxdata.app import audited, explain, frame
 from cxdata.churn import alerts, features, model
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Conflict, Store, StoreError
@@ -137,13 +138,18 @@ st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
     "Revenue at risk": st.column_config.NumberColumn(format=fmt.money_column()),
     "Top reasons": st.column_config.TextColumn(width="large"),
 })
-if user.may("export_rows"):
+if user.may("export_rows"):  # no buttons for a role without row exports: nothing to record
     csv_col, xlsx_col, _ = st.columns([1, 1, 4])
-    csv_col.download_button("Download CSV", alerts.to_csv(shown, user), file_name=f"at-risk-{scored_on}.csv",
-                            mime="text/csv", icon=":material/download:", key="export_csv")
-    xlsx_col.download_button("Download Excel", alerts.to_excel(shown, user), file_name=f"at-risk-{scored_on}.xlsx",
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                             icon=":material/download:", key="export_xlsx")
+    exported = {"list": "At-risk customers", "rows": len(shown), "filters": filters_what(view.filters),
+                "band": bands, "owner": owners, "reason": reasons, "status": statuses}
+    audited.download_button(csv_col, "Download CSV", alerts.to_csv(shown, user), file_name=f"at-risk-{scored_on}.csv",
+                            mime="text/csv", icon=":material/download:", key="export_csv", action="export",
+                            what={"file": f"at-risk-{scored_on}.csv", "format": "csv", **exported})
+    audited.download_button(xlsx_col, "Download Excel", alerts.to_excel(shown, user),
+                            file_name=f"at-risk-{scored_on}.xlsx",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            icon=":material/download:", key="export_xlsx", action="export",
+                            what={"file": f"at-risk-{scored_on}.xlsx", "format": "xlsx", **exported})
 
 st.subheader("Follow up an alert")
 if shown.empty:
@@ -173,6 +179,7 @@ def save(key: str, rules: list[str], fallback_owner: str, alert) -> None:
     except (StoreError, Refused) as exc:
         st.session_state["churn_save_error"] = f"{exc}. Nothing was changed."
     else:
+        audited.record_later("alert_change", {"alert": key, **changes, "rules": sorted(rules)})  # what was changed
         said = {"status": lambda v: f"status {alerts.STATUSES[v]}", "owner": lambda v: f"owner {v}",
                 "note": lambda v: "the note"}
         st.toast(fmt.md("Saved: " + fmt.and_list(said[f](v) for f, v in changes.items())), icon=":material/check:")

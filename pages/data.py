@@ -3,7 +3,7 @@ import streamlit as st
 
 from cxdata import charts, data_status, db, exports
 from cxdata import formatting as fmt
-from cxdata.app import frame
+from cxdata.app import audited, frame
 from cxdata.load import limits, presets, upload
 
 frame.current_view()
@@ -35,6 +35,14 @@ if user.may("load"):  # uploads write the company's database: the administrator 
                 with st.spinner("Loading…"):
                     result = upload.load_uploads([(f.name, f.getvalue()) for f in files or []], db.db_path(),
                                                  preset=how if how in presets.preset_names() else None, mapping=chosen)
+                if files:
+                    audited.record("upload", {
+                        "files": [f"{f.name} ({f.size:,} bytes)" for f in files],
+                        "mapping": chosen[0] if chosen else (f"preset {how}" if how in presets.preset_names() else None),
+                        "load_id": result.load_id,
+                        "outcome": ("failed" if not result.ok else "every row rejected" if result.all_rejected
+                                    else "loaded"),
+                        **({} if result.ok else {"reason": result.text.splitlines()[0] if result.text else None})})
                 if not result.ok:
                     st.error(fmt.md(result.text), icon=":material/error:")  # it quotes file names and values
                 else:
@@ -176,6 +184,9 @@ st.dataframe(rows, hide_index=True, placeholder=BLANK, column_order=[
     "target_table": st.column_config.TextColumn("Table", width=90),
     "loaded_at": st.column_config.DatetimeColumn("Load started (UTC)", **WHEN),
     "raw": st.column_config.TextColumn("Whole row (JSON)", width="large")})
-st.download_button("Download these rejected rows (CSV)",
-                   exports.csv_bytes(rows.drop(columns=["file_name"])),
-                   file_name="rejected_rows.csv", mime="text/csv", disabled=rows.empty)
+audited.download_button(st, "Download these rejected rows (CSV)",
+                        exports.csv_bytes(rows.drop(columns=["file_name"])),
+                        file_name="rejected_rows.csv", mime="text/csv", disabled=rows.empty, action="export",
+                        what={"file": "rejected_rows.csv", "format": "csv", "list": "Rejected rows", "rows": len(rows),
+                              "load": load_id or None, "table": table or None, "column": column or None,
+                              "reason_contains": search.strip() or None})

@@ -10,7 +10,7 @@ from cxdata import formatting as fmt
 from cxdata import metrics
 from cxdata.app import drill as drill_widget
 from cxdata.access.scoped import Refused
-from cxdata.app import explain, frame
+from cxdata.app import audited, explain, frame
 from cxdata.filters import is_complete
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Store, StoreError
@@ -138,6 +138,8 @@ def save_target(department: str, quarter) -> None:
         if value is None:
             raise departments.TargetError("Type a target first.")
         departments.set_target(store, metric, department, quarter, float(value), user)
+        audited.record_later("target_edit", {"metric": metric, "department": department, "quarter": quarter,
+                                             "target": float(value)})
         st.session_state["target_message"] = ("ok", f"{metrics.KPIS[metric].label} target for {fmt.md(department)} in "
                                                     f"{quarter_name(quarter)} set to {departments.value_text(metric, value)}.")
     except (departments.TargetError, StoreError) as exc:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from cxdata import charts, metrics, overview, trends, verdict, voice
 from cxdata import formatting as fmt
+from cxdata.access.audit import filters_what
 from cxdata.app import drill as drill_widget
 from cxdata.access.scoped import sees_customer_rows
 from cxdata.app import explain, frame
@@ -137,7 +138,9 @@ drill_widget.bar_rows(reader, view.filters, "contacts", "channel", "channel_mix"
 
 st.caption("Download what this page shows: each number with its margin, n, change and status against target.")
 drill_widget.downloads(overview.export_table(data, tiles), f"overview-{view.filters.start}-to-{view.filters.end}",
-                       key="overview_download", sheet="Overview")
+                       key="overview_download", sheet="Overview",
+                       what={"table": "Executive overview", "filters": filters_what(view.filters),
+                             "compare": view.compare})
 
 explain.how_computed("NPS", "CSAT", "CES", "SLA compliance", "First response (live and written)", "Churn rate",
                      "Net revenue retention", "Gross revenue retention", "Status against target", "Margin of error",

@@ -3,7 +3,8 @@ import streamlit as st
 
 from cxdata import formatting as fmt
 from cxdata import overview
-from cxdata.app import board, frame
+from cxdata.access.audit import filters_what
+from cxdata.app import audited, board, frame
 from cxdata.report import output
 
 view = frame.current_view()
@@ -30,6 +31,8 @@ FORMATS = {"pptx": (pptx, ".pptx", "PowerPoint",
            "pdf": (pdf, ".pdf", "PDF", "application/pdf")}
 built = st.session_state.setdefault("report_files", {})
 stamp = (str(view.to_query_params()), reader.stamp, pack.company)
+pack_what = {  # what the audit log records of a pack: the view it shows
+    "filters": filters_what(view.filters), "compare": view.compare, "slides": len(pack.slides)}
 
 
 def build_file(kind: str, suffix: str) -> None:
@@ -39,14 +42,17 @@ def build_file(kind: str, suffix: str) -> None:
             built[kind] = (stamp, output.to_bytes(pack, suffix))
     except output.ReportError as exc:
         built[kind] = (stamp, exc)
+    else:
+        audited.record_later("board_pack", {"format": kind, **pack_what})
 
 
 for kind, (column, suffix, name, mime) in FORMATS.items():
     file = built.get(kind)
     if file and file[0] == stamp and isinstance(file[1], bytes):
-        column.download_button(f"Download the {name} ({len(file[1]) / 1e6:.1f} MB)", file[1],
-                               file_name=f"board-pack-{view.filters.end:%Y-%m-%d}{suffix}", mime=mime,
-                               icon=":material/download:", type="primary", key=f"download_{kind}")
+        file_name = f"board-pack-{view.filters.end:%Y-%m-%d}{suffix}"
+        audited.download_button(column, f"Download the {name} ({len(file[1]) / 1e6:.1f} MB)", file[1],
+                                file_name=file_name, mime=mime, icon=":material/download:", type="primary",
+                                key=f"download_{kind}", what={"file": file_name, "format": kind, **pack_what})
         continue
     column.button(f"Build the {name}", icon=":material/slideshow:", key=f"build_{kind}", on_click=build_file,
                   args=(kind, suffix), help=f"Draws {fmt.plural(len(pack.figure_slots()), 'chart')} (a few seconds)")

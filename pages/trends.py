@@ -4,6 +4,7 @@ import streamlit as st
 from cxdata import charts, drill, drivers, glossary, trends
 from cxdata import formatting as fmt
 from cxdata import filters, metrics
+from cxdata.access.audit import filters_what
 from cxdata.app import drill as drill_widget
 from cxdata.app import explain, frame
 from cxdata.overview import comparison_gaps, filters_line, freshness_line, period_line
@@ -47,7 +48,8 @@ if drill.can_drill(kpi) and periods:  # the rows behind one point of the line
         drill_widget.rows_button(reader, trends.period_filters(view.filters, period, grain), kpi, key="rows_trend",
                                  scope=trends.period_name(period, grain), label="See the rows")
 drill_widget.downloads(trends.export_table(data), f"{kpi.replace('_', '-')}-by-{grain}", key="trend_download",
-                       sheet=kpi_def.label)
+                       sheet=kpi_def.label, what={"table": f"{kpi_def.label} by {grain}",
+                                                  "filters": filters_what(view.filters), "compare": view.compare})
 
 changes = st.columns(4)
 with changes[0]:  # the selected period, as the overview's tile says it

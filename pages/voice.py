@@ -3,7 +3,8 @@ import streamlit as st
 
 from cxdata import charts, exports, overview, voice
 from cxdata import formatting as fmt
-from cxdata.app import explain, frame
+from cxdata.access.audit import filters_what
+from cxdata.app import audited, explain, frame
 from cxdata.filters import COMPARISONS, DIMENSIONS
 
 view = frame.current_view()
@@ -122,9 +123,13 @@ st.dataframe(rows, hide_index=True, placeholder=fmt.MISSING, column_order=[
         "language": st.column_config.TextColumn("Language", width=80),
         "segment": st.column_config.TextColumn("Segment", width=90),
         "department": st.column_config.TextColumn("Department", width=90)})
-if user.may("export_rows"):
-    st.download_button("Download these comments (CSV, masked)", voice.comments_csv(rows, user),
-                       file_name="comments.csv", mime="text/csv", disabled=rows.empty)
+if user.may("export_rows"):  # no button for a role without row exports: nothing to record
+    audited.download_button(st, "Download these comments (CSV, masked)", voice.comments_csv(rows, user),
+                            file_name="comments.csv", mime="text/csv", disabled=rows.empty, action="export",
+                            what={"file": "comments.csv", "format": "csv", "list": "Comments (masked)",
+                                  "rows": len(rows), "filters": filters_what(view.filters),
+                                  "theme": chosen_theme or None, "sentiment": chosen_sentiment or None,
+                                  "language": chosen_language or None, "search": search or None})
 
 explain.how_computed("Comment sentiment", "Themes", "Themes that set detractors apart", "Phrases that set detractors apart",
                      "Masking", "Margin of error", "Significant change", "Many comparisons at once")

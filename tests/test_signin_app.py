@@ -24,8 +24,10 @@ role = "executive"
 
 @pytest.fixture
 def start(tiny_db, tmp_path, monkeypatch):
-    """Run the app on the tiny database with these secrets, this st.user and a roles file."""
+    """Run the app on the tiny database with these secrets, this st.user and a roles file; the store
+    (where sign-ins are recorded) in the test's own folder, not beside the shared database."""
     monkeypatch.setenv("CX_DB", str(tiny_db))
+    monkeypatch.setenv("CX_STORE", str(tmp_path / "state.sqlite"))
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("CX_ANONYMOUS", raising=False)
     roles = tmp_path / "roles.toml"

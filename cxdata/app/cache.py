@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from cxdata import db, derive
+from cxdata.app import audited
 
 
 def file_stamp(path: Path) -> tuple[int, int, int]:
@@ -98,9 +99,10 @@ def ensure_database(path: Path) -> None:
 
         with st.spinner("No database yet: building the demo data (a few seconds)…"):
             try:
-                build_demo(path)
+                counts = build_demo(path)
             except db.DatabaseBusy:
-                pass  # another session is building it; the caller finds it when done
+                return  # another session is building it; the caller finds it when done
+        audited.record("demo", {"database": str(path), "why": "no database yet", "rows": counts})
         return
     _ensure_current(str(path), file_stamp(path))
 
@@ -116,6 +118,7 @@ def _ensure_current(path: str, stamp: tuple[int, int, int]) -> str:
             derive.ensure_current(path)
         except derive.RefreshFailed as exc:
             return f"failed: {exc}"
+    audited.record("refresh", {"database": path, "why": "written by another version", "version": derive.VERSION})
     return "refreshed"
 
 

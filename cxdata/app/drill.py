@@ -1,5 +1,6 @@
 """The shared drill-down widget: a button that opens the rows behind a number in a dialog, with their
-count and CSV and Excel downloads, and the download buttons any page uses for what it shows."""
+count and CSV and Excel downloads, and the download buttons any page uses for what it shows. Every
+download is recorded in the audit log when it is clicked."""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,7 +8,8 @@ import streamlit as st
 
 from cxdata import drill, exports
 from cxdata import formatting as fmt
-from cxdata.app import frame
+from cxdata.access.audit import filters_what
+from cxdata.app import audited, frame
 from cxdata.filters import Filters
 from cxdata.metrics import KPIS
 
@@ -69,6 +71,7 @@ def _open(key: str) -> None:
 
 @st.dialog("The rows behind the number", width="large")
 def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
+    """A dialog is a fragment: a download's click reruns it alone, so it stays open."""
     found = drill.rows(reader, filters, kpi)
     period = f"{filters.start.day} {filters.start:%b %Y} – {filters.end.day} {filters.end:%b %Y}"
     st.markdown(f"**{KPIS[kpi].label}**{f' · {fmt.md(scope)}' if scope else ''} · {period}: {found.count_line()}")
@@ -78,18 +81,24 @@ def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
         return
     table = drill.shown(found.rows)
     st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (len(table) + 1) + 3))
-    if frame.current_user().may("export_rows"):
-        downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label)
+    if frame.current_user().may("export_rows"):  # no button for a role without row exports: nothing to record
+        downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=KPIS[kpi].label,
+                  what={"rows_of": KPIS[kpi].label, "scope": scope or None, "filters": filters_what(filters)},
+                  action="export")
 
 
-def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "Rows") -> None:
-    """CSV and Excel buttons side by side; each file is built only when its button is pressed."""
+def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "Rows", what: dict | None = None,
+              action: str = "download") -> None:
+    """CSV and Excel buttons side by side; each file is built only when its button is pressed, and
+    recorded in the audit log as `action` with `what` it holds when it is."""
     row = st.container(horizontal=True)
-    row.download_button("CSV", data=lambda: exports.csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
-                        key=f"{key}_csv", icon=":material/download:", on_click="ignore")
-    row.download_button("Excel", data=lambda: exports.xlsx_bytes(table, sheet), file_name=f"{stem}.xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
+    for label, suffix, build, mime in (
+            ("CSV", "csv", lambda: exports.csv_bytes(table), "text/csv"),
+            ("Excel", "xlsx", lambda: exports.xlsx_bytes(table, sheet),
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+        audited.download_button(row, label, build, file_name=f"{stem}.{suffix}", mime=mime, key=f"{key}_{suffix}",
+                                icon=":material/download:", action=action,
+                                what={"file": f"{stem}.{suffix}", "format": suffix, "rows": len(table), **(what or {})})
 
 
 _WHAT = {

@@ -19,11 +19,11 @@ from cxdata import data_status, db, filters, metrics
 from cxdata import formatting as fmt
 from cxdata.access.roles import User
 from cxdata.access.scoped import ScopedReader
+from cxdata.app import identity
 from cxdata.app.cache import CachedReader, ensure_database, rebuild_failure
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 
 VIEW = "cx_view"
-USER = "cx_user"     # the user of this run, set by app.py from identity.current_user() before anything else
 _SYNCED = "cx_synced_query_params"
 _KEY = {"period": "flt_period", "range": "flt_range", "compare": "flt_compare",
         **{key: f"flt_{key}" for key in DIMENSIONS}}
@@ -247,7 +247,7 @@ def current_user() -> User:
     """The user of this run, as app.py found them (identity.current_user, asked once per run: it
     draws the account box). Pages, readers and widgets ask this; it is never taken from a widget."""
     require_frame()
-    return st.session_state[USER]
+    return identity.this_user()
 
 
 def current_view() -> ViewState:

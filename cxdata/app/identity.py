@@ -5,8 +5,10 @@ Streamlit documents it); then st.user carries the provider's e-mail and groups, 
 `cxdata.access.roles` gives the role and scope. Without sign-in the app is a single-user local
 tool on the loopback address (the one user is `LOCAL_ADMIN`), or, when explicitly set, a
 read-only view for anonymous visitors; served to the network otherwise, it refuses everyone
-(`cxdata.access.signin.decide`). Every page, reader and write asks `current_user()`; nothing
-trusts a name typed into a box.
+(`cxdata.access.signin.decide`). app.py asks `current_user()` once per run (it draws the
+account box); pages, readers and writes then ask `cxdata.app.frame.current_user()`, which reads
+the user kept here; nothing trusts a name typed into a box. A sign-in and a refusal are recorded
+in the audit log once per browser session.
 """
 from __future__ import annotations
 
@@ -18,13 +20,16 @@ from typing import NoReturn
 
 import streamlit as st
 
-from cxdata.access import roles, signin
+from cxdata import db
+from cxdata.access import audit, roles, signin
 from cxdata.access.roles import LOCAL_ADMIN, User
 
 _LOG = logging.getLogger(__name__)
 ROLE_TITLES = {"admin": "Administrator", "executive": "Executive", "cx_manager": "CX manager",
                "department_head": "Department head", "board": "Board member", "viewer": "Viewer"}
 SETUP_HELP = "docs/access.md in the cx-cockpit repository"
+_RECORDED = "cx_identity_recorded"  # what this session's sign-in or refusal was recorded as
+_USER = "cx_user"                   # the user the latest run found, for pages and callbacks
 
 
 def signin_configured() -> bool:
@@ -59,7 +64,22 @@ def serving() -> signin.Serving:
 
 
 def current_user() -> User:
-    """The user of this run; stops the page with a sign-in or refusal screen when there is none."""
+    """The user of this run; stops the page with a sign-in or refusal screen when there is none.
+    app.py asks once per run, right after the navigation; the user is kept for `this_user()`."""
+    st.session_state.pop(_USER, None)  # signed out or refused: no user left behind for a callback
+    user = _find_user()
+    st.session_state[_USER] = user
+    return user
+
+
+def this_user() -> User:
+    """The user `current_user()` found for this session on this run (in a callback: on the run that
+    drew the widget), without drawing the account box again. Pages ask it through
+    `frame.current_user()`; `cxdata.app.audited`, which the frame's own modules use, asks it here."""
+    return st.session_state[_USER]
+
+
+def _find_user() -> User:
     how = serving()
     if how.mode == signin.LOCAL:
         st.sidebar.caption(":material/computer: Local mode: only this computer can open the app.")
@@ -79,8 +99,44 @@ def current_user() -> User:
     if not st.user.get("is_logged_in"):
         _signin_screen()
     user = _resolve(st.user.to_dict())
+    _record_once(user.email, "sign_in", {"role": user.role, "scope": user.scope.describe() or "all data",
+                                         "groups": list(user.groups)})
     _account(user)
     return user
+
+
+def may(action: str) -> bool:
+    """Whether the user of this run may do `action`, asked before the navigation is built (a page
+    they may not open is left out of it); never draws, so False while nobody is signed in."""
+    how = serving()
+    if how.mode == signin.LOCAL:
+        return LOCAL_ADMIN.may(action)
+    if how.mode == signin.ANONYMOUS_MODE:
+        return signin.ANONYMOUS.may(action)
+    if how.mode == signin.REFUSED or not st.user.get("is_logged_in"):
+        return False
+    try:
+        found = roles_file()
+    except roles.RolesError:
+        return False
+    claims = st.user.to_dict()
+    email = str(claims.get("email") or "").strip()
+    user = found.resolve(email, signin.groups_of(claims, signin.groups_claim())) if found and email else None
+    return user is not None and user.may(action)
+
+
+def _record_once(who: str, action: str, what: dict) -> None:
+    """Record a sign-in or refusal the first time this session meets it, not on every rerun."""
+    if st.session_state.get(_RECORDED) == (who, action, what.get("reason")):
+        return
+    try:
+        audit.record(db.db_path(), who, action, what)
+    except audit.AuditError as exc:  # the cause for the server's log, plain words on screen
+        _LOG.error("%s of %s not recorded in the audit log: %s", action, who, exc)
+        st.warning("This visit could not be recorded in the audit log. Tell the administrator.",
+                   icon=":material/warning:")
+        return
+    st.session_state[_RECORDED] = (who, action, what.get("reason"))
 
 
 def _resolve(claims: dict) -> User:
@@ -92,22 +148,22 @@ def _resolve(claims: dict) -> User:
                 f"token (scope email). See {SETUP_HELP}.", signed_in=True)
     if claims.get("email_verified") is False:
         _refuse(f"{email} is not a verified e-mail address at the company's sign-in, so access can't "
-                "be checked.", signed_in=True)
+                "be checked.", signed_in=True, who=email)
     try:
         found = roles_file()
     except roles.RolesError as exc:
         _LOG.warning("roles file refused: %s", exc)
         _refuse("Access can't be checked right now: the list of who may see what has a mistake. "
-                "Ask your administrator.", f"The roles file can't be used: {exc}.", signed_in=True)
+                "Ask your administrator.", f"The roles file can't be used: {exc}.", signed_in=True, who=email)
     if found is None:
         _refuse("Sign-in is set up, but no one has been given access yet. Ask your administrator.",
                 f"No roles file: set {roles.ROLES_ENV} to a roles file that names who may see what. "
-                f"Until then every account is refused. See {SETUP_HELP}.", signed_in=True)
+                f"Until then every account is refused. See {SETUP_HELP}.", signed_in=True, who=email)
     user = found.resolve(email, signin.groups_of(claims, signin.groups_claim()))
     if user is None:
         _refuse(f"{email} has no access to cx-cockpit. Ask your administrator to add you.",
                 f"Neither this e-mail address nor any of its groups (claim "
-                f"{signin.groups_claim()!r}) is in the roles file.", signed_in=True)
+                f"{signin.groups_claim()!r}) is in the roles file.", signed_in=True, who=email)
     return user
 
 
@@ -131,8 +187,10 @@ def _account(user: User) -> None:
     st.sidebar.button("Sign out", on_click=st.logout, icon=":material/logout:", key="cx_sign_out")
 
 
-def _refuse(message: str, admin: str = "", signed_in: bool = False) -> NoReturn:
-    """A page with only the reason: for the visitor in plain words, for the administrator in detail."""
+def _refuse(message: str, admin: str = "", signed_in: bool = False, who: str = "anonymous") -> NoReturn:
+    """A page with only the reason: for the visitor in plain words, for the administrator in detail.
+    Recorded in the audit log under `who` (the account's e-mail when the sign-in named one)."""
+    _record_once(who, "refused", {"reason": message, **({"detail": admin} if admin else {})})
     _hide_sidebar()
     st.title("cx-cockpit")
     st.error(_plain(message), icon=":material/block:")

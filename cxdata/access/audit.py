@@ -1,0 +1,280 @@
+"""The audit log: who signed in or was refused, what left the app as a file, and every change written.
+
+It is a table in the store beside the database (cxdata.store), appended to and never rewritten:
+no code path updates or deletes an entry, and triggers refuse it. Each entry's hash covers its
+number, time, user, action and details and the previous entry's hash, so an entry edited, deleted
+or moved in the file breaks the chain, and `verify` names the first entry where it breaks. An
+append reads the last hash and inserts in one write transaction, so several app sessions and the
+command line can record at once; it copies nothing.
+
+Someone who can rewrite the whole file can also rewrite the whole chain: the head hash `verify`
+reports, kept somewhere else, pins the log as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from cxdata.access.roles import User
+from cxdata.filters import Filters
+from cxdata.store import Store, StoreError, store_path
+
+# The fixed list of what is recorded, and how the Audit page and the command line name it.
+ACTIONS: dict[str, str] = {
+    "sign_in": "Signed in",
+    "refused": "Refused",                 # at sign-in, or a command its --as user may not run
+    "export": "Rows exported",             # rows of customers, answers or contacts, as a file
+    "download": "File downloaded",         # a summary table or a board pack, as a file
+    "board_pack": "Board pack built",
+    "upload": "Files uploaded and loaded",
+    "load": "Files loaded",                # from the command line
+    "demo": "Demo data built",
+    "refresh": "Summary tables rebuilt",
+    "target_edit": "Target changed",
+    "alert_change": "Churn alert changed",
+    "case_change": "Follow-up case changed",
+    "setting_change": "Setting changed",
+    "roles_change": "Roles changed",
+}
+GENESIS = "0" * 64  # the "previous hash" of the first entry
+
+_SCHEMA = """
+create table if not exists audit (
+    entry_id    integer primary key autoincrement,
+    recorded_at text not null,
+    who         text not null,
+    action      text not null,
+    what        text not null,
+    prev_hash   text not null,
+    hash        text not null
+);
+create trigger if not exists audit_no_update before update on audit
+begin select raise(abort, 'the audit log is append-only'); end;
+create trigger if not exists audit_no_delete before delete on audit
+begin select raise(abort, 'the audit log is append-only'); end;
+"""
+COLUMNS = ("entry_id", "recorded_at", "who", "action", "what")
+
+
+class AuditError(StoreError):
+    """An entry can't be recorded or the log can't be read (a message for the user, not a traceback)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What `verify` found: how many entries, the first bad one (None when the chain holds) and why."""
+
+    n_entries: int
+    head: str                   # the newest entry's hash: keep it elsewhere to pin the log
+    first_bad: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad is None
+
+    def text(self) -> str:
+        if not self.ok:
+            return f"The audit log was tampered with: {self.reason}."
+        if not self.n_entries:
+            return "The audit log is empty."
+        return (f"The audit log verifies: {self.n_entries:,} {'entry' if self.n_entries == 1 else 'entries'}, "
+                f"none edited, deleted or reordered; the newest hash is {self.head}.")
+
+
+def entry_hash(entry_id: int, recorded_at: str, who: str, action: str, what: str, prev_hash: str) -> str:
+    """The hash that chains an entry: its number, content and the previous entry's hash."""
+    content = json.dumps([entry_id, recorded_at, who, action, what, prev_hash], ensure_ascii=False)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def canonical(what: dict) -> str:
+    """The details as stored and hashed: JSON in the order written, dates as ISO text."""
+    return json.dumps(what, ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if hasattr(value, "item"):  # numpy and pandas scalars
+        return value.item()
+    return str(value)
+
+
+def filters_what(filters: Filters) -> dict:
+    """A view's filters as an entry's details: the period and each chosen dimension."""
+    return {"from": filters.start.isoformat(), "to": filters.end.isoformat(),
+            **{key: list(values) for key, values in filters.chosen}}
+
+
+class AuditLog:
+    """The audit table of one store file (see the module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @classmethod
+    def beside(cls, db_path: Path | str) -> "AuditLog":
+        """The log in the store beside this database ($CX_STORE when set)."""
+        return cls(store_path(Path(db_path)))
+
+    def _connect(self) -> sqlite3.Connection:
+        con = Store(self.path).connect()
+        try:
+            con.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            con.close()
+            raise AuditError(f"the audit log in {self.path} can't be opened: {exc}") from exc
+        return con
+
+    def record(self, who: str | User, action: str, what: dict, at: dt.datetime | None = None) -> int:
+        """Append one entry; its number. The last hash is read and the entry written in one
+        write transaction, so two sessions recording at once chain one after the other."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}; use one of {', '.join(ACTIONS)}")
+        who = (who.email if isinstance(who, User) else str(who or "")).strip() or "unknown"
+        stamp = (at or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+        details = canonical(what)
+        try:
+            with closing(self._connect()) as con:
+                con.execute("begin immediate")
+                try:
+                    last = con.execute("select hash from audit order by entry_id desc limit 1").fetchone()
+                    # the counter, not the last row: an entry deleted at the end is never numbered again
+                    seq = con.execute("select seq from sqlite_sequence where name = 'audit'").fetchone()
+                    entry_id = (seq[0] if seq else 0) + 1
+                    prev = last[0] if last else GENESIS
+                    con.execute("insert into audit values (?, ?, ?, ?, ?, ?, ?)",
+                                (entry_id, stamp, who, action, details, prev,
+                                 entry_hash(entry_id, stamp, who, action, details, prev)))
+                    con.execute("commit")
+                except BaseException:
+                    con.execute("rollback")
+                    raise
+        except StoreError as exc:
+            raise AuditError(str(exc)) from exc
+        except sqlite3.Error as exc:
+            raise AuditError(f"the audit entry could not be written to {self.path}: {exc}") from exc
+        return entry_id
+
+    def entries(self, since: dt.date | None = None, until: dt.date | None = None, who: str | None = None,
+                actions: list[str] | tuple[str, ...] = (), newest_first: bool = False,
+                limit: int | None = None) -> pd.DataFrame:
+        """Entries recorded on or after `since` and on or before `until` (UTC days), by one user
+        (e-mail, any case) and of the actions given (none = all), the first `limit` of them in the
+        order asked; `what` as a dict."""
+        if not self.path.exists():
+            return pd.DataFrame(columns=list(COLUMNS))
+        where, params = [], []
+        if since:
+            where.append("recorded_at >= ?")
+            params.append(since.isoformat())
+        if until:
+            where.append("recorded_at < ?")
+            params.append((until + dt.timedelta(days=1)).isoformat())
+        if who:
+            where.append("lower(who) = lower(?)")
+            params.append(who.strip())
+        if actions:
+            where.append(f"action in ({', '.join('?' * len(actions))})")  # placeholders only
+            params.extend(actions)
+        sql = (f"select {', '.join(COLUMNS)} from audit" + (f" where {' and '.join(where)}" if where else "")
+               + f" order by entry_id {'desc' if newest_first else 'asc'}" + (" limit ?" if limit else ""))
+        rows = self._read(sql, tuple(params) + ((limit,) if limit else ()))
+        frame = pd.DataFrame(rows, columns=list(COLUMNS))
+        frame["what"] = [json.loads(w) for w in frame["what"]]
+        return frame
+
+    def users(self) -> list[str]:
+        """Everyone with an entry, for the Audit page's filter."""
+        if not self.path.exists():
+            return []
+        return [r[0] for r in self._read("select distinct who from audit order by who", ())]
+
+    def verify(self) -> Verdict:
+        """Walk the chain from the first entry: the first entry missing, changed or out of order."""
+        if not self.path.exists():
+            return Verdict(0, GENESIS)
+        try:
+            with closing(self._connect()) as con:
+                seq = con.execute("select seq from sqlite_sequence where name = 'audit'").fetchone()
+                cursor = con.execute("select entry_id, recorded_at, who, action, what, prev_hash, hash "
+                                     "from audit order by entry_id")
+                n, expected, prev = 0, 1, GENESIS
+                for entry_id, at, who, action, what, prev_hash, stored in cursor:
+                    if entry_id != expected:
+                        gone = (f"entry #{expected} is missing" if entry_id == expected + 1
+                                else f"entries #{expected}–#{entry_id - 1} are missing")
+                        return Verdict(n, prev, expected, f"{gone} (deleted)")
+                    if stored != entry_hash(entry_id, at, who, action, what, prev_hash):
+                        return Verdict(n, prev, entry_id, f"entry #{entry_id} ({at}, {who}, {action}) "
+                                                          "was changed after it was written")
+                    if prev_hash != prev:
+                        return Verdict(n, prev, entry_id, f"entry #{entry_id} ({at}, {who}, {action}) does not "
+                                                          f"follow entry #{entry_id - 1}: one of them was replaced, "
+                                                          "or entries were reordered")
+                    n, expected, prev = n + 1, expected + 1, stored
+        except StoreError as exc:
+            raise AuditError(str(exc)) from exc
+        except sqlite3.Error as exc:
+            raise AuditError(f"the audit log in {self.path} can't be read: {exc}") from exc
+        written = seq[0] if seq else 0
+        if written > n:
+            gone = f"entry #{written} is" if written == n + 1 else f"entries #{n + 1}–#{written} are"
+            return Verdict(n, prev, n + 1, f"the newest {gone} missing (deleted)")
+        return Verdict(n, prev)
+
+    def _read(self, sql: str, params: tuple) -> list[tuple]:
+        try:
+            with closing(self._connect()) as con:
+                return con.execute(sql, params).fetchall()
+        except StoreError as exc:
+            raise AuditError(str(exc)) from exc
+        except sqlite3.Error as exc:
+            raise AuditError(f"the audit log in {self.path} can't be read: {exc}") from exc
+
+
+def record(db_path: Path | str, who: str | User, action: str, what: dict) -> int:
+    """Append one entry to the log beside this database (the command line's and the app's one call)."""
+    return AuditLog.beside(db_path).record(who, action, what)
+
+
+def for_screen(entries: pd.DataFrame) -> pd.DataFrame:
+    """Entries as the Audit page lists them: number, time, user, the action in words, the details in one line."""
+    return pd.DataFrame({"#": entries["entry_id"].astype(int),
+                         "When (UTC)": [at[:19].replace("T", " ") for at in entries["recorded_at"]],
+                         "Who": entries["who"], "Action": [ACTIONS.get(a, a) for a in entries["action"]],
+                         "What": [summary(w) for w in entries["what"]]})
+
+
+def summary(what: dict) -> str:
+    """An entry's details in one line: 'file: at-risk.csv · rows: 12 · segment: SMB'."""
+    parts = []
+    for key, value in what.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {_one(v)}" for k, v in value.items()) or "none"
+        parts.append(f"{key.replace('_', ' ')}: {_one(value)}")
+    return " · ".join(parts)
+
+
+def _one(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(_one(v) for v in value) or "none"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
