@@ -42,7 +42,8 @@ if user.may("load"):  # uploads write the company's database: the administrator 
                         "load_id": result.load_id,
                         "outcome": ("failed" if not result.ok else "every row rejected" if result.all_rejected
                                     else "loaded"),
-                        **({} if result.ok else {"reason": result.text.splitlines()[0] if result.text else None})})
+                        **({} if result.ok else {"reason": result.text.splitlines()[0] if result.text else None})},
+                        done=result.ok)
                 if not result.ok:
                     st.error(fmt.md(result.text), icon=":material/error:")  # it quotes file names and values
                 else:

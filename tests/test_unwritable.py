@@ -94,7 +94,8 @@ def test_a_read_only_folder_is_one_sentence_on_the_page(tmp_path, step):
                                   "writable folder."]
     else:
         assert shown["first"]["error"] == []
-        assert shown["error"] == [f"cannot write the database {db_file} (permission denied): free disk space, make "
-                                  "its folder writable, or choose another file with --db (or CX_DB); nothing was "
-                                  "written and the database is as it was"]
+        assert shown["error"] == [  # the audit log beside the database cannot be written either
+            "The audit log could not record this attempt either. Tell the administrator.",
+            f"cannot write the database {db_file} (permission denied): free disk space, make its folder writable, "
+            "or choose another file with --db (or CX_DB); nothing was written and the database is as it was"]
         assert query(db_file, "select count(*) from feedback") == [(0,)]

@@ -16,12 +16,14 @@ from cxdata.app import identity
 
 _UNRECORDED = "cx_audit_unrecorded"  # a callback's record that failed, said on the next drawing
 _MESSAGE = "This was done, but the audit log could not record it. Tell the administrator."
+_ATTEMPT = "The audit log could not record this attempt either. Tell the administrator."
 
 
-def record(action: str, what: dict) -> None:
-    """Append an entry for the user of this run to the log beside the database, from a page's script."""
+def record(action: str, what: dict, done: bool = True) -> None:
+    """Append an entry for the user of this run to the log beside the database, from a page's script;
+    `done` False for an attempt that failed (a refused upload), so the message does not say it was done."""
     if not _write(action, what):
-        st.error(_MESSAGE, icon=":material/error:")
+        st.error(_MESSAGE if done else _ATTEMPT, icon=":material/error:")
 
 
 def record_later(action: str, what: dict) -> None:
