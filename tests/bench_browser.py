@@ -62,6 +62,8 @@ def timed_until_ready(page, action) -> float:
 def choose(page, label: str, option: str) -> None:
     """Add one value to a sidebar multiselect, as a user does (the app reruns on the click)."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text=label)
+    box.scroll_into_view_if_needed()  # the menu closes when the click's own scrolling moves the sidebar
+    page.wait_for_timeout(300)
     box.locator("input").click()
     box.locator("input").fill(option)
     page.get_by_role("option", name=option, exact=True).click()

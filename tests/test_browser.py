@@ -169,6 +169,9 @@ def test_overview_tiles_render_and_a_filter_changes_url_and_tiles(server, page):
     page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
 
     segment = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Segment")
+    # Scrolled into view first: the menu closes again when the click's own scrolling moves the sidebar.
+    segment.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
     segment.locator("input").click()
     page.get_by_role("option", name="SMB").click()
     page.keyboard.press("Escape")
