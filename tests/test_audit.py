@@ -8,6 +8,8 @@ import json
 import multiprocessing
 import shutil
 import sqlite3
+import traceback
+from pathlib import Path
 
 import pytest
 
@@ -114,9 +116,13 @@ def test_a_record_after_a_deleted_newest_entry_does_not_hide_it(log):
 
 
 def _append_many(path: str, who: str, n: int) -> None:
-    log = AuditLog(path)
-    for i in range(n):
-        log.record(who, "download", {"file": f"{who}-{i}.csv"})
+    try:
+        log = AuditLog(path)
+        for i in range(n):
+            log.record(who, "download", {"file": f"{who}-{i}.csv"})
+    except BaseException:  # the parent's assertion shows why a writer failed
+        Path(f"{path}.{who}.error").write_text(traceback.format_exc())
+        raise
 
 
 def test_sessions_recording_at_once_keep_one_chain(tmp_path):
@@ -129,7 +135,8 @@ def test_sessions_recording_at_once_keep_one_chain(tmp_path):
         w.start()
     for w in workers:
         w.join(180)
-    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    errors = [p.read_text() for p in sorted(Path(path).parent.glob("*.error"))]
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0], errors
     log = AuditLog(path)
     verdict = log.verify()
     assert verdict.ok and verdict.n_entries == 100
