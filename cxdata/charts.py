@@ -72,13 +72,81 @@ PLOTLY_HEIGHT = 450   # the height a figure that sets none is drawn at
 _NUMBER_SPACE, _NBSP = re.compile(r"(?<=\d) (?=\w)"), "\u00a0"
 
 
+_LITERAL = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MARKUP = re.compile(r"[<>&]")
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+
+
+def literal(text: str) -> str:
+    """`text` as Plotly shows it, character for character: Plotly reads every text it draws (titles,
+    ticks, hovers, legends, annotations) as a small HTML subset, so a name's <, > and & become
+    entities, which it draws as the characters themselves."""
+    return text.translate(_LITERAL)
+
+
+def plain(text: str) -> str:
+    """The value `literal` made `text` from: what a click on a chart's bar names, back as the data has it."""
+    return _ENTITY.sub(lambda m: {"amp": "&", "lt": "<", "gt": ">"}[m[1]], text)
+
+
+def _literal_value(value):
+    if isinstance(value, str):
+        return literal(value) if _MARKUP.search(value) else value
+    if isinstance(value, tuple):
+        return tuple(_literal_value(v) for v in value)
+    return value
+
+
+def _marked(values) -> bool:
+    return any(isinstance(v, str) and _MARKUP.search(v) for v in values)
+
+
+def _literal_index(index: pd.Index) -> pd.Index:
+    flat = index.to_flat_index() if isinstance(index, pd.MultiIndex) else index
+    if not any(_marked(v if isinstance(v, tuple) else (v,)) for v in flat):
+        return index
+    return index.map(_literal_value)
+
+
+def _literal_series(series: pd.Series) -> pd.Series:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        if _marked(series.cat.categories):
+            series = series.cat.rename_categories(_literal_value)
+    elif (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)) and _marked(series.dropna()):
+        series = series.map(_literal_value).astype(series.dtype)
+    return series.set_axis(_literal_index(series.index))
+
+
+def _literal_data(value):
+    """Every string in a builder's argument as literal text: a DataFrame's or Series's values, index
+    and column labels, a list's, tuple's or set's items, a dict's keys and values."""
+    if isinstance(value, str):
+        return _literal_value(value)
+    if isinstance(value, pd.DataFrame):
+        out = value.copy(deep=False)
+        for i in range(out.shape[1]):
+            out.isetitem(i, _literal_series(out.iloc[:, i]))
+        out.columns, out.index = _literal_index(out.columns), _literal_index(out.index)
+        return out
+    if isinstance(value, pd.Series):
+        return _literal_series(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return type(value)(_literal_data(v) for v in value)
+    if isinstance(value, dict):
+        return {_literal_data(k): _literal_data(v) for k, v in value.items()}
+    return value
+
+
 def subtitle_wrapped(build):
-    """Decorates every figure builder: its subtitle (plain text, lines broken with <br>) wrapped at
+    """Decorates every figure builder. Every string it is given (the data's names, the title and the
+    subtitle, which are plain text) reaches it as literal text (see `literal`): a department called
+    <a href=...> is drawn as those characters, never as a link, while the markup the builder writes
+    itself (<b>, <br>, <span>) still works. Its subtitle (lines broken with <br>) is then wrapped at
     words to SUBTITLE_CHARS, the top margin and the height grown by the lines the wrapping added, so
     the subtitle never runs off the chart nor over its legend, whatever the column's width."""
     @functools.wraps(build)
     def wrapper(*args, **kwargs) -> go.Figure:
-        fig = build(*args, **kwargs)
+        fig = build(*(_literal_data(a) for a in args), **{k: _literal_data(v) for k, v in kwargs.items()})
         text = fig.layout.title.subtitle.text
         if not text:
             return fig

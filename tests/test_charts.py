@@ -1,5 +1,6 @@
 """The figure builders draw what the house style promises: bands, hollow points, targets, n in every hover."""
 import datetime as dt
+import json
 import subprocess
 import sys
 
@@ -458,3 +459,92 @@ def test_the_driver_matrix_csat_axis_spans_at_least_ten_points_with_whole_ticks(
     assert list(charts.nps_drivers(wide, "touchpoint", "T").layout.xaxis.range) == pytest.approx([56.4, 93.6])
     # the top bubble's name needs room under the view's CSAT label: 30% of the gaps' span above, 15% below
     assert list(charts.nps_drivers(close, "touchpoint", "T").layout.yaxis.range) == pytest.approx([-4.5, 39.0])
+
+
+# ---- Names from the data are drawn as the text they are, never as Plotly markup (issue 23) -------------
+
+NAME = '<a href="https://evil.example/">X</a>&<b>y</b>'
+SHOWN = "&lt;a href=\"https://evil.example/\"&gt;X&lt;/a&gt;&amp;&lt;b&gt;y&lt;/b&gt;"   # Plotly draws this as NAME
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (dict, list)):
+        for v in value.values() if isinstance(value, dict) else value:
+            yield from _strings(v)
+
+
+def _named_figures(trend) -> dict:
+    """Every builder that draws names from the data, given NAME as a department, segment, touchpoint,
+    stage, theme, channel, customer and member, and in its title; a subtitle long enough to wrap."""
+    other = "Sales"
+    title, sub = f"{NAME}: 75% within SLA", f"{NAME} against the previous period, in every channel and every region"
+    members = pd.DataFrame({"member": [NAME, other], "value": [71.2, 84.5], "n": [812, 2310], "is_better": [False, True]})
+    per_member = pd.concat([trend.assign(member=m) for m in (NAME, other)])
+    mix = pd.DataFrame({"channel": [NAME, "chat"], "is_live": [False, True], "n": [600, 300], "share": [60.0, 30.0],
+                        "prev_n": [500, 500], "prev_share": [50.0, 50.0]})
+    cells = pd.DataFrame({"is_stage": [False], "is_total": [False], "stage": [NAME], "touchpoint_name": [NAME],
+                          "n_interactions": [11], "csat": [80.0], "ces": [2.1], "complaint_pct": [9.0],
+                          "sla_breach_pct": [45.0], "n_sla_judged": [11], "csat_vs": ["worse"], "ces_vs": ["neutral"],
+                          "complaint_pct_vs": ["better"], "sla_breach_pct_vs": ["neutral"]})
+    links = pd.DataFrame({"source": [0], "target": [1], "value": [950], "color": ["#ccc"], "hover": [f"{NAME} to {other}"]})
+    moments = pd.DataFrame({"stage": [NAME], "touchpoint_name": [NAME], "is_tested": [True], "churn_good": [5.0],
+                            "churn_bad": [12.0], "n_good": [400], "n_bad": [80], "is_significant": [True]})
+    themes = pd.DataFrame({"label": [NAME, "Price"], "is_significant": [True, False],
+                           "detractor_share": [30.0, 10.0], "n_detractor": [30, 10], "n_detractor_comments": [100, 100],
+                           "promoter_share": [5.0, 8.0], "n_promoter": [5, 8], "n_promoter_comments": [100, 100]})
+    changes = pd.DataFrame({"label": [NAME, "Price"], "delta": [4.0, -1.0], "share": [12.0, 3.0], "n": [120, 30],
+                            "prev_share": [8.0, 4.0], "prev_n": [80, 40], "p_value": [0.001, 0.4],
+                            "is_significant": [True, False]})
+    heat = pd.DataFrame({"theme": ["t1", "t1", "t2", "t2"], "position": [1, 1, 2, 2], "label": [NAME, NAME, "Price", "Price"],
+                         "member": [NAME, other] * 2, "share": [10.0, 20.0, 30.0, 40.0], "n": [10, 20, 30, 40],
+                         "negative_share": [50.0, 40.0, 30.0, 20.0], "n_member": [100, 100, 100, 100]})
+    risk = pd.DataFrame({"dimension": ["segment"] * 2, "member": [NAME, other], "value_at_risk": [1.2e6, 3e5],
+                         "n_at_risk": [12, 3], "n_customers": [400, 100]})
+    points = pd.DataFrame({"band": ["high", "low"], "annual_value": [5e4, 1e4], "score": [80.0, 10.0],
+                           "customer_id": [NAME, "C-2"], "value_at_risk": [5e4, 0.0]})
+    matrix = pd.DataFrame({"department": [NAME, other], "sla_compliance": [("met", "91%"), ("missed", "60%")],
+                           "index": [95.0, 40.0]})
+    quarters = pd.DataFrame({"department": [NAME, NAME], "period_start": [JAN, APR], "index": [80.0, 90.0],
+                             "n_met": [4, 5], "n_metrics": [5, 5]})
+    split = pd.DataFrame({"member": [NAME, other], "immediate_share": [69.0, 28.0], "n_due": [2832, 1466]})
+    return {
+        "kpi_trend": charts.kpi_trend(trend, "nps", title, sub, period=(JAN, MAR, NAME)),
+        "small_multiples": charts.small_multiples(per_member, "nps", [NAME, other], title, sub),
+        "ranked_bars": charts.ranked_bars(members, "csat", title, sub, target=80.0, dimension="department"),
+        "channel_mix": charts.channel_mix(mix, "previous period"),
+        "nps_drivers": charts.nps_drivers(pd.DataFrame([_driver(NAME), _driver(other)]), "touchpoint", title, sub),
+        "journey_map": charts.journey_map(cells, [NAME], {NAME: f"{NAME} · 11 contacts"}, {NAME}, title, sub),
+        "journey_sankey": charts.journey_sankey([NAME, other], ["#000"] * 2, links, title, sub),
+        "moments_of_truth": charts.moments_of_truth(moments, title, sub),
+        "detractor_drivers": charts.detractor_drivers(themes, title, sub),
+        "theme_changes": charts.theme_changes(changes, title, sub),
+        "theme_heatmap": charts.theme_heatmap(heat, "Touchpoint", title, sub),
+        "revenue_at_risk_bars": charts.revenue_at_risk_bars(risk, "segment", title, sub),
+        "churn_risk_value": charts.churn_risk_value(points, 50.0, title, sub),
+        "alignment_matrix": charts.alignment_matrix(matrix, ["sla_compliance"], title, sub),
+        "alignment_trend": charts.alignment_trend(quarters, [NAME], title, sub),
+        "immediate_split": charts.immediate_split(split, title, sub),
+    }
+
+
+def test_names_from_the_data_are_drawn_as_text_never_as_markup(trend):
+    for name, fig in _named_figures(trend).items():
+        strings = list(_strings(json.loads(fig.to_json())))
+        assert not [s for s in strings if "<a" in s or "<b>y" in s or "</a>" in s], name   # no live link, no bold
+        assert any(SHOWN in s for s in strings), name                                     # the name is drawn
+        if name == "channel_mix":
+            continue   # titled by its own numbers
+        assert SHOWN in fig.layout.title.text, name
+        # the builder's own markup still works: the wrapped subtitle's line break and the hovers' bold
+        assert "<br>" in fig.layout.title.subtitle.text and "&lt;br&gt;" not in fig.layout.title.subtitle.text, name
+    bars = _named_figures(trend)["ranked_bars"]
+    # categories still match their order and their n labels: one entry per member, the same text
+    assert set(bars.layout.yaxis.tickvals) == {SHOWN, "Sales"} and SHOWN in {y for t in bars.data for y in t.y}
+    assert "<b>%{customdata[0]}</b>" in bars.data[0].hovertemplate
+
+
+def test_a_name_is_made_literal_exactly_once_and_comes_back_whole():
+    assert charts.literal(NAME) == SHOWN and charts.plain(SHOWN) == NAME
+    assert charts.literal("Billing") == "Billing" and charts.plain(charts.literal("&lt; R&D")) == "&lt; R&D"

@@ -102,3 +102,5 @@ def test_a_clicked_bar_names_its_member():
     assert bar_member({"points": [{"x": 61.2, "y": "chat", "curve_number": 0}]}) == "chat"      # horizontal
     assert bar_member({"points": [{"x": "Billing", "y": 50.0}]}) == "Billing"                   # vertical
     assert bar_member({"points": []}) is None and bar_member(None) is None
+    # the chart holds a name as literal text; the click gives it back as the data has it
+    assert bar_member({"points": [{"x": 1.0, "y": "&lt;b&gt;R&amp;D&lt;/b&gt;"}]}) == "<b>R&D</b>"

@@ -1,8 +1,10 @@
 """Stored script injection, tried in a real browser (issue 23): customer names, owners, comments,
 segments, departments, touchpoints, journey stages and alert notes carry an <iframe srcdoc> that
 would alert the cookie, a position:fixed block that would cover the page, and a Markdown image from
-an outside host. Every page and every slide of the presentation is opened; no dialog may open, no
-request may leave 127.0.0.1, and no such element may be drawn: the values show as text."""
+an outside host; a second department and a segment carry an <a href> that Plotly, which reads its
+texts as a small HTML subset, would draw as a live link inside a chart. Every page and every slide of
+the presentation is opened; no dialog may open, no request may leave 127.0.0.1, and no such element
+may be drawn: the values show as text."""
 from __future__ import annotations
 
 import re
@@ -22,6 +24,7 @@ _ = pytestmark
 IFRAME = '<iframe srcdoc="<script>parent.alert(parent.document.cookie)</script>"></iframe>'
 COVER = '<div style="position:fixed;inset:0;z-index:99999;background:red">covered</div>'
 IMAGE = "![](https://example.invalid/x.png)"
+LINK = '<a href="https://evil.example/">linked</a>'
 PAGES = ["", "trends", "journey", "voice", "churn", "departments", "service", "reports", "data", "definitions"]
 
 
@@ -39,8 +42,14 @@ def hostile_db(demo_march, tmp_path_factory):
                     {"i": IFRAME, "c": COVER, "m": IMAGE})
         department = con.execute("select department from interactions where department is not null "
                                  "group by all order by count(*) desc limit 1").fetchall()[0][0]
+        second = con.execute("select department from interactions where department is not null "
+                             "group by all order by count(*) desc limit 2").fetchall()[1][0]
         for table in ("interactions", "feedback", "targets"):
             con.execute(f"update {table} set department = $i where department = $d", {"i": IFRAME, "d": department})
+            con.execute(f"update {table} set department = $l || ' ' || department where department = $d",
+                        {"l": LINK, "d": second})
+        con.execute("update customers set segment = $l || ' ' || segment where segment = (select segment from "
+                    "customers where segment <> 'SMB' group by all order by count(*) desc limit 1)", {"l": LINK})
         touchpoint = con.execute("select touchpoint from feedback where touchpoint is not null "
                                  "group by all order by count(*) desc limit 1").fetchall()[0][0]
         for table in ("interactions", "feedback", "touchpoints"):
@@ -88,7 +97,12 @@ def _drawn(page) -> dict[str, int]:
     return page.evaluate("""() => ({
         iframes: document.querySelectorAll('iframe[srcdoc]').length,
         covers: [...document.querySelectorAll('div[style]')].filter(d => d.style.inset === '0px').length,
-        images: [...document.images].filter(i => i.src.includes('example.invalid')).length})""")
+        images: [...document.images].filter(i => i.src.includes('example.invalid')).length,
+        links: document.querySelectorAll('.js-plotly-plot a[href*="evil.example"], a[href*="evil.example"]').length})""")
+
+
+def _chart_text(page) -> str:
+    return page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].map(p => p.textContent).join(' ')")
 
 
 def test_the_payloads_render_inert_on_every_page_and_slide(hostile_server, browser):  # noqa: F811
@@ -98,13 +112,14 @@ def test_the_payloads_render_inert_on_every_page_and_slide(hostile_server, brows
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     context.on("request", lambda r: outside.append(r.url)
                if urlparse(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:") else None)
-    seen_text = []
+    seen_text, chart_text = [], []
     try:
         for name in PAGES:
             _visit(page, f"{hostile_server}/{name}")
             assert page.locator('[data-testid="stException"]').count() == 0, name
-            assert _drawn(page) == {"iframes": 0, "covers": 0, "images": 0}, name
+            assert _drawn(page) == {"iframes": 0, "covers": 0, "images": 0, "links": 0}, name
             seen_text.append(page.locator('[data-testid="stMain"]').inner_text())
+            chart_text.append(_chart_text(page))
         ARTIFACTS.mkdir(exist_ok=True)
         count = None
         for number in range(1, 40):
@@ -113,8 +128,9 @@ def test_the_payloads_render_inert_on_every_page_and_slide(hostile_server, brows
             _wait_until_idle(page)
             count = count or int(re.search(r"Slide \d+ of (\d+)", page.inner_text("body")).group(1))
             assert page.locator('[data-testid="stException"]').count() == 0, number
-            assert _drawn(page) == {"iframes": 0, "covers": 0, "images": 0}, f"slide {number}"
+            assert _drawn(page) == {"iframes": 0, "covers": 0, "images": 0, "links": 0}, f"slide {number}"
             seen_text.append(page.locator('[data-testid="stMain"]').inner_text())
+            chart_text.append(_chart_text(page))
             if number == count:
                 break
         page.screenshot(path=str(ARTIFACTS / "injection_last_slide.png"))
@@ -127,6 +143,8 @@ def test_the_payloads_render_inert_on_every_page_and_slide(hostile_server, brows
     # the values were on screen, as the text they are
     assert "parent.alert(parent.document.cookie)" in text and "![](https://example.invalid/x.png)" in text
     assert "position:fixed;inset:0" in text
+    # the link's markup was drawn inside the charts, as the characters it is
+    assert LINK.split(">")[0] + ">" in "\n".join(chart_text)
 
 
 def test_a_markdown_image_in_the_url_shows_as_text(hostile_server, browser):  # noqa: F811

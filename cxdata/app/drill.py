@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cxdata import drill, exports
+from cxdata import charts, drill, exports
 from cxdata import formatting as fmt
 from cxdata.access.audit import filters_what
 from cxdata.app import audited, frame
@@ -56,13 +56,14 @@ def on_bar(chart_key: str):
 
 
 def bar_member(selection) -> str | None:
-    """The member a clicked bar stands for: its category (y on a horizontal bar, else x), or None."""
+    """The member a clicked bar stands for: its category (y on a horizontal bar, else x), or None;
+    as the data names it (the chart holds it as literal text, see charts.literal)."""
     points = (selection or {}).get("points") or []
     if not points:
         return None
     point = points[0]
     member = point.get("y") if isinstance(point.get("y"), str) else point.get("x")
-    return member if isinstance(member, str) else None
+    return charts.plain(member) if isinstance(member, str) else None
 
 
 def _open(key: str) -> None:
