@@ -33,6 +33,7 @@ def test_a_download_arrives_and_is_recorded_once_and_the_dialog_stays_open(copy_
         page.get_by_role("button", name="table_rows").first.click()   # the NPS tile's rows
         dialog = page.get_by_role("dialog")
         dialog.get_by_text("100 answers").wait_for(timeout=30_000)
+        _wait_until_idle(page)   # the dialog's own run finished: the click's rerun is the only one in flight
         with page.expect_download(timeout=30_000) as taken:
             dialog.get_by_role("button", name="CSV").click()
         assert taken.value.suggested_filename.endswith(".csv")
