@@ -33,12 +33,13 @@ def test_a_download_arrives_and_is_recorded_once_and_the_dialog_stays_open(copy_
         page.get_by_role("button", name="table_rows").first.click()   # the NPS tile's rows
         dialog = page.get_by_role("dialog")
         dialog.get_by_text("100 answers").wait_for(timeout=30_000)
+        _wait_until_idle(page)   # the dialog's own run finished: the click's rerun is the only one in flight
         with page.expect_download(timeout=30_000) as taken:
-            dialog.get_by_role("button", name="CSV").click()
+            dialog.get_by_role("button", name="CSV", exact=True).click()
         assert taken.value.suggested_filename.endswith(".csv")
         assert taken.value.path().read_text(encoding="utf-8-sig").count("\n") == 101   # a header and 100 answers
         _wait_until_idle(page)
-        dialog.get_by_role("button", name="Excel").wait_for(timeout=30_000)   # still open after the click
+        dialog.get_by_role("button", name="Excel", exact=True).wait_for(timeout=30_000)   # still open after the click
         deadline = time.time() + 30   # the click's rerun records it; on a busy machine that is a moment later
         while log.entries().empty and time.time() < deadline:
             time.sleep(0.2)

@@ -93,6 +93,20 @@ MEASURE_SLIDE = """() => {
 }"""
 
 
+def _settled(page) -> dict:
+    """The slide's measures once two readings 0.2 s apart agree: on a busy machine the slide before
+    can still be on the page for a moment after the rerun has started drawing the next one."""
+    before = page.evaluate(MEASURE_SLIDE)
+    for _ in range(40):
+        page.wait_for_timeout(200)
+        _wait_until_idle(page)
+        now = page.evaluate(MEASURE_SLIDE)
+        if now == before:
+            return now
+        before = now
+    return before
+
+
 @pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
 def test_every_slide_fits_the_screen_in_large_type(app_url, width, height):
     """Bottoms, not tops: nothing below the window or under the footer, no scrollbar, the footer at the
@@ -116,8 +130,8 @@ def test_every_slide_fits_the_screen_in_large_type(app_url, width, height):
             page.wait_for_function("Array.from(document.querySelectorAll('.st-key-cx_body .stPlotlyChart'))"
                                    ".every(c => c.querySelector('.main-svg'))", timeout=60_000)
             _assert_no_error(page)
+            m = _settled(page)
             page.screenshot(path=shots / f"slide{number:02d}-{width}x{height}.png")
-            m = page.evaluate(MEASURE_SLIDE)
             where = f"slide {number} at {width}x{height}: {m}"
             assert m["bottom"] <= height + 0.5 and m["right"] <= width + 0.5, where
             assert m["bodyBottom"] <= m["footTop"] + 0.5, where        # nothing runs under the footer
