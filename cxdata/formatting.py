@@ -93,6 +93,9 @@ def and_list(words) -> str:
 _INLINE = re.compile(r"([\\`*\[\]<>!|~$&]|(?<![^\W_])_|_(?![^\W_]))")
 _BLOCK = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])|\*")
+# What Markdown's automatic links start from: a scheme's "://", "www." and an e-mail's "@".
+_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?<=[A-Za-z])(:)(?=//)|(?<![\w.])(www)(\.)|(@)", re.IGNORECASE)
 
 
 def md(value) -> str:
@@ -102,7 +105,18 @@ def md(value) -> str:
     if _is_missing(value):
         return MISSING
     lines = (" ".join(line.split()) for line in str(value).splitlines())
-    return "  \n".join(_BLOCK.sub(_escape_block, _INLINE.sub(r"\\\1", line)) for line in lines if line)
+    return "  \n".join(_AUTOLINK.sub(_escape_autolink, _BLOCK.sub(_escape_block, _INLINE.sub(r"\\\1", line)))
+                        for line in lines if line)
+
+
+def _escape_autolink(found: re.Match) -> str:
+    """https://…, www.… and a@b.com stay text: Markdown links them even when escaped, so an invisible
+    word joiner (U+2060) goes inside the mark it links from."""
+    if found.group(1):
+        return ":" + _JOINER
+    if found.group(2):
+        return found.group(2) + _JOINER + "."
+    return "@" + _JOINER
 
 
 def _escape_block(found: re.Match) -> str:
@@ -113,7 +127,7 @@ def _escape_block(found: re.Match) -> str:
 def unmarked(markdown: str) -> str:
     """A page's Markdown sentence as plain text (a slide, a summary): emphasis marks dropped, the
     escapes md() added undone."""
-    return _ESCAPED.sub(lambda m: m.group(1) or "", markdown)
+    return _ESCAPED.sub(lambda m: m.group(1) or "", markdown).replace(_JOINER, "")
 
 
 def plural(n: float, one: str, many: str | None = None) -> str:

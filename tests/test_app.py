@@ -124,9 +124,9 @@ def test_hostile_query_params_are_ignored_with_a_notice(app, params, notice):
 
 @pytest.mark.parametrize("params, source", [
     ({"segment": "![x](https://example.invalid/q.png)"},
-     "Ignored unknown segment '\\!\\[x\\](https://example.invalid/q.png)'"),
+     "Ignored unknown segment '\\!\\[x\\](https:\u2060//example.invalid/q.png)'"),
     ({"compare": "<img src=https://example.invalid/q.png>"},
-     "Ignored unknown comparison '\\<img src=https://example.invalid/q.png\\>'"),
+     "Ignored unknown comparison '\\<img src=https:\u2060//example.invalid/q.png\\>'"),
 ])
 def test_a_value_from_the_url_is_echoed_as_text_not_markdown(app, params, source):
     """Issue 23: the notice drew the URL's Markdown image (and loaded it); its source now escapes it."""

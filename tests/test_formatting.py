@@ -127,7 +127,10 @@ def test_thousands_separators_and_plurals():
 
 @pytest.mark.parametrize("value, expected", [
     # hand-checked: every mark that would make a link, an image, HTML, emphasis, math or a block is escaped
-    ("![](https://example.invalid/x.png)", r"\!\[\](https://example.invalid/x.png)"),
+    ("![](https://example.invalid/x.png)", "\\!\\[\\](https:\u2060//example.invalid/x.png)"),
+    # Markdown links a bare address, www. and an e-mail even when escaped: a word joiner breaks each
+    ("see https://evil.example/x or www.evil.example, ana@example.com",
+     "see https:\u2060//evil.example/x or www\u2060.evil.example, ana@\u2060example.com"),
     ('<iframe srcdoc="<script>parent.alert(1)</script>"></iframe>',
      r'\<iframe srcdoc="\<script\>parent.alert(1)\</script\>"\>\</iframe\>'),
     ("<style>*{position:fixed}</style>", r"\<style\>\*{position:fixed}\</style\>"),
@@ -142,6 +145,6 @@ def test_md_shows_a_data_value_as_its_text(value, expected):
 
 
 def test_unmarked_undoes_md_and_drops_emphasis():
-    for text in ("![](https://example.invalid/x.png)", "a*b_c_ $5", "O'Brien & Co <b>"):
+    for text in ("![](https://example.invalid/x.png)", "a*b_c_ $5", "O'Brien & Co <b>", "www.x.com ana@x.com"):
         assert fmt.unmarked(fmt.md(text)) == text
     assert fmt.unmarked(f"**{fmt.md('Sign-up *new*')}** loses most") == "Sign-up *new* loses most"
