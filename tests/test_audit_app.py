@@ -26,18 +26,23 @@ role = "viewer"
 LAST_90 = {"from": "2025-12-06", "to": "2026-03-05"}  # the tiny data's default view
 
 
-@pytest.fixture
-def app(tiny_db, tmp_path, monkeypatch):
-    """Open a page of the app on a copy of the tiny database, signed in as `email` (None: no sign-in,
-    the local administrator); returns (start, the log)."""
-    path = tmp_path / "cx.duckdb"
-    shutil.copy(tiny_db, path)
+def _serve(path, tmp_path, monkeypatch) -> None:
+    """The app's settings for a copy of a database at `path`: its roles file, its store beside it."""
     (tmp_path / "roles.toml").write_text(ROLES)
     monkeypatch.setenv("CX_DB", str(path))
     monkeypatch.setenv(ROLES_ENV, str(tmp_path / "roles.toml"))
     monkeypatch.delenv(STORE_ENV, raising=False)
     monkeypatch.delenv("CX_ANONYMOUS", raising=False)
     monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def app(tiny_db, tmp_path, monkeypatch):
+    """Open a page of the app on a copy of the tiny database, signed in as `email` (None: no sign-in,
+    the local administrator); returns (start, the log)."""
+    path = tmp_path / "cx.duckdb"
+    shutil.copy(tiny_db, path)
+    _serve(path, tmp_path, monkeypatch)
 
     def start(page: str | None = None, email: str | None = "ana@example.com", **query_params) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
@@ -255,12 +260,7 @@ def demo_app(demo_march, tmp_path, monkeypatch):
     """The app on a copy of the March demo, its store beside it, signed in as the admin."""
     path = tmp_path / "cx.duckdb"
     shutil.copyfile(demo_march, path)
-    (tmp_path / "roles.toml").write_text(ROLES)
-    monkeypatch.setenv("CX_DB", str(path))
-    monkeypatch.setenv(ROLES_ENV, str(tmp_path / "roles.toml"))
-    monkeypatch.delenv(STORE_ENV, raising=False)
-    monkeypatch.delenv("CX_ANONYMOUS", raising=False)
-    monkeypatch.chdir(ROOT)
+    _serve(path, tmp_path, monkeypatch)
 
     def start(page: str, email: str = "ana@example.com") -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

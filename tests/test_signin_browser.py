@@ -14,15 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _tiles, _wait_for_tiles, run_app
+from tests.test_signin_app import ROLES_TOML
 
-ROLES_TOML = '''
-[users."ana@example.com"]
-role = "department_head"
-departments = ["Billing"]
-
-[groups."leadership"]
-role = "executive"
-'''
 
 
 @pytest.fixture(scope="module")
