@@ -129,10 +129,10 @@ class Store:
     def _refuse_if_changed(con: sqlite3.Connection, kind: str, key: str, seen: int, fields: list[str]) -> None:
         if not fields:
             return
-        marks = ", ".join("?" * len(fields))
-        newer = con.execute(f"select field, changed_by, changed_at from events where kind = ? and key = ? "
-                            f"and event_id > ? and field in ({marks}) order by event_id desc limit 1",
-                            (kind, key, seen, *fields)).fetchone()   # marks: one ? per field, values bound
+        newer = con.execute("select field, changed_by, changed_at from events where kind = ? and key = ? "
+                            "and event_id > ? and field in (select value from json_each(?)) "
+                            "order by event_id desc limit 1",
+                            (kind, key, seen, json.dumps(list(fields)))).fetchone()
         if newer:
             raise Conflict(*newer)
 

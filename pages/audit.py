@@ -26,8 +26,7 @@ if verdict.ok:
 else:
     st.error(verdict.text() + " Entries from the one named on can't be trusted; earlier ones can.",
              icon=":material/gpp_bad:")
-st.caption(f"Kept in `{log.path}`, beside the database; entries are only ever added. "
-           "`python -m cxdata audit --verify` checks it from the command line. docs/access.md: what is logged.")
+st.caption("Kept beside the database; entries are only ever added, never changed.")
 
 pick_user, pick_action, pick_from, pick_to = st.columns([2, 3, 1, 1])
 who = pick_user.selectbox("User", [""] + users, format_func=lambda u: u or "Everyone", key="audit_user")

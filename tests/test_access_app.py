@@ -16,7 +16,7 @@ from cxdata.churn import alerts
 from cxdata.filters import Filters
 from cxdata.store import Store
 from tests.conftest import ROOT
-from tests.test_access_scoped import ROLES_TOML
+from tests.test_access_scoped import ROLES_TOML, depts_db  # noqa: F401 (a fixture)
 
 PAGES = ["overview", "trends", "journey", "voice", "churn", "departments", "service", "reports", "present",
          "data", "definitions"]
@@ -24,16 +24,6 @@ AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret":
         "client_secret": "secret", "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
 CUSTOMER_KPIS = ("churn_rate", "active_customers", "revenue")
 SURVEY_AND_SERVICE_KPIS = ("nps", "csat", "contacts", "sla_compliance")
-
-
-@pytest.fixture(scope="module")
-def depts_db(tiny_db, tmp_path_factory):
-    path = tmp_path_factory.mktemp("depts_app") / "cx.duckdb"
-    path.write_bytes(tiny_db.read_bytes())
-    with db.writable_copy(path) as con:
-        for table in ("interactions", "feedback", "targets"):
-            con.execute(f"update {table} set department = 'Fieldwork' where department = 'Support'")
-    return path
 
 
 @pytest.fixture(scope="module")

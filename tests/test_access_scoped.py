@@ -279,7 +279,7 @@ def depts_db(tiny_db, tmp_path_factory):
     path = tmp_path_factory.mktemp("depts") / "cx.duckdb"
     path.write_bytes(tiny_db.read_bytes())
     with db.writable_copy(path) as con:
-        for table in ("interactions", "feedback", "targets"):
+        for table in ("interactions", "feedback", "targets"):   # identifiers from this fixed tuple only
             con.execute(f"update {table} set department = 'Fieldwork' where department = 'Support'")
     return path
 

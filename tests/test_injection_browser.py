@@ -44,7 +44,7 @@ def hostile_db(demo_march, tmp_path_factory):
                                  "group by all order by count(*) desc limit 1").fetchall()[0][0]
         second = con.execute("select department from interactions where department is not null "
                              "group by all order by count(*) desc limit 2").fetchall()[1][0]
-        for table in ("interactions", "feedback", "targets"):
+        for table in ("interactions", "feedback", "targets"):   # identifiers from fixed tuples only
             con.execute(f"update {table} set department = $i where department = $d", {"i": IFRAME, "d": department})
             con.execute(f"update {table} set department = $l || ' ' || department where department = $d",
                         {"l": LINK, "d": second})
