@@ -1,6 +1,7 @@
 -- one row per word or word pair that separates detractor from promoter comments in the period (NPS
 -- comments only): its counts in each group and its log-odds z-score (log_odds_z, sql/derived.sql);
--- phrases in at least $min_comments comments, the $limit most typical of each group
+-- phrases in at least $min_comments comments, the $limit most typical of each group; equal scores in
+-- alphabetical order, so the same data always lists the same phrases in the same order
 with groups as (
     select comment_hash, nps_group, count(*) as n
     from comment_days($start, $stop, $filters)
@@ -29,9 +30,9 @@ scored as (
 ),
 final as (
     select *, case when z > 0 then 'detractor' else 'promoter' end as typical_of,
-           row_number() over (partition by z > 0 order by abs(z) desc) as rank
+           row_number() over (partition by z > 0 order by abs(z) desc, phrase) as rank
     from scored
 )
 select phrase, n_detractor, n_promoter, z, typical_of from final
 where rank <= $limit
-order by z desc
+order by z desc, phrase
