@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import sys
 import time
@@ -88,26 +89,37 @@ def tiny_con(tiny_db):
     con.close()
 
 
-def _demo(tmp_path_factory, today: dt.date) -> Path:
+def _demo(tmp_path_factory, worker_id: str, today: dt.date) -> Path:
+    """The default demo as of `today`, built once per run however many xdist workers ask for it: the
+    first to ask builds it under a lock in the run's shared temporary folder, the others wait and read it."""
     from cxdata import demo
-    path = tmp_path_factory.mktemp(f"demo_{today:%Y%m%d}") / "cx.duckdb"
-    demo.build_demo(path, customers=5000, seed=7, today=today)
+    run_folder = tmp_path_factory.getbasetemp()
+    if worker_id != "master":   # each worker's base folder sits in the run's own
+        run_folder = run_folder.parent
+    folder = run_folder / f"shared_demo_{today:%Y%m%d}"
+    path, built = folder / "cx.duckdb", folder / "built"
+    with open(run_folder / f"shared_demo_{today:%Y%m%d}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # released when the file closes
+        if not built.exists():
+            folder.mkdir(exist_ok=True)
+            demo.build_demo(path, customers=5000, seed=7, today=today)
+            built.touch()
     return path
 
 
 @pytest.fixture(scope="session")
-def demo_march(tmp_path_factory) -> Path:
+def demo_march(tmp_path_factory, worker_id) -> Path:
     """The default demo (5,000 customers, seed 7) as of 2026-03-15, just after its December-January dip.
 
-    Built once for the whole run and shared: tests only read it (copy it to change it).
+    Built once for the whole run and shared by every worker: tests only read it (copy it to change it).
     """
-    return _demo(tmp_path_factory, dt.date(2026, 3, 15))
+    return _demo(tmp_path_factory, worker_id, dt.date(2026, 3, 15))
 
 
 @pytest.fixture(scope="session")
-def demo_december(tmp_path_factory) -> Path:
+def demo_december(tmp_path_factory, worker_id) -> Path:
     """The default demo as of 2026-12-01 (a full year of months behind it); shared, read-only."""
-    return _demo(tmp_path_factory, dt.date(2026, 12, 1))
+    return _demo(tmp_path_factory, worker_id, dt.date(2026, 12, 1))
 
 
 @pytest.fixture

@@ -16,10 +16,20 @@ KEYS = {"page", "cold_p50_s", "cold_p95_s", "warm_p50_s", "warm_p95_s", "raw_p50
         "speedup", "peak_rss_mb", "views"}
 
 
-def test_bench_json_has_one_object_per_page_with_the_documented_keys(tiny_db):
-    run = subprocess.run([sys.executable, "-m", "cxdata", "bench", "--db", str(tiny_db), "--json", "--repeat", "1"],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
-    pages = json.loads(run.stdout)
+def _bench(*args: str) -> str:
+    return subprocess.run([sys.executable, "-m", "cxdata", "bench", *args], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def every_page(tiny_db) -> list[dict]:
+    """One `bench --json` run over every page on the tiny database, read by both tests below: it is the
+    slow part (every page, four views, cold, warm and raw), and its results do not change between them."""
+    return json.loads(_bench("--db", str(tiny_db), "--json", "--repeat", "1"))
+
+
+def test_bench_json_has_one_object_per_page_with_the_documented_keys(every_page):
+    pages = every_page
     assert [p["page"] for p in pages] == list(bench.PAGES)
     for page in pages:
         assert set(page) == KEYS
@@ -33,11 +43,15 @@ def test_bench_json_has_one_object_per_page_with_the_documented_keys(tiny_db):
     assert pages[1]["raw_p95_s"] is None and pages[1]["speedup"] is None   # the data page has no raw twin
 
 
-def test_bench_table_names_the_database_and_every_page(tiny_db):
-    run = subprocess.run([sys.executable, "-m", "cxdata", "bench", "--db", str(tiny_db), "--repeat", "1"],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
-    assert run.stdout.startswith(f"{tiny_db}: 10 interactions, 250 survey responses, 20 customers")
-    assert all(f"\n{page} " in run.stdout for page in bench.PAGES)
+def test_bench_table_names_the_database_and_every_page(tiny_db, every_page):
+    # the command prints the table (two quick pages, named with --pages) ...
+    out = _bench("--db", str(tiny_db), "--repeat", "1", "--pages", "data,churn")
+    assert out.startswith(f"{tiny_db}: 10 interactions, 250 survey responses, 20 customers")
+    assert "\ndata " in out and "\nchurn " in out and "\noverview " not in out
+    # ... with the formatter that, given every page's results, gives each page its line
+    table = bench.to_text(tiny_db, [bench.PageResult(**page) for page in every_page])
+    assert table.startswith(f"{tiny_db}: 10 interactions, 250 survey responses, 20 customers")
+    assert all(f"\n{page} " in table for page in bench.PAGES)
 
 
 def test_bench_on_a_missing_database_says_how_to_build_one(tmp_path):

@@ -74,6 +74,8 @@ def run_app(env: dict[str, str], log_dir: Path):
 
 @pytest.fixture(scope="module")
 def browser():
+    """One Chromium per module, not per run: a live sync Playwright keeps its event loop set as the
+    thread's running loop, which would break asyncio.run in later tests (Kaleido's board pack images)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -112,14 +114,24 @@ def _wait_for_tiles(page, timeout_ms: int = 120_000) -> None:
     _wait_until_idle(page)
 
 
-def _wait_until_idle(page) -> None:
-    """Until Streamlit has finished the current run (its status widget says 'running' while busy)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "!document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running/i)",
-        timeout=60_000)
-    page.wait_for_timeout(500)
+# Streamlit's own marks on its root element: the script state reads "initial" until a run has begun,
+# "running" (or "rerunRequested") while one runs and "notRunning" once it has finished.
+_QUIET = """([quietMs]) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.dataset.testScriptState !== 'notRunning' || app.dataset.testConnectionState !== 'CONNECTED') {
+        window.cxIdleSince = undefined;
+        return false;
+    }
+    window.cxIdleSince = window.cxIdleSince ?? performance.now();
+    return performance.now() - window.cxIdleSince >= quietMs;
+}"""
+
+
+def _wait_until_idle(page, quiet_ms: int = 300) -> None:
+    """Until Streamlit has finished its runs: connected, its script state 'notRunning', and still so
+    `quiet_ms` later (a rerun that a click or st.rerun asks for starts a moment after the last one ends)."""
+    page.evaluate("window.cxIdleSince = undefined")
+    page.wait_for_function(_QUIET, arg=[quiet_ms], polling=50, timeout=60_000)
 
 
 def _wait_for_change(page, label: str, before: str) -> None:

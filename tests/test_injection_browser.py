@@ -86,10 +86,13 @@ def hostile_server(hostile_db, tmp_path_factory):
 
 
 def _visit(page, url: str) -> None:
+    """Open the page and wait until its run has finished and every chart on it is drawn, so the checks
+    see every text the page shows, the charts' included."""
     page.goto(url, wait_until="domcontentloaded")
     page.locator('[data-testid="stMainBlockContainer"]').wait_for(timeout=120_000)
-    page.wait_for_timeout(500)
     _wait_until_idle(page)
+    page.wait_for_function("[...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+                           ".every(c => c.querySelector('.main-svg'))", timeout=60_000)
 
 
 def _drawn(page) -> dict[str, int]:
@@ -126,7 +129,6 @@ def test_the_payloads_render_inert_on_every_page_and_slide(hostile_server, brows
         for number in range(1, 40):
             _visit(page, f"{hostile_server}/present?slide={number}")
             page.locator(".cx-title, .cx-cover").first.wait_for(timeout=120_000)   # the pack is built
-            _wait_until_idle(page)
             count = count or int(re.search(r"Slide \d+ of (\d+)", page.inner_text("body")).group(1))
             assert page.locator('[data-testid="stException"]').count() == 0, number
             assert _drawn(page) == {"iframes": 0, "covers": 0, "images": 0, "links": 0}, f"slide {number}"
