@@ -86,11 +86,20 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           text=True, timeout=60, env={**os.environ, **(env or {})})
 
 
+@pytest.fixture(scope="module")
+def three_customers(tmp_path_factory) -> Path:
+    """Loaded once for the module: a load builds the whole schema and derived layer, a copy takes a moment."""
+    folder = tmp_path_factory.mktemp("three_customers")
+    path = folder / "cx.duckdb"
+    load_files([write(folder, "customers.csv", CUSTOMERS)], db_path=path)
+    return path
+
+
 @pytest.fixture
-def dbfile(tmp_path: Path) -> Path:
-    """A database that already holds three customers, to show nothing is ever lost."""
+def dbfile(three_customers: Path, tmp_path: Path) -> Path:
+    """A database that already holds three customers, to show nothing is ever lost (each test its own copy)."""
     path = tmp_path / "cx.duckdb"
-    load_files([write(tmp_path, "customers.csv", CUSTOMERS)], db_path=path)
+    shutil.copyfile(three_customers, path)
     return path
 
 
