@@ -20,6 +20,7 @@ import sqlite3
 from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 
@@ -124,6 +125,47 @@ class Store:
                     raise
         except sqlite3.Error as exc:
             raise StoreError(f"the change could not be saved in {self.path}: {exc}") from exc
+
+    def import_history(self, kind: str, changes: Iterable[tuple[str, datetime, str, dict[str, object]]]) -> int:
+        """Import changes made in the past, each `(key, at, who, fields)` with its own time: a follow-up
+        history kept before the app (the demo writes one). `at` must be timezone-aware and not in the
+        future. A record that already has any change is left alone, so an import run twice writes
+        nothing twice and never rewrites what someone did here; a new record's changes are appended
+        oldest first, so its `current` values are its latest. One transaction: all or nothing. The
+        events stay append-only like every other change. How many records were imported."""
+        by_key: dict[str, list[tuple[datetime, str, dict[str, object]]]] = {}
+        now = datetime.now(timezone.utc)
+        for key, at, who, fields in changes:
+            if at.tzinfo is None or at > now:
+                raise ValueError(f"an imported change needs a past, timezone-aware time, not {at!r}")
+            by_key.setdefault(str(key), []).append((at, (who or "").strip() or "unknown", fields))
+        if not by_key:
+            return 0
+        try:
+            with closing(self._connect()) as con:
+                con.execute("begin immediate")
+                try:
+                    known = {k for (k,) in con.execute(
+                        "select distinct key from events where kind = ? and key in (select value from json_each(?))",
+                        (kind, json.dumps(list(by_key))))}
+                    fresh = [k for k in by_key if k not in known]
+                    rows = [(kind, key, field, json.dumps(value, default=str),
+                             at.astimezone(timezone.utc).isoformat(timespec="seconds"), who)
+                            for key in fresh
+                            for at, who, fields in sorted(by_key[key], key=lambda change: change[0])
+                            for field, value in fields.items()]
+                    con.executemany("insert into events (kind, key, field, value, changed_at, changed_by) "
+                                    "values (?, ?, ?, ?, ?, ?)", rows)
+                    con.executemany("insert into current values (?, ?, ?, ?, ?, ?) "
+                                    "on conflict (kind, key, field) do update set value = excluded.value, "
+                                    "changed_at = excluded.changed_at, changed_by = excluded.changed_by", rows)
+                    con.execute("commit")
+                except BaseException:
+                    con.execute("rollback")
+                    raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"the history could not be imported into {self.path}: {exc}") from exc
+        return len(fresh)
 
     @staticmethod
     def _refuse_if_changed(con: sqlite3.Connection, kind: str, key: str, seen: int, fields: list[str]) -> None:

@@ -460,9 +460,24 @@ create or replace macro is_followed_up(day, days, newest_on) as day + to_days(da
 -- ---- Churn risk (cxdata/churn, docs/churn-model.md) ----------------------------------------------
 -- Revenue at risk: annual value x the risk score read as a probability of leaving (score in %).
 create or replace macro value_at_risk_of(annual_value, score) as coalesce(annual_value, 0) * score / 100.0;
--- Risk band: high from the alert threshold, medium from half of it, else low.
-create or replace macro churn_band_of(score, threshold) as
-    case when score >= threshold then 'high' when score >= threshold / 2.0 then 'medium' else 'low' end;
+-- The explicit warning signs that fire for a churn_scores row r, among those switched on as alert
+-- rules (signals, cxdata/churn/alerts.py Rules): asked to cancel in the last 90 days, a detractor with
+-- an open complaint, a failed payment in the last 90 days not recovered (no payment since). Each one
+-- alone raises an alert and places the customer in the high band, whatever the score.
+create or replace macro fired_signals_of(r, signals) as
+    list_filter(['cancellation_contact', 'detractor_open_complaint', 'failed_payment'],
+                lambda k: list_contains(signals, k)
+                          and coalesce(case k when 'cancellation_contact' then r.is_cancellation_contact
+                                              when 'detractor_open_complaint' then r.is_detractor_open_complaint
+                                              else r.has_failed_payment end, false));
+-- The alert rules that fire for row r: 'score' (at or above the threshold) first, then its signals.
+create or replace macro alert_rules_of(r, threshold, signals) as
+    case when r.score >= threshold then list_prepend('score', fired_signals_of(r, signals))
+         else fired_signals_of(r, signals) end;
+-- Risk band, the one verdict every query shows: high from the alert threshold or with an explicit
+-- warning sign (is_explicit: fired_signals_of is not empty), medium from half the threshold, else low.
+create or replace macro churn_band_of(score, threshold, is_explicit) as
+    case when score >= threshold or is_explicit then 'high' when score >= threshold / 2.0 then 'medium' else 'low' end;
 
 -- ---- Service levels: who owes an answer, and contacts never answered (docs/service-levels.md) --------
 -- Who owes an answer (is_answer_due) is decided with the interactions' rows: see interaction_rows.
