@@ -10,7 +10,9 @@ record it saw (`seen`, the record's newest event id when its page was drawn) is 
 (`Conflict`) if a field it changes was changed since, so an outdated page never overwrites.
 
 A record is addressed by a kind ("alert", "target", ...) and a key the caller chooses;
-values are stored as JSON so numbers come back as numbers.
+values are stored as JSON so numbers come back as numbers. A history kept elsewhere (the demo's
+past of worked alerts) comes in through `import_history`, each change with its own past time,
+only into records with no change yet: appended like any other, never rewriting one.
 """
 from __future__ import annotations
 
