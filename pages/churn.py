@@ -135,7 +135,7 @@ reasons = pick_reason.multiselect("Reason", reason_keys, format_func=features.SI
 statuses = pick_status.multiselect("Status", list(alerts.STATUSES), format_func=alerts.STATUSES.get,
                                    default=["new", "acknowledged", "plan"])
 shown = alerts.narrow(listed, raised_by, owners, reasons, statuses)
-st.caption(f"{len(shown):,} of {len(listed):,} alerts, high risk first, by revenue at risk · Alert rules: score ≥ "
+st.caption(f"{len(shown):,} of {len(listed):,} alerts, all at high risk, by revenue at risk · Alert rules: score ≥ "
            f"{rules.threshold:g}" + "".join(f", {alerts.RULES[s].lower()}" for s in rules.signals))
 table = alerts.export_frame(shown).drop(columns=["Customer id", "Region", "Plan"]).round(
     {"Revenue at risk": 0, "Annual value": 0})
