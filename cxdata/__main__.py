@@ -340,10 +340,10 @@ def _churn_eval(args: argparse.Namespace) -> int:
         if args.labelled:
             if not args.label:
                 return _fail("--labelled needs --label COLUMN (the churn label)", code=2)
-            n, columns, result = evaluate.labelled(args.labelled, args.label, args.id, threshold)
-            print(f"{args.labelled}: {n:,} customers, {result.n_positive:,} of {result.n:,} churned in the 30% test "
-                  f"split; {len(columns)} encoded features")
-            print(result.line(threshold))
+            n, columns, results = evaluate.labelled(args.labelled, args.label, args.id, threshold)
+            print(f"{args.labelled}: {n:,} customers, {results[0].n_positive:,} of {results[0].n:,} churned in the "
+                  f"30% test split; {len(columns)} encoded features")
+            _print_results(results, threshold)
             return 0
         path = Path(args.db or db.db_path())
         if not path.exists():
@@ -357,9 +357,20 @@ def _churn_eval(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     print(f"{path}: trained on customers as of {', '.join(str(d) for d in days)}; scored the "
           f"{results[0].n:,} active on {test_day}, of whom {results[0].n_positive:,} were lost in the next 90 days")
+    _print_results(results, threshold)
+    return 0
+
+
+def _print_results(results, threshold: float) -> None:
+    """One line per score, then the chosen model's calibration: predicted against observed by tenth."""
     for result in results:
         print(result.line(threshold))
-    return 0
+    table = results[0].calibration
+    if table is not None:
+        print(f"Calibration of the {results[0].name} (customers ranked by score, in tenths):")
+        print(f"  {'scores':>13}  {'customers':>9}  {'predicted':>9}  {'left':>6}")
+        for row in table.itertuples():
+            print(f"  {row.low:5.1f} – {row.high:5.1f}  {row.n:9,}  {row.predicted:8.1f}%  {row.observed:5.1f}%")
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -1074,6 +1074,29 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
     return fig
 
 
+
+@subtitle_wrapped
+def churn_calibration(table: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
+    """Held-back customers in tenths by risk score: the share who left (bars) against the share their
+    scores predicted (dots); a calibrated score puts each dot on its bar's top."""
+    fig = _figure(title, subtitle)
+    if table is None or table.empty:
+        return _empty(fig, "No check of the score yet")
+    tenths = [f"{i + 1}" for i in range(len(table))]
+    ranges = [f"scores {lo:.1f}–{hi:.1f}" for lo, hi in zip(table["low"], table["high"])]
+    fig.add_bar(x=tenths, y=table["observed"], name="Left within 90 days", marker=dict(color=COLORS["series"]),
+                customdata=[[f"Tenth {t}: {r}", f"{o:.1f}% of {n:,} left ({k:,}); the scores said {p:.1f}%"]
+                            for t, r, o, n, k, p in zip(tenths, ranges, table["observed"], table["n"],
+                                                         table["n_left"], table["predicted"])],
+                hovertemplate=_HOVER)
+    fig.add_scatter(x=tenths, y=table["predicted"], mode="markers", name="The scores said",
+                    marker=dict(color=COLORS["worse"], size=11, symbol="diamond", line=dict(width=1, color="white")),
+                    hoverinfo="skip")
+    fig.update_xaxes(title_text="Customers in tenths by risk score (1 = lowest, 10 = highest)", showgrid=False)
+    fig.update_yaxes(title_text="% who left", ticksuffix="%", rangemode="tozero")
+    fig.update_layout(showlegend=True, height=380, bargap=0.25)
+    return fig
+
 # ---- Department alignment and service levels (cxdata/departments.py, cxdata/service.py) -------------
 # Status against target: Okabe-Ito bluish green and orange (close), and a true red (Paul Tol's bright
 # red, light enough for dark text) for missed, so "red" in a legend is red on screen rather than the

@@ -7,7 +7,7 @@ from cxdata import formatting as fmt
 from cxdata.access.audit import filters_what
 from cxdata.access.scoped import Refused, sees_customer_rows
 from cxdata.app import audited, explain, frame
-from cxdata.churn import alerts, features, model
+from cxdata.churn import alerts, checks, features, model
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Conflict, Store, StoreError
 
@@ -117,7 +117,17 @@ explain.how_computed("Risk score", "Revenue at risk", "Churn rate",
                           "more, or with a single warning sign whatever the score: "
                           + (", ".join(alerts.RULES[s].lower() for s in rules.signals) or "none")
                           + ". The warning sign is named first among the reasons. The threshold and the warning "
-                            "signs are set by the administrator.")
+                            "signs are set by the administrator."
+                          + (f"\n\n{checks.method_note(info)}" if info["kind"] == model.MODEL else ""))
+held_up = checks.calibration(info)
+if held_up is not None:
+    st.markdown(f":material/fact_check: {checks.sentence(held_up, info)}")
+    with st.expander("How well the score has held up, by tenth of customers"):
+        top = held_up.iloc[-1]
+        st.plotly_chart(charts.churn_calibration(
+            held_up, f"The highest tenth: {top['observed']:.0f}% left, the scores said {top['predicted']:.0f}%",
+            f"Customers held back from training, on past dates, n = {int(held_up['n'].sum()):,}"),
+            width="stretch", theme=None, key="risk_calibration")
 
 st.subheader("At-risk list")
 st.markdown(alerts.alerts_sentence(int(total["n_at_risk"]), int(total["n_at_score"]), len(open_alerts), rules))

@@ -169,9 +169,11 @@ def test_the_cli_prints_a_clear_error_not_a_traceback(tmp_path, capsys):
 def test_telco_reaches_the_aimed_auc(tmp_path):
     copy = tmp_path / "telco.csv"
     shutil.copyfile(TELCO, copy)
-    n, columns, result = evaluate.labelled(copy, "Churn", "customerID", 30)
+    n, columns, (result, beaten) = evaluate.labelled(copy, "Churn", "customerID", 30)
     assert n == 7043 and result.n == 2113 and "TotalCharges missing" in columns
-    assert result.auc >= 0.84 and result.lift_top_decile > 2
+    # measured 2026-12-07: trees 0.842 (calibration error 2.4 points), logistic regression 0.838
+    assert result.name == "model: gradient-boosted trees" and beaten.name.endswith("logistic regression")
+    assert result.auc >= 0.84 and result.lift_top_decile > 2 and result.ece < 4
 
 
 def test_the_demo_time_split_trains_on_the_past_and_beats_the_rule_score(demo_march):
@@ -181,8 +183,8 @@ def test_the_demo_time_split_trains_on_the_past_and_beats_the_rule_score(demo_ma
     finally:
         con.close()
     assert test_day == dt.date(2026, 3, 14) - dt.timedelta(days=90) and max(days) <= test_day - dt.timedelta(days=90)
-    fitted, rules = results
-    assert fitted.name == "model" and fitted.auc >= 0.75 and fitted.auc > rules.auc  # 0.780 measured
+    fitted, beaten, rules = results
+    assert fitted.name.startswith("model: ") and fitted.auc >= 0.75 and fitted.auc > rules.auc  # 0.78-0.80 measured
     assert fitted.lift_top_decile > 3
 
 

@@ -1,8 +1,9 @@
 """Honest validation of the risk score: trained on the past, judged on what happened next.
 
 `time_split` trains as of 90 days before the newest day T (snapshots before it) and scores the
-customers active on T - 90 against who was lost in the 90 days that followed; `labelled` does the
-same family of model for any table of customers with a churn label (a stratified 70/30 split).
+customers active on T - 90 against who was lost in the 90 days that followed; `labelled` trains the
+same models on any table of customers with a churn label (a stratified 70/30 split). Both report
+the chosen model, the family it beat, and the calibration error of their probabilities.
 """
 from __future__ import annotations
 
@@ -38,36 +39,46 @@ class Result:
     recall: float | None
     n_flagged: int
     lift_top_decile: float | None
+    calibration: pd.DataFrame | None = None   # a probability's predicted against observed churn by tenth
+    ece: float | None = None                  # its expected calibration error, in percentage points
 
     def line(self, threshold: float) -> str:
         def pct(v):
             return "—" if v is None else f"{100 * v:.1f}%"
         auc = "—" if self.auc is None else f"{self.auc:.3f}"
         lift = "—" if self.lift_top_decile is None else f"{self.lift_top_decile:.2f}x"
-        return (f"{self.name:<12} ROC AUC {auc}   at score >= {threshold:g}: precision {pct(self.precision)}, "
-                f"recall {pct(self.recall)} ({self.n_flagged:,} flagged)   top-decile lift {lift}")
+        ece = "" if self.ece is None else f"   calibration error {self.ece:.1f} points"
+        return (f"{self.name:<28} ROC AUC {auc}   at score >= {threshold:g}: precision {pct(self.precision)}, "
+                f"recall {pct(self.recall)} ({self.n_flagged:,} flagged)   top-decile lift {lift}{ece}")
 
 
-def judge(name: str, y: np.ndarray, score: np.ndarray, threshold: float) -> Result:
-    """ROC AUC, precision and recall at the threshold, and the churn rate of the top 10% by score
-    over the overall rate (ties broken by order, so the decile is exactly 10%)."""
+def judge(name: str, y: np.ndarray, score: np.ndarray, threshold: float, probability: bool = True) -> Result:
+    """ROC AUC, precision and recall at the threshold, the churn rate of the top 10% by score over
+    the overall rate (ties broken by order, so the decile is exactly 10%), and for a probability
+    its calibration by tenth and the expected calibration error."""
     y, score = np.asarray(y, dtype=int), np.asarray(score, dtype=float)
     n, n_pos = len(y), int(y.sum())
-    auc = roc_auc(y, score) if 0 < n_pos < n else None
+    auc = model.roc_auc(y, score) if 0 < n_pos < n else None
     flagged = score >= threshold
     precision = float(y[flagged].mean()) if flagged.any() else None
     recall = float(y[flagged].sum() / n_pos) if n_pos else None
     top = np.argsort(-score, kind="stable")[:max(1, n // 10)]
     lift = float(y[top].mean() / (n_pos / n)) if n_pos else None
-    return Result(name, n, n_pos, auc, precision, recall, int(flagged.sum()), lift)
+    table = model.calibration_table(score, y) if probability and n else None
+    ece = model.calibration_error(table) if table is not None else None
+    return Result(name, n, n_pos, auc, precision, recall, int(flagged.sum()), lift, table, ece)
 
 
-def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
-    """The chance a random churner scores above a random stayer (ties count half): Mann-Whitney U."""
-    ranks = pd.Series(score).rank(method="average").to_numpy()
-    n_pos = int(y.sum())
-    n_neg = len(y) - n_pos
-    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+def judge_model(trained: model.Scorer, x: pd.DataFrame, y: np.ndarray, threshold: float) -> list[Result]:
+    """The chosen model first (named with its family), then the family it beat on the held-back
+    customers, both judged on the same customers."""
+    chosen = f"model: {model.FAMILY_LABEL[trained.family]}"
+    results = [judge(chosen, y, model.score(trained, x).to_numpy(), threshold)]
+    for family, rival in trained.rivals.items():
+        if family != trained.family:
+            results.append(judge(f"  beaten: {model.FAMILY_LABEL[family]}", y, model.score(rival, x).to_numpy(),
+                                 threshold))
+    return results
 
 
 def stratified_split(y: np.ndarray, test_share: float = TEST_SHARE, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -97,9 +108,10 @@ def time_split(reader: db.Reader, threshold: float) -> tuple[dt.date, list[dt.da
     trained, days = scoring.train(reader, days, min_churners=1)
     test = feat.as_of(reader, test_day)
     x, y = feat.matrix(test), test["is_lost_next"].to_numpy()
-    results = [judge("rule score", y, model.score(model.Scorer(model.RULES), x).to_numpy(), threshold)]
+    results = [judge("rule score", y, model.score(model.Scorer(model.RULES), x).to_numpy(), threshold,
+                     probability=False)]
     if trained.kind == model.MODEL:
-        results.insert(0, judge("model", y, model.score(trained, x).to_numpy(), threshold))
+        results = judge_model(trained, x, y, threshold) + results
     return test_day, days, results
 
 
@@ -155,8 +167,9 @@ def encode(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
-def labelled(path: Path, label: str, id_column: str | None, threshold: float) -> tuple[int, list[str], Result]:
-    """Train the model family on 70% of a labelled file (stratified, fixed seed), judge on the rest."""
+def labelled(path: Path, label: str, id_column: str | None, threshold: float) -> tuple[int, list[str], list[Result]]:
+    """Train on 70% of a labelled file (stratified, fixed seed: both families, the better kept and
+    calibrated on customers held back from that 70%), judge on the other 30%."""
     frame, y = read_labelled(path, label, id_column)
     x = encode(frame)
     if x.empty:
@@ -169,4 +182,7 @@ def labelled(path: Path, label: str, id_column: str | None, threshold: float) ->
         raise EvalError(f"{path}: the 30% test split holds one class only; the file needs more churned "
                         "and retained customers")
     fitted = model.fit(x_train, pd.Series(y_train), min_churners=1)
-    return len(y), list(x.columns), judge("model", y_test, model.score(fitted, x_test).to_numpy(), threshold)
+    if fitted.family is None or not fitted.rivals:
+        raise EvalError(f"{path}, column {label}: too few churned customers to hold some back and compare the "
+                        f"models (the 70% training split holds {int(y_train.sum())})")
+    return len(y), list(x.columns), judge_model(fitted, x_test, y_test, threshold)

@@ -44,7 +44,7 @@ def train(reader: db.Reader, days: list[dt.date],
     history = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if history.empty:
         return model.Scorer(model.RULES), used
-    return model.fit(feat.matrix(history), history["is_lost_next"], min_churners), used
+    return model.fit(feat.matrix(history), history["is_lost_next"], min_churners, groups=history["customer_id"]), used
 
 
 def score_customers(scorer: model.Scorer, current: pd.DataFrame) -> pd.DataFrame:
@@ -85,5 +85,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(db.sql_text("churn_model_write"), {
         "kind": scorer.kind, "as_of": newest, "trained_on": days, "n_train": scorer.n_train,
         "n_churners": scorer.n_churners, "min_churners": model.MIN_CHURNERS,
-        "weights": json.dumps(scorer.weights().round(4).to_dict(orient="records"))})
+        "weights": json.dumps(scorer.weights().round(4).to_dict(orient="records")), "family": scorer.family,
+        "auc_logistic": scorer.check.get(model.LOGISTIC), "auc_trees": scorer.check.get(model.TREES),
+        "n_check": scorer.check.get("n"), "n_check_churners": scorer.check.get("n_churners"),
+        "calibration": None if scorer.calibration is None else scorer.calibration.round(4).to_json(orient="records")})
 
