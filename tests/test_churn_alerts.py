@@ -123,8 +123,11 @@ def test_the_explicit_sign_is_the_first_reason_and_never_said_twice(signs, tmp_p
     assert set(alerts.narrow(listed, rules=["cancellation_contact", "score"]).index) == {"Q1", "Q5"}
 
 
-def test_a_sign_switched_off_no_longer_forces_the_high_band(signs, tmp_path):
-    only_failed = alerts.Rules(50, ("failed_payment",))
+def test_a_sign_switched_off_no_longer_forces_the_high_band(signs, tmp_path, monkeypatch):
+    monkeypatch.setenv(alerts.THRESHOLD_ENV, "50")
+    monkeypatch.setenv(alerts.SIGNALS_ENV, "failed_payment")   # the administrator's setting
+    only_failed = alerts.Rules.from_env()
+    assert only_failed == alerts.Rules(50, ("failed_payment",))
     listed = _listed(signs, only_failed, tmp_path)
     assert sorted(listed.index) == ["Q2", "Q5"]
     points = alerts.risk_points(signs, _view(), only_failed).set_index("customer_id")["band"].to_dict()
