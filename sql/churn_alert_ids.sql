@@ -2,4 +2,4 @@
 -- the rules, for counting open alerts where the list itself is not shown (the overview)
 select customer_id, alert_rules_of(s, $threshold, $signals) as rules
 from churn_scores s
-where matches_customer($filters, s) and len(alert_rules_of(s, $threshold, $signals)) > 0
+where matches_customer($filters, s) and (s.score >= $threshold or has_explicit_signal(s, $signals))

@@ -3,7 +3,7 @@
 -- sign in $signals, churn_band_of), how many of those by the score alone, and the revenue at risk
 with banded as (
     select s.segment, s.account_owner, s.annual_value, s.score,
-           churn_band_of(s.score, $threshold, len(fired_signals_of(s, $signals)) > 0) = 'high' as is_high
+           churn_band_of(s.score, $threshold, has_explicit_signal(s, $signals)) = 'high' as is_high
     from churn_scores s
     where matches_customer($filters, s)
 )

@@ -460,22 +460,27 @@ create or replace macro is_followed_up(day, days, newest_on) as day + to_days(da
 -- ---- Churn risk (cxdata/churn, docs/churn-model.md) ----------------------------------------------
 -- Revenue at risk: annual value x the risk score read as a probability of leaving (score in %).
 create or replace macro value_at_risk_of(annual_value, score) as coalesce(annual_value, 0) * score / 100.0;
--- The explicit warning signs that fire for a churn_scores row r, among those switched on as alert
--- rules (signals, cxdata/churn/alerts.py Rules): asked to cancel in the last 90 days, a detractor with
--- an open complaint, a failed payment in the last 90 days not recovered (no payment since). Each one
--- alone raises an alert and places the customer in the high band, whatever the score.
-create or replace macro fired_signals_of(r, signals) as
-    list_filter(['cancellation_contact', 'detractor_open_complaint', 'failed_payment'],
-                lambda k: list_contains(signals, k)
-                          and coalesce(case k when 'cancellation_contact' then r.is_cancellation_contact
-                                              when 'detractor_open_complaint' then r.is_detractor_open_complaint
-                                              else r.has_failed_payment end, false));
--- The alert rules that fire for row r: 'score' (at or above the threshold) first, then its signals.
+-- The explicit warning signs, each one alone an alert and the high band whatever the score, when it is
+-- switched on as an alert rule (signals, cxdata/churn/alerts.py Rules): asked to cancel in the last 90
+-- days, a detractor with an open complaint, a failed payment in the last 90 days not recovered (no
+-- payment since). has_explicit_signal: any of them fires for a churn_scores row r.
+create or replace macro has_explicit_signal(r, signals) as
+    (coalesce(r.is_cancellation_contact, false) and list_contains(signals, 'cancellation_contact'))
+    or (coalesce(r.is_detractor_open_complaint, false) and list_contains(signals, 'detractor_open_complaint'))
+    or (coalesce(r.has_failed_payment, false) and list_contains(signals, 'failed_payment'));
+-- The alert rules that fire for row r: 'score' (at or above the threshold) first, then its signs.
 create or replace macro alert_rules_of(r, threshold, signals) as
-    case when r.score >= threshold then list_prepend('score', fired_signals_of(r, signals))
-         else fired_signals_of(r, signals) end;
+    list_concat(list_concat(
+        case when r.score >= threshold then ['score'] else [] end,
+        case when coalesce(r.is_cancellation_contact, false) and list_contains(signals, 'cancellation_contact')
+             then ['cancellation_contact'] else [] end),
+        list_concat(
+        case when coalesce(r.is_detractor_open_complaint, false) and list_contains(signals, 'detractor_open_complaint')
+             then ['detractor_open_complaint'] else [] end,
+        case when coalesce(r.has_failed_payment, false) and list_contains(signals, 'failed_payment')
+             then ['failed_payment'] else [] end));
 -- Risk band, the one verdict every query shows: high from the alert threshold or with an explicit
--- warning sign (is_explicit: fired_signals_of is not empty), medium from half the threshold, else low.
+-- warning sign (is_explicit: has_explicit_signal), medium from half the threshold, else low.
 create or replace macro churn_band_of(score, threshold, is_explicit) as
     case when score >= threshold or is_explicit then 'high' when score >= threshold / 2.0 then 'medium' else 'low' end;
 
