@@ -3,7 +3,7 @@
 -- the points of the risk-against-value chart
 with banded as (
     select customer_id, annual_value::double as annual_value, score,
-           churn_band_of(score, $threshold, has_explicit_signal(s, $signals)) as band,
+           churn_band_of(score, $threshold, has_explicit_signal(s, $signs_on)) as band,
            value_at_risk_of(annual_value, score)::double as value_at_risk
     from churn_scores s
     where matches_customer($filters, s)

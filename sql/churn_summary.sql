@@ -1,9 +1,9 @@
 -- one row for all customers scored under the filters, then one per segment and one per account
 -- owner: how many are scored and at risk (the high band: score >= $threshold or an explicit warning
--- sign in $signals, churn_band_of), how many of those by the score alone, and the revenue at risk
+-- sign in $signs_on, churn_band_of), how many of those by the score alone, and the revenue at risk
 with banded as (
     select s.segment, s.account_owner, s.annual_value, s.score,
-           churn_band_of(s.score, $threshold, has_explicit_signal(s, $signals)) = 'high' as is_high
+           churn_band_of(s.score, $threshold, has_explicit_signal(s, $signs_on)) = 'high' as is_high
     from churn_scores s
     where matches_customer($filters, s)
 )

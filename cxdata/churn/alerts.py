@@ -89,7 +89,10 @@ class Rules:
         return cls(threshold, signals)
 
     def params(self, filters: Filters) -> dict:
-        return {**filters.params(), "threshold": self.threshold, "signals": list(self.signals)}
+        """The filters, the threshold and, per single sign, whether it is switched on (sql/macros.sql
+        has_explicit_signal)."""
+        return {**filters.params(), "threshold": self.threshold,
+                "signs_on": {sign: sign in self.signals for sign in sorted(set(RULES) - {"score"})}}
 
 
 def revenue_at_risk(reader: db.Reader, filters: Filters, rules: Rules = Rules()) -> pd.DataFrame:
