@@ -102,11 +102,12 @@ def revenue_at_risk(reader: db.Reader, filters: Filters, rules: Rules = Rules())
 
 
 def headline(reader: db.Reader, filters: Filters, rules: Rules = Rules()) -> dict:
-    """The board's numbers: value at risk, customers scored and at risk, and their annual value."""
+    """The board's numbers: value at risk, customers scored, at high risk and at the threshold by their
+    score alone, and their annual value."""
     total = revenue_at_risk(reader, filters, rules)
     row = total[total["dimension"] == "all"]
     if row.empty:
-        return {"value_at_risk": 0.0, "n_customers": 0, "n_at_risk": 0, "annual_value": 0.0}
+        return {"value_at_risk": 0.0, "n_customers": 0, "n_at_risk": 0, "n_at_score": 0, "annual_value": 0.0}
     r = row.iloc[0]
     return {"value_at_risk": float(r["value_at_risk"]), "n_customers": int(r["n_customers"]),
             "n_at_risk": int(r["n_at_risk"]), "n_at_score": int(r["n_at_score"]),
@@ -185,7 +186,8 @@ def alert_key(dataset: str, customer_id: str) -> str:
 
 
 def at_risk(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules()) -> pd.DataFrame:
-    """Every customer with an alert under the filters, riskiest revenue first, with its follow-up
+    """Every customer with an alert under the filters, the high band first by revenue at risk (every
+    alert is in it), explicit warning signs as the first reasons, with its follow-up
     state (status, owner, note, last change); an alert nobody has touched is "new", owned by the
     account owner, and a closed one with a rule that was not firing at its close is "new" again."""
     listed = reader.run("churn_alerts", rules.params(filters))
