@@ -780,6 +780,7 @@ def _transactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
 
 ALERT_HISTORY_STREAM = 0xA1E27  # its own random stream: the data's rows never depend on it
 ALERT_HISTORY_SHARE = 0.004     # customers lost with an alert worked before they left (20 of 5,000)
+ALERT_HISTORY_MIN_DAYS = 180    # a shorter window has no past old enough to have been worked and judged
 LOST_RULES = (["cancellation_contact"], ["score"], ["failed_payment"], ["cancellation_contact", "score"])
 SAVED_RULES = (["score"], ["detractor_open_complaint"], ["failed_payment"], ["detractor_open_complaint", "score"])
 PLAN_NOTES = ("Call booked with the decision maker", "Retention offer sent: two months free at renewal",
@@ -801,6 +802,8 @@ def _import_alert_history(path: Path | str | None, dataset: str, c: dict[str, np
     from cxdata.filters import Filters
     from cxdata.store import Store
 
+    if win.n_days < ALERT_HISTORY_MIN_DAYS:
+        return 0
     path = Path(path or db.db_path())
     con = db.connect_readonly(path)
     try:
