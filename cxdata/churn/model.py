@@ -162,7 +162,7 @@ def _fit_trees(x: pd.DataFrame, y: np.ndarray) -> Scorer:
     monotone = [1 if column in feat.SIGNAL_LABELS else 0 for column in x.columns]
     data = lightgbm.Dataset(x.iloc[rows].to_numpy(dtype=float), y[rows], weight=weight,
                             feature_name=[f"f{i}" for i in range(x.shape[1])], free_raw_data=True)
-    booster = lightgbm.train({**TREE_PARAMS, "monotone_constraints": monotone, "num_threads": 2},
+    booster = lightgbm.train({**TREE_PARAMS, "monotone_constraints": monotone},
                              data, num_boost_round=TREE_ROUNDS)
     return Scorer(MODEL, len(y), int(y.sum()), list(x.columns), TREES, booster=booster)
 
