@@ -210,7 +210,9 @@ def _user(email: str | None, needs: str | None) -> User:
     if user is None:
         raise CommandRefused(f"{email} is not in the roles file {roles.roles_path()}; ask the administrator to add them")
     if needs and not user.may(needs):
-        raise CommandRefused(f"{user.email} is a {user.role.replace('_', ' ')} and may not {_ACTIONS[needs]}")
+        role = user.role.replace("_", " ")
+        article = "an" if role[:1] in "aeiou" else "a"
+        raise CommandRefused(f"{user.email} is {article} {role} and may not {_ACTIONS[needs]}")
     return user
 
 

@@ -28,6 +28,8 @@ def test_the_trees_win_where_a_risk_bends_and_either_may_win_where_signals_add_u
     x, y = _planted(20000, 1, interaction=True)
     scorer = model.fit(x, pd.Series(y))
     assert scorer.family == model.TREES and scorer.check[model.TREES] > scorer.check[model.LOGISTIC] + 0.02
+    weights = scorer.weights()   # the trees' share of the gain: the planted inputs carry it, not the noise
+    assert weights["weight"].sum() == pytest.approx(1) and set(weights["input"][:2]) == {"value", "renewal_near"}
     x, y = _planted(20000, 2, interaction=False)
     scorer = model.fit(x, pd.Series(y))
     # where the signals add up the two are as good as each other, and the higher one is kept
