@@ -121,7 +121,7 @@ explain.how_computed("Risk score", "Revenue at risk", "Churn rate",
                           + (f"\n\n{checks.method_note(info)}" if info["kind"] == model.MODEL else ""))
 held_up = checks.calibration(info)
 if held_up is not None:
-    st.markdown(f":material/fact_check: {checks.sentence(held_up, info)}")
+    st.markdown(f":material/fact_check: {checks.sentence(held_up, info)} {checks.average_gap(held_up)}")
     with st.expander("How well the score has held up, by tenth of customers"):
         top = held_up.iloc[-1]
         st.plotly_chart(charts.churn_calibration(

@@ -148,8 +148,12 @@ def test_the_model_check_is_stored_and_read_back_in_one_sentence(demo_march):
     said = checks.sentence(table, info)
     assert f"Of the {int(top['n']):,} customers scored highest" in said
     assert f"**{top['observed']:.1f}%** left within 90 days; their scores said {top['predicted']:.1f}%" in said
+    assert checks.sentence(table, info, markdown=False) == said.replace("**", "")
+    gap = checks.average_gap(table)
+    assert gap == (f"Across all {info['n_check']:,} customers checked, scores and departures differ by "
+                   f"{model.calibration_error(table):.1f} points on average.")
     for word in ("nan", "None", "inf", "AUC", "calibrat"):
-        assert word not in said and word not in checks.method_note(info)
+        assert word not in said + gap and word not in checks.method_note(info)
 
 
 def test_the_cli_prints_both_families_and_the_calibration(demo_march, capsys):

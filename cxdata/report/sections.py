@@ -16,7 +16,7 @@ import pandas as pd
 
 from cxdata import charts, churn, departments, journey, metrics, overview, service, trends, verdict, voice
 from cxdata import formatting as fmt
-from cxdata.churn import alerts, model
+from cxdata.churn import alerts, checks, model
 from cxdata.filters import COMPARISONS, ViewState
 from cxdata.report.slides import Slide, Table
 from cxdata.store import StoreError
@@ -287,6 +287,9 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
                f"Scored as of {scored_on.day} {scored_on:%b %Y} with the {model.KIND_LABEL[info['kind']]}"
                + ("" if info["kind"] == model.MODEL else ": points, not a probability, so the amount is indicative")
                + ". Only the customer filters (segment, region, plan) apply; the period does not."]
+    held_up = checks.calibration(info)
+    if held_up is not None:
+        bullets.append(f"How the score has held up: {checks.sentence(held_up, info, markdown=False)}")
     figure = charts.revenue_at_risk_bars(summary, "segment", alerts.concentration_title(summary, "segment"),
                                          f"Annual value × risk score by segment; n at high risk")
     return [Slide("churn", "Churn risk", title,
