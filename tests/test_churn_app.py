@@ -1,5 +1,6 @@
 """The churn alerts page and the overview's churn line in the real app (AppTest), on a copy of the
 shared March demo with its own follow-up store."""
+import json
 import shutil
 
 import pytest
@@ -45,6 +46,13 @@ def test_the_page_shows_revenue_at_risk_the_list_and_exports(churn_app):
     assert int(tiles["Open alerts"].replace(",", "")) > 0
     assert any("trained on" in c.value for c in at.caption)  # which score is in use
     assert len(at.dataframe) == 1 and len(at.get("download_button")) == 2
+    # how the score held up: the sentence, and every tenth drawn in its expander
+    assert any("customers scored highest" in m.value and "points on average" in m.value for m in at.markdown)
+    held_up = next(e for e in at.expander if e.label.startswith("How well the score has held up"))
+    chart = json.loads(held_up.get("plotly_chart")[0].proto.spec)
+    assert [len(trace["x"]) for trace in chart["data"]] == [10, 10]
+    how = next(e for e in at.expander if e.label == "How this is computed")
+    assert any("customers held back" in m.value for m in how.markdown)
 
 
 def test_a_status_change_on_the_page_is_saved_with_who_and_shown_after_a_restart(churn_app):
