@@ -25,6 +25,7 @@ from cxdata.access import audit, roles
 from cxdata.access.roles import LOCAL_ADMIN, User
 from cxdata.access.scoped import ScopedReader
 from cxdata.load import presets
+from cxdata.store import StoreError
 
 ALL_REJECTED = 3  # the exit code of a load that rejected every row
 REFUSED = 4       # the exit code of a command the user may not run
@@ -209,7 +210,9 @@ def _user(email: str | None, needs: str | None) -> User:
     if user is None:
         raise CommandRefused(f"{email} is not in the roles file {roles.roles_path()}; ask the administrator to add them")
     if needs and not user.may(needs):
-        raise CommandRefused(f"{user.email} is a {user.role.replace('_', ' ')} and may not {_ACTIONS[needs]}")
+        role = user.role.replace("_", " ")
+        article = "an" if role[:1] in "aeiou" else "a"
+        raise CommandRefused(f"{user.email} is {article} {role} and may not {_ACTIONS[needs]}")
     return user
 
 
@@ -263,6 +266,8 @@ def _demo(args: argparse.Namespace) -> int:
         counts = build_demo(path, **options)
     except ValueError as exc:
         return _fail(f"demo: {exc}")
+    except StoreError as exc:  # the data is in place; only the past alerts beside it are missing
+        return _fail(f"demo: the data was built, but its past churn alerts were not written: {exc}")
     rows = ", ".join(f"{n:,} {table}" for table, n in counts.items())
     print(f"Built demo database {path} in {time.perf_counter() - began:.1f}s: {rows}")
     return _record(path, "demo", {"database": str(path), **options, "rows": counts}, args.user)

@@ -1024,7 +1024,7 @@ BAND_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
 def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subtitle: str = "",
                          top: int = 12) -> go.Figure:
     """Revenue at risk per segment or account owner (rows of churn.revenue_at_risk), largest at the top,
-    each bar labelled with the amount and how many customers are at or above the alert threshold."""
+    each bar labelled with the amount and how many customers are at high risk (churn_band_of)."""
     rows = summary[summary["dimension"] == dimension].nlargest(top, "value_at_risk").iloc[::-1]
     fig = _figure(title, subtitle)
     if rows.empty or rows["value_at_risk"].sum() == 0:
@@ -1032,7 +1032,7 @@ def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subt
     labels = [fmt.money(v) for v in rows["value_at_risk"]]
     fig.add_bar(x=rows["value_at_risk"], y=rows["member"], orientation="h", marker=dict(color=COLORS["worse"]),
                 text=labels, textposition="outside", cliponaxis=False, textfont=dict(size=14, color=TEXT),
-                customdata=[[m, f"Revenue at risk {v}<br>{k:,} of {n:,} customers at or above the threshold"]
+                customdata=[[m, f"Revenue at risk {v}<br>{k:,} of {n:,} customers at high risk"]
                             for m, v, k, n in zip(rows["member"], labels, rows["n_at_risk"], rows["n_customers"])],
                 hovertemplate=_HOVER)
     fig.update_layout(bargap=0.3, height=150 + 40 * len(rows))

@@ -6,9 +6,10 @@ however many customers are asked for. docs/demo-data.md describes the data and i
 """
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
@@ -387,7 +388,8 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
                 _insert(con, name, sql, _arrow(rows, _COLUMNS[name]), {"start": win.start_ts})
         _insert(con, "targets", _INSERT_TARGETS, _targets(win))
         con.execute(_INSERT_HISTORY)
-        con.execute(_INSERT_DATASET, {"dataset_id": f"demo-{uuid.uuid4().hex[:12]}", "created_at": started})
+        dataset = f"demo-{uuid.uuid4().hex[:12]}"
+        con.execute(_INSERT_DATASET, {"dataset_id": dataset, "created_at": started})
         _insert(con, "channels", "insert into channels select * from {view}", pa.table({
             "channel": list(CHANNELS),
             "response_mode": ["immediate" if ch in IMMEDIATE_CHANNELS else "deferred" for ch in CHANNELS]}))
@@ -406,6 +408,7 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
              "message": f"demo data: customers={customers}, seed={seed}, months={months}, "
                         f"today={today.isoformat()}"})
         con.execute(_INSERT_PROVIDED, {"load_id": load_id, "first_month": win.start.replace(day=1)})
+    counts["churn_alert_history"] = _import_alert_history(path, dataset, people, win, seed)
     return counts
 
 
@@ -771,6 +774,97 @@ def _transactions(c: dict[str, np.ndarray], win: _Window, rng: np.random.Generat
     order = np.argsort(when[keep], kind="stable")
     return {"cust": cust[keep][order], "when_s": when[keep][order], "amount": amount[keep][order],
             "kind": kind[keep][order]}
+
+
+# ---- Churn alerts' past follow-up (the store beside the database) ------------------------------
+
+ALERT_HISTORY_STREAM = 0xA1E27  # its own random stream: the data's rows never depend on it
+ALERT_HISTORY_SHARE = 0.004     # customers lost with an alert worked before they left (20 of 5,000)
+ALERT_HISTORY_MIN_DAYS = 180    # a shorter window has no past old enough to have been worked and judged
+LOST_RULES = (["cancellation_contact"], ["score"], ["failed_payment"], ["cancellation_contact", "score"])
+SAVED_RULES = (["score"], ["detractor_open_complaint"], ["failed_payment"], ["detractor_open_complaint", "score"])
+PLAN_NOTES = ("Call booked with the decision maker", "Retention offer sent: two months free at renewal",
+              "Billing issue escalated to the finance team", "Service review scheduled with support lead")
+SAVED_NOTES = ("Renewed after the service review", "Complaint resolved and a month credited; staying",
+               "Payment fixed with a new card; thanked us for the call", "Moved to a plan that fits their use")
+LOST_NOTES = ("Left for a competitor despite the offer", "Cancelled at the end of the contract",
+              "No answer to calls or e-mails before they cancelled", "Budget cut: closed the account")
+
+
+def _import_alert_history(path: Path | str | None, dataset: str, c: dict[str, np.ndarray], win: _Window,
+                          seed: int) -> int:
+    """Write a past of worked churn alerts into the store beside the database, so the churn page's
+    outcomes (average days to close, saved and kept) have figures: customers who really left, their
+    alert closed as lost; customers who stayed, closed as saved, plus a few saved who left anyway.
+    Every alert is closed, and none is of a customer alerted today, so the current list starts new.
+    Drawn from its own random stream, so the data's rows are the same with or without it."""
+    from cxdata.churn import alerts  # the demo's store records are churn alerts; imported when built
+    from cxdata.filters import Filters
+    from cxdata.store import Store
+
+    if win.n_days < ALERT_HISTORY_MIN_DAYS:
+        return 0
+    path = Path(path or db.db_path())
+    con = db.connect_readonly(path)
+    try:
+        newest = win.start + (np.timedelta64(win.n_days - 1, "D")).astype(object)
+        alerted = set(db.Reader(con).run("churn_alert_ids", alerts.Rules().params(Filters(newest, newest)))[
+            "customer_id"])
+    finally:
+        con.close()
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(ALERT_HISTORY_STREAM,))))
+    end, signup, churn_day = win.n_days, c["signup_day"], c["churn_day"]
+    ids = np.array([f"C{n:07d}" for n in c["cust"]])
+    free = ~np.isin(ids, list(alerted))
+    lost_pool = np.flatnonzero(c["warning"] & (churn_day >= max(60, end - 400)) & (churn_day <= end - 15)
+                               & (signup < churn_day - 120))
+    n_lost = min(lost_pool.size, max(1, round(ALERT_HISTORY_SHARE * ids.size)))
+    lost = np.sort(rng.choice(lost_pool, n_lost, replace=False)) if n_lost else lost_pool[:0]
+    stayed = np.flatnonzero(~c["churned"] & free & (signup < end - 420))
+    unhappy = stayed[c["mood"][stayed] <= np.quantile(c["mood"][stayed], 0.2)] if stayed.size else stayed
+    n_kept = min(unhappy.size, round(1.2 * n_lost))
+    kept = np.sort(rng.choice(unhappy, n_kept, replace=False)) if n_kept else unhappy
+    # saved, then left within 90 days: closed long enough ago that "saved and kept" judges them
+    anyway_pool = np.setdiff1d(np.flatnonzero(c["churned"] & (churn_day >= max(150, end - 280))
+                                              & (churn_day <= end - 80) & (signup < churn_day - 150)), lost)
+    n_anyway = min(anyway_pool.size, max(1, round(0.2 * n_kept)) if n_kept else 0)
+    anyway = np.sort(rng.choice(anyway_pool, n_anyway, replace=False)) if n_anyway else anyway_pool[:0]
+
+    owners = [o for r in REGIONS for o in ACCOUNT_OWNERS[r]]
+    changes = []
+    for who, closing, closed_on in (
+            ("lost", lost, np.minimum(churn_day[lost] + rng.integers(0, 8, lost.size), end - 2)),
+            ("saved", kept, rng.integers(max(60, end - 365), end - 20, kept.size)),
+            ("saved", anyway, churn_day[anyway] - rng.integers(15, 85, anyway.size))):
+        opened = closed_on - rng.integers(8, 46, closing.size)
+        plans = rng.random(closing.size) < 0.7
+        for i, close, open_, planned in zip(closing, closed_on, opened, plans):
+            key = alerts.alert_key(dataset, ids[i])
+            owner = owners[c["owner"][i]]
+            email = _staff_email(owner)
+            rules = (LOST_RULES if who == "lost" else SAVED_RULES)[rng.integers(0, 4)]
+            at_open, at_close = _office_time(win, int(open_), rng), _office_time(win, int(close), rng)
+            changes.append((key, at_open, email, {"status": "acknowledged", "owner": owner, "rules": rules}))
+            if planned and close - open_ >= 2:
+                at_plan = _office_time(win, int(open_ + rng.integers(1, close - open_)), rng)
+                changes.append((key, at_plan, email, {"status": "plan", "note": PLAN_NOTES[rng.integers(0, 4)],
+                                                      "rules": rules}))
+            notes = LOST_NOTES if who == "lost" else SAVED_NOTES
+            changes.append((key, at_close, email, {"status": who, "note": notes[rng.integers(0, 4)],
+                                                   "rules": rules}))
+    return Store.beside(path).import_history(alerts.KIND, changes)
+
+
+def _office_time(win: _Window, day: int, rng: np.random.Generator) -> datetime:
+    """A moment of office hours (UTC) on a day of the window."""
+    start = datetime.combine(win.start, datetime.min.time(), tzinfo=timezone.utc)
+    return start + timedelta(days=day, seconds=int(rng.integers(9 * 3600, 17 * 3600)))
+
+
+def _staff_email(name: str) -> str:
+    """An account owner's work address: "Laura Martín" -> laura.martin@example.com."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return ".".join("".join(ch for ch in part if ch.isalnum()) for part in plain.lower().split()) + "@example.com"
 
 
 # ---- Targets -----------------------------------------------------------------------------------

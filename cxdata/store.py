@@ -10,16 +10,19 @@ record it saw (`seen`, the record's newest event id when its page was drawn) is 
 (`Conflict`) if a field it changes was changed since, so an outdated page never overwrites.
 
 A record is addressed by a kind ("alert", "target", ...) and a key the caller chooses;
-values are stored as JSON so numbers come back as numbers.
+values are stored as JSON so numbers come back as numbers. A history kept elsewhere (the demo's
+past of worked alerts) comes in through `import_history`, each change with its own past time,
+only into records with no change yet: appended like any other, never rewriting one.
 """
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 
@@ -107,23 +110,63 @@ class Store:
         stamp = (at or datetime.now(timezone.utc)).isoformat(timespec="seconds")
         rows = [(kind, str(key), field, json.dumps(value, default=str), stamp, who)
                 for field, value in fields.items()]
+        with self._transaction("the change could not be saved in") as con:
+            if seen is not None:
+                self._refuse_if_changed(con, kind, str(key), seen, [f for f in checked if f in fields])
+            self._append(con, rows)
+
+    def import_history(self, kind: str, changes: Iterable[tuple[str, datetime, str, dict[str, object]]]) -> int:
+        """Import changes made in the past, each `(key, at, who, fields)` with its own time: a follow-up
+        history kept before the app (the demo writes one). `at` must be timezone-aware and not in the
+        future. A record that already has any change is left alone, so an import run twice writes
+        nothing twice and never rewrites what someone did here; a new record's changes are appended
+        oldest first, so its `current` values are its latest. One transaction: all or nothing. The
+        events stay append-only like every other change. How many records were imported."""
+        by_key: dict[str, list[tuple[datetime, str, dict[str, object]]]] = {}
+        now = datetime.now(timezone.utc)
+        for key, at, who, fields in changes:
+            if at.tzinfo is None or at > now:
+                raise ValueError(f"an imported change needs a past, timezone-aware time, not {at!r}")
+            by_key.setdefault(str(key), []).append((at, (who or "").strip() or "unknown", fields))
+        if not by_key:
+            return 0
+        with self._transaction("the history could not be imported into") as con:
+            known = {k for (k,) in con.execute(
+                "select distinct key from events where kind = ? and key in (select value from json_each(?))",
+                (kind, json.dumps(list(by_key))))}
+            fresh = [k for k in by_key if k not in known]
+            self._append(con, [(kind, key, field, json.dumps(value, default=str),
+                                at.astimezone(timezone.utc).isoformat(timespec="seconds"), who)
+                               for key in fresh
+                               for at, who, fields in sorted(by_key[key], key=lambda change: change[0])
+                               for field, value in fields.items()])
+        return len(fresh)
+
+    @contextmanager
+    def _transaction(self, failure: str):
+        """One write transaction on the store: committed whole or rolled back; a database error is a
+        StoreError that says `failure` and the file."""
         try:
             with closing(self._connect()) as con:
                 con.execute("begin immediate")
                 try:
-                    if seen is not None:
-                        self._refuse_if_changed(con, kind, str(key), seen, [f for f in checked if f in fields])
-                    con.executemany("insert into events (kind, key, field, value, changed_at, changed_by) "
-                                    "values (?, ?, ?, ?, ?, ?)", rows)
-                    con.executemany("insert into current values (?, ?, ?, ?, ?, ?) "
-                                    "on conflict (kind, key, field) do update set value = excluded.value, "
-                                    "changed_at = excluded.changed_at, changed_by = excluded.changed_by", rows)
+                    yield con
                     con.execute("commit")
                 except BaseException:
                     con.execute("rollback")
                     raise
         except sqlite3.Error as exc:
-            raise StoreError(f"the change could not be saved in {self.path}: {exc}") from exc
+            raise StoreError(f"{failure} {self.path}: {exc}") from exc
+
+    @staticmethod
+    def _append(con: sqlite3.Connection, rows: list[tuple]) -> None:
+        """Append each (kind, key, field, value, changed_at, changed_by) to the history and make it
+        the field's current value."""
+        con.executemany("insert into events (kind, key, field, value, changed_at, changed_by) "
+                        "values (?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("insert into current values (?, ?, ?, ?, ?, ?) "
+                        "on conflict (kind, key, field) do update set value = excluded.value, "
+                        "changed_at = excluded.changed_at, changed_by = excluded.changed_by", rows)
 
     @staticmethod
     def _refuse_if_changed(con: sqlite3.Connection, kind: str, key: str, seen: int, fields: list[str]) -> None:

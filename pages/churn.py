@@ -66,20 +66,24 @@ tiles[0].metric("Revenue at risk", fmt.money(total["value_at_risk"]),
                 help="Sum over the customers under the filters of annual value × risk score / 100: the annual "
                      "value expected to be lost in the next 90 days if nothing is done.", border=True)
 tiles[0].caption(f"{100 * share:.1f}% of {fmt.money(total['annual_value'])} annual value" if share is not None else "")
-tiles[1].metric(f"Customers at score ≥ {rules.threshold:g}", f"{int(total['n_at_risk']):,}", border=True,
-                help="Customers whose risk score is at or above the alert threshold, set by the administrator.")
-tiles[1].caption(f"of {int(total['n_customers']):,} active customers scored")
+n_signal = int(total["n_at_risk"] - total["n_at_score"])
+tiles[1].metric("Customers at high risk", f"{int(total['n_at_risk']):,}", border=True,
+                help="Customers whose risk score is at or above the alert threshold, or who show a single warning "
+                     "sign (" + (", ".join(alerts.RULES[s].lower() for s in rules.signals) or "none switched on")
+                     + "). Both are set by the administrator.")
+tiles[1].caption(f"{int(total['n_at_score']):,} at score ≥ {rules.threshold:g}"
+                 + (f" · {n_signal:,} by a warning sign" if rules.signals else "")
+                 + f" · of {int(total['n_customers']):,} active customers scored")
 if not rows_allowed:
     st.plotly_chart(charts.revenue_at_risk_bars(
         summary, "segment", alerts.concentration_title(summary, "segment"), f"Annual value × risk score by segment; "
-        f"n at score ≥ {rules.threshold:g}"), width="stretch", theme=None, key="risk_by_segment")
+        f"n at high risk"), width="stretch", theme=None, key="risk_by_segment")
     st.info("The at-risk list and the alerts' follow-up name single customers: they are shown to the roles that "
             "work alerts. The figures above are for every customer under the filters.",
             icon=":material/lock:")
     st.stop()
 tiles[2].metric("Open alerts", f"{len(open_alerts):,}", border=True,
-                help="Customers with an alert (score at or above the threshold, or a single warning signal) "
-                     "not closed as saved or lost.")
+                help="Every customer at high risk has an alert; it stays open until it is closed as saved or lost.")
 tiles[2].caption(" · ".join(f"{alerts.STATUSES[s]} {int((open_alerts['status'] == s).sum()):,}"
                             for s in ("new", "acknowledged", "plan")))
 days = follow["avg_days_to_close"]
@@ -96,7 +100,7 @@ tiles[4].caption("still active 90 days after being saved" if checked else "none 
 by_segment, scatter = st.columns(2)
 by_segment.plotly_chart(charts.revenue_at_risk_bars(
     summary, "segment", alerts.concentration_title(summary, "segment"), f"Annual value × risk score by segment; "
-    f"n at score ≥ {rules.threshold:g}"),
+    f"n at high risk"),
     width="stretch", theme=None, key="risk_by_segment")
 points = churn.risk_points(reader, view.filters, rules)
 scatter.plotly_chart(charts.churn_risk_value(
@@ -109,13 +113,15 @@ with st.expander("Revenue at risk by account owner"):
                     width="stretch", theme=None, key="risk_by_owner")
 
 explain.how_computed("Risk score", "Revenue at risk", "Churn rate",
-                     note=f"An alert is raised at a risk score of {rules.threshold:g} or more, or by a single "
-                          "warning sign: " + (", ".join(alerts.RULES[s].lower() for s in rules.signals) or "none")
-                          + ". The threshold and the warning signs are set by the administrator."
+                     note=f"A customer is at high risk, with an alert, at a risk score of {rules.threshold:g} or "
+                          "more, or with a single warning sign whatever the score: "
+                          + (", ".join(alerts.RULES[s].lower() for s in rules.signals) or "none")
+                          + ". The warning sign is named first among the reasons. The threshold and the warning "
+                            "signs are set by the administrator."
                           + (f"\n\n{checks.method_note(info)}" if info["kind"] == model.MODEL else ""))
 held_up = checks.calibration(info)
 if held_up is not None:
-    st.markdown(f":material/fact_check: {checks.sentence(held_up, info)}")
+    st.markdown(f":material/fact_check: {checks.sentence(held_up, info)} {checks.average_gap(held_up)}")
     with st.expander("How well the score has held up, by tenth of customers"):
         top = held_up.iloc[-1]
         st.plotly_chart(charts.churn_calibration(
@@ -124,20 +130,22 @@ if held_up is not None:
             width="stretch", theme=None, key="risk_calibration")
 
 st.subheader("At-risk list")
+st.markdown(alerts.alerts_sentence(int(total["n_at_risk"]), int(total["n_at_score"]), len(open_alerts), rules))
 if listed.empty:
     st.info(f"No customer under these filters has a score of {rules.threshold:g} or more or a single warning "
             "signal. Clear a filter in the sidebar, or ask the administrator to lower the alert threshold.",
             icon=":material/check_circle:")
     st.stop()
-pick_band, pick_owner, pick_reason, pick_status = st.columns(4)
-bands = pick_band.multiselect("Band", ["high", "medium", "low"], format_func=charts.BAND_LABELS.get, placeholder="All")
+pick_rule, pick_owner, pick_reason, pick_status = st.columns(4)
+raised_by = pick_rule.multiselect("Raised by", ["score", *rules.signals], format_func=alerts.RULES.get,
+                                  placeholder="All")
 owners = pick_owner.multiselect("Owner", sorted(listed["owner"].dropna().unique()), placeholder="All")
 reason_keys = sorted({k for keys in listed["reason_keys"] for k in keys}, key=lambda k: features.SIGNAL_LABELS[k])
 reasons = pick_reason.multiselect("Reason", reason_keys, format_func=features.SIGNAL_LABELS.get, placeholder="All")
 statuses = pick_status.multiselect("Status", list(alerts.STATUSES), format_func=alerts.STATUSES.get,
                                    default=["new", "acknowledged", "plan"])
-shown = alerts.narrow(listed, bands, owners, reasons, statuses)
-st.caption(f"{len(shown):,} of {len(listed):,} alerts, riskiest revenue first · Alert rules: score ≥ "
+shown = alerts.narrow(listed, raised_by, owners, reasons, statuses)
+st.caption(f"{len(shown):,} of {len(listed):,} alerts, all at high risk, by revenue at risk · Alert rules: score ≥ "
            f"{rules.threshold:g}" + "".join(f", {alerts.RULES[s].lower()}" for s in rules.signals))
 table = alerts.export_frame(shown).drop(columns=["Customer id", "Region", "Plan"]).round(
     {"Revenue at risk": 0, "Annual value": 0})
@@ -151,7 +159,7 @@ st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
 if user.may("export_rows"):  # no buttons for a role without row exports: nothing to record
     csv_col, xlsx_col, _ = st.columns([1, 1, 4])
     exported = {"list": "At-risk customers", "rows": len(shown), "filters": filters_what(view.filters),
-                "band": bands, "owner": owners, "reason": reasons, "status": statuses}
+                "raised_by": raised_by, "owner": owners, "reason": reasons, "status": statuses}
     audited.download_button(csv_col, "Download CSV", alerts.to_csv(shown, user), file_name=f"at-risk-{scored_on}.csv",
                             mime="text/csv", icon=":material/download:", key="export_csv", action="export",
                             what={"file": f"at-risk-{scored_on}.csv", "format": "csv", **exported})

@@ -1,30 +1,15 @@
 -- one row per customer under the filters with at least one alert rule firing (the score at or above
--- $threshold, or one of the single signals in $signals), the rules listed; the riskiest revenue first
-with fired as (
-    select s.*, r.rule
-    from churn_scores s,
-         (select unnest(['score', 'detractor_open_complaint', 'cancellation_contact', 'failed_payment']) as rule) r
-    where matches_customer($filters, s)
-      and case r.rule
-              when 'score' then s.score >= $threshold
-              when 'detractor_open_complaint' then s.is_detractor_open_complaint and list_contains($signals, r.rule)
-              when 'cancellation_contact' then s.is_cancellation_contact and list_contains($signals, r.rule)
-              when 'failed_payment' then s.has_failed_payment and list_contains($signals, r.rule)
-          end
-),
-per_customer as (
-    select customer_id, list(rule order by rule = 'score' desc, rule) as rules
-    from fired
-    group by customer_id
-),
-final as (
+-- $threshold, or a single sign in $signs_on: has_explicit_signal), the rules listed (alert_rules_of); all are in
+-- the high band (churn_band_of). Default order: the high band by revenue at risk, then the rest.
+with final as (
     select s.customer_id, c.name, s.segment, s.region, s.plan, s.account_owner, s.annual_value::double as annual_value,
-           s.score, churn_band_of(s.score, $threshold) as band, p.rules,
+           s.score, churn_band_of(s.score, $threshold, has_explicit_signal(s, $signs_on)) as band,
+           alert_rules_of(s, $threshold, $signs_on) as rules,
            value_at_risk_of(s.annual_value, s.score)::double as value_at_risk,
-           s.reasons, s.reason_keys, s.next_renewal_on, s.expected_purchase_on
-    from per_customer p
-    join churn_scores s using (customer_id)
+           s.reasons, s.reason_keys, s.nps_last, s.next_renewal_on, s.expected_purchase_on
+    from churn_scores s
     left join customers c using (customer_id)
+    where matches_customer($filters, s) and (s.score >= $threshold or has_explicit_signal(s, $signs_on))
 )
 select * from final
-order by value_at_risk desc, customer_id
+order by band = 'high' desc, value_at_risk desc, customer_id

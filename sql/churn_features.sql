@@ -81,6 +81,9 @@ money as (
            count(*) filter (where t.occurred_at >= d.recent and t.kind = 'refund') as n_refunds_90d,
            count(*) filter (where t.occurred_at >= d.recent) as n_transactions_90d,
            max(t.occurred_at) filter (where t.amount > 0) as last_payment_at,
+           -- a failed payment is recovered by any money received after it (a paid invoice, renewal or purchase)
+           max(t.occurred_at) filter (where t.occurred_at >= d.recent and t.kind = 'failed_payment') as last_failed_payment_at,
+           max(t.occurred_at) filter (where t.amount > 0 and t.kind is distinct from 'failed_payment') as last_paid_at,
            max(t.occurred_at) filter (where t.kind = 'renewal') as last_renewal_at,
            count(*) filter (where t.kind = 'purchase') as n_purchases,
            min(t.occurred_at) filter (where t.kind = 'purchase') as first_purchase_at,
@@ -113,6 +116,10 @@ final as (
            coalesce(m.n_purchases_90d, 0) as n_purchases_90d,
            coalesce(m.n_purchases_prior_90d, 0) as n_purchases_prior_90d,
            coalesce(m.n_failed_payments_90d, 0) as n_failed_payments_90d,
+           -- a failed payment in the last 90 days and no payment received since: not recovered
+           coalesce(m.last_failed_payment_at > m.last_paid_at or (m.last_failed_payment_at is not null
+                                                                  and m.last_paid_at is null), false)
+               as is_failed_payment_unrecovered,
            coalesce(m.n_refunds_90d, 0) as n_refunds_90d,
            coalesce(m.n_transactions_90d, 0) as n_transactions_90d,
            datediff('day', m.last_payment_at::date, $as_of::date) as days_since_payment,

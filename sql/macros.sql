@@ -460,9 +460,30 @@ create or replace macro is_followed_up(day, days, newest_on) as day + to_days(da
 -- ---- Churn risk (cxdata/churn, docs/churn-model.md) ----------------------------------------------
 -- Revenue at risk: annual value x the risk score read as a probability of leaving (score in %).
 create or replace macro value_at_risk_of(annual_value, score) as coalesce(annual_value, 0) * score / 100.0;
--- Risk band: high from the alert threshold, medium from half of it, else low.
-create or replace macro churn_band_of(score, threshold) as
-    case when score >= threshold then 'high' when score >= threshold / 2.0 then 'medium' else 'low' end;
+-- The explicit warning signs, each one alone an alert and the high band whatever the score, when it is
+-- switched on as an alert rule (signs_on: a struct of one boolean per sign, cxdata/churn/alerts.py
+-- Rules.params): asked to cancel in the last 90 days, a detractor with an open complaint, a failed
+-- payment in the last 90 days not recovered (no payment since). has_explicit_signal: any of them fires
+-- for a churn_scores row r. (Booleans, not a list searched on every row: the page reads every customer.)
+create or replace macro has_explicit_signal(r, signs_on) as
+    (coalesce(r.is_cancellation_contact, false) and signs_on.cancellation_contact)
+    or (coalesce(r.is_detractor_open_complaint, false) and signs_on.detractor_open_complaint)
+    or (coalesce(r.has_failed_payment, false) and signs_on.failed_payment);
+-- The alert rules that fire for row r: 'score' (at or above the threshold) first, then its signs.
+create or replace macro alert_rules_of(r, threshold, signs_on) as
+    list_concat(list_concat(
+        case when r.score >= threshold then ['score'] else [] end,
+        case when coalesce(r.is_cancellation_contact, false) and signs_on.cancellation_contact
+             then ['cancellation_contact'] else [] end),
+        list_concat(
+        case when coalesce(r.is_detractor_open_complaint, false) and signs_on.detractor_open_complaint
+             then ['detractor_open_complaint'] else [] end,
+        case when coalesce(r.has_failed_payment, false) and signs_on.failed_payment
+             then ['failed_payment'] else [] end));
+-- Risk band, the one verdict every query shows: high from the alert threshold or with an explicit
+-- warning sign (is_explicit: has_explicit_signal), medium from half the threshold, else low.
+create or replace macro churn_band_of(score, threshold, is_explicit) as
+    case when score >= threshold or is_explicit then 'high' when score >= threshold / 2.0 then 'medium' else 'low' end;
 
 -- ---- Service levels: who owes an answer, and contacts never answered (docs/service-levels.md) --------
 -- Who owes an answer (is_answer_due) is decided with the interactions' rows: see interaction_rows.

@@ -246,7 +246,7 @@ def test_without_a_roles_file_the_command_line_acts_as_admin(tiny_db, tmp_path, 
     (["refresh"], "say who runs the command with --as EMAIL"),
     (["refresh", "--as", "nobody@example.com"], "nobody@example.com is not in the roles file"),
     (["refresh", "--as", "vera@example.com"], "vera@example.com is a viewer and may not load"),
-    (["demo", "--as", "eve@example.com"], "eve@example.com is a executive and may not load"),
+    (["demo", "--as", "eve@example.com"], "eve@example.com is an executive and may not load"),
     (["report", "--out", "p.pdf"], "say who runs the command with --as EMAIL"),
 ])
 def test_with_a_roles_file_the_user_is_named_known_and_allowed(roles_file, tiny_db, tmp_path, argv, says, capsys):

@@ -1,5 +1,6 @@
 """The churn alerts page and the overview's churn line in the real app (AppTest), on a copy of the
 shared March demo with its own follow-up store."""
+import json
 import shutil
 
 import pytest
@@ -7,16 +8,17 @@ from streamlit.testing.v1 import AppTest
 
 from cxdata import db
 from cxdata.churn import alerts
-from cxdata.store import Store
+from cxdata.store import Store, store_path
 from tests.conftest import ROOT
 
 
 @pytest.fixture
 def churn_app(demo_march, tmp_path, monkeypatch):
     path = tmp_path / "cx.duckdb"
-    shutil.copyfile(demo_march, path)
-    monkeypatch.setenv("CX_DB", str(path))
     monkeypatch.delenv("CX_STORE", raising=False)
+    shutil.copyfile(demo_march, path)
+    shutil.copyfile(store_path(demo_march), store_path(path))   # the demo's past of worked alerts
+    monkeypatch.setenv("CX_DB", str(path))
     monkeypatch.setenv("CX_USER", "Test Owner")   # a name the app once prefilled: never recorded now
     monkeypatch.chdir(ROOT)
 
@@ -40,10 +42,17 @@ def test_the_page_shows_revenue_at_risk_the_list_and_exports(churn_app):
         con.close()
     from cxdata import formatting as fmt
     assert tiles["Revenue at risk"] == fmt.money(total["value_at_risk"])
-    assert tiles["Customers at score ≥ 30"] == f"{total['n_at_risk']:,}"
+    assert tiles["Customers at high risk"] == f"{total['n_at_risk']:,}"
     assert int(tiles["Open alerts"].replace(",", "")) > 0
     assert any("trained on" in c.value for c in at.caption)  # which score is in use
     assert len(at.dataframe) == 1 and len(at.get("download_button")) == 2
+    # how the score held up: the sentence, and every tenth drawn in its expander
+    assert any("customers scored highest" in m.value and "points on average" in m.value for m in at.markdown)
+    held_up = next(e for e in at.expander if e.label.startswith("How well the score has held up"))
+    chart = json.loads(held_up.get("plotly_chart")[0].proto.spec)
+    assert [len(trace["x"]) for trace in chart["data"]] == [10, 10]
+    how = next(e for e in at.expander if e.label == "How this is computed")
+    assert any("customers held back" in m.value for m in how.markdown)
 
 
 def test_a_status_change_on_the_page_is_saved_with_who_and_shown_after_a_restart(churn_app):
@@ -110,3 +119,41 @@ def test_two_sessions_on_one_alert_never_lose_a_change(churn_app):
     assert Store.beside(path).records(alerts.KIND)[key]["status"] == "plan"
     assert ben.selectbox(key=f"churn_status_{key}").value == "plan"   # his view now shows the current state
     assert ben.text_area(key=f"churn_note_{key}").value == "Called, no answer"
+
+
+def test_the_list_opens_on_the_high_band_explained_in_one_sentence_with_the_outcomes_of_past_alerts(churn_app):
+    """Issue 26: the tiles, the sentence above the list and the list tell one story from the same data; a
+    warning sign makes a customer high risk whatever the score, and is their first reason; the demo's
+    past alerts give the outcome tiles figures."""
+    from cxdata import formatting as fmt
+    start, path = churn_app
+    at = start()
+    assert not at.exception and not at.error
+    con = db.connect_readonly(path)
+    try:
+        reader = db.Reader(con)
+        total = alerts.headline(reader, _view_filters(at))
+        listed = alerts.at_risk(reader, _view_filters(at), Store.beside(path))
+        newest = reader.run("data_extent").iloc[0]["newest_on"].date()
+        follow = alerts.follow_up_summary(reader, Store.beside(path), newest)
+    finally:
+        con.close()
+    tiles = {m.label: m.value for m in at.metric}
+    n_open = int((~listed["status"].isin(alerts.CLOSED)).sum())
+    assert tiles["Customers at high risk"] == f"{total['n_at_risk']:,}" and tiles["Open alerts"] == f"{n_open:,}"
+    assert total["n_at_risk"] > total["n_at_score"] > 0   # warning signs add customers a score alone misses
+    sentence = alerts.alerts_sentence(total["n_at_risk"], total["n_at_score"], n_open, alerts.Rules())
+    assert [m.value for m in at.markdown if m.value == sentence]
+    assert sentence.startswith(f"{n_open:,} open alerts: {total['n_at_score']:,} customers at a risk score of 30")
+    # outcomes of the demo's past alerts, as worked out from its store
+    assert tiles["Average days to close"] == f"{follow['avg_days_to_close']:.1f}"
+    assert tiles["Saved and kept"] == f"{follow['n_saved_kept']:,} of {follow['n_saved_checked']:,}"
+    assert "—" not in (tiles["Average days to close"], tiles["Saved and kept"])
+    # the list: every row high risk, by revenue at risk; a warning sign under the threshold leads its reasons
+    table = at.dataframe[0].value
+    assert (table["Risk band"] == "high").all() and table["Revenue at risk"].is_monotonic_decreasing
+    assert table["Customer"].tolist() == listed.loc[~listed["status"].isin(alerts.CLOSED), "name"].tolist()
+    asked = table[(table["Risk score (0-100)"] < 30) & (table["Alerts"] == "Asked to cancel")]
+    assert not asked.empty and asked["Top reasons"].str.startswith("asked to cancel in the last 90 days").all()
+    assert not asked["Top reasons"].str.contains("asked to cancel.*asked to cancel").any()
+    assert fmt.MISSING not in table["Top reasons"].tolist()

@@ -28,6 +28,8 @@ def test_the_trees_win_where_a_risk_bends_and_either_may_win_where_signals_add_u
     x, y = _planted(20000, 1, interaction=True)
     scorer = model.fit(x, pd.Series(y))
     assert scorer.family == model.TREES and scorer.check[model.TREES] > scorer.check[model.LOGISTIC] + 0.02
+    weights = scorer.weights()   # the trees' share of the gain: the planted inputs carry it, not the noise
+    assert weights["weight"].sum() == pytest.approx(1) and set(weights["input"][:2]) == {"value", "renewal_near"}
     x, y = _planted(20000, 2, interaction=False)
     scorer = model.fit(x, pd.Series(y))
     # where the signals add up the two are as good as each other, and the higher one is kept
@@ -146,8 +148,12 @@ def test_the_model_check_is_stored_and_read_back_in_one_sentence(demo_march):
     said = checks.sentence(table, info)
     assert f"Of the {int(top['n']):,} customers scored highest" in said
     assert f"**{top['observed']:.1f}%** left within 90 days; their scores said {top['predicted']:.1f}%" in said
+    assert checks.sentence(table, info, markdown=False) == said.replace("**", "")
+    gap = checks.average_gap(table)
+    assert gap == (f"Across all {info['n_check']:,} customers checked, scores and departures differ by "
+                   f"{model.calibration_error(table):.1f} points on average.")
     for word in ("nan", "None", "inf", "AUC", "calibrat"):
-        assert word not in said and word not in checks.method_note(info)
+        assert word not in said + gap and word not in checks.method_note(info)
 
 
 def test_the_cli_prints_both_families_and_the_calibration(demo_march, capsys):

@@ -221,6 +221,10 @@ def test_exported_numbers_equal_the_pages(dip, demo_march, monkeypatch):
     churn = next(s for s in pack.slides if s.key == "churn")
     assert churn.title.startswith(f"{at_risk} of annual value is at risk of churning in the next 90 days")
     assert churn.figures[0].layout.title.text in _chart_titles(churn_page)
+    # how the score held up: the slide's bullet says what the page says, without the page's bold
+    held_up = next(b for b in churn.bullets if b.startswith("How the score has held up: Of the "))
+    said = held_up.removeprefix("How the score has held up: ")
+    assert any(said in m.value.replace("**", "") for m in churn_page.markdown)
     for page, key in (("pages/departments.py", "departments"), ("pages/service.py", "service")):
         slide = next(s for s in pack.slides if s.key == key)
         assert slide.figures[0].layout.title.text == slide.title

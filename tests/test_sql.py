@@ -16,7 +16,8 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "newest_on": Q1_2026.end, "hours": 24,  # the service backlog's window
           "theme": "", "sentiment": "", "language": "", "nps_group": "", "min_comments": 1, "prior": 100.0,
           # churn: features as of a day, the alert rules, customers to look up
-          "as_of": Q1_2026.end, "horizon_days": 90, "threshold": 30.0, "signals": ["failed_payment"],
+          "as_of": Q1_2026.end, "horizon_days": 90, "threshold": 30.0,
+          "signs_on": {"cancellation_contact": False, "detractor_open_complaint": False, "failed_payment": True},
           "customer_ids": ["C01"],
           "loaded": "interactions"}  # the load report's count of contacts due an answer
 

@@ -29,13 +29,23 @@ DEFAULT_THRESHOLD = 30.0
 RULES = {"score": "High risk score",
          "detractor_open_complaint": "Detractor with an open complaint",
          "cancellation_contact": "Asked to cancel",
-         "failed_payment": "Failed payment"}
+         "failed_payment": "Failed payment not recovered"}
 DEFAULT_SIGNALS = ("detractor_open_complaint", "cancellation_contact", "failed_payment")
 STATUSES = {"new": "New", "acknowledged": "Acknowledged", "plan": "Plan in place",
             "saved": "Closed: saved", "lost": "Closed: lost"}
 CLOSED = ("saved", "lost")
 SAVED_CHECK_DAYS = 90   # a "saved" customer counts as kept if still active this long after
 POINTS_LIMIT = 3000
+# An explicit warning sign's reason, shown first in "Top reasons" when its rule is on (row: the alert's
+# row), and the model's reasons it already says (cxdata/churn/features.py SIGNALS keys), left out.
+EXPLICIT_REASONS = {
+    "cancellation_contact": (lambda row: "asked to cancel in the last 90 days", ("cancellation",)),
+    "failed_payment": (lambda row: "a failed payment in the last 90 days, nothing paid since", ("failed_payments",)),
+    "detractor_open_complaint": (
+        lambda row: ("a detractor with a complaint still open" if pd.isna(row.get("nps_last")) else
+                     f"a detractor (latest NPS answer {int(row['nps_last'])}) with a complaint still open"),
+        ("nps_low", "open_complaint")),
+}
 
 
 _PLAIN_THRESHOLD = "The churn alert threshold set by the administrator ({!r}) is not a score from 1 to 100"
@@ -79,7 +89,10 @@ class Rules:
         return cls(threshold, signals)
 
     def params(self, filters: Filters) -> dict:
-        return {**filters.params(), "threshold": self.threshold, "signals": list(self.signals)}
+        """The filters, the threshold and, per single sign, whether it is switched on (sql/macros.sql
+        has_explicit_signal)."""
+        return {**filters.params(), "threshold": self.threshold,
+                "signs_on": {sign: sign in self.signals for sign in sorted(set(RULES) - {"score"})}}
 
 
 def revenue_at_risk(reader: db.Reader, filters: Filters, rules: Rules = Rules()) -> pd.DataFrame:
@@ -89,14 +102,35 @@ def revenue_at_risk(reader: db.Reader, filters: Filters, rules: Rules = Rules())
 
 
 def headline(reader: db.Reader, filters: Filters, rules: Rules = Rules()) -> dict:
-    """The board's numbers: value at risk, customers scored and at risk, and their annual value."""
+    """The board's numbers: value at risk, customers scored, at high risk and at the threshold by their
+    score alone, and their annual value."""
     total = revenue_at_risk(reader, filters, rules)
     row = total[total["dimension"] == "all"]
     if row.empty:
-        return {"value_at_risk": 0.0, "n_customers": 0, "n_at_risk": 0, "annual_value": 0.0}
+        return {"value_at_risk": 0.0, "n_customers": 0, "n_at_risk": 0, "n_at_score": 0, "annual_value": 0.0}
     r = row.iloc[0]
     return {"value_at_risk": float(r["value_at_risk"]), "n_customers": int(r["n_customers"]),
-            "n_at_risk": int(r["n_at_risk"]), "annual_value": float(r["annual_value"])}
+            "n_at_risk": int(r["n_at_risk"]), "n_at_score": int(r["n_at_score"]),
+            "annual_value": float(r["annual_value"])}
+
+
+def alerts_sentence(n_at_risk: int, n_at_score: int, n_open: int, rules: Rules) -> str:
+    """Open alerts, customers at high risk and the threshold in one sentence, from the same counts as the
+    tiles: every customer at high risk has an alert (a score at or above the threshold, or a single
+    warning sign); an alert stays open until it is closed as saved or lost."""
+    n_signal = n_at_risk - n_at_score
+    signs = fmt.and_list(RULES[s].lower() for s in rules.signals) if rules.signals else ""
+    parts = f"{fmt.plural(n_at_score, 'customer')} at a risk score of {rules.threshold:g} or more"
+    if rules.signals:
+        parts += f" and {n_signal:,} raised by a single warning sign ({signs})"
+    if n_at_risk == 0:
+        return (f"No open alert: no customer is at a risk score of {rules.threshold:g} or more"
+                + (f" or shows a single warning sign ({signs})." if rules.signals else "."))
+    closed = n_at_risk - n_open
+    if not closed:
+        return f"{fmt.plural(n_open, 'open alert')}: {parts}."
+    return (f"{fmt.plural(n_open, 'open alert')} of {fmt.plural(n_at_risk, 'customer')} at high risk ({parts}); "
+            f"{closed:,} closed as saved or lost.")
 
 
 def overview_line(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules(),
@@ -131,9 +165,9 @@ def flagged_title(summary: pd.DataFrame, threshold: float) -> str:
     """The risk-against-value chart's finding: how much of the revenue at risk the flagged customers carry."""
     total = summary[summary["dimension"] == "all"]
     if total.empty or total.iloc[0]["n_at_risk"] == 0:
-        return f"No customer at a score of {threshold:g} or more: call the highest value first"
+        return f"No customer at high risk (a score of {threshold:g} or more, or a warning sign): call the highest value first"
     row = total.iloc[0]
-    return f"{int(row['n_at_risk']):,} at score ≥ {threshold:g} carry {fmt.money(row['value_at_risk_flagged'])} at risk"
+    return f"{int(row['n_at_risk']):,} at high risk carry {fmt.money(row['value_at_risk_flagged'])} at risk"
 
 
 def model_info(reader: db.Reader) -> dict | None:
@@ -152,10 +186,30 @@ def alert_key(dataset: str, customer_id: str) -> str:
 
 
 def at_risk(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules()) -> pd.DataFrame:
-    """Every customer with an alert under the filters, riskiest revenue first, with its follow-up
+    """Every customer with an alert under the filters, the high band first by revenue at risk (every
+    alert is in it), explicit warning signs as the first reasons, with its follow-up
     state (status, owner, note, last change); an alert nobody has touched is "new", owned by the
     account owner, and a closed one with a rule that was not firing at its close is "new" again."""
-    return with_follow_up(reader.run("churn_alerts", rules.params(filters)), dataset_id(reader), store)
+    listed = reader.run("churn_alerts", rules.params(filters))
+    return with_follow_up(with_explicit_reasons(listed), dataset_id(reader), store)
+
+
+def with_explicit_reasons(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Each alert's explicit warning signs (its rules other than the score) as its first reasons, in
+    plain words, then the model's reasons minus those the signs already say."""
+    reasons, keys = [], []
+    for row in alerts.to_dict("records"):
+        first, covered = [], set()
+        for rule in row["rules"]:
+            if rule in EXPLICIT_REASONS:
+                words, said = EXPLICIT_REASONS[rule]
+                first.append(words(row))
+                covered.update(said)
+        kept = [(k, r) for k, r in zip(row["reason_keys"], row["reasons"]) if k not in covered]
+        reasons.append(first + [r for _, r in kept])
+        keys.append(sorted(covered) + [k for k, _ in kept])
+    return alerts.assign(reasons=pd.Series(reasons, index=alerts.index, dtype=object),
+                         reason_keys=pd.Series(keys, index=alerts.index, dtype=object))
 
 
 def open_alert_count(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules()) -> int:
@@ -267,12 +321,15 @@ def follow_up_summary(reader: db.Reader, store: Store, newest_on: dt.date | None
     return result
 
 
-def narrow(alerts: pd.DataFrame, bands=(), owners=(), reasons=(), statuses=()) -> pd.DataFrame:
-    """The list's own filters (none chosen = all): band, alert owner, any of the reasons, status."""
+def narrow(alerts: pd.DataFrame, rules=(), owners=(), reasons=(), statuses=()) -> pd.DataFrame:
+    """The list's own filters (none chosen = all): any of the alert rules that raised it, alert owner,
+    any of the reasons, status. (Every alert is in the high band, so the band chooses nothing.)"""
     keep = pd.Series(True, index=alerts.index)
-    for column, chosen in (("band", bands), ("owner", owners), ("status", statuses)):
+    for column, chosen in (("owner", owners), ("status", statuses)):
         if chosen:
             keep &= alerts[column].isin(chosen)
+    if rules:
+        keep &= alerts["rules"].map(lambda fired: bool(set(fired) & set(rules)))
     if reasons:
         keep &= alerts["reason_keys"].map(lambda keys: bool(set(keys) & set(reasons)))
     return alerts[keep]

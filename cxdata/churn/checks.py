@@ -26,17 +26,23 @@ def _score(value: float) -> str:
     return f"{value:.1f}" if value < 1 else f"{value:.0f}"
 
 
-def sentence(table: pd.DataFrame, info: dict) -> str:
+def sentence(table: pd.DataFrame, info: dict, markdown: bool = True) -> str:
     """The top tenth's check in words: "Of the 437 customers scored highest (5 or more) on past
-    dates, 19.7% left within 90 days; their scores said 20.0%."""
+    dates, 19.7% left within 90 days; their scores said 20.0%." (the share in bold on a page, plain
+    on a slide)."""
+    strong = "**" if markdown else ""
     top = table.iloc[-1]
     trained_on = info.get("trained_on")
     days = [] if trained_on is None else [pd.Timestamp(d).date() for d in trained_on]
     when = f" between {min(days):%b %Y} and {max(days):%b %Y}" if len(days) > 1 else (
         f" in {days[0]:%b %Y}" if days else "")
     return (f"Of the {int(top['n']):,} customers scored highest ({_score(top['low'])} or more) on past dates{when}, "
-            f"**{top['observed']:.1f}%** left within 90 days; their scores said {top['predicted']:.1f}%. "
-            f"Across all {int(table['n'].sum()):,} customers checked, scores and departures differ by "
+            f"{strong}{top['observed']:.1f}%{strong} left within 90 days; their scores said {top['predicted']:.1f}%.")
+
+
+def average_gap(table: pd.DataFrame) -> str:
+    """Every tenth at once: how far scores and departures differ on average."""
+    return (f"Across all {int(table['n'].sum()):,} customers checked, scores and departures differ by "
             f"{model.calibration_error(table):.1f} points on average.")
 
 

@@ -77,11 +77,13 @@ class Scorer:
 
     def weights(self) -> pd.DataFrame:
         """Each input's weight, largest effect first: the logistic regression's standardised
-        coefficient, the trees' mean absolute contribution on the held-back customers, the rule points."""
+        coefficient, the trees' share of the loss reduction (LightGBM's gain), the rule points."""
         if self.kind == RULES:
             return pd.DataFrame({"input": list(RULE_POINTS), "weight": [p[0] for p in RULE_POINTS.values()]})
         if self.family == TREES:
-            return self.check["importance"]
+            gain = self.booster.feature_importance("gain")
+            return (pd.DataFrame({"input": self.columns, "weight": gain / max(gain.sum(), 1e-12)})
+                    .sort_values("weight", ascending=False, ignore_index=True))
         return (pd.DataFrame({"input": self.columns, "weight": self.coef})
                 .sort_values("weight", key=abs, ascending=False, ignore_index=True))
 
@@ -113,10 +115,6 @@ def fit(x: pd.DataFrame, y: pd.Series, min_churners: int = MIN_CHURNERS, groups=
     scorer = fitted[family]
     scorer.rivals = fitted
     scorer.check = {**aucs, "n": int(held.sum()), "n_churners": int(y[held].sum())}
-    if family == TREES:
-        parts = contributions(scorer, x[held])
-        scorer.check["importance"] = (pd.DataFrame({"input": parts.columns, "weight": parts.abs().mean().to_numpy()})
-                                      .sort_values("weight", ascending=False, ignore_index=True))
     scorer.calibration = calibration_table(100 * _sigmoid(scorer.slope * raw[family] + scorer.offset), y[held])
     return scorer
 
@@ -162,7 +160,7 @@ def _fit_trees(x: pd.DataFrame, y: np.ndarray) -> Scorer:
     monotone = [1 if column in feat.SIGNAL_LABELS else 0 for column in x.columns]
     data = lightgbm.Dataset(x.iloc[rows].to_numpy(dtype=float), y[rows], weight=weight,
                             feature_name=[f"f{i}" for i in range(x.shape[1])], free_raw_data=True)
-    booster = lightgbm.train({**TREE_PARAMS, "monotone_constraints": monotone, "num_threads": 2},
+    booster = lightgbm.train({**TREE_PARAMS, "monotone_constraints": monotone},
                              data, num_boost_round=TREE_ROUNDS)
     return Scorer(MODEL, len(y), int(y.sum()), list(x.columns), TREES, booster=booster)
 

@@ -55,7 +55,7 @@ def score_customers(scorer: model.Scorer, current: pd.DataFrame) -> pd.DataFrame
     out["score"] = model.score(scorer, x).to_numpy()
     out["is_detractor_open_complaint"] = (current["nps_last"] <= 6).fillna(False) & (current["n_open_complaints"] > 0)
     out["is_cancellation_contact"] = current["n_cancellation_contacts_90d"] > 0
-    out["has_failed_payment"] = current["n_failed_payments_90d"] > 0
+    out["has_failed_payment"] = current["is_failed_payment_unrecovered"].astype(bool)  # not recovered since
     flagged = out["is_detractor_open_complaint"] | out["is_cancellation_contact"] | out["has_failed_payment"]
     riskiest = out["score"] >= out["score"].quantile(1 - EXPLAIN_SHARE)
     chosen = flagged | riskiest

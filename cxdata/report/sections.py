@@ -16,7 +16,7 @@ import pandas as pd
 
 from cxdata import charts, churn, departments, journey, metrics, overview, service, trends, verdict, voice
 from cxdata import formatting as fmt
-from cxdata.churn import alerts, model
+from cxdata.churn import alerts, checks, model
 from cxdata.filters import COMPARISONS, ViewState
 from cxdata.report.slides import Slide, Table
 from cxdata.store import StoreError
@@ -276,7 +276,7 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
     t = total.iloc[0]
     at_risk, threshold = fmt.money(t["value_at_risk"]), f"{rules.threshold:g}"
     title = (f"{at_risk} of annual value is at risk of churning in the next 90 days; "
-             f"{int(t['n_at_risk']):,} customers score {threshold} or more")
+             f"{int(t['n_at_risk']):,} customers are at high risk")
     scored_on = pd.Timestamp(info["scored_as_of"]).date()
     share = t["value_at_risk"] / t["annual_value"] * 100 if t["annual_value"] else None
     bullets = [f"Revenue at risk: {at_risk}" + (
@@ -287,13 +287,17 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
                f"Scored as of {scored_on.day} {scored_on:%b %Y} with the {model.KIND_LABEL[info['kind']]}"
                + ("" if info["kind"] == model.MODEL else ": points, not a probability, so the amount is indicative")
                + ". Only the customer filters (segment, region, plan) apply; the period does not."]
+    held_up = checks.calibration(info)
+    if held_up is not None:
+        bullets.append(f"How the score has held up: {checks.sentence(held_up, info, markdown=False)}")
     figure = charts.revenue_at_risk_bars(summary, "segment", alerts.concentration_title(summary, "segment"),
-                                         f"Annual value × risk score by segment; n at score ≥ {threshold}")
+                                         f"Annual value × risk score by segment; n at high risk")
     return [Slide("churn", "Churn risk", title,
                   f"Risk of being lost in the next 90 days · {overview.filters_line(view.filters)}",
                   bullets=bullets, figures=[figure], sources=sources,
-                  findings=[f"Revenue at risk is {at_risk} of annual value; the {int(t['n_at_risk']):,} customers at a "
-                            f"risk score of {threshold} or more carry {fmt.money(t['value_at_risk_flagged'])} of it."],
+                  findings=[f"Revenue at risk is {at_risk} of annual value; the {int(t['n_at_risk']):,} customers at "
+                            f"high risk ({int(t['n_at_score']):,} at a risk score of {threshold} or more, the rest "
+                            f"with a single warning sign) carry {fmt.money(t['value_at_risk_flagged'])} of it."],
                   notes="Revenue at risk = the sum over customers of annual value × risk score / 100 (the app's "
                         "Definitions page explains the risk score).")]
 
