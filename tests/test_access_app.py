@@ -50,9 +50,7 @@ def sign_in(tmp_path, monkeypatch):
         at.user = {"is_logged_in": True, "email": email}
         for key, value in query_params.items():
             at.query_params[key] = value
-        at.run()
-        if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"pages/{page}.py").run()   # straight to the page, as a link opens it
         assert not at.exception, (email, page, [e.value for e in at.exception])
         return at
     return open_page

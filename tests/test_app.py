@@ -16,14 +16,17 @@ LAST_90 = Filters(dt.date(2025, 12, 6), dt.date(2026, 3, 5))
 
 
 def _starter(path, monkeypatch):
-    """A function that runs the app on the database at `path`, opened with these URL parameters."""
+    """A function that runs the app on the database at `path`, opened with these URL parameters, on its
+    first page or straight on `page` (one run, as a link to that page opens it)."""
     monkeypatch.setenv("CX_DB", str(path))
     monkeypatch.chdir(ROOT)
 
-    def start(**query_params) -> AppTest:
+    def start(page: str | None = None, **query_params) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         for key, value in query_params.items():
             at.query_params[key] = value
+        if page:
+            at.switch_page(page)
         return at.run()
     return start
 

@@ -20,7 +20,7 @@ def start_on(monkeypatch, tmp_path):
     monkeypatch.setenv(STORE_ENV, str(tmp_path / "state.sqlite"))
 
     def start(path, page, **query_params):
-        return _starter(path, monkeypatch)(**query_params).switch_page(page).run()
+        return _starter(path, monkeypatch)(page, **query_params)
     return start
 
 

@@ -192,10 +192,7 @@ def _render(path, monkeypatch, page, **query_params) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     for key, value in query_params.items():
         at.query_params[key] = value
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
-    return at
+    return at.switch_page(page).run()   # straight to the page, as a link opens it
 
 
 VIEWS = {  # the view of February (most contacts due an answer never answered), and a segment with no data

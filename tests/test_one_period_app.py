@@ -14,7 +14,7 @@ VIEW = {"period": "90d", "compare": "year", "segment": "SMB"}
 def start(demo_december, monkeypatch, tmp_path):
     monkeypatch.setenv("CX_STORE", str(tmp_path / "state.sqlite"))
     opened = _starter(demo_december, monkeypatch)
-    return lambda page, **params: opened(**params).switch_page(page).run()
+    return lambda page, **params: opened(page, **params)
 
 
 @pytest.fixture

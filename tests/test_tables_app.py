@@ -40,8 +40,7 @@ def demo_app(demo_march, monkeypatch):
     ("journey", {}), ("journey", {"segment": "SMB", "period": "30d"}),
 ])
 def test_service_and_journey_tables_show_no_none_or_nan(demo_app, page, params):
-    at = demo_app(**params)
-    at.switch_page(f"pages/{page}.py").run()
+    at = demo_app(f"pages/{page}.py", **params)
     assert not at.exception
     assert len(at.dataframe) >= 1
     problems = {i: _problems(t) for i, t in enumerate(at.dataframe)}

@@ -13,9 +13,9 @@ def demo_db(demo_december):
 
 @pytest.fixture
 def start(demo_db, monkeypatch):
-    """Open the app with these URL parameters, then go to the trends page (as a link would)."""
+    """Open the trends page with these URL parameters (as a link would)."""
     opened = _starter(demo_db, monkeypatch)
-    return lambda **query_params: opened(**query_params).switch_page("pages/trends.py").run()
+    return lambda **query_params: opened("pages/trends.py", **query_params)
 
 
 def test_every_metric_renders_at_every_grain(start):

@@ -264,7 +264,7 @@ def test_the_attention_list_says_the_tiles_verdict_and_names_both_periods(case, 
                                                   ("absent", "no target", "no target")])
 def test_the_scorecard_says_the_same_verdict(case, status, target, case_db, monkeypatch, tmp_path):
     monkeypatch.setenv(STORE_ENV, str(tmp_path / "state.sqlite"))
-    at = _starter(case_db(case), monkeypatch)(**LINK, card="Support").switch_page("pages/departments.py").run()
+    at = _starter(case_db(case), monkeypatch)("pages/departments.py", **LINK, card="Support")
     assert not at.exception and not at.error
     card = at.dataframe[0].value.set_index("Metric")
     assert card.loc["SLA compliance", "Value"] == "88.0%"
@@ -274,7 +274,7 @@ def test_the_scorecard_says_the_same_verdict(case, status, target, case_db, monk
 
 
 def test_presentation_mode_shows_the_badges_words(case_db, monkeypatch):
-    at = _starter(case_db("close"), monkeypatch)(**LINK, slide="3").switch_page("pages/present.py").run()
+    at = _starter(case_db("close"), monkeypatch)("pages/present.py", **LINK, slide="3")
     assert not at.exception
     body = " ".join(h.proto.body for h in at.get("html"))
     assert "No KPI of the 12 moved significantly; SLA compliance is close to its target" in body
