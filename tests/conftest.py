@@ -21,8 +21,9 @@ from cxdata.filters import Filters  # noqa: E402
 
 def _scan_for_components_once() -> None:
     """Each new AppTest has Streamlit scan every installed package's metadata for custom components:
-    0.3-0.4 s of CPU each time, a third of a short page test, over a thousand times a run. The installed
-    packages do not change while the tests run, so this process scans once and hands out what it found."""
+    0.1-0.4 s of CPU each time (test_never_answered.py's 34 AppTests: 30.7 s without this, 26.1 s with).
+    The installed packages do not change while the tests run, so this process scans once and hands out
+    what it found."""
     from streamlit.components.v2 import manifest_scanner
 
     scan, found = manifest_scanner.scan_component_manifests, []
