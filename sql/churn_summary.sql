@@ -18,4 +18,4 @@ select case when grouping(segment) = 0 then 'segment' when grouping(account_owne
        coalesce(sum(annual_value), 0) as annual_value
 from banded
 group by grouping sets ((), (segment), (account_owner))
-order by dimension, value_at_risk desc
+order by dimension, value_at_risk desc, member

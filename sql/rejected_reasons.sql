@@ -7,5 +7,5 @@ select r.load_id, any_value(l.started_at) as loaded_at, r.target_table, r.column
 from rejected_rows r
 left join loads l using (load_id)
 group by all
-order by loaded_at desc nulls last, n_rows desc
+order by loaded_at desc nulls last, n_rows desc, r.load_id, r.target_table, r.column_name, reason
 limit 1000

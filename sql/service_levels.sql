@@ -28,4 +28,4 @@ select dimension, coalesce(member, '(not set)') as member, n_contacts::bigint as
        service_pct_of(n_escalated, n_due)::double as escalation_rate
 from grouped
 where dimension = 'all' or n_contacts > 0
-order by dimension, n_contacts desc
+order by dimension, n_contacts desc, member
