@@ -15,6 +15,7 @@ from cxdata.access.roles import LOCAL_ADMIN, NOTHING, Scope, User
 from cxdata.access.scoped import Refused, ScopedReader
 from cxdata.churn import alerts
 from cxdata.filters import DIMENSIONS
+from cxdata.load.sql import ident
 from cxdata.store import Store
 from tests.conftest import Q1_2026
 
@@ -280,7 +281,7 @@ def depts_db(tiny_db, tmp_path_factory):
     path.write_bytes(tiny_db.read_bytes())
     with db.writable_copy(path) as con:
         for table in ("interactions", "feedback", "targets"):   # identifiers from this fixed tuple only
-            con.execute(f"update {table} set department = 'Fieldwork' where department = 'Support'")
+            con.execute(f"update {ident(table)} set department = 'Fieldwork' where department = 'Support'")
     return path
 
 

@@ -16,6 +16,7 @@ import pytest
 from cxdata import db
 from cxdata.access.roles import User
 from cxdata.churn import alerts
+from cxdata.load.sql import ident
 from cxdata.store import Store
 from tests.test_browser import ARTIFACTS, _wait_until_idle, browser, pytestmark, run_app  # noqa: F401
 
@@ -45,19 +46,19 @@ def hostile_db(demo_march, tmp_path_factory):
         second = con.execute("select department from interactions where department is not null "
                              "group by all order by count(*) desc limit 2").fetchall()[1][0]
         for table in ("interactions", "feedback", "targets"):   # identifiers from fixed tuples only
-            con.execute(f"update {table} set department = $i where department = $d", {"i": IFRAME, "d": department})
-            con.execute(f"update {table} set department = $l || ' ' || department where department = $d",
+            con.execute(f"update {ident(table)} set department = $i where department = $d", {"i": IFRAME, "d": department})
+            con.execute(f"update {ident(table)} set department = $l || ' ' || department where department = $d",
                         {"l": LINK, "d": second})
         con.execute("update customers set segment = $l || ' ' || segment where segment = (select segment from "
                     "customers where segment <> 'SMB' group by all order by count(*) desc limit 1)", {"l": LINK})
         touchpoint = con.execute("select touchpoint from feedback where touchpoint is not null "
                                  "group by all order by count(*) desc limit 1").fetchall()[0][0]
         for table in ("interactions", "feedback", "touchpoints"):
-            con.execute(f"update {table} set touchpoint = $c where touchpoint = $t", {"c": COVER, "t": touchpoint})
+            con.execute(f"update {ident(table)} set touchpoint = $c where touchpoint = $t", {"c": COVER, "t": touchpoint})
         stage = con.execute("select stage from journey_stages order by position limit 1").fetchall()[0][0]
         for table, column in (("interactions", "journey_stage"), ("feedback", "journey_stage"),
                               ("journey_stages", "stage")):
-            con.execute(f"update {table} set {column} = $m || ' stage' where {column} = $s", {"m": IMAGE, "s": stage})
+            con.execute(f"update {ident(table)} set {ident(column)} = $m || ' stage' where {ident(column)} = $s", {"m": IMAGE, "s": stage})
     con = db.connect_readonly(path)
     try:
         reader = db.Reader(con)
