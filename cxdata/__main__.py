@@ -278,7 +278,7 @@ def _refresh(args: argparse.Namespace) -> int:
     if not path.exists():
         return _fail(f"no database at {path}")
     began = time.perf_counter()
-    with db.writable_copy(path):
+    with derive.writable_copy(path):
         pass  # the copy is refreshed before it is swapped in
     print(f"Refreshed the derived tables of {path} in {time.perf_counter() - began:.1f}s "
           f"(version {derive.VERSION})")

@@ -16,7 +16,7 @@ import uuid
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -136,13 +136,14 @@ def _load_lock(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to a copy of the database, swapped in atomically on success.
-
-    Before the swap the derived layer (cxdata.derive) is rebuilt on the copy, so every write
-    leaves raw rows and their summaries in step. If the block raises, the copy is discarded and the database is exactly as it was.
-    Readers may hold the database open meanwhile; a process writing to it makes this fail
-    with DatabaseBusy (its unsaved changes would otherwise be lost by the swap).
+def copy_and_swap(path: Path | str | None,
+                  before_swap: Callable[[duckdb.DuckDBPyConnection], None]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a copy of the database, swapped in atomically on success, after
+    `before_swap` has run on the copy (the writer's own step: cxdata.derive.writable_copy rebuilds the
+    derived layer there, so this module never calls up into it). If the block or that step raises,
+    the copy is discarded and the database is exactly as it was. Readers may hold the database open
+    meanwhile; a process writing to it makes this fail with DatabaseBusy (its unsaved changes would
+    otherwise be lost by the swap).
     """
     path = Path(path or db_path())
     with _write_errors(path), _load_lock(path):
@@ -156,9 +157,7 @@ def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyCon
             con = duckdb.connect(str(work))  # replays a copied WAL into the copy
             apply_schema(con)
             yield con
-            from cxdata import derive  # derive builds on this module
-
-            derive.refresh(con)
+            before_swap(con)
             con.execute("checkpoint")
             con.close()
             os.replace(work, path)
@@ -208,7 +207,7 @@ def _remove_stale_copies(path: Path) -> None:
 @contextmanager
 def scratch_folder(path: Path | str | None = None) -> Iterator[Path]:
     """A folder beside the database for a writer's temporary files (a file converted to UTF-8):
-    removed at the end, or by the next write if this one is killed. Use inside writable_copy,
+    removed at the end, or by the next write if this one is killed. Use inside a writable copy (cxdata.derive.writable_copy),
     whose lock keeps the next write from removing a folder still in use."""
     path = Path(path or db_path())
     folder = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.work")

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 
-from cxdata import db
+from cxdata import db, derive
 
 # Fixed, not derived from the size asked for, so a seed's rows never depend on the chunking.
 CHUNK_CUSTOMERS = 10_000
@@ -351,7 +351,7 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
     """Replace the data in the database with a demo of `customers` customers over `months`
     months ending at `today` (default: the current date); return row counts per table.
 
-    Written through db.writable_copy, so it is atomic and works while the app reads.
+    Written through derive.writable_copy, so it is atomic and works while the app reads.
     """
     if customers < 1 or months < 1:
         raise ValueError("customers and months must be at least 1")
@@ -365,7 +365,7 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
     people = _customers(customers, win, np.random.Generator(np.random.PCG64(seed)))
     scale = _interaction_scale(people, win)
 
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(_EMPTY_DATA_TABLES)
         _insert(con, "journey_stages", _INSERT_STAGES, pa.table({
             "stage": list(STAGE_NAMES), "position": list(range(1, len(STAGES) + 1)),

@@ -1,15 +1,17 @@
 """The derived layer: the metric macros and the daily summary tables, rebuilt by every write.
 
-db.writable_copy calls `refresh` on its copy before the swap, so no reader ever sees raw rows
-and their summaries out of step. VERSION is a hash of the SQL that builds the layer: a database
+Every write goes through `writable_copy`, which calls `refresh` on its copy before the swap, so no
+reader ever sees raw rows and their summaries out of step. VERSION is a hash of the SQL that builds the layer: a database
 whose layer another version of this code built is refreshed before the app reads it.
 """
 from __future__ import annotations
 
 import hashlib
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
@@ -70,10 +72,19 @@ def needs_refresh(path: Path | str) -> bool:
 def ensure_current(path: Path | str) -> bool:
     """Rebuild the derived layer of the database at `path` if it needs it; True when it did.
 
-    Goes through db.writable_copy like any write, so readers keep working and the swap is atomic.
+    Goes through writable_copy like any write, so readers keep working and the swap is atomic.
     """
     if not needs_refresh(path):
         return False
-    with db.writable_copy(path):
+    with writable_copy(path):
         pass  # writable_copy refreshes the copy before swapping it in
     return True
+
+
+@contextmanager
+def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one way to write: a read-write connection to a copy of the database (db.copy_and_swap),
+    whose derived layer is rebuilt before it is swapped in atomically, so every write leaves raw rows
+    and their summaries in step. If the block raises, the database is exactly as it was."""
+    with db.copy_and_swap(path, before_swap=refresh) as con:
+        yield con

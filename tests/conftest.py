@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CX_WARMUP", "0")  # AppTests: no background thread outliving each test
 
-from cxdata import db  # noqa: E402
+from cxdata import db, derive  # noqa: E402
 from cxdata.filters import Filters  # noqa: E402
 
 
@@ -98,7 +98,7 @@ insert into targets values ('nps', null, date '2026-01-01', date '2026-03-31', 2
 @pytest.fixture(scope="session")
 def tiny_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tiny") / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(TINY_ROWS_SQL)
     return path
 

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from cxdata import db, drill, metrics, report, voice
+from cxdata import db, derive, drill, metrics, report, voice
 from cxdata.__main__ import REFUSED, main
 from cxdata.access import scoped
 from cxdata.access.roles import LOCAL_ADMIN, NOTHING, Scope, User
@@ -279,7 +279,7 @@ def depts_db(tiny_db, tmp_path_factory):
     """The tiny database with its Support department renamed Fieldwork: a name no journey stage shares."""
     path = tmp_path_factory.mktemp("depts") / "cx.duckdb"
     path.write_bytes(tiny_db.read_bytes())
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         for table in ("interactions", "feedback", "targets"):   # identifiers from this fixed tuple only
             con.execute(f"update {ident(table)} set department = 'Fieldwork' where department = 'Support'")
     return path

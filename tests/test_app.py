@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxdata import data_status, db, metrics, overview
+from cxdata import data_status, db, derive, metrics, overview
 from cxdata import formatting as fmt
 from cxdata.filters import Filters
 from tests.conftest import ROOT
@@ -241,7 +241,7 @@ def test_data_page_draws_rows_per_month_with_the_house_template(app):
 
 def test_data_page_on_an_empty_database_shows_an_empty_state(tmp_path, monkeypatch):
     path = tmp_path / "empty.duckdb"
-    with db.writable_copy(path):
+    with derive.writable_copy(path):
         pass   # the schema and nothing else
     monkeypatch.setenv("CX_DB", str(path))
     monkeypatch.chdir(ROOT)
@@ -416,7 +416,7 @@ def test_a_comparison_before_the_data_withholds_count_changes(demo_app):
 
 def test_a_database_with_customers_and_no_activity_opens_without_an_error(tmp_path, monkeypatch):
     path = tmp_path / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute("insert into customers (customer_id, segment) values ('C1', 'SMB'), ('C2', 'SMB')")
     start = _starter(path, monkeypatch)
     at = start()

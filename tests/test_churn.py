@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxdata import db, demo, load
+from cxdata import db, demo, derive, load
 from cxdata.access.roles import LOCAL_ADMIN, User
 from cxdata.churn import alerts, evaluate, features, model
 from cxdata.filters import Filters
@@ -62,7 +62,7 @@ insert into transactions (transaction_id, customer_id, occurred_at, amount, kind
 @pytest.fixture(scope="module")
 def hand_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("churn") / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(ROWS)
     return path
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from cxdata import db, demo
+from cxdata import db, demo, derive
 from cxdata.access.audit import AuditLog
 from cxdata.churn import alerts, features
 from cxdata.filters import Filters
@@ -59,7 +59,7 @@ HIGHER = alerts.Rules(50)   # a threshold above every single sign's points: only
 @pytest.fixture(scope="module")
 def signs_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("signs") / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(ROWS)
     return path
 

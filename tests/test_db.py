@@ -1,4 +1,4 @@
-"""db.writable_copy: a load keeps what a crashed writer left in the WAL, leaves no debris, keeps the mode.
+"""derive.writable_copy: a load keeps what a crashed writer left in the WAL, leaves no debris, keeps the mode.
 
 Each test works on a database file in tmp_path.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cxdata import db
+from cxdata import db, derive
 
 
 def customer_ids(path: Path) -> list[str]:
@@ -32,7 +32,7 @@ def debris(path: Path) -> list[str]:
 @pytest.fixture
 def dbfile(tmp_path: Path) -> Path:
     path = tmp_path / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute("insert into customers (customer_id) values ('C0')")
     return path
 
@@ -54,7 +54,7 @@ def test_a_load_keeps_the_changes_a_crashed_writer_left_in_the_wal(dbfile):
     wal = dbfile.with_name(dbfile.name + ".wal")
     assert wal.exists() and wal.stat().st_size > 0
 
-    with db.writable_copy(dbfile) as con:
+    with derive.writable_copy(dbfile) as con:
         con.execute("insert into customers (customer_id) values ('L1')")
 
     assert not wal.exists()
@@ -67,11 +67,11 @@ def test_a_stale_wal_from_an_earlier_version_is_named(dbfile):
     wal = dbfile.with_name(dbfile.name + ".wal")
     crash_after_insert(dbfile, "W1")
     stale = wal.read_bytes()
-    with db.writable_copy(dbfile) as con:
+    with derive.writable_copy(dbfile) as con:
         con.execute("insert into customers (customer_id) values ('L1')")
     wal.write_bytes(stale)
     with pytest.raises(db.NotADatabase, match=r"cx\.duckdb\.wal belongs to an earlier version.*move it aside"):
-        with db.writable_copy(dbfile):
+        with derive.writable_copy(dbfile):
             pass
     assert wal.read_bytes() == stale  # left for the user to decide
 
@@ -85,7 +85,7 @@ def test_a_failed_copy_leaves_no_partial_file(dbfile, monkeypatch):
 
     monkeypatch.setattr(db.shutil, "copyfile", disk_full)
     with pytest.raises(db.CannotWrite, match="no space left on device"):
-        with db.writable_copy(dbfile):
+        with derive.writable_copy(dbfile):
             pytest.fail("the block must not run without a copy")
     assert debris(dbfile) == []
     assert dbfile.read_bytes() == before
@@ -97,7 +97,7 @@ def test_copies_left_by_a_killed_load_are_removed_by_the_next(dbfile):
     kept = [f".{dbfile.name}.notes.tmp", f"{dbfile.name}.bak", f".other.duckdb.0badcafe.tmp"]
     for name in left + kept:
         (dbfile.parent / name).write_bytes(b"half a database")
-    with db.writable_copy(dbfile) as con:
+    with derive.writable_copy(dbfile) as con:
         con.execute("insert into customers (customer_id) values ('L1')")
     assert debris(dbfile) == sorted(kept)
     assert customer_ids(dbfile) == ["C0", "L1"]
@@ -107,7 +107,7 @@ def test_the_swapped_in_file_keeps_the_original_mode(dbfile):
     dbfile.chmod(0o644)
     umask = os.umask(0o077)
     try:
-        with db.writable_copy(dbfile) as con:
+        with derive.writable_copy(dbfile) as con:
             con.execute("insert into customers (customer_id) values ('L1')")
     finally:
         os.umask(umask)
@@ -119,7 +119,7 @@ def test_a_failed_block_leaves_the_database_and_its_wal_as_they_were(dbfile):
     wal = dbfile.with_name(dbfile.name + ".wal")
     files = {p: p.read_bytes() for p in (dbfile, wal)}
     with pytest.raises(RuntimeError):
-        with db.writable_copy(dbfile) as con:
+        with derive.writable_copy(dbfile) as con:
             con.execute("insert into customers (customer_id) values ('L1')")
             raise RuntimeError("the load failed")
     assert {p: p.read_bytes() for p in files} == files
@@ -129,7 +129,7 @@ def test_a_failed_block_leaves_the_database_and_its_wal_as_they_were(dbfile):
 
 def test_a_new_database_is_created(tmp_path):
     path = tmp_path / "new" / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute("insert into customers (customer_id) values ('L1')")
     assert customer_ids(path) == ["L1"]
     assert debris(path) == []

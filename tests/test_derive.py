@@ -10,7 +10,7 @@ from tests.conftest import ROOT, TINY_ROWS_SQL
 @pytest.fixture
 def built(tmp_path):
     path = tmp_path / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(TINY_ROWS_SQL)
     return path
 
@@ -64,7 +64,7 @@ def test_a_rebuild_that_fails_writes_nothing_and_says_why(built):
                    "values ('BAD', 'C01', timestamp '2026-01-11', 'chat', 3e14)")
     before = built.read_bytes()
     with pytest.raises(derive.RefreshFailed, match="nothing was written"):
-        with db.writable_copy(built) as con:
+        with derive.writable_copy(built) as con:
             con.execute("insert into customers (customer_id) values ('NEW')")
     assert built.read_bytes() == before
 

@@ -50,7 +50,7 @@ insert into transactions (transaction_id, customer_id, occurred_at, amount) valu
 def demo_reader(tmp_path_factory):
     path = tmp_path_factory.mktemp("parity") / "cx.duckdb"
     demo.build_demo(path, customers=1500, seed=11, today=TODAY)
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(AWKWARD_ROWS)
     con = db.connect_readonly(path)
     assert derive.is_current(con)
@@ -227,7 +227,7 @@ def deep_reader(tmp_path_factory):
     month, so on it most views' figures are shown (on the two-year demo nearly all are withheld)."""
     path = tmp_path_factory.mktemp("parity_deep") / "cx.duckdb"
     demo.build_demo(path, customers=1500, seed=11, months=36, today=TODAY)
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(AWKWARD_ROWS)
     con = db.connect_readonly(path)
     yield db.Reader(con)

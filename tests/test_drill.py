@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cxdata import db, drill, exports, metrics
+from cxdata import db, derive, drill, exports, metrics
 from tests.conftest import Q1_2026
 
 SMB = Q1_2026.replace(segment=["SMB"])
@@ -102,7 +102,7 @@ def test_an_empty_view_has_no_rows(reader):
 
 def test_comments_are_masked_and_names_left_out(tmp_path):
     path = tmp_path / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute("""
             insert into customers values ('C1', 'Ana Ruiz', 'SMB', 'Europe', 'ES', 'Plus', date '2025-01-01', 10,
                                           'Owner Person', null);

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from cxdata import charts, db, drivers
+from cxdata import charts, db, derive, drivers
 from cxdata.filters import Filters, preset_range
 from tests.conftest import Q1_2026
 
@@ -89,7 +89,7 @@ def nps_moe(promoters: int, detractors: int, n: int) -> float:
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory):
     path = tmp_path_factory.mktemp("drivers") / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(DRIVER_ROWS_SQL)
     con = db.connect_readonly(path)
     yield db.Reader(con)

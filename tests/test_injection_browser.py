@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from cxdata import db
+from cxdata import db, derive
 from cxdata.access.roles import User
 from cxdata.churn import alerts
 from cxdata.load.sql import ident
@@ -34,7 +34,7 @@ def hostile_db(demo_march, tmp_path_factory):
     """The March demo with the payloads in every free-text field the loader accepts."""
     path = tmp_path_factory.mktemp("hostile") / "cx.duckdb"
     shutil.copyfile(demo_march, path)
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute("update customers set name = $i || ' ' || name, account_owner = $m || ' owner'",
                     {"i": IFRAME, "m": IMAGE})
         con.execute("update customers set segment = $m || ' SMB' where segment = 'SMB'", {"m": IMAGE})

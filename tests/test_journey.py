@@ -14,7 +14,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from cxdata import charts, db, journey
+from cxdata import charts, db, derive, journey
 from cxdata import formatting as fmt
 from cxdata.filters import Filters, preset_range
 from tests.test_app import _starter
@@ -61,7 +61,7 @@ insert into feedback values
 @pytest.fixture(scope="module")
 def journey_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("journey") / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(ROWS)
     return path
 
@@ -87,7 +87,7 @@ def test_own_stage_names_in_order_with_the_unknown_one_last_and_flagged(order):
 def test_without_journey_stages_stages_follow_their_first_appearance(journey_db, tmp_path):
     path = tmp_path / "bare.duckdb"
     shutil.copyfile(journey_db, path)
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute("delete from journey_stages")
     con = db.connect_readonly(path)
     try:

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from cxdata import db, metrics
+from cxdata import db, derive, metrics
 from cxdata.filters import Filters
 
 
@@ -11,7 +11,7 @@ from cxdata.filters import Filters
 def reader_for(tmp_path):
     def build(rows_sql: str) -> db.Reader:
         path = tmp_path / "edge.duckdb"
-        with db.writable_copy(path) as con:
+        with derive.writable_copy(path) as con:
             con.execute(rows_sql)
         return db.Reader(db.connect_readonly(path))
     return build

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cxdata import data_status, db, metrics, report, service
+from cxdata import data_status, db, derive, metrics, report, service
 from cxdata.__main__ import main
 from cxdata.filters import Filters
 from cxdata.load import load_files
@@ -81,7 +81,7 @@ LEAKS = re.compile(r"(?<![\w-])(-?inf|-?Infinity|nan|NaN|None|NaT|<NA>)(?![\w-])
 @pytest.fixture(scope="module")
 def unanswered_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("unanswered") / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(ROWS_SQL)
     return path
 
@@ -89,7 +89,7 @@ def unanswered_db(tmp_path_factory):
 @pytest.fixture(scope="module")
 def empty_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("empty") / "cx.duckdb"
-    with db.writable_copy(path):
+    with derive.writable_copy(path):
         pass
     return path
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from cxdata import data_status, db, departments, overview, trends
+from cxdata import data_status, db, departments, derive, overview, trends
 from cxdata.filters import COMPARISONS, PRESETS, Filters, ViewState, preset_range
 from cxdata.report import sections
 from tests.test_periods import LAST_DAY, ROWS
@@ -25,7 +25,7 @@ NOV_TO_END = Filters(dt.date(2025, 11, 1), LAST_DAY)
 @pytest.fixture(scope="module")
 def hand_reader(tmp_path_factory):
     path = tmp_path_factory.mktemp("one_period") / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(ROWS)
     con = db.connect_readonly(path)
     yield db.Reader(con)

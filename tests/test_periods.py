@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from cxdata import data_status, db, departments, metrics, trends, voice
+from cxdata import data_status, db, departments, derive, metrics, trends, voice
 from cxdata.filters import Filters, is_complete
 
 # 40 customers signed up 2025-01-01; 4 churn in October, 2 in November, none after (the data ends).
@@ -34,7 +34,7 @@ PAST_END = Filters(dt.date(2025, 10, 1), dt.date(2026, 1, 31))
 @pytest.fixture(scope="module")
 def ending_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("periods") / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(ROWS)
     return path
 

@@ -36,7 +36,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cxdata import db, metrics
+from cxdata import db, derive, metrics
 from cxdata.filters import Filters
 
 Q1 = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31))      # previous: 2025-10-03 .. 2025-12-31
@@ -74,7 +74,7 @@ insert into transactions (transaction_id, customer_id, occurred_at, amount) valu
 
 
 def _database(path, rows: str):
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(rows)
     return db.connect_readonly(path)
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cxdata import db, metrics, service
+from cxdata import db, derive, metrics, service
 from cxdata.filters import Filters
 
 JANUARY = Filters(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
@@ -55,7 +55,7 @@ insert into interactions values
 @pytest.fixture(scope="module")
 def service_reader(tmp_path_factory):
     path = tmp_path_factory.mktemp("service") / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(SERVICE_ROWS_SQL)
     con = db.connect_readonly(path)
     yield db.Reader(con)

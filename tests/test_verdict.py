@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from cxdata import data_status, db, metrics, report, verdict
+from cxdata import data_status, db, derive, metrics, report, verdict
 from cxdata.filters import Filters, ViewState
 from cxdata.report.slides import EMPHASIZED_COLUMNS
 from cxdata.store import STORE_ENV
@@ -148,7 +148,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("verdict") / "base.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(ROWS_SQL)
     return path
 
@@ -162,7 +162,7 @@ def case_db(base_db, tmp_path_factory):
         if case not in built:
             path = tmp_path_factory.mktemp(f"verdict_{case}") / "cx.duckdb"
             shutil.copy(base_db, path)
-            with db.writable_copy(path) as con:
+            with derive.writable_copy(path) as con:
                 for metric, target in CASES[case][0].items():
                     for start, end in QUARTERS:
                         con.execute("insert into targets values (?, null, ?, ?, ?)", [metric, start, end, target])

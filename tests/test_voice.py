@@ -51,7 +51,7 @@ from range(1, 81) t(i);
 @pytest.fixture(scope="module")
 def voice_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("voice") / "cx.duckdb"
-    with db.writable_copy(path) as con:
+    with derive.writable_copy(path) as con:
         con.execute(VOICE_ROWS_SQL)
     return path
 
@@ -175,7 +175,7 @@ def test_a_reload_keeps_the_stored_analysis_and_an_edited_theme_file_re_themes(v
     edited.write_text('[terrible]\nlabel = "Terrible things"\nphrases = ["terrible"]\n', encoding="utf-8")
     con.close()
     monkeypatch.setenv("CX_THEMES", str(edited))
-    with db.writable_copy(path):
+    with derive.writable_copy(path):
         pass
     con = db.connect_readonly(path)
     try:
@@ -201,7 +201,7 @@ def test_a_broken_theme_file_stops_the_refresh_and_keeps_the_database(voice_db, 
     assert "theme [billing]: phrase 1 ('') is empty" in err and "nothing was written" in err
     assert path.read_bytes() == before
     with pytest.raises(derive.RefreshFailed):
-        with db.writable_copy(path):
+        with derive.writable_copy(path):
             pass
 
 

@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 import duckdb
 
-from cxdata import db
+from cxdata import db, derive
 from cxdata.load.checks import Source, run_checks, save_warnings
 from cxdata.load.columns import Plan, plan_columns
 from cxdata.load.computed import add_computed
@@ -52,7 +52,7 @@ def load_files(paths: Iterable[Path | str], table: str | None = None,
         raise LoadError(None, f"unknown table {table!r}; tables: {describe_tables()}")
     run = _Run(uuid.uuid4().hex, datetime.now(), paths, progress or (lambda stage: None))
     failure: LoadError | None = None
-    with db.writable_copy(db_path) as con, db.scratch_folder(db_path) as workdir:
+    with derive.writable_copy(db_path) as con, db.scratch_folder(db_path) as workdir:
         try:
             report = _load_all(con, run, table, mapping, preset, workdir)
         except LoadError as exc:
