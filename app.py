@@ -3,12 +3,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from cxdata.app import audited, board, frame, identity, warmup
+from cxdata.app import audited, board, frame, identity, language, warmup
 from cxdata.filters import DIMENSIONS
 
 # A file the app serves itself: a :material/...: favicon would be fetched from Google's font server.
 FAVICON = Path(__file__).parent / "cxdata" / "app" / "favicon.png"
 st.set_page_config(page_title="cx-cockpit", page_icon=str(FAVICON), layout="wide")
+language.choose()   # before any text: page titles, the sign-in screen and every page are in it
 
 PAGES = {
     "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True)],
@@ -49,6 +50,7 @@ facts = frame.data_facts(reader)
 frame.draw_header(facts)
 audited.show_unrecorded()  # a change or download made in a callback that the log could not record
 frame.sidebar_filters(reader, facts, CONTROLS.get(navigation.url_path, frame.ALL_CONTROLS))
+language.picker()
 try:
     navigation.run()
 finally:  # after the page is drawn (also one that stopped early): the first visitor is not kept waiting

@@ -1,5 +1,10 @@
-"""How numbers read on screen: units, signs, durations, money in the company's currency and
-plurals, in one place.
+"""How numbers read on screen: units, signs, durations, money in the company's currency, dates and
+plurals, in one place, in the language of this run (cxdata.i18n).
+
+Every rule of a locale comes from Babel (CLDR): decimal and group separators, where the currency
+symbol goes, the percent sign's spacing, the compact "mil"/"M"/"mi" words, month names. English keeps
+the house style it always had ("$49.7 M", "12.3 k": a space before the size letter, for reading on a
+projector); the numbers are rounded the same way in every language and only then written in its style.
 
 Signs are ASCII ("-", "+"): Streamlit reads a metric's delta as negative only when its text
 starts with "-", so a Unicode minus would draw a fall as a green rise.
@@ -13,13 +18,17 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.numbers import get_currency_symbol, get_decimal_symbol, get_group_symbol
 
+from cxdata.i18n import N_, _, language, n_
 from cxdata.metrics import KPIS, MONEY_KPIS
 
 MISSING = "—"
 # A first-response median over contacts more than half of which were never answered (+infinity in
 # SQL): no time, but what happened (docs/service-levels.md).
-UNANSWERED = "over half never answered"
+UNANSWERED = N_("over half never answered")
 # Duration units, each used up to 90 of itself (90 s, 90 min), hours up to 36 h, then days.
 _UNITS = (("s", 1, 90), ("min", 60, 90 * 60), ("h", 3600, 36 * 3600), ("days", 86400, math.inf))
 # Compact amounts: 12,345 -> 12.3 k; below 10,000 amounts are written out in full.
@@ -27,21 +36,31 @@ _SIZES = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 CURRENCY_ENV = "CX_CURRENCY"
 DEFAULT_CURRENCY = "USD"
-# The symbols of common ISO 4217 codes; any other code is written as itself ("SEK 49.7 M")
-# unless the setting names a symbol ("SEK:kr").
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "KRW": "₩",
-           "BRL": "R$", "AUD": "A$", "CAD": "C$", "NZD": "NZ$", "HKD": "HK$", "SGD": "S$", "MXN": "MX$",
-           "ILS": "₪", "NGN": "₦", "PHP": "₱", "TRY": "₺", "UAH": "₴", "VND": "₫", "PLN": "zł"}
 
 
 @dataclass(frozen=True)
 class Currency:
     code: str     # ISO 4217: USD, EUR
-    symbol: str   # written before every amount: $, €, CHF
+    symbol: str   # the setting's own symbol ("SEK:kr"), else "" for the locale's (Babel's)
+
+    def sign(self) -> str:
+        """The symbol in the language of this run: "$" in English, "US$" in Spanish and Portuguese."""
+        return self.symbol or get_currency_symbol(self.code, language())
 
     def prefix(self) -> str:
-        """The symbol as written before a number: "$", "€", and "CHF " with a space after letters."""
-        return self.symbol + (" " if self.symbol[-1:].isalpha() else "")
+        """The symbol as written before a number in English: "$", "€", and "CHF " with a space after letters."""
+        sign = self.sign()
+        return sign + (" " if sign[-1:].isalpha() else "")
+
+    def place(self, number: str) -> str:
+        """An amount as the locale writes it: "$49.7 M" (en), "49,7 M €" (es), "R$ 49,7 mi" (pt-BR)."""
+        if language() == "en":
+            return self.prefix() + number
+        pattern = _locale().currency_formats["standard"].pattern.split(";")[0]
+        before, _sep, after = pattern.partition("#") if "#" in pattern else pattern.partition("0")
+        if "¤" in before:
+            return before.replace("¤", self.sign()) + number
+        return number + after[after.rfind("0") + 1:].replace("¤", self.sign())
 
 
 def currency() -> Currency:
@@ -52,19 +71,20 @@ def currency() -> Currency:
 
 @functools.lru_cache(maxsize=8)
 def _currency(raw: str) -> Currency:   # read per amount: a chart's hover may write thousands
-    code, _, symbol = raw.strip().partition(":")
+    code, _sep, symbol = raw.strip().partition(":")
     code, symbol = code.strip().upper(), symbol.strip()
     if not re.fullmatch(r"[A-Z]{3}", code) or len(symbol) > 5:
         code, symbol = DEFAULT_CURRENCY, ""
-    return Currency(code, symbol or SYMBOLS.get(code, code))
+    return Currency(code, symbol)
 
 
 def money(x: float | None, cur: Currency | None = None) -> str:
-    """An amount in the company's currency, compact: $49.7 M, €9,999, -$48.5 k, CHF 1.20 M."""
+    """An amount in the company's currency, compact: $49.7 M, €9,999, -$48.5 k, CHF 1.20 M (en);
+    49,7 M € (es); R$ 49,7 mi (pt-BR)."""
     if _is_missing(x):
         return MISSING
     shown = compact(abs(x))
-    return _signed((cur or currency()).prefix() + shown, x < 0 and shown != "0")
+    return _signed((cur or currency()).place(shown), x < 0 and shown != "0")
 
 
 def money_change(delta: float | None, cur: Currency | None = None) -> str:
@@ -72,18 +92,120 @@ def money_change(delta: float | None, cur: Currency | None = None) -> str:
     if _is_missing(delta):
         return MISSING
     shown = compact(abs(delta))
-    return ("±" if shown == "0" else "+" if delta > 0 else "-") + (cur or currency()).prefix() + shown
+    return ("±" if shown == "0" else "+" if delta > 0 else "-") + (cur or currency()).place(shown)
 
 
 def money_column() -> str:
-    """A table column's number format for amounts: "$%,.0f", written out in full with separators."""
-    return currency().prefix().replace("%", "%%") + "%,.0f"
+    """A table column's number format for amounts (written out in full), as Streamlit's column
+    config reads it: "$%,.0f" in English; in other languages the locale's separators cannot be set
+    there, so the amount is shown with its symbol and no thousands separator ("%.0f €")."""
+    cur = currency()
+    if language() == "en":
+        return cur.prefix().replace("%", "%%") + "%,.0f"
+    return cur.place("%.0f").replace("%", "%%").replace("%%.0f", "%.0f")
 
 
 def and_list(words) -> str:
-    """Names in a sentence: "IT", "IT and Sales", "IT, Marketing and Sales"."""
+    """Names in a sentence: "IT", "IT and Sales", "IT, Marketing and Sales" (es: "IT, Marketing y Ventas")."""
     words = [str(w) for w in words]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) == 1:
+        return words[0]
+    return _("{items} and {last}").format(items=", ".join(words[:-1]), last=words[-1])
+
+
+def _locale() -> Locale:
+    return _babel_locale(language())
+
+
+@functools.lru_cache(maxsize=None)
+def _babel_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def number_text(text: str) -> str:
+    """A number written the English way ("1,234.5") in the locale's separators ("1.234,5" in es and
+    pt-BR). Rounding happens before, once, the same in every language."""
+    code = language()
+    if code == "en":
+        return text
+    table = _separators(code)
+    return text.translate(table)
+
+
+@functools.lru_cache(maxsize=None)
+def _separators(code: str) -> dict:
+    return str.maketrans({",": get_group_symbol(code), ".": get_decimal_symbol(code)})
+
+
+def plotly_separators() -> str:
+    """Plotly's `separators` layout setting for the locale: decimal mark then group mark (".," in
+    English, ",." in Spanish and Portuguese), so axis ticks and hovers read as the page's numbers."""
+    code = language()
+    return get_decimal_symbol(code) + get_group_symbol(code)
+
+
+def number(x: float | None, decimals: int = 0) -> str:
+    """A number with thousands separators and `decimals` decimals in the locale's style: 1,234.5 /
+    1.234,5; blank when missing."""
+    return "" if _is_missing(x) else number_text(f"{x:,.{decimals}f}")
+
+
+def percent_sign(text: str) -> str:
+    """A number followed by the locale's percent sign: "82.6%" (en, pt-BR), "82,6 %" (es)."""
+    if language() == "en":
+        return text + "%"
+    pattern = _locale().percent_formats[None].pattern
+    return text + pattern[pattern.rfind("0") + 1:]
+
+
+def percent(x: float | None, decimals: int = 1) -> str:
+    """A share already in percent (82.6) as the locale writes it: 82.6% / 82,6 %; — when missing."""
+    if _is_missing(x):
+        return MISSING
+    return percent_sign(number_text(f"{x:,.{decimals}f}"))
+
+
+def date(day) -> str:
+    """A day as the locale writes it short: 08 Sep 2026 / 8 sept 2026 / 8 de set. de 2026."""
+    return MISSING if _is_missing(day) else _date(day, "dd MMM y", "yMMMd")
+
+
+def day_month(day) -> str:
+    """A day without its year: 08 Sep / 8 sept / 8 de set."""
+    return MISSING if _is_missing(day) else _date(day, "dd MMM", "MMMd")
+
+
+def month(day) -> str:
+    """A month and year, short: Sep 2026 / sept 2026 / set. 2026."""
+    return MISSING if _is_missing(day) else _date(day, "MMM y", "yMMM")
+
+
+def month_name(day) -> str:
+    """A month and year, in full: September 2026 / septiembre de 2026 / setembro de 2026."""
+    return MISSING if _is_missing(day) else _date(day, "LLLL y", "yMMMM")
+
+
+def quarter(day) -> str:
+    """A calendar quarter: Q3 2026 (en), T3 2026 (es, pt-BR), as the locale abbreviates it."""
+    return MISSING if _is_missing(day) else _date(day, "QQQ y", "yQQQ")
+
+
+def date_range(start, end) -> str:
+    """A period from one day to another, both written as date(): 01 Jul 2026 – 30 Sep 2026."""
+    return f"{date(start)} – {date(end)}"
+
+
+def _date(day, english: str, skeleton: str) -> str:
+    """English in the house's pattern; other languages by the locale's own pattern for `skeleton`
+    (CLDR's available formats: "yMMMd" is "8 sept 2026" in es, "8 de set. de 2026" in pt-BR)."""
+    if isinstance(day, str):
+        day = pd.Timestamp(day)
+    if hasattr(day, "to_pydatetime"):
+        day = day.to_pydatetime()
+    code = language()
+    if code == "en":
+        return format_date(day, english, locale=code)
+    return format_skeleton(skeleton, day, locale=code)
 
 
 # The characters that start Markdown inside a line: links and images ([ ] !), HTML (< >), emphasis
@@ -131,8 +253,9 @@ def unmarked(markdown: str) -> str:
 
 
 def plural(n: float, one: str, many: str | None = None) -> str:
-    """A count with its noun, singular or plural as the count reads: 1 chart, 2 points, 1,204 answers."""
-    return f"{count(n)} {one if n == 1 else many or one + 's'}"
+    """A count with its noun, singular or plural as the count reads: 1 chart, 2 points, 1,204 answers.
+    English only: translated text counts with cxdata.i18n.n_ and count()."""
+    return f"{count(n)} {one if n == 1 else many or one + 's'}"  # untranslated: callers pass translated nouns
 
 
 def _is_missing(x) -> bool:
@@ -153,7 +276,8 @@ def is_number(x) -> bool:
 def unanswered(n: float | None = None) -> str:
     """A median that is no number because over half the contacts due an answer were never answered:
     'over half never answered (n = 12)'."""
-    return UNANSWERED + ("" if _is_missing(n) else f" (n = {int(n):,})")
+    text = _(UNANSWERED)
+    return text if _is_missing(n) else _("{text} (n = {n})").format(text=text, n=count(n))
 
 
 def _signed(text: str, negative: bool) -> str:
@@ -177,12 +301,17 @@ def duration(seconds: float | None) -> str:
     name, size = duration_unit(s)
     if name == "h":
         minutes = round(s / 60)
-        text = f"{minutes // 60} h" + (f" {minutes % 60:02d} min" if minutes % 60 else "")
+        text = f"{minutes // 60} h" + (f" {minutes % 60:02d} min" if minutes % 60 else "")  # untranslated: SI symbols
     elif name == "days":
-        text = f"{s / size:.1f} days"
+        text = _days(s / size, f"{s / size:.1f}")
     else:
         text = f"{s / size:.0f} {name}"
     return _signed(text, seconds < 0)
+
+
+def _days(x: float, shown: str) -> str:
+    """'2.5 days' in the locale: its decimal mark and its word for days."""
+    return n_("{n} day", "{n} days", float(shown.replace(",", ""))).format(n=number_text(shown))
 
 
 def duration_short(seconds: float | None) -> str:
@@ -192,7 +321,8 @@ def duration_short(seconds: float | None) -> str:
     name, size = duration_unit(seconds)
     x = abs(seconds) / size
     number = f"{x:.1f}" if name in ("h", "days") and round(x, 1) < 10 else f"{x:.0f}"
-    return _signed(f"{number} {name}", seconds < 0)
+    text = _days(x, number) if name == "days" else f"{number_text(number)} {name}"
+    return _signed(text, seconds < 0)
 
 
 def duration_change(delta: float, reference: float | None) -> str:
@@ -205,7 +335,8 @@ def duration_change(delta: float, reference: float | None) -> str:
         name, size = "min", 60
     x = abs(delta) / size
     number = f"{x:.1f}" if round(x, 1) < 10 else f"{x:,.0f}"
-    return _sign_of(delta, number) + f"{number} {name}"
+    unit = _days(x, number) if name == "days" else f"{number_text(number)} {name}"
+    return _sign_of(delta, number) + unit
 
 
 def _sign_of(delta: float, shown: str) -> str:
@@ -221,15 +352,28 @@ def compact(x: float | None) -> str:
         return MISSING
     a = abs(x)
     if round(a) < 10_000:
-        return _signed(f"{a:,.0f}", round(a) != 0 and x < 0)
+        return _signed(number_text(f"{a:,.0f}"), round(a) != 0 and x < 0)
     for k, (size, suffix) in enumerate(_SIZES):
         if a >= size * 0.9995 or k == len(_SIZES) - 1:
             number = _three_figures(a / size)
             if float(number) >= 1000 and k > 0:  # 999,999 rounds to 1,000 k: say 1.00 M
                 size, suffix = _SIZES[k - 1]
                 number = _three_figures(a / size)
-            return _signed(f"{number} {suffix}", x < 0)
+            return _signed(_sized(number, size, suffix), x < 0)
     raise AssertionError("unreachable")
+
+
+def _sized(number: str, size: float, suffix: str) -> str:
+    """"4.56 M" in English's house style; in other languages the locale's compact form of that size
+    (CLDR short decimal patterns: "4,56 M" in es, "4,56 mi" in pt-BR, "4560 M" for es billions)."""
+    if language() == "en":
+        return f"{number} {suffix}"
+    patterns = _locale().compact_decimal_formats["short"]["other"]
+    pattern = patterns[str(int(size))].pattern          # "0 M", "0000 M": the zeros count digits shown
+    shift = 10 ** (pattern.count("0") - 1)               # "0000 M": thousands of millions, written 4,560
+    value_ = float(number) * shift
+    digits = number if shift == 1 else (f"{value_:,.0f}" if value_ >= 100 else f"{value_:.1f}")
+    return pattern.replace("0" * pattern.count("0"), number_text(digits), 1).replace("'", "")
 
 
 def _three_figures(x: float) -> str:
@@ -270,7 +414,12 @@ def change(kpi: str, delta: float | None, reference: float | None = None) -> str
         return money_change(delta)
     decimals = k.decimals if not k.is_sample else max(k.decimals, 1)
     number = f"{abs(delta):,.{decimals}f}"
-    return _sign_of(delta, number) + number + (" pts" if k.unit == "%" or kpi == "nps" else "")
+    return _sign_of(delta, number) + _points(number_text(number), k.unit == "%" or kpi == "nps")
+
+
+def _points(number: str, in_points: bool) -> str:
+    """A change in a percentage or a score: "2.8 pts" (percentage points); other changes as they are."""
+    return _("{n} pts").format(n=number) if in_points else number
 
 
 def _amount(kpi: str, x: float, decimals: int) -> str:
@@ -281,10 +430,11 @@ def _amount(kpi: str, x: float, decimals: int) -> str:
         return money(x)
     text = f"{abs(x):,.{decimals}f}"
     negative = x < 0 and float(text.replace(",", "")) != 0
-    return _signed(text, negative) + ("%" if k.unit == "%" else "")
+    shown = number_text(text)
+    return _signed(percent_sign(shown) if k.unit == "%" else shown, negative)
 
 
-NO_CHANGE = "no change"
+NO_CHANGE = N_("no change")
 
 
 def change_judged(kpi: str, delta: float | None, reference: float | None = None, significant: bool = True) -> str:
@@ -292,8 +442,8 @@ def change_judged(kpi: str, delta: float | None, reference: float | None = None,
     rounds to nothing (never "±0.00 · not significant")."""
     text = change(kpi, delta, reference)
     if text.startswith("±"):
-        return NO_CHANGE
-    return text if significant or text == MISSING else f"{text} · not significant"
+        return _(NO_CHANGE)
+    return text if significant or text == MISSING else _("{change} · not significant").format(change=text)
 
 
 def margin(kpi: str, moe: float | None, reference: float | None = None) -> str:
@@ -304,16 +454,17 @@ def margin(kpi: str, moe: float | None, reference: float | None = None) -> str:
     if k.unit == "s":
         shown = duration_change(moe, reference).lstrip("+±-")
         # a margin that rounds to nothing in the value's unit is said in seconds: ±1 s, not ±0.0 min
-        return "±" + (shown if float(shown.split()[0].replace(",", "")) else duration_change(moe, moe).lstrip("+±-"))
-    return f"±{moe:,.{max(k.decimals, 1)}f}" + (" pts" if k.unit == "%" or kpi == "nps" else "")
+        rounded = re.match(r"[\d.,]+", shown).group(0).replace(",", "").replace(".", "")
+        return "±" + (shown if int(rounded) else duration_change(moe, moe).lstrip("+±-"))
+    return "±" + _points(number_text(f"{moe:,.{max(k.decimals, 1)}f}"), k.unit == "%" or kpi == "nps")
 
 
 def p_value(p: float | None) -> str:
     if _is_missing(p):
         return ""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return "p < " + number_text("0.001") if p < 0.001 else "p = " + number_text(f"{p:.3f}")
 
 
 def count(n: float | None) -> str:
-    """A whole number with thousands separators; blank when missing."""
-    return "" if _is_missing(n) else f"{int(n):,}"
+    """A whole number with thousands separators in the locale's style (1,204 / 1.204); blank when missing."""
+    return "" if _is_missing(n) else number_text(f"{int(n):,}")

@@ -82,7 +82,7 @@ def test_margins_and_p_values():
 def test_the_currency_setting_is_shown_on_every_amount(monkeypatch, setting, code, symbol, shown):
     if setting is not None:
         monkeypatch.setenv(fmt.CURRENCY_ENV, setting)
-    assert (fmt.currency().code, fmt.currency().symbol) == (code, symbol)
+    assert (fmt.currency().code, fmt.currency().sign()) == (code, symbol)
     assert fmt.money(49_712_000) == shown
     for kpi in ("revenue", "revenue_per_active", "clv", "annual_value_lost"):   # every money KPI
         assert fmt.value(kpi, 49_712_000) == shown
