@@ -5,27 +5,29 @@ import streamlit as st
 
 from cxdata.app import audited, board, frame, identity, language, warmup
 from cxdata.filters import DIMENSIONS
+from cxdata.i18n import _
 
 # A file the app serves itself: a :material/...: favicon would be fetched from Google's font server.
 FAVICON = Path(__file__).parent / "cxdata" / "app" / "favicon.png"
 st.set_page_config(page_title="cx-cockpit", page_icon=str(FAVICON), layout="wide")
 language.choose()   # before any text: page titles, the sign-in screen and every page are in it
 
+DATA = _("Data")   # the section the audit log joins below
 PAGES = {
-    "": [st.Page("pages/overview.py", title="Executive overview", icon=":material/dashboard:", default=True)],
-    "Analysis": [st.Page("pages/trends.py", title="KPI trends", icon=":material/show_chart:"),
-                 st.Page("pages/journey.py", title="Journey map", icon=":material/route:"),
-                 st.Page("pages/voice.py", title="Voice of the customer", icon=":material/forum:"),
-                 st.Page("pages/churn.py", title="Churn alerts", icon=":material/person_alert:"),
-                 st.Page("pages/departments.py", title="Department scorecards", icon=":material/groups:"),
-                 st.Page("pages/service.py", title="Service levels", icon=":material/timer:")],
-    "Reports": [st.Page("pages/reports.py", title="Board pack", icon=":material/slideshow:"),
-                st.Page("pages/present.py", title="Presentation mode", icon=":material/present_to_all:")],
-    "Data": [st.Page("pages/data.py", title="Data & loads", icon=":material/database:"),
-             st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:")],
+    "": [st.Page("pages/overview.py", title=_("Executive overview"), icon=":material/dashboard:", default=True)],
+    _("Analysis"): [st.Page("pages/trends.py", title=_("KPI trends"), icon=":material/show_chart:"),
+                    st.Page("pages/journey.py", title=_("Journey map"), icon=":material/route:"),
+                    st.Page("pages/voice.py", title=_("Voice of the customer"), icon=":material/forum:"),
+                    st.Page("pages/churn.py", title=_("Churn alerts"), icon=":material/person_alert:"),
+                    st.Page("pages/departments.py", title=_("Department scorecards"), icon=":material/groups:"),
+                    st.Page("pages/service.py", title=_("Service levels"), icon=":material/timer:")],
+    _("Reports"): [st.Page("pages/reports.py", title=_("Board pack"), icon=":material/slideshow:"),
+                   st.Page("pages/present.py", title=_("Presentation mode"), icon=":material/present_to_all:")],
+    DATA: [st.Page("pages/data.py", title=_("Data & loads"), icon=":material/database:"),
+           st.Page("pages/definitions.py", title=_("Definitions"), icon=":material/menu_book:")],
 }
 if identity.may("read_audit"):  # others don't see it; the page refuses them too
-    PAGES["Data"].append(st.Page("pages/audit.py", title="Audit log", icon=":material/policy:"))
+    PAGES[DATA].append(st.Page("pages/audit.py", title=_("Audit log"), icon=":material/policy:"))
 # The global controls that act on each page (url path); a page not named here uses them all. The
 # others are not drawn there and keep their values for the pages that use them.
 CUSTOMER_FILTERS = frozenset(key for key, d in DIMENSIONS.items() if d.of_customer)

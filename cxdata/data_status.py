@@ -8,11 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from cxdata import filters, metrics
+from cxdata import formatting as fmt
+from cxdata.i18n import N_, _, n_
 from cxdata.masking import mask
 
 REJECTED_LIMIT = 50_000
 ANSWERS_LIMIT = 1_000  # answers whose contact was not loaded, listed on the page
-OUTCOMES = {"ok": "OK", "ok_with_rejects": "Some rejected", "failed": "Failed"}
+OUTCOMES = {"ok": N_("OK"), "ok_with_rejects": N_("Some rejected"), "failed": N_("Failed")}   # shown as _(…)
 
 
 def table_stats(reader) -> pd.DataFrame:
@@ -31,25 +33,32 @@ def volume_headline(volume: pd.DataFrame) -> str:
     if gaps.empty:
         spans = volume.groupby("table_name")["month_start"].agg(["min", "max"])
         if len(spans.drop_duplicates()) > 1:
-            return "No gaps: every table has rows in every month from its first to its last"
-        return f"Rows in every month, {spans['min'].iloc[0]:%b %Y} to {spans['max'].iloc[0]:%b %Y}"
+            return _("No gaps: every table has rows in every month from its first to its last")
+        return _("Rows in every month, {first} to {last}").format(
+            first=fmt.month(spans["min"].iloc[0]), last=fmt.month(spans["max"].iloc[0]))
     if gaps["table_name"].nunique() == 1:
-        months = [f"{m:%b %Y}" for m in gaps["month_start"]]
-        listed = ", ".join(months[:3]) + (f" and {len(months) - 3} more" if len(months) > 3 else "")
-        return f"{gaps['table_name'].iloc[0].capitalize()} has no rows in {listed}"
+        months = [fmt.month(m) for m in gaps["month_start"]]
+        table = gaps["table_name"].iloc[0].capitalize()
+        if len(months) > 3:
+            return n_("{table} has no rows in {months} and {n} more", "{table} has no rows in {months} and {n} more",
+                      len(months) - 3).format(table=table, months=", ".join(months[:3]), n=fmt.count(len(months) - 3))
+        return _("{table} has no rows in {months}").format(table=table, months=", ".join(months))
     per_table = gaps.groupby("table_name", sort=False).size()
-    return f"{len(gaps)} months without rows: " + ", ".join(f"{t} ({k})" for t, k in per_table.items())
+    return n_("{n} month without rows: {tables}", "{n} months without rows: {tables}", len(gaps)).format(
+        n=fmt.count(len(gaps)), tables=", ".join(f"{t} ({fmt.count(k)})" for t, k in per_table.items()))
 
 
 def derived_status(reader) -> str:
     """One line on the summary tables the pages read: when they were rebuilt and what they judge SLAs by."""
     row = reader.run("derived_status").iloc[0]
     # Event times are stored as the files gave them, in the zone they were exported in (docs/loading.md).
-    latest = ("" if pd.isna(row["latest_event_at"]) else
-              f"; SLA compliance is judged as of the data's latest event, {row['latest_event_at']:%Y-%m-%d %H:%M} "
-              "(in the data's own time zone)")
-    return (f"Summary tables rebuilt {row['refreshed_at']:%Y-%m-%d %H:%M} UTC in {row['refresh_seconds']:.1f} s "
-            f"(version {row['version']}){latest}.")
+    rebuilt = dict(at=f"{row['refreshed_at']:%Y-%m-%d %H:%M}", seconds=fmt.number(row["refresh_seconds"], 1),
+                   version=row["version"])
+    if pd.isna(row["latest_event_at"]):
+        return _("Summary tables rebuilt {at} UTC in {seconds} s (version {version}).").format(**rebuilt)
+    return _("Summary tables rebuilt {at} UTC in {seconds} s (version {version}); SLA compliance is judged as of "
+             "the data's latest event, {latest} (in the data's own time zone).").format(
+        latest=f"{row['latest_event_at']:%Y-%m-%d %H:%M}", **rebuilt)
 
 
 def load_history(reader) -> pd.DataFrame:
@@ -57,7 +66,7 @@ def load_history(reader) -> pd.DataFrame:
     history = reader.run("load_history")
     history["started_at"] = machine_time_as_utc(history["started_at"])
     history["files"] = history["files"].map(file_names)
-    history["outcome"] = history["outcome"].map(lambda o: OUTCOMES.get(o, o))
+    history["outcome"] = history["outcome"].map(lambda o: _(OUTCOMES[o]) if o in OUTCOMES else o)
     return blank_text(history)
 
 
@@ -81,10 +90,12 @@ def metrics_not_in_data(reader) -> pd.DataFrame:
     for key in metrics.NEEDS:
         why, since = coverage.missing(key), coverage.since(key)
         if why:
-            rows.append({"metric": metrics.KPIS[key].label, "shown_as": metrics.NOT_IN_DATA, "why": why})
+            rows.append({"metric": _(metrics.KPIS[key].label), "shown_as": _(metrics.NOT_IN_DATA), "why": why})
         elif since is not None and since > data_starts:
-            rows.append({"metric": metrics.KPIS[key].label, "shown_as": f"from {since:%b %Y} on",
-                         "why": f"its data starts in {since:%b %Y}: earlier months read {metrics.NOT_IN_DATA}"})
+            rows.append({"metric": _(metrics.KPIS[key].label),
+                         "shown_as": _("from {month} on").format(month=fmt.month(since)),
+                         "why": _("its data starts in {month}: earlier months read {words}").format(
+                             month=fmt.month(since), words=_(metrics.NOT_IN_DATA))})
     return pd.DataFrame(rows, columns=["metric", "shown_as", "why"])
 
 
@@ -145,7 +156,9 @@ def file_size(path: Path) -> str:
     size = path.stat().st_size
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
-            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+            if unit == "bytes":
+                return n_("{n} byte", "{n} bytes", size).format(n=fmt.count(size))
+            return f"{fmt.number(size, 1)} {unit}"   # untranslated: a number and its unit symbol
         size /= 1024
     return ""
 

@@ -20,6 +20,7 @@ from cxdata import metrics
 from cxdata.access.roles import User
 from cxdata.access.scoped import sees_customer_rows, sees_rows
 from cxdata.filters import Filters
+from cxdata.i18n import N_, _, n_
 from cxdata.masking import mask
 
 SHOWN = 50_000           # rows drawn on screen
@@ -29,13 +30,25 @@ DOWNLOAD_CAP = 100_000   # rows a download holds at most (an Excel sheet stays q
 @dataclass(frozen=True)
 class RowSet:
     query: str      # the named query in sql/
-    noun: str       # what one row is, plural: "answers"
+    noun: str       # what one row is, plural: "answers" (a key; count() says it in words)
+    help: str       # the drill button's hover, in English with {kpi}: shown as _(help)
+
+    def count(self, n: int) -> str:
+        """'1 answer', '1,234 contacts', in the language of this run."""
+        shown = fmt.count(n)
+        if self.noun == "answers":
+            return n_("{n} answer", "{n} answers", n).format(n=shown)
+        if self.noun == "contacts":
+            return n_("{n} contact", "{n} contacts", n).format(n=shown)
+        if self.noun == "customers":
+            return n_("{n} customer", "{n} customers", n).format(n=shown)
+        return n_("{n} transaction", "{n} transactions", n).format(n=shown)
 
 
-ANSWERS = RowSet("drill_answers", "answers")
-CONTACTS = RowSet("drill_contacts", "contacts")
-CUSTOMERS = RowSet("drill_customers", "customers")
-TRANSACTIONS = RowSet("drill_transactions", "transactions")
+ANSWERS = RowSet("drill_answers", "answers", N_("See the answers behind {kpi}, and download them"))
+CONTACTS = RowSet("drill_contacts", "contacts", N_("See the contacts behind {kpi}, and download them"))
+CUSTOMERS = RowSet("drill_customers", "customers", N_("See the customers behind {kpi}, and download them"))
+TRANSACTIONS = RowSet("drill_transactions", "transactions", N_("See the transactions behind {kpi}, and download them"))
 
 # Every KPI whose rows can be listed, and the rows behind it. A KPI not here (a median's history,
 # revenue retention's two-year cohorts, churn after a bad experience) has no drill-down.
@@ -49,21 +62,26 @@ ROWS_OF: dict[str, RowSet] = {
     "revenue": TRANSACTIONS,
 }
 
-# Column headings in plain words, for the screen and the downloads alike.
+# Column headings in plain words, for the screen and the downloads alike (in English: rows() translates).
 HEADINGS = {
-    "feedback_id": "Answer", "submitted_at": "Answered at", "survey": "Survey", "score": "Score",
-    "counts_as": "Counts as", "customer_id": "Customer", "segment": "Segment", "region": "Region",
-    "country": "Country", "plan": "Plan", "channel": "Channel", "department": "Department",
-    "journey_stage": "Journey stage", "touchpoint": "Touchpoint", "comment": "Comment (masked)",
-    "interaction_id": "Contact", "started_at": "Opened at", "kind": "Kind",
-    "first_response_seconds": "First response (minutes)", "is_never_answered": "Never answered",
-    "resolved_at": "Resolved at", "is_escalated": "Escalated", "sla_seconds": "Promised time (hours)",
-    "is_sla_met": "Resolved on time", "is_complaint": "Complaint",
-    "is_first_contact_resolution": "Resolved at first contact",
-    "started_on": "Customer since", "churned_on": "Left on", "annual_value": "Annual value",
-    "is_lost": "Lost in the period",
-    "transaction_id": "Transaction", "occurred_at": "On", "amount": "Amount",
+    "feedback_id": N_("Answer"), "submitted_at": N_("Answered at"), "survey": N_("Survey"), "score": N_("Score"),
+    "counts_as": N_("Counts as"), "customer_id": N_("Customer"), "segment": N_("Segment"), "region": N_("Region"),
+    "country": N_("Country"), "plan": N_("Plan"), "channel": N_("Channel"), "department": N_("Department"),
+    "journey_stage": N_("Journey stage"), "touchpoint": N_("Touchpoint"), "comment": N_("Comment (masked)"),
+    "interaction_id": N_("Contact"), "started_at": N_("Opened at"), "kind": N_("Kind"),
+    "first_response_seconds": N_("First response (minutes)"), "is_never_answered": N_("Never answered"),
+    "resolved_at": N_("Resolved at"), "is_escalated": N_("Escalated"), "sla_seconds": N_("Promised time (hours)"),
+    "is_sla_met": N_("Resolved on time"), "is_complaint": N_("Complaint"),
+    "is_first_contact_resolution": N_("Resolved at first contact"),
+    "started_on": N_("Customer since"), "churned_on": N_("Left on"), "annual_value": N_("Annual value"),
+    "is_lost": N_("Lost in the period"),
+    "transaction_id": N_("Transaction"), "occurred_at": N_("On"), "amount": N_("Amount"),
 }
+
+
+# What an answer counts as (sql/drill_answers.sql), in words.
+COUNTS_AS = {"promoter": N_("promoter"), "passive": N_("passive"), "detractor": N_("detractor"),
+             "satisfied": N_("satisfied"), "not satisfied": N_("not satisfied")}
 
 
 @dataclass(frozen=True)
@@ -82,13 +100,14 @@ class Drill:
 
     def count_line(self, shown: int = SHOWN) -> str:
         """'1,234 answers' or '120,000 contacts; the newest 50,000 are shown, the download holds 100,000'."""
-        text = f"{self.n:,} {self.noun if self.n != 1 else self.noun[:-1]}"
+        total = ROWS_OF[self.kpi].count(self.n)
         on_screen = min(shown, len(self.rows))
-        if self.n > on_screen:
-            text += f"; the first {on_screen:,} are shown"
-            if self.is_capped:
-                text += f", a download holds the first {len(self.rows):,}"
-        return text
+        if self.n <= on_screen:
+            return total
+        if self.is_capped:
+            return _("{total}; the first {shown} are shown, a download holds the first {held}").format(
+                total=total, shown=fmt.count(on_screen), held=fmt.count(len(self.rows)))
+        return _("{total}; the first {shown} are shown").format(total=total, shown=fmt.count(on_screen))
 
 
 def can_drill(kpi: str, user: User | None = None) -> bool:
@@ -113,7 +132,9 @@ def rows(reader, filters: Filters, kpi: str, limit: int = DOWNLOAD_CAP) -> Drill
         out["first_response_seconds"] = out["first_response_seconds"] / 60
     if "sla_seconds" in out:
         out["sla_seconds"] = out["sla_seconds"] / 3600
-    return Drill(kpi, row_set.noun, out.rename(columns=HEADINGS), n, filters)
+    if "counts_as" in out:
+        out["counts_as"] = out["counts_as"].map(lambda v: _(COUNTS_AS[v]) if v in COUNTS_AS else v)
+    return Drill(kpi, row_set.noun, out.rename(columns={k: _(v) for k, v in HEADINGS.items()}), n, filters)
 
 
 def cell_filters(filters: Filters, department: str, quarter: dt.date) -> Filters:
@@ -136,7 +157,7 @@ def shown(table: pd.DataFrame, limit: int = SHOWN) -> pd.DataFrame:
 
 def _column(values: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(values):
-        return values.map({True: "yes", False: "no"}).fillna("")
+        return values.map({True: _("yes"), False: _("no")}).fillna("")
     if pd.api.types.is_datetime64_any_dtype(values):
         at_midnight = (values.dropna() == values.dropna().dt.normalize()).all()
         return values.dt.strftime("%Y-%m-%d" if at_midnight else "%Y-%m-%d %H:%M").fillna("")
@@ -150,13 +171,13 @@ def _cell(x) -> str:
             not isinstance(x, (str, bool, int, float)) and pd.isna(x)):
         return ""
     if isinstance(x, bool):
-        return "yes" if x else "no"
+        return _("yes") if x else _("no")
     if isinstance(x, pd.Timestamp | dt.datetime):
         return f"{x:%Y-%m-%d %H:%M}"
     if isinstance(x, int):
-        return f"{x:,}"
+        return fmt.count(x)
     if isinstance(x, float):
-        return fmt.count(x) if x.is_integer() else f"{x:,.2f}"
+        return fmt.count(x) if x.is_integer() else fmt.number(x, 2)
     return str(x)
 
 

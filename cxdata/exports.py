@@ -14,6 +14,8 @@ import openpyxl
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 
+from cxdata.i18n import _
+
 # What starts a formula in Excel, LibreOffice or Google Sheets; tab and return hide one after them.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,12 +35,13 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def xlsx_bytes(table: pd.DataFrame, sheet: str = "Rows") -> bytes:
-    """An Excel workbook of one sheet: typed numbers and dates, empty cells for no value, a frozen
-    header row, and text always a text cell (never a formula). Written row by row in openpyxl's
-    write-only mode, several times faster than a DataFrame's to_excel on 100,000 rows."""
+def xlsx_bytes(table: pd.DataFrame, sheet: str = "") -> bytes:
+    """An Excel workbook of one sheet (named `sheet`, else "Rows" in the language of this run): typed
+    numbers and dates, empty cells for no value, a frozen header row, and text always a text cell
+    (never a formula). Written row by row in openpyxl's write-only mode, several times faster than a
+    DataFrame's to_excel on 100,000 rows."""
     book = openpyxl.Workbook(write_only=True)
-    out = book.create_sheet(sheet[:31])
+    out = book.create_sheet((sheet or _("Rows"))[:31])
     out.freeze_panes = "A2"
     out.append([_cell(out, str(c)) for c in table.columns])
     columns = []

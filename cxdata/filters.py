@@ -13,30 +13,34 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from cxdata.i18n import N_, _, n_
+
 
 @dataclass(frozen=True)
 class Dimension:
     key: str            # the URL parameter, the column, and the field of $filters: "segment"
-    label: str          # "Segment"
+    label: str          # "Segment", in English: shown as _(label)
     of_customer: bool   # a customer attribute: it also narrows churn, retention and revenue
 
 
 DIMENSIONS: dict[str, Dimension] = {d.key: d for d in [
-    Dimension("segment", "Segment", of_customer=True),
-    Dimension("region", "Region", of_customer=True),
-    Dimension("plan", "Plan", of_customer=True),
-    Dimension("channel", "Channel", of_customer=False),
-    Dimension("department", "Department", of_customer=False),
-    Dimension("journey_stage", "Journey stage", of_customer=False),
+    Dimension("segment", N_("Segment"), of_customer=True),
+    Dimension("region", N_("Region"), of_customer=True),
+    Dimension("plan", N_("Plan"), of_customer=True),
+    Dimension("channel", N_("Channel"), of_customer=False),
+    Dimension("department", N_("Department"), of_customer=False),
+    Dimension("journey_stage", N_("Journey stage"), of_customer=False),
 ]}
-COMPARISONS = {"previous": "previous period", "quarter": "previous quarter to date", "year": "same period last year"}
+# Labels in English, shown in the language of the run: preset_label(), comparison_label().
+COMPARISONS = {"previous": N_("previous period"), "quarter": N_("previous quarter to date"),
+               "year": N_("same period last year")}
 PRESETS = {
-    "30d": "Last 30 days",
-    "90d": "Last 90 days",
-    "quarter": "This quarter",
-    "ytd": "Year to date",
-    "12m": "Last 12 months",
-    "custom": "Custom range",
+    "30d": N_("Last 30 days"),
+    "90d": N_("Last 90 days"),
+    "quarter": N_("This quarter"),
+    "ytd": N_("Year to date"),
+    "12m": N_("Last 12 months"),
+    "custom": N_("Custom range"),
 }
 DEFAULT_PRESET = "90d"
 # The dates a custom range may use (also the date picker's bounds); a comparison period
@@ -47,6 +51,16 @@ DEFAULT_COMPARISON = "previous"
 # A preset's natural comparison: this quarter against the previous quarter to date, the year to
 # date against the same days last year; others against the period just before.
 PRESET_COMPARISON = {"quarter": "quarter", "ytd": "year"}
+
+
+def preset_label(preset: str) -> str:
+    """A period preset as the sidebar names it, in the language of this run: "Last 90 days"."""
+    return _(PRESETS[preset])
+
+
+def comparison_label(compare: str) -> str:
+    """A comparison as the sidebar names it, in the language of this run: "previous period"."""
+    return _(COMPARISONS[compare])
 
 
 def default_comparison(preset: str) -> str:
@@ -88,7 +102,7 @@ class Filters:
     def __init__(self, start: dt.date, end: dt.date, **chosen: Iterable[str]):
         unknown = sorted(set(chosen) - set(DIMENSIONS))
         if unknown:
-            raise ValueError(f"unknown filter dimension(s) {unknown}; use {sorted(DIMENSIONS)}")
+            raise ValueError(f"unknown filter dimension(s) {unknown}; use {sorted(DIMENSIONS)}")  # untranslated: a programming error
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
         object.__setattr__(self, "chosen", tuple(
@@ -100,7 +114,7 @@ class Filters:
         return dict(self.chosen).get(key, ())
 
     def replace(self, start: dt.date | None = None, end: dt.date | None = None,
-                **chosen: Iterable[str]) -> "Filters":
+                **chosen: Iterable[str]) -> Filters:
         """A copy with another range and/or other choices for the dimensions named."""
         return Filters(start or self.start, end or self.end, **{**dict(self.chosen), **chosen})
 
@@ -116,7 +130,7 @@ class Filters:
             "filters": {key: list(self[key]) for key in DIMENSIONS},
         }
 
-    def comparison(self, kind: str = DEFAULT_COMPARISON) -> "Filters":
+    def comparison(self, kind: str = DEFAULT_COMPARISON) -> Filters:
         """The same filters over the comparison period: the one just before, the same days a
         quarter earlier (this quarter to date against the previous quarter to date), or a year earlier."""
         if kind == "year":
@@ -124,7 +138,7 @@ class Filters:
         if kind == "quarter":
             return self.replace(start=_months_back(self.start, 3), end=_months_back(self.end, 3))
         if kind != "previous":
-            raise ValueError(f"unknown comparison {kind!r}; use one of {sorted(COMPARISONS)}")
+            raise ValueError(f"unknown comparison {kind!r}; use one of {sorted(COMPARISONS)}")  # untranslated: a programming error
         return self.replace(start=self.start - dt.timedelta(days=self.days),
                             end=self.start - dt.timedelta(days=1))
 
@@ -156,7 +170,7 @@ def preset_range(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
         return dt.date(today.year, 1, 1), today
     if preset == "12m":
         return _years_back(today) + dt.timedelta(days=1), today
-    raise ValueError(f"unknown preset {preset!r}")
+    raise ValueError(f"unknown preset {preset!r}")  # untranslated: a programming error
 
 
 @dataclass
@@ -198,7 +212,8 @@ def from_query_params(
 
     preset = one("period") or DEFAULT_PRESET
     if preset not in PRESETS:
-        notices.append(f"Ignored unknown period {shown(preset)}; showing {PRESETS[DEFAULT_PRESET].lower()}.")
+        notices.append(_("Ignored unknown period {value}; showing {default}.").format(
+            value=shown(preset), default=preset_label(DEFAULT_PRESET).lower()))
         preset = DEFAULT_PRESET
 
     if preset == "custom":
@@ -211,8 +226,8 @@ def from_query_params(
     compare = one("compare") or default_comparison(preset)
     if compare not in COMPARISONS:
         compare = default_comparison(preset)
-        notices.append(f"Ignored unknown comparison {shown(one('compare'))}; comparing with the "
-                       f"{COMPARISONS[compare]}.")
+        notices.append(_("Ignored unknown comparison {value}; comparing with the {comparison}.").format(
+            value=shown(one("compare")), comparison=comparison_label(compare)))
 
     chosen: dict[str, tuple[str, ...]] = {}
     for key, dimension in DIMENSIONS.items():
@@ -220,8 +235,14 @@ def from_query_params(
         values = params.get(key) or []
         bad = [v for v in values if v not in allowed]
         if bad:
-            notices.append(f"Ignored unknown {dimension.label.lower()} {', '.join(shown(v) for v in bad[:3])}"
-                           + (f" and {len(bad) - 3} more" if len(bad) > 3 else "") + ".")
+            listed = ", ".join(shown(v) for v in bad[:3])
+            what = _(dimension.label).lower()
+            if len(bad) > 3:
+                notices.append(n_("Ignored unknown {dimension} {values} and {n} more.",
+                                  "Ignored unknown {dimension} {values} and {n} more.", len(bad) - 3).format(
+                    dimension=what, values=listed, n=len(bad) - 3))
+            else:
+                notices.append(_("Ignored unknown {dimension} {values}.").format(dimension=what, values=listed))
         chosen[key] = [v for v in values if v in allowed]
     return ViewState(Filters(start, end, **chosen), preset, compare, notices)
 
@@ -231,18 +252,20 @@ def _parse_custom(raw_from, raw_to, today, earliest, notices):
         start = dt.date.fromisoformat(raw_from or "")
         end = dt.date.fromisoformat(raw_to or "")
     except ValueError:
-        notices.append(f"Ignored a malformed custom date range ({shown(raw_from)} to {shown(raw_to)}); "
-                       "dates must look like 2026-01-31.")
+        notices.append(_("Ignored a malformed custom date range ({start} to {end}); "
+                         "dates must look like 2026-01-31.").format(start=shown(raw_from), end=shown(raw_to)))
         return None, None
     if start > end:
-        notices.append(f"Ignored a custom range that ends ({end}) before it starts ({start}).")
+        notices.append(_("Ignored a custom range that ends ({end}) before it starts ({start}).").format(
+            end=end, start=start))
         return None, None
     if start < MIN_DAY or end > MAX_DAY:
-        notices.append(f"Ignored a custom range ({start} to {end}) outside {MIN_DAY} to {MAX_DAY}.")
+        notices.append(_("Ignored a custom range ({start} to {end}) outside {first} to {last}.").format(
+            start=start, end=end, first=MIN_DAY, last=MAX_DAY))
         return None, None
     if earliest and end < earliest or start > today:
-        notices.append(f"Ignored a custom range ({start} to {end}) outside the data "
-                       f"({earliest or '…'} to {today}).")
+        notices.append(_("Ignored a custom range ({start} to {end}) outside the data ({first} to {last}).").format(
+            start=start, end=end, first=earliest or "…", last=today))
         return None, None
     return start, end
 

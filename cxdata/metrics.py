@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxdata.filters import DIMENSIONS, Filters
+from cxdata.i18n import N_, _
 
 Z95 = 1.96
 DEFAULT_MIN_RESPONSES = 30
@@ -28,91 +29,92 @@ LIVE_CHANNELS_ENV = "CX_LIVE_CHANNELS"
 @dataclass(frozen=True)
 class Kpi:
     key: str
-    label: str
+    label: str            # in English, as the catalogs key it: shown as _(label)
     unit: str             # shown after the value: "", "%", "s", "customers", "€"
     higher_is_better: bool | None  # None: neither direction is better (NPS passives, contacts)
-    definition: str
+    definition: str       # in English: shown as _(definition)
     is_sample: bool = True  # False for counts and sums (a census, no margin of error)
     decimals: int = 1
 
 
 KPIS: dict[str, Kpi] = {k.key: k for k in [
-    Kpi("nps", "NPS", "", True, "% promoters (9–10) − % detractors (0–6) of 0–10 answers; −100 to 100", decimals=0),
-    Kpi("nps_promoters", "NPS promoters", "%", True, "% of 0–10 answers scoring 9 or 10"),
-    Kpi("nps_passives", "NPS passives", "%", None, "% of 0–10 answers scoring 7 or 8"),
-    Kpi("nps_detractors", "NPS detractors", "%", False, "% of 0–10 answers scoring 0 to 6"),
-    Kpi("csat", "CSAT", "%", True, "% of 1–5 answers scoring 4 or 5"),
-    Kpi("ces", "CES", "", True, "mean of 1–7 answers; 7 = very easy, so higher means less effort", decimals=2),
-    Kpi("churn_rate", "Churn rate", "%", False, "customers lost in the period ÷ customers active at its start"),
-    Kpi("retention_rate", "Retention", "%", True, "100% − churn rate: customers active at the start still active at the end"),
-    Kpi("sla_compliance", "SLA compliance", "%", True,
-        "% of interactions resolved within their promised time (open ones count once overdue)"),
-    Kpi("first_response_live", "First response (live)", "s", False,
-        "median seconds to the first response on live channels, where a person answers while the customer "
-        "waits (phone, chat, video, in person; the administrator sets the list)"),
-    Kpi("first_response_written", "First response (written)", "s", False,
-        "median seconds to the first response on written channels: every channel that is not live "
-        "(email, web forms, app, social, ...)"),
-    Kpi("contacts", "Contacts", "", None, "interactions started in the period, on every channel",
+    Kpi("nps", N_("NPS"), "", True, N_("% promoters (9–10) − % detractors (0–6) of 0–10 answers; −100 to 100"), decimals=0),
+    Kpi("nps_promoters", N_("NPS promoters"), "%", True, N_("% of 0–10 answers scoring 9 or 10")),
+    Kpi("nps_passives", N_("NPS passives"), "%", None, N_("% of 0–10 answers scoring 7 or 8")),
+    Kpi("nps_detractors", N_("NPS detractors"), "%", False, N_("% of 0–10 answers scoring 0 to 6")),
+    Kpi("csat", N_("CSAT"), "%", True, N_("% of 1–5 answers scoring 4 or 5")),
+    Kpi("ces", N_("CES"), "", True, N_("mean of 1–7 answers; 7 = very easy, so higher means less effort"), decimals=2),
+    Kpi("churn_rate", N_("Churn rate"), "%", False, N_("customers lost in the period ÷ customers active at its start")),
+    Kpi("retention_rate", N_("Retention"), "%", True, N_("100% − churn rate: customers active at the start still active at the end")),
+    Kpi("sla_compliance", N_("SLA compliance"), "%", True,
+        N_("% of interactions resolved within their promised time (open ones count once overdue)")),
+    Kpi("first_response_live", N_("First response (live)"), "s", False,
+        N_("median seconds to the first response on live channels, where a person answers while the customer "
+        "waits (phone, chat, video, in person; the administrator sets the list)")),
+    Kpi("first_response_written", N_("First response (written)"), "s", False,
+        N_("median seconds to the first response on written channels: every channel that is not live "
+        "(email, web forms, app, social, ...)")),
+    Kpi("contacts", N_("Contacts"), "", None, N_("interactions started in the period, on every channel"),
         is_sample=False, decimals=0),
-    Kpi("active_customers", "Active customers", "", True, "customers active on the last day of the period",
+    Kpi("active_customers", N_("Active customers"), "", True, N_("customers active on the last day of the period"),
         is_sample=False, decimals=0),
-    Kpi("revenue", "Revenue", "", True, "sum of transaction amounts in the period (refunds negative)",
+    Kpi("revenue", N_("Revenue"), "", True, N_("sum of transaction amounts in the period (refunds negative)"),
         is_sample=False, decimals=0),
-    Kpi("net_revenue_retention", "Net revenue retention", "%", True,
-        "trailing 12 whole months' net revenue of the customers who paid in the 12 months before, "
-        "÷ their revenue then (expansion counts, new customers do not)", is_sample=False),
-    Kpi("gross_revenue_retention", "Gross revenue retention", "%", True,
-        "as net revenue retention, with each customer's revenue capped at what they paid the year "
-        "before (contraction and churn count, expansion does not)", is_sample=False),
-    Kpi("resolution_time", "Resolution time", "s", False,
-        "median seconds from the start of an agent-handled contact (one with a first response or an SLA) "
-        "to its resolution, over the resolved ones"),
-    Kpi("first_contact_resolution", "First-contact resolution", "%", True,
-        "% of the resolved agent-handled contacts resolved without escalation"),
-    Kpi("revenue_per_active", "Revenue per active customer", "", True,
-        "revenue in the period ÷ the average of the customers active at its start and at its end",
+    Kpi("net_revenue_retention", N_("Net revenue retention"), "%", True,
+        N_("trailing 12 whole months' net revenue of the customers who paid in the 12 months before, "
+        "÷ their revenue then (expansion counts, new customers do not)"), is_sample=False),
+    Kpi("gross_revenue_retention", N_("Gross revenue retention"), "%", True,
+        N_("as net revenue retention, with each customer's revenue capped at what they paid the year "
+        "before (contraction and churn count, expansion does not)"), is_sample=False),
+    Kpi("resolution_time", N_("Resolution time"), "s", False,
+        N_("median seconds from the start of an agent-handled contact (one with a first response or an SLA) "
+        "to its resolution, over the resolved ones")),
+    Kpi("first_contact_resolution", N_("First-contact resolution"), "%", True,
+        N_("% of the resolved agent-handled contacts resolved without escalation")),
+    Kpi("revenue_per_active", N_("Revenue per active customer"), "", True,
+        N_("revenue in the period ÷ the average of the customers active at its start and at its end"),
         is_sample=False, decimals=0),
-    Kpi("clv", "Customer lifetime value", "", True,
-        "revenue per active customer per year × gross margin ÷ annual churn rate (the period's churn "
-        "compounded to a year)", is_sample=False, decimals=0),
-    Kpi("annual_value_lost", "Annual value lost to churn", "", False,
-        "annual value of the customers lost in the period", is_sample=False, decimals=0),
-    Kpi("annual_value_lost_share", "Annual value lost, share", "%", False,
-        "annual value of the customers lost in the period ÷ that of the customers active at its start",
+    Kpi("clv", N_("Customer lifetime value"), "", True,
+        N_("revenue per active customer per year × gross margin ÷ annual churn rate (the period's churn "
+        "compounded to a year)"), is_sample=False, decimals=0),
+    Kpi("annual_value_lost", N_("Annual value lost to churn"), "", False,
+        N_("annual value of the customers lost in the period"), is_sample=False, decimals=0),
+    Kpi("annual_value_lost_share", N_("Annual value lost, share"), "%", False,
+        N_("annual value of the customers lost in the period ÷ that of the customers active at its start"),
         is_sample=False),
     # Department scorecards and service levels (cxdata/departments.py, cxdata/service.py)
-    Kpi("complaint_rate", "Complaint rate", "%", False, "% of the contacts that were complaints"),
-    Kpi("escalation_rate", "Escalation rate", "%", False,
-        "% of the agent-handled contacts (an answer was due) escalated to another team"),
-    Kpi("bad_experience_churn", "Churn after a bad experience", "%", False,
-        "% of the customers with a bad experience (an SLA miss, NPS 0–6, CSAT 1–2 or CES 1–3) who "
-        "churned in the 90 days after it; customers whose 90 days are not over are left out"),
-    Kpi("immediate_share", "Answered immediately", "%", True,
-        "% of the contacts due an answer that an immediate channel's front office answered within the "
-        "immediate threshold, without escalation"),
-    Kpi("deferred_on_time", "Deferred resolved on time", "%", True,
-        "% of the deferred contacts (all the others due an answer) resolved within the deferred promise; "
-        "open ones count once the promise has passed"),
-    Kpi("unanswered_rate", "Never answered", "%", False,
-        "% of the contacts due an answer (not self-service) that never had a first response"),
+    Kpi("complaint_rate", N_("Complaint rate"), "%", False, N_("% of the contacts that were complaints")),
+    Kpi("escalation_rate", N_("Escalation rate"), "%", False,
+        N_("% of the agent-handled contacts (an answer was due) escalated to another team")),
+    Kpi("bad_experience_churn", N_("Churn after a bad experience"), "%", False,
+        N_("% of the customers with a bad experience (an SLA miss, NPS 0–6, CSAT 1–2 or CES 1–3) who "
+        "churned in the 90 days after it; customers whose 90 days are not over are left out")),
+    Kpi("immediate_share", N_("Answered immediately"), "%", True,
+        N_("% of the contacts due an answer that an immediate channel's front office answered within the "
+        "immediate threshold, without escalation")),
+    Kpi("deferred_on_time", N_("Deferred resolved on time"), "%", True,
+        N_("% of the deferred contacts (all the others due an answer) resolved within the deferred promise; "
+        "open ones count once the promise has passed")),
+    Kpi("unanswered_rate", N_("Never answered"), "%", False,
+        N_("% of the contacts due an answer (not self-service) that never had a first response")),
 ]}
 
 # ---- What each metric needs from the data (docs/loading.md, "What your data provides") -----------
 # The columns whose absence a metric cannot survive, in the words a reader is told: without one, the
 # metric reads "not in your data: no churn date (customers.churned_on) was loaded", never 0% or 100%.
 # The loader records what each load's files provided (provided_columns, sql/provided_columns.sql).
-NOT_IN_DATA = "not in your data"
+# In English, as the catalogs key them: shown as _(NOT_IN_DATA); Coverage.missing translates its words.
+NOT_IN_DATA = N_("not in your data")
 COLUMN_WORDS = {
-    "customers.customer_id": "no customers (customers.customer_id) were loaded",
-    "customers.churned_on": "no churn date (customers.churned_on) was loaded",
-    "customers.annual_value": "no annual value (customers.annual_value) was loaded",
-    "interactions.interaction_id": "no interactions (interactions.interaction_id) were loaded",
-    "interactions.escalated": "no escalation flag (interactions.escalated) was loaded",
-    "interactions.first_response_seconds": "no first-response time (interactions.first_response_seconds) was loaded",
-    "interactions.sla_seconds": "no promised time to resolve (interactions.sla_seconds) was loaded",
-    "interactions.resolved_at": "no resolution time (interactions.resolved_at) was loaded",
-    "transactions.amount": "no transactions (transactions.amount) were loaded",
+    "customers.customer_id": N_("no customers (customers.customer_id) were loaded"),
+    "customers.churned_on": N_("no churn date (customers.churned_on) was loaded"),
+    "customers.annual_value": N_("no annual value (customers.annual_value) was loaded"),
+    "interactions.interaction_id": N_("no interactions (interactions.interaction_id) were loaded"),
+    "interactions.escalated": N_("no escalation flag (interactions.escalated) was loaded"),
+    "interactions.first_response_seconds": N_("no first-response time (interactions.first_response_seconds) was loaded"),
+    "interactions.sla_seconds": N_("no promised time to resolve (interactions.sla_seconds) was loaded"),
+    "interactions.resolved_at": N_("no resolution time (interactions.resolved_at) was loaded"),
+    "transactions.amount": N_("no transactions (transactions.amount) were loaded"),
 }
 _CHURN, _REVENUE = ("customers.customer_id", "customers.churned_on"), ("transactions.amount",)
 NEEDS: dict[str, tuple[str, ...]] = {
@@ -145,13 +147,15 @@ class Coverage:
     def missing(self, kpi: str, start: dt.date | None = None) -> str | None:
         """Why `kpi` is not in the data ("no churn date (customers.churned_on) was loaded"), or None
         when the data provides what it needs; with `start`, also for a period that starts before a
-        needed column's first month ("... was loaded before Mar 2025"). Shown after NOT_IN_DATA."""
+        needed column's first month ("... was loaded before Mar 2025"). Shown after NOT_IN_DATA, in
+        the language of this run."""
+        from cxdata import formatting as fmt   # formatting reads KPIS from here: imported when needed
         for column in NEEDS.get(kpi, ()):
             if column not in self.provided:
-                return COLUMN_WORDS[column]
+                return _(COLUMN_WORDS[column])
             since = self.provided[column]
             if start is not None and since is not None and start < since:
-                return f"{COLUMN_WORDS[column]} before {since:%b %Y}"
+                return _("{reason} before {month}").format(reason=_(COLUMN_WORDS[column]), month=fmt.month(since))
         return None
 
     def since(self, kpi: str) -> dt.date | None:
@@ -190,12 +194,14 @@ REVENUE_RETENTION_KPIS = ("net_revenue_retention", "gross_revenue_retention", "a
                           "annual_value_lost_share")
 MONEY_KPIS = ("revenue", "annual_value_lost", "revenue_per_active", "clv")
 # Why sql/revenue_retention.sql withholds a value (its `reason` column), as a reader is told.
+# In English, as the catalogs key them: shown as _(WITHHELD_REASONS[reason]).
 WITHHELD_REASONS = {
-    "no_transactions": "no transactions loaded",
-    "base_year_not_covered": "the transactions do not cover the whole base year (the 12 months before the trailing year)",
-    "trailing_year_not_covered": "the transactions do not reach the end of the trailing year",
-    "empty_cohort": "no customer under these filters paid anything in the base year",
-    "no_value_at_start": "no annual value among the customers active at the period's start",
+    "no_transactions": N_("no transactions loaded"),
+    "base_year_not_covered": N_("the transactions do not cover the whole base year (the 12 months before the "
+                                "trailing year)"),
+    "trailing_year_not_covered": N_("the transactions do not reach the end of the trailing year"),
+    "empty_cohort": N_("no customer under these filters paid anything in the base year"),
+    "no_value_at_start": N_("no annual value among the customers active at the period's start"),
 }
 
 # Read from survey answers: withheld below the minimum number of answers.
@@ -233,11 +239,12 @@ class Change:
 
     @property
     def verdict(self) -> str:
+        """A key callers compare ("significant change"), never shown as it is."""
         if self.delta is None:
-            return "no comparison"
+            return "no comparison"   # untranslated: a key callers compare
         if self.is_census:
             return "change"
-        return "significant change" if self.is_significant else "no significant change"
+        return "significant change" if self.is_significant else "no significant change"   # untranslated: keys
 
 
 def significance(value: float | None, moe: float | None, prev_value: float | None,
@@ -345,7 +352,7 @@ def _compared(kpi: Kpi, cur: dict, prev: dict, enough_now: bool, enough_before: 
     change = (significance(cur["value"], cur["moe"], prev["value"], prev["moe"], kpi.is_sample)
               if enough_now and enough_before else Change(None, None, False))
     return {
-        "kpi": kpi.key, "label": kpi.label, "unit": kpi.unit,
+        "kpi": kpi.key, "label": _(kpi.label), "unit": kpi.unit,
         "value": cur["value"] if enough_now else None, "moe": cur["moe"] if enough_now else None,
         "n": cur["n"], "is_enough": enough_now,
         "prev_value": prev["value"] if enough_before else None,
@@ -470,8 +477,8 @@ def movers(groups: pd.DataFrame, summary: pd.DataFrame, min_responses: int = DEF
         se = math.hypot(se_group, se_company)
         z = abs(excess) / se if se else math.inf
         tested.append({
-            "dimension": dimension, "dimension_label": DIMENSIONS[dimension].label, "member": member,
-            "kpi": key, "label": KPIS[key].label, "unit": KPIS[key].unit,
+            "dimension": dimension, "dimension_label": _(DIMENSIONS[dimension].label), "member": member,
+            "kpi": key, "label": _(KPIS[key].label), "unit": KPIS[key].unit,
             "value": r["value"], "moe": r["moe"], "prev_value": r["value_prev"], "delta": change.delta,
             "company_delta": base["delta"], "company_is_significant": bool(base["is_significant"]),
             "excess": excess, "p_value": math.erfc(z / math.sqrt(2)), "n": int(r["n"]), "prev_n": int(r["n_prev"]),
@@ -533,8 +540,8 @@ def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.Dat
             if q.n < min_responses or _missing(q.target) or meets_target(key, q.value, q.target):
                 break
             streak += 1
-        rows.append({"scope": "Company" if is_company else department, "is_company": bool(is_company),
-                     "kpi": key, "label": KPIS[key].label, "value": value, "moe": moe, "n": int(n),
+        rows.append({"scope": _("Company") if is_company else department, "is_company": bool(is_company),
+                     "kpi": key, "label": _(KPIS[key].label), "value": value, "moe": moe, "n": int(n),
                      "target": target, "shortfall": abs(value - target), "quarters_missed": streak,
                      "quarters_seen": len(quarters),
                      "since": quarters.iloc[len(quarters) - streak]["quarter_start"] if streak else None})
@@ -543,7 +550,7 @@ def standing_misses(groups: pd.DataFrame, summary: pd.DataFrame, history: pd.Dat
         if (_missing(target) or not row["is_enough"] or row["n"] < min_responses
                 or not _short_beyond_margin(key, row["value"], row["moe"], target)):
             continue
-        rows.append({"scope": "Company", "is_company": True, "kpi": key, "label": KPIS[key].label,
+        rows.append({"scope": _("Company"), "is_company": True, "kpi": key, "label": _(KPIS[key].label),
                      "value": row["value"], "moe": row["moe"], "n": int(row["n"]), "target": target,
                      "shortfall": abs(row["value"] - target), "quarters_missed": 0, "quarters_seen": 0,
                      "since": None})

@@ -11,19 +11,29 @@ import math
 import os
 
 from cxdata import formatting as fmt
+from cxdata.i18n import N_, _, n_
 from cxdata.metrics import KPIS, NOT_IN_DATA as NOT_IN_DATA_WORDS, meets_target
 
 TOLERANCE_ENV = "CX_AMBER_TOLERANCE"
 DEFAULT_TOLERANCE = 5.0   # % of the target: a miss this small (or within the margin of error) is "close"
 
-# The verdicts, best first. The badge and the matrix show the label; sentences use the verbs.
+# The verdicts, best first. The badge and the matrix show the label (label(), in the language of
+# the run; LABELS holds the English the catalogs key it by); sentences are whole in each language.
 MET, CLOSE, MISSED, NO_TARGET, TOO_FEW, NO_DATA = "met", "close", "missed", "no_target", "too_few", "no_data"
 NOT_IN_DATA = "not_in_data"   # the data lacks a column the number needs (metrics.Coverage)
 JUDGED = (MET, CLOSE, MISSED)
-LABELS = {MET: "met", CLOSE: "close", MISSED: "missed", NO_TARGET: "no target", TOO_FEW: "too few to judge",
-          NO_DATA: "no data", NOT_IN_DATA: NOT_IN_DATA_WORDS}
-# (one KPI, several KPIs): "SLA compliance is close to its 90.0% target", "NPS and CSAT miss their targets"
-_VERBS = {MET: ("meets", "meet"), CLOSE: ("is close to", "are close to"), MISSED: ("misses", "miss")}
+LABELS = {MET: N_("met"), CLOSE: N_("close"), MISSED: N_("missed"), NO_TARGET: N_("no target"),
+          TOO_FEW: N_("too few to judge"), NO_DATA: N_("no data"), NOT_IN_DATA: NOT_IN_DATA_WORDS}
+# (one KPI, several KPIs): "SLA compliance is close to", "NPS and CSAT miss"; for verb() only.
+_VERBS = {MET: (N_("meets"), N_("meet")), CLOSE: (N_("is close to"), N_("are close to")),
+          MISSED: (N_("misses"), N_("miss"))}
+# The verdict as the end of a sentence whose subject is one KPI, {target} its target as written.
+_FRAGMENTS = {MET: N_("meets its {target} target"), CLOSE: N_("is close to its {target} target"),
+              MISSED: N_("misses its {target} target")}
+_TOO_FEW = {"answers": N_("has too few answers to judge against its {target} target"),
+            "customers": N_("has too few customers to judge against its {target} target"),
+            "contacts": N_("has too few contacts to judge against its {target} target")}
+_NOUNS = {"answers": N_("answers"), "customers": N_("customers"), "contacts": N_("contacts")}
 
 
 def tolerance() -> float:
@@ -76,12 +86,17 @@ def target_text(kpi: str, target) -> str:
     return fmt.value(kpi, target)
 
 
+def label(verdict: str) -> str:
+    """A verdict's word in the language of this run: 'met', 'close', 'too few to judge'."""
+    return _(LABELS[verdict])
+
+
 def badge(kpi: str, verdict: str, target) -> str:
     """The badge beside a number: 'close · target 90.0%' ('no target' when none is set). It reads as
     a target, never as a bare '90.0%' that a dash before it would turn into minus ninety."""
     if verdict == NO_TARGET or _missing(target):
-        return LABELS[NO_TARGET]
-    return f"{LABELS[verdict]} · target {target_text(kpi, target)}"
+        return label(NO_TARGET)
+    return _("{verdict} · target {target}").format(verdict=label(verdict), target=target_text(kpi, target))
 
 
 def fragment(kpi: str, verdict: str, target) -> str:
@@ -89,66 +104,73 @@ def fragment(kpi: str, verdict: str, target) -> str:
     'is close to its 25 target', 'meets its 1 h target', 'has no target', 'has too few to judge
     against its 30 target', 'has no data to judge against its 90.0% target'."""
     if verdict == NO_TARGET or _missing(target):
-        return "has no target"
+        return _("has no target")
     shown = target_text(kpi, target)
-    if verdict in _VERBS:
-        return f"{_VERBS[verdict][0]} its {shown} target"
+    if verdict in _FRAGMENTS:
+        return _(_FRAGMENTS[verdict]).format(target=shown)
     if verdict == TOO_FEW:
-        return f"has too few {sample_noun(kpi)} to judge against its {shown} target"
-    return f"has no data to judge against its {shown} target"
+        return _(_TOO_FEW[_sample(kpi)]).format(target=shown)
+    return _("has no data to judge against its {target} target").format(target=shown)
+
+
+def _sample(kpi: str) -> str:
+    return "answers" if kpi in ("nps", "csat", "ces") else "customers" if "churn" in kpi else "contacts"
 
 
 def sample_noun(kpi: str) -> str:
-    """What a KPI's n counts, for 'too few answers'."""
-    return "answers" if kpi in ("nps", "csat", "ces") else "customers" if "churn" in kpi else "contacts"
+    """What a KPI's n counts, for 'too few answers', in the language of this run."""
+    return _(_NOUNS[_sample(kpi)])
 
 
 def verb(verdict: str, many: bool = False) -> str:
     """'misses' / 'miss', 'is close to' / 'are close to', 'meets' / 'meet'."""
-    return _VERBS[verdict][1 if many else 0]
+    return _(_VERBS[verdict][1 if many else 0])
 
 
 def targets_clause(judged: list[tuple[str, str]]) -> str:
     """What a set of (label, verdict) pairs says about targets, as a clause (lower case unless it
     starts with a KPI's name). 'Every targeted KPI meets its target' only when each KPI with a
     target was judged and met it; close is never counted as met; no target, or none judged, is said."""
-    targeted = [(label, v) for label, v in judged if v != NO_TARGET]
+    targeted = [(name, v) for name, v in judged if v != NO_TARGET]
     if not targeted:
-        return "no targets are set for this view"
-    by = {v: [label for label, w in targeted if w == v] for v in JUDGED}
-    unjudged = [label for label, v in targeted if v not in JUDGED]
+        return _("no targets are set for this view")
+    by = {v: [name for name, w in targeted if w == v] for v in JUDGED}
+    unjudged = [name for name, v in targeted if v not in JUDGED]
     if not any(by.values()):
-        return "no target can be judged in this view: too few answers or contacts"
+        return _("no target can be judged in this view: too few answers or contacts")
     parts = [_said(v, by[v]) for v in (MISSED, CLOSE) if by[v]]
     if parts:
         return "; ".join(parts)
     if unjudged:
-        return f"{_said(MET, by[MET])}; {few(unjudged)}: too few to judge"
-    return "every targeted KPI meets its target" if len(by[MET]) > 1 else _said(MET, by[MET])
+        return _("{met}; {kpis}: too few to judge").format(met=_said(MET, by[MET]), kpis=few(unjudged))
+    return _("every targeted KPI meets its target") if len(by[MET]) > 1 else _said(MET, by[MET])
 
 
 def _said(v: str, labels: list[str]) -> str:
     """'NPS misses its target', 'NPS and CSAT are close to their targets'."""
-    many = len(labels) > 1
-    return f"{few(labels)} {verb(v, many)} {'their targets' if many else 'its target'}"
+    kpis, n = few(labels), len(labels)
+    if v == MET:
+        return n_("{kpis} meets its target", "{kpis} meet their targets", n).format(kpis=kpis)
+    if v == CLOSE:
+        return n_("{kpis} is close to its target", "{kpis} are close to their targets", n).format(kpis=kpis)
+    return n_("{kpis} misses its target", "{kpis} miss their targets", n).format(kpis=kpis)
 
 
 def close_text() -> str:
     """What close means, for a chart's legend line."""
-    return f"close: short by at most {tolerance():g}% of the target, or within the margin of error"
+    return _("close: short by at most {share} of the target, or within the margin of error").format(
+        share=fmt.percent_sign(fmt.number_text(f"{tolerance():g}")))
 
 
 def rule_text() -> str:
     """The whole rule in one line, for a tooltip."""
-    return f"met: at or better than the target; {close_text()}; missed: short by more"
-
-
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return _("met: at or better than the target; {close}; missed: short by more").format(close=close_text())
 
 
 def few(labels: list[str], shown: int = 3) -> str:
     """'NPS, CSAT and CES', or 'NPS, CSAT and 4 other KPIs'."""
     if len(labels) <= shown:
-        return _and(labels)
-    return f"{', '.join(labels[:shown - 1])} and {len(labels) - shown + 1} other KPIs"
+        return fmt.and_list(labels)
+    others = len(labels) - shown + 1
+    return n_("{kpis} and {n} other KPI", "{kpis} and {n} other KPIs", others).format(
+        kpis=", ".join(labels[:shown - 1]), n=fmt.count(others))

@@ -16,6 +16,7 @@ import streamlit as st
 
 from cxdata import db, derive
 from cxdata.app import audited
+from cxdata.i18n import _
 
 
 def file_stamp(path: Path) -> tuple[int, int, int]:
@@ -51,7 +52,7 @@ class _Connections:
 
 def _close(con: duckdb.DuckDBPyConnection, attempts: int = 50) -> None:
     """Close a connection another session may be opening a cursor on at this instant."""
-    for _ in range(attempts):
+    for _attempt in range(attempts):
         try:
             con.close()
             return
@@ -97,12 +98,12 @@ def ensure_database(path: Path) -> None:
     if not path.exists():
         from cxdata.demo import build_demo
 
-        with st.spinner("No database yet: building the demo data (a few seconds)…"):
+        with st.spinner(_("No database yet: building the demo data (a few seconds)…")):
             try:
                 counts = build_demo(path)
             except db.DatabaseBusy:
                 return  # another session is building it; the caller finds it when done
-        audited.record("demo", {"database": str(path), "why": "no database yet", "rows": counts})
+        audited.record("demo", {"database": str(path), "why": "no database yet", "rows": counts})  # untranslated: a stored record
         return
     _ensure_current(str(path), file_stamp(path))
 
@@ -112,13 +113,14 @@ def _ensure_current(path: str, stamp: tuple[int, int, int]) -> str:
     """The outcome for this state of the file: "current", "refreshed" or "failed: <why>"."""
     if not derive.needs_refresh(path):
         return "current"
-    with st.spinner("This database was written by another version of cx-cockpit: "
-                    "rebuilding its summary tables (once)…"):
+    with st.spinner(_("This database was written by another version of cx-cockpit: "
+                      "rebuilding its summary tables (once)…")):
         try:
             derive.ensure_current(path)
         except derive.RefreshFailed as exc:
             return f"failed: {exc}"
-    audited.record("refresh", {"database": path, "why": "written by another version", "version": derive.VERSION})
+    audited.record("refresh", {"database": path, "why": "written by another version",   # untranslated: a stored record
+                               "version": derive.VERSION})
     return "refreshed"
 
 

@@ -22,12 +22,13 @@ from cxdata.access.scoped import ScopedReader
 from cxdata.app import identity
 from cxdata.app.cache import CachedReader, ensure_database, rebuild_failure
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
+from cxdata.i18n import _
 
 VIEW = "cx_view"
 _SYNCED = "cx_synced_query_params"
 _KEY = {"period": "flt_period", "range": "flt_range", "compare": "flt_compare",
         **{key: f"flt_{key}" for key in DIMENSIONS}}
-LOAD_HINT = "python -m cxdata load FILE --map mapping.toml"
+LOAD_HINT = "python -m cxdata load FILE --map mapping.toml"   # untranslated: a command, typed as it is
 # The URL parameters of the global filters; any other parameter belongs to the page (page_choice).
 FILTER_KEYS = {"period", "compare", "from", "to", *DIMENSIONS}
 
@@ -61,22 +62,22 @@ def open_reader() -> ScopedReader:
         ensure_database(path)
         failure = rebuild_failure(path)
         if failure:
-            _stop(f"Cannot show `{path}`: {failure}. Fix those rows in the source and load it again, "
-                  f"or run `python -m cxdata refresh --db {path}` once they are fixed.")
+            _stop(_("Cannot show `{path}`: {failure}. Fix those rows in the source and load it again, "
+                    "or run `python -m cxdata refresh --db {path}` once they are fixed.").format(path=path, failure=failure))
         reader = ScopedReader(CachedReader(path), current_user())
         reader.run("data_source")
         reader.run("data_extent")  # the derived layer is there
     except db.DatabaseBusy as exc:
-        _stop(f"Cannot read `{path}` right now: {exc}.")
+        _stop(_("Cannot read `{path}` right now: {reason}.").format(path=path, reason=exc))
     except db.CannotWrite as exc:  # no database yet, and its folder cannot take the demo
-        _stop(f"There is no database at `{path}` yet and none can be created there ({exc.cause}): make its "
-              "folder writable, or set `CX_DB` to a file in a writable folder.")
+        _stop(_("There is no database at `{path}` yet and none can be created there ({reason}): make its "
+                "folder writable, or set `CX_DB` to a file in a writable folder.").format(path=path, reason=exc.cause))
     except PermissionError as exc:
-        _stop(f"Cannot use `{path}`: {exc.strerror}. The app rebuilds the summary tables of a database "
-              "written by another version next to it, so its folder must be writable.")
+        _stop(_("Cannot use `{path}`: {reason}. The app rebuilds the summary tables of a database "
+                "written by another version next to it, so its folder must be writable.").format(path=path, reason=exc.strerror))
     except (db.NotADatabase, duckdb.CatalogException, OSError) as exc:
-        _stop(f"Cannot read the database `{path}`: {_reason(exc)}. Set `CX_DB` to another file, "
-              "or remove this one to start again with the demo data.")
+        _stop(_("Cannot read the database `{path}`: {reason}. Set `CX_DB` to another file, "
+                "or remove this one to start again with the demo data.").format(path=path, reason=_reason(exc)))
     return reader
 
 
@@ -87,7 +88,7 @@ def _stop(message: str) -> None:
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, duckdb.CatalogException):
-        return "it is a DuckDB file but not a cx-cockpit database (its tables are missing)"
+        return _("it is a DuckDB file but not a cx-cockpit database (its tables are missing)")
     return str(exc).strip().splitlines()[0]
 
 
@@ -100,7 +101,7 @@ def draw_header(facts: dict) -> None:
     """One small line in the sidebar, and only for the demo: the page's title and numbers come first.
     It points to the Data & loads page, the one page that may show how to load from the command line."""
     if facts["is_demo"]:
-        st.sidebar.caption(":material/info: Demo data · to see your own, load it on the Data & loads page")
+        st.sidebar.caption(":material/info: " + _("Demo data · to see your own, load it on the Data & loads page"))
 
 
 def compact_layout() -> None:
@@ -161,28 +162,33 @@ def sidebar_filters(reader: CachedReader, facts: dict, controls: frozenset[str] 
         _seed_widgets(base, {c for c in controls if _KEY[c] not in st.session_state})
 
     sb = st.sidebar
-    sb.header("Filters")
+    sb.header(_("Filters"))
     preset, start, end = base.preset, base.filters.start, base.filters.end
     if "period" in controls:
-        preset = sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=_KEY["period"],
+        preset = sb.selectbox(_("Period"), list(PRESETS), format_func=filters.preset_label, key=_KEY["period"],
                               on_change=_preset_comparison)
         if preset == "custom":
-            chosen = sb.date_input("From – to", key=_KEY["range"], format="YYYY-MM-DD",
+            chosen = sb.date_input(_("From – to"), key=_KEY["range"], format="YYYY-MM-DD",
                                    min_value=filters.MIN_DAY, max_value=filters.MAX_DAY)
             start, end = chosen if isinstance(chosen, (tuple, list)) and len(chosen) == 2 else (today, today)
         else:
             start, end = filters.preset_range(preset, today)
             st.session_state[_KEY["range"]] = (start, end)
             newest = facts["newest_on"]   # None while only customers are loaded (no activity yet)
-            partial = "" if newest is None or today == newest else f"; {newest:%d %b} is partial"
-            sb.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (ends on the newest whole day of data{partial})")
+            if newest is None or today == newest:
+                sb.caption(_("{period} (ends on the newest whole day of data)").format(
+                    period=fmt.date_range(start, end)))
+            else:
+                sb.caption(_("{period} (ends on the newest whole day of data; {day} is partial)").format(
+                    period=fmt.date_range(start, end), day=fmt.day_month(newest)))
     elif preset != "custom":  # a hidden preset still ends on the newest whole day of this data
         start, end = filters.preset_range(preset, today)
     # A hidden control keeps the value its widget had, or a callback gave it (a new preset's comparison).
     compare = st.session_state.get(_KEY["compare"], base.compare)
     if "compare" in controls:
-        compare = sb.selectbox("Compare with", list(COMPARISONS), format_func=COMPARISONS.get, key=_KEY["compare"])
-    chosen = {key: sb.multiselect(dimension.label, options.get(key, []), key=_KEY[key], placeholder="All")
+        compare = sb.selectbox(_("Compare with"), list(COMPARISONS), format_func=filters.comparison_label,
+                               key=_KEY["compare"])
+    chosen = {key: sb.multiselect(_(dimension.label), options.get(key, []), key=_KEY[key], placeholder=_("All"))
               if key in controls else list(st.session_state.get(_KEY[key], base.filters[key]))
               for key, dimension in DIMENSIONS.items()}
     view = ViewState(Filters(start, end, **chosen), preset, compare)
@@ -227,8 +233,8 @@ def page_choice(key: str, label: str, options: dict[str, str], default: str, wid
         if raw in options:
             st.session_state[state] = raw
         else:
-            st.warning(fmt.md(f"Ignored unknown {label.lower()} {filters.shown(raw)}; showing {options[default]}."),
-                       icon=":material/warning:")
+            st.warning(fmt.md(_("Ignored unknown {choice} {value}; showing {default}.").format(
+                choice=label.lower(), value=filters.shown(raw), default=options[default])), icon=":material/warning:")
     if st.session_state.get(state) not in options:
         st.session_state[state] = default
     value = widget(label, list(options), format_func=options.get, key=state, **kwargs)

@@ -46,7 +46,7 @@ def browser_language() -> str | None:
     found = i18n.parse(st.context.locale)
     if found:
         return found
-    accepted = st.context.headers.get("Accept-Language", "") or ""
+    accepted = st.context.headers.get("Accept-Language", "") or ""   # untranslated: an HTTP header's name
     for part in accepted.split(","):
         found = i18n.parse(part.split(";")[0])
         if found:

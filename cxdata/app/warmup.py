@@ -61,10 +61,11 @@ def _watch(path: Path) -> None:
                 try:
                     warm(path)
                     warmed = stamp
-                    log.info("warmed the default view of %s in %.2f s", path, time.perf_counter() - began)
+                    log.info("warmed the default view of %s in %.2f s", path,  # untranslated: a log line for developers
+                             time.perf_counter() - began)
                 except Exception as exc:  # e.g. a busy database: said once per file state, retried a minute on
                     if stamp != failed:
-                        log.warning("could not warm the default view of %s: %s", path, exc)
+                        log.warning("could not warm the default view of %s: %s", path, exc)  # untranslated: a log line
                     failed, retry_at = stamp, time.monotonic() + RETRY_SECONDS
         except OSError:  # the file is being swapped in, or was removed: look again later
             pass
