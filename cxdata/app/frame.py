@@ -124,6 +124,10 @@ def compact_layout() -> None:
             ".cx-first li { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; line-height: 1.45; margin: 0; }"
             "[data-testid='stMetricLabel'] p { white-space: normal; }"
             "[data-testid='stSidebarHeader'] { height: 2.5rem; margin-bottom: 0; }"
+            # a page title longer than the sidebar (Spanish, Portuguese) wraps rather than ending in "…"
+            "[data-testid='stSidebarNavLink'] { height: auto !important; min-height: 2rem; }"
+            "[data-testid='stSidebarNavLink'] .stMarkdownEllipsis, [data-testid='stSidebarNavLink'] .stMarkdownEllipsis p "
+            "{ white-space: normal !important; text-overflow: clip !important; line-height: 1.3; }"
             # a tile's trend link: an icon as tall as the caption beside it
             "[data-testid='stMainBlockContainer'] [data-testid='stPageLink'] a { padding: 0; min-height: 0; line-height: 1.2; }"
             "</style>")
