@@ -155,7 +155,7 @@ def test_the_drill_count_and_headings_in_spanish():
     with i18n.using("es"):
         found = drill.Drill("nps", "answers", rows, 1204, None)
         assert found.count_line(shown=2) == \
-            "1.204 respuestas; se muestran las primeras 2 y la descarga contiene las primeras 3"
+            "1.204 respuestas; se muestran las primeras 2 filas y la descarga contiene las primeras 3"
         assert drill.ROWS_OF["csat"].count(1) == "1 respuesta"
         assert list(drill.shown(pd.DataFrame({"x": [True, False]}))["x"]) == ["sí", "no"]
 

@@ -79,7 +79,7 @@ def _dialog(reader, filters: Filters, kpi: str, scope: str) -> None:
 def _rows(reader, filters: Filters, kpi: str, scope: str) -> None:
     """A dialog is a fragment: a download's click reruns it alone, so it stays open."""
     found = drill.rows(reader, filters, kpi)
-    period = fmt.date_range(filters.start, filters.end)
+    period = f"{_day(filters.start)} – {_day(filters.end)}"
     head = " · ".join([f"**{_(KPIS[kpi].label)}**", *([fmt.md(scope)] if scope else []), period])
     st.markdown(f"{head}: {found.count_line()}")   # untranslated: the parts are translated, joined as a heading
     st.caption(" ".join([_(_WHAT[kpi]) if kpi in _WHAT else "",
@@ -109,6 +109,11 @@ def downloads(table: pd.DataFrame, stem: str, key: str, sheet: str = "", what: d
         audited.download_button(row, label, build, file_name=f"{stem}.{suffix}", mime=mime, key=f"{key}_{suffix}",
                                 icon=":material/download:", action=action,
                                 what={"file": f"{stem}.{suffix}", "format": suffix, "rows": len(table), **(what or {})})
+
+
+def _day(day) -> str:
+    """A day as the locale writes it, without a leading zero: 6 Dec 2025, 6 dic 2025, 6 de dez. de 2025."""
+    return fmt.date(day).lstrip("0")
 
 
 # What the rows are and how they make the number, in English (shown as _(text)).
