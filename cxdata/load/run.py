@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 import duckdb
 
-from cxdata import db, derive
+from cxdata import db, derive, i18n
 from cxdata.load.checks import Source, run_checks, save_warnings
 from cxdata.load.columns import Plan, plan_columns
 from cxdata.load.computed import add_computed
@@ -124,7 +124,9 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
         warnings = run_checks(con, [Source(src.path, src.columns, plan, own) for src, plan, own, _ in staged])
         save_warnings(con, run.load_id, warnings)
         result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp(), warnings)
-        _record(con, run, result.outcome, result.summary())
+        with i18n.using("en"):  # the loads table keeps the summary in English; the page translates it
+            summary = result.summary()
+        _record(con, run, result.outcome, summary)
         con.commit()
         return result
     except BaseException:
