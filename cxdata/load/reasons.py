@@ -185,4 +185,11 @@ def _field(name: str, value: str) -> str:
         return fmt.number_text(value)
     if name == "reason":
         return shown(value)
+    if name == "skips":  # "reason: 3, other reason: 1", as report._skips writes them
+        return ", ".join(_skip(part) for part in value.split(", "))
     return value
+
+
+def _skip(part: str) -> str:
+    reason, _sep, n = part.rpartition(": ")
+    return f"{shown(reason)}: {fmt.number_text(n)}" if reason and re.fullmatch(NUMBER, n) else part
