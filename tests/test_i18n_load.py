@@ -71,11 +71,11 @@ def test_a_bad_date_is_reported_by_file_line_and_column_and_stored_in_english(cu
 
 @pytest.mark.parametrize("language, reason, summary", [
     ("es", "fuera del rango de nps (0-10)",
-     "1 archivo(s) cargado(s) en 0,3 s: 1.204 filas leídas, 1.200 nuevas, 0 actualizadas, 0 sin cambios, "
-     "4 rechazadas (vea la tabla rejected_rows). Ejecución abc."),
+     "1 archivo(s) cargado(s) en 0,3 s: filas leídas 1.204, nuevas 1.200, actualizadas 0, sin cambios 0, "
+     "rechazadas 4 (vea la tabla rejected_rows). Ejecución abc."),
     ("pt_BR", "fora do intervalo de nps (0-10)",
-     "1 arquivo(s) carregado(s) em 0,3 s: 1.204 linhas lidas, 1.200 novas, 0 atualizadas, 0 sem alteração, "
-     "4 rejeitadas (veja a tabela rejected_rows). Execução abc."),
+     "1 arquivo(s) carregado(s) em 0,3 s: linhas lidas 1.204, novas 1.200, atualizadas 0, sem alteração 0, "
+     "rejeitadas 4 (veja a tabela rejected_rows). Execução abc."),
 ])
 def test_stored_reasons_and_summaries_are_translated_when_shown(language, reason, summary):
     stored = ("Loaded 1 file(s) in 0.3s: 1,204 rows read, 1,200 new, 0 updated, 0 unchanged, 4 rejected "
