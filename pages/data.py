@@ -84,7 +84,7 @@ def count_column(label, **extra):
     """A right-aligned count in English, its locale text in another language."""
     if ENGLISH:
         return st.column_config.NumberColumn(label, **(COUNT | extra))
-    return st.column_config.TextColumn(label, width=extra.get("width", COUNT["width"]))
+    return st.column_config.TextColumn(label, width=extra.get("width", COUNT["width"]), alignment="right")
 
 
 st.subheader(_("What is loaded"))
