@@ -143,7 +143,7 @@ else:
         "files": st.column_config.TextColumn(_("Files"), width=130, help=_("File names; the loads table keeps the "
                                                                           "full paths")),
         "target_table": st.column_config.TextColumn(_("Table"), width=85),
-        "outcome": st.column_config.TextColumn(_("Outcome"), width=110),
+        "outcome": st.column_config.TextColumn(_("Outcome"), width=140),  # "Algunas rechazadas" whole
         "n_read": count_column(_("Read")),
         "n_loaded": count_column(_("New")),
         "n_updated": count_column(_("Updated"), width=85),

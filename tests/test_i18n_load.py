@@ -124,6 +124,10 @@ def test_the_data_page_speaks_spanish_with_spanish_counts(tmp_path, monkeypatch)
     assert rejected["reason"].tolist() == [reasons_es("not a date-time (expected e.g. 2024-05-31 14:30:00 or "
                                                       "31/05/2024 14:30; other layouts need [formats] in a mapping)")]
     assert rejected["reason"].iloc[0].startswith("no es una fecha y hora")
+    uploader = at.get("file_uploader")[0]
+    assert uploader.label == "Archivos (hasta 200 MB cada uno, 500 MB en total)"
+    how = next(s for s in at.selectbox if s.label == "Cómo se asignan sus columnas al modelo")
+    assert how.options[0] == "Nombres de columna tal cual" and how.options[-1] == "Un archivo de mapeo (.toml)"
     labels = [b.label for b in at.get("download_button")]
     assert "Descargar estas filas rechazadas (CSV)" in labels
 
