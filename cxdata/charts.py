@@ -1,7 +1,9 @@
 """Every Plotly figure of the app and the board pack, drawn with one template, "plotly_white+cx".
 
 The page (st.plotly_chart with theme=None) and the board pack (Kaleido images) get the same
-figure, so the board reads what the CCO saw. Colours are colour-blind safe (Okabe-Ito):
+figure, so the board reads what the CCO saw. Every word a figure adds is translated (cxdata.i18n) and
+every number, date and amount is written in the language of the run (cxdata.formatting); names that
+are data (a department, a channel) and titles the callers pass in arrive as they are to be shown. Colours are colour-blind safe (Okabe-Ito):
 better is blue and worse is vermillion (orange-red), never green against red; "no
 significant change" is grey; a target is a near-black dashed line; a KPI's own line is the
 app's navy with its 95% band in a pale tint of it. Plain Python: no Streamlit here.
@@ -21,6 +23,7 @@ from plotly.subplots import make_subplots
 
 from cxdata import formatting as fmt
 from cxdata import verdict
+from cxdata.i18n import N_, _, language, n_
 from cxdata.drivers import DIMENSION_PLURALS
 from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS, MONEY_KPIS, SURVEY_KPIS
 
@@ -34,13 +37,14 @@ COLORS = {
     "series": "#1F4E79",            # a KPI's own line or bars: the app's primary colour
     "selected": "rgba(154, 163, 173, 0.18)",  # the view's period, shaded behind a longer history
 }
-LEGEND = {"better": "Better", "worse": "Worse", "neutral": "No significant change"}
+LEGEND = {"better": N_("Better"), "worse": N_("Worse"), "neutral": N_("No significant change")}
 # What a reader calls each colour, for every legend, caption or subtitle that names one: vermillion
 # reads as orange on screen and on a projector, so text never calls it red.
-COLOR_WORDS = {"better": "blue", "worse": "orange", "neutral": "grey", "target": "dashed black", "series": "navy"}
+COLOR_WORDS = {"better": N_("blue"), "worse": N_("orange"), "neutral": N_("grey"), "target": N_("dashed black"),
+               "series": N_("navy")}
 TEXT, MUTED, GRID = "#1B1F24", "#5B6670", "#E3E7EC"
 # Quoted: an unquoted "Source Sans 3" is invalid CSS and would drop the browser to a serif font.
-FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, "Liberation Sans", sans-serif'
+FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, "Liberation Sans", sans-serif'  # untranslated: CSS font list
 _HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"
 
 pio.templates["cx"] = go.layout.Template(layout=dict(
@@ -143,10 +147,12 @@ def subtitle_wrapped(build):
     <a href=...> is drawn as those characters, never as a link, while the markup the builder writes
     itself (<b>, <br>, <span>) still works. Its subtitle (lines broken with <br>) is then wrapped at
     words to SUBTITLE_CHARS, the top margin and the height grown by the lines the wrapping added, so
-    the subtitle never runs off the chart nor over its legend, whatever the column's width."""
+    the subtitle never runs off the chart nor over its legend, whatever the column's width. Its
+    numbers (ticks, hovers, d3 formats) take the decimal and group marks of the run's language."""
     @functools.wraps(build)
     def wrapper(*args, **kwargs) -> go.Figure:
         fig = build(*(_literal_data(a) for a in args), **{k: _literal_data(v) for k, v in kwargs.items()})
+        fig.update_layout(separators=fmt.plotly_separators())
         text = fig.layout.title.subtitle.text
         if not text:
             return fig
@@ -170,8 +176,64 @@ ABOVE, BELOW = 24, -24
 PLOT_PX = (760, 240)
 LABEL_PX, RING_PX = (56, 16), 22
 
-GRAIN_AXIS = {"week": ("Week (starting Monday)", "%d %b %Y", "week of %d %b %Y"),
-              "month": ("Month", "%b %Y", "%B %Y"), "quarter": ("Quarter", "%b %Y", "quarter from %b %Y")}
+# A time axis per grain: its title, and how English ticks are written (Plotly's own month names are
+# English; other languages get ticks written by Babel, see _time_axis).
+GRAIN_AXIS = {"week": (N_("Week (starting Monday)"), "%d %b %Y"), "month": (N_("Month"), "%b %Y"),
+              "quarter": (N_("Quarter"), "%b %Y")}
+TIME_TICKS = 8   # the most period names a time axis writes in a language Plotly has no month names for
+
+
+def _period_name(day, grain: str) -> str:
+    """A period as a hover names it: "week of 08 Sep 2026", "September 2026", "quarter from Jul 2026"."""
+    if grain == "week":
+        return _("week of {date}").format(date=fmt.date(day))
+    if grain == "quarter":
+        return _("quarter from {month}").format(month=fmt.month(day))
+    return fmt.month_name(day)
+
+
+def _tick_name(day, grain: str) -> str:
+    """A period as a time axis's tick names it, in a language other than English."""
+    return fmt.date(day) if grain == "week" else fmt.quarter(day) if grain == "quarter" else fmt.month(day)
+
+
+def _time_axis(fig: go.Figure, days, grain: str, english: str | None = None, nticks: int | None = None,
+               **where) -> None:
+    """Ticks on a time axis. In English, Plotly's own with `english` (default: the grain's format). Plotly
+    knows only English month names and Streamlit cannot load its locale files, so in other languages
+    the ticks are the periods themselves, at most `nticks` (TIME_TICKS) of them counted back from the
+    latest, named by Babel ("sept 2026", "T3 2026")."""
+    if language() == "en":
+        fig.update_xaxes(tickformat=english or GRAIN_AXIS[grain][1], **({"nticks": nticks} if nticks else {}),
+                         **where)
+        return
+    periods = sorted(set(pd.to_datetime(pd.Series(list(days), dtype=object)).dropna()))
+    step = max(1, math.ceil(len(periods) / (nticks or TIME_TICKS)))
+    shown = periods[::-1][::step][::-1]
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[_tick_name(d, grain) for d in shown], **where)
+
+
+def _label(kpi: str) -> str:
+    """A KPI's name in the run's language."""
+    return _(KPIS[kpi].label)
+
+
+def _percent_suffix() -> str:
+    """The percent sign written after an axis's ticks: "%" (en, pt-BR), " %" (es)."""
+    return fmt.percent_sign("")
+
+
+def _money_ticks() -> dict:
+    """The currency around an axis's ticks where the locale writes it: "$" or "R$ " before (English,
+    pt-BR), " €" after (Spanish); the settings Plotly calls tickprefix and ticksuffix."""
+    before, _sep, after = fmt.currency().place("\0").partition("\0")
+    return dict(tickprefix=before, ticksuffix=after)
+
+
+def _signed_number(x: float, decimals: int) -> str:
+    """A change written with its sign and the locale's decimal mark: +2.5, -0.4."""
+    shown = f"{abs(x):.{decimals}f}"
+    return ("-" if x < 0 and float(shown) != 0 else "+") + fmt.number(abs(x), decimals)
 
 
 @subtitle_wrapped
@@ -196,55 +258,54 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
     y, moe = df["value"] / scale.divisor, df["moe"] / scale.divisor
     fig = _figure(title, subtitle)
     if not placed.any():
-        return _empty(fig, f"No {k.label} values in this period")
+        return _empty(fig, _("No {kpi} values in this period").format(kpi=_label(kpi)))
 
     banded = shown & moe.notna()
     for run in _runs(banded):
         if run.sum() < 2:
             continue  # a lone month's interval is an error bar on its marker, below
         fig.add_scatter(x=x[run], y=(y - moe)[run], mode="lines", line=dict(width=0), hoverinfo="skip",
-                        name="95% interval (lower)")
+                        name=_("95% interval (lower)"))
         fig.add_scatter(x=x[run], y=(y + moe)[run], mode="lines", line=dict(width=0), fill="tonexty",
-                        fillcolor=COLORS["band"], hoverinfo="skip", name="95% interval")
+                        fillcolor=COLORS["band"], hoverinfo="skip", name=_("95% interval"))
     # The line joins the scores across a hollow month: those points float beside it, not on it.
     fig.add_scatter(x=x[shown & complete], y=y[shown & complete], mode="lines", hoverinfo="skip",
-                    line=dict(color=COLORS["series"], width=3), name=k.label)
+                    line=dict(color=COLORS["series"], width=3), name=_label(kpi))
     for i in df.index[shown & ~complete]:
         before = df.index[shown & complete & (df.index < i)]
         if len(before):
             lead = [before[-1], i]
             fig.add_scatter(x=x[lead], y=y[lead], mode="lines", hoverinfo="skip",
-                            line=dict(color=COLORS["series"], width=3, dash="dot"), name="incomplete")
+                            line=dict(color=COLORS["series"], width=3, dash="dot"), name=_("incomplete"))
     odd = df["is_anomaly"].fillna(False).astype(bool) if "is_anomaly" in df else pd.Series(False, index=df.index)
     labels = PointLabels(x, y, [y - moe.fillna(0), y + moe.fillna(0), [target / scale.divisor] if target else []],
                          rings=df.index[odd & placed])
     for i in df.index[placed & ~complete]:  # always said: above, or below when a ring is in the way
         shift = BELOW if not labels.free(i, ABOVE) and labels.free(i, BELOW) else ABOVE
         labels.take(i, shift)
-        fig.add_annotation(x=x[i], y=y[i], text="incomplete", showarrow=False, yshift=shift,
+        fig.add_annotation(x=x[i], y=y[i], text=_("incomplete"), showarrow=False, yshift=shift,
                            font=dict(size=13, color=MUTED))
 
-    axis_title, tick_format, hover_format = GRAIN_AXIS[grain]
-    hover = [[f"{day:{hover_format}}", _trend_hover(kpi, row, min_n)] for day, (_, row) in zip(x, df.iterrows())]
+    hover = [[_period_name(day, grain), _trend_hover(kpi, row, min_n)] for day, (_i, row) in zip(x, df.iterrows())]
     custom = pd.Series(hover, index=df.index)
     lone = banded & ~banded.shift(1, fill_value=False) & ~banded.shift(-1, fill_value=False)
     fig.add_scatter(x=x[shown], y=y[shown], mode="markers", customdata=custom[shown].tolist(),
-                    hovertemplate=_HOVER, name=k.label,
+                    hovertemplate=_HOVER, name=_label(kpi),
                     marker=dict(color=COLORS["series"], size=9, line=dict(color="white", width=1.5)),
                     error_y=dict(array=moe.where(lone)[shown].tolist(), color=COLORS["band"], thickness=8,
                                  width=0, visible=bool(lone.any())))
     hollow = placed & ~shown
     fig.add_scatter(x=x[hollow], y=y[hollow], mode="markers", customdata=custom[hollow].tolist(),
-                    hovertemplate=_HOVER, name=f"under the minimum of {min_n}",
+                    hovertemplate=_HOVER, name=_("under the minimum of {n}").format(n=fmt.count(min_n)),
                     marker=dict(symbol="circle-open", color=COLORS["series"], size=11, line=dict(width=2)))
     if "is_anomaly" in df:
-        fig.add_scatter(x=x[odd], y=y[odd], mode="markers", name="anomaly", hoverinfo="skip",
+        fig.add_scatter(x=x[odd], y=y[odd], mode="markers", name=_("anomaly"), hoverinfo="skip",
                         marker=dict(symbol="circle-open", size=22, color=COLORS["worse"], line=dict(width=3)))
         for i in df.index[odd & placed]:  # below the ring, else above it, else unlabelled: labels never overlap
             shift = next((s for s in (BELOW, ABOVE) if labels.free(i, s)), None)
             if shift is not None:
                 labels.take(i, shift)
-                fig.add_annotation(x=x[i], y=y[i], text="anomaly", showarrow=False, yshift=shift,
+                fig.add_annotation(x=x[i], y=y[i], text=_("anomaly"), showarrow=False, yshift=shift,
                                    font=dict(size=13, color=COLORS["worse"]))
     if target is not None:
         _target_line(fig, kpi, target / scale.divisor, target, axis="y")
@@ -254,9 +315,11 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
     if period is not None:
         first, last, label = period
         fig.add_vrect(x0=pd.Timestamp(first), x1=pd.Timestamp(last), fillcolor=COLORS["selected"], line_width=0,
-                      layer="below", annotation_text=label, annotation_position="top left",
+                      layer="below", annotation_text=label,
+                      annotation_position="top left",  # untranslated: a Plotly setting
                       annotation_font=dict(size=13, color=MUTED))
-    fig.update_xaxes(title_text=axis_title, tickformat=tick_format)
+    fig.update_xaxes(title_text=_(GRAIN_AXIS[grain][0]))
+    _time_axis(fig, x, grain)
     scale.label_axis(fig, "y")
     return fig
 
@@ -294,12 +357,14 @@ def _target_steps(fig: go.Figure, kpi: str, targets: pd.Series, divisor: float) 
     """Targets that may change from period to period, as a dashed step line labelled at its end."""
     x = pd.to_datetime(pd.Series(targets.index))
     fig.add_scatter(x=x, y=targets.to_numpy() / divisor, mode="lines", line=dict(color=COLORS["target"], dash="dash",
-                    width=2, shape="hv"), name="target",
-                    customdata=[[f"Target from {day:%d %b %Y}", fmt.value(kpi, t)] for day, t in zip(x, targets)],
+                    width=2, shape="hv"), name=_("target"),
+                    customdata=[[_("Target from {date}").format(date=fmt.date(day)), fmt.value(kpi, t)]
+                                for day, t in zip(x, targets)],
                     hovertemplate=_HOVER)
     last = targets.iloc[-1]
     fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=last / divisor, showarrow=False, align="left",
-                       text=f"Target<br>{fmt.value(kpi, last)}", font=dict(size=14, color=COLORS["target"]))
+                       text=_("Target<br>{value}").format(value=fmt.value(kpi, last)),
+                       font=dict(size=14, color=COLORS["target"]))
     fig.update_layout(margin_r=96)
 
 
@@ -315,10 +380,9 @@ def small_multiples(per_member: pd.DataFrame, kpi: str, members: list[str], titl
                         horizontal_spacing=0.03)
     fig.update_layout(template=TEMPLATE, title=_title(title, subtitle), height=330, margin_t=120)
     if not members:
-        return _empty(fig, "No member to draw")
+        return _empty(fig, _("No member to draw"))
     values = per_member[per_member["member"].isin(members)]
     scale = _Scale(kpi, [values["value"] + values["moe"].fillna(0)])
-    _, tick_format, hover_format = GRAIN_AXIS[grain]
     for col, member in enumerate(members, start=1):
         df = values[(values["member"] == member) & values["is_complete"]].sort_values("period_start")
         x = pd.to_datetime(df["period_start"])
@@ -328,12 +392,14 @@ def small_multiples(per_member: pd.DataFrame, kpi: str, members: list[str], titl
             fig.add_scatter(x=x, y=y - moe, mode="lines", line=dict(width=0), hoverinfo="skip", row=1, col=col)
             fig.add_scatter(x=x, y=y + moe, mode="lines", line=dict(width=0), fill="tonexty", fillcolor=COLORS["band"],
                             hoverinfo="skip", row=1, col=col)
-        hover = [[f"{member} · {day:{hover_format}}", _trend_hover(kpi, row, min_n)] for day, (_, row) in zip(x, df.iterrows())]
+        hover = [[f"{member} · {_period_name(day, grain)}", _trend_hover(kpi, row, min_n)]
+                 for day, (_i, row) in zip(x, df.iterrows())]
         fig.add_scatter(x=x, y=y, mode="lines", connectgaps=False, line=dict(color=COLORS["series"], width=2.5),
                         customdata=hover, hovertemplate=_HOVER, row=1, col=col)
     for label in fig.layout.annotations:
         label.update(font=dict(size=15, color=TEXT))
-    fig.update_xaxes(tickformat=tick_format, nticks=3, showgrid=False)
+    fig.update_xaxes(showgrid=False)
+    _time_axis(fig, values.loc[values["is_complete"], "period_start"], grain, nticks=3)
     fig.update_yaxes(showgrid=True, gridcolor=GRID)
     scale.label_axis(fig, "y")
     fig.update_yaxes(title_text=None)
@@ -357,7 +423,7 @@ def ranked_bars(breakdown: pd.DataFrame, kpi: str, title: str, subtitle: str = "
     scale = _Scale(kpi, [df["value"], [target]])
     fig = _figure(title, subtitle)
     if not has.any():
-        return _empty(fig, "No values to rank")
+        return _empty(fig, _("No values to rank"))
 
     judged = "is_better" in df.columns
     groups = ranked[has].assign(group=ranked["is_better"].map(_judgement) if judged else "series")
@@ -367,13 +433,13 @@ def ranked_bars(breakdown: pd.DataFrame, kpi: str, title: str, subtitle: str = "
             continue
         values = [fmt.value(kpi, v) for v in rows["value"]]
         counts = [_n_text(n) for n in rows["n"]]
-        fig.add_bar(x=rows["value"] / scale.divisor, y=rows["member"], orientation="h", name=LEGEND.get(group, ""),
+        fig.add_bar(x=rows["value"] / scale.divisor, y=rows["member"], orientation="h", name=_(LEGEND[group]) if group in LEGEND else "",
                     marker=dict(color=COLORS[group]), text=values,
                     textposition="outside", cliponaxis=False, textfont=dict(size=14, color=TEXT),
-                    customdata=[[m, f"{KPIS[kpi].label} {v}<br>{n}"] for m, v, n in zip(rows["member"], values, counts)],
+                    customdata=[[m, f"{_label(kpi)} {v}<br>{n}"] for m, v, n in zip(rows["member"], values, counts)],
                     hovertemplate=_HOVER)
-    for _, row in ranked[~has].iterrows():
-        fig.add_annotation(x=0, y=row["member"], text="too few responses to show a score",
+    for _i, row in ranked[~has].iterrows():
+        fig.add_annotation(x=0, y=row["member"], text=_("too few responses to show a score"),
                            showarrow=False, xanchor="left", xshift=8, font=dict(size=13, color=MUTED))
     if target is not None:
         _target_line(fig, kpi, target / scale.divisor, target, axis="x")
@@ -390,7 +456,7 @@ def ranked_bars(breakdown: pd.DataFrame, kpi: str, title: str, subtitle: str = "
 
 
 @subtitle_wrapped
-def monthly_volume(volume: pd.DataFrame, title: str = "Rows loaded per month", subtitle: str = "") -> go.Figure:
+def monthly_volume(volume: pd.DataFrame, title: str = "", subtitle: str = "") -> go.Figure:
     """Rows per month, one small panel per table with its own scale, so feedback is not flattened
     by ten times as many interactions. A month with no rows inside a table's span is marked ✕;
     a month the data covers only in part is drawn pale, so its short bar is not read as a drop.
@@ -398,9 +464,10 @@ def monthly_volume(volume: pd.DataFrame, title: str = "Rows loaded per month", s
     `volume` has table_name, month_start, n_rows (0 for a gap) and optionally is_complete;
     tables are drawn in the order they come.
     """
+    title = title or _("Rows loaded per month")
     tables = list(dict.fromkeys(volume["table_name"]))
     if not tables:
-        return _empty(_figure(title, subtitle), "No rows loaded yet")
+        return _empty(_figure(title, subtitle), _("No rows loaded yet"))
     fig = make_subplots(rows=len(tables), cols=1, shared_xaxes=True, vertical_spacing=0.36 / len(tables),
                         subplot_titles=tables)
     fig.update_layout(template=TEMPLATE, title=_title(title, subtitle), height=120 + 160 * len(tables),
@@ -409,23 +476,25 @@ def monthly_volume(volume: pd.DataFrame, title: str = "Rows loaded per month", s
         rows = volume[volume["table_name"] == table]
         x = pd.to_datetime(rows["month_start"])
         whole = rows["is_complete"].astype(bool) if "is_complete" in rows else pd.Series(True, index=rows.index)
-        custom = [[f"{table} · {day:%B %Y}", (f"{n:,} rows" if n else "no rows: a gap")
-                   + ("" if full else "<br>partial month: the data starts or ends inside it")]
+        custom = [[f"{table} · {fmt.month_name(day)}",
+                   (n_("{n} row", "{n} rows", n).format(n=fmt.count(n)) if n else _("no rows: a gap"))
+                   + ("" if full else "<br>" + _("partial month: the data starts or ends inside it"))]
                   for day, n, full in zip(x, rows["n_rows"], whole)]
         fig.add_bar(x=x, y=rows["n_rows"], customdata=custom, hovertemplate=_HOVER, name=table, row=row, col=1,
                     marker=dict(color=[COLORS["series"] if full else COLORS["band"] for full in whole],
                                 line=dict(color=COLORS["series"], width=1.5)))
         gap = (rows["n_rows"] == 0).to_numpy()
         if gap.any():
-            fig.add_scatter(x=x[gap], y=[0] * int(gap.sum()), mode="markers", name=f"{table}: no rows",
+            fig.add_scatter(x=x[gap], y=[0] * int(gap.sum()), mode="markers",
+                            name=_("{table}: no rows").format(table=table),
                             marker=dict(symbol="x-thin", size=12, line=dict(width=2.5, color=COLORS["worse"])),
                             customdata=[c for c, g in zip(custom, gap) if g], hovertemplate=_HOVER,
                             cliponaxis=False, row=row, col=1)
         fig.update_yaxes(rangemode="tozero", tickformat="~s", nticks=3, row=row, col=1)
     for label in fig.layout.annotations:  # subplot titles: left-aligned over their panel, like headings
         label.update(x=0, xanchor="left", font=dict(size=15, color=TEXT))
-    fig.update_xaxes(tickformat="%b %Y")
-    fig.update_xaxes(title_text="Month", row=len(tables), col=1)
+    _time_axis(fig, volume["month_start"], "month")
+    fig.update_xaxes(title_text=_("Month"), row=len(tables), col=1)
     return fig
 
 
@@ -447,16 +516,18 @@ def sparkline(trend: pd.DataFrame, kpi: str, min_n: int = DEFAULT_MIN_RESPONSES,
     if kpi in SURVEY_KPIS:
         df["value"] = df["value"].where(df["n"].fillna(0) >= min_n)
     fig = go.Figure(layout=dict(template=TEMPLATE, height=height, margin=dict(l=0, r=48, t=8, b=8),
-                                hovermode="x", hoverlabel=dict(font=dict(size=13))))
+                                hovermode="x", hoverlabel=dict(font=dict(size=13)),
+                                separators=fmt.plotly_separators()))
     values = df["value"].dropna()
     if values.empty:  # a small line of text from the left edge: centred at 16 px it was cut off in a tile
-        fig.add_annotation(text="No complete month yet", x=0, xanchor="left", y=0.5, xref="paper", yref="paper",
+        fig.add_annotation(text=_("No complete month yet"), x=0, xanchor="left", y=0.5, xref="paper", yref="paper",
                            showarrow=False, font=dict(size=12, color=MUTED))
         return fig.update_layout(margin=dict(l=0, r=0, t=0, b=0)).update_xaxes(visible=False).update_yaxes(visible=False)
     low, high = _spark_range(kpi, values)
     months = pd.to_datetime(df["month_start"])
-    hover = [f"{m:%b %Y}: {fmt.value(kpi, v)}" + ("" if pd.isna(n) else f" · n = {int(n):,}")
-             if pd.notna(v) else f"{m:%b %Y}: " + (f"under {min_n} answers" if pd.notna(n) else "no data")
+    hover = [f"{fmt.month(m)}: {fmt.value(kpi, v)}" + ("" if pd.isna(n) else " · " + _n_text(n))
+             if pd.notna(v) else f"{fmt.month(m)}: "
+             + (_("under {n} answers").format(n=fmt.count(min_n)) if pd.notna(n) else _("no data"))
              for m, v, n in zip(months, df["value"], df["n"])]
     fig.add_scatter(x=months, y=df["value"], mode="lines+markers", connectgaps=False, text=hover,
                     hovertemplate="%{text}<extra></extra>", line=dict(color=COLORS["series"], width=2),
@@ -495,23 +566,26 @@ def nps_composition(summary: pd.DataFrame, versus: str) -> go.Figure:
     and in the comparison period, one stacked bar each. NPS = promoters - detractors."""
     rows = summary.set_index("kpi")
     nps = rows.loc["nps"]
-    parts = (("nps_promoters", "Promoters (9–10)", COLORS["better"]), ("nps_passives", "Passives (7–8)", COLORS["neutral"]),
-             ("nps_detractors", "Detractors (0–6)", COLORS["worse"]))
-    fig = _figure(_nps_title(rows), f"Share of NPS answers, this period against the {versus}")
+    parts = (("nps_promoters", _("Promoters (9–10)"), COLORS["better"]),
+             ("nps_passives", _("Passives (7–8)"), COLORS["neutral"]),
+             ("nps_detractors", _("Detractors (0–6)"), COLORS["worse"]))
+    fig = _figure(_nps_title(rows), _("Share of NPS answers, this period against the {versus}").format(versus=versus))
     if pd.isna(nps["value"]):
-        return _empty(fig, "Too few NPS answers to split")
-    periods = ["Before", "Now"]
+        return _empty(fig, _("Too few NPS answers to split"))
+    periods = [_("Before"), _("Now")]
     for key, label, color in parts:
         shares = [rows.loc[key, "prev_value"], rows.loc[key, "value"]]
+        headers = [_("{group}, before").format(group=label), _("{group}, now").format(group=label)]
         fig.add_bar(y=periods, x=shares, orientation="h", name=label, marker=dict(color=color),
-                    text=[f"{v:.0f}%" if pd.notna(v) else "" for v in shares], textposition="inside",
+                    text=[fmt.percent(v, 0) if pd.notna(v) else "" for v in shares], textposition="inside",
                     insidetextanchor="middle", textfont=dict(size=15, color="white"),
-                    customdata=[[f"{label}, {p.lower()}", f"{fmt.value(key, v)} of {_n_text(n)} answers"]
-                                for p, v, n in zip(periods, shares, [nps["prev_n"], nps["n"]])],
+                    customdata=[[h, _("{share} of {n} answers").format(share=fmt.value(key, v), n=_n_text(n))]
+                                for h, v, n in zip(headers, shares, [nps["prev_n"], nps["n"]])],
                     hovertemplate=_HOVER)
     fig.update_layout(barmode="stack", showlegend=True, height=250, bargap=0.35, margin=dict(t=110),
                       legend=dict(traceorder="normal"))
-    fig.update_xaxes(range=[0, 100], ticksuffix="%", title_text="Share of answers (%)", showgrid=True, gridcolor=GRID)
+    fig.update_xaxes(range=[0, 100], ticksuffix=_percent_suffix(), title_text=_("Share of answers (%)"), showgrid=True,
+                     gridcolor=GRID)
     fig.update_yaxes(categoryorder="array", categoryarray=periods, showgrid=False)
     return fig
 
@@ -519,8 +593,9 @@ def nps_composition(summary: pd.DataFrame, versus: str) -> go.Figure:
 def _nps_title(rows: pd.DataFrame) -> str:
     p, d = rows.loc["nps_promoters", "value"], rows.loc["nps_detractors", "value"]
     if pd.isna(p):
-        return "NPS composition"
-    return f"NPS {fmt.value('nps', rows.loc['nps', 'value'])} = {p:.0f}% promoters − {d:.0f}% detractors"
+        return _("NPS composition")
+    return _("NPS {nps} = {promoters} promoters − {detractors} detractors").format(
+        nps=fmt.value("nps", rows.loc["nps", "value"]), promoters=fmt.percent(p, 0), detractors=fmt.percent(d, 0))
 
 
 @subtitle_wrapped
@@ -530,23 +605,26 @@ def channel_mix(mix: pd.DataFrame, versus: str) -> go.Figure:
     df = mix[mix["n"] + mix["prev_n"] > 0].sort_values("share")
     live = df.loc[df["is_live"], "share"].sum()
     total = int(df["n"].sum())
-    fig = _figure(f"Live channels carry {live:.0f}% of {total:,} contacts" if total else "Contacts by channel",
-                  f"Share of contacts by channel; ticks: the {versus}")
+    title = (n_("Live channels carry {share} of {n} contact", "Live channels carry {share} of {n} contacts", total)
+             .format(share=fmt.percent(live, 0), n=fmt.count(total)) if total else _("Contacts by channel"))
+    fig = _figure(title, _("Share of contacts by channel; ticks: the {versus}").format(versus=versus))
     if not total:
-        return _empty(fig, "No contacts in this period")
-    for is_live, name, color in ((True, "Live", COLORS["series"]), (False, "Written", "#7FA7C9")):
+        return _empty(fig, _("No contacts in this period"))
+    for is_live, name, color in ((True, _("Live"), COLORS["series"]), (False, _("Written"), "#7FA7C9")):
         rows = df[df["is_live"] == is_live]
         fig.add_bar(y=rows["channel"], x=rows["share"], orientation="h", name=name, marker=dict(color=color),
-                    text=[f"{v:.1f}%" for v in rows["share"]], textposition="outside", cliponaxis=False,
-                    customdata=[[c, f"{v:.1f}% of contacts ({int(n):,}); before {pv:.1f}% ({int(pn):,})"]
+                    text=[fmt.percent(v, 1) for v in rows["share"]], textposition="outside", cliponaxis=False,
+                    customdata=[[c, _("{share} of contacts ({n}); before {before} ({n_before})").format(
+                                     share=fmt.percent(v, 1), n=fmt.count(n), before=fmt.percent(pv, 1),
+                                     n_before=fmt.count(pn))]
                                 for c, v, n, pv, pn in zip(rows["channel"], rows["share"], rows["n"],
                                                            rows["prev_share"], rows["prev_n"])],
                     hovertemplate=_HOVER)
-    fig.add_scatter(y=df["channel"], x=df["prev_share"], mode="markers", name=f"The {versus}",
+    fig.add_scatter(y=df["channel"], x=df["prev_share"], mode="markers", name=_("The {versus}").format(versus=versus),
                     marker=dict(symbol="line-ns", size=22, line=dict(width=3, color=COLORS["target"])),
                     hoverinfo="skip")
     fig.update_layout(barmode="overlay", showlegend=True, height=max(280, 150 + 34 * len(df)), bargap=0.3)
-    fig.update_xaxes(title_text="Share of contacts (%)", ticksuffix="%", showgrid=True, gridcolor=GRID,
+    fig.update_xaxes(title_text=_("Share of contacts (%)"), ticksuffix=_percent_suffix(), showgrid=True, gridcolor=GRID,
                      range=_room_for_labels([0, *df["share"], *df["prev_share"]]))
     channels = df["channel"].tolist()
     fig.update_yaxes(categoryorder="array", categoryarray=channels, tickmode="array", tickvals=channels,
@@ -565,17 +643,19 @@ class _Scale:
             self.unit = fmt.currency().code
         if self.kpi.unit == "s":
             biggest = pd.concat([pd.Series(v, dtype=float) for v in values]).abs().max()
-            self.divisor, self.unit = ((3600, "hours") if biggest >= 3 * 3600 else
-                                       (60, "minutes") if biggest >= 120 else (1, "seconds"))
+            self.divisor, self.unit = ((3600, N_("hours")) if biggest >= 3 * 3600 else
+                                       (60, N_("minutes")) if biggest >= 120 else (1, N_("seconds")))
 
     def axis_title(self) -> str:
-        return f"{self.kpi.label} ({self.unit})" if self.unit else self.kpi.label
+        label = _(self.kpi.label)
+        return f"{label} ({_(self.unit)})" if self.unit else label
 
     def label_axis(self, fig: go.Figure, axis: str) -> None:
         money = self.kpi.key in MONEY_KPIS
-        fig.update_layout({f"{axis}axis": dict(title_text=self.axis_title(), ticksuffix="%" if self.unit == "%" else "",
-                                               tickprefix=fmt.currency().prefix() if money else "",
-                                               tickformat="~s" if money else "")})
+        ticks = (_money_ticks() if money else
+                 dict(tickprefix="", ticksuffix=_percent_suffix() if self.unit == "%" else ""))
+        fig.update_layout({f"{axis}axis": dict(title_text=self.axis_title(), tickformat="~s" if money else "",
+                                               **ticks)})
 
 
 def _figure(title: str, subtitle: str) -> go.Figure:
@@ -606,31 +686,33 @@ def _target_line(fig: go.Figure, kpi: str, at: float, target: float, axis: str) 
     """A dashed target line, labelled beside the plot (right of a trend, above a bar chart)."""
     line = dict(color=COLORS["target"], dash="dash", width=2)
     font = dict(size=14, color=COLORS["target"])
-    text = f"Target {fmt.value(kpi, target)}"
+    value = fmt.value(kpi, target)
     if axis == "y":
         fig.add_hline(y=at, line=line, layer="below")
         fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=at, showarrow=False, align="left",
-                           text=text.replace(" ", "<br>", 1), font=font)
+                           text=_("Target<br>{value}").format(value=value), font=font)
     else:
         fig.add_vline(x=at, line=line, layer="below")
-        fig.add_annotation(x=at, y=1, yref="paper", yanchor="bottom", showarrow=False, text=text, font=font)
+        fig.add_annotation(x=at, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                           text=_("Target {value}").format(value=value), font=font)
 
 
 def _trend_hover(kpi: str, row: pd.Series, min_n: int) -> str:
     """The words under a month's date: value and margin, n, and why a point is hollow or dotted."""
     k = KPIS[kpi]
     if not row["is_enough"]:
-        text = f"{_n_text(row['n'])}, under the minimum of {min_n}: not shown as a score"
+        text = _("{n}, under the minimum of {minimum}: not shown as a score").format(
+            n=_n_text(row["n"]), minimum=fmt.count(min_n))
     else:
-        sample = _n_text(row["n"]) if k.is_sample or pd.notna(row["n"]) else "a count, not a sample"
-        text = f"{k.label} {fmt.value(kpi, row['value'])} {fmt.margin(kpi, row['moe'], row['value'])}".rstrip() + f"<br>{sample}"
+        sample = _n_text(row["n"]) if k.is_sample or pd.notna(row["n"]) else _("a count, not a sample")
+        text = f"{_label(kpi)} {fmt.value(kpi, row['value'])} {fmt.margin(kpi, row['moe'], row['value'])}".rstrip() + f"<br>{sample}"
     if not row["is_complete"]:
-        text += "<br>incomplete: the data ends inside this month"
+        text += "<br>" + _("incomplete: the data ends inside this month")
     return text
 
 
 def _n_text(n) -> str:
-    return "n = —" if pd.isna(n) else f"n = {int(n):,}"
+    return "n = —" if pd.isna(n) else "n = " + fmt.count(n)
 
 
 def _judgement(is_better) -> str:
