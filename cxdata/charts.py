@@ -728,7 +728,16 @@ def _runs(mask: pd.Series) -> list[pd.Series]:
 
 
 # ---- Drivers of NPS -------------------------------------------------------------------------------
-DRIVER_QUADRANT_LABELS = {"fix first": "Fix first", "keep up": "Keep up", "watch": "Watch", "maintain": "Maintain"}
+DRIVER_QUADRANT_LABELS = {"fix first": N_("Fix first"), "keep up": N_("Keep up"), "watch": N_("Watch"),
+                          "maintain": N_("Maintain")}
+# The words that name a driver dimension in the drivers chart, each a whole phrase so every language
+# can put its article and plural where they belong.
+DRIVER_CSAT_AXIS = {"touchpoint": N_("CSAT at the touchpoint (% of answers 4–5)"),
+                    "department": N_("CSAT at the department (% of answers 4–5)"),
+                    "channel": N_("CSAT at the channel (% of answers 4–5)")}
+DRIVER_NONE = {"touchpoint": N_("No touchpoint has enough respondents with a good and a bad experience"),
+               "department": N_("No department has enough respondents with a good and a bad experience"),
+               "channel": N_("No channel has enough respondents with a good and a bad experience")}
 
 
 @subtitle_wrapped
@@ -740,14 +749,15 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
     rows = df[df["dimension"] == dimension]
     shown = rows[rows["is_supported"].astype(bool)]
     hidden = len(rows) - len(shown)
-    plural = DIMENSION_PLURALS.get(dimension, dimension + "s")
-    notes = [f"{COLOR_WORDS['worse']}: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise"]
+    notes = [_("{orange}: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise")
+             .format(orange=_(COLOR_WORDS["worse"]))]
     if hidden:
-        notes.append(f"{hidden} {plural if hidden > 1 else dimension} not shown: under {_minimum_words(rows)}")
+        notes.append(_hidden_drivers(dimension, hidden, _minimum_words(rows)))
     subtitle = "<br>".join([s for s in (subtitle, "; ".join(notes)) if s])
     fig = _figure(title, subtitle)
     if shown.empty:
-        return _empty(fig, f"No {dimension} has enough respondents with a good and a bad experience")
+        return _empty(fig, _(DRIVER_NONE.get(dimension, N_("No driver has enough respondents with a good and a bad "
+                                                           "experience"))))
 
     x_line, y_line = float(rows["performance_line"].iloc[0]), rows["importance_line"].iloc[0]
     y_line = None if pd.isna(y_line) else float(y_line)
@@ -761,18 +771,22 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
                       fillcolor="rgba(213, 94, 0, 0.08)", line=dict(width=0))
         fig.add_hline(y=y_line, line=dict(color=COLORS["target"], dash="dash", width=1.5), layer="below")
         fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=y_line, showarrow=False, align="left",
-                           text=f"View's gap<br>{y_line:.0f} pts", font=dict(size=13, color=COLORS["target"]))
+                           text=_("View's gap<br>{n} pts").format(n=fmt.number(y_line, 0)),
+                           font=dict(size=13, color=COLORS["target"]))
     fig.add_vline(x=x_line, line=dict(color=COLORS["target"], dash="dash", width=1.5), layer="below")
     fig.add_annotation(x=x_line, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"View's CSAT {x_line:.0f}%", font=dict(size=13, color=COLORS["target"]))
-    for text, x, y, xanchor, yanchor in (("Fix first", 0, 1, "left", "top"), ("Keep up", 1, 1, "right", "top"),
-                                         ("Watch", 0, 0, "left", "bottom"), ("Maintain", 1, 0, "right", "bottom")):
-        color = COLORS["worse"] if text == "Fix first" else MUTED
+                       text=_("View's CSAT {csat}").format(csat=fmt.percent(x_line, 0)),
+                       font=dict(size=13, color=COLORS["target"]))
+    corners = (("fix first", 0, 1, "left", "top"), ("keep up", 1, 1, "right", "top"),  # untranslated: quadrant keys
+               ("watch", 0, 0, "left", "bottom"), ("maintain", 1, 0, "right", "bottom"))
+    for quadrant, x, y, xanchor, yanchor in corners:
+        color = COLORS["worse"] if quadrant == "fix first" else MUTED
         fig.add_annotation(x=x, y=y, xref="paper", yref="paper", xanchor=xanchor, yanchor=yanchor, showarrow=False,
-                           text=f"<b>{text}</b>", font=dict(size=15, color=color), xshift=6 if x == 0 else -6)
+                           text=f"<b>{_(DRIVER_QUADRANT_LABELS[quadrant])}</b>", font=dict(size=15, color=color),
+                           xshift=6 if x == 0 else -6)
 
     biggest = float(shown["reach"].max()) or 1.0
-    for significant, name in ((True, "gap significant"), (False, "gap not significant")):
+    for significant, name in ((True, _("gap significant")), (False, _("gap not significant"))):
         part = shown[shown["is_significant"].astype(bool) == significant]
         if part.empty:
             continue
@@ -784,21 +798,41 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
             marker=dict(size=[12 + 40 * (r / biggest) ** 0.5 for r in part["reach"]], sizemode="diameter",
                         color=colors if significant else "rgba(0,0,0,0)", opacity=0.75 if significant else 1,
                         line=dict(color=colors, width=2 if not significant else 1)),
-            customdata=[[f"{row.member} · {DRIVER_QUADRANT_LABELS[row.quadrant].lower()}", _driver_hover(row)]
+            customdata=[[f"{row.member} · {_(DRIVER_QUADRANT_LABELS[row.quadrant]).lower()}", _driver_hover(row)]
                         for row in part.itertuples()],
             hovertemplate=_HOVER)
     fig.update_layout(height=560, margin=dict(t=124, r=96))
-    fig.update_xaxes(title_text=f"CSAT at the {dimension} (% of answers 4–5)", ticksuffix="%", range=x_range,
-                     tickformat=".0f", showgrid=True, gridcolor=GRID)
-    fig.update_yaxes(title_text="Importance: NPS gap, good vs bad experience (points)", range=y_range)
+    fig.update_xaxes(title_text=_(DRIVER_CSAT_AXIS.get(dimension, N_("CSAT there (% of answers 4–5)"))),
+                     ticksuffix=_percent_suffix(), range=x_range, tickformat=".0f", showgrid=True, gridcolor=GRID)
+    fig.update_yaxes(title_text=_("Importance: NPS gap, good vs bad experience (points)"), range=y_range)
     return fig
 
 
+def _hidden_drivers(dimension: str, hidden: int, minimum: str) -> str:
+    """'3 touchpoints not shown: under 30 respondents with a good or with a bad experience'."""
+    n = fmt.count(hidden)
+    if dimension == "touchpoint":
+        text = n_("{n} touchpoint not shown: under {minimum}", "{n} touchpoints not shown: under {minimum}", hidden)
+    elif dimension == "department":
+        text = n_("{n} department not shown: under {minimum}", "{n} departments not shown: under {minimum}", hidden)
+    elif dimension == "channel":
+        text = n_("{n} channel not shown: under {minimum}", "{n} channels not shown: under {minimum}", hidden)
+    else:
+        text = n_("{n} driver not shown: under {minimum}", "{n} drivers not shown: under {minimum}", hidden)
+    return text.format(n=n, minimum=minimum)
+
+
+_NEEDED = re.compile(r"\(\s*(\d[\d.,\u00a0\u202f ]*\d|\d)")
+
+
 def _minimum_words(rows: pd.DataFrame) -> str:
-    """Why drivers are left out, in the words of the first reason ('... (30 of each needed)')."""
+    """Why drivers are left out, with the number the first reason names in its parentheses
+    ('... (30 of each needed)', in whichever language the reason is written)."""
     reason = rows.loc[~rows["is_supported"].astype(bool), "reason"].dropna()
-    needed = reason.iloc[0].rsplit("(", 1)[-1].split(" of each")[0] if len(reason) else "the minimum"
-    return f"{needed} respondents with a good or with a bad experience"
+    found = [m.group(1) for m in _NEEDED.finditer(str(reason.iloc[0]))] if len(reason) else []
+    if not found:
+        return _("the minimum of respondents with a good or with a bad experience")
+    return _("{n} respondents with a good or with a bad experience").format(n=found[-1])
 
 
 def _at_least_span(low: float, high: float, span: float, floor: float, ceiling: float) -> tuple[float, float]:
@@ -819,12 +853,20 @@ def _padded(low: float, high: float, share: float) -> list[float]:
 
 def _driver_hover(row) -> str:
     """What a driver's bubble says: the gap with its margin and test, both groups' NPS and n, CSAT, reach."""
-    verdict = f"p = {row.p_value:.3f}" + ("" if row.is_significant else ", not significant")
-    return (f"NPS {row.importance:+.0f} points with a good experience (± {row.importance_moe:.0f}; {verdict})<br>"
-            f"good: NPS {row.nps_good:.0f}, n = {int(row.n_good):,} · bad: NPS {row.nps_bad:.0f}, n = {int(row.n_bad):,}<br>"
-            f"CSAT here {row.performance:.1f}% ± {row.performance_moe:.1f} (n = {int(row.performance_n):,} answers)"
-            f"{', clearly below the view' if row.is_weak else ''}<br>"
-            f"reach: {row.reach:.0f}% of {int(row.n_nps_respondents):,} NPS respondents")
+    p = "p = " + fmt.number(row.p_value, 3)
+    test = p if row.is_significant else _("{p}, not significant").format(p=p)
+    csat = dict(csat=fmt.percent(row.performance, 1), moe=fmt.number(row.performance_moe, 1),
+                n=fmt.count(row.performance_n))
+    return "<br>".join([
+        _("NPS {gap} points with a good experience (± {moe}; {test})").format(
+            gap=_signed_number(row.importance, 0), moe=fmt.number(row.importance_moe, 0), test=test),
+        _("good: NPS {good}, n = {n_good} · bad: NPS {bad}, n = {n_bad}").format(
+            good=fmt.number(row.nps_good, 0), n_good=fmt.count(row.n_good), bad=fmt.number(row.nps_bad, 0),
+            n_bad=fmt.count(row.n_bad)),
+        (_("CSAT here {csat} ± {moe} (n = {n} answers), clearly below the view") if row.is_weak
+         else _("CSAT here {csat} ± {moe} (n = {n} answers)")).format(**csat),
+        _("reach: {reach} of {n} NPS respondents").format(reach=fmt.percent(row.reach, 0),
+                                                          n=fmt.count(row.n_nps_respondents))])
 
 # ---- Journey map (pages/journey.py) --------------------------------------------------------------
 
@@ -850,7 +892,7 @@ def journey_map(cells: pd.DataFrame, stages: list[str], summaries: dict[str, str
                            font=dict(size=15, color=TEXT))
         mine = points[points["stage"] == stage]
         if mine.empty:
-            fig.add_annotation(x=x, y=-0.5, text="no contacts<br>in this period", showarrow=False,
+            fig.add_annotation(x=x, y=-0.5, text=_("no contacts<br>in this period"), showarrow=False,
                                font=dict(size=13, color=MUTED))
         for k, row in enumerate(mine.itertuples()):
             top = -k * (card_h + gap)
@@ -870,16 +912,18 @@ def _card_text(row) -> str:
     def part(measure: str, label: str, text: str) -> str:
         return f"<span style='color:{_VS_COLOR[getattr(row, measure + '_vs')]}'>{label} {text}</span>"
 
-    lines = [f"<b>{row.touchpoint_name}</b>", f"{fmt.compact(row.n_interactions)} contacts"]
+    contacts = n_("{n} contact", "{n} contacts", row.n_interactions).format(n=fmt.compact(row.n_interactions))
+    lines = [f"<b>{row.touchpoint_name}</b>", contacts]
     scores = []
     if pd.notna(row.csat):
-        scores.append(part("csat", "CSAT", f"{row.csat:.0f}%"))
+        scores.append(part("csat", "CSAT", fmt.percent(row.csat, 0)))
     if pd.notna(row.ces):
-        scores.append(part("ces", "CES", f"{row.ces:.1f}"))
-    lines.append(" · ".join(scores) if scores else f"<span style='color:{MUTED}'>too few answers</span>")
-    lines.append(part("complaint_pct", "complaints", f"{row.complaint_pct:.0f}%") if row.n_interactions else "&nbsp;")
-    lines.append(part("sla_breach_pct", "SLA missed", f"{row.sla_breach_pct:.0f}%") if row.n_sla_judged
-                 else f"<span style='color:{MUTED}'>self-service</span>")
+        scores.append(part("ces", "CES", fmt.number(row.ces, 1)))
+    lines.append(" · ".join(scores) if scores else f"<span style='color:{MUTED}'>{_('too few answers')}</span>")
+    lines.append(part("complaint_pct", _("complaints"), fmt.percent(row.complaint_pct, 0)) if row.n_interactions
+                 else "&nbsp;")
+    lines.append(part("sla_breach_pct", _("SLA missed"), fmt.percent(row.sla_breach_pct, 0)) if row.n_sla_judged
+                 else f"<span style='color:{MUTED}'>{_('self-service')}</span>")
     return "<br>".join(lines)
 
 
@@ -890,14 +934,16 @@ def journey_sankey(nodes: list[str], node_colors: list[str], links: pd.DataFrame
     (customers), color and hover (the words for the link's hover)."""
     fig = _figure(title, subtitle)
     if links.empty:
-        return _empty(fig, "No customers with interactions in this period")
+        return _empty(fig, _("No customers with interactions in this period"))
     height, margin = 420, dict(l=16, r=16, t=96, b=16)
     shown = sankey_labels(nodes, links, height - margin["t"] - margin["b"])
     fig.add_trace(go.Sankey(
         arrangement="snap", valueformat=",d", textfont=dict(size=14, color=TEXT, family=FONT),
         node=dict(label=shown, customdata=nodes,
                   color=node_colors, pad=SANKEY_PAD, thickness=16, line=dict(width=0),
-                  hovertemplate="<b>%{customdata}</b><br>%{value:,} customers<extra></extra>"),
+                  # i18n: {n} is a number Plotly writes (in the page's separators)
+                  hovertemplate="<b>%{customdata}</b><br>" + _("{n} customers").format(n="%{value:,}")
+                  + "<extra></extra>"),
         link=dict(source=links["source"].tolist(), target=links["target"].tolist(), value=links["value"].tolist(),
                   color=links["color"].tolist(), customdata=links["hover"].tolist(),
                   hovertemplate="%{customdata}<extra></extra>")))
@@ -932,7 +978,7 @@ def sankey_layout(n_nodes: int, links: pd.DataFrame, plot_px: float, pad: float)
     out = links.groupby("source")["value"].sum().reindex(range(n_nodes), fill_value=0)
     value = [max(a, b) for a, b in zip(into, out)]
     depth = [0] * n_nodes
-    for _ in range(n_nodes):  # longest path: relax every link until nothing moves (the flows are acyclic)
+    for _pass in range(n_nodes):  # longest path: relax every link until nothing moves (the flows are acyclic)
         moved = False
         for s, t in zip(links["source"], links["target"]):
             if depth[t] < depth[s] + 1:
@@ -956,26 +1002,28 @@ def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: 
     fig = _figure(title, subtitle)
     df = ranked[ranked["is_tested"]].head(top).iloc[::-1] if not ranked.empty else ranked
     if df.empty:
-        return _empty(fig, "Too few followed-up customers to compare touchpoints")
+        return _empty(fig, _("Too few followed-up customers to compare touchpoints"))
     labels = [f"{s} · {t}" for s, t in zip(df["stage"], df["touchpoint_name"])]
     fig.add_scatter(x=[v for a, b in zip(df["churn_good"], df["churn_bad"]) for v in (a, b, None)],
                     y=[v for lab in labels for v in (lab, lab, None)], mode="lines",
                     line=dict(color=GRID, width=6), hoverinfo="skip", showlegend=False)
-    for column, n_column, name, color in (("churn_good", "n_good", "After fine experiences", COLORS["neutral"]),
-                                          ("churn_bad", "n_bad", "After a bad experience", COLORS["worse"])):
+    for column, n_column, name, color in (("churn_good", "n_good", _("After fine experiences"), COLORS["neutral"]),
+                                          ("churn_bad", "n_bad", _("After a bad experience"), COLORS["worse"])):
         hollow = ~df["is_significant"] if column == "churn_bad" else pd.Series(False, index=df.index)
         fig.add_scatter(x=df[column], y=labels, mode="markers+text", name=name,
-                        text=[f"{v:.1f}%" for v in df[column]],
+                        text=[fmt.percent(v, 1) for v in df[column]],
                         textposition="middle right" if column == "churn_bad" else "middle left",
                         textfont=dict(size=13, color=color),
                         marker=dict(size=14, color=["white" if h else color for h in hollow],
                                     line=dict(color=color, width=2.5)),
-                        customdata=[[lab, f"{name}: {v:.1f}% left within 90 days · n = {int(n):,} customers"
-                                     + ("<br>difference not significant" if h else "")]
+                        customdata=[[lab, _("{group}: {share} left within 90 days · n = {n} customers").format(
+                                         group=name, share=fmt.percent(v, 1), n=fmt.count(n))
+                                     + ("<br>" + _("difference not significant") if h else "")]
                                     for lab, v, n, h in zip(labels, df[column], df[n_column], hollow)],
                         hovertemplate=_HOVER)
     fig.update_layout(showlegend=True, height=170 + 44 * len(df), margin=dict(t=120))
-    fig.update_xaxes(title_text="Customers lost within 90 days (%)", ticksuffix="%", showgrid=True, gridcolor=GRID,
+    fig.update_xaxes(title_text=_("Customers lost within 90 days (%)"), ticksuffix=_percent_suffix(), showgrid=True,
+                     gridcolor=GRID,
                      range=_room_for_labels([0, *df["churn_bad"], *df["churn_good"]], 0.15))
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels)
     return fig
@@ -985,6 +1033,10 @@ def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: 
 
 SENTIMENT_COLORS = {"negative": COLORS["worse"], "neutral": COLORS["neutral"], "positive": COLORS["better"],
                     "unknown": "#D9DEE3"}
+SENTIMENT_NAMES = {"negative": N_("Negative"), "neutral": N_("Neutral"), "positive": N_("Positive"),
+                   "unknown": N_("Unknown")}
+SENTIMENT_COUNTS = {"negative": N_("{count} negative of {n} comments"), "neutral": N_("{count} neutral of {n} comments"),
+                    "positive": N_("{count} positive of {n} comments"), "unknown": N_("{count} unknown of {n} comments")}
 
 
 @subtitle_wrapped
@@ -997,23 +1049,24 @@ def comment_sentiment(monthly: pd.DataFrame, title: str, subtitle: str = "") -> 
     """
     fig = _figure(title, subtitle)
     if monthly.empty or not monthly["n"].sum():
-        return _empty(fig, "No comments in these months")
+        return _empty(fig, _("No comments in these months"))
     x = pd.to_datetime(monthly["month_start"])
     for sentiment in ("negative", "neutral", "positive", "unknown"):
         counts = monthly[f"n_{sentiment}"]
-        hover = [[f"{m:%B %Y}", f"{int(c):,} {sentiment} of {int(n):,} comments"
-                  + ("" if pd.isna(s) else f"<br>negative: {s:.0f}% of those read")]
+        hover = [[fmt.month_name(m), _(SENTIMENT_COUNTS[sentiment]).format(count=fmt.count(c), n=fmt.count(n))
+                  + ("" if pd.isna(s) else "<br>" + _("negative: {share} of those read").format(share=fmt.percent(s, 0)))]
                  for m, c, n, s in zip(x, counts, monthly["n"], monthly["negative_share"])]
-        fig.add_bar(x=x, y=counts, name=sentiment.capitalize(), marker=dict(color=SENTIMENT_COLORS[sentiment]),
+        fig.add_bar(x=x, y=counts, name=_(SENTIMENT_NAMES[sentiment]), marker=dict(color=SENTIMENT_COLORS[sentiment]),
                     customdata=hover, hovertemplate=_HOVER)
     if "is_complete" in monthly:
         for day, n, whole in zip(x, monthly["n"], monthly["is_complete"]):
             if not whole:
-                fig.add_annotation(x=day, y=n, text="incomplete", showarrow=False, yshift=12,
+                fig.add_annotation(x=day, y=n, text=_("incomplete"), showarrow=False, yshift=12,
                                    font=dict(size=13, color=MUTED))
     fig.update_layout(barmode="stack", showlegend=True, height=360, bargap=0.25, margin_t=110)
-    fig.update_xaxes(title_text="Month", tickformat="%b %Y")
-    fig.update_yaxes(title_text="Comments")
+    fig.update_xaxes(title_text=_("Month"))
+    _time_axis(fig, x, "month")
+    fig.update_yaxes(title_text=_("Comments"))
     return fig
 
 
@@ -1024,21 +1077,22 @@ def detractor_drivers(driving: pd.DataFrame, title: str, subtitle: str = "") -> 
     significant drawn pale."""
     fig = _figure(title, subtitle)
     if driving.empty:
-        return _empty(fig, "Too few detractor or promoter comments to compare")
+        return _empty(fig, _("Too few detractor or promoter comments to compare"))
     df = driving.iloc[::-1]  # bottom to top
-    for group, label, color in (("promoter", "Promoter comments (NPS 9–10)", COLORS["better"]),
-                                ("detractor", "Detractor comments (NPS 0–6)", COLORS["worse"])):
+    for group, label, color in (("promoter", _("Promoter comments (NPS 9–10)"), COLORS["better"]),
+                                ("detractor", _("Detractor comments (NPS 0–6)"), COLORS["worse"])):
         shares, counts, totals = df[f"{group}_share"], df[f"n_{group}"], df[f"n_{group}_comments"]
         fig.add_bar(y=df["label"], x=shares, orientation="h", name=label,
                     marker=dict(color=color, opacity=[1.0 if s else 0.45 for s in df["is_significant"]]),
-                    text=[f"{v:.0f}%" for v in shares], textposition="outside", cliponaxis=False,
-                    customdata=[[t, f"{label}: {v:.1f}% ({int(c):,} of {int(n):,})"
-                                 + ("" if s else "<br>gap not significant")]
+                    text=[fmt.percent(v, 0) for v in shares], textposition="outside", cliponaxis=False,
+                    customdata=[[t, _("{group}: {share} ({count} of {n})").format(
+                                     group=label, share=fmt.percent(v, 1), count=fmt.count(c), n=fmt.count(n))
+                                 + ("" if s else "<br>" + _("gap not significant"))]
                                 for t, v, c, n, s in zip(df["label"], shares, counts, totals, df["is_significant"])],
                     hovertemplate=_HOVER)
     fig.update_layout(barmode="group", showlegend=True, height=170 + 44 * len(df), bargap=0.25, margin_t=130,
                       legend=dict(traceorder="reversed"))
-    fig.update_xaxes(title_text="Share of comments naming the theme (%)", ticksuffix="%", showgrid=True,
+    fig.update_xaxes(title_text=_("Share of comments naming the theme (%)"), ticksuffix=_percent_suffix(), showgrid=True,
                      gridcolor=GRID, range=_room_for_labels([0, *df["detractor_share"], *df["promoter_share"]]))
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=df["label"].tolist(),
                      tickmode="array", tickvals=df["label"].tolist())
@@ -1051,19 +1105,21 @@ def theme_changes(changes: pd.DataFrame, title: str, subtitle: str = "") -> go.F
     at the top; significant changes in the series colour, the others grey."""
     fig = _figure(title, subtitle)
     if changes.empty:
-        return _empty(fig, "Too few comments in one of the periods to compare")
+        return _empty(fig, _("Too few comments in one of the periods to compare"))
     df = changes.iloc[::-1]
     colors = [COLORS["series"] if s else COLORS["neutral"] for s in df["is_significant"]]
     fig.add_bar(y=df["label"], x=df["delta"], orientation="h", marker=dict(color=colors),
-                text=[f"{d:+.1f}" for d in df["delta"]], textposition="outside", cliponaxis=False,
-                customdata=[[t, f"{s:.1f}% of comments ({int(n):,}) against {ps:.1f}% ({int(pn):,}); "
-                                + fmt.p_value(p) + ("" if sig else "<br>not significant")]
+                text=[_signed_number(d, 1) for d in df["delta"]], textposition="outside", cliponaxis=False,
+                customdata=[[t, _("{share} of comments ({n}) against {before} ({n_before}); {p}").format(
+                                 share=fmt.percent(s, 1), n=fmt.count(n), before=fmt.percent(ps, 1),
+                                 n_before=fmt.count(pn), p=fmt.p_value(p))
+                                + ("" if sig else "<br>" + _("not significant"))]
                             for t, s, n, ps, pn, p, sig in zip(df["label"], df["share"], df["n"], df["prev_share"],
                                                                df["prev_n"], df["p_value"], df["is_significant"])],
                 hovertemplate=_HOVER)
     fig.add_vline(x=0, line=dict(color=MUTED, width=1))
     fig.update_layout(height=140 + 40 * len(df), bargap=0.3)
-    fig.update_xaxes(title_text="Change in share of comments (points)", showgrid=True, gridcolor=GRID,
+    fig.update_xaxes(title_text=_("Change in share of comments (points)"), showgrid=True, gridcolor=GRID,
                      range=_room_for_labels([0, *df["delta"]]))
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=df["label"].tolist(),
                      tickmode="array", tickvals=df["label"].tolist())
@@ -1076,19 +1132,21 @@ def theme_heatmap(breakdown: pd.DataFrame, dimension: str, title: str, subtitle:
     name the theme, written in each cell, with n and the negative share in the hover."""
     fig = _figure(title, subtitle)
     if breakdown.empty:
-        return _empty(fig, "Too few comments per group to compare")
+        return _empty(fig, _("Too few comments per group to compare"))
     themes = breakdown.drop_duplicates("theme").sort_values("position")["label"].tolist()
     members = sorted(breakdown["member"].unique())
     grid = breakdown.pivot(index="label", columns="member", values="share").reindex(index=themes, columns=members)
     n = breakdown.pivot(index="label", columns="member", values="n").reindex(index=themes, columns=members)
     neg = breakdown.pivot(index="label", columns="member", values="negative_share").reindex(index=themes, columns=members)
     total = breakdown.drop_duplicates("member").set_index("member")["n_member"].reindex(members)
-    hover = [[[f"{t} · {m}", f"{0 if pd.isna(n.loc[t, m]) else int(n.loc[t, m]):,} of {int(total[m]):,} comments"
-               + ("" if pd.isna(neg.loc[t, m]) else f"<br>{neg.loc[t, m]:.0f}% of them negative")]
+    hover = [[[f"{t} · {m}", _("{count} of {n} comments").format(count=fmt.count(0 if pd.isna(n.loc[t, m]) else n.loc[t, m]),
+                                                                 n=fmt.count(total[m]))
+               + ("" if pd.isna(neg.loc[t, m]) else
+                  "<br>" + _("{share} of them negative").format(share=fmt.percent(neg.loc[t, m], 0)))]
               for m in members] for t in themes]
     fig.add_heatmap(z=grid.fillna(0).values, x=[m.replace("_", " ") for m in members], y=themes,
                     colorscale=[[0, "#FFFFFF"], [1, COLORS["series"]]], zmin=0,
-                    text=[[f"{v:.0f}%" for v in row] for row in grid.fillna(0).values], texttemplate="%{text}",
+                    text=[[fmt.percent(v, 0) for v in row] for row in grid.fillna(0).values], texttemplate="%{text}",
                     textfont=dict(size=13), customdata=hover, hovertemplate=_HOVER, showscale=False, xgap=2, ygap=2)
     fig.update_layout(height=150 + 36 * len(themes))
     fig.update_xaxes(title_text=dimension, side="bottom", showline=False, ticks="", tickmode="array",
@@ -1099,7 +1157,7 @@ def theme_heatmap(breakdown: pd.DataFrame, dimension: str, title: str, subtitle:
 
 # ---- Churn risk (cxdata/churn) ------------------------------------------------------------------
 BAND_COLORS = {"high": COLORS["worse"], "medium": "#E69F00", "low": COLORS["neutral"]}
-BAND_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
+BAND_LABELS = {"high": N_("High risk"), "medium": N_("Medium risk"), "low": N_("Low risk")}
 
 
 @subtitle_wrapped
@@ -1110,20 +1168,22 @@ def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subt
     rows = summary[summary["dimension"] == dimension].nlargest(top, "value_at_risk").iloc[::-1]
     fig = _figure(title, subtitle)
     if rows.empty or rows["value_at_risk"].sum() == 0:
-        return _empty(fig, "No revenue at risk under these filters")
+        return _empty(fig, _("No revenue at risk under these filters"))
     labels = [fmt.money(v) for v in rows["value_at_risk"]]
     fig.add_bar(x=rows["value_at_risk"], y=rows["member"], orientation="h", marker=dict(color=COLORS["worse"]),
                 text=labels, textposition="outside", cliponaxis=False, textfont=dict(size=14, color=TEXT),
-                customdata=[[m, f"Revenue at risk {v}<br>{k:,} of {n:,} customers at high risk"]
+                customdata=[[m, _("Revenue at risk {amount}").format(amount=v) + "<br>"
+                             + _("{k} of {n} customers at high risk").format(k=fmt.count(k), n=fmt.count(n))]
                             for m, v, k, n in zip(rows["member"], labels, rows["n_at_risk"], rows["n_customers"])],
                 hovertemplate=_HOVER)
     fig.update_layout(bargap=0.3, height=150 + 40 * len(rows))
+    at_risk = [_("{n} at risk").format(n=fmt.count(k)) for k in rows["n_at_risk"]]
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=rows["member"].tolist(),
                      tickvals=rows["member"].tolist(),
-                     ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{k:,} at risk</span>"
-                               for m, k in zip(rows["member"], rows["n_at_risk"])])
-    fig.update_xaxes(title_text="Revenue at risk (annual value × risk)", showgrid=True, tickformat="~s",
-                     tickprefix=fmt.currency().prefix(),
+                     ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{k}</span>"
+                               for m, k in zip(rows["member"], at_risk)])
+    fig.update_xaxes(title_text=_("Revenue at risk (annual value × risk)"), showgrid=True, tickformat="~s",
+                     **_money_ticks(),
                      gridcolor=GRID, showline=False, ticks="", range=_room_for_labels([0, *rows["value_at_risk"]]))
     return fig
 
@@ -1134,24 +1194,25 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
     the top right holds the accounts to call first."""
     fig = _figure(title, subtitle)
     if points.empty:
-        return _empty(fig, "No customer at medium or high risk under these filters")
+        return _empty(fig, _("No customer at medium or high risk under these filters"))
     for band in ("low", "medium", "high"):
         rows = points[points["band"] == band]
         if rows.empty:
             continue
-        fig.add_scatter(x=rows["annual_value"].clip(lower=1), y=rows["score"], mode="markers", name=BAND_LABELS[band],
+        fig.add_scatter(x=rows["annual_value"].clip(lower=1), y=rows["score"], mode="markers", name=_(BAND_LABELS[band]),
                         marker=dict(color=BAND_COLORS[band], size=8, opacity=0.75, line=dict(width=0)),
-                        customdata=[[c, f"Risk score {s:.0f}<br>Annual value {fmt.money(v)}<br>"
-                                        f"Revenue at risk {fmt.money(r)}"]
+                        customdata=[[c, _("Risk score {score}<br>Annual value {value}<br>Revenue at risk {risk}").format(
+                                            score=fmt.number(s, 0), value=fmt.money(v), risk=fmt.money(r))]
                                     for c, s, v, r in zip(rows["customer_id"], rows["score"], rows["annual_value"],
                                                           rows["value_at_risk"])],
                         hovertemplate=_HOVER)
     fig.add_hline(y=threshold, line=dict(color=COLORS["target"], dash="dash", width=1.5),
-                  annotation_text=f"alert threshold {threshold:g}", annotation_position="top left",
+                  annotation_text=_("alert threshold {score}").format(score=fmt.number_text(f"{threshold:g}")),
+                  annotation_position="top left",  # untranslated: a Plotly setting
                   annotation_font=dict(size=13, color=TEXT))
-    fig.update_xaxes(type="log", dtick=1, tickformat="~s", tickprefix=fmt.currency().prefix(),
-                     title_text="Annual value (log scale)")
-    fig.update_yaxes(title_text="Risk score (0–100)", range=[0, 102])
+    fig.update_xaxes(type="log", dtick=1, tickformat="~s", **_money_ticks(),
+                     title_text=_("Annual value (log scale)"))
+    fig.update_yaxes(title_text=_("Risk score (0–100)"), range=[0, 102])
     fig.update_layout(showlegend=True, height=420)
     return fig
 
@@ -1163,19 +1224,22 @@ def churn_calibration(table: pd.DataFrame, title: str, subtitle: str = "") -> go
     scores predicted (dots); a calibrated score puts each dot on its bar's top."""
     fig = _figure(title, subtitle)
     if table is None or table.empty:
-        return _empty(fig, "No check of the score yet")
+        return _empty(fig, _("No check of the score yet"))
     tenths = [f"{i + 1}" for i in range(len(table))]
-    ranges = [f"scores {lo:.1f}–{hi:.1f}" for lo, hi in zip(table["low"], table["high"])]
-    fig.add_bar(x=tenths, y=table["observed"], name="Left within 90 days", marker=dict(color=COLORS["series"]),
-                customdata=[[f"Tenth {t}: {r}", f"{o:.1f}% of {n:,} left ({k:,}); the scores said {p:.1f}%"]
+    ranges = [_("scores {low}–{high}").format(low=fmt.number(lo, 1), high=fmt.number(hi, 1))
+              for lo, hi in zip(table["low"], table["high"])]
+    fig.add_bar(x=tenths, y=table["observed"], name=_("Left within 90 days"), marker=dict(color=COLORS["series"]),
+                customdata=[[_("Tenth {tenth}: {scores}").format(tenth=t, scores=r),
+                             _("{share} of {n} left ({k}); the scores said {predicted}").format(
+                                 share=fmt.percent(o, 1), n=fmt.count(n), k=fmt.count(k), predicted=fmt.percent(p, 1))]
                             for t, r, o, n, k, p in zip(tenths, ranges, table["observed"], table["n"],
                                                          table["n_left"], table["predicted"])],
                 hovertemplate=_HOVER)
-    fig.add_scatter(x=tenths, y=table["predicted"], mode="markers", name="The scores said",
+    fig.add_scatter(x=tenths, y=table["predicted"], mode="markers", name=_("The scores said"),
                     marker=dict(color=COLORS["worse"], size=11, symbol="diamond", line=dict(width=1, color="white")),
                     hoverinfo="skip")
-    fig.update_xaxes(title_text="Customers in tenths by risk score (1 = lowest, 10 = highest)", showgrid=False)
-    fig.update_yaxes(title_text="% who left", ticksuffix="%", rangemode="tozero")
+    fig.update_xaxes(title_text=_("Customers in tenths by risk score (1 = lowest, 10 = highest)"), showgrid=False)
+    fig.update_yaxes(title_text=_("% who left"), ticksuffix=_percent_suffix(), rangemode="tozero")
     fig.update_layout(showlegend=True, height=380, bargap=0.25)
     return fig
 
@@ -1186,10 +1250,11 @@ def churn_calibration(table: pd.DataFrame, title: str, subtitle: str = "") -> go
 STATUS_COLORS = {verdict.MET: "#009E73", verdict.CLOSE: "#E69F00", verdict.MISSED: "#EE6677",
                  verdict.NO_TARGET: "#EEF1F4", verdict.TOO_FEW: "#EEF1F4", verdict.NO_DATA: "#FFFFFF",
                  verdict.NOT_IN_DATA: "#FFFFFF"}
-MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "complaint_rate": "Complaint<br>rate",
-                  "sla_compliance": "SLA<br>compliance", "first_contact_resolution": "First-contact<br>resolution",
-                  "first_response_live": "First<br>response<br>live", "first_response_written": "First<br>response<br>written",
-                  "resolution_time": "Resolution<br>time", "escalation_rate": "Escalation<br>rate"}
+MATRIX_HEADERS = {"bad_experience_churn": N_("Churn after<br>bad experience"), "complaint_rate": N_("Complaint<br>rate"),
+                  "sla_compliance": N_("SLA<br>compliance"), "first_contact_resolution": N_("First-contact<br>resolution"),
+                  "first_response_live": N_("First<br>response<br>live"),
+                  "first_response_written": N_("First<br>response<br>written"),
+                  "resolution_time": N_("Resolution<br>time"), "escalation_rate": N_("Escalation<br>rate")}
 
 
 @subtitle_wrapped
@@ -1199,17 +1264,20 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
     codes = list(STATUS_COLORS)
     rows = matrix["department"].tolist()[::-1]  # the best at the top
     df = matrix.set_index("department").loc[rows]
-    columns = [MATRIX_HEADERS.get(m, KPIS[m].label) for m in metrics] + ["<b>Alignment<br>index</b>"]
+    columns = [_(MATRIX_HEADERS[m]) if m in MATRIX_HEADERS else _label(m) for m in metrics] + \
+        ["<b>" + _("Alignment<br>index") + "</b>"]
     z, text, hover = [], [], []
     for d, r in df.iterrows():
         cells = [r[m] if isinstance(r.get(m), tuple) else ("no_data", "—") for m in metrics]
         index = r["index"]
         index_status = (verdict.NO_DATA if pd.isna(index) else verdict.MET if index >= 90
                         else verdict.CLOSE if index >= 70 else verdict.MISSED)  # the colours only
-        z.append([codes.index(s) for s, _ in cells] + [codes.index(index_status)])
-        text.append([v for _, v in cells] + ["—" if pd.isna(index) else f"<b>{index:.0f}</b>"])
-        hover.append([f"{d} · {KPIS[m].label}<br>{v} · {verdict.LABELS[s]}" for m, (s, v) in zip(metrics, cells)]
-                     + [f"{d}: alignment index " + ("—" if pd.isna(index) else f"{index:.0f} of 100")])
+        z.append([codes.index(s) for s, _v in cells] + [codes.index(index_status)])
+        text.append([v for _s, v in cells] + ["—" if pd.isna(index) else f"<b>{fmt.number(index, 0)}</b>"])
+        hover.append([f"{d} · {_label(m)}<br>{v} · {_(verdict.LABELS[s])}" for m, (s, v) in zip(metrics, cells)]
+                     + [_("{department}: alignment index {index}").format(
+                         department=d, index="—" if pd.isna(index) else
+                         _("{index} of 100").format(index=fmt.number(index, 0)))])
     n = len(codes)
     scale = [[pos, STATUS_COLORS[c]] for i, c in enumerate(codes) for pos in (i / n, (i + 1) / n)]
     fig = _figure(title, subtitle)
@@ -1217,7 +1285,7 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
                     customdata=hover, hovertemplate="%{customdata}<extra></extra>", colorscale=scale,
                     zmin=0, zmax=n, showscale=False, xgap=3, ygap=3)
     for code in (verdict.MET, verdict.CLOSE, verdict.MISSED, verdict.NO_TARGET):  # the legend: a trace each
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=verdict.LABELS[code],
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=_(verdict.LABELS[code]),
                         marker=dict(size=14, symbol="square", color=STATUS_COLORS[code], line=dict(color=GRID, width=1)))
     fig.update_layout(height=220 + 52 * len(rows), showlegend=True, margin_t=150, margin_b=48,
                       legend=dict(y=-0.02, yanchor="top"), plot_bgcolor="white")
@@ -1235,21 +1303,28 @@ def alignment_trend(index: pd.DataFrame, departments: list[str], title: str, sub
                         horizontal_spacing=0.02)
     fig.update_layout(template=TEMPLATE, title=_title(title, subtitle), height=300, margin_t=120)
     if not departments:
-        return _empty(fig, "No department to draw")
+        return _empty(fig, _("No department to draw"))
     for col, d in enumerate(departments, start=1):
         df = index[index["department"] == d].sort_values("period_start")
         x = pd.to_datetime(df["period_start"])
-        hover = [[f"{d} · Q{(q.month - 1) // 3 + 1} {q.year}",
-                  "no targeted metric to judge" if pd.isna(v) else f"alignment {v:.0f} of 100 · {g} of {m} metrics met"]
+        hover = [[f"{d} · {fmt.quarter(q)}",
+                  _("no targeted metric to judge") if pd.isna(v) else
+                  _("alignment {index} of 100 · {met} of {n} metrics met").format(
+                      index=fmt.number(v, 0), met=fmt.count(g), n=fmt.count(m))]
                  for q, v, g, m in zip(x, df[column], df["n_met"], df["n_metrics"])]
         fig.add_scatter(x=x, y=df[column], mode="lines+markers", line=dict(color=COLORS["series"], width=2.5),
                         marker=dict(size=6), customdata=hover, hovertemplate=_HOVER, row=1, col=col)
     for label in fig.layout.annotations:
         label.update(font=dict(size=15, color=TEXT))
-    fig.update_xaxes(tickformat="Q%q %y", nticks=3, showgrid=False, tickfont=dict(size=12))
+    fig.update_xaxes(showgrid=False, tickfont=dict(size=12))
+    _time_axis(fig, index.loc[index["department"].isin(departments), "period_start"], "quarter", english="Q%q %y",
+               nticks=3)
     fig.update_yaxes(range=[-5, 105], showgrid=True, gridcolor=GRID, tickvals=[0, 50, 100])
-    fig.update_yaxes(title_text="Index (0–100)", row=1, col=1)
+    fig.update_yaxes(title_text=_("Index (0–100)"), row=1, col=1)
     return fig
+
+
+MODE_NAMES = {"immediate": N_("Immediate channels"), "deferred": N_("Deferred channels")}
 
 
 @subtitle_wrapped
@@ -1258,26 +1333,29 @@ def resolution_histogram(hist: pd.DataFrame, promise_seconds: float, title: str,
     channels as two bar series, with the deferred promise marked."""
     fig = _figure(title, subtitle)
     if hist.empty:
-        return _empty(fig, "No resolved contact in this view")
+        return _empty(fig, _("No resolved contact in this view"))
     total = hist["n"].sum()
     for mode, color in (("immediate", COLORS["series"]), ("deferred", "#E69F00")):
         df = hist[hist["response_mode"] == mode]
         if df.empty:
             continue
         mids = (df["low_seconds"] * df["high_seconds"]) ** 0.5
-        hover = [[f"{mode.capitalize()} channels", f"{fmt.duration(lo)} – {fmt.duration(hi)}<br>{_n_text(n)} "
-                  f"({100 * n / total:.1f}% of all)"] for lo, hi, n in zip(df["low_seconds"], df["high_seconds"], df["n"])]
-        fig.add_bar(x=mids, y=df["n"], width=(df["high_seconds"] - df["low_seconds"]) * 0.92, name=f"{mode.capitalize()} channels",
+        name = _(MODE_NAMES[mode])
+        hover = [[name, f"{fmt.duration(lo)} – {fmt.duration(hi)}<br>"
+                  + _("{n} ({share} of all)").format(n=_n_text(n), share=fmt.percent(100 * n / total, 1))]
+                 for lo, hi, n in zip(df["low_seconds"], df["high_seconds"], df["n"])]
+        fig.add_bar(x=mids, y=df["n"], width=(df["high_seconds"] - df["low_seconds"]) * 0.92, name=name,
                     marker=dict(color=color), customdata=hover, hovertemplate=_HOVER)
     fig.add_vline(x=promise_seconds, line=dict(color=COLORS["target"], dash="dash", width=2))
     fig.add_annotation(x=math.log10(promise_seconds), y=1, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"Deferred promise {fmt.duration(promise_seconds)}", font=dict(size=14, color=COLORS["target"]))
+                       text=_("Deferred promise {time}").format(time=fmt.duration(promise_seconds)),
+                       font=dict(size=14, color=COLORS["target"]))
     ticks = [60, 600, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400]
     low, high = hist["low_seconds"].min(), hist["high_seconds"].max()
-    fig.update_xaxes(type="log", title_text="Time from start to resolution (log scale)",
+    fig.update_xaxes(type="log", title_text=_("Time from start to resolution (log scale)"),
                      tickvals=[t for t in ticks if low / 2 <= t <= high * 2] or None,
                      ticktext=[fmt.duration_short(t) for t in ticks if low / 2 <= t <= high * 2] or None)
-    fig.update_yaxes(title_text="Resolved contacts")
+    fig.update_yaxes(title_text=_("Resolved contacts"))
     fig.update_layout(barmode="overlay", showlegend=True, bargap=0, margin_t=120, legend=dict(y=1.08))
     return fig
 
@@ -1289,18 +1367,19 @@ def immediate_split(rows: pd.DataFrame, title: str, subtitle: str = "") -> go.Fi
     df = rows[rows["n_due"] > 0].sort_values("immediate_share", kind="stable")
     fig = _figure(title, subtitle)
     if df.empty:
-        return _empty(fig, "No contact due an answer in this view")
+        return _empty(fig, _("No contact due an answer in this view"))
     deferred = 100 - df["immediate_share"]
-    for name, values, color in (("Answered immediately", df["immediate_share"], COLORS["series"]),
-                                ("Deferred", deferred, "#E69F00")):
+    for name, values, color in ((_("Answered immediately"), df["immediate_share"], COLORS["series"]),
+                                (_("Deferred"), deferred, "#E69F00")):
         fig.add_bar(x=values, y=df["member"], orientation="h", name=name, marker=dict(color=color),
-                    text=[f"{v:.0f}%" for v in values], textposition="inside", insidetextanchor="middle",
+                    text=[fmt.percent(v, 0) for v in values], textposition="inside", insidetextanchor="middle",
                     textfont=dict(size=14, color="white" if color == COLORS["series"] else TEXT),
-                    customdata=[[m, f"{name}: {v:.1f}%<br>{_n_text(n)} due an answer"] for m, v, n in
+                    customdata=[[m, f"{name}: {fmt.percent(v, 1)}<br>" + _("{n} due an answer").format(n=_n_text(n))]
+                                for m, v, n in
                                 zip(df["member"], values, df["n_due"])], hovertemplate=_HOVER)
     members = df["member"].tolist()
     fig.update_layout(barmode="stack", showlegend=True, height=160 + 46 * len(members), bargap=0.3)
-    fig.update_xaxes(range=[0, 100], ticksuffix="%", title_text="Share of the contacts due an answer")
+    fig.update_xaxes(range=[0, 100], ticksuffix=_percent_suffix(), title_text=_("Share of the contacts due an answer"))
     fig.update_yaxes(categoryorder="array", categoryarray=members, tickvals=members,
                      ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{_n_text(n)}</span>"
                                for m, n in zip(members, df["n_due"])])
