@@ -738,6 +738,8 @@ DRIVER_CSAT_AXIS = {"touchpoint": N_("CSAT at the touchpoint (% of answers 4–5
 DRIVER_NONE = {"touchpoint": N_("No touchpoint has enough respondents with a good and a bad experience"),
                "department": N_("No department has enough respondents with a good and a bad experience"),
                "channel": N_("No channel has enough respondents with a good and a bad experience")}
+DRIVER_CSAT_AXIS_ANY = N_("CSAT there (% of answers 4–5)")
+DRIVER_NONE_ANY = N_("No driver has enough respondents with a good and a bad experience")
 
 
 @subtitle_wrapped
@@ -756,8 +758,7 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
     subtitle = "<br>".join([s for s in (subtitle, "; ".join(notes)) if s])
     fig = _figure(title, subtitle)
     if shown.empty:
-        return _empty(fig, _(DRIVER_NONE.get(dimension, N_("No driver has enough respondents with a good and a bad "
-                                                           "experience"))))
+        return _empty(fig, _(DRIVER_NONE.get(dimension, DRIVER_NONE_ANY)))
 
     x_line, y_line = float(rows["performance_line"].iloc[0]), rows["importance_line"].iloc[0]
     y_line = None if pd.isna(y_line) else float(y_line)
@@ -802,7 +803,7 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
                         for row in part.itertuples()],
             hovertemplate=_HOVER)
     fig.update_layout(height=560, margin=dict(t=124, r=96))
-    fig.update_xaxes(title_text=_(DRIVER_CSAT_AXIS.get(dimension, N_("CSAT there (% of answers 4–5)"))),
+    fig.update_xaxes(title_text=_(DRIVER_CSAT_AXIS.get(dimension, DRIVER_CSAT_AXIS_ANY)),
                      ticksuffix=_percent_suffix(), range=x_range, tickformat=".0f", showgrid=True, gridcolor=GRID)
     fig.update_yaxes(title_text=_("Importance: NPS gap, good vs bad experience (points)"), range=y_range)
     return fig
