@@ -3,10 +3,10 @@
 The page (st.plotly_chart with theme=None) and the board pack (Kaleido images) get the same
 figure, so the board reads what the CCO saw. Every word a figure adds is translated (cxdata.i18n) and
 every number, date and amount is written in the language of the run (cxdata.formatting); names that
-are data (a department, a channel) and titles the callers pass in arrive as they are to be shown. Colours are colour-blind safe (Okabe-Ito):
-better is blue and worse is vermillion (orange-red), never green against red; "no
-significant change" is grey; a target is a near-black dashed line; a KPI's own line is the
-app's navy with its 95% band in a pale tint of it. Plain Python: no Streamlit here.
+are data (a department, a channel) and the titles callers pass in arrive as they are to be shown.
+Colours are colour-blind safe (Okabe-Ito): better is blue and worse is vermillion (orange-red),
+never green against red; "no significant change" is grey; a target is a near-black dashed line; a
+KPI's own line is the app's navy with its 95% band in a pale tint of it. Plain Python: no Streamlit here.
 """
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from plotly.subplots import make_subplots
 from cxdata import formatting as fmt
 from cxdata import verdict
 from cxdata.i18n import N_, _, language, n_
-from cxdata.drivers import DIMENSION_PLURALS
 from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS, MONEY_KPIS, SURVEY_KPIS
 
 TEMPLATE = "plotly_white+cx"
@@ -248,7 +247,6 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
     period; `targets` (period start -> target) one per period, drawn as steps. `period` (first day,
     last day, label) is shaded behind the line: the view's period, whose value the label states.
     """
-    k = KPIS[kpi]
     df = trend.sort_values("period_start").reset_index(drop=True)
     x = pd.to_datetime(df["period_start"])
     placed = df["value"].notna()
