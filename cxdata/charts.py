@@ -513,7 +513,7 @@ def sparkline(trend: pd.DataFrame, kpi: str, min_n: int = DEFAULT_MIN_RESPONSES,
     df = trend[trend["is_complete"].astype(bool)].sort_values("month_start").reset_index(drop=True)
     if kpi in SURVEY_KPIS:
         df["value"] = df["value"].where(df["n"].fillna(0) >= min_n)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, margin=dict(l=0, r=48, t=8, b=8),
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, margin=dict(l=0, r=SPARK_END_PX, t=8, b=8),
                                 hovermode="x", hoverlabel=dict(font=dict(size=13)),
                                 separators=fmt.plotly_separators()))
     values = df["value"].dropna()
@@ -535,7 +535,19 @@ def sparkline(trend: pd.DataFrame, kpi: str, min_n: int = DEFAULT_MIN_RESPONSES,
     fig.update_yaxes(range=[low - pad, high + pad], side="right", showgrid=False, fixedrange=True, tickvals=[low, high],
                      ticktext=[_axis_end(kpi, low), _axis_end(kpi, high)], tickfont=dict(size=12, color=MUTED),
                      ticks="", showline=False, automargin=False, ticklabeloverflow="allow")
+    fig.update_layout(margin_r=_spark_margin(fig.layout.yaxis.ticktext))
     return fig
+
+
+# Room at a sparkline's right for its axis ends: 48 px holds English's longest ("$19.0 M", "5.6 h");
+# other languages write some longer ("19,0 M US$", "2,5 días"), at about 7 px a 12 px character.
+SPARK_END_PX, SPARK_CHAR_PX = 48, 7
+
+
+def _spark_margin(ends) -> int:
+    if language() == "en":
+        return SPARK_END_PX
+    return max(SPARK_END_PX, SPARK_CHAR_PX * max(len(e) for e in ends))
 
 
 def _axis_end(kpi: str, x: float) -> str:

@@ -322,3 +322,16 @@ def test_percent_axes_write_the_locales_percent_sign(language, suffix):
     for name, axis in (("kpi_trend_target", "yaxis"), ("nps_composition", "xaxis"), ("channel_mix", "xaxis"),
                        ("immediate_split", "xaxis"), ("churn_calibration", "yaxis")):
         assert f[name].layout[axis].ticksuffix == suffix, name
+
+
+def test_a_sparklines_longer_axis_ends_get_room_at_its_right():
+    """"19,0 M US$" is three characters longer than "$19.0 M": the tile's margin grows with it."""
+    spark = pd.DataFrame({"month_start": MONTHS[:3], "value": [12.7e6, 19.0e6, 15.0e6], "n": [np.nan] * 3,
+                          "is_complete": [True] * 3})
+    with i18n.using("en"):
+        english = charts.sparkline(spark, "revenue")
+    with i18n.using("es"):
+        spanish = charts.sparkline(spark, "revenue")
+    assert english.layout.margin.r == 48 and english.layout.yaxis.ticktext[1] == "$19.0 M"
+    assert spanish.layout.yaxis.ticktext[1] == "19,0\xa0M\xa0US$"
+    assert spanish.layout.margin.r >= charts.SPARK_CHAR_PX * len("19,0 M US$")
