@@ -229,6 +229,37 @@ def _money_ticks() -> dict:
     return dict(tickprefix=before, ticksuffix=after)
 
 
+def _money_axis(fig: go.Figure, axis: str, values, log: bool = False, **more) -> None:
+    """An axis of amounts. In English, Plotly's own ticks in SI letters with the symbol before ("$1.2M").
+    Plotly's letters are English ("k", "G"), so in other languages the ticks are round amounts within
+    `values`' span (on a log axis, the powers of ten) written as every other amount is, by fmt.money:
+    "500 mil US$", "1,2 M €", "R$ 1,2 mi"."""
+    if language() == "en":
+        fig.update_layout({f"{axis}axis": dict(tickformat="~s", **_money_ticks(), **more)})
+        return
+    known = [float(v) for v in values if v is not None and fmt.is_number(float(v))]
+    ticks = (_log_ticks(min(known), max(known)) if log else _round_ticks(min(known), max(known))) if known else []
+    fig.update_layout({f"{axis}axis": dict(tickmode="array", tickvals=ticks, ticktext=[fmt.money(t) for t in ticks],
+                                           tickprefix="", ticksuffix="", **more)})
+
+
+def _round_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """About `count` round values (steps of 1, 2, 2.5 or 5 times a power of ten) covering [low, high]."""
+    if not high > low:
+        return [low]
+    raw = (high - low) / count
+    size = 10 ** math.floor(math.log10(raw))
+    step = next(m * size for m in (1, 2, 2.5, 5, 10) if m * size >= raw)
+    first = math.ceil(low / step - 1e-9) * step
+    return [first + i * step for i in range(int(math.floor((high - first) / step + 1e-9)) + 1)]
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """The powers of ten from the one at or below `low` to the one at or above `high` (low > 0)."""
+    low = max(low, 1.0)
+    return [10.0 ** e for e in range(math.floor(math.log10(low)), math.ceil(math.log10(max(high, low))) + 1)]
+
+
 def _signed_number(x: float, decimals: int) -> str:
     """A change written with its sign and the locale's decimal mark: +2.5, -0.4."""
     shown = f"{abs(x):.{decimals}f}"
@@ -648,6 +679,7 @@ class _Scale:
 
     def __init__(self, kpi: str, values: list) -> None:
         self.kpi = KPIS[kpi]
+        self.values = pd.concat([pd.Series(v, dtype=float) for v in values]).dropna()
         self.divisor, self.unit = 1, self.kpi.unit
         if self.kpi.key in MONEY_KPIS:
             self.unit = fmt.currency().code
@@ -661,11 +693,18 @@ class _Scale:
         return f"{label} ({_(self.unit)})" if self.unit else label
 
     def label_axis(self, fig: go.Figure, axis: str) -> None:
-        money = self.kpi.key in MONEY_KPIS
-        ticks = (_money_ticks() if money else
-                 dict(tickprefix="", ticksuffix=_percent_suffix() if self.unit == "%" else ""))
-        fig.update_layout({f"{axis}axis": dict(title_text=self.axis_title(), tickformat="~s" if money else "",
-                                               **ticks)})
+        """The axis's title and its ticks' unit; amounts by _money_axis, over the axis's range when the
+        builder set one, else over the values drawn with a margin (ticks outside the plot are not drawn)."""
+        if self.kpi.key in MONEY_KPIS:
+            span = fig.layout[f"{axis}axis"].range
+            if span is None and len(self.values):
+                low, high = float(self.values.min()), float(self.values.max())
+                pad = 0.15 * (high - low or abs(high) or 1)
+                span = [low - pad, high + pad]
+            _money_axis(fig, axis, list(span or []), title_text=self.axis_title())
+            return
+        fig.update_layout({f"{axis}axis": dict(title_text=self.axis_title(), tickformat="", tickprefix="",
+                                               ticksuffix=_percent_suffix() if self.unit == "%" else "")})
 
 
 def _figure(title: str, subtitle: str) -> go.Figure:
@@ -1193,9 +1232,9 @@ def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subt
                      tickvals=rows["member"].tolist(),
                      ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{k}</span>"
                                for m, k in zip(rows["member"], at_risk)])
-    fig.update_xaxes(title_text=_("Revenue at risk (annual value × risk)"), showgrid=True, tickformat="~s",
-                     **_money_ticks(),
+    fig.update_xaxes(title_text=_("Revenue at risk (annual value × risk)"), showgrid=True,
                      gridcolor=GRID, showline=False, ticks="", range=_room_for_labels([0, *rows["value_at_risk"]]))
+    _money_axis(fig, "x", fig.layout.xaxis.range)
     return fig
 
 
@@ -1221,8 +1260,8 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
                   annotation_text=_("alert threshold {score}").format(score=fmt.number_text(f"{threshold:g}")),
                   annotation_position="top left",  # untranslated: a Plotly setting
                   annotation_font=dict(size=13, color=TEXT))
-    fig.update_xaxes(type="log", dtick=1, tickformat="~s", **_money_ticks(),
-                     title_text=_("Annual value (log scale)"))
+    fig.update_xaxes(type="log", dtick=1, title_text=_("Annual value (log scale)"))
+    _money_axis(fig, "x", points["annual_value"].clip(lower=1), log=True)
     fig.update_yaxes(title_text=_("Risk score (0–100)"), range=[0, 102])
     fig.update_layout(showlegend=True, height=420)
     return fig

@@ -241,7 +241,7 @@ def test_spanish_figures_have_spanish_titles_axes_legends_and_hovers():
     assert f["kpi_trend_minutes"].layout.yaxis.title.text.endswith("(minutos)")
     assert {t.name for t in f["ranked_bars"].data} == {"Mejor", "Peor"}
     assert "Objetivo 80,0\xa0%" in {a.text for a in f["ranked_bars"].layout.annotations}
-    assert f["channel_mix"].layout.title.text == "Los canales en vivo concentran el 40\xa0% de 1.000 contactos"
+    assert f["channel_mix"].layout.title.text == "Canales en vivo: el 40\xa0% de 1.000 contactos"
     assert f["channel_mix"].data[-1].name == "El periodo anterior"
     assert f["nps_composition"].layout.title.text == "NPS 30 = 50\xa0% promotores − 20\xa0% detractores"
     assert [t.name for t in f["nps_composition"].data] == ["Promotores (9–10)", "Pasivos (7–8)", "Detractores (0–6)"]
@@ -263,7 +263,7 @@ def test_portuguese_figures_have_portuguese_words():
     assert f["kpi_trend"].layout.xaxis.title.text == "Mês"
     assert {t.name for t in f["ranked_bars"].data} == {"Melhor", "Pior"}
     assert [t.name for t in f["nps_composition"].data][1] == "Neutros (7–8)"
-    assert f["channel_mix"].layout.title.text == "Os canais ao vivo concentram 40% de 1.000 contatos"
+    assert f["channel_mix"].layout.title.text == "Canais ao vivo: 40% de 1.000 contatos"
     assert f["revenue_at_risk_bars"].layout.xaxis.title.text == "Receita em risco (valor anual × risco)"
     assert "Corrigir primeiro" in {a.text.strip("<b>/") for a in f["nps_drivers"].layout.annotations}
 
@@ -301,18 +301,30 @@ def test_english_time_axes_keep_plotlys_own_ticks():
 @pytest.mark.parametrize("language, currency, prefix, suffix", [
     ("en", "EUR", "€", ""), ("es", "EUR", "", "\xa0€"), ("pt_BR", "BRL", "R$\xa0", ""), ("es", "USD", "", "\xa0US$")])
 def test_money_axes_put_the_currency_where_the_locale_writes_it(monkeypatch, language, currency, prefix, suffix):
+    """English keeps Plotly's SI ticks after the symbol ("€1.2M"); other languages get round amounts
+    written as fmt.money writes them ("500 mil €", "1,00 M €", "R$ 1,00 mi"), Plotly's "k" being English."""
     monkeypatch.setenv("CX_CURRENCY", currency)
     revenue = pd.DataFrame({"period_start": MONTHS[:3], "value": [4.1e6, 4.3e6, 4.2e6], "moe": [np.nan] * 3,
                             "n": [900] * 3, "is_enough": [True] * 3, "is_complete": [True] * 3})
     risk = pd.DataFrame({"dimension": ["segment"], "member": ["Pymes"], "value_at_risk": [1_234_567.0],
                          "n_at_risk": [12], "n_customers": [400]})
-    points = pd.DataFrame({"band": ["high"], "annual_value": [5e4], "score": [80.0], "customer_id": ["C-1"],
-                           "value_at_risk": [4e4]})
+    points = pd.DataFrame({"band": ["high", "low"], "annual_value": [5e4, 8e5], "score": [80.0, 20.0],
+                           "customer_id": ["C-1", "C-2"], "value_at_risk": [4e4, 1e4]})
     with i18n.using(language):
         axes = [charts.kpi_trend(revenue, "revenue", "T").layout.yaxis,
                 charts.revenue_at_risk_bars(risk, "segment", "T").layout.xaxis,
                 charts.churn_risk_value(points, 50.0, "T").layout.xaxis]
-    assert [(a.tickprefix or "", a.ticksuffix or "") for a in axes] == [(prefix, suffix)] * 3
+        written = {v: charts.fmt.money(v) for a in axes for v in (a.tickvals or [])}
+    if language == "en":
+        assert [(a.tickprefix, a.ticksuffix or "", a.tickformat) for a in axes] == [(prefix, "", "~s")] * 3
+        return
+    assert all(not a.tickprefix and not a.ticksuffix and a.tickmode == "array" for a in axes)
+    for a in axes:
+        assert list(a.ticktext) == [written[v] for v in a.tickvals]
+        assert all(t.startswith(prefix) and t.endswith(suffix) and "k" not in t for t in a.ticktext)
+    assert list(axes[1].tickvals) == [0, 500_000, 1_000_000, 1_500_000]   # the bars' range, 0 to 1.54 M
+    assert list(axes[2].tickvals) == [10_000, 100_000, 1_000_000]          # a log axis: powers of ten
+    assert min(axes[0].tickvals) <= 4.1e6 and max(axes[0].tickvals) >= 4.3e6
 
 
 @pytest.mark.parametrize("language, suffix", [("en", "%"), ("es", "\xa0%"), ("pt_BR", "%")])
