@@ -180,6 +180,10 @@ LABEL_PX, RING_PX = (56, 16), 22
 GRAIN_AXIS = {"week": (N_("Week (starting Monday)"), "%d %b %Y"), "month": (N_("Month"), "%b %Y"),
               "quarter": (N_("Quarter"), "%b %Y")}
 TIME_TICKS = 8   # the most period names a time axis writes in a language Plotly has no month names for
+# About how many characters of tick text a full-width time axis holds side by side (a plot about 880 px
+# wide at 1280 px, some 8 px a character with the gap between ticks): "sept 2025" fits seven times,
+# Portuguese's "fev. de 2025" five, its weeks ("20 de out. de 2025") four. A panel of n holds 1/n.
+TIME_TICK_CHARS = 80
 
 
 def _period_name(day, grain: str) -> str:
@@ -197,19 +201,23 @@ def _tick_name(day, grain: str) -> str:
 
 
 def _time_axis(fig: go.Figure, days, grain: str, english: str | None = None, nticks: int | None = None,
-               **where) -> None:
+               panels: int = 1, **where) -> None:
     """Ticks on a time axis. In English, Plotly's own with `english` (default: the grain's format). Plotly
     knows only English month names and Streamlit cannot load its locale files, so in other languages
-    the ticks are the periods themselves, at most `nticks` (TIME_TICKS) of them counted back from the
-    latest, named by Babel ("sept 2026", "T3 2026")."""
+    the ticks are the periods themselves, named by Babel ("sept 2026", "T3 2026"), counted back from
+    the latest: at most `nticks` (TIME_TICKS), and no more than the names fit side by side on one of
+    `panels` plots sharing the width (TIME_TICK_CHARS), so they never overlap nor tilt."""
     if language() == "en":
         fig.update_xaxes(tickformat=english or GRAIN_AXIS[grain][1], **({"nticks": nticks} if nticks else {}),
                          **where)
         return
     periods = sorted(set(pd.to_datetime(pd.Series(list(days), dtype=object)).dropna()))
-    step = max(1, math.ceil(len(periods) / (nticks or TIME_TICKS)))
+    names = {d: _tick_name(d, grain) for d in periods}
+    longest = max((len(n) for n in names.values()), default=1)
+    most = max(2, min(nticks or TIME_TICKS, TIME_TICK_CHARS // max(panels, 1) // (longest + 2)))
+    step = max(1, math.ceil(len(periods) / most))
     shown = periods[::-1][::step][::-1]
-    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[_tick_name(d, grain) for d in shown], **where)
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[names[d] for d in shown], tickangle=0, **where)
 
 
 def _label(kpi: str) -> str:
@@ -428,7 +436,7 @@ def small_multiples(per_member: pd.DataFrame, kpi: str, members: list[str], titl
     for label in fig.layout.annotations:
         label.update(font=dict(size=15, color=TEXT))
     fig.update_xaxes(showgrid=False)
-    _time_axis(fig, values.loc[values["is_complete"], "period_start"], grain, nticks=3)
+    _time_axis(fig, values.loc[values["is_complete"], "period_start"], grain, nticks=3, panels=len(members))
     fig.update_yaxes(showgrid=True, gridcolor=GRID)
     scale.label_axis(fig, "y")
     fig.update_yaxes(title_text=None)
@@ -1368,7 +1376,7 @@ def alignment_trend(index: pd.DataFrame, departments: list[str], title: str, sub
         label.update(font=dict(size=15, color=TEXT))
     fig.update_xaxes(showgrid=False, tickfont=dict(size=12))
     _time_axis(fig, index.loc[index["department"].isin(departments), "period_start"], "quarter", english="Q%q %y",
-               nticks=3)
+               nticks=3, panels=len(departments))
     fig.update_yaxes(range=[-5, 105], showgrid=True, gridcolor=GRID, tickvals=[0, 50, 100])
     fig.update_yaxes(title_text=_("Index (0–100)"), row=1, col=1)
     return fig

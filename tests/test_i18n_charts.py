@@ -275,19 +275,33 @@ def test_portuguese_figures_have_portuguese_words():
 def test_time_axes_name_their_months_in_the_language(language, months):
     with i18n.using(language):
         f = _figures()
-    for name in ("kpi_trend", "comment_sentiment", "monthly_volume"):
+    axis = f["comment_sentiment"].layout.xaxis   # three months: each named
+    assert axis.tickmode == "array" and list(axis.ticktext) == months[:3]
+    assert [pd.Timestamp(v).date() for v in axis.tickvals] == MONTHS[:3]
+    for name in ("kpi_trend", "monthly_volume"):   # eight: every other one, ending at the latest
         axis = f[name].layout.xaxis
-        shown = months if name != "comment_sentiment" else months[:3]
-        assert axis.tickmode == "array" and list(axis.ticktext) == shown, name
-        assert [pd.Timestamp(v).date() for v in axis.tickvals] == MONTHS[:len(shown)], name
+        assert list(axis.ticktext) == months[1::2] and axis.tickangle == 0, name
+        assert [pd.Timestamp(v).date() for v in axis.tickvals] == MONTHS[1::2], name
     assert f["monthly_volume"].data[0].customdata[0][0].endswith(
         {"es": "septiembre de 2025", "pt_BR": "setembro de 2025"}[language])
-    # a few ticks on a small panel, counted back from the latest period
-    assert list(f["small_multiples"].layout.xaxis.ticktext) == [months[0], months[3], months[6]]   # 7 complete
-    assert f["kpi_trend_quarters"].layout.xaxis.ticktext[0] == {"es": "T3 2025", "pt_BR": "T3 de 2025"}[language]
+    # two small panels share the width: fewer names each, as many as fit
+    assert list(f["small_multiples"].layout.xaxis.ticktext) == \
+        {"es": [months[0], months[3], months[6]], "pt_BR": [months[2], months[6]]}[language]
+    assert f["kpi_trend_quarters"].layout.xaxis.ticktext[-1] == {"es": "T2 2027", "pt_BR": "T2 de 2027"}[language]
     assert f["kpi_trend_weeks"].layout.xaxis.ticktext[-1] == {"es": "20 oct 2025", "pt_BR": "20 de out. de 2025"}[language]
     assert list(f["alignment_trend"].layout.xaxis.ticktext) == \
         {"es": ["T4 2025", "T1 2026"], "pt_BR": ["T4 de 2025", "T1 de 2026"]}[language]
+
+
+def test_tick_names_are_as_many_as_fit_side_by_side():
+    """Portuguese's longer month names get fewer ticks than Spanish's on the same axis, never overlapping."""
+    months = pd.DataFrame({"period_start": pd.date_range("2024-12-01", periods=24, freq="MS"), "value": 30.0,
+                           "moe": 2.0, "n": 500, "is_enough": True, "is_complete": True})
+    for language in ("es", "pt_BR"):
+        with i18n.using(language):
+            ticks = list(charts.kpi_trend(months, "nps", "T").layout.xaxis.ticktext)
+        assert 2 <= len(ticks) <= charts.TIME_TICKS
+        assert sum(len(t) + 2 for t in ticks) <= charts.TIME_TICK_CHARS, language
 
 
 def test_english_time_axes_keep_plotlys_own_ticks():
