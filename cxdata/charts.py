@@ -697,8 +697,10 @@ class _Scale:
                                        (60, N_("minutes")) if biggest >= 120 else (1, N_("seconds")))
 
     def axis_title(self) -> str:
+        """"CSAT (%)", "Revenue (EUR)", "First response (written) (minutes)": the unit word translated."""
         label = _(self.kpi.label)
-        return f"{label} ({_(self.unit)})" if self.unit else label
+        unit = _(self.unit) if self.kpi.unit == "s" else self.unit
+        return f"{label} ({unit})" if unit else label
 
     def label_axis(self, fig: go.Figure, axis: str) -> None:
         """The axis's title and its ticks' unit; amounts by _money_axis, over the axis's range when the
