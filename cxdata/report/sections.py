@@ -551,13 +551,17 @@ def _sample(kpi: str, row, period: str):
     return row[f"{period}value"] if kpi == "active_customers" else row[f"{period}n"]
 
 
+# What a KPI's n counts, for the appendix's samples (survey scores count answers; the rest customers).
+UNIT_OF_N = {"sla_compliance": N_("interactions"), "first_response_live": N_("interactions"),
+             "first_response_written": N_("interactions"), "contacts": N_("interactions"),
+             "revenue": N_("transactions"), "active_customers": N_("customers on the last day")}
+OTHER_UNIT = N_("customers")
+
+
 def _unit_of_n(kpi: str) -> str:
     if kpi in metrics.SURVEY_KPIS:
         return _("answers")
-    return _({"sla_compliance": N_("interactions"), "first_response_live": N_("interactions"),
-              "first_response_written": N_("interactions"), "contacts": N_("interactions"),
-              "revenue": N_("transactions"), "active_customers": N_("customers on the last day")}
-             .get(kpi, N_("customers")))
+    return _(UNIT_OF_N.get(kpi, OTHER_UNIT))
 
 
 def _margin(kpi: str, row) -> str:
