@@ -64,7 +64,11 @@ AGAINST = {"previous": N_("against the previous period"),
 
 def against(view: ViewState) -> str:
     """'against the previous period', in the language of the run."""
-    return _(AGAINST[view.compare])
+    return against_phrase(view.compare)
+
+
+def against_phrase(compare: str) -> str:
+    return _(AGAINST[compare])
 
 
 def capitalized(text: str) -> str:
