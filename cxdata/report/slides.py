@@ -133,7 +133,8 @@ def table_box(slide: Slide) -> tuple[float, float, float, float]:
 def title_size(title: str) -> int:
     """Points for a slide title: two lines at most across the slide, three for the longest (a Spanish
     or Portuguese finding runs a quarter longer than the English), all within TITLE_HEIGHT."""
-    return 28 if len(title) <= 75 else 24 if len(title) <= 110 else 20 if len(title) <= 160 else 18
+    n = len(title)
+    return 28 if n <= 75 else 24 if n <= 110 else 20 if n <= 160 else 18 if n <= 250 else 16
 
 
 def text_size(bullets: list[str], width: float) -> int:
