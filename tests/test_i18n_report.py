@@ -211,3 +211,11 @@ def test_presentation_mode_and_the_board_pack_page_speak_the_language_of_the_url
     assert {b.label for b in board.button if b.key in ("build_pptx", "build_pdf")} == {"Gerar o PowerPoint",
                                                                                        "Gerar o PDF"}
     assert re.fullmatch(r"\d+ slides", board.subheader[-1].value)
+
+
+def test_an_unknown_language_is_refused_before_any_work(demo_march, tmp_path, capsys):
+    with pytest.raises(SystemExit) as refused:
+        main(["report", "--db", str(demo_march), "--out", str(tmp_path / "pack.pdf"), "--lang", "fr"])
+    assert refused.value.code == 2
+    assert "'fr' is not a language the product speaks: en, es, pt-BR" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
