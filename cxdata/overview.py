@@ -101,7 +101,7 @@ def period_figures(reader, filters: Filters, compare: str, min_responses: int,
 
 # ---- What is on screen -------------------------------------------------------------------------
 
-def _day(day: dt.date) -> str:
+def day_text(day: dt.date) -> str:
     """A day as the product's lines write it: '2 Sep 2026' (es '2 sept 2026', pt-BR '2 de set. de 2026')."""
     return fmt.date(day).lstrip("0")
 
@@ -110,8 +110,8 @@ def period_line(view: ViewState) -> str:
     """'Last 90 days, 2 Sep – 30 Nov 2026, against the previous period (4 Jun – 1 Sep 2026)'."""
     f, cmp = view.filters, view.filters.comparison(view.compare)
     return _("{preset}, {start} – {end}, against the {versus} ({compare_start} – {compare_end})").format(
-        preset=_(PRESETS[view.preset]), start=_day(f.start), end=_day(f.end), versus=_(COMPARISONS[view.compare]),
-        compare_start=_day(cmp.start), compare_end=_day(cmp.end))
+        preset=_(PRESETS[view.preset]), start=day_text(f.start), end=day_text(f.end), versus=_(COMPARISONS[view.compare]),
+        compare_start=day_text(cmp.start), compare_end=day_text(cmp.end))
 
 
 # What a filter on interactions leaves whole for the customer KPIs, in "all channels and departments".
@@ -136,12 +136,12 @@ def freshness_line(facts: dict) -> str:
     """'Data to 30 Nov 2026, loaded 1 Dec 2026 09:12 UTC'."""
     newest, loaded = facts.get("newest_on"), facts.get("last_loaded_utc")
     if loaded is None:
-        return _("Data to {day}").format(day=_day(newest)) if newest else _("No data yet")
+        return _("Data to {day}").format(day=day_text(newest)) if newest else _("No data yet")
     # a 24-hour clock, as English, Spanish and Portuguese business text write it
     time = loaded.strftime("%H:%M")  # untranslated: a clock time, the same in every language
     if not newest:
-        return _("No data yet, loaded {day} {time} UTC").format(day=_day(loaded.date()), time=time)
-    return _("Data to {day}, loaded {loaded} {time} UTC").format(day=_day(newest), loaded=_day(loaded.date()), time=time)
+        return _("No data yet, loaded {day} {time} UTC").format(day=day_text(loaded.date()), time=time)
+    return _("Data to {day}, loaded {loaded} {time} UTC").format(day=day_text(newest), loaded=day_text(loaded.date()), time=time)
 
 
 def comparison_gaps(view: ViewState, facts: dict) -> list[str]:
@@ -153,11 +153,11 @@ def comparison_gaps(view: ViewState, facts: dict) -> list[str]:
     oldest, complete = facts.get("oldest_on"), facts.get("last_complete_on")
     if oldest and cmp.start < oldest:
         notes.append(_("The comparison period starts {start}, before the first record ({oldest}): changes in "
-                       "contacts, customers, churn and revenue are not shown.").format(start=_day(cmp.start),
-                                                                                      oldest=_day(oldest)))
+                       "contacts, customers, churn and revenue are not shown.").format(start=day_text(cmp.start),
+                                                                                      oldest=day_text(oldest)))
     if complete and view.filters.end > complete:
         notes.append(_("The period ends on {end}, a day the data covers only in part: changes in contacts, "
-                       "customers, churn and revenue are not shown.").format(end=_day(view.filters.end)))
+                       "customers, churn and revenue are not shown.").format(end=day_text(view.filters.end)))
     return notes
 
 
@@ -353,7 +353,7 @@ def attention(data: OverviewData, view: ViewState) -> list[Attention]:
     """Standing target misses first (who, by how much, for how long), then the groups that moved
     beyond the company's own change, worst news first."""
     whole = "company" if not view.filters.chosen else "view"  # under a filter, not the company
-    period = _("{start} – {end}").format(start=_day(view.filters.start), end=_day(view.filters.end))
+    period = _("{start} – {end}").format(start=day_text(view.filters.start), end=day_text(view.filters.end))
     items = [_miss_item(r, whole, period) for r in data.misses.itertuples()]
     versus = _(COMPARISONS[view.compare])
     items += [_mover_item(r, versus) for r in data.movers.itertuples()]
