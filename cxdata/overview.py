@@ -341,12 +341,12 @@ class Attention:
     status: str | None = None  # a target's verdict (cxdata.verdict) for a standing miss; None for a mover
 
 
-# What a standing miss is about, as the subject of its sentence (with its article where the
-# language puts one: "el NPS", "la primera respuesta en canales en vivo").
-_MISS_SUBJECT = {"sla_compliance": N_("SLA compliance"), "nps": N_("NPS"), "csat": N_("CSAT"),
-                 "ces": N_("effort score (CES)"),
-                 "first_response_live": N_("first response on live channels"),
-                 "first_response_written": N_("first response on written channels")}
+# What a standing miss is about, with whose it is ({owner}), as the subject of its sentence: one
+# message per KPI, so each language places the owner and the article ("El NPS de **Ventas**").
+_MISS_SUBJECT = {"sla_compliance": N_("{owner} SLA compliance"), "nps": N_("{owner} NPS"),
+                 "csat": N_("{owner} CSAT"), "ces": N_("{owner} effort score (CES)"),
+                 "first_response_live": N_("{owner} first response on live channels"),
+                 "first_response_written": N_("{owner} first response on written channels")}
 
 
 def attention(data: OverviewData, view: ViewState) -> list[Attention]:
@@ -376,22 +376,22 @@ def _owner(scope: str) -> str:
     return text[:-1] if text.endswith("s**'s") else text   # English: "Sales'", not "Sales's"
 
 
-def _miss_sentence(status: str, owner: str, subject: str, value: str, target: str, period: str) -> str:
+def _miss_sentence(status: str, subject: str, value: str, target: str, period: str) -> str:
     """The first clause of a standing miss: one whole sentence per verdict, so each language words it."""
-    fields = dict(owner=owner, subject=subject, value=value, target=target, period=period)
+    fields = dict(subject=subject, value=value, target=target, period=period)
     if status == verdict.MET:
-        return _("{owner} {subject} is {value} and meets its {target} target over {period}").format(**fields)
+        return _("{subject} is {value} and meets its {target} target over {period}").format(**fields)
     if status == verdict.CLOSE:
-        return _("{owner} {subject} is {value} and is close to its {target} target over {period}").format(**fields)
+        return _("{subject} is {value} and is close to its {target} target over {period}").format(**fields)
     if status == verdict.MISSED:
-        return _("{owner} {subject} is {value} and misses its {target} target over {period}").format(**fields)
+        return _("{subject} is {value} and misses its {target} target over {period}").format(**fields)
     if status == verdict.TOO_FEW:
-        return _("{owner} {subject} is {value} and has too few answers to judge against its {target} target "
+        return _("{subject} is {value} and has too few answers to judge against its {target} target "
                  "over {period}").format(**fields)
     if status == verdict.NO_DATA:
-        return _("{owner} {subject} is {value} and has no data to judge against its {target} target "
+        return _("{subject} is {value} and has no data to judge against its {target} target "
                  "over {period}").format(**fields)
-    return _("{owner} {subject} is {value} and has no target over {period}").format(**fields)
+    return _("{subject} is {value} and has no target over {period}").format(**fields)
 
 
 def _miss_item(r, whole: str = "company", period: str | None = None) -> Attention:
@@ -400,7 +400,8 @@ def _miss_item(r, whole: str = "company", period: str | None = None) -> Attentio
     `whole` is "company" or "view" (the scope when the row is the whole view)."""
     period = _("this period") if period is None else period
     status = verdict.status(r.kpi, r.value, r.target, r.moe, r.n)
-    text = _miss_sentence(status, _owner(whole if r.is_company else r.scope), _(_MISS_SUBJECT[r.kpi]),
+    subject = _(_MISS_SUBJECT[r.kpi]).format(owner=_owner(whole if r.is_company else r.scope))
+    text = _miss_sentence(status, subject,
                           fmt.value(r.kpi, r.value), fmt.value(r.kpi, r.target), period)
     since = _quarter(r.since)
     if r.quarters_missed > 1 and r.quarters_missed == r.quarters_seen:
