@@ -87,7 +87,8 @@ if not items:
 
 
 def show(item: overview.Attention, key: str) -> None:
-    text, action, trend = st.columns([6, 1, 1], vertical_alignment="center")
+    # the action column holds "Focus on Enterprise" and "Cuadro de mando": room for Spanish and Portuguese
+    text, action, trend = st.columns([5.5, 1.5, 1], vertical_alignment="center")
     icon = (":blue[:material/trending_up:]" if item.is_better else ":orange[:material/error:]"
             if item.status == verdict.CLOSE else ":red[:material/error:]")
     text.markdown(f"{icon} {item.text}", help=item.help)
