@@ -124,7 +124,7 @@ if few:
 st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
              width="stretch", height=36 * (len(table) + 1) + 4, column_config={
     _("Trend"): st.column_config.LineChartColumn(_("Last {n} quarters").format(n=fmt.count(len(cards.quarters))),
-                                                 width="small"),
+                                                 width="medium"),   # "Últimos 8 trimestres" whole
     "n": st.column_config.TextColumn("n", help=_("Answers (surveys), contacts (service) or customers followed (churn)")),
     _("Change"): st.column_config.TextColumn(_("Change vs previous quarter"),
                                              help=_("Significant only when larger than the two quarters' margins of "
