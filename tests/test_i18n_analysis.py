@@ -149,7 +149,7 @@ PAGES = {
     "pages/trends.py": {"es": ("Tendencias de los KPI", "Rupturas con la historia reciente", r"^\d+,\d\s%$"),
                         "pt-BR": ("Tendências dos KPIs", "Rupturas com o histórico recente", r"^\d+,\d%$")},
     "pages/departments.py": {"es": ("Cuadros de mando por departamento", "Quién está alineado con el cliente",
-                                    r"queda en último lugar con \d+ sobre 100 en T\d \d{4}"),
+                                    r"queda en último lugar con \d+ sobre 100 en el T\d \d{4}"),
                              "pt-BR": ("Scorecards por departamento", "Quem está alinhado com o cliente",
                                        r"fica em último, com \d+ de 100 no T\d de \d{4}")},
     "pages/service.py": {"es": ("Niveles de servicio", "Dónde se cumple la promesa", r"\d+,\d\s%"),
