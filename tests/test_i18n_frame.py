@@ -52,7 +52,7 @@ def test_the_sidebar_in_spanish(app):
     assert period.options == ["Últimos 30 días", "Últimos 90 días", "Trimestre en curso", "Año en curso",
                               "Últimos 12 meses", "Rango personalizado"]
     assert at.sidebar.selectbox[1].options == ["periodo anterior", "trimestre anterior a la fecha",
-                                               "periodo del año anterior"]
+                                               "mismo periodo del año anterior"]
     language = at.sidebar.selectbox[2]
     assert language.value == "es" and language.options == ["English", "Español", "Português (Brasil)"]
     assert at.query_params["lang"] == "es"

@@ -128,8 +128,8 @@ def compact_layout() -> None:
             "[data-testid='stSidebarNavLink'] { height: auto !important; min-height: 2rem; }"
             "[data-testid='stSidebarNavLink'] .stMarkdownEllipsis, [data-testid='stSidebarNavLink'] .stMarkdownEllipsis p "
             "{ white-space: normal !important; text-overflow: clip !important; line-height: 1.3; }"
-            # a sidebar box's choice is one line of text: a size smaller holds "trimestre anterior até a data"
-            "[data-testid='stSidebar'] [data-testid='stSelectbox'] input { font-size: 13px; }"
+            # a sidebar box's choice is one line of text: smaller, it holds "mismo periodo del año anterior"
+            "[data-testid='stSidebar'] [data-testid='stSelectbox'] input { font-size: 12px; padding-right: 0; }"
             # a tile's trend link: an icon as tall as the caption beside it
             "[data-testid='stMainBlockContainer'] [data-testid='stPageLink'] a { padding: 0; min-height: 0; line-height: 1.2; }"
             "</style>")
