@@ -169,5 +169,5 @@ for c in comments.itertuples():  # data as text: a comment can carry no HTML, li
     st.caption(fmt.md(f"{c.survey.upper()} {c.score} · {c.touchpoint or journey.no_touchpoint()} · "
                       f"{c.channel or ''} · {fmt.date(c.submitted_at)}"))
 
-explain.how_computed("Journey stages and touchpoints",  # untranslated: glossary entries by name; the glossary words them "Customer paths", "Moments of truth", "Many comparisons at once",
-                     "CSAT", "NPS", "CES", "SLA compliance", "Too few answers")
+explain.how_computed("Journey stages and touchpoints", "Customer paths", "Moments of truth", "Many comparisons at once",
+                     "CSAT", "NPS", "CES", "SLA compliance", "Too few answers")  # untranslated: glossary entries by name; the glossary words them

@@ -6,7 +6,7 @@ from cxdata import formatting as fmt
 from cxdata.access.audit import filters_what
 from cxdata.app import audited, explain, frame
 from cxdata.filters import COMPARISONS, DIMENSIONS
-from cxdata.i18n import _, n_
+from cxdata.i18n import _, language, n_
 
 view = frame.current_view()
 user = frame.current_user()
@@ -90,16 +90,18 @@ st.caption(_("Words and word pairs far more typical of one group's NPS comments 
              "at least {n} comments, most typical first; the columns count the comments that use them. They show "
              "new issues before a theme names them.").format(n=fmt.count(voice.PHRASE_MIN_COMMENTS)))
 phrases = data.phrases
+# Streamlit writes a column's numbers the browser's way ("localized") or by a printf pattern, never in
+# the page's language: other languages get the counts without a thousands separator (as fmt.money_column).
+counts = "localized" if language() == "en" else "%d"
 detractor_words, promoter_words = st.columns(2)
 for place, typical_of, title in ((detractor_words, "detractor", _("Typical of detractors")),
                                  (promoter_words, "promoter", _("Typical of promoters"))):
     rows = phrases[phrases["typical_of"] == typical_of]
     place.markdown(f"**{title}**")
-    place.dataframe(rows.sort_values("z", key=abs, ascending=False).assign(
-        n_detractor=lambda f: f["n_detractor"].map(fmt.count), n_promoter=lambda f: f["n_promoter"].map(fmt.count)),
-        hide_index=True, placeholder=fmt.MISSING, column_order=["phrase", "n_detractor", "n_promoter"], column_config={
-        "phrase": _("Phrase"), "n_detractor": st.column_config.TextColumn(_("Detractors"), alignment="right"),
-        "n_promoter": st.column_config.TextColumn(_("Promoters"), alignment="right")})
+    place.dataframe(rows.sort_values("z", key=abs, ascending=False), hide_index=True, placeholder=fmt.MISSING,
+                    column_order=["phrase", "n_detractor", "n_promoter"], column_config={
+        "phrase": _("Phrase"), "n_detractor": st.column_config.NumberColumn(_("Detractors"), format=counts),
+        "n_promoter": st.column_config.NumberColumn(_("Promoters"), format=counts)})
 
 st.subheader(_("What customers say"))
 pick_theme, pick_sentiment, pick_language, pick_text = st.columns([2, 1.3, 1.3, 2.4])
@@ -142,5 +144,5 @@ if user.may("export_rows"):  # no button for a role without row exports: nothing
                                   "theme": chosen_theme or None, "sentiment": chosen_sentiment or None,
                                   "language": chosen_language or None, "search": search or None})
 
-explain.how_computed("Comment sentiment",  # untranslated: glossary entries by name; the glossary words them "Themes", "Themes that set detractors apart", "Phrases that set detractors apart",
-                     "Masking", "Margin of error", "Significant change", "Many comparisons at once")
+explain.how_computed("Comment sentiment", "Themes", "Themes that set detractors apart", "Phrases that set detractors apart",
+                     "Masking", "Margin of error", "Significant change", "Many comparisons at once")  # untranslated: glossary entries by name; the glossary words them
