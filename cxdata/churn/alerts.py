@@ -43,6 +43,7 @@ DEFAULT_SIGNALS = ("detractor_open_complaint", "cancellation_contact", "failed_p
 STATUSES = {"new": N_("New"), "acknowledged": N_("Acknowledged"), "plan": N_("Plan in place"),
             "saved": N_("Closed: saved"), "lost": N_("Closed: lost")}
 CLOSED = ("saved", "lost")
+BANDS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}   # sql/macros.sql churn_band_of
 SAVED_CHECK_DAYS = 90   # a "saved" customer counts as kept if still active this long after
 POINTS_LIMIT = 3000
 # An explicit warning sign's reason, shown first in "Top reasons" when its rule is on (row: the alert's
@@ -426,6 +427,7 @@ def export_frame(alerts: pd.DataFrame) -> pd.DataFrame:
     out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if r is not None else "")
     out["rules"] = out["rules"].map(lambda r: "; ".join(rule_label(x) for x in r) if r is not None else "")
     out["status"] = out["status"].map(status_label)
+    out["band"] = out["band"].map(lambda band: _(BANDS[band]) if band in BANDS else band)
     for column in ("next_renewal_on", "expected_purchase_on"):
         out[column] = pd.to_datetime(out[column]).dt.date
     return out.rename(columns={key: column_name(key) for key in EXPORT_COLUMNS})
