@@ -131,9 +131,9 @@ st.dataframe(rows, hide_index=True, placeholder=fmt.MISSING, column_order=[
         **{f"score_{s}": st.column_config.TextColumn(_(label), width=70, alignment="right")
            for s, label in voice.SURVEY_SCALES.items()},
         "comment": st.column_config.TextColumn(_("Comment"), width="large"),
-        "sentiment": st.column_config.TextColumn(_("Sentiment"), width=80),
+        "sentiment": st.column_config.TextColumn(_("Sentiment"), width=100),   # "Sentimiento" fits
         "themes": st.column_config.TextColumn(_("Themes"), width="medium"),
-        "language": st.column_config.TextColumn(_("Language"), width=80),
+        "language": st.column_config.TextColumn(_("Language"), width=90),
         "segment": st.column_config.TextColumn(_("Segment"), width=90),
         "department": st.column_config.TextColumn(_("Department"), width=90)})
 if user.may("export_rows"):  # no button for a role without row exports: nothing to record
