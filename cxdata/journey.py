@@ -498,8 +498,6 @@ def map_subtitle() -> str:
              "{better}: better").format(worse=_(COLOR_WORDS["worse"]), better=_(COLOR_WORDS["better"]))
 
 
-MAP_SUBTITLE = map_subtitle()   # English, for readers not yet on map_subtitle() (the board pack)
-
 
 def map_figure(data: JourneyData):
     """The stage x touchpoint map as the page and the board pack draw it."""
