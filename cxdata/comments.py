@@ -34,14 +34,14 @@ el la los las un una unos unas y o de del al en con por para es son fue era ser 
 te tu su sus nos que como pero mas muy ya hay este esta esto estos estas ese esa eso ha he han
 o os as um uma uns umas e do da dos das no na nos nas em com por para pelo pela ao aos foi sao ser
 eu meu minha seu sua voce isso isto esse essa ele ela que como mas mais muito ja tem
-""".split())
+""".split())  # untranslated: words matched in comments, never shown
 # Everyday words that say nothing alone ("get", "many", "first") but can make a phrase ("too many",
 # "first contact"): never a phrase on their own, kept in word pairs.
 VAGUE = frozenset("""
 get gets got getting many much first one two all every each other only even again still now
 really well way thing things lot lots make made take took give gave go went going come came
 say said tell told know knew want wanted need needed time times day days back yet
-""".split())
+""".split())  # untranslated: words matched in comments, never shown
 # Stopwords that may start a pair ("too many", "very slow"); any other stopword at either end
 # makes a fragment ("perfectly with", "confusing and"), not a phrase.
 LEADING = frozenset({"too", "very", "more", "most", "so", "muy", "mas", "muito", "mais"})

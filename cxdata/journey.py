@@ -17,11 +17,14 @@ from cxdata import formatting as fmt
 from cxdata.charts import COLOR_WORDS, COLORS
 from cxdata.db import Reader
 from cxdata.filters import Filters, preset_range
+from cxdata.i18n import N_, _, n_
 from cxdata.masking import mask
 
 FOLLOW_DAYS = 90          # moments of truth: churn in the 90 days after the experience
-NO_STAGE = "(no stage)"
-NO_TOUCHPOINT = "(no touchpoint)"
+# Placeholders for a missing stage or touchpoint, in English (N_): the frames hold them in the
+# language of the run (no_stage(), no_touchpoint()), so compare with those.
+NO_STAGE = N_("(no stage)")
+NO_TOUCHPOINT = N_("(no touchpoint)")
 MAX_COMMENTS = 5
 COLOR_SERIES, COLOR_WORSE, COLOR_NEUTRAL, COLOR_BETTER = COLORS["series"], COLORS["worse"], COLORS["neutral"], COLORS["better"]
 # The map's measures: (column, its n column, higher is better), judged against the whole view.
@@ -39,12 +42,23 @@ class StageOrder:
     def note(self) -> str | None:
         """What the page must say about the order, if anything."""
         if self.by_appearance:
-            return ("No journey stages are defined (the `journey_stages` table is empty), so the stages are "
-                    "ordered by when each first appears in the data.")
+            return _("No journey stages are defined (the `journey_stages` table is empty), so the stages are "
+                     "ordered by when each first appears in the data.")
         if self.unknown:
-            return (f"{_and(self.unknown)} {'is' if len(self.unknown) == 1 else 'are'} not in `journey_stages`: "
-                    "placed at the end of the journey and flagged ⚑.")
+            return n_("{stages} is not in `journey_stages`: placed at the end of the journey and flagged ⚑.",
+                      "{stages} are not in `journey_stages`: placed at the end of the journey and flagged ⚑.",
+                      len(self.unknown)).format(stages=fmt.and_list(f"'{w}'" for w in self.unknown))
         return None
+
+
+def no_stage() -> str:
+    """The placeholder for a missing stage in the language of this run, as the frames hold it."""
+    return _(NO_STAGE)
+
+
+def no_touchpoint() -> str:
+    """The placeholder for a missing touchpoint in the language of this run, as the frames hold it."""
+    return _(NO_TOUCHPOINT)
 
 
 def stage_order(reader) -> StageOrder:
@@ -68,15 +82,15 @@ def touchpoint_map(reader, filters: Filters, order: StageOrder, min_responses: i
         few = rows[f"n_{score}"] < min_responses
         rows.loc[few, [score, f"{score}_moe"]] = float("nan")
     total = rows[rows["is_total"]]
-    for measure, (_, better_high) in MEASURES.items():
+    for measure, (_n_column, better_high) in MEASURES.items():
         company = total[measure].iloc[0] if not total.empty else float("nan")
         moe = rows[measure.replace("_pct", "_moe") if measure.endswith("_pct") else f"{measure}_moe"]
         rows[f"{measure}_vs"] = [_versus(v, m, company, better_high) for v, m in zip(rows[measure], moe)]
-    rows["stage"] = rows["journey_stage"].fillna(NO_STAGE)
-    rows["touchpoint_name"] = rows["touchpoint"].fillna(NO_TOUCHPOINT)
-    rank = {s: i for i, s in enumerate(order.stages + [NO_STAGE])}
+    rows["stage"] = rows["journey_stage"].fillna(no_stage())
+    rows["touchpoint_name"] = rows["touchpoint"].fillna(no_touchpoint())
+    rank = {s: i for i, s in enumerate(order.stages + [no_stage()])}
     rows["stage_rank"] = rows["stage"].map(rank).fillna(len(rank))
-    rows["is_flagged"] = rows["stage"].isin(order.unknown + [NO_STAGE])
+    rows["is_flagged"] = rows["stage"].isin(order.unknown + [no_stage()])
     return rows.sort_values(["is_total", "stage_rank", "is_stage", "n_interactions"],
                             ascending=[True, True, False, False], ignore_index=True)
 
@@ -119,24 +133,26 @@ def stage_summary(cells: pd.DataFrame, stage: str) -> str:
     """One line for a stage: its contacts and its worst pain against the whole view, if any."""
     row = cells[cells["is_stage"] & (cells["stage"] == stage)]
     if row.empty or not row.iloc[0]["n_interactions"] and not row.iloc[0]["n_csat"] + row.iloc[0]["n_ces"]:
-        return "no data in this period"
+        return _("no data in this period")
     r = row.iloc[0]
-    text = f"{fmt.compact(r['n_interactions'])} contacts"
+    contacts = n_("{n} contact", "{n} contacts", r["n_interactions"]).format(n=fmt.compact(r["n_interactions"]))
     pains = [(m, r[m]) for m in MEASURES if r[f"{m}_vs"] == "worse"]
     if pains:
         measure, value = pains[0]
-        text += f" · {_MEASURE_WORDS[measure]} {_measure_value(measure, value)}"
-    return text
+        # i18n: a stage's line on the map: "1.2 k contacts · effort (CES) 3.1"
+        return _("{contacts} · {measure} {value}").format(contacts=contacts, measure=_(_MEASURE_WORDS[measure]),
+                                                          value=_measure_value(measure, value))
+    return contacts
 
 
-_MEASURE_WORDS = {"csat": "CSAT", "nps": "NPS", "ces": "effort (CES)", "complaint_pct": "complaints",
-                  "sla_breach_pct": "SLA missed"}
+_MEASURE_WORDS = {"csat": N_("CSAT"), "nps": N_("NPS"), "ces": N_("effort (CES)"), "complaint_pct": N_("complaints"),
+                  "sla_breach_pct": N_("SLA missed")}
 
 
 def _measure_value(measure: str, value) -> str:
     if measure in ("csat", "nps", "ces"):
         return fmt.value(measure, value)
-    return f"{value:.0f}%"
+    return fmt.percent(value, 0)
 
 
 def effort_pain_points(cells: pd.DataFrame) -> pd.DataFrame:
@@ -234,10 +250,10 @@ def touchpoint_paths(touchpoint_links: pd.DataFrame, stage: str) -> pd.DataFrame
     return touchpoint_links[touchpoint_links["journey_stage"] == stage].drop(columns="journey_stage").reset_index(drop=True)
 
 
-END_CHURNED = "Churned since"       # the two ends of the stage paths: short, as a label left of its node
-END_STAYED = "Still a customer"
-LATER_STAGE = "Then a later stage"
-NO_LATER_STAGE = "No later stage"
+END_CHURNED = N_("Churned since")       # the two ends of the stage paths: short, as a label left of its node
+END_STAYED = N_("Still a customer")     # (the Sankeys name their nodes translated: _(END_CHURNED))
+LATER_STAGE = N_("Then a later stage")
+NO_LATER_STAGE = N_("No later stage")
 _LINK = "rgba(31, 78, 121, 0.25)"
 _LINK_END = "rgba(154, 163, 173, 0.35)"
 _LINK_CHURNED = "rgba(213, 94, 0, 0.45)"
@@ -249,20 +265,27 @@ def stage_sankey(links: pd.DataFrame, order: StageOrder) -> tuple[list[str], lis
     Every customer ends in one of those two nodes, so the links into them add up to the customers."""
     present = set(links["from_stage"]) | set(links["to_stage"].dropna())
     stages = [s for s in order.stages if s in present] + sorted(present - set(order.stages))
-    nodes = stages + [END_CHURNED, END_STAYED]
+    nodes = stages + [_(END_CHURNED), _(END_STAYED)]
     colors = [COLOR_SERIES] * len(stages) + [COLOR_WORSE, COLOR_NEUTRAL]
     index = {name: i for i, name in enumerate(nodes)}
     rows = []
     for r in links.itertuples():
         if pd.notna(r.to_stage):
             rows.append((index[r.from_stage], index[r.to_stage], r.n_customers, _LINK,
-                         f"{r.n_customers:,} customers went on from {r.from_stage} to {r.to_stage}"))
+                         n_("{n} customer went on from {start} to {end}", "{n} customers went on from {start} to {end}",
+                            r.n_customers).format(n=fmt.count(r.n_customers), start=r.from_stage, end=r.to_stage)))
             continue
-        for end, n, color in ((END_CHURNED, r.n_churned, _LINK_CHURNED), (END_STAYED, r.n_customers - r.n_churned, _LINK_END)):
-            if n:
-                rows.append((index[r.from_stage], index[end], n, color,
-                             f"{n:,} customers reached no stage after {r.from_stage}; "
-                             + ("they have churned since" if end == END_CHURNED else "still customers")))
+        if r.n_churned:
+            rows.append((index[r.from_stage], index[_(END_CHURNED)], r.n_churned, _LINK_CHURNED,
+                         n_("{n} customer reached no stage after {stage}; they have churned since",
+                            "{n} customers reached no stage after {stage}; they have churned since",
+                            r.n_churned).format(n=fmt.count(r.n_churned), stage=r.from_stage)))
+        stayed = r.n_customers - r.n_churned
+        if stayed:
+            rows.append((index[r.from_stage], index[_(END_STAYED)], stayed, _LINK_END,
+                         n_("{n} customer reached no stage after {stage}; still customers",
+                            "{n} customers reached no stage after {stage}; still customers",
+                            stayed).format(n=fmt.count(stayed), stage=r.from_stage)))
     return nodes, colors, pd.DataFrame(rows, columns=["source", "target", "value", "color", "hover"])
 
 
@@ -270,11 +293,11 @@ def touchpoint_sankey(links: pd.DataFrame) -> tuple[list[str], list[str], pd.Dat
     """Nodes, colours and links of one stage's touchpoint Sankey: the 1st, 2nd and 3rd touchpoint each
     customer came to there, then whether they reached a later stage of the journey in the period."""
     def node(step, touchpoint) -> str:
-        return f"{int(step)}. {touchpoint if isinstance(touchpoint, str) else NO_TOUCHPOINT}"
+        return f"{int(step)}. {touchpoint if isinstance(touchpoint, str) else no_touchpoint()}"
 
     names = sorted({node(r.from_step, r.from_touchpoint) for r in links.itertuples()}
                    | {node(r.to_step, r.to_touchpoint) for r in links.itertuples() if pd.notna(r.to_step)})
-    nodes = names + [LATER_STAGE, NO_LATER_STAGE]
+    nodes = names + [_(LATER_STAGE), _(NO_LATER_STAGE)]
     colors = [COLOR_SERIES] * len(names) + [COLOR_BETTER, COLOR_NEUTRAL]
     index = {name: i for i, name in enumerate(nodes)}
     rows = []
@@ -282,11 +305,19 @@ def touchpoint_sankey(links: pd.DataFrame) -> tuple[list[str], list[str], pd.Dat
         source = node(r.from_step, r.from_touchpoint)
         if pd.notna(r.to_step):
             target, color = node(r.to_step, r.to_touchpoint), _LINK
-            words = f"{r.n_customers:,} customers went from {source[3:]} to {target[3:]}"
+            words = n_("{n} customer went from {start} to {end}", "{n} customers went from {start} to {end}",
+                       r.n_customers).format(n=fmt.count(r.n_customers), start=source[3:], end=target[3:])
         else:
-            target = LATER_STAGE if r.went_on else NO_LATER_STAGE
+            target = _(LATER_STAGE) if r.went_on else _(NO_LATER_STAGE)
             color = _LINK if r.went_on else _LINK_END
-            words = f"{r.n_customers:,} customers, after {source[3:]}: {target.lower()}"
+            if r.went_on:
+                words = n_("{n} customer, after {touchpoint}: then a later stage",
+                           "{n} customers, after {touchpoint}: then a later stage",
+                           r.n_customers).format(n=fmt.count(r.n_customers), touchpoint=source[3:])
+            else:
+                words = n_("{n} customer, after {touchpoint}: no later stage",
+                           "{n} customers, after {touchpoint}: no later stage",
+                           r.n_customers).format(n=fmt.count(r.n_customers), touchpoint=source[3:])
         rows.append((index[source], index[target], r.n_customers, color, words))
     return nodes, colors, pd.DataFrame(rows, columns=["source", "target", "value", "color", "hover"])
 
@@ -332,9 +363,9 @@ def rank_moments(rows: pd.DataFrame, min_customers: int = metrics.DEFAULT_MIN_RE
     out = pd.DataFrame(tested)
     if out.empty:
         return out
-    out = out.drop(columns=["Index"])
-    out["stage"] = out["journey_stage"].fillna(NO_STAGE)
-    out["touchpoint_name"] = out["touchpoint"].fillna(NO_TOUCHPOINT)
+    out = out.drop(columns=["Index"])  # untranslated: a column key of itertuples
+    out["stage"] = out["journey_stage"].fillna(no_stage())
+    out["touchpoint_name"] = out["touchpoint"].fillna(no_touchpoint())
     cutoff = metrics.benjamini_hochberg_cutoff(out.loc[out["is_tested"], "p_value"].dropna().tolist(),
                                               false_discovery_rate)
     out["is_significant"] = out["is_tested"] & (out["p_value"] <= cutoff) & (out["difference"] > 0)
@@ -362,19 +393,28 @@ def two_proportions(x1: int, n1: int, x2: int, n2: int) -> dict:
 def moments_sentence(ranked: pd.DataFrame) -> str:
     """The top moment of truth in words, or why there is none."""
     if ranked.empty or not ranked["is_tested"].any():
-        return "Too few customers with a followed-up experience to compare any touchpoint."
+        return _("Too few customers with a followed-up experience to compare any touchpoint.")
     top = ranked.iloc[0]
     if not top["is_significant"]:
-        return ("No touchpoint separates the customers who left from those who stayed beyond chance: after a bad "
-                "experience anywhere, churn in the next 90 days is not significantly higher than after a fine one.")
+        return _("No touchpoint separates the customers who left from those who stayed beyond chance: after a bad "
+                 "experience anywhere, churn in the next 90 days is not significantly higher than after a fine one.")
     times = top["churn_bad"] / top["churn_good"] if top["churn_good"] else None
-    ratio = f", {times:.1f} times as often" if times else ""
-    return (f"**{fmt.md(top['stage'].capitalize())} · {fmt.md(top['touchpoint_name'])}** is the moment of truth that loses most: "
-            f"of the {top['n_bad']:,} customers who had a bad experience there, {top['churn_bad']:.1f}% left within "
-            f"{FOLLOW_DAYS} days, against {top['churn_good']:.1f}% of the {top['n_good']:,} whose experiences there "
-            f"were fine{ratio}. Those {top['n_bad']:,} customers carry "
-            f"{fmt.money(top['value_bad'])} a year; had they left only as often as the others, about "
-            f"{top['excess_customers']:,.0f} customers and {fmt.money(top['excess_value'])} a year would have stayed.")
+    fields = {"stage": fmt.md(top["stage"].capitalize()), "touchpoint": fmt.md(top["touchpoint_name"]),
+              "n_bad": fmt.count(top["n_bad"]), "churn_bad": fmt.percent(top["churn_bad"], 1),
+              "days": fmt.count(FOLLOW_DAYS), "churn_good": fmt.percent(top["churn_good"], 1),
+              "n_good": fmt.count(top["n_good"]), "value": fmt.money(top["value_bad"]),
+              "excess": fmt.number(top["excess_customers"], 0), "excess_value": fmt.money(top["excess_value"])}
+    if times:
+        return _("**{stage} · {touchpoint}** is the moment of truth that loses most: of the {n_bad} customers who "
+                 "had a bad experience there, {churn_bad} left within {days} days, against {churn_good} of the "
+                 "{n_good} whose experiences there were fine, {times} times as often. Those {n_bad} customers carry "
+                 "{value} a year; had they left only as often as the others, about {excess} customers and "
+                 "{excess_value} a year would have stayed.").format(times=fmt.number(times, 1), **fields)
+    return _("**{stage} · {touchpoint}** is the moment of truth that loses most: of the {n_bad} customers who "
+             "had a bad experience there, {churn_bad} left within {days} days, against {churn_good} of the "
+             "{n_good} whose experiences there were fine. Those {n_bad} customers carry {value} a year; had they "
+             "left only as often as the others, about {excess} customers and {excess_value} a year would have "
+             "stayed.").format(**fields)
 
 
 # ---- Drill-down ---------------------------------------------------------------------------------
@@ -435,13 +475,8 @@ def load(reader, filters: Filters, newest_on: dt.date, min_responses: int) -> Jo
 
 
 def span(filters: Filters) -> str:
-    """'4 Jun 2026 – 1 Sep 2026'."""
-    return f"{filters.start.day} {filters.start:%b %Y} – {filters.end.day} {filters.end:%b %Y}"
-
-
-def _and(words: list[str]) -> str:
-    words = [f"'{w}'" for w in words]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    """The period's days, as the locale writes them: '04 Jun 2026 – 01 Sep 2026'."""
+    return fmt.date_range(filters.start, filters.end)
 
 
 # ---- The page's two headline charts (the board pack shows them too) ------------------------------
@@ -451,33 +486,38 @@ def map_title(cells: pd.DataFrame) -> str:
     pains = effort_pain_points(cells)
     hardest = pains.iloc[0] if not pains.empty and pains.iloc[0]["ces_vs"] == "worse" else None
     if hardest is None:
-        return "Where customers struggle along the journey"
-    return (f"{hardest['stage'].capitalize()} takes the most effort: CES {fmt.value('ces', hardest['ces'])} "
-            f"(n = {int(hardest['n_ces']):,})")
+        return _("Where customers struggle along the journey")
+    return _("{stage} takes the most effort: CES {ces} (n = {n})").format(
+        stage=hardest["stage"].capitalize(), ces=fmt.value("ces", hardest["ces"]), n=fmt.count(int(hardest["n_ces"])))
 
 
-MAP_SUBTITLE = (f"CSAT: % 4–5 · CES: 1–7, 7 = easy · {COLOR_WORDS['worse']}: worse than the whole view beyond its 95% "
-                f"margin, {COLOR_WORDS['better']}: better")
+def map_subtitle() -> str:
+    """How to read the map, in the language of this run."""
+    # i18n: {worse} and {better} are the colours of the map's cells ("orange", "blue").
+    return _("CSAT: % 4–5 · CES: 1–7, 7 = easy · {worse}: worse than the whole view beyond its 95% margin, "
+             "{better}: better").format(worse=_(COLOR_WORDS["worse"]), better=_(COLOR_WORDS["better"]))
+
 
 
 def map_figure(data: JourneyData):
     """The stage x touchpoint map as the page and the board pack draw it."""
     stages = stage_columns(data.cells, data.order)
     return charts.journey_map(data.cells, stages, {s: stage_summary(data.cells, s) for s in stages},
-                              set(data.order.unknown) | {NO_STAGE}, map_title(data.cells), MAP_SUBTITLE)
+                              set(data.order.unknown) | {no_stage()}, map_title(data.cells), map_subtitle())
 
 
 def moments_title(ranked: pd.DataFrame) -> str:
     """The moments chart's finding: the top significant moment of truth, in its two churn rates."""
     best = ranked.iloc[0] if not ranked.empty and ranked.iloc[0]["is_significant"] else None
     if best is None:
-        return "Customers lost within 90 days of an experience"
-    return (f"{best['stage'].capitalize()} · {best['touchpoint_name']}: {best['churn_bad']:.0f}% lost within 90 days "
-            f"after a bad experience, {best['churn_good']:.0f}% after fine ones")
+        return _("Customers lost within 90 days of an experience")
+    return _("{stage} · {touchpoint}: {bad} lost within 90 days after a bad experience, {fine} after fine ones").format(
+        stage=best["stage"].capitalize(), touchpoint=best["touchpoint_name"], bad=fmt.percent(best["churn_bad"], 0),
+        fine=fmt.percent(best["churn_good"], 0))
 
 
 def moments_figure(data: JourneyData):
     """The moments of truth as the page and the board pack draw them."""
     return charts.moments_of_truth(data.moments, moments_title(data.moments),
-                                   "After a bad experience against after fine ones; hollow: not significant · "
-                                   + span(data.window.filters))
+                                   _("After a bad experience against after fine ones; hollow: not significant · "
+                                     "{span}").format(span=span(data.window.filters)))

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from cxdata.i18n import _
 from cxdata.sentiment import fold
 
 DEFAULT_FILE = Path(__file__).with_name("themes.toml")
@@ -54,54 +55,62 @@ def load_rules(path: Path | str | None = None) -> Rules:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ThemeFileError(f"cannot read the theme file {path}: {exc.strerror or exc}") from exc
+        raise ThemeFileError(_("cannot read the theme file {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from exc
     except UnicodeDecodeError as exc:
-        raise ThemeFileError(f"the theme file {path} is not UTF-8 text (byte {exc.start})") from exc
+        raise ThemeFileError(_("the theme file {path} is not UTF-8 text (byte {byte})").format(
+            path=path, byte=exc.start)) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ThemeFileError(f"the theme file {path} is not valid TOML: {exc}") from exc
+        raise ThemeFileError(_("the theme file {path} is not valid TOML: {problem}").format(path=path, problem=exc)) from exc
     if not data:
-        raise ThemeFileError(f"the theme file {path} defines no theme; add one, e.g. "
-                             '[billing] label = "Billing" phrases = ["invoice", "factura*"]')
+        raise ThemeFileError(_('the theme file {path} defines no theme; add one, e.g. [billing] label = "Billing" '
+                               'phrases = ["invoice", "factura*"]').format(path=path))
     themes = [_theme(path, text, key, body) for key, body in data.items()]
     return Rules(path, tuple(themes), text, tuple(_pattern(t.phrases) for t in themes))
 
 
-def _line_of(text: str, key: str) -> str:
+def _line_of(text: str, key: str) -> int | None:
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip().startswith(f"[{key}]") or line.strip().startswith(f'["{key}"]'):
-            return f"line {number}, "
-    return ""
+            return number
+    return None
 
 
 def _theme(path: Path, text: str, key: str, body) -> Theme:
-    where = f"{path}: {_line_of(text, key)}theme [{key}]"
+    line = _line_of(text, key)
+    where = (_("{path}: theme [{key}]").format(path=path, key=key) if line is None else
+             _("{path}: line {line}, theme [{key}]").format(path=path, line=line, key=key))
     if not isinstance(body, dict):
-        raise ThemeFileError(f"{path}: {key} = ... is not a theme; write it as a table: [{key}]")
+        raise ThemeFileError(_("{path}: {key} = ... is not a theme; write it as a table: [{key}]").format(path=path, key=key))
     if not _KEY.match(key):
-        raise ThemeFileError(f"{where}: the key must be lower case letters, digits and _ (at most 40), "
-                             "starting with a letter")
+        raise ThemeFileError(_("{where}: the key must be lower case letters, digits and _ (at most 40), starting "
+                               "with a letter").format(where=where))
     unknown = sorted(set(body) - _ALLOWED)
     if unknown:
-        raise ThemeFileError(f"{where}: unknown setting(s) {', '.join(unknown)}; a theme has label and phrases")
+        raise ThemeFileError(_("{where}: unknown setting(s) {names}; a theme has label and phrases").format(
+            where=where, names=", ".join(unknown)))
     label = body.get("label")
     if not isinstance(label, str) or not label.strip():
-        raise ThemeFileError(f'{where}: needs a label, e.g. label = "{key.replace("_", " ").capitalize()}"')
+        raise ThemeFileError(_('{where}: needs a label, e.g. label = "{example}"').format(
+            where=where, example=key.replace("_", " ").capitalize()))
     phrases = body.get("phrases")
     if not isinstance(phrases, list) or not phrases:
-        raise ThemeFileError(f'{where}: needs phrases, a list of words, e.g. phrases = ["invoice", "factura*"]')
+        raise ThemeFileError(_('{where}: needs phrases, a list of words, e.g. phrases = ["invoice", "factura*"]').format(
+            where=where))
     cleaned = []
     for i, phrase in enumerate(phrases, start=1):
         if not isinstance(phrase, str):
-            raise ThemeFileError(f"{where}: phrase {i} is {phrase!r}, not text in quotes")
+            raise ThemeFileError(_("{where}: phrase {i} is {value}, not text in quotes").format(
+                where=where, i=i, value=repr(phrase)))
         folded = " ".join(fold(phrase).split())
         if not re.search(r"[a-z0-9]", folded):
-            raise ThemeFileError(f"{where}: phrase {i} ({phrase!r}) is empty or has no letter or digit; "
-                                 "it would match nothing (or everything)")
+            raise ThemeFileError(_("{where}: phrase {i} ({phrase}) is empty or has no letter or digit; it would "
+                                   "match nothing (or everything)").format(where=where, i=i, phrase=repr(phrase)))
         if "*" in folded.rstrip("*") or (folded.endswith("*") and len(folded) < 4):
-            raise ThemeFileError(f"{where}: phrase {i} ({phrase!r}): * may only end a phrase of at least "
-                                 "3 letters (factur*)")
+            raise ThemeFileError(_("{where}: phrase {i} ({phrase}): * may only end a phrase of at least 3 letters "
+                                   "(factur*)").format(where=where, i=i, phrase=repr(phrase)))
         cleaned.append(folded)
     return Theme(key, label.strip(), tuple(dict.fromkeys(cleaned)))
 
@@ -113,3 +122,15 @@ def _pattern(phrases: tuple[str, ...]) -> re.Pattern:
         body = r"[\s\-]+".join(re.escape(word) for word in stem.split())
         parts.append(body + (r"[a-z0-9]*" if wild else ""))
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + r")(?![a-z0-9])")
+
+
+def messages():
+    """The shipped themes' labels for the catalogs, as (label, file, line): the labels are the
+    product's words, shown in the reader's language; a company's own theme file keeps its labels as
+    written (cxdata.i18n.catalogs calls this for the customers area)."""
+    text = DEFAULT_FILE.read_text(encoding="utf-8")
+    found = re.compile(r'^\s*label\s*=\s*"((?:[^"\\]|\\.)*)"')
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = found.match(line)
+        if match:
+            yield tomllib.loads(f'label = "{match.group(1)}"')["label"], "cxdata/themes.toml", number

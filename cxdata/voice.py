@@ -14,15 +14,21 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxdata import exports, metrics
+from cxdata import formatting as fmt
 from cxdata.access.roles import User
 from cxdata.access.scoped import require
 from cxdata.filters import Filters, is_complete
+from cxdata.i18n import N_, _, n_
 from cxdata.sentiment import fold
 
 SENTIMENTS = ("negative", "neutral", "positive", "unknown")
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "pt": "Portuguese", "und": "undetermined"}
+# The words shown for the keys the data holds (N_): translated where shown, sentiment_word() and
+# language_name().
+SENTIMENT_WORDS = {"negative": N_("negative"), "neutral": N_("neutral"), "positive": N_("positive"),
+                   "unknown": N_("unknown")}
+LANGUAGE_NAMES = {"en": N_("English"), "es": N_("Spanish"), "pt": N_("Portuguese"), "und": N_("undetermined")}
 VERBATIM_LIMIT = 500
-SURVEY_SCALES = {"nps": "NPS (0–10)", "csat": "CSAT (1–5)", "ces": "CES (1–7)"}   # the comment table's score columns
+SURVEY_SCALES = {"nps": N_("NPS (0–10)"), "csat": N_("CSAT (1–5)"), "ces": N_("CES (1–7)")}   # the comment table's score columns
 PHRASES_SHOWN = 10
 PHRASE_MIN_COMMENTS = 5     # a phrase in fewer comments is an anecdote, not a pattern
 PHRASE_PRIOR = 500.0        # the Dirichlet prior's total count (log_odds_z): larger shrinks rare phrases more
@@ -41,6 +47,22 @@ class VoiceData:
     phrases: pd.DataFrame     # phrases typical of detractors or promoters (voice_phrases)
 
 
+def sentiment_word(key: str) -> str:
+    """A sentiment as the table shows it ("negative"), in the language of this run."""
+    return _(SENTIMENT_WORDS[key]) if key in SENTIMENT_WORDS else key
+
+
+def language_name(code: str) -> str:
+    """A comment's language by name ("Spanish"), in the language of this run."""
+    return _(LANGUAGE_NAMES[code]) if code in LANGUAGE_NAMES else code
+
+
+def _labelled(themes: pd.DataFrame) -> pd.DataFrame:
+    """Theme labels are the product's words (cxdata/themes.toml): shown in the language of this run;
+    a label the catalogs do not hold (a company's own theme) stays as written."""
+    return themes.assign(label=themes["label"].map(lambda label: _(label) if isinstance(label, str) and label else label))
+
+
 def _params(filters: Filters, compare: str) -> dict:
     return {**metrics.period_params(filters, compare), "min_comments": PHRASE_MIN_COMMENTS,
             "prior": PHRASE_PRIOR, "limit": PHRASES_SHOWN}
@@ -50,7 +72,7 @@ def load(reader, filters: Filters, compare: str) -> VoiceData:
     """Run the page's queries: the page and the bench call this, so they run the same set."""
     params = _params(filters, compare)
     return VoiceData(summary=reader.run("voice_summary", params).set_index("period"),
-                     themes=reader.run("voice_themes", params),
+                     themes=_labelled(reader.run("voice_themes", params)),
                      monthly=reader.run("voice_monthly", params),
                      breakdown=reader.run("voice_breakdown", params),
                      phrases=reader.run("voice_phrases", params))
@@ -63,8 +85,9 @@ def verbatims(reader, filters: Filters, theme: str = "", sentiment: str = "", la
     params = {**_narrowing(filters, theme, sentiment, language, nps_group, search),
               "limit": VERBATIM_LIMIT if limit is None else limit}
     rows = reader.run("voice_verbatims", params)
-    rows["themes"] = rows["themes"].map(lambda t: ", ".join(t) if t is not None and len(t) else "")
-    rows["language"] = rows["language"].map(lambda c: LANGUAGE_NAMES.get(c, c))
+    rows["themes"] = rows["themes"].map(lambda t: ", ".join(_(label) for label in t) if t is not None and len(t) else "")
+    rows["language"] = rows["language"].map(language_name)
+    rows["sentiment"] = rows["sentiment"].map(sentiment_word)
     for survey in SURVEY_SCALES:   # NPS, CSAT and CES are on different scales: one column each, never mixed
         rows[f"score_{survey}"] = [f"{score:.0f}" if asked == survey else ""    # as text: blank, never "None"
                                    for score, asked in zip(rows["score"], rows["survey"])]
@@ -73,7 +96,7 @@ def verbatims(reader, filters: Filters, theme: str = "", sentiment: str = "", la
 
 def comments_csv(rows: pd.DataFrame, user: User) -> bytes:
     """The comments listed (masked, as `verbatims` gives them) as a CSV, for a role that may export rows."""
-    require(user, "export_rows", "export rows")
+    require(user, "export_rows", "export rows")  # untranslated: only reached past the page's own check; access words it
     return exports.csv_bytes(rows.drop(columns=[f"score_{s}" for s in SURVEY_SCALES]))
 
 
@@ -172,9 +195,10 @@ def top_driver(driving: pd.DataFrame) -> pd.Series | None:
 def drivers_title(driving: pd.DataFrame) -> str:
     top = top_driver(driving) if not driving.empty else None
     if top is None:
-        return "No theme sets detractors apart from promoters" if not driving.empty else "Themes among detractors"
-    return (f"{top['label']} is named in {top['detractor_share']:.0f}% of detractor comments, "
-            f"against {top['promoter_share']:.0f}% of promoters'")
+        return _("No theme sets detractors apart from promoters") if not driving.empty else _("Themes among detractors")
+    return _("{theme} is named in {detractors} of detractor comments, against {promoters} of promoters'").format(
+        theme=top["label"], detractors=fmt.percent(top["detractor_share"], 0),
+        promoters=fmt.percent(top["promoter_share"], 0))
 
 
 # ---- Emerging themes -----------------------------------------------------------------------------
@@ -202,14 +226,15 @@ def emerging(data: VoiceData, min_n: int = metrics.DEFAULT_MIN_RESPONSES) -> pd.
 
 
 def emerging_title(changes: pd.DataFrame, versus: str) -> str:
+    """The finding of the themes' changes; `versus` names the comparison ("previous period"), translated."""
     rising = changes[changes["is_significant"] & (changes["delta"] > 0)]
     if changes.empty:
-        return "Themes against the comparison period"
+        return _("Themes against the comparison period")
     if rising.empty:
-        return f"No theme grew significantly against the {versus}"
+        return _("No theme grew significantly against the {versus}").format(versus=versus)
     top = rising.iloc[0]
-    return (f"{top['label']} is growing: {top['share']:.0f}% of comments against {top['prev_share']:.0f}% "
-            f"in the {versus}")
+    return _("{theme} is growing: {share} of comments against {before} in the {versus}").format(
+        theme=top["label"], share=fmt.percent(top["share"], 0), before=fmt.percent(top["prev_share"], 0), versus=versus)
 
 
 # ---- Over time and by group ----------------------------------------------------------------------
@@ -235,17 +260,24 @@ def monthly_sentiment(data: VoiceData, end: dt.date, theme: str = "",
     return wide
 
 
-def sentiment_title(monthly: pd.DataFrame, label: str = "comments",
+def sentiment_title(monthly: pd.DataFrame, theme: str | None = None,
                     min_n: int = metrics.DEFAULT_MIN_RESPONSES) -> str:
     """The finding of the monthly chart: the complete month with the highest negative share against
-    the share over every complete month shown ("Negative comments peaked in Dec 2025: 31% against 22%")."""
+    the share over every complete month shown ("Negative comments peaked in Dec 2025: 31% against 22%");
+    `theme` names the theme charted (its label, shown in lower case), None for every comment."""
     whole = monthly[monthly["is_complete"] & ((monthly["n"] - monthly["n_unknown"]) >= min_n)]
     if len(whole) < 2:
-        return f"{label.capitalize()} by month and sentiment"
+        if theme:
+            return _("Comments on {theme} by month and sentiment").format(theme=theme.lower())
+        return _("Comments by month and sentiment")
     peak = whole.loc[whole["negative_share"].idxmax()]
     overall = 100 * whole["n_negative"].sum() / (whole["n"] - whole["n_unknown"]).sum()
-    return (f"Negative {label} peaked in {pd.Timestamp(peak['month_start']):%b %Y}: "
-            f"{peak['negative_share']:.0f}% against {overall:.0f}% over the months shown")
+    fields = {"month": fmt.month(pd.Timestamp(peak["month_start"])), "peak": fmt.percent(peak["negative_share"], 0),
+              "overall": fmt.percent(overall, 0)}
+    if theme:
+        return _("Negative comments on {theme} peaked in {month}: {peak} against {overall} over the months "
+                 "shown").format(theme=theme.lower(), **fields)
+    return _("Negative comments peaked in {month}: {peak} against {overall} over the months shown").format(**fields)
 
 
 def theme_breakdown(data: VoiceData, dimension: str, min_n: int = metrics.DEFAULT_MIN_RESPONSES) -> pd.DataFrame:
@@ -273,14 +305,18 @@ def detractor_headline(reader, filters: Filters, compare: str,
                        min_n: int = metrics.DEFAULT_MIN_RESPONSES) -> Headline | None:
     """The theme that drives most detractors this period, with one masked verbatim; None when there are
     too few comments to say, or no theme sets detractors apart."""
-    themes = reader.run("voice_themes", _params(filters, compare))
+    themes = _labelled(reader.run("voice_themes", _params(filters, compare)))
     top = top_driver(drivers(VoiceData(pd.DataFrame(), themes, pd.DataFrame(), pd.DataFrame(), pd.DataFrame()),
                              min_n))
     if top is None:
         return None
     said = quotes(reader, filters, theme=top["theme"], nps_group="detractor", sentiment="negative")
-    text = (f"**{top['label']}** drives most detractors: named in {top['detractor_share']:.0f}% of their "
-            f"{int(top['n_detractor_comments']):,} comments, against {top['promoter_share']:.0f}% of promoters'.")
+    n = int(top["n_detractor_comments"])
+    text = n_("**{theme}** drives most detractors: named in {detractors} of their {n} comment, against {promoters} "
+              "of promoters'.",
+              "**{theme}** drives most detractors: named in {detractors} of their {n} comments, against {promoters} "
+              "of promoters'.", n).format(theme=top["label"], detractors=fmt.percent(top["detractor_share"], 0),
+                                          n=fmt.count(n), promoters=fmt.percent(top["promoter_share"], 0))
     return Headline(text, _shortened(said[0]) if said else None)
 
 

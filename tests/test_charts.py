@@ -361,8 +361,8 @@ def test_every_colour_word_names_the_hue_drawn(word, hues):
 
 def test_the_subtitles_name_the_colours_their_charts_draw():
     from cxdata import journey
-    assert "orange: worse" in journey.MAP_SUBTITLE and "blue: better" in journey.MAP_SUBTITLE
-    assert "red" not in journey.MAP_SUBTITLE
+    assert "orange: worse" in journey.map_subtitle() and "blue: better" in journey.map_subtitle()
+    assert "red" not in journey.map_subtitle()
     drivers = pd.DataFrame([{"dimension": "channel", "member": "chat", "is_supported": True, "performance": 70.0,
                              "importance": 30.0, "is_significant": True, "quadrant": "fix first", "reach": 40.0,
                              "importance_line": 20.0, "performance_line": 80.0, "importance_moe": 5.0,

@@ -17,38 +17,72 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxdata import db, exports
+from cxdata.churn import features
 from cxdata import formatting as fmt
 from cxdata.access.roles import User
 from cxdata.access.scoped import Refused, require, sees_customer_rows
 from cxdata.filters import Filters
+from cxdata.i18n import N_, _, n_
 from cxdata.store import Store
 
 KIND = "churn_alert"  # the store's record kind
 THRESHOLD_ENV, SIGNALS_ENV = "CX_CHURN_THRESHOLD", "CX_CHURN_SIGNALS"
 DEFAULT_THRESHOLD = 30.0
-RULES = {"score": "High risk score",
-         "detractor_open_complaint": "Detractor with an open complaint",
-         "cancellation_contact": "Asked to cancel",
-         "failed_payment": "Failed payment not recovered"}
+# The rules and statuses in English (N_): translated where shown (rule_label, status_label); the
+# store keeps the keys.
+RULES = {"score": N_("High risk score"),
+         "detractor_open_complaint": N_("Detractor with an open complaint"),
+         "cancellation_contact": N_("Asked to cancel"),
+         "failed_payment": N_("Failed payment not recovered")}
+# The rules as a sentence names them ("… or a single warning sign: asked to cancel").
+RULES_IN_TEXT = {"score": N_("high risk score"),
+                 "detractor_open_complaint": N_("detractor with an open complaint"),
+                 "cancellation_contact": N_("asked to cancel"),
+                 "failed_payment": N_("failed payment not recovered")}
 DEFAULT_SIGNALS = ("detractor_open_complaint", "cancellation_contact", "failed_payment")
-STATUSES = {"new": "New", "acknowledged": "Acknowledged", "plan": "Plan in place",
-            "saved": "Closed: saved", "lost": "Closed: lost"}
+STATUSES = {"new": N_("New"), "acknowledged": N_("Acknowledged"), "plan": N_("Plan in place"),
+            "saved": N_("Closed: saved"), "lost": N_("Closed: lost")}
 CLOSED = ("saved", "lost")
+BANDS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}   # sql/macros.sql churn_band_of
 SAVED_CHECK_DAYS = 90   # a "saved" customer counts as kept if still active this long after
 POINTS_LIMIT = 3000
 # An explicit warning sign's reason, shown first in "Top reasons" when its rule is on (row: the alert's
 # row), and the model's reasons it already says (cxdata/churn/features.py SIGNALS keys), left out.
 EXPLICIT_REASONS = {
-    "cancellation_contact": (lambda row: "asked to cancel in the last 90 days", ("cancellation",)),
-    "failed_payment": (lambda row: "a failed payment in the last 90 days, nothing paid since", ("failed_payments",)),
+    "cancellation_contact": (lambda row: _("asked to cancel in the last 90 days"), ("cancellation",)),
+    "failed_payment": (lambda row: _("a failed payment in the last 90 days, nothing paid since"), ("failed_payments",)),
     "detractor_open_complaint": (
-        lambda row: ("a detractor with a complaint still open" if pd.isna(row.get("nps_last")) else
-                     f"a detractor (latest NPS answer {int(row['nps_last'])}) with a complaint still open"),
+        lambda row: (_("a detractor with a complaint still open") if pd.isna(row.get("nps_last")) else
+                     _("a detractor (latest NPS answer {score}) with a complaint still open").format(
+                         score=fmt.count(int(row["nps_last"])))),
         ("nps_low", "open_complaint")),
 }
 
 
-_PLAIN_THRESHOLD = "The churn alert threshold set by the administrator ({!r}) is not a score from 1 to 100"
+def rule_label(rule: str) -> str:
+    """An alert rule's name in the language of this run ("High risk score"), the key if unknown."""
+    return _(RULES[rule]) if rule in RULES else rule
+
+
+def status_label(status: str) -> str:
+    """An alert status in the language of this run ("Plan in place"); the store keeps the key."""
+    return _(STATUSES[status]) if status in STATUSES else status
+
+
+def rule_in_text(rule: str) -> str:
+    """An alert rule as a sentence names it ("asked to cancel"), in the language of this run."""
+    return _(RULES_IN_TEXT[rule]) if rule in RULES_IN_TEXT else rule
+
+
+def signs_text(rules: Rules) -> str:
+    """The warning signs switched on, as a sentence lists them ("asked to cancel and failed payment
+    not recovered"), "" when none is."""
+    return fmt.and_list(rule_in_text(s) for s in rules.signals) if rules.signals else ""
+
+
+def _plain_threshold(raw: str) -> str:
+    return _("The churn alert threshold set by the administrator ({value}) is not a score from 1 to 100").format(
+        value=repr(raw))
 
 
 class AlertSettingError(ValueError):
@@ -67,25 +101,28 @@ class Rules:
     signals: tuple[str, ...] = DEFAULT_SIGNALS
 
     @classmethod
-    def from_env(cls) -> "Rules":
+    def from_env(cls) -> Rules:
         """$CX_CHURN_THRESHOLD (0-100, default 30) and $CX_CHURN_SIGNALS (comma-separated rule names, or none)."""
         raw = os.environ.get(THRESHOLD_ENV, "").strip()
         try:
             threshold = float(raw) if raw else DEFAULT_THRESHOLD
         except ValueError:
-            raise AlertSettingError(f"{THRESHOLD_ENV}={raw!r} is not a number; use a score from 1 to 100",
-                                    _PLAIN_THRESHOLD.format(raw)) from None
+            raise AlertSettingError(f"{THRESHOLD_ENV}={raw!r} is not a number; use a score from 1 to 100",  # untranslated: names the setting for whoever runs the app
+                                    _plain_threshold(raw)) from None
         if not 0 < threshold <= 100:
-            raise AlertSettingError(f"{THRESHOLD_ENV}={raw!r} is outside 1-100", _PLAIN_THRESHOLD.format(raw))
+            raise AlertSettingError(f"{THRESHOLD_ENV}={raw!r} is outside 1-100",  # untranslated: names the setting for whoever runs the app
+                                    _plain_threshold(raw))
         listed = os.environ.get(SIGNALS_ENV)
         signals = DEFAULT_SIGNALS if listed is None else tuple(
             s.strip() for s in listed.split(",") if s.strip() and s.strip() != "none")
         unknown = sorted(set(signals) - (set(RULES) - {"score"}))
         if unknown:
-            raise AlertSettingError(f"{SIGNALS_ENV} names unknown rule(s) {unknown}; "
-                                    f"use any of {sorted(set(RULES) - {'score'})} or none",
-                                    "The warning signs set by the administrator to raise a churn alert include "
-                                    f"{len(unknown)} the app does not know")
+            raise AlertSettingError(f"{SIGNALS_ENV} names unknown rule(s) {unknown}; "  # untranslated: names the setting for whoever runs the app
+                                    f"use any of {sorted(set(RULES) - {'score'})} or none",  # untranslated: as above
+                                    n_("The warning signs set by the administrator to raise a churn alert include "
+                                       "{n} the app does not know",
+                                       "The warning signs set by the administrator to raise a churn alert include "
+                                       "{n} the app does not know", len(unknown)).format(n=fmt.count(len(unknown))))
         return cls(threshold, signals)
 
     def params(self, filters: Filters) -> dict:
@@ -119,18 +156,32 @@ def alerts_sentence(n_at_risk: int, n_at_score: int, n_open: int, rules: Rules) 
     tiles: every customer at high risk has an alert (a score at or above the threshold, or a single
     warning sign); an alert stays open until it is closed as saved or lost."""
     n_signal = n_at_risk - n_at_score
-    signs = fmt.and_list(RULES[s].lower() for s in rules.signals) if rules.signals else ""
-    parts = f"{fmt.plural(n_at_score, 'customer')} at a risk score of {rules.threshold:g} or more"
-    if rules.signals:
-        parts += f" and {n_signal:,} raised by a single warning sign ({signs})"
+    signs = signs_text(rules)
+    threshold = fmt.number_text(f"{rules.threshold:g}")
     if n_at_risk == 0:
-        return (f"No open alert: no customer is at a risk score of {rules.threshold:g} or more"
-                + (f" or shows a single warning sign ({signs})." if rules.signals else "."))
+        if rules.signals:
+            return _("No open alert: no customer is at a risk score of {threshold} or more or shows a single "
+                     "warning sign ({signs}).").format(threshold=threshold, signs=signs)
+        return _("No open alert: no customer is at a risk score of {threshold} or more.").format(threshold=threshold)
+    at_score = n_("{n} customer at a risk score of {threshold} or more",
+                  "{n} customers at a risk score of {threshold} or more", n_at_score).format(
+        n=fmt.count(n_at_score), threshold=threshold)
+    if rules.signals:
+        # i18n: {at_score} is "12 customers at a risk score of 30 or more"; {signs} names the warning signs.
+        parts = n_("{at_score} and {n} raised by a single warning sign ({signs})",
+                   "{at_score} and {n} raised by a single warning sign ({signs})", n_signal).format(
+            at_score=at_score, n=fmt.count(n_signal), signs=signs)
+    else:
+        parts = at_score
     closed = n_at_risk - n_open
     if not closed:
-        return f"{fmt.plural(n_open, 'open alert')}: {parts}."
-    return (f"{fmt.plural(n_open, 'open alert')} of {fmt.plural(n_at_risk, 'customer')} at high risk ({parts}); "
-            f"{closed:,} closed as saved or lost.")
+        # i18n: {parts} says who the alerts are for ("12 customers at a risk score of 30 or more …").
+        return n_("{n} open alert: {parts}.", "{n} open alerts: {parts}.", n_open).format(
+            n=fmt.count(n_open), parts=parts)
+    customers = n_("{n} customer", "{n} customers", n_at_risk).format(n=fmt.count(n_at_risk))
+    return n_("{n} open alert of {customers} at high risk ({parts}); {closed} closed as saved or lost.",
+              "{n} open alerts of {customers} at high risk ({parts}); {closed} closed as saved or lost.",
+              n_open).format(n=fmt.count(n_open), customers=customers, parts=parts, closed=fmt.count(closed))
 
 
 def overview_line(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Rules(),
@@ -141,11 +192,13 @@ def overview_line(reader: db.Reader, filters: Filters, store: Store, rules: Rule
     if info is None or pd.isna(info["scored_as_of"]):
         return None
     total = headline(reader, filters, rules)
-    line = f"**{fmt.money(total['value_at_risk'])}** of annual value at risk of churning in the next 90 days"
+    amount = fmt.money(total["value_at_risk"])
     if not with_alerts:
-        return line
+        return _("**{amount}** of annual value at risk of churning in the next 90 days").format(amount=amount)
     n_open = open_alert_count(reader, filters, store, rules)
-    return line + f" · **{n_open:,}** open churn {'alert' if n_open == 1 else 'alerts'}"
+    return n_("**{amount}** of annual value at risk of churning in the next 90 days · **{n}** open churn alert",
+              "**{amount}** of annual value at risk of churning in the next 90 days · **{n}** open churn alerts",
+              n_open).format(amount=amount, n=fmt.count(n_open))
 
 
 def concentration_title(summary: pd.DataFrame, dimension: str) -> str:
@@ -153,21 +206,25 @@ def concentration_title(summary: pd.DataFrame, dimension: str) -> str:
     rows = summary[summary["dimension"] == dimension]
     total = rows["value_at_risk"].sum()
     if rows.empty or total <= 0:
-        return "No revenue at risk under these filters"
+        return _("No revenue at risk under these filters")
     share = (100 * rows["value_at_risk"] / total).map(lambda v: int(f"{v:.0f}"))
     top = rows[share == share.max()]
+    shown = fmt.percent(share.max(), 0)
     if len(top) == 1:
-        return f"{top['member'].iloc[0]} holds {share.max()}% of the revenue at risk"
-    return f"{fmt.and_list(top['member'])} each hold {share.max()}% of the revenue at risk"
+        return _("{name} holds {share} of the revenue at risk").format(name=top["member"].iloc[0], share=shown)
+    return _("{names} each hold {share} of the revenue at risk").format(names=fmt.and_list(top["member"]), share=shown)
 
 
 def flagged_title(summary: pd.DataFrame, threshold: float) -> str:
     """The risk-against-value chart's finding: how much of the revenue at risk the flagged customers carry."""
     total = summary[summary["dimension"] == "all"]
     if total.empty or total.iloc[0]["n_at_risk"] == 0:
-        return f"No customer at high risk (a score of {threshold:g} or more, or a warning sign): call the highest value first"
+        return _("No customer at high risk (a score of {threshold} or more, or a warning sign): call the highest "
+                 "value first").format(threshold=fmt.number_text(f"{threshold:g}"))
     row = total.iloc[0]
-    return f"{int(row['n_at_risk']):,} at high risk carry {fmt.money(row['value_at_risk_flagged'])} at risk"
+    n = int(row["n_at_risk"])
+    return n_("{n} at high risk carries {amount} at risk", "{n} at high risk carry {amount} at risk", n).format(
+        n=fmt.count(n), amount=fmt.money(row["value_at_risk_flagged"]))
 
 
 def model_info(reader: db.Reader) -> dict | None:
@@ -196,7 +253,8 @@ def at_risk(reader: db.Reader, filters: Filters, store: Store, rules: Rules = Ru
 
 def with_explicit_reasons(alerts: pd.DataFrame) -> pd.DataFrame:
     """Each alert's explicit warning signs (its rules other than the score) as its first reasons, in
-    plain words, then the model's reasons minus those the signs already say."""
+    plain words, then the model's reasons minus those the signs already say, all in the language of
+    this run (the scores store the model's reasons as values, features.reason_words)."""
     reasons, keys = [], []
     for row in alerts.to_dict("records"):
         first, covered = [], set()
@@ -205,9 +263,9 @@ def with_explicit_reasons(alerts: pd.DataFrame) -> pd.DataFrame:
                 words, said = EXPLICIT_REASONS[rule]
                 first.append(words(row))
                 covered.update(said)
-        kept = [(k, r) for k, r in zip(row["reason_keys"], row["reasons"]) if k not in covered]
-        reasons.append(first + [r for _, r in kept])
-        keys.append(sorted(covered) + [k for k, _ in kept])
+        kept = [(k, features.reason_words(k, r)) for k, r in zip(row["reason_keys"], row["reasons"]) if k not in covered]
+        reasons.append(first + [r for _k, r in kept])
+        keys.append(sorted(covered) + [k for k, _r in kept])
     return alerts.assign(reasons=pd.Series(reasons, index=alerts.index, dtype=object),
                          reason_keys=pd.Series(keys, index=alerts.index, dtype=object))
 
@@ -270,10 +328,10 @@ def change(store: Store, key: str, user: User, rules: list[str], status: str | N
     a field changed by someone else since refuses the change (store.Conflict): an outdated page
     never overwrites."""
     if not may_change(user, alert):
-        raise Refused(f"{user.email} may not change this alert: it is worked by its owner, cx managers "
-                      "of its segment and region, and executives")
+        raise Refused(_("{email} may not change this alert: it is worked by its owner, cx managers of its segment "
+                        "and region, and executives").format(email=user.email))
     if status is not None and status not in STATUSES:
-        raise ValueError(f"unknown alert status {status!r}; use one of {', '.join(STATUSES)}")
+        raise ValueError(f"unknown alert status {status!r}; use one of {', '.join(STATUSES)}")  # untranslated: a caller's mistake, for developers
     fields = {name: value for name, value in (("status", status), ("owner", owner), ("note", note))
               if value is not None}
     fields["rules"] = sorted(rules)
@@ -340,12 +398,19 @@ def risk_points(reader: db.Reader, filters: Filters, rules: Rules = Rules(), lim
     return reader.run("churn_risk_points", {**rules.params(filters), "limit": limit})
 
 
-EXPORT_COLUMNS = {"customer_id": "Customer id", "name": "Customer", "segment": "Segment", "region": "Region",
-                  "plan": "Plan", "band": "Risk band", "score": "Risk score (0-100)",
-                  "value_at_risk": "Revenue at risk", "reasons": "Top reasons", "rules": "Alerts",
-                  "annual_value": "Annual value", "next_renewal_on": "Next renewal",
-                  "expected_purchase_on": "Expected purchase", "account_owner": "Account owner",
-                  "owner": "Alert owner", "status": "Status", "note": "Notes"}
+# The list's columns as account owners read them (N_): translated by export_frame; column_name(key) names one.
+EXPORT_COLUMNS = {"customer_id": N_("Customer id"), "name": N_("Customer"), "segment": N_("Segment"),
+                  "region": N_("Region"), "plan": N_("Plan"), "band": N_("Risk band"),
+                  "score": N_("Risk score (0-100)"), "value_at_risk": N_("Revenue at risk"),
+                  "reasons": N_("Top reasons"), "rules": N_("Alerts"), "annual_value": N_("Annual value"),
+                  "next_renewal_on": N_("Next renewal"), "expected_purchase_on": N_("Expected purchase"),
+                  "account_owner": N_("Account owner"), "owner": N_("Alert owner"), "status": N_("Status"),
+                  "note": N_("Notes")}
+
+
+def column_name(key: str) -> str:
+    """An exported column's name in the language of this run ("Top reasons")."""
+    return _(EXPORT_COLUMNS[key])
 
 
 def for_user(alerts: pd.DataFrame, user: User) -> pd.DataFrame:
@@ -360,19 +425,20 @@ def export_frame(alerts: pd.DataFrame) -> pd.DataFrame:
     """The at-risk list as account owners read it: plain column names, reasons as one text."""
     out = alerts.reindex(columns=list(EXPORT_COLUMNS)).copy()
     out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if r is not None else "")
-    out["rules"] = out["rules"].map(lambda r: "; ".join(RULES.get(x, x) for x in r) if r is not None else "")
-    out["status"] = out["status"].map(STATUSES).fillna(out["status"])
+    out["rules"] = out["rules"].map(lambda r: "; ".join(rule_label(x) for x in r) if r is not None else "")
+    out["status"] = out["status"].map(status_label)
+    out["band"] = out["band"].map(lambda band: _(BANDS[band]) if band in BANDS else band)
     for column in ("next_renewal_on", "expected_purchase_on"):
         out[column] = pd.to_datetime(out[column]).dt.date
-    return out.rename(columns=EXPORT_COLUMNS)
+    return out.rename(columns={key: column_name(key) for key in EXPORT_COLUMNS})
 
 
 def to_csv(alerts: pd.DataFrame, user: User) -> bytes:
     """The list as a CSV for a user who may export rows (names masked for a role without them)."""
-    require(user, "export_rows", "export rows")
+    require(user, "export_rows", "export rows")  # untranslated: only reached past the page's own check; access words it
     return exports.csv_bytes(export_frame(for_user(alerts, user)))
 
 
 def to_excel(alerts: pd.DataFrame, user: User) -> bytes:
-    require(user, "export_rows", "export rows")
-    return exports.xlsx_bytes(export_frame(for_user(alerts, user)), "At risk")
+    require(user, "export_rows", "export rows")  # untranslated: only reached past the page's own check; access words it
+    return exports.xlsx_bytes(export_frame(for_user(alerts, user)), _("At risk"))

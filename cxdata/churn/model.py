@@ -23,16 +23,17 @@ import numpy as np
 import pandas as pd
 
 from cxdata.churn import features as feat
+from cxdata.i18n import N_
 
 MIN_CHURNERS = 30     # fewer leavers than this in the training history: the rule score is used
 MIN_CHECK_CHURNERS = 10   # fewer held-back leavers than this: no family choice, no calibration
 HOLDBACK_SHARE = 0.3  # customers held back to choose the family and calibrate it
 TOP_REASONS = 3
 MODEL, RULES = "model", "rules"
-KIND_LABEL = {MODEL: "model trained on your own history",
-              RULES: "weighted rule score (too little churn history to train a model)"}
+KIND_LABEL = {MODEL: N_("model trained on your own history"),   # translated where shown
+              RULES: N_("weighted rule score (too little churn history to train a model)")}
 LOGISTIC, TREES = "logistic", "trees"
-FAMILY_LABEL = {LOGISTIC: "logistic regression", TREES: "gradient-boosted trees"}
+FAMILY_LABEL = {LOGISTIC: N_("logistic regression"), TREES: N_("gradient-boosted trees")}
 
 # The rule score: points per unit of each signal above a floor, up to a cap (docs/churn-model.md).
 RULE_POINTS: dict[str, tuple[float, float, float]] = {  # signal -> (points per unit, floor, cap)
@@ -239,7 +240,8 @@ def calibration_error(table: pd.DataFrame) -> float:
 
 
 def explain(scorer: Scorer, features: pd.DataFrame, x: pd.DataFrame, top: int = TOP_REASONS) -> pd.DataFrame:
-    """Per customer, the top reasons in plain words (and their signal keys), strongest push first.
+    """Per customer, the top reasons in plain words (and their signal keys, and their values as the
+    scores store them to be worded in the reader's language), strongest push first.
 
     Only signals that push the score up and are adverse in plain terms are named, so a reason is
     always something an account owner can check ("3 complaints in the last 90 days").
@@ -248,10 +250,11 @@ def explain(scorer: Scorer, features: pd.DataFrame, x: pd.DataFrame, top: int = 
     keys = [k for k in parts.columns if k in feat.SIGNAL_LABELS]
     push = parts[keys].to_numpy()
     order = np.argsort(-push, axis=1)
-    words, codes = [], []
+    words, codes, stored = [], [], []
     for i, row in enumerate(features.itertuples(index=False)):
         ranked = [keys[j] for j in order[i] if push[i, j] > 0]
-        found = feat.reasons_for(row, ranked)[:top]
-        codes.append([k for k, _ in found])
-        words.append([w for _, w in found])
-    return pd.DataFrame({"reasons": words, "reason_keys": codes}, index=features.index)
+        found = feat.reason_values(row, ranked)[:top]
+        codes.append([k for k, _v in found])
+        stored.append([v for _k, v in found])
+        words.append([feat.reason_words(k, v) for k, v in found])
+    return pd.DataFrame({"reasons": words, "reason_keys": codes, "reason_values": stored}, index=features.index)

@@ -62,7 +62,7 @@ def score_customers(scorer: model.Scorer, current: pd.DataFrame) -> pd.DataFrame
     reasons = model.explain(scorer, current[chosen], x[chosen])
     out["reasons"] = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
     out["reason_keys"] = pd.Series([[] for _ in range(len(out))], index=out.index, dtype=object)
-    out.loc[chosen, "reasons"] = reasons["reasons"]
+    out.loc[chosen, "reasons"] = reasons["reason_values"]   # worded when shown (features.reason_words)
     out.loc[chosen, "reason_keys"] = reasons["reason_keys"]
     return out
 

@@ -292,7 +292,7 @@ def journey_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
     pains = journey.effort_pain_points(data.cells)
     worst = pains[pains["ces_vs"] == "worse"]
     pain = Slide("journey_map", _("Journey: pain points"), journey.map_title(data.cells),
-                 f"{_(journey.MAP_SUBTITLE)} · {journey.span(view.filters)}", figures=[journey.map_figure(data)],
+                 f"{journey.map_subtitle()} · {journey.span(view.filters)}", figures=[journey.map_figure(data)],
                  sources=sources[:2], findings=[_("{finding}, harder than the whole view.").format(
                      finding=journey.map_title(data.cells))] if not worst.empty else [])
     moments = data.moments
