@@ -167,27 +167,27 @@ def percent(x: float | None, decimals: int = 1) -> str:
 
 def date(day) -> str:
     """A day as the locale writes it short: 08 Sep 2026 / 8 sept 2026 / 8 de set. de 2026."""
-    return MISSING if _is_missing(day) else _date(day, "dd MMM y", "yMMMd")
+    return MISSING if _is_missing(day) else _date(day, "dd MMM y", "yMMMd")  # untranslated: CLDR date patterns
 
 
 def day_month(day) -> str:
     """A day without its year: 08 Sep / 8 sept / 8 de set."""
-    return MISSING if _is_missing(day) else _date(day, "dd MMM", "MMMd")
+    return MISSING if _is_missing(day) else _date(day, "dd MMM", "MMMd")  # untranslated: CLDR date patterns
 
 
 def month(day) -> str:
     """A month and year, short: Sep 2026 / sept 2026 / set. 2026."""
-    return MISSING if _is_missing(day) else _date(day, "MMM y", "yMMM")
+    return MISSING if _is_missing(day) else _date(day, "MMM y", "yMMM")  # untranslated: CLDR date patterns
 
 
 def month_name(day) -> str:
     """A month and year, in full: September 2026 / septiembre de 2026 / setembro de 2026."""
-    return MISSING if _is_missing(day) else _date(day, "LLLL y", "yMMMM")
+    return MISSING if _is_missing(day) else _date(day, "LLLL y", "yMMMM")  # untranslated: CLDR date patterns
 
 
 def quarter(day) -> str:
     """A calendar quarter: Q3 2026 (en), T3 2026 (es, pt-BR), as the locale abbreviates it."""
-    return MISSING if _is_missing(day) else _date(day, "QQQ y", "yQQQ")
+    return MISSING if _is_missing(day) else _date(day, "QQQ y", "yQQQ")  # untranslated: CLDR date patterns
 
 
 def date_range(start, end) -> str:

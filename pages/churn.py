@@ -8,7 +8,7 @@ from cxdata.access.audit import filters_what
 from cxdata.access.scoped import Refused, sees_customer_rows
 from cxdata.app import audited, explain, frame
 from cxdata.churn import alerts, checks, features, model
-from cxdata.i18n import _, n_
+from cxdata.i18n import _, n_, p_
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Conflict, Store, StoreError
 
@@ -134,7 +134,7 @@ explain.how_computed("Risk score", "Revenue at risk", "Churn rate",  # untransla
                      note=_("A customer is at high risk, with an alert, at a risk score of {threshold} or more, or "
                             "with a single warning sign whatever the score: {signs}. The warning sign is named first "
                             "among the reasons. The threshold and the warning signs are set by the "
-                            "administrator.").format(threshold=threshold, signs=signs or _("none"))
+                            "administrator.").format(threshold=threshold, signs=signs or p_("warning signs", "none"))
                           + (f"\n\n{checks.method_note(info)}" if info["kind"] == model.MODEL else ""))
 held_up = checks.calibration(info)
 if held_up is not None:

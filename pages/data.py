@@ -4,7 +4,7 @@ import streamlit as st
 from cxdata import charts, data_status, db, exports
 from cxdata import formatting as fmt
 from cxdata.app import audited, frame
-from cxdata.i18n import N_, _, n_
+from cxdata.i18n import N_, _, n_, p_
 from cxdata.load import limits, presets, reasons, upload
 
 frame.current_view()
@@ -145,7 +145,7 @@ else:
         "target_table": st.column_config.TextColumn(_("Table"), width=85),
         "outcome": st.column_config.TextColumn(_("Outcome"), width=140),  # "Algunas rechazadas" whole
         "n_read": count_column(_("Read")),
-        "n_loaded": count_column(_("New")),
+        "n_loaded": count_column(p_("rows", "New")),
         "n_updated": count_column(_("Updated"), width=85),
         "n_unchanged": count_column(_("Unchanged"), width=95),
         "n_rejected": count_column(_("Rejected"), width=85),

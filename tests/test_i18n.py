@@ -16,6 +16,10 @@ def test_every_catalog_has_every_key_translated_in_every_language(domain):
     assert catalogs.problems(domain) == []
 
 
+def test_the_same_words_read_the_same_in_every_area():
+    assert catalogs.clashes() == []
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_no_text_reaches_a_screen_without_a_catalog(domain):
     files = [(path, d) for path, d in catalogs.shown_files() if d == domain]

@@ -1,4 +1,4 @@
-"""The product's language: one function to translate (`_`), its plural (`n_`), a marker for text
+"""The product's language: one function to translate (`_`), its plural (`n_`), its context (`p_`), a marker for text
 kept in constants and translated where it is shown (`N_`), and the language of this run.
 
 Catalogs are standard gettext files under cxdata/locale/<language>/LC_MESSAGES/<domain>.po, compiled
@@ -22,7 +22,7 @@ from pathlib import Path
 from babel.support import NullTranslations, Translations
 
 # The languages the product speaks, by gettext code, named as their speakers write them.
-LANGUAGES = {"en": "English", "es": "Español", "pt_BR": "Português (Brasil)"}
+LANGUAGES = {"en": "English", "es": "Español", "pt_BR": "Português (Brasil)"}  # untranslated: endonyms
 DEFAULT = "en"
 LANGUAGE_ENV = "CX_LANGUAGE"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -101,6 +101,12 @@ def n_(singular: str, plural: str, n: float) -> str:
     """The singular or plural form, as the language of this run counts `n`: in English 1 answer and
     2 answers; some languages have more than two forms, which the catalog's plural rule picks."""
     return translations(language()).ngettext(singular, plural, _plural_count(n))
+
+
+def p_(context: str, message: str) -> str:
+    """`message` in a named context, for the same English words that other languages say otherwise:
+    "New" rows are "Nuevas" but a new alert is "Nueva"; the context ("rows") tells them apart."""
+    return translations(language()).pgettext(context, message)
 
 
 def N_(message: str) -> str:

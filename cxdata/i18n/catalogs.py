@@ -20,7 +20,8 @@ from babel.messages.pofile import read_po, write_po
 from cxdata.i18n import DOMAINS, LANGUAGES, LOCALE_DIR
 
 ROOT = LOCALE_DIR.parent.parent
-KEYWORDS = {"_": None, "n_": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "n_": (1, 2), "N_": None, "p_": ((1, "c"), 2)}
+CONTEXT = "\x04"   # gettext's own separator between a message's context and its text
 # Every file whose text can reach a screen, a download or the board pack, by area (path prefixes,
 # the longest match wins). Files not named here print only for developers (the demo's data, the
 # benchmark, the command line's own help).
@@ -88,9 +89,10 @@ def extract(domain: str) -> dict:
     for relative, area in shown_files():
         if area != domain:
             continue
-        for lineno, message, comments, _context in extract_from_file(
+        for lineno, message, comments, context in extract_from_file(
                 "python", ROOT / relative, keywords=KEYWORDS, comment_tags=("i18n:",), strip_comment_tags=True):
             key = message if isinstance(message, str) else tuple(message[:2])
+            key = context + CONTEXT + key if context else key
             entry = found.setdefault(key, Message(key, [], []))
             entry.where.append((relative, lineno))
             entry.comments.extend(c for c in comments if c not in entry.comments)
@@ -120,13 +122,20 @@ def template(domain: str) -> Catalog:
     """The domain's strings as a template catalog (no translations)."""
     catalog = Catalog(domain=domain, project="cx-cockpit")
     for key, entry in extract(domain).items():
-        catalog.add(key, locations=entry.where, auto_comments=entry.comments,
+        context, _sep, msgid = key.rpartition(CONTEXT) if isinstance(key, str) else ("", "", key)
+        catalog.add(msgid, locations=entry.where, auto_comments=entry.comments, context=context or None,
                     flags=("python-brace-format",) if _has_fields(key) else ())
     return catalog
 
 
+def key_of(message) -> str | tuple[str, str]:
+    """A catalog entry's key as extract() writes it: its text (or singular and plural), after its context."""
+    key = message.id if isinstance(message.id, str) else tuple(message.id[:2])
+    return message.context + CONTEXT + key if message.context else key
+
+
 def _has_fields(key) -> bool:
-    text = key if isinstance(key, str) else key[0] + key[1]
+    text = key.rpartition(CONTEXT)[2] if isinstance(key, str) else key[0] + key[1]
     return "{" in text
 
 
@@ -175,7 +184,7 @@ def problems(domain: str) -> list[str]:
     keys = set(extract(domain))
     for language in LANGUAGES:
         catalog = read(language, domain)
-        have = {m.id if isinstance(m.id, str) else tuple(m.id[:2]): m for m in catalog if m.id}
+        have = {key_of(m): m for m in catalog if m.id}
         for key in sorted(keys - set(have), key=str):
             found.append(f"{language}/{domain}: missing {key!r}")
         for key in sorted(keys & set(have), key=str):
@@ -195,7 +204,7 @@ def _strings(message) -> list[str]:
 
 
 def _fields(key) -> set[str]:
-    texts = [key] if isinstance(key, str) else list(key)
+    texts = [key.rpartition(CONTEXT)[2]] if isinstance(key, str) else list(key)
     return {f for t in texts for f in _fields_of(t)}
 
 
@@ -205,3 +214,21 @@ def _fields_of(text: str) -> set[str]:
         return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
     except ValueError:   # a lone brace: not a format string
         return set()
+
+
+def clashes() -> list[str]:
+    """Messages that two areas translate differently in one language: the app merges the areas into
+    one catalog, so one wording would win at random; the same words must read the same everywhere."""
+    found = []
+    for language in LANGUAGES:
+        seen: dict = {}
+        for domain in DOMAINS:
+            for message in read(language, domain):
+                if not message.id:
+                    continue
+                key = key_of(message)
+                strings = tuple(_strings(message))
+                if key in seen and seen[key][1] != strings:
+                    found.append(f"{language}: {key!r} is {seen[key][1]!r} in {seen[key][0]} but {strings!r} in {domain}")
+                seen.setdefault(key, (domain, strings))
+    return found

@@ -13,7 +13,7 @@ import re
 from cxdata.i18n.catalogs import ROOT, shown_files
 
 MARK = "# untranslated"
-TRANSLATORS = {"_", "n_", "N_"}
+TRANSLATORS = {"_", "n_", "N_", "p_"}
 # Keyword arguments whose value is never text for a person.
 NOT_TEXT_ARGS = {"key", "icon", "format", "type", "kind", "mode", "color", "unsafe_allow_html", "encoding",
                  "errors", "sep", "fill", "line_dash", "orient", "how", "on", "dtype", "engine", "url_path",
@@ -89,7 +89,7 @@ def findings(files: list[tuple[str, str]] | None = None) -> list[str]:
         tree = ast.parse(source)
         parents, docs = _parents(tree), _docstrings(tree)
         for lineno in _binds_underscore(tree):
-            found.append(f"{relative}:{lineno}: assigns to `_`, the translation function (name it otherwise)")
+            found.append(f"{relative}:{lineno}: assigns to `_`, the translation function (name it otherwise)")  # untranslated: for developers
         for node in ast.walk(tree):
             if isinstance(node, ast.JoinedStr):
                 text = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))

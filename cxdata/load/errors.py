@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Iterable
 
 from cxdata import formatting as fmt
-from cxdata.i18n import _
+from cxdata.i18n import _, p_
 
 
 class LoadError(Exception):
@@ -19,12 +19,12 @@ class LoadError(Exception):
 
 
 def name_list(items: Iterable[str]) -> str:
-    return ", ".join(repr(i) for i in items) or _("(none)")
+    return ", ".join(repr(i) for i in items) or p_("columns", "(none)")
 
 
 def column_list(found: list[str], limit: int = 10) -> str:
     """A file's column names for a one-line message: the first few, each kept short."""
-    shown = ", ".join(column_name(name) for name in found[:limit]) or _("(none)")
+    shown = ", ".join(column_name(name) for name in found[:limit]) or p_("columns", "(none)")
     if len(found) > limit:
         return _("{columns} … and {n} more").format(columns=shown, n=fmt.count(len(found) - limit))
     return shown

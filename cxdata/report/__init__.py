@@ -12,7 +12,7 @@ from typing import Callable
 
 from cxdata import data_status, filters, overview
 from cxdata.filters import ViewState
-from cxdata.i18n import _
+from cxdata.i18n import _, p_
 from cxdata.report import summary
 from cxdata.report.sections import SECTIONS, Context
 from cxdata.report.slides import Pack, Slide, paginate
@@ -57,7 +57,7 @@ def view_for(reader, facts: dict, params: dict[str, list[str]]) -> ViewState:
             if unknown:
                 raise UnknownChoice(_("no {dimension} {values} in the data; it has {options}").format(
                     dimension=_(filters.DIMENSIONS[key].label).lower(), values=", ".join(map(repr, unknown)),
-                    options=", ".join(options[key]) or _("none")))
+                    options=", ".join(options[key]) or p_("options", "none")))
     today = facts["last_complete_on"]
     if today is None:
         raise UnknownChoice(_("the database has no interactions, answers or transactions yet"))

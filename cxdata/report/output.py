@@ -12,7 +12,7 @@ import plotly.io as pio
 
 from cxdata import charts
 from cxdata import formatting as fmt
-from cxdata.i18n import N_, _
+from cxdata.i18n import N_, _, p_
 from cxdata.report import to_pdf, to_pptx
 from cxdata.report.slides import MAX_PX_PER_INCH, PX_PER_INCH, Pack
 
@@ -32,7 +32,7 @@ def check_target(path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix not in WRITERS:
         raise ReportError(_("{path}: unknown extension {suffix}; write the pack as .pptx or .pdf").format(
-            path=path, suffix=repr(suffix or _("(none)"))))
+            path=path, suffix=repr(suffix or p_("file suffix", "(none)"))))
     folder = path.parent
     if not folder.is_dir():
         raise ReportError(_("{path}: the folder {folder} does not exist; create it first").format(path=path,
