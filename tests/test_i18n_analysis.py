@@ -146,7 +146,7 @@ ENGLISH = _english_sentences()
 PAGES = {
     "pages/overview.py": {"es": ("Resumen ejecutivo", "Qué requiere atención", r"no alcanza su objetivo de \d+,\d\s%"),
                           "pt-BR": ("Visão executiva", "O que requer atenção", r"não atinge a meta de \d+,\d%")},
-    "pages/trends.py": {"es": ("Tendencias de los KPI", "Rupturas con la historia reciente", r"^\d+,\d\s%$"),
+    "pages/trends.py": {"es": ("Tendencias de los KPI", "Rupturas con el historial reciente", r"^\d+,\d\s%$"),
                         "pt-BR": ("Tendências dos KPIs", "Rupturas com o histórico recente", r"^\d+,\d%$")},
     "pages/departments.py": {"es": ("Cuadros de mando por departamento", "Quién está alineado con el cliente",
                                     r"queda en último lugar con \d+ sobre 100 en el T\d \d{4}"),
