@@ -90,7 +90,7 @@ def test_the_alignment_and_sla_titles_in_spanish():
     matrix = pd.DataFrame([{"department": d, "index": i, "n_metrics": n}
                            for d, i, n in [("Marketing", 100.0, 2), ("IT", 98.6, 6), ("Billing", 34.0, 6)]])
     with i18n.using("es"):
-        assert plain(departments.headline(matrix)) == ("Marketing lidera la alineación con 100 sobre 100 (sobre 2 métricas "
+        assert plain(departments.headline(matrix)) == ("Marketing lidera la alineación con 100 sobre 100 (a partir de 2 métricas "
                                                 "con objetivo); Billing queda a la cola con 34")
         by = pd.DataFrame([{"member": m, "sla_compliance": v, "n_sla_judged": n}
                            for m, v, n in [("Support", 91.0, 400), ("Legal", 20.0, 5)]])
@@ -106,8 +106,8 @@ def test_trend_sentences_name_periods_as_the_locale_does():
                                  is_anomaly=True)])
     with i18n.using("es"):
         assert plain(trends.anomaly_sentences(flagged, "sla_compliance", "month")) == [
-            "Cumplimiento del SLA en enero de 2026, 79,6 %, queda por debajo del 89,0 % que anticipa su historia "
-            "reciente en 3,1 veces su variación habitual."]
+            "Cumplimiento del SLA en enero de 2026, 79,6 %, queda por debajo del 89,0 % que anticipa su historial "
+            "reciente, en 3,1 veces su variación habitual."]
         assert trends.period_name(dt.date(2026, 10, 1), "quarter") == "T4 2026"
         assert plain(trends.span((dt.date(2026, 9, 2), dt.date(2026, 11, 30)))) == "2 sept – 30 nov 2026"
     with i18n.using("pt_BR"):
@@ -121,8 +121,8 @@ def test_the_drivers_finding_in_portuguese():
                is_significant=True)
     with i18n.using("pt_BR"):
         said = plain(drivers.drivers_sentence(pd.DataFrame([row])))
-    assert said.startswith("Prioridade: o ponto de contato invoice — clientes com uma experiência ruim ali dão um "
-                           "NPS 42 pontos menor")
+    assert said.startswith("Prioridade: o ponto de contato invoice — clientes com uma experiência ruim nesse ponto têm "
+                           "um NPS 42 pontos menor")
     assert "n = 1.204 com experiência ruim" in said and "CSAT de 82% na visão como um todo" in said
 
 
@@ -155,7 +155,7 @@ PAGES = {
     "pages/service.py": {"es": ("Niveles de servicio", "Dónde se cumple la promesa", r"\d+,\d\s%"),
                          "pt-BR": ("Níveis de serviço", "Onde a promessa é cumprida", r"\d+,\d%")},
 }
-TILES = {"pages/service.py": {"es": "Respondido al momento", "pt-BR": "Respondido na hora"},
+TILES = {"pages/service.py": {"es": "Respondidos de inmediato", "pt-BR": "Respondidos de imediato"},
          "pages/overview.py": {"es": "Contactos", "pt-BR": "Contatos"},
          "pages/trends.py": {"es": "Periodo seleccionado", "pt-BR": "Período selecionado"},
          "pages/departments.py": {"es": "Empresa", "pt-BR": "Empresa"}}
