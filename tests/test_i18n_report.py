@@ -200,7 +200,7 @@ def test_presentation_mode_and_the_board_pack_page_speak_the_language_of_the_url
     at = _app(packs["database"], monkeypatch, "pages/present.py", lang="es", slide="3", period="custom",
               **{"from": DIP[0], "to": DIP[1]})
     bodies = " ".join(h.proto.body for h in at.get("html"))
-    assert "RESUMEN DE KPI" in bodies
+    assert "RESUMEN DE LOS KPI" in bodies
     assert "Variación frente al periodo anterior" in at.table[0].value.columns
     assert [b.label for b in at.button if b.key in ("present_previous", "present_next")] == ["Atrás", "Siguiente"]
     link = next(e for e in at.get("page_link"))
