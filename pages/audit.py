@@ -57,7 +57,7 @@ else:
 number, when, by, action, what = audit.columns()
 st.dataframe(audit.for_screen(entries), hide_index=True, width="stretch", column_config={
     number: st.column_config.NumberColumn(width=60, format="%d"),
-    when: st.column_config.TextColumn(width=140),
+    when: st.column_config.TextColumn(width=140 if language() == "en" else 190),  # "3 de mar. de 2026 14:05:09"
     by: st.column_config.TextColumn(width=180),
     action: st.column_config.TextColumn(width=170),
     what: st.column_config.TextColumn(width="large")})
