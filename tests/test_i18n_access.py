@@ -155,7 +155,8 @@ def test_the_audit_page_in_spanish_and_portuguese(app, lang, title, verifies, wh
     assert not [words for words in _english_words() if words in shown]
     # the page translates what it shows; the log keeps its keys and English words
     assert log.entries(actions=["sign_in"]).iloc[-1]["what"]["scope"] == "all data"
-    at.multiselect(key="audit_action").set_value(["load"]).run()
+    with i18n.using(lang):   # AppTest calls the widgets' format_func in the test's own thread
+        at.multiselect(key="audit_action").set_value(["load"]).run()
     assert at.dataframe[0].value["#"].tolist() == [2]
 
 
