@@ -48,7 +48,8 @@ def test_a_roles_file_mistake_is_said_in_the_language_and_kept_in_english(lang, 
 
 @pytest.mark.parametrize("lang, export, customers", [
     ("es", "el rol de lector no puede exportar filas", "el rol de jefe de departamento no ve clientes individuales"),
-    ("pt_BR", "o perfil de leitor não pode exportar linhas", "o perfil de gestor de departamento não vê clientes individuais"),
+    ("pt_BR", "o perfil de leitor não pode exportar linhas",
+     "o perfil de gestor de departamento não vê clientes individuais"),
 ])
 def test_a_refused_action_names_the_role_in_the_language(lang, export, customers):
     with i18n.using(lang):
@@ -133,7 +134,8 @@ def app(tiny_db, tmp_path, monkeypatch):
 @pytest.mark.parametrize("lang, title, verifies, when, action, labels", [
     ("es", "Registro de auditoría", "El registro de auditoría es íntegro: 3 entradas", "2 mar 2026 09:30:00",
      "Archivos cargados", ["Usuario", "Acción", "Desde (UTC)", "Hasta (UTC)"]),
-    ("pt_BR", "Registro de auditoria", "O registro de auditoria está íntegro: 3 entradas", "2 de mar. de 2026 09:30:00",
+    ("pt_BR", "Registro de auditoria", "O registro de auditoria está íntegro: 3 entradas",
+     "2 de mar. de 2026 09:30:00",
      "Arquivos carregados", ["Usuário", "Ação", "De (UTC)", "Até (UTC)"]),
 ])
 def test_the_audit_page_in_spanish_and_portuguese(app, lang, title, verifies, when, action, labels):
@@ -175,7 +177,8 @@ def test_a_refusal_is_shown_in_the_language_and_recorded_in_english(app, lang, e
     assert error in text and admin in text
     assert [b.label for b in at.button] == [button]
     entry = log.entries(actions=["refused"]).iloc[-1]
-    assert entry["what"] == {"reason": "eve@example.com has no access to cx-cockpit. Ask your administrator to add you.",
+    assert entry["what"] == {"reason": "eve@example.com has no access to cx-cockpit. Ask your administrator to add "
+                                       "you.",
                              "detail": "Neither this e-mail address nor any of its groups (claim 'groups') is in "
                                        "the roles file."}
 

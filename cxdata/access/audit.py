@@ -158,14 +158,16 @@ class AuditLog:
             con.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             con.close()
-            raise AuditError(_("the audit log in {path} can't be opened: {error}").format(path=self.path, error=exc)) from exc
+            raise AuditError(_("the audit log in {path} can't be opened: {error}").format(path=self.path,
+                                                                                        error=exc)) from exc
         return con
 
     def record(self, who: str | User, action: str, what: dict, at: dt.datetime | None = None) -> int:
         """Append one entry; its number. The last hash is read and the entry written in one
         write transaction, so two sessions recording at once chain one after the other."""
         if action not in ACTIONS:
-            raise ValueError(f"unknown audit action {action!r}; use one of {', '.join(ACTIONS)}")  # untranslated: a programming error
+            raise ValueError(f"unknown audit action {action!r}; "  # untranslated: a programming error
+                             f"use one of {', '.join(ACTIONS)}")
         who = (who.email if isinstance(who, User) else str(who or "")).strip() or "unknown"
         stamp = (at or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
         details = canonical(what)
@@ -213,7 +215,8 @@ class AuditLog:
         if actions:
             where.append(f"action in ({', '.join('?' * len(actions))})")  # untranslated: SQL, placeholders only
             params.extend(actions)
-        sql = (f"select {', '.join(COLUMNS)} from audit" + (f" where {' and '.join(where)}" if where else "")  # untranslated: SQL
+        sql = (f"select {', '.join(COLUMNS)} from audit"  # untranslated: SQL
+               + (f" where {' and '.join(where)}" if where else "")
                + f" order by entry_id {'desc' if newest_first else 'asc'}" + (" limit ?" if limit else ""))
         rows = self._read(sql, tuple(params) + ((limit,) if limit else ()))
         frame = pd.DataFrame(rows, columns=list(COLUMNS))
@@ -256,7 +259,8 @@ class AuditLog:
         except StoreError as exc:
             raise AuditError(str(exc)) from exc
         except sqlite3.Error as exc:
-            raise AuditError(_("the audit log in {path} can't be read: {error}").format(path=self.path, error=exc)) from exc
+            raise AuditError(_("the audit log in {path} can't be read: {error}").format(path=self.path,
+                                                                                      error=exc)) from exc
         written = seq[0] if seq else 0
         if written > n:
             gone = (_("the newest entry #{entry} is missing (deleted)").format(entry=written) if written == n + 1 else
@@ -271,7 +275,8 @@ class AuditLog:
         except StoreError as exc:
             raise AuditError(str(exc)) from exc
         except sqlite3.Error as exc:
-            raise AuditError(_("the audit log in {path} can't be read: {error}").format(path=self.path, error=exc)) from exc
+            raise AuditError(_("the audit log in {path} can't be read: {error}").format(path=self.path,
+                                                                                      error=exc)) from exc
 
 
 def record(db_path: Path | str, who: str | User, action: str, what: dict) -> int:

@@ -150,14 +150,16 @@ def load(path: Path | str | None = None) -> RolesFile | None:
         raise RolesError(Sentence(N_("the roles file {path} can't be read: {error}"), path=path,
                                   error=exc.strerror or exc)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RolesError(Sentence(N_("the roles file {path} is not valid TOML: {error}"), path=path, error=exc)) from None
+        raise RolesError(Sentence(N_("the roles file {path} is not valid TOML: {error}"), path=path,
+                                  error=exc)) from None
     unknown = sorted(set(data) - {"users", "groups"})
     if unknown:
         raise RolesError(Sentence(N_('{path}: unknown section(s) {sections}; use [users."EMAIL"] or [groups."NAME"]'),
                                   path=path, sections=", ".join(unknown)))
     users = {str(k).strip().lower(): _entry(path, f'users."{k}"', v)  # untranslated: TOML tables' names
              for k, v in data.get("users", {}).items()}
-    groups = {str(k): _entry(path, f'groups."{k}"', v) for k, v in data.get("groups", {}).items()}  # untranslated: a TOML table's name
+    groups = {str(k): _entry(path, f'groups."{k}"', v)  # untranslated: TOML tables' names
+              for k, v in data.get("groups", {}).items()}
     return RolesFile(users, groups)
 
 
@@ -178,12 +180,13 @@ def _entry(path: Path, name: str, entry: object) -> tuple[str, Scope]:
             continue
         values = entry[key]
         if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
-            raise RolesError(Sentence(N_('{path}: [{name}] {key} must be a non-empty list of names, like {key} = ["{example}"]'),
-                                      path=path, name=name, key=key,
-                                      example="Billing" if key == "departments" else "SMB"))  # untranslated: an example value
+            example = "Billing" if key == "departments" else "SMB"  # untranslated: an example value
+            raise RolesError(Sentence(N_('{path}: [{name}] {key} must be a non-empty list of names, '
+                                         'like {key} = ["{example}"]'), path=path, name=name, key=key, example=example))
         allowed[dimension] = [v.strip() for v in values]
     if role == "department_head" and "department" not in allowed:
-        raise RolesError(Sentence(N_('{path}: [{name}] is a department_head without departments; add departments = ["…"]'),
+        raise RolesError(Sentence(N_('{path}: [{name}] is a department_head without departments; '
+                                     'add departments = ["…"]'),
                                   path=path, name=name))
     if role == "cx_manager" and not allowed:
         raise RolesError(Sentence(N_("{path}: [{name}] is a cx_manager without a scope; add segments or regions "

@@ -154,8 +154,8 @@ class ScopedReader:
             return
         if name in REFERENCE or name in NARROWED_AFTER or "filters" in db.query_params(name):
             return
-        raise Refused(f"{name} takes no filters and is not on the list of queries readable without "  # untranslated: a programming error
-                      "them (cxdata/access/scoped.py)")
+        raise Refused(f"{name} takes no filters and is not on the list of queries readable without "
+                      "them (cxdata/access/scoped.py)")  # untranslated: a programming error, for developers
 
 
 def _narrow_rows(name: str, rows: pd.DataFrame, user: User) -> pd.DataFrame:

@@ -29,7 +29,8 @@ DEFAULT_GROUPS_CLAIM = "groups"
 # export no rows and see no names (roles.ACTIONS).
 ANONYMOUS = User("anonymous", "viewer")
 
-SIGNIN, LOCAL, ANONYMOUS_MODE, REFUSED = "sign-in", "local", "read-only anonymous", "refused"  # untranslated: modes' keys
+SIGNIN, LOCAL, ANONYMOUS_MODE, REFUSED = ("sign-in", "local", "read-only anonymous",  # untranslated: modes' keys
+                                          "refused")
 # Streamlit's [auth] keys for the default provider (st.login() without a name).
 AUTH_KEYS = ("redirect_uri", "cookie_secret")
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")

@@ -51,6 +51,7 @@ def _write(action: str, what: dict) -> bool:
     try:  # identity's user, as frame.current_user() gives it: the frame's cache records through here
         audit.record(db.db_path(), identity.this_user(), action, what)
     except audit.AuditError as exc:  # the cause (a path, a disk error) for the server's log, plain words on screen
-        logging.getLogger(__name__).error("%s not recorded in the audit log: %s", action, exc)  # untranslated: the server's log
+        # untranslated: the server's log
+        logging.getLogger(__name__).error("%s not recorded in the audit log: %s", action, exc)
         return False
     return True
