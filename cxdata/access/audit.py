@@ -60,8 +60,13 @@ DETAILS: dict[str, str] = {
     "sentiment": N_("sentiment"), "search": N_("search"), "theme": N_("theme"), "command": N_("command"),
     "version": N_("version"), "created_at": N_("created at"), "dataset_id": N_("data set id"),
 }
-# Words the app itself stores as a detail's value (a sign-in's scope); shown translated, stored in English.
-STORED_WORDS: dict[str, str] = {"all data": N_("all data")}
+# Words the app itself stores as a detail's value (a sign-in's scope, why the demo was built, how an upload
+# ended); shown translated, stored in English. Anything else a detail holds is shown as stored.
+STORED_WORDS: dict[str, str] = {
+    "all data": N_("all data"), "no database yet": N_("no database yet"),
+    "written by another version": N_("written by another version"), "loaded": N_("loaded"),
+    "failed": N_("failed"), "every row rejected": N_("every row rejected"),
+}
 # The Audit page's columns (its table and the column settings use the same names).
 WHEN, WHO, ACTION, WHAT = N_("When (UTC)"), N_("Who"), N_("Action"), N_("What")
 GENESIS = "0" * 64  # the "previous hash" of the first entry
