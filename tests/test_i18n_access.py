@@ -216,3 +216,13 @@ def test_the_account_box_in_spanish_and_portuguese(app, lang, account, button):
     at = start(lang)
     assert account in sidebar_text(at)
     assert [b.label for b in at.sidebar.button if b.key == "cx_sign_out"] == [button]
+
+
+def test_days_and_app_words_in_the_details_are_shown_in_the_language_and_english_stays_as_stored():
+    what = {"quarter": "2026-07-01", "filters": {"from": "2026-06-01"}, "why": "no database yet",
+            "file": "overview-2026-06-01.csv"}
+    with i18n.using("es"):
+        assert audit.summary(what) == ("trimestre: T3 2026 · filtros: desde: 1 jun 2026 · motivo: aún no había base "
+                                       "de datos · archivo: overview-2026-06-01.csv")
+    assert audit.summary(what) == ("quarter: 2026-07-01 · filters: from: 2026-06-01 · why: no database yet · "
+                                   "file: overview-2026-06-01.csv")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ STORED_WORDS: dict[str, str] = {
 }
 # The Audit page's columns (its table and the column settings use the same names).
 WHEN, WHO, ACTION, WHAT = N_("When (UTC)"), N_("Who"), N_("Action"), N_("What")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day a detail stores, as ISO text
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 
 _SCHEMA = """
@@ -320,7 +322,8 @@ def summary(what: dict) -> str:
     for key, value in what.items():
         if isinstance(value, dict):
             value = ", ".join(f"{_name(k)}: {_one(v)}" for k, v in value.items()) or _("none")
-        parts.append(f"{_name(key)}: {_one(value)}")
+        quarter = key == "quarter" and language() != "en" and isinstance(value, str) and _DAY.fullmatch(value)
+        parts.append(f"{_name(key)}: {fmt.quarter(value) if quarter else _one(value)}")
     return " · ".join(parts)
 
 
@@ -341,4 +344,6 @@ def _one(value: object) -> str:
         return fmt.number_text(str(value))
     if value in STORED_WORDS:
         return _(STORED_WORDS[value])
+    if isinstance(value, str) and language() != "en" and _DAY.fullmatch(value):
+        return fmt.date(value)  # a period's or a quarter's first day, as the page's language writes it
     return str(value)
