@@ -35,7 +35,7 @@ st.caption(_("Kept beside the database; entries are only ever added, never chang
 
 # Days typed and shown as the page's language writes them: 2026-03-05 in English, 05/03/2026 in Spanish and Portuguese.
 DAY_FORMAT = "YYYY-MM-DD" if language() == "en" else "DD/MM/YYYY"  # untranslated: a date input's format
-pick_user, pick_action, pick_from, pick_to = st.columns([2, 3, 1, 1])
+pick_user, pick_action, pick_from, pick_to = st.columns([2, 2.6, 1.2, 1.2])  # a day's box holds "dd / mm / yyyy"
 who = pick_user.selectbox(_("User"), [""] + users, format_func=lambda u: u or _("Everyone"), key="audit_user")
 actions = pick_action.multiselect(_("Action"), list(audit.ACTIONS), format_func=lambda a: _(audit.ACTIONS[a]),
                                   placeholder=_("All"), key="audit_action")
@@ -55,9 +55,11 @@ else:
     st.caption(n_("{n} entry, newest first.", "{n} entries, newest first.", len(entries)).format(
         n=fmt.count(len(entries))))
 number, when, by, action, what = audit.columns()
+# Spanish and Portuguese run longer: "3 de mar. de 2026 14:05:09", "Caso de acompanhamento alterado".
+longer = language() != "en"
 st.dataframe(audit.for_screen(entries), hide_index=True, width="stretch", column_config={
     number: st.column_config.NumberColumn(width=60, format="%d"),
-    when: st.column_config.TextColumn(width=140 if language() == "en" else 190),  # "3 de mar. de 2026 14:05:09"
+    when: st.column_config.TextColumn(width=190 if longer else 140),
     by: st.column_config.TextColumn(width=180),
-    action: st.column_config.TextColumn(width=170),
+    action: st.column_config.TextColumn(width=230 if longer else 170),
     what: st.column_config.TextColumn(width="large")})
