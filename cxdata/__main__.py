@@ -153,8 +153,10 @@ def _parser() -> argparse.ArgumentParser:
         report.add_argument(f"--{key.replace('_', '-')}", dest=key, action="append", default=[], metavar="VALUE",
                             help=f"only this {dimension.label.lower()} (repeat for several)")
     report.add_argument("--company", help="the company named on the title slide (default: $CX_COMPANY)")
+    report.add_argument("--lang", type=_language, metavar="en|es|pt-BR",
+                        help="the pack's language: words, numbers and dates (default: $CX_LANGUAGE, else English)")
     _add_db_option(report, None)
-    report.set_defaults(run=_report)
+    report.set_defaults(run=_report_in_language)
 
     log = commands.add_parser(
         "audit", help="show or verify the audit log (sign-ins, exports, loads and changes)",
@@ -179,6 +181,16 @@ def _day(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+def _language(text: str) -> str:
+    from cxdata import i18n
+
+    code = i18n.parse(text)
+    if code is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a language the product speaks: "
+                                         + ", ".join(map(i18n.url_code, i18n.LANGUAGES)))
+    return code
 
 
 def _add_db_option(parser: argparse.ArgumentParser, needs: str | None) -> None:
@@ -373,6 +385,14 @@ def _print_results(results, threshold: float) -> None:
         print(f"  {'scores':>13}  {'customers':>9}  {'predicted':>9}  {'left':>6}")
         for row in table.itertuples():
             print(f"  {row.low:5.1f} – {row.high:5.1f}  {row.n:9,}  {row.predicted:8.1f}%  {row.observed:5.1f}%")
+
+
+def _report_in_language(args: argparse.Namespace) -> int:
+    """The pack in --lang (else $CX_LANGUAGE, else English), every message of the run with it."""
+    from cxdata import i18n
+
+    with i18n.using(args.lang):
+        return _report(args)
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -1,10 +1,12 @@
 """Every Plotly figure of the app and the board pack, drawn with one template, "plotly_white+cx".
 
 The page (st.plotly_chart with theme=None) and the board pack (Kaleido images) get the same
-figure, so the board reads what the CCO saw. Colours are colour-blind safe (Okabe-Ito):
-better is blue and worse is vermillion (orange-red), never green against red; "no
-significant change" is grey; a target is a near-black dashed line; a KPI's own line is the
-app's navy with its 95% band in a pale tint of it. Plain Python: no Streamlit here.
+figure, so the board reads what the CCO saw. Every word a figure adds is translated (cxdata.i18n) and
+every number, date and amount is written in the language of the run (cxdata.formatting); names that
+are data (a department, a channel) and the titles callers pass in arrive as they are to be shown.
+Colours are colour-blind safe (Okabe-Ito): better is blue and worse is vermillion (orange-red),
+never green against red; "no significant change" is grey; a target is a near-black dashed line; a
+KPI's own line is the app's navy with its 95% band in a pale tint of it. Plain Python: no Streamlit here.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from plotly.subplots import make_subplots
 
 from cxdata import formatting as fmt
 from cxdata import verdict
-from cxdata.drivers import DIMENSION_PLURALS
+from cxdata.i18n import N_, _, language, n_
 from cxdata.metrics import DEFAULT_MIN_RESPONSES, KPIS, MONEY_KPIS, SURVEY_KPIS
 
 TEMPLATE = "plotly_white+cx"
@@ -34,13 +36,14 @@ COLORS = {
     "series": "#1F4E79",            # a KPI's own line or bars: the app's primary colour
     "selected": "rgba(154, 163, 173, 0.18)",  # the view's period, shaded behind a longer history
 }
-LEGEND = {"better": "Better", "worse": "Worse", "neutral": "No significant change"}
+LEGEND = {"better": N_("Better"), "worse": N_("Worse"), "neutral": N_("No significant change")}
 # What a reader calls each colour, for every legend, caption or subtitle that names one: vermillion
 # reads as orange on screen and on a projector, so text never calls it red.
-COLOR_WORDS = {"better": "blue", "worse": "orange", "neutral": "grey", "target": "dashed black", "series": "navy"}
+COLOR_WORDS = {"better": N_("blue"), "worse": N_("orange"), "neutral": N_("grey"), "target": N_("dashed black"),
+               "series": N_("navy")}
 TEXT, MUTED, GRID = "#1B1F24", "#5B6670", "#E3E7EC"
 # Quoted: an unquoted "Source Sans 3" is invalid CSS and would drop the browser to a serif font.
-FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, "Liberation Sans", sans-serif'
+FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, "Liberation Sans", sans-serif'  # untranslated: CSS font list
 _HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"
 
 pio.templates["cx"] = go.layout.Template(layout=dict(
@@ -143,10 +146,12 @@ def subtitle_wrapped(build):
     <a href=...> is drawn as those characters, never as a link, while the markup the builder writes
     itself (<b>, <br>, <span>) still works. Its subtitle (lines broken with <br>) is then wrapped at
     words to SUBTITLE_CHARS, the top margin and the height grown by the lines the wrapping added, so
-    the subtitle never runs off the chart nor over its legend, whatever the column's width."""
+    the subtitle never runs off the chart nor over its legend, whatever the column's width. Its
+    numbers (ticks, hovers, d3 formats) take the decimal and group marks of the run's language."""
     @functools.wraps(build)
     def wrapper(*args, **kwargs) -> go.Figure:
         fig = build(*(_literal_data(a) for a in args), **{k: _literal_data(v) for k, v in kwargs.items()})
+        fig.update_layout(separators=fmt.plotly_separators())
         text = fig.layout.title.subtitle.text
         if not text:
             return fig
@@ -170,8 +175,103 @@ ABOVE, BELOW = 24, -24
 PLOT_PX = (760, 240)
 LABEL_PX, RING_PX = (56, 16), 22
 
-GRAIN_AXIS = {"week": ("Week (starting Monday)", "%d %b %Y", "week of %d %b %Y"),
-              "month": ("Month", "%b %Y", "%B %Y"), "quarter": ("Quarter", "%b %Y", "quarter from %b %Y")}
+# A time axis per grain: its title, and how English ticks are written (Plotly's own month names are
+# English; other languages get ticks written by Babel, see _time_axis).
+GRAIN_AXIS = {"week": (N_("Week (starting Monday)"), "%d %b %Y"), "month": (N_("Month"), "%b %Y"),
+              "quarter": (N_("Quarter"), "%b %Y")}
+TIME_TICKS = 8   # the most period names a time axis writes in a language Plotly has no month names for
+# About how many characters of tick text a full-width time axis holds side by side (a plot about 880 px
+# wide at 1280 px, some 8 px a character with the gap between ticks): "sept 2025" fits seven times,
+# Portuguese's "fev. de 2025" five, its weeks ("20 de out. de 2025") four. A panel of n holds 1/n.
+TIME_TICK_CHARS = 80
+
+
+def _period_name(day, grain: str) -> str:
+    """A period as a hover names it: "week of 08 Sep 2026", "September 2026", "quarter from Jul 2026"."""
+    if grain == "week":
+        return _("week of {date}").format(date=fmt.date(day))
+    if grain == "quarter":
+        return _("quarter from {month}").format(month=fmt.month(day))
+    return fmt.month_name(day)
+
+
+def _tick_name(day, grain: str) -> str:
+    """A period as a time axis's tick names it, in a language other than English."""
+    return fmt.date(day) if grain == "week" else fmt.quarter(day) if grain == "quarter" else fmt.month(day)
+
+
+def _time_axis(fig: go.Figure, days, grain: str, english: str | None = None, nticks: int | None = None,
+               panels: int = 1, **where) -> None:
+    """Ticks on a time axis. In English, Plotly's own with `english` (default: the grain's format). Plotly
+    knows only English month names and Streamlit cannot load its locale files, so in other languages
+    the ticks are the periods themselves, named by Babel ("sept 2026", "T3 2026"), counted back from
+    the latest: at most `nticks` (TIME_TICKS), and no more than the names fit side by side on one of
+    `panels` plots sharing the width (TIME_TICK_CHARS), so they never overlap nor tilt."""
+    if language() == "en":
+        fig.update_xaxes(tickformat=english or GRAIN_AXIS[grain][1], **({"nticks": nticks} if nticks else {}),
+                         **where)
+        return
+    periods = sorted(set(pd.to_datetime(pd.Series(list(days), dtype=object)).dropna()))
+    names = {d: _tick_name(d, grain) for d in periods}
+    longest = max((len(n) for n in names.values()), default=1)
+    most = max(2, min(nticks or TIME_TICKS, TIME_TICK_CHARS // max(panels, 1) // (longest + 2)))
+    step = max(1, math.ceil(len(periods) / most))
+    shown = periods[::-1][::step][::-1]
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[names[d] for d in shown], tickangle=0, **where)
+
+
+def _label(kpi: str) -> str:
+    """A KPI's name in the run's language."""
+    return _(KPIS[kpi].label)
+
+
+def _percent_suffix() -> str:
+    """The percent sign written after an axis's ticks: "%" (en, pt-BR), " %" (es)."""
+    return fmt.percent_sign("")
+
+
+def _money_ticks() -> dict:
+    """The currency around an axis's ticks where the locale writes it: "$" or "R$ " before (English,
+    pt-BR), " €" after (Spanish); the settings Plotly calls tickprefix and ticksuffix."""
+    before, _sep, after = fmt.currency().place("\0").partition("\0")
+    return dict(tickprefix=before, ticksuffix=after)
+
+
+def _money_axis(fig: go.Figure, axis: str, values, log: bool = False, **more) -> None:
+    """An axis of amounts. In English, Plotly's own ticks in SI letters with the symbol before ("$1.2M").
+    Plotly's letters are English ("k", "G"), so in other languages the ticks are round amounts within
+    `values`' span (on a log axis, the powers of ten) written as every other amount is, by fmt.money:
+    "500 mil US$", "1,2 M €", "R$ 1,2 mi"."""
+    if language() == "en":
+        fig.update_layout({f"{axis}axis": dict(tickformat="~s", **_money_ticks(), **more)})
+        return
+    known = [float(v) for v in values if v is not None and fmt.is_number(float(v))]
+    ticks = (_log_ticks(min(known), max(known)) if log else _round_ticks(min(known), max(known))) if known else []
+    fig.update_layout({f"{axis}axis": dict(tickmode="array", tickvals=ticks, ticktext=[fmt.money(t) for t in ticks],
+                                           tickprefix="", ticksuffix="", **more)})
+
+
+def _round_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """About `count` round values (steps of 1, 2, 2.5 or 5 times a power of ten) covering [low, high]."""
+    if not high > low:
+        return [low]
+    raw = (high - low) / count
+    size = 10 ** math.floor(math.log10(raw))
+    step = next(m * size for m in (1, 2, 2.5, 5, 10) if m * size >= raw)
+    first = math.ceil(low / step - 1e-9) * step
+    return [first + i * step for i in range(int(math.floor((high - first) / step + 1e-9)) + 1)]
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """The powers of ten from the one at or below `low` to the one at or above `high` (low > 0)."""
+    low = max(low, 1.0)
+    return [10.0 ** e for e in range(math.floor(math.log10(low)), math.ceil(math.log10(max(high, low))) + 1)]
+
+
+def _signed_number(x: float, decimals: int) -> str:
+    """A change written with its sign and the locale's decimal mark: +2.5, -0.4."""
+    shown = f"{abs(x):.{decimals}f}"
+    return ("-" if x < 0 and float(shown) != 0 else "+") + fmt.number(abs(x), decimals)
 
 
 @subtitle_wrapped
@@ -186,7 +286,6 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
     period; `targets` (period start -> target) one per period, drawn as steps. `period` (first day,
     last day, label) is shaded behind the line: the view's period, whose value the label states.
     """
-    k = KPIS[kpi]
     df = trend.sort_values("period_start").reset_index(drop=True)
     x = pd.to_datetime(df["period_start"])
     placed = df["value"].notna()
@@ -196,55 +295,54 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
     y, moe = df["value"] / scale.divisor, df["moe"] / scale.divisor
     fig = _figure(title, subtitle)
     if not placed.any():
-        return _empty(fig, f"No {k.label} values in this period")
+        return _empty(fig, _("No {kpi} values in this period").format(kpi=_label(kpi)))
 
     banded = shown & moe.notna()
     for run in _runs(banded):
         if run.sum() < 2:
             continue  # a lone month's interval is an error bar on its marker, below
         fig.add_scatter(x=x[run], y=(y - moe)[run], mode="lines", line=dict(width=0), hoverinfo="skip",
-                        name="95% interval (lower)")
+                        name=_("95% interval (lower)"))
         fig.add_scatter(x=x[run], y=(y + moe)[run], mode="lines", line=dict(width=0), fill="tonexty",
-                        fillcolor=COLORS["band"], hoverinfo="skip", name="95% interval")
+                        fillcolor=COLORS["band"], hoverinfo="skip", name=_("95% interval"))
     # The line joins the scores across a hollow month: those points float beside it, not on it.
     fig.add_scatter(x=x[shown & complete], y=y[shown & complete], mode="lines", hoverinfo="skip",
-                    line=dict(color=COLORS["series"], width=3), name=k.label)
+                    line=dict(color=COLORS["series"], width=3), name=_label(kpi))
     for i in df.index[shown & ~complete]:
         before = df.index[shown & complete & (df.index < i)]
         if len(before):
             lead = [before[-1], i]
             fig.add_scatter(x=x[lead], y=y[lead], mode="lines", hoverinfo="skip",
-                            line=dict(color=COLORS["series"], width=3, dash="dot"), name="incomplete")
+                            line=dict(color=COLORS["series"], width=3, dash="dot"), name=_("incomplete"))
     odd = df["is_anomaly"].fillna(False).astype(bool) if "is_anomaly" in df else pd.Series(False, index=df.index)
     labels = PointLabels(x, y, [y - moe.fillna(0), y + moe.fillna(0), [target / scale.divisor] if target else []],
                          rings=df.index[odd & placed])
     for i in df.index[placed & ~complete]:  # always said: above, or below when a ring is in the way
         shift = BELOW if not labels.free(i, ABOVE) and labels.free(i, BELOW) else ABOVE
         labels.take(i, shift)
-        fig.add_annotation(x=x[i], y=y[i], text="incomplete", showarrow=False, yshift=shift,
+        fig.add_annotation(x=x[i], y=y[i], text=_("incomplete"), showarrow=False, yshift=shift,
                            font=dict(size=13, color=MUTED))
 
-    axis_title, tick_format, hover_format = GRAIN_AXIS[grain]
-    hover = [[f"{day:{hover_format}}", _trend_hover(kpi, row, min_n)] for day, (_, row) in zip(x, df.iterrows())]
+    hover = [[_period_name(day, grain), _trend_hover(kpi, row, min_n)] for day, (_i, row) in zip(x, df.iterrows())]
     custom = pd.Series(hover, index=df.index)
     lone = banded & ~banded.shift(1, fill_value=False) & ~banded.shift(-1, fill_value=False)
     fig.add_scatter(x=x[shown], y=y[shown], mode="markers", customdata=custom[shown].tolist(),
-                    hovertemplate=_HOVER, name=k.label,
+                    hovertemplate=_HOVER, name=_label(kpi),
                     marker=dict(color=COLORS["series"], size=9, line=dict(color="white", width=1.5)),
                     error_y=dict(array=moe.where(lone)[shown].tolist(), color=COLORS["band"], thickness=8,
                                  width=0, visible=bool(lone.any())))
     hollow = placed & ~shown
     fig.add_scatter(x=x[hollow], y=y[hollow], mode="markers", customdata=custom[hollow].tolist(),
-                    hovertemplate=_HOVER, name=f"under the minimum of {min_n}",
+                    hovertemplate=_HOVER, name=_("under the minimum of {n}").format(n=fmt.count(min_n)),
                     marker=dict(symbol="circle-open", color=COLORS["series"], size=11, line=dict(width=2)))
     if "is_anomaly" in df:
-        fig.add_scatter(x=x[odd], y=y[odd], mode="markers", name="anomaly", hoverinfo="skip",
+        fig.add_scatter(x=x[odd], y=y[odd], mode="markers", name=_("anomaly"), hoverinfo="skip",
                         marker=dict(symbol="circle-open", size=22, color=COLORS["worse"], line=dict(width=3)))
         for i in df.index[odd & placed]:  # below the ring, else above it, else unlabelled: labels never overlap
             shift = next((s for s in (BELOW, ABOVE) if labels.free(i, s)), None)
             if shift is not None:
                 labels.take(i, shift)
-                fig.add_annotation(x=x[i], y=y[i], text="anomaly", showarrow=False, yshift=shift,
+                fig.add_annotation(x=x[i], y=y[i], text=_("anomaly"), showarrow=False, yshift=shift,
                                    font=dict(size=13, color=COLORS["worse"]))
     if target is not None:
         _target_line(fig, kpi, target / scale.divisor, target, axis="y")
@@ -254,9 +352,11 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
     if period is not None:
         first, last, label = period
         fig.add_vrect(x0=pd.Timestamp(first), x1=pd.Timestamp(last), fillcolor=COLORS["selected"], line_width=0,
-                      layer="below", annotation_text=label, annotation_position="top left",
+                      layer="below", annotation_text=label,
+                      annotation_position="top left",  # untranslated: a Plotly setting
                       annotation_font=dict(size=13, color=MUTED))
-    fig.update_xaxes(title_text=axis_title, tickformat=tick_format)
+    fig.update_xaxes(title_text=_(GRAIN_AXIS[grain][0]))
+    _time_axis(fig, x, grain)
     scale.label_axis(fig, "y")
     return fig
 
@@ -294,12 +394,14 @@ def _target_steps(fig: go.Figure, kpi: str, targets: pd.Series, divisor: float) 
     """Targets that may change from period to period, as a dashed step line labelled at its end."""
     x = pd.to_datetime(pd.Series(targets.index))
     fig.add_scatter(x=x, y=targets.to_numpy() / divisor, mode="lines", line=dict(color=COLORS["target"], dash="dash",
-                    width=2, shape="hv"), name="target",
-                    customdata=[[f"Target from {day:%d %b %Y}", fmt.value(kpi, t)] for day, t in zip(x, targets)],
+                    width=2, shape="hv"), name=_("target"),
+                    customdata=[[_("Target from {date}").format(date=fmt.date(day)), fmt.value(kpi, t)]
+                                for day, t in zip(x, targets)],
                     hovertemplate=_HOVER)
     last = targets.iloc[-1]
     fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=last / divisor, showarrow=False, align="left",
-                       text=f"Target<br>{fmt.value(kpi, last)}", font=dict(size=14, color=COLORS["target"]))
+                       text=_("Target<br>{value}").format(value=fmt.value(kpi, last)),
+                       font=dict(size=14, color=COLORS["target"]))
     fig.update_layout(margin_r=96)
 
 
@@ -315,10 +417,9 @@ def small_multiples(per_member: pd.DataFrame, kpi: str, members: list[str], titl
                         horizontal_spacing=0.03)
     fig.update_layout(template=TEMPLATE, title=_title(title, subtitle), height=330, margin_t=120)
     if not members:
-        return _empty(fig, "No member to draw")
+        return _empty(fig, _("No member to draw"))
     values = per_member[per_member["member"].isin(members)]
     scale = _Scale(kpi, [values["value"] + values["moe"].fillna(0)])
-    _, tick_format, hover_format = GRAIN_AXIS[grain]
     for col, member in enumerate(members, start=1):
         df = values[(values["member"] == member) & values["is_complete"]].sort_values("period_start")
         x = pd.to_datetime(df["period_start"])
@@ -328,12 +429,14 @@ def small_multiples(per_member: pd.DataFrame, kpi: str, members: list[str], titl
             fig.add_scatter(x=x, y=y - moe, mode="lines", line=dict(width=0), hoverinfo="skip", row=1, col=col)
             fig.add_scatter(x=x, y=y + moe, mode="lines", line=dict(width=0), fill="tonexty", fillcolor=COLORS["band"],
                             hoverinfo="skip", row=1, col=col)
-        hover = [[f"{member} · {day:{hover_format}}", _trend_hover(kpi, row, min_n)] for day, (_, row) in zip(x, df.iterrows())]
+        hover = [[f"{member} · {_period_name(day, grain)}", _trend_hover(kpi, row, min_n)]
+                 for day, (_i, row) in zip(x, df.iterrows())]
         fig.add_scatter(x=x, y=y, mode="lines", connectgaps=False, line=dict(color=COLORS["series"], width=2.5),
                         customdata=hover, hovertemplate=_HOVER, row=1, col=col)
     for label in fig.layout.annotations:
         label.update(font=dict(size=15, color=TEXT))
-    fig.update_xaxes(tickformat=tick_format, nticks=3, showgrid=False)
+    fig.update_xaxes(showgrid=False)
+    _time_axis(fig, values.loc[values["is_complete"], "period_start"], grain, nticks=3, panels=len(members))
     fig.update_yaxes(showgrid=True, gridcolor=GRID)
     scale.label_axis(fig, "y")
     fig.update_yaxes(title_text=None)
@@ -357,7 +460,7 @@ def ranked_bars(breakdown: pd.DataFrame, kpi: str, title: str, subtitle: str = "
     scale = _Scale(kpi, [df["value"], [target]])
     fig = _figure(title, subtitle)
     if not has.any():
-        return _empty(fig, "No values to rank")
+        return _empty(fig, _("No values to rank"))
 
     judged = "is_better" in df.columns
     groups = ranked[has].assign(group=ranked["is_better"].map(_judgement) if judged else "series")
@@ -367,13 +470,13 @@ def ranked_bars(breakdown: pd.DataFrame, kpi: str, title: str, subtitle: str = "
             continue
         values = [fmt.value(kpi, v) for v in rows["value"]]
         counts = [_n_text(n) for n in rows["n"]]
-        fig.add_bar(x=rows["value"] / scale.divisor, y=rows["member"], orientation="h", name=LEGEND.get(group, ""),
+        fig.add_bar(x=rows["value"] / scale.divisor, y=rows["member"], orientation="h", name=_(LEGEND[group]) if group in LEGEND else "",
                     marker=dict(color=COLORS[group]), text=values,
                     textposition="outside", cliponaxis=False, textfont=dict(size=14, color=TEXT),
-                    customdata=[[m, f"{KPIS[kpi].label} {v}<br>{n}"] for m, v, n in zip(rows["member"], values, counts)],
+                    customdata=[[m, f"{_label(kpi)} {v}<br>{n}"] for m, v, n in zip(rows["member"], values, counts)],
                     hovertemplate=_HOVER)
-    for _, row in ranked[~has].iterrows():
-        fig.add_annotation(x=0, y=row["member"], text="too few responses to show a score",
+    for _i, row in ranked[~has].iterrows():
+        fig.add_annotation(x=0, y=row["member"], text=_("too few responses to show a score"),
                            showarrow=False, xanchor="left", xshift=8, font=dict(size=13, color=MUTED))
     if target is not None:
         _target_line(fig, kpi, target / scale.divisor, target, axis="x")
@@ -390,7 +493,7 @@ def ranked_bars(breakdown: pd.DataFrame, kpi: str, title: str, subtitle: str = "
 
 
 @subtitle_wrapped
-def monthly_volume(volume: pd.DataFrame, title: str = "Rows loaded per month", subtitle: str = "") -> go.Figure:
+def monthly_volume(volume: pd.DataFrame, title: str = "", subtitle: str = "") -> go.Figure:
     """Rows per month, one small panel per table with its own scale, so feedback is not flattened
     by ten times as many interactions. A month with no rows inside a table's span is marked ✕;
     a month the data covers only in part is drawn pale, so its short bar is not read as a drop.
@@ -398,9 +501,10 @@ def monthly_volume(volume: pd.DataFrame, title: str = "Rows loaded per month", s
     `volume` has table_name, month_start, n_rows (0 for a gap) and optionally is_complete;
     tables are drawn in the order they come.
     """
+    title = title or _("Rows loaded per month")
     tables = list(dict.fromkeys(volume["table_name"]))
     if not tables:
-        return _empty(_figure(title, subtitle), "No rows loaded yet")
+        return _empty(_figure(title, subtitle), _("No rows loaded yet"))
     fig = make_subplots(rows=len(tables), cols=1, shared_xaxes=True, vertical_spacing=0.36 / len(tables),
                         subplot_titles=tables)
     fig.update_layout(template=TEMPLATE, title=_title(title, subtitle), height=120 + 160 * len(tables),
@@ -409,23 +513,25 @@ def monthly_volume(volume: pd.DataFrame, title: str = "Rows loaded per month", s
         rows = volume[volume["table_name"] == table]
         x = pd.to_datetime(rows["month_start"])
         whole = rows["is_complete"].astype(bool) if "is_complete" in rows else pd.Series(True, index=rows.index)
-        custom = [[f"{table} · {day:%B %Y}", (f"{n:,} rows" if n else "no rows: a gap")
-                   + ("" if full else "<br>partial month: the data starts or ends inside it")]
+        custom = [[f"{table} · {fmt.month_name(day)}",
+                   (n_("{n} row", "{n} rows", n).format(n=fmt.count(n)) if n else _("no rows: a gap"))
+                   + ("" if full else "<br>" + _("partial month: the data starts or ends inside it"))]
                   for day, n, full in zip(x, rows["n_rows"], whole)]
         fig.add_bar(x=x, y=rows["n_rows"], customdata=custom, hovertemplate=_HOVER, name=table, row=row, col=1,
                     marker=dict(color=[COLORS["series"] if full else COLORS["band"] for full in whole],
                                 line=dict(color=COLORS["series"], width=1.5)))
         gap = (rows["n_rows"] == 0).to_numpy()
         if gap.any():
-            fig.add_scatter(x=x[gap], y=[0] * int(gap.sum()), mode="markers", name=f"{table}: no rows",
+            fig.add_scatter(x=x[gap], y=[0] * int(gap.sum()), mode="markers",
+                            name=_("{table}: no rows").format(table=table),
                             marker=dict(symbol="x-thin", size=12, line=dict(width=2.5, color=COLORS["worse"])),
                             customdata=[c for c, g in zip(custom, gap) if g], hovertemplate=_HOVER,
                             cliponaxis=False, row=row, col=1)
         fig.update_yaxes(rangemode="tozero", tickformat="~s", nticks=3, row=row, col=1)
     for label in fig.layout.annotations:  # subplot titles: left-aligned over their panel, like headings
         label.update(x=0, xanchor="left", font=dict(size=15, color=TEXT))
-    fig.update_xaxes(tickformat="%b %Y")
-    fig.update_xaxes(title_text="Month", row=len(tables), col=1)
+    _time_axis(fig, volume["month_start"], "month")
+    fig.update_xaxes(title_text=_("Month"), row=len(tables), col=1)
     return fig
 
 
@@ -446,17 +552,19 @@ def sparkline(trend: pd.DataFrame, kpi: str, min_n: int = DEFAULT_MIN_RESPONSES,
     df = trend[trend["is_complete"].astype(bool)].sort_values("month_start").reset_index(drop=True)
     if kpi in SURVEY_KPIS:
         df["value"] = df["value"].where(df["n"].fillna(0) >= min_n)
-    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, margin=dict(l=0, r=48, t=8, b=8),
-                                hovermode="x", hoverlabel=dict(font=dict(size=13))))
+    fig = go.Figure(layout=dict(template=TEMPLATE, height=height, margin=dict(l=0, r=SPARK_END_PX, t=8, b=8),
+                                hovermode="x", hoverlabel=dict(font=dict(size=13)),
+                                separators=fmt.plotly_separators()))
     values = df["value"].dropna()
     if values.empty:  # a small line of text from the left edge: centred at 16 px it was cut off in a tile
-        fig.add_annotation(text="No complete month yet", x=0, xanchor="left", y=0.5, xref="paper", yref="paper",
+        fig.add_annotation(text=_("No complete month yet"), x=0, xanchor="left", y=0.5, xref="paper", yref="paper",
                            showarrow=False, font=dict(size=12, color=MUTED))
         return fig.update_layout(margin=dict(l=0, r=0, t=0, b=0)).update_xaxes(visible=False).update_yaxes(visible=False)
     low, high = _spark_range(kpi, values)
     months = pd.to_datetime(df["month_start"])
-    hover = [f"{m:%b %Y}: {fmt.value(kpi, v)}" + ("" if pd.isna(n) else f" · n = {int(n):,}")
-             if pd.notna(v) else f"{m:%b %Y}: " + (f"under {min_n} answers" if pd.notna(n) else "no data")
+    hover = [f"{fmt.month(m)}: {fmt.value(kpi, v)}" + ("" if pd.isna(n) else " · " + _n_text(n))
+             if pd.notna(v) else f"{fmt.month(m)}: "
+             + (_("under {n} answers").format(n=fmt.count(min_n)) if pd.notna(n) else _("no data"))
              for m, v, n in zip(months, df["value"], df["n"])]
     fig.add_scatter(x=months, y=df["value"], mode="lines+markers", connectgaps=False, text=hover,
                     hovertemplate="%{text}<extra></extra>", line=dict(color=COLORS["series"], width=2),
@@ -466,7 +574,19 @@ def sparkline(trend: pd.DataFrame, kpi: str, min_n: int = DEFAULT_MIN_RESPONSES,
     fig.update_yaxes(range=[low - pad, high + pad], side="right", showgrid=False, fixedrange=True, tickvals=[low, high],
                      ticktext=[_axis_end(kpi, low), _axis_end(kpi, high)], tickfont=dict(size=12, color=MUTED),
                      ticks="", showline=False, automargin=False, ticklabeloverflow="allow")
+    fig.update_layout(margin_r=_spark_margin(fig.layout.yaxis.ticktext))
     return fig
+
+
+# Room at a sparkline's right for its axis ends: 48 px holds English's longest ("$19.0 M", "5.6 h");
+# other languages write some longer ("19,0 M US$", "2,5 días"), at about 7 px a 12 px character.
+SPARK_END_PX, SPARK_CHAR_PX = 48, 7
+
+
+def _spark_margin(ends) -> int:
+    if language() == "en":
+        return SPARK_END_PX
+    return max(SPARK_END_PX, SPARK_CHAR_PX * max(len(e) for e in ends))
 
 
 def _axis_end(kpi: str, x: float) -> str:
@@ -495,23 +615,26 @@ def nps_composition(summary: pd.DataFrame, versus: str) -> go.Figure:
     and in the comparison period, one stacked bar each. NPS = promoters - detractors."""
     rows = summary.set_index("kpi")
     nps = rows.loc["nps"]
-    parts = (("nps_promoters", "Promoters (9–10)", COLORS["better"]), ("nps_passives", "Passives (7–8)", COLORS["neutral"]),
-             ("nps_detractors", "Detractors (0–6)", COLORS["worse"]))
-    fig = _figure(_nps_title(rows), f"Share of NPS answers, this period against the {versus}")
+    parts = (("nps_promoters", _("Promoters (9–10)"), COLORS["better"]),
+             ("nps_passives", _("Passives (7–8)"), COLORS["neutral"]),
+             ("nps_detractors", _("Detractors (0–6)"), COLORS["worse"]))
+    fig = _figure(_nps_title(rows), _("Share of NPS answers, this period against the {versus}").format(versus=versus))
     if pd.isna(nps["value"]):
-        return _empty(fig, "Too few NPS answers to split")
-    periods = ["Before", "Now"]
+        return _empty(fig, _("Too few NPS answers to split"))
+    periods = [_("Before"), _("Now")]
     for key, label, color in parts:
         shares = [rows.loc[key, "prev_value"], rows.loc[key, "value"]]
+        headers = [_("{group}, before").format(group=label), _("{group}, now").format(group=label)]
         fig.add_bar(y=periods, x=shares, orientation="h", name=label, marker=dict(color=color),
-                    text=[f"{v:.0f}%" if pd.notna(v) else "" for v in shares], textposition="inside",
+                    text=[fmt.percent(v, 0) if pd.notna(v) else "" for v in shares], textposition="inside",
                     insidetextanchor="middle", textfont=dict(size=15, color="white"),
-                    customdata=[[f"{label}, {p.lower()}", f"{fmt.value(key, v)} of {_n_text(n)} answers"]
-                                for p, v, n in zip(periods, shares, [nps["prev_n"], nps["n"]])],
+                    customdata=[[h, _("{share} of {n} answers").format(share=fmt.value(key, v), n=_n_text(n))]
+                                for h, v, n in zip(headers, shares, [nps["prev_n"], nps["n"]])],
                     hovertemplate=_HOVER)
     fig.update_layout(barmode="stack", showlegend=True, height=250, bargap=0.35, margin=dict(t=110),
                       legend=dict(traceorder="normal"))
-    fig.update_xaxes(range=[0, 100], ticksuffix="%", title_text="Share of answers (%)", showgrid=True, gridcolor=GRID)
+    fig.update_xaxes(range=[0, 100], ticksuffix=_percent_suffix(), title_text=_("Share of answers (%)"), showgrid=True,
+                     gridcolor=GRID)
     fig.update_yaxes(categoryorder="array", categoryarray=periods, showgrid=False)
     return fig
 
@@ -519,8 +642,9 @@ def nps_composition(summary: pd.DataFrame, versus: str) -> go.Figure:
 def _nps_title(rows: pd.DataFrame) -> str:
     p, d = rows.loc["nps_promoters", "value"], rows.loc["nps_detractors", "value"]
     if pd.isna(p):
-        return "NPS composition"
-    return f"NPS {fmt.value('nps', rows.loc['nps', 'value'])} = {p:.0f}% promoters − {d:.0f}% detractors"
+        return _("NPS composition")
+    return _("NPS {nps} = {promoters} promoters − {detractors} detractors").format(
+        nps=fmt.value("nps", rows.loc["nps", "value"]), promoters=fmt.percent(p, 0), detractors=fmt.percent(d, 0))
 
 
 @subtitle_wrapped
@@ -530,23 +654,26 @@ def channel_mix(mix: pd.DataFrame, versus: str) -> go.Figure:
     df = mix[mix["n"] + mix["prev_n"] > 0].sort_values("share")
     live = df.loc[df["is_live"], "share"].sum()
     total = int(df["n"].sum())
-    fig = _figure(f"Live channels carry {live:.0f}% of {total:,} contacts" if total else "Contacts by channel",
-                  f"Share of contacts by channel; ticks: the {versus}")
+    title = (n_("Live channels carry {share} of {n} contact", "Live channels carry {share} of {n} contacts", total)
+             .format(share=fmt.percent(live, 0), n=fmt.count(total)) if total else _("Contacts by channel"))
+    fig = _figure(title, _("Share of contacts by channel; ticks: the {versus}").format(versus=versus))
     if not total:
-        return _empty(fig, "No contacts in this period")
-    for is_live, name, color in ((True, "Live", COLORS["series"]), (False, "Written", "#7FA7C9")):
+        return _empty(fig, _("No contacts in this period"))
+    for is_live, name, color in ((True, _("Live"), COLORS["series"]), (False, _("Written"), "#7FA7C9")):
         rows = df[df["is_live"] == is_live]
         fig.add_bar(y=rows["channel"], x=rows["share"], orientation="h", name=name, marker=dict(color=color),
-                    text=[f"{v:.1f}%" for v in rows["share"]], textposition="outside", cliponaxis=False,
-                    customdata=[[c, f"{v:.1f}% of contacts ({int(n):,}); before {pv:.1f}% ({int(pn):,})"]
+                    text=[fmt.percent(v, 1) for v in rows["share"]], textposition="outside", cliponaxis=False,
+                    customdata=[[c, _("{share} of contacts ({n}); before {before} ({n_before})").format(
+                                     share=fmt.percent(v, 1), n=fmt.count(n), before=fmt.percent(pv, 1),
+                                     n_before=fmt.count(pn))]
                                 for c, v, n, pv, pn in zip(rows["channel"], rows["share"], rows["n"],
                                                            rows["prev_share"], rows["prev_n"])],
                     hovertemplate=_HOVER)
-    fig.add_scatter(y=df["channel"], x=df["prev_share"], mode="markers", name=f"The {versus}",
+    fig.add_scatter(y=df["channel"], x=df["prev_share"], mode="markers", name=_("The {versus}").format(versus=versus),
                     marker=dict(symbol="line-ns", size=22, line=dict(width=3, color=COLORS["target"])),
                     hoverinfo="skip")
     fig.update_layout(barmode="overlay", showlegend=True, height=max(280, 150 + 34 * len(df)), bargap=0.3)
-    fig.update_xaxes(title_text="Share of contacts (%)", ticksuffix="%", showgrid=True, gridcolor=GRID,
+    fig.update_xaxes(title_text=_("Share of contacts (%)"), ticksuffix=_percent_suffix(), showgrid=True, gridcolor=GRID,
                      range=_room_for_labels([0, *df["share"], *df["prev_share"]]))
     channels = df["channel"].tolist()
     fig.update_yaxes(categoryorder="array", categoryarray=channels, tickmode="array", tickvals=channels,
@@ -560,22 +687,34 @@ class _Scale:
 
     def __init__(self, kpi: str, values: list) -> None:
         self.kpi = KPIS[kpi]
+        self.values = pd.concat([pd.Series(v, dtype=float) for v in values]).dropna()
         self.divisor, self.unit = 1, self.kpi.unit
         if self.kpi.key in MONEY_KPIS:
             self.unit = fmt.currency().code
         if self.kpi.unit == "s":
             biggest = pd.concat([pd.Series(v, dtype=float) for v in values]).abs().max()
-            self.divisor, self.unit = ((3600, "hours") if biggest >= 3 * 3600 else
-                                       (60, "minutes") if biggest >= 120 else (1, "seconds"))
+            self.divisor, self.unit = ((3600, N_("hours")) if biggest >= 3 * 3600 else
+                                       (60, N_("minutes")) if biggest >= 120 else (1, N_("seconds")))
 
     def axis_title(self) -> str:
-        return f"{self.kpi.label} ({self.unit})" if self.unit else self.kpi.label
+        """"CSAT (%)", "Revenue (EUR)", "First response (written) (minutes)": the unit word translated."""
+        label = _(self.kpi.label)
+        unit = _(self.unit) if self.kpi.unit == "s" else self.unit
+        return f"{label} ({unit})" if unit else label
 
     def label_axis(self, fig: go.Figure, axis: str) -> None:
-        money = self.kpi.key in MONEY_KPIS
-        fig.update_layout({f"{axis}axis": dict(title_text=self.axis_title(), ticksuffix="%" if self.unit == "%" else "",
-                                               tickprefix=fmt.currency().prefix() if money else "",
-                                               tickformat="~s" if money else "")})
+        """The axis's title and its ticks' unit; amounts by _money_axis, over the axis's range when the
+        builder set one, else over the values drawn with a margin (ticks outside the plot are not drawn)."""
+        if self.kpi.key in MONEY_KPIS:
+            span = fig.layout[f"{axis}axis"].range
+            if span is None and len(self.values):
+                low, high = float(self.values.min()), float(self.values.max())
+                pad = 0.15 * (high - low or abs(high) or 1)
+                span = [low - pad, high + pad]
+            _money_axis(fig, axis, list(span or []), title_text=self.axis_title())
+            return
+        fig.update_layout({f"{axis}axis": dict(title_text=self.axis_title(), tickformat="", tickprefix="",
+                                               ticksuffix=_percent_suffix() if self.unit == "%" else "")})
 
 
 def _figure(title: str, subtitle: str) -> go.Figure:
@@ -606,31 +745,33 @@ def _target_line(fig: go.Figure, kpi: str, at: float, target: float, axis: str) 
     """A dashed target line, labelled beside the plot (right of a trend, above a bar chart)."""
     line = dict(color=COLORS["target"], dash="dash", width=2)
     font = dict(size=14, color=COLORS["target"])
-    text = f"Target {fmt.value(kpi, target)}"
+    value = fmt.value(kpi, target)
     if axis == "y":
         fig.add_hline(y=at, line=line, layer="below")
         fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=at, showarrow=False, align="left",
-                           text=text.replace(" ", "<br>", 1), font=font)
+                           text=_("Target<br>{value}").format(value=value), font=font)
     else:
         fig.add_vline(x=at, line=line, layer="below")
-        fig.add_annotation(x=at, y=1, yref="paper", yanchor="bottom", showarrow=False, text=text, font=font)
+        fig.add_annotation(x=at, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                           text=_("Target {value}").format(value=value), font=font)
 
 
 def _trend_hover(kpi: str, row: pd.Series, min_n: int) -> str:
     """The words under a month's date: value and margin, n, and why a point is hollow or dotted."""
     k = KPIS[kpi]
     if not row["is_enough"]:
-        text = f"{_n_text(row['n'])}, under the minimum of {min_n}: not shown as a score"
+        text = _("{n}, under the minimum of {minimum}: not shown as a score").format(
+            n=_n_text(row["n"]), minimum=fmt.count(min_n))
     else:
-        sample = _n_text(row["n"]) if k.is_sample or pd.notna(row["n"]) else "a count, not a sample"
-        text = f"{k.label} {fmt.value(kpi, row['value'])} {fmt.margin(kpi, row['moe'], row['value'])}".rstrip() + f"<br>{sample}"
+        sample = _n_text(row["n"]) if k.is_sample or pd.notna(row["n"]) else _("a count, not a sample")
+        text = f"{_label(kpi)} {fmt.value(kpi, row['value'])} {fmt.margin(kpi, row['moe'], row['value'])}".rstrip() + f"<br>{sample}"
     if not row["is_complete"]:
-        text += "<br>incomplete: the data ends inside this month"
+        text += "<br>" + _("incomplete: the data ends inside this month")
     return text
 
 
 def _n_text(n) -> str:
-    return "n = —" if pd.isna(n) else f"n = {int(n):,}"
+    return "n = —" if pd.isna(n) else "n = " + fmt.count(n)
 
 
 def _judgement(is_better) -> str:
@@ -646,7 +787,18 @@ def _runs(mask: pd.Series) -> list[pd.Series]:
 
 
 # ---- Drivers of NPS -------------------------------------------------------------------------------
-DRIVER_QUADRANT_LABELS = {"fix first": "Fix first", "keep up": "Keep up", "watch": "Watch", "maintain": "Maintain"}
+DRIVER_QUADRANT_LABELS = {"fix first": N_("Fix first"), "keep up": N_("Keep up"), "watch": N_("Watch"),
+                          "maintain": N_("Maintain")}
+# The words that name a driver dimension in the drivers chart, each a whole phrase so every language
+# can put its article and plural where they belong.
+DRIVER_CSAT_AXIS = {"touchpoint": N_("CSAT at the touchpoint (% of answers 4–5)"),
+                    "department": N_("CSAT at the department (% of answers 4–5)"),
+                    "channel": N_("CSAT at the channel (% of answers 4–5)")}
+DRIVER_NONE = {"touchpoint": N_("No touchpoint has enough respondents with a good and a bad experience"),
+               "department": N_("No department has enough respondents with a good and a bad experience"),
+               "channel": N_("No channel has enough respondents with a good and a bad experience")}
+DRIVER_CSAT_AXIS_ANY = N_("CSAT there (% of answers 4–5)")
+DRIVER_NONE_ANY = N_("No driver has enough respondents with a good and a bad experience")
 
 
 @subtitle_wrapped
@@ -658,14 +810,14 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
     rows = df[df["dimension"] == dimension]
     shown = rows[rows["is_supported"].astype(bool)]
     hidden = len(rows) - len(shown)
-    plural = DIMENSION_PLURALS.get(dimension, dimension + "s")
-    notes = [f"{COLOR_WORDS['worse']}: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise"]
+    notes = [_("{orange}: fix first, judged on the margins, not the lines alone; hollow: a gap within the noise")
+             .format(orange=_(COLOR_WORDS["worse"]))]
     if hidden:
-        notes.append(f"{hidden} {plural if hidden > 1 else dimension} not shown: under {_minimum_words(rows)}")
+        notes.append(_hidden_drivers(dimension, hidden, _minimum_words(rows)))
     subtitle = "<br>".join([s for s in (subtitle, "; ".join(notes)) if s])
     fig = _figure(title, subtitle)
     if shown.empty:
-        return _empty(fig, f"No {dimension} has enough respondents with a good and a bad experience")
+        return _empty(fig, _(DRIVER_NONE.get(dimension, DRIVER_NONE_ANY)))
 
     x_line, y_line = float(rows["performance_line"].iloc[0]), rows["importance_line"].iloc[0]
     y_line = None if pd.isna(y_line) else float(y_line)
@@ -679,18 +831,22 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
                       fillcolor="rgba(213, 94, 0, 0.08)", line=dict(width=0))
         fig.add_hline(y=y_line, line=dict(color=COLORS["target"], dash="dash", width=1.5), layer="below")
         fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=y_line, showarrow=False, align="left",
-                           text=f"View's gap<br>{y_line:.0f} pts", font=dict(size=13, color=COLORS["target"]))
+                           text=_("View's gap<br>{n} pts").format(n=fmt.number(y_line, 0)),
+                           font=dict(size=13, color=COLORS["target"]))
     fig.add_vline(x=x_line, line=dict(color=COLORS["target"], dash="dash", width=1.5), layer="below")
     fig.add_annotation(x=x_line, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"View's CSAT {x_line:.0f}%", font=dict(size=13, color=COLORS["target"]))
-    for text, x, y, xanchor, yanchor in (("Fix first", 0, 1, "left", "top"), ("Keep up", 1, 1, "right", "top"),
-                                         ("Watch", 0, 0, "left", "bottom"), ("Maintain", 1, 0, "right", "bottom")):
-        color = COLORS["worse"] if text == "Fix first" else MUTED
+                       text=_("View's CSAT {csat}").format(csat=fmt.percent(x_line, 0)),
+                       font=dict(size=13, color=COLORS["target"]))
+    corners = (("fix first", 0, 1, "left", "top"), ("keep up", 1, 1, "right", "top"),  # untranslated: quadrant keys
+               ("watch", 0, 0, "left", "bottom"), ("maintain", 1, 0, "right", "bottom"))
+    for quadrant, x, y, xanchor, yanchor in corners:
+        color = COLORS["worse"] if quadrant == "fix first" else MUTED
         fig.add_annotation(x=x, y=y, xref="paper", yref="paper", xanchor=xanchor, yanchor=yanchor, showarrow=False,
-                           text=f"<b>{text}</b>", font=dict(size=15, color=color), xshift=6 if x == 0 else -6)
+                           text=f"<b>{_(DRIVER_QUADRANT_LABELS[quadrant])}</b>", font=dict(size=15, color=color),
+                           xshift=6 if x == 0 else -6)
 
     biggest = float(shown["reach"].max()) or 1.0
-    for significant, name in ((True, "gap significant"), (False, "gap not significant")):
+    for significant, name in ((True, _("gap significant")), (False, _("gap not significant"))):
         part = shown[shown["is_significant"].astype(bool) == significant]
         if part.empty:
             continue
@@ -702,21 +858,41 @@ def nps_drivers(df: pd.DataFrame, dimension: str, title: str, subtitle: str = ""
             marker=dict(size=[12 + 40 * (r / biggest) ** 0.5 for r in part["reach"]], sizemode="diameter",
                         color=colors if significant else "rgba(0,0,0,0)", opacity=0.75 if significant else 1,
                         line=dict(color=colors, width=2 if not significant else 1)),
-            customdata=[[f"{row.member} · {DRIVER_QUADRANT_LABELS[row.quadrant].lower()}", _driver_hover(row)]
+            customdata=[[f"{row.member} · {_(DRIVER_QUADRANT_LABELS[row.quadrant]).lower()}", _driver_hover(row)]
                         for row in part.itertuples()],
             hovertemplate=_HOVER)
     fig.update_layout(height=560, margin=dict(t=124, r=96))
-    fig.update_xaxes(title_text=f"CSAT at the {dimension} (% of answers 4–5)", ticksuffix="%", range=x_range,
-                     tickformat=".0f", showgrid=True, gridcolor=GRID)
-    fig.update_yaxes(title_text="Importance: NPS gap, good vs bad experience (points)", range=y_range)
+    fig.update_xaxes(title_text=_(DRIVER_CSAT_AXIS.get(dimension, DRIVER_CSAT_AXIS_ANY)),
+                     ticksuffix=_percent_suffix(), range=x_range, tickformat=".0f", showgrid=True, gridcolor=GRID)
+    fig.update_yaxes(title_text=_("Importance: NPS gap, good vs bad experience (points)"), range=y_range)
     return fig
 
 
+def _hidden_drivers(dimension: str, hidden: int, minimum: str) -> str:
+    """'3 touchpoints not shown: under 30 respondents with a good or with a bad experience'."""
+    n = fmt.count(hidden)
+    if dimension == "touchpoint":
+        text = n_("{n} touchpoint not shown: under {minimum}", "{n} touchpoints not shown: under {minimum}", hidden)
+    elif dimension == "department":
+        text = n_("{n} department not shown: under {minimum}", "{n} departments not shown: under {minimum}", hidden)
+    elif dimension == "channel":
+        text = n_("{n} channel not shown: under {minimum}", "{n} channels not shown: under {minimum}", hidden)
+    else:
+        text = n_("{n} driver not shown: under {minimum}", "{n} drivers not shown: under {minimum}", hidden)
+    return text.format(n=n, minimum=minimum)
+
+
+_NEEDED = re.compile(r"\(\s*(\d[\d.,\u00a0\u202f ]*\d|\d)")
+
+
 def _minimum_words(rows: pd.DataFrame) -> str:
-    """Why drivers are left out, in the words of the first reason ('... (30 of each needed)')."""
+    """Why drivers are left out, with the number the first reason names in its parentheses
+    ('... (30 of each needed)', in whichever language the reason is written)."""
     reason = rows.loc[~rows["is_supported"].astype(bool), "reason"].dropna()
-    needed = reason.iloc[0].rsplit("(", 1)[-1].split(" of each")[0] if len(reason) else "the minimum"
-    return f"{needed} respondents with a good or with a bad experience"
+    found = [m.group(1) for m in _NEEDED.finditer(str(reason.iloc[0]))] if len(reason) else []
+    if not found:
+        return _("the minimum of respondents with a good or with a bad experience")
+    return _("{n} respondents with a good or with a bad experience").format(n=found[-1])
 
 
 def _at_least_span(low: float, high: float, span: float, floor: float, ceiling: float) -> tuple[float, float]:
@@ -737,12 +913,20 @@ def _padded(low: float, high: float, share: float) -> list[float]:
 
 def _driver_hover(row) -> str:
     """What a driver's bubble says: the gap with its margin and test, both groups' NPS and n, CSAT, reach."""
-    verdict = f"p = {row.p_value:.3f}" + ("" if row.is_significant else ", not significant")
-    return (f"NPS {row.importance:+.0f} points with a good experience (± {row.importance_moe:.0f}; {verdict})<br>"
-            f"good: NPS {row.nps_good:.0f}, n = {int(row.n_good):,} · bad: NPS {row.nps_bad:.0f}, n = {int(row.n_bad):,}<br>"
-            f"CSAT here {row.performance:.1f}% ± {row.performance_moe:.1f} (n = {int(row.performance_n):,} answers)"
-            f"{', clearly below the view' if row.is_weak else ''}<br>"
-            f"reach: {row.reach:.0f}% of {int(row.n_nps_respondents):,} NPS respondents")
+    p = "p = " + fmt.number(row.p_value, 3)
+    test = p if row.is_significant else _("{p}, not significant").format(p=p)
+    csat = dict(csat=fmt.percent(row.performance, 1), moe=fmt.number(row.performance_moe, 1),
+                n=fmt.count(row.performance_n))
+    return "<br>".join([
+        _("NPS {gap} points with a good experience (± {moe}; {test})").format(
+            gap=_signed_number(row.importance, 0), moe=fmt.number(row.importance_moe, 0), test=test),
+        _("good: NPS {good}, n = {n_good} · bad: NPS {bad}, n = {n_bad}").format(
+            good=fmt.number(row.nps_good, 0), n_good=fmt.count(row.n_good), bad=fmt.number(row.nps_bad, 0),
+            n_bad=fmt.count(row.n_bad)),
+        (_("CSAT here {csat} ± {moe} (n = {n} answers), clearly below the view") if row.is_weak
+         else _("CSAT here {csat} ± {moe} (n = {n} answers)")).format(**csat),
+        _("reach: {reach} of {n} NPS respondents").format(reach=fmt.percent(row.reach, 0),
+                                                          n=fmt.count(row.n_nps_respondents))])
 
 # ---- Journey map (pages/journey.py) --------------------------------------------------------------
 
@@ -768,7 +952,7 @@ def journey_map(cells: pd.DataFrame, stages: list[str], summaries: dict[str, str
                            font=dict(size=15, color=TEXT))
         mine = points[points["stage"] == stage]
         if mine.empty:
-            fig.add_annotation(x=x, y=-0.5, text="no contacts<br>in this period", showarrow=False,
+            fig.add_annotation(x=x, y=-0.5, text=_("no contacts<br>in this period"), showarrow=False,
                                font=dict(size=13, color=MUTED))
         for k, row in enumerate(mine.itertuples()):
             top = -k * (card_h + gap)
@@ -788,16 +972,18 @@ def _card_text(row) -> str:
     def part(measure: str, label: str, text: str) -> str:
         return f"<span style='color:{_VS_COLOR[getattr(row, measure + '_vs')]}'>{label} {text}</span>"
 
-    lines = [f"<b>{row.touchpoint_name}</b>", f"{fmt.compact(row.n_interactions)} contacts"]
+    contacts = n_("{n} contact", "{n} contacts", row.n_interactions).format(n=fmt.compact(row.n_interactions))
+    lines = [f"<b>{row.touchpoint_name}</b>", contacts]
     scores = []
     if pd.notna(row.csat):
-        scores.append(part("csat", "CSAT", f"{row.csat:.0f}%"))
+        scores.append(part("csat", "CSAT", fmt.percent(row.csat, 0)))
     if pd.notna(row.ces):
-        scores.append(part("ces", "CES", f"{row.ces:.1f}"))
-    lines.append(" · ".join(scores) if scores else f"<span style='color:{MUTED}'>too few answers</span>")
-    lines.append(part("complaint_pct", "complaints", f"{row.complaint_pct:.0f}%") if row.n_interactions else "&nbsp;")
-    lines.append(part("sla_breach_pct", "SLA missed", f"{row.sla_breach_pct:.0f}%") if row.n_sla_judged
-                 else f"<span style='color:{MUTED}'>self-service</span>")
+        scores.append(part("ces", "CES", fmt.number(row.ces, 1)))
+    lines.append(" · ".join(scores) if scores else f"<span style='color:{MUTED}'>{_('too few answers')}</span>")
+    lines.append(part("complaint_pct", _("complaints"), fmt.percent(row.complaint_pct, 0)) if row.n_interactions
+                 else "&nbsp;")
+    lines.append(part("sla_breach_pct", _("SLA missed"), fmt.percent(row.sla_breach_pct, 0)) if row.n_sla_judged
+                 else f"<span style='color:{MUTED}'>{_('self-service')}</span>")
     return "<br>".join(lines)
 
 
@@ -808,14 +994,16 @@ def journey_sankey(nodes: list[str], node_colors: list[str], links: pd.DataFrame
     (customers), color and hover (the words for the link's hover)."""
     fig = _figure(title, subtitle)
     if links.empty:
-        return _empty(fig, "No customers with interactions in this period")
+        return _empty(fig, _("No customers with interactions in this period"))
     height, margin = 420, dict(l=16, r=16, t=96, b=16)
     shown = sankey_labels(nodes, links, height - margin["t"] - margin["b"])
     fig.add_trace(go.Sankey(
         arrangement="snap", valueformat=",d", textfont=dict(size=14, color=TEXT, family=FONT),
         node=dict(label=shown, customdata=nodes,
                   color=node_colors, pad=SANKEY_PAD, thickness=16, line=dict(width=0),
-                  hovertemplate="<b>%{customdata}</b><br>%{value:,} customers<extra></extra>"),
+                  # i18n: {n} is a number Plotly writes (in the page's separators)
+                  hovertemplate="<b>%{customdata}</b><br>" + _("{n} customers").format(n="%{value:,}")
+                  + "<extra></extra>"),
         link=dict(source=links["source"].tolist(), target=links["target"].tolist(), value=links["value"].tolist(),
                   color=links["color"].tolist(), customdata=links["hover"].tolist(),
                   hovertemplate="%{customdata}<extra></extra>")))
@@ -850,7 +1038,7 @@ def sankey_layout(n_nodes: int, links: pd.DataFrame, plot_px: float, pad: float)
     out = links.groupby("source")["value"].sum().reindex(range(n_nodes), fill_value=0)
     value = [max(a, b) for a, b in zip(into, out)]
     depth = [0] * n_nodes
-    for _ in range(n_nodes):  # longest path: relax every link until nothing moves (the flows are acyclic)
+    for _pass in range(n_nodes):  # longest path: relax every link until nothing moves (the flows are acyclic)
         moved = False
         for s, t in zip(links["source"], links["target"]):
             if depth[t] < depth[s] + 1:
@@ -874,26 +1062,28 @@ def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: 
     fig = _figure(title, subtitle)
     df = ranked[ranked["is_tested"]].head(top).iloc[::-1] if not ranked.empty else ranked
     if df.empty:
-        return _empty(fig, "Too few followed-up customers to compare touchpoints")
+        return _empty(fig, _("Too few followed-up customers to compare touchpoints"))
     labels = [f"{s} · {t}" for s, t in zip(df["stage"], df["touchpoint_name"])]
     fig.add_scatter(x=[v for a, b in zip(df["churn_good"], df["churn_bad"]) for v in (a, b, None)],
                     y=[v for lab in labels for v in (lab, lab, None)], mode="lines",
                     line=dict(color=GRID, width=6), hoverinfo="skip", showlegend=False)
-    for column, n_column, name, color in (("churn_good", "n_good", "After fine experiences", COLORS["neutral"]),
-                                          ("churn_bad", "n_bad", "After a bad experience", COLORS["worse"])):
+    for column, n_column, name, color in (("churn_good", "n_good", _("After fine experiences"), COLORS["neutral"]),
+                                          ("churn_bad", "n_bad", _("After a bad experience"), COLORS["worse"])):
         hollow = ~df["is_significant"] if column == "churn_bad" else pd.Series(False, index=df.index)
         fig.add_scatter(x=df[column], y=labels, mode="markers+text", name=name,
-                        text=[f"{v:.1f}%" for v in df[column]],
+                        text=[fmt.percent(v, 1) for v in df[column]],
                         textposition="middle right" if column == "churn_bad" else "middle left",
                         textfont=dict(size=13, color=color),
                         marker=dict(size=14, color=["white" if h else color for h in hollow],
                                     line=dict(color=color, width=2.5)),
-                        customdata=[[lab, f"{name}: {v:.1f}% left within 90 days · n = {int(n):,} customers"
-                                     + ("<br>difference not significant" if h else "")]
+                        customdata=[[lab, _("{group}: {share} left within 90 days · n = {n} customers").format(
+                                         group=name, share=fmt.percent(v, 1), n=fmt.count(n))
+                                     + ("<br>" + _("difference not significant") if h else "")]
                                     for lab, v, n, h in zip(labels, df[column], df[n_column], hollow)],
                         hovertemplate=_HOVER)
     fig.update_layout(showlegend=True, height=170 + 44 * len(df), margin=dict(t=120))
-    fig.update_xaxes(title_text="Customers lost within 90 days (%)", ticksuffix="%", showgrid=True, gridcolor=GRID,
+    fig.update_xaxes(title_text=_("Customers lost within 90 days (%)"), ticksuffix=_percent_suffix(), showgrid=True,
+                     gridcolor=GRID,
                      range=_room_for_labels([0, *df["churn_bad"], *df["churn_good"]], 0.15))
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels)
     return fig
@@ -903,6 +1093,10 @@ def moments_of_truth(ranked: pd.DataFrame, title: str, subtitle: str = "", top: 
 
 SENTIMENT_COLORS = {"negative": COLORS["worse"], "neutral": COLORS["neutral"], "positive": COLORS["better"],
                     "unknown": "#D9DEE3"}
+SENTIMENT_NAMES = {"negative": N_("Negative"), "neutral": N_("Neutral"), "positive": N_("Positive"),
+                   "unknown": N_("Unknown")}
+SENTIMENT_COUNTS = {"negative": N_("{count} negative of {n} comments"), "neutral": N_("{count} neutral of {n} comments"),
+                    "positive": N_("{count} positive of {n} comments"), "unknown": N_("{count} unknown of {n} comments")}
 
 
 @subtitle_wrapped
@@ -915,23 +1109,24 @@ def comment_sentiment(monthly: pd.DataFrame, title: str, subtitle: str = "") -> 
     """
     fig = _figure(title, subtitle)
     if monthly.empty or not monthly["n"].sum():
-        return _empty(fig, "No comments in these months")
+        return _empty(fig, _("No comments in these months"))
     x = pd.to_datetime(monthly["month_start"])
     for sentiment in ("negative", "neutral", "positive", "unknown"):
         counts = monthly[f"n_{sentiment}"]
-        hover = [[f"{m:%B %Y}", f"{int(c):,} {sentiment} of {int(n):,} comments"
-                  + ("" if pd.isna(s) else f"<br>negative: {s:.0f}% of those read")]
+        hover = [[fmt.month_name(m), _(SENTIMENT_COUNTS[sentiment]).format(count=fmt.count(c), n=fmt.count(n))
+                  + ("" if pd.isna(s) else "<br>" + _("negative: {share} of those read").format(share=fmt.percent(s, 0)))]
                  for m, c, n, s in zip(x, counts, monthly["n"], monthly["negative_share"])]
-        fig.add_bar(x=x, y=counts, name=sentiment.capitalize(), marker=dict(color=SENTIMENT_COLORS[sentiment]),
+        fig.add_bar(x=x, y=counts, name=_(SENTIMENT_NAMES[sentiment]), marker=dict(color=SENTIMENT_COLORS[sentiment]),
                     customdata=hover, hovertemplate=_HOVER)
     if "is_complete" in monthly:
         for day, n, whole in zip(x, monthly["n"], monthly["is_complete"]):
             if not whole:
-                fig.add_annotation(x=day, y=n, text="incomplete", showarrow=False, yshift=12,
+                fig.add_annotation(x=day, y=n, text=_("incomplete"), showarrow=False, yshift=12,
                                    font=dict(size=13, color=MUTED))
     fig.update_layout(barmode="stack", showlegend=True, height=360, bargap=0.25, margin_t=110)
-    fig.update_xaxes(title_text="Month", tickformat="%b %Y")
-    fig.update_yaxes(title_text="Comments")
+    fig.update_xaxes(title_text=_("Month"))
+    _time_axis(fig, x, "month")
+    fig.update_yaxes(title_text=_("Comments"))
     return fig
 
 
@@ -942,21 +1137,22 @@ def detractor_drivers(driving: pd.DataFrame, title: str, subtitle: str = "") -> 
     significant drawn pale."""
     fig = _figure(title, subtitle)
     if driving.empty:
-        return _empty(fig, "Too few detractor or promoter comments to compare")
+        return _empty(fig, _("Too few detractor or promoter comments to compare"))
     df = driving.iloc[::-1]  # bottom to top
-    for group, label, color in (("promoter", "Promoter comments (NPS 9–10)", COLORS["better"]),
-                                ("detractor", "Detractor comments (NPS 0–6)", COLORS["worse"])):
+    for group, label, color in (("promoter", _("Promoter comments (NPS 9–10)"), COLORS["better"]),
+                                ("detractor", _("Detractor comments (NPS 0–6)"), COLORS["worse"])):
         shares, counts, totals = df[f"{group}_share"], df[f"n_{group}"], df[f"n_{group}_comments"]
         fig.add_bar(y=df["label"], x=shares, orientation="h", name=label,
                     marker=dict(color=color, opacity=[1.0 if s else 0.45 for s in df["is_significant"]]),
-                    text=[f"{v:.0f}%" for v in shares], textposition="outside", cliponaxis=False,
-                    customdata=[[t, f"{label}: {v:.1f}% ({int(c):,} of {int(n):,})"
-                                 + ("" if s else "<br>gap not significant")]
+                    text=[fmt.percent(v, 0) for v in shares], textposition="outside", cliponaxis=False,
+                    customdata=[[t, _("{group}: {share} ({count} of {n})").format(
+                                     group=label, share=fmt.percent(v, 1), count=fmt.count(c), n=fmt.count(n))
+                                 + ("" if s else "<br>" + _("gap not significant"))]
                                 for t, v, c, n, s in zip(df["label"], shares, counts, totals, df["is_significant"])],
                     hovertemplate=_HOVER)
     fig.update_layout(barmode="group", showlegend=True, height=170 + 44 * len(df), bargap=0.25, margin_t=130,
                       legend=dict(traceorder="reversed"))
-    fig.update_xaxes(title_text="Share of comments naming the theme (%)", ticksuffix="%", showgrid=True,
+    fig.update_xaxes(title_text=_("Share of comments naming the theme (%)"), ticksuffix=_percent_suffix(), showgrid=True,
                      gridcolor=GRID, range=_room_for_labels([0, *df["detractor_share"], *df["promoter_share"]]))
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=df["label"].tolist(),
                      tickmode="array", tickvals=df["label"].tolist())
@@ -969,19 +1165,21 @@ def theme_changes(changes: pd.DataFrame, title: str, subtitle: str = "") -> go.F
     at the top; significant changes in the series colour, the others grey."""
     fig = _figure(title, subtitle)
     if changes.empty:
-        return _empty(fig, "Too few comments in one of the periods to compare")
+        return _empty(fig, _("Too few comments in one of the periods to compare"))
     df = changes.iloc[::-1]
     colors = [COLORS["series"] if s else COLORS["neutral"] for s in df["is_significant"]]
     fig.add_bar(y=df["label"], x=df["delta"], orientation="h", marker=dict(color=colors),
-                text=[f"{d:+.1f}" for d in df["delta"]], textposition="outside", cliponaxis=False,
-                customdata=[[t, f"{s:.1f}% of comments ({int(n):,}) against {ps:.1f}% ({int(pn):,}); "
-                                + fmt.p_value(p) + ("" if sig else "<br>not significant")]
+                text=[_signed_number(d, 1) for d in df["delta"]], textposition="outside", cliponaxis=False,
+                customdata=[[t, _("{share} of comments ({n}) against {before} ({n_before}); {p}").format(
+                                 share=fmt.percent(s, 1), n=fmt.count(n), before=fmt.percent(ps, 1),
+                                 n_before=fmt.count(pn), p=fmt.p_value(p))
+                                + ("" if sig else "<br>" + _("not significant"))]
                             for t, s, n, ps, pn, p, sig in zip(df["label"], df["share"], df["n"], df["prev_share"],
                                                                df["prev_n"], df["p_value"], df["is_significant"])],
                 hovertemplate=_HOVER)
     fig.add_vline(x=0, line=dict(color=MUTED, width=1))
     fig.update_layout(height=140 + 40 * len(df), bargap=0.3)
-    fig.update_xaxes(title_text="Change in share of comments (points)", showgrid=True, gridcolor=GRID,
+    fig.update_xaxes(title_text=_("Change in share of comments (points)"), showgrid=True, gridcolor=GRID,
                      range=_room_for_labels([0, *df["delta"]]))
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=df["label"].tolist(),
                      tickmode="array", tickvals=df["label"].tolist())
@@ -994,19 +1192,21 @@ def theme_heatmap(breakdown: pd.DataFrame, dimension: str, title: str, subtitle:
     name the theme, written in each cell, with n and the negative share in the hover."""
     fig = _figure(title, subtitle)
     if breakdown.empty:
-        return _empty(fig, "Too few comments per group to compare")
+        return _empty(fig, _("Too few comments per group to compare"))
     themes = breakdown.drop_duplicates("theme").sort_values("position")["label"].tolist()
     members = sorted(breakdown["member"].unique())
     grid = breakdown.pivot(index="label", columns="member", values="share").reindex(index=themes, columns=members)
     n = breakdown.pivot(index="label", columns="member", values="n").reindex(index=themes, columns=members)
     neg = breakdown.pivot(index="label", columns="member", values="negative_share").reindex(index=themes, columns=members)
     total = breakdown.drop_duplicates("member").set_index("member")["n_member"].reindex(members)
-    hover = [[[f"{t} · {m}", f"{0 if pd.isna(n.loc[t, m]) else int(n.loc[t, m]):,} of {int(total[m]):,} comments"
-               + ("" if pd.isna(neg.loc[t, m]) else f"<br>{neg.loc[t, m]:.0f}% of them negative")]
+    hover = [[[f"{t} · {m}", _("{count} of {n} comments").format(count=fmt.count(0 if pd.isna(n.loc[t, m]) else n.loc[t, m]),
+                                                                 n=fmt.count(total[m]))
+               + ("" if pd.isna(neg.loc[t, m]) else
+                  "<br>" + _("{share} of them negative").format(share=fmt.percent(neg.loc[t, m], 0)))]
               for m in members] for t in themes]
     fig.add_heatmap(z=grid.fillna(0).values, x=[m.replace("_", " ") for m in members], y=themes,
                     colorscale=[[0, "#FFFFFF"], [1, COLORS["series"]]], zmin=0,
-                    text=[[f"{v:.0f}%" for v in row] for row in grid.fillna(0).values], texttemplate="%{text}",
+                    text=[[fmt.percent(v, 0) for v in row] for row in grid.fillna(0).values], texttemplate="%{text}",
                     textfont=dict(size=13), customdata=hover, hovertemplate=_HOVER, showscale=False, xgap=2, ygap=2)
     fig.update_layout(height=150 + 36 * len(themes))
     fig.update_xaxes(title_text=dimension, side="bottom", showline=False, ticks="", tickmode="array",
@@ -1017,7 +1217,7 @@ def theme_heatmap(breakdown: pd.DataFrame, dimension: str, title: str, subtitle:
 
 # ---- Churn risk (cxdata/churn) ------------------------------------------------------------------
 BAND_COLORS = {"high": COLORS["worse"], "medium": "#E69F00", "low": COLORS["neutral"]}
-BAND_LABELS = {"high": "High risk", "medium": "Medium risk", "low": "Low risk"}
+BAND_LABELS = {"high": N_("High risk"), "medium": N_("Medium risk"), "low": N_("Low risk")}
 
 
 @subtitle_wrapped
@@ -1028,21 +1228,23 @@ def revenue_at_risk_bars(summary: pd.DataFrame, dimension: str, title: str, subt
     rows = summary[summary["dimension"] == dimension].nlargest(top, "value_at_risk").iloc[::-1]
     fig = _figure(title, subtitle)
     if rows.empty or rows["value_at_risk"].sum() == 0:
-        return _empty(fig, "No revenue at risk under these filters")
+        return _empty(fig, _("No revenue at risk under these filters"))
     labels = [fmt.money(v) for v in rows["value_at_risk"]]
     fig.add_bar(x=rows["value_at_risk"], y=rows["member"], orientation="h", marker=dict(color=COLORS["worse"]),
                 text=labels, textposition="outside", cliponaxis=False, textfont=dict(size=14, color=TEXT),
-                customdata=[[m, f"Revenue at risk {v}<br>{k:,} of {n:,} customers at high risk"]
+                customdata=[[m, _("Revenue at risk {amount}").format(amount=v) + "<br>"
+                             + _("{k} of {n} customers at high risk").format(k=fmt.count(k), n=fmt.count(n))]
                             for m, v, k, n in zip(rows["member"], labels, rows["n_at_risk"], rows["n_customers"])],
                 hovertemplate=_HOVER)
     fig.update_layout(bargap=0.3, height=150 + 40 * len(rows))
+    at_risk = [_("{n} at risk").format(n=fmt.count(k)) for k in rows["n_at_risk"]]
     fig.update_yaxes(showgrid=False, categoryorder="array", categoryarray=rows["member"].tolist(),
                      tickvals=rows["member"].tolist(),
-                     ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{k:,} at risk</span>"
-                               for m, k in zip(rows["member"], rows["n_at_risk"])])
-    fig.update_xaxes(title_text="Revenue at risk (annual value × risk)", showgrid=True, tickformat="~s",
-                     tickprefix=fmt.currency().prefix(),
+                     ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{k}</span>"
+                               for m, k in zip(rows["member"], at_risk)])
+    fig.update_xaxes(title_text=_("Revenue at risk (annual value × risk)"), showgrid=True,
                      gridcolor=GRID, showline=False, ticks="", range=_room_for_labels([0, *rows["value_at_risk"]]))
+    _money_axis(fig, "x", fig.layout.xaxis.range)
     return fig
 
 
@@ -1052,24 +1254,25 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
     the top right holds the accounts to call first."""
     fig = _figure(title, subtitle)
     if points.empty:
-        return _empty(fig, "No customer at medium or high risk under these filters")
+        return _empty(fig, _("No customer at medium or high risk under these filters"))
     for band in ("low", "medium", "high"):
         rows = points[points["band"] == band]
         if rows.empty:
             continue
-        fig.add_scatter(x=rows["annual_value"].clip(lower=1), y=rows["score"], mode="markers", name=BAND_LABELS[band],
+        fig.add_scatter(x=rows["annual_value"].clip(lower=1), y=rows["score"], mode="markers", name=_(BAND_LABELS[band]),
                         marker=dict(color=BAND_COLORS[band], size=8, opacity=0.75, line=dict(width=0)),
-                        customdata=[[c, f"Risk score {s:.0f}<br>Annual value {fmt.money(v)}<br>"
-                                        f"Revenue at risk {fmt.money(r)}"]
+                        customdata=[[c, _("Risk score {score}<br>Annual value {value}<br>Revenue at risk {risk}").format(
+                                            score=fmt.number(s, 0), value=fmt.money(v), risk=fmt.money(r))]
                                     for c, s, v, r in zip(rows["customer_id"], rows["score"], rows["annual_value"],
                                                           rows["value_at_risk"])],
                         hovertemplate=_HOVER)
     fig.add_hline(y=threshold, line=dict(color=COLORS["target"], dash="dash", width=1.5),
-                  annotation_text=f"alert threshold {threshold:g}", annotation_position="top left",
+                  annotation_text=_("alert threshold {score}").format(score=fmt.number_text(f"{threshold:g}")),
+                  annotation_position="top left",  # untranslated: a Plotly setting
                   annotation_font=dict(size=13, color=TEXT))
-    fig.update_xaxes(type="log", dtick=1, tickformat="~s", tickprefix=fmt.currency().prefix(),
-                     title_text="Annual value (log scale)")
-    fig.update_yaxes(title_text="Risk score (0–100)", range=[0, 102])
+    fig.update_xaxes(type="log", dtick=1, title_text=_("Annual value (log scale)"))
+    _money_axis(fig, "x", points["annual_value"].clip(lower=1), log=True)
+    fig.update_yaxes(title_text=_("Risk score (0–100)"), range=[0, 102])
     fig.update_layout(showlegend=True, height=420)
     return fig
 
@@ -1081,19 +1284,22 @@ def churn_calibration(table: pd.DataFrame, title: str, subtitle: str = "") -> go
     scores predicted (dots); a calibrated score puts each dot on its bar's top."""
     fig = _figure(title, subtitle)
     if table is None or table.empty:
-        return _empty(fig, "No check of the score yet")
+        return _empty(fig, _("No check of the score yet"))
     tenths = [f"{i + 1}" for i in range(len(table))]
-    ranges = [f"scores {lo:.1f}–{hi:.1f}" for lo, hi in zip(table["low"], table["high"])]
-    fig.add_bar(x=tenths, y=table["observed"], name="Left within 90 days", marker=dict(color=COLORS["series"]),
-                customdata=[[f"Tenth {t}: {r}", f"{o:.1f}% of {n:,} left ({k:,}); the scores said {p:.1f}%"]
+    ranges = [_("scores {low}–{high}").format(low=fmt.number(lo, 1), high=fmt.number(hi, 1))
+              for lo, hi in zip(table["low"], table["high"])]
+    fig.add_bar(x=tenths, y=table["observed"], name=_("Left within 90 days"), marker=dict(color=COLORS["series"]),
+                customdata=[[_("Tenth {tenth}: {scores}").format(tenth=t, scores=r),
+                             _("{share} of {n} left ({k}); the scores said {predicted}").format(
+                                 share=fmt.percent(o, 1), n=fmt.count(n), k=fmt.count(k), predicted=fmt.percent(p, 1))]
                             for t, r, o, n, k, p in zip(tenths, ranges, table["observed"], table["n"],
                                                          table["n_left"], table["predicted"])],
                 hovertemplate=_HOVER)
-    fig.add_scatter(x=tenths, y=table["predicted"], mode="markers", name="The scores said",
+    fig.add_scatter(x=tenths, y=table["predicted"], mode="markers", name=_("The scores said"),
                     marker=dict(color=COLORS["worse"], size=11, symbol="diamond", line=dict(width=1, color="white")),
                     hoverinfo="skip")
-    fig.update_xaxes(title_text="Customers in tenths by risk score (1 = lowest, 10 = highest)", showgrid=False)
-    fig.update_yaxes(title_text="% who left", ticksuffix="%", rangemode="tozero")
+    fig.update_xaxes(title_text=_("Customers in tenths by risk score (1 = lowest, 10 = highest)"), showgrid=False)
+    fig.update_yaxes(title_text=_("% who left"), ticksuffix=_percent_suffix(), rangemode="tozero")
     fig.update_layout(showlegend=True, height=380, bargap=0.25)
     return fig
 
@@ -1104,10 +1310,11 @@ def churn_calibration(table: pd.DataFrame, title: str, subtitle: str = "") -> go
 STATUS_COLORS = {verdict.MET: "#009E73", verdict.CLOSE: "#E69F00", verdict.MISSED: "#EE6677",
                  verdict.NO_TARGET: "#EEF1F4", verdict.TOO_FEW: "#EEF1F4", verdict.NO_DATA: "#FFFFFF",
                  verdict.NOT_IN_DATA: "#FFFFFF"}
-MATRIX_HEADERS = {"bad_experience_churn": "Churn after<br>bad experience", "complaint_rate": "Complaint<br>rate",
-                  "sla_compliance": "SLA<br>compliance", "first_contact_resolution": "First-contact<br>resolution",
-                  "first_response_live": "First<br>response<br>live", "first_response_written": "First<br>response<br>written",
-                  "resolution_time": "Resolution<br>time", "escalation_rate": "Escalation<br>rate"}
+MATRIX_HEADERS = {"bad_experience_churn": N_("Churn after<br>bad experience"), "complaint_rate": N_("Complaint<br>rate"),
+                  "sla_compliance": N_("SLA<br>compliance"), "first_contact_resolution": N_("First-contact<br>resolution"),
+                  "first_response_live": N_("First<br>response<br>live"),
+                  "first_response_written": N_("First<br>response<br>written"),
+                  "resolution_time": N_("Resolution<br>time"), "escalation_rate": N_("Escalation<br>rate")}
 
 
 @subtitle_wrapped
@@ -1117,17 +1324,20 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
     codes = list(STATUS_COLORS)
     rows = matrix["department"].tolist()[::-1]  # the best at the top
     df = matrix.set_index("department").loc[rows]
-    columns = [MATRIX_HEADERS.get(m, KPIS[m].label) for m in metrics] + ["<b>Alignment<br>index</b>"]
+    columns = [_(MATRIX_HEADERS[m]) if m in MATRIX_HEADERS else _label(m) for m in metrics] + \
+        ["<b>" + _("Alignment<br>index") + "</b>"]
     z, text, hover = [], [], []
     for d, r in df.iterrows():
         cells = [r[m] if isinstance(r.get(m), tuple) else ("no_data", "—") for m in metrics]
         index = r["index"]
         index_status = (verdict.NO_DATA if pd.isna(index) else verdict.MET if index >= 90
                         else verdict.CLOSE if index >= 70 else verdict.MISSED)  # the colours only
-        z.append([codes.index(s) for s, _ in cells] + [codes.index(index_status)])
-        text.append([v for _, v in cells] + ["—" if pd.isna(index) else f"<b>{index:.0f}</b>"])
-        hover.append([f"{d} · {KPIS[m].label}<br>{v} · {verdict.LABELS[s]}" for m, (s, v) in zip(metrics, cells)]
-                     + [f"{d}: alignment index " + ("—" if pd.isna(index) else f"{index:.0f} of 100")])
+        z.append([codes.index(s) for s, _v in cells] + [codes.index(index_status)])
+        text.append([v for _s, v in cells] + ["—" if pd.isna(index) else f"<b>{fmt.number(index, 0)}</b>"])
+        hover.append([f"{d} · {_label(m)}<br>{v} · {_(verdict.LABELS[s])}" for m, (s, v) in zip(metrics, cells)]
+                     + [_("{department}: alignment index {index}").format(
+                         department=d, index="—" if pd.isna(index) else
+                         _("{index} of 100").format(index=fmt.number(index, 0)))])
     n = len(codes)
     scale = [[pos, STATUS_COLORS[c]] for i, c in enumerate(codes) for pos in (i / n, (i + 1) / n)]
     fig = _figure(title, subtitle)
@@ -1135,7 +1345,7 @@ def alignment_matrix(matrix: pd.DataFrame, metrics: list[str], title: str, subti
                     customdata=hover, hovertemplate="%{customdata}<extra></extra>", colorscale=scale,
                     zmin=0, zmax=n, showscale=False, xgap=3, ygap=3)
     for code in (verdict.MET, verdict.CLOSE, verdict.MISSED, verdict.NO_TARGET):  # the legend: a trace each
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=verdict.LABELS[code],
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=_(verdict.LABELS[code]),
                         marker=dict(size=14, symbol="square", color=STATUS_COLORS[code], line=dict(color=GRID, width=1)))
     fig.update_layout(height=220 + 52 * len(rows), showlegend=True, margin_t=150, margin_b=48,
                       legend=dict(y=-0.02, yanchor="top"), plot_bgcolor="white")
@@ -1153,21 +1363,28 @@ def alignment_trend(index: pd.DataFrame, departments: list[str], title: str, sub
                         horizontal_spacing=0.02)
     fig.update_layout(template=TEMPLATE, title=_title(title, subtitle), height=300, margin_t=120)
     if not departments:
-        return _empty(fig, "No department to draw")
+        return _empty(fig, _("No department to draw"))
     for col, d in enumerate(departments, start=1):
         df = index[index["department"] == d].sort_values("period_start")
         x = pd.to_datetime(df["period_start"])
-        hover = [[f"{d} · Q{(q.month - 1) // 3 + 1} {q.year}",
-                  "no targeted metric to judge" if pd.isna(v) else f"alignment {v:.0f} of 100 · {g} of {m} metrics met"]
+        hover = [[f"{d} · {fmt.quarter(q)}",
+                  _("no targeted metric to judge") if pd.isna(v) else
+                  _("alignment {index} of 100 · {met} of {n} metrics met").format(
+                      index=fmt.number(v, 0), met=fmt.count(g), n=fmt.count(m))]
                  for q, v, g, m in zip(x, df[column], df["n_met"], df["n_metrics"])]
         fig.add_scatter(x=x, y=df[column], mode="lines+markers", line=dict(color=COLORS["series"], width=2.5),
                         marker=dict(size=6), customdata=hover, hovertemplate=_HOVER, row=1, col=col)
     for label in fig.layout.annotations:
         label.update(font=dict(size=15, color=TEXT))
-    fig.update_xaxes(tickformat="Q%q %y", nticks=3, showgrid=False, tickfont=dict(size=12))
+    fig.update_xaxes(showgrid=False, tickfont=dict(size=12))
+    _time_axis(fig, index.loc[index["department"].isin(departments), "period_start"], "quarter", english="Q%q %y",
+               nticks=3, panels=len(departments))
     fig.update_yaxes(range=[-5, 105], showgrid=True, gridcolor=GRID, tickvals=[0, 50, 100])
-    fig.update_yaxes(title_text="Index (0–100)", row=1, col=1)
+    fig.update_yaxes(title_text=_("Index (0–100)"), row=1, col=1)
     return fig
+
+
+MODE_NAMES = {"immediate": N_("Immediate channels"), "deferred": N_("Deferred channels")}
 
 
 @subtitle_wrapped
@@ -1176,26 +1393,29 @@ def resolution_histogram(hist: pd.DataFrame, promise_seconds: float, title: str,
     channels as two bar series, with the deferred promise marked."""
     fig = _figure(title, subtitle)
     if hist.empty:
-        return _empty(fig, "No resolved contact in this view")
+        return _empty(fig, _("No resolved contact in this view"))
     total = hist["n"].sum()
     for mode, color in (("immediate", COLORS["series"]), ("deferred", "#E69F00")):
         df = hist[hist["response_mode"] == mode]
         if df.empty:
             continue
         mids = (df["low_seconds"] * df["high_seconds"]) ** 0.5
-        hover = [[f"{mode.capitalize()} channels", f"{fmt.duration(lo)} – {fmt.duration(hi)}<br>{_n_text(n)} "
-                  f"({100 * n / total:.1f}% of all)"] for lo, hi, n in zip(df["low_seconds"], df["high_seconds"], df["n"])]
-        fig.add_bar(x=mids, y=df["n"], width=(df["high_seconds"] - df["low_seconds"]) * 0.92, name=f"{mode.capitalize()} channels",
+        name = _(MODE_NAMES[mode])
+        hover = [[name, f"{fmt.duration(lo)} – {fmt.duration(hi)}<br>"
+                  + _("{n} ({share} of all)").format(n=_n_text(n), share=fmt.percent(100 * n / total, 1))]
+                 for lo, hi, n in zip(df["low_seconds"], df["high_seconds"], df["n"])]
+        fig.add_bar(x=mids, y=df["n"], width=(df["high_seconds"] - df["low_seconds"]) * 0.92, name=name,
                     marker=dict(color=color), customdata=hover, hovertemplate=_HOVER)
     fig.add_vline(x=promise_seconds, line=dict(color=COLORS["target"], dash="dash", width=2))
     fig.add_annotation(x=math.log10(promise_seconds), y=1, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"Deferred promise {fmt.duration(promise_seconds)}", font=dict(size=14, color=COLORS["target"]))
+                       text=_("Deferred promise {time}").format(time=fmt.duration(promise_seconds)),
+                       font=dict(size=14, color=COLORS["target"]))
     ticks = [60, 600, 3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400, 30 * 86400]
     low, high = hist["low_seconds"].min(), hist["high_seconds"].max()
-    fig.update_xaxes(type="log", title_text="Time from start to resolution (log scale)",
+    fig.update_xaxes(type="log", title_text=_("Time from start to resolution (log scale)"),
                      tickvals=[t for t in ticks if low / 2 <= t <= high * 2] or None,
                      ticktext=[fmt.duration_short(t) for t in ticks if low / 2 <= t <= high * 2] or None)
-    fig.update_yaxes(title_text="Resolved contacts")
+    fig.update_yaxes(title_text=_("Resolved contacts"))
     fig.update_layout(barmode="overlay", showlegend=True, bargap=0, margin_t=120, legend=dict(y=1.08))
     return fig
 
@@ -1207,18 +1427,19 @@ def immediate_split(rows: pd.DataFrame, title: str, subtitle: str = "") -> go.Fi
     df = rows[rows["n_due"] > 0].sort_values("immediate_share", kind="stable")
     fig = _figure(title, subtitle)
     if df.empty:
-        return _empty(fig, "No contact due an answer in this view")
+        return _empty(fig, _("No contact due an answer in this view"))
     deferred = 100 - df["immediate_share"]
-    for name, values, color in (("Answered immediately", df["immediate_share"], COLORS["series"]),
-                                ("Deferred", deferred, "#E69F00")):
+    for name, values, color in ((_("Answered immediately"), df["immediate_share"], COLORS["series"]),
+                                (_("Deferred"), deferred, "#E69F00")):
         fig.add_bar(x=values, y=df["member"], orientation="h", name=name, marker=dict(color=color),
-                    text=[f"{v:.0f}%" for v in values], textposition="inside", insidetextanchor="middle",
+                    text=[fmt.percent(v, 0) for v in values], textposition="inside", insidetextanchor="middle",
                     textfont=dict(size=14, color="white" if color == COLORS["series"] else TEXT),
-                    customdata=[[m, f"{name}: {v:.1f}%<br>{_n_text(n)} due an answer"] for m, v, n in
+                    customdata=[[m, f"{name}: {fmt.percent(v, 1)}<br>" + _("{n} due an answer").format(n=_n_text(n))]
+                                for m, v, n in
                                 zip(df["member"], values, df["n_due"])], hovertemplate=_HOVER)
     members = df["member"].tolist()
     fig.update_layout(barmode="stack", showlegend=True, height=160 + 46 * len(members), bargap=0.3)
-    fig.update_xaxes(range=[0, 100], ticksuffix="%", title_text="Share of the contacts due an answer")
+    fig.update_xaxes(range=[0, 100], ticksuffix=_percent_suffix(), title_text=_("Share of the contacts due an answer"))
     fig.update_yaxes(categoryorder="array", categoryarray=members, tickvals=members,
                      ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{_n_text(n)}</span>"
                                for m, n in zip(members, df["n_due"])])

@@ -21,6 +21,8 @@ from typing import Callable, Iterator
 import duckdb
 import pandas as pd
 
+from cxdata.i18n import N_, _
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 DEFAULT_DB = Path("data/cx.duckdb")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -53,10 +55,10 @@ def db_path() -> Path:
 def sql_text(name: str) -> str:
     """The text of sql/NAME.sql; names are checked so no path can escape sql/."""
     if not _QUERY_NAME.match(name):
-        raise ValueError(f"not a query name: {name!r}")
+        raise ValueError(f"not a query name: {name!r}")  # untranslated: a programming error, for developers
     path = SQL_DIR / f"{name}.sql"
     if not path.exists():
-        raise ValueError(f"no query named {name!r} (expected {path})")
+        raise ValueError(f"no query named {name!r} (expected {path})")  # untranslated: for developers
     return path.read_text(encoding="utf-8")
 
 
@@ -79,7 +81,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -
     wanted = query_params(name)
     missing = wanted - params.keys()
     if missing:
-        raise ValueError(f"query {name!r} needs parameters {sorted(missing)}")
+        raise ValueError(f"query {name!r} needs parameters {sorted(missing)}")  # untranslated: for developers
     cur = con.cursor()  # one per query, so sessions sharing a connection never share a cursor
     try:
         return cur.execute(sql_text(name), {k: params[k] for k in wanted}).df()
@@ -101,13 +103,14 @@ def connect_readonly(path: Path | str | None = None) -> duckdb.DuckDBPyConnectio
     """Open the database for reading, as the app does."""
     path = Path(path or db_path())
     if not path.exists():
-        raise FileNotFoundError(f"no database at {path}: run `python -m cxdata demo` or load files")
+        raise FileNotFoundError(_("no database at {path}: run `python -m cxdata demo` or load files").format(path=path))
     try:
         return duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
         if "Conflicting lock" in str(exc):
             raise DatabaseBusy(_lock_message(path, exc)) from exc
-        raise NotADatabase(f"{path} is not a DuckDB database this version can open ({_first_line(exc)})") from exc
+        raise NotADatabase(_("{path} is not a DuckDB database this version can open ({error})").format(
+            path=path, error=_first_line(exc))) from exc
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -117,10 +120,10 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _lock_message(path: Path, exc: Exception) -> str:
-    holder = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", str(exc))
-    who = f"{holder.group(1)} (PID {holder.group(2)})" if holder else "another process"
-    return (f"the database {path} is open for writing by {who}; "
-            f"close that program (or wait for it to finish) and try again")
+    holder = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", str(exc))  # untranslated: DuckDB's words
+    who = f"{holder.group(1)} (PID {holder.group(2)})" if holder else _("another process")
+    return _("the database {path} is open for writing by {who}; close that program (or wait for it to finish) and "
+             "try again").format(path=path, who=who)
 
 
 @contextmanager
@@ -131,7 +134,7 @@ def _load_lock(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise DatabaseBusy(f"another load into {path} is running; wait for it to finish") from exc
+            raise DatabaseBusy(_("another load into {path} is running; wait for it to finish").format(path=path)) from exc
         yield
 
 
@@ -222,7 +225,10 @@ def scratch_folder(path: Path | str | None = None) -> Iterator[Path]:
 # What a full disk, a read-only file system or a folder without permission raise while a write
 # runs (DuckDB's own I/O errors say it in words).
 _WRITE_ERRNOS = (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM)
-_WRITE_WORDS = ("no space left", "read-only file system", "disk quota", "permission denied")
+_WRITE_WORDS = ("no space left", "read-only file system", "disk quota", "permission denied")  # untranslated: DuckDB's
+# words, matched in its messages; the message shown translates them (_cannot_write).
+WRITE_CAUSES = (N_("no space left"), N_("read-only file system"), N_("disk quota"), N_("permission denied"),
+                N_("a file stands where its folder should be"))
 
 
 @contextmanager
@@ -237,7 +243,7 @@ def _write_errors(path: Path) -> Iterator[None]:
         if elsewhere or (exc.errno not in _WRITE_ERRNOS and not misplaced
                          and not isinstance(exc, FileNotFoundError)):
             raise  # not the database's folder: a source file that cannot be read, say
-        cause = "a file stands where its folder should be" if misplaced else exc.strerror or str(exc)
+        cause = WRITE_CAUSES[-1] if misplaced else exc.strerror or str(exc)
         raise CannotWrite(_cannot_write(path, cause), cause.lower()) from exc
     except duckdb.IOException as exc:
         cause = next((w for w in _WRITE_WORDS if w in str(exc).lower()), None)
@@ -247,9 +253,9 @@ def _write_errors(path: Path) -> Iterator[None]:
 
 
 def _cannot_write(path: Path, cause: str) -> str:
-    return (f"cannot write the database {path} ({cause.lower()}): free disk space, make its folder "
-            "writable, or choose another file with --db (or CX_DB); nothing was written and the "
-            "database is as it was")
+    return _("cannot write the database {path} ({cause}): free disk space, make its folder writable, or choose "
+             "another file with --db (or CX_DB); nothing was written and the database is as it was").format(
+        path=path, cause=_(cause).lower())
 
 
 def _check_no_writer(path: Path) -> None:
@@ -260,11 +266,11 @@ def _check_no_writer(path: Path) -> None:
         if "Conflicting lock" in str(exc):
             raise DatabaseBusy(_lock_message(path, exc)) from exc
         if "checkpoint iteration does not match" in str(exc):  # left by loads before WALs were copied
-            raise NotADatabase(f"{path}.wal belongs to an earlier version of {path} and cannot be "
-                               f"replayed; move it aside (e.g. rename it to {path.name}.wal.old) "
-                               "and try again") from exc
-        raise NotADatabase(f"{path} is not a DuckDB database this version can open ({_first_line(exc)}); "
-                           "point --db or $CX_DB at another file") from exc
+            raise NotADatabase(_("{path}.wal belongs to an earlier version of {path} and cannot be replayed; move "
+                                 "it aside (e.g. rename it to {name}.wal.old) and try again").format(
+                path=path, name=path.name)) from exc
+        raise NotADatabase(_("{path} is not a DuckDB database this version can open ({error}); point --db or $CX_DB "
+                             "at another file").format(path=path, error=_first_line(exc))) from exc
 
 
 def _first_line(exc: Exception) -> str:

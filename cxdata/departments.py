@@ -21,6 +21,7 @@ from cxdata import metrics, overview, trends, verdict
 from cxdata.access.roles import User
 from cxdata.access.scoped import require
 from cxdata.filters import Filters, is_complete
+from cxdata.i18n import N_, _, n_
 
 # The scorecard's metrics in the order a card lists them: the customer's voice, then service.
 VOICE_METRICS = ("nps", "csat", "ces", "bad_experience_churn")
@@ -58,7 +59,7 @@ def company_row(reader, filters: Filters, min_responses: int = metrics.DEFAULT_M
     """The whole view over its period (not a quarter) on COMPANY_METRICS, label -> value worded as the
     overview's tiles word it (overview.period_figures): the departments' quarters sit below it."""
     figures = overview.period_figures(reader, filters, "previous", min_responses, COMPANY_METRICS)
-    return {metrics.KPIS[k].label: figures[k].text for k in COMPANY_METRICS}
+    return {_(metrics.KPIS[k].label): figures[k].text for k in COMPANY_METRICS}
 
 
 # ---- Reading the series --------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ def _card_row(department: str, kpi: str, now, then, history) -> dict:
               else metrics.Change(None, None, False))
     better = None if change.delta in (None, 0) or not change.is_significant else (change.delta > 0) == k.higher_is_better
     return {
-        "department": department, "kpi": kpi, "label": k.label,
+        "department": department, "kpi": kpi, "label": _(k.label),
         "value": None if now is None or not now.is_enough else now.value,
         "is_unanswered": now is not None and bool(now.is_unanswered),
         "moe": None if now is None else now.moe, "n": 0 if now is None or pd.isna(now.n) else int(now.n),
@@ -259,8 +260,8 @@ def alignment(cards: Scorecards) -> pd.DataFrame:
                "service_index": idx["service_index"].get(d, math.nan),
                "voice_index": idx["voice_index"].get(d, math.nan)}
         for r in g.itertuples():
-            row[r.kpi] = (r.status, metrics.NOT_IN_DATA if r.status == verdict.NOT_IN_DATA
-                          else fmt.UNANSWERED if r.is_unanswered else value_text(r.kpi, r.value))
+            row[r.kpi] = (r.status, _(metrics.NOT_IN_DATA) if r.status == verdict.NOT_IN_DATA
+                          else _(fmt.UNANSWERED) if r.is_unanswered else value_text(r.kpi, r.value))
         rows.append(row)
     out = pd.DataFrame(rows).sort_values(["index", "department"], ascending=[False, True], na_position="last")
     out["rank"] = out["index"].rank(ascending=False, method="min")
@@ -273,33 +274,46 @@ def value_text(kpi: str, value) -> str:
     return fmt.duration(value) if metrics.KPIS[kpi].unit == "s" else fmt.value(kpi, value)
 
 
+# Where a target in force comes from, beside it on the card (a loaded one of the department's own says nothing).
+SOURCES = {"edited": N_("{target} (edited)"), "company": N_("{target} (company)")}
+
+
+def target_text(kpi: str, target, source: str | None) -> str:
+    """A target in force as the card and the targets line write it: '90.0%', '90.0% (edited)', '25 (company)'."""
+    shown = value_text(kpi, target)
+    return _(SOURCES[source]).format(target=shown) if source in SOURCES else shown
+
+
 def card_table(cards: pd.DataFrame, department: str) -> pd.DataFrame:
     """One department's scorecard as the page shows it."""
     g = cards[cards["department"] == department]
     return pd.DataFrame({
-        "Metric": g["label"],
-        "Value": [fmt.unanswered(n) if u else value_text(k, v) if not _missing(v) else verdict.LABELS[s]
-                  if s in (verdict.TOO_FEW, verdict.NO_DATA, verdict.NOT_IN_DATA) else "—"
-                  for k, v, s, n, u in zip(g["kpi"], g["value"], g["status"], g["n"], g["is_unanswered"])],
+        _("Metric"): g["label"],
+        _("Value"): [fmt.unanswered(n) if u else value_text(k, v) if not _missing(v) else _(verdict.LABELS[s])
+                     if s in (verdict.TOO_FEW, verdict.NO_DATA, verdict.NOT_IN_DATA) else "—"
+                     for k, v, s, n, u in zip(g["kpi"], g["value"], g["status"], g["n"], g["is_unanswered"])],
         "n": [fmt.count(n) for n in g["n"]],
-        "Target": [(verdict.LABELS[verdict.NO_TARGET] if _missing(t) else value_text(k, t)
-                    + {"edited": " (edited)", "company": " (company)"}.get(src, ""))
-                   for k, t, src in zip(g["kpi"], g["target"], g["source"])],
-        "Status": [f"{verdict.LABELS[s]}: {m}" if s == verdict.NOT_IN_DATA else verdict.LABELS[s]
-                   for s, m in zip(g["status"], g["missing"] if "missing" in g else [None] * len(g))],
-        "Change": [_change_text(r) for r in g.itertuples()],
-        "Trend": g["spark"],
+        _("Target"): [_(verdict.LABELS[verdict.NO_TARGET]) if _missing(t) else target_text(k, t, src)
+                      for k, t, src in zip(g["kpi"], g["target"], g["source"])],
+        _("Status"): [_("{status}: {reason}").format(status=_(verdict.LABELS[s]), reason=m) if s == verdict.NOT_IN_DATA
+                      else _(verdict.LABELS[s])
+                      for s, m in zip(g["status"], g["missing"] if "missing" in g else [None] * len(g))],
+        _("Change"): [_change_text(r) for r in g.itertuples()],
+        _("Trend"): g["spark"],
     }).reset_index(drop=True)
 
 
 def _change_text(r) -> str:
     if r.delta is None or _missing(r.delta):
-        return "no comparison"
+        return _("no comparison")
     shown = fmt.duration_change(r.delta, r.value) if metrics.KPIS[r.kpi].unit == "s" else fmt.change(r.kpi, r.delta, r.value)
     if shown.startswith("±"):
-        return fmt.NO_CHANGE
-    verdict = "better" if r.is_better else "worse" if r.is_better is False else "not significant"
-    return f"{shown} · {verdict}"
+        return _(fmt.NO_CHANGE)
+    if r.is_better:
+        return _("{change} · better").format(change=shown)
+    if r.is_better is False:
+        return _("{change} · worse").format(change=shown)
+    return _("{change} · not significant").format(change=shown)
 
 
 def headline(matrix: pd.DataFrame) -> str:
@@ -308,23 +322,36 @@ def headline(matrix: pd.DataFrame) -> str:
     resting on fewer than THIN_BASIS targeted metrics named with its count."""
     judged = matrix.dropna(subset=["index"])
     if judged.empty:
-        return "No department has a targeted metric to judge in this quarter"
-    shown = judged["index"].map(lambda v: int(f"{v:.0f}"))
+        return _("No department has a targeted metric to judge in this quarter")
+    shown = judged["index"].map(lambda v: int(round(v)))
     top, bottom = shown.max(), shown.min()
     leaders, trailers = judged[shown == top], judged[shown == bottom]
-    thin = [(d, fmt.plural(n, "targeted metric")) for d, n in zip(leaders["department"], leaders["n_metrics"])
-            if n < THIN_BASIS]
-    basis = ("" if not thin else f" (on {thin[0][1]})" if len(leaders) == 1
-             else f" ({'; '.join(f'{d} on {n}' for d, n in thin)})")
+    thin = [(d, n_("{n} targeted metric", "{n} targeted metrics", n).format(n=fmt.count(n)))
+            for d, n in zip(leaders["department"], leaders["n_metrics"]) if n < THIN_BASIS]
+    if not thin:
+        basis = ""
+    elif len(leaders) == 1:
+        basis = " " + _("(on {metrics})").format(metrics=thin[0][1])
+    else:
+        basis = " ({})".format("; ".join(_("{department} on {metrics}").format(department=d, metrics=n) for d, n in thin))
+    fields = dict(top=fmt.count(top), bottom=fmt.count(bottom), basis=basis, n=fmt.count(len(judged)),
+                  leaders=fmt.and_list(leaders["department"]), trailers=fmt.and_list(trailers["department"]))
     if top == bottom:
         if len(judged) == 1:
-            return f"{judged['department'].iloc[0]}'s alignment index is {top} of 100{basis}"
-        every = "All" if len(judged) == len(matrix) else "The"
-        return f"{every} {len(judged)} departments judged are level at {top} of 100{basis}"
-    lead = "leads alignment" if len(leaders) == 1 else "share the lead in alignment"
-    trail = "trails" if len(trailers) == 1 else "trail"
-    return (f"{fmt.and_list(leaders['department'])} {lead} at {top} of 100{basis}; "
-            f"{fmt.and_list(trailers['department'])} {trail} at {bottom}")
+            return _("{department}'s alignment index is {top} of 100{basis}").format(
+                department=judged["department"].iloc[0], **fields)
+        if len(judged) == len(matrix):
+            return _("All {n} departments judged are level at {top} of 100{basis}").format(**fields)
+        return _("The {n} departments judged are level at {top} of 100{basis}").format(**fields)
+    if len(leaders) == 1 and len(trailers) == 1:
+        said = _("{leaders} leads alignment at {top} of 100{basis}; {trailers} trails at {bottom}")
+    elif len(leaders) == 1:
+        said = _("{leaders} leads alignment at {top} of 100{basis}; {trailers} trail at {bottom}")
+    elif len(trailers) == 1:
+        said = _("{leaders} share the lead in alignment at {top} of 100{basis}; {trailers} trails at {bottom}")
+    else:
+        said = _("{leaders} share the lead in alignment at {top} of 100{basis}; {trailers} trail at {bottom}")
+    return said.format(**fields)
 
 
 # ---- Editing targets -----------------------------------------------------------------------------------
@@ -340,21 +367,33 @@ def quarter_end(quarter: dt.date) -> dt.date:
 def set_target(store, metric: str, department: str, quarter: dt.date, target: float, user: User) -> None:
     """Keep a department's target for a quarter in the store (the user's e-mail and when in its
     history), after checking the user may edit it and it lies in the metric's range."""
-    require(user, "edit_targets", "edit targets")
+    require(user, "edit_targets", _("edit targets"))
     if user.scope["department"] is not None and department not in user.scope["department"]:
-        raise TargetError(f"{department} is outside your scope; its targets were not changed.")
+        raise TargetError(_("{department} is outside your scope; its targets were not changed.").format(
+            department=department))
     if metric not in metrics.KPIS:
-        raise TargetError(f"unknown metric {metric!r}")
+        raise TargetError(_("There is no metric called {metric}.").format(metric=repr(metric)))
     low, high = metrics.target_range(metric)
     if _missing(target) or target < low or (high is not None and target > high):
-        allowed = f"at least {fmt.value(metric, low)}" if high is None else \
-            f"between {low:g} and {high:g}"
-        raise TargetError(f"The {metrics.KPIS[metric].label} target must be {allowed}"
-                          + (" seconds" if metrics.KPIS[metric].unit == "s" else "") + f"; {target:g} was refused.")
+        fields = dict(kpi=_(metrics.KPIS[metric].label), low=_plain(low), high=_plain(high),
+                      target=_plain(target))
+        seconds = metrics.KPIS[metric].unit == "s"
+        if high is None:
+            said = (_("The {kpi} target must be at least {low} seconds; {target} was refused.") if seconds
+                    else _("The {kpi} target must be at least {low}; {target} was refused."))
+        else:
+            said = (_("The {kpi} target must be between {low} and {high} seconds; {target} was refused.") if seconds
+                    else _("The {kpi} target must be between {low} and {high}; {target} was refused."))
+        raise TargetError(said.format(**fields))
     quarter = trends.period_start(quarter, "quarter")
     store.change(STORE_KIND, target_key(metric, department, quarter),
                  {"metric": metric, "department": department, "quarter": quarter.isoformat(),
                   "period_end": quarter_end(quarter).isoformat(), "target": float(target)}, user.email)
+
+
+def _plain(x) -> str:
+    """A number typed or allowed, in its shortest form (95, 92.5, -100) with the locale's decimal mark."""
+    return "" if _missing(x) else fmt.number_text(format(float(x), "g"))
 
 
 def target_key(metric: str, department: str, quarter: dt.date) -> str:

@@ -16,6 +16,7 @@ from typing import Iterator
 import duckdb
 
 from cxdata import churn, comments, db, journey, service, themes
+from cxdata.i18n import _
 
 # The SQL of the layer and the code that analyses comments (not the theme file: editing it takes a
 # `python -m cxdata refresh`, which re-themes everything).
@@ -35,14 +36,14 @@ def refresh(con: duckdb.DuckDBPyConnection) -> float:
     try:
         comments.refresh(con)  # the comment analysis that the voice tables of derived.sql read
     except themes.ThemeFileError as exc:
-        raise RefreshFailed(f"{exc}; nothing was written") from exc
+        raise RefreshFailed(_("{error}; nothing was written").format(error=exc)) from exc
     service.write_settings(con)  # the service thresholds that derived.sql's service tables read
     try:
         con.execute(db.sql_text("derived"))
         journey.store_presets(con)  # the paths of the date presets, computed once here instead of per view
     except duckdb.Error as exc:
-        raise RefreshFailed("rebuilding the summary tables failed, so nothing was written "
-                            f"({str(exc).strip().splitlines()[0]})") from exc
+        raise RefreshFailed(_("rebuilding the summary tables failed, so nothing was written ({error})").format(
+            error=str(exc).strip().splitlines()[0])) from exc
     churn.refresh(con)  # the risk scores, trained on the history this write leaves
     seconds = time.perf_counter() - began
     con.execute(db.sql_text("derived_stamp"), {"refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxdata import formatting as fmt
 from cxdata.filters import Filters
+from cxdata.i18n import N_, _
 from cxdata.metrics import (DEFAULT_MIN_RESPONSES, benjamini_hochberg_cutoff, query_name, significance,
                             view_params)
 
 DIMENSIONS = ("touchpoint", "department", "channel")
-DIMENSION_PLURALS = {"touchpoint": "touchpoints", "department": "departments", "channel": "channels"}
+DIMENSION_LABELS = {"touchpoint": N_("Touchpoint"), "department": N_("Department"), "channel": N_("Channel")}
+DIMENSION_PLURALS = {"touchpoint": N_("touchpoints"), "department": N_("departments"), "channel": N_("channels")}
+# A driver in a sentence: a department by its name, the others as "the invoice touchpoint".
+_DRIVER_NAMES = {"touchpoint": N_("the {member} touchpoint"), "channel": N_("the {member} channel")}
 # The quadrants, in the order a reader acts on them: important = a significant gap larger than the
 # view's own; weak = CSAT significantly below the view's.
-QUADRANTS = ("fix first", "keep up", "watch", "maintain")
+QUADRANTS = (N_("fix first"), N_("keep up"), N_("watch"), N_("maintain"))
 COLUMNS = ["dimension", "member", "n_respondents", "n_good", "n_bad", "nps_good", "nps_good_moe", "nps_bad",
            "nps_bad_moe", "importance", "importance_moe", "p_value", "is_significant", "performance",
            "performance_moe", "performance_n", "is_weak", "reach", "quadrant", "is_supported", "reason",
@@ -84,23 +89,28 @@ def _gap(overall: pd.Series, min_responses: int) -> float | None:
 
 
 def _too_few(n_good: int, n_bad: int, minimum: int) -> str:
-    short = [f"{n:,} with a {kind}" for n, kind in ((n_good, "good"), (n_bad, "bad")) if n < minimum]
-    return f"only {' and '.join(short)} experience here ({minimum} of each needed)"
+    fields = dict(good=fmt.count(n_good), bad=fmt.count(n_bad), minimum=fmt.count(minimum))
+    if n_good < minimum and n_bad < minimum:
+        return _("only {good} with a good and {bad} with a bad experience here ({minimum} of each needed)").format(
+            **fields)
+    if n_good < minimum:
+        return _("only {good} with a good experience here ({minimum} of each needed)").format(**fields)
+    return _("only {bad} with a bad experience here ({minimum} of each needed)").format(**fields)
 
 
 def _quadrant(row) -> str:
     """Important: a significant gap larger than the view's own; weak: CSAT significantly below the view's."""
     important = bool(row.is_significant) and pd.notna(row.importance_line) and row.importance > row.importance_line
     weak = bool(row.is_weak)
-    return {(True, True): "fix first", (True, False): "keep up",
+    return {(True, True): "fix first", (True, False): "keep up",  # untranslated: quadrant codes (QUADRANTS marks them)
             (False, True): "watch", (False, False): "maintain"}[(important, weak)]
 
 
 def driver_name(dimension: str, member: str) -> str:
     """How a driver reads in a sentence: 'Billing', 'the invoice touchpoint', 'the email channel'."""
-    if dimension == "department":
+    if dimension not in _DRIVER_NAMES:
         return member
-    return f"the {str(member).replace('_', ' ')} {dimension}"
+    return _(_DRIVER_NAMES[dimension]).format(member=str(member).replace("_", " "))
 
 
 def top_fix(df: pd.DataFrame) -> pd.Series | None:
@@ -117,36 +127,44 @@ def drivers_headline(df: pd.DataFrame) -> str:
     clearly fix-first, and why; else nothing to fix among the drivers drawn, counted against all."""
     top = top_fix(df)
     if top is not None:
-        return (f"Fix first: {driver_name(top['dimension'], top['member'])} — a bad experience there goes with "
-                f"an NPS {top['importance']:.0f} points lower")
+        return _("Fix first: {driver} — a bad experience there goes with an NPS {gap} points lower").format(
+            driver=driver_name(top["dimension"], top["member"]), gap=fmt.number(top["importance"], 0))
     drawn = df[df["is_supported"].astype(bool)]
     if drawn.empty:
-        return "Too few answers to tell what drives NPS"
+        return _("Too few answers to tell what drives NPS")
     corner = drawn[(drawn["performance"].astype(float) < drawn["performance_line"].astype(float))
                    & (drawn["importance"].astype(float) > drawn["importance_line"].astype(float))]
     if not corner.empty:
         c = corner.loc[(corner["importance"].astype(float) * corner["reach"]).idxmax()]
-        why = "its NPS gap is within the noise" if not c["is_significant"] else "its CSAT is not clearly below the view's"
-        return f"Nothing clearly to fix first: {driver_name(c['dimension'], c['member'])} sits in the corner, but {why}"
+        driver = driver_name(c["dimension"], c["member"])
+        if not c["is_significant"]:
+            return _("Nothing clearly to fix first: {driver} sits in the corner, but its NPS gap is within the "
+                     "noise").format(driver=driver)
+        return _("Nothing clearly to fix first: {driver} sits in the corner, but its CSAT is not clearly below the "
+                 "view's").format(driver=driver)
     kinds = df["dimension"].unique()
-    noun = DIMENSION_PLURALS[kinds[0]] if len(kinds) == 1 else "drivers"
-    among = f"all {len(df)} {noun}" if len(drawn) == len(df) else f"the {len(drawn)} of {len(df)} {noun} with enough answers"
-    return f"Nothing to fix first among {among}"
+    noun = _(DIMENSION_PLURALS[kinds[0]]) if len(kinds) == 1 else _("drivers")
+    if len(drawn) == len(df):
+        return _("Nothing to fix first among all {n} {noun}").format(n=fmt.count(len(df)), noun=noun)
+    return _("Nothing to fix first among the {shown} of {n} {noun} with enough answers").format(
+        shown=fmt.count(len(drawn)), n=fmt.count(len(df)), noun=noun)
 
 
 def drivers_sentence(df: pd.DataFrame) -> str:
     """The finding in plain words, with its numbers and sample sizes."""
     if df.empty or not df["is_supported"].any():
-        return ("Too few answers to tell what drives NPS: no touchpoint, department or channel has enough "
-                "respondents with both a good and a bad experience there. Widen the period or the filters.")
+        return _("Too few answers to tell what drives NPS: no touchpoint, department or channel has enough "
+                 "respondents with both a good and a bad experience there. Widen the period or the filters.")
     top = top_fix(df)
     line = df["performance_line"].iloc[0]
     if top is None:
-        return ("Nothing to fix first: no touchpoint, department or channel is both more important than "
-                f"a bad experience anywhere and clearly below the view's CSAT of {line:.0f}%.")
-    return (f"Fix first: {driver_name(top['dimension'], top['member'])} — customers with a bad experience there "
-            f"score NPS {top['importance']:.0f} points lower than those with a good one "
-            f"(NPS {top['nps_bad']:.0f} against {top['nps_good']:.0f}, a gap of {top['importance']:.0f} ± "
-            f"{top['importance_moe']:.0f} points; n = {int(top['n_bad']):,} with a bad and {int(top['n_good']):,} "
-            f"with a good experience), and only {top['performance']:.0f}% are "
-            f"satisfied there (CSAT {line:.0f}% across the view, n = {int(top['performance_n']):,} answers there).")
+        return _("Nothing to fix first: no touchpoint, department or channel is both more important than a bad "
+                 "experience anywhere and clearly below the view's CSAT of {csat}.").format(csat=fmt.percent(line, 0))
+    return _("Fix first: {driver} — customers with a bad experience there score NPS {gap} points lower than those "
+             "with a good one (NPS {bad} against {good}, a gap of {gap} ± {margin} points; n = {n_bad} with a bad "
+             "and {n_good} with a good experience), and only {satisfied} are satisfied there (CSAT {csat} across "
+             "the view, n = {n} answers there).").format(
+        driver=driver_name(top["dimension"], top["member"]), gap=fmt.number(top["importance"], 0),
+        bad=fmt.number(top["nps_bad"], 0), good=fmt.number(top["nps_good"], 0),
+        margin=fmt.number(top["importance_moe"], 0), n_bad=fmt.count(top["n_bad"]), n_good=fmt.count(top["n_good"]),
+        satisfied=fmt.percent(top["performance"], 0), csat=fmt.percent(line, 0), n=fmt.count(top["performance_n"]))

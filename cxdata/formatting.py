@@ -385,7 +385,7 @@ def _three_figures(x: float) -> str:
 def value(kpi: str, x: float | None) -> str:
     """A KPI's value with its unit; a duration of +infinity is a median over half never answered."""
     if KPIS[kpi].unit == "s" and isinstance(x, (int, float)) and math.isinf(x) and x > 0:
-        return UNANSWERED
+        return _(UNANSWERED)
     if _is_missing(x):
         return MISSING
     return _amount(kpi, x, decimals=KPIS[kpi].decimals)

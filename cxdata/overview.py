@@ -10,6 +10,7 @@ import pandas as pd
 from cxdata import formatting as fmt
 from cxdata import metrics, verdict
 from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
+from cxdata.i18n import N_, _
 
 # Three rows of four on one 1280 x 720 screen: how customers feel, how they are served, what
 # they are worth.
@@ -91,7 +92,7 @@ def period_figures(reader, filters: Filters, compare: str, min_responses: int,
         shown = bool(row["is_enough"]) and not pd.isna(row["value"]) and not absent
         out[key] = PeriodFigure(
             kpi=key, value=float(row["value"]) if shown else None,
-            text=metrics.NOT_IN_DATA.capitalize() if absent else _value(key, row, targets.get(key), min_responses),
+            text=_(metrics.NOT_IN_DATA).capitalize() if absent else _value(key, row, targets.get(key), min_responses),
             change=None if absent or (withhold_counts and (not metrics.KPIS[key].is_sample or key in PER_PERIOD))
             else _delta_text(key, row), change_color=_delta_color(metrics.KPIS[key], row), n=0 if pd.isna(row["n"]) else int(row["n"]),
             target=targets.get(key))
@@ -100,40 +101,47 @@ def period_figures(reader, filters: Filters, compare: str, min_responses: int,
 
 # ---- What is on screen -------------------------------------------------------------------------
 
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+def day_text(day: dt.date) -> str:
+    """A day as the product's lines write it: '2 Sep 2026' (es '2 sept 2026', pt-BR '2 de set. de 2026')."""
+    return fmt.date(day).lstrip("0")
 
 
 def period_line(view: ViewState) -> str:
     """'Last 90 days, 2 Sep – 30 Nov 2026, against the previous period (4 Jun – 1 Sep 2026)'."""
     f, cmp = view.filters, view.filters.comparison(view.compare)
-    return (f"{PRESETS[view.preset]}, {_day(f.start)} – {_day(f.end)}, against the {COMPARISONS[view.compare]} "
-            f"({_day(cmp.start)} – {_day(cmp.end)})")
+    return _("{preset}, {start} – {end}, against the {versus} ({compare_start} – {compare_end})").format(
+        preset=_(PRESETS[view.preset]), start=day_text(f.start), end=day_text(f.end), versus=_(COMPARISONS[view.compare]),
+        compare_start=day_text(cmp.start), compare_end=day_text(cmp.end))
+
+
+# What a filter on interactions leaves whole for the customer KPIs, in "all channels and departments".
+_ALL_OF = {"channel": N_("channels"), "department": N_("departments"), "journey_stage": N_("journey stages")}
 
 
 def filters_line(filters: Filters) -> str:
     """The filters in force in words, and what they do not narrow, so a room looking at a
     projector knows it is seeing SMB only."""
     if not filters.chosen:
-        return "All customers, channels and departments"
-    chosen = " · ".join(f"{DIMENSIONS[key].label}: {', '.join(values)}" for key, values in filters.chosen)
-    ignored = [DIMENSIONS[key].label.lower() for key, _ in filters.chosen if not DIMENSIONS[key].of_customer]
+        return _("All customers, channels and departments")
+    chosen = " · ".join(_("{dimension}: {values}").format(dimension=_(DIMENSIONS[key].label), values=", ".join(values))
+                        for key, values in filters.chosen)
+    ignored = [_(_ALL_OF[key]) for key, _values in filters.chosen if not DIMENSIONS[key].of_customer]
     if ignored:
-        chosen += f" (churn, customers and revenue: all {' and '.join(_plural(d) for d in ignored)})"
+        # i18n: what the customer KPIs are not narrowed by; {dimensions} is "channels and departments"
+        chosen += " " + _("(churn, customers and revenue: all {dimensions})").format(dimensions=fmt.and_list(ignored))
     return chosen
-
-
-def _plural(word: str) -> str:
-    return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
 def freshness_line(facts: dict) -> str:
     """'Data to 30 Nov 2026, loaded 1 Dec 2026 09:12 UTC'."""
     newest, loaded = facts.get("newest_on"), facts.get("last_loaded_utc")
-    text = f"Data to {_day(newest)}" if newest else "No data yet"
-    if loaded is not None:
-        text += f", loaded {_day(loaded.date())} {loaded:%H:%M} UTC"
-    return text
+    if loaded is None:
+        return _("Data to {day}").format(day=day_text(newest)) if newest else _("No data yet")
+    # a 24-hour clock, as English, Spanish and Portuguese business text write it
+    time = loaded.strftime("%H:%M")  # untranslated: a clock time, the same in every language
+    if not newest:
+        return _("No data yet, loaded {day} {time} UTC").format(day=day_text(loaded.date()), time=time)
+    return _("Data to {day}, loaded {loaded} {time} UTC").format(day=day_text(newest), loaded=day_text(loaded.date()), time=time)
 
 
 def comparison_gaps(view: ViewState, facts: dict) -> list[str]:
@@ -144,11 +152,12 @@ def comparison_gaps(view: ViewState, facts: dict) -> list[str]:
     cmp = view.filters.comparison(view.compare)
     oldest, complete = facts.get("oldest_on"), facts.get("last_complete_on")
     if oldest and cmp.start < oldest:
-        notes.append(f"The comparison period starts {_day(cmp.start)}, before the first record ({_day(oldest)}): "
-                     "changes in contacts, customers, churn and revenue are not shown.")
+        notes.append(_("The comparison period starts {start}, before the first record ({oldest}): changes in "
+                       "contacts, customers, churn and revenue are not shown.").format(start=day_text(cmp.start),
+                                                                                      oldest=day_text(oldest)))
     if complete and view.filters.end > complete:
-        notes.append(f"The period ends on {_day(view.filters.end)}, a day the data covers only in part: "
-                     "changes in contacts, customers, churn and revenue are not shown.")
+        notes.append(_("The period ends on {end}, a day the data covers only in part: changes in contacts, "
+                       "customers, churn and revenue are not shown.").format(end=day_text(view.filters.end)))
     return notes
 
 
@@ -186,7 +195,7 @@ def tiles(data: OverviewData, view: ViewState, min_responses: int, withhold_coun
         status = verdict_of(key, row, target, min_responses) if key in metrics.TARGETED_KPIS else None
         withheld = withhold_counts and (not kpi.is_sample or key in PER_PERIOD)
         out.append(Tile(
-            kpi=key, label=kpi.label,
+            kpi=key, label=_(kpi.label),
             value=_value(key, row, target, min_responses),
             delta=None if withheld else _delta_text(key, row),
             delta_color=_delta_color(kpi, row),
@@ -211,7 +220,7 @@ def _provided_months(trend: pd.DataFrame, coverage: metrics.Coverage, key: str) 
 def _absent_tile(key: str, reason: str, view: ViewState, trend: pd.DataFrame) -> Tile:
     """A tile whose metric the data does not provide in this period (metrics.Coverage): no number,
     no change, no target status."""
-    return Tile(kpi=key, label=metrics.KPIS[key].label, value=metrics.NOT_IN_DATA.capitalize(), delta=None,
+    return Tile(kpi=key, label=_(metrics.KPIS[key].label), value=_(metrics.NOT_IN_DATA).capitalize(), delta=None,
                 delta_color="off", status=None, badge="", detail=reason, help=_help(metrics.KPIS[key], view),
                 trend=trend)
 
@@ -231,11 +240,11 @@ def verdict_of(key: str, row, target: float | None, min_responses: int) -> str:
 
 def _value(key: str, row, target: float | None, min_responses: int) -> str:
     if _withheld(row):
-        return "Not shown"
+        return _("Not shown")
     if row.get("is_unanswered"):
-        return fmt.UNANSWERED.capitalize()
+        return _(fmt.UNANSWERED).capitalize()
     if not row["is_enough"] and key in metrics.SURVEY_KPIS:
-        return "Too few answers"
+        return _("Too few answers")
     return fmt.value_beside(key, row["value"], target)
 
 
@@ -248,7 +257,7 @@ def _delta_text(key: str, row) -> str | None:
 def _delta_color(kpi: metrics.Kpi, row) -> str:
     if row["verdict"] not in ("significant change", "change") or kpi.higher_is_better is None:
         return "off"
-    if _delta_text(kpi.key, row) == fmt.NO_CHANGE:  # no arrow for a change that rounds to nothing
+    if _delta_text(kpi.key, row) == _(fmt.NO_CHANGE):  # no arrow for a change that rounds to nothing
         return "off"
     return "normal" if kpi.higher_is_better else "inverse"
 
@@ -263,7 +272,7 @@ def _retention_year_end(end: dt.date) -> dt.date:
 def _withheld(row) -> str | None:
     """Why revenue retention is not shown (its queries say), or None."""
     reason = row.get("reason")
-    return None if reason is None or pd.isna(reason) else metrics.WITHHELD_REASONS[reason]
+    return None if reason is None or pd.isna(reason) else _(metrics.WITHHELD_REASONS[reason])
 
 
 def _detail(key: str, row, by_kpi: pd.DataFrame, min_responses: int, channels: pd.DataFrame,
@@ -273,40 +282,49 @@ def _detail(key: str, row, by_kpi: pd.DataFrame, min_responses: int, channels: p
     if _withheld(row):
         return _withheld(row)
     if key in ("net_revenue_retention", "gross_revenue_retention"):
-        return f"the 12 months to {_retention_year_end(end):%b %Y} · {n:,} customers"
+        return _("the 12 months to {month} · {n} customers").format(month=fmt.month(_retention_year_end(end)),
+                                                                    n=fmt.count(n))
     if kpi.is_sample and n == 0:
-        return "nothing to measure in this period"
+        return _("nothing to measure in this period")
     if row.get("is_unanswered"):
-        return f"n = {n:,} contacts due an answer: no median time to show"
+        return _("n = {n} contacts due an answer: no median time to show").format(n=fmt.count(n))
     if not row["is_enough"]:
-        return f"n = {n:,}: a score needs at least {min_responses} answers"
+        return _("n = {n}: a score needs at least {minimum} answers").format(n=fmt.count(n),
+                                                                              minimum=fmt.count(min_responses))
     if key == "churn_rate":
-        return f"{fmt.margin(key, row['moe'])} · n = {n:,} customers"
+        return _("{margin} · n = {n} customers").format(margin=fmt.margin(key, row["moe"]), n=fmt.count(n))
     if kpi.is_sample:
-        return f"{fmt.margin(key, row['moe'], row['value'])} · n = {n:,}"
+        return "{margin} · n = {n}".format(margin=fmt.margin(key, row["moe"], row["value"]), n=fmt.count(n))
     if key == "revenue":
-        return f"{n:,} transactions"
+        return _("{n} transactions").format(n=fmt.count(n))
     if key == "active_customers":
         lost = by_kpi.loc["annual_value_lost"]
         if pd.isna(lost["value"]) or not lost["n"]:
-            return "nobody left in this period"
-        return f"{int(lost['n']):,} left, taking {fmt.value('annual_value_lost', lost['value'])} a year"
+            return _("nobody left in this period")
+        return _("{n} left, taking {amount} a year").format(n=fmt.count(lost["n"]),
+                                                            amount=fmt.value("annual_value_lost", lost["value"]))
     if key == "contacts" and n:
         live = channels.loc[channels["is_live"], "n"].sum() / n * 100
-        return f"live {live:.0f}% · written {100 - live:.0f}%"
+        return _("live {live} · written {written}").format(live=fmt.percent(live, 0), written=fmt.percent(100 - live, 0))
     return ""
 
 
 def _help(kpi: metrics.Kpi, view: ViewState) -> str:
-    scope = ("Only the customer filters (" + ", ".join(d.label.lower() for d in DIMENSIONS.values()
-                                                      if d.of_customer) + ") apply: a customer has no single "
-             "channel or department." if kpi.key in CUSTOMER_KPIS else "Every filter applies.")
-    margin = " Shown with its 95% margin of error; a change is called significant at the 95% level." \
-        if kpi.is_sample else ""
-    target = (f" The badge: this period's value against its target ({verdict.rule_text()})."
-              if kpi.key in metrics.TARGETED_KPIS else "")
-    return (f"{kpi.definition}.{margin}{target} The line: the last 12 complete months (hover for each "
-            f"month); the numbers at its right are the axis ends. {scope}")
+    if kpi.key in CUSTOMER_KPIS:
+        customer = ", ".join(_(d.label).lower() for d in DIMENSIONS.values() if d.of_customer)
+        scope = _("Only the customer filters ({filters}) apply: a customer has no single channel or "
+                  "department.").format(filters=customer)
+    else:
+        scope = _("Every filter applies.")
+    parts = [_("{definition}.").format(definition=_(kpi.definition))]
+    if kpi.is_sample:
+        parts.append(_("Shown with its 95% margin of error; a change is called significant at the 95% level."))
+    if kpi.key in metrics.TARGETED_KPIS:
+        parts.append(_("The badge: this period's value against its target ({rule}).").format(rule=verdict.rule_text()))
+    parts.append(_("The line: the last 12 complete months (hover for each month); the numbers at its right are "
+                   "the axis ends."))
+    parts.append(scope)
+    return " ".join(parts)
 
 
 # ---- What needs attention ------------------------------------------------------------------------
@@ -323,68 +341,122 @@ class Attention:
     status: str | None = None  # a target's verdict (cxdata.verdict) for a standing miss; None for a mover
 
 
-# What a standing miss is about, as the subject of its sentence.
-_MISS_SUBJECT = {"sla_compliance": "SLA compliance", "nps": "NPS", "csat": "CSAT", "ces": "effort score (CES)",
-                 "first_response_live": "first response on live channels",
-                 "first_response_written": "first response on written channels"}
+# What a standing miss is about, with whose it is ({owner}), as the subject of its sentence: one
+# message per KPI, so each language places the owner and the article ("El NPS de **Ventas**").
+_MISS_SUBJECT = {"sla_compliance": N_("{owner} SLA compliance"), "nps": N_("{owner} NPS"),
+                 "csat": N_("{owner} CSAT"), "ces": N_("{owner} effort score (CES)"),
+                 "first_response_live": N_("{owner} first response on live channels"),
+                 "first_response_written": N_("{owner} first response on written channels")}
 
 
 def attention(data: OverviewData, view: ViewState) -> list[Attention]:
     """Standing target misses first (who, by how much, for how long), then the groups that moved
     beyond the company's own change, worst news first."""
-    whole = "The company" if not view.filters.chosen else "This view"  # under a filter, not the company
-    period = f"{_day(view.filters.start)} – {_day(view.filters.end)}"
+    whole = "company" if not view.filters.chosen else "view"  # under a filter, not the company
+    period = _("{start} – {end}").format(start=day_text(view.filters.start), end=day_text(view.filters.end))
     items = [_miss_item(r, whole, period) for r in data.misses.itertuples()]
-    versus = COMPARISONS[view.compare]
+    versus = _(COMPARISONS[view.compare])
     items += [_mover_item(r, versus) for r in data.movers.itertuples()]
     return items
 
 
 def _quarter(day) -> str:
-    day = pd.Timestamp(day)
-    return f"Q{(day.month - 1) // 3 + 1} {day.year}"
+    return fmt.quarter(pd.Timestamp(day))
 
 
-def _miss_item(r, whole: str = "The company", period: str = "this period") -> Attention:
+def _owner(scope: str) -> str:
+    """Whose number a standing miss speaks of, as the start of its sentence: "**The company**'s",
+    "**This view**'s", "**Sales**'" (es "de **la empresa**", "de **Ventas**": the translation places it)."""
+    if scope == "company":
+        # i18n: whose number it is; the sentence puts it where the language wants it ("El NPS de la empresa")
+        return _("**The company**'s")
+    if scope == "view":
+        return _("**This view**'s")
+    text = _("**{department}**'s").format(department=fmt.md(scope))  # a department named in the data: text
+    return text[:-1] if text.endswith("s**'s") else text   # English: "Sales'", not "Sales's"
+
+
+def _miss_sentence(status: str, subject: str, value: str, target: str, period: str) -> str:
+    """The first clause of a standing miss: one whole sentence per verdict, so each language words it."""
+    fields = dict(subject=subject, value=value, target=target, period=period)
+    if status == verdict.MET:
+        return _("{subject} is {value} and meets its {target} target over {period}").format(**fields)
+    if status == verdict.CLOSE:
+        return _("{subject} is {value} and is close to its {target} target over {period}").format(**fields)
+    if status == verdict.MISSED:
+        return _("{subject} is {value} and misses its {target} target over {period}").format(**fields)
+    if status == verdict.TOO_FEW:
+        return _("{subject} is {value} and has too few answers to judge against its {target} target "
+                 "over {period}").format(**fields)
+    if status == verdict.NO_DATA:
+        return _("{subject} is {value} and has no data to judge against its {target} target "
+                 "over {period}").format(**fields)
+    return _("{subject} is {value} and has no target over {period}").format(**fields)
+
+
+def _miss_item(r, whole: str = "company", period: str | None = None) -> Attention:
     """A standing miss in the tile's words: this period's verdict (cxdata.verdict, as the tile's badge
-    says it when the scope is the whole view), then the quarters below target, each period named."""
-    scope = whole if r.is_company else fmt.md(r.scope)   # a department named in the data: text
+    says it when the scope is the whole view), then the quarters below target, each period named.
+    `whole` is "company" or "view" (the scope when the row is the whole view)."""
+    period = _("this period") if period is None else period
     status = verdict.status(r.kpi, r.value, r.target, r.moe, r.n)
-    whose = "'" if scope.endswith("s") else "'s"
-    text = (f"**{scope}**{whose} {_MISS_SUBJECT[r.kpi]} is "
-            f"{fmt.value(r.kpi, r.value)} and {verdict.fragment(r.kpi, status, r.target)} over {period}")
+    subject = _(_MISS_SUBJECT[r.kpi]).format(owner=_owner(whole if r.is_company else r.scope))
+    text = _miss_sentence(status, subject,
+                          fmt.value(r.kpi, r.value), fmt.value(r.kpi, r.target), period)
+    since = _quarter(r.since)
     if r.quarters_missed > 1 and r.quarters_missed == r.quarters_seen:
-        text += f"; below target in every quarter since {_quarter(r.since)}"
+        text = _("{finding}; below target in every quarter since {quarter}.").format(finding=text, quarter=since)
     elif r.quarters_missed > 1:
-        text += f"; below target in each of the last {r.quarters_missed} quarters, since {_quarter(r.since)}"
+        text = _("{finding}; below target in each of the last {n} quarters, since {quarter}.").format(
+            finding=text, n=fmt.count(r.quarters_missed), quarter=since)
     elif r.quarters_missed == 1:
-        text += f"; below target in {_quarter(r.since)}"
-    help_text = (f"{r.label} {fmt.value(r.kpi, r.value)} {fmt.margin(r.kpi, r.moe)} (n = {r.n:,}) over {period}, "
-                 f"short of its {fmt.value(r.kpi, r.target)} target by more than its margin of error; "
-                 f"{verdict.rule_text()}. Quarters are counted back from the one this period ends in, "
-                 "on their values.")
-    return Attention(text + ".", help_text, None if r.is_company else "department",
+        text = _("{finding}; below target in {quarter}.").format(finding=text, quarter=since)
+    else:
+        text = _("{finding}.").format(finding=text)
+    help_text = _("{kpi} {value} {margin} (n = {n}) over {period}, short of its {target} target by more than its "
+                  "margin of error; {rule}. Quarters are counted back from the one this period ends in, on their "
+                  "values.").format(kpi=_(r.label), value=fmt.value(r.kpi, r.value), margin=fmt.margin(r.kpi, r.moe),
+                                    n=fmt.count(r.n), period=period, target=fmt.value(r.kpi, r.target),
+                                    rule=verdict.rule_text())
+    return Attention(text, help_text, None if r.is_company else "department",
                      None if r.is_company else r.scope, is_better=False, kpi=r.kpi, by="department", status=status)
 
 
-def _mover_item(r, versus: str) -> Attention:
-    moved = "rose" if r.delta > 0 else "fell" if r.delta < 0 else "held"
-    size = fmt.change(r.kpi, abs(r.delta), r.value).lstrip("+±")
-    company_size = fmt.change(r.kpi, abs(r.company_delta), r.value).lstrip("+±")
-    company_moved = "rise" if r.company_delta > 0 else "fall"
+def _company_clause(r) -> str:
+    """How the whole view moved beside a group: a clause that ends the mover's sentence."""
+    size = fmt.change(r.kpi, abs(r.company_delta), r.value).lstrip("+±")
     if not r.company_is_significant:
-        company = "while the whole view did not change significantly"
-    elif (r.delta > 0) == (r.company_delta > 0):
-        company = f"{'more' if abs(r.delta) > abs(r.company_delta) else 'less'} than the whole view's {company_size} {company_moved}"
+        return _("while the whole view did not change significantly")
+    rise = r.company_delta > 0
+    if (r.delta > 0) == rise:
+        more = abs(r.delta) > abs(r.company_delta)
+        if rise:
+            return (_("more than the whole view's {size} rise") if more
+                    else _("less than the whole view's {size} rise")).format(size=size)
+        return (_("more than the whole view's {size} fall") if more
+                else _("less than the whole view's {size} fall")).format(size=size)
+    return (_("against a {size} rise of the whole view") if rise
+            else _("against a {size} fall of the whole view")).format(size=size)
+
+
+def _mover_item(r, versus: str) -> Attention:
+    fields = dict(dimension=_(r.dimension_label), member=fmt.md(r.member), kpi=_(r.label),
+                  size=fmt.change(r.kpi, abs(r.delta), r.value).lstrip("+±"), value=fmt.value(r.kpi, r.value),
+                  versus=versus, company=_company_clause(r))
+    if r.delta > 0:
+        text = _("**{dimension} {member}**: {kpi} rose {size} to {value} against the {versus}, {company}.")
+    elif r.delta < 0:
+        text = _("**{dimension} {member}**: {kpi} fell {size} to {value} against the {versus}, {company}.")
     else:
-        company = f"against a {company_size} {company_moved} of the whole view"
-    text = (f"**{r.dimension_label} {fmt.md(r.member)}**: {r.label} {moved} {size} to {fmt.value(r.kpi, r.value)} "
-            f"against the {versus}, {company}.")
-    help_text = (f"{r.label} {fmt.value(r.kpi, r.prev_value)} → {fmt.value(r.kpi, r.value)} "
-                 f"(n = {r.prev_n:,} → {r.n:,}); the company's change {fmt.change(r.kpi, r.company_delta, r.value)}. "
-                 f"The group's change beyond the company's: {fmt.change(r.kpi, r.excess, r.value)}, "
-                 "larger than chance explains, even allowing for the many groups checked at once.")
-    return Attention(text, help_text, r.dimension, r.member, is_better=bool(r.is_better), kpi=r.kpi, by=r.dimension)
+        text = _("**{dimension} {member}**: {kpi} held at {value} against the {versus}, {company}.")
+    help_text = _("{kpi} {before} → {after} (n = {n_before} → {n_after}); the company's change {company}. The "
+                  "group's change beyond the company's: {excess}, larger than chance explains, even allowing for "
+                  "the many groups checked at once.").format(
+        kpi=_(r.label), before=fmt.value(r.kpi, r.prev_value), after=fmt.value(r.kpi, r.value),
+        n_before=fmt.count(r.prev_n), n_after=fmt.count(r.n), company=fmt.change(r.kpi, r.company_delta, r.value),
+        excess=fmt.change(r.kpi, r.excess, r.value))
+    return Attention(text.format(**fields), help_text, r.dimension, r.member, is_better=bool(r.is_better), kpi=r.kpi,
+                     by=r.dimension)
 
 
 def company_moves(summary: pd.DataFrame, view: ViewState) -> str | None:
@@ -394,17 +466,17 @@ def company_moves(summary: pd.DataFrame, view: ViewState) -> str | None:
         ["nps", "csat", "ces", "sla_compliance", "first_response_live", "first_response_written"])]
     if moved.empty:
         return None
-    parts = []
-    for better, words in ((False, "worsened"), (True, "improved")):
-        labels = moved.loc[moved["is_better"] == better, "label"].tolist()
-        if labels:
-            parts.append(f"{_and(labels)} {words}")
-    return (f"Across the whole view, {' and '.join(parts)} significantly against the {COMPARISONS[view.compare]}. "
-            "Groups are listed below only where they moved beyond that.")
-
-
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    worse = [_(label) for label in moved.loc[moved["is_better"] == False, "label"]]  # noqa: E712 (a column)
+    better = [_(label) for label in moved.loc[moved["is_better"] == True, "label"]]  # noqa: E712
+    fields = dict(worse=fmt.and_list(worse) if worse else "", better=fmt.and_list(better) if better else "",
+                  versus=_(COMPARISONS[view.compare]))
+    if worse and better:
+        said = _("Across the whole view, {worse} worsened and {better} improved significantly against the {versus}.")
+    elif worse:
+        said = _("Across the whole view, {worse} worsened significantly against the {versus}.")
+    else:
+        said = _("Across the whole view, {better} improved significantly against the {versus}.")
+    return said.format(**fields) + " " + _("Groups are listed below only where they moved beyond that.")
 
 
 def has_data(summary: pd.DataFrame) -> bool:
@@ -425,13 +497,13 @@ def export_table(data: OverviewData, tiles: list[Tile]) -> pd.DataFrame:
         row = by_kpi.loc[tile.kpi]
         shown = bool(row["is_enough"]) and not pd.isna(row["value"])
         rows.append({
-            "Metric": tile.label, "Shown as": tile.value,
-            "Value": row["value"] if shown else None, "Margin (±, 95%)": row["moe"] if shown else None,
+            _("Metric"): tile.label, _("Shown as"): tile.value,
+            _("Value"): row["value"] if shown else None, _("Margin (±, 95%)"): row["moe"] if shown else None,
             "n": None if pd.isna(row["n"]) else int(row["n"]),
-            "Comparison value": row["prev_value"], "Change": row["delta"] if tile.delta else None,
-            "Change verdict": row["verdict"] if tile.delta else None,
-            "Target": data.targets.get(tile.kpi),
-            "Status": verdict.LABELS[tile.status or verdict.NO_TARGET],   # as the badge words it
-            "Detail": tile.detail,
+            _("Comparison value"): row["prev_value"], _("Change"): row["delta"] if tile.delta else None,
+            _("Change verdict"): _(row["verdict"]) if tile.delta else None,
+            _("Target"): data.targets.get(tile.kpi),
+            _("Status"): _(verdict.LABELS[tile.status or verdict.NO_TARGET]),   # as the badge words it
+            _("Detail"): tile.detail,
         })
     return pd.DataFrame(rows)

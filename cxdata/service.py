@@ -17,12 +17,13 @@ import pandas as pd
 from cxdata import formatting as fmt
 from cxdata import metrics
 from cxdata.filters import Filters
+from cxdata.i18n import N_, _, n_
 
 IMMEDIATE_ENV = "CX_IMMEDIATE_SECONDS"
 DEFERRED_ENV = "CX_DEFERRED_SECONDS"
 DEFAULT_IMMEDIATE_SECONDS = 180.0      # answered on the spot: within 3 minutes
 DEFAULT_DEFERRED_SECONDS = 24 * 3600.0  # the back office's promise: resolved within a day
-BREAKDOWNS = {"channel": "Channel", "department": "Department", "kind": "Kind", "office": "Office"}
+BREAKDOWNS = {"channel": N_("Channel"), "department": N_("Department"), "kind": N_("Kind"), "office": N_("Office")}
 BACKLOG_HOURS = (4, 24)
 BACKLOG_LIMIT = 200
 FEW_JUDGED = 30   # a department's SLA compliance on fewer contacts is named with its count in the headline
@@ -69,10 +70,12 @@ def pending_change(reader) -> str | None:
     built, asked = in_force(reader), settings()
     if built == asked:
         return None
-    return (f"The administrator has set new service time limits ({_duration(asked.immediate_seconds)} immediate, "
-            f"{_duration(asked.deferred_seconds)} deferred); they apply once the data is next refreshed. "
-            f"Until then the figures use {_duration(built.immediate_seconds)} and "
-            f"{_duration(built.deferred_seconds)}.")
+    return _("The administrator has set new service time limits ({immediate} immediate, {deferred} deferred); they "
+             "apply once the data is next refreshed. Until then the figures use {immediate_now} and "
+             "{deferred_now}.").format(immediate=_duration(asked.immediate_seconds),
+                                       deferred=_duration(asked.deferred_seconds),
+                                       immediate_now=_duration(built.immediate_seconds),
+                                       deferred_now=_duration(built.deferred_seconds))
 
 
 def _duration(seconds: float) -> str:
@@ -145,16 +148,24 @@ def headline(lv: Levels) -> str:
     """The page's finding: the worst department on SLA compliance, or the whole view's level."""
     t = lv.total
     if t["n_contacts"] is None or pd.isna(t["n_contacts"]) or not t["n_contacts"]:
-        return "No contacts in this view"
+        return _("No contacts in this view")
     if "sla_compliance" in lv.missing:
-        return f"SLA compliance: {metrics.NOT_IN_DATA}"
+        return _("SLA compliance: {not_in_data}").format(not_in_data=_(metrics.NOT_IN_DATA))
     dept = lv.by["department"].dropna(subset=["sla_compliance"])
     dept = dept[dept["n_sla_judged"] > 0]   # the bars the chart draws
+    whole = fmt.percent(t["sla_compliance"], 0)
     if len(dept) > 1:  # the lowest bar as the chart writes it (whole %), ties named together
-        shown = dept["sla_compliance"].map(lambda v: int(f"{v:.0f}"))
+        shown = dept["sla_compliance"].map(lambda v: int(round(v)))
         worst = dept[shown == shown.min()]
-        few = [(m, fmt.plural(n, "contact")) for m, n in zip(worst["member"], worst["n_sla_judged"]) if n < FEW_JUDGED]
-        basis = (f" on {few[0][1]}" if len(worst) == 1 else ", " + "; ".join(f"{m} on {n}" for m, n in few)) if few else ""
-        return f"{fmt.and_list(worst['member'])}: {shown.min()}% within SLA{basis} (all: {t['sla_compliance']:.0f}%)"
-    return f"{t['sla_compliance']:.0f}% of contacts resolved within their SLA" if pd.notna(t["sla_compliance"]) \
-        else "No contact's SLA has expired yet in this view"
+        few = [(m, n_("{n} contact", "{n} contacts", n).format(n=fmt.count(n)))
+               for m, n in zip(worst["member"], worst["n_sla_judged"]) if n < FEW_JUDGED]
+        fields = dict(departments=fmt.and_list(worst["member"]), share=fmt.percent(shown.min(), 0), whole=whole)
+        if not few:
+            return _("{departments}: {share} within SLA (all: {whole})").format(**fields)
+        if len(worst) == 1:
+            return _("{departments}: {share} within SLA on {contacts} (all: {whole})").format(contacts=few[0][1],
+                                                                                              **fields)
+        bases = "; ".join(_("{department} on {contacts}").format(department=m, contacts=n) for m, n in few)
+        return _("{departments}: {share} within SLA, {bases} (all: {whole})").format(bases=bases, **fields)
+    return _("{share} of contacts resolved within their SLA").format(share=whole) if pd.notna(t["sla_compliance"]) \
+        else _("No contact's SLA has expired yet in this view")

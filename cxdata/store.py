@@ -26,6 +26,8 @@ from typing import Iterable
 
 import pandas as pd
 
+from cxdata.i18n import N_, _
+
 STORE_ENV = "CX_STORE"
 
 _SCHEMA = """
@@ -60,8 +62,8 @@ class Conflict(StoreError):
 
     def __init__(self, field: str, by: str, at: str) -> None:
         self.field, self.by, self.at = field, by, at
-        super().__init__(f"The {field} was changed by {by} at {at.replace('T', ' ')[:16]} UTC after this view "
-                         "was opened; reload it and make the change again")
+        super().__init__(_("The {field} was changed by {by} at {at} UTC after this view was opened; reload it and "
+                           "make the change again").format(field=field, by=by, at=at.replace("T", " ")[:16]))
 
 
 def store_path(db_path: Path) -> Path:
@@ -80,19 +82,20 @@ class Store:
         self.path = Path(path)
 
     @classmethod
-    def beside(cls, db_path: Path) -> "Store":
+    def beside(cls, db_path: Path) -> "Store":  # untranslated: a type
         return cls(store_path(db_path))
 
     def _connect(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            con.execute("pragma journal_mode=wal")
-            con.execute("pragma busy_timeout=10000")
+            con.execute("pragma journal_mode=wal")  # untranslated: SQL
+            con.execute("pragma busy_timeout=10000")  # untranslated: SQL
             con.executescript(_SCHEMA)
             return con
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"the follow-up store {self.path} can't be opened: {exc}") from exc
+            raise StoreError(_("the follow-up store {path} can't be opened: {error}").format(path=self.path,
+                                                                                             error=exc)) from exc
 
     def connect(self) -> sqlite3.Connection:
         """An open connection (WAL, waiting for writers) for a module that keeps its own table in
@@ -110,7 +113,7 @@ class Store:
         stamp = (at or datetime.now(timezone.utc)).isoformat(timespec="seconds")
         rows = [(kind, str(key), field, json.dumps(value, default=str), stamp, who)
                 for field, value in fields.items()]
-        with self._transaction("the change could not be saved in") as con:
+        with self._transaction(N_("the change could not be saved in {path}: {error}")) as con:
             if seen is not None:
                 self._refuse_if_changed(con, kind, str(key), seen, [f for f in checked if f in fields])
             self._append(con, rows)
@@ -126,11 +129,11 @@ class Store:
         now = datetime.now(timezone.utc)
         for key, at, who, fields in changes:
             if at.tzinfo is None or at > now:
-                raise ValueError(f"an imported change needs a past, timezone-aware time, not {at!r}")
+                raise ValueError(f"an imported change needs a past, timezone-aware time, not {at!r}")  # untranslated: for developers
             by_key.setdefault(str(key), []).append((at, (who or "").strip() or "unknown", fields))
         if not by_key:
             return 0
-        with self._transaction("the history could not be imported into") as con:
+        with self._transaction(N_("the history could not be imported into {path}: {error}")) as con:
             known = {k for (k,) in con.execute(
                 "select distinct key from events where kind = ? and key in (select value from json_each(?))",
                 (kind, json.dumps(list(by_key))))}
@@ -145,10 +148,10 @@ class Store:
     @contextmanager
     def _transaction(self, failure: str):
         """One write transaction on the store: committed whole or rolled back; a database error is a
-        StoreError that says `failure` and the file."""
+        StoreError that says `failure` (a sentence with {path} and {error})."""
         try:
             with closing(self._connect()) as con:
-                con.execute("begin immediate")
+                con.execute("begin immediate")  # untranslated: SQL
                 try:
                     yield con
                     con.execute("commit")
@@ -156,7 +159,7 @@ class Store:
                     con.execute("rollback")
                     raise
         except sqlite3.Error as exc:
-            raise StoreError(f"{failure} {self.path}: {exc}") from exc
+            raise StoreError(_(failure).format(path=self.path, error=exc)) from exc
 
     @staticmethod
     def _append(con: sqlite3.Connection, rows: list[tuple]) -> None:
@@ -188,7 +191,8 @@ class Store:
                 rows = con.execute("select key, max(event_id) from events where kind = ? group by key",
                                    (kind,)).fetchall()
         except sqlite3.Error as exc:
-            raise StoreError(f"the follow-up store {self.path} can't be read: {exc}") from exc
+            raise StoreError(_("the follow-up store {path} can't be read: {error}").format(path=self.path,
+                                                                                           error=exc)) from exc
         return dict(rows)
 
     def records(self, kind: str) -> dict[str, dict[str, object]]:
@@ -213,13 +217,14 @@ class Store:
         sql = f"select {', '.join(columns)} from {table} where kind = ?"  # table and columns: fixed above
         params: tuple = (kind,)
         if key is not None:
-            sql, params = sql + " and key = ?", (kind, str(key))
+            sql, params = sql + " and key = ?", (kind, str(key))  # untranslated: SQL
         order = "event_id" if table == "events" else "key, field"
         try:
             with closing(self._connect()) as con:
-                rows = con.execute(f"{sql} order by {order}", params).fetchall()
+                rows = con.execute(f"{sql} order by {order}", params).fetchall()  # untranslated: SQL
         except sqlite3.Error as exc:
-            raise StoreError(f"the follow-up store {self.path} can't be read: {exc}") from exc
+            raise StoreError(_("the follow-up store {path} can't be read: {error}").format(path=self.path,
+                                                                                           error=exc)) from exc
         frame = pd.DataFrame(rows, columns=list(columns))
         frame["value"] = [json.loads(v) for v in frame["value"]]
         return frame

@@ -18,6 +18,7 @@ import pandas as pd
 from cxdata import charts, metrics, overview
 from cxdata import formatting as fmt
 from cxdata.filters import DIMENSIONS, Filters, is_complete
+from cxdata.i18n import N_, _, n_
 
 # The KPIs the page offers, in the picker's order, and the query that reads each.
 QUERY = {
@@ -31,9 +32,9 @@ QUERY = {
 METRICS = {key: metrics.KPIS[key].label for key in QUERY}
 DEFAULT_METRIC = "nps"
 CUSTOMER_METRICS = tuple(k for k, q in QUERY.items() if q == "trend_customers")
-GRAINS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
+GRAINS = {"week": N_("Week"), "month": N_("Month"), "quarter": N_("Quarter")}
 DEFAULT_GRAIN = "month"
-VERSUS = {"previous": "previous period", "year": "same period last year"}
+VERSUS = {"previous": N_("previous period"), "year": N_("same period last year")}
 DEFAULT_VERSUS = "previous"
 
 
@@ -42,7 +43,7 @@ def versus_for(compare: str) -> str:
     the same period last year for "same period last year", else the period before."""
     return "year" if compare == "year" else "previous"
 
-BREAKDOWNS = {"none": "No breakdown", **{key: d.label for key, d in DIMENSIONS.items()}}
+BREAKDOWNS = {"none": N_("No breakdown"), **{key: d.label for key, d in DIMENSIONS.items()}}
 DEFAULT_BREAKDOWN = "segment"
 
 # The least number of periods a trend shows (it reaches back before the filter's start for them),
@@ -218,25 +219,31 @@ def change(df: pd.DataFrame, kpi: str, grain: str, versus: str, period: dt.date 
 
 
 def period_name(day: dt.date | None, grain: str) -> str:
+    """'week of 2 Nov 2026', 'Q4 2026', 'November 2026', as the locale writes them."""
     if day is None:
         return "—"
     if grain == "week":
-        return f"week of {day.day} {day:%b %Y}"
+        return _("week of {day}").format(day=overview.day_text(day))
     if grain == "quarter":
-        return f"Q{(day.month - 1) // 3 + 1} {day.year}"
-    return f"{day:%B %Y}"
+        return fmt.quarter(day)
+    return fmt.month_name(day)
 
 
 def change_text(c: PeriodChange, kpi: str, grain: str) -> str:
     """'+4.1 pts against October 2026 (36.4), significant' or why there is no change to show."""
     if c.is_unanswered:
-        return f"no comparison: {fmt.unanswered(c.n)} in {period_name(c.period, grain)}"
+        return _("no comparison: {unanswered} in {period}").format(unanswered=fmt.unanswered(c.n),
+                                                                     period=period_name(c.period, grain))
     if c.change.delta is None:
-        return f"no comparison with {period_name(c.other, grain)}: too few answers or no data there"
-    verdict = ("" if c.change.is_census else ", significant" if c.change.is_significant
-               else ", not significant")
-    return (f"{fmt.change(kpi, c.change.delta, c.value)} against {period_name(c.other, grain)} "
-            f"({fmt.value(kpi, c.other_value)}){verdict}")
+        return _("no comparison with {period}: too few answers or no data there").format(
+            period=period_name(c.other, grain))
+    fields = dict(change=fmt.change(kpi, c.change.delta, c.value), period=period_name(c.other, grain),
+                  value=fmt.value(kpi, c.other_value))
+    if c.change.is_census:
+        return _("{change} against {period} ({value})").format(**fields)
+    if c.change.is_significant:
+        return _("{change} against {period} ({value}), significant").format(**fields)
+    return _("{change} against {period} ({value}), not significant").format(**fields)
 
 
 # ---- Anomalies -------------------------------------------------------------------------------------
@@ -293,11 +300,18 @@ def anomalies(df: pd.DataFrame, grain: str, threshold: float = ANOMALY_Z) -> pd.
 def anomaly_sentences(flagged: pd.DataFrame, kpi: str, grain: str) -> list[str]:
     """'SLA compliance in January 2026, 79.6%, is below the 89.0% its recent history predicts, by 3.1 times
     its usual variation.' (the deviation in robust standard deviations, said in plain words)"""
-    label = metrics.KPIS[kpi].label
-    return [f"{label} in {period_name(r.period_start, grain)}, {fmt.value(kpi, r.value)}, is "
-            f"{'above' if r.deviation > 0 else 'below'} the {fmt.value(kpi, r.expected)} its recent history "
-            f"predicts, by {abs(r.deviation):.1f} times its usual variation."
-            for r in flagged[flagged["is_anomaly"]].itertuples()]
+    out = []
+    for r in flagged[flagged["is_anomaly"]].itertuples():
+        fields = dict(kpi=_(metrics.KPIS[kpi].label), period=period_name(r.period_start, grain),
+                      value=fmt.value(kpi, r.value), expected=fmt.value(kpi, r.expected),
+                      times=fmt.number(abs(r.deviation), 1))
+        if r.deviation > 0:
+            out.append(_("{kpi} in {period}, {value}, is above the {expected} its recent history predicts, by "
+                         "{times} times its usual variation.").format(**fields))
+        else:
+            out.append(_("{kpi} in {period}, {value}, is below the {expected} its recent history predicts, by "
+                         "{times} times its usual variation.").format(**fields))
+    return out
 
 
 # ---- Breakdown -------------------------------------------------------------------------------------
@@ -426,38 +440,63 @@ def load(reader, filters: Filters, kpi: str, grain: str, by: str, versus: str, m
 def span(period: tuple[dt.date, dt.date]) -> str:
     """'2 Sep – 30 Nov 2026' (the year once when both days share it)."""
     start, end = period
-    first = f"{start.day} {start:%b}" + ("" if start.year == end.year else f" {start.year}")
-    return f"{first} – {end.day} {end:%b %Y}"
+    first = fmt.day_month(start).lstrip("0") if start.year == end.year else overview.day_text(start)
+    return _("{start} – {end}").format(start=first, end=overview.day_text(end))
+
+
+# "No whole <period> with data": one sentence per grain, so each language agrees it with its noun.
+_NO_WHOLE = {"week": N_("no whole week with data in this view"), "month": N_("no whole month with data in this view"),
+             "quarter": N_("no whole quarter with data in this view")}
+
+
+def _finding(subject_is_kpi: bool, kind: str, **fields) -> str:
+    """The latest whole period's finding, one whole sentence per shape: with the KPI as its subject
+    ('NPS rose 4 pts to 40 in November 2026'), or after the period's lead ('it rose ...')."""
+    if subject_is_kpi:
+        said = {"rose": _("{kpi} rose {size} to {value} in {when}"), "fell": _("{kpi} fell {size} to {value} in {when}"),
+                "is": _("{kpi} is {value} in {when}"),
+                "steady": _("{kpi} is {value} in {when}, no significant change")}[kind]
+    else:
+        said = {"rose": _("it rose {size} to {value} in {when}"), "fell": _("it fell {size} to {value} in {when}"),
+                "is": _("it is {value} in {when}"), "steady": _("it is {value} in {when}, no significant change")}[kind]
+    return said.format(**fields)
 
 
 def headline(data: TrendData) -> str:
     """The chart's title: the KPI over the view's period when it has one ('NPS is 37 over 2 Sep –
     30 Nov 2026'), then the latest whole period's finding ('it rose 4 points to 40 in November 2026')."""
     c = data.changes["previous"]
-    label = metrics.KPIS[data.kpi].label
+    label = _(metrics.KPIS[data.kpi].label)
     if data.missing:
-        return f"{label}: {metrics.NOT_IN_DATA}: {data.missing}"
-    lead, subject = "", label
+        return _("{kpi}: {not_in_data}: {reason}").format(kpi=label, not_in_data=_(metrics.NOT_IN_DATA),
+                                                          reason=data.missing)
+    lead = None
     if data.selected is not None and data.selected.value is not None and data.period is not None:
-        lead, subject = f"{label} is {data.selected.text} over {span(data.period)}; ", "it"
+        lead = _("{kpi} is {value} over {span}").format(kpi=label, value=data.selected.text, span=span(data.period))
+
+    def after_lead(clause: str) -> str:
+        return _("{kpi}: {finding}").format(kpi=label, finding=clause) if lead is None else \
+            _("{lead}; {finding}").format(lead=lead, finding=clause)
+
     if c.period is None:
-        return f"{lead or label + ': '}no whole {data.grain} with data in this view"
+        return after_lead(_(_NO_WHOLE[data.grain]))
     when = period_name(c.period, data.grain)
     flagged = data.series[data.series["is_anomaly"]]
     if c.is_unanswered:
-        return f"{label}: {fmt.unanswered(c.n)} in {when}"
+        return _("{kpi}: {unanswered} in {when}").format(kpi=label, unanswered=fmt.unanswered(c.n), when=when)
     if c.value is None:
-        return f"{lead or label + ': '}too few answers in {when} to show a score"
+        return after_lead(_("too few answers in {when} to show a score").format(when=when))
+    fields = dict(kpi=label, value=fmt.value(data.kpi, c.value), when=when)
     if c.change.delta is not None and (c.change.is_significant or (c.change.is_census and c.change.delta)):
-        moved = "rose" if c.change.delta > 0 else "fell"
-        text = f"{subject} {moved} {fmt.change(data.kpi, abs(c.change.delta), c.value).lstrip('+±')} to " \
-               f"{fmt.value(data.kpi, c.value)} in {when}"
+        kind = "rose" if c.change.delta > 0 else "fell"
+        fields["size"] = fmt.change(data.kpi, abs(c.change.delta), c.value).lstrip("+±")
     else:
-        text = f"{subject} is {fmt.value(data.kpi, c.value)} in {when}" + \
-               (", no significant change" if c.change.delta is not None and not c.change.is_census else "")
-    text = lead + text
+        kind = "steady" if c.change.delta is not None and not c.change.is_census else "is"
+    text = _finding(lead is None, kind, **fields)
+    if lead is not None:
+        text = _("{lead}; {finding}").format(lead=lead, finding=text)
     if not flagged.empty:
-        text += f" · {len(flagged)} anomal{'y' if len(flagged) == 1 else 'ies'} flagged"
+        text += " · " + n_("{n} anomaly flagged", "{n} anomalies flagged", len(flagged)).format(n=fmt.count(len(flagged)))
     return text
 
 
@@ -484,22 +523,27 @@ def breakdown_table(members: pd.DataFrame, kpi: str) -> pd.DataFrame:
     of the whole change and a sparkline list per member."""
     def verdict(r) -> str:
         if r.verdict == "no comparison":
-            return "too few answers to compare"
+            return _("too few answers to compare")
         if r.verdict == "significant change":
-            return "better" if r.is_better else "worse" if r.is_better is False else "significant"
-        return "not significant" if r.verdict == "no significant change" else "changed"
+            return _("better") if r.is_better else _("worse") if r.is_better is False else _("significant")
+        return _("not significant") if r.verdict == "no significant change" else _("changed")
+
+    def part(c, s, v) -> str:
+        if pd.isna(c):
+            return "—"
+        shown = fmt.change(kpi, c, v)
+        return shown if pd.isna(s) else _("{change} ({share})").format(change=shown, share=fmt.percent(s, 0))
 
     return pd.DataFrame({
-        "Member": members["member"],
-        "Value": [fmt.unanswered(n) if u else fmt.value(kpi, v) if pd.notna(v) else "too few answers"
-                  for v, n, u in zip(members["value"], members["n"], members["is_unanswered"])],
+        _("Member"): members["member"],
+        _("Value"): [fmt.unanswered(n) if u else fmt.value(kpi, v) if pd.notna(v) else _("too few answers")
+                     for v, n, u in zip(members["value"], members["n"], members["is_unanswered"])],
         "n": [fmt.count(n) for n in members["n"]],
-        "Change": [fmt.change(kpi, d, v) if pd.notna(d) else "—" for d, v in zip(members["delta"], members["value"])],
-        "Verdict": [verdict(r) for r in members.itertuples()],
-        "Part of the change": [("—" if pd.isna(c) else f"{fmt.change(kpi, c, v)}"
-                                + ("" if pd.isna(s) else f" ({s:.0f}%)"))
-                               for c, s, v in zip(members["contribution"], members["share"], members["value"])],
-        "Trend": members["spark"],
+        _("Change"): [fmt.change(kpi, d, v) if pd.notna(d) else "—" for d, v in zip(members["delta"], members["value"])],
+        _("Verdict"): [verdict(r) for r in members.itertuples()],
+        _("Part of the change"): [part(c, s, v) for c, s, v in zip(members["contribution"], members["share"],
+                                                                    members["value"])],
+        _("Trend"): members["spark"],
     })
 
 
@@ -516,24 +560,30 @@ def multiples(data: TrendData) -> pd.DataFrame:
     return data.per_member[data.per_member["period_start"] >= starts[0]] if starts else data.per_member
 
 
+_PER = {"week": N_("{kpi} per week with its 95% band, {window}; hollow: under the minimum sample"),
+        "month": N_("{kpi} per month with its 95% band, {window}; hollow: under the minimum sample"),
+        "quarter": N_("{kpi} per quarter with its 95% band, {window}; hollow: under the minimum sample")}
+
+
 def subtitle(data: TrendData) -> str:
     """The trend chart's subtitle: the metric, its grain and window, and how to read it."""
     shown = data.series["period_start"]
-    window = f"{period_name(shown.min(), data.grain)} – {period_name(shown.max(), data.grain)}"
-    text = f"{metrics.KPIS[data.kpi].label} per {data.grain} with its 95% band, {window}; hollow: under the minimum sample"
+    window = _("{start} – {end}").format(start=period_name(shown.min(), data.grain),
+                                         end=period_name(shown.max(), data.grain))
+    parts = [_(_PER[data.grain]).format(kpi=_(metrics.KPIS[data.kpi].label), window=window)]
     if data.period is not None:
-        text += f"; shaded: the selected period, {span(data.period)}"
+        parts.append(_("shaded: the selected period, {span}").format(span=span(data.period)))
     if data.kpi in ("churn_rate", "retention_rate") and data.grain != "quarter":
-        text += "; churn targets are per quarter: choose the quarter grain to compare"
-    return text
+        parts.append(_("churn targets are per quarter: choose the quarter grain to compare"))
+    return "; ".join(parts)
 
 
 def figure(data: TrendData, min_responses: int):
     """The trend chart as the page and the board pack draw it: the finding as its title."""
+    shown = data.selected is not None and data.selected.value is not None
     marked = None if data.period is None else (
         period_start(data.period[0], data.grain), data.period[1],
-        "Selected period" + (f": {data.selected.text}" if data.selected is not None and data.selected.value is not None
-                             else ""))
+        _("Selected period: {value}").format(value=data.selected.text) if shown else _("Selected period"))
     return charts.kpi_trend(data.series, data.kpi, headline(data), subtitle(data), min_n=min_responses,
                             grain=data.grain, targets=data.targets, period=marked)
 
@@ -552,13 +602,13 @@ def export_table(data: TrendData) -> pd.DataFrame:
     s = data.series
     enough = s["is_enough"] & s["value"].notna()
     return pd.DataFrame({
-        "Period": [period_name(p, data.grain) for p in s["period_start"]],
-        "Starts on": s["period_start"],
-        metrics.KPIS[data.kpi].label: s["value"].where(enough),
-        "Margin (±, 95%)": s["moe"].where(enough),
+        _("Period"): [period_name(p, data.grain) for p in s["period_start"]],
+        _("Starts on"): s["period_start"],
+        _(metrics.KPIS[data.kpi].label): s["value"].where(enough),
+        _("Margin (±, 95%)"): s["moe"].where(enough),
         "n": s["n"],
-        "Whole period": s["is_complete"],
-        "Target": s["period_start"].map(data.targets) if not data.targets.empty else None,
-        "Anomaly": s["is_anomaly"] if "is_anomaly" in s else False,
-        "Over half never answered": s["is_unanswered"],   # a response median with no value to show
+        _("Whole period"): s["is_complete"],
+        _("Target"): s["period_start"].map(data.targets) if not data.targets.empty else None,
+        _("Anomaly"): s["is_anomaly"] if "is_anomaly" in s else False,
+        _("Over half never answered"): s["is_unanswered"],   # a response median with no value to show
     })

@@ -12,6 +12,7 @@ from cxdata.access.scoped import sees_customer_rows
 from cxdata.app import explain, frame
 from cxdata.churn import alerts as churn_alerts
 from cxdata.filters import DIMENSIONS
+from cxdata.i18n import _, n_
 from cxdata.store import Store, StoreError
 
 view = frame.current_view()
@@ -27,7 +28,7 @@ def _inline(markdown: str) -> str:
     return fmt.unmarked(re.sub(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*", r"<b>\1</b>", escape(markdown)))
 
 
-st.title("Executive overview")
+st.title(_("Executive overview"))
 st.caption(f"**{overview.period_line(view)}** · {fmt.md(overview.filters_line(view.filters))} · "
            f"{overview.freshness_line(facts)}")
 frame.show_notices(view)
@@ -37,15 +38,17 @@ for gap in gaps:
 
 data = overview.load(reader, view.filters, view.compare, minimum)
 if not overview.has_data(data.summary):
-    st.info("No customers, interactions or survey responses match these filters in this period. "
-            "Widen the period or clear a filter in the sidebar.", icon=":material/search_off:")
+    st.info(_("No customers, interactions or survey responses match these filters in this period. "
+              "Widen the period or clear a filter in the sidebar."), icon=":material/search_off:")
     st.stop()
 
 items = overview.attention(data, view)
 if items:  # the first three, one line each, above the tiles: what an executive reads first (all of them below)
     first = "".join(f"<li>{'▲' if item.is_better else '●'} {_inline(item.text)}</li>" for item in items[:FIRST_SCREEN])
-    more = f"<br><a href='#what-needs-attention' target='_self'>all {len(items)} below</a>" if len(items) > 1 else ""
-    st.html(f"<div class='cx-first'><div><b>What needs attention</b>{more}</div><ul>{first}</ul></div>")
+    below = n_("all {n} below", "all {n} below", len(items)).format(n=fmt.count(len(items)))
+    more = f"<br><a href='#what-needs-attention' target='_self'>{escape(below)}</a>" if len(items) > 1 else ""
+    st.html(f"<div class='cx-first'><div><b>{escape(_('What needs attention'))}</b>{more}</div>"
+            f"<ul>{first}</ul></div>")
 
 BADGE = {verdict.MET: "green", verdict.CLOSE: "orange", verdict.MISSED: "red"}  # others grey
 tiles = overview.tiles(data, view, minimum, withhold_counts=bool(gaps))
@@ -66,46 +69,48 @@ for row_start in range(0, len(tiles), overview.TILES_PER_ROW):
                     drill_widget.rows_button(reader, view.filters, tile.kpi, key=f"rows_{tile.kpi}")
             if tile.kpi in trends.METRICS:  # an icon, so the tile keeps to its four lines
                 link.page_link("pages/trends.py", label=":material/show_chart:",
-                               help=f"{tile.label} over time, by any dimension (KPI trends)",
+                               help=_("{kpi} over time, by any dimension (KPI trends)").format(kpi=tile.label),
                                query_params=frame.page_link_params(view, metric=tile.kpi))
             if tile.trend["value"].notna().any():  # revenue retention is one yearly figure: no line
                 st.plotly_chart(charts.sparkline(tile.trend, tile.kpi, minimum, height=28), width="stretch", theme=None,
                                 config={"displayModeBar": False}, key=f"spark_{tile.kpi}")
 
-st.subheader("What needs attention")
+st.subheader(_("What needs attention"), anchor="what-needs-attention")
 season = overview.company_moves(data.summary, view)
 if season:
     st.markdown(season)
 if not items:
     said = overview.targets_clause(tiles)
-    st.markdown(f":material/check_circle: {said[0].upper() + said[1:]}. No department misses a target beyond "
-                "its margin of error, and no segment, department or journey stage moved differently from the "
-                "whole view.")
+    st.markdown(":material/check_circle: " + _("{targets}. No department misses a target beyond its margin of error, "
+                                               "and no segment, department or journey stage moved differently from "
+                                               "the whole view.").format(targets=said[0].upper() + said[1:]))
 
 
 def show(item: overview.Attention, key: str) -> None:
-    text, action, trend = st.columns([6, 1, 1], vertical_alignment="center")
+    # the action column holds "Focus on Enterprise" and "Cuadro de mando": room for Spanish and Portuguese
+    text, action, trend = st.columns([5.5, 1.5, 1], vertical_alignment="center")
     icon = (":blue[:material/trending_up:]" if item.is_better else ":orange[:material/error:]"
             if item.status == verdict.CLOSE else ":red[:material/error:]")
     text.markdown(f"{icon} {item.text}", help=item.help)
     if item.dimension:
-        action.button(f"Focus on {fmt.md(item.member)}", key=key, on_click=frame.focus,
+        action.button(_("Focus on {member}").format(member=fmt.md(item.member)), key=key, on_click=frame.focus,
                       args=(item.dimension, item.member), type="tertiary")
-    trend.page_link("pages/trends.py", label="Trend", icon=":material/show_chart:",
-                    help=f"{metrics.KPIS[item.kpi].label} over time, by {DIMENSIONS[item.by].label.lower()} (KPI trends)",
+    trend.page_link("pages/trends.py", label=_("Trend"), icon=":material/show_chart:",
+                    help=_("{kpi} over time, by {dimension} (KPI trends)").format(
+                        kpi=_(metrics.KPIS[item.kpi].label), dimension=_(DIMENSIONS[item.by].label).lower()),
                     query_params=frame.page_link_params(view, metric=item.kpi, by=item.by))
     if item.dimension == "department":  # the department's own scorecard against its targets
-        action.page_link("pages/departments.py", label="Scorecard", icon=":material/groups:",
+        action.page_link("pages/departments.py", label=_("Scorecard"), icon=":material/groups:",
                          query_params={**view.to_query_params(), "card": item.member})
     if item.dimension == "journey_stage":  # a stage's touchpoints, paths and comments: the journey map
-        action.page_link("pages/journey.py", label="Journey map", icon=":material/route:",
+        action.page_link("pages/journey.py", label=_("Journey map"), icon=":material/route:",
                          query_params={**view.to_query_params(), "stage": item.member})
 
 
 for i, item in enumerate(items[:overview.ATTENTION_SHOWN]):
     show(item, f"focus_{i}")
 if len(items) > overview.ATTENTION_SHOWN:
-    with st.expander(f"and {len(items) - overview.ATTENTION_SHOWN} more"):
+    with st.expander(_("and {n} more").format(n=fmt.count(len(items) - overview.ATTENTION_SHOWN))):
         for i, item in enumerate(items[overview.ATTENTION_SHOWN:], start=overview.ATTENTION_SHOWN):
             show(item, f"focus_{i}")
 
@@ -113,36 +118,37 @@ heard = voice.detractor_headline(reader, view.filters, view.compare, minimum)
 if heard:  # what detractors write about most, in one of their own (masked) words, and a way to read more
     said, more = st.columns([5, 1], vertical_alignment="center")
     said.markdown(f":material/forum: {heard.text}" + (f" “{fmt.md(heard.verbatim)}”" if heard.verbatim else ""))
-    more.page_link("pages/voice.py", label="Read comments", icon=":material/arrow_forward:")
+    more.page_link("pages/voice.py", label=_("Read comments"), icon=":material/arrow_forward:")
 
 try:  # revenue at risk and open churn alerts, one line linking to the churn page
     at_risk_line = churn_alerts.overview_line(reader, view.filters, Store.beside(reader.path),
                                               churn_alerts.Rules.from_env(),
                                               with_alerts=sees_customer_rows(frame.current_user()))
 except churn_alerts.AlertSettingError as exc:
-    at_risk_line = f"Churn alerts unavailable: {exc.plain}"
+    at_risk_line = _("Churn alerts unavailable: {reason}").format(reason=exc.plain)
 except StoreError as exc:
-    at_risk_line = f"Churn alerts unavailable: {exc}"
+    at_risk_line = _("Churn alerts unavailable: {reason}").format(reason=exc)
 if at_risk_line:
     risk, more = st.columns([5, 1], vertical_alignment="center")
     risk.markdown(f":material/person_alert: {at_risk_line}")
-    more.page_link("pages/churn.py", label="Churn alerts", icon=":material/arrow_forward:",
+    more.page_link("pages/churn.py", label=_("Churn alerts"), icon=":material/arrow_forward:",
                    query_params=frame.page_link_params(view))
 
-versus = overview.COMPARISONS[view.compare]
+versus = _(overview.COMPARISONS[view.compare])
 mix, channels = st.columns(2)
 mix.plotly_chart(charts.nps_composition(data.summary, versus), width="stretch", theme=None, key="nps_mix")
 channels.plotly_chart(charts.channel_mix(data.channels, versus), width="stretch", theme=None, key="channel_mix",
                       on_select=drill_widget.on_bar("channel_mix"), selection_mode="points")
 drill_widget.bar_rows(reader, view.filters, "contacts", "channel", "channel_mix")  # a bar clicked: its contacts
 
-st.caption("Download what this page shows: each number with its margin, n, change and status against target.")
+st.caption(_("Download what this page shows: each number with its margin, n, change and status against target."))
 drill_widget.downloads(overview.export_table(data, tiles), f"overview-{view.filters.start}-to-{view.filters.end}",
-                       key="overview_download", sheet="Overview",
-                       what={"table": "Executive overview", "filters": filters_what(view.filters),
+                       key="overview_download", sheet=_("Overview"),
+                       what={"table": "Executive overview", "filters": filters_what(view.filters),  # untranslated: the audit log's record names the table in English
                              "compare": view.compare})
 
-explain.how_computed("NPS", "CSAT", "CES", "SLA compliance", "First response (live and written)", "Churn rate",
+explain.how_computed(  # untranslated: glossary terms are keys; the glossary translates its entries
+                     "NPS", "CSAT", "CES", "SLA compliance", "First response (live and written)", "Churn rate",
                      "Net revenue retention", "Gross revenue retention", "Status against target", "Margin of error",
                      "Too few answers", "Significant change", "Moved more than the whole view",
                      "Many comparisons at once", "The newest day")

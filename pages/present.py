@@ -9,7 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from cxdata import charts
+from cxdata import formatting as fmt
 from cxdata.app import board, frame
+from cxdata.i18n import _
 from cxdata.report.slides import EMPHASIS, EMPHASIZED_COLUMNS
 
 view = frame.current_view()
@@ -55,11 +57,13 @@ def _chart(fig, key: str, height: int) -> None:
 DENSE_TEXT = 450   # characters of text beside a chart above which it is set a size smaller (still 17 px)
 
 where, back, forward = st.columns([8, 1.3, 1.3], vertical_alignment="center")
-back.button("Back", icon=":material/arrow_back:", shortcut="Left", on_click=_go, args=(-1,),
-            help="Previous slide (←)", disabled=number == 1, key="present_previous", width="stretch")
-forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=_go, args=(1,),
-               help="Next slide (→)", disabled=number == count, key="present_next", width="stretch")
-where.page_link("pages/reports.py", label=f"Slide {number} of {count} · leave presentation mode",
+back.button(_("Back"), icon=":material/arrow_back:", shortcut="Left", on_click=_go,  # untranslated: a key's name
+            args=(-1,), help=_("Previous slide (←)"), disabled=number == 1, key="present_previous", width="stretch")
+forward.button(_("Next"), icon=":material/arrow_forward:", shortcut="Right",  # untranslated: a key's name
+               on_click=_go, args=(1,), help=_("Next slide (→)"), disabled=number == count, key="present_next",
+               width="stretch")
+where.page_link("pages/reports.py", label=_("Slide {number} of {count} · leave presentation mode").format(
+                    number=fmt.count(number), count=fmt.count(count)),
                 icon=":material/close:", query_params=frame.page_link_params(view))
 
 height = board.body_height(slide, pack.footer)

@@ -7,6 +7,7 @@ from cxdata.app import drill as drill_widget
 from cxdata.access.scoped import sees_rows
 from cxdata.app import explain, frame
 from cxdata.filters import PRESETS
+from cxdata.i18n import N_, _, n_
 from cxdata.overview import filters_line, freshness_line
 from cxdata.trends import span
 
@@ -14,9 +15,10 @@ view = frame.current_view()
 reader = frame.open_reader()
 facts = frame.data_facts(reader)
 
-st.title("Service levels")
-st.caption(f"**{PRESETS[view.preset]}, {span((view.filters.start, view.filters.end))}** (the backlog: open now) · "
-           f"{fmt.md(filters_line(view.filters))} · {freshness_line(facts)}")
+st.title(_("Service levels"))
+st.caption(_("**{preset}, {period}** (the backlog: open now) · {filters} · {freshness}").format(
+    preset=_(PRESETS[view.preset]), period=span((view.filters.start, view.filters.end)),
+    filters=fmt.md(filters_line(view.filters)), freshness=freshness_line(facts)))
 frame.show_notices(view)
 pending = service.pending_change(reader)
 if pending:
@@ -25,22 +27,22 @@ if pending:
 lv = service.levels(reader, view.filters)
 t = lv.total
 if not t["n_contacts"]:
-    st.info("No contacts match these filters in this period. Widen the period or clear a filter in the sidebar.",
+    st.info(_("No contacts match these filters in this period. Widen the period or clear a filter in the sidebar."),
             icon=":material/search_off:")
     st.stop()
 imm, dfr = fmt.duration(lv.settings.immediate_seconds), fmt.duration(lv.settings.deferred_seconds)
-st.markdown(f"**Immediate**: an immediate channel's front office answered within {imm}, without escalating. "
-            f"**Deferred**: every other contact due an answer, promised a resolution within {dfr}. "
-            "**SLA compliance** is the separate promise to *resolve* each contact within the time promised for "
-            "it. An answer is due only from a contact that opens a conversation: a channel that answers, at a "
-            "touchpoint that expects an answer (not self-service, not a delivery, purchase or automatic event); "
-            "a contact never answered counts against first response.")
+st.markdown(_("**Immediate**: an immediate channel's front office answered within {immediate}, without escalating. "
+              "**Deferred**: every other contact due an answer, promised a resolution within {deferred}. "
+              "**SLA compliance** is the separate promise to *resolve* each contact within the time promised for "
+              "it. An answer is due only from a contact that opens a conversation: a channel that answers, at a "
+              "touchpoint that expects an answer (not self-service, not a delivery, purchase or automatic event); "
+              "a contact never answered counts against first response.").format(immediate=imm, deferred=dfr))
 
 
 def pct(x, key: str = "") -> str:
     if key in lv.missing:
-        return metrics.NOT_IN_DATA.capitalize()
-    return "—" if x is None or x != x else f"{x:.1f}%"
+        return _(metrics.NOT_IN_DATA).capitalize()
+    return fmt.percent(x)
 
 
 def beneath(key: str, text: str) -> str:
@@ -49,78 +51,95 @@ def beneath(key: str, text: str) -> str:
 
 
 tiles = st.columns(5)
-tiles[0].metric("Answered immediately", pct(t["immediate_share"]), help=f"n = {fmt.count(t['n_due'])} contacts due an answer")
-tiles[0].caption(f"of {fmt.count(t['n_due'])} due an answer" + (f" ± {t['immediate_moe']:.1f} pts"
-                                                                  if fmt.is_number(t["immediate_moe"]) else ""))
-tiles[1].metric(f"Deferred resolved within {fmt.duration_short(lv.settings.deferred_seconds)}",
+due = fmt.count(t["n_due"])
+tiles[0].metric(_("Answered immediately"), pct(t["immediate_share"]),
+                help=_("n = {n} contacts due an answer").format(n=due))
+tiles[0].caption(_("of {n} due an answer ± {margin}").format(n=due, margin=fmt.margin("sla_compliance", t["immediate_moe"]).lstrip("±"))
+                 if fmt.is_number(t["immediate_moe"]) else _("of {n} due an answer").format(n=due))
+deferred_short = fmt.duration_short(lv.settings.deferred_seconds)
+tiles[1].metric(_("Deferred resolved within {time}").format(time=deferred_short),
                 pct(t["deferred_on_time"], "deferred_on_time"))
-tiles[1].caption(beneath("deferred_on_time", f"of {fmt.count(t['n_deferred_judged'])} deferred judged"))
-tiles[2].metric("SLA compliance", pct(t["sla_compliance"], "sla_compliance"))
-tiles[2].caption(beneath("sla_compliance", f"of {fmt.count(t['n_sla_judged'])} whose SLA has expired"))
-tiles[3].metric("First-contact resolution", pct(t["first_contact_resolution"], "first_contact_resolution"))
-tiles[3].caption(beneath("first_contact_resolution", f"of {fmt.count(t['n_resolved'])} resolved"))
+tiles[1].caption(beneath("deferred_on_time", _("of {n} deferred judged").format(n=fmt.count(t["n_deferred_judged"]))))
+tiles[2].metric(_("SLA compliance"), pct(t["sla_compliance"], "sla_compliance"))
+tiles[2].caption(beneath("sla_compliance", _("of {n} whose SLA has expired").format(n=fmt.count(t["n_sla_judged"]))))
+tiles[3].metric(_("First-contact resolution"), pct(t["first_contact_resolution"], "first_contact_resolution"))
+tiles[3].caption(beneath("first_contact_resolution", _("of {n} resolved").format(n=fmt.count(t["n_resolved"]))))
 for column, key in ((tiles[2], "sla_compliance"), (tiles[3], "first_contact_resolution")):
     if key not in lv.missing:  # the contacts each level judges
         with column:
-            drill_widget.rows_button(reader, view.filters, key, key=f"rows_{key}", label="See the contacts")
-tiles[4].metric("Never answered", pct(t["unanswered_rate"], "unanswered_rate"))
-tiles[4].caption(beneath("unanswered_rate", f"{fmt.count(t['n_unanswered'])} contacts"))
+            drill_widget.rows_button(reader, view.filters, key, key=f"rows_{key}", label=_("See the contacts"))
+tiles[4].metric(_("Never answered"), pct(t["unanswered_rate"], "unanswered_rate"))
+tiles[4].caption(beneath("unanswered_rate", _("{n} contacts").format(n=fmt.count(t["n_unanswered"]))))
 
-st.subheader("Where the promise is kept")
-by = frame.page_choice("by", "Break down by", service.BREAKDOWNS, "department", widget=st.radio, horizontal=True)
+st.subheader(_("Where the promise is kept"))
+by = frame.page_choice("by", _("Break down by"), {k: _(v) for k, v in service.BREAKDOWNS.items()}, "department",
+                       widget=st.radio, horizontal=True)
 rows = lv.by[by]
-label = service.BREAKDOWNS[by].lower()
+dimension = _(service.BREAKDOWNS[by])
+label = dimension.lower()
 left, right = st.columns(2)
 sla_rows = rows[rows["n_sla_judged"] > 0].rename(columns={"sla_compliance": "value", "n_sla_judged": "n"})
 left.plotly_chart(charts.ranked_bars(sla_rows, "sla_compliance", service.headline(lv) if by == "department"
-                                     else f"SLA compliance by {label}",
-                                     f"% resolved within their SLA, {view.filters.start:%d %b} – {view.filters.end:%d %b %Y}",
-                                     dimension=service.BREAKDOWNS[by]),
+                                     else _("SLA compliance by {dimension}").format(dimension=label),
+                                     _("% resolved within their SLA, {period}").format(
+                                         period=span((view.filters.start, view.filters.end))),
+                                     dimension=dimension),
                   width="stretch", theme=None, key="sla_by")
-right.plotly_chart(charts.immediate_split(rows, f"Answered immediately or deferred, by {label}",
-                                          f"% of the contacts due an answer; immediate = answered within {imm} at the front office"),
+right.plotly_chart(charts.immediate_split(rows, _("Answered immediately or deferred, by {dimension}").format(dimension=label),
+                                          _("% of the contacts due an answer; immediate = answered within {immediate} at "
+                                            "the front office").format(immediate=imm)),
                    width="stretch", theme=None, key="split_by")
-st.dataframe(rows[["member", "n_contacts", "n_due", "immediate_share", "deferred_on_time", "sla_compliance",
-                   "first_contact_resolution", "unanswered_rate", "escalation_rate"]].rename(columns={
-    "member": service.BREAKDOWNS[by], "n_contacts": "Contacts", "n_due": "Due an answer",
-    "immediate_share": "Immediate %", "deferred_on_time": f"Deferred within {fmt.duration_short(lv.settings.deferred_seconds)} %",
-    "sla_compliance": "SLA %", "first_contact_resolution": "FCR %", "unanswered_rate": "Never answered %",
-    "escalation_rate": "Escalated %"}), hide_index=True, placeholder=fmt.MISSING, width="stretch",
-    column_config={"Contacts": st.column_config.NumberColumn(format="%,d"),
-                   "Due an answer": st.column_config.NumberColumn(format="%,d")}
-    | {c: st.column_config.NumberColumn(format="%.1f") for c in (
-        "Immediate %", f"Deferred within {fmt.duration_short(lv.settings.deferred_seconds)} %", "SLA %", "FCR %",
-        "Never answered %", "Escalated %")})
+# The table's percentages as the locale writes them (82,6 in es and pt-BR): text, since a column's
+# number format cannot take the locale's separators.
+SHARES = {"immediate_share": N_("Immediate %"), "deferred_on_time": N_("Deferred within {time} %"),
+          "sla_compliance": N_("SLA %"), "first_contact_resolution": N_("FCR %"),
+          "unanswered_rate": N_("Never answered %"), "escalation_rate": N_("Escalated %")}
+table = rows[["member", "n_contacts", "n_due", *SHARES]].copy()
+for column in SHARES:
+    table[column] = table[column].map(lambda x: fmt.number(x, 1) or None)
+for column in ("n_contacts", "n_due"):
+    table[column] = table[column].map(lambda x: fmt.count(x) or None)
+st.dataframe(table.rename(columns={"member": dimension, "n_contacts": _("Contacts"), "n_due": _("Due an answer"),
+                                   **{c: _(t).format(time=deferred_short) for c, t in SHARES.items()}}),
+             hide_index=True, placeholder=fmt.MISSING, width="stretch")
 
-st.subheader("How long resolutions take")
+st.subheader(_("How long resolutions take"))
 hist = service.resolution_histogram(reader, view.filters)
 within = service.share_within(hist[hist["response_mode"] == "deferred"], lv.settings.deferred_seconds)
-title = ("Resolution times" if within is None else
-         f"{within:.0f}% of contacts on deferred channels are resolved within {fmt.duration(lv.settings.deferred_seconds)}")
+title = (_("Resolution times") if within is None else
+         _("{share} of contacts on deferred channels are resolved within {time}").format(
+             share=fmt.percent(within, 0), time=fmt.duration(lv.settings.deferred_seconds)))
 st.plotly_chart(charts.resolution_histogram(hist, lv.settings.deferred_seconds, title,
-                                            f"Resolved agent-handled contacts by time to resolution, n = {fmt.count(hist['n'].sum())}"),
+                                            _("Resolved agent-handled contacts by time to resolution, n = {n}").format(
+                                                n=fmt.count(hist["n"].sum()))),
                 width="stretch", theme=None, key="resolution")
 
-st.subheader("Backlog about to breach, open now")
-hours = frame.page_choice("hours", "SLA expires within", {str(h): f"{h} hours" for h in service.BACKLOG_HOURS}, "24",
-                          widget=st.radio, horizontal=True)
+st.subheader(_("Backlog about to breach, open now"))
+hours = frame.page_choice("hours", _("SLA expires within"),
+                          {str(h): n_("{n} hour", "{n} hours", h).format(n=fmt.count(h)) for h in service.BACKLOG_HOURS},
+                          "24", widget=st.radio, horizontal=True)
 backlog = service.backlog(reader, view.filters, int(hours), rows=sees_rows(frame.current_user()))
-st.markdown(f"**{fmt.count(backlog.n_due_soon)}** open contacts breach their SLA within {hours} hours "
-            f"(**{fmt.count(backlog.n_due_4h)}** within 4 hours); **{fmt.count(backlog.n_overdue)}** are already overdue. "
-            "Open now, as of the data's latest event: the selected period does not apply, the other filters do.")
+st.markdown(_("**{n}** open contacts breach their SLA within {hours} hours (**{n_4h}** within 4 hours); **{overdue}** "
+              "are already overdue. Open now, as of the data's latest event: the selected period does not apply, the "
+              "other filters do.").format(n=fmt.count(backlog.n_due_soon), hours=fmt.count(int(hours)),
+                                          n_4h=fmt.count(backlog.n_due_4h), overdue=fmt.count(backlog.n_overdue)))
 if not backlog.rows.empty:
-    st.dataframe(backlog.rows[["interaction_id", "department", "channel", "kind", "office", "started_at", "due_at",
-                               "hours_left", "age_hours", "is_answered", "escalated"]].rename(columns={
-        "interaction_id": "Contact", "department": "Owner department", "channel": "Channel", "kind": "Kind",
-        "office": "Office", "started_at": "Opened", "due_at": "SLA expires", "hours_left": "Hours left",
-        "age_hours": "Age (h)", "is_answered": "Answered", "escalated": "Escalated"}),
-        hide_index=True, placeholder=fmt.MISSING, width="stretch",
-        column_config={"Hours left": st.column_config.NumberColumn(format="%,.1f"),
-                       "Age (h)": st.column_config.NumberColumn(format="%,.0f")})
+    listed = backlog.rows[["interaction_id", "department", "channel", "kind", "office", "started_at", "due_at",
+                           "hours_left", "age_hours", "is_answered", "escalated"]].copy()
+    listed["hours_left"] = listed["hours_left"].map(lambda x: fmt.number(x, 1) or None)   # the locale's decimal mark
+    listed["age_hours"] = listed["age_hours"].map(lambda x: fmt.number(x, 0) or None)
+    st.dataframe(listed.rename(columns={
+        "interaction_id": _("Contact"), "department": _("Owner department"), "channel": _("Channel"), "kind": _("Kind"),
+        "office": _("Office"), "started_at": _("Opened"), "due_at": _("SLA expires"), "hours_left": _("Hours left"),
+        "age_hours": _("Age (h)"), "is_answered": _("Answered"), "escalated": _("Escalated")}),
+        hide_index=True, placeholder=fmt.MISSING, width="stretch")
     if backlog.n_due_soon > len(backlog.rows):
-        st.caption(f"The {len(backlog.rows)} oldest of {fmt.count(backlog.n_due_soon)} shown.")
+        st.caption(_("The {n} oldest of {total} shown.").format(n=fmt.count(len(backlog.rows)),
+                                                                total=fmt.count(backlog.n_due_soon)))
 
-explain.how_computed("Answered immediately", "Deferred resolved on time", "SLA compliance", "First-contact resolution",
+explain.how_computed(  # untranslated: glossary terms are keys; the glossary translates its entries
+                     "Answered immediately", "Deferred resolved on time", "SLA compliance", "First-contact resolution",
                      "Never answered", "Escalation rate", "Resolution time", "Margin of error",
-                     note=f"In force here: immediate means answered within {imm} at the front office; the deferred "
-                          f"promise is a resolution within {dfr}. The administrator sets both time limits.")
+                     note=_("In force here: immediate means answered within {immediate} at the front office; the "
+                            "deferred promise is a resolution within {deferred}. The administrator sets both time "
+                            "limits.").format(immediate=imm, deferred=dfr))

@@ -25,7 +25,9 @@ def overview_tiles(start):
 
 
 def _widget_keys(at) -> set[str]:
-    return {w.key for kind in ("selectbox", "multiselect", "date_input") for w in at.sidebar.get(kind)}
+    """The global filters drawn in the sidebar (the language box is always there: it is not a filter)."""
+    return {w.key for kind in ("selectbox", "multiselect", "date_input") for w in at.sidebar.get(kind)
+            if w.key != "cx_language_picker"}
 
 
 def test_trends_states_the_overviews_value_for_the_period_and_marks_it(start, overview_tiles):

@@ -7,12 +7,13 @@ import streamlit as st
 from cxdata import charts, report
 from cxdata.app.cache import CachedReader
 from cxdata.filters import ViewState
+from cxdata.i18n import language
 from cxdata.store import Store
 from cxdata.report.slides import Pack
 
 
 def current_pack(reader: CachedReader, view: ViewState, facts: dict, min_responses: int) -> Pack:
-    key = (str(view.to_query_params()), reader.stamp, min_responses, report.company_name())
+    key = (str(view.to_query_params()), reader.stamp, min_responses, report.company_name(), language())
     kept = st.session_state.get("cx_pack")
     if kept is None or kept[0] != key:
         kept = (key, report.build(reader, view, facts, min_responses, store=Store.beside(reader.path)))

@@ -26,6 +26,6 @@ from cxdata.load.model import TableSpec, infer_table, table_specs
 from cxdata.load.report import FileReport, LoadReport, RejectReason
 from cxdata.load.run import SLOW_STAGE_SECONDS, Progress, load_files
 
-__all__ = ["LoadError", "Mapping", "parse_mapping", "read_mapping", "TableSpec", "infer_table",
+__all__ = ["LoadError", "Mapping", "parse_mapping", "read_mapping", "TableSpec", "infer_table",  # untranslated: names
            "table_specs", "FileReport", "LoadReport", "RejectReason", "SLOW_STAGE_SECONDS",
-           "Progress", "load_files"]
+           "Progress", "load_files"]  # untranslated: names

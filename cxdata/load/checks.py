@@ -28,9 +28,7 @@ class LoadWarning:
     column: str | None
     message: str
     look_at: str = ""
-
-    def text(self) -> str:
-        return f"{self.message} — look at {self.look_at}" if self.look_at else self.message
+    # message and look_at are kept in English (load_warnings); reasons.py translates them when shown.
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,7 @@ def _service(con, sources: list[Source]) -> list[LoadWarning]:
     n, median = int(row["n_first_response"]), row["median_first_response_seconds"]
     if n >= MIN_VALUES and median > MAX_MEDIAN_FIRST_RESPONSE_DAYS * 86400:
         out.append(LoadWarning(
-            "slow_first_response", "interactions", "first_response_seconds",
+            "slow_first_response", "interactions", "first_response_seconds",  # untranslated: stored in English, shown via reasons.py
             f"the median first response is {median / 86400:,.0f} days over {n:,} contacts: more than "
             f"{MAX_MEDIAN_FIRST_RESPONSE_DAYS} days is implausible (is the contact's start a purchase or "
             "order date rather than when the customer got in touch?)",
@@ -117,7 +115,7 @@ def _service(con, sources: list[Source]) -> list[LoadWarning]:
     if judged >= MIN_SLA_JUDGED and met in (0, judged):
         verdict = "met" if met else "missed"
         out.append(LoadWarning(
-            "sla_all_or_nothing", "interactions", "sla_seconds",
+            "sla_all_or_nothing", "interactions", "sla_seconds",  # untranslated: stored in English, shown via reasons.py
             f"SLA compliance is {100 if met else 0}% over {judged:,} contacts: every one {verdict} its "
             "deadline, which is implausible (check the promised time and the dates it runs between)",
             _look_at(sources, ("interactions", "sla_seconds"), ("interactions", "started_at"),
@@ -133,7 +131,7 @@ def _answer_order(con, sources: list[Source], table: str) -> list[LoadWarning]:
     gap = pd.Timedelta(row["most_before"])
     by = f"{gap.days:,} days" if gap.days >= 2 else f"{gap.total_seconds() / 3600:,.1f} hours"
     return [LoadWarning(
-        "answer_before_contact", table, "submitted_at",
+        "answer_before_contact", table, "submitted_at",  # untranslated: stored in English, shown via reasons.py
         f"{n_before:,} of {n_linked:,} answers are dated before the contact they answer (by up to {by}): "
         "one of the two dates is not what it seems",
         _look_at(sources, ("feedback", "submitted_at"), ("interactions", "started_at")))]

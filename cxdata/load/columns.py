@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from cxdata.i18n import _
 from cxdata.load.computed import Computed
 from cxdata.load.errors import LoadError, column_list, column_name, name_list
 from cxdata.load.files import Staged
@@ -39,7 +40,7 @@ def plan_columns(staged: Staged, path: Path, table: str | None, mapping: Mapping
     derived columns count as the file's own, and win over a same-named file column."""
     computed = computed or Computed()
     found = staged.columns
-    listing = f"columns found: {column_list(found)}"
+    listing = _("columns found: {columns}").format(columns=column_list(found))
     matched = [(i, c) for i, c in _match_columns(found, path, mapping, listing)
                if c not in computed.derived and c not in mapping.lookups]
     for column in computed.derived:
@@ -47,11 +48,12 @@ def plan_columns(staged: Staged, path: Path, table: str | None, mapping: Mapping
     for column in mapping.lookups:
         _not_also(path, mapping, column, "[lookups]")
     matched += [(i, c) for c, i in computed.derived.items()]
-    spec = _choose_table(path, table, mapping, [c for _, c in matched] + list(mapping.lookups), listing)
+    spec = _choose_table(path, table, mapping, [c for _i, c in matched] + list(mapping.lookups), listing)
     outside = sorted(mapping.mentioned() - set(spec.columns))
     if outside:
-        raise LoadError(path, f"the mapping names column(s) {name_list(outside)} that the "
-                              f"{spec.name} table does not have; valid: {', '.join(spec.columns)}")
+        raise LoadError(path, _("the mapping names column(s) {columns} that the {table} table does not have; "
+                                "valid: {valid}").format(columns=name_list(outside), table=spec.name,
+                                                         valid=", ".join(spec.columns)))
     _check_formats(mapping, spec)
     _check_repeated_names(found, matched, path)
     sources: dict[str, int] = {}
@@ -59,23 +61,23 @@ def plan_columns(staged: Staged, path: Path, table: str | None, mapping: Mapping
         if column not in spec.columns:
             continue
         if column in sources:
-            raise LoadError(path, f"columns {column_name(found[sources[column]])} and "
-                                  f"{column_name(found[i])} both give {column} — drop or rename one")
+            raise LoadError(path, _("columns {first} and {second} both give {column} — drop or rename one").format(
+                first=column_name(found[sources[column]]), second=column_name(found[i]), column=column))
         if column in mapping.constants:
-            raise LoadError(path, f"{column} is both a column of the file ({column_name(found[i])}) and a "
-                                  "constant in the mapping — remove one")
+            raise LoadError(path, _("{column} is both a column of the file ({name}) and a constant in the mapping "
+                                    "— remove one").format(column=column, name=column_name(found[i])))
         sources[column] = i
     absent = [c for c in spec.required
               if c not in sources and c not in mapping.constants and c not in mapping.lookups]
     if absent:
-        raise LoadError(path, f"missing required column(s) {name_list(absent)} for table "
-                              f"{spec.name}; {listing} — add them, or map your column names "
-                              "with --map (see docs/loading.md)")
+        raise LoadError(path, _("missing required column(s) {columns} for table {table}; {listing} — add them, "
+                                "or map your column names with --map (see docs/loading.md)").format(
+            columns=name_list(absent), table=spec.name, listing=listing))
     constants = dict(mapping.constants)
     for column in spec.key:  # a key part the file lacks (targets.department) is null: company-wide
         if column not in sources:
             constants.setdefault(column, "")
-    read = {c for _, _, e in mapping.expressions() for c in e.columns}
+    read = {c for _section, _key, e in mapping.expressions() for c in e.columns}
     ignored = [name for i, name in enumerate(found)
                if i not in sources.values() and _norm(name) not in read]
     return Plan(spec, sources, constants, ignored, dict(mapping.lookups), computed.skips)
@@ -87,17 +89,17 @@ def _not_also(path: Path, mapping: Mapping, column: str, section: str) -> None:
               "[derived]": column in mapping.derived, "[lookups]": column in mapping.lookups}
     clash = [name for name, used in others.items() if used and name != section]
     if clash:
-        raise LoadError(path, f"{column} is given by both {section} and {clash[0]} in the mapping "
-                              f"{mapping.source} — keep one")
+        raise LoadError(path, _("{column} is given by both {section} and {other} in the mapping {mapping} — keep "
+                                "one").format(column=column, section=section, other=clash[0], mapping=mapping.source))
 
 
 def _check_formats(mapping: Mapping, spec: TableSpec) -> None:
     """[formats] only reads dates and timestamps: on another column it would do nothing."""
     for column in mapping.formats:
         if column in spec.columns and spec.kind(column) not in ("date", "timestamp"):
-            raise LoadError(mapping.source, f"[formats] {column}: {spec.name}.{column} is a "
-                                            f"{spec.kind(column)} column, not a date or timestamp — "
-                                            "formats apply to dates only; remove the entry")
+            raise LoadError(mapping.source, _("[formats] {column}: {table}.{column} is a {kind} column, not a date "
+                                              "or timestamp — formats apply to dates only; remove the "
+                                              "entry").format(column=column, table=spec.name, kind=spec.kind(column)))
 
 
 def _check_repeated_names(found: list[str], matched: list[tuple[int, str]], path: Path) -> None:
@@ -107,9 +109,10 @@ def _check_repeated_names(found: list[str], matched: list[tuple[int, str]], path
             continue  # a derived column
         twins = [j for j, name in enumerate(found) if _norm(name) == _norm(found[i])]
         if len(twins) > 1:
-            raise LoadError(path, f"the header has {column_name(found[i])} {len(twins)} times (columns "
-                                  f"{', '.join(str(j + 1) for j in twins)}) and it gives {column} — "
-                                  "rename the copies so each column has its own name")
+            raise LoadError(path, _("the header has {name} {n} times (columns {positions}) and it gives {column} — "
+                                    "rename the copies so each column has its own name").format(
+                name=column_name(found[i]), n=len(twins), positions=", ".join(str(j + 1) for j in twins),
+                column=column))
 
 
 def _match_columns(found: list[str], path: Path, mapping: Mapping, listing: str) -> list[tuple[int, str]]:
@@ -120,11 +123,12 @@ def _match_columns(found: list[str], path: Path, mapping: Mapping, listing: str)
         position.setdefault(_norm(name), i)
     missing = [src for src in mapping.columns if _norm(src) not in position]
     if missing:
-        raise LoadError(path, f"the mapping {mapping.source} names column(s) {name_list(missing)} "
-                              f"that the file does not have; {listing} — fix [columns]")
+        raise LoadError(path, _("the mapping {mapping} names column(s) {columns} that the file does not have; "
+                                "{listing} — fix [columns]").format(mapping=mapping.source, columns=name_list(missing),
+                                                                    listing=listing))
     renamed = [(position[_norm(src)], dst) for src, dst in mapping.columns.items()]
-    taken = {i for i, _ in renamed}
-    known = model_columns() - {dst for _, dst in renamed}  # a rename wins over a same-named column
+    taken = {i for i, _dst in renamed}
+    known = model_columns() - {dst for _i, dst in renamed}  # a rename wins over a same-named column
     same_named = [(i, _norm(name)) for i, name in enumerate(found)
                   if i not in taken and _norm(name) in known]
     return same_named + renamed
@@ -134,7 +138,7 @@ def _choose_table(path: Path, table: str | None, mapping: Mapping, columns: Iter
                   listing: str) -> TableSpec:
     name = table or mapping.table or infer_table(set(columns) | set(mapping.constants))
     if name is None:
-        raise LoadError(path, f"cannot tell which table the file is for: no key column found; "
-                              f"{listing} — name the table with --table, or map a key column; "
-                              f"tables: {describe_tables()}")
+        raise LoadError(path, _("cannot tell which table the file is for: no key column found; {listing} — name "
+                                "the table with --table, or map a key column; tables: {tables}").format(
+            listing=listing, tables=describe_tables()))
     return table_specs()[name]

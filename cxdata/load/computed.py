@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from cxdata.i18n import _
 from cxdata.load import limits
 from cxdata.load.errors import LoadError, column_list, name_list
 from cxdata.load.files import Staged
@@ -33,22 +34,22 @@ def add_computed(con, staged: Staged, mapping: Mapping) -> Computed:
     parts: list[tuple[str, str, str, str]] = []  # (section, key, sql, alias)
     for n, (column, expression) in enumerate(mapping.derived.items()):
         computed.derived[column] = len(staged.columns) + n
-        parts.append(("derived", column, f"cast({expression.sql(positions)} as varchar)",
+        parts.append(("derived", column, f"cast({expression.sql(positions)} as varchar)",  # untranslated: SQL
                       f"c{computed.derived[column]}"))
     for column, lookup in mapping.lookups.items():
         computed.lookup_keys.append(column)
-        parts.append((f"lookups.{column}", "key", f"cast({lookup.key.sql(positions)} as varchar)",
+        parts.append((f"lookups.{column}", "key", f"cast({lookup.key.sql(positions)} as varchar)",  # untranslated: SQL
                       f"k_{column}"))
     p = Params()
     conditions = ([(f"coalesce({e.sql(positions)}, false)", reason) for reason, e in mapping.skip.items()]
-                  + [(f"not coalesce({e.sql(positions)}, false)", f"not {name}")
+                  + [(f"not coalesce({e.sql(positions)}, false)", f"not {name}")  # untranslated: SQL
                      for name, e in mapping.keep.items()])
     if conditions:
         computed.skips = True
-        whens = " ".join(f"when {condition} then {p(reason)}" for condition, reason in conditions)
+        whens = " ".join(f"when {condition} then {p(reason)}" for condition, reason in conditions)  # untranslated: SQL
         parts.append(("skip" if mapping.skip else "keep", next(iter(mapping.skip or mapping.keep)),
-                      f"case {whens} end", "_skip"))
-    selects = ", ".join(f"{sql} as {ident(alias)}" for _, _, sql, alias in parts)
+                      f"case {whens} end", "_skip"))  # untranslated: SQL
+    selects = ", ".join(f"{sql} as {ident(alias)}" for _section, _key, sql, alias in parts)
     table = ident(staged.name)
     seconds = limits.MAPPING_SECONDS.value()
     watchdog = threading.Timer(seconds, con.interrupt)
@@ -56,9 +57,9 @@ def add_computed(con, staged: Staged, mapping: Mapping) -> Computed:
     try:
         con.execute(f"create or replace temp table {table} as select *, {selects} from {table}", p.values)
     except duckdb.InterruptException:
-        raise LoadError(staged.path, f"the mapping's expressions took longer than the limit of "
-                                     f"{limits.MAPPING_SECONDS.text()} on this file and were stopped — "
-                                     "simplify them, or load the file in parts; nothing was loaded") from None
+        raise LoadError(staged.path, _("the mapping's expressions took longer than the limit of {limit} on this "
+                                       "file and were stopped — simplify them, or load the file in parts; "
+                                       "nothing was loaded").format(limit=limits.MAPPING_SECONDS.text())) from None
     except duckdb.Error as exc:
         raise _failing_part(con, staged, mapping, parts, p, exc) from None
     finally:
@@ -74,26 +75,29 @@ def _positions(staged: Staged, mapping: Mapping) -> dict[str, int]:
     for section, key, expression in mapping.expressions():
         unknown = sorted(c for c in expression.columns if c not in positions)
         if unknown:
-            raise LoadError(staged.path, f"{mapping.where(section, key)} reads column(s) "
-                                         f"{name_list(unknown)} that the file does not have; "
-                                         f"columns found: {column_list(staged.columns)} (a name with "
-                                         "spaces goes in double quotes inside the expression)")
+            raise LoadError(staged.path, _("{where} reads column(s) {columns} that the file does not have; columns "
+                                           "found: {found} (a name with spaces goes in double quotes inside the "
+                                           "expression)").format(where=mapping.where(section, key),
+                                                                 columns=name_list(unknown),
+                                                                 found=column_list(staged.columns)))
         twice = sorted(c for c in expression.columns if len(positions[c]) > 1)
         if twice:
-            raise LoadError(staged.path, f"{mapping.where(section, key)} reads {name_list(twice)}, "
-                                         "a name the file's header has twice — rename one")
+            raise LoadError(staged.path, _("{where} reads {columns}, a name the file's header has twice — rename "
+                                           "one").format(where=mapping.where(section, key), columns=name_list(twice)))
     return {name: found[0] for name, found in positions.items()}
 
 
 def _failing_part(con, staged: Staged, mapping: Mapping, parts, p: Params, exc: Exception) -> LoadError:
     """Name the expression that failed on this file's values (the first of them)."""
     table = ident(staged.name)
-    for section, key, sql, _ in parts:
+    for section, key, sql, _column in parts:
         try:
             con.execute(f"select count({sql}) from {table}", p.values).fetchall()
         except duckdb.Error as own:
-            return LoadError(staged.path, f"{mapping.where(section, key)} fails on this file's values "
-                                          f"({str(own).splitlines()[0]}) — use try_cast or try_strptime "
-                                          "so a bad value becomes empty and its row is rejected")
-    return LoadError(staged.path, f"the mapping's expressions fail on this file ({str(exc).splitlines()[0]})")
+            return LoadError(staged.path, _("{where} fails on this file's values ({error}) — use try_cast or "
+                                            "try_strptime so a bad value becomes empty and its row is "
+                                            "rejected").format(where=mapping.where(section, key),
+                                                               error=str(own).splitlines()[0]))
+    return LoadError(staged.path, _("the mapping's expressions fail on this file ({error})").format(
+        error=str(exc).splitlines()[0]))
 

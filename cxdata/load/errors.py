@@ -4,6 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from cxdata import formatting as fmt
+from cxdata.i18n import _
+
 
 class LoadError(Exception):
     """A user mistake that stops a whole run: nothing from the run is committed."""
@@ -16,13 +19,15 @@ class LoadError(Exception):
 
 
 def name_list(items: Iterable[str]) -> str:
-    return ", ".join(repr(i) for i in items) or "(none)"
+    return ", ".join(repr(i) for i in items) or _("(none)")
 
 
 def column_list(found: list[str], limit: int = 10) -> str:
     """A file's column names for a one-line message: the first few, each kept short."""
-    shown = ", ".join(column_name(name) for name in found[:limit]) or "(none)"
-    return shown + (f" … and {len(found) - limit} more" if len(found) > limit else "")
+    shown = ", ".join(column_name(name) for name in found[:limit]) or _("(none)")
+    if len(found) > limit:
+        return _("{columns} … and {n} more").format(columns=shown, n=fmt.count(len(found) - limit))
+    return shown
 
 
 def column_name(name: str, width: int = 40) -> str:

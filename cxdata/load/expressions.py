@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 import duckdb
 
+from cxdata import formatting as fmt
+from cxdata.i18n import _
 from cxdata.load import limits
 
 # Scalar functions a mapping may call (DuckDB names; aliases included). Nothing here reads
 # files, tables or the network, or depends on other rows.
-FUNCTIONS = frozenset("""
+FUNCTIONS = frozenset("""  # untranslated: function names
     abs ceil ceiling floor round sign trunc greatest least coalesce ifnull nullif if isfinite
     concat concat_ws lower upper lcase ucase trim ltrim rtrim replace substring substr left right
     length strlen len split_part lpad rpad reverse strip_accents contains starts_with ends_with
@@ -60,57 +62,58 @@ class Expression:
 def parse_expression(text: str) -> Expression:
     """Check one expression; raises ValueError saying what is not allowed."""
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("expected an SQL expression in quotes, e.g. \"concat_ws(' ', title, message)\"")
+        raise ValueError(_("expected an SQL expression in quotes, e.g. \"concat_ws(' ', title, message)\""))
     con = duckdb.connect()
     try:
         parsed = json.loads(con.execute("select json_serialize_sql($q)",
                                         {"q": "select " + text}).fetchall()[0][0])
     except duckdb.Error as exc:
-        raise ValueError(f"not a valid expression ({str(exc).splitlines()[0]})") from None
+        raise ValueError(_("not a valid expression ({error})").format(error=str(exc).splitlines()[0])) from None
     finally:
         con.close()
     if parsed.get("error"):
-        raise ValueError(f"not a valid expression ({parsed.get('error_message', 'parse error')}); "
-                         "only one expression is allowed, no statements")
+        raise ValueError(_("not a valid expression ({error}); only one expression is allowed, no statements").format(
+            error=parsed.get("error_message") or _("parse error")))
     statements = parsed["statements"]
     if len(statements) != 1:
-        raise ValueError("only one expression is allowed, no statements")
+        raise ValueError(_("only one expression is allowed, no statements"))
     node = statements[0]["node"]
     if (node.get("type") != "SELECT_NODE" or len(node["select_list"]) != 1
             or node["from_table"]["type"] != "EMPTY" or node["where_clause"] is not None
             or node["group_expressions"] or node["having"] is not None or node["modifiers"]
             or node["cte_map"]["map"] or node.get("qualify") is not None):
-        raise ValueError("only one expression is allowed: no FROM, WHERE, GROUP BY or other clauses")
+        raise ValueError(_("only one expression is allowed: no FROM, WHERE, GROUP BY or other clauses"))
     columns, grows = set(), 1
     for part in _nodes(node["select_list"][0]):
         kind = part.get("class")
         if kind is None:  # a literal, a name or a modifier inside a node, not an expression
             continue
         if kind == "SUBQUERY":
-            raise ValueError("subqueries are not allowed")
+            raise ValueError(_("subqueries are not allowed"))
         if kind == "WINDOW":
-            raise ValueError(f"{part.get('function_name', 'window')}() over (...) is not allowed: "
-                             "an expression sees one row")
+            raise ValueError(_("{function}() over (...) is not allowed: an expression sees one row").format(
+                function=part.get("function_name", "window")))
         if kind not in PLAIN:
-            raise ValueError(f"{kind.lower()} expressions are not allowed")
+            raise ValueError(_("{kind} expressions are not allowed").format(kind=kind.lower()))
         if kind == "COLUMN_REF":
             if len(part["column_names"]) != 1:
-                raise ValueError(f"{'.'.join(part['column_names'])}: name a column of the file "
-                                 "without a table prefix")
+                raise ValueError(_("{name}: name a column of the file without a table prefix").format(
+                    name=".".join(part["column_names"])))
             columns.add(part["column_names"][0].lower())
         if kind == "FUNCTION":
             name = part["function_name"].lower()
             allowed = OPERATORS if part.get("is_operator") else FUNCTIONS
             if name not in allowed or part.get("schema") or part.get("catalog"):
-                raise ValueError(f"function {part['function_name']}() is not allowed; allowed: "
-                                 f"{', '.join(sorted(FUNCTIONS - {'row', 'list_value'}))}")
+                raise ValueError(_("function {function}() is not allowed; allowed: {allowed}").format(
+                    function=part["function_name"], allowed=", ".join(sorted(FUNCTIONS - {"row", "list_value"}))))
             if part.get("filter") or part["order_bys"]["orders"] or part.get("distinct"):
-                raise ValueError(f"{name}(): aggregates and their clauses are not allowed")
+                raise ValueError(_("{function}(): aggregates and their clauses are not allowed").format(function=name))
             if name in GROWING:   # nested, their lengths multiply
                 grows *= _length(name, part["arguments"], GROWING[name])
                 if grows > limits.MAPPING_TEXT.value():
-                    raise ValueError(f"repeat(), lpad() and rpad() here make text of up to {grows:,} characters "
-                                     f"together, more than the limit of {limits.MAPPING_TEXT.text()}")
+                    raise ValueError(_("repeat(), lpad() and rpad() here make text of up to {n} characters together, "
+                                       "more than the limit of {limit}").format(n=fmt.count(grows),
+                                                                                limit=limits.MAPPING_TEXT.text()))
     return Expression(text, statements[0], frozenset(columns))
 
 
@@ -120,8 +123,8 @@ def _length(name: str, arguments: list, position: int) -> int:
     length = arguments[position]["expression"] if len(arguments) > position else {}
     literal = length.get("literal") or {}
     if length.get("class") != "CONSTANT" or literal.get("kind") != "INTEGER" or int(literal["text"]) > most:
-        raise ValueError(f"{name}() makes text of the length it is given: give it a whole number up to "
-                         f"{limits.MAPPING_TEXT.text()}, written in the expression")
+        raise ValueError(_("{function}() makes text of the length it is given: give it a whole number up to "
+                           "{limit}, written in the expression").format(function=name, limit=limits.MAPPING_TEXT.text()))
     return max(int(literal["text"]), 1)
 
 

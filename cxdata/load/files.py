@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from cxdata import formatting
+from cxdata.i18n import N_, _
 from cxdata.load import limits
 from cxdata.load.errors import LoadError, column_list, name_list
 from cxdata.load.sql import ident
@@ -23,8 +25,8 @@ from cxdata.load.sql import ident
 # image) is read again with this limit, so the long value is kept; a row longer still is rejected.
 LONG_ROW_BYTES = 64 * 1024 * 1024
 DEFAULT_ROW_BYTES = 2 * 1024 * 1024  # DuckDB's own default
-FORMATS = {".csv": "CSV", ".tsv": "CSV", ".txt": "CSV", ".xlsx": "Excel", ".xlsm": "Excel",
-           ".parquet": "Parquet", ".pq": "Parquet"}
+FORMATS = {".csv": "CSV", ".tsv": "CSV", ".txt": "CSV", ".xlsx": "Excel", ".xlsm": "Excel",  # untranslated: names
+           ".parquet": "Parquet", ".pq": "Parquet"}  # untranslated: file formats' names
 
 
 @dataclass
@@ -53,23 +55,25 @@ def stage_file(con, path: Path, name: str, sheet: str | None, workdir: Path) -> 
     else:
         staged = _stage_parquet(con, path, name)
     if staged.n_rows == 0 and not staged.malformed:
-        raise LoadError(path, f"no data rows, only a header ({column_list(staged.columns)}) — "
-                              "export the file again with its data")
+        raise LoadError(path, _("no data rows, only a header ({columns}) — export the file again with its "
+                                "data").format(columns=column_list(staged.columns)))
     return staged
 
 
 def _check_file(path: Path) -> str:
     if not path.exists():
-        raise LoadError(path, "file not found — check the path and the file name")
+        raise LoadError(path, _("file not found — check the path and the file name"))
     if not path.is_file():
-        raise LoadError(path, "not a file — give the path of a CSV, Excel or Parquet file")
+        raise LoadError(path, _("not a file — give the path of a CSV, Excel or Parquet file"))
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        hint = " (save it as .xlsx or CSV)" if path.suffix.lower() == ".xls" else ""
-        raise LoadError(path, f"unknown format {path.suffix or '(no extension)'!r}{hint} — "
-                              f"use {', '.join(sorted(FORMATS))}")
+        suffix, known = repr(path.suffix or _("(no extension)")), ", ".join(sorted(FORMATS))
+        if path.suffix.lower() == ".xls":
+            raise LoadError(path, _("unknown format {suffix} (save it as .xlsx or CSV) — use {known}").format(
+                suffix=suffix, known=known))
+        raise LoadError(path, _("unknown format {suffix} — use {known}").format(suffix=suffix, known=known))
     if path.stat().st_size == 0:
-        raise LoadError(path, "the file is empty (0 bytes) — export it again with a header row and data")
+        raise LoadError(path, _("the file is empty (0 bytes) — export it again with a header row and data"))
     return fmt
 
 
@@ -82,8 +86,8 @@ def _stage_csv(con, path: Path, name: str, workdir: Path) -> Staged:
     with path.open("rb") as fh:
         head = fh.read(65536)
     if len(head) < 65536 and not head.strip():
-        raise LoadError(path, "the file has no content (only blank lines) — export it again "
-                              "with a header row and data")
+        raise LoadError(path, _("the file has no content (only blank lines) — export it again "
+                                "with a header row and data"))
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _read_csv(con, path, name, _transcode(path, workdir, "utf-16"), "utf-16")
     _refuse_binary(path, head)
@@ -94,11 +98,11 @@ def _stage_csv(con, path: Path, name: str, workdir: Path) -> Staged:
 
 
 BINARY_MAGIC = (  # how a file starts -> what it is and what to do instead
-    (b"PK\x03\x04", "a zip archive or an Excel workbook",
-     "give an Excel workbook the .xlsx extension, or export the data as CSV"),
-    (b"PAR1", "a Parquet file", "give it the .parquet extension"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook", "save it as .xlsx or CSV"),
-    (b"\x1f\x8b", "a gzip-compressed file", "decompress it first"),
+    (b"PK\x03\x04", N_("a zip archive or an Excel workbook"),
+     N_("give an Excel workbook the .xlsx extension, or export the data as CSV")),
+    (b"PAR1", N_("a Parquet file"), N_("give it the .parquet extension")),
+    (b"\xd0\xcf\x11\xe0", N_("an old Excel .xls workbook"), N_("save it as .xlsx or CSV")),
+    (b"\x1f\x8b", N_("a gzip-compressed file"), N_("decompress it first")),
 )
 
 
@@ -106,11 +110,11 @@ def _refuse_binary(path: Path, head: bytes) -> None:
     """Stop at a binary file named .csv, before its bytes are read as column names."""
     for magic, what, fix in BINARY_MAGIC:
         if head.startswith(magic):
-            raise LoadError(path, f"this looks like {what}, not CSV text — {fix}")
+            raise LoadError(path, _("this looks like {what}, not CSV text — {fix}").format(what=_(what), fix=_(fix)))
     if b"\x00" in head[:8192]:
-        raise LoadError(path, "this looks like a binary file (it has NUL bytes), not CSV text — "
-                              "export it as CSV, or give it the right extension (.xlsx, .parquet); "
-                              "UTF-16 text needs a byte-order mark")
+        raise LoadError(path, _("this looks like a binary file (it has NUL bytes), not CSV text — "
+                                "export it as CSV, or give it the right extension (.xlsx, .parquet); "
+                                "UTF-16 text needs a byte-order mark"))
 
 
 def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -133,8 +137,8 @@ def _transcode(path: Path, workdir: Path, encoding: str) -> Path:
             try:
                 dst.write(src.read().decode(encoding))
             except UnicodeDecodeError as exc:
-                raise LoadError(path, f"starts like {encoding} but is not ({exc.reason}) — "
-                                      "save it again as UTF-8 CSV") from None
+                raise LoadError(path, _("starts like {encoding} but is not ({reason}) — save it again as "
+                                        "UTF-8 CSV").format(encoding=encoding, reason=exc.reason)) from None
     return target
 
 
@@ -165,8 +169,8 @@ def _sniff(con, source: Path, path: Path) -> _Dialect:
         if tolerant is not None and (row is None or tolerant[5] > row[5]):
             row, long_rows = tolerant, None
     if row is None:
-        raise LoadError(path, "cannot make out the CSV layout (delimiter, quotes) — check it is a "
-                              "text table with a header row, or save it as .xlsx")
+        raise LoadError(path, _("cannot make out the CSV layout (delimiter, quotes) — check it is a "
+                                "text table with a header row, or save it as .xlsx"))
     plain = [("" if v == "(empty)" else v) for v in row[:4]]
     return _Dialect(plain[0], plain[1], plain[2], plain[3].replace("\\r", "\r").replace("\\n", "\n"),
                     int(row[4] or 0), long_rows)
@@ -187,22 +191,22 @@ def _read_csv(con, path: Path, name: str, source: Path, encoding: str) -> Staged
     dialect = _sniff(con, source, path)
     raw = f"{name}_raw"
     rejected = _read_raw(con, path, source, raw, dialect)
-    if dialect.max_line_size is None and any(kind == "LINE SIZE OVER MAXIMUM" for _, kind, _, _ in rejected):
-        con.execute(f"drop table {ident(raw)}")  # read again, keeping the long values
+    if dialect.max_line_size is None and any(kind == "LINE SIZE OVER MAXIMUM" for _line, kind, _message, _text in rejected):
+        con.execute(f"drop table {ident(raw)}")  # read again, keeping the long values  # untranslated: SQL
         dialect = _Dialect(**{**dialect.__dict__, "max_line_size": LONG_ROW_BYTES})
         rejected = _read_raw(con, path, source, raw, dialect)
     standard = _Dialect(dialect.delimiter, '"', '"', dialect.newline, dialect.skip, dialect.max_line_size)
     if rejected and dialect.quote != '"':
         # One unclosed quote can make the sniffer settle for another quote character, which
         # breaks every row: the standard quote wins when it leaves fewer rows broken.
-        con.execute(f"alter table {ident(raw)} rename to {ident(raw + '_sniffed')}")
+        con.execute(f"alter table {ident(raw)} rename to {ident(raw + '_sniffed')}")  # untranslated: SQL
         retry = _read_raw(con, path, source, raw, standard)
-        if len({line for line, *_ in retry}) < len({line for line, *_ in rejected}):
+        if len({row[0] for row in retry}) < len({row[0] for row in rejected}):
             dialect, rejected = standard, retry
-            con.execute(f"drop table {ident(raw + '_sniffed')}")
+            con.execute(f"drop table {ident(raw + '_sniffed')}")  # untranslated: SQL
         else:
-            con.execute(f"drop table {ident(raw)}")
-            con.execute(f"alter table {ident(raw + '_sniffed')} rename to {ident(raw)}")
+            con.execute(f"drop table {ident(raw)}")  # untranslated: SQL
+            con.execute(f"alter table {ident(raw + '_sniffed')} rename to {ident(raw)}")  # untranslated: SQL
     columns = [d[0] for d in con.execute(f"select * from {ident(raw)} limit 0").description]
     header = _header_names(source, dialect, len(columns))
     if header:  # an empty name keeps DuckDB's (column3)
@@ -229,17 +233,17 @@ def _settle_literal_quotes(con, staged: Staged) -> None:
     opens = " or ".join(f"starts_with({c}, '\"')" for c in columns)
     if not con.execute(f"select count(*) from {table} where {opens}").fetchall()[0][0]:
         return
-    unclosed = " or ".join(f"(starts_with({c}, '\"') and not regexp_matches({c}, $whole))" for c in columns)
+    unclosed = " or ".join(f"(starts_with({c}, '\"') and not regexp_matches({c}, $whole))" for c in columns)  # untranslated: SQL
     bad = con.execute(f"select _line, concat_ws($delimiter, {', '.join(columns)}) from {table} "
                       f"where {unclosed} order by _line",
                       {"whole": QUOTED_WHOLE, "delimiter": staged.delimiter or ","}).fetchall()
     if bad:
         con.execute(f"delete from {table} where {unclosed}", {"whole": QUOTED_WHOLE})
-        staged.malformed += [(line, 'malformed row: a quote is not closed (a value starts with " and '
+        staged.malformed += [(line, 'malformed row: a quote is not closed (a value starts with " and '  # untranslated: stored in English, shown via reasons.py
                                     'has no closing one)', text) for line, text in bad]
         staged.malformed.sort()
         staged.n_rows -= len(bad)
-    sets = ", ".join(f"{c} = case when regexp_matches({c}, $whole) then replace({c}[2:-2], '\"\"', '\"') "
+    sets = ", ".join(f"{c} = case when regexp_matches({c}, $whole) then replace({c}[2:-2], '\"\"', '\"') "  # untranslated: SQL
                      f"else {c} end" for c in columns)
     con.execute(f"update {table} set {sets}", {"whole": QUOTED_WHOLE})
 
@@ -259,13 +263,13 @@ def _read_raw(con, path: Path, source: Path, raw: str, dialect: _Dialect) -> lis
     except duckdb.Error as exc:
         if "not utf-8" in str(exc).lower():
             raise _NotUtf8() from exc
-        raise LoadError(path, f"cannot read the file as CSV ({_first_line(exc)})") from None
+        raise LoadError(path, _("cannot read the file as CSV ({error})").format(error=_first_line(exc))) from None
     rejected = con.execute(f"select line, error_type, error_message, csv_line from {ident(errors)} "
                            f"order by line").fetchall()
     for table in (errors, scans):
-        con.execute(f"drop table {ident(table)}")
-    if any(kind == "INVALID ENCODING" for _, kind, _, _ in rejected):
-        con.execute(f"drop table {ident(raw)}")
+        con.execute(f"drop table {ident(table)}")  # untranslated: SQL
+    if any(kind == "INVALID ENCODING" for _line, kind, _message, _text in rejected):
+        con.execute(f"drop table {ident(raw)}")  # untranslated: SQL
         raise _NotUtf8()
     return rejected
 
@@ -280,7 +284,7 @@ def _header_names(source: Path, dialect: _Dialect, n_columns: int) -> list[str] 
     else:
         options["quoting"] = csv.QUOTE_NONE
     with source.open(encoding="utf-8-sig", newline="") as fh:
-        for _ in range(dialect.skip):
+        for _skipped in range(dialect.skip):
             fh.readline()
         try:
             header = next(csv.reader(fh, **options), None)
@@ -304,21 +308,21 @@ def _stage_from_raw(con, raw: str, name: str, n_columns: int, dialect: _Dialect)
         f"create temp table {ident(name)} as select row_number() over w - 1 as _rec, "
         f"cast({dialect.skip + 1} + row_number() over w + coalesce(sum({newlines}) over (w rows "
         f"between unbounded preceding and 1 preceding), 0) as bigint) as _line, "
-        + ", ".join(f"{ref} as c{i}" for i, ref in enumerate(refs))
+        + ", ".join(f"{ref} as c{i}" for i, ref in enumerate(refs))  # untranslated: SQL
         + f" from {ident(raw)} window w as (order by rowid)")
-    con.execute(f"drop table {ident(raw)}")
+    con.execute(f"drop table {ident(raw)}")  # untranslated: SQL
 
 
 def _dedupe_lines(rejected: list[tuple]) -> list[tuple[int, str, str]]:
     """Rows DuckDB could not split, one per line: (logical line, reason, text)."""
-    reasons = {"TOO MANY COLUMNS": "more values than the header has columns (quote values "
+    reasons = {"TOO MANY COLUMNS": "more values than the header has columns (quote values "  # untranslated: stored in English, shown via reasons.py
                                    "that contain the delimiter)",
-               "MISSING COLUMNS": "fewer values than the header has columns",
-               "UNQUOTED VALUE": "a quote is not closed or is followed by other text",
-               "LINE SIZE OVER MAXIMUM": f"the row is longer than {LONG_ROW_BYTES // 2**20} MB"}
+               "MISSING COLUMNS": "fewer values than the header has columns",  # untranslated: stored in English, shown via reasons.py
+               "UNQUOTED VALUE": "a quote is not closed or is followed by other text",  # untranslated: stored in English, shown via reasons.py
+               "LINE SIZE OVER MAXIMUM": f"the row is longer than {LONG_ROW_BYTES // 2**20} MB"}  # untranslated: stored in English, shown via reasons.py
     rows: dict[int, tuple[int, str, str]] = {}
     for line, kind, message, text in rejected:
-        rows.setdefault(line, (line, "malformed row: " + reasons.get(kind, message),
+        rows.setdefault(line, (line, "malformed row: " + reasons.get(kind, message),  # untranslated: stored in English, shown via reasons.py
                                (text or "").strip("\r\n")))
     return list(rows.values())
 
@@ -349,11 +353,11 @@ def _fix_line_numbers(con, staged: Staged, source: Path, dialect: _Dialect,
     counted); this maps those to physical lines and renumbers the good rows.
     """
     starts = _record_start_lines(source, dialect) or []
-    bad = {line for line, _, _ in malformed}
+    bad = {line for line, _reason, _text in malformed}
     good = [start for logical, start in enumerate(starts, start=1)
             if logical > 1 and start is not None and logical not in bad]
     if len(good) != staged.n_rows or any(line > len(starts) for line in bad):
-        staged.notes.append("line numbers may be approximate (blank or broken rows in the file)")
+        staged.notes.append(_("line numbers may be approximate (blank or broken rows in the file)"))
         return
     staged.malformed = [(starts[line - 1] or line, reason, text) for line, reason, text in malformed]
     lines = pa.table({"_rec": pa.array(range(len(good)), pa.int64()), "_line": pa.array(good, pa.int64())})
@@ -378,7 +382,7 @@ def _record_start_lines(source: Path, dialect: _Dialect) -> list[int | None] | N
             options.update(escapechar=dialect.escape, doublequote=False)
     starts: list[int | None] = []
     with source.open(encoding="utf-8-sig", newline="") as fh:
-        for _ in range(dialect.skip):
+        for _skipped in range(dialect.skip):
             fh.readline()
         reader = csv.reader(fh, **options)
         previous = dialect.skip
@@ -399,8 +403,9 @@ def _stage_excel(con, path: Path, name: str, sheet: str | None) -> Staged:
     for n, i in enumerate(keep):
         columns[f"c{n}"] = pa.array([r[i] if i < len(r) else None for r in records], pa.string())
     _create_from_arrow(con, name, pa.table(columns))
-    return Staged(name, path, "Excel", [header[i] for i in keep], len(lines),
-                  notes=[f"sheet {title!r}; line = row number in the sheet"], sheet=title, sheets=sheets)
+    return Staged(name, path, "Excel", [header[i] for i in keep], len(lines),  # untranslated: a format's name
+                  notes=[_("sheet {sheet}; line = row number in the sheet").format(sheet=repr(title))],
+                  sheet=title, sheets=sheets)
 
 
 def _other_sheets(title: str, sheets: list[str]) -> str:
@@ -408,8 +413,9 @@ def _other_sheets(title: str, sheets: list[str]) -> str:
     others = [s for s in sheets if s != title]
     if not others:
         return ""
-    return (f" (this is sheet {title!r}; the workbook also has {name_list(others)}: to read another, "
-            f"name it in a mapping, e.g. sheet = {others[0]!r}, and load with --map)")
+    return " " + _("(this is sheet {sheet}; the workbook also has {others}: to read another, name it in a mapping, "
+                   "e.g. sheet = {example}, and load with --map)").format(sheet=repr(title), others=name_list(others),
+                                                                          example=repr(others[0]))
 
 
 @contextmanager
@@ -432,24 +438,25 @@ def _read_sheet(path: Path, sheet: str | None) -> tuple[str, list, list[int], li
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
-        raise LoadError(path, f"cannot open as an Excel workbook ({type(exc).__name__}: {exc}) — "
-                              "save it again as .xlsx") from None
+        raise LoadError(path, _("cannot open as an Excel workbook ({error}) — save it again as .xlsx").format(
+            error=f"{type(exc).__name__}: {exc}")) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise LoadError(path, f"no sheet named {sheet!r}; sheets: {name_list(book.sheetnames)} — "
-                                  "fix `sheet` in the mapping")
+            raise LoadError(path, _("no sheet named {sheet}; sheets: {sheets} — fix `sheet` in the mapping").format(
+                sheet=repr(sheet), sheets=name_list(book.sheetnames)))
         rows = book[sheet] if sheet else book.worksheets[0]
         most = limits.SHEET_ROWS.value()
         if (rows.max_row or 0) > most + 1:   # the sheet's own dimension, read before any row
-            raise LoadError(path, _too_many_rows(rows.title, f"declares {rows.max_row - 1:,} rows"))
+            raise LoadError(path, _too_many_rows(rows.title, rows.max_row - 1, declared=True))
         cells = ([_cell_text(v) for v in values] for values in _at_most(rows.iter_rows(values_only=True),
                                                                            most + 1, path, rows.title))
         header = next(cells, None)
         if not header or not any(header):
-            raise LoadError(path, f"sheet {rows.title!r} is empty or its first row is blank; row 1 "
-                                  "must hold the column names" + _other_sheets(rows.title, book.sheetnames))
+            raise LoadError(path, _("sheet {sheet} is empty or its first row is blank; row 1 must hold the column "
+                                    "names").format(sheet=repr(rows.title)) + _other_sheets(rows.title, book.sheetnames))
         numbered = [(n, row) for n, row in enumerate(cells, start=2) if any(c is not None for c in row)]
-        return rows.title, header, [n for n, _ in numbered], [row for _, row in numbered], list(book.sheetnames)
+        return (rows.title, header, [n for n, _row in numbered], [row for _n, row in numbered],
+                list(book.sheetnames))
     finally:
         book.close()
 
@@ -463,22 +470,26 @@ def _check_unpacked_size(path: Path) -> None:
     except (zipfile.BadZipFile, OSError):
         return  # not a zip: openpyxl says what it is
     if unpacked > limits.SHEET_MB.value() * 1024 * 1024:
-        raise LoadError(path, f"the workbook unpacks to {unpacked / 1024 / 1024:,.0f} MB, more than the limit of "
-                              f"{limits.SHEET_MB.text()} — save the sheet as CSV (no limit) and load that; "
-                              "nothing was loaded")
+        raise LoadError(path, _("the workbook unpacks to {size} MB, more than the limit of {limit} — save the sheet "
+                                "as CSV (no limit) and load that; nothing was loaded").format(
+            size=formatting.number(unpacked / 1024 / 1024), limit=limits.SHEET_MB.text()))
 
 
 def _at_most(rows, most: int, path: Path, title: str):
     """The rows of a sheet whose dimension is missing, stopped as soon as there are too many."""
     for n, row in enumerate(rows, start=1):
         if n > most:
-            raise LoadError(path, _too_many_rows(title, f"has more than {most - 1:,} rows"))
+            raise LoadError(path, _too_many_rows(title, most - 1, declared=False))
         yield row
 
 
-def _too_many_rows(title: str, found: str) -> str:
-    return (f"sheet {title!r} {found}, more than the limit of {limits.SHEET_ROWS.text()} for a spreadsheet — "
-            "save it as CSV (no limit) and load that; nothing was loaded")
+def _too_many_rows(title: str, n: int, declared: bool) -> str:
+    fields = {"sheet": repr(title), "n": formatting.count(n), "limit": limits.SHEET_ROWS.text()}
+    if declared:
+        return _("sheet {sheet} declares {n} rows, more than the limit of {limit} for a spreadsheet — save it as "
+                 "CSV (no limit) and load that; nothing was loaded").format(**fields)
+    return _("sheet {sheet} has more than {n} rows, more than the limit of {limit} for a spreadsheet — save it "
+             "as CSV (no limit) and load that; nothing was loaded").format(**fields)
 
 
 def _cell_text(value) -> str | None:
@@ -499,15 +510,15 @@ def _stage_parquet(con, path: Path, name: str) -> Staged:
     try:
         columns = [d[0] for d in con.execute("select * from read_parquet($p) limit 0",
                                              {"p": str(path)}).description]
-        casts = ", ".join(f"cast(#{i + 1} as varchar) as c{i}" for i in range(len(columns)))
+        casts = ", ".join(f"cast(#{i + 1} as varchar) as c{i}" for i in range(len(columns)))  # untranslated: SQL
         con.execute(f"create temp table {ident(name)} as select file_row_number as _rec, "
                     f"file_row_number + 1 as _line, {casts} "
                     f"from read_parquet($p, file_row_number = true)", {"p": str(path)})
     except duckdb.Error as exc:
-        raise LoadError(path, f"cannot read as Parquet ({_first_line(exc)})") from None
+        raise LoadError(path, _("cannot read as Parquet ({error})").format(error=_first_line(exc))) from None
     n_rows = _count(con, name)
-    return Staged(name, path, "Parquet", columns, n_rows,
-                  notes=["line = row number in the Parquet file (1 = first row)"])
+    return Staged(name, path, "Parquet", columns, n_rows,  # untranslated: a format's name
+                  notes=[_("line = row number in the Parquet file (1 = first row)")])
 
 
 def _create_from_arrow(con, name: str, table: pa.Table) -> None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from cxdata import formatting as fmt
+from cxdata.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -22,14 +25,15 @@ class Limit:
         return int(raw) if raw.isdigit() and int(raw) > 0 else self.default
 
     def text(self) -> str:
-        """'200 MB (CX_UPLOAD_MAX_MB)': the limit as a message names it."""
-        return f"{self.value():,} {self.unit} ({self.setting})"
+        """'200 MB (CX_UPLOAD_MAX_MB)': the limit as a message names it, in the language of the run."""
+        return _("{value} {unit} ({setting})").format(value=fmt.count(self.value()), unit=_(self.unit),
+                                                      setting=self.setting)
 
 
-UPLOAD_FILE_MB = Limit("CX_UPLOAD_MAX_MB", 200, "MB")          # one file uploaded in the app
-UPLOAD_TOTAL_MB = Limit("CX_UPLOAD_TOTAL_MB", 500, "MB")       # all the files of one upload together
-SHEET_ROWS = Limit("CX_SHEET_MAX_ROWS", 200_000, "rows")       # an Excel sheet; a CSV or Parquet file has none
-SHEET_MB = Limit("CX_SHEET_MAX_MB", 250, "MB")                 # an Excel sheet unpacked (its XML)
-MAPPING_SECONDS = Limit("CX_MAPPING_SECONDS", 120, "seconds")  # a mapping's expressions over one file
-MAPPING_TEXT = Limit("CX_MAPPING_MAX_TEXT", 10_000, "characters")  # the length repeat/lpad/rpad may make
-REJECTED_KEPT = Limit("CX_REJECTED_MAX_ROWS", 100_000, "rows")  # rejected cells stored per file of a load
+UPLOAD_FILE_MB = Limit("CX_UPLOAD_MAX_MB", 200, N_("MB"))          # one file uploaded in the app
+UPLOAD_TOTAL_MB = Limit("CX_UPLOAD_TOTAL_MB", 500, N_("MB"))       # all the files of one upload together
+SHEET_ROWS = Limit("CX_SHEET_MAX_ROWS", 200_000, N_("rows"))       # an Excel sheet; a CSV or Parquet file has none
+SHEET_MB = Limit("CX_SHEET_MAX_MB", 250, N_("MB"))                 # an Excel sheet unpacked (its XML)
+MAPPING_SECONDS = Limit("CX_MAPPING_SECONDS", 120, N_("seconds"))  # a mapping's expressions over one file
+MAPPING_TEXT = Limit("CX_MAPPING_MAX_TEXT", 10_000, N_("characters"))  # the length repeat/lpad/rpad may make
+REJECTED_KEPT = Limit("CX_REJECTED_MAX_ROWS", 100_000, N_("rows"))  # rejected cells stored per file of a load

@@ -11,6 +11,7 @@ from typing import Iterable
 
 import duckdb
 
+from cxdata.i18n import _
 from cxdata.load.errors import LoadError, name_list
 from cxdata.load.expressions import Expression, parse_expression
 from cxdata.load.model import describe_tables, model_columns, table_specs
@@ -57,8 +58,7 @@ class Mapping:
 
     def where(self, section: str, key: str) -> str:
         """How a message names one setting: "mapping.toml, line 12: [derived] sla_seconds"."""
-        line = self.lines.get(f"{section}.{key}")
-        return f"{self.source}{f', line {line}' if line else ''}: [{section}] {key}"
+        return _setting(self.source, self.lines.get(f"{section}.{key}"), section, key)
 
     def expressions(self) -> list[tuple[str, str, Expression]]:
         """(section, key, expression) for every expression of the mapping."""
@@ -74,12 +74,11 @@ def read_mapping(path: Path | str) -> Mapping:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LoadError(path, "mapping file not found — check the path given to --map") from None
+        raise LoadError(path, _("mapping file not found — check the path given to --map")) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise LoadError(path, f"cannot read the mapping file ({exc})") from None
+        raise LoadError(path, _("cannot read the mapping file ({error})").format(error=exc)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise LoadError(path, f"not valid TOML ({exc}) — fix the syntax; docs/loading.md "
-                              "has a full example") from None
+        raise LoadError(path, not_toml(exc)) from None
     return parse_mapping(data, source=str(path), text=path.read_text(encoding="utf-8"))
 
 
@@ -91,8 +90,7 @@ def parse_mapping(data: dict, source: str = "mapping", text: str = "") -> Mappin
         return LoadError(source, message)
 
     def fail_at(section: str, key: str, message: str) -> LoadError:
-        line = lines.get(f"{section}.{key}")
-        return LoadError(None, f"{source}{f', line {line}' if line else ''}: [{section}] {key}: {message}")
+        return LoadError(None, f"{_setting(source, lines.get(f'{section}.{key}'), section, key)}: {message}")
 
     def expression(section: str, key: str, value) -> Expression:
         try:
@@ -102,33 +100,37 @@ def parse_mapping(data: dict, source: str = "mapping", text: str = "") -> Mappin
 
     unknown = [k for k in data if k not in MAPPING_KEYS]
     if unknown:
-        raise fail(f"unknown setting(s) {name_list(unknown)}; a mapping may have {name_list(MAPPING_KEYS)}")
+        raise fail(_("unknown setting(s) {settings}; a mapping may have {allowed}").format(
+            settings=name_list(unknown), allowed=name_list(MAPPING_KEYS)))
     table = data.get("table")
     if table is not None and table not in table_specs():
-        raise fail(f"unknown table {table!r}; tables: {describe_tables()}")
+        raise fail(_("unknown table {table}; tables: {tables}").format(table=repr(table), tables=describe_tables()))
     sheet = data.get("sheet")
     if sheet is not None and not isinstance(sheet, str):
-        raise fail("sheet must be a sheet name in quotes, e.g. sheet = \"Responses\"")
+        raise fail(_("sheet must be a sheet name in quotes, e.g. sheet = \"Responses\""))
     expects_answer = data.get("expects_answer")
     if expects_answer is not None and not isinstance(expects_answer, bool):
-        raise fail("expects_answer must be true or false (whether this file's contacts expect an answer)")
+        raise fail(_("expects_answer must be true or false (whether this file's contacts expect an answer)"))
     if expects_answer is not None and table not in (None, "interactions"):
-        raise fail(f"expects_answer is about contacts (the interactions table), not {table}")
+        raise fail(_("expects_answer is about contacts (the interactions table), not {table}").format(table=table))
     valid = set(table_specs()[table].columns) if table else model_columns()
-    where = f"the {table} table" if table else "any table"
 
     def section(name: str) -> dict:
         value = data.get(name, {})
         if not isinstance(value, dict):
-            raise fail(f"[{name}] must be a table of settings, e.g. [{name}] then lines "
-                       f"'\"source\" = \"value\"'")
+            raise fail(_("[{name}] must be a table of settings, e.g. [{name}] then lines "
+                         "'\"source\" = \"value\"'").format(name=name))
         return value
 
     def check_columns(names: Iterable[str], what: str) -> None:
         bad = sorted(set(names) - valid)
         if bad:
-            raise fail(f"{what} names column(s) {name_list(bad)} that {where} does not have; "
-                       f"valid columns: {', '.join(sorted(valid))}")
+            fields = {"what": what, "columns": name_list(bad), "table": table, "valid": ", ".join(sorted(valid))}
+            if table:
+                raise fail(_("{what} names column(s) {columns} that the {table} table does not have; valid "
+                             "columns: {valid}").format(**fields))
+            raise fail(_("{what} names column(s) {columns} that any table does not have; valid columns: "
+                         "{valid}").format(**fields))
 
     columns = {str(src).strip(): _scalar_text(dst, fail, f"[columns] {src!r}")
                for src, dst in section("columns").items()}
@@ -136,7 +138,7 @@ def parse_mapping(data: dict, source: str = "mapping", text: str = "") -> Mappin
     values = {}
     for column, table_of_values in section("values").items():
         if not isinstance(table_of_values, dict):
-            raise fail(f"[values.{column}] must list 'source value' = canonical value pairs")
+            raise fail(_("[values.{column}] must list 'source value' = canonical value pairs").format(column=column))
         values[column] = {str(k).strip().lower(): _scalar_text(v, fail, f"[values.{column}]")
                           for k, v in table_of_values.items()}
     check_columns(values, "[values]")
@@ -156,36 +158,51 @@ def parse_mapping(data: dict, source: str = "mapping", text: str = "") -> Mappin
     mapping = Mapping(table, sheet, columns, values, constants, formats, source, derived, lookups,
                       skip, keep, lines, expects_answer)
     if expects_answer is not None and "touchpoint" not in mapping.mentioned():
-        raise fail("expects_answer is set for the touchpoints of this file's contacts, but the mapping gives "
-                   "them none: name the touchpoint column under [columns], or set one under [constants] "
-                   "(e.g. touchpoint = \"delivery\")")
+        raise fail(_("expects_answer is set for the touchpoints of this file's contacts, but the mapping gives "
+                     "them none: name the touchpoint column under [columns], or set one under [constants] "
+                     "(e.g. touchpoint = \"delivery\")"))
     return mapping
 
 
 def _lookup(column: str, spec, fail_at, expression) -> Lookup:
     """One [lookups.COLUMN] section: table, match (its column), value (default COLUMN), key."""
     if not isinstance(spec, dict):
-        raise fail_at("table", "expected a section with table, match and key")
+        raise fail_at("table", _("expected a section with table, match and key"))
     unknown = [k for k in spec if k not in LOOKUP_KEYS]
     if unknown:
-        raise fail_at(unknown[0], f"unknown setting; a lookup has {name_list(LOOKUP_KEYS)}")
+        raise fail_at(unknown[0], _("unknown setting; a lookup has {allowed}").format(allowed=name_list(LOOKUP_KEYS)))
     for needed in ("table", "match", "key"):
         if needed not in spec:
-            raise fail_at(needed, f"missing; e.g. table = \"interactions\", match = \"interaction_id\", "
-                                  "key = \"order_id\"")
+            raise fail_at(needed, _("missing; e.g. table = \"interactions\", match = \"interaction_id\", "
+                                    "key = \"order_id\""))
     table = spec["table"]
     if table not in table_specs():
-        raise fail_at("table", f"unknown table {table!r}; tables: {describe_tables()}")
+        raise fail_at("table", _("unknown table {table}; tables: {tables}").format(table=repr(table),
+                                                                                  tables=describe_tables()))
     columns = table_specs()[table].columns
     value = spec.get("value", column)
     for name, given in (("match", spec["match"]), ("value", value)):
         if given not in columns:
-            raise fail_at(name, f"{given!r} is not a column of {table}; columns: {', '.join(columns)}")
+            raise fail_at(name, _("{name} is not a column of {table}; columns: {columns}").format(
+                name=repr(given), table=table, columns=", ".join(columns)))
     if_skipped = spec.get("if_skipped", "reject")
     if if_skipped not in IF_SKIPPED:
-        raise fail_at("if_skipped", f"{if_skipped!r} is not one of {name_list(IF_SKIPPED)}")
+        raise fail_at("if_skipped", _("{value} is not one of {allowed}").format(value=repr(if_skipped),
+                                                                                 allowed=name_list(IF_SKIPPED)))
     return Lookup(table, spec["match"], value, expression(f"lookups.{column}", "key", spec["key"]),
                   if_skipped)
+
+
+def _setting(source: str, line: int | None, section: str, key: str) -> str:
+    """How a message names one setting: "mapping.toml, line 12: [derived] sla_seconds"."""
+    if line:
+        return _("{source}, line {line}: [{section}] {key}").format(source=source, line=line, section=section, key=key)
+    return f"{source}: [{section}] {key}"
+
+
+def not_toml(exc: Exception) -> str:
+    """A mapping file that is not TOML: the parser's words, and where to find an example."""
+    return _("not valid TOML ({error}) — fix the syntax; docs/loading.md has a full example").format(error=exc)
 
 
 _SECTION = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
@@ -213,22 +230,23 @@ def _scalar_text(value, fail, where: str) -> str:
         return str(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    raise fail(f"{where}: expected a single value (text, number, date or true/false), got {value!r}")
+    raise fail(_("{where}: expected a single value (text, number, date or true/false), got {value}").format(
+        where=where, value=repr(value)))
 
 
 def _format_list(value, fail, column: str) -> list[str]:
     formats = [value] if isinstance(value, str) else value
     if not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats):
-        raise fail(f"[formats] {column}: expected a strptime format like \"%d/%m/%Y %H:%M\" "
-                   "or a list of them")
+        raise fail(_("[formats] {column}: expected a strptime format like \"%d/%m/%Y %H:%M\" "
+                     "or a list of them").format(column=column))
     con = duckdb.connect()
     try:
         for fmt in formats:
             try:
                 con.execute("select try_strptime('2000-01-01', $f)", {"f": fmt})
             except duckdb.Error:
-                raise fail(f"[formats] {column}: {fmt!r} is not a valid strptime format "
-                           "(e.g. %d/%m/%Y %H:%M)") from None
+                raise fail(_("[formats] {column}: {format} is not a valid strptime format "
+                             "(e.g. %d/%m/%Y %H:%M)").format(column=column, format=repr(fmt))) from None
     finally:
         con.close()
     return formats

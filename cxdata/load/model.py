@@ -74,7 +74,7 @@ def table_specs() -> dict[str, TableSpec]:
     columns: dict[str, dict[str, str]] = {name: {} for name in KEYS}
     for table, column, data_type in rows:
         if data_type not in TYPE_KINDS or not IDENTIFIER.match(column):
-            raise RuntimeError(f"the loader does not know how to load {table}.{column} ({data_type})")
+            raise RuntimeError(f"the loader does not know how to load {table}.{column} ({data_type})")  # untranslated: a schema error, for developers
         columns[table][column] = data_type
     return {name: TableSpec(name, columns[name], KEYS[name], REQUIRED[name]) for name in KEYS}
 

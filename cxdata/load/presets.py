@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from cxdata.i18n import _
 from cxdata.load.errors import LoadError, column_list, name_list
 from cxdata.load.files import Staged
 from cxdata.load.mapping import Mapping, read_mapping
@@ -28,7 +29,8 @@ def preset_about(name: str) -> str:
 def preset_mappings(name: str) -> list[Mapping]:
     """The mappings of one preset, by file name; raises LoadError for an unknown preset."""
     if name not in preset_names():
-        raise LoadError(None, f"unknown preset {name!r}; presets: {', '.join(preset_names())}")
+        raise LoadError(None, _("unknown preset {name}; presets: {presets}").format(name=repr(name),
+                                                                                   presets=", ".join(preset_names())))
     return [read_mapping(path) for path in sorted((PRESETS_DIR / name).glob("*.toml"))]
 
 
@@ -51,20 +53,26 @@ def _fits_no_part(staged: Staged, mappings: list[Mapping], preset: str, header: 
     """Which part the file was most likely meant to fill (the one it lacks fewest needed columns of),
     the columns it lacks, and the same for the other parts."""
     gaps = sorted(((len(_needs(m) - header), Path(m.source).stem, m) for m in mappings), key=lambda g: g[:2])
-    (_, part, closest), *rest = gaps
-    others = "; ".join(f"{name} ({m.table}) lacks {name_list(_as_written(m, _needs(m) - header))}"
-                       for _, name, m in rest)
-    return (f"fits no part of the {preset} preset. It was expected to fill {part} ({closest.table}), but lacks "
-            f"{name_list(_as_written(closest, _needs(closest) - header))}"
-            f"{f'; the other parts: {others}' if others else ''}. Columns found: {column_list(staged.columns)} — "
-            "export those columns too, or copy the preset's mapping and edit it to your export "
-            "(docs/loading.md, Presets)")
+    (_n, part, closest), *rest = gaps
+    fields = {"preset": preset, "part": part, "table": closest.table,
+              "lacks": name_list(_as_written(closest, _needs(closest) - header)),
+              "found": column_list(staged.columns),
+              "others": "; ".join(_("{part} ({table}) lacks {lacks}").format(
+                  part=name, table=m.table, lacks=name_list(_as_written(m, _needs(m) - header)))
+                  for _n, name, m in rest)}
+    if rest:
+        return _("fits no part of the {preset} preset. It was expected to fill {part} ({table}), but lacks {lacks}; "
+                 "the other parts: {others}. Columns found: {found} — export those columns too, or copy the "
+                 "preset's mapping and edit it to your export (docs/loading.md, Presets)").format(**fields)
+    return _("fits no part of the {preset} preset. It was expected to fill {part} ({table}), but lacks {lacks}. "
+             "Columns found: {found} — export those columns too, or copy the preset's mapping and edit it to "
+             "your export (docs/loading.md, Presets)").format(**fields)
 
 
 def _as_written(mapping: Mapping, columns: set[str]) -> list[str]:
     """Lower-case column names as the mapping spells them, for messages."""
     spelled = {src.lower(): src for src in mapping.columns}
-    for _, _, expression in mapping.expressions():
+    for _section, _key, expression in mapping.expressions():
         for column in expression.columns - spelled.keys():
             found = re.search(re.escape(column), expression.text, re.IGNORECASE)
             spelled[column] = found.group(0) if found else column
@@ -80,8 +88,9 @@ def fit_to_header(mapping: Mapping, staged: Staged) -> tuple[Mapping, list[str]]
                for column, expression in _optional_derived(mapping).items() if not expression.columns <= header}
     if not dropped:
         return mapping, []
-    notes = [f"{column} left empty: the file has no column {name_list(missing)} "
-             f"({Path(mapping.source).name}, [derived] {column} reads it)" for column, missing in dropped.items()]
+    notes = [_("{column} left empty: the file has no column {missing} ({mapping}, [derived] {column} reads "
+               "it)").format(column=column, missing=name_list(missing), mapping=Path(mapping.source).name)
+             for column, missing in dropped.items()]
     return replace(mapping, derived={c: e for c, e in mapping.derived.items() if c not in dropped}), notes
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from cxdata.load.columns import Plan
 from cxdata.load.sql import Params, ident
 
-REASON = "duplicate key of a row an earlier file of this run loaded"
+REASON = "duplicate key of a row an earlier file of this run loaded"  # untranslated: stored in English, shown via reasons.py
 
 
 def _seen(plan: Plan) -> str:
@@ -24,11 +24,11 @@ def reject_repeats(con, plan: Plan, clean: str, rejects: str) -> None:
         return
     p = Params()
     key = plan.table.key
-    match = " and ".join(f"k.{ident(c)} is not distinct from c.{ident(c)}" for c in key)
-    shown = " || ' / ' || ".join(f"coalesce(cast(c.{ident(c)} as varchar), '(none)')" for c in key)
+    match = " and ".join(f"k.{ident(c)} is not distinct from c.{ident(c)}" for c in key)  # untranslated: SQL
+    shown = " || ' / ' || ".join(f"coalesce(cast(c.{ident(c)} as varchar), '(none)')" for c in key)  # untranslated: SQL
     con.execute(
         f"insert into {ident(rejects)} select c._rec, c._line, {p(', '.join(key))}, {p(REASON)}, "
-        f"printf({p('duplicate key %s: duplicate of %s line %d (the first valid row with a key loads)')}, "
+        f"printf({p('duplicate key %s: duplicate of %s line %d (the first valid row with a key loads)')}, "  # untranslated: stored in English, shown via reasons.py
         f"{shown}, k._file, k._line), {shown} from {ident(clean)} c join {seen} k on {match} "
         f"where not exists (select 1 from {ident(rejects)} r where r._rec = c._rec)", p.values)
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cxdata import formatting as fmt
+from cxdata.i18n import _
+from cxdata.load import reasons as said
+
 REPORT_REASONS = 8  # reasons listed per file in the report; all are in rejected_rows
 
 
@@ -35,30 +39,43 @@ class FileReport:
     n_never_answered: int | None = None  # ... of which never answered
 
     def text(self) -> str:
-        delimiter = self.delimiter and {"\t": "tab", " ": "space"}.get(self.delimiter,
-                                                                      repr(self.delimiter))
+        delimiter = self.delimiter and {"\t": _("tab"), " ": _("space")}.get(self.delimiter,
+                                                                            repr(self.delimiter))
         layout = ", ".join(x for x in (self.format, self.encoding,
-                                       delimiter and f"delimiter {delimiter}") if x)
-        lines = [f"{self.path} -> {self.table} ({layout})",
-                 f"  read {self.n_read:,}: loaded {self.n_loaded:,} new, updated {self.n_updated:,}, "
-                 f"unchanged {self.n_unchanged:,}, rejected {self.n_rejected:,}"
-                 + (f", skipped {self.n_skipped:,} ({_skips(self.skipped)})" if self.skipped else "")]
+                                       delimiter and _("delimiter {delimiter}").format(delimiter=delimiter)) if x)
+        counts = {"read": fmt.count(self.n_read), "new": fmt.count(self.n_loaded),
+                  "updated": fmt.count(self.n_updated), "unchanged": fmt.count(self.n_unchanged),
+                  "rejected": fmt.count(self.n_rejected)}
+        if self.skipped:
+            done = _("read {read}: loaded {new} new, updated {updated}, unchanged {unchanged}, rejected {rejected}, "
+                     "skipped {skipped} ({skips})").format(**counts, skipped=fmt.count(self.n_skipped),
+                                                          skips=_skips(self.skipped))
+        else:
+            done = _("read {read}: loaded {new} new, updated {updated}, unchanged {unchanged}, "
+                     "rejected {rejected}").format(**counts)
+        lines = [f"{self.path} -> {self.table} ({layout})", f"  {done}"]
         if self.reasons:
-            lines.append("  rejected by reason:")
+            lines.append("  " + _("rejected by reason:"))
         for r in self.reasons[:REPORT_REASONS]:
-            more = ", ..." if r.n_rows > len(r.example_lines) else ""
             examples = ", ".join(str(n) for n in r.example_lines)
-            label = f"{r.column}: " if r.column else ""
-            lines.append(f"    {label}{r.reason} — {r.n_rows:,} row(s), line {examples}{more}")
+            if r.n_rows > len(r.example_lines):
+                examples = _("{lines}, ...").format(lines=examples)
+            where = _("{n} row(s), line {lines}").format(n=fmt.count(r.n_rows), lines=examples)
+            if r.column:
+                # i18n: one reason rows were rejected for: the column, why, how many rows and their first lines
+                lines.append("    " + _("{column}: {reason} — {where}").format(column=r.column,
+                                                                                reason=said.shown(r.reason), where=where))
+            else:
+                lines.append("    " + _("{reason} — {where}").format(reason=said.shown(r.reason), where=where))
         if len(self.reasons) > REPORT_REASONS:
-            lines.append(f"    ... and {len(self.reasons) - REPORT_REASONS} more reason(s): "
-                         "see the rejected_rows table")
+            lines.append("    " + _("... and {n} more reason(s): see the rejected_rows table").format(
+                n=fmt.count(len(self.reasons) - REPORT_REASONS)))
         if self.n_answer_due is not None:
             n_contacts = self.n_loaded + self.n_updated + self.n_unchanged
             lines.append(f"  {_answers(self.n_answer_due, self.n_never_answered, n_contacts)}")
         if self.ignored_columns:
-            lines.append(f"  ignored columns: {', '.join(self.ignored_columns)}")
-        lines.extend(f"  note: {n}" for n in self.notes)
+            lines.append("  " + _("ignored columns: {columns}").format(columns=", ".join(self.ignored_columns)))
+        lines.extend("  " + _("note: {note}").format(note=n) for n in self.notes)
         return "\n".join(lines)
 
     @property
@@ -69,16 +86,18 @@ class FileReport:
 def _answers(n_due: int, n_never: int, n_contacts: int) -> str:
     """How many contacts were judged due an answer and how many never got one, with a warning when
     over half never did: the first-response medians would then read "over half never answered"."""
-    text = (f"answers: {n_due:,} of {n_contacts:,} contacts judged due an answer, "
-            f"{n_never:,} of them never answered")
+    counts = {"due": fmt.count(n_due), "contacts": fmt.count(n_contacts), "never": fmt.count(n_never)}
     if n_due and n_never * 2 > n_due:
-        text += (" — over half: if these contacts are not conversations (deliveries, purchases, automatic "
-                 "events), set expects_answer = false in the mapping (docs/loading.md)")
-    return text
+        return _("answers: {due} of {contacts} contacts judged due an answer, {never} of them never answered — "
+                 "over half: if these contacts are not conversations (deliveries, purchases, automatic events), "
+                 "set expects_answer = false in the mapping (docs/loading.md)").format(**counts)
+    return _("answers: {due} of {contacts} contacts judged due an answer, {never} of them never "
+             "answered").format(**counts)
 
 
 def _skips(skipped: dict[str, int]) -> str:
-    return ", ".join(f"{reason}: {n:,}" for reason, n in skipped.items())
+    """The mapping's own skip reasons (its words, as written in it) and how many rows each skipped."""
+    return ", ".join(f"{said.shown(reason)}: {fmt.count(n)}" for reason, n in skipped.items())
 
 
 @dataclass
@@ -101,21 +120,33 @@ class LoadReport:
         return self.total("n_rejected") > 0 and self.total("n_rejected") == self.total("n_read")
 
     def summary(self) -> str:
+        """The run in one paragraph, sentence by sentence as reasons.SUMMARY lists them (the `loads`
+        table keeps it in English: reasons.message_shown translates it for the page)."""
         rejected = self.total("n_rejected")
-        where = " (see the rejected_rows table)" if rejected else ""
         skipped: dict[str, int] = {}
         for f in self.files:
             for reason, n in f.skipped.items():
                 skipped[reason] = skipped.get(reason, 0) + n
-        skips = f", {sum(skipped.values()):,} skipped ({_skips(skipped)})" if skipped else ""
-        warning = " Every row was rejected: nothing loaded." if self.all_rejected else ""
+        counts = {"number_files": fmt.count(len(self.files)), "number_seconds": fmt.number(self.seconds, 1),
+                  "number_read": fmt.count(self.total("n_read")), "number_new": fmt.count(self.total("n_loaded")),
+                  "number_updated": fmt.count(self.total("n_updated")),
+                  "number_unchanged": fmt.count(self.total("n_unchanged")), "number_rejected": fmt.count(rejected),
+                  "number_skipped": fmt.count(sum(skipped.values())), "skips": _skips(skipped)}
+        sentences = [_(said.SUMMARY[(1 if rejected else 0) + (2 if skipped else 0)]).format(**counts)]
+        if self.all_rejected:
+            sentences.append(_(said.SUMMARY[4]))
         if self.warnings:
-            warning += f" {len(self.warnings)} plausibility warning(s): see the Data & loads page."
-        return (f"Loaded {len(self.files)} file(s) in {self.seconds:.1f}s: "
-                f"{self.total('n_read'):,} rows read, {self.total('n_loaded'):,} new, "
-                f"{self.total('n_updated'):,} updated, {self.total('n_unchanged'):,} unchanged, "
-                f"{rejected:,} rejected{where}{skips}.{warning} Run {self.load_id}.")
+            sentences.append(_(said.SUMMARY[5]).format(number=fmt.count(len(self.warnings))))
+        sentences.append(_(said.SUMMARY[6]).format(run=self.load_id))
+        return " ".join(sentences)
 
     def text(self) -> str:
-        warnings = [f"warning: {w.text()}" for w in self.warnings]
-        return "\n".join([f.text() for f in self.files] + warnings + [self.summary()])
+        return "\n".join([f.text() for f in self.files] + [_warning(w) for w in self.warnings] + [self.summary()])
+
+
+def _warning(w) -> str:
+    """A plausibility warning (checks.LoadWarning, kept in English) as the report prints it."""
+    message = said.warning_shown(w.message)
+    if w.look_at:
+        return _("warning: {message} — look at {place}").format(message=message, place=said.look_at_shown(w.look_at))
+    return _("warning: {message}").format(message=message)

@@ -11,7 +11,9 @@ from typing import Callable, Iterable
 
 import duckdb
 
-from cxdata import db, derive
+from cxdata import db, derive, i18n
+from cxdata import formatting as fmt
+from cxdata.i18n import _, n_
 from cxdata.load.checks import Source, run_checks, save_warnings
 from cxdata.load.columns import Plan, plan_columns
 from cxdata.load.computed import add_computed
@@ -47,9 +49,10 @@ def load_files(paths: Iterable[Path | str], table: str | None = None,
     """
     paths = [Path(p) for p in paths]
     if not paths:
-        raise LoadError(None, "no files given")
+        raise LoadError(None, _("no files given"))
     if table is not None and table not in table_specs():
-        raise LoadError(None, f"unknown table {table!r}; tables: {describe_tables()}")
+        raise LoadError(None, _("unknown table {table}; tables: {tables}").format(table=repr(table),
+                                                                                 tables=describe_tables()))
     run = _Run(uuid.uuid4().hex, datetime.now(), paths, progress or (lambda stage: None))
     failure: LoadError | None = None
     with derive.writable_copy(db_path) as con, db.scratch_folder(db_path) as workdir:
@@ -106,9 +109,9 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
                 plan = plan_columns(source, path, table, own, add_computed(con, source, own))
                 staged.append((source, plan, own, _file_report(source, plan)))
                 run.files.append(staged[-1][3])
-    tables = {plan.table.name for _, plan, _, _ in staged}
+    tables = {plan.table.name for _source, plan, _own, _report in staged}
     staged.sort(key=lambda s: any(lk.table in tables for lk in s[1].lookups.values()))
-    run.files = [report for *_, report in staged]
+    run.files = [entry[3] for entry in staged]
     con.begin()
     try:
         for source, plan, own, report in staged:
@@ -119,12 +122,14 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
         _note_answers_without_contact(con, run.files)
         _count_answers_due(con, staged)
         for rows in (r for by_table in run.skipped.values() for r in by_table):
-            con.execute(f"drop table {ident(rows.name)}")
+            con.execute(f"drop table {ident(rows.name)}")  # untranslated: SQL
         # Plausibility: warnings only, the load goes ahead (docs/loading.md, Plausibility checks).
-        warnings = run_checks(con, [Source(src.path, src.columns, plan, own) for src, plan, own, _ in staged])
+        warnings = run_checks(con, [Source(src.path, src.columns, plan, own) for src, plan, own, _report in staged])
         save_warnings(con, run.load_id, warnings)
         result = LoadReport(run.load_id, run.files, time.time() - run.started_at.timestamp(), warnings)
-        _record(con, run, result.outcome, result.summary())
+        with i18n.using("en"):  # the loads table keeps the summary in English; the page translates it
+            summary = result.summary()
+        _record(con, run, result.outcome, summary)
         con.commit()
         return result
     except BaseException:
@@ -146,22 +151,22 @@ def _note_unknown_customers(con, reports: list[FileReport]) -> None:
     for report in reports:
         n = int(counts.get(report.table, 0))
         if n:
-            report.notes.append(f"{n:,} {report.table} row(s) in the database have a customer_id that is not "
-                                "in customers: they count in company-wide figures, but under no segment or "
-                                "region until those customers are loaded")
+            report.notes.append(_("{n} {table} row(s) in the database have a customer_id that is not in customers: "
+                                  "they count in company-wide figures, but under no segment or region until those "
+                                  "customers are loaded").format(n=fmt.count(n), table=report.table))
 
 
 def _count_answers_due(con, staged) -> None:
     """Say, per file of contacts, how many were judged due an answer and how many never got one, once
     every file of the run (a channels or touchpoints file too) is written: a wrong guess shows the day
     the file is loaded (docs/service-levels.md)."""
-    for source, plan, _, report in staged:
+    for source, plan, _mapping, report in staged:
         if plan.table.name != "interactions":
             continue
         loaded = f"loaded_{source.name}"
         report.n_answer_due, report.n_never_answered = con.execute(
             db.sql_text("load_answers_due"), {"loaded": loaded}).fetchone()
-        con.execute(f"drop table {ident(loaded)}")
+        con.execute(f"drop table {ident(loaded)}")  # untranslated: SQL
 
 
 def _note_answers_without_contact(con, reports: list[FileReport]) -> None:
@@ -170,10 +175,10 @@ def _note_answers_without_contact(con, reports: list[FileReport]) -> None:
     n = int(con.execute(db.sql_text("answers_without_contact_count")).fetchall()[0][0])
     report = next((r for table in ("feedback", "interactions") for r in reports if r.table == table), None)
     if n and report:
-        said = "answers point at contacts that were not loaded: they count" if n > 1 else \
-            "answer points at a contact that was not loaded: it counts"
-        report.notes.append(f"{n:,} {said} for the company, not for a department (the Data & loads page lists "
-                            f"{'them' if n > 1 else 'it'})")
+        report.notes.append(n_("{n} answer points at a contact that was not loaded: it counts for the company, not "
+                               "for a department (the Data & loads page lists it)",
+                               "{n} answers point at contacts that were not loaded: they count for the company, "
+                               "not for a department (the Data & loads page lists them)", n).format(n=fmt.count(n)))
 
 
 def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Mapping,
@@ -206,13 +211,13 @@ def _validate_and_write(con, run: _Run, source: Staged, plan: Plan, mapping: Map
     if plan.table.name == "interactions":
         _note_answers_expected(con, source, plan, mapping, report, clean, rejects)
     elif mapping.expects_answer is not None:
-        raise LoadError(mapping.source, f"expects_answer is about contacts (the interactions table), but "
-                                        f"{source.path.name} loads into {plan.table.name}")
+        raise LoadError(mapping.source, _("expects_answer is about contacts (the interactions table), but {file} "
+                                          "loads into {table}").format(file=source.path.name, table=plan.table.name))
     capped = save_rejects(con, run.load_id, source, plan.table.name, rejects)
     if capped:
         report.notes.append(capped)
     for name in (source.name, clean, rejects):
-        con.execute(f"drop table {ident(name)}")
+        con.execute(f"drop table {ident(name)}")  # untranslated: SQL
 
 
 def _note_answers_expected(con, source: Staged, plan: Plan, mapping: Mapping, report: FileReport, clean: str,
@@ -230,9 +235,12 @@ def _note_answers_expected(con, source: Staged, plan: Plan, mapping: Mapping, re
     touchpoints = [t for (t,) in con.execute(
         f"select distinct touchpoint from {ident(loaded)} where touchpoint is not null order by 1").fetchall()]
     if touchpoints:
-        report.notes.append(f"touchpoint(s) {', '.join(touchpoints)}: "
-                            f"{'expect' if mapping.expects_answer else 'expect no'} answer "
-                            f"({mapping.source}: expects_answer = {str(mapping.expects_answer).lower()})")
+        fields = {"touchpoints": ", ".join(touchpoints), "mapping": mapping.source}
+        if mapping.expects_answer:
+            note = _("touchpoint(s) {touchpoints}: expect answer ({mapping}: expects_answer = true)").format(**fields)
+        else:
+            note = _("touchpoint(s) {touchpoints}: expect no answer ({mapping}: expects_answer = false)").format(**fields)
+        report.notes.append(note)
 
 
 def _record(con, run: _Run, outcome: str, message: str) -> None:

@@ -10,7 +10,7 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 def ident(name: str) -> str:
     """A quoted identifier: a model column or a table name the loader made up."""
     if not IDENTIFIER.match(name):
-        raise ValueError(f"not an identifier the loader generates: {name!r}")
+        raise ValueError(f"not an identifier the loader generates: {name!r}")  # untranslated: a programming error, for developers
     return f'"{name}"'
 
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cxdata import db
+from cxdata import formatting as fmt
+from cxdata.i18n import _
 from cxdata.load.errors import LoadError
 from cxdata.load import limits
 from cxdata.load.files import FORMATS
-from cxdata.load.mapping import parse_mapping
+from cxdata.load.mapping import not_toml, parse_mapping
 from cxdata.load.run import load_files
 
 FILE_TYPES = sorted(ext.lstrip(".") for ext in FORMATS)
@@ -33,16 +35,17 @@ def load_uploads(files: list[tuple[str, bytes]], db_path: Path | str, preset: st
                  mapping: tuple[str, bytes] | None = None) -> UploadResult:
     """Load (name, content) pairs with a preset, an uploaded mapping file, or neither."""
     if not files:
-        return UploadResult(False, "Choose at least one file to load.")
+        return UploadResult(False, _("Choose at least one file to load."))
     for name, content in files:
         problem = upload_problem(name, content)
         if problem:
             return UploadResult(False, problem)
-    total = sum(len(content) for _, content in files)
+    total = sum(len(content) for _name, content in files)
     if total > limits.UPLOAD_TOTAL_MB.value() * 1024 * 1024:
-        return UploadResult(False, f"{_names(files)}: {total / 1024 / 1024:,.0f} MB together is more than the "
-                                   f"limit of {limits.UPLOAD_TOTAL_MB.text()} for one upload — upload them in "
-                                   "smaller groups, or load them with `python -m cxdata load`; nothing was loaded")
+        return UploadResult(False, _("{files}: {size} MB together is more than the limit of {limit} for one upload — "
+                                     "upload them in smaller groups, or load them with `python -m cxdata load`; "
+                                     "nothing was loaded").format(files=_names(files), size=fmt.number(total / 1024 / 1024),
+                                                                  limit=limits.UPLOAD_TOTAL_MB.text()))
     with tempfile.TemporaryDirectory(prefix="cxupload-") as folder:
         paths = []
         for name, content in files:
@@ -50,9 +53,9 @@ def load_uploads(files: list[tuple[str, bytes]], db_path: Path | str, preset: st
             try:
                 path.write_bytes(content)
             except OSError as exc:  # a full temporary folder: say so, nothing was loaded
-                return UploadResult(False, f"{name}: cannot keep the upload for loading "
-                                           f"({(exc.strerror or str(exc)).lower()}) — free disk space "
-                                           "on the server and try again; nothing was loaded")
+                return UploadResult(False, _("{file}: cannot keep the upload for loading ({error}) — free disk "
+                                             "space on the server and try again; nothing was loaded").format(
+                    file=name, error=(exc.strerror or str(exc)).lower()))
             paths.append(path)
         try:
             chosen = _read_uploaded_mapping(*mapping) if mapping else None
@@ -62,9 +65,9 @@ def load_uploads(files: list[tuple[str, bytes]], db_path: Path | str, preset: st
         except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite) as exc:
             return UploadResult(False, str(exc))
         except OSError as exc:  # a folder or file in the way: one sentence, no traceback
-            return UploadResult(False, f"the load stopped: {(exc.strerror or str(exc)).lower()} "
-                                       f"({_without(str(exc.filename or db_path), folder)}) — nothing was "
-                                       "loaded and the database is as it was")
+            return UploadResult(False, _("the load stopped: {error} ({path}) — nothing was loaded and the database "
+                                         "is as it was").format(error=(exc.strerror or str(exc)).lower(),
+                                                                path=_without(str(exc.filename or db_path), folder)))
         return UploadResult(True, _without(report.text(), folder), report.all_rejected, report.load_id)
 
 
@@ -72,17 +75,20 @@ def upload_problem(name: str, content: bytes) -> str | None:
     """Why a file cannot be loaded from the app (its type or size), or None."""
     suffix = Path(name).suffix.lower()
     if suffix not in FORMATS:
-        return (f"{name}: unknown format {suffix or '(no extension)'!r} — upload "
-                f"{', '.join('.' + t for t in FILE_TYPES)}")
+        return _("{file}: unknown format {suffix} — upload {types}").format(
+            file=name, suffix=repr(suffix or _("(no extension)")), types=", ".join("." + t for t in FILE_TYPES))
     if len(content) > limits.UPLOAD_FILE_MB.value() * 1024 * 1024:
-        return (f"{name}: {len(content) / 1024 / 1024:,.0f} MB is more than the app's limit of "
-                f"{limits.UPLOAD_FILE_MB.text()} per file — load it with `python -m cxdata load`")
+        return _("{file}: {size} MB is more than the app's limit of {limit} per file — load it with "
+                 "`python -m cxdata load`").format(file=name, size=fmt.number(len(content) / 1024 / 1024),
+                                                   limit=limits.UPLOAD_FILE_MB.text())
     return None
 
 
 def _names(files: list[tuple[str, bytes]]) -> str:
-    shown = ", ".join(name for name, _ in files[:3])
-    return shown + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    shown = ", ".join(name for name, _content in files[:3])
+    if len(files) > 3:
+        return _("{names} and {n} more").format(names=shown, n=fmt.count(len(files) - 3))
+    return shown
 
 
 def _read_uploaded_mapping(name: str, content: bytes):
@@ -90,7 +96,7 @@ def _read_uploaded_mapping(name: str, content: bytes):
         text = content.decode("utf-8")
         data = tomllib.loads(text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise LoadError(name, f"not valid TOML ({exc}) — fix the syntax; docs/loading.md has a full example") from None
+        raise LoadError(name, not_toml(exc)) from None
     return parse_mapping(data, source=name, text=text)
 
 

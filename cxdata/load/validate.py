@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cxdata import formatting as fmt
+from cxdata.i18n import _
 from cxdata.load.columns import Plan
 from cxdata.load.files import Staged
 from cxdata.load.mapping import Mapping
 from cxdata.load.model import TableSpec
+from cxdata.load.reasons import shown
 from cxdata.load.report import RejectReason
 from cxdata.load.sql import Params, ident
 from cxdata.load.zones import (ABBREVIATION, CLOCK_WORDS, NAMED, OFFSET, OFFSET_SECONDS, ZONE_HINT,
@@ -50,13 +53,13 @@ TIMESTAMP_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S",
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d"]
 
 PARSE_REASONS = {  # by TableSpec.kind()
-    "timestamp": "not a date-time (expected e.g. 2024-05-31 14:30:00 or 31/05/2024 14:30; "
+    "timestamp": "not a date-time (expected e.g. 2024-05-31 14:30:00 or 31/05/2024 14:30; "  # untranslated: stored in English, shown via reasons.py
                  "other layouts need [formats] in a mapping)",
-    "date": "not a date (expected e.g. 2024-05-31 or 31/05/2024; other layouts need [formats] "
+    "date": "not a date (expected e.g. 2024-05-31 or 31/05/2024; other layouts need [formats] "  # untranslated: stored in English, shown via reasons.py
             "in a mapping)",
-    "number": "not a number (use . for decimals, no thousands separators or currency signs)",
-    "whole": "not a whole number",
-    "boolean": "not a yes/no value (expected true/false, yes/no, y/n or 1/0)",
+    "number": "not a number (use . for decimals, no thousands separators or currency signs)",  # untranslated: stored in English, shown via reasons.py
+    "whole": "not a whole number",  # untranslated: stored in English, shown via reasons.py
+    "boolean": "not a yes/no value (expected true/false, yes/no, y/n or 1/0)",  # untranslated: stored in English, shown via reasons.py
 }
 PARSE_REASONS["decimal"] = PARSE_REASONS["number"]
 
@@ -89,13 +92,13 @@ def _skipped_keys(lookup, skipped: Skipped, p: Params) -> str | None:
     """SQL of the run's skipped rows of a lookup's table, one row per key: the value the lookup would
     take, why the row was skipped, and where (line, file); None when the run skipped none."""
     parts = [f"select cast({ident(lookup.match)} as varchar) as k, "
-             f"{f'cast({ident(lookup.value)} as varchar)' if lookup.value in rows.columns else 'null'} as v, "
+             f"{f'cast({ident(lookup.value)} as varchar)' if lookup.value in rows.columns else 'null'} as v, "  # untranslated: SQL
              f"_skip as why, _line as line, {p(rows.file)} as file from {ident(rows.name)}"
              for rows in skipped.get(lookup.table, []) if lookup.match in rows.columns]
     if not parts:
         return None
     return (f"select k, arg_min(v, line) as v, arg_min(why, line) as why, min(line) as line, "
-            f"arg_min(file, line) as file from ({' union all '.join(parts)}) where k is not null group by k")
+            f"arg_min(file, line) as file from ({' union all '.join(parts)}) where k is not null group by k")  # untranslated: SQL
 
 
 def skip_rows_of_skipped(con, staged: Staged, plan: Plan, skipped: Skipped) -> bool:
@@ -108,11 +111,11 @@ def skip_rows_of_skipped(con, staged: Staged, plan: Plan, skipped: Skipped) -> b
         if rows is None:
             continue
         if not has_skip:
-            con.execute(f"alter table {ident(staged.name)} add column _skip varchar")
+            con.execute(f"alter table {ident(staged.name)} add column _skip varchar")  # untranslated: SQL
             has_skip = True
         key = f"nullif(trim(s.{ident('k_' + column)}, {p(WHITESPACE)}), '')"
         con.execute(
-            f"update {ident(staged.name)} s set _skip = {p(f'its {lookup.table} row was skipped as ')} || sk.why "
+            f"update {ident(staged.name)} s set _skip = {p(f'its {lookup.table} row was skipped as ')} || sk.why "  # untranslated: stored in English, shown via reasons.py
             f"from ({rows}) sk where s._skip is null and sk.k = {key} and not exists "
             f"(select 1 from {ident(lookup.table)} o where cast(o.{ident(lookup.match)} as varchar) = sk.k)",
             p.values)
@@ -137,18 +140,18 @@ def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str,
         elif column in lookups:
             lookup, alias = lookups[column], ident(f"lk_{column}")
             key = f"nullif(trim(s.{ident('k_' + column)}, {space}), '')"
-            joins.append(f"left join (select cast({ident(lookup.match)} as varchar) as k, "
+            joins.append(f"left join (select cast({ident(lookup.match)} as varchar) as k, "  # untranslated: SQL
                          f"any_value(cast({ident(lookup.value)} as varchar)) as v "
                          f"from {ident(lookup.table)} group by 1) {alias} on {alias}.k = {key}")
             texts.append(f"{key} as {ident('key_' + column)}")
             value = f"{alias}.v"
             rows = _skipped_keys(lookup, skipped or {}, p)
             if rows is None:
-                texts += [f"null::varchar as {ident(f'{x}_{column}')}" for x in ("skip", "skipfile")]
-                texts.append(f"null::bigint as {ident('skipline_' + column)}")
+                texts += [f"null::varchar as {ident(f'{x}_{column}')}" for x in ("skip", "skipfile")]  # untranslated: SQL
+                texts.append(f"null::bigint as {ident('skipline_' + column)}")  # untranslated: SQL
             else:
                 found = ident(f"sk_{column}")
-                joins.append(f"left join ({rows}) {found} on {alias}.k is null and {found}.k = {key}")
+                joins.append(f"left join ({rows}) {found} on {alias}.k is null and {found}.k = {key}")  # untranslated: SQL
                 texts += [f"{found}.why as {ident('skip_' + column)}",
                           f"{found}.file as {ident('skipfile_' + column)}",
                           f"{found}.line as {ident('skipline_' + column)}"]
@@ -159,7 +162,7 @@ def create_clean(con, staged: Staged, plan: Plan, mapping: Mapping, clean: str,
             value = f"nullif(trim({p(plan.constants[column])}, {space}), '')"
         if column in mapping.values:
             alias = ident(f"vm_{column}")
-            joins.append(f"left join (select source_value, canonical_value from value_maps "
+            joins.append(f"left join (select source_value, canonical_value from value_maps "  # untranslated: SQL
                          f"where column_name = {p(column)}) {alias} "
                          f"on {alias}.source_value = lower({value})")
             value = f"coalesce({alias}.canonical_value, {value})"
@@ -191,24 +194,24 @@ def _typed(spec: TableSpec, column: str, formats: list[str] | None, p: Params, z
     if kind == "timestamp":
         return _typed_timestamp(t, formats, p, zones)
     if kind == "date":
-        own = f"cast(try_strptime({t}, {p(formats)}) as date), " if formats else ""
-        fallback = "" if formats else f", cast(try_strptime({t}, {p(DATE_FORMATS)}) as date)"
-        return (f"coalesce({own}try_cast({t} as date), "
+        own = f"cast(try_strptime({t}, {p(formats)}) as date), " if formats else ""  # untranslated: SQL
+        fallback = "" if formats else f", cast(try_strptime({t}, {p(DATE_FORMATS)}) as date)"  # untranslated: SQL
+        return (f"coalesce({own}try_cast({t} as date), "  # untranslated: SQL
                 f"cast(try_cast({t} as timestamp) as date){fallback})")
     if kind == "boolean":
-        return (f"case when list_contains({p(TRUE_WORDS)}, lower({t})) then true "
+        return (f"case when list_contains({p(TRUE_WORDS)}, lower({t})) then true "  # untranslated: SQL
                 f"when list_contains({p(FALSE_WORDS)}, lower({t})) then false end")
     number = _number(t)
     if kind == "number":
-        return f"case when isfinite({number}) then {number} end"
+        return f"case when isfinite({number}) then {number} end"  # untranslated: SQL
     if kind == "decimal":
-        return f"case when isfinite({number}) then try_cast({t} as {sql_type}) end"
-    return f"case when {number} = round({number}) then try_cast({number} as {sql_type}) end"
+        return f"case when isfinite({number}) then try_cast({t} as {sql_type}) end"  # untranslated: SQL
+    return f"case when {number} = round({number}) then try_cast({number} as {sql_type}) end"  # untranslated: SQL
 
 
 def _number(t: str) -> str:
     """A text's number, or null; DuckDB would read 1_000 as 1000, but a separator is refused."""
-    return f"case when not contains({t}, '_') then try_cast({t} as double) end"
+    return f"case when not contains({t}, '_') then try_cast({t} as double) end"  # untranslated: SQL
 
 
 def _typed_timestamp(t: str, formats: list[str] | None, p: Params, zones: _Zones) -> str:
@@ -221,30 +224,30 @@ def _typed_timestamp(t: str, formats: list[str] | None, p: Params, zones: _Zones
 
     def parsed(value: str) -> str:  # a value without a zone, as written
         if formats:
-            return f"coalesce(try_strptime({value}, {p(formats)}), try_cast({value} as timestamp))"
-        return f"coalesce(try_cast({value} as timestamp), try_strptime({value}, {p(TIMESTAMP_FORMATS)}))"
+            return f"coalesce(try_strptime({value}, {p(formats)}), try_cast({value} as timestamp))"  # untranslated: SQL
+        return f"coalesce(try_cast({value} as timestamp), try_strptime({value}, {p(TIMESTAMP_FORMATS)}))"  # untranslated: SQL
 
     offset, named = p(OFFSET), p(NAMED)
     zone = f"regexp_extract({t}, {named}, 2)"
     # the time as written, less its offset: any layout, and a space before the offset (Shopify's
     # "2025-11-03 10:15:20 -0500", which DuckDB's own cast refuses)
     offset_utc = f"{parsed(f'regexp_extract({t}, {offset}, 1)')} - to_minutes({_offset_minutes(t, p)})"
-    with_offset = f"case when regexp_matches({t}, {offset}) and {_offset_in_range(t, p)} then {local(offset_utc)} end"
+    with_offset = f"case when regexp_matches({t}, {offset}) and {_offset_in_range(t, p)} then {local(offset_utc)} end"  # untranslated: SQL
     named_utc = f"timezone('UTC', timezone({zone}, {parsed(f'regexp_extract({t}, {named}, 1)')}))"
-    with_name = (f"case when regexp_matches({t}, {named}) and list_contains({p(zones.names)}, {zone}) "
+    with_name = (f"case when regexp_matches({t}, {named}) and list_contains({p(zones.names)}, {zone}) "  # untranslated: SQL
                  f"then {local(named_utc)} end")
-    without = f"case when not {_has_zone(t, p)} then {parsed(t)} end"
+    without = f"case when not {_has_zone(t, p)} then {parsed(t)} end"  # untranslated: SQL
     own = f"try_strptime({t}, {p(formats)}), " if formats else ""
     # Most values end with a plain time: one cheap test sends only the others through the zone rules.
-    return (f"coalesce({own}case when regexp_matches({t}, {p(ZONE_HINT)}) "
+    return (f"coalesce({own}case when regexp_matches({t}, {p(ZONE_HINT)}) "  # untranslated: SQL
             f"then coalesce({with_offset}, {with_name}, {without}) else {parsed(t)} end)")
 
 
 def _offset_in_range(t: str, p: Params) -> str:
     """Offsets run from -12:00 to +14:00, minutes under 60 (Z is UTC)."""
     sign = f"regexp_extract({t}, {p(OFFSET)}, 2)"
-    hours, minutes = f"try_cast(substr({sign}, 2, 2) as integer)", f"try_cast(right(replace({sign}, ':', ''), 2) as integer)"
-    return (f"({sign} = 'Z' or (({hours} <= 14 and starts_with({sign}, '+')) or ({hours} <= 12 and starts_with({sign}, '-'))) "
+    hours, minutes = f"try_cast(substr({sign}, 2, 2) as integer)", f"try_cast(right(replace({sign}, ':', ''), 2) as integer)"  # untranslated: SQL
+    return (f"({sign} = 'Z' or (({hours} <= 14 and starts_with({sign}, '+')) or ({hours} <= 12 and starts_with({sign}, '-'))) "  # untranslated: SQL
             f"and (strlen(replace({sign}, ':', '')) = 3 or {minutes} < 60))")
 
 
@@ -252,7 +255,7 @@ def _offset_minutes(t: str, p: Params) -> str:
     """A value's offset in minutes east of UTC (Z is 0)."""
     sign = f"regexp_extract({t}, {p(OFFSET)}, 2)"
     digits = f"replace({sign}, ':', '')"
-    return (f"case when {sign} = 'Z' then 0 else (case when starts_with({sign}, '-') then -1 else 1 end) * "
+    return (f"case when {sign} = 'Z' then 0 else (case when starts_with({sign}, '-') then -1 else 1 end) * "  # untranslated: SQL
             f"(try_cast(substr({digits}, 2, 2) as integer) * 60 + coalesce(try_cast(nullif(substr({digits}, 4, 2), '') "
             f"as integer), 0)) end")
 
@@ -260,7 +263,7 @@ def _offset_minutes(t: str, p: Params) -> str:
 def _has_zone(t: str, p: Params) -> str:
     """Whether a value ends with an offset, a zone name or an abbreviation (AM and PM are none)."""
     letters = f"regexp_extract({t}, {p(ABBREVIATION)}, 1)"
-    return (f"(regexp_matches({t}, {p(OFFSET)}) or regexp_matches({t}, {p(OFFSET_SECONDS)}) "
+    return (f"(regexp_matches({t}, {p(OFFSET)}) or regexp_matches({t}, {p(OFFSET_SECONDS)}) "  # untranslated: SQL
             f"or regexp_matches({t}, {p(NAMED)}) or (regexp_matches({t}, {p(ABBREVIATION)}) "
             f"and not list_contains({p(CLOCK_WORDS)}, upper({letters}))))")
 
@@ -271,13 +274,13 @@ def _zone_problem(t: str, p: Params, names: list[str]) -> str:
     offset = f"regexp_extract({t}, {p(OFFSET)}, 2)"
     name = f"regexp_extract({t}, {p(NAMED)}, 2)"
     letters = f"regexp_extract({t}, {p(ABBREVIATION)}, 1)"
-    return (f"case when regexp_matches({t}, {p(OFFSET_SECONDS)}) then printf({p('time-zone offset %s has seconds: give hours and minutes (+05:30)')}, regexp_extract({t}, {p(OFFSET_SECONDS)}, 1)) "
+    return (f"case when regexp_matches({t}, {p(OFFSET_SECONDS)}) then printf({p('time-zone offset %s has seconds: give hours and minutes (+05:30)')}, regexp_extract({t}, {p(OFFSET_SECONDS)}, 1)) "  # untranslated: stored in English, shown via reasons.py
             f"when regexp_matches({t}, {p(OFFSET)}) and not {_offset_in_range(t, p)} "
-            f"then printf({p('time-zone offset %s is out of range (-12:00 to +14:00)')}, {offset}) "
+            f"then printf({p('time-zone offset %s is out of range (-12:00 to +14:00)')}, {offset}) "  # untranslated: stored in English, shown via reasons.py
             f"when regexp_matches({t}, {p(NAMED)}) and not list_contains({p(names)}, {name}) "
-            f"then printf({p('unknown time zone %s: use a name of the time-zone database, e.g. Europe/Madrid')}, {name}) "
+            f"then printf({p('unknown time zone %s: use a name of the time-zone database, e.g. Europe/Madrid')}, {name}) "  # untranslated: stored in English, shown via reasons.py
             f"when regexp_matches({t}, {p(ABBREVIATION)}) and not list_contains({p(CLOCK_WORDS)}, upper({letters})) "
-            f"then printf({p('time-zone abbreviation %s names several zones: give an offset (-08:00) or a zone name (America/Los_Angeles)')}, {letters}) end")
+            f"then printf({p('time-zone abbreviation %s names several zones: give an offset (-08:00) or a zone name (America/Los_Angeles)')}, {letters}) end")  # untranslated: stored in English, shown via reasons.py
 
 
 @dataclass(frozen=True)
@@ -294,47 +297,47 @@ def _checks(plan: Plan, p: Params, now: datetime, zone_list: list[str]) -> list[
     for column in plan.present:
         t, v, kind = _text(column), ident(column), spec.kind(column)
         if column in spec.required:  # a lookup's miss has its own reason
-            missing = f"{t} is null" + (f" and {ident('key_' + column)} is null"
+            missing = f"{t} is null" + (f" and {ident('key_' + column)} is null"  # untranslated: SQL
                                         if column in plan.lookups else "")
-            checks.append(_Check(column, "missing value (required)", missing))
+            checks.append(_Check(column, "missing value (required)", missing))  # untranslated: stored in English, shown via reasons.py
         if kind in ("number", "decimal"):
             checks.extend(_number_checks(spec, column))
         elif kind == "whole":
             checks.extend(_whole_checks(spec, column))
         elif kind == "timestamp":
             problem = _zone_problem(t, p, zone_list)
-            checks.append(_Check(column, PARSE_REASONS[kind], f"{t} is not null and {v} is null and {problem} is null"))
-            checks.append(_Check(column, "time zone not understood (an offset out of range or with seconds, "
+            checks.append(_Check(column, PARSE_REASONS[kind], f"{t} is not null and {v} is null and {problem} is null"))  # untranslated: SQL
+            checks.append(_Check(column, "time zone not understood (an offset out of range or with seconds, "  # untranslated: stored in English, shown via reasons.py
                                          "an unknown zone name, or an ambiguous abbreviation)",
-                                 f"{v} is null and {problem} is not null", detail=problem))
+                                 f"{v} is null and {problem} is not null", detail=problem))  # untranslated: SQL
         elif kind != "text":
-            checks.append(_Check(column, PARSE_REASONS[kind], f"{t} is not null and {v} is null"))
+            checks.append(_Check(column, PARSE_REASONS[kind], f"{t} is not null and {v} is null"))  # untranslated: SQL
         if kind in ("timestamp", "date"):
-            checks.append(_Check(column, f"before {EARLIEST_YEAR} (the earliest year the loader accepts: "
+            checks.append(_Check(column, f"before {EARLIEST_YEAR} (the earliest year the loader accepts: "  # untranslated: stored in English, shown via reasons.py
                                          "a typing slip or a placeholder date?)",
                                  f"{v} < {p(datetime(EARLIEST_YEAR, 1, 1) if kind == 'timestamp' else datetime(EARLIEST_YEAR, 1, 1).date())}"))
         if column in plan.lookups:
             checks.extend(_lookup_checks(column, plan.lookups[column], p))
         if kind in ("timestamp", "date") and (spec.name, column) not in FUTURE_ALLOWED:
             limit = now + CLOCK_SKEW
-            checks.append(_Check(column, "in the future",
+            checks.append(_Check(column, "in the future",  # untranslated: stored in English, shown via reasons.py
                                  f"{v} > {p(limit if kind == 'timestamp' else limit.date())}"))
         if column in MINIMUMS:
-            checks.append(_Check(column, f"must be {MINIMUMS[column]} or more",
+            checks.append(_Check(column, f"must be {MINIMUMS[column]} or more",  # untranslated: stored in English, shown via reasons.py
                                  f"{v} < {p(MINIMUMS[column])}"))
         if column in MAXIMUMS:
-            checks.append(_Check(column, f"more than ten years ({MAXIMUMS[column]:,} seconds): a unit mix-up?",
+            checks.append(_Check(column, f"more than ten years ({MAXIMUMS[column]:,} seconds): a unit mix-up?",  # untranslated: stored in English, shown via reasons.py
                                  f"{v} > {p(MAXIMUMS[column])}"))
         if column == "office":
-            checks.append(_Check(column, "not front or back", f"not list_contains({p(OFFICES)}, {v})"))
+            checks.append(_Check(column, "not front or back", f"not list_contains({p(OFFICES)}, {v})"))  # untranslated: stored in English, shown via reasons.py
         if column == "survey":
-            checks.append(_Check(column, "unknown survey (expected nps, csat or ces)",
-                                 f"not list_contains({p(list(SURVEYS))}, {v})"))
+            checks.append(_Check(column, "unknown survey (expected nps, csat or ces)",  # untranslated: stored in English, shown via reasons.py
+                                 f"not list_contains({p(list(SURVEYS))}, {v})"))  # untranslated: SQL
         if column == "metric":
             checks.append(_metric_check(p))
         if column == "response_mode":
-            checks.append(_Check(column, "not immediate, deferred or none",
-                                 f"not list_contains({p(RESPONSE_MODES)}, {v})"))
+            checks.append(_Check(column, "not immediate, deferred or none",  # untranslated: stored in English, shown via reasons.py
+                                 f"not list_contains({p(RESPONSE_MODES)}, {v})"))  # untranslated: SQL
     if "score" in plan.present and "survey" in plan.present:
         checks.append(_score_range_check(p))
     early, late = ORDERED.get(spec.name, (None, None))
@@ -346,22 +349,22 @@ def _checks(plan: Plan, p: Params, now: datetime, zone_list: list[str]) -> list[
 def _number_checks(spec: TableSpec, column: str) -> list[_Check]:
     """Why a number did not load: not a number, a date-time where seconds belong, or too large."""
     t, v = _text(column), ident(column)
-    failed = f"{t} is not null and {v} is null"
+    failed = f"{t} is not null and {v} is null"  # untranslated: SQL
     number = _number(t)
-    when = f"try_cast({t} as timestamp) is not null and {number} is null"
-    checks = [_Check(column, PARSE_REASONS[spec.kind(column)], f"{failed} and {number} is null "
+    when = f"try_cast({t} as timestamp) is not null and {number} is null"  # untranslated: SQL
+    checks = [_Check(column, PARSE_REASONS[spec.kind(column)], f"{failed} and {number} is null "  # untranslated: SQL
                                                                f"and not ({when})")]
     if column.endswith("_seconds"):
-        checks.append(_Check(column, "a date-time, not a number of seconds: derive the duration in "
+        checks.append(_Check(column, "a date-time, not a number of seconds: derive the duration in "  # untranslated: stored in English, shown via reasons.py
                                      "the mapping, e.g. [derived] " + column + " = \"date_diff('second', "
                                      "created_at, first_reply_at)\" (docs/loading.md)", f"{failed} and {when}"))
     else:
         checks.append(_Check(column, PARSE_REASONS[spec.kind(column)], f"{failed} and {when}"))
     if spec.kind(column) == "decimal":
-        checks.append(_Check(column, "too large for the column (at most 999,999,999,999.99)",
-                             f"{failed} and isfinite({number})"))
-    checks.append(_Check(column, "not a finite number (NaN, infinity, or too large to hold)",
-                         f"{failed} and {number} is not null and not isfinite({number})"))
+        checks.append(_Check(column, "too large for the column (at most 999,999,999,999.99)",  # untranslated: stored in English, shown via reasons.py
+                             f"{failed} and isfinite({number})"))  # untranslated: SQL
+    checks.append(_Check(column, "not a finite number (NaN, infinity, or too large to hold)",  # untranslated: stored in English, shown via reasons.py
+                         f"{failed} and {number} is not null and not isfinite({number})"))  # untranslated: SQL
     return checks
 
 
@@ -369,24 +372,24 @@ def _whole_checks(spec: TableSpec, column: str) -> list[_Check]:
     """Why a whole number did not load: not one, or more than its column holds."""
     t, v = _text(column), ident(column)
     number = _number(t)
-    failed = f"{t} is not null and {v} is null"
-    fits = f"{number} = round({number}) and isfinite({number})"
+    failed = f"{t} is not null and {v} is null"  # untranslated: SQL
+    fits = f"{number} = round({number}) and isfinite({number})"  # untranslated: SQL
     largest = WHOLE_MAXIMUMS[spec.columns[column]]
-    return [_Check(column, PARSE_REASONS["whole"], f"{failed} and not coalesce({fits}, false)"),
-            _Check(column, f"too large (at most {largest:,})", f"{failed} and {fits}")]
+    return [_Check(column, PARSE_REASONS["whole"], f"{failed} and not coalesce({fits}, false)"),  # untranslated: SQL
+            _Check(column, f"too large (at most {largest:,})", f"{failed} and {fits}")]  # untranslated: stored in English, shown via reasons.py
 
 
 def _lookup_checks(column: str, lookup, p: Params) -> list[_Check]:
     """A key whose lookup finds nothing: the row is rejected, never loaded with an empty value; when
     it finds only a row this run skipped, the reason says so (with that row's reason and line)."""
     key, skip = ident(f"key_{column}"), ident(f"skip_{column}")
-    reason = f"no {lookup.table} row with this {lookup.match} (lookup for {column})"
-    missing = _Check(column, reason, f"{key} is not null and {_text(column)} is null and {skip} is null",
-                     detail=f"printf({p(f'no {lookup.table} row with {lookup.match} %s (lookup for {column})')}, "
+    reason = f"no {lookup.table} row with this {lookup.match} (lookup for {column})"  # untranslated: stored in English, shown via reasons.py
+    missing = _Check(column, reason, f"{key} is not null and {_text(column)} is null and {skip} is null",  # untranslated: SQL
+                     detail=f"printf({p(f'no {lookup.table} row with {lookup.match} %s (lookup for {column})')}, "  # untranslated: stored in English, shown via reasons.py
                             f"{key})")
-    said = p(f"its {lookup.table} row %s was skipped as %s (line %d of %s; lookup for {column})")
-    skipped = _Check(column, f"its {lookup.table} row was skipped (lookup for {column})",
-                     f"{skip} is not null and {_text(column)} is null",
+    said = p(f"its {lookup.table} row %s was skipped as %s (line %d of %s; lookup for {column})")  # untranslated: stored in English, shown via reasons.py
+    skipped = _Check(column, f"its {lookup.table} row was skipped (lookup for {column})",  # untranslated: stored in English, shown via reasons.py
+                     f"{skip} is not null and {_text(column)} is null",  # untranslated: SQL
                      detail=f"printf({said}, {key}, {skip}, {ident('skipline_' + column)}, "
                             f"{ident('skipfile_' + column)})")
     return [missing, skipped]
@@ -402,10 +405,11 @@ def kept_from_skipped(con, plan: Plan, clean: str) -> list[str]:
         counts = con.execute(f"select {skip}, count(*) from {ident(clean)} where {skip} is not null "
                              f"and {_text(column)} is not null group by all order by 2 desc, 1").fetchall()
         if counts:
-            n = sum(k for _, k in counts)
-            why = ", ".join(f"{reason}: {k:,}" for reason, k in counts)
-            notes.append(f"{n:,} row(s) took {column} from {lookup.table} rows this load skipped ({why}): "
-                         f"loaded, as [lookups.{column}] if_skipped = \"keep\" asks")
+            n = sum(k for _reason, k in counts)
+            why = ", ".join(f"{shown(reason)}: {fmt.count(k)}" for reason, k in counts)
+            notes.append(_("{n} row(s) took {column} from {table} rows this load skipped ({why}): loaded, as "
+                           "[lookups.{column}] if_skipped = \"keep\" asks").format(
+                n=fmt.count(n), column=column, table=lookup.table, why=why))
     return notes
 
 
@@ -413,19 +417,19 @@ def _score_range_check(p: Params) -> _Check:
     """The score's range depends on the row's survey (SURVEYS)."""
     survey, score = ident("survey"), ident("score")
     at = f"list_position({p(list(SURVEYS))}, {survey})"
-    low = f"{p([lo for lo, _ in SURVEYS.values()])}[{at}]"
-    high = f"{p([hi for _, hi in SURVEYS.values()])}[{at}]"
-    return _Check("score", "out of range for the survey", f"{score} < {low} or {score} > {high}",
-                  detail=f"printf('out of range for %s (%d-%d)', {survey}, {low}, {high})")
+    low = f"{p([lo for lo, _hi in SURVEYS.values()])}[{at}]"
+    high = f"{p([hi for _lo, hi in SURVEYS.values()])}[{at}]"
+    return _Check("score", "out of range for the survey", f"{score} < {low} or {score} > {high}",  # untranslated: stored in English, shown via reasons.py
+                  detail=f"printf('out of range for %s (%d-%d)', {survey}, {low}, {high})")  # untranslated: stored in English, shown via reasons.py
 
 
 def _metric_check(p: Params) -> _Check:
     """A target for a KPI the app does not know (metrics.KPIS) would load and never show."""
     metric, allowed = ident("metric"), sorted(KPIS)
     listed = ", ".join(allowed)
-    return _Check("metric", f"unknown metric; allowed: {listed}",
-                  f"not list_contains({p(allowed)}, {metric})",
-                  detail=f"printf('unknown metric ''%s''; allowed: %s', {metric}, {p(listed)})")
+    return _Check("metric", f"unknown metric; allowed: {listed}",  # untranslated: stored in English, shown via reasons.py
+                  f"not list_contains({p(allowed)}, {metric})",  # untranslated: SQL
+                  detail=f"printf('unknown metric ''%s''; allowed: %s', {metric}, {p(listed)})")  # untranslated: stored in English, shown via reasons.py
 
 
 def _company_now(con) -> datetime:
@@ -448,7 +452,7 @@ def create_rejects(con, plan: Plan, clean: str, rejects: str) -> None:
         checks = _target_checks(con, plan, clean, p)
         selects += [f"select _rec, _line, {p(c.column)}, {p(c.reason)}, {c.detail or p(c.reason)}, "
                     f"{_text(c.column)} from {ident(clean)} where coalesce({c.condition}, false)" for c in checks]
-    con.execute(f"create temp table {ident(rejects)} as {' union all '.join(selects)}", p.values)
+    con.execute(f"create temp table {ident(rejects)} as {' union all '.join(selects)}", p.values)  # untranslated: SQL
     p = Params()
     con.execute(f"insert into {ident(rejects)} {_duplicate_select(plan.table, clean, rejects, p)}", p.values)
 
@@ -463,9 +467,9 @@ def _target_checks(con, plan: Plan, clean: str, p: Params) -> list[_Check]:
         "select distinct department from interactions where department is not null union "
         "select distinct department from feedback where department is not null").fetchall()]
     if "department" in present and known:
-        checks.append(_Check("department", "unknown department (not in the interactions or feedback loaded)",
-                             f"{ident('department')} is not null and not list_contains({p(known)}, {ident('department')})",
-                             detail=f"printf('unknown department ''%s'' (not in the interactions or feedback loaded)', "
+        checks.append(_Check("department", "unknown department (not in the interactions or feedback loaded)",  # untranslated: stored in English, shown via reasons.py
+                             f"{ident('department')} is not null and not list_contains({p(known)}, {ident('department')})",  # untranslated: SQL
+                             detail=f"printf('unknown department ''%s'' (not in the interactions or feedback loaded)', "  # untranslated: stored in English, shown via reasons.py
                                     f"{ident('department')})"))
     if {"metric", "target"} <= present:
         metrics = [m for m in sorted(KPIS)]
@@ -473,22 +477,22 @@ def _target_checks(con, plan: Plan, clean: str, p: Params) -> list[_Check]:
         highs = [target_range(m)[1] for m in metrics]
         at = f"list_position({p(metrics)}, {ident('metric')})"
         low, high = f"{p(lows)}[{at}]", f"{p(highs)}[{at}]"
-        checks.append(_Check("target", "out of range for the metric",
-                             f"{at} is not null and ({ident('target')} < {low} or {ident('target')} > {high})",
-                             detail=f"printf('out of range for %s (%s%s)', {ident('metric')}, "
+        checks.append(_Check("target", "out of range for the metric",  # untranslated: stored in English, shown via reasons.py
+                             f"{at} is not null and ({ident('target')} < {low} or {ident('target')} > {high})",  # untranslated: SQL
+                             detail=f"printf('out of range for %s (%s%s)', {ident('metric')}, "  # untranslated: stored in English, shown via reasons.py
                                     f"case when {ident('target')} < 0 and {low} = 0 then 'a rate can not be negative: ' "
                                     f"else '' end, case when {high} is null then 'at least ' || {low} "
                                     f"else {low} || ' to ' || {high} end)"))
     if {"metric", "period_start", "period_end"} <= present:
         c = ident(clean)  # the outer row: the row being checked
-        same = f"o.metric = {c}.metric" + (f" and o.department is not distinct from {c}.department"
-                                            if "department" in present else " and o.department is null")
-        overlap = f"o.period_start <= {c}.period_end and o.period_end >= {c}.period_start"
-        earlier = (f"exists (select 1 from {c} o where {same} and {overlap} and o._line < {c}._line "
+        same = f"o.metric = {c}.metric" + (f" and o.department is not distinct from {c}.department"  # untranslated: SQL
+                                            if "department" in present else " and o.department is null")  # untranslated: SQL
+        overlap = f"o.period_start <= {c}.period_end and o.period_end >= {c}.period_start"  # untranslated: SQL
+        earlier = (f"exists (select 1 from {c} o where {same} and {overlap} and o._line < {c}._line "  # untranslated: SQL
                    f"and o.period_start is distinct from {c}.period_start)")
-        loaded = f"exists (select 1 from targets o where {same} and {overlap} and o.period_start <> {c}.period_start)"
+        loaded = f"exists (select 1 from targets o where {same} and {overlap} and o.period_start <> {c}.period_start)"  # untranslated: SQL
         condition = f"({earlier} or {loaded})"
-        checks.append(_Check("period_start", "overlaps another target for the same metric and department",
+        checks.append(_Check("period_start", "overlaps another target for the same metric and department",  # untranslated: stored in English, shown via reasons.py
                              condition))
     return checks
 
@@ -499,9 +503,9 @@ def _duplicate_select(spec: TableSpec, clean: str, rejects: str, p: Params) -> s
     (the row updates it, or is unchanged)."""
     key = [ident(c) for c in spec.key]
     shown = key[0] if len(key) == 1 else "concat_ws(' / ', " + ", ".join(
-        f"coalesce(cast({k} as varchar), '(none)')" for k in key) + ")"
-    not_null = " and ".join(f"{ident(c)} is not null" for c in spec.key if c in spec.required)
-    return (f"select _rec, _line, {p(', '.join(spec.key))}, {p('duplicate key')}, "
+        f"coalesce(cast({k} as varchar), '(none)')" for k in key) + ")"  # untranslated: SQL
+    not_null = " and ".join(f"{ident(c)} is not null" for c in spec.key if c in spec.required)  # untranslated: SQL
+    return (f"select _rec, _line, {p(', '.join(spec.key))}, {p('duplicate key')}, "  # untranslated: stored in English, shown via reasons.py
             f"'duplicate key ' || {shown} || ': duplicate of line ' || _first_line "
             f"|| ' (the first valid row with a key loads)', {shown} "
             f"from (select *, min(_line) over (partition by {', '.join(key)}) as _first_line "
@@ -518,7 +522,7 @@ def reject_summary(con, rejects: str, malformed: list[tuple[int, str, str]]
     reasons = [RejectReason(c, kind, n, lines) for c, kind, n, lines in rows]
     n_rejected = con.execute(f"select count(distinct _rec) from {ident(rejects)}").fetchall()[0][0]
     if malformed:
-        reasons.append(RejectReason(None, "malformed row (see rejected_rows for the text)",
-                                    len(malformed), sorted(line for line, _, _ in malformed)[:3]))
+        reasons.append(RejectReason(None, "malformed row (see rejected_rows for the text)",  # untranslated: stored in English, shown via reasons.py
+                                    len(malformed), sorted(line for line, _why, _text in malformed)[:3]))
         reasons.sort(key=lambda r: -r.n_rows)
     return reasons, n_rejected + len(malformed)

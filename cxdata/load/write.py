@@ -1,6 +1,8 @@
 """Writing a checked file: upsert its good rows by key, and keep its rejected rows."""
 from __future__ import annotations
 
+from cxdata import formatting as fmt
+from cxdata.i18n import _
 from cxdata.load import limits
 from cxdata.load.columns import Plan
 from cxdata.load.files import Staged
@@ -16,7 +18,7 @@ def upsert(con, plan: Plan, clean: str, rejects: str) -> tuple[int, int, int]:
     spec, present = plan.table, set(plan.present)
     table, merged = ident(spec.name), ident(f"merged_{clean}")
     first_key = ident(spec.key[0])
-    same = " and ".join(f"g.{ident(c)} is not distinct from o.{ident(c)}" for c in plan.present)
+    same = " and ".join(f"g.{ident(c)} is not distinct from o.{ident(c)}" for c in plan.present)  # untranslated: SQL
     values = ", ".join(f"{'g' if c in present else 'o'}.{ident(c)} as {ident(c)}"
                        for c in spec.columns)
     con.execute(
@@ -32,7 +34,7 @@ def upsert(con, plan: Plan, clean: str, rejects: str) -> tuple[int, int, int]:
     con.execute(f"insert into {table} ({columns}) select {columns} from {merged} "
                 f"where _status <> 'unchanged'")
     counts = dict(con.execute(f"select _status, count(*) from {merged} group by all").fetchall())
-    con.execute(f"drop table {merged}")
+    con.execute(f"drop table {merged}")  # untranslated: SQL
     return counts.get("new", 0), counts.get("updated", 0), counts.get("unchanged", 0)
 
 
@@ -68,8 +70,9 @@ def save_rejects(con, load_id: str, staged: Staged, table: str, rejects: str) ->
              for line, reason, text in malformed])
     n_cells += len(staged.malformed)
     if n_cells > most:
-        return (f"{n_cells:,} rejected cells: the first {most:,} by line are kept in rejected_rows "
-                f"(the limit, {limits.REJECTED_KEPT.setting}); fix those and load again to see the rest")
+        return _("{n} rejected cells: the first {kept} by line are kept in rejected_rows (the limit, {setting}); "
+                 "fix those and load again to see the rest").format(n=fmt.count(n_cells), kept=fmt.count(most),
+                                                                   setting=limits.REJECTED_KEPT.setting)
     return None
 
 
@@ -86,10 +89,10 @@ def record_provided(con, load_id: str, plan: Plan, clean: str, rejects: str) -> 
     table, dated = plan.table.name, DATED_BY.get(plan.table.name)
     month = f"date_trunc('month', c.{ident(dated)})::date" if dated else "null::date"
     counts, months = [], []
-    for column in plan.present:  # one pass over the written rows for every column
-        informs = "true" if (table, column) in EMPTY_MEANS_SOMETHING else f"c.{ident(column)} is not null"
-        counts.append(f"count(*) filter (where {informs})")
-        months.append(f"min({month}) filter (where {informs})")
+    for column in plan.present:  # one pass over the written rows for every column  # untranslated: SQL
+        informs = "true" if (table, column) in EMPTY_MEANS_SOMETHING else f"c.{ident(column)} is not null"  # untranslated: SQL
+        counts.append(f"count(*) filter (where {informs})")  # untranslated: SQL
+        months.append(f"min({month}) filter (where {informs})")  # untranslated: SQL
     p = Params()
     con.execute(
         f"insert into provided_columns select {p(load_id)}, {p(table)}, unnest({p(plan.present)}), "

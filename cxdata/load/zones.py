@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from cxdata.i18n import _
 from cxdata.load.errors import LoadError
 
 DEFAULT_TIMEZONE = "UTC"
@@ -37,15 +38,15 @@ def check_company_timezone(con) -> str:
     """The company's zone, or a LoadError naming the setting when the database does not know it."""
     name = company_timezone()
     if name not in zone_names(con):
-        raise LoadError(None, f"CX_TIMEZONE={name!r} is not a time zone of the tz database — set it to "
-                              "a name such as Europe/Madrid, America/Sao_Paulo or UTC (an abbreviation "
-                              "like CET or PST names several zones and is not accepted)")
+        raise LoadError(None, _("CX_TIMEZONE={name} is not a time zone of the tz database — set it to "
+                                "a name such as Europe/Madrid, America/Sao_Paulo or UTC (an abbreviation "
+                                "like CET or PST names several zones and is not accepted)").format(name=repr(name)))
     return name
 
 
 def use_timezone(con, name: str) -> None:
     """Make the company's zone the one the loader's SQL macros read (sql/load_macros.sql)."""
-    con.execute("set variable cx_timezone = $tz", {"tz": name})
+    con.execute("set variable cx_timezone = $tz", {"tz": name})  # untranslated: SQL
     con.execute(_macros())
 
 

@@ -12,6 +12,7 @@ from typing import Callable
 
 from cxdata import data_status, filters, overview
 from cxdata.filters import ViewState
+from cxdata.i18n import _
 from cxdata.report import summary
 from cxdata.report.sections import SECTIONS, Context
 from cxdata.report.slides import Pack, Slide, paginate
@@ -33,7 +34,7 @@ def build(reader, view: ViewState, facts: dict, min_responses: int, company: str
     slides: list[Slide] = []
     for section in SECTIONS:
         if progress:
-            progress(section.label)
+            progress(_(section.label))
         slides += [part for slide in section.build(reader, view, ctx) for part in paginate(slide)]
     period, filters_text = overview.period_line(view), overview.filters_line(view.filters)
     freshness = overview.freshness_line(facts)
@@ -54,12 +55,12 @@ def view_for(reader, facts: dict, params: dict[str, list[str]]) -> ViewState:
         if key in filters.DIMENSIONS:
             unknown = [v for v in values if v not in options[key]]
             if unknown:
-                label = filters.DIMENSIONS[key].label.lower()
-                raise UnknownChoice(f"no {label} {', '.join(map(repr, unknown))} in the data; it has "
-                                    + (", ".join(options[key]) or "none"))
+                raise UnknownChoice(_("no {dimension} {values} in the data; it has {options}").format(
+                    dimension=_(filters.DIMENSIONS[key].label).lower(), values=", ".join(map(repr, unknown)),
+                    options=", ".join(options[key]) or _("none")))
     today = facts["last_complete_on"]
     if today is None:
-        raise UnknownChoice("the database has no interactions, answers or transactions yet")
+        raise UnknownChoice(_("the database has no interactions, answers or transactions yet"))
     view = filters.from_query_params(params, options, today, facts["oldest_on"])
     if view.notices:
         raise UnknownChoice(" ".join(view.notices))

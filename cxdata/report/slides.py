@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import plotly.graph_objects as go
 
 from cxdata import charts
+from cxdata import formatting as fmt
+from cxdata.i18n import _
 
 # The slide's page, in inches (16:9), and its regions, shared by both writers.
 WIDTH, HEIGHT = 13.333, 7.5
@@ -96,6 +98,12 @@ class Pack:
         return [(fig, *figure_box(slide, i)[2:]) for slide in self.slides for i, fig in enumerate(slide.figures)]
 
 
+def counter(number: int, total: int) -> str:
+    """A slide's place in the deck, at its foot: '3 / 12'."""
+    # i18n: the slide's number and the deck's count at the foot of each slide
+    return _("{number} / {total}").format(number=fmt.count(number), total=fmt.count(total))
+
+
 def figure_box(slide: Slide, index: int = 0) -> tuple[float, float, float, float]:
     """Where a slide's figure goes: left, top, width, height in inches."""
     body_w, body_h = WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_TOP
@@ -123,8 +131,10 @@ def table_box(slide: Slide) -> tuple[float, float, float, float]:
 
 
 def title_size(title: str) -> int:
-    """Points for a slide title: two lines at most across the slide."""
-    return 28 if len(title) <= 75 else 24 if len(title) <= 110 else 20
+    """Points for a slide title: two lines at most across the slide, three for the longest (a Spanish
+    or Portuguese finding runs a quarter longer than the English), all within TITLE_HEIGHT."""
+    n = len(title)
+    return 28 if n <= 75 else 24 if n <= 110 else 20 if n <= 160 else 18 if n <= 250 else 16
 
 
 def text_size(bullets: list[str], width: float) -> int:
@@ -179,6 +189,7 @@ def paginate(slide: Slide) -> list[Slide]:
         part = Table(table.columns, [table.rows[i] for i in rows], table.widths,
                      [table.emphasis[i] for i in rows] if table.emphasis else [])
         out.append(dataclasses.replace(slide, table=part) if n == 0 else dataclasses.replace(
-            slide, key=f"{slide.key}_{n + 1}", title=f"{slide.title} (continued)", bullets=[], table=part,
+            slide, key=f"{slide.key}_{n + 1}", title=_("{title} (continued)").format(title=slide.title), bullets=[],
+            table=part,
             findings=[], headline="", notes=""))
     return out

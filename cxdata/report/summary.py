@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cxdata.filters import COMPARISONS, ViewState
+from cxdata.filters import ViewState
+from cxdata.i18n import _
+from cxdata.report.sections import against, capitalized, day
 from cxdata.report.slides import Slide
 
 SUMMARY_SENTENCES = 8
@@ -17,23 +19,24 @@ FIRST_CONTENT_SLIDE = 3     # after the title and the summary
 
 
 def title_slide(company: str, period: str, filters: str, freshness: str, facts: dict, today: dt.date) -> Slide:
-    demo = " · demo data" if facts.get("is_demo") else ""
-    return Slide("title", company or "Board pack", "Customer experience review", period,
-                 bullets=[filters, freshness, f"Prepared {today.day} {today:%b %Y} with cx-cockpit{demo}"])
+    prepared = (_("Prepared {date} with cx-cockpit · demo data") if facts.get("is_demo") else
+                _("Prepared {date} with cx-cockpit")).format(date=day(today))
+    return Slide("title", company or _("Board pack"), _("Customer experience review"), period,
+                 bullets=[filters, freshness, prepared])
 
 
 def executive_summary(content: list[Slide], view: ViewState) -> Slide:
     """The sections' findings in the deck's order, each with the slide that shows its numbers."""
     # Every slide's first finding before any slide's second, then back in the deck's order.
-    ranked = sorted((rank, number, f"{finding} (slide {number})")
+    ranked = sorted((rank, number, _("{finding} (slide {number})").format(finding=finding, number=number))
                     for number, slide in enumerate(content, start=FIRST_CONTENT_SLIDE)
                     for rank, finding in enumerate(slide.findings))
-    sentences = [text for _, _, text in sorted(ranked[:SUMMARY_SENTENCES], key=lambda r: (r[1], r[0]))]
-    headline = next((s.headline for s in content if s.headline), "Executive summary")
+    sentences = [text for _rank, _number, text in sorted(ranked[:SUMMARY_SENTENCES], key=lambda r: (r[1], r[0]))]
+    headline = next((s.headline for s in content if s.headline), _("Executive summary"))
+    versus = capitalized(against(view))
     if not sentences:
-        return Slide("summary", "Executive summary", headline, f"Against the {COMPARISONS[view.compare]}",
-                     empty="Nothing in this view supports a finding: too few answers, or no activity.")
-    return Slide("summary", "Executive summary", headline, f"Against the {COMPARISONS[view.compare]}",
-                 bullets=sentences,
-                 notes="Written by rules from the figures on the slides named: a change is called a rise or a "
-                       "fall only when it is significant at the 95% level.")
+        return Slide("summary", _("Executive summary"), headline, versus,
+                     empty=_("Nothing in this view supports a finding: too few answers, or no activity."))
+    return Slide("summary", _("Executive summary"), headline, versus, bullets=sentences,
+                 notes=_("Written by rules from the figures on the slides named: a change is called a rise or a "
+                         "fall only when it is significant at the 95% level."))

@@ -7,6 +7,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from cxdata.i18n import _
 from cxdata.report import slides as geometry
 from cxdata.report.slides import EMPHASIS, EMPHASIZED_COLUMNS, HEIGHT, MARGIN, MUTED, SERIES, TEXT, WIDTH, Pack, Slide
 
@@ -27,12 +28,12 @@ class _Document(FPDF):
         super().__init__(orientation="L", unit="in", format=(HEIGHT, WIDTH))
         self.set_auto_page_break(False)
         self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.family, self.unicode = "Helvetica", False
+        self.family, self.unicode = "Helvetica", False   # untranslated: a font's name
         for regular, bold in FONT_FILES:
             if Path(regular).exists() and Path(bold).exists():
-                self.add_font("Sans", "", regular)
-                self.add_font("Sans", "B", bold)
-                self.family, self.unicode = "Sans", True
+                self.add_font("Sans", "", regular)   # untranslated: a font's name
+                self.add_font("Sans", "B", bold)   # untranslated: a font's name
+                self.family, self.unicode = "Sans", True   # untranslated: a font's name
                 break
 
     def text_of(self, text: str) -> str:
@@ -55,7 +56,8 @@ class _Document(FPDF):
 
 def write(pack: Pack, images: list[list[Path]], path: Path) -> None:
     doc = _Document()
-    doc.set_title(doc.text_of(f"{pack.company or 'Customer experience'}: customer experience review"))
+    doc.set_title(doc.text_of(_("{company}: customer experience review").format(
+        company=pack.company or _("Customer experience"))))
     doc.set_creator("cx-cockpit")
     for number, (slide, pictures) in enumerate(zip(pack.slides, images), start=1):
         doc.add_page()
@@ -94,7 +96,7 @@ def _body(doc: _Document, slide: Slide, pictures: list[Path]) -> None:
         left, top, width, height = geometry.figure_box(slide, i)
         doc.image(str(picture), x=left, y=top, w=width, h=height, keep_aspect_ratio=True)
     if slide.bullets:
-        left, top, width, _ = geometry.text_box(slide)
+        left, top, width, _height = geometry.text_box(slide)
         size = 16 if slide.layout == "table" else geometry.text_size(slide.bullets, width)
         doc.block(left, top, width, [f"• {b}" if len(slide.bullets) > 1 else b for b in slide.bullets], size)
     if slide.table is not None:
@@ -103,7 +105,7 @@ def _body(doc: _Document, slide: Slide, pictures: list[Path]) -> None:
 
 def _table(doc: _Document, slide: Slide) -> None:
     spec = slide.table
-    left, top, width, _ = geometry.table_box(slide)
+    left, top, width, _height = geometry.table_box(slide)
     size = geometry.table_size(spec)
     doc.set_xy(left, top)
     doc.style(size)
@@ -124,4 +126,4 @@ def _table(doc: _Document, slide: Slide) -> None:
 
 def _footer(doc: _Document, pack: Pack, number: int) -> None:
     doc.block(MARGIN, geometry.FOOTER_TOP, WIDTH - 2 * MARGIN - 0.9, pack.footer, 12, MUTED)
-    doc.block(WIDTH - MARGIN - 0.8, geometry.FOOTER_TOP, 0.8, f"{number} / {len(pack.slides)}", 12, MUTED, align="R")
+    doc.block(WIDTH - MARGIN - 0.8, geometry.FOOTER_TOP, 0.8, geometry.counter(number, len(pack.slides)), 12, MUTED, align="R")

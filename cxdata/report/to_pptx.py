@@ -9,6 +9,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
+from cxdata.i18n import _
 from cxdata.report import slides as geometry
 from cxdata.report.slides import EMPHASIS, EMPHASIZED_COLUMNS, HEIGHT, MARGIN, MUTED, SERIES, TEXT, WIDTH, Pack, Slide
 
@@ -34,7 +35,7 @@ def notes_text(slide: Slide) -> str:
     """What the presenter's notes carry: the slide's notes and the queries its numbers come from."""
     parts = [slide.notes] if slide.notes else []
     if slide.sources:
-        parts.append("Sources: " + ", ".join(slide.sources))
+        parts.append(_("Sources: {queries}").format(queries=", ".join(slide.sources)))
     return "\n".join(parts)
 
 
@@ -123,5 +124,5 @@ def _cell(cell, text: str, size: int, color, bold: bool = False, fill=None) -> N
 
 def _footer(page, pack: Pack, number: int) -> None:
     _box(page, MARGIN, geometry.FOOTER_TOP, WIDTH - 2 * MARGIN - 0.9, 0.5, pack.footer, 12, MUTED)
-    _box(page, WIDTH - MARGIN - 0.8, geometry.FOOTER_TOP, 0.8, 0.3, f"{number} / {len(pack.slides)}", 12, MUTED,
+    _box(page, WIDTH - MARGIN - 0.8, geometry.FOOTER_TOP, 0.8, 0.3, geometry.counter(number, len(pack.slides)), 12, MUTED,
          align=PP_ALIGN.RIGHT)
