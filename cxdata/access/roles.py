@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from cxdata.access.sentence import Sentence
 from cxdata.filters import Filters
+from cxdata.i18n import N_
 
 ROLES_ENV = "CX_ROLES"
 
 # What each role may do. Scope (which rows) is separate: see Scope.
-ROLES: dict[str, str] = {
+ROLES: dict[str, str] = {  # untranslated: the roles described for developers; never shown
     "admin": "loads, settings, targets and roles; all data",
     "executive": "all data; edits targets; works every alert and case",
     "cx_manager": "the segments and regions given; works alerts and cases there",
@@ -33,6 +35,10 @@ ROLES: dict[str, str] = {
     "board": "aggregates, the board pack and presentation mode; no customer names or rows",
     "viewer": "read-only aggregates",
 }
+# Each role as a sentence names it ("the department head role may not export rows"); translated where shown.
+ROLE_NAMES: dict[str, str] = {"admin": N_("admin"), "executive": N_("executive"), "cx_manager": N_("cx manager"),
+                              "department_head": N_("department head"), "board": N_("board"),
+                              "viewer": N_("viewer")}
 ACTIONS: dict[str, frozenset[str]] = {
     "load": frozenset({"admin"}),                       # uploads, loads, demo, refresh
     "edit_settings": frozenset({"admin"}),
@@ -48,7 +54,7 @@ ACTIONS: dict[str, frozenset[str]] = {
 SCOPE_KEYS: dict[str, str] = {"segments": "segment", "regions": "region", "plans": "plan",
                               "channels": "channel", "departments": "department"}
 # A value no row carries: a filter narrowed to nothing matches nothing (never "all").
-NOTHING = "\x00nothing in scope"
+NOTHING = "\x00nothing in scope"  # untranslated: a value no row carries, never shown
 
 
 class RolesError(Exception):
@@ -62,7 +68,7 @@ class Scope:
     allowed: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
-    def of(cls, **allowed: Iterable[str]) -> "Scope":
+    def of(cls, **allowed: Iterable[str]) -> Scope:
         return cls(tuple((key, tuple(dict.fromkeys(values))) for key, values in allowed.items()))
 
     @property
@@ -99,7 +105,7 @@ class User:
 
     def may(self, action: str) -> bool:
         if action not in ACTIONS:
-            raise KeyError(f"unknown action {action!r}")
+            raise KeyError(f"unknown action {action!r}")  # untranslated: a programming error, for developers
         return self.role in ACTIONS[action]
 
 
@@ -139,43 +145,50 @@ def load(path: Path | str | None = None) -> RolesFile | None:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RolesError(f"the roles file {path} does not exist") from None
+        raise RolesError(Sentence(N_("the roles file {path} does not exist"), path=path)) from None
     except OSError as exc:
-        raise RolesError(f"the roles file {path} can't be read: {exc.strerror or exc}") from None
+        raise RolesError(Sentence(N_("the roles file {path} can't be read: {error}"), path=path,
+                                  error=exc.strerror or exc)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RolesError(f"the roles file {path} is not valid TOML: {exc}") from None
+        raise RolesError(Sentence(N_("the roles file {path} is not valid TOML: {error}"), path=path,
+                                  error=exc)) from None
     unknown = sorted(set(data) - {"users", "groups"})
     if unknown:
-        raise RolesError(f"{path}: unknown section(s) {', '.join(unknown)}; use [users.\"EMAIL\"] "
-                         "or [groups.\"NAME\"]")
-    users = {str(k).strip().lower(): _entry(path, f'users."{k}"', v) for k, v in data.get("users", {}).items()}
-    groups = {str(k): _entry(path, f'groups."{k}"', v) for k, v in data.get("groups", {}).items()}
+        raise RolesError(Sentence(N_('{path}: unknown section(s) {sections}; use [users."EMAIL"] or [groups."NAME"]'),
+                                  path=path, sections=", ".join(unknown)))
+    users = {str(k).strip().lower(): _entry(path, f'users."{k}"', v)  # untranslated: TOML tables' names
+             for k, v in data.get("users", {}).items()}
+    groups = {str(k): _entry(path, f'groups."{k}"', v)  # untranslated: TOML tables' names
+              for k, v in data.get("groups", {}).items()}
     return RolesFile(users, groups)
 
 
 def _entry(path: Path, name: str, entry: object) -> tuple[str, Scope]:
     if not isinstance(entry, dict):
-        raise RolesError(f"{path}: [{name}] must be a table with a role")
+        raise RolesError(Sentence(N_("{path}: [{name}] must be a table with a role"), path=path, name=name))
     role = entry.get("role")
     if role not in ROLES:
-        raise RolesError(f"{path}: [{name}] has role {role!r}; use one of {', '.join(ROLES)}")
+        raise RolesError(Sentence(N_("{path}: [{name}] has role {role!r}; use one of {roles}"), path=path, name=name,
+                                  role=role, roles=", ".join(ROLES)))
     unknown = sorted(set(entry) - {"role"} - set(SCOPE_KEYS))
     if unknown:
-        raise RolesError(f"{path}: [{name}] has unknown key(s) {', '.join(unknown)}; "
-                         f"a scope is given by {', '.join(SCOPE_KEYS)}")
+        raise RolesError(Sentence(N_("{path}: [{name}] has unknown key(s) {keys}; a scope is given by {scope_keys}"),
+                                  path=path, name=name, keys=", ".join(unknown), scope_keys=", ".join(SCOPE_KEYS)))
     allowed = {}
     for key, dimension in SCOPE_KEYS.items():
         if key not in entry:
             continue
         values = entry[key]
         if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
-            raise RolesError(f"{path}: [{name}] {key} must be a non-empty list of names, "
-                             f'like {key} = ["{"Billing" if key == "departments" else "SMB"}"]')
+            example = "Billing" if key == "departments" else "SMB"  # untranslated: an example value
+            raise RolesError(Sentence(N_('{path}: [{name}] {key} must be a non-empty list of names, '
+                                         'like {key} = ["{example}"]'), path=path, name=name, key=key, example=example))
         allowed[dimension] = [v.strip() for v in values]
     if role == "department_head" and "department" not in allowed:
-        raise RolesError(f"{path}: [{name}] is a department_head without departments; "
-                         'add departments = ["…"]')
+        raise RolesError(Sentence(N_('{path}: [{name}] is a department_head without departments; '
+                                     'add departments = ["…"]'),
+                                  path=path, name=name))
     if role == "cx_manager" and not allowed:
-        raise RolesError(f"{path}: [{name}] is a cx_manager without a scope; add segments or regions "
-                         "(an executive sees all data)")
+        raise RolesError(Sentence(N_("{path}: [{name}] is a cx_manager without a scope; add segments or regions "
+                                     "(an executive sees all data)"), path=path, name=name))
     return role, Scope.of(**allowed)

@@ -19,8 +19,9 @@ from __future__ import annotations
 import pandas as pd
 
 from cxdata import db
-from cxdata.access.roles import NOTHING, User
+from cxdata.access.roles import NOTHING, ROLE_NAMES, User
 from cxdata.filters import DIMENSIONS
+from cxdata.i18n import N_, _
 
 # Reference and metadata: the same for every user, no customer's data in them.
 REFERENCE = frozenset({
@@ -29,7 +30,7 @@ REFERENCE = frozenset({
     "monthly_volume", "provided_columns", "service_settings", "table_stats", "unknown_customers",
 })
 # Read whole, then narrowed here: rows of a dimension outside the scope are dropped.
-NARROWED_AFTER = {
+NARROWED_AFTER = {  # untranslated: why each is narrowed, for developers
     "filter_options": "the sidebar offers only the values in scope",
     "kpi_targets": "targets of departments outside the scope are dropped",
     "trend_targets": "targets of departments outside the scope are dropped",
@@ -56,14 +57,35 @@ CONTACT_ROWS = frozenset({"drill_answers", "drill_contacts", "service_backlog"})
 CONTACT_DIMENSIONS = frozenset(key for key, d in DIMENSIONS.items() if not d.of_customer)
 
 
+# What a refusal says for each right a role lacks (roles.ACTIONS), as one sentence per right.
+MAY_NOT = {
+    "load": N_("the {role} role may not load data"),
+    "edit_settings": N_("the {role} role may not change settings"),
+    "edit_roles": N_("the {role} role may not change roles"),
+    "read_audit": N_("the {role} role may not read the audit log"),
+    "edit_targets": N_("the {role} role may not edit targets"),
+    "work_alerts": N_("the {role} role may not work churn alerts"),
+    "export_rows": N_("the {role} role may not export rows"),
+    "see_rows": N_("the {role} role may not see single rows"),
+    "see_names": N_("the {role} role may not see customer names"),
+}
+
+
 class Refused(PermissionError):
-    """A query or an action this user may not run; the message says why in words."""
+    """A query or an action this user may not run; the message says why in words, in the language of this run."""
 
 
-def require(user: User, action: str, what: str) -> None:
-    """Refuse `what` (an export, a change) unless the user's role may `action`."""
+def require(user: User, action: str, what: str = "") -> None:
+    """Refuse an export or a change unless the user's role may `action`; the refusal's sentence is
+    the action's (MAY_NOT), so it can be translated whole. `what` (the callers' English words for it)
+    is no longer part of the message."""
     if not user.may(action):
-        raise Refused(f"the {user.role.replace('_', ' ')} role may not {what}")
+        raise Refused(_(MAY_NOT[action]).format(role=role_name(user)))
+
+
+def role_name(user: User) -> str:
+    """The user's role as a sentence names it: "department head", "jefe de departamento"."""
+    return _(ROLE_NAMES[user.role]) if user.role in ROLE_NAMES else user.role.replace("_", " ")
 
 
 def sees_rows(user: User) -> bool:
@@ -117,23 +139,23 @@ class ScopedReader:
     def _check(self, name: str, params: dict) -> None:
         user = self.user
         if name in WRITES:
-            raise Refused(f"{name} is a write; readers only read")
+            raise Refused(f"{name} is a write; readers only read")  # untranslated: a programming error
         if name in CUSTOMER_ROWS or name in BY_CUSTOMER_ID:
             if not sees_customer_rows(user):
-                raise Refused(f"the {user.role.replace('_', ' ')} role does not see single customers")
+                raise Refused(_("the {role} role does not see single customers").format(role=role_name(user)))
             return
         if name in CONTACT_ROWS:
             if not sees_rows(user) and params.get("limit") != 0:  # limit 0: the counts alone
-                raise Refused(f"the {user.role.replace('_', ' ')} role sees aggregates only, not single rows")
+                raise Refused(_("the {role} role sees aggregates only, not single rows").format(role=role_name(user)))
             return
         if name in FOR_LOADERS:
             if not user.may("load"):
-                raise Refused(f"{name} is for those who load data")
+                raise Refused(f"{name} is for those who load data")  # untranslated: pages ask may("load") first
             return
         if name in REFERENCE or name in NARROWED_AFTER or "filters" in db.query_params(name):
             return
         raise Refused(f"{name} takes no filters and is not on the list of queries readable without "
-                      "them (cxdata/access/scoped.py)")
+                      "them (cxdata/access/scoped.py)")  # untranslated: a programming error, for developers
 
 
 def _narrow_rows(name: str, rows: pd.DataFrame, user: User) -> pd.DataFrame:

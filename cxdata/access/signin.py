@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from cxdata.access.roles import User
+from cxdata.access.sentence import Sentence
+from cxdata.i18n import N_
 
 ANONYMOUS_ENV = "CX_ANONYMOUS"
 READ_ONLY = "read-only"
@@ -27,7 +29,8 @@ DEFAULT_GROUPS_CLAIM = "groups"
 # export no rows and see no names (roles.ACTIONS).
 ANONYMOUS = User("anonymous", "viewer")
 
-SIGNIN, LOCAL, ANONYMOUS_MODE, REFUSED = "sign-in", "local", "read-only anonymous", "refused"
+SIGNIN, LOCAL, ANONYMOUS_MODE, REFUSED = ("sign-in", "local", "read-only anonymous",  # untranslated: modes' keys
+                                          "refused")
 # Streamlit's [auth] keys for the default provider (st.login() without a name).
 AUTH_KEYS = ("redirect_uri", "cookie_secret")
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
@@ -37,7 +40,8 @@ FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-rea
 
 @dataclass(frozen=True)
 class Serving:
-    """The way this run is served; for REFUSED, the reason in words for the administrator."""
+    """The way this run is served; for REFUSED, the reason in words for the administrator (a Sentence:
+    shown in the visitor's language, recorded in English)."""
 
     mode: str
     reason: str = ""
@@ -49,18 +53,22 @@ def decide(*, signin: bool, address: str | None, anonymous: str | None,
     when explicitly set; else refused. A misspelt CX_ANONYMOUS refuses rather than guesses."""
     anonymous = (anonymous or "").strip()
     if anonymous and anonymous != READ_ONLY:
-        return Serving(REFUSED, f"{ANONYMOUS_ENV} is set to {anonymous!r}; the only value it takes is "
-                                f"{READ_ONLY!r} (or leave it unset)")
+        return Serving(REFUSED, Sentence(N_("{setting} is set to {value!r}; the only value it takes is "
+                                            "{read_only!r} (or leave it unset)"),
+                                         setting=ANONYMOUS_ENV, value=anonymous, read_only=READ_ONLY))
     if signin:
         return Serving(SIGNIN)
     if anonymous == READ_ONLY:
         return Serving(ANONYMOUS_MODE)
     if not is_loopback(address):
-        where = f"on {address}" if address else "on every network address of this computer"
-        return Serving(REFUSED, f"the server listens {where} and no sign-in is set up")
+        if address:
+            return Serving(REFUSED, Sentence(N_("the server listens on {address} and no sign-in is set up"),
+                                             address=address))
+        return Serving(REFUSED, Sentence(N_("the server listens on every network address of this computer "
+                                            "and no sign-in is set up")))
     remote = _reached_from_elsewhere(headers or {})
     if remote:
-        return Serving(REFUSED, f"the app is reached {remote} and no sign-in is set up")
+        return Serving(REFUSED, remote)
     return Serving(LOCAL)
 
 
@@ -78,15 +86,17 @@ def is_loopback(address: str | None) -> bool:
 
 
 def _reached_from_elsewhere(headers: Mapping[str, str]) -> str:
-    """How a request shows it did not come from this computer's browser ('' when it did)."""
+    """Why a request did not come from this computer's browser, as the refusal says it ('' when it did)."""
     lowered = {key.lower(): value for key, value in headers.items()}
     proxied = [name for name in FORWARDING_HEADERS if lowered.get(name)]
     if proxied:
-        return f"through a proxy (the request carries {proxied[0]})"
+        return Sentence(N_("the app is reached through a proxy (the request carries {header}) and no sign-in "
+                           "is set up"), header=proxied[0])
     host = lowered.get("host", "")
     name = host.rsplit("]", 1)[0].lstrip("[") if host.startswith("[") else host.rsplit(":", 1)[0]
     if host and not is_loopback(name):
-        return f"under the name {name!r}, not as this computer"
+        return Sentence(N_("the app is reached under the name {name!r}, not as this computer and no sign-in "
+                           "is set up"), name=name)
     return ""
 
 
@@ -96,9 +106,9 @@ def auth_problem(auth: Mapping[str, object]) -> str:
     missing = [key for key in AUTH_KEYS if not auth.get(key)]
     missing += [key for key in PROVIDER_KEYS if not provider.get(key)]
     if missing:
-        return f"The [auth] section of the secrets file lacks {', '.join(missing)}"
+        return Sentence(N_("The [auth] section of the secrets file lacks {keys}"), keys=", ".join(missing))
     if not str(auth["redirect_uri"]).rstrip("/").endswith("/oauth2callback"):
-        return "The [auth] redirect_uri must be the app's address followed by /oauth2callback"
+        return Sentence(N_("The [auth] redirect_uri must be the app's address followed by /oauth2callback"))
     return ""
 
 
