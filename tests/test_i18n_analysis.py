@@ -82,7 +82,7 @@ def test_a_season_is_said_without_verb_agreement_traps():
                             dict(kpi="csat", label="CSAT", verdict="significant change", is_better=False)])
     with i18n.using("es"):
         said = overview.company_moves(summary, ViewState(NOV, "90d", "previous"))
-    assert plain(said).startswith("En el conjunto de la vista, hubo un empeoramiento significativo de NPS y CSAT frente al "
+    assert plain(said).startswith("En el conjunto de la vista, hubo un empeoramiento significativo en NPS y CSAT frente al "
                            "periodo anterior.")
 
 
