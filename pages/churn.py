@@ -181,8 +181,8 @@ st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
 })
 if user.may("export_rows"):  # no buttons for a role without row exports: nothing to record
     csv_col, xlsx_col, _rest = st.columns([1, 1, 4])
-    exported = {"list": "At-risk customers",  # untranslated: the audit record's words, kept as recorded "rows": len(shown), "filters": filters_what(view.filters),
-                "raised_by": raised_by, "owner": owners, "reason": reasons, "status": statuses}
+    exported = {"list": "At-risk customers", "rows": len(shown), "filters": filters_what(view.filters),
+                "raised_by": raised_by, "owner": owners, "reason": reasons, "status": statuses}  # untranslated: as recorded
     audited.download_button(csv_col, _("Download CSV"), alerts.to_csv(shown, user), file_name=f"at-risk-{scored_on}.csv",
                             mime="text/csv", icon=":material/download:", key="export_csv", action="export",
                             what={"file": f"at-risk-{scored_on}.csv", "format": "csv", **exported})
