@@ -125,7 +125,8 @@ def app(tiny_db, tmp_path, monkeypatch):
         at.query_params["lang"] = i18n.url_code(lang)
         at.run()
         if page:
-            at.switch_page(page).run()
+            with i18n.using(lang):   # AppTest calls the widgets' format_func in the test's own thread
+                at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         return at
     return start, AuditLog.beside(path)
