@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from cxdata import i18n
 from cxdata.__main__ import main
 from cxdata.i18n.catalogs import read
+from cxdata.load.sql import ident
 from cxdata.report import output, sections, slides
 from tests.conftest import ROOT
 
@@ -71,7 +72,7 @@ def _data_values(database) -> list[str]:
         for table, columns in {"customers": ("segment", "region", "country", "plan", "account_owner"),
                                "interactions": ("channel", "journey_stage", "touchpoint", "department")}.items():
             for column in columns:
-                found |= {v for (v,) in con.execute(f"select distinct {column} from {table}").fetchall() if v}  # untranslated: SQL
+                found |= {v for (v,) in con.execute(f"select distinct {ident(column)} from {ident(table)}").fetchall() if v}
     finally:
         con.close()
     return sorted(found | {COMPANY}, key=len, reverse=True)

@@ -14,6 +14,7 @@ from cxdata.i18n.catalogs import ROOT, shown_files
 
 MARK = "# untranslated"
 TRANSLATORS = {"_", "n_", "N_", "p_"}
+SQL_CALLS = {"execute", "executemany", "sql"}   # what they are given is SQL, never text for a person
 # Keyword arguments whose value is never text for a person.
 NOT_TEXT_ARGS = {"key", "icon", "format", "type", "kind", "mode", "color", "unsafe_allow_html", "encoding",
                  "errors", "sep", "fill", "line_dash", "orient", "how", "on", "dtype", "engine", "url_path",
@@ -55,7 +56,7 @@ def _exempt(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
         if isinstance(parent, ast.Call):
             func = parent.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            if name in TRANSLATORS:
+            if name in TRANSLATORS or name in SQL_CALLS:
                 return True
         if isinstance(parent, ast.keyword) and parent.arg in NOT_TEXT_ARGS:
             return True
