@@ -197,7 +197,7 @@ st.dataframe(counts(reasons_counted.assign(reason=reasons_counted["reason"].map(
 loads = history[history["n_rejected"].fillna(0) > 0].set_index("load_id")
 pick_load, pick_table, pick_column, pick_text = st.columns(4)
 load_id = pick_load.selectbox(
-    _("Load"), [""] + loads.index.tolist(),
+    p_("a past load", "Load"), [""] + loads.index.tolist(),
     format_func=lambda lid: _("All loads") if not lid else
     f"{loads.loc[lid, 'started_at']:%Y-%m-%d %H:%M} UTC · {loads.loc[lid, 'files']}")
 table = pick_table.selectbox(_("Table"), [""] + sorted(set(reasons_counted["target_table"]) - {""}),
