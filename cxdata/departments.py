@@ -367,7 +367,7 @@ def quarter_end(quarter: dt.date) -> dt.date:
 def set_target(store, metric: str, department: str, quarter: dt.date, target: float, user: User) -> None:
     """Keep a department's target for a quarter in the store (the user's e-mail and when in its
     history), after checking the user may edit it and it lies in the metric's range."""
-    require(user, "edit_targets", _("edit targets"))
+    require(user, "edit_targets")
     if user.scope["department"] is not None and department not in user.scope["department"]:
         raise TargetError(_("{department} is outside your scope; its targets were not changed.").format(
             department=department))

@@ -96,7 +96,7 @@ def verbatims(reader, filters: Filters, theme: str = "", sentiment: str = "", la
 
 def comments_csv(rows: pd.DataFrame, user: User) -> bytes:
     """The comments listed (masked, as `verbatims` gives them) as a CSV, for a role that may export rows."""
-    require(user, "export_rows", "export rows")  # untranslated: only reached past the page's own check; access words it
+    require(user, "export_rows")
     return exports.csv_bytes(rows.drop(columns=[f"score_{s}" for s in SURVEY_SCALES]))
 
 

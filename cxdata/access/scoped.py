@@ -75,10 +75,9 @@ class Refused(PermissionError):
     """A query or an action this user may not run; the message says why in words, in the language of this run."""
 
 
-def require(user: User, action: str, what: str = "") -> None:
+def require(user: User, action: str) -> None:
     """Refuse an export or a change unless the user's role may `action`; the refusal's sentence is
-    the action's (MAY_NOT), so it can be translated whole. `what` (the callers' English words for it)
-    is no longer part of the message."""
+    the action's (MAY_NOT), so it can be translated whole."""
     if not user.may(action):
         raise Refused(_(MAY_NOT[action]).format(role=role_name(user)))
 

@@ -435,10 +435,10 @@ def export_frame(alerts: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv(alerts: pd.DataFrame, user: User) -> bytes:
     """The list as a CSV for a user who may export rows (names masked for a role without them)."""
-    require(user, "export_rows", "export rows")  # untranslated: only reached past the page's own check; access words it
+    require(user, "export_rows")
     return exports.csv_bytes(export_frame(for_user(alerts, user)))
 
 
 def to_excel(alerts: pd.DataFrame, user: User) -> bytes:
-    require(user, "export_rows", "export rows")  # untranslated: only reached past the page's own check; access words it
+    require(user, "export_rows")
     return exports.xlsx_bytes(export_frame(for_user(alerts, user)), _("At risk"))
