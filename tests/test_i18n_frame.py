@@ -4,10 +4,9 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from cxdata import data_status, drill, filters, glossary, i18n, metrics, verdict
-from tests.conftest import ROOT
+from tests.test_app import _starter
 
 NPS_ES = "Net Promoter Score: de los clientes que respondieron"
 NPS_PT = "Net Promoter Score: dos clientes que responderam"
@@ -15,18 +14,9 @@ NPS_PT = "Net Promoter Score: dos clientes que responderam"
 
 @pytest.fixture
 def app(tiny_db, monkeypatch):
-    monkeypatch.setenv("CX_DB", str(tiny_db))
+    """The app on the tiny data, with no language setting: the URL or the test's setting chooses."""
     monkeypatch.delenv(i18n.LANGUAGE_ENV, raising=False)
-    monkeypatch.chdir(ROOT)
-
-    def start(page: str | None = None, **query_params) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        for key, value in query_params.items():
-            at.query_params[key] = value
-        if page:
-            at.switch_page(page)
-        return at.run()
-    return start
+    return _starter(tiny_db, monkeypatch)
 
 
 def sidebar(at) -> dict:
