@@ -30,7 +30,7 @@ def test_a_tile_and_a_bar_open_their_rows(tiny_server, page):
     page.get_by_role("button", name="table_rows").first.click()           # the NPS tile's rows icon
     dialog = page.get_by_role("dialog")
     dialog.get_by_text("100 answers").wait_for(timeout=30_000)
-    dialog.get_by_role("button", name="CSV").wait_for(timeout=30_000)   # raises unless it shows
+    dialog.get_by_role("button", name="CSV", exact=True).wait_for(timeout=30_000)   # raises unless it shows (exact: not the grid toolbar's "Download as CSV")
     dialog.locator('[data-testid="stDataFrame"] canvas').first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "drill_nps_1280.png"))
     page.keyboard.press("Escape")
