@@ -26,7 +26,8 @@ LANGUAGES = {"en": "English", "es": "Español", "pt_BR": "Português (Brasil)"} 
 DEFAULT = "en"
 LANGUAGE_ENV = "CX_LANGUAGE"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-DOMAINS = ("frame", "access", "analysis", "customers", "charts", "report", "load")
+DOMAINS = ("frame", "access", "analysis", "customers", "charts", "report", "load",
+           "initiatives", "followup", "customer", "notify")
 
 _current: contextvars.ContextVar[str | None] = contextvars.ContextVar("cx_language", default=None)
 

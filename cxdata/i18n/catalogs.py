@@ -43,6 +43,10 @@ AREAS = {
     "cxdata/app/board.py": "report", "cxdata/app/language.py": "frame",
     "cxdata/load/": "load", "pages/data.py": "load", "cxdata/db.py": "load", "cxdata/store.py": "load",
     "cxdata/derive.py": "load",
+    "cxdata/initiatives/": "initiatives", "pages/initiatives.py": "initiatives",
+    "cxdata/followup/": "followup", "pages/followup.py": "followup",
+    "cxdata/customer/": "customer", "pages/customer.py": "customer", "cxdata/app/links.py": "customer",
+    "cxdata/notify/": "notify",
 }
 HEADER = ("# cx-cockpit: the {domain} area in {language}.\n"
           "# Kept in step with the source by `python -m cxdata.i18n update`; translate the empty entries.")
