@@ -50,7 +50,8 @@ WRITES = frozenset({
 })
 # Filter-taking queries whose rows are single customers: see the module's docstring.
 CUSTOMER_ROWS = frozenset({"churn_alerts", "churn_alert_ids", "churn_risk_points", "drill_customers",
-                           "drill_transactions"})
+                           "drill_transactions",
+                           "customer_header", "customer_risk", "customer_search", "customer_timeline"})
 # Filter-taking queries whose rows are single contacts or answers (not comments, which are masked
 # for everyone and carry no customer); asked with $limit 0 they give their counts alone, for everyone.
 CONTACT_ROWS = frozenset({"drill_answers", "drill_contacts", "service_backlog"})
