@@ -1279,6 +1279,37 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
 
 
 @subtitle_wrapped
+def customer_risk(risk: pd.DataFrame, threshold: float, title: str, subtitle: str = "") -> go.Figure:
+    """One customer's risk score at each scoring (cxdata.customer: scored_on, score, band, reasons as
+    text), oldest first: a line through dots coloured by band, the alert threshold dashed, the
+    reasons in each dot's hover."""
+    fig = _figure(title, subtitle)
+    if risk is None or risk.empty:
+        return _empty(fig, _("No risk score for this customer: scores are for active customers"))
+    days = pd.to_datetime(risk["scored_on"])
+    fig.add_scatter(x=days, y=risk["score"], mode="lines", line=dict(color=COLORS["neutral"], width=2),
+                    hoverinfo="skip", showlegend=False)
+    for band in ("low", "medium", "high"):
+        rows = risk[risk["band"] == band]
+        if rows.empty:
+            continue
+        fig.add_scatter(x=pd.to_datetime(rows["scored_on"]), y=rows["score"], mode="markers", name=_(BAND_LABELS[band]),
+                        marker=dict(color=BAND_COLORS[band], size=12, line=dict(width=1, color="white")),
+                        customdata=[[_("{day}: risk score {score}").format(day=fmt.date(d), score=fmt.number(s, 0)),
+                                     "<br>".join(literal(r) for r in reasons) or _("no warning sign")]
+                                    for d, s, reasons in zip(rows["scored_on"], rows["score"], rows["reasons"])],
+                        hovertemplate=_HOVER)
+    fig.add_hline(y=threshold, line=dict(color=COLORS["target"], dash="dash", width=1.5),
+                  annotation_text=_("alert threshold {score}").format(score=fmt.number_text(f"{threshold:g}")),
+                  annotation_position="top left",  # untranslated: a Plotly setting
+                  annotation_font=dict(size=13, color=TEXT))
+    fig.update_xaxes(tickvals=list(days), ticktext=[fmt.date(d) for d in days], title_text=_("Scored on"))
+    fig.update_yaxes(title_text=_("Risk score (0–100)"), range=[0, 102])
+    fig.update_layout(showlegend=True, height=360)
+    return fig
+
+
+@subtitle_wrapped
 def churn_calibration(table: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
     """Held-back customers in tenths by risk score: the share who left (bars) against the share their
     scores predicted (dots); a calibrated score puts each dot on its bar's top."""

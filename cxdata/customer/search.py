@@ -30,7 +30,7 @@ class Found:
     def sentence(self) -> str:
         """What the search found, in words: "3 customers match “ana”", or that none do."""
         if self.n == 0:
-            return _("No customer you may see has an id or a name holding “{text}”.").format(text=self.text)
+            return _("No customer you may see matches “{text}”.").format(text=self.text)
         if self.is_cut:
             return _("{n} customers match “{text}”; the first {shown} are listed. Type more of the id or the "
                      "name to narrow them.").format(n=fmt.count(self.n), text=self.text, shown=fmt.count(len(self.rows)))
@@ -43,13 +43,14 @@ def clean(text: str | None) -> str:
     return (text or "").strip()[:MAX_LENGTH]
 
 
-def search(reader, text: str | None, limit: int = LIMIT) -> Found:
-    """The customers under the reader's scope whose id or name holds `text`, case-insensitive: the id
-    itself first, then ids starting with it, names starting with it, then the rest; nothing for a text
-    shorter than MIN_LENGTH (an id of one character is still found whole by `record`)."""
+def search(reader, text: str | None, limit: int = LIMIT, names: bool = True) -> Found:
+    """The customers under the reader's scope whose id or (with `names`: a role that sees names) name
+    holds `text`, case-insensitive: the id itself first, then ids starting with it, names starting with
+    it, then the rest; nothing for a text shorter than MIN_LENGTH (a whole id opens with `record`)."""
     text = clean(text)
     if len(text) < MIN_LENGTH:
         return Found(text, pd.DataFrame(columns=["customer_id", "name", "segment", "region", "plan", "churned_on"]), 0)
-    rows = reader.run("customer_search", {"search": text, "limit": limit, "filters": EVERY_CUSTOMER})
+    rows = reader.run("customer_search", {"search": text, "limit": limit, "by_name": names,
+                                           "filters": EVERY_CUSTOMER})
     n = int(rows["n_rows"].iloc[0]) if not rows.empty else 0
     return Found(text, rows.drop(columns="n_rows").reset_index(drop=True), n)
