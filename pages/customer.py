@@ -125,7 +125,6 @@ else:
     table = pd.DataFrame({
         _("When (UTC)"): [fmt.date(at) + at.strftime(" %H:%M") if (at.hour, at.minute) != (0, 0) else fmt.date(at)
                           for at in shown["at"]],
-        _("Event"): [timeline.event_label(e) for e in shown["event"]],
         _("What"): shown["title"].tolist(),
         _("Detail"): shown["detail"].fillna("").tolist(),
         _("By"): shown["by"].fillna("").tolist(),
