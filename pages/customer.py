@@ -123,7 +123,7 @@ if shown.empty:
     st.info(_("No event of the kinds chosen."), icon=":material/search_off:")
 else:
     table = pd.DataFrame({
-        _("When (UTC)"): [fmt.date(at) + at.strftime(" %H:%M") if (at.hour, at.minute) != (0, 0) else fmt.date(at)
+        _("When"): [fmt.date(at) + at.strftime(" %H:%M") if (at.hour, at.minute) != (0, 0) else fmt.date(at)
                           for at in shown["at"]],
         _("What"): shown["title"].tolist(),
         _("Detail"): shown["detail"].fillna("").tolist(),
@@ -137,5 +137,3 @@ if record.is_cut:
     st.button(n_("Show {n} older event", "Show {n} older events", customer.MORE).format(n=fmt.count(customer.MORE)),
               icon=":material/expand_more:", key="customer_more",
               on_click=lambda: st.session_state.update(customer_limit=limit + customer.MORE))
-if record.cases is None:
-    st.caption(":material/info: " + _("Follow-up cases are not part of this installation yet."))

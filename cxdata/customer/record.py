@@ -7,15 +7,19 @@ customer outside the user's scope reads exactly as one that does not exist: `rec
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from cxdata import followup
 from cxdata import formatting as fmt
 from cxdata.churn import alerts
 from cxdata.customer import timeline
 from cxdata.customer.search import EVERY_CUSTOMER
 from cxdata.filters import Filters
+from cxdata.followup import rules as followup_rules
 from cxdata.i18n import _, n_
 from cxdata.store import Store
 
@@ -46,7 +50,7 @@ class Record:
     timeline: pd.DataFrame           # timeline.COLUMNS, newest first
     n_database_events: int           # contacts, answers, transactions, changes in all
     n_database_shown: int            # of which the timeline holds this many (the newest)
-    cases: pd.DataFrame | None       # the follow-up cases (None: follow-up is not part of this build)
+    cases: pd.DataFrame              # the follow-up cases (cxdata.followup.cases' columns)
 
     @property
     def is_cut(self) -> bool:
@@ -94,8 +98,7 @@ def record(reader, store: Store, customer_id: str, today: dt.date, limit: int = 
     oldest = pd.Timestamp(rows["at"].min()) if n_events > len(rows) else None
     risk = reader.run("customer_risk", params)
     history = store.history(alerts.KIND, alerts.alert_key(alerts.dataset_id(reader), customer_id))
-    found = follow_up_cases(reader, store, customer_id, today)
-    cases, case_events = found if found is not None else (None, pd.DataFrame(columns=timeline.COLUMNS))
+    cases, case_events = follow_up_cases(reader, store, customer_id, today)
     events = timeline.merged([timeline.from_rows(rows), timeline.from_risk(risk), timeline.alert_events(history),
                               timeline.joined_and_left(started, churned), case_events], oldest)
     return Record(
@@ -104,7 +107,7 @@ def record(reader, store: Store, customer_id: str, today: dt.date, limit: int = 
         started_on=started, churned_on=churned, annual_value=_number(h["annual_value"]),
         revenue=_number(h["revenue"]), n_transactions=int(h["n_transactions"]), tenure_days=tenure,
         score=_number(h["score"]), band=_text(h["band"]),
-        reasons=timeline.reason_texts(h["reason_keys"], h["reasons"]) if _number(h["score"]) is not None else [],
+        reasons=timeline.reason_texts(_listed(h["reason_keys"]), _listed(h["reasons"])),
         alert=alert_state(reader, store, customer_id, h, history),
         risk=risk.assign(reasons=[timeline.reason_texts(k, r) for k, r in zip(risk["reason_keys"], risk["reasons"])]
                          if not risk.empty else [])[["scored_on", "score", "band", "reasons"]],
@@ -116,7 +119,7 @@ def alert_state(reader, store: Store, customer_id: str, head, history: pd.DataFr
     """The churn alert as the churn page shows it: status, owner and note, an untouched alert "new"
     and owned by the account owner, a closed one reopened by a new rule (alerts.with_follow_up);
     a closed alert no rule fires for any more keeps its last status. None: never alerted."""
-    rules = list(head["rules"]) if head["rules"] is not None and not _missing(head["rules"]) else []
+    rules = _listed(head["rules"])
     if not rules and history.empty:
         return None
     if rules:
@@ -129,23 +132,22 @@ def alert_state(reader, store: Store, customer_id: str, head, history: pd.DataFr
             "note": _text(latest.get("note")), "rules": []}
 
 
-def follow_up_cases(reader, store: Store, customer_id: str,
-                    today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """HOOK for follow-up cases (cxdata.followup, built on its own branch): the customer's cases, and
-    each one's opening and history as timeline events; None while cxdata.followup is not in this build."""
-    try:
-        from cxdata import followup
-    except ImportError:
-        return None
-    cases = followup.cases(reader, store, today)
-    mine = cases[cases["customer_id"] == customer_id]
+def follow_up_cases(reader, store: Store, customer_id: str, today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The customer's follow-up cases (cxdata.followup), and each one's opening and every change
+    (status, root cause, note, with who) as timeline events."""
+    if "customer_id" in inspect.signature(followup.cases).parameters:   # one customer's rows alone
+        mine = followup.cases(reader, store, today, customer_id=customer_id)
+    else:
+        listed = followup.cases(reader, store, today)
+        mine = listed[listed["customer_id"] == customer_id]
     parts = []
     for case in mine.itertuples(index=False):
-        parts.append(pd.DataFrame([(pd.Timestamp(case.opened_at), "case",
-                                    _("Follow-up case opened: {reason}").format(reason=case.reason),
-                                    _joined(case.department, case.owner), None)], columns=timeline.COLUMNS))
+        opened = _("Follow-up case opened: {reason}").format(reason=followup_rules.reason_label(case.reason))
+        owner = _("owner {owner}").format(owner=case.owner) if _text(case.owner) else None
+        parts.append(pd.DataFrame([(timeline.company_clock(pd.Timestamp(case.opened_at)), "case", opened,
+                                    _joined(case.department, owner), None)], columns=timeline.COLUMNS))
         parts.append(timeline.from_changes(followup.history(store, case.case_id), "case", _("Follow-up case"),
-                                           getattr(followup, "status_label", str)))
+                                           followup_rules.status_label, followup_rules.root_cause_label))
     return mine.reset_index(drop=True), timeline.merged(parts, None)
 
 
@@ -153,12 +155,13 @@ def _joined(*parts) -> str:
     return " · ".join(str(p) for p in parts if _text(p))
 
 
-def _missing(x) -> bool:
-    return not isinstance(x, (list, tuple)) and pd.isna(x)
+def _listed(x) -> list:
+    """A list column's value as a list: [] for none (a customer not scored has no rules)."""
+    return list(x) if isinstance(x, (list, tuple, np.ndarray)) else []
 
 
 def _text(x) -> str | None:
-    if x is None or (not isinstance(x, (list, tuple)) and pd.isna(x)):
+    if x is None or isinstance(x, (list, tuple, np.ndarray)) or pd.isna(x):
         return None
     return str(x)
 

@@ -52,7 +52,7 @@ def risk_caption(record: Record) -> str:
 
 def alert_value(record: Record) -> str:
     if record.alert is None:
-        return _("None")
+        return _("No alert")
     return alerts.status_label(record.alert["status"])
 
 

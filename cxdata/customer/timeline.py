@@ -13,6 +13,7 @@ import pandas as pd
 from cxdata import formatting as fmt
 from cxdata.churn import alerts, features
 from cxdata.i18n import N_, _
+from cxdata.load.zones import company_timezone
 from cxdata.masking import mask
 
 COLUMNS = ["at", "event", "title", "detail", "by"]
@@ -34,7 +35,7 @@ def event_label(event: str) -> str:
 
 def _text(x) -> str | None:
     """A value of a row as text, None when there is none (NaN, NaT, an empty string)."""
-    if x is None or (not isinstance(x, (list, tuple)) and pd.isna(x)):
+    if x is None or pd.isna(x):
         return None
     x = str(x).strip()
     return x or None
@@ -142,7 +143,7 @@ def from_risk(risk: pd.DataFrame) -> pd.DataFrame:
 
 # ---- The store: the churn alert's history and the follow-up cases' ------------------------------------
 
-def from_changes(history: pd.DataFrame, event: str, name: str, status_label) -> pd.DataFrame:
+def from_changes(history: pd.DataFrame, event: str, name: str, status_label, cause_label=str) -> pd.DataFrame:
     """A store record's changes (Store.history of one key, oldest first) as events, one per save (the
     fields written together at one time by one person): "{name}: Plan in place", the owner and note
     in the detail, who saved it in `by`."""
@@ -158,17 +159,23 @@ def from_changes(history: pd.DataFrame, event: str, name: str, status_label) -> 
         if fields.get("owner"):
             parts.append(_("owner {owner}").format(owner=fields["owner"]))
         if fields.get("root_cause"):
-            parts.append(_("root cause {cause}").format(cause=fields["root_cause"]))
+            parts.append(_("root cause: {cause}").format(cause=cause_label(fields["root_cause"])))
         if fields.get("note"):
             parts.append(f"“{mask(str(fields['note']))}”")
         events.append((_store_time(at), event, title, _joined(*parts) or None, by))
     return pd.DataFrame(events, columns=COLUMNS)
 
 
-def _store_time(at: str) -> pd.Timestamp:
-    """A store's change time (ISO text in UTC) as a naive UTC timestamp, as the database's times are kept."""
-    stamp = pd.Timestamp(at)
-    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
+def _store_time(at) -> pd.Timestamp:
+    """A store's change time (ISO text in UTC) on the company's clock, as the database's times are kept."""
+    return company_clock(pd.Timestamp(at))
+
+
+def company_clock(at: pd.Timestamp) -> pd.Timestamp:
+    """A time with a zone (the store's, in UTC) as a naive time on the company's clock ($CX_TIMEZONE),
+    as the data's own times are; a naive time is taken to be UTC."""
+    stamp = at if at.tzinfo else at.tz_localize("UTC")
+    return stamp.tz_convert(company_timezone()).tz_localize(None)
 
 
 def alert_events(history: pd.DataFrame) -> pd.DataFrame:
