@@ -75,7 +75,8 @@ def tenure_text(days: int | None) -> str:
         months = int(days // 30.44)
         return n_("{n} month", "{n} months", months).format(n=fmt.count(months))
     years = round(days / 365.25, 1)
-    return n_("{n} year", "{n} years", 2 if years != int(years) else int(years)).format(n=fmt.number(years, 1))
+    whole = years == int(years)
+    return n_("{n} year", "{n} years", int(years) if whole else 2).format(n=fmt.number(years, 0 if whole else 1))
 
 
 def record(reader, store: Store, customer_id: str, today: dt.date, limit: int = TIMELINE_LIMIT,
@@ -143,7 +144,8 @@ def follow_up_cases(reader, store: Store, customer_id: str, today: dt.date) -> t
     parts = []
     for case in mine.itertuples(index=False):
         opened = _("Follow-up case opened: {reason}").format(reason=followup_rules.reason_label(case.reason))
-        owner = _("owner {owner}").format(owner=case.owner) if _text(case.owner) else None
+        owner = (_("owner {owner}").format(owner=case.owner)
+                 if _text(case.owner) and case.owner != case.department else None)   # a department owning its own case
         parts.append(pd.DataFrame([(timeline.company_clock(pd.Timestamp(case.opened_at)), "case", opened,
                                     _joined(case.department, owner), None)], columns=timeline.COLUMNS))
         parts.append(timeline.from_changes(followup.history(store, case.case_id), "case", _("Follow-up case"),
