@@ -52,20 +52,30 @@ ADMIN = User("root@example.com", "admin")
 SMB_EUROPE = User("luis@example.com", "cx_manager", Scope.of(segment=["SMB"], region=["Europe"]))
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The database, and its store with K1's churn alert worked twice (the second note holds an address)."""
-    path = tmp_path_factory.mktemp("customer") / "cx.duckdb"
+def build(path) -> Store:
+    """The database at `path`, and its store beside it (Store.beside) with K1's churn alert worked
+    twice (the second note holds an e-mail address)."""
     with derive.writable_copy(path) as con:
         con.execute(ROWS)
     con = db.connect_readonly(path)
-    key = alerts.alert_key(alerts.dataset_id(db.Reader(con)), "K1")
-    store = Store(path.with_name("state.sqlite"))
+    try:
+        key = alerts.alert_key(alerts.dataset_id(db.Reader(con)), "K1")
+    finally:
+        con.close()
+    store = Store.beside(path)
     store.import_history(alerts.KIND, [
         (key, dt.datetime(2026, 3, 21, 10, 0, tzinfo=UTC), "luis@example.com", {"status": "acknowledged", "owner": "Luis"}),
         (key, dt.datetime(2026, 3, 22, 9, 30, tzinfo=UTC), "luis@example.com",
          {"status": "plan", "note": "Call booked, reply to ana@correo.es"}),
     ])
+    return store
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    path = tmp_path_factory.mktemp("customer") / "cx.duckdb"
+    store = build(path)
+    con = db.connect_readonly(path)
     yield con, store
     con.close()
 
