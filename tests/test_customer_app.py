@@ -82,7 +82,7 @@ def test_the_timeline_shows_the_kinds_chosen(app):
 def test_the_page_in_spanish(app):
     at = app(customer="K1", lang="es")
     tiles = {m.label: m.value for m in at.metric}
-    assert list(tiles) == ["Valor anual", "Antigüedad", "Responsable de la cuenta", "Riesgo de abandono ahora",
+    assert list(tiles) == ["Valor anual", "Antigüedad", "Gestor de la cuenta", "Riesgo de abandono actual",
                            "Alerta de abandono"]
     assert tiles["Antigüedad"] == "2,1 años" and tiles["Alerta de abandono"] == "Plan en marcha"
     assert at.title[0].value == "Cliente"

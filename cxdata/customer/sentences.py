@@ -47,7 +47,8 @@ def risk_value(record: Record) -> str:
 def risk_caption(record: Record) -> str:
     if record.score is None:
         return _("not scored: no longer a customer") if record.churned_on else _("not scored")
-    return _("{band} risk, of 100").format(band=_band(record.band).capitalize())
+    text = _("{band} risk, of 100").format(band=_band(record.band))
+    return text[:1].upper() + text[1:]
 
 
 def alert_value(record: Record) -> str:
