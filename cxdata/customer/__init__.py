@@ -12,6 +12,7 @@ from cxdata.customer.search import MAX_LENGTH, MIN_LENGTH, Found, search
 from cxdata.customer.sentences import (about_line, alert_caption, alert_value, found_label, revenue_line, risk_caption,
                                        risk_subtitle, risk_title, risk_value, since_line, timeline_line)
 
-__all__ = ["Found", "MAX_LENGTH", "MIN_LENGTH", "MORE", "Record", "TIMELINE_LIMIT", "about_line", "alert_caption",
+__all__ = ["Found", "MAX_LENGTH", "MIN_LENGTH", "MORE", "Record", "TIMELINE_LIMIT",  # untranslated: names exported
+           "about_line", "alert_caption",
            "alert_value", "found_label", "record", "revenue_line", "risk_caption", "risk_subtitle", "risk_title",
            "risk_value", "search", "since_line", "tenure_text", "timeline_line"]
