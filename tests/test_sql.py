@@ -19,6 +19,7 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "as_of": Q1_2026.end, "horizon_days": 90, "threshold": 30.0,
           "signs_on": {"cancellation_contact": False, "detractor_open_complaint": False, "failed_payment": True},
           "customer_ids": ["C01"],
+          "customer_id": "C01", "by_name": True,   # one customer's record (sql/customer_*.sql)
           "loaded": "interactions"}  # the load report's count of contacts due an answer
 
 
