@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from cxdata import churn, data_status, db, departments, journey, metrics, overview, service, trends, voice
+from cxdata import churn, customer, data_status, db, departments, journey, metrics, overview, service, trends, voice
 from cxdata.filters import Filters, preset_range
 from cxdata.store import Store
 
@@ -109,6 +109,20 @@ def service_queries(reader: db.Reader, filters: Filters, compare: str, reference
     service.backlog(reader, filters, 24)
 
 
+def customer_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The Customer page as a CCO opens it from the at-risk list: a search by part of a name, then the
+    record (header, risk over time, timeline with alert and case history) of the customer with the
+    most revenue at risk."""
+    newest = reader.run("data_extent").iloc[0]["newest_on"].date()
+    customer.search(reader, "an")
+    customer.record(reader, Store(_NO_STORE), _top_at_risk(reader, filters), newest)
+
+
+def _top_at_risk(reader: db.Reader, filters: Filters) -> str:
+    """The customer a CCO opens first: the most revenue at risk under the view's filters."""
+    return str(churn.risk_points(reader, filters, limit=1).iloc[0]["customer_id"])
+
+
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
 def report_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
     """The board pack's sections (the Reports page and presentation mode), without drawing charts."""
@@ -130,6 +144,7 @@ PAGES: dict[str, tuple[PageQueries, bool]] = {
     "departments": (departments_queries, False),
     "service": (service_queries, False),
     "reports": (report_queries, False),
+    "customer": (customer_queries, False),
 }
 
 

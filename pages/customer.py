@@ -81,7 +81,7 @@ if record is None:
 # ---- Header ---------------------------------------------------------------------------------------
 st.header(fmt.md(record.title if names else record.customer_id), divider="gray")
 st.caption(fmt.md(customer.about_line(record)))
-tiles = st.columns(5, gap="small")
+tiles = st.columns([1, 1, 1.1, 0.9, 1.4], gap="small")   # the alert's status is the longest value
 tiles[0].metric(_("Annual value"), fmt.money(record.annual_value), border=True,
                 help=_("Contracted revenue per year, as the customer list holds it now."))
 tiles[0].caption(customer.revenue_line(record))
@@ -90,7 +90,6 @@ tiles[1].metric(_("Tenure"), record.tenure_text(), border=True,
                        "or to the day they left."))
 tiles[1].caption(customer.since_line(record))
 tiles[2].metric(_("Account owner"), record.account_owner or fmt.MISSING, border=True)
-tiles[2].caption(fmt.md(" · ".join(v for v in (record.segment, record.plan) if v)))
 tiles[3].metric(_("Risk of leaving now"), customer.risk_value(record), border=True,
                 help=_("The churn risk score (0–100) as of the newest data; the reasons are listed under the chart."))
 tiles[3].caption(customer.risk_caption(record))

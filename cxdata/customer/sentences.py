@@ -89,7 +89,7 @@ def risk_title(record: Record) -> str:
 
 def risk_subtitle(record: Record) -> str:
     n = len(record.risk)
-    return n_("Churn risk score (0–100), {n} scoring a quarter apart; hover a point for its reasons",
+    return n_("Churn risk score (0–100), {n} scoring; hover the point for its reasons",
               "Churn risk score (0–100), {n} scorings a quarter apart; hover a point for its reasons", n).format(
         n=fmt.count(n))
 
