@@ -112,15 +112,12 @@ def service_queries(reader: db.Reader, filters: Filters, compare: str, reference
 def customer_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
     """The Customer page as a CCO opens it from the at-risk list: a search by part of a name, then the
     record (header, risk over time, timeline with alert and case history) of the customer with the
-    most revenue at risk."""
+    most revenue at risk under the view's filters (else the search's first match)."""
     newest = reader.run("data_extent").iloc[0]["newest_on"].date()
-    customer.search(reader, "an")
-    customer.record(reader, Store(_NO_STORE), _top_at_risk(reader, filters), newest)
-
-
-def _top_at_risk(reader: db.Reader, filters: Filters) -> str:
-    """The customer a CCO opens first: the most revenue at risk under the view's filters."""
-    return str(churn.risk_points(reader, filters, limit=1).iloc[0]["customer_id"])
+    found = customer.search(reader, "an")
+    top = churn.risk_points(reader, filters, limit=1)["customer_id"].tolist() or found.rows["customer_id"].tolist()
+    if top:
+        customer.record(reader, Store(_NO_STORE), str(top[0]), newest)
 
 
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
