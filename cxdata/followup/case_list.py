@@ -40,7 +40,8 @@ def case_rows(reader: db.Reader, filters: Filters | None, today: dt.date, settin
     """The cases the rules open under the filters since the settings' start, oldest first, without
     their state: case_id (the store key), opened_at and due_at in UTC."""
     rows = reader.run("followup_cases", settings.params(filters, today))
-    rows.insert(0, "case_id", [f"{dataset_id(reader)}:{s}" for s in rows["source_id"]])
+    dataset = dataset_id(reader)
+    rows.insert(0, "case_id", dataset + ":" + rows["source_id"].astype(str))
     rows["opened_at"] = _utc(rows["opened_at"])
     rows["next_answer_at"] = _utc(rows["next_answer_at"])
     rows["due_at"] = rows["opened_at"] + pd.Timedelta(hours=settings.due_hours)
