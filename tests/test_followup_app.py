@@ -13,6 +13,8 @@ from cxdata.access import audit
 from cxdata.followup import case_list, measures, rules
 from cxdata.store import Store, store_path
 from tests.conftest import ROOT
+from tests.test_access_app import AUTH
+from tests.test_access_scoped import ROLES_TOML
 
 
 @pytest.fixture
@@ -81,7 +83,34 @@ def test_working_a_case_is_saved_under_the_user_audited_and_a_refused_move_said(
     assert (logged["action"] == "case_change").any()
 
 
-def test_a_role_without_rows_sees_the_kpis_only_and_a_bad_setting_is_a_message(followup_app, monkeypatch):
+def signed_in(path, email, monkeypatch, tmp_path) -> AppTest:
+    """The page as a user of the roles file signed in (as tests/test_access_app.py signs in)."""
+    roles = tmp_path / "roles.toml"
+    roles.write_text(ROLES_TOML)
+    monkeypatch.setenv("CX_ROLES", str(roles))
+    monkeypatch.delenv("CX_ANONYMOUS", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email}
+    at.switch_page("pages/followup.py").run()
+    assert not at.exception and not at.error
+    return at
+
+
+def test_a_board_member_sees_the_kpis_only_a_department_head_their_cases_without_names(
+        followup_app, monkeypatch, tmp_path):
+    start, path = followup_app
+    board = signed_in(path, "bo@example.com", monkeypatch, tmp_path)
+    assert len(board.metric) == 4 and not board.dataframe
+    assert any("shown to the roles that see single contacts" in i.value for i in board.info)
+    head = signed_in(path, "ana@example.com", monkeypatch, tmp_path)   # Billing's head
+    table = head.dataframe[0].value
+    assert set(table["Department"]) == {"Billing"}
+    assert table["Customer"].str.fullmatch(r"C\d+").all()           # ids, never names
+    assert head.button(key="followup_save")                           # they work their department's cases
+
+
+def test_a_bad_setting_is_a_message_not_a_traceback(followup_app, monkeypatch):
     start, path = followup_app
     monkeypatch.setenv(rules.DUE_ENV, "soon")
     at = start()
