@@ -64,7 +64,7 @@ def state(store: Store, prefix: str = "") -> pd.DataFrame:
     history = store.history(KIND)
     history = history[history["key"].str.startswith(prefix)] if not history.empty else history
     if history.empty:
-        return pd.DataFrame(columns=columns).rename_axis("case_id")
+        return pd.DataFrame(columns=columns, index=pd.Index([], dtype=object, name="case_id"))
     history = history.assign(at=pd.to_datetime(history["changed_at"], utc=True, format="ISO8601"))
     latest = history.groupby(["key", "field"])["value"].last().unstack().reindex(columns=list(EDITABLE))
     last = history.groupby("key").agg(changed_at=("at", "max"), changed_by=("changed_by", "last"),
