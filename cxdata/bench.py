@@ -114,8 +114,8 @@ def followup_queries(reader: db.Reader, filters: Filters, compare: str, referenc
     store, and its KPIs."""
     from cxdata import followup
     newest = reader.run("data_extent").iloc[0]["newest_on"].date()
-    followup.cases(reader, Store(_NO_STORE), newest, filters)
-    followup.kpis(reader, Store(_NO_STORE), filters, newest)
+    listed = followup.cases(reader, Store(_NO_STORE), newest, filters)
+    followup.measures.of_cases(reader, listed, newest, dt.datetime.now(dt.timezone.utc), newest)
 
 
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)

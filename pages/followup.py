@@ -1,6 +1,7 @@
 """Follow-up: every unhappy answer and complaint becomes a case to call back; who owns it, what is
 overdue, and whether calling back brings customers back."""
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +13,7 @@ from cxdata.app import audited, explain, frame
 from cxdata.app.links import customer_urls
 from cxdata.filters import DIMENSIONS
 from cxdata.followup import case_list, measures, rules
+from cxdata import i18n
 from cxdata.i18n import _, n_
 from cxdata.overview import freshness_line
 from cxdata.store import Conflict, Store, StoreError
@@ -45,10 +47,12 @@ st.caption(_("Cases opened from {since} to {today} (no period applies here) · {
 
 store = Store.beside(reader.path)
 try:
-    k = measures.kpis(reader, store, view.filters, today, settings, now)
-    listed = (case_list.for_user(case_list.cases(reader, store, today, view.filters, settings, now,
-                                                 names=sees_customer_rows(user) and user.may("see_names")), user)
-              if sees_rows(user) else None)
+    if sees_rows(user):   # the cases read once: the list, and the KPIs from it
+        listed = case_list.for_user(case_list.cases(reader, store, today, view.filters, settings, now,
+                                                    names=sees_customer_rows(user) and user.may("see_names")), user)
+        k = measures.of_cases(reader, listed, today, now, since)
+    else:
+        listed, k = None, measures.kpis(reader, store, view.filters, today, settings, now)
 except StoreError as exc:
     st.error(_("{problem}. Cases cannot be shown or worked until it is fixed.").format(problem=exc),
              icon=":material/error:")
@@ -122,15 +126,22 @@ st.dataframe(table, hide_index=True, placeholder=fmt.MISSING, width="stretch", h
                  column("due_at"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                  column("first_contact_at"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
              })
+def exported_file(write, cases, lang=i18n.language()) -> bytes:
+    """The file, written when the button is clicked (on Streamlit's own thread: the language of this
+    run is passed along), so a long list costs nothing until someone downloads it."""
+    with i18n.using(lang):
+        return write(cases, user)
+
+
 if user.may("export_rows"):
     csv_col, xlsx_col, _rest = st.columns([1, 1, 4])
     exported = {"list": "Follow-up cases", "rows": len(shown), "filters": filters_what(view.filters),
                 "owner": owners, "department": departments, "root_cause": causes, "status": statuses}  # untranslated: as recorded
     name = f"follow-up-{today}"  # untranslated: a file name
-    audited.download_button(csv_col, _("Download CSV"), case_list.to_csv(shown, user), file_name=f"{name}.csv",
+    audited.download_button(csv_col, _("Download CSV"), partial(exported_file, case_list.to_csv, shown), file_name=f"{name}.csv",
                             mime="text/csv", icon=":material/download:", key="followup_csv", action="export",
                             what={"file": f"{name}.csv", "format": "csv", **exported})
-    audited.download_button(xlsx_col, _("Download Excel"), case_list.to_excel(shown, user), file_name=f"{name}.xlsx",
+    audited.download_button(xlsx_col, _("Download Excel"), partial(exported_file, case_list.to_excel, shown), file_name=f"{name}.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             icon=":material/download:", key="followup_xlsx", action="export",
                             what={"file": f"{name}.xlsx", "format": "xlsx", **exported})

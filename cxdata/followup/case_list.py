@@ -26,9 +26,8 @@ from cxdata.store import Store
 
 EDITABLE = ("status", "root_cause", "note")
 COLUMNS = ["case_id", "source_id", "customer_id", "customer_name", "opened_at", "due_at", "reason", "score",
-           "department", "owner", "account_owner", "segment", "region", "plan", "channel", "status", "root_cause",
-           "note", "first_contact_at", "changed_at", "changed_by", "version", "overdue", "next_answer_at",
-           "next_survey", "next_score", "is_next_unhappy", "churned_on"]
+           "department", "owner", "segment", "region", "plan", "status", "root_cause", "note", "first_contact_at",
+           "changed_at", "changed_by", "version", "overdue", "next_answer_at", "is_next_unhappy", "churned_on"]
 
 
 def dataset_id(reader: db.Reader) -> str:

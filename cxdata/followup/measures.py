@@ -85,7 +85,13 @@ def kpis(reader: db.Reader, store: Store, filters: Filters | None, today: dt.dat
     now = now or dt.datetime.now(dt.timezone.utc)
     rows = case_list.case_rows(reader, filters, today, settings)
     listed = case_list.with_state(rows, store, now, case_list.dataset_id(reader) + ":")
-    found = replace(compute(listed, today, now, min_cases), since=settings.start(today))
+    return of_cases(reader, listed, today, now, settings.start(today), min_cases)
+
+
+def of_cases(reader: db.Reader, listed: pd.DataFrame, today: dt.date, now: dt.datetime, since: dt.date,
+             min_cases: int = MIN_CASES) -> FollowupKpis:
+    """`kpis` of a case list already read (the page's, cases.cases), so the cases are read once."""
+    found = replace(compute(listed, today, now, min_cases), since=since)
     if not found.has_cases and not _has_activity(reader):
         return replace(found, in_data=False)
     return found
