@@ -50,6 +50,8 @@ def compute(listed: pd.DataFrame, today: dt.date, now: dt.datetime, min_cases: i
     """The KPIs of a case list with its state (cases.cases), at `now`; recovery judged as of `today`;
     a KPI with fewer than `min_cases` behind it has no value."""
     now = pd.Timestamp(now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc))
+    listed = listed[["opened_at", "due_at", "first_contact_at", "next_answer_at", "is_next_unhappy", "churned_on",
+                     "status", "overdue"]]   # the columns measured: no text column is copied below
     contacted = listed["first_contact_at"].notna()
     due_passed = listed["due_at"] <= now
     base = listed[due_passed | contacted]
