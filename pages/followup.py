@@ -119,6 +119,8 @@ drawn = shown.head(LIST_LIMIT)
 table = case_list.export_frame(drawn).drop(columns=[column("customer_id"), column("note")])
 table.insert(0, _("Record"), customer_urls(drawn["customer_id"]))
 table[column("overdue")] = [":material/warning: " + _("Overdue") if late else "" for late in drawn["overdue"]]
+first = [_("Record"), column("customer_name"), column("status"), column("overdue"), column("reason"), column("score")]
+table = table[first + [c for c in table.columns if c not in first]]   # what to act on first, before the times
 st.dataframe(table, hide_index=True, placeholder=fmt.MISSING, width="stretch", height=min(38 + 35 * len(table), 460),
              column_config={
                  _("Record"): st.column_config.LinkColumn(display_text=_("Open"), width="small"),
