@@ -118,7 +118,7 @@ column = case_list.column_name
 drawn = shown.head(LIST_LIMIT)
 table = case_list.export_frame(drawn).drop(columns=[column("customer_id"), column("note")])
 table.insert(0, _("Record"), customer_urls(drawn["customer_id"]))
-table[column("overdue")] = [":material/warning: " + _("Overdue") if late else "" for late in drawn["overdue"]]
+table[column("overdue")] = ["⚠ " + _("Overdue") if late else "" for late in drawn["overdue"]]
 first = [_("Record"), column("customer_name"), column("status"), column("overdue"), column("reason"), column("score")]
 table = table[first + [c for c in table.columns if c not in first]]   # what to act on first, before the times
 st.dataframe(table, hide_index=True, placeholder=fmt.MISSING, width="stretch", height=min(38 + 35 * len(table), 460),
