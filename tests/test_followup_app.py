@@ -9,12 +9,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cxdata import db, i18n
+from cxdata import formatting as fmt
+from cxdata.filters import Filters
 from cxdata.access import audit
 from cxdata.followup import case_list, measures, rules
 from cxdata.store import Store, store_path
 from tests.conftest import ROOT
 from tests.test_access_app import AUTH
 from tests.test_access_scoped import ROLES_TOML
+
+TODAY = dt.date(2026, 3, 14)   # the March demo's newest day
 
 
 @pytest.fixture
@@ -38,7 +42,7 @@ def followup_app(demo_march, tmp_path, monkeypatch):
 def _kpis(path):
     con = db.connect_readonly(path)
     try:
-        return measures.kpis(db.Reader(con), Store.beside(path), None, dt.date(2026, 3, 14))
+        return measures.kpis(db.Reader(con), Store.beside(path), None, TODAY)
     finally:
         con.close()
 
@@ -127,3 +131,47 @@ def test_the_page_in_spanish(followup_app):
         labels = [m.label for m in at.metric]
         assert labels == ["Contactados a tiempo", "Tiempo hasta el primer contacto", "Recuperados", "Casos abiertos"]
         assert "Abierto (UTC)" in at.dataframe[0].value.columns
+
+
+def _page(path, page) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.switch_page(page)
+    return at.run()
+
+
+def test_the_overview_and_a_department_card_carry_the_follow_up_line(followup_app):
+    start, path = followup_app
+    overview = _page(path, "pages/overview.py")
+    assert not overview.exception
+    shown = [m.value for m in overview.markdown if m.value.startswith(":material/support_agent:")]
+    assert shown == [f":material/support_agent: {measures.line(_kpis(path))}"]
+    assert "contacted on time (n = " in shown[0] and "recovered (n = " in shown[0]
+    cards = _page(path, "pages/departments.py")
+    assert not cards.exception
+    said = [m.value for m in cards.markdown if m.value.startswith(":material/support_agent:")]
+    con = db.connect_readonly(path)
+    try:
+        reader, store = db.Reader(con), Store.beside(path)
+        lines = {d: measures.line(measures.kpis(reader, store, Filters(TODAY, TODAY, department=[d]), TODAY))
+                 for d in ("Billing", "IT", "Logistics", "Marketing", "Product", "Sales", "Support")}
+    finally:
+        con.close()
+    assert len(said) == 1 and said[0].removeprefix(":material/support_agent: ") in lines.values()
+
+
+def test_the_board_pack_says_the_follow_up_line_on_its_churn_slide(followup_app):
+    from cxdata import data_status, metrics, report
+    from cxdata.filters import ViewState
+    start, path = followup_app
+    con = db.connect_readonly(path)
+    try:
+        reader = db.Reader(con)
+        facts = data_status.facts(reader)
+        view = ViewState(Filters(dt.date(2025, 12, 15), TODAY), "custom", "previous")
+        pack = report.build(reader, view, facts, metrics.DEFAULT_MIN_RESPONSES, company="", store=Store.beside(path))
+        k = measures.kpis(reader, Store.beside(path), view.filters, TODAY)
+    finally:
+        con.close()
+    churn = next(s for s in pack.slides if s.key == "churn")
+    assert fmt.unmarked(measures.line(k)) in churn.bullets
+    assert "sql/followup_cases.sql" in churn.sources
