@@ -134,17 +134,17 @@ def recovery_text(k: FollowupKpis) -> str:
 
 def line(k: FollowupKpis) -> str:
     """The KPIs in one Markdown line, with the cases behind each (the overview, a department's card,
-    the board pack): "Follow-up of unhappy customers: 82 % contacted on time (n = 140) · …"."""
+    the board pack): "Follow-up of unhappy customers since …: 82 % contacted on time (n = 140) · …"."""
     if not k.in_data:
         return _("Follow-up of unhappy customers: {not_in_data}.").format(not_in_data=_(NOT_IN_DATA))
     if not k.has_cases:
         return _("Follow-up of unhappy customers: no case opened since {day}.").format(day=fmt.date(k.since))
-    return _("Follow-up of unhappy customers since {day}: **{on_time}** contacted on time (n = {n_on_time}) · first contact "
-             "after **{hours}** at the median (n = {n_contacted}) · **{recovery}** recovered (n = {n_recovery}) · "
-             "{open} open, {overdue} overdue").format(
+    return _("Follow-up of unhappy customers since {day}: **{on_time}** contacted on time (n = {n_on_time}) · "
+             "median first contact **{hours}** (n = {n_contacted}) · **{recovery}** recovered (n = {n_recovery}) · "
+             "{overdue} overdue").format(
         day=fmt.date(k.since), on_time=on_time_text(k), n_on_time=fmt.count(k.n_on_time_base), hours=hours_text(k),
         n_contacted=fmt.count(k.n_contacted), recovery=recovery_text(k), n_recovery=fmt.count(k.n_recovery),
-        open=fmt.count(k.n_open), overdue=fmt.count(k.n_overdue))
+        overdue=fmt.count(k.n_overdue))
 
 
 def summary_line(reader: db.Reader, store: Store, filters: Filters | None, today: dt.date | None) -> str | None:
