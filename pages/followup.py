@@ -14,7 +14,7 @@ from cxdata.app.links import customer_urls
 from cxdata.filters import DIMENSIONS
 from cxdata.followup import case_list, measures, rules
 from cxdata import i18n
-from cxdata.i18n import _, n_
+from cxdata.i18n import _, n_, p_
 from cxdata.overview import freshness_line
 from cxdata.store import Conflict, Store, StoreError
 
@@ -85,7 +85,8 @@ explain.how_computed(
     note=_("Rules in force, set by the administrator: answers that open a case: {surveys}; contact kinds that open a "
            "case: {kinds}; due {hours} hours after opening; owner: {owner} first. Cases are listed from {since}. "
            "Times are in UTC.").format(
-        surveys=surveys or _("none"), kinds=fmt.md(", ".join(settings.complaint_kinds)) or _("none"),
+        surveys=surveys or p_("follow-up rules", "none"),
+        kinds=fmt.md(", ".join(settings.complaint_kinds)) or p_("follow-up rules", "none"),
         hours=fmt.number(settings.due_hours, 0), since=fmt.date(since),
         owner=_("the department of the rated contact") if settings.owner_first == "department"
         else _("the customer's account owner")))
