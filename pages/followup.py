@@ -141,10 +141,10 @@ if user.may("export_rows"):
     exported = {"list": "Follow-up cases", "rows": len(shown), "filters": filters_what(view.filters),
                 "owner": owners, "department": departments, "root_cause": causes, "status": statuses}  # untranslated: as recorded
     name = f"follow-up-{today}"  # untranslated: a file name
-    audited.download_button(csv_col, _("Download CSV"), partial(exported_file, case_list.to_csv, shown), file_name=f"{name}.csv",
+    audited.download_button(csv_col, _("Download CSV"), partial(exported_file, case_list.csv_file, shown), file_name=f"{name}.csv",
                             mime="text/csv", icon=":material/download:", key="followup_csv", action="export",
                             what={"file": f"{name}.csv", "format": "csv", **exported})
-    audited.download_button(xlsx_col, _("Download Excel"), partial(exported_file, case_list.to_excel, shown), file_name=f"{name}.xlsx",
+    audited.download_button(xlsx_col, _("Download Excel"), partial(exported_file, case_list.excel_file, shown), file_name=f"{name}.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             icon=":material/download:", key="followup_xlsx", action="export",
                             what={"file": f"{name}.xlsx", "format": "xlsx", **exported})

@@ -207,11 +207,11 @@ def export_frame(listed: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={key: column_name(key) for key in EXPORT_COLUMNS})
 
 
-def to_csv(listed: pd.DataFrame, user: User) -> bytes:
+def csv_file(listed: pd.DataFrame, user: User) -> bytes:
     require(user, "export_rows")
     return exports.csv_bytes(export_frame(for_user(listed, user)))
 
 
-def to_excel(listed: pd.DataFrame, user: User) -> bytes:
+def excel_file(listed: pd.DataFrame, user: User) -> bytes:
     require(user, "export_rows")
     return exports.xlsx_bytes(export_frame(for_user(listed, user)), _("Follow-up cases"))
