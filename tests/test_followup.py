@@ -266,6 +266,6 @@ def test_export_names_only_for_those_who_see_customers(reader, store):
     head = User("head@example.com", "department_head", Scope.of(department=["Support"]))
     table = case_list.export_frame(case_list.for_user(found, head))
     assert list(table["Customer"]) == list(found["customer_id"])
-    assert case_list.to_csv(found, EXEC).decode("utf-8-sig").splitlines()[1].startswith("K2,Lee,2026-01-01 10:00")
+    assert case_list.csv_file(found, EXEC).decode("utf-8-sig").splitlines()[1].startswith("K2,Lee,2026-01-01 10:00")
     with pytest.raises(Refused):
-        case_list.to_csv(found, User("v@example.com", "viewer"))
+        case_list.csv_file(found, User("v@example.com", "viewer"))

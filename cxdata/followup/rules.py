@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from cxdata import formatting as fmt
 from cxdata.filters import Filters
-from cxdata.i18n import N_, _
+from cxdata.i18n import N_, _, p_
 
 KIND = "followup_case"  # the store's record kind (cxdata/store.py)
 
@@ -34,8 +34,7 @@ OWNER_FIRST = ("department", "account_owner")
 RECOVERY_DAYS = 90      # still a customer this long after the case opened counts as recovered
 MIN_CASES = 10          # fewer cases than this behind a KPI: "too few cases", never a share
 
-STATUSES = {"new": N_("New"), "contacted": N_("Contacted"), "resolved": N_("Resolved"),
-            "unreachable": N_("Unreachable")}
+STATUSES = ("new", "contacted", "resolved", "unreachable")   # labelled by status_label
 CLOSED = ("resolved", "unreachable")
 # Where each status may go next: contacted first, then resolved; unreachable from either; a customer
 # marked unreachable who is reached later is contacted again. Resolved is final.
@@ -50,8 +49,11 @@ REASONS = {"nps": N_("NPS detractor"), "csat": N_("Low CSAT"), "ces": N_("High e
 
 
 def status_label(status: str) -> str:
-    """A case status in the language of this run ("Contacted"); the store keeps the key."""
-    return _(STATUSES[status]) if status in STATUSES else status
+    """A case status in the language of this run ("Contacted"); the store keeps the key. (A case's
+    status, not an alert's: "New" agrees with "case" where the language has genders.)"""
+    labels = {"new": p_("case status", "New"), "contacted": p_("case status", "Contacted"),
+              "resolved": p_("case status", "Resolved"), "unreachable": p_("case status", "Unreachable")}
+    return labels.get(status, status)
 
 
 def root_cause_label(cause) -> str:
