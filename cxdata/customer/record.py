@@ -99,7 +99,8 @@ def record(reader, store: Store, customer_id: str, today: dt.date, limit: int = 
     oldest = pd.Timestamp(rows["at"].min()) if n_events > len(rows) else None
     risk = reader.run("customer_risk", params)
     history = store.history(alerts.KIND, alerts.alert_key(alerts.dataset_id(reader), customer_id))
-    cases, case_events = follow_up_cases(reader, store, customer_id, today)
+    cases, case_events = follow_up_cases(reader, store, customer_id, today,
+                                         {key: _text(h[key]) for key in ("segment", "region", "plan")})
     events = timeline.merged([timeline.from_rows(rows), timeline.from_risk(risk), timeline.alert_events(history),
                               timeline.joined_and_left(started, churned), case_events], oldest)
     return Record(
@@ -133,13 +134,16 @@ def alert_state(reader, store: Store, customer_id: str, head, history: pd.DataFr
             "note": _text(latest.get("note")), "rules": []}
 
 
-def follow_up_cases(reader, store: Store, customer_id: str, today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def follow_up_cases(reader, store: Store, customer_id: str, today: dt.date,
+                    about: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The customer's follow-up cases (cxdata.followup), and each one's opening and every change
-    (status, root cause, note, with who) as timeline events."""
+    (status, root cause, note, with who) as timeline events. `about`: the customer's segment, region
+    and plan, which narrow the cases read to customers like them when cases() cannot take one customer."""
     if "customer_id" in inspect.signature(followup.cases).parameters:   # one customer's rows alone
-        mine = followup.cases(reader, store, today, customer_id=customer_id)
+        mine = followup.cases(reader, store, today, names=False, customer_id=customer_id)
     else:
-        listed = followup.cases(reader, store, today)
+        alike = Filters(today, today, **{key: [value] for key, value in about.items() if value})
+        listed = followup.cases(reader, store, today, alike, names=False)
         mine = listed[listed["customer_id"] == customer_id]
     parts = []
     for case in mine.itertuples(index=False):
