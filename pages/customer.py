@@ -81,7 +81,7 @@ if record is None:
 # ---- Header ---------------------------------------------------------------------------------------
 st.header(fmt.md(record.title if names else record.customer_id), divider="gray")
 st.caption(fmt.md(customer.about_line(record)))
-tiles = st.columns([1, 1, 1.1, 0.9, 1.4], gap="small")   # the alert's status is the longest value
+tiles = st.columns(4, gap="small")
 tiles[0].metric(_("Annual value"), fmt.money(record.annual_value), border=True,
                 help=_("Contracted revenue per year, as the customer list holds it now."))
 tiles[0].caption(customer.revenue_line(record))
@@ -89,12 +89,11 @@ tiles[1].metric(_("Tenure"), record.tenure_text(), border=True,
                 help=_("From the signup date (else the first contact, answer or transaction) to the newest data, "
                        "or to the day they left."))
 tiles[1].caption(customer.since_line(record))
-tiles[2].metric(_("Account owner"), record.account_owner or fmt.MISSING, border=True)
-tiles[3].metric(_("Risk of leaving now"), customer.risk_value(record), border=True,
+tiles[2].metric(_("Risk of leaving now"), customer.risk_value(record), border=True,
                 help=_("The churn risk score (0–100) as of the newest data; the reasons are listed under the chart."))
-tiles[3].caption(customer.risk_caption(record))
-tiles[4].metric(_("Churn alert"), customer.alert_value(record), border=True)
-tiles[4].caption(fmt.md(customer.alert_caption(record)))
+tiles[2].caption(customer.risk_caption(record))
+tiles[3].metric(_("Churn alert"), customer.alert_value(record), border=True)
+tiles[3].caption(fmt.md(customer.alert_caption(record)))
 
 # ---- Risk over time --------------------------------------------------------------------------------
 st.plotly_chart(charts.customer_risk(record.risk, rules.threshold, customer.risk_title(record),
@@ -129,8 +128,10 @@ else:
         _("By"): shown["by"].fillna("").tolist(),
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600), column_config={
-        _("What"): st.column_config.TextColumn(width="medium"),
+        _("When"): st.column_config.TextColumn(width=140),
+        _("What"): st.column_config.TextColumn(width=260),
         _("Detail"): st.column_config.TextColumn(width="large"),
+        _("By"): st.column_config.TextColumn(width=200),
     })
 if record.is_cut:
     st.button(n_("Show {n} older event", "Show {n} older events", customer.MORE).format(n=fmt.count(customer.MORE)),

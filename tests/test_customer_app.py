@@ -58,10 +58,10 @@ def test_a_customer_opens_with_header_risk_and_timeline(app):
     at = app(customer="K1")
     assert [h.value for h in at.header] == ["Ana Pérez · K1"]
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles == {"Annual value": "$1,200", "Tenure": "2.1 years", "Account owner": "Luis",
-                     "Risk of leaving now": "25", "Churn alert": "Plan in place"}
+    assert tiles == {"Annual value": "$1,200", "Tenure": "2.1 years", "Risk of leaving now": "25",
+                     "Churn alert": "Plan in place"}
     captions = [c.value for c in at.caption]
-    assert "SMB · Europe, ES · Plus · active customer" in captions
+    assert "SMB · Europe, ES · Plus · account owner Luis · active customer" in captions
     assert "$60 paid in all, 2 transactions" in captions and "Medium risk, of 100" in captions
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["layout"]["title"]["text"] == "Risk of leaving: 25 of 100 on 20 Mar 2026"
@@ -82,8 +82,8 @@ def test_the_timeline_shows_the_kinds_chosen(app):
 def test_the_page_in_spanish(app):
     at = app(customer="K1", lang="es")
     tiles = {m.label: m.value for m in at.metric}
-    assert list(tiles) == ["Valor anual", "Antigüedad", "Gestor de la cuenta", "Riesgo de abandono actual",
-                           "Alerta de abandono"]
+    assert list(tiles) == ["Valor anual", "Antigüedad", "Riesgo de abandono actual", "Alerta de abandono"]
+    assert "SMB · Europe, ES · Plus · gestor de la cuenta: Luis · cliente activo" in [c.value for c in at.caption]
     assert tiles["Antigüedad"] == "2,1 años" and tiles["Alerta de abandono"] == "Plan en marcha"
     assert at.title[0].value == "Cliente"
     table = _table(at)

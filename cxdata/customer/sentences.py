@@ -17,9 +17,10 @@ def found_label(row, names: bool) -> str:
 
 
 def about_line(record: Record) -> str:
-    """Segment, region and country, plan, and whether they are still a customer."""
+    """Segment, region and country, plan, account owner, and whether they are still a customer."""
     where = ", ".join(v for v in (record.region, record.country) if v)
     parts = [v for v in (record.segment, where, record.plan) if v]
+    parts.append(_("account owner {owner}").format(owner=record.account_owner or fmt.MISSING))
     if record.churned_on:
         parts.append(_("left on {day}").format(day=fmt.date(record.churned_on)))
     else:
