@@ -66,7 +66,7 @@ def test_a_customer_opens_with_header_risk_and_timeline(app):
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["layout"]["title"]["text"] == "Risk of leaving: 25 of 100 on 20 Mar 2026"
     table = _table(at)
-    assert list(table.columns) == ["When", "What", "Detail", "By"]
+    assert list(table.columns) == ["When", "What", "By", "Detail"]
     assert table["What"].iloc[0] == "Churn alert: Plan in place" and table["By"].iloc[0] == "luis@example.com"
     assert table["What"].iloc[-1] == "Became a customer" and len(table) == 13
     assert not any("@correo.es" in d for d in table["Detail"])          # the comment and the note, masked
@@ -87,7 +87,7 @@ def test_the_page_in_spanish(app):
     assert tiles["Antigüedad"] == "2,1 años" and tiles["Alerta de abandono"] == "Plan en marcha"
     assert at.title[0].value == "Cliente"
     table = _table(at)
-    assert list(table.columns) == ["Cuándo", "Qué", "Detalle", "Por"]
+    assert list(table.columns) == ["Cuándo", "Qué", "Por", "Detalle"]
     assert "Se hizo cliente" in list(table["Qué"])
 
 
