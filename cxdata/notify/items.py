@@ -17,22 +17,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 import pandas as pd
 
-from cxdata import db, filters, metrics, overview
+from cxdata import db, filters, followup, metrics, overview
 from cxdata import formatting as fmt
 from cxdata.access.roles import User
 from cxdata.access.scoped import ScopedReader
 from cxdata.churn import alerts
 from cxdata.filters import ViewState
 from cxdata.i18n import N_, _
+from cxdata.notify.recipients import SettingError
 
 KINDS = ("attention", "churn", "case", "pack")
-# A case's status as a message says it (cxdata.followup's statuses).
+CASE_DAYS_ENV = "CX_NOTIFY_CASE_DAYS"
+DEFAULT_CASE_DAYS = 14
+# A case's status as a message says it (cxdata.followup.rules.STATUSES' keys).
 CASE_STATUS = {"new": N_("not contacted yet"), "contacted": N_("contacted, not resolved yet"),
                "resolved": N_("resolved"), "unreachable": N_("unreachable")}
 PAGES = {"attention": "", "churn": "churn", "case": "followup", "pack": "reports"}  # the app's url paths
@@ -80,15 +84,13 @@ def collect(reader: db.Reader, store, now: dt.datetime, overdue: Callable | None
                                  view, dataset)
         found += churn_items(reader.run("churn_alerts", (rules or alerts.Rules.from_env()).params(view.filters)),
                              dataset, store)
-    found += case_items((overdue or _followup_overdue)(reader, store, now))
+    found += case_items((overdue or _followup_overdue)(reader, store, now), now - case_window())
     if view is not None:
         found.append(pack_item(reader, store, dataset, now))
     return found
 
 
 def _followup_overdue(reader, store, now):
-    from cxdata import followup
-
     return followup.overdue(reader, store, now)
 
 
@@ -165,10 +167,22 @@ def _churn_words(row: dict) -> Callable[[User, bool], Words]:
 
 # ---- Follow-up cases ------------------------------------------------------------------------------
 
-def case_items(cases: pd.DataFrame) -> list[Item]:
-    """Overdue follow-up cases (cxdata.followup.overdue's frame), one item each, whatever their owner.
-    A case carries its department, and the customer's segment, region and plan when the frame has
-    them (a recipient scoped on one it lacks never receives it)."""
+def case_window() -> dt.timedelta:
+    """$CX_NOTIFY_CASE_DAYS (default 14): a case overdue for longer than this when notify first sees it
+    is not sent (the backlog of a first run, or of data loaded late: the Follow-up page lists it)."""
+    raw = os.environ.get(CASE_DAYS_ENV, "").strip()
+    if not raw:
+        return dt.timedelta(days=DEFAULT_CASE_DAYS)
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingError(_("{setting}={value} is not a whole number of days of 1 or more").format(
+            setting=CASE_DAYS_ENV, value=repr(raw)))
+    return dt.timedelta(days=int(raw))
+
+
+def case_items(cases: pd.DataFrame, since: dt.datetime | None = None) -> list[Item]:
+    """Overdue follow-up cases (cxdata.followup.overdue's frame) that fell due after `since`, one item
+    each, whatever their owner. A case carries its department, and the customer's segment, region and
+    plan when the frame has them (a recipient scoped on one it lacks never receives it)."""
     if cases is None or cases.empty:
         return []
     items = []
@@ -176,10 +190,17 @@ def case_items(cases: pd.DataFrame) -> list[Item]:
         if "overdue" in row and not bool(row["overdue"]):
             continue
         due = pd.Timestamp(row["due_at"])
+        if since is not None and _utc(due) < pd.Timestamp(since):
+            continue
         key = f"case:{row['case_id']}:{due.isoformat()}"
         about = {d: row.get(d) for d in ("department", "segment", "region", "plan") if _given(row.get(d))}
         items.append(Item(key, "case", about, row.get("owner") if _given(row.get("owner")) else None, _case_words(row)))
     return items
+
+
+def _utc(moment: pd.Timestamp) -> pd.Timestamp:
+    """A due time as UTC (cxdata.followup gives the company's clock, $CX_TIMEZONE, or naive UTC)."""
+    return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
 
 
 def _given(value) -> bool:
@@ -201,7 +222,7 @@ def _case_words(row: dict) -> Callable[[User, bool], Words]:
             first = _("Case {case} was due on {due} and is {status}.").format(**fields)
         lines = [first]
         if _given(row.get("reason")):
-            lines.append(_("Why it was opened: {reason}.").format(reason=row["reason"]))
+            lines.append(_("Why it was opened: {reason}.").format(reason=followup.rules.reason_label(row["reason"])))
         if _given(row.get("department")):
             lines.append(_("Department: {department}.").format(department=row["department"]))
         return Words(subject, tuple(lines))

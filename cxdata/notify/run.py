@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Callable
 
 from cxdata import db, i18n
+from cxdata import formatting as fmt
+from cxdata.churn.alerts import AlertSettingError
+from cxdata.followup import FollowupSettingError
 from cxdata.i18n import _, n_
 from cxdata.notify import items as items_
 from cxdata.notify import send_hook, send_mail
@@ -66,7 +69,11 @@ def run(db_path: Path | str, store: Store, *, dry_run: bool = False, resend_unce
 
     con = db.connect_readonly(db_path)
     try:
-        due = items_.collect(db.Reader(con), store, now, overdue)
+        try:
+            due = items_.collect(db.Reader(con), store, now, overdue)
+        except (SettingError, AlertSettingError, FollowupSettingError) as exc:
+            err(_("error: {reason}").format(reason=exc))
+            return SETTINGS
         deliveries, unsent = plan(due, directory)
         for line in unsent:
             err(line)
@@ -116,14 +123,14 @@ def run(db_path: Path | str, store: Store, *, dry_run: bool = False, resend_unce
     if counts["no_mail"]:
         err(n_("not sent: {n} e-mail is due but e-mail is not set up (CX_SMTP_HOST)",
                "not sent: {n} e-mails are due but e-mail is not set up (CX_SMTP_HOST)", counts["no_mail"]).format(
-            n=counts["no_mail"]))
+            n=fmt.count(counts["no_mail"])))
     if dry_run:
         out(n_("Dry run: {n} message would be sent; nothing was sent or written.",
                "Dry run: {n} messages would be sent; nothing was sent or written.", counts["would"]).format(
-            n=counts["would"]))
+            n=fmt.count(counts["would"])))
     else:
         out(_("{sent} sent, {failed} not sent, {before} sent before.").format(
-            sent=counts["sent"], failed=problems, before=counts["before"]))
+            sent=fmt.count(counts["sent"]), failed=fmt.count(problems), before=fmt.count(counts["before"])))
     return FAILED if problems else 0
 
 
@@ -149,7 +156,7 @@ def plan(due: list[Item], directory: Directory) -> tuple[list[tuple[Item, Recipi
     for item in due:
         found, missing = routes(item, directory)
         if missing:
-            unreachable[(item.kind, missing)] += 1
+            unreachable[(item.kind, missing, missing == item.about.get("department"))] += 1
         seen = set()
         for recipient in found:
             if (recipient.key, recipient.channel) in seen:
@@ -159,10 +166,11 @@ def plan(due: list[Item], directory: Directory) -> tuple[list[tuple[Item, Recipi
                 deliveries.append((item, recipient))
             elif item.kind in ("churn", "case"):   # owned by them, yet outside their scope: say so
                 outside[(recipient.label, item.kind)] += 1
-    lines = [_unreachable_line(kind, owner, n) for (kind, owner), n in sorted(unreachable.items())]
+    lines = [_unreachable_line(kind, owner, n, is_department)
+             for (kind, owner, is_department), n in sorted(unreachable.items())]
     lines += [n_("not sent: {n} {kind} to {recipient}: outside what their role and scope let them see "
                  "(the roles file)", "not sent: {n} {kind} to {recipient}: outside what their role and scope let "
-                 "them see (the roles file)", n).format(n=n, kind=_kind_words(kind, n), recipient=label)
+                 "them see (the roles file)", n).format(n=fmt.count(n), kind=_kind_words(kind, n), recipient=label)
               for (label, kind), n in sorted(outside.items())]
     return deliveries, lines
 
@@ -215,12 +223,18 @@ def _kind_words(kind: str, n: int) -> str:
     return n_("follow-up case", "follow-up cases", n)
 
 
-def _unreachable_line(kind: str, owner: str, n: int) -> str:
+def _unreachable_line(kind: str, owner: str, n: int, is_department: bool) -> str:
+    fields = dict(n=fmt.count(n), kind=_kind_words(kind, n), owner=owner)
+    if is_department:
+        return n_("not sent: {n} {kind} owned by the {owner} department: it has no head in the roles file and no "
+                  "entry [departments.\"{owner}\"] in the recipients file (CX_NOTIFY_RECIPIENTS)",
+                  "not sent: {n} {kind} owned by the {owner} department: it has no head in the roles file and no "
+                  "entry [departments.\"{owner}\"] in the recipients file (CX_NOTIFY_RECIPIENTS)", n).format(**fields)
     return n_("not sent: {n} {kind} owned by {owner}: no address for them; add [owners.\"{owner}\"] with their "
               "e-mail to the recipients file (CX_NOTIFY_RECIPIENTS), or use their address as the owner",
               "not sent: {n} {kind} owned by {owner}: no address for them; add [owners.\"{owner}\"] with their "
               "e-mail to the recipients file (CX_NOTIFY_RECIPIENTS), or use their address as the owner",
-              n).format(n=n, kind=_kind_words(kind, n), owner=owner)
+              n).format(**fields)
 
 
 def _dry_line(item: Item, recipient: Recipient) -> str:
