@@ -30,15 +30,12 @@ from cxdata.access.roles import User
 from cxdata.access.scoped import ScopedReader
 from cxdata.churn import alerts
 from cxdata.filters import ViewState
-from cxdata.i18n import N_, _
+from cxdata.i18n import _
 from cxdata.notify.recipients import SettingError
 
 KINDS = ("attention", "churn", "case", "pack")
 CASE_DAYS_ENV = "CX_NOTIFY_CASE_DAYS"
 DEFAULT_CASE_DAYS = 14
-# A case's status as a message says it (cxdata.followup.rules.STATUSES' keys).
-CASE_STATUS = {"new": N_("not contacted yet"), "contacted": N_("contacted, not resolved yet"),
-               "resolved": N_("resolved"), "unreachable": N_("unreachable")}
 PAGES = {"attention": "", "churn": "churn", "case": "followup", "pack": "reports"}  # the app's url paths
 
 
@@ -181,8 +178,8 @@ def case_window() -> dt.timedelta:
 
 def case_items(cases: pd.DataFrame, since: dt.datetime | None = None) -> list[Item]:
     """Overdue follow-up cases (cxdata.followup.overdue's frame) that fell due after `since`, one item
-    each, whatever their owner. A case carries its department, and the customer's segment, region and
-    plan when the frame has them (a recipient scoped on one it lacks never receives it)."""
+    each, whatever their owner. A case carries its department and channel and the customer's segment,
+    region and plan, when the frame has them (a recipient scoped on one it lacks never receives it)."""
     if cases is None or cases.empty:
         return []
     items = []
@@ -193,7 +190,7 @@ def case_items(cases: pd.DataFrame, since: dt.datetime | None = None) -> list[It
         if since is not None and _utc(due) < pd.Timestamp(since):
             continue
         key = f"case:{row['case_id']}:{due.isoformat()}"
-        about = {d: row.get(d) for d in ("department", "segment", "region", "plan") if _given(row.get(d))}
+        about = {d: row.get(d) for d in ("department", "channel", "segment", "region", "plan") if _given(row.get(d))}
         items.append(Item(key, "case", about, row.get("owner") if _given(row.get("owner")) else None, _case_words(row)))
     return items
 
@@ -210,16 +207,17 @@ def _given(value) -> bool:
 def _case_words(row: dict) -> Callable[[User, bool], Words]:
     def words(user: User, names: bool) -> Words:
         due = pd.Timestamp(row["due_at"])
-        fields = dict(case=row["case_id"], due=f"{fmt.date(due.date())} {due:%H:%M}",
-                      status=_(CASE_STATUS[row["status"]]) if row.get("status") in CASE_STATUS else row.get("status"))
+        due = _utc(due)
+        fields = dict(case=row["case_id"], due=_("{day} {time} UTC").format(day=overview.day_text(due.date()),
+                                                                           time=f"{due:%H:%M}"))
         customer = row.get("customer_name") if names and _given(row.get("customer_name")) else None
         if customer:
             subject = _("Follow-up overdue: {customer}").format(customer=customer)
-            first = _("Case {case} for {customer} was due on {due} and is {status}.").format(customer=customer,
-                                                                                             **fields)
+            first = _("Case {case} for {customer} was due on {due} and the customer has not been contacted "
+                      "yet.").format(customer=customer, **fields)
         else:
             subject = _("Follow-up case {case} is overdue").format(case=row["case_id"])
-            first = _("Case {case} was due on {due} and is {status}.").format(**fields)
+            first = _("Case {case} was due on {due} and the customer has not been contacted yet.").format(**fields)
         lines = [first]
         if _given(row.get("reason")):
             lines.append(_("Why it was opened: {reason}.").format(reason=followup.rules.reason_label(row["reason"])))
@@ -244,7 +242,7 @@ def pack_item(reader: db.Reader, store, dataset: str, now: dt.datetime) -> Item:
     def words(user: User, names: bool) -> Words:
         from cxdata import i18n
 
-        key = (user.role in ("admin", "executive"), user.scope, i18n.language())
+        key = (user.may("see_rows"), user.may("see_names"), user.scope, i18n.language())
         if key not in built:
             built[key] = _pack_words(ScopedReader(reader, user), store, user, now)
         return built[key]

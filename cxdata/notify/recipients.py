@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from cxdata import i18n
 from cxdata.access import roles
 from cxdata.access.roles import Scope, User
-from cxdata.access.scoped import CONTACT_DIMENSIONS, sees_customer_rows
+from cxdata.access.scoped import sees_customer_rows
 from cxdata.i18n import _
 
 RECIPIENTS_ENV = "CX_NOTIFY_RECIPIENTS"
@@ -168,14 +168,9 @@ def shows_names(user: User) -> bool:
 
 
 def may_receive_case(user: User, dimensions: dict[str, str | None]) -> bool:
-    """A follow-up case: roles that see single rows, within their scope (a department head's
-    cases are their department's); a scope on a contact dimension (channel, journey stage) or a
-    customer dimension the case does not carry holds no case."""
-    if not user.may("see_rows"):
-        return False
-    if any(user.scope[key] for key in CONTACT_DIMENSIONS if key != "department"):
-        return False
-    return may_receive(user, dimensions, names_customer=False)
+    """A follow-up case: roles that see single rows, within their scope (a department head's cases
+    are their department's); a scope on a dimension the case does not carry (journey stage) holds no case."""
+    return user.may("see_rows") and may_receive(user, dimensions, names_customer=False)
 
 
 def load_directory(recipients_path: Path | str | None = None, roles_path: Path | str | None = None) -> Directory:

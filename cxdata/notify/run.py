@@ -182,8 +182,8 @@ def routes(item: Item, directory: Directory) -> tuple[list[Recipient], str | Non
         found = (directory.department(department) if department
                  else directory.with_role("executive", "cx_manager"))
         return found + directory.company_channel(), None
-    if item.kind == "pack":
-        return directory.with_role("executive", "board"), None
+    if item.kind == "pack":   # a file: by e-mail only
+        return [r for r in directory.with_role("executive", "board") if r.channel == "email"], None
     owner = item.owner or (item.about.get("department") if item.kind == "case" else None)
     found = _owner(owner, directory) if owner else []
     return found, (None if found else (owner or "?"))

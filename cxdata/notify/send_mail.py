@@ -72,7 +72,6 @@ def compose(words: Words, to: str, sender: str, message_id: str, link: tuple[str
     message["From"], message["To"], message["Subject"] = sender, to, words.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id
-    message["Content-Language"] = url_code(language())
     body = list(words.lines)
     if link:
         body.append(f"{link[0]}: {link[1]}")
@@ -81,6 +80,7 @@ def compose(words: Words, to: str, sender: str, message_id: str, link: tuple[str
         name, content, mime = words.attachment
         main, sub = mime.split("/", 1)
         message.add_attachment(content, maintype=main, subtype=sub, filename=name)
+    message["Content-Language"] = url_code(language())   # after the content, which resets Content-* headers
     return message
 
 
