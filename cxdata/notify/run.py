@@ -88,14 +88,16 @@ def run(db_path: Path | str, store: Store, *, dry_run: bool = False, resend_unce
                 if recipient.channel == "email" and mailer is None:
                     counts["no_mail"] += 1
                     continue
+                if dry_run:   # the line in the language of this run, the subject in the recipient's
+                    out(_("would send: {subject} → {recipient}").format(subject=_dry_subject(item, recipient),
+                                                                       recipient=recipient.label))
+                    counts["would"] += 1
+                    continue
                 with i18n.using(recipient.language):
-                    if dry_run:
-                        out(_dry_line(item, recipient))
-                        counts["would"] += 1
-                        continue
                     words = item.words(recipient.user, shows_names(recipient.user))
                     link = _link(base, item.kind)
-                    failure = _send(outbox, mailer, item, recipient, words, link, stamp)
+                    language = i18n.language()
+                failure = _send(outbox, mailer, item, recipient, words, link, stamp, language)
                 if failure is None:
                     counts["sent"] += 1
                     out(_("sent: {subject} → {recipient}").format(subject=words.subject, recipient=recipient.label))
@@ -134,13 +136,15 @@ def run(db_path: Path | str, store: Store, *, dry_run: bool = False, resend_unce
     return FAILED if problems else 0
 
 
-def _send(outbox: Outbox, mailer, item: Item, recipient: Recipient, words, link, stamp: str) -> str | None:
-    """Record the intent, send, record the result; the reason when it failed, else None."""
+def _send(outbox: Outbox, mailer, item: Item, recipient: Recipient, words, link, stamp: str,
+          language: str) -> str | None:
+    """Record the intent, send, record the result; the reason when it failed (in the language of
+    this run), else None."""
     key = message_id(item.key, recipient.key, recipient.channel)
     outbox.intend(item.key, recipient.key, recipient.channel, words.subject, stamp)
     try:
         if recipient.channel == "email":
-            mailer.send(send_mail.compose(words, recipient.key, mailer.settings.sender, key, link))
+            mailer.send(send_mail.compose(words, recipient.key, mailer.settings.sender, key, link, language))
         else:
             send_hook.post(recipient.hook, send_hook.body(recipient.hook, words, link), key)
     except send_mail.SendError as exc:
@@ -237,12 +241,12 @@ def _unreachable_line(kind: str, owner: str, n: int, is_department: bool) -> str
               n).format(**fields)
 
 
-def _dry_line(item: Item, recipient: Recipient) -> str:
-    if item.kind == "pack":
-        subject = _("the weekly board pack (PDF)")
-    else:
-        subject = item.words(recipient.user, shows_names(recipient.user)).subject
-    return _("would send: {subject} → {recipient}").format(subject=subject, recipient=recipient.label)
+def _dry_subject(item: Item, recipient: Recipient) -> str:
+    """What a dry run names: the subject the recipient would read (the board pack is not built)."""
+    with i18n.using(recipient.language):
+        if item.kind == "pack":
+            return _("the weekly board pack (PDF)")
+        return item.words(recipient.user, shows_names(recipient.user)).subject
 
 
 def _app_url() -> str | None:

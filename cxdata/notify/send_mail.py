@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from cxdata.i18n import _, language, url_code
+from cxdata.i18n import _, url_code
 from cxdata.notify.items import Words
 from cxdata.notify.recipients import SettingError
 
@@ -65,9 +65,10 @@ class SmtpSettings:
         return cls(host, port, tls, user, password, sender)
 
 
-def compose(words: Words, to: str, sender: str, message_id: str, link: tuple[str, str] | None) -> EmailMessage:
+def compose(words: Words, to: str, sender: str, message_id: str, link: tuple[str, str] | None,
+            language: str) -> EmailMessage:
     """The e-mail: the subject, the lines as paragraphs, the link to the app, the file attached;
-    its language tagged (Content-Language) and its Message-ID the outbox's."""
+    tagged with the language its words are in (Content-Language) and the outbox's Message-ID."""
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, words.subject
     message["Date"] = formatdate(localtime=False)
@@ -80,7 +81,7 @@ def compose(words: Words, to: str, sender: str, message_id: str, link: tuple[str
         name, content, mime = words.attachment
         main, sub = mime.split("/", 1)
         message.add_attachment(content, maintype=main, subtype=sub, filename=name)
-    message["Content-Language"] = url_code(language())   # after the content, which resets Content-* headers
+    message["Content-Language"] = url_code(language)   # after the content, which resets Content-* headers
     return message
 
 
