@@ -468,7 +468,8 @@ def _notify(args: argparse.Namespace) -> int:
     path = Path(args.db or db.db_path())
     if not path.exists():
         return _fail(f"no database at {path}: build one with `python -m cxdata demo --db {path}` or load files")
-    return run.run(path, Store.beside(path), dry_run=args.dry_run, resend_uncertain=args.resend_uncertain)
+    return run.run(path, Store.beside(path), dry_run=args.dry_run, resend_uncertain=args.resend_uncertain,
+                   who=args.user.email)
 
 
 def _audit_log(args: argparse.Namespace) -> int:

@@ -259,6 +259,17 @@ def test_webhooks_get_slack_and_teams_shapes(world):
                                 "url": "https://cx.example.com/followup?lang=en"}]
 
 
+def test_a_run_that_sent_is_in_the_audit_log(world):
+    from cxdata.access import audit
+
+    entries = audit.AuditLog(world["store"].path).entries()
+    assert list(entries["action"]) == ["notify"]                    # the second run sent nothing: no entry
+    assert entries.iloc[0]["who"] == "local"
+    assert entries.iloc[0]["what"] == {"rows": 5, "recipients": ["billing@example.com", "cco@example.com",
+                                                                 "department:Billing", "eu@example.com"],
+                                       "not_sent": 0}
+
+
 def test_a_second_run_sends_nothing_new(world):
     second = world["second"]
     assert second.code == 0

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from cxdata import db, i18n
+from cxdata.access import audit
 from cxdata import formatting as fmt
 from cxdata.churn.alerts import AlertSettingError
 from cxdata.followup import FollowupSettingError
@@ -35,9 +36,11 @@ FAILED, SETTINGS = 1, 2   # exit codes
 
 
 def run(db_path: Path | str, store: Store, *, dry_run: bool = False, resend_uncertain: bool = False,
-        now: dt.datetime | None = None, overdue: Callable | None = None,
+        now: dt.datetime | None = None, overdue: Callable | None = None, who: str = "local",
         out: Callable[[str], None] = print, err: Callable[[str], None] | None = None) -> int:
-    """Send what is due (or, `dry_run`, print it and write nothing); report each failure on `err`."""
+    """Send what is due (or, `dry_run`, print it and write nothing); report each failure on `err`.
+    A run that sent or tried to send anything is recorded in the audit log under `who` (the
+    command's --as user): how many went out, to whom, how many did not."""
     err = err or (lambda line: print(line, file=sys.stderr))
     now = now or dt.datetime.now(dt.timezone.utc)
     stamp = now.isoformat(timespec="seconds")
@@ -78,6 +81,7 @@ def run(db_path: Path | str, store: Store, *, dry_run: bool = False, resend_unce
         for line in unsent:
             err(line)
         counts: Counter = Counter()
+        reached: set[str] = set()
         mailer = send_mail.Mailer(smtp) if smtp else None
         try:
             for item, recipient in deliveries:
@@ -98,6 +102,7 @@ def run(db_path: Path | str, store: Store, *, dry_run: bool = False, resend_unce
                     link = _link(base, item.kind)
                     language = i18n.language()
                 failure = _send(outbox, mailer, item, recipient, words, link, stamp, language)
+                reached.add(recipient.key)
                 if failure is None:
                     counts["sent"] += 1
                     out(_("sent: {subject} → {recipient}").format(subject=words.subject, recipient=recipient.label))
@@ -122,6 +127,13 @@ def run(db_path: Path | str, store: Store, *, dry_run: bool = False, resend_unce
         return FAILED
     finally:
         con.close()
+    if reached:
+        try:
+            audit.AuditLog(store.path).record(who, "notify", {"rows": counts["sent"], "recipients": sorted(reached),
+                                                              "not_sent": problems})
+        except audit.AuditError as exc:
+            err(_("the run is not recorded in the audit log: {reason}").format(reason=exc))
+            problems += 1
     if counts["no_mail"]:
         err(n_("not sent: {n} e-mail is due but e-mail is not set up (CX_SMTP_HOST)",
                "not sent: {n} e-mails are due but e-mail is not set up (CX_SMTP_HOST)", counts["no_mail"]).format(
