@@ -135,7 +135,7 @@ def hook_server():
 
 def _case(case_id: str, owner: str, region: str, department: str = "Support", name: str = "Vertex Motors GmbH",
           due: str = "2026-03-05 10:00") -> dict:
-    return {"case_id": case_id, "source_id": case_id, "customer_id": f"C-{case_id}", "customer_name": name,
+    return {"case_id": f"demo:feedback:{case_id}", "source_id": case_id, "customer_id": f"C-{case_id}", "customer_name": name,
             "opened_at": pd.Timestamp(due, tz="UTC") - pd.Timedelta(hours=48), "due_at": pd.Timestamp(due, tz="UTC"),
             "reason": "complaint", "score": None, "department": department, "owner": owner, "account_owner": owner,
             "segment": "SMB", "region": region, "plan": "Pro", "channel": "email", "status": "new",
@@ -223,7 +223,8 @@ def test_the_email_says_it_shortly_with_a_link_and_the_pack_attached(world):
     assert "Case K1 for Vertex Motors GmbH was due on 5 Mar 2026 10:00 UTC and the customer has not been contacted yet." in body
     assert "Why it was opened: Complaint." in body
     assert "Open in the CX cockpit: https://cx.example.com/followup?lang=en" in body
-    assert case["Message-ID"] == outbox.message_id("case:K1:2026-03-05T10:00:00+00:00", "eu@example.com", "email")
+    assert case["Message-ID"] == outbox.message_id("case:demo:feedback:K1:2026-03-05T10:00:00+00:00", "eu@example.com",
+                                                   "email")
     assert case["Content-Language"] == "en"
     (spanish,) = _to(world["mails"], "billing@example.com")
     assert spanish["Content-Language"] == "es"
@@ -245,8 +246,8 @@ def test_webhooks_get_slack_and_teams_shapes(world):
     assert body["text"] == ("*Follow-up case K2 is overdue*\nCase K2 was due on 5 Mar 2026 10:00 UTC and the customer "
                             "has not been contacted yet.\nWhy it was opened: Complaint.\nDepartment: Billing.\n"
                             "<https://cx.example.com/followup?lang=en|Open in the CX cockpit>")   # the channel's language
-    assert headers["Idempotency-Key"] == outbox.message_id("case:K2:2026-03-05T10:00:00+00:00", "department:Billing",
-                                                           "webhook").strip("<>")
+    assert headers["Idempotency-Key"] == outbox.message_id("case:demo:feedback:K2:2026-03-05T10:00:00+00:00",
+                                                           "department:Billing", "webhook").strip("<>")
     (headers, body), = teams
     assert body["type"] == "message"
     (attachment,) = body["attachments"]
@@ -357,7 +358,7 @@ def test_a_dry_run_sends_and_writes_nothing(quiet, tiny_db):
     dry = Run(tiny_db, store, dry_run=True)
     assert dry.code == 0
     assert "would send: Follow-up overdue: Vertex Motors GmbH → eu@example.com (e-mail)" in dry.out
-    assert any(line.startswith("would send: El caso de seguimiento K2 está vencido → billing@example.com") for line in dry.out)
+    assert "would send: El caso de seguimiento K2 está vencido → billing@example.com (e-mail)" in dry.out
     assert dry.out[-1] == "Dry run: 4 messages would be sent; nothing was sent or written."
     assert not box.received and not hooks.received
     assert not store.path.exists()
@@ -463,8 +464,7 @@ def test_a_case_reaches_only_roles_that_see_rows_in_scope():
 
 def test_case_keys_and_window():
     found = items.case_items(CASES, NOW - dt.timedelta(days=14))
-    assert [i.key for i in found] == ["case:K1:2026-03-05T10:00:00+00:00", "case:K2:2026-03-05T10:00:00+00:00",
-                                      "case:K3:2026-03-05T10:00:00+00:00", "case:K4:2026-03-05T10:00:00+00:00"]
+    assert [i.key for i in found] == [f"case:demo:feedback:{k}:2026-03-05T10:00:00+00:00" for k in ("K1", "K2", "K3", "K4")]
     assert found[1].about == {"department": "Billing", "channel": "email", "segment": "SMB", "region": "APAC",
                               "plan": "Pro"}
     assert items.week_of(dt.datetime(2027, 1, 1)) == "2026-W53"

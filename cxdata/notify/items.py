@@ -208,7 +208,8 @@ def _case_words(row: dict) -> Callable[[User, bool], Words]:
     def words(user: User, names: bool) -> Words:
         due = pd.Timestamp(row["due_at"])
         due = _utc(due)
-        fields = dict(case=row["case_id"], due=_("{day} {time} UTC").format(day=overview.day_text(due.date()),
+        number = row.get("source_id") if _given(row.get("source_id")) else row["case_id"]   # the answer or contact
+        fields = dict(case=number, due=_("{day} {time} UTC").format(day=overview.day_text(due.date()),
                                                                            time=f"{due:%H:%M}"))
         customer = row.get("customer_name") if names and _given(row.get("customer_name")) else None
         if customer:
@@ -216,7 +217,7 @@ def _case_words(row: dict) -> Callable[[User, bool], Words]:
             first = _("Case {case} for {customer} was due on {due} and the customer has not been contacted "
                       "yet.").format(customer=customer, **fields)
         else:
-            subject = _("Follow-up case {case} is overdue").format(case=row["case_id"])
+            subject = _("Follow-up case {case} is overdue").format(case=number)
             first = _("Case {case} was due on {due} and the customer has not been contacted yet.").format(**fields)
         lines = [first]
         if _given(row.get("reason")):

@@ -121,7 +121,8 @@ class Directory:
 
     def heads_of(self, department: str) -> list[str]:
         """The department heads of the roles file whose scope holds this department."""
-        return [a for a, u in self.users.items() if u.role == "department_head" and department in (u.scope["department"] or ())]
+        return [address for address, user in self.users.items()
+                if user.role == "department_head" and department in (user.scope["department"] or ())]
 
     def department(self, department: str) -> list[Recipient]:
         """A department's heads, the addresses its entry adds, and its webhook (a head's scope)."""
@@ -211,7 +212,8 @@ def _read_recipients(path: Path, users: dict[str, User], default_language: str, 
         raise SettingError(_("the recipients file {path} can't be read: {error}").format(
             path=path, error=exc.strerror or exc)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingError(_("the recipients file {path} is not valid TOML: {error}").format(path=path, error=exc)) from None
+        raise SettingError(_("the recipients file {path} is not valid TOML: {error}").format(path=path,
+                                                                                          error=exc)) from None
 
     def fail(where: str, reason: str) -> SettingError:
         line = _line_of(text, where)
@@ -267,7 +269,8 @@ def _entry(section: str, name: str, entry: object, users: dict[str, User], fail)
     hook = None
     if "webhook" in entry:
         url = entry["webhook"]
-        if not isinstance(url, str) or urlsplit(url.strip()).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        parts = urlsplit(url.strip()) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             raise fail(_("webhook must be an http(s) address"))
         hook = Hook(url.strip(), _format(entry.get("format"), url.strip(), fail))
     elif "format" in entry:

@@ -46,8 +46,8 @@ def slack_body(words: Words, link: tuple[str, str] | None) -> dict:
 
 def teams_body(words: Words, link: tuple[str, str] | None) -> dict:
     card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard", "version": "1.4",
-            "body": [{"type": "TextBlock", "text": words.subject, "weight": "Bolder", "size": "Medium",  # untranslated: card styles
-                      "wrap": True},
+            "body": [{"type": "TextBlock", "text": words.subject, "wrap": True,
+                      "weight": "Bolder", "size": "Medium"},  # untranslated: the card's styles
                      *({"type": "TextBlock", "text": line, "wrap": True} for line in words.lines)]}
     if link:
         card["actions"] = [{"type": "Action.OpenUrl", "title": link[0], "url": link[1]}]
