@@ -364,6 +364,21 @@ def test_a_dry_run_sends_and_writes_nothing(quiet, tiny_db):
     assert not store.path.exists()
 
 
+def test_a_run_while_another_is_still_going_sends_nothing(quiet, tiny_db):
+    import fcntl
+
+    store, box, hooks = quiet
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{store.path}.notify-lock", "a") as held:        # the other run
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        blocked = Run(tiny_db, store)
+    assert blocked.code == 0
+    assert blocked.err == [f"another notify run is still going (it holds {store.path}.notify-lock); this one sends "
+                           "nothing"]
+    assert not box.received and not hooks.received
+    assert Run(tiny_db, store).code == 0 and len(box.received) == 2      # once it is done, the next run sends
+
+
 # ---- Bad settings: a clear line, no traceback -----------------------------------------------------
 
 def test_an_unreachable_mail_server_is_said_once_per_message_and_retried(quiet, tiny_db, monkeypatch):

@@ -11,11 +11,13 @@ run is uncertain, 2 when a setting is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import sys
 from collections import Counter
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from cxdata import db, i18n
 from cxdata.access import audit
@@ -52,100 +54,125 @@ def run(db_path: Path | str, store: Store, *, dry_run: bool = False, resend_unce
     except SettingError as exc:
         err(_("error: {reason}").format(reason=exc))
         return SETTINGS
-    outbox = Outbox(store)
-    problems = 0
-    try:
-        if not dry_run:
-            if resend_uncertain:
-                outbox.resend_uncertain(stamp)
-            for entry in outbox.flag_uncertain(stamp):
-                problems += 1
-                err(_("uncertain: {subject} → {recipient} ({channel}): the run of {at} UTC stopped between sending it "
-                      "and recording it, so it may or may not have arrived; it is not sent again by itself. Check "
-                      "with the recipient, and run with --resend-uncertain to send it again.").format(
-                    subject=entry.subject, recipient=entry.recipient, channel=entry.channel,
-                    at=entry.last_at.replace("T", " ")[:16]))
-        known = outbox.entries()
-    except StoreError as exc:
-        err(_("error: {reason}").format(reason=exc))
-        return FAILED
-
-    con = db.connect_readonly(db_path)
-    try:
+    with ExitStack() as stack:
+        if not dry_run and not stack.enter_context(_alone(store)):
+            err(_("another notify run is still going (it holds {path}); this one sends nothing").format(
+                path=_lock_path(store)))
+            return 0
+        outbox = Outbox(store)
+        problems = 0
         try:
-            due = items_.collect(db.Reader(con), store, now, overdue)
-        except (SettingError, AlertSettingError, FollowupSettingError) as exc:
+            if not dry_run:
+                if resend_uncertain:
+                    outbox.resend_uncertain(stamp)
+                for entry in outbox.flag_uncertain(stamp):
+                    problems += 1
+                    err(_("uncertain: {subject} → {recipient} ({channel}): the run of {at} UTC stopped between sending it "
+                          "and recording it, so it may or may not have arrived; it is not sent again by itself. Check "
+                          "with the recipient, and run with --resend-uncertain to send it again.").format(
+                        subject=entry.subject, recipient=entry.recipient, channel=entry.channel,
+                        at=entry.last_at.replace("T", " ")[:16]))
+            known = outbox.entries()
+        except StoreError as exc:
             err(_("error: {reason}").format(reason=exc))
-            return SETTINGS
-        deliveries, unsent = plan(due, directory)
-        for line in unsent:
-            err(line)
-        counts: Counter = Counter()
-        reached: set[str] = set()
-        mailer = send_mail.Mailer(smtp) if smtp else None
+            return FAILED
+
+        con = db.connect_readonly(db_path)
         try:
-            for item, recipient in deliveries:
-                entry = known.get((item.key, recipient.key, recipient.channel))
-                if entry is not None and entry.state in DONE:
-                    counts["before"] += 1
-                    continue
-                if recipient.channel == "email" and mailer is None:
-                    counts["no_mail"] += 1
-                    continue
-                if dry_run:   # the line in the language of this run, the subject in the recipient's
-                    out(_("would send: {subject} → {recipient}").format(subject=_dry_subject(item, recipient),
-                                                                       recipient=recipient.label))
-                    counts["would"] += 1
-                    continue
-                with i18n.using(recipient.language):
-                    words = item.words(recipient.user, shows_names(recipient.user))
-                    link = _link(base, item.kind)
-                    language = i18n.language()
-                failure = _send(outbox, mailer, item, recipient, words, link, stamp, language)
-                reached.add(recipient.key)
-                if failure is None:
-                    counts["sent"] += 1
-                    out(_("sent: {subject} → {recipient}").format(subject=words.subject, recipient=recipient.label))
-                    continue
-                problems += 1
-                attempts = (entry.attempts if entry else 0) + 1
-                give_up = attempts >= cap
-                outbox.failed(item.key, recipient.key, recipient.channel, failure, stamp, give_up)
-                if give_up:
-                    err(_("failed: {subject} → {recipient}: {reason}. Gave up after {n} attempts; it will not be "
-                          "tried again.").format(subject=words.subject, recipient=recipient.label, reason=failure,
-                                                  n=attempts))
-                else:
-                    err(_("failed: {subject} → {recipient}: {reason}. Attempt {n} of {cap}: it is tried again on the "
-                          "next run.").format(subject=words.subject, recipient=recipient.label, reason=failure,
-                                             n=attempts, cap=cap))
+            try:
+                due = items_.collect(db.Reader(con), store, now, overdue)
+            except (SettingError, AlertSettingError, FollowupSettingError) as exc:
+                err(_("error: {reason}").format(reason=exc))
+                return SETTINGS
+            deliveries, unsent = plan(due, directory)
+            for line in unsent:
+                err(line)
+            counts: Counter = Counter()
+            reached: set[str] = set()
+            mailer = send_mail.Mailer(smtp) if smtp else None
+            try:
+                for item, recipient in deliveries:
+                    entry = known.get((item.key, recipient.key, recipient.channel))
+                    if entry is not None and entry.state in DONE:
+                        counts["before"] += 1
+                        continue
+                    if recipient.channel == "email" and mailer is None:
+                        counts["no_mail"] += 1
+                        continue
+                    if dry_run:   # the line in the language of this run, the subject in the recipient's
+                        out(_("would send: {subject} → {recipient}").format(subject=_dry_subject(item, recipient),
+                                                                           recipient=recipient.label))
+                        counts["would"] += 1
+                        continue
+                    with i18n.using(recipient.language):
+                        words = item.words(recipient.user, shows_names(recipient.user))
+                        link = _link(base, item.kind)
+                        language = i18n.language()
+                    failure = _send(outbox, mailer, item, recipient, words, link, stamp, language)
+                    reached.add(recipient.key)
+                    if failure is None:
+                        counts["sent"] += 1
+                        out(_("sent: {subject} → {recipient}").format(subject=words.subject, recipient=recipient.label))
+                        continue
+                    problems += 1
+                    attempts = (entry.attempts if entry else 0) + 1
+                    give_up = attempts >= cap
+                    outbox.failed(item.key, recipient.key, recipient.channel, failure, stamp, give_up)
+                    if give_up:
+                        err(_("failed: {subject} → {recipient}: {reason}. Gave up after {n} attempts; it will not be "
+                              "tried again.").format(subject=words.subject, recipient=recipient.label, reason=failure,
+                                                      n=attempts))
+                    else:
+                        err(_("failed: {subject} → {recipient}: {reason}. Attempt {n} of {cap}: it is tried again on the "
+                              "next run.").format(subject=words.subject, recipient=recipient.label, reason=failure,
+                                                 n=attempts, cap=cap))
+            finally:
+                if mailer is not None:
+                    mailer.__exit__(None, None, None)
+        except StoreError as exc:
+            err(_("error: {reason}").format(reason=exc))
+            return FAILED
         finally:
-            if mailer is not None:
-                mailer.__exit__(None, None, None)
-    except StoreError as exc:
-        err(_("error: {reason}").format(reason=exc))
-        return FAILED
-    finally:
-        con.close()
-    if reached:
+            con.close()
+        if reached:
+            try:
+                audit.AuditLog(store.path).record(who, "notify", {"rows": counts["sent"], "recipients": sorted(reached),
+                                                                  "not_sent": problems})
+            except audit.AuditError as exc:
+                err(_("the run is not recorded in the audit log: {reason}").format(reason=exc))
+                problems += 1
+        if counts["no_mail"]:
+            err(n_("not sent: {n} e-mail is due but e-mail is not set up (CX_SMTP_HOST)",
+                   "not sent: {n} e-mails are due but e-mail is not set up (CX_SMTP_HOST)", counts["no_mail"]).format(
+                n=fmt.count(counts["no_mail"])))
+        if dry_run:
+            out(n_("Dry run: {n} message would be sent; nothing was sent or written.",
+                   "Dry run: {n} messages would be sent; nothing was sent or written.", counts["would"]).format(
+                n=fmt.count(counts["would"])))
+        else:
+            out(_("{sent} sent, {failed} not sent, {before} sent before.").format(
+                sent=fmt.count(counts["sent"]), failed=fmt.count(problems), before=fmt.count(counts["before"])))
+        return FAILED if problems else 0
+
+
+def _lock_path(store: Store) -> Path:
+    return Path(store.path).with_name(Path(store.path).name + ".notify-lock")
+
+
+@contextmanager
+def _alone(store: Store) -> Iterator[bool]:
+    """Whether this is the only run sending (a lock file beside the store, held while it runs): two
+    runs at once (cron starting one while the last is still building the board pack) would both
+    see the same items as due."""
+    path = _lock_path(store)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
         try:
-            audit.AuditLog(store.path).record(who, "notify", {"rows": counts["sent"], "recipients": sorted(reached),
-                                                              "not_sent": problems})
-        except audit.AuditError as exc:
-            err(_("the run is not recorded in the audit log: {reason}").format(reason=exc))
-            problems += 1
-    if counts["no_mail"]:
-        err(n_("not sent: {n} e-mail is due but e-mail is not set up (CX_SMTP_HOST)",
-               "not sent: {n} e-mails are due but e-mail is not set up (CX_SMTP_HOST)", counts["no_mail"]).format(
-            n=fmt.count(counts["no_mail"])))
-    if dry_run:
-        out(n_("Dry run: {n} message would be sent; nothing was sent or written.",
-               "Dry run: {n} messages would be sent; nothing was sent or written.", counts["would"]).format(
-            n=fmt.count(counts["would"])))
-    else:
-        out(_("{sent} sent, {failed} not sent, {before} sent before.").format(
-            sent=fmt.count(counts["sent"]), failed=fmt.count(problems), before=fmt.count(counts["before"])))
-    return FAILED if problems else 0
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
 
 
 def _send(outbox: Outbox, mailer, item: Item, recipient: Recipient, words, link, stamp: str,
