@@ -4,7 +4,8 @@
 -- contact's, else the answer's own; its owner that department or the customer's account owner,
 -- whichever $owner_first names first ('department' or 'account_owner'). With the customer's next answer
 -- after the case opened (whether it is unhappy by the same thresholds) and churn date, for recovery.
--- No customer name: sql/followup_customer_names.sql gives them to those who may see them.
+-- No customer name: sql/followup_customer_names.sql gives them to those who may see them. A rated contact
+-- is looked for up to 90 days before $since (it precedes its answer), so 10 M interactions are not all joined.
 with unhappy_answers as (
     select f.feedback_id, f.customer_id, f.interaction_id, f.submitted_at, f.survey, f.score,
            f.department, f.journey_stage
@@ -18,7 +19,9 @@ answer_cases as (
            a.survey as reason, a.score, coalesce(i.department, a.department) as department,
            i.channel, coalesce(a.journey_stage, i.journey_stage) as journey_stage
     from unhappy_answers a
-    left join interactions i on i.interaction_id = a.interaction_id
+    left join (select * from interactions
+               where started_at >= $since - interval 90 day and started_at < $until) i  -- the rated contact came first
+        on i.interaction_id = a.interaction_id
 ),
 complaint_cases as (
     select 'contact:' || i.interaction_id as source_id, i.customer_id, i.started_at as opened_at,
@@ -35,15 +38,13 @@ scoped as (
     select * from opened r where matches_activity($filters, r)
 ),
 later_answers as (
-    select customer_id, submitted_at, survey, score from feedback
-    where submitted_at > $since and customer_id in (select customer_id from scoped)
+    select customer_id, submitted_at, survey, score from feedback where submitted_at > $since
 ),
 final as (
     select s.source_id, s.customer_id, s.opened_at, s.reason, s.score, s.department,
            case when $owner_first = 'department' then coalesce(s.department, s.account_owner)
                 else coalesce(s.account_owner, s.department) end as owner,
-           s.account_owner, s.segment, s.region, s.plan, s.channel, s.journey_stage,
-           n.submitted_at as next_answer_at, n.survey as next_survey, n.score as next_score,
+           s.segment, s.region, s.plan, n.submitted_at as next_answer_at,
            coalesce((n.survey = 'nps' and n.score <= $nps_max) or (n.survey = 'csat' and n.score <= $csat_max)
                     or (n.survey = 'ces' and n.score <= $ces_max), false) as is_next_unhappy,
            s.churned_on

@@ -7,5 +7,5 @@ from cxdata.followup.case_list import cases, change, history, may_work, overdue
 from cxdata.followup.measures import FollowupKpis, kpis
 from cxdata.followup.rules import KIND, FollowupSettingError, Settings, TransitionError
 
-__all__ = ["KIND", "FollowupKpis", "FollowupSettingError", "Settings", "TransitionError", "cases", "change",
+__all__ = ["KIND", "FollowupKpis", "FollowupSettingError", "Settings", "TransitionError", "cases", "change",  # untranslated: names
            "history", "kpis", "may_work", "overdue"]

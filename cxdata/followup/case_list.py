@@ -26,9 +26,8 @@ from cxdata.store import Store
 
 EDITABLE = ("status", "root_cause", "note")
 COLUMNS = ["case_id", "source_id", "customer_id", "customer_name", "opened_at", "due_at", "reason", "score",
-           "department", "owner", "account_owner", "segment", "region", "plan", "channel", "status", "root_cause",
-           "note", "first_contact_at", "changed_at", "changed_by", "version", "overdue", "next_answer_at",
-           "next_survey", "next_score", "is_next_unhappy", "churned_on"]
+           "department", "owner", "segment", "region", "plan", "status", "root_cause", "note", "first_contact_at",
+           "changed_at", "changed_by", "version", "overdue", "next_answer_at", "is_next_unhappy", "churned_on"]
 
 
 def dataset_id(reader: db.Reader) -> str:
@@ -40,7 +39,8 @@ def case_rows(reader: db.Reader, filters: Filters | None, today: dt.date, settin
     """The cases the rules open under the filters since the settings' start, oldest first, without
     their state: case_id (the store key), opened_at and due_at in UTC."""
     rows = reader.run("followup_cases", settings.params(filters, today))
-    rows.insert(0, "case_id", [f"{dataset_id(reader)}:{s}" for s in rows["source_id"]])
+    dataset = dataset_id(reader)
+    rows.insert(0, "case_id", dataset + ":" + rows["source_id"].astype(str))
     rows["opened_at"] = _utc(rows["opened_at"])
     rows["next_answer_at"] = _utc(rows["next_answer_at"])
     rows["due_at"] = rows["opened_at"] + pd.Timedelta(hours=settings.due_hours)
@@ -63,7 +63,7 @@ def state(store: Store, prefix: str = "") -> pd.DataFrame:
     history = store.history(KIND)
     history = history[history["key"].str.startswith(prefix)] if not history.empty else history
     if history.empty:
-        return pd.DataFrame(columns=columns).rename_axis("case_id")
+        return pd.DataFrame(columns=columns, index=pd.Index([], dtype=object, name="case_id"))
     history = history.assign(at=pd.to_datetime(history["changed_at"], utc=True, format="ISO8601"))
     latest = history.groupby(["key", "field"])["value"].last().unstack().reindex(columns=list(EDITABLE))
     last = history.groupby("key").agg(changed_at=("at", "max"), changed_by=("changed_by", "last"),

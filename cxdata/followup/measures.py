@@ -21,10 +21,10 @@ from cxdata import db
 from cxdata import formatting as fmt
 from cxdata.filters import Filters
 from cxdata.followup import case_list
-from cxdata.followup.rules import MIN_CASES, RECOVERY_DAYS, Settings
+from cxdata.followup.rules import MIN_CASES, RECOVERY_DAYS, FollowupSettingError, Settings
 from cxdata.i18n import _
 from cxdata.metrics import NOT_IN_DATA
-from cxdata.store import Store
+from cxdata.store import Store, StoreError
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,13 @@ def kpis(reader: db.Reader, store: Store, filters: Filters | None, today: dt.dat
     now = now or dt.datetime.now(dt.timezone.utc)
     rows = case_list.case_rows(reader, filters, today, settings)
     listed = case_list.with_state(rows, store, now, case_list.dataset_id(reader) + ":")
-    found = replace(compute(listed, today, now, min_cases), since=settings.start(today))
+    return of_cases(reader, listed, today, now, settings.start(today), min_cases)
+
+
+def of_cases(reader: db.Reader, listed: pd.DataFrame, today: dt.date, now: dt.datetime, since: dt.date,
+             min_cases: int = MIN_CASES) -> FollowupKpis:
+    """`kpis` of a case list already read (the page's, cases.cases), so the cases are read once."""
+    found = replace(compute(listed, today, now, min_cases), since=since)
     if not found.has_cases and not _has_activity(reader):
         return replace(found, in_data=False)
     return found
@@ -131,9 +137,22 @@ def line(k: FollowupKpis) -> str:
         return _("Follow-up of unhappy customers: {not_in_data}.").format(not_in_data=_(NOT_IN_DATA))
     if not k.has_cases:
         return _("Follow-up of unhappy customers: no case opened since {day}.").format(day=fmt.date(k.since))
-    return _("Follow-up of unhappy customers: **{on_time}** contacted on time (n = {n_on_time}) · first contact "
+    return _("Follow-up of unhappy customers since {day}: **{on_time}** contacted on time (n = {n_on_time}) · first contact "
              "after **{hours}** at the median (n = {n_contacted}) · **{recovery}** recovered (n = {n_recovery}) · "
              "{open} open, {overdue} overdue").format(
-        on_time=on_time_text(k), n_on_time=fmt.count(k.n_on_time_base), hours=hours_text(k),
+        day=fmt.date(k.since), on_time=on_time_text(k), n_on_time=fmt.count(k.n_on_time_base), hours=hours_text(k),
         n_contacted=fmt.count(k.n_contacted), recovery=recovery_text(k), n_recovery=fmt.count(k.n_recovery),
         open=fmt.count(k.n_open), overdue=fmt.count(k.n_overdue))
+
+
+def summary_line(reader: db.Reader, store: Store, filters: Filters | None, today: dt.date | None) -> str | None:
+    """`line` for the overview, a department's card and the board pack, computed the same way for all
+    three; None before any data; a bad setting or an unreadable store said in words, not raised."""
+    if today is None:
+        return None
+    try:
+        return line(kpis(reader, store, filters, today))
+    except FollowupSettingError as exc:
+        return _("Follow-up of unhappy customers unavailable: {reason}.").format(reason=exc.plain)
+    except StoreError as exc:
+        return _("Follow-up of unhappy customers unavailable: {reason}.").format(reason=exc)
