@@ -530,4 +530,4 @@ def test_attention_and_churn_alerts_reach_their_owners_on_the_demo(demo_march, t
     with i18n.using("pt_BR"):
         words = claires[0].words(directory.users["claire@example.com"], True)
     assert words.subject.startswith("Alerta de churn: ")
-    assert words.lines[0].endswith("de valor anual em risco.")
+    assert words.lines[1].endswith("de valor anual em risco nos próximos 90 dias.")

@@ -33,7 +33,6 @@ from cxdata.filters import ViewState
 from cxdata.i18n import _
 from cxdata.notify.recipients import SettingError
 
-KINDS = ("attention", "churn", "case", "pack")
 CASE_DAYS_ENV = "CX_NOTIFY_CASE_DAYS"
 DEFAULT_CASE_DAYS = 14
 PAGES = {"attention": "", "churn": "churn", "case": "followup", "pack": "reports"}  # the app's url paths
@@ -56,7 +55,7 @@ class Item:
     the language of the run (naming the customer only when `shows_names`)."""
 
     key: str
-    kind: str
+    kind: str               # "attention", "churn", "case" or "pack"
     about: dict = field(compare=False)
     owner: str | None
     words: Callable[[User, bool], Words] = field(compare=False, repr=False)
@@ -152,12 +151,12 @@ def _churn_words(row: dict) -> Callable[[User, bool], Words]:
     def words(user: User, names: bool) -> Words:
         customer = row["name"] if names and isinstance(row.get("name"), str) else row["customer_id"]
         reasons = alerts.with_explicit_reasons(pd.DataFrame([row]))["reasons"].iloc[0]
-        lines = [_("{customer} is at high risk of churning in the next 90 days: a risk score of {score} out of "
-                   "100 and {amount} of annual value at risk.").format(
-            customer=customer, score=fmt.count(int(round(row["score"]))), amount=fmt.money(row["value_at_risk"]))]
+        lines = [_("{customer} is on the list of customers at high risk of churning: {rules}.").format(
+                     customer=customer, rules=fmt.and_list(alerts.rule_in_text(r) for r in row["rules"])),
+                 _("Risk score {score} out of 100; {amount} of annual value at risk in the next 90 days.").format(
+                     score=fmt.count(int(round(row["score"]))), amount=fmt.money(row["value_at_risk"]))]
         if reasons:
             lines.append(_("Why: {reasons}.").format(reasons="; ".join(reasons[:3])))
-        lines.append(_("Alerts: {rules}.").format(rules=fmt.and_list(alerts.rule_label(r) for r in row["rules"])))
         return Words(_("Churn alert: {customer}").format(customer=customer), tuple(lines))
     return words
 
@@ -264,5 +263,5 @@ def _pack_words(reader, store, user: User, now: dt.datetime) -> Words:
     pdf = output.to_bytes(pack, ".pdf")
     line = _("This week's board pack is attached: {n} slides for {period} · {filters}.").format(
         n=fmt.count(len(pack.slides)), period=pack.period, filters=pack.filters)
-    return Words(_("Board pack, week of {day}").format(day=fmt.date(now.date())), (line,),
+    return Words(_("Board pack, week of {day}").format(day=overview.day_text(now.date())), (line,),
                  (f"board-pack-{week_of(now)}.pdf", pdf, "application/pdf"))

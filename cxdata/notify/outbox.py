@@ -44,7 +44,7 @@ create table if not exists notify_outbox (
 
 
 @dataclass(frozen=True)
-class Entry:
+class Row:
     item_key: str
     recipient: str
     channel: str
@@ -84,7 +84,7 @@ class Outbox:
         con.executescript(_SCHEMA)
         return con
 
-    def entries(self) -> dict[tuple[str, str, str], Entry]:
+    def entries(self) -> dict[tuple[str, str, str], Row]:
         """Every row by (item, recipient, channel), reading without writing anything (a dry run
         creates no file and no table)."""
         path = Path(self.store.path)
@@ -98,9 +98,9 @@ class Outbox:
                                    "from notify_outbox").fetchall()
         except sqlite3.Error as exc:
             raise StoreError(_("the outbox in {path} can't be read: {error}").format(path=path, error=exc)) from exc
-        return {(r[0], r[1], r[2]): Entry(*r) for r in rows}
+        return {(r[0], r[1], r[2]): Row(*r) for r in rows}
 
-    def flag_uncertain(self, now: str) -> list[Entry]:
+    def flag_uncertain(self, now: str) -> list[Row]:
         """Rows left "sending" by a run that stopped between a send and its record: marked
         "uncertain" (never resent by themselves) and returned for the report."""
         def work(con):
@@ -108,7 +108,7 @@ class Outbox:
                                "from notify_outbox where state = 'sending'").fetchall()
             con.execute("update notify_outbox set state = 'uncertain', last_at = ?, "
                         "error = 'the run stopped between sending and recording' where state = 'sending'", (now,))
-            return [Entry(*r) for r in rows]
+            return [Row(*r) for r in rows]
         return self._write(work)
 
     def resend_uncertain(self, now: str) -> int:
