@@ -379,6 +379,24 @@ def test_a_run_while_another_is_still_going_sends_nothing(quiet, tiny_db):
     assert Run(tiny_db, store).code == 0 and len(box.received) == 2      # once it is done, the next run sends
 
 
+def test_a_board_pack_that_cannot_be_built_is_said_and_left_for_the_next_run(quiet, tiny_db, tmp_path, monkeypatch):
+    from cxdata.report import output
+
+    store, box, hooks = quiet
+    (tmp_path / "roles.toml").write_text(ROLES, encoding="utf-8")          # with the executive again
+
+    def no_chromium(pack, suffix):
+        raise output.ReportError("the charts need Chromium, which is not installed")
+
+    monkeypatch.setattr(output, "to_bytes", no_chromium)
+    result = Run(tiny_db, store)
+    assert result.code == 1
+    assert ("failed: the board pack for cco@example.com (e-mail) could not be built: the charts need Chromium, which "
+            "is not installed. It is tried again on the next run.") in result.err
+    assert len(box.received) == 2 and not box.to("cco@example.com")       # the rest went out
+    assert not [key for key in outbox.Outbox(store).entries() if key[0].startswith("pack:")]   # nothing recorded
+
+
 # ---- Bad settings: a clear line, no traceback -----------------------------------------------------
 
 def test_an_unreachable_mail_server_is_said_once_per_message_and_retried(quiet, tiny_db, monkeypatch):

@@ -31,6 +31,7 @@ from cxdata.notify.items import Item
 from cxdata.notify.outbox import DONE, Outbox, max_attempts, message_id
 from cxdata.notify.recipients import (Directory, Recipient, SettingError, load_directory, may_receive,
                                       may_receive_case, shows_names)
+from cxdata.report.output import ReportError
 from cxdata.store import Store, StoreError
 
 APP_URL_ENV = "CX_APP_URL"
@@ -104,10 +105,16 @@ def run(db_path: Path | str, store: Store, *, dry_run: bool = False, resend_unce
                                                                            recipient=recipient.label))
                         counts["would"] += 1
                         continue
-                    with i18n.using(recipient.language):
-                        words = item.words(recipient.user, shows_names(recipient.user))
-                        link = _link(base, item.kind)
-                        language = i18n.language()
+                    try:
+                        with i18n.using(recipient.language):
+                            words = item.words(recipient.user, shows_names(recipient.user))
+                            link = _link(base, item.kind)
+                            language = i18n.language()
+                    except ReportError as exc:   # nothing was sent or recorded: the next run tries again
+                        problems += 1
+                        err(_("failed: the board pack for {recipient} could not be built: {reason}. It is tried "
+                              "again on the next run.").format(recipient=recipient.label, reason=exc))
+                        continue
                     failure = _send(outbox, mailer, item, recipient, words, link, stamp, language)
                     reached.add(recipient.key)
                     if failure is None:
