@@ -73,6 +73,13 @@ class Mailbox:
 
     def __init__(self):
         self.received: list[tuple[str, list[str], email.message.EmailMessage]] = []
+        self.refused: set[str] = set()   # addresses the server says it does not know
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -289,6 +296,7 @@ def quiet(tmp_path, monkeypatch, smtp_server, hook_server):
     port, box = smtp_server
     url, hooks = hook_server
     box.received.clear()
+    box.refused.clear()
     hooks.received.clear()
     hooks.fail_next, hooks.fail_always = {}, False
     _env(monkeypatch, tmp_path, port, url, roles=NO_PACK_ROLES)
@@ -408,6 +416,23 @@ def test_an_unreachable_mail_server_is_said_once_per_message_and_retried(quiet, 
     assert len(failed) == 2 and all("nothing answers at the mail server 127.0.0.1:" in line for line in failed)
     assert not any("Traceback" in line for line in first.err)
     assert len(hooks.received) == 2                          # the webhooks went out regardless
+
+
+def test_a_mail_server_without_starttls_or_that_refuses_an_address_is_named(quiet, tiny_db, monkeypatch):
+    store, box, hooks = quiet
+    monkeypatch.delenv("CX_SMTP_TLS")                                    # STARTTLS by default
+    first = Run(tiny_db, store)
+    assert first.code == 1
+    assert all("does not offer STARTTLS; set CX_SMTP_TLS to ssl or none" in line
+               for line in first.err if line.startswith("failed:"))
+    monkeypatch.setenv("CX_SMTP_TLS", "none")
+    box.refused.add("eu@example.com")
+    second = Run(tiny_db, store)
+    assert second.code == 1
+    (failed,) = [line for line in second.err if line.startswith("failed:")]
+    assert failed == ("failed: Follow-up overdue: Vertex Motors GmbH → eu@example.com (e-mail): the mail server refused "
+                      "the address: 550 5.1.1 no such mailbox here. Attempt 2 of 3: it is tried again on the next run.")
+    assert [tos for _s, tos, _m in box.received] == [["billing@example.com"]]
 
 
 @pytest.mark.parametrize("name, value, message", [
