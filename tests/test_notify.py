@@ -459,6 +459,7 @@ def test_a_bad_setting_stops_the_run_with_its_name(quiet, tiny_db, monkeypatch, 
     ('[owners."Ana"]\nemail = ["eu@example.com"]\nphone = "1"', 'line 1, [owners."Ana"]: unknown key(s) phone'),
     ('[people."eu@example.com"]\nlanguage = "fr"', "language 'fr' is not one the product speaks (en, es, pt-BR)"),
     ('[owner."Ana"]\nemail = ["eu@example.com"]', "unknown key(s) or section(s) owner"),
+    ('[owners."Ana"]\nwebhook = "https://hooks.example.com/x"', "line 1, [owners.\"Ana\"]: give the owner's email"),
 ])
 def test_a_bad_recipients_file_names_the_line_and_the_reason(quiet, tiny_db, tmp_path, text, message):
     store, box, hooks = quiet

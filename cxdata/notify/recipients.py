@@ -131,8 +131,7 @@ class Directory:
         if entry.hook:
             reader = User(f"department {department}", "department_head", Scope.of(department=[department]))
             found.append(Recipient(f"department:{department}", _("department {name}").format(name=department),
-                                   "webhook", reader,
-                                   entry.language or self.language, entry.hook))
+                                   "webhook", reader, entry.language or self.language, entry.hook))
         return found
 
     def with_role(self, *wanted: str) -> list[Recipient]:
@@ -276,7 +275,9 @@ def _entry(section: str, name: str, entry: object, users: dict[str, User], fail)
     elif "format" in entry:
         raise fail(_("format is set but there is no webhook"))
     language = _language(entry["language"], fail) if "language" in entry else None
-    if not emails and hook is None and section != "people":
+    if section == "owners" and not emails:
+        raise fail(_("give the owner's email: it decides what they may receive, on their webhook too"))
+    if section == "departments" and not emails and hook is None:
         raise fail(_("give an email or a webhook"))
     return Entry(emails, hook, language)
 
