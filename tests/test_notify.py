@@ -441,9 +441,12 @@ def test_a_mail_server_without_starttls_or_that_refuses_an_address_is_named(quie
     ("CX_SMTP_FROM", "nobody", "CX_SMTP_FROM must be the sender's e-mail address"),
     ("CX_NOTIFY_MAX_ATTEMPTS", "0", "CX_NOTIFY_MAX_ATTEMPTS='0' is not a whole number of 1 or more"),
     ("CX_APP_URL", "cx.example.com", "CX_APP_URL='cx.example.com' is not an http(s) address"),
+    ("CX_WEBHOOK_URL", "hooks.slack.com/services/x", "CX_WEBHOOK_URL: webhook must be an http(s) address"),
+    ("CX_WEBHOOK_FORMAT", "discord", "CX_WEBHOOK_FORMAT: format 'discord' is not slack or teams"),
 ])
 def test_a_bad_setting_stops_the_run_with_its_name(quiet, tiny_db, monkeypatch, name, value, message):
     store, box, hooks = quiet
+    monkeypatch.setenv("CX_WEBHOOK_URL", "https://hooks.example.com/company")
     monkeypatch.setenv(name, value)
     result = Run(tiny_db, store)
     assert result.code == 2
@@ -545,7 +548,9 @@ def test_attention_and_churn_alerts_reach_their_owners_on_the_demo(demo_march, t
                                               encoding="utf-8")
     monkeypatch.setenv("CX_ROLES", str(tmp_path / "roles.toml"))
     monkeypatch.setenv("CX_NOTIFY_RECIPIENTS", str(tmp_path / "recipients.toml"))
+    monkeypatch.setenv("CX_WEBHOOK_URL", "https://example.webhook.office.com/company")
     directory = recipients.load_directory()
+    assert directory.channel.format == "teams"                            # from its address
     store = Store(tmp_path / "state.sqlite")
     now = dt.datetime(2026, 3, 16, 6, tzinfo=dt.timezone.utc)
     con = db.connect_readonly(demo_march)
@@ -571,6 +576,8 @@ def test_attention_and_churn_alerts_reach_their_owners_on_the_demo(demo_march, t
     company = [i for i in due if i.kind == "attention" and not i.about]
     assert {i.key for i in company} <= {i.key for i in by["cco@example.com"]}
     assert any("owned by Oliver Schmidt" in line for line in unsent)       # an owner without an address
+    # the company channel: every "needs attention" item, never a customer
+    assert {i.key for i in by["channel"]} == {i.key for i in due if i.kind == "attention"}
     with i18n.using("pt_BR"):
         words = claires[0].words(directory.users["claire@example.com"], True)
     assert words.subject.startswith("Alerta de churn: ")

@@ -197,8 +197,11 @@ def _channel() -> Hook | None:
     url = os.environ.get(WEBHOOK_ENV, "").strip()
     if not url:
         return None
-    return Hook(url, _format(os.environ.get(WEBHOOK_FORMAT_ENV), url,
-                             lambda reason: _("{setting}: {reason}").format(setting=WEBHOOK_ENV, reason=reason)))
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingError(_("{setting}: webhook must be an http(s) address").format(setting=WEBHOOK_ENV))
+    return Hook(url, _format(os.environ.get(WEBHOOK_FORMAT_ENV), url, lambda reason: SettingError(
+        _("{setting}: {reason}").format(setting=WEBHOOK_FORMAT_ENV, reason=reason))))
 
 
 def _read_recipients(path: Path, users: dict[str, User], default_language: str, channel: Hook | None) -> Directory:
