@@ -1,4 +1,6 @@
 """Every named query in sql/ runs on the fixture, so none rots unnoticed; plus invariants."""
+import datetime as dt
+
 import pytest
 
 from cxdata import db, metrics
@@ -20,6 +22,9 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "signs_on": {"cancellation_contact": False, "detractor_open_complaint": False, "failed_payment": True},
           "customer_ids": ["C01"],
           "customer_id": "C01", "by_name": True,   # one customer's record (sql/customer_*.sql)
+          # the follow-up cases' rules (cxdata/followup/rules.py Settings.params)
+          "since": dt.datetime(2026, 1, 1), "until": dt.datetime(2026, 4, 1), "nps_max": 6, "csat_max": 2, "ces_max": 2,
+          "complaint_kinds": ["complaint"], "owner_first": "department",
           "loaded": "interactions"}  # the load report's count of contacts due an answer
 
 
