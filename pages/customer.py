@@ -123,13 +123,13 @@ else:
     table = pd.DataFrame({
         _("When"): [fmt.date(at) + at.strftime(" %H:%M") if (at.hour, at.minute) != (0, 0) else fmt.date(at)
                           for at in shown["at"]],
-        _("What"): shown["title"].tolist(),
+        _("What happened"): shown["title"].tolist(),
         _("By"): shown["by"].fillna("").tolist(),                  # before the long details, so it is never cut
         _("Detail"): shown["detail"].fillna("").tolist(),
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600), column_config={
         _("When"): st.column_config.TextColumn(width=140),
-        _("What"): st.column_config.TextColumn(width=260),
+        _("What happened"): st.column_config.TextColumn(width=260),
         _("By"): st.column_config.TextColumn(width=200),
         _("Detail"): st.column_config.TextColumn(width="large"),
     })

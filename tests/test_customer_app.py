@@ -66,9 +66,9 @@ def test_a_customer_opens_with_header_risk_and_timeline(app):
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["layout"]["title"]["text"] == "Risk of leaving: 25 of 100 on 20 Mar 2026"
     table = _table(at)
-    assert list(table.columns) == ["When", "What", "By", "Detail"]
-    assert table["What"].iloc[0] == "Churn alert: Plan in place" and table["By"].iloc[0] == "luis@example.com"
-    assert table["What"].iloc[-1] == "Became a customer" and len(table) == 13
+    assert list(table.columns) == ["When", "What happened", "By", "Detail"]
+    assert table["What happened"].iloc[0] == "Churn alert: Plan in place" and table["By"].iloc[0] == "luis@example.com"
+    assert table["What happened"].iloc[-1] == "Became a customer" and len(table) == 13
     assert not any("@correo.es" in d for d in table["Detail"])          # the comment and the note, masked
     assert any("“Write to [email], nobody calls back”" in d for d in table["Detail"])
 
@@ -76,7 +76,7 @@ def test_a_customer_opens_with_header_risk_and_timeline(app):
 def test_the_timeline_shows_the_kinds_chosen(app):
     at = app(customer="K1")
     at.get("button_group")[0].set_value(["transaction"]).run()
-    assert list(_table(at)["What"]) == ["Refund: -$40", "Invoice: $100"]
+    assert list(_table(at)["What happened"]) == ["Refund: -$40", "Invoice: $100"]
 
 
 def test_the_page_in_spanish(app):
@@ -87,8 +87,8 @@ def test_the_page_in_spanish(app):
     assert tiles["Antigüedad"] == "2,1 años" and tiles["Alerta de abandono"] == "Plan en marcha"
     assert at.title[0].value == "Cliente"
     table = _table(at)
-    assert list(table.columns) == ["Cuándo", "Qué", "Por", "Detalle"]
-    assert "Se hizo cliente" in list(table["Qué"])
+    assert list(table.columns) == ["Cuándo", "Qué pasó", "Por", "Detalle"]
+    assert "Se hizo cliente" in list(table["Qué pasó"])
 
 
 def test_an_unknown_id_and_one_outside_the_scope_read_the_same(app):
