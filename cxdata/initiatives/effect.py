@@ -130,7 +130,7 @@ def measure(reader, plan, today: dt.date) -> Effect:
     rows = cells(reader, plan, kpi, first_on, plan.start, stop_on)
     if not len(rows) or rows["n"].sum() == 0:
         return Effect(None, None, None, None, None, "not_in_data", first_on=first_on, stop_on=stop_on, weeks=weeks)
-    minimum = min_responses() if MEASURED[kpi].source == "answers" else min_responses()
+    minimum = min_responses()   # the same minimum for a cell of answers, contacts or customers
     periods = _periods(rows, plan.start)
     if plan.is_company_wide:
         return _its(rows, plan, periods, weeks, first_on, stop_on, minimum)
