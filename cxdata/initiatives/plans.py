@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import pandas as pd
@@ -106,7 +106,7 @@ def plans(reader, today: dt.date, store: Store | None = None) -> list[Plan]:
                     version=int(versions.get(name, 0)), marks=marks)
         judged = tuple(_checkpoint(reader, plan, point, marks, today) for point in sorted(
             points, key=lambda p: (p["due"], p["what"])))
-        out.append(_replace(plan, checkpoints=judged))
+        out.append(replace(plan, checkpoints=judged))
     return sorted(out, key=lambda p: (p.start, p.name))
 
 
@@ -319,11 +319,6 @@ def _as_date(value):
     return value
 
 
-def _replace(plan: Plan, **changes) -> Plan:
-    from dataclasses import replace
-    return replace(plan, **changes)
-
-
 def _text(value) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
@@ -342,9 +337,7 @@ def _number(value) -> float | None:
 
 
 def _day(value) -> dt.date | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if pd.isna(value):
+    if value is None or pd.isna(value):
         return None
     return pd.Timestamp(value).date()
 
