@@ -296,3 +296,71 @@ def test_the_command_line_prints_one_json_object_per_initiative(demo_march, caps
     assert {"name", "kpi", "effect", "ci_low", "ci_high", "verdict", "roi"} <= set(rows[0])
     assert rows[0]["roi"] is None and rows[0]["return_not_estimated"] == "no_cost_per_complaint"
     assert rows[1]["return_not_estimated"] == "score"
+
+
+@pytest.fixture(scope="module")
+def churners(tmp_path_factory):
+    """Five customers around a start on 2025-01-06, the data spanning 4 weeks each side. SMB (the scope):
+    A lost in week -2, B in week 1, C stays; Enterprise (the comparison): D lost in week 2, E stays.
+    B, C and D called Billing before the start."""
+    path = tmp_path_factory.mktemp("churn") / "cx.duckdb"
+    with derive.writable_copy(path) as con:
+        con.execute("insert into customers (customer_id, segment, region, signup_date, churned_on, annual_value) values "
+                    "('A', 'SMB', 'Europe', '2020-01-01', '2024-12-25', 1000), "
+                    "('B', 'SMB', 'Europe', '2020-01-01', '2025-01-15', 2000), "
+                    "('C', 'SMB', 'Europe', '2020-01-01', null, 3000), "
+                    "('D', 'Enterprise', 'Europe', '2020-01-01', '2025-01-22', 4000), "
+                    "('E', 'Enterprise', 'Europe', '2020-01-01', null, 5000)")
+        con.execute("insert into interactions (interaction_id, customer_id, started_at, channel, department) values "
+                    "('I1', 'C', '2024-12-09 09:00:00', 'phone', 'Billing'), "
+                    "('I2', 'B', '2024-12-20 09:00:00', 'phone', 'Billing'), "
+                    "('I3', 'D', '2024-12-21 09:00:00', 'phone', 'Billing'), "
+                    "('I4', 'E', '2025-02-02 09:00:00', 'phone', 'Sales')")
+    return path
+
+
+def test_churn_cells_by_hand(churners, monkeypatch):
+    monkeypatch.setenv("CX_MIN_RESPONSES", "1")
+    con = db.connect_readonly(churners)
+    try:
+        reader = ScopedReader(db.Reader(con), LOCAL_ADMIN)
+        today = dt.date(2025, 2, 2)
+        by_segment = measure(reader, _plan(kpi="churn_rate", scope={"segment": ("SMB",)}), today)
+        # by their contacts: SMB customers who called Billing before the start (B, C) against the others
+        by_contact = measure(reader, _plan(kpi="churn_rate", scope={"segment": ("SMB",), "department": ("Billing",)}),
+                             today)
+    finally:
+        con.close()
+    # scope: 3 active 4 weeks before (A lost), 2 at the start (B lost); comparison: 2 and 2 (D lost after)
+    assert (by_segment.scope_before, by_segment.scope_after) == (pytest.approx(100 / 3), 50)
+    assert (by_segment.comparison_before, by_segment.comparison_after) == (0, 50)
+    assert (by_segment.n_scope, by_segment.n_comparison) == (5, 4)
+    assert by_segment.effect == pytest.approx((50 - 100 / 3) - (50 - 0))
+    assert by_segment.value_in_scope == 5000   # B and C, active at the start
+    weekly = by_segment.periods[by_segment.periods["group"] == "scope"].set_index("week")
+    assert weekly.loc[-2, "value"] == pytest.approx(100 / 3) and weekly.loc[1, "value"] == 50
+    assert weekly.loc[-1, "n"] == 2 and weekly.loc[2, "n"] == 1
+    # B and C in scope; A, D and E compared: before 0 of 2 and 1 of 3 lost, after 1 of 2 and 1 of 2
+    assert (by_contact.scope_before, by_contact.scope_after) == (0, 50)
+    assert (by_contact.comparison_before, by_contact.comparison_after) == (pytest.approx(100 / 3), 50)
+
+
+def test_a_department_head_sees_their_departments_initiatives_and_may_not_edit(loaded, tmp_path):
+    from cxdata.access.roles import Scope, User
+    from cxdata.access.scoped import Refused
+    path, _report = loaded
+    store = Store(tmp_path / "state.sqlite")
+    save(store, None, {"name": "Support's own", "department": "Support", "kpi": "nps", "start": dt.date(2025, 1, 6)},
+         LOCAL_ADMIN)
+    billing = User("ana@example.com", "department_head", Scope.of(department=["Billing"]))
+    support = User("sam@example.com", "department_head", Scope.of(department=["Support"]))
+    con = db.connect_readonly(path)
+    try:
+        seen = {user.email: [p.name for p in plans(ScopedReader(db.Reader(con), user), dt.date(2025, 2, 2), store)]
+                for user in (billing, support)}
+    finally:
+        con.close()
+    assert seen == {"ana@example.com": ["Europe pilot"], "sam@example.com": ["Support's own"]}
+    with pytest.raises(Refused, match="may not edit initiatives"):
+        save(store, "Europe pilot", {"owner": "Ana"}, billing)
+    assert store.history("initiative", "Support's own")["changed_by"].unique().tolist() == ["local"]
