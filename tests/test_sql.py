@@ -1,4 +1,6 @@
 """Every named query in sql/ runs on the fixture, so none rots unnoticed; plus invariants."""
+import datetime as dt
+
 import pytest
 
 from cxdata import db, metrics
@@ -22,6 +24,9 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           # an initiative: weeks around its start, its scope (a list per dimension), its survey
           "first_on": Q1_2026.start, "start_on": Q1_2026.start, "stop_on": Q1_2026.end, "survey": "nps",
           "scope": {"segment": [], "region": ["Europe"], "channel": [], "touchpoint": [], "department": []},
+          # follow-up cases: the window, the rules (cxdata/followup/rules.py defaults)
+          "since": dt.datetime(2026, 1, 1), "until": dt.datetime(2026, 4, 1), "nps_max": 6, "csat_max": 2,
+          "ces_max": 2, "complaint_kinds": ["complaint"], "owner_first": "department",
           "loaded": "interactions"}  # the load report's count of contacts due an answer
 
 
