@@ -22,9 +22,12 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "signs_on": {"cancellation_contact": False, "detractor_open_complaint": False, "failed_payment": True},
           "customer_ids": ["C01"],
           "customer_id": "C01", "by_name": True,   # one customer's record (sql/customer_*.sql)
-          # the follow-up cases' rules (cxdata/followup/rules.py Settings.params)
-          "since": dt.datetime(2026, 1, 1), "until": dt.datetime(2026, 4, 1), "nps_max": 6, "csat_max": 2, "ces_max": 2,
-          "complaint_kinds": ["complaint"], "owner_first": "department",
+          # an initiative: weeks around its start, its scope (a list per dimension), its survey
+          "first_on": Q1_2026.start, "start_on": Q1_2026.start, "stop_on": Q1_2026.end, "survey": "nps",
+          "scope": {"segment": [], "region": ["Europe"], "channel": [], "touchpoint": [], "department": []},
+          # follow-up cases: the window, the rules (cxdata/followup/rules.py defaults)
+          "since": dt.datetime(2026, 1, 1), "until": dt.datetime(2026, 4, 1), "nps_max": 6, "csat_max": 2,
+          "ces_max": 2, "complaint_kinds": ["complaint"], "owner_first": "department",
           "loaded": "interactions"}  # the load report's count of contacts due an answer
 
 
