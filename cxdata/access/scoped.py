@@ -65,6 +65,7 @@ MAY_NOT = {
     "read_audit": N_("the {role} role may not read the audit log"),
     "edit_targets": N_("the {role} role may not edit targets"),
     "work_alerts": N_("the {role} role may not work churn alerts"),
+    "edit_initiatives": N_("the {role} role may not edit initiatives"),
     "export_rows": N_("the {role} role may not export rows"),
     "see_rows": N_("the {role} role may not see single rows"),
     "see_names": N_("the {role} role may not see customer names"),
