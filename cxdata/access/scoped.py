@@ -34,6 +34,8 @@ NARROWED_AFTER = {  # untranslated: why each is narrowed, for developers
     "filter_options": "the sidebar offers only the values in scope",
     "kpi_targets": "targets of departments outside the scope are dropped",
     "trend_targets": "targets of departments outside the scope are dropped",
+    "initiative_list": "initiatives of departments outside the scope are dropped",
+    "initiative_checkpoint_list": "checkpoints of initiatives of departments outside the scope are dropped",
 }
 # Raw rows of loads and whole-company model inputs: for those who load (may("load")).
 FOR_LOADERS = frozenset({"answers_without_contact", "answers_without_contact_count", "churn_features",

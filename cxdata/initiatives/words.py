@@ -1,0 +1,95 @@
+"""How an initiative's status, verdict and return read: labels and whole sentences in the reader's
+language, worded once for the page, the slide and the command line."""
+from __future__ import annotations
+
+from cxdata import formatting as fmt
+from cxdata.i18n import N_, _
+from cxdata.initiatives.kpis import MEASURED
+from cxdata.initiatives.payback import REASONS
+from cxdata.initiatives.plans import CHECKPOINT_LABELS, STATUS_LABELS
+from cxdata.metrics import KPIS
+
+VERDICT_LABELS = {
+    "moved": N_("moved"),
+    "no_effect": N_("no detectable effect"),
+    "below_detectable": N_("below what the data can detect"),
+    "too_early": N_("too early to tell"),
+    "too_few": N_("too few to judge"),
+    "not_in_data": N_("not in your data"),
+}
+METHOD_LABELS = {
+    "did": N_("compared with similar customers outside its scope"),
+    "its": N_("compared with the KPI's own history (weaker evidence: no comparison group)"),
+}
+
+
+def verdict_label(verdict: str) -> str:
+    return _(VERDICT_LABELS[verdict])
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[status])
+
+
+def checkpoint_label(state: str) -> str:
+    return _(CHECKPOINT_LABELS[state])
+
+
+def method_label(method: str | None) -> str:
+    return _(METHOD_LABELS[method]) if method in METHOD_LABELS else ""
+
+
+def kpi_label(kpi: str) -> str:
+    return _(KPIS[kpi].label)
+
+
+def change(kpi: str, x: float | None) -> str:
+    """An effect or an interval's end in the KPI's units, signed: "+8.1 pts", "-0.12"."""
+    return fmt.change(kpi, x)
+
+
+def sentence(plan, effect, ret=None) -> str:
+    """One plain account of the initiative's measured effect (and its return when estimated), for the
+    tile and the slide; no statistical jargon: the interval reads "likely between"."""
+    kpi, name = kpi_label(plan.kpi), plan.name
+    verdict = effect.verdict
+    if plan.status == "planned":
+        return _("{name} starts on {date}.").format(name=name, date=fmt.date(plan.start))
+    if verdict == "not_in_data":
+        return _("{name}: {kpi} is not in your data, so its effect cannot be measured.").format(name=name, kpi=kpi)
+    if verdict == "too_early":
+        return _("{name}: too early to measure its effect on {kpi}; it needs four whole weeks after its "
+                 "start.").format(name=name, kpi=kpi)
+    if verdict == "too_few":
+        noun = {"answers": _("answers"), "contacts": _("contacts"), "customers": _("customers")}[
+            MEASURED[plan.kpi].source]
+        return _("{name}: too few {things} in its scope to measure its effect on {kpi}.").format(
+            name=name, things=noun, kpi=kpi)
+    values = dict(name=name, kpi=kpi, effect=change(plan.kpi, effect.effect), low=change(plan.kpi, effect.ci_low),
+                  high=change(plan.kpi, effect.ci_high), mde=fmt.change(plan.kpi, effect.mde).lstrip("+"),
+                  expected=change(plan.kpi, plan.expected_change))
+    if verdict == "moved" and effect.method == "its":
+        text = _("{kpi} changed by {effect} (likely between {low} and {high}) when {name} started; with no "
+                 "comparison group this is weaker evidence.").format(**values)
+    elif verdict == "moved":
+        text = _("{name} moved {kpi} by {effect} (likely between {low} and {high}) against similar customers "
+                 "outside its scope.").format(**values)
+    elif verdict == "below_detectable":
+        text = _("{name} aimed for {expected} on {kpi}, less than the {mde} these data can detect, so its effect "
+                 "cannot be seen (likely between {low} and {high}).").format(**values)
+    else:
+        text = _("{name}: no detectable effect on {kpi} (likely between {low} and {high}).").format(**values)
+    if ret is not None and ret.is_estimated:
+        text += " " + return_sentence(ret)
+    return text
+
+
+def return_sentence(ret) -> str:
+    """What the effect is worth, or why that is not estimated."""
+    if not ret.is_estimated:
+        return _("Return not estimated: {reason}.").format(reason=_(REASONS[ret.reason]))
+    values = dict(value=fmt.money(ret.value), low=fmt.money(ret.low), high=fmt.money(ret.high))
+    if ret.cost is None:
+        return _("Worth about {value} (likely between {low} and {high}); no cost was given.").format(**values)
+    return _("Worth about {value} (likely between {low} and {high}) for a cost of {cost}.").format(
+        cost=fmt.money(ret.cost), **values)
