@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cxdata import charts, initiatives
+from cxdata import charts, initiatives, metrics
 from cxdata import formatting as fmt
 from cxdata.access.scoped import Refused
 from cxdata.app import audited, explain, frame
@@ -68,8 +68,7 @@ def judged(plan, effect) -> str:
     """The colour of the measurement: better or worse for a change found, neutral otherwise."""
     if effect.verdict != "moved":
         return "neutral"
-    higher_is_better = initiatives.higher_is_better(plan.kpi)
-    return "better" if (effect.effect > 0) == higher_is_better else "worse"
+    return "better" if (effect.effect > 0) == metrics.KPIS[plan.kpi].higher_is_better else "worse"
 
 
 def effect_title(plan, effect) -> str:
@@ -185,8 +184,8 @@ def mark(plan, checkpoint, state: str) -> None:
     except (Conflict, StoreError, Refused, initiatives.InitiativeError) as exc:
         st.session_state["initiative_message"] = ("error", _("{problem}. Nothing was changed.").format(problem=exc))
         return
-    audited.record_later("initiative_checkpoint", {"initiative": plan.key, "checkpoint": checkpoint.key,
-                                                   "state": state})
+    audited.record_later("initiative_change", {"initiative": plan.key, "checkpoint": checkpoint.key,
+                                               "state": state})
     st.session_state["initiative_message"] = ("ok", _("{name}: the checkpoint of {date} is marked {state}.").format(
         name=plan.name, date=fmt.date(checkpoint.due), state=initiatives.checkpoint_label(state)))
 
@@ -227,13 +226,16 @@ else:
         with st.container(border=True):
             draw(plan, effect, ret)
 
-explain.how_computed(*initiatives.GLOSSARY_TERMS, note=_(
-    "An initiative's effect compares its KPI after the start with the same number of whole weeks before it, in "
-    "its scope, less the same change outside it, so what moved the whole company is taken out. The range it "
-    "is likely in is 95% likely to hold the true effect; when that range holds zero, the effect is not "
-    "detectable, and the smallest effect the data could have seen says how large a change would have been "
-    "needed to show. A company-wide initiative has nothing to compare with: its KPI is compared with its own "
-    "history, which is weaker evidence."))
+explain.how_computed(note=_(
+    "An initiative's effect compares its KPI in the weeks after the start with as many whole weeks before it, in "
+    "its scope, less the same change outside it, so what moved the whole company is taken out. \"Likely "
+    "between\" is a 95% interval: it holds the true effect 95 times in 100. When it holds zero the effect is not "
+    "detectable, and the smallest effect the data could have seen says how large a change would have had to be "
+    "to show. The two groups should move together before the start (the chart beside each effect): if they "
+    "did not, the comparison is weaker. A company-wide initiative has nothing to compare with: its KPI is "
+    "compared with its own weekly history (a break at the start beyond its trend), which is weaker evidence. "
+    "A return turns the effect into money on the assumption stated beside it; scores (NPS, CSAT, CES) are not "
+    "turned into money."))
 
 # ---- The edit form -------------------------------------------------------------------------------------
 
@@ -244,6 +246,8 @@ if not may_edit:
     st.stop()
 NEW = ""
 by_key = {p.key: p for p in plans}
+if "initiative_pick_next" in st.session_state:   # the one just saved, chosen before the box is drawn
+    st.session_state["initiative_pick"] = st.session_state.pop("initiative_pick_next")
 pick = st.selectbox(_("Initiative"), [NEW, *by_key], key="initiative_pick",
                     format_func=lambda k: _("New initiative") if k == NEW else by_key[k].name)
 plan = by_key.get(pick)
@@ -252,19 +256,18 @@ suffix = pick or "new"
 with st.form(f"initiative_form_{suffix}", border=True):
     name = st.text_input(_("Name"), value=plan.name if plan else "", max_chars=120, disabled=plan is not None,
                          key=f"ini_name_{suffix}")
-    owner_col, department_col = st.columns(2)
+    owner_col, department_pick = st.columns(2)
     owner = owner_col.text_input(_("Owner"), value=(plan.owner or "") if plan else "", max_chars=80,
                                  key=f"ini_owner_{suffix}")
-    department_options = sorted(set(options.get("department", [])) | ({plan.department} if plan and plan.department
-                                                                        else set()))
-    department = department_col.selectbox(_("Department"), [None, *department_options], key=f"ini_department_{suffix}",
-                                          index=([None, *department_options].index(plan.department)
-                                                 if plan and plan.department else 0),
-                                          format_func=lambda d: _("none") if d is None else d)
+    department_options = [None, *sorted(set(options.get("department", [])) |
+                                        ({plan.department} if plan and plan.department else set()))]
+    department = department_pick.selectbox(_("Department"), department_options, key=f"ini_department_{suffix}",
+                                           index=department_options.index(plan.department) if plan else 0,
+                                           format_func=lambda d: _("none") if d is None else d)
     start_col, end_col, cost_col = st.columns(3)
     start = start_col.date_input(_("Start"), value=plan.start if plan else today, key=f"ini_start_{suffix}",
                                  format="YYYY-MM-DD")
-    end = end_col.date_input(_("End (empty: still running)"), value=plan.end if plan else None,
+    end = end_col.date_input(_("End (empty: no end date)"), value=plan.end if plan else None,
                              key=f"ini_end_{suffix}", format="YYYY-MM-DD")
     cost = cost_col.number_input(_("Cost"), value=plan.cost if plan else None, min_value=0.0, step=1000.0,
                                  key=f"ini_cost_{suffix}")
@@ -277,54 +280,61 @@ with st.form(f"initiative_form_{suffix}", border=True):
         help=_("In the KPI's own units: points for NPS, CSAT, the complaint rate and churn (negative for fewer "
                "complaints or less churn); for CES, on its 1–7 scale."))
     st.markdown("**" + _("Scope") + "** · " + _("leave every box empty for a company-wide initiative"))
-    scope_cols = st.columns(len(SCOPE_COLUMNS))
     scope = {}
-    for column, dimension in zip(scope_cols, SCOPE_COLUMNS.values()):
+    for column, dimension in zip(st.columns(len(SCOPE_COLUMNS)), SCOPE_COLUMNS.values()):
         now = list(plan.scope.get(dimension, ())) if plan else []
         label = _(DIMENSIONS[dimension].label) if dimension in DIMENSIONS else _("Touchpoint")
         scope[dimension] = column.multiselect(label, sorted(set(options.get(dimension, [])) | set(now)), default=now,
                                               placeholder=_("All"), key=f"ini_scope_{dimension}_{suffix}",
                                               accept_new_options=dimension not in DIMENSIONS)
     st.markdown("**" + _("Checkpoints") + "**")
-    drafted = pd.DataFrame({"due": [c.due for c in plan.checkpoints] if plan else [],
-                            "what": [c.what for c in plan.checkpoints] if plan else []})
-    edited = st.data_editor(drafted.astype({"due": "datetime64[ns]", "what": "string"}), num_rows="dynamic",
-                            hide_index=True, width="stretch", key=f"ini_checkpoints_{suffix}", column_config={
-        "due": st.column_config.DateColumn(_("Due"), format="YYYY-MM-DD", required=True),
-        "what": st.column_config.TextColumn(_("What should be true by then"), required=True, max_chars=200)})
+    drafted = pd.DataFrame({"due": pd.to_datetime(pd.Series([c.due for c in plan.checkpoints] if plan else [],
+                                                            dtype=object)),
+                            "what": pd.Series([c.what for c in plan.checkpoints] if plan else [], dtype="string")})
+    edited = st.data_editor(drafted, num_rows="dynamic", hide_index=True, width="stretch",
+                            key=f"ini_checkpoints_{suffix}", column_config={
+        "due": st.column_config.DateColumn(_("Due"), format="YYYY-MM-DD"),
+        "what": st.column_config.TextColumn(_("What should be true by then"), max_chars=200)})
     submitted = st.form_submit_button(_("Save initiative"), type="primary", icon=":material/save:")
 st.caption(_("Changes are recorded as made by {email}.").format(email=fmt.md(user.email)))
 
 if submitted:
-    points = [{"due": pd.Timestamp(due).date(), "what": str(what).strip()}
-              for due, what in zip(edited["due"], edited["what"]) if not (pd.isna(due) and pd.isna(what))]
-    wanted = {"owner": owner.strip() or None, "department": department, "start": start, "end": end,
-              "cost": cost, "kpi": kpi, "expected_change": expected,
-              "scope": {d: tuple(v) for d, v in scope.items() if v}, "checkpoints": points}
+    old_points = {c.key: c for c in plan.checkpoints} if plan else {}
+    points = []
+    for due, what in zip(edited["due"], edited["what"]):
+        if pd.isna(due) and (pd.isna(what) or not str(what).strip()):
+            continue   # an empty row the editor added
+        due = None if pd.isna(due) else pd.Timestamp(due).date()
+        what = "" if pd.isna(what) else str(what).strip()
+        kept = old_points.get(initiatives.checkpoint_key(due, what)) if due else None   # keeps its own measure
+        points.append({"due": due, "what": what, "metric": kept.metric if kept else None,
+                       "target": kept.target if kept else None})
+    wanted = {"owner": owner.strip() or None, "department": department, "start": start, "end": end, "cost": cost,
+              "kpi": kpi, "expected_change": expected, "scope": {d: list(v) for d, v in scope.items() if v},
+              "checkpoints": points}
     before = {} if plan is None else {
         "owner": plan.owner, "department": plan.department, "start": plan.start, "end": plan.end, "cost": plan.cost,
         "kpi": plan.kpi, "expected_change": plan.expected_change,
-        "scope": {d: tuple(v) for d, v in plan.scope.items() if v},
-        "checkpoints": [{"due": c.due, "what": c.what} for c in plan.checkpoints]}
-    changes = {k: v for k, v in wanted.items() if plan is None or before.get(k) != v}
-    if any(pd.isna(p["due"]) if not isinstance(p["due"], dt.date) else not p["what"] or p["what"] == "<NA>"
-           for p in points):
-        st.error(_("Each checkpoint needs a due date and what should be true by then."), icon=":material/error:")
-    elif not changes:
+        "scope": {d: list(v) for d, v in plan.scope.items() if v},
+        "checkpoints": [{"due": c.due, "what": c.what, "metric": c.metric, "target": c.target}
+                        for c in plan.checkpoints]}
+    changes = {k: v for k, v in wanted.items() if plan is None or before[k] != v}
+    key = plan.key if plan else name.strip()
+    if not changes:
         st.toast(_("Nothing to save: no field was changed."), icon=":material/info:")
     else:
-        key = plan.key if plan else name.strip()
         try:
             if plan is None and key in by_key:
                 raise initiatives.InitiativeError(_("An initiative called {name} exists already; choose it above to "
                                                     "change it.").format(name=key))
             initiatives.save(store, key, changes, user, seen=plan.version if plan else None)
         except (Conflict, StoreError, Refused, initiatives.InitiativeError) as exc:
-            st.error(_("{problem} Nothing was saved.").format(problem=fmt.md(str(exc).rstrip(".") + ".")),
+            st.error(fmt.md(_("{problem} Nothing was saved.").format(problem=str(exc).rstrip(".") + ".")),
                      icon=":material/error:")
         else:
-            audited.record_later("initiative_edit", {"initiative": key, "created": plan is None,
-                                                     **{k: _audit_value(v) for k, v in changes.items()}})
+            audited.record_later("initiative_change", {"initiative": key, "created": plan is None, **changes})
             st.session_state["initiative_message"] = ("ok", _("{name} saved.").format(name=key))
-            st.session_state["initiative_pick"] = key
+            st.session_state["initiative_pick_next"] = key
+            for stale in [k for k in st.session_state if str(k).startswith("ini_") and str(k).endswith("_new")]:
+                del st.session_state[stale]   # the new initiative's form starts empty next time
             st.rerun()
