@@ -9,13 +9,13 @@
 docs/initiatives.md explains the methods and their limits.
 """
 from cxdata.initiatives.effect import Effect, measure
-from cxdata.initiatives.kpis import MEASURED
+from cxdata.initiatives.kpis import KPI_CHOICES, MEASURED, SCOPE_DIMENSIONS
 from cxdata.initiatives.payback import Return, payback
-from cxdata.initiatives.plans import (KIND, Checkpoint, InitiativeError, Plan, checkpoint_key, plans, save,
-                                      status_of)
-from cxdata.initiatives.words import (checkpoint_label, kpi_label, method_label, return_sentence, sentence,
+from cxdata.initiatives.plans import (EDITABLE, KIND, Checkpoint, InitiativeError, Plan, checkpoint_key, mark, plans,
+                                      save, status_of)
+from cxdata.initiatives.words import (checkpoint_label, kpi_label, method_label, method_note, return_sentence, sentence,
                                       status_label, verdict_label)
 
-__all__ = ["Effect", "measure", "MEASURED", "Return", "payback", "KIND", "Checkpoint", "InitiativeError",  # untranslated: names
+__all__ = ["Effect", "measure", "MEASURED", "KPI_CHOICES", "SCOPE_DIMENSIONS", "EDITABLE", "mark", "Return", "payback", "KIND", "Checkpoint", "InitiativeError",  # untranslated: names
            "Plan", "checkpoint_key", "plans", "save", "status_of", "checkpoint_label", "kpi_label",
-           "method_label", "return_sentence", "sentence", "status_label", "verdict_label"]
+           "method_label", "method_note", "return_sentence", "sentence", "status_label", "verdict_label"]

@@ -28,6 +28,8 @@ MEASURED = {m.key: m for m in [
 # The scope's dimensions, as the loaded table's columns name them -> the column of the rows they match.
 SCOPE_COLUMNS = {"segments": "segment", "regions": "region", "channels": "channel",
                  "touchpoints": "touchpoint", "departments": "department"}
+SCOPE_DIMENSIONS = tuple(SCOPE_COLUMNS.values())   # the dimensions a scope may name, in the form's order
+KPI_CHOICES = tuple(MEASURED)                        # the KPIs an initiative may aim at, in the picker's order
 # Dimensions a customer has (churn is measured on customers: the others pick customers by their contacts).
 CUSTOMER_SCOPE = ("segment", "region")
 SEPARATOR = ";"

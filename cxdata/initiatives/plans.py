@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from cxdata import formatting as fmt
 from cxdata.i18n import N_, _
 from cxdata.initiatives.kpis import MEASURED, SCOPE_COLUMNS, split_values
 from cxdata.store import Store
@@ -61,7 +62,8 @@ class Plan:
     checkpoints: tuple[Checkpoint, ...] = ()
     status: str = "planned"
     is_loaded: bool = True         # False: created in the app
-    version: int = 0               # the store record's newest event id (save's `seen`)
+    version: int = 0               # the store record's newest event id (save's `seen`); 0: never edited
+    marks: dict[str, str] = field(default_factory=dict)  # checkpoint key -> "met"/"missed" as marked in the app
 
     @property
     def is_company_wide(self) -> bool:
@@ -94,34 +96,69 @@ def plans(reader, today: dt.date, store: Store | None = None) -> list[Plan]:
         fields = {**(base or {}), **{k: _parsed(k, v) for k, v in edits.items() if k in EDITABLE}}
         if fields.get("start") is None or fields.get("kpi") not in MEASURED:
             continue   # an app record without the two things a plan needs
-        marks = edits.get("checkpoint_states") or {}
         points = fields["checkpoints"] if "checkpoints" in edits else checkpoints.get(name, [])
+        marks = {**{checkpoint_key(p["due"], p["what"]): p["state"] for p in points if p.get("state")},
+                 **(edits.get("checkpoint_states") or {})}
         plan = Plan(key=name, name=name, owner=fields.get("owner"), department=fields.get("department"),
                     start=fields["start"], end=fields.get("end"), cost=fields.get("cost"), kpi=fields["kpi"],
                     expected_change=fields.get("expected_change"), scope=dict(fields.get("scope") or {}),
                     status=status_of(fields["start"], fields.get("end"), today), is_loaded=base is not None,
-                    version=int(versions.get(name, 0)))
+                    version=int(versions.get(name, 0)), marks=marks)
         judged = tuple(_checkpoint(reader, plan, point, marks, today) for point in sorted(
             points, key=lambda p: (p["due"], p["what"])))
         out.append(_replace(plan, checkpoints=judged))
     return sorted(out, key=lambda p: (p.start, p.name))
 
 
-def save(store: Store, key: str, fields: dict[str, object], who: str, seen: int | None = None) -> None:
-    """Save an edit of one initiative (or create one: a key no file loaded) in the store, with who made
-    it. `seen` is the version the person's page showed (Plan.version): a field changed by someone else
-    since refuses the edit (store.Conflict). Values are checked first (InitiativeError)."""
-    key = (key or "").strip()
+def save(store: Store, key: str | None, fields: dict[str, object], who, seen: int | None = None) -> str:
+    """Save an edit of one initiative in the store, with who made it; returns its key (its name). With
+    `key` None, `fields["name"]` creates one (refused when an initiative of that name exists: `existing`).
+    `who` is the signed-in User (refused unless they may edit initiatives) or, from a script, a name.
+    `seen` is the version the person's page showed (Plan.version): a field changed by someone else since
+    refuses the edit (store.Conflict). Values are checked first (InitiativeError)."""
+    fields = dict(fields)
+    email = _who(who)
+    name = str(fields.pop("name", "") or "").strip()
+    if key is None:
+        key = name
+        if not key:
+            raise InitiativeError(_("An initiative needs a name."))
+        if key in store.records(KIND):
+            raise InitiativeError(_("An initiative named {name} exists already; choose another name.").format(
+                name=key))
+    key = str(key).strip()
     if not key:
         raise InitiativeError(_("An initiative needs a name."))
     unknown = sorted(set(fields) - set(EDITABLE))
     if unknown:
         raise ValueError(f"not an initiative field: {unknown}; use {EDITABLE}")  # untranslated: a programming error
-    stored = {name: _stored(name, value) for name, value in fields.items()}
-    start, end = fields.get("start"), fields.get("end")
-    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-        raise InitiativeError(_("The end ({end}) is before the start ({start}).").format(end=end, start=start))
-    store.change(KIND, key, stored, who, seen=seen, checked=tuple(stored))
+    stored = {field_name: _stored(field_name, value) for field_name, value in fields.items()}
+    start, end = stored.get("start"), stored.get("end")
+    if start and end and end < start:
+        raise InitiativeError(_("The end ({end}) is before the start ({start}).").format(
+            end=fmt.date(dt.date.fromisoformat(end)), start=fmt.date(dt.date.fromisoformat(start))))
+    store.change(KIND, key, stored, email, seen=seen, checked=tuple(stored))
+    return key
+
+
+def mark(store: Store, plan: Plan, key: str, state: str | None, who) -> None:
+    """Mark one checkpoint met or missed (None: clear the mark, so the data or the date decide again),
+    keeping the other marks; refused when the initiative changed since `plan` was read (store.Conflict)."""
+    if state not in ("met", "missed", None):
+        raise ValueError(f"a checkpoint is marked met, missed or None, not {state!r}")  # untranslated: a programming error
+    marks = {k: v for k, v in plan.marks.items() if k != key}
+    if state:
+        marks[key] = state
+    save(store, plan.key, {"checkpoint_states": marks}, who, seen=plan.version)
+
+
+def _who(who) -> str:
+    """The e-mail an edit is recorded under; a User must be allowed to edit initiatives."""
+    if hasattr(who, "may"):
+        from cxdata.access.scoped import require   # access reads the store too: imported when needed
+        require(who, "edit_initiatives")
+        return who.email
+    return str(who or "")
 
 
 def checkpoint_key(due: dt.date, what: str) -> str:
@@ -206,6 +243,7 @@ def _checkpoint(reader, plan: Plan, point: dict, marks: dict, today: dt.date) ->
 def _stored(name: str, value):
     """A field as the store keeps it (JSON): dates as ISO text, scopes as lists; checked."""
     if name in ("start", "end"):
+        value = _as_date(value)
         if value is None and name == "end":
             return None
         if not isinstance(value, dt.date):
@@ -234,7 +272,7 @@ def _stored(name: str, value):
     if name == "checkpoints":
         out = []
         for point in value or []:
-            due, what = point.get("due"), str(point.get("what") or "").strip()
+            due, what = _as_date(point.get("due")), str(point.get("what") or "").strip()
             if not isinstance(due, dt.date) or not what:
                 raise InitiativeError(_("Each checkpoint needs a due date and what should be true by then."))
             metric = point.get("metric") or None
@@ -242,8 +280,11 @@ def _stored(name: str, value):
                 raise InitiativeError(_("A checkpoint can be judged on NPS, CSAT, CES, the complaint rate or the "
                                         "churn rate; choose one of them or none."))
             target = point.get("target")
+            state = point.get("state") or None
+            if state not in ("met", "missed", None):
+                raise ValueError(f"a checkpoint is marked met, missed or None, not {state!r}")  # untranslated: a programming error
             out.append({"due": due.isoformat(), "what": what, "metric": metric,
-                        "target": None if target is None else float(target)})
+                        "target": None if target is None else float(target), "state": state})
         return out
     if name == "checkpoint_states":
         states = dict(value or {})
@@ -261,7 +302,19 @@ def _parsed(name: str, value):
         return {k: tuple(v) for k, v in (value or {}).items() if v}
     if name == "checkpoints":
         return [{"due": dt.date.fromisoformat(p["due"]), "what": p["what"], "metric": p.get("metric"),
-                 "target": p.get("target")} for p in value or []]
+                 "target": p.get("target"), "state": p.get("state")} for p in value or []]
+    return value
+
+
+def _as_date(value):
+    """A date, also from ISO text ("2026-03-01"); other values as they are (then refused)."""
+    if isinstance(value, str) and value.strip():
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        return value.date()
     return value
 
 

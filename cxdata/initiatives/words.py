@@ -93,3 +93,24 @@ def return_sentence(ret) -> str:
         return _("Worth about {value} (likely between {low} and {high}); no cost was given.").format(**values)
     return _("Worth about {value} (likely between {low} and {high}) for a cost of {cost}.").format(
         cost=fmt.money(ret.cost), **values)
+
+
+def method_note(plan, effect) -> str:
+    """How this initiative's effect was measured, in plain words, for the page's "How this is computed"."""
+    if effect.method == "did":
+        text = _("The change in {kpi} among the customers in the initiative's scope over the {weeks} weeks after "
+                 "its start, minus the change over the same weeks among similar customers outside it: what moved "
+                 "for everyone (the season, prices, the economy) cancels out. \"Likely between\" is the range the "
+                 "true effect falls in 95 times out of 100; an effect smaller than {mde} could not be told apart "
+                 "from chance with this many answers.").format(
+            kpi=kpi_label(plan.kpi), weeks=fmt.count(effect.weeks), mde=fmt.change(plan.kpi, effect.mde).lstrip("+"))
+        if effect.parallel is False:
+            text += " " + _("Before the start the two groups were already drifting apart, so read this effect "
+                            "with care.")
+        return text
+    if effect.method == "its":
+        return _("The initiative covers everyone, so there is no group to compare with: the effect is the jump "
+                 "in {kpi} at the start against its own trend over the {weeks} weeks before. This is weaker "
+                 "evidence: anything else that changed at the same time counts as the initiative's effect.").format(
+            kpi=kpi_label(plan.kpi), weeks=fmt.count(effect.weeks))
+    return ""
