@@ -1453,7 +1453,7 @@ def immediate_split(rows: pd.DataFrame, title: str, subtitle: str = "") -> go.Fi
 # ---- Initiatives (cxdata/initiatives, pages/initiatives.py) --------------------------------------------
 # A start and its checkpoints on a KPI's trend: a dotted line labelled with the initiative's name at the
 # top of the plot, and a diamond at its foot per checkpoint, coloured by how it stands.
-MARKER_LABEL_CHARS = 28          # a longer name is cut with "…" (the hover says it whole)
+MARKER_LABEL_CHARS = 34          # a longer name is cut with "…" (the hover says it whole)
 MARKER_LEVELS = 3                # label rows at the top of the plot; a label with no free row is left out
 MARKER_CHAR_PX = 7               # about a 12 px label's character, for the rows' overlap check on PLOT_PX
 CHECKPOINT_COLORS = {"met": COLORS["better"], "missed": COLORS["worse"], "due": "#E69F00", "upcoming": MUTED}
@@ -1551,38 +1551,47 @@ def initiative_effect(kpi: str, effect: float, low: float, high: float, title: s
 
 @subtitle_wrapped
 def parallel_trends(periods: pd.DataFrame, kpi: str, start: dt.date, title: str, subtitle: str = "",
-                    names: dict[str, str] | None = None, grain: str = "month") -> go.Figure:
-    """The KPI period by period in the initiative's scope and in the comparison group (`periods`: period,
-    group "scope" | "comparison", value, n), the start marked: before it the two should move together
-    for the comparison to stand for what the scope would have done. `names` name the groups."""
+                    names: dict[str, str] | None = None, weeks_per_point: int = 1) -> go.Figure:
+    """The KPI in the initiative's scope and in the comparison group before and after its start, the
+    start marked: before it the two should move together for the comparison to stand for what the scope
+    would have done. `periods` has week (0 = the week the start opens, negative before it), group
+    ("scope" | "comparison"), value (a mean per answer, contact or customer) and n; each point joins
+    `weeks_per_point` weeks counted from the start (their mean weighted by n), so thin weeks don't
+    draw a saw. `names` name the groups."""
     fig = _figure(title, subtitle)
-    df = periods.dropna(subset=["value"]).sort_values("period")
+    df = periods.dropna(subset=["value"])
+    df = df[df["n"] > 0]
     if df.empty:
         return _empty(fig, _("No {kpi} values before and after the start").format(kpi=_label(kpi)))
-    scale = _Scale(kpi, [df["value"]])
+    k = max(1, int(weeks_per_point))
+    df = df.assign(block=df["week"] // k, total=df["value"] * df["n"])
+    joined = df.groupby(["group", "block"], as_index=False).agg(total=("total", "sum"), n=("n", "sum"))
+    joined["value"] = joined["total"] / joined["n"]
+    joined["period"] = [pd.Timestamp(start) + pd.Timedelta(days=7 * k * int(b)) for b in joined["block"]]
+    scale = _Scale(kpi, [joined["value"]])
     names = names or {}
     styles = {"scope": dict(color=COLORS["series"], width=3), "comparison": dict(color=COLORS["neutral"], width=3)}
-    x_all = pd.to_datetime(df["period"])
     for group in ("comparison", "scope"):
-        part = df[df["group"] == group]
+        part = joined[joined["group"] == group].sort_values("period")
         if part.empty:
             continue
-        x = pd.to_datetime(part["period"])
         name = names.get(group, group)
-        fig.add_scatter(x=x, y=part["value"] / scale.divisor, mode="lines+markers", name=name,
+        spans = [(fmt.date_range(p.date(), (p + pd.Timedelta(days=7 * k - 1)).date()) if k > 1 else
+                  _("week of {date}").format(date=fmt.date(p))) for p in part["period"]]
+        fig.add_scatter(x=part["period"], y=part["value"] / scale.divisor, mode="lines+markers", name=name,
                         line=styles[group], marker=dict(size=7, color=styles[group]["color"]),
-                        customdata=[[f"{name} · {_period_name(p, grain)}",
-                                     f"{_label(kpi)} {fmt.value(kpi, v)}<br>{_n_text(n)}"]
-                                    for p, v, n in zip(x, part["value"], part["n"])], hovertemplate=_HOVER)
+                        customdata=[[f"{name} · {when}", f"{_label(kpi)} {fmt.value(kpi, v)}<br>{_n_text(n)}"]
+                                    for when, v, n in zip(spans, part["value"], part["n"])], hovertemplate=_HOVER)
     begin = pd.Timestamp(start)
-    fig.add_vrect(x0=begin, x1=max(x_all.max(), begin), fillcolor=COLORS["selected"], line_width=0, layer="below")
+    finish = max(joined["period"].max() + pd.Timedelta(days=7 * k), begin)
+    fig.add_vrect(x0=begin, x1=finish, fillcolor=COLORS["selected"], line_width=0, layer="below")
     fig.add_shape(type="line", x0=begin, x1=begin, yref="paper", y0=0, y1=1, line=dict(color=TEXT, width=1.5, dash="dot"))
     fig.add_annotation(x=begin, y=1, yref="paper", yanchor="bottom", xanchor="left", xshift=4, showarrow=False,
                        text=_("start {date}").format(date=fmt.date(start)), font=dict(size=13, color=TEXT))
-    fig.update_xaxes(title_text=_(GRAIN_AXIS[grain][0]))
-    _time_axis(fig, x_all, grain)
+    _time_axis(fig, joined["period"], "week", english="%b %Y", nticks=6)
+    fig.update_xaxes(title_text=n_("{n} week per point", "{n} weeks per point", k).format(n=fmt.count(k)))
     scale.label_axis(fig, "y")
-    fig.update_layout(showlegend=df["group"].nunique() > 1, legend=dict(y=1.08), height=380, margin_t=110)
+    fig.update_layout(showlegend=joined["group"].nunique() > 1, legend=dict(y=1.08), height=380, margin_t=110)
     return fig
 
 

@@ -25,6 +25,7 @@ VERDICT_BADGE = {"moved": "blue", "no_effect": "gray", "below_detectable": "gray
 # What a KPI's n counts (cxdata.initiatives.kpis: each KPI is measured on answers, contacts or customers).
 SAMPLE = {"answers": (N_("{n} answer"), N_("{n} answers")), "contacts": (N_("{n} contact"), N_("{n} contacts")),
           "customers": (N_("{n} customer"), N_("{n} customers"))}
+POINTS_A_SIDE = 6   # about this many points before and after the start on the trends chart, whatever the weeks
 
 st.title(_("Initiatives"))
 if today is None:
@@ -74,9 +75,9 @@ def judged(plan, effect) -> str:
 def effect_title(plan, effect) -> str:
     kpi = initiatives.kpi_label(plan.kpi)
     if effect.verdict == "moved":
-        return _("{kpi} changed by {effect} after the start").format(kpi=kpi, effect=fmt.change(plan.kpi, effect.effect))
+        return _("{kpi}: {effect} after the start").format(kpi=kpi, effect=fmt.change(plan.kpi, effect.effect))
     if effect.verdict == "below_detectable":
-        return _("A change this small in {kpi} is below what the data can detect").format(kpi=kpi)
+        return _("Too small for the data to see")
     return _("No detectable change in {kpi}").format(kpi=kpi)
 
 
@@ -93,12 +94,12 @@ def effect_subtitle(plan, effect) -> str:
 def trends_title(plan, effect) -> str:
     kpi = initiatives.kpi_label(plan.kpi)
     if effect.method == "its":
-        return _("{kpi} week by week, before and after the start").format(kpi=kpi)
+        return _("{kpi} before and after the start").format(kpi=kpi)
     if effect.parallel is True:
-        return _("Before the start, the scope and the rest moved together")
+        return _("Before the start, both moved together")
     if effect.parallel is False:
-        return _("Before the start, the scope and the rest drifted apart")
-    return _("{kpi} in the scope and outside it, week by week").format(kpi=kpi)
+        return _("Before the start, they drifted apart")
+    return _("{kpi} in the scope and outside it").format(kpi=kpi)
 
 
 def draw(plan, effect, ret) -> None:
@@ -121,16 +122,16 @@ def draw(plan, effect, ret) -> None:
             plan.kpi, effect.effect, effect.ci_low, effect.ci_high, effect_title(plan, effect),
             effect_subtitle(plan, effect), expected=plan.expected_change, smallest=effect.mde,
             judged=judged(plan, effect)), width="stretch", theme=None, key=f"effect_{plan.key}")
+        per_point = max(1, round(effect.weeks / POINTS_A_SIDE))
         names = ({"scope": _("The KPI")} if effect.method == "its" else
                  {"scope": _("In scope"), "comparison": _("Outside the scope")})
         right.plotly_chart(charts.parallel_trends(
             effect.periods, plan.kpi, plan.start, trends_title(plan, effect),
-            _("{kpi} per week; n per week in the hover").format(kpi=kpi), names=names, grain="week"),
+            _("Each point: the mean over {n} weeks, counted from the start; n in the hover").format(
+                n=fmt.count(per_point)), names=names, weeks_per_point=per_point),
             width="stretch", theme=None, key=f"trends_{plan.key}")
         if effect.verdict in ("no_effect", "below_detectable"):
-            st.info(_("No detectable effect: the change is likely between {low} and {high}, which holds no change; "
-                      "the smallest effect the data could have seen was {mde}.").format(
-                low=fmt.change(plan.kpi, effect.ci_low), high=fmt.change(plan.kpi, effect.ci_high),
+            st.info(_("No detectable effect: the smallest effect the data could have seen was {mde}.").format(
                 mde=fmt.change(plan.kpi, effect.mde).lstrip("+")), icon=":material/search_off:")
         if effect.method == "its":
             st.warning(_("Weaker evidence: this initiative is company-wide, so there is no comparison group. The "
@@ -154,6 +155,13 @@ def draw(plan, effect, ret) -> None:
         else:
             st.caption(":material/payments: " + initiatives.return_sentence(ret))
     checkpoints(plan)
+    note = initiatives.method_note(plan, effect)
+    if note or ret.is_estimated:
+        with st.expander(_("How this effect is computed"), icon=":material/info:"):
+            if note:
+                st.markdown(fmt.md(note))
+            if ret.is_estimated:
+                st.markdown(_("The return assumes {assumption}.").format(assumption=_(ret.assumption)))
 
 
 def checkpoints(plan) -> None:
@@ -201,7 +209,7 @@ else:
     points = [c for p in plans for c in p.checkpoints]
     tiles = st.columns(3)
     tiles[0].metric(_("Initiatives"), fmt.count(len(plans)), border=True)
-    tiles[0].caption(" · ".join(f"{initiatives.status_label(s)} {fmt.count(n)}" for s, n in counts.items()))
+    tiles[0].caption(" · ".join(f"{initiatives.status_label(s)} {fmt.count(n)}" for s, n in counts.items() if n))
     tiles[1].metric(_("Moved their KPI"), _("{moved} of {measured}").format(moved=fmt.count(moved),
                                                                              measured=fmt.count(len(judged_ones))),
                     border=True, help=_("Initiatives whose change in their KPI is larger than chance explains, of "
@@ -320,6 +328,8 @@ if submitted:
                         for c in plan.checkpoints]}
     changes = {k: v for k, v in wanted.items() if plan is None or before[k] != v}
     key = plan.key if plan else name.strip()
+    if plan is None:
+        changes["name"] = key
     if not changes:
         st.toast(_("Nothing to save: no field was changed."), icon=":material/info:")
     else:
@@ -327,7 +337,7 @@ if submitted:
             if plan is None and key in by_key:
                 raise initiatives.InitiativeError(_("An initiative called {name} exists already; choose it above to "
                                                     "change it.").format(name=key))
-            initiatives.save(store, key, changes, user, seen=plan.version if plan else None)
+            key = initiatives.save(store, plan.key if plan else None, changes, user, seen=plan.version if plan else None)
         except (Conflict, StoreError, Refused, initiatives.InitiativeError) as exc:
             st.error(fmt.md(_("{problem} Nothing was saved.").format(problem=str(exc).rstrip(".") + ".")),
                      icon=":material/error:")

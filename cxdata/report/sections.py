@@ -542,15 +542,20 @@ def initiatives_slide(reader, view: ViewState, ctx: Context) -> list[Slide]:
         else:
             verdict_text = initiatives.verdict_label(effect.verdict)
         if ret.is_estimated:
-            worth = (_("{value}, likely between {low} and {high}, for {cost}") if ret.cost is not None else
+            worth = (_("{value}, likely between {low} and {high}, for a cost of {cost}") if ret.cost is not None else
                      _("{value}, likely between {low} and {high}")).format(
                 value=fmt.money(ret.value), low=fmt.money(ret.low), high=fmt.money(ret.high),
                 cost=fmt.money(ret.cost))
         else:
-            worth = _("not estimated")
-        rows.append([_("{name} ({status} since {date})").format(name=plan.name, status=initiatives.status_label(
-                        plan.status), date=day(plan.start)) if plan.status != "planned" else plan.name,
-                     said, verdict_text, worth])
+            worth = (_("not estimated; cost {cost}").format(cost=fmt.money(ret.cost)) if ret.cost is not None
+                     else _("not estimated"))
+        if plan.status == "running":
+            when = _("{name} (running since {date})").format(name=plan.name, date=day(plan.start))
+        elif plan.status == "done":
+            when = _("{name} (done: {start} – {end})").format(name=plan.name, start=day(plan.start), end=day(plan.end))
+        else:
+            when = plan.name
+        rows.append([when, said, verdict_text, worth])
         better = metrics.KPIS[plan.kpi].higher_is_better == (effect.effect is not None and effect.effect > 0)
         emphasis.append(("better" if better else "worse") if effect.verdict == "moved" else "")
         if effect.verdict == "moved":
@@ -570,8 +575,8 @@ def initiatives_slide(reader, view: ViewState, ctx: Context) -> list[Slide]:
         title = _("No initiative can be measured yet")
     table = Table([_("Initiative"), _("Effect on its KPI"), _("Verdict"), _("Return")], rows,
                   widths=[3.2, 4.0, 2.4, 3.4], emphasis=emphasis)
-    return [Slide("initiatives", section, title, _("As of {day}; each initiative measured on its own scope and dates, "
-                                                   "against similar customers outside it").format(day=day(today)),
+    return [Slide("initiatives", section, title, _("As of {day}; each initiative measured on its own scope and "
+                                                   "dates").format(day=day(today)),
                   table=table, sources=sources, findings=findings[:1],
                   notes=_("Each effect is the change in its KPI in the weeks after the start against as many weeks "
                           "before, in the initiative's scope less the same change outside it (for a company-wide "
