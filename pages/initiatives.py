@@ -9,7 +9,7 @@ from cxdata import formatting as fmt
 from cxdata.access.scoped import Refused
 from cxdata.app import audited, explain, frame
 from cxdata.filters import DIMENSIONS
-from cxdata.i18n import N_, _, n_
+from cxdata.i18n import _, n_
 from cxdata.initiatives.kpis import MEASURED, SCOPE_COLUMNS
 from cxdata.overview import freshness_line
 from cxdata.store import Conflict, Store, StoreError
@@ -22,9 +22,6 @@ may_edit = user.may("edit_initiatives")
 STATUS_BADGE = {"planned": "gray", "running": "blue", "done": "green"}   # untranslated: Streamlit colours
 VERDICT_BADGE = {"moved": "blue", "no_effect": "gray", "below_detectable": "gray", "too_early": "gray",
                  "too_few": "gray", "not_in_data": "gray"}                  # untranslated: Streamlit colours
-# What a KPI's n counts (cxdata.initiatives.kpis: each KPI is measured on answers, contacts or customers).
-SAMPLE = {"answers": (N_("{n} answer"), N_("{n} answers")), "contacts": (N_("{n} contact"), N_("{n} contacts")),
-          "customers": (N_("{n} customer"), N_("{n} customers"))}
 POINTS_A_SIDE = 6   # about this many points before and after the start on the trends chart, whatever the weeks
 
 st.title(_("Initiatives"))
@@ -47,8 +44,13 @@ if "initiative_message" in st.session_state:   # said by the save of the run bef
 
 
 def sample(kpi: str, n: int) -> str:
-    one, many = SAMPLE[MEASURED[kpi].source]
-    return n_(one, many, int(n)).format(n=fmt.count(n))
+    """What a KPI's n counts: each is measured on answers, contacts or customers (cxdata.initiatives.kpis)."""
+    source, n = MEASURED[kpi].source, int(n)
+    if source == "answers":
+        return n_("{n} answer", "{n} answers", n).format(n=fmt.count(n))
+    if source == "contacts":
+        return n_("{n} contact", "{n} contacts", n).format(n=fmt.count(n))
+    return n_("{n} customer", "{n} customers", n).format(n=fmt.count(n))
 
 
 def scope_words(plan) -> str:
