@@ -119,6 +119,19 @@ def report_queries(reader: db.Reader, filters: Filters, compare: str, reference:
     report.build(reader, ViewState(filters, "custom", compare), facts, metrics.DEFAULT_MIN_RESPONSES, company="")
 
 
+def initiatives_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The initiatives page: every initiative (with an empty store of edits), its checkpoints judged, its
+    effect measured and its return; each is measured on its own scope, so the view's filters do not apply."""
+    import tempfile
+    from cxdata import initiatives
+    from cxdata.store import Store
+
+    today = data_status.facts(reader)["newest_on"]
+    store = Store(Path(tempfile.gettempdir()) / "cx-bench-no-edits.state.sqlite")   # never written: reads as empty
+    for plan in initiatives.plans(reader, today, store):
+        initiatives.payback(reader, plan, initiatives.measure(reader, plan, today))
+
+
 PAGES: dict[str, tuple[PageQueries, bool]] = {
     "overview": (overview_queries, True),
     "trends": (trends_queries, False),
@@ -130,6 +143,7 @@ PAGES: dict[str, tuple[PageQueries, bool]] = {
     "departments": (departments_queries, False),
     "service": (service_queries, False),
     "reports": (report_queries, False),
+    "initiatives": (initiatives_queries, False),
 }
 
 

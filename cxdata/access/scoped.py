@@ -48,7 +48,7 @@ WRITES = frozenset({
     "derived_stamp", "journey_flow_presets_write", "load_answers_due", "load_check_answer_order",
     "load_check_columns_customers", "load_check_columns_feedback", "load_check_columns_interactions",
     "load_check_columns_transactions", "load_check_service", "load_macros", "macros", "schema",
-    "touchpoints_expects_answer_write",
+    "touchpoints_expects_answer_write", "initiative_scope_unknown",
 })
 # Filter-taking queries whose rows are single customers: see the module's docstring.
 CUSTOMER_ROWS = frozenset({"churn_alerts", "churn_alert_ids", "churn_risk_points", "drill_customers",

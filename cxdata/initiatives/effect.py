@@ -187,8 +187,8 @@ def _did(rows, plan, periods, weeks, first_on, stop_on, minimum) -> Effect:
                   value_in_scope=_value_in_scope(rows), minimum=minimum)
     slope = _trend(periods)
     if slope is not None:
-        common.update(trend_slope=slope[0], trend_low=slope[1], trend_high=slope[2],
-                      parallel=slope[1] <= 0 <= slope[2])
+        common.update(trend_slope=float(slope[0]), trend_low=float(slope[1]), trend_high=float(slope[2]),
+                      parallel=bool(slope[1] <= 0 <= slope[2]))
     if min(sb.n, sa.n, cb.n, ca.n) < max(minimum, 2):
         return Effect(effect=None, ci_low=None, ci_high=None, mde=None, verdict="too_few", **common)
     found = did(sb, sa, cb, ca)

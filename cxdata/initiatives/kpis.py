@@ -35,8 +35,9 @@ CUSTOMER_SCOPE = ("segment", "region")
 SEPARATOR = ";"
 
 
-def split_values(cell) -> tuple[str, ...]:
+def split_values(cell, lower: bool = False) -> tuple[str, ...]:
     """A scope cell's values: "Europe; LATAM" -> ("Europe", "LATAM"); empty -> () (every value)."""
     if cell is None or (isinstance(cell, float) and cell != cell):
         return ()
-    return tuple(dict.fromkeys(v.strip() for v in str(cell).split(SEPARATOR) if v.strip()))
+    values = (v.strip() for v in str(cell).split(SEPARATOR) if v.strip())
+    return tuple(dict.fromkeys(v.lower() if lower else v for v in values))

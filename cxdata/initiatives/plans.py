@@ -186,7 +186,8 @@ def _loaded(reader) -> dict[str, dict]:
     if rows is None:
         return out
     for row in rows.to_dict("records"):
-        scope = {column: split_values(row.get(plural)) for plural, column in SCOPE_COLUMNS.items()}
+        scope = {column: split_values(row.get(plural), lower=column == "channel")  # channels load lower-cased
+                 for plural, column in SCOPE_COLUMNS.items()}
         out[row["name"]] = {
             "owner": _text(row.get("owner")), "department": _text(row.get("department")),
             "start": _day(row.get("start_date")), "end": _day(row.get("end_date")),
