@@ -305,10 +305,12 @@ with st.form(f"initiative_form_{suffix}", border=True):
                             key=f"ini_checkpoints_{suffix}", column_config={
         "due": st.column_config.DateColumn(_("Due"), format="YYYY-MM-DD"),
         "what": st.column_config.TextColumn(_("What should be true by then"), max_chars=200)})
-    submitted = st.form_submit_button(_("Save initiative"), type="primary", icon=":material/save:")
+    # a flag, not the button's value: the frame may rerun the script once before the page reads it
+    st.form_submit_button(_("Save initiative"), type="primary", icon=":material/save:",
+                          on_click=lambda: st.session_state.update(initiative_submitted=True))
 st.caption(_("Changes are recorded as made by {email}.").format(email=fmt.md(user.email)))
 
-if submitted:
+if st.session_state.pop("initiative_submitted", False):
     old_points = {c.key: c for c in plan.checkpoints} if plan else {}
     points = []
     for due, what in zip(edited["due"], edited["what"]):
