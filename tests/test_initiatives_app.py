@@ -3,6 +3,7 @@
 the page in Spanish, an edit and a checkpoint mark saved under the signed-in user and audited, and the
 edit refused to a role that may not make it. The board pack's "Initiatives: what moved" slide, in
 English and Spanish, is checked here too, against the same measurements."""
+import datetime as dt
 import json
 import shutil
 
@@ -244,3 +245,28 @@ def test_the_pack_carries_the_slide_and_presentation_mode_shows_it(demo_december
     assert "INITIATIVES: WHAT MOVED" in html and "1 of 3 initiatives measured moved their KPI" in html
     table = at.table[0].value
     assert list(table.columns) == ["Initiative", "Effect on its KPI", "Verdict", "Return"] and len(table) == 3
+
+
+def test_the_trends_page_marks_the_csat_initiative_start_and_its_checkpoints(page, measured):
+    start, _path = page
+    at = start()
+    at.switch_page("pages/trends.py")
+    at.query_params["metric"] = "csat"
+    at.run()
+    assert not at.exception
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    plan = measured[WORKS][0]
+    lines = [s for s in chart["layout"]["shapes"] if s["type"] == "line" and s["line"].get("dash") == "dot"]
+    assert [s["x0"][:10] for s in lines] == [plan.start.isoformat()]       # the one CSAT initiative
+    labels = [a for a in chart["layout"]["annotations"] if a["text"].startswith("▸")]
+    assert [a["text"] for a in labels] == ["▸ Clearer invoices and billing call…"]
+    assert labels[0]["hovertext"] == f"{WORKS}: the initiative started on {fmt.date(plan.start)}"
+    shown = [c for c in plan.checkpoints if c.due <= dt.date(2026, 11, 30)]   # the chart ends with the data
+    diamonds = [a for a in chart["layout"]["annotations"] if a["text"] == "◆"]
+    assert len(diamonds) == len(shown) == 2
+    subtitle = chart["layout"]["title"]["subtitle"]["text"].replace("<br>", " ")
+    assert "dotted line: an initiative's start, ◆: its checkpoints" in subtitle
+    at.query_params["metric"] = "ces"
+    at.run()
+    ces = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [a["text"] for a in ces["layout"]["annotations"] if a["text"].startswith("▸")] == ["▸ Setup wizard tooltips"]
