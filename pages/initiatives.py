@@ -273,7 +273,7 @@ with st.form(f"initiative_form_{suffix}", border=True):
                                         ({plan.department} if plan and plan.department else set()))]
     department = department_pick.selectbox(_("Department"), department_options, key=f"ini_department_{suffix}",
                                            index=department_options.index(plan.department) if plan else 0,
-                                           format_func=lambda d: _("none") if d is None else d)
+                                           format_func=lambda d: _("no department") if d is None else d)
     start_col, end_col, cost_col = st.columns(3)
     start = start_col.date_input(_("Start"), value=plan.start if plan else today, key=f"ini_start_{suffix}",
                                  format="YYYY-MM-DD")
