@@ -525,7 +525,7 @@ def initiatives_slide(reader, view: ViewState, ctx: Context) -> list[Slide]:
     if not plans:
         return [Slide("initiatives", section, _("No initiatives yet"), sources=sources,
                       empty=_("No initiative is loaded or added in the app."))]
-    rows, emphasis, findings, moved, measured = [], [], [], [], 0
+    rows, emphasis, moved, measured = [], [], [], 0
     for plan in plans:
         effect = initiatives.measure(reader, plan, today)
         ret = initiatives.payback(reader, plan, effect)
@@ -560,7 +560,6 @@ def initiatives_slide(reader, view: ViewState, ctx: Context) -> list[Slide]:
         emphasis.append(("better" if better else "worse") if effect.verdict == "moved" else "")
         if effect.verdict == "moved":
             moved.append((plan, effect))
-            findings.append(initiatives.sentence(plan, effect))
     if moved:
         plan, effect = moved[0]
         title = n_("{moved} of {measured} initiative measured moved its KPI; {name}: {kpi} {effect}",
@@ -577,7 +576,7 @@ def initiatives_slide(reader, view: ViewState, ctx: Context) -> list[Slide]:
                   widths=[3.2, 4.0, 2.4, 3.4], emphasis=emphasis)
     return [Slide("initiatives", section, title, _("As of {day}; each initiative measured on its own scope and "
                                                    "dates").format(day=day(today)),
-                  table=table, sources=sources, findings=findings[:1],
+                  table=table, sources=sources,
                   notes=_("Each effect is the change in its KPI in the weeks after the start against as many weeks "
                           "before, in the initiative's scope less the same change outside it (for a company-wide "
                           "initiative: against the KPI's own history, weaker evidence). 'Likely between' is a 95% "
