@@ -1,6 +1,4 @@
 """Initiatives: what each CX initiative set out to move, whether it moved it, and what that was worth."""
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
@@ -20,8 +18,7 @@ facts = frame.data_facts(reader)
 today = facts["newest_on"]          # the data's newest day: statuses, checkpoints and effects as of then
 may_edit = user.may("edit_initiatives")
 STATUS_BADGE = {"planned": "gray", "running": "blue", "done": "green"}   # untranslated: Streamlit colours
-VERDICT_BADGE = {"moved": "blue", "no_effect": "gray", "below_detectable": "gray", "too_early": "gray",
-                 "too_few": "gray", "not_in_data": "gray"}                  # untranslated: Streamlit colours
+JUDGED_BADGE = {"better": "blue", "worse": "orange", "neutral": "gray"}   # untranslated: the charts' better/worse colours
 POINTS_A_SIDE = 6   # about this many points before and after the start on the trends chart, whatever the weeks
 
 st.title(_("Initiatives"))
@@ -86,10 +83,10 @@ def effect_title(plan, effect) -> str:
 def effect_subtitle(plan, effect) -> str:
     weeks = n_("{n} week", "{n} weeks", effect.weeks).format(n=fmt.count(effect.weeks))
     if effect.method == "its":
-        return _("Change at the start against the KPI's own weekly history, {weeks} either side; 95% interval · "
-                 "n = {n}").format(weeks=weeks, n=sample(plan.kpi, effect.n_scope))
-    return _("In its scope less outside it, {weeks} after the start against {weeks} before; 95% interval · "
-             "{scope} in scope, {comparison} outside").format(
+        return _("Change at the start against the KPI's own weekly history, {weeks} either side; the bar: where it "
+                 "likely lies · n = {n}").format(weeks=weeks, n=sample(plan.kpi, effect.n_scope))
+    return _("In its scope less outside it, {weeks} after the start against {weeks} before; the bar: where it "
+             "likely lies · {scope} in scope, {comparison} outside").format(
         weeks=weeks, scope=sample(plan.kpi, effect.n_scope), comparison=sample(plan.kpi, effect.n_comparison))
 
 
@@ -109,14 +106,14 @@ def draw(plan, effect, ret) -> None:
     kpi = initiatives.kpi_label(plan.kpi)
     st.markdown(f"#### {fmt.md(plan.name)} :{STATUS_BADGE[plan.status]}-badge[{initiatives.status_label(plan.status)}]"
                 + ("" if plan.status == "planned" else
-                   f" :{VERDICT_BADGE[effect.verdict]}-badge[{initiatives.verdict_label(effect.verdict)}]"))
+                   f" :{JUDGED_BADGE[judged(plan, effect)]}-badge[{initiatives.verdict_label(effect.verdict)}]"))
     aim = (_("aims to change {kpi} by {expected}").format(kpi=kpi, expected=fmt.change(plan.kpi, plan.expected_change))
            if plan.expected_change is not None else _("aims to move {kpi}").format(kpi=kpi))
     st.caption(" · ".join([
         _("Owner: {owner}").format(owner=fmt.md(plan.owner or _("none named"))),
         *([_("Department: {department}").format(department=fmt.md(plan.department))] if plan.department else []),
         dates_words(plan), aim, _("Scope: {scope}").format(scope=fmt.md(scope_words(plan))),
-        *([_("Cost: {cost}").format(cost=fmt.money(plan.cost))] if plan.cost is not None else [])]))
+        *([_("Cost: {cost}").format(cost=fmt.md(fmt.money(plan.cost)))] if plan.cost is not None else [])]))
     st.markdown(fmt.md(initiatives.sentence(plan, effect)))
     if effect.is_measured:
         left, right = st.columns(2)
@@ -152,10 +149,10 @@ def draw(plan, effect, ret) -> None:
                      if ret.roi is not None else
                      _("Worth about {value}, likely between {low} and {high}; no cost was given").format(
                          value=fmt.money(ret.value), low=fmt.money(ret.low), high=fmt.money(ret.high)))
-            st.markdown(":material/payments: " + worth + ". " + _("Assumption: {assumption}.").format(
-                assumption=_(ret.assumption)))
+            st.markdown(":material/payments: " + fmt.md(worth + ". " + _("Assumption: {assumption}.").format(
+                assumption=_(ret.assumption))))
         else:
-            st.caption(":material/payments: " + initiatives.return_sentence(ret))
+            st.caption(":material/payments: " + fmt.md(initiatives.return_sentence(ret)))
     checkpoints(plan)
     note = initiatives.method_note(plan, effect)
     if note or ret.is_estimated:
