@@ -216,9 +216,8 @@ else:
     tiles[1].caption(_("measured so far"))
     tiles[2].metric(_("Checkpoints due or missed"),
                     fmt.count(sum(c.state in ("due", "missed") for c in points)), border=True)
-    tiles[2].caption(_("{due} waiting to be marked · {missed} missed · {met} met").format(
-        due=fmt.count(sum(c.state == "due" for c in points)), missed=fmt.count(sum(c.state == "missed" for c in points)),
-        met=fmt.count(sum(c.state == "met" for c in points))))
+    tiles[2].caption(" · ".join(f"{initiatives.checkpoint_label(s)} {fmt.count(n)}" for s, n in
+                                [(s, sum(c.state == s for c in points)) for s in ("due", "missed", "met")] if n))
 
     status_col, department_col = st.columns(2)
     statuses = status_col.multiselect(_("Status"), ["running", "done", "planned"], format_func=initiatives.status_label,
