@@ -135,7 +135,7 @@ def test_an_edit_and_a_new_initiative_are_saved_under_the_user_and_audited(page)
     history = Store.beside(path).history(initiatives.KIND, NOTHING)
     assert dict(zip(history["field"], history["value"])) == {"owner": "Ana Lima", "cost": 45000.0}
     assert set(history["changed_by"]) == {"local"}
-    assert "Owner: Ana Lima" in _said(at) and "Cost: $45.0 k" in _said(at)
+    assert "Owner: Ana Lima" in _said(at) and f"Cost: {fmt.md(fmt.money(45000))}" in _said(at)
     # a new one, company-wide
     at.selectbox(key="initiative_pick").set_value("").run()
     at.text_input(key="ini_name_new").input("Shorter hold music")

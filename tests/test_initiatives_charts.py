@@ -36,7 +36,7 @@ def test_the_effect_chart_speaks_spanish():
     with i18n.using("es"):
         fig = charts.initiative_effect("nps", -2.5, -4.0, -1.0, "T", expected=-3.0)
     assert fig.data[1].text == ("-2,5 p. p.",) and fig.layout.xaxis.title.text == "Cambio en NPS (puntos)"
-    assert "sin cambio" in fig.layout.xaxis.ticktext
+    assert "sin cambios" in fig.layout.xaxis.ticktext
 
 
 def _periods():
