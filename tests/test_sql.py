@@ -19,6 +19,9 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "as_of": Q1_2026.end, "horizon_days": 90, "threshold": 30.0,
           "signs_on": {"cancellation_contact": False, "detractor_open_complaint": False, "failed_payment": True},
           "customer_ids": ["C01"],
+          # an initiative: weeks around its start, its scope (a list per dimension), its survey
+          "first_on": Q1_2026.start, "start_on": Q1_2026.start, "stop_on": Q1_2026.end, "survey": "nps",
+          "scope": {"segment": [], "region": ["Europe"], "channel": [], "touchpoint": [], "department": []},
           "loaded": "interactions"}  # the load report's count of contacts due an answer
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cxdata.filters import DIMENSIONS
-from cxdata.initiatives.kpis import MEASURED, SCOPE_COLUMNS
+from cxdata.initiatives.kpis import CUSTOMER_SCOPE, MEASURED, SCOPE_COLUMNS
 from cxdata.metrics import Z95, coverage, min_responses
 
 MAX_WEEKS = 26        # each side of the start: half a year, so slow drifts weigh less
@@ -97,6 +97,9 @@ def scope_params(plan, first_on: dt.date, start_on: dt.date, stop_on: dt.date, k
 def cells(reader, plan, kpi: str, first_on: dt.date, start_on: dt.date, stop_on: dt.date) -> pd.DataFrame:
     """The measuring query's rows (span, week, group, n, sum_y, sum_y2, value_sum)."""
     name = QUERIES[MEASURED[kpi].source]
+    if name == "initiative_customers" and any(plan.scope.get(d) for d in SCOPE_COLUMNS.values()
+                                              if d not in CUSTOMER_SCOPE):
+        name = "initiative_customers_by_contact"   # customers picked by their contacts: read from raw rows
     return reader.run(name, scope_params(plan, first_on, start_on, stop_on, kpi))
 
 
@@ -130,7 +133,7 @@ def measure(reader, plan, today: dt.date) -> Effect:
     rows = cells(reader, plan, kpi, first_on, plan.start, stop_on)
     if not len(rows) or rows["n"].sum() == 0:
         return Effect(None, None, None, None, None, "not_in_data", first_on=first_on, stop_on=stop_on, weeks=weeks)
-    minimum = min_responses() if MEASURED[kpi].source == "answers" else min_responses()
+    minimum = min_responses()   # the same minimum for a cell of answers, contacts or customers
     periods = _periods(rows, plan.start)
     if plan.is_company_wide:
         return _its(rows, plan, periods, weeks, first_on, stop_on, minimum)

@@ -43,6 +43,17 @@ def kpi_label(kpi: str) -> str:
     return _(KPIS[kpi].label)
 
 
+def _in_sentence(kpi: str) -> str:
+    """The KPI's name inside a sentence: "the complaint rate" reads "complaint rate", NPS stays NPS."""
+    label = kpi_label(kpi)
+    first = label.split(" ")[0]
+    return label if first.isupper() else label[:1].lower() + label[1:]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def change(kpi: str, x: float | None) -> str:
     """An effect or an interval's end in the KPI's units, signed: "+8.1 pts", "-0.12"."""
     return fmt.change(kpi, x)
@@ -51,7 +62,7 @@ def change(kpi: str, x: float | None) -> str:
 def sentence(plan, effect, ret=None) -> str:
     """One plain account of the initiative's measured effect (and its return when estimated), for the
     tile and the slide; no statistical jargon: the interval reads "likely between"."""
-    kpi, name = kpi_label(plan.kpi), plan.name
+    kpi, name = _in_sentence(plan.kpi), plan.name
     verdict = effect.verdict
     if plan.status == "planned":
         return _("{name} starts on {date}.").format(name=name, date=fmt.date(plan.start))
@@ -69,8 +80,8 @@ def sentence(plan, effect, ret=None) -> str:
                   high=change(plan.kpi, effect.ci_high), mde=fmt.change(plan.kpi, effect.mde).lstrip("+"),
                   expected=change(plan.kpi, plan.expected_change))
     if verdict == "moved" and effect.method == "its":
-        text = _("{kpi} changed by {effect} (likely between {low} and {high}) when {name} started; with no "
-                 "comparison group this is weaker evidence.").format(**values)
+        text = _capitalised(_("{kpi} changed by {effect} (likely between {low} and {high}) when {name} started; "
+                              "with no comparison group this is weaker evidence.").format(**values))
     elif verdict == "moved":
         text = _("{name} moved {kpi} by {effect} (likely between {low} and {high}) against similar customers "
                  "outside its scope.").format(**values)
@@ -103,7 +114,7 @@ def method_note(plan, effect) -> str:
                  "for everyone (the season, prices, the economy) cancels out. \"Likely between\" is the range the "
                  "true effect falls in 95 times out of 100; an effect smaller than {mde} could not be told apart "
                  "from chance with this many answers.").format(
-            kpi=kpi_label(plan.kpi), weeks=fmt.count(effect.weeks), mde=fmt.change(plan.kpi, effect.mde).lstrip("+"))
+            kpi=_in_sentence(plan.kpi), weeks=fmt.count(effect.weeks), mde=fmt.change(plan.kpi, effect.mde).lstrip("+"))
         if effect.parallel is False:
             text += " " + _("Before the start the two groups were already drifting apart, so read this effect "
                             "with care.")
@@ -112,5 +123,5 @@ def method_note(plan, effect) -> str:
         return _("The initiative covers everyone, so there is no group to compare with: the effect is the jump "
                  "in {kpi} at the start against its own trend over the {weeks} weeks before. This is weaker "
                  "evidence: anything else that changed at the same time counts as the initiative's effect.").format(
-            kpi=kpi_label(plan.kpi), weeks=fmt.count(effect.weeks))
+            kpi=_in_sentence(plan.kpi), weeks=fmt.count(effect.weeks))
     return ""
