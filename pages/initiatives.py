@@ -107,8 +107,8 @@ def draw(plan, effect, ret) -> None:
     st.markdown(f"#### {fmt.md(plan.name)} :{STATUS_BADGE[plan.status]}-badge[{initiatives.status_label(plan.status)}]"
                 + ("" if plan.status == "planned" else
                    f" :{JUDGED_BADGE[judged(plan, effect)]}-badge[{initiatives.verdict_label(effect.verdict)}]"))
-    aim = (_("aims to change {kpi} by {expected}").format(kpi=kpi, expected=fmt.change(plan.kpi, plan.expected_change))
-           if plan.expected_change is not None else _("aims to move {kpi}").format(kpi=kpi))
+    aim = (_("aim: {kpi} {expected}").format(kpi=kpi, expected=fmt.change(plan.kpi, plan.expected_change))
+           if plan.expected_change is not None else _("aim: move {kpi}").format(kpi=kpi))
     st.caption(" · ".join([
         _("Owner: {owner}").format(owner=fmt.md(plan.owner or _("none named"))),
         *([_("Department: {department}").format(department=fmt.md(plan.department))] if plan.department else []),
