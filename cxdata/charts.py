@@ -1588,7 +1588,7 @@ def parallel_trends(periods: pd.DataFrame, kpi: str, start: dt.date, title: str,
     fig.add_shape(type="line", x0=begin, x1=begin, yref="paper", y0=0, y1=1, line=dict(color=TEXT, width=1.5, dash="dot"))
     fig.add_annotation(x=begin, y=1, yref="paper", yanchor="bottom", xanchor="left", xshift=4, showarrow=False,
                        text=_("start {date}").format(date=fmt.date(start)), font=dict(size=13, color=TEXT))
-    _time_axis(fig, joined["period"], "week", english="%b %Y", nticks=6)
+    _time_axis(fig, joined["period"], "month", english="%b %Y", nticks=6)   # ticks name months: weeks crowd
     fig.update_xaxes(title_text=n_("{n} week per point", "{n} weeks per point", k).format(n=fmt.count(k)))
     scale.label_axis(fig, "y")
     fig.update_layout(showlegend=joined["group"].nunique() > 1, legend=dict(y=1.08), height=380, margin_t=110)
