@@ -1,5 +1,5 @@
 """Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`,
-`report`, `initiatives` and `audit`.
+`report`, `initiatives`, `audit` and `notify`.
 
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
 have been rejected), 1 the run failed and nothing was committed (or it was done but could not be recorded in the audit
@@ -159,6 +159,18 @@ def _parser() -> argparse.ArgumentParser:
     report.set_defaults(run=_report_in_language)
 
     _add_initiatives_command(commands)
+    notify = commands.add_parser(
+        "notify", help="send what is due to its owners by e-mail or webhook (for cron)",
+        description=("Send new \"needs attention\" items, new high-risk churn alerts, overdue follow-up cases and, "
+                     "once a week, the board pack, each to its owner within their scope, by e-mail (CX_SMTP_*) and/or "
+                     "webhook (Slack or Teams). An outbox in the store beside the database sends nothing twice and "
+                     "retries what failed. Exit code 1 when something could not be sent (each named on stderr), "
+                     "2 when a setting is wrong. docs/notifications.md"))
+    notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and write nothing")
+    notify.add_argument("--resend-uncertain", action="store_true",
+                        help="send again what an interrupted run may or may not have sent (after checking)")
+    _add_db_option(notify, "edit_settings")
+    notify.set_defaults(run=_notify)
 
     log = commands.add_parser(
         "audit", help="show or verify the audit log (sign-ins, exports, loads and changes)",
@@ -286,7 +298,8 @@ def _user(email: str | None, needs: str | None) -> User:
 
 
 _ACTIONS = {"load": "load, replace or rebuild data (the administrator does)",
-            "read_audit": "read the audit log (the administrator does)"}
+            "read_audit": "read the audit log (the administrator does)",
+            "edit_settings": "send notifications (the administrator does)"}
 
 
 def _record(path: Path | str, action: str, what: dict, user: User | str) -> int:
@@ -502,6 +515,17 @@ def _report(args: argparse.Namespace) -> int:
                                         "formats": [out.suffix.lstrip(".").lower() for out in args.out],
                                         "filters": audit.filters_what(view.filters), "compare": view.compare,
                                         "slides": len(pack.slides)}, args.user)
+
+
+def _notify(args: argparse.Namespace) -> int:
+    from cxdata.notify import run
+    from cxdata.store import Store
+
+    path = Path(args.db or db.db_path())
+    if not path.exists():
+        return _fail(f"no database at {path}: build one with `python -m cxdata demo --db {path}` or load files")
+    return run.run(path, Store.beside(path), dry_run=args.dry_run, resend_uncertain=args.resend_uncertain,
+                   who=args.user.email)
 
 
 def _audit_log(args: argparse.Namespace) -> int:

@@ -109,6 +109,15 @@ def service_queries(reader: db.Reader, filters: Filters, compare: str, reference
     service.backlog(reader, filters, 24)
 
 
+def followup_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The follow-up page: its cases (the settings' window, not the period) with names, on an empty
+    store, and its KPIs."""
+    from cxdata import followup
+    newest = reader.run("data_extent").iloc[0]["newest_on"].date()
+    listed = followup.cases(reader, Store(_NO_STORE), newest, filters)
+    followup.measures.of_cases(reader, listed, newest, dt.datetime.now(dt.timezone.utc), newest)
+
+
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
 def report_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
     """The board pack's sections (the Reports page and presentation mode), without drawing charts."""
@@ -144,6 +153,7 @@ PAGES: dict[str, tuple[PageQueries, bool]] = {
     "service": (service_queries, False),
     "reports": (report_queries, False),
     "initiatives": (initiatives_queries, False),
+    "followup": (followup_queries, False),
 }
 
 

@@ -411,6 +411,7 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
                         f"today={today.isoformat()}"})
         con.execute(_INSERT_PROVIDED, {"load_id": load_id, "first_month": win.start.replace(day=1)})
     counts["churn_alert_history"] = _import_alert_history(path, dataset, people, win, seed)
+    counts["followup_case_history"] = _import_followup_history(path, win, seed)
     return counts
 
 
@@ -855,6 +856,54 @@ def _import_alert_history(path: Path | str | None, dataset: str, c: dict[str, np
             changes.append((key, at_close, email, {"status": who, "note": notes[rng.integers(0, 4)],
                                                    "rules": rules}))
     return Store.beside(path).import_history(alerts.KIND, changes)
+
+
+FOLLOWUP_HISTORY_STREAM = 0xF011   # its own random stream: the data's rows never depend on it
+FOLLOWUP_ROOT_CAUSES = {"Billing": "billing", "Logistics": "delivery", "Support": "wait", "IT": "product",
+                        "Product": "product", "Sales": "policy", "Marketing": "policy"}
+FOLLOWUP_NOTES = {"contacted": ("Called back; listening to what went wrong", "Reached by e-mail; call booked"),
+                  "resolved": ("Apologised and fixed the issue; customer satisfied", "Credit applied; thanked us"),
+                  "unreachable": ("Three calls and an e-mail, no answer", "Number no longer in use")}
+
+
+def _import_followup_history(path: Path | str | None, win: _Window, seed: int) -> int:
+    """Write a past of worked follow-up cases into the store beside the database, so the follow-up
+    KPIs (contacted on time, time to first contact) have figures: most cases older than two days were
+    contacted, three in four within the 48 hours, most then resolved, a few unreachable; some were never
+    touched and stay overdue, and the newest are still new. Drawn from its own random stream."""
+    from cxdata.followup import case_list  # the demo's follow-up cases; imported when built
+    from cxdata.followup.rules import KIND, Settings
+    from cxdata.store import Store
+
+    path = Path(path or db.db_path())
+    newest = win.start + timedelta(days=win.n_days - 1)
+    con = db.connect_readonly(path)
+    try:
+        found = case_list.case_rows(db.Reader(con), None, newest, Settings())
+    finally:
+        con.close()
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(FOLLOWUP_HISTORY_STREAM,))))
+    now = datetime.now(timezone.utc)
+    end = datetime.combine(newest + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
+    owners = [o for r in REGIONS for o in ACCOUNT_OWNERS[r]]
+    changes = []
+    for case_id, opened, department in zip(found["case_id"], found["opened_at"], found["department"]):
+        opened = opened.to_pydatetime()
+        age_hours = (end - opened).total_seconds() / 3600
+        if age_hours < 48 or rng.random() < 0.12:   # the newest wait; a few are never touched
+            continue
+        hours = float(rng.lognormal(np.log(20), 0.8))   # first contact: median 20 h, a quarter after 48 h
+        first = opened + timedelta(hours=min(hours, age_hours - 1))
+        who = _staff_email(owners[rng.integers(0, len(owners))])
+        cause = FOLLOWUP_ROOT_CAUSES.get(department, "other") if rng.random() < 0.8 else "other"
+        reached = rng.random() < 0.88
+        status = "contacted" if reached else "unreachable"
+        steps = [(first, {"status": status, "root_cause": cause, "note": FOLLOWUP_NOTES[status][rng.integers(0, 2)]})]
+        closed = first + timedelta(hours=float(rng.uniform(4, 120)))
+        if reached and closed < end and rng.random() < 0.8:
+            steps.append((closed, {"status": "resolved", "note": FOLLOWUP_NOTES["resolved"][rng.integers(0, 2)]}))
+        changes += [(case_id, at, who, fields) for at, fields in steps if at < now]
+    return Store.beside(path).import_history(KIND, changes)
 
 
 def _office_time(win: _Window, day: int, rng: np.random.Generator) -> datetime:

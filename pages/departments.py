@@ -12,6 +12,7 @@ from cxdata.app import drill as drill_widget
 from cxdata.access.scoped import Refused
 from cxdata.app import audited, explain, frame
 from cxdata.filters import is_complete
+from cxdata.followup import measures as followup_measures
 from cxdata.i18n import _
 from cxdata.overview import filters_line, freshness_line
 from cxdata.store import Store, StoreError
@@ -135,6 +136,10 @@ if not censored.empty and censored.iloc[0]:
     st.caption(_("Churn after a bad experience follows each customer {days} days; {n} customers of this quarter are "
                  "not followed that long yet and are left out.").format(days=fmt.count(departments.FOLLOW_DAYS),
                                                                         n=fmt.count(censored.iloc[0])))
+followup_line = followup_measures.summary_line(reader, store, view.filters.replace(department=[department]),
+                                               facts["newest_on"])
+if followup_line:  # this department's follow-up of unhappy customers (its cases)
+    st.markdown(f":material/support_agent: {followup_line}")
 
 # ---- Targets -----------------------------------------------------------------------------------------------
 st.subheader(_("Targets"))

@@ -11,6 +11,7 @@ from cxdata.app import drill as drill_widget
 from cxdata.access.scoped import sees_customer_rows
 from cxdata.app import explain, frame
 from cxdata.churn import alerts as churn_alerts
+from cxdata.followup import measures as followup_measures
 from cxdata.filters import DIMENSIONS
 from cxdata.i18n import _, n_
 from cxdata.store import Store, StoreError
@@ -132,6 +133,13 @@ if at_risk_line:
     risk, more = st.columns([5, 1], vertical_alignment="center")
     risk.markdown(f":material/person_alert: {at_risk_line}")
     more.page_link("pages/churn.py", label=_("Churn alerts"), icon=":material/arrow_forward:",
+                   query_params=frame.page_link_params(view))
+
+followup_line = followup_measures.summary_line(reader, Store.beside(reader.path), view.filters, facts["newest_on"])
+if followup_line:  # the follow-up of unhappy customers, one line linking to its page
+    loop, more = st.columns([5, 1], vertical_alignment="center")
+    loop.markdown(f":material/support_agent: {followup_line}")
+    more.page_link("pages/followup.py", label=_("Follow-up"), icon=":material/arrow_forward:",
                    query_params=frame.page_link_params(view))
 
 versus = _(overview.COMPARISONS[view.compare])

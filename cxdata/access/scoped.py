@@ -41,7 +41,7 @@ NARROWED_AFTER = {  # untranslated: why each is narrowed, for developers
 FOR_LOADERS = frozenset({"answers_without_contact", "answers_without_contact_count", "churn_features",
                          "rejected_reasons", "rejected_rows"})
 # Customers named by id, the ids taken from a list already narrowed (the saved alerts' outcome).
-BY_CUSTOMER_ID = frozenset({"churn_customer_status"})
+BY_CUSTOMER_ID = frozenset({"churn_customer_status", "followup_customer_names"})
 # Writes and definitions: run by writers on their own connection, never through a reader.
 WRITES = frozenset({
     "churn_model_write", "customer_history_close", "customer_history_open", "dataset_first", "derived",

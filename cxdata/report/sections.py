@@ -18,6 +18,7 @@ import pandas as pd
 from cxdata import charts, churn, departments, initiatives, journey, metrics, overview, service, trends, verdict, voice
 from cxdata import formatting as fmt
 from cxdata.churn import alerts, checks, model
+from cxdata.followup import measures as followup_measures
 from cxdata.filters import ViewState
 from cxdata.i18n import N_, _, language, n_
 from cxdata.report.slides import Slide, Table
@@ -364,6 +365,11 @@ def churn_risk(reader, view: ViewState, ctx: Context) -> list[Slide]:
     if held_up is not None:
         bullets.append(_("How the score has held up: {sentence}").format(
             sentence=checks.sentence(held_up, info, markdown=False)))
+    followed = (followup_measures.summary_line(reader, ctx.store, view.filters, ctx.facts.get("newest_on"))
+                if ctx.store is not None else None)
+    if followed:  # the follow-up of unhappy customers, as the overview's line says it
+        bullets.append(fmt.unmarked(followed))
+        sources.append("sql/followup_cases.sql")
     figure = charts.revenue_at_risk_bars(summary, "segment", alerts.concentration_title(summary, "segment"),
                                          _("Annual value × risk score by segment; n at high risk"))
     finding = n_("Revenue at risk is {amount} of annual value; the {n} customer at high risk ({n_score} at a risk "
