@@ -407,7 +407,7 @@ def test_every_figure_builder_wraps_its_subtitle():
                 if f.__module__ == charts.__name__ and not name.startswith("_")
                 and inspect.signature(f).return_annotation == "go.Figure"]
     untitled = {"sparkline", "for_slide"}   # a sparkline has no title; a slide states its own
-    assert len(builders) == 24   # customer_risk the newest
+    assert len(builders) == 26   # initiative_effect, parallel_trends and customer_risk the newest
     assert [n for n in builders if n not in untitled and not getattr(getattr(charts, n), "wraps_subtitle", False)] == []
 
 
