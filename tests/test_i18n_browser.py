@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.test_browser import _wait_until_idle, browser, pytestmark, run_app  # noqa: F401
+from tests.test_browser import _wait_until_idle, browser, pytestmark, run_app, show_every_page  # noqa: F401
 
 _ = pytestmark
 
@@ -39,6 +39,7 @@ def test_lang_in_the_url_is_kept_across_pages_and_the_language_box_switches_it(s
         assert sidebar.get_by_text("Executive overview").count() == 0
         assert "lang=es" in page.url
 
+        show_every_page(page)
         sidebar.get_by_text("Definiciones", exact=True).click()            # another page: the language stays
         page.get_by_role("heading", name="Definiciones").wait_for(timeout=60_000)
         _wait_until_idle(page)
