@@ -21,11 +21,13 @@ PAGES = {
                     st.Page("pages/churn.py", title=_("Churn alerts"), icon=":material/person_alert:"),
                     st.Page("pages/departments.py", title=_("Department scorecards"), icon=":material/groups:"),
                     st.Page("pages/service.py", title=_("Service levels"), icon=":material/timer:")],
+    # Reports before Act: the sidebar lists the first ten pages and keeps the rest behind "View more";
+    # the board pack and presentation mode stay in sight.
+    _("Reports"): [st.Page("pages/reports.py", title=_("Board pack"), icon=":material/slideshow:"),
+                   st.Page("pages/present.py", title=_("Presentation mode"), icon=":material/present_to_all:")],
     _("Act"): [st.Page("pages/initiatives.py", title=_("Initiatives"), icon=":material/flag:"),
                st.Page("pages/followup.py", title=_("Follow-up"), icon=":material/support_agent:"),
                st.Page("pages/customer.py", title=_("Customer"), icon=":material/person_search:")],
-    _("Reports"): [st.Page("pages/reports.py", title=_("Board pack"), icon=":material/slideshow:"),
-                   st.Page("pages/present.py", title=_("Presentation mode"), icon=":material/present_to_all:")],
     DATA: [st.Page("pages/data.py", title=_("Data & loads"), icon=":material/database:"),
            st.Page("pages/definitions.py", title=_("Definitions"), icon=":material/menu_book:")],
 }
