@@ -56,6 +56,37 @@ def _utc(times: pd.Series) -> pd.Series:
                                 nonexistent="shift_forward").dt.tz_convert("UTC")
 
 
+def zone_params(since: dt.datetime, until: dt.datetime) -> dict:
+    """How the SQL turns the company's clock into UTC as `_utc` does, from `since` to `until` (naive,
+    on that clock): the offset before the first change ($zone_offset, seconds), then per change of
+    offset its first local time ($zone_starts: the instant on the old clock), the offset after it and
+    its instant in UTC. A local time at or after a change is its UTC time by the new offset, but never
+    before the change (a time the clock skipped becomes the change itself, an hour that happens twice
+    its first time), as pandas' shift_forward and ambiguous=True do."""
+    zone = company_timezone()
+    grid = pd.date_range(pd.Timestamp(since) - pd.Timedelta(days=2), pd.Timestamp(until) + pd.Timedelta(days=2),
+                         freq="15min", tz="UTC")   # every modern change falls on a quarter hour
+    offsets = np.array([(t.utcoffset() or dt.timedelta()).total_seconds() for t in grid[[0]].tz_convert(zone)])
+    if zone.upper() != "UTC":
+        local = grid.tz_convert(zone)
+        offsets = ((local.tz_localize(None) - grid.tz_localize(None)) / pd.Timedelta(seconds=1)).to_numpy()
+    changed = np.flatnonzero(np.diff(offsets)) + 1 if len(offsets) > 1 else np.array([], dtype=int)
+    instants = [grid[i].tz_localize(None).to_pydatetime() for i in changed]
+    return {"zone_offset": float(offsets[0]),
+            "zone_starts": [at + dt.timedelta(seconds=float(offsets[i - 1])) for at, i in zip(instants, changed)],
+            "zone_offsets": [float(offsets[i]) for i in changed], "zone_instants": instants}
+
+
+def worked_params(store: Store, prefix: str) -> dict:
+    """The worked cases' state as the SQL reads it: source ids (the key after `prefix`), status and
+    first contact (naive UTC, None when never contacted). The store holds only the cases someone worked."""
+    found = state(store, prefix)
+    first = pd.to_datetime(found["first_contact_at"], utc=True)
+    return {"worked_ids": [key[len(prefix):] for key in found.index],
+            "worked_status": [str(s) if isinstance(s, str) else "new" for s in found["status"]],
+            "worked_first_contact": [None if pd.isna(t) else t.tz_localize(None).to_pydatetime() for t in first]}
+
+
 def state(store: Store, prefix: str = "") -> pd.DataFrame:
     """Per case key (starting with `prefix`): latest status, root cause and note, when and by whom it
     last changed, its version, and its first contact (when its status first left "new")."""

@@ -82,12 +82,31 @@ def _share(n: int, of: int, min_cases: int) -> float | None:
 def kpis(reader: db.Reader, store: Store, filters: Filters | None, today: dt.date,
          settings: Settings | None = None, now: dt.datetime | None = None, min_cases: int = MIN_CASES) -> FollowupKpis:
     """The follow-up KPIs under the filters (the reader's scope applies), for cases opened from the
-    settings' start to `today`; no customer names are read, so every role may ask."""
+    settings' start to `today`; no customer names are read, so every role may ask. Counted inside the
+    database (sql/followup_kpis.sql) with the store's worked cases bound: no case row is read out."""
     settings = settings or Settings.from_env()
     now = now or dt.datetime.now(dt.timezone.utc)
-    rows = case_list.case_rows(reader, filters, today, settings)
-    listed = case_list.with_state(rows, store, now, case_list.dataset_id(reader) + ":")
-    return of_cases(reader, listed, today, now, settings.start(today), min_cases)
+    now = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
+    params = settings.params(filters, today)
+    params |= case_list.zone_params(params["since"], params["until"])
+    params |= case_list.worked_params(store, case_list.dataset_id(reader) + ":")
+    params |= {"due_hours": float(settings.due_hours), "now": now.astimezone(dt.timezone.utc).replace(tzinfo=None),
+               "judged_on": dt.datetime.combine(today + dt.timedelta(days=1), dt.time())}
+    row = reader.run("followup_kpis", params).iloc[0]
+    count = {name: int(row[name] or 0) for name in ("n_cases", "n_open", "n_overdue", "n_on_time_base", "n_on_time",
+                                                     "n_contacted", "n_recovery", "n_recovered")}
+    median = row["median_hours_to_contact"]
+    found = FollowupKpis(
+        n_cases=count["n_cases"], n_open=count["n_open"], n_overdue=count["n_overdue"],
+        on_time_share=_share(count["n_on_time"], count["n_on_time_base"], min_cases),
+        n_on_time_base=count["n_on_time_base"],
+        median_hours_to_contact=float(median) if count["n_contacted"] >= max(min_cases, 1) and not pd.isna(median) else None,
+        n_contacted=count["n_contacted"],
+        recovery_share=_share(count["n_recovered"], count["n_recovery"], min_cases), n_recovery=count["n_recovery"],
+        since=settings.start(today))
+    if not found.has_cases and not _has_activity(reader):
+        return replace(found, in_data=False)
+    return found
 
 
 def of_cases(reader: db.Reader, listed: pd.DataFrame, today: dt.date, now: dt.datetime, since: dt.date,
