@@ -4,23 +4,15 @@
 -- $worked_first_contact in UTC; a case not listed is new and never contacted), so no case row leaves
 -- the database. Times on the company's clock become UTC by $zone_* (cxdata.followup.case_list.zone_params:
 -- the offset before the first change, then each change's first local time, offset after and instant);
--- $now and $judged_on are UTC. A case is due $due_hours after it opened.
-with unhappy_answers as (
-    select f.feedback_id, f.customer_id, f.interaction_id, f.submitted_at, f.survey, f.score,
-           f.department, f.journey_stage
-    from feedback f
-    where f.submitted_at >= $since and f.submitted_at < $until
-      and coalesce((f.survey = 'nps' and f.score <= $nps_max) or (f.survey = 'csat' and f.score <= $csat_max)
-                   or (f.survey = 'ces' and f.score <= $ces_max), false)
-),
-answer_cases as (
+-- $now and $judged_on are UTC. A case is due $due_hours after it opened. With the owners and departments
+-- of the cases (the Follow-up page's pickers).
+with answer_cases as (  -- the answers that open a case, with their rated contact's dimensions (sql/derived.sql)
     select 'answer:' || a.feedback_id as source_id, a.customer_id, a.submitted_at as opened_at,
-           coalesce(i.department, a.department) as department,
-           i.channel, coalesce(a.journey_stage, i.journey_stage) as journey_stage
-    from unhappy_answers a
-    left join (select interaction_id, department, channel, journey_stage from interactions
-               where started_at >= $since - interval 90 day and started_at < $until) i  -- the rated contact came first
-        on i.interaction_id = a.interaction_id
+           a.department, a.channel, a.journey_stage
+    from followup_answers a
+    where a.submitted_at >= $since and a.submitted_at < $until
+      and coalesce((a.survey = 'nps' and a.score <= $nps_max) or (a.survey = 'csat' and a.score <= $csat_max)
+                   or (a.survey = 'ces' and a.score <= $ces_max), false)
 ),
 complaint_cases as (
     select 'contact:' || i.interaction_id as source_id, i.customer_id, i.started_at as opened_at,
@@ -29,22 +21,29 @@ complaint_cases as (
     where i.started_at >= $since and i.started_at < $until and list_contains($complaint_kinds, i.kind)
 ),
 opened as (
-    select o.*, c.segment, c.region, c.plan, c.churned_on
+    select o.*, c.segment, c.region, c.plan, c.account_owner, c.churned_on
     from (select * from answer_cases union all select * from complaint_cases) o
     left join customers c using (customer_id)
 ),
 scoped as (
-    select r.source_id, r.customer_id, r.opened_at, r.churned_on from opened r where matches_activity($filters, r)
+    select r.source_id, r.customer_id, r.opened_at, r.churned_on, r.department,
+           case when $owner_first = 'department' then coalesce(r.department, r.account_owner)
+                else coalesce(r.account_owner, r.department) end as owner
+    from opened r where matches_activity($filters, r)
 ),
 later_answers as (
     select customer_id, submitted_at, survey, score from feedback where submitted_at > $since
 ),
-next_answers as (
-    select s.source_id, s.opened_at, s.churned_on, n.submitted_at as next_at,
+next_answers as (  -- the next answer decides recovery only for cases under 90 days old or whose customer left:
+    -- the others recovered (still a customer at 90 days) whatever it was, so only these look for it
+    select s.source_id, s.opened_at, s.churned_on, s.owner, s.department, n.submitted_at as next_at,
            coalesce((n.survey = 'nps' and n.score <= $nps_max) or (n.survey = 'csat' and n.score <= $csat_max)
                     or (n.survey = 'ces' and n.score <= $ces_max), false) as is_next_unhappy
-    from scoped s
+    from (select * from scoped where opened_at > $judged_on - interval 92 day or churned_on is not null) s
     asof left join later_answers n on n.customer_id = s.customer_id and n.submitted_at > s.opened_at
+    union all
+    select source_id, opened_at, churned_on, owner, department, null, false
+    from scoped where not (opened_at > $judged_on - interval 92 day or churned_on is not null)
 ),
 zoned as (  -- the index of the last change of offset at or before each time (0: none)
     select *, len(list_filter($zone_starts, lambda z: z <= opened_at)) as opened_zone,
@@ -52,7 +51,7 @@ zoned as (  -- the index of the last change of offset at or before each time (0:
     from next_answers
 ),
 in_utc as (
-    select source_id, churned_on, is_next_unhappy,
+    select source_id, churned_on, is_next_unhappy, owner, department,
            case when opened_zone = 0 then opened_at - to_seconds($zone_offset)
                 else greatest(opened_at - to_seconds($zone_offsets[opened_zone]), $zone_instants[opened_zone]) end as opened_utc,
            case when next_at is null then null when next_zone = 0 then next_at - to_seconds($zone_offset)
@@ -80,5 +79,7 @@ select count(*) as n_cases,
        count(*) filter (where old_enough or answered) as n_recovery,
        count(*) filter (where (answered and not is_next_unhappy)
                         or (old_enough and (churned_on is null
-                                            or churned_on > cast(opened_utc + interval 90 day as date)))) as n_recovered
+                                            or churned_on > cast(opened_utc + interval 90 day as date)))) as n_recovered,
+       list(distinct owner order by owner) filter (where owner is not null) as owners,
+       list(distinct department order by department) filter (where department is not null) as departments
 from cases

@@ -10,6 +10,7 @@ made in the app.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -84,7 +85,58 @@ def worked_params(store: Store, prefix: str) -> dict:
     first = pd.to_datetime(found["first_contact_at"], utc=True)
     return {"worked_ids": [key[len(prefix):] for key in found.index],
             "worked_status": [str(s) if isinstance(s, str) else "new" for s in found["status"]],
-            "worked_first_contact": [None if pd.isna(t) else t.tz_localize(None).to_pydatetime() for t in first]}
+            "worked_first_contact": [None if pd.isna(t) else t.tz_localize(None).to_pydatetime() for t in first],
+            "worked_root_cause": [c if isinstance(c, str) else "" for c in found["root_cause"]]}
+
+
+def sql_params(reader: db.Reader, store: Store, filters: Filters | None, today: dt.date, settings: Settings,
+               now: dt.datetime) -> dict:
+    """What sql/followup_kpis.sql and sql/followup_case_page.sql bind: the rules and window, the clock's
+    changes, the store's worked cases, the due hours and `now` (naive UTC)."""
+    params = settings.params(filters, today)
+    params |= zone_params(params["since"], params["until"])
+    params |= worked_params(store, dataset_id(reader) + ":")
+    return params | {"due_hours": float(settings.due_hours),
+                     "now": _aware(now).astimezone(dt.timezone.utc).replace(tzinfo=None),
+                     "judged_on": dt.datetime.combine(today + dt.timedelta(days=1), dt.time())}
+
+
+@dataclass(frozen=True)
+class Page:
+    """The first cases of the list as the page opens (`rows`: the columns of `cases`, no next answer),
+    how many cases its filters keep and how many of those are overdue."""
+    rows: pd.DataFrame
+    n_kept: int
+    n_overdue: int
+
+
+def first_page(reader: db.Reader, store: Store, today: dt.date, filters: Filters | None = None,
+               settings: Settings | None = None, now: dt.datetime | None = None, owners=(), departments=(),
+               root_causes=(), statuses=(), limit: int = 1000, names: bool = True) -> Page:
+    """`narrow(cases(...), owners, departments, root_causes, statuses).head(limit)` read inside the
+    database (sql/followup_case_page.sql): the first `limit` cases oldest first and the counts of all
+    that the list's filters keep, without reading every case out."""
+    settings = settings or Settings.from_env()
+    now = _aware(now)
+    params = sql_params(reader, store, filters, today, settings, now) | {
+        "owners": list(owners), "departments": list(departments), "root_causes": list(root_causes),
+        "statuses": list(statuses), "limit": int(limit)}
+    rows = reader.run("followup_case_page", params)
+    n_kept = int(rows["n_kept"].iloc[0]) if not rows.empty else 0
+    n_overdue = int(rows["n_kept_overdue"].iloc[0]) if not rows.empty else 0
+    rows = rows.drop(columns=["n_kept", "n_kept_overdue"])
+    prefix = dataset_id(reader) + ":"
+    rows.insert(0, "case_id", prefix + rows["source_id"].astype(str))
+    rows["opened_at"] = _utc(rows["opened_at"])
+    rows["due_at"] = rows["opened_at"] + pd.Timedelta(hours=settings.due_hours)
+    rows["next_answer_at"] = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us, UTC]")
+    rows["is_next_unhappy"] = False
+    merged = with_state(rows, store, now, prefix)
+    merged["customer_name"] = None
+    if names and not merged.empty:
+        found = reader.run("followup_customer_names", {"customer_ids": sorted(set(merged["customer_id"]))})
+        merged["customer_name"] = merged["customer_id"].map(dict(zip(found["customer_id"], found["name"])))
+    return Page(merged[COLUMNS].reset_index(drop=True), n_kept, n_overdue)
 
 
 def state(store: Store, prefix: str = "") -> pd.DataFrame:
