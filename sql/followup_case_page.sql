@@ -1,9 +1,10 @@
--- The Follow-up page's list as it opens: the first $limit cases of sql/followup_cases.sql (the same rules,
+-- one row per case of the Follow-up page's list as it opens: the first $limit cases of sql/followup_cases.sql (the same rules,
 -- window and filters: keep the two in step), oldest first, that the list's own filters keep: $owners,
 -- $departments, $root_causes ('' = none chosen yet) and $statuses (each empty = all), read with the worked
 -- cases' state bound as lists from the store ($worked_ids = source ids, $worked_status, $worked_root_cause;
 -- a case not listed is new, no root cause). With how many cases the filters keep and how many of them are
--- overdue (still new at $now, UTC, $due_hours after opening; the company's clock turned into UTC by $zone_*
+-- overdue (still new $due_hours after opening, at $now_hour, UTC, plus the due times within that hour, so
+-- the result is the same all hour and can be cached; the company's clock turned into UTC by $zone_*
 -- as in sql/followup_kpis.sql). No next answer: the list does not show it (sql/followup_cases.sql has it).
 with answer_cases as (  -- the answers that open a case, with their rated contact's dimensions (sql/derived.sql)
     select 'answer:' || a.feedback_id as source_id, a.customer_id, a.submitted_at as opened_at,
@@ -43,17 +44,19 @@ kept as (
       and (len($departments::varchar[]) = 0 or list_contains($departments::varchar[], f.department))
 ),
 judged as (
-    select *, status = 'new'
-              and case when opened_zone = 0 then opened_at - to_seconds($zone_offset)
+    select *, case when opened_zone = 0 then opened_at - to_seconds($zone_offset)
                        else greatest(opened_at - to_seconds($zone_offsets[opened_zone]), $zone_instants[opened_zone])
-                  end + to_seconds($due_hours * 3600) < $now as is_overdue
+                  end + to_seconds($due_hours * 3600) as due_utc
     from kept
 )
 select s.source_id, s.customer_id, s.opened_at, s.reason, s.score, s.department,
        case when $owner_first = 'department' then coalesce(s.department, s.account_owner)
             else coalesce(s.account_owner, s.department) end as owner,
        s.segment, s.region, s.plan, s.churned_on,
-       count(*) over () as n_kept, count(*) filter (where is_overdue) over () as n_kept_overdue
+       count(*) over () as n_kept,
+       count(*) filter (where status = 'new' and due_utc < $now_hour) over () as n_kept_overdue,
+       list(due_utc) filter (where status = 'new' and due_utc >= $now_hour and due_utc < $now_hour + interval 1 hour)
+           over () as due_within_hour
 from judged s
 order by s.opened_at, s.source_id
 limit $limit

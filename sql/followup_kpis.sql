@@ -1,10 +1,11 @@
--- The follow-up KPIs' counts (cxdata/followup/measures.py) in one row, from the cases of
+-- one row: the follow-up KPIs' counts (cxdata/followup/measures.py), from the cases of
 -- sql/followup_cases.sql (the same rules, window and filters: keep the two in step) joined to the
 -- worked cases' state, bound as lists from the store ($worked_ids = source ids, $worked_status,
 -- $worked_first_contact in UTC; a case not listed is new and never contacted), so no case row leaves
 -- the database. Times on the company's clock become UTC by $zone_* (cxdata.followup.case_list.zone_params:
 -- the offset before the first change, then each change's first local time, offset after and instant);
--- $now and $judged_on are UTC. A case is due $due_hours after it opened. With the owners and departments
+-- $now_hour (the hour now began: what `now` changes is read from the new cases due within that hour,
+-- so the counts are the same all hour and can be cached) and $judged_on are UTC. A case is due $due_hours after it opened. With the owners and departments
 -- of the cases (the Follow-up page's pickers).
 with answer_cases as (  -- the answers that open a case, with their rated contact's dimensions (sql/derived.sql)
     select 'answer:' || a.feedback_id as source_id, a.customer_id, a.submitted_at as opened_at,
@@ -71,8 +72,10 @@ cases as (
 )
 select count(*) as n_cases,
        count(*) filter (where status not in ('resolved', 'unreachable')) as n_open,
-       count(*) filter (where status = 'new' and due_utc < $now) as n_overdue,
-       count(*) filter (where due_utc <= $now or first_contact_at is not null) as n_on_time_base,
+       count(*) filter (where status = 'new' and due_utc < $now_hour) as n_overdue,
+       count(*) filter (where due_utc <= $now_hour or first_contact_at is not null) as n_on_time_base,
+       list(due_utc order by due_utc) filter (where status = 'new' and due_utc >= $now_hour
+                                              and due_utc < $now_hour + interval 1 hour) as due_within_hour,
        count(*) filter (where first_contact_at <= due_utc) as n_on_time,
        count(first_contact_at) as n_contacted,
        median(epoch(first_contact_at - opened_utc) / 3600.0) as median_hours_to_contact,

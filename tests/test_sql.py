@@ -1,7 +1,10 @@
 """Every named query in sql/ runs on the fixture, so none rots unnoticed; plus invariants."""
+import datetime as dt
+
 import pytest
 
 from cxdata import db, metrics
+from cxdata.followup import case_list, rules
 from tests.conftest import Q1_2026, ROOT
 
 NOT_QUERIES = {"schema", "macros", "load_macros", "derived", "derived_stamp",  # scripts the writers run, not queries
@@ -19,6 +22,12 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "as_of": Q1_2026.end, "horizon_days": 90, "threshold": 30.0,
           "signs_on": {"cancellation_contact": False, "detractor_open_complaint": False, "failed_payment": True},
           "customer_ids": ["C01"],
+          # the follow-up: its rules, the clock's changes, the store's worked cases, the list's filters
+          **rules.Settings(since=Q1_2026.start).params(None, Q1_2026.end), "due_hours": 48.0,
+          **case_list.zone_params(dt.datetime(2026, 1, 1), dt.datetime(2026, 4, 1)),
+          "worked_ids": ["answer:F01"], "worked_status": ["contacted"], "worked_root_cause": [""],
+          "worked_first_contact": [dt.datetime(2026, 1, 2)], "now": dt.datetime(2026, 4, 1),
+          "judged_on": dt.datetime(2026, 4, 1), "owners": [], "departments": [], "root_causes": [], "statuses": ["new"],
           "loaded": "interactions"}  # the load report's count of contacts due an answer
 
 

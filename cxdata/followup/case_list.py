@@ -96,9 +96,23 @@ def sql_params(reader: db.Reader, store: Store, filters: Filters | None, today: 
     params = settings.params(filters, today)
     params |= zone_params(params["since"], params["until"])
     params |= worked_params(store, dataset_id(reader) + ":")
-    return params | {"due_hours": float(settings.due_hours),
-                     "now": _aware(now).astimezone(dt.timezone.utc).replace(tzinfo=None),
+    return params | {"due_hours": float(settings.due_hours), "now_hour": _naive_utc(now).replace(minute=0, second=0,
+                                                                                               microsecond=0),
                      "judged_on": dt.datetime.combine(today + dt.timedelta(days=1), dt.time())}
+
+
+def _naive_utc(now: dt.datetime) -> dt.datetime:
+    return _aware(now).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def passed_within_hour(due_within_hour, now: dt.datetime) -> tuple[int, int]:
+    """Of the new cases due within the hour `now` is in (the SQL's list), how many are overdue at `now`
+    (due before it) and how many are due by it but not at the hour's start (due after it, up to `now`)."""
+    now = _naive_utc(now)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    listed = due_within_hour if isinstance(due_within_hour, (list, tuple, np.ndarray)) else []   # none: NA
+    times = [pd.Timestamp(t).to_pydatetime() for t in listed]
+    return sum(t < now for t in times), sum(hour < t <= now for t in times)
 
 
 @dataclass(frozen=True)
@@ -123,8 +137,9 @@ def first_page(reader: db.Reader, store: Store, today: dt.date, filters: Filters
         "statuses": list(statuses), "limit": int(limit)}
     rows = reader.run("followup_case_page", params)
     n_kept = int(rows["n_kept"].iloc[0]) if not rows.empty else 0
-    n_overdue = int(rows["n_kept_overdue"].iloc[0]) if not rows.empty else 0
-    rows = rows.drop(columns=["n_kept", "n_kept_overdue"])
+    n_overdue = int(rows["n_kept_overdue"].iloc[0]) + passed_within_hour(rows["due_within_hour"].iloc[0], now)[0] \
+        if not rows.empty else 0
+    rows = rows.drop(columns=["n_kept", "n_kept_overdue", "due_within_hour"])
     prefix = dataset_id(reader) + ":"
     rows.insert(0, "case_id", prefix + rows["source_id"].astype(str))
     rows["opened_at"] = _utc(rows["opened_at"])

@@ -96,6 +96,9 @@ def summary(reader: db.Reader, store: Store, filters: Filters | None, today: dt.
     row = reader.run("followup_kpis", case_list.sql_params(reader, store, filters, today, settings, now)).iloc[0]
     count = {name: int(row[name] or 0) for name in ("n_cases", "n_open", "n_overdue", "n_on_time_base", "n_on_time",
                                                      "n_contacted", "n_recovery", "n_recovered")}
+    late, due = case_list.passed_within_hour(row["due_within_hour"], now)   # since the hour began
+    count["n_overdue"] += late
+    count["n_on_time_base"] += due
     median = row["median_hours_to_contact"]
     found = FollowupKpis(
         n_cases=count["n_cases"], n_open=count["n_open"], n_overdue=count["n_overdue"],
