@@ -4,7 +4,7 @@
 -- contact's, else the answer's own; its owner that department or the customer's account owner,
 -- whichever $owner_first names first ('department' or 'account_owner'). With the customer's next answer
 -- after the case opened (whether it is unhappy by the same thresholds) and churn date, for recovery.
--- No customer name: sql/followup_customer_names.sql gives them to those who may see them. The answers come
+-- $customer_id (null = every customer) keeps one customer's cases (their record). No customer name: sql/followup_customer_names.sql gives them to those who may see them. The answers come
 -- with their rated contact's dimensions from followup_answers (sql/derived.sql), so no page joins them to
 -- 10 M interactions. sql/followup_kpis.sql counts the same cases: keep the two in step.
 with answer_cases as (  -- the answers that open a case, with their rated contact's dimensions (sql/derived.sql)
@@ -12,6 +12,7 @@ with answer_cases as (  -- the answers that open a case, with their rated contac
            a.survey as reason, a.score, a.department, a.channel, a.journey_stage
     from followup_answers a
     where a.submitted_at >= $since and a.submitted_at < $until
+      and ($customer_id is null or a.customer_id = $customer_id)
       and coalesce((a.survey = 'nps' and a.score <= $nps_max) or (a.survey = 'csat' and a.score <= $csat_max)
                    or (a.survey = 'ces' and a.score <= $ces_max), false)
 ),
@@ -20,6 +21,7 @@ complaint_cases as (
            'complaint' as reason, cast(null as smallint) as score, i.department, i.channel, i.journey_stage
     from interactions i
     where i.started_at >= $since and i.started_at < $until and list_contains($complaint_kinds, i.kind)
+      and ($customer_id is null or i.customer_id = $customer_id)
 ),
 opened as (
     select o.*, c.segment, c.region, c.plan, c.account_owner, c.churned_on

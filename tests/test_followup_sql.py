@@ -138,3 +138,10 @@ def test_followup_answers_hold_every_answer_with_its_rated_contact(reader):
     assert tuple(derived.loc["F1", ["department", "channel"]]) == ("Billing", "phone")
     assert derived.loc["F4", "department"] == "Product" and pd.isna(derived.loc["F4", "channel"])
     assert pd.isna(derived.loc["F6", "department"]) and pd.isna(derived.loc["F6", "channel"])
+
+
+def test_one_customers_cases(reader, worked):
+    every = case_list.cases(reader, worked, TODAY, None, SINCE_2026, TODAY_NOON)
+    mine = case_list.cases(reader, worked, TODAY, None, SINCE_2026, TODAY_NOON, customer_id="K1")
+    pd.testing.assert_frame_equal(mine, every[every["customer_id"] == "K1"].reset_index(drop=True), check_dtype=False)
+    assert list(mine["source_id"]) == ["answer:F1", "answer:D1"]   # K1's detractor and CSAT 1

@@ -36,10 +36,11 @@ def dataset_id(reader: db.Reader) -> str:
     return "unnamed" if found.empty else str(found.iloc[0]["dataset_id"])
 
 
-def case_rows(reader: db.Reader, filters: Filters | None, today: dt.date, settings: Settings) -> pd.DataFrame:
-    """The cases the rules open under the filters since the settings' start, oldest first, without
-    their state: case_id (the store key), opened_at and due_at in UTC."""
-    rows = reader.run("followup_cases", settings.params(filters, today))
+def case_rows(reader: db.Reader, filters: Filters | None, today: dt.date, settings: Settings,
+              customer_id: str | None = None) -> pd.DataFrame:
+    """The cases the rules open under the filters since the settings' start (one customer's only, with
+    `customer_id`), oldest first, without their state: case_id (the store key), opened_at and due_at in UTC."""
+    rows = reader.run("followup_cases", settings.params(filters, today) | {"customer_id": customer_id})
     dataset = dataset_id(reader)
     rows.insert(0, "case_id", dataset + ":" + rows["source_id"].astype(str))
     rows["opened_at"] = _utc(rows["opened_at"])
@@ -191,12 +192,15 @@ def _aware(now: dt.datetime | None) -> dt.datetime:
 
 
 def cases(reader: db.Reader, store: Store, today: dt.date, filters: Filters | None = None,
-          settings: Settings | None = None, now: dt.datetime | None = None, names: bool = True) -> pd.DataFrame:
+          settings: Settings | None = None, now: dt.datetime | None = None, names: bool = True,
+          customer_id: str | None = None) -> pd.DataFrame:
     """Every case opened from the settings' start to the end of `today` under the filters (none: the
-    reader's whole scope), oldest first, with its state; `overdue` against `now` (default: the clock).
-    `customer_name` only with `names` (the reader must then see single customers), else empty."""
+    reader's whole scope; one customer's only with `customer_id`), oldest first, with its state;
+    `overdue` against `now` (default: the clock). `customer_name` only with `names` (the reader must then
+    see single customers), else empty. Reads every case out: the page's figures and first screen are
+    counted inside the database instead (measures.summary, first_page)."""
     settings = settings or Settings.from_env()
-    rows = case_rows(reader, filters, today, settings)
+    rows = case_rows(reader, filters, today, settings, customer_id)
     merged = with_state(rows, store, _aware(now), dataset_id(reader) + ":")
     merged["customer_name"] = None
     if names and not merged.empty:
