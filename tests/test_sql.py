@@ -26,7 +26,7 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           **rules.Settings(since=Q1_2026.start).params(None, Q1_2026.end), "due_hours": 48.0,
           **case_list.zone_params(dt.datetime(2026, 1, 1), dt.datetime(2026, 4, 1)),
           "worked_ids": ["answer:F01"], "worked_status": ["contacted"], "worked_root_cause": [""],
-          "worked_first_contact": [dt.datetime(2026, 1, 2)], "now": dt.datetime(2026, 4, 1),
+          "worked_first_contact": [dt.datetime(2026, 1, 2)], "now_hour": dt.datetime(2026, 4, 1),
           "judged_on": dt.datetime(2026, 4, 1), "owners": [], "departments": [], "root_causes": [], "statuses": ["new"],
           "customer_id": None,
           "loaded": "interactions"}  # the load report's count of contacts due an answer
