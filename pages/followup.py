@@ -148,10 +148,11 @@ if user.may("export_rows"):
     exported = {"list": "Follow-up cases", "rows": page.n_kept, "filters": filters_what(view.filters),
                 "owner": owners, "department": departments, "root_cause": causes, "status": statuses}  # untranslated: as recorded
     name = f"follow-up-{today}"  # untranslated: a file name
-    audited.download_button(csv_col, _("Download CSV"), partial(exported_file, case_list.csv_file, partial(kept_cases, owners, departments, causes, statuses)), file_name=f"{name}.csv",
+    kept = partial(kept_cases, owners, departments, causes, statuses)
+    audited.download_button(csv_col, _("Download CSV"), partial(exported_file, case_list.csv_file, kept), file_name=f"{name}.csv",
                             mime="text/csv", icon=":material/download:", key="followup_csv", action="export",
                             what={"file": f"{name}.csv", "format": "csv", **exported})
-    audited.download_button(xlsx_col, _("Download Excel"), partial(exported_file, case_list.excel_file, partial(kept_cases, owners, departments, causes, statuses)), file_name=f"{name}.xlsx",
+    audited.download_button(xlsx_col, _("Download Excel"), partial(exported_file, case_list.excel_file, kept), file_name=f"{name}.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             icon=":material/download:", key="followup_xlsx", action="export",
                             what={"file": f"{name}.xlsx", "format": "xlsx", **exported})

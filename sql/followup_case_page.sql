@@ -1,11 +1,12 @@
--- one row per case of the Follow-up page's list as it opens: the first $limit cases of sql/followup_cases.sql (the same rules,
--- window and filters: keep the two in step), oldest first, that the list's own filters keep: $owners,
--- $departments, $root_causes ('' = none chosen yet) and $statuses (each empty = all), read with the worked
--- cases' state bound as lists from the store ($worked_ids = source ids, $worked_status, $worked_root_cause;
--- a case not listed is new, no root cause). With how many cases the filters keep and how many of them are
--- overdue (still new $due_hours after opening, at $now_hour, UTC, plus the due times within that hour, so
--- the result is the same all hour and can be cached; the company's clock turned into UTC by $zone_*
--- as in sql/followup_kpis.sql). No next answer: the list does not show it (sql/followup_cases.sql has it).
+-- one row per case of the Follow-up page's list as it opens: the first $limit cases of
+-- sql/followup_cases.sql (the same rules, window and filters: keep the two in step), oldest first, that the
+-- list's own filters keep: $owners, $departments, $root_causes ('' = none chosen yet) and $statuses (each
+-- empty = all), read with the worked cases' state bound as lists from the store ($worked_ids = source ids,
+-- $worked_status, $worked_root_cause; a case not listed is new, no root cause). With how many cases the
+-- filters keep and how many of them are overdue (still new $due_hours after opening, at $now_hour, UTC, plus
+-- the due times within that hour, so the result is the same all hour and can be cached; the company's clock
+-- turned into UTC by $zone_* as in sql/followup_kpis.sql). No next answer: the list does not show it
+-- (sql/followup_cases.sql has it).
 with answer_cases as (  -- the answers that open a case, with their rated contact's dimensions (sql/derived.sql)
     select 'answer:' || a.feedback_id as source_id, a.customer_id, a.submitted_at as opened_at,
            a.survey as reason, a.score, a.department, a.channel, a.journey_stage

@@ -1,12 +1,13 @@
--- one row per follow-up case opened in $since..$until (timestamps, $until exclusive) under $filters:
--- every answer at or below its survey's threshold ($nps_max, $csat_max, $ces_max; null = that survey
--- opens none) and every contact of a kind in $complaint_kinds. The case's department is the rated
--- contact's, else the answer's own; its owner that department or the customer's account owner,
--- whichever $owner_first names first ('department' or 'account_owner'). With the customer's next answer
--- after the case opened (whether it is unhappy by the same thresholds) and churn date, for recovery.
--- $customer_id (null = every customer) keeps one customer's cases (their record). No customer name: sql/followup_customer_names.sql gives them to those who may see them. The answers come
--- with their rated contact's dimensions from followup_answers (sql/derived.sql), so no page joins them to
--- 10 M interactions. sql/followup_kpis.sql counts the same cases: keep the two in step.
+-- one row per follow-up case opened in $since..$until (timestamps, $until exclusive) under $filters: every
+-- answer at or below its survey's threshold ($nps_max, $csat_max, $ces_max; null = that survey opens none)
+-- and every contact of a kind in $complaint_kinds. The case's department is the rated contact's, else the
+-- answer's own; its owner that department or the customer's account owner, whichever $owner_first names
+-- first ('department' or 'account_owner'). With the customer's next answer after the case opened (whether it
+-- is unhappy by the same thresholds) and churn date, for recovery. $customer_id (null = every customer)
+-- keeps one customer's cases (their record). No customer name: sql/followup_customer_names.sql gives them to
+-- those who may see them. The answers come with their rated contact's dimensions from followup_answers
+-- (sql/derived.sql), so no page joins them to 10 M interactions. sql/followup_kpis.sql counts the same
+-- cases: keep the two in step.
 with answer_cases as (  -- the answers that open a case, with their rated contact's dimensions (sql/derived.sql)
     select 'answer:' || a.feedback_id as source_id, a.customer_id, a.submitted_at as opened_at,
            a.survey as reason, a.score, a.department, a.channel, a.journey_stage

@@ -1,12 +1,12 @@
 -- one row: the follow-up KPIs' counts (cxdata/followup/measures.py), from the cases of
--- sql/followup_cases.sql (the same rules, window and filters: keep the two in step) joined to the
--- worked cases' state, bound as lists from the store ($worked_ids = source ids, $worked_status,
--- $worked_first_contact in UTC; a case not listed is new and never contacted), so no case row leaves
--- the database. Times on the company's clock become UTC by $zone_* (cxdata.followup.case_list.zone_params:
--- the offset before the first change, then each change's first local time, offset after and instant);
--- $now_hour (the hour now began: what `now` changes is read from the new cases due within that hour,
--- so the counts are the same all hour and can be cached) and $judged_on are UTC. A case is due $due_hours after it opened. With the owners and departments
--- of the cases (the Follow-up page's pickers).
+-- sql/followup_cases.sql (the same rules, window and filters: keep the two in step) joined to the worked
+-- cases' state, bound as lists from the store ($worked_ids = source ids, $worked_status,
+-- $worked_first_contact in UTC; a case not listed is new and never contacted), so no case row leaves the
+-- database. Times on the company's clock become UTC by $zone_* (cxdata.followup.case_list.zone_params: the
+-- offset before the first change, then each change's first local time, offset after and instant); $now_hour
+-- (the hour now began: what `now` changes is read from the new cases due within that hour, so the counts are
+-- the same all hour and can be cached) and $judged_on are UTC. A case is due $due_hours after it opened.
+-- With the owners and departments of the cases (the Follow-up page's pickers).
 with answer_cases as (  -- the answers that open a case, with their rated contact's dimensions (sql/derived.sql)
     select 'answer:' || a.feedback_id as source_id, a.customer_id, a.submitted_at as opened_at,
            a.department, a.channel, a.journey_stage
