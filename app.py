@@ -21,7 +21,9 @@ PAGES = {
                     st.Page("pages/churn.py", title=_("Churn alerts"), icon=":material/person_alert:"),
                     st.Page("pages/departments.py", title=_("Department scorecards"), icon=":material/groups:"),
                     st.Page("pages/service.py", title=_("Service levels"), icon=":material/timer:")],
-    _("Act"): [st.Page("pages/followup.py", title=_("Follow-up"), icon=":material/support_agent:")],
+    _("Act"): [st.Page("pages/initiatives.py", title=_("Initiatives"), icon=":material/flag:"),
+               st.Page("pages/followup.py", title=_("Follow-up"), icon=":material/support_agent:"),
+               st.Page("pages/customer.py", title=_("Customer"), icon=":material/person_search:")],
     _("Reports"): [st.Page("pages/reports.py", title=_("Board pack"), icon=":material/slideshow:"),
                    st.Page("pages/present.py", title=_("Presentation mode"), icon=":material/present_to_all:")],
     DATA: [st.Page("pages/data.py", title=_("Data & loads"), icon=":material/database:"),
@@ -40,7 +42,9 @@ CONTROLS = {
     "departments": frame.ALL_CONTROLS - {"compare"},  # quarter against the quarter before
     "service": frame.ALL_CONTROLS - {"compare"},
     "journey": frame.ALL_CONTROLS - {"compare"},
+    "initiatives": frozenset(),                   # each measured on its own scope and dates: no filters
     "followup": frame.ALL_CONTROLS - {"period", "compare"},  # cases of the settings' window, not the period
+    "customer": frozenset(),                      # one customer's whole record: no filters
 }
 
 navigation = st.navigation(PAGES)

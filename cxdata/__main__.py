@@ -1,5 +1,5 @@
 """Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`,
-`report` and `audit`.
+`report`, `initiatives`, `audit` and `notify`.
 
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
 have been rejected), 1 the run failed and nothing was committed (or it was done but could not be recorded in the audit
@@ -158,6 +158,21 @@ def _parser() -> argparse.ArgumentParser:
     _add_db_option(report, None)
     report.set_defaults(run=_report_in_language)
 
+    _add_initiatives_command(commands)
+
+    notify = commands.add_parser(
+        "notify", help="send what is due to its owners by e-mail or webhook (for cron)",
+        description=("Send new \"needs attention\" items, new high-risk churn alerts, overdue follow-up cases and, "
+                     "once a week, the board pack, each to its owner within their scope, by e-mail (CX_SMTP_*) and/or "
+                     "webhook (Slack or Teams). An outbox in the store beside the database sends nothing twice and "
+                     "retries what failed. Exit code 1 when something could not be sent (each named on stderr), "
+                     "2 when a setting is wrong. docs/notifications.md"))
+    notify.add_argument("--dry-run", action="store_true", help="print what would be sent; send and write nothing")
+    notify.add_argument("--resend-uncertain", action="store_true",
+                        help="send again what an interrupted run may or may not have sent (after checking)")
+    _add_db_option(notify, "edit_settings")
+    notify.set_defaults(run=_notify)
+
     log = commands.add_parser(
         "audit", help="show or verify the audit log (sign-ins, exports, loads and changes)",
         description=("List the audit log kept in the store beside the database, oldest first: who signed in or "
@@ -174,6 +189,61 @@ def _parser() -> argparse.ArgumentParser:
     _add_db_option(log, "read_audit")
     log.set_defaults(run=_audit_log)
     return parser
+
+
+def _add_initiatives_command(commands) -> None:
+    initiatives = commands.add_parser(
+        "initiatives", help="list every initiative with its KPI, measured effect, interval, verdict and return",
+        description=("Measure every initiative (loaded or created in the app) on its KPI as the Initiatives page "
+                     "does, as of the data's newest day, within the user's scope (docs/initiatives.md)."))
+    initiatives.add_argument("--json", action="store_true", help="one JSON object per initiative instead of a table")
+    _add_db_option(initiatives, None)
+    initiatives.set_defaults(run=_initiatives)
+
+
+def _initiatives(args: argparse.Namespace) -> int:
+    from cxdata import data_status, initiatives
+    from cxdata.store import Store
+
+    path = Path(args.db or db.db_path())
+    con = db.connect_readonly(path)
+    try:
+        reader = ScopedReader(db.Reader(con), args.user)   # every figure narrowed to the user's scope
+        today = data_status.facts(reader)["newest_on"]
+        if today is None:
+            return _fail(f"no data in {path}: load files or build the demo first")
+        rows = []
+        for plan in initiatives.plans(reader, today, Store.beside(path)):
+            effect = initiatives.measure(reader, plan, today)
+            ret = initiatives.payback(reader, plan, effect)
+            rows.append((plan, effect, ret))
+    finally:
+        con.close()
+    for plan, effect, ret in rows:
+        if args.json:
+            print(json.dumps({
+                "name": plan.name, "kpi": plan.kpi, "effect": _rounded(effect.effect), "ci_low": _rounded(effect.ci_low),
+                "ci_high": _rounded(effect.ci_high), "verdict": effect.verdict, "roi": _rounded(ret.roi),
+                "method": effect.method, "mde": _rounded(effect.mde), "expected_change": plan.expected_change,
+                "status": plan.status, "start": plan.start.isoformat(), "end": plan.end and plan.end.isoformat(),
+                "weeks": effect.weeks, "n_scope": effect.n_scope, "n_comparison": effect.n_comparison,
+                "parallel": effect.parallel, "value": _rounded(ret.value), "value_low": _rounded(ret.low),
+                "value_high": _rounded(ret.high), "cost": plan.cost, "return_not_estimated": ret.reason,
+                "scope": {k: list(v) for k, v in plan.scope.items()}}, ensure_ascii=False))
+        else:
+            print(initiatives.sentence(plan, effect, ret))
+            if effect.method:
+                print(f"  {plan.kpi} · {effect.method} over {effect.weeks} weeks each side · n={effect.n_scope:,} in scope, "
+                      f"{effect.n_comparison:,} compared · verdict {effect.verdict}")
+            else:
+                print(f"  {plan.kpi} · verdict {effect.verdict}")
+    if not rows:
+        print("no initiatives: load an initiatives file (docs/initiatives.md) or create one in the app")
+    return 0
+
+
+def _rounded(x, digits: int = 4):
+    return None if x is None else round(float(x), digits)
 
 
 def _day(text: str) -> dt.date:
@@ -229,7 +299,8 @@ def _user(email: str | None, needs: str | None) -> User:
 
 
 _ACTIONS = {"load": "load, replace or rebuild data (the administrator does)",
-            "read_audit": "read the audit log (the administrator does)"}
+            "read_audit": "read the audit log (the administrator does)",
+            "edit_settings": "send notifications (the administrator does)"}
 
 
 def _record(path: Path | str, action: str, what: dict, user: User | str) -> int:
@@ -445,6 +516,17 @@ def _report(args: argparse.Namespace) -> int:
                                         "formats": [out.suffix.lstrip(".").lower() for out in args.out],
                                         "filters": audit.filters_what(view.filters), "compare": view.compare,
                                         "slides": len(pack.slides)}, args.user)
+
+
+def _notify(args: argparse.Namespace) -> int:
+    from cxdata.notify import run
+    from cxdata.store import Store
+
+    path = Path(args.db or db.db_path())
+    if not path.exists():
+        return _fail(f"no database at {path}: build one with `python -m cxdata demo --db {path}` or load files")
+    return run.run(path, Store.beside(path), dry_run=args.dry_run, resend_uncertain=args.resend_uncertain,
+                   who=args.user.email)
 
 
 def _audit_log(args: argparse.Namespace) -> int:

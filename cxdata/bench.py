@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from cxdata import churn, data_status, db, departments, journey, metrics, overview, service, trends, voice
+from cxdata import churn, customer, data_status, db, departments, journey, metrics, overview, service, trends, voice
 from cxdata.filters import Filters, preset_range
 from cxdata.store import Store
 
@@ -129,6 +129,17 @@ def _followup_line(reader: db.Reader, filters: Filters) -> None:
     measures.summary_line(reader, Store(_NO_STORE), filters, reader.run("data_extent").iloc[0]["newest_on"].date())
 
 
+def customer_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The Customer page as a CCO opens it from the at-risk list: a search by part of a name, then the
+    record (header, risk over time, timeline with alert and case history) of the customer with the
+    most revenue at risk under the view's filters (else the search's first match)."""
+    newest = reader.run("data_extent").iloc[0]["newest_on"].date()
+    found = customer.search(reader, "an")
+    top = churn.risk_points(reader, filters, limit=1)["customer_id"].tolist() or found.rows["customer_id"].tolist()
+    if top:
+        customer.record(reader, Store(_NO_STORE), str(top[0]), newest)
+
+
 # page -> (its queries for a view, whether they have a raw-row twin to compare with)
 def report_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
     """The board pack's sections (the Reports page and presentation mode), without drawing charts."""
@@ -137,6 +148,19 @@ def report_queries(reader: db.Reader, filters: Filters, compare: str, reference:
 
     facts = data_status.facts(reader)
     report.build(reader, ViewState(filters, "custom", compare), facts, metrics.DEFAULT_MIN_RESPONSES, company="")
+
+
+def initiatives_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
+    """The initiatives page: every initiative (with an empty store of edits), its checkpoints judged, its
+    effect measured and its return; each is measured on its own scope, so the view's filters do not apply."""
+    import tempfile
+    from cxdata import initiatives
+    from cxdata.store import Store
+
+    today = data_status.facts(reader)["newest_on"]
+    store = Store(Path(tempfile.gettempdir()) / "cx-bench-no-edits.state.sqlite")   # never written: reads as empty
+    for plan in initiatives.plans(reader, today, store):
+        initiatives.payback(reader, plan, initiatives.measure(reader, plan, today))
 
 
 PAGES: dict[str, tuple[PageQueries, bool]] = {
@@ -150,7 +174,9 @@ PAGES: dict[str, tuple[PageQueries, bool]] = {
     "departments": (departments_queries, False),
     "service": (service_queries, False),
     "reports": (report_queries, False),
+    "initiatives": (initiatives_queries, False),
     "followup": (followup_queries, False),
+    "customer": (customer_queries, False),
 }
 
 

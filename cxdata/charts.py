@@ -277,7 +277,7 @@ def _signed_number(x: float, decimals: int) -> str:
 @subtitle_wrapped
 def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", target: float | None = None,
               min_n: int = DEFAULT_MIN_RESPONSES, grain: str = "month", targets: pd.Series | None = None,
-              period: tuple[dt.date, dt.date, str] | None = None) -> go.Figure:
+              period: tuple[dt.date, dt.date, str] | None = None, markers: pd.DataFrame | None = None) -> go.Figure:
     """A KPI period by period with its 95% band, its target and the periods it cannot vouch for.
 
     `trend` has period_start, value, moe (NaN: no band), n, is_enough (False: drawn hollow,
@@ -285,6 +285,8 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
     expected (cxdata.trends.anomalies) the anomalies are ringed. `target` is one target for every
     period; `targets` (period start -> target) one per period, drawn as steps. `period` (first day,
     last day, label) is shaded behind the line: the view's period, whose value the label states.
+    `markers` (on, kind "start" | "checkpoint", name, text, state) are initiatives on this KPI: a
+    dotted line at each start labelled with its name, a small diamond at the foot for each checkpoint.
     """
     df = trend.sort_values("period_start").reset_index(drop=True)
     x = pd.to_datetime(df["period_start"])
@@ -355,6 +357,8 @@ def kpi_trend(trend: pd.DataFrame, kpi: str, title: str, subtitle: str = "", tar
                       layer="below", annotation_text=label,
                       annotation_position="top left",  # untranslated: a Plotly setting
                       annotation_font=dict(size=13, color=MUTED))
+    if markers is not None and not markers.empty:
+        _initiative_markers(fig, x, markers, period)
     fig.update_xaxes(title_text=_(GRAIN_AXIS[grain][0]))
     _time_axis(fig, x, grain)
     scale.label_axis(fig, "y")
@@ -1279,6 +1283,37 @@ def churn_risk_value(points: pd.DataFrame, threshold: float, title: str, subtitl
 
 
 @subtitle_wrapped
+def customer_risk(risk: pd.DataFrame, threshold: float, title: str, subtitle: str = "") -> go.Figure:
+    """One customer's risk score at each scoring (cxdata.customer: scored_on, score, band, reasons as
+    text), oldest first: a line through dots coloured by band, the alert threshold dashed, the
+    reasons in each dot's hover."""
+    fig = _figure(title, subtitle)
+    if risk is None or risk.empty:
+        return _empty(fig, _("No risk score for this customer: scores are for active customers"))
+    days = pd.to_datetime(risk["scored_on"])
+    fig.add_scatter(x=days, y=risk["score"], mode="lines", line=dict(color=COLORS["neutral"], width=2),
+                    hoverinfo="skip", showlegend=False)
+    for band in ("low", "medium", "high"):
+        rows = risk[risk["band"] == band]
+        if rows.empty:
+            continue
+        fig.add_scatter(x=pd.to_datetime(rows["scored_on"]), y=rows["score"], mode="markers", name=_(BAND_LABELS[band]),
+                        marker=dict(color=BAND_COLORS[band], size=12, line=dict(width=1, color="white")),
+                        customdata=[[_("{day}: risk score {score}").format(day=fmt.date(d), score=fmt.number(s, 0)),
+                                     "<br>".join(literal(r) for r in reasons) or _("no warning sign")]
+                                    for d, s, reasons in zip(rows["scored_on"], rows["score"], rows["reasons"])],
+                        hovertemplate=_HOVER)
+    fig.add_hline(y=threshold, line=dict(color=COLORS["target"], dash="dash", width=1.5),
+                  annotation_text=_("alert threshold {score}").format(score=fmt.number_text(f"{threshold:g}")),
+                  annotation_position="top left",  # untranslated: a Plotly setting
+                  annotation_font=dict(size=13, color=TEXT))
+    fig.update_xaxes(tickvals=list(days), ticktext=[fmt.date(d) for d in days], title_text=_("Scored on"))
+    fig.update_yaxes(title_text=_("Risk score (0–100)"), range=[0, 102])
+    fig.update_layout(showlegend=True, height=360)
+    return fig
+
+
+@subtitle_wrapped
 def churn_calibration(table: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
     """Held-back customers in tenths by risk score: the share who left (bars) against the share their
     scores predicted (dots); a calibrated score puts each dot on its bar's top."""
@@ -1443,6 +1478,151 @@ def immediate_split(rows: pd.DataFrame, title: str, subtitle: str = "") -> go.Fi
     fig.update_yaxes(categoryorder="array", categoryarray=members, tickvals=members,
                      ticktext=[f"{m}<br><span style='font-size:13px;color:{MUTED}'>{_n_text(n)}</span>"
                                for m, n in zip(members, df["n_due"])])
+    return fig
+
+
+# ---- Initiatives (cxdata/initiatives, pages/initiatives.py) --------------------------------------------
+# A start and its checkpoints on a KPI's trend: a dotted line labelled with the initiative's name at the
+# top of the plot, and a diamond at its foot per checkpoint, coloured by how it stands.
+MARKER_LABEL_CHARS = 34          # a longer name is cut with "…" (the hover says it whole)
+MARKER_LEVELS = 3                # label rows at the top of the plot; a label with no free row is left out
+MARKER_CHAR_PX = 7               # about a 12 px label's character, for the rows' overlap check on PLOT_PX
+CHECKPOINT_COLORS = {"met": COLORS["better"], "missed": COLORS["worse"], "due": "#E69F00", "upcoming": MUTED}
+
+
+def _initiative_markers(fig: go.Figure, x: pd.Series, markers: pd.DataFrame, period) -> None:
+    """The markers of kpi_trend: label rows are given left to right so no two labels (nor the shaded
+    period's own label) print over each other."""
+    first, last = x.min(), x.max()
+    span = max((last - first).days, 1)
+
+    def at(day) -> float:   # a day's place across the plot, in PLOT_PX pixels
+        return PLOT_PX[0] * (pd.Timestamp(day) - first).days / span
+
+    taken: list[tuple[int, float, float]] = []   # (row, left, right) of every label placed
+    if period is not None:
+        left = at(period[0])
+        taken.append((0, left, left + MARKER_CHAR_PX * len(str(period[2]))))
+    rows = markers.assign(on=pd.to_datetime(markers["on"])).sort_values("on")
+    for row in rows[rows["kind"] == "start"].itertuples():
+        fig.add_shape(type="line", x0=row.on, x1=row.on, yref="paper", y0=0, y1=1, layer="below",
+                      line=dict(color=TEXT, width=1.5, dash="dot"))
+        name = row.name if len(row.name) <= MARKER_LABEL_CHARS else row.name[:MARKER_LABEL_CHARS - 1].rstrip() + "…"
+        left = at(row.on)
+        right = left + MARKER_CHAR_PX * (len(name) + 2)
+        level = next((lv for lv in range(MARKER_LEVELS)
+                      if all(r != lv or right <= a or left >= b for r, a, b in taken)), None)
+        if level is None:
+            continue
+        taken.append((level, left, right))
+        fig.add_annotation(x=row.on, y=1, yref="paper", yanchor="top", xanchor="left", xshift=3, yshift=-18 * level,
+                           showarrow=False, text=f"▸ {name}", hovertext=row.text, bgcolor="rgba(255,255,255,0.8)",
+                           font=dict(size=12, color=TEXT))
+    for row in rows[rows["kind"] == "checkpoint"].itertuples():
+        fig.add_annotation(x=row.on, y=0, yref="paper", yanchor="bottom", showarrow=False, text="◆",
+                           hovertext=row.text, font=dict(size=14, color=CHECKPOINT_COLORS.get(row.state, MUTED)))
+
+
+def _change_unit(kpi: str, scale: _Scale) -> str:
+    """The unit of a change in `kpi` on an axis: points for a percentage or NPS, the duration's unit."""
+    if KPIS[kpi].unit == "%" or kpi == "nps":
+        return _("points")
+    if KPIS[kpi].unit == "s":
+        return _(scale.unit)
+    if kpi in MONEY_KPIS:
+        return fmt.currency().code
+    return ""
+
+
+@subtitle_wrapped
+def initiative_effect(kpi: str, effect: float, low: float, high: float, title: str, subtitle: str = "",
+                      expected: float | None = None, smallest: float | None = None, judged: str = "neutral",
+                      n_text: str = "") -> go.Figure:
+    """An initiative's measured change in its KPI with its 95% interval, against no change (zero) and
+    the change it expected. `smallest` (the smallest change the data could have told from none) is
+    shaded either side of zero; `judged` ("better", "worse", "neutral") colours the measurement."""
+    scale = _Scale(kpi, [[effect, low, high, expected, smallest]])
+    d = scale.divisor
+    fig = _figure(title, subtitle)
+    color = COLORS.get(judged, COLORS["neutral"])
+    rows = {1: _("Measured")} | ({0: _("Expected")} if expected is not None else {})
+    if smallest is not None and smallest > 0:
+        fig.add_vrect(x0=-smallest / d, x1=smallest / d, fillcolor=COLORS["selected"], line_width=0, layer="below")
+        fig.add_annotation(x=0, y=1, yref="paper", yanchor="bottom", showarrow=False, text=_("too small to see"),
+                           font=dict(size=12, color=MUTED))
+    fig.add_vline(x=0, line=dict(color=MUTED, width=1.5), layer="below")
+    said = _("{change}, likely between {low} and {high}").format(
+        change=fmt.change(kpi, effect, effect), low=fmt.change(kpi, low, low), high=fmt.change(kpi, high, high))
+    fig.add_scatter(x=[low / d, high / d], y=[1, 1], mode="lines", hoverinfo="skip",
+                    line=dict(color=color, width=10), opacity=0.35, name=_("95% interval"))
+    fig.add_scatter(x=[effect / d], y=[1], mode="markers+text", name=rows[1],
+                    marker=dict(color=color, size=16, line=dict(color="white", width=2)),
+                    text=[fmt.change(kpi, effect, effect)], textposition="top center",
+                    textfont=dict(size=14, color=color),
+                    customdata=[[rows[1], said + (f"<br>{n_text}" if n_text else "")]], hovertemplate=_HOVER)
+    if expected is not None:
+        fig.add_scatter(x=[expected / d], y=[0], mode="markers+text", name=rows[0],
+                        marker=dict(symbol="diamond-open", color=COLORS["target"], size=14, line=dict(width=2)),
+                        text=[fmt.change(kpi, expected, expected)], textposition="top center",
+                        textfont=dict(size=14, color=COLORS["target"]),
+                        customdata=[[rows[0], _("the change the initiative set out to make")]], hovertemplate=_HOVER)
+    reach = max(abs(v) for v in (effect, low, high, expected or 0, smallest or 0)) / d or 1
+    ticks = _round_ticks(-1.2 * reach, 1.2 * reach, 6)
+    decimals = max(0, -math.floor(math.log10(ticks[1] - ticks[0]))) if len(ticks) > 1 else 0
+    unit = _change_unit(kpi, scale)
+    fig.update_xaxes(range=[-1.25 * reach, 1.25 * reach], tickmode="array", tickvals=ticks,
+                     ticktext=[_("no change") if abs(t) < 1e-12 else _signed_number(t, decimals) for t in ticks],
+                     title_text=(_("Change in {kpi} ({unit})") if unit else _("Change in {kpi}")).format(
+                         kpi=_label(kpi), unit=unit))
+    fig.update_yaxes(tickmode="array", tickvals=list(rows), ticktext=list(rows.values()), showgrid=False,
+                     range=[(-0.5 if expected is not None else 0.5), 1.7])
+    fig.update_layout(height=270 if expected is not None else 220)
+    return fig
+
+
+@subtitle_wrapped
+def parallel_trends(periods: pd.DataFrame, kpi: str, start: dt.date, title: str, subtitle: str = "",
+                    names: dict[str, str] | None = None, weeks_per_point: int = 1) -> go.Figure:
+    """The KPI in the initiative's scope and in the comparison group before and after its start, the
+    start marked: before it the two should move together for the comparison to stand for what the scope
+    would have done. `periods` has week (0 = the week the start opens, negative before it), group
+    ("scope" | "comparison"), value (a mean per answer, contact or customer) and n; each point joins
+    `weeks_per_point` weeks counted from the start (their mean weighted by n), so thin weeks don't
+    draw a saw. `names` name the groups."""
+    fig = _figure(title, subtitle)
+    df = periods.dropna(subset=["value"])
+    df = df[df["n"] > 0]
+    if df.empty:
+        return _empty(fig, _("No {kpi} values before and after the start").format(kpi=_label(kpi)))
+    k = max(1, int(weeks_per_point))
+    df = df.assign(block=df["week"] // k, total=df["value"] * df["n"])
+    joined = df.groupby(["group", "block"], as_index=False).agg(total=("total", "sum"), n=("n", "sum"))
+    joined["value"] = joined["total"] / joined["n"]
+    joined["period"] = [pd.Timestamp(start) + pd.Timedelta(days=7 * k * int(b)) for b in joined["block"]]
+    scale = _Scale(kpi, [joined["value"]])
+    names = names or {}
+    styles = {"scope": dict(color=COLORS["series"], width=3), "comparison": dict(color=COLORS["neutral"], width=3)}
+    for group in ("comparison", "scope"):
+        part = joined[joined["group"] == group].sort_values("period")
+        if part.empty:
+            continue
+        name = names.get(group, group)
+        spans = [(fmt.date_range(p.date(), (p + pd.Timedelta(days=7 * k - 1)).date()) if k > 1 else
+                  _("week of {date}").format(date=fmt.date(p))) for p in part["period"]]
+        fig.add_scatter(x=part["period"], y=part["value"] / scale.divisor, mode="lines+markers", name=name,
+                        line=styles[group], marker=dict(size=7, color=styles[group]["color"]),
+                        customdata=[[f"{name} · {when}", f"{_label(kpi)} {fmt.value(kpi, v)}<br>{_n_text(n)}"]
+                                    for when, v, n in zip(spans, part["value"], part["n"])], hovertemplate=_HOVER)
+    begin = pd.Timestamp(start)
+    finish = max(joined["period"].max() + pd.Timedelta(days=7 * k), begin)
+    fig.add_vrect(x0=begin, x1=finish, fillcolor=COLORS["selected"], line_width=0, layer="below")
+    fig.add_shape(type="line", x0=begin, x1=begin, yref="paper", y0=0, y1=1, line=dict(color=TEXT, width=1.5, dash="dot"))
+    fig.add_annotation(x=begin, y=1, yref="paper", yanchor="bottom", xanchor="left", xshift=4, showarrow=False,
+                       text=_("start {date}").format(date=fmt.date(start)), font=dict(size=13, color=TEXT))
+    _time_axis(fig, joined["period"], "month", english="%b %Y", nticks=6)   # ticks name months: weeks crowd
+    fig.update_xaxes(title_text=n_("{n} week per point", "{n} weeks per point", k).format(n=fmt.count(k)))
+    scale.label_axis(fig, "y")
+    fig.update_layout(showlegend=joined["group"].nunique() > 1, legend=dict(y=1.08), height=380, margin_t=110)
     return fig
 
 

@@ -379,6 +379,7 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
             inter["n"] = _number(next_id, "interaction", inter)
             fb = _feedback(chunk, inter, win, rng)
             fb["n"] = _number(next_id, "feedback", fb)
+            _plant_initiative_effect(chunk, inter, fb, win, np.random.Generator(np.random.PCG64([seed, k + 1, PLANT_STREAM])))
             tx = _transactions(chunk, win, rng)
             tx["n"] = _number(next_id, "transaction", tx)
             for name, rows, sql in (("interaction", inter, _INSERT_INTERACTIONS),
@@ -387,6 +388,7 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
                 rows["cust_id"] = chunk["cust"]
                 _insert(con, name, sql, _arrow(rows, _COLUMNS[name]), {"start": win.start_ts})
         _insert(con, "targets", _INSERT_TARGETS, _targets(win))
+        _insert_initiatives(con, today)
         con.execute(_INSERT_HISTORY)
         dataset = f"demo-{uuid.uuid4().hex[:12]}"
         con.execute(_INSERT_DATASET, {"dataset_id": dataset, "created_at": started})
@@ -1087,3 +1089,63 @@ _INSERT_DATASET = "insert into dataset values ($dataset_id, $created_at)"
 _INSERT_TARGETS = """
 insert into targets select metric, department, period_start, period_end, target from {view}
 """
+
+
+# ---- Initiatives (docs/initiatives.md, docs/demo-data.md) ------------------------------------------
+# Three initiatives, dated from the demo's today: one that works (its effect is planted in the rows),
+# one that does nothing (nothing planted) and one aiming at a change too small for the data to see.
+PLANT_STREAM = 0x1A17       # its own random stream: the other rows are drawn as without it
+PLANTED_REGIONS = ("Europe", "LATAM", "North America")
+PLANTED_DEPARTMENT = "Billing"
+PLANTED_CSAT_LIFT = 3.0     # CSAT points gained by Billing answers in those regions from the start (small:
+                            # company CSAT in the December-January dip still misses its target)
+PLANTED_COMPLAINT_CUT = 0.3  # share of those regions' Billing complaints that no longer happen (now requests)
+PLANTED_START_DAYS = 280    # the working initiative starts 40 weeks before today
+
+
+def _plant_initiative_effect(c: dict[str, np.ndarray], it: dict[str, np.ndarray], fb: dict[str, np.ndarray],
+                             win: _Window, rng: np.random.Generator) -> None:
+    """The Billing initiative's real effect, from its start day on, in its regions: a low CSAT answer
+    on a Billing contact becomes a 4 or 5 with the chance that lifts the share of 4-5 answers by
+    PLANTED_CSAT_LIFT points (its comment dropped, as it no longer fits), and a share of the Billing
+    complaints become requests. Drawn from its own stream, so every other row is as it was."""
+    start_day = win.n_days - PLANTED_START_DAYS
+    regions = [list(REGIONS).index(r) for r in PLANTED_REGIONS]
+    billing = DEPARTMENTS.index(PLANTED_DEPARTMENT)
+    in_scope = np.isin(c["region"][fb["cust"]], regions) & (fb["dept"] == billing) & (fb["survey"] == 1)
+    after = fb["submitted_s"] >= start_day * DAY
+    before = in_scope & ~after
+    share = float(np.mean(fb["score"][before] >= 4)) if before.any() else 0.75
+    chance = min(1.0, PLANTED_CSAT_LIFT / 100 / max(1e-9, 1 - share))
+    lifted = in_scope & after & (fb["score"] < 4) & (rng.random(fb["score"].size) < chance)
+    fb["score"][lifted] = np.where(rng.random(int(lifted.sum())) < 0.5, 4, 5)
+    fb["comment"][lifted] = None
+    complaint = (np.isin(c["region"][it["cust"]], regions) & (it["dept"] == billing)
+                 & (it["kind"] == KINDS.index("complaint")) & (it["day"] >= start_day))
+    it["kind"][complaint & (rng.random(it["kind"].size) < PLANTED_COMPLAINT_CUT)] = KINDS.index("request")
+
+
+def _insert_initiatives(con, today: date) -> None:
+    """The three initiatives and their checkpoints, in the tables a file would load."""
+    con.execute("delete from initiatives; delete from initiative_checkpoints;")
+    start_a = today - timedelta(days=PLANTED_START_DAYS)
+    start_b, end_b = today - timedelta(days=280), today - timedelta(days=60)
+    start_c = today - timedelta(days=210)
+    rows = [  # name, owner, department, start, end, cost, kpi, expected change, segments, regions, channels, touchpoints, departments
+        ("Clearer invoices and billing callbacks", "Marta Ruiz", "Billing", start_a, None, 120_000.0, "complaint_rate", -4.0,
+         None, ";".join(PLANTED_REGIONS), None, None, PLANTED_DEPARTMENT),
+        ("Welcome calls for small businesses", "Daniel Okafor", "Sales", start_b, end_b, 30_000.0, "nps", 10.0,
+         "SMB", None, None, None, None),
+        ("Setup wizard tooltips", "Lena Fischer", "Product", start_c, None, 8_000.0, "ces", 0.05,
+         None, None, None, "setup wizard", None),
+    ]
+    con.executemany("insert into initiatives values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    checkpoints = [
+        (rows[0][0], start_a + timedelta(days=60), "New invoice layout live in every region in scope", None, None),
+        (rows[0][0], start_a + timedelta(days=180), "Billing complaint rate at 14% or less in scope", "complaint_rate", 14.0),
+        (rows[0][0], today + timedelta(days=60), "Billing CSAT up 3 points", None, None),
+        (rows[1][0], start_b + timedelta(days=30), "Every new small business called in its first week", None, None),
+        (rows[1][0], end_b, "Small-business NPS at 40 or more", "nps", 40.0),
+        (rows[2][0], start_c + timedelta(days=45), "Tooltips on every wizard step", None, None),
+    ]
+    con.executemany("insert into initiative_checkpoints values (?, ?, ?, ?, ?)", checkpoints)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cxdata import charts, metrics, overview
+from cxdata import charts, initiatives, metrics, overview
 from cxdata import formatting as fmt
 from cxdata.filters import DIMENSIONS, Filters, is_complete
 from cxdata.i18n import N_, _, n_
@@ -578,14 +578,47 @@ def subtitle(data: TrendData) -> str:
     return "; ".join(parts)
 
 
-def figure(data: TrendData, min_responses: int):
-    """The trend chart as the page and the board pack draw it: the finding as its title."""
+def figure(data: TrendData, min_responses: int, markers: pd.DataFrame | None = None):
+    """The trend chart as the page and the board pack draw it: the finding as its title; `markers`
+    (initiative_markers) put the initiatives aimed at this KPI on it."""
     shown = data.selected is not None and data.selected.value is not None
     marked = None if data.period is None else (
         period_start(data.period[0], data.grain), data.period[1],
         _("Selected period: {value}").format(value=data.selected.text) if shown else _("Selected period"))
-    return charts.kpi_trend(data.series, data.kpi, headline(data), subtitle(data), min_n=min_responses,
-                            grain=data.grain, targets=data.targets, period=marked)
+    said = subtitle(data)
+    if markers is not None and not markers.empty:
+        said = _("{subtitle}; dotted line: an initiative's start, ◆: its checkpoints").format(subtitle=said)
+    return charts.kpi_trend(data.series, data.kpi, headline(data), said, min_n=min_responses,
+                            grain=data.grain, targets=data.targets, period=marked, markers=markers)
+
+
+MARKER_COLUMNS = ["on", "kind", "name", "text", "state"]   # untranslated: column keys
+
+
+def initiative_markers(plans, data: TrendData) -> pd.DataFrame:
+    """The starts and checkpoints, inside the chart's window, of the initiatives aimed at its KPI
+    (`plans`: cxdata.initiatives.plans): one row each (on, kind "start" | "checkpoint", name, text
+    for the hover, state) for charts.kpi_trend."""
+    shown = data.series["period_start"]
+    if shown.empty:
+        return pd.DataFrame(columns=MARKER_COLUMNS)
+    first = pd.Timestamp(shown.min())
+    last = pd.Timestamp(_next(pd.Timestamp(shown.max()).date(), data.grain)) - pd.Timedelta(days=1)
+    rows = []
+    for plan in plans:
+        if plan.kpi != data.kpi:
+            continue
+        if first <= pd.Timestamp(plan.start) <= last:
+            rows.append({"on": plan.start, "kind": "start", "name": plan.name, "state": plan.status,
+                         "text": _("{name}: the initiative started on {date}").format(
+                             name=plan.name, date=fmt.date(plan.start))})
+        for point in plan.checkpoints:
+            if first <= pd.Timestamp(point.due) <= last:
+                rows.append({"on": point.due, "kind": "checkpoint", "name": plan.name, "state": point.state,
+                             "text": _("{name}, checkpoint of {date}: {what} ({state})").format(
+                                 name=plan.name, date=fmt.date(point.due), what=point.what,
+                                 state=initiatives.checkpoint_label(point.state))})
+    return pd.DataFrame(rows, columns=MARKER_COLUMNS)
 
 
 # ---- The rows behind a period, and the download ----------------------------------------------------------

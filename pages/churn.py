@@ -6,7 +6,7 @@ from cxdata import charts, churn, metrics
 from cxdata import formatting as fmt
 from cxdata.access.audit import filters_what
 from cxdata.access.scoped import Refused, sees_customer_rows
-from cxdata.app import audited, explain, frame
+from cxdata.app import audited, explain, frame, links
 from cxdata.churn import alerts, checks, features, model
 from cxdata.i18n import _, n_, p_
 from cxdata.overview import filters_line, freshness_line
@@ -172,12 +172,14 @@ st.caption(n_("{n} of {total} alert, all at high risk, by revenue at risk · Ale
 column = alerts.column_name
 table = alerts.export_frame(shown).drop(columns=[column("customer_id"), column("region"), column("plan")]).round(
     {column("value_at_risk"): 0, column("annual_value"): 0})
+table.insert(0, column("customer_id"), links.customer_urls(shown["customer_id"]))   # each opens the Customer page
 st.dataframe(table, hide_index=True, placeholder=fmt.MISSING,
              width="stretch", height=min(38 + 35 * len(table), 460), column_config={
     column("score"): st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
     column("annual_value"): st.column_config.NumberColumn(format=fmt.money_column()),
     column("value_at_risk"): st.column_config.NumberColumn(format=fmt.money_column()),
     column("reasons"): st.column_config.TextColumn(width="large"),
+    column("customer_id"): links.customer_column(column("customer_id")),
 })
 if user.may("export_rows"):  # no buttons for a role without row exports: nothing to record
     csv_col, xlsx_col, _rest = st.columns([1, 1, 4])

@@ -93,7 +93,9 @@ else:
             if slide.bullets:
                 _bullets(slide.bullets)
             if slide.table is not None:
-                table = pd.DataFrame(slide.table.rows, columns=slide.table.columns)
+                # st.table reads its cells as Markdown: two amounts ($22 k … $26 k) would typeset as math
+                table = pd.DataFrame([[fmt.md(cell) for cell in row] for row in slide.table.rows],
+                                     columns=slide.table.columns)
                 colours = slide.table.emphasis or [""] * len(table)
                 st.table(table.style.apply(lambda row: [f"color: rgb{EMPHASIS[colours[row.name]]}"
                                                         if j in EMPHASIZED_COLUMNS else "" for j in range(len(row))],

@@ -1,7 +1,7 @@
 """KPI trends: any customer metric over time, against its target, by any dimension."""
 import streamlit as st
 
-from cxdata import charts, drill, drivers, glossary, trends
+from cxdata import charts, drill, drivers, glossary, initiatives, trends
 from cxdata import formatting as fmt
 from cxdata import filters, metrics
 from cxdata.access.audit import filters_what
@@ -9,6 +9,7 @@ from cxdata.app import drill as drill_widget
 from cxdata.app import explain, frame
 from cxdata.i18n import N_, _
 from cxdata.overview import comparison_gaps, filters_line, freshness_line, period_line
+from cxdata.store import StoreError
 
 view = frame.current_view()
 reader = frame.open_reader()
@@ -52,7 +53,12 @@ if (data.series["value"].notna() | data.series["is_unanswered"]).sum() == 0:
         kpi=kpi_label), icon=":material/search_off:")
     st.stop()
 
-st.plotly_chart(trends.figure(data, minimum), width="stretch", theme=None, key="trend")
+try:  # the initiatives aimed at this KPI, marked where they start and where their checkpoints fall
+    markers = trends.initiative_markers(initiatives.plans(reader, facts["newest_on"]), data)
+except StoreError as exc:
+    markers = None
+    st.caption(":material/error: " + _("Initiatives can't be marked on the chart: {problem}.").format(problem=exc))
+st.plotly_chart(trends.figure(data, minimum, markers), width="stretch", theme=None, key="trend")
 periods = [p for p, n in zip(data.series["period_start"], data.series["n"]) if n > 0][::-1]
 drill_col, rows_col, _rest = st.columns([2, 1, 3], vertical_alignment="bottom")
 if drill.can_drill(kpi) and periods:  # the rows behind one point of the line

@@ -69,6 +69,35 @@ create table if not exists targets (
     target        double not null
 );
 
+-- CX initiatives (docs/initiatives.md): what the company does to move a KPI, loaded like targets and
+-- edited in the app (edits kept in the store beside the database). Scope columns hold values separated
+-- by ";" (e.g. "Europe;LATAM"); empty = every value of that dimension.
+create table if not exists initiatives (
+    name             varchar not null,  -- the key
+    owner            varchar,
+    department       varchar,           -- the department that runs it
+    start_date       date not null,
+    end_date         date,              -- null = open-ended
+    cost             double,            -- in the company's currency
+    kpi              varchar not null,  -- nps, csat, ces, churn_rate or complaint_rate
+    expected_change  double,            -- in the KPI's own units, signed (e.g. 5 NPS points, -1 churn point)
+    segments         varchar,
+    regions          varchar,
+    channels         varchar,
+    touchpoints      varchar,
+    departments      varchar
+);
+
+-- What should be true by when, per initiative; with metric + target it is judged from the data,
+-- else marked met or missed in the app.
+create table if not exists initiative_checkpoints (
+    initiative  varchar not null,  -- initiatives.name
+    due_date    date not null,
+    what        varchar not null,
+    metric      varchar,           -- optional: a KPI judged on the initiative's scope from its start
+    target      double
+);
+
 -- Reference: how each channel answers (docs/service-levels.md). immediate = a person answers while
 -- the customer waits (phone, chat, in person, kiosk...); deferred = the answer comes later (e-mail,
 -- web forms, social...); none = nobody answers there (automatic notices, delivery scans). A channel

@@ -407,7 +407,7 @@ def test_every_figure_builder_wraps_its_subtitle():
                 if f.__module__ == charts.__name__ and not name.startswith("_")
                 and inspect.signature(f).return_annotation == "go.Figure"]
     untitled = {"sparkline", "for_slide"}   # a sparkline has no title; a slide states its own
-    assert len(builders) == 23   # churn_calibration the newest
+    assert len(builders) == 26   # initiative_effect, parallel_trends and customer_risk the newest
     assert [n for n in builders if n not in untitled and not getattr(getattr(charts, n), "wraps_subtitle", False)] == []
 
 
@@ -548,3 +548,19 @@ def test_names_from_the_data_are_drawn_as_text_never_as_markup(trend):
 def test_a_name_is_made_literal_exactly_once_and_comes_back_whole():
     assert charts.literal(NAME) == SHOWN and charts.plain(SHOWN) == NAME
     assert charts.literal("Billing") == "Billing" and charts.plain(charts.literal("&lt; R&D")) == "&lt; R&D"
+
+
+def test_a_customers_risk_over_time_draws_each_scoring_by_band_with_its_reasons():
+    risk = pd.DataFrame({"scored_on": pd.to_datetime(["2026-06-01", "2026-09-01", "2026-12-01"]),
+                         "score": [4.0, 18.0, 64.0], "band": ["low", "medium", "high"],
+                         "reasons": [[], ["2 complaints in the last 90 days"], ["asked to cancel", "NPS fell from 9 to 4"]]})
+    fig = charts.customer_risk(risk, 30.0, "Risk rose", "n = 3")
+    line, *points = fig.data
+    assert list(line.y) == [4.0, 18.0, 64.0] and line.hoverinfo == "skip"
+    assert [p.name for p in points] == ["Low risk", "Medium risk", "High risk"]
+    assert points[2].customdata[0][1] == "asked to cancel<br>NPS fell from 9 to 4"
+    assert points[0].customdata[0][1] == "no warning sign"
+    assert fig.layout.shapes[0].y0 == 30.0                          # the alert threshold, dashed
+    assert list(fig.layout.xaxis.ticktext) == ["01 Jun 2026", "01 Sep 2026", "01 Dec 2026"]
+    empty = charts.customer_risk(risk.iloc[0:0], 30.0, "None")
+    assert empty.layout.annotations[0].text == "No risk score for this customer: scores are for active customers"

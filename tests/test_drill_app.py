@@ -34,6 +34,8 @@ def test_the_nps_tile_opens_its_answers(app):
     assert (classes["promoter"], classes["detractor"]) == (50, 20)        # NPS 30, as the tile says
     assert {b.label for b in at.get("download_button")} >= {"CSV", "Excel"}
     assert "None" not in table.to_csv() and "nan" not in table.to_csv()
+    # each customer's id opens their record (the administrator of local mode sees single customers)
+    assert table["Customer"].str.fullmatch(r"customer\?customer=C\d\d").all()
 
 
 def test_the_sla_tile_under_a_department_filter_opens_the_judged_contacts(app):

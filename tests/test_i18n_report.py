@@ -65,12 +65,14 @@ def _slide_texts(deck) -> list[str]:
 
 
 def _data_values(database) -> list[str]:
-    """The values the pack quotes as loaded (names of segments, departments, stages, owners...), longest first."""
+    """The values the pack quotes as loaded (names of segments, departments, stages, owners, initiatives...),
+    longest first."""
     con = duckdb.connect(str(database), read_only=True)
     try:
         found = set()
         for table, columns in {"customers": ("segment", "region", "country", "plan", "account_owner"),
-                               "interactions": ("channel", "journey_stage", "touchpoint", "department")}.items():
+                               "interactions": ("channel", "journey_stage", "touchpoint", "department"),
+                               "initiatives": ("name", "owner", "department")}.items():
             for column in columns:
                 found |= {v for (v,) in con.execute(f"select distinct {ident(column)} from {ident(table)}").fetchall() if v}
     finally:

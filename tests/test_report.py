@@ -63,8 +63,8 @@ def test_the_deck_has_every_section_in_order_with_findings_as_titles(dip):
     # missed targets first, then significant worsenings (CES 5.24 is close to its 5.50 target: not missed)
     assert [k for k in keys if k.startswith("trend_")] == ["trend_nps", "trend_csat", "trend_sla_compliance",
                                                            "trend_first_response_written", "trend_ces"]
-    assert keys[-10:] == ["journey_map", "journey_moments", "churn", "departments", "service", "voice",
-                          "definitions_1", "definitions_2", "samples", "samples_2"]
+    assert keys[-11:] == ["journey_map", "journey_moments", "churn", "departments", "service", "voice",
+                          "initiatives", "definitions_1", "definitions_2", "samples", "samples_2"]
     summary, kpis = dip["pack"].slides[1:3]
     targets = "NPS, CSAT and 2 other KPIs miss their targets; CES is close to its target"   # as the badges say
     assert summary.title.startswith(f"NPS, CSAT and 4 other KPIs worsened significantly; {targets}; Billing misses")

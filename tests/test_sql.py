@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from cxdata import db, metrics
-from cxdata.followup import case_list, rules
+from cxdata.followup import case_list
 from tests.conftest import Q1_2026, ROOT
 
 NOT_QUERIES = {"schema", "macros", "load_macros", "derived", "derived_stamp",  # scripts the writers run, not queries
@@ -22,13 +22,18 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           "as_of": Q1_2026.end, "horizon_days": 90, "threshold": 30.0,
           "signs_on": {"cancellation_contact": False, "detractor_open_complaint": False, "failed_payment": True},
           "customer_ids": ["C01"],
-          # the follow-up: its rules, the clock's changes, the store's worked cases, the list's filters
-          **rules.Settings(since=Q1_2026.start).params(None, Q1_2026.end), "due_hours": 48.0,
-          **case_list.zone_params(dt.datetime(2026, 1, 1), dt.datetime(2026, 4, 1)),
+          "customer_id": "C01", "by_name": True,   # one customer's record (sql/customer_*.sql)
+          # an initiative: weeks around its start, its scope (a list per dimension), its survey
+          "first_on": Q1_2026.start, "start_on": Q1_2026.start, "stop_on": Q1_2026.end, "survey": "nps",
+          "scope": {"segment": [], "region": ["Europe"], "channel": [], "touchpoint": [], "department": []},
+          # follow-up cases: the window, the rules (cxdata/followup/rules.py defaults)
+          "since": dt.datetime(2026, 1, 1), "until": dt.datetime(2026, 4, 1), "nps_max": 6, "csat_max": 2,
+          "ces_max": 2, "complaint_kinds": ["complaint"], "owner_first": "department",
+          # the follow-up's figures and first page: the clock's changes, the store's worked cases, the list's filters
+          "due_hours": 48.0, **case_list.zone_params(dt.datetime(2026, 1, 1), dt.datetime(2026, 4, 1)),
           "worked_ids": ["answer:F01"], "worked_status": ["contacted"], "worked_root_cause": [""],
           "worked_first_contact": [dt.datetime(2026, 1, 2)], "now_hour": dt.datetime(2026, 4, 1),
           "judged_on": dt.datetime(2026, 4, 1), "owners": [], "departments": [], "root_causes": [], "statuses": ["new"],
-          "customer_id": None,
           "loaded": "interactions"}  # the load report's count of contacts due an answer
 
 

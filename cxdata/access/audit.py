@@ -44,8 +44,10 @@ ACTIONS: dict[str, str] = {
     "target_edit": N_("Target changed"),
     "alert_change": N_("Churn alert changed"),
     "case_change": N_("Follow-up case changed"),
+    "initiative_change": N_("Initiative changed"),  # created, edited, or a checkpoint marked
     "setting_change": N_("Setting changed"),
     "roles_change": N_("Roles changed"),
+    "notify": N_("Notifications sent"),        # python -m cxdata notify: what left by e-mail or webhook
 }
 # The names of the details entries store, as the Audit page shows them; a name not listed is shown as stored.
 DETAILS: dict[str, str] = {
@@ -60,6 +62,8 @@ DETAILS: dict[str, str] = {
     "alert": N_("alert"), "status": N_("status"), "owner": N_("owner"), "note": N_("note"), "rules": N_("rules"),
     "sentiment": N_("sentiment"), "search": N_("search"), "theme": N_("theme"), "command": N_("command"),
     "version": N_("version"), "created_at": N_("created at"), "dataset_id": N_("data set id"),
+    "initiative": N_("initiative"), "checkpoint": N_("checkpoint"), "created": N_("created"),
+    "recipients": N_("recipients"), "not_sent": N_("not sent"),
 }
 # Words the app itself stores as a detail's value (a sign-in's scope, why the demo was built, how an upload
 # ended); shown translated, stored in English. Anything else a detail holds is shown as stored.

@@ -46,6 +46,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "read_audit": frozenset({"admin"}),
     "edit_targets": frozenset({"admin", "executive"}),
     "work_alerts": frozenset({"admin", "executive", "cx_manager"}),  # and an alert's own owner
+    "edit_initiatives": frozenset({"admin", "executive", "cx_manager"}),  # create, change, mark checkpoints
     "export_rows": frozenset({"admin", "executive", "cx_manager", "department_head"}),
     "see_rows": frozenset({"admin", "executive", "cx_manager", "department_head"}),
     "see_names": frozenset({"admin", "executive", "cx_manager"}),

@@ -34,6 +34,8 @@ NARROWED_AFTER = {  # untranslated: why each is narrowed, for developers
     "filter_options": "the sidebar offers only the values in scope",
     "kpi_targets": "targets of departments outside the scope are dropped",
     "trend_targets": "targets of departments outside the scope are dropped",
+    "initiative_list": "initiatives of departments outside the scope are dropped",
+    "initiative_checkpoint_list": "checkpoints of initiatives of departments outside the scope are dropped",
 }
 # Raw rows of loads and whole-company model inputs: for those who load (may("load")).
 FOR_LOADERS = frozenset({"answers_without_contact", "answers_without_contact_count", "churn_features",
@@ -46,11 +48,12 @@ WRITES = frozenset({
     "derived_stamp", "journey_flow_presets_write", "load_answers_due", "load_check_answer_order",
     "load_check_columns_customers", "load_check_columns_feedback", "load_check_columns_interactions",
     "load_check_columns_transactions", "load_check_service", "load_macros", "macros", "schema",
-    "touchpoints_expects_answer_write",
+    "touchpoints_expects_answer_write", "initiative_scope_unknown",
 })
 # Filter-taking queries whose rows are single customers: see the module's docstring.
 CUSTOMER_ROWS = frozenset({"churn_alerts", "churn_alert_ids", "churn_risk_points", "drill_customers",
-                           "drill_transactions"})
+                           "drill_transactions",
+                           "customer_header", "customer_risk", "customer_search", "customer_timeline"})
 # Filter-taking queries whose rows are single contacts or answers (not comments, which are masked
 # for everyone and carry no customer); asked with $limit 0 they give their counts alone, for everyone.
 CONTACT_ROWS = frozenset({"drill_answers", "drill_contacts", "service_backlog"})
@@ -65,6 +68,7 @@ MAY_NOT = {
     "read_audit": N_("the {role} role may not read the audit log"),
     "edit_targets": N_("the {role} role may not edit targets"),
     "work_alerts": N_("the {role} role may not work churn alerts"),
+    "edit_initiatives": N_("the {role} role may not edit initiatives"),
     "export_rows": N_("the {role} role may not export rows"),
     "see_rows": N_("the {role} role may not see single rows"),
     "see_names": N_("the {role} role may not see customer names"),

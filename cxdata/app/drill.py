@@ -9,7 +9,8 @@ import streamlit as st
 from cxdata import charts, drill, exports
 from cxdata import formatting as fmt
 from cxdata.access.audit import filters_what
-from cxdata.app import audited, frame
+from cxdata.access.scoped import sees_customer_rows
+from cxdata.app import audited, frame, links
 from cxdata.filters import Filters
 from cxdata.i18n import N_, _
 from cxdata.metrics import KPIS
@@ -88,7 +89,13 @@ def _rows(reader, filters: Filters, kpi: str, scope: str) -> None:
         st.info(_("No rows behind this number under these filters."), icon=":material/search_off:")
         return
     table = drill.shown(found.rows)
-    st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (len(table) + 1) + 3))
+    linked = {}
+    customer = _(drill.HEADINGS["customer_id"])
+    if customer in table and sees_customer_rows(frame.current_user()):   # each id opens the Customer page
+        table[customer] = links.customer_urls(table[customer])
+        linked = {customer: links.customer_column(customer)}
+    st.dataframe(table, hide_index=True, width="stretch", height=min(420, 35 * (len(table) + 1) + 3),
+                 column_config=linked)
     if frame.current_user().may("export_rows"):  # no button for a role without row exports: nothing to record
         downloads(found.rows, drill.file_stem(kpi, filters), key=f"drill_{kpi}", sheet=_(KPIS[kpi].label),
                   what={"rows_of": KPIS[kpi].label, "scope": scope or None, "filters": filters_what(filters)},

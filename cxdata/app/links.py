@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cxdata.app.language import QUERY as LANGUAGE_QUERY
+from cxdata.i18n import _
 
 CUSTOMER_PAGE = "customer"   # the Customer page's url path (app.py)
 CUSTOMER_QUERY = "customer"  # ?customer=ID
@@ -29,3 +30,12 @@ def customer_url(customer_id: object) -> str:
 def customer_urls(customer_ids) -> list[str]:
     """`customer_url` of each id, in order: the column a table's LinkColumn shows."""
     return [customer_url(customer_id) for customer_id in customer_ids]
+
+
+def customer_column(label: str) -> st.column_config.LinkColumn:
+    """A table column of `customer_urls` that shows each customer's id and opens their page."""
+    return st.column_config.LinkColumn(label, display_text=CUSTOMER_ID_IN_URL,
+                                       help=_("Open the customer's whole record"))
+
+
+CUSTOMER_ID_IN_URL = rf"{CUSTOMER_QUERY}=([^&]*)"   # the id a link shows (LinkColumn's display_text)

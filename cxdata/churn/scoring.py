@@ -22,6 +22,9 @@ from cxdata.churn import model
 SNAPSHOTS = 4            # training snapshots at most, a quarter apart
 ENOUGH_CHURNERS = 2000   # no older snapshot once the newer ones hold this many leavers (a large base)
 EXPLAIN_SHARE = 0.3      # reasons for the riskiest 30% (and every customer a single signal flags)
+# The risk over time (the Customer page): what churn_score_history keeps of each scoring.
+HISTORY_COLUMNS = ["customer_id", "scored_on", "score", "reasons", "reason_keys", "annual_value",
+                   "is_detractor_open_complaint", "is_cancellation_contact", "has_failed_payment"]
 
 
 def training_days(newest: dt.date, oldest: dt.date, snapshots: int = SNAPSHOTS) -> list[dt.date]:
@@ -67,6 +70,18 @@ def score_customers(scorer: model.Scorer, current: pd.DataFrame) -> pd.DataFrame
     return out
 
 
+def score_history(reader: db.Reader, scorer: model.Scorer, scores: pd.DataFrame, newest: dt.date | None,
+                  oldest: dt.date | None) -> pd.DataFrame:
+    """Each customer's risk now and on the past days a quarter apart that training reads, all scored by
+    the score in use now (one story: a customer's past points and today's come from the same score),
+    for the risk over time on the Customer page. The data keeps no earlier scoring, so the past points
+    say what today's score reads in the customer's past, not what an older model said then."""
+    frames = [scores.assign(scored_on=pd.Timestamp(newest) if newest is not None else pd.NaT)]
+    for day in (training_days(newest, oldest) if newest is not None else []):
+        frames.append(score_customers(scorer, feat.as_of(reader, day)).assign(scored_on=pd.Timestamp(day)))
+    return pd.concat(frames, ignore_index=True)[HISTORY_COLUMNS]
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild churn_scores and churn_model on this writable connection (derived_info is built)."""
     reader = db.Reader(con)
@@ -82,6 +97,13 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("create or replace table churn_scores as select * from churn_scores_new order by customer_id")
     finally:
         con.unregister("churn_scores_new")
+    history = score_history(reader, scorer, scores, newest, oldest)
+    con.register("churn_score_history_new", history)
+    try:  # ordered by customer: one customer's points are read from a row group or two
+        con.execute("create or replace table churn_score_history as select * from churn_score_history_new "
+                    "order by customer_id, scored_on")
+    finally:
+        con.unregister("churn_score_history_new")
     con.execute(db.sql_text("churn_model_write"), {
         "kind": scorer.kind, "as_of": newest, "trained_on": days, "n_train": scorer.n_train,
         "n_churners": scorer.n_churners, "min_churners": model.MIN_CHURNERS,

@@ -81,7 +81,23 @@ def run_checks(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> list[Lo
     for table in CHECKED_TABLES:
         if table in touched:
             warnings += _columns(con, sources, table)
+    if "initiatives" in touched:
+        warnings += _initiative_scope(con, sources)
     return warnings
+
+
+def _initiative_scope(con, sources: list[Source]) -> list[LoadWarning]:
+    """Scope values (segments, regions, channels, touchpoints, departments) that no loaded row has: the
+    initiative would measure nothing there. A warning, not a reject: the data may come later."""
+    out = []
+    for row in _query(con, "initiative_scope_unknown").itertuples():
+        values = ", ".join(f"'{v}'" for v in row.unknown_values)
+        out.append(LoadWarning(
+            "initiative_scope_unknown", "initiatives", row.column_name,  # untranslated: stored in English, shown via reasons.py
+            f"{row.column_name}: {values} not in the data loaded, so the initiative's scope matches nothing "
+            "there (a typing slip, or a value named differently in the data?)",
+            _look_at(sources, ("initiatives", row.column_name))))
+    return out
 
 
 def _look_at(sources: list[Source], *columns: tuple[str, str]) -> str:

@@ -17,6 +17,8 @@ KEYS = {  # the columns that identify a row; a later load of the same key update
     "feedback": ("feedback_id",),
     "transactions": ("transaction_id",),
     "targets": ("metric", "department", "period_start"),  # department null = whole company
+    "initiatives": ("name",),
+    "initiative_checkpoints": ("initiative", "due_date", "what"),
     "journey_stages": ("stage",),
     "channels": ("channel",),
     "touchpoints": ("touchpoint",),
@@ -27,6 +29,8 @@ REQUIRED = {
     "feedback": ("feedback_id", "customer_id", "submitted_at", "survey", "score"),
     "transactions": ("transaction_id", "customer_id", "occurred_at", "amount"),
     "targets": ("metric", "period_start", "period_end", "target"),
+    "initiatives": ("name", "start_date", "kpi"),
+    "initiative_checkpoints": ("initiative", "due_date", "what"),
     "journey_stages": ("stage", "position"),
     "channels": ("channel", "response_mode"),
     "touchpoints": ("touchpoint", "is_self_service"),
@@ -36,7 +40,9 @@ DETECT = (
     ({"feedback_id"}, "feedback"),
     ({"interaction_id"}, "interactions"),
     ({"transaction_id"}, "transactions"),
+    ({"initiative", "due_date"}, "initiative_checkpoints"),  # before targets: it may have metric + target
     ({"metric", "target"}, "targets"),
+    ({"name", "kpi", "start_date"}, "initiatives"),
     ({"stage", "position"}, "journey_stages"),
     ({"channel", "response_mode"}, "channels"),
     ({"touchpoint", "is_self_service"}, "touchpoints"),

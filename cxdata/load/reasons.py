@@ -76,6 +76,10 @@ TEMPLATES = (
     N_("the row is longer than {number} MB"),
     N_("malformed row: {reason}"),
     N_("before {column}"),
+    N_("not a KPI an initiative is measured on; allowed: {allowed}"),
+    N_("not a KPI an initiative is measured on: {value}; allowed: {allowed}"),
+    N_("no initiative with this name (load the initiatives file first)"),
+    N_("no initiative named {value} (load the initiatives file first)"),
 )
 
 
@@ -94,6 +98,8 @@ WARNINGS = (
     N_("{column} is empty in {number} of {number_rows} rows ({number_share}%): is it the right column of the file?"),
     N_("{column}: all {number} values fall on midnight, so the file gives dates without times and every "
        "duration measured from them is in whole days (is there a column with the time?)"),
+    N_("{column}: {values} not in the data loaded, so the initiative's scope matches nothing there (a typing "
+       "slip, or a value named differently in the data?)"),
 )
 # Where a warning says to look, as checks.Source.look_at writes it (several are joined with "; ").
 PLACES = (

@@ -19,8 +19,8 @@ from cxdata.load.zones import (ABBREVIATION, CLOCK_WORDS, NAMED, OFFSET, OFFSET_
 from cxdata.metrics import KPIS, target_range
 
 # Matched after trimming and lower-casing, so "NPS " loads as nps.
-LOWERCASE = frozenset({"channel", "survey", "office", "kind", "journey_stage", "stage", "metric", "response_mode"})
-MINIMUMS = {"first_response_seconds": 0, "sla_seconds": 0, "annual_value": 0, "position": 1}
+LOWERCASE = frozenset({"channel", "survey", "office", "kind", "journey_stage", "stage", "metric", "response_mode", "kpi"})
+MINIMUMS = {"first_response_seconds": 0, "sla_seconds": 0, "annual_value": 0, "position": 1, "cost": 0}
 # Durations beyond ten years are a unit mix-up (milliseconds?), and a deadline that far off
 # would overflow the date arithmetic the SLA rule does.
 MAXIMUMS = {"first_response_seconds": 10 * 365 * 86400, "sla_seconds": 10 * 365 * 86400}
@@ -28,8 +28,11 @@ ORDERED = {  # (earlier, later) pairs: the later one may not come before the ear
     "customers": ("signup_date", "churned_on"),
     "interactions": ("started_at", "resolved_at"),
     "targets": ("period_start", "period_end"),
+    "initiatives": ("start_date", "end_date"),
 }
-FUTURE_ALLOWED = frozenset({("targets", "period_start"), ("targets", "period_end")})  # plans
+FUTURE_ALLOWED = frozenset({("targets", "period_start"), ("targets", "period_end"),  # plans
+                            ("initiatives", "start_date"), ("initiatives", "end_date"),
+                            ("initiative_checkpoints", "due_date")})
 SURVEYS = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 OFFICES = ["front", "back"]
 RESPONSE_MODES = ["immediate", "deferred", "none"]
@@ -335,6 +338,12 @@ def _checks(plan: Plan, p: Params, now: datetime, zone_list: list[str]) -> list[
                                  f"not list_contains({p(list(SURVEYS))}, {v})"))  # untranslated: SQL
         if column == "metric":
             checks.append(_metric_check(p))
+        if column == "kpi" or (column == "metric" and spec.name == "initiative_checkpoints"):
+            checks.append(_initiative_kpi_check(column, p))
+        if column == "initiative":
+            checks.append(_Check(column, "no initiative with this name (load the initiatives file first)",  # untranslated: stored in English, shown via reasons.py
+                                 f"{v} is not null and not exists (select 1 from initiatives i where i.name = {v})",  # untranslated: SQL
+                                 detail=f"printf({p('no initiative named %s (load the initiatives file first)')}, {v})"))  # untranslated: stored in English, shown via reasons.py
         if column == "response_mode":
             checks.append(_Check(column, "not immediate, deferred or none",  # untranslated: stored in English, shown via reasons.py
                                  f"not list_contains({p(RESPONSE_MODES)}, {v})"))  # untranslated: SQL
@@ -430,6 +439,16 @@ def _metric_check(p: Params) -> _Check:
     return _Check("metric", f"unknown metric; allowed: {listed}",  # untranslated: stored in English, shown via reasons.py
                   f"not list_contains({p(allowed)}, {metric})",  # untranslated: SQL
                   detail=f"printf('unknown metric ''%s''; allowed: %s', {metric}, {p(listed)})")  # untranslated: stored in English, shown via reasons.py
+
+
+def _initiative_kpi_check(column: str, p: Params) -> _Check:
+    """An initiative (or a checkpoint's metric) is measured on a KPI the initiatives can measure."""
+    from cxdata.initiatives.kpis import MEASURED   # the initiatives' own list: imported when needed
+    v, allowed = ident(column), list(MEASURED)
+    listed = ", ".join(allowed)
+    return _Check(column, f"not a KPI an initiative is measured on; allowed: {listed}",  # untranslated: stored in English, shown via reasons.py
+                  f"{v} is not null and not list_contains({p(allowed)}, {v})",  # untranslated: SQL
+                  detail=f"printf('not a KPI an initiative is measured on: ''%s''; allowed: %s', {v}, {p(listed)})")  # untranslated: stored in English, shown via reasons.py
 
 
 def _company_now(con) -> datetime:

@@ -15,7 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
-from cxdata import charts, churn, departments, journey, metrics, overview, service, trends, verdict, voice
+from cxdata import charts, churn, departments, initiatives, journey, metrics, overview, service, trends, verdict, voice
 from cxdata import formatting as fmt
 from cxdata.churn import alerts, checks, model
 from cxdata.followup import measures as followup_measures
@@ -510,6 +510,86 @@ def voice_slides(reader, view: ViewState, ctx: Context) -> list[Slide]:
                   bullets=bullets, figures=[figure], sources=sources, findings=findings)]
 
 
+# ---- Initiatives: what moved -------------------------------------------------------------------------
+
+def initiatives_slide(reader, view: ViewState, ctx: Context) -> list[Slide]:
+    """Every initiative's measured effect on its KPI, in words, its verdict and its return, as the
+    Initiatives page states them (each measured on its own scope and dates, whatever the view's filters)."""
+    sources = ["sql/initiative_list.sql", "sql/initiative_checkpoint_list.sql", "sql/initiative_answers.sql",
+               "sql/initiative_contacts.sql", "sql/initiative_customers.sql"]
+    today = ctx.facts["newest_on"]
+    section = _("Initiatives: what moved")
+    if today is None:
+        return [Slide("initiatives", section, _("No initiatives to measure"), sources=sources,
+                      empty=_("No data is loaded yet: an initiative is measured on the answers, contacts and "
+                              "customers in it."))]
+    try:
+        plans = initiatives.plans(reader, today, ctx.store)
+    except StoreError as exc:
+        return [Slide("initiatives", section, _("Initiatives cannot be shown"), sources=sources,
+                      empty=_("The initiatives' edits can't be read: {reason}").format(reason=exc))]
+    if not plans:
+        return [Slide("initiatives", section, _("No initiatives yet"), sources=sources,
+                      empty=_("No initiative is loaded or added in the app."))]
+    rows, emphasis, moved, measured = [], [], [], 0
+    for plan in plans:
+        effect = initiatives.measure(reader, plan, today)
+        ret = initiatives.payback(reader, plan, effect)
+        kpi = initiatives.kpi_label(plan.kpi)
+        if effect.is_measured:
+            measured += 1
+            said = _("{kpi} {effect}, likely between {low} and {high}").format(
+                kpi=kpi, effect=fmt.change(plan.kpi, effect.effect), low=fmt.change(plan.kpi, effect.ci_low),
+                high=fmt.change(plan.kpi, effect.ci_high))
+        else:
+            said = _("{kpi}: not measured").format(kpi=kpi)
+        if plan.status == "planned":
+            verdict_text = _("planned: starts {date}").format(date=day(plan.start))
+        else:
+            verdict_text = initiatives.verdict_label(effect.verdict)
+        if ret.is_estimated:
+            worth = (_("{value}, likely between {low} and {high}, for a cost of {cost}") if ret.cost is not None else
+                     _("{value}, likely between {low} and {high}")).format(
+                value=fmt.money(ret.value), low=fmt.money(ret.low), high=fmt.money(ret.high),
+                cost=fmt.money(ret.cost))
+        else:
+            worth = (_("not estimated; cost {cost}").format(cost=fmt.money(ret.cost)) if ret.cost is not None
+                     else _("not estimated"))
+        if plan.status == "running":
+            when = _("{name} (running since {date})").format(name=plan.name, date=day(plan.start))
+        elif plan.status == "done":
+            when = _("{name} (done: {start} – {end})").format(name=plan.name, start=day(plan.start), end=day(plan.end))
+        else:
+            when = plan.name
+        rows.append([when, said, verdict_text, worth])
+        better = metrics.KPIS[plan.kpi].higher_is_better == (effect.effect is not None and effect.effect > 0)
+        emphasis.append(("better" if better else "worse") if effect.verdict == "moved" else "")
+        if effect.verdict == "moved":
+            moved.append((plan, effect))
+    if moved:
+        plan, effect = moved[0]
+        title = n_("{moved} of {measured} initiative measured moved its KPI; {name}: {kpi} {effect}",
+                   "{moved} of {measured} initiatives measured moved their KPI; {name}: {kpi} {effect}",
+                   measured).format(moved=fmt.count(len(moved)), measured=fmt.count(measured), name=plan.name,
+                                    kpi=initiatives.kpi_label(plan.kpi), effect=fmt.change(plan.kpi, effect.effect))
+    elif measured:
+        title = n_("No initiative moved its KPI detectably ({measured} measured)",
+                   "No initiative moved its KPI detectably ({measured} measured)", measured).format(
+            measured=fmt.count(measured))
+    else:
+        title = _("No initiative can be measured yet")
+    table = Table([_("Initiative"), _("Effect on its KPI"), _("Verdict"), _("Return")], rows,
+                  widths=[3.2, 4.0, 2.4, 3.4], emphasis=emphasis)
+    return [Slide("initiatives", section, title, _("As of {day}; each initiative measured on its own scope and "
+                                                   "dates").format(day=day(today)),
+                  table=table, sources=sources,
+                  notes=_("Each effect is the change in its KPI in the weeks after the start against as many weeks "
+                          "before, in the initiative's scope less the same change outside it (for a company-wide "
+                          "initiative: against the KPI's own history, weaker evidence). 'Likely between' is a 95% "
+                          "interval. A return is the effect turned into money on the stated assumption; the "
+                          "initiative's cost is given beside it."))]
+
+
 # ---- Appendix -----------------------------------------------------------------------------------------
 
 def appendix(reader, view: ViewState, ctx: Context) -> list[Slide]:
@@ -596,5 +676,6 @@ SECTIONS: list[Section] = [
     Section("departments", N_("Department alignment matrix"), department_alignment),
     Section("service", N_("Service levels"), service_levels),
     Section("voice", N_("Top themes in customers' words"), voice_slides),
+    Section("initiatives", N_("Initiatives: what moved"), initiatives_slide),
     Section("appendix", N_("Appendix: definitions and sample sizes"), appendix),
 ]
