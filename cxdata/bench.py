@@ -36,6 +36,7 @@ def overview_queries(reader: db.Reader, filters: Filters, compare: str, referenc
     if not reference:  # comments have no raw-row twin: their analysis exists only in the derived layer
         voice.detractor_headline(reader, filters, compare, metrics.DEFAULT_MIN_RESPONSES)
         churn.alerts.overview_line(reader, filters, Store(_NO_STORE))  # revenue at risk and open alerts
+        _followup_line(reader, filters)   # the follow-up of unhappy customers
 
 
 def trends_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
@@ -100,6 +101,9 @@ def departments_queries(reader: db.Reader, filters: Filters, compare: str, refer
     newest = reader.run("data_extent").iloc[0]["newest_on"].date()
     cards = departments.scorecards(reader, filters, metrics.DEFAULT_MIN_RESPONSES, newest_on=newest)
     departments.alignment(cards)
+    shown = cards.cards["department"].dropna()   # the page details one department: the first
+    if not shown.empty:
+        _followup_line(reader, filters.replace(department=[shown.iloc[0]]))
 
 
 def service_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
@@ -110,12 +114,19 @@ def service_queries(reader: db.Reader, filters: Filters, compare: str, reference
 
 
 def followup_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:
-    """The follow-up page: its cases (the settings' window, not the period) with names, on an empty
-    store, and its KPIs."""
+    """The follow-up page as it opens, on an empty store: its KPIs and pickers, and the first cases of
+    its list (open ones, oldest first) with names. Every case is read only for a download."""
     from cxdata import followup
     newest = reader.run("data_extent").iloc[0]["newest_on"].date()
-    listed = followup.cases(reader, Store(_NO_STORE), newest, filters)
-    followup.measures.of_cases(reader, listed, newest, dt.datetime.now(dt.timezone.utc), newest)
+    now = dt.datetime.now(dt.timezone.utc)
+    followup.measures.summary(reader, Store(_NO_STORE), filters, newest, now=now)
+    followup.case_list.first_page(reader, Store(_NO_STORE), newest, filters, now=now, statuses=("new", "contacted"))
+
+
+def _followup_line(reader: db.Reader, filters: Filters) -> None:
+    """The follow-up line of the overview and a department's card (its KPIs), on an empty store."""
+    from cxdata.followup import measures
+    measures.summary_line(reader, Store(_NO_STORE), filters, reader.run("data_extent").iloc[0]["newest_on"].date())
 
 
 def customer_queries(reader: db.Reader, filters: Filters, compare: str, reference: bool) -> None:

@@ -46,13 +46,8 @@ st.caption(_("Cases opened from {since} to {today} (no period applies here) · {
     freshness=freshness_line(facts)))
 
 store = Store.beside(reader.path)
-try:
-    if sees_rows(user):   # the cases read once: the list, and the KPIs from it
-        listed = case_list.for_user(case_list.cases(reader, store, today, view.filters, settings, now,
-                                                    names=sees_customer_rows(user) and user.may("see_names")), user)
-        k = measures.of_cases(reader, listed, today, now, since)
-    else:
-        listed, k = None, measures.kpis(reader, store, view.filters, today, settings, now)
+try:   # counted inside the database: no case row is read out for the figures and the pickers
+    k, owner_options, department_options = measures.summary(reader, store, view.filters, today, settings, now)
 except StoreError as exc:
     st.error(_("{problem}. Cases cannot be shown or worked until it is fixed.").format(problem=exc),
              icon=":material/error:")
@@ -91,32 +86,38 @@ explain.how_computed(
         owner=_("the department of the rated contact") if settings.owner_first == "department"
         else _("the customer's account owner")))
 
-if listed is None:
+if not sees_rows(user):
     st.info(_("The cases name single customers: they are shown to the roles that see single contacts. The figures "
               "above are for every case under the filters."), icon=":material/lock:")
     st.stop()
 
 st.subheader(_("Cases"))
-if listed.empty:
+if not k.has_cases:
     st.info(_("No case opened from {since} under these filters: no unhappy answer or complaint.").format(
         since=fmt.date(since)), icon=":material/check_circle:")
     st.stop()
 pick_owner, pick_department, pick_cause, pick_status = st.columns(4)
-owners = pick_owner.multiselect(_("Owner"), sorted(listed["owner"].dropna().unique()), placeholder=_("All"))
-departments = pick_department.multiselect(_("Department"), sorted(listed["department"].dropna().unique()),
-                                          placeholder=_("All"))
+owners = pick_owner.multiselect(_("Owner"), owner_options, placeholder=_("All"))
+departments = pick_department.multiselect(_("Department"), department_options, placeholder=_("All"))
 causes = pick_cause.multiselect(_("Root cause"), ["", *rules.ROOT_CAUSES],
                                 format_func=lambda c: rules.root_cause_label(c) or _("Not set yet"), placeholder=_("All"))
 statuses = pick_status.multiselect(_("Status"), list(rules.STATUSES), format_func=rules.status_label,
                                    default=["new", "contacted"], placeholder=_("All"))
-shown = case_list.narrow(listed, owners, departments, causes, statuses)
+names = sees_customer_rows(user) and user.may("see_names")
+try:   # the first cases the list's filters keep, and how many they keep, read inside the database
+    page = case_list.first_page(reader, store, today, view.filters, settings, now, owners, departments, causes,
+                                statuses, LIST_LIMIT, names=names)
+except StoreError as exc:
+    st.error(_("{problem}. Cases cannot be shown or worked until it is fixed.").format(problem=exc),
+             icon=":material/error:")
+    st.stop()
 st.caption(n_("{n} of {total} case, oldest first · {overdue} overdue",
-              "{n} of {total} cases, oldest first · {overdue} overdue", len(listed)).format(
-    n=fmt.count(len(shown)), total=fmt.count(len(listed)), overdue=fmt.count(int(shown["overdue"].sum())))
-    + ("" if len(shown) <= LIST_LIMIT else " · " + _("the first {n} drawn; the download holds them all").format(
+              "{n} of {total} cases, oldest first · {overdue} overdue", k.n_cases).format(
+    n=fmt.count(page.n_kept), total=fmt.count(k.n_cases), overdue=fmt.count(page.n_overdue))
+    + ("" if page.n_kept <= LIST_LIMIT else " · " + _("the first {n} drawn; the download holds them all").format(
         n=fmt.count(LIST_LIMIT))))
 column = case_list.column_name
-drawn = shown.head(LIST_LIMIT)
+drawn = case_list.for_user(page.rows, user)
 table = case_list.export_frame(drawn).drop(columns=[column("customer_id"), column("note")])
 table.insert(0, _("Record"), customer_urls(drawn["customer_id"]))
 table[column("overdue")] = ["⚠ " + _("Overdue") if late else "" for late in drawn["overdue"]]
@@ -129,28 +130,35 @@ st.dataframe(table, hide_index=True, placeholder=fmt.MISSING, width="stretch", h
                  column("due_at"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
                  column("first_contact_at"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
              })
+def kept_cases(owners, departments, causes, statuses) -> pd.DataFrame:
+    """Every case the list's filters keep (the download), read when a download button is clicked."""
+    listed = case_list.cases(reader, store, today, view.filters, settings, now, names=names)
+    return case_list.for_user(case_list.narrow(listed, owners, departments, causes, statuses), user)
+
+
 def exported_file(write, cases, lang=i18n.language()) -> bytes:
     """The file, written when the button is clicked (on Streamlit's own thread: the language of this
-    run is passed along), so a long list costs nothing until someone downloads it."""
+    run is passed along), so a long list costs nothing until someone downloads it: `cases` reads them."""
     with i18n.using(lang):
-        return write(cases, user)
+        return write(cases(), user)
 
 
 if user.may("export_rows"):
     csv_col, xlsx_col, _rest = st.columns([1, 1, 4])
-    exported = {"list": "Follow-up cases", "rows": len(shown), "filters": filters_what(view.filters),
+    exported = {"list": "Follow-up cases", "rows": page.n_kept, "filters": filters_what(view.filters),
                 "owner": owners, "department": departments, "root_cause": causes, "status": statuses}  # untranslated: as recorded
     name = f"follow-up-{today}"  # untranslated: a file name
-    audited.download_button(csv_col, _("Download CSV"), partial(exported_file, case_list.csv_file, shown), file_name=f"{name}.csv",
+    kept = partial(kept_cases, owners, departments, causes, statuses)
+    audited.download_button(csv_col, _("Download CSV"), partial(exported_file, case_list.csv_file, kept), file_name=f"{name}.csv",
                             mime="text/csv", icon=":material/download:", key="followup_csv", action="export",
                             what={"file": f"{name}.csv", "format": "csv", **exported})
-    audited.download_button(xlsx_col, _("Download Excel"), partial(exported_file, case_list.excel_file, shown), file_name=f"{name}.xlsx",
+    audited.download_button(xlsx_col, _("Download Excel"), partial(exported_file, case_list.excel_file, kept), file_name=f"{name}.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             icon=":material/download:", key="followup_xlsx", action="export",
                             what={"file": f"{name}.xlsx", "format": "xlsx", **exported})
 
 st.subheader(_("Work a case"))
-if shown.empty:
+if drawn.empty:
     st.caption(_("No case matches the list's filters."))
     st.stop()
 choices = {case_id: _("{customer} · {reason} · opened {day} · {status}").format(

@@ -485,6 +485,19 @@ from feedback_rows() r
 where r.survey in ('nps', 'csat')
 order by r.submitted_at;
 
+-- ---- Follow-up (sql/followup_cases.sql, sql/followup_kpis.sql; docs/follow-up.md) ---------------------
+-- one row per answer, every survey: what a follow-up case opened by it needs, with the department,
+-- channel and journey stage of the contact it rates (the department the rated contact's first, then
+-- the answer's own: the case goes to whoever handled the contact; the stage the answer's own first),
+-- so the follow-up never joins its answers to 10 M interactions when a page opens
+create or replace table followup_answers as
+select f.feedback_id, f.customer_id, f.submitted_at, f.survey, f.score,
+       coalesce(i.department, f.department) as department, i.channel,
+       coalesce(f.journey_stage, i.journey_stage) as journey_stage
+from feedback f
+left join interactions i on i.interaction_id = f.interaction_id
+order by f.submitted_at;
+
 -- The NPS and CSAT answers of [start, stop): from survey_answers or, for the reference path, raw
 -- rows (the flag is a constant, so only one branch is ever read).
 create or replace macro survey_answers_in(start, stop, from_derived) as table

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from cxdata import db, metrics
+from cxdata.followup import case_list
 from tests.conftest import Q1_2026, ROOT
 
 NOT_QUERIES = {"schema", "macros", "load_macros", "derived", "derived_stamp",  # scripts the writers run, not queries
@@ -28,6 +29,11 @@ PARAMS = {**metrics.period_params(Q1_2026, "previous"),
           # follow-up cases: the window, the rules (cxdata/followup/rules.py defaults)
           "since": dt.datetime(2026, 1, 1), "until": dt.datetime(2026, 4, 1), "nps_max": 6, "csat_max": 2,
           "ces_max": 2, "complaint_kinds": ["complaint"], "owner_first": "department",
+          # the follow-up's figures and first page: the clock's changes, the store's worked cases, the list's filters
+          "due_hours": 48.0, **case_list.zone_params(dt.datetime(2026, 1, 1), dt.datetime(2026, 4, 1)),
+          "worked_ids": ["answer:F01"], "worked_status": ["contacted"], "worked_root_cause": [""],
+          "worked_first_contact": [dt.datetime(2026, 1, 2)], "now_hour": dt.datetime(2026, 4, 1),
+          "judged_on": dt.datetime(2026, 4, 1), "owners": [], "departments": [], "root_causes": [], "statuses": ["new"],
           "loaded": "interactions"}  # the load report's count of contacts due an answer
 
 

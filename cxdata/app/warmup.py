@@ -49,19 +49,19 @@ def warm(path: Path) -> None:
     view = filters.from_query_params({}, frame.filter_options(reader), facts["last_complete_on"] or dt.date.today(),
                                      facts["oldest_on"])
     overview.load(reader, view.filters, view.compare, frame.min_responses())
-    _warm_followup(reader, view.filters, facts["newest_on"])
+    _warm_followup(reader, path, view.filters, facts["newest_on"])
 
 
-def _warm_followup(reader, view_filters, newest_on) -> None:
-    """The follow-up cases of the default view: the overview's follow-up line and the Follow-up page read
-    them, and at ten million contacts they are the slowest query a first visitor would wait for."""
-    from cxdata.followup import case_list, rules
+def _warm_followup(reader, path: Path, view_filters, newest_on) -> None:
+    """The follow-up KPIs of the default view (the overview's line; counted inside the database with the
+    store's worked cases, so a case worked since makes another cache entry, computed when asked)."""
+    from cxdata.followup import measures, rules
+    from cxdata.store import Store, StoreError
     try:
-        settings = rules.Settings.from_env()
-    except rules.FollowupSettingError:
+        if newest_on:
+            measures.kpis(reader, Store.beside(path), view_filters, newest_on)
+    except (rules.FollowupSettingError, StoreError):
         return   # the page and the line say it; nothing to warm
-    if newest_on:
-        case_list.case_rows(reader, view_filters, newest_on, settings)
 
 
 def _watch(path: Path) -> None:

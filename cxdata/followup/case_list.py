@@ -10,6 +10,7 @@ made in the app.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,10 +36,11 @@ def dataset_id(reader: db.Reader) -> str:
     return "unnamed" if found.empty else str(found.iloc[0]["dataset_id"])
 
 
-def case_rows(reader: db.Reader, filters: Filters | None, today: dt.date, settings: Settings) -> pd.DataFrame:
-    """The cases the rules open under the filters since the settings' start, oldest first, without
-    their state: case_id (the store key), opened_at and due_at in UTC."""
-    rows = reader.run("followup_cases", settings.params(filters, today))
+def case_rows(reader: db.Reader, filters: Filters | None, today: dt.date, settings: Settings,
+              customer_id: str | None = None) -> pd.DataFrame:
+    """The cases the rules open under the filters since the settings' start (one customer's only, with
+    `customer_id`), oldest first, without their state: case_id (the store key), opened_at and due_at in UTC."""
+    rows = reader.run("followup_cases", settings.params(filters, today) | {"customer_id": customer_id})
     dataset = dataset_id(reader)
     rows.insert(0, "case_id", dataset + ":" + rows["source_id"].astype(str))
     rows["opened_at"] = _utc(rows["opened_at"])
@@ -54,6 +56,103 @@ def _utc(times: pd.Series) -> pd.Series:
         return times.dt.tz_convert("UTC")
     return times.dt.tz_localize(company_timezone(), ambiguous=np.ones(len(times), dtype=bool),
                                 nonexistent="shift_forward").dt.tz_convert("UTC")
+
+
+def zone_params(since: dt.datetime, until: dt.datetime) -> dict:
+    """How the SQL turns the company's clock into UTC as `_utc` does, from `since` to `until` (naive,
+    on that clock): the offset before the first change ($zone_offset, seconds), then per change of
+    offset its first local time ($zone_starts: the instant on the old clock), the offset after it and
+    its instant in UTC. A local time at or after a change is its UTC time by the new offset, but never
+    before the change (a time the clock skipped becomes the change itself, an hour that happens twice
+    its first time), as pandas' shift_forward and ambiguous=True do."""
+    zone = company_timezone()
+    grid = pd.date_range(pd.Timestamp(since) - pd.Timedelta(days=2), pd.Timestamp(until) + pd.Timedelta(days=2),
+                         freq="15min", tz="UTC")   # every modern change falls on a quarter hour
+    offsets = np.array([(t.utcoffset() or dt.timedelta()).total_seconds() for t in grid[[0]].tz_convert(zone)])
+    if zone.upper() != "UTC":
+        local = grid.tz_convert(zone)
+        offsets = ((local.tz_localize(None) - grid.tz_localize(None)) / pd.Timedelta(seconds=1)).to_numpy()
+    changed = np.flatnonzero(np.diff(offsets)) + 1 if len(offsets) > 1 else np.array([], dtype=int)
+    instants = [grid[i].tz_localize(None).to_pydatetime() for i in changed]
+    return {"zone_offset": float(offsets[0]),
+            "zone_starts": [at + dt.timedelta(seconds=float(offsets[i - 1])) for at, i in zip(instants, changed)],
+            "zone_offsets": [float(offsets[i]) for i in changed], "zone_instants": instants}
+
+
+def worked_params(store: Store, prefix: str) -> dict:
+    """The worked cases' state as the SQL reads it: source ids (the key after `prefix`), status and
+    first contact (naive UTC, None when never contacted). The store holds only the cases someone worked."""
+    found = state(store, prefix)
+    first = pd.to_datetime(found["first_contact_at"], utc=True)
+    return {"worked_ids": [key[len(prefix):] for key in found.index],
+            "worked_status": [str(s) if isinstance(s, str) else "new" for s in found["status"]],
+            "worked_first_contact": [None if pd.isna(t) else t.tz_localize(None).to_pydatetime() for t in first],
+            "worked_root_cause": [c if isinstance(c, str) else "" for c in found["root_cause"]]}
+
+
+def sql_params(reader: db.Reader, store: Store, filters: Filters | None, today: dt.date, settings: Settings,
+               now: dt.datetime) -> dict:
+    """What sql/followup_kpis.sql and sql/followup_case_page.sql bind: the rules and window, the clock's
+    changes, the store's worked cases, the due hours and `now` (naive UTC)."""
+    params = settings.params(filters, today)
+    params |= zone_params(params["since"], params["until"])
+    params |= worked_params(store, dataset_id(reader) + ":")
+    return params | {"due_hours": float(settings.due_hours), "now_hour": _naive_utc(now).replace(minute=0, second=0,
+                                                                                               microsecond=0),
+                     "judged_on": dt.datetime.combine(today + dt.timedelta(days=1), dt.time())}
+
+
+def _naive_utc(now: dt.datetime) -> dt.datetime:
+    return _aware(now).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def passed_within_hour(due_within_hour, now: dt.datetime) -> tuple[int, int]:
+    """Of the new cases due within the hour `now` is in (the SQL's list), how many are overdue at `now`
+    (due before it) and how many are due by it but not at the hour's start (due after it, up to `now`)."""
+    now = _naive_utc(now)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    listed = due_within_hour if isinstance(due_within_hour, (list, tuple, np.ndarray)) else []   # none: NA
+    times = [pd.Timestamp(t).to_pydatetime() for t in listed]
+    return sum(t < now for t in times), sum(hour < t <= now for t in times)
+
+
+@dataclass(frozen=True)
+class Page:
+    """The first cases of the list as the page opens (`rows`: the columns of `cases`, no next answer),
+    how many cases its filters keep and how many of those are overdue."""
+    rows: pd.DataFrame
+    n_kept: int
+    n_overdue: int
+
+
+def first_page(reader: db.Reader, store: Store, today: dt.date, filters: Filters | None = None,
+               settings: Settings | None = None, now: dt.datetime | None = None, owners=(), departments=(),
+               root_causes=(), statuses=(), limit: int = 1000, names: bool = True) -> Page:
+    """`narrow(cases(...), owners, departments, root_causes, statuses).head(limit)` read inside the
+    database (sql/followup_case_page.sql): the first `limit` cases oldest first and the counts of all
+    that the list's filters keep, without reading every case out."""
+    settings = settings or Settings.from_env()
+    now = _aware(now)
+    params = sql_params(reader, store, filters, today, settings, now) | {
+        "owners": list(owners), "departments": list(departments), "root_causes": list(root_causes),
+        "statuses": list(statuses), "limit": int(limit)}
+    rows = reader.run("followup_case_page", params)
+    n_kept = int(rows["n_kept"].iloc[0]) if not rows.empty else 0
+    n_overdue = int(rows["n_kept_overdue"].iloc[0]) + passed_within_hour(rows["due_within_hour"].iloc[0], now)[0] \
+        if not rows.empty else 0
+    rows = rows.drop(columns=["n_kept", "n_kept_overdue", "due_within_hour"])
+    prefix = dataset_id(reader) + ":"
+    rows.insert(0, "case_id", prefix + rows["source_id"].astype(str))
+    rows["opened_at"] = _utc(rows["opened_at"])
+    rows["due_at"] = rows["opened_at"] + pd.Timedelta(hours=settings.due_hours)
+    rows["next_answer_at"] = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us, UTC]")
+    rows["is_next_unhappy"] = False
+    merged = with_state(rows, store, now, prefix)
+    merged["customer_name"] = None
+    if names and not merged.empty:
+        found = reader.run("followup_customer_names", {"customer_ids": sorted(set(merged["customer_id"]))})
+        merged["customer_name"] = merged["customer_id"].map(dict(zip(found["customer_id"], found["name"])))
+    return Page(merged[COLUMNS].reset_index(drop=True), n_kept, n_overdue)
 
 
 def state(store: Store, prefix: str = "") -> pd.DataFrame:
@@ -93,12 +192,15 @@ def _aware(now: dt.datetime | None) -> dt.datetime:
 
 
 def cases(reader: db.Reader, store: Store, today: dt.date, filters: Filters | None = None,
-          settings: Settings | None = None, now: dt.datetime | None = None, names: bool = True) -> pd.DataFrame:
+          settings: Settings | None = None, now: dt.datetime | None = None, names: bool = True,
+          customer_id: str | None = None) -> pd.DataFrame:
     """Every case opened from the settings' start to the end of `today` under the filters (none: the
-    reader's whole scope), oldest first, with its state; `overdue` against `now` (default: the clock).
-    `customer_name` only with `names` (the reader must then see single customers), else empty."""
+    reader's whole scope; one customer's only with `customer_id`), oldest first, with its state;
+    `overdue` against `now` (default: the clock). `customer_name` only with `names` (the reader must then
+    see single customers), else empty. Reads every case out: the page's figures and first screen are
+    counted inside the database instead (measures.summary, first_page)."""
     settings = settings or Settings.from_env()
-    rows = case_rows(reader, filters, today, settings)
+    rows = case_rows(reader, filters, today, settings, customer_id)
     merged = with_state(rows, store, _aware(now), dataset_id(reader) + ":")
     merged["customer_name"] = None
     if names and not merged.empty:
