@@ -221,7 +221,7 @@ class Store:
         order = "event_id" if table == "events" else "key, field"
         try:
             with closing(self._connect()) as con:
-                rows = con.execute(f"{sql} order by {order}", params).fetchall()
+                rows = con.execute(f"{sql} order by {order}", params).fetchall()  # allow-list: table, columns and order are fixed above
         except sqlite3.Error as exc:
             raise StoreError(_("the follow-up store {path} can't be read: {error}").format(path=self.path,
                                                                                            error=exc)) from exc

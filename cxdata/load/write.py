@@ -34,7 +34,7 @@ def upsert(con, plan: Plan, clean: str, rejects: str) -> tuple[int, int, int]:
     con.execute(f"insert into {table} ({columns}) select {columns} from {merged} "
                 f"where _status <> 'unchanged'")
     counts = dict(con.execute(f"select _status, count(*) from {merged} group by all").fetchall())
-    con.execute(f"drop table {merged}")
+    con.execute(f"drop table {merged}")  # merged: checked by ident() above
     return counts.get("new", 0), counts.get("updated", 0), counts.get("unchanged", 0)
 
 
