@@ -218,10 +218,10 @@ class Store:
         params: tuple = (kind,)
         if key is not None:
             sql, params = sql + " and key = ?", (kind, str(key))  # untranslated: SQL
-        order = "event_id" if table == "events" else "key, field"
+        sql += " order by event_id" if table == "events" else " order by key, field"  # untranslated: SQL
         try:
             with closing(self._connect()) as con:
-                rows = con.execute(f"{sql} order by {order}", params).fetchall()  # allow-list: table, columns and order are fixed above
+                rows = con.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(_("the follow-up store {path} can't be read: {error}").format(path=self.path,
                                                                                            error=exc)) from exc
