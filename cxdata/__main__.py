@@ -20,6 +20,8 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
+
 from cxdata import db, derive, filters, load
 from cxdata.access import audit, roles
 from cxdata.access.roles import LOCAL_ADMIN, User
@@ -48,8 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         except audit.AuditError as not_recorded:
             _fail(f"the refusal below is not recorded in the audit log: {not_recorded}")
         return _fail(str(exc), code=REFUSED)
-    except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, derive.RefreshFailed) as exc:
+    except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, db.SettingError, derive.RefreshFailed) as exc:
         return _fail(str(exc))
+    except duckdb.OutOfMemoryException as exc:  # a step DuckDB cannot spill to disk
+        return _fail(f"out of memory: the run needed more than {db.MEMORY_LIMIT_ENV}={db.memory_limit()} allows, even "
+                     f"spilling to disk beside the database; raise {db.MEMORY_LIMIT_ENV} (docs/performance.md) and "
+                     f"run it again — nothing was written ({str(exc).splitlines()[0]})")
     except KeyboardInterrupt:
         return _fail("interrupted — nothing was committed, the database is as it was", code=130)
 
@@ -345,12 +351,15 @@ def _demo(args: argparse.Namespace) -> int:
     path = args.db or db.db_path()
     options = {k: v for k, v in (("customers", args.customers), ("seed", args.seed)) if v is not None}
     began = time.perf_counter()
+    stages = _StageTimer()
     try:
-        counts = build_demo(path, **options)
+        counts = build_demo(path, **options, progress=stages)
     except ValueError as exc:
         return _fail(f"demo: {exc}")
     except StoreError as exc:  # the data is in place; only the past alerts beside it are missing
         return _fail(f"demo: the data was built, but its past churn alerts were not written: {exc}")
+    finally:
+        stages(None)
     rows = ", ".join(f"{n:,} {table}" for table, n in counts.items())
     print(f"Built demo database {path} in {time.perf_counter() - began:.1f}s: {rows}")
     return _record(path, "demo", {"database": str(path), **options, "rows": counts}, args.user)
@@ -361,8 +370,13 @@ def _refresh(args: argparse.Namespace) -> int:
     if not path.exists():
         return _fail(f"no database at {path}")
     began = time.perf_counter()
-    with derive.writable_copy(path):
-        pass  # the copy is refreshed before it is swapped in
+    stages = _StageTimer()
+    stages("copying the database")
+    try:
+        with derive.writable_copy(path, progress=stages):
+            pass  # the copy is refreshed before it is swapped in
+    finally:
+        stages(None)
     print(f"Refreshed the derived tables of {path} in {time.perf_counter() - began:.1f}s "
           f"(version {derive.VERSION})")
     return _record(path, "refresh", {"database": str(path), "version": derive.VERSION}, args.user)
@@ -380,7 +394,11 @@ def _bench(args: argparse.Namespace) -> int:
     unknown = sorted(set(pages or []) - set(bench.PAGES))
     if unknown:
         return _fail(f"unknown page {', '.join(unknown)}; the pages are {', '.join(bench.PAGES)}", code=2)
-    results = bench.run(path, repeat=args.repeat, pages=pages)
+    stages = _StageTimer()
+    try:
+        results = bench.run(path, repeat=args.repeat, pages=pages, progress=stages)
+    finally:
+        stages(None)
     print(bench.to_json(results) if args.json else bench.to_text(path, results))
     return 0
 
@@ -584,10 +602,12 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 class _StageTimer:
-    """Progress on stderr, only for stages slower than ~2 s, so small loads stay quiet."""
+    """Progress on stderr for loads, demo builds, refreshes and the bench: a stage is announced once it has
+    run for load.SLOW_STAGE_SECONDS (~2 s), then said done with its time, so small runs stay quiet. With
+    the threshold at 0 every stage is announced as it starts."""
 
-    def __init__(self, after: float = load.SLOW_STAGE_SECONDS):
-        self.after = after
+    def __init__(self, after: float | None = None):
+        self.after = load.SLOW_STAGE_SECONDS if after is None else after
         self.stage: str | None = None
         self.began = 0.0
         self.shown = False
@@ -602,7 +622,9 @@ class _StageTimer:
                 print(f"  {self.stage}: done in {time.perf_counter() - self.began:.1f}s",
                       file=sys.stderr, flush=True)
             self.stage, self.began, self.shown = stage, time.perf_counter(), False
-            if stage:
+            if stage and self.after <= 0:
+                self._say()
+            elif stage:
                 self.timer = threading.Timer(self.after, self._show)
                 self.timer.daemon = True
                 self.timer.start()
@@ -610,8 +632,11 @@ class _StageTimer:
     def _show(self) -> None:
         with self.lock:
             if self.stage:
-                print(f"{self.stage}…", file=sys.stderr, flush=True)
-                self.shown = True
+                self._say()
+
+    def _say(self) -> None:
+        print(f"{self.stage}…", file=sys.stderr, flush=True)
+        self.shown = True
 
 
 if __name__ == "__main__":

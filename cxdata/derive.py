@@ -11,7 +11,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 
@@ -29,21 +29,25 @@ class RefreshFailed(Exception):
     """The derived tables could not be rebuilt, so the write they belong to was not swapped in."""
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> float:
+def refresh(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None) -> float:
     """Rebuild every derived table on this (writable) connection, whose schema and macros
-    db.apply_schema has written; return the seconds it took."""
+    db.apply_schema has written; return the seconds it took. PROGRESS is told each stage as it starts."""
     began = time.perf_counter()
+    progress = progress or (lambda stage: None)
+    progress("analysing comments")  # untranslated: a stage the command line announces, in English as all its messages
     try:
         comments.refresh(con)  # the comment analysis that the voice tables of derived.sql read
     except themes.ThemeFileError as exc:
         raise RefreshFailed(_("{error}; nothing was written").format(error=exc)) from exc
     service.write_settings(con)  # the service thresholds that derived.sql's service tables read
+    progress("rebuilding the summary tables")  # untranslated: a stage the command line announces
     try:
         con.execute(db.sql_text("derived"))
         journey.store_presets(con)  # the paths of the date presets, computed once here instead of per view
     except duckdb.Error as exc:
         raise RefreshFailed(_("rebuilding the summary tables failed, so nothing was written ({error})").format(
             error=str(exc).strip().splitlines()[0])) from exc
+    progress("scoring churn risk")  # untranslated: a stage the command line announces
     churn.refresh(con)  # the risk scores, trained on the history this write leaves
     seconds = time.perf_counter() - began
     con.execute(db.sql_text("derived_stamp"), {"refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
@@ -83,9 +87,16 @@ def ensure_current(path: Path | str) -> bool:
 
 
 @contextmanager
-def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def writable_copy(path: Path | str | None = None,
+                  progress: Callable[[str], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one way to write: a read-write connection to a copy of the database (db.copy_and_swap),
     whose derived layer is rebuilt before it is swapped in atomically, so every write leaves raw rows
-    and their summaries in step. If the block raises, the database is exactly as it was."""
-    with db.copy_and_swap(path, before_swap=refresh) as con:
+    and their summaries in step. If the block raises, the database is exactly as it was. PROGRESS is
+    told the refresh's stages, then the saving of the copy."""
+    def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+        refresh(con, progress)
+        if progress:
+            progress("saving the database")  # untranslated: a stage the command line announces
+
+    with db.copy_and_swap(path, before_swap=rebuild) as con:
         yield con
