@@ -1,4 +1,4 @@
-"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`,
+"""Command line: `python -m cxdata serve`, `load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`,
 `report`, `initiatives`, `audit` and `notify`.
 
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
@@ -50,14 +50,21 @@ def main(argv: list[str] | None = None) -> int:
         except audit.AuditError as not_recorded:
             _fail(f"the refusal below is not recorded in the audit log: {not_recorded}")
         return _fail(str(exc), code=REFUSED)
-    except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, db.SettingError, derive.RefreshFailed) as exc:
+    except derive.RefreshFailed as exc:
+        return _out_of_memory(exc.__cause__) if isinstance(exc.__cause__, duckdb.OutOfMemoryException) else _fail(str(exc))
+    except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, db.SettingError) as exc:
         return _fail(str(exc))
-    except duckdb.OutOfMemoryException as exc:  # a step DuckDB cannot spill to disk
-        return _fail(f"out of memory: the run needed more than {db.MEMORY_LIMIT_ENV}={db.memory_limit()} allows, even "
-                     f"spilling to disk beside the database; raise {db.MEMORY_LIMIT_ENV} (docs/performance.md) and "
-                     f"run it again — nothing was written ({str(exc).splitlines()[0]})")
+    except duckdb.OutOfMemoryException as exc:
+        return _out_of_memory(exc)
     except KeyboardInterrupt:
         return _fail("interrupted — nothing was committed, the database is as it was", code=130)
+
+
+def _out_of_memory(exc: duckdb.OutOfMemoryException) -> int:
+    """A step DuckDB could not spill to disk: the setting that bounds it, and what to do."""
+    return _fail(f"out of memory: the run needed more than {db.MEMORY_LIMIT_ENV}={db.memory_limit()} allows, even "
+                 f"spilling to disk beside the database; raise {db.MEMORY_LIMIT_ENV} (docs/performance.md) and "
+                 f"run it again — nothing was written ({str(exc).splitlines()[0]})")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -165,6 +172,19 @@ def _parser() -> argparse.ArgumentParser:
     report.set_defaults(run=_report_in_language)
 
     _add_initiatives_command(commands)
+
+    serve = commands.add_parser(
+        "serve", help="start the app, its first page computed before it opens to visitors",
+        description=("Serve the app as `streamlit run app.py` does (same options and .streamlit/config.toml), but "
+                     "make the database ready (the demo built when there is none) and compute the default view "
+                     "before the port opens, so the first visitor's page is drawn at once. Stop it with Ctrl-C."))
+    serve.add_argument("--db", type=Path, default=None, metavar="PATH",
+                       help=f"the database file (default: $CX_DB or {db.DEFAULT_DB})")
+    serve.add_argument("--port", type=int, metavar="N", help="the port (default: .streamlit/config.toml, else 8501)")
+    serve.add_argument("--address", metavar="A",
+                       help="the address to listen on (default: 127.0.0.1, this computer only; set up sign-in "
+                            "before serving others: docs/access.md)")
+    serve.set_defaults(run=_serve)
 
     notify = commands.add_parser(
         "notify", help="send what is due to its owners by e-mail or webhook (for cron)",
@@ -380,6 +400,13 @@ def _refresh(args: argparse.Namespace) -> int:
     print(f"Refreshed the derived tables of {path} in {time.perf_counter() - began:.1f}s "
           f"(version {derive.VERSION})")
     return _record(path, "refresh", {"database": str(path), "version": derive.VERSION}, args.user)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from cxdata.app.serve import serve  # Streamlit is imported only to serve
+
+    serve(args.db, args.port, args.address)
+    return 0
 
 
 def _bench(args: argparse.Namespace) -> int:

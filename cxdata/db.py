@@ -126,10 +126,9 @@ def settings(path: Path) -> dict[str, str]:
     memory bounded by $CX_MEMORY_LIMIT, and what does not fit spilled to a folder beside the file instead of failing.
 
     Each process gets its own spill folder per file, named for the process, its machine (a container sharing the
-    folder has its own process numbers) and the file: DuckDB names its temporary files the same way in every
-    instance and deletes them all when it closes, so two instances sharing a folder would overwrite and delete
-    each other's. One process always passes the same settings for a file, as DuckDB requires of two connections
-    to the same file in one process."""
+    folder has its own process numbers) and the file: the DuckDB instance that creates its folder deletes it, with
+    all it holds, when it closes, so instances sharing one could delete each other's files mid-query. One process
+    always passes the same settings for a file, as DuckDB requires of two connections to one file in a process."""
     root = path.parent / SPILL_FOLDER
     try:
         root.mkdir(exist_ok=True)   # DuckDB creates the process's folder inside it, and removes it when it closes
