@@ -28,7 +28,7 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 DEFAULT_DB = Path("data/cx.duckdb")
 MEMORY_LIMIT_ENV = "CX_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "2GB"   # a 4 GB machine: the app's reader and one write each stay under it
-SPILL_FOLDER = ".cx-spill"     # beside the database: DuckDB's temporary files when a query outgrows the limit
+SPILL_SUFFIX = ".spill"        # .cx.duckdb.<process>@<machine>.spill: DuckDB's files when a query outgrows the limit
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _QUERY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -125,18 +125,14 @@ def settings(path: Path) -> dict[str, str]:
     """The DuckDB settings of every connection cxdata opens on a database file (the app's readers, the writable copy):
     memory bounded by $CX_MEMORY_LIMIT, and what does not fit spilled to a folder beside the file instead of failing.
 
-    Each process gets its own spill folder per file, named for the process, its machine (a container sharing the
-    folder has its own process numbers) and the file: the DuckDB instance that creates its folder deletes it, with
-    all it holds, when it closes, so instances sharing one could delete each other's files mid-query. One process
-    always passes the same settings for a file, as DuckDB requires of two connections to one file in a process."""
-    root = path.parent / SPILL_FOLDER
-    try:
-        root.mkdir(exist_ok=True)   # DuckDB creates the process's folder inside it, and removes it when it closes
-        _remove_dead_spills(root)
-    except OSError:
-        pass  # a read-only folder: reading works; a query that must spill then says DuckDB cannot create the folder
+    Each process gets its own spill folder per file, named for the file, the process and its machine (a container
+    sharing the folder has its own process numbers): the DuckDB instance that creates the folder deletes it, with
+    all it holds, when it closes, so instances sharing one could delete each other's files mid-query. DuckDB
+    creates it only when a query spills. One process always passes the same settings for a file, as DuckDB
+    requires of two connections to one file in a process."""
+    _remove_dead_spills(path.parent)
     return {"memory_limit": memory_limit(),
-            "temp_directory": str(root / f"{os.getpid()}@{socket.gethostname()}@{path.name}")}
+            "temp_directory": str(path.with_name(f".{path.name}.{os.getpid()}@{socket.gethostname()}{SPILL_SUFFIX}"))}
 
 
 def memory_limit() -> str:
@@ -159,13 +155,17 @@ def _memory_limit_problem(value: str) -> str | None:
     return None
 
 
-def _remove_dead_spills(root: Path) -> None:
+def _remove_dead_spills(folder: Path) -> None:
     """The spill folders that processes of this machine left when they were killed (a clean close removes its own)."""
     host = socket.gethostname()
-    for folder in root.iterdir():
-        pid, _at, rest = folder.name.partition("@")
-        if pid.isdigit() and rest.startswith(f"{host}@") and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
+    try:
+        for entry in folder.iterdir():
+            stem, at, machine = entry.name.removesuffix(SPILL_SUFFIX).rpartition("@")
+            pid = stem.rpartition(".")[2]
+            if entry.name.endswith(SPILL_SUFFIX) and at and machine == host and pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(entry, ignore_errors=True)
+    except OSError:
+        pass   # a folder that cannot be listed: nothing to tidy here
 
 
 def _alive(pid: int) -> bool:

@@ -20,7 +20,7 @@ def test_a_query_bigger_than_the_limit_spills_beside_the_database_and_the_folder
     path = tmp_path / "cx.duckdb"
     shutil.copyfile(tiny_db, path)
     monkeypatch.setenv("CX_MEMORY_LIMIT", "64MB")
-    spill = tmp_path / ".cx-spill" / f"{os.getpid()}@{socket.gethostname()}@cx.duckdb"
+    spill = tmp_path / f".cx.duckdb.{os.getpid()}@{socket.gethostname()}.spill"
     con = db.connect_readonly(path)
     try:
         assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "61.0 MiB"  # 64,000,000 bytes
@@ -32,7 +32,22 @@ def test_a_query_bigger_than_the_limit_spills_beside_the_database_and_the_folder
         assert files and all(os.path.dirname(f) == str(spill) for f in files)
     finally:
         con.close()
-    assert not spill.exists() and (tmp_path / ".cx-spill").is_dir()   # the process's folder is removed, the root kept
+    assert not spill.exists()   # DuckDB removes the folder it made when it closes
+
+
+def test_a_killed_process_spill_folder_is_removed_by_the_next_connection(tiny_db, tmp_path):
+    path = tmp_path / "cx.duckdb"
+    shutil.copyfile(tiny_db, path)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = socket.gethostname()
+    left = {name: tmp_path / name for name in (f".cx.duckdb.{dead.stdout.strip()}@{host}.spill",   # killed here
+                                               f".cx.duckdb.{os.getpid()}@{host}.spill",          # this process's
+                                               f".cx.duckdb.{dead.stdout.strip()}@elsewhere.spill")}  # another machine's
+    for folder in left.values():
+        folder.mkdir()
+        (folder / "duckdb_temp_storage_DEFAULT-0.tmp").write_bytes(b"x")
+    db.connect_readonly(path).close()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".spill")) == sorted(list(left)[1:])
 
 
 def test_a_small_demo_builds_and_refreshes_under_a_small_limit(tmp_path, monkeypatch):
@@ -44,7 +59,7 @@ def test_a_small_demo_builds_and_refreshes_under_a_small_limit(tmp_path, monkeyp
     with derive.writable_copy(path) as con:
         limit, spill = con.execute("select current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
     assert limit == "122.0 MiB"   # 128,000,000 bytes
-    assert os.path.dirname(spill) == str(tmp_path / ".cx-spill")
+    assert os.path.dirname(spill) == str(tmp_path) and spill.endswith(f"@{socket.gethostname()}.spill")
 
 
 def cli(*args: str, limit: str) -> subprocess.CompletedProcess:

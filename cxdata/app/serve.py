@@ -58,9 +58,10 @@ def ready(path: Path) -> None:
     database (as the app does), rebuild the summary tables another version wrote, and import what the
     overview draws with."""
     if not path.exists():
-        _record(path, "demo", {"database": str(path), "why": "no database yet", "rows": build_demo(path)})
+        _record(path, "demo", {"database": str(path), "why": "no database yet",  # untranslated: a stored record
+                               "rows": build_demo(path)})
     elif derive.ensure_current(path):
-        _record(path, "refresh", {"database": str(path), "why": "written by another version",
+        _record(path, "refresh", {"database": str(path), "why": "written by another version",  # untranslated: a stored record
                                   "version": derive.VERSION})
     import cxdata.charts  # noqa: F401  (Plotly: the overview's sparklines and charts)
 
