@@ -34,10 +34,15 @@ class RefreshFailed(Exception):
     """The derived tables could not be rebuilt, so the write they belong to was not swapped in."""
 
 
-def refresh(con: duckdb.DuckDBPyConnection, full: bool = False) -> float:
+def refresh(con: duckdb.DuckDBPyConnection, scores: bool = False) -> float:
     """Bring every derived table up to date on this (writable) connection, whose schema and macros
     db.apply_schema has written: only where the changes noted on it reach when it can (`can_update`),
-    else (or when FULL) the whole layer. Return the seconds it took."""
+    else the whole layer. Return the seconds it took.
+
+    The churn model is trained and every customer scored by a full rebuild, or with SCORES (`python -m
+    cxdata refresh --scores`, the scheduled scoring: docs/churn-model.md), not by each load: scoring reads
+    every customer's history as of the newest day, which a load of one day's rows would pay for whole.
+    Until then the churn page says the day the scores are as of."""
     began = time.perf_counter()
     try:
         comments.refresh(con)  # the comment analysis that the voice tables of derived.sql read
@@ -45,14 +50,15 @@ def refresh(con: duckdb.DuckDBPyConnection, full: bool = False) -> float:
         raise RefreshFailed(_("{error}; nothing was written").format(error=exc)) from exc
     settings_before = _service_settings(con)
     service.write_settings(con)  # the service thresholds that derived.sql's service tables read
-    update = not full and settings_before == _service_settings(con) and can_update(con)
+    update = settings_before == _service_settings(con) and can_update(con)
     try:
         con.execute(db.sql_text("derived_update" if update else "derived"))
         journey.store_presets(con)  # the paths of the date presets, computed once here instead of per view
     except duckdb.Error as exc:
         raise RefreshFailed(_("rebuilding the summary tables failed, so nothing was written ({error})").format(
             error=str(exc).strip().splitlines()[0])) from exc
-    churn.refresh(con)  # the risk scores, trained on the history this write leaves
+    if scores or not update:
+        churn.refresh(con)  # the risk scores, trained on the history this write leaves
     seconds = time.perf_counter() - began
     con.execute(db.sql_text("derived_stamp"), {"refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
                                                "version": VERSION, "refresh_seconds": seconds})
@@ -125,9 +131,10 @@ def ensure_current(path: Path | str) -> bool:
 
 
 @contextmanager
-def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def writable_copy(path: Path | str | None = None, scores: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one way to write: a read-write connection to a copy of the database (db.copy_and_swap),
-    whose derived layer is rebuilt before it is swapped in atomically, so every write leaves raw rows
-    and their summaries in step. If the block raises, the database is exactly as it was."""
-    with db.copy_and_swap(path, before_swap=refresh) as con:
+    whose derived layer is brought up to date (`refresh`, with SCORES: the churn scores too) before it is
+    swapped in atomically, so every write leaves raw rows and their summaries in step. If the block
+    raises, the database is exactly as it was."""
+    with db.copy_and_swap(path, before_swap=lambda con: refresh(con, scores=scores)) as con:
         yield con
