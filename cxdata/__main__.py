@@ -87,12 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser(
         "refresh", help="rebuild the derived tables (every load and demo build already does)",
         description="Rebuild the derived summary tables the pages read, e.g. after upgrading cx-cockpit. A load "
-                    "rebuilds only the days and customers it changes and leaves the churn scores as they were: "
-                    "schedule `refresh --scores` (e.g. nightly, after the day's loads) to train the churn model "
-                    "and score every customer as of the newest data.")
-    refresh.add_argument("--scores", action="store_true",
-                         help="only train the churn model and score every customer again (the scheduled scoring); "
-                              "the summary tables are already up to date after every load")
+                    "rebuilds only the days and customers it changes; schedule `refresh --scheduled` (e.g. nightly, "
+                    "after the day's loads) for what reads every customer's whole history: the churn model and "
+                    "scores, and the journey map's stored views.")
+    refresh.add_argument("--scheduled", action="store_true",
+                         help="the scheduled refresh: train the churn model, score every customer and store the "
+                              "journey map's default views, as of the newest data (every load already brought the "
+                              "summary tables up to date)")
     _add_db_option(refresh, "load")
     refresh.set_defaults(run=_refresh)
 
@@ -367,12 +368,12 @@ def _refresh(args: argparse.Namespace) -> int:
     if not path.exists():
         return _fail(f"no database at {path}")
     began = time.perf_counter()
-    with derive.writable_copy(path, scores=args.scores) as con:
-        if args.scores:
-            derive.note_changes(con)  # nothing changed: the layer stays, the scores are computed again
-    what = "the churn scores" if args.scores else "the derived tables"
+    with derive.writable_copy(path, scheduled=args.scheduled) as con:
+        if args.scheduled:
+            derive.note_changes(con)  # no rows changed: the summary tables stay as they are
+    what = "the churn scores and the stored journey views" if args.scheduled else "the derived tables"
     print(f"Refreshed {what} of {path} in {time.perf_counter() - began:.1f}s (version {derive.VERSION})")
-    return _record(path, "refresh", {"database": str(path), "version": derive.VERSION, "scores_only": args.scores},
+    return _record(path, "refresh", {"database": str(path), "version": derive.VERSION, "scheduled": args.scheduled},
                    args.user)
 
 

@@ -34,15 +34,17 @@ class RefreshFailed(Exception):
     """The derived tables could not be rebuilt, so the write they belong to was not swapped in."""
 
 
-def refresh(con: duckdb.DuckDBPyConnection, scores: bool = False) -> float:
+def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False) -> float:
     """Bring every derived table up to date on this (writable) connection, whose schema and macros
     db.apply_schema has written: only where the changes noted on it reach when it can (`can_update`),
     else the whole layer. Return the seconds it took.
 
-    The churn model is trained and every customer scored by a full rebuild, or with SCORES (`python -m
-    cxdata refresh --scores`, the scheduled scoring: docs/churn-model.md), not by each load: scoring reads
-    every customer's history as of the newest day, which a load of one day's rows would pay for whole.
-    Until then the churn page says the day the scores are as of."""
+    Two things read every customer's whole history as of the newest day, which a load of one day's
+    rows would pay for whole: training the churn model and scoring every customer, and the journey
+    map's stored views. A full rebuild computes them, and so does the SCHEDULED refresh (`python -m
+    cxdata refresh --scheduled`, e.g. nightly after the day's loads: docs/performance.md); a load keeps
+    the scores as they were (the churn page says the day they are as of) and drops the stored views
+    (the journey page computes them until then)."""
     began = time.perf_counter()
     try:
         comments.refresh(con)  # the comment analysis that the voice tables of derived.sql read
@@ -53,11 +55,12 @@ def refresh(con: duckdb.DuckDBPyConnection, scores: bool = False) -> float:
     update = settings_before == _service_settings(con) and can_update(con)
     try:
         con.execute(db.sql_text("derived_update" if update else "derived"))
-        journey.store_presets(con)  # the paths of the date presets, computed once here instead of per view
+        if scheduled or not update:  # a load drops them (sql/derived_update.sql): the page computes them until then
+            journey.store_presets(con)  # the paths of the date presets, computed once here instead of per view
     except duckdb.Error as exc:
         raise RefreshFailed(_("rebuilding the summary tables failed, so nothing was written ({error})").format(
             error=str(exc).strip().splitlines()[0])) from exc
-    if scores or not update:
+    if scheduled or not update:
         churn.refresh(con)  # the risk scores, trained on the history this write leaves
     seconds = time.perf_counter() - began
     con.execute(db.sql_text("derived_stamp"), {"refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
@@ -131,10 +134,10 @@ def ensure_current(path: Path | str) -> bool:
 
 
 @contextmanager
-def writable_copy(path: Path | str | None = None, scores: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def writable_copy(path: Path | str | None = None, scheduled: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one way to write: a read-write connection to a copy of the database (db.copy_and_swap),
-    whose derived layer is brought up to date (`refresh`, with SCORES: the churn scores too) before it is
+    whose derived layer is brought up to date (`refresh`; SCHEDULED: the scheduled refresh) before it is
     swapped in atomically, so every write leaves raw rows and their summaries in step. If the block
     raises, the database is exactly as it was."""
-    with db.copy_and_swap(path, before_swap=lambda con: refresh(con, scores=scores)) as con:
+    with db.copy_and_swap(path, before_swap=lambda con: refresh(con, scheduled=scheduled)) as con:
         yield con

@@ -157,18 +157,22 @@ create or replace table customer_spans_monthly as select * from customer_spans_m
 
 -- one row per as-of month x customer attributes: the parts of net and gross revenue retention
 -- (sql/macros.sql, "Revenue retention") summed over the cohort, for every as-of month whose base
--- and trailing years the transactions cover (none when they span less than two years)
-create or replace macro revenue_retention_monthly_rows() as table
+-- and trailing years the transactions cover (none when they span less than two years). A
+-- transaction counts in the as-of months of the two years after its month, so a load rebuilds the
+-- months from its earliest transaction day's (SINCE; null: every month).
+create or replace macro revenue_retention_monthly_rows(since) as table
 select r.as_of, r.segment, r.region, r.plan,
        count(*) as n_customers,
        sum(r.base_revenue) as base_revenue,
        sum(r.current_revenue) as current_revenue,
        sum(retained_revenue_of(r.current_revenue, r.base_revenue)) as retained_revenue
-from customer_revenue_years((select first_covered_as_of(min(occurred_at)) from transactions),
+from customer_revenue_years((select case when since is null then first_covered_as_of(min(occurred_at))
+                                         else greatest(first_covered_as_of(min(occurred_at)), since) end
+                             from transactions),
                             (select last_covered_as_of(max(occurred_at)) from transactions)) r
 where is_in_retention_cohort(r.base_revenue, r.signup_date, r.as_of)
 group by all;
-create or replace table revenue_retention_monthly as select * from revenue_retention_monthly_rows() order by as_of;
+create or replace table revenue_retention_monthly as select * from revenue_retention_monthly_rows(null) order by as_of;
 
 -- one row per filter dimension x value that exists in the data: the choices the sidebar offers
 -- and the allow-list that URL parameters are checked against
@@ -648,18 +652,21 @@ create or replace table journey_feedback_daily as select * from journey_feedback
 
 -- Every experience a customer had at a touchpoint: each interaction (bad when it missed its SLA,
 -- judged when its SLA is judged) and each answer about a stage or touchpoint (bad for a detractor,
--- CSAT 1-2 or CES 1-3; always judged). The raw rows the customer tables below are built from.
-create or replace macro journey_experience_rows() as table
+-- CSAT 1-2 or CES 1-3; always judged). The raw rows the customer tables below are built from: every
+-- customer's, or (not everything) those of the customers a load reached (refresh_customers).
+create or replace macro journey_experience_rows(everything) as table
     select i.customer_id, i.started_at as happened_at, i.channel, i.department, i.journey_stage, i.touchpoint,
            true as is_interaction,
            coalesce(not sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of()), false) as is_bad,
            sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of()) is not null as is_judged
     from interactions i
+    where everything or i.customer_id in (select customer_id from refresh_customers)
     union all
     select r.customer_id, r.submitted_at, r.channel, r.department, r.journey_stage, r.touchpoint,
            false, coalesce(is_bad_score(r.survey, r.score), false), true
     from feedback_rows() r
-    where r.journey_stage is not null or r.touchpoint is not null;
+    where (r.journey_stage is not null or r.touchpoint is not null)
+      and (everything or r.customer_id in (select customer_id from refresh_customers));
 
 -- Stage and touchpoint names as DuckDB enums, in alphabetical order (so an enum sorts as its name):
 -- the customer-level journey queries group millions of rows by customer x stage x touchpoint, and
@@ -670,9 +677,9 @@ drop table if exists journey_customer_keys;
 drop type if exists journey_stage_name;
 drop type if exists touchpoint_name;
 create type journey_stage_name as enum (
-    select distinct journey_stage from journey_experience_rows() where journey_stage is not null order by 1);
+    select distinct journey_stage from journey_experience_rows(true) where journey_stage is not null order by 1);
 create type touchpoint_name as enum (
-    select distinct touchpoint from journey_experience_rows() where touchpoint is not null order by 1);
+    select distinct touchpoint from journey_experience_rows(true) where touchpoint is not null order by 1);
 
 -- one row per customer x day x activity dimensions x touchpoint: when the customer first came (for
 -- the order of their path) and how many of their experiences there were judged and bad, with what
@@ -685,7 +692,7 @@ create type touchpoint_name as enum (
 -- refresh --full` puts them back in that order.
 create table journey_customer_keys as
 select customer_id, row_number() over (order by customer_id)::uinteger as customer_key
-from (select distinct customer_id from journey_experience_rows());
+from (select distinct customer_id from journey_experience_rows(true));
 
 create or replace macro journey_customer_days_rows(everything) as table
 with days as (
@@ -695,8 +702,7 @@ with days as (
            min(happened_at) filter (where is_interaction) as first_at,
            count(*) filter (where is_bad) as n_bad,
            count(*) filter (where is_judged) as n_judged
-    from journey_experience_rows()
-    where everything or customer_id in (select customer_id from refresh_customers)
+    from journey_experience_rows(everything)
     group by all
 )
 select k.customer_key, d.active_on, d.channel, d.department, d.journey_stage, d.touchpoint,
@@ -780,7 +786,7 @@ create or replace macro journey_customer_activity(start, stop, f, from_derived) 
                r.is_interaction::int as n_interactions, case when r.is_interaction then r.happened_at end as first_at,
                r.is_bad::int as n_bad, r.is_judged::int as n_judged,
                c.segment, c.region, c.plan, c.customer_id is not null as is_known, c.churned_on, c.annual_value
-        from journey_experience_rows() r left join customers c using (customer_id)
+        from journey_experience_rows(true) r left join customers c using (customer_id)
         where not from_derived and r.happened_at >= start and r.happened_at < stop
     ) r
     where matches_activity(f, r);
@@ -1011,13 +1017,14 @@ create or replace table channel_modes as select * from channel_modes_rows();
 -- one row per contact with what service levels judge about it, as of the data's latest event:
 -- whether an answer was due, never came, came immediately (an immediate channel's front office
 -- answered within the threshold, without escalation), and the deferred promise
-create or replace macro service_rows() as table
+create or replace macro service_rows(everything) as table
     with settings as (select * from service_settings),
     judged as (
         select r.*, m.response_mode = 'immediate' as is_immediate_channel,
                sla_met(r.started_at, r.resolved_at, r.sla_seconds, interactions_as_of()) as is_sla_met
         from interaction_rows() r
         left join channel_modes m using (channel)
+        where is_rebuilt_day('interactions', r.started_at, everything)
     )
     select j.*,
            is_unanswered(j.is_due, j.first_response_seconds, j.started_at, j.resolved_at, interactions_as_of())
@@ -1045,8 +1052,7 @@ select started_at::date as started_on, segment, region, plan, channel, departmen
                         and resolved_at is not null) as n_resolved_handled,
        count(*) filter (where is_first_contact_resolution(first_response_seconds, sla_seconds, resolved_at,
                                                           escalated)) as n_first_contact_resolved
-from service_rows()
-where is_rebuilt_day('interactions', started_at, everything)
+from service_rows(everything)
 group by all;
 create or replace table service_daily as select * from service_daily_rows(true) order by started_on;
 

@@ -118,13 +118,19 @@ where customer_key in (select customer_key from journey_customer_keys
 insert into journey_customer_days select * from journey_customer_days_rows(false);
 insert into journey_first_bad_quarters select * from journey_first_bad_quarters_rows(false);
 
+-- ---- Revenue retention: the as-of months from the month of the earliest day with a changed
+-- transaction (a changed customer's transactions are all on such days); none without one.
+set variable retention_since = coalesce((select date_trunc('month', min(day))::date from refresh_days
+                                         where source = 'transactions'), date '9999-12-01');
+delete from revenue_retention_monthly where as_of >= getvariable('retention_since');
+insert into revenue_retention_monthly
+select * from revenue_retention_monthly_rows(getvariable('retention_since')) order by as_of;
+
 -- ---- Rebuilt whole: one row per customer attribute set or less, and what the data holds -----------
 delete from customer_spans;
 insert into customer_spans select * from customer_spans_rows() order by signup_on;
 delete from customer_spans_monthly;
 insert into customer_spans_monthly select * from customer_spans_monthly_rows();
-delete from revenue_retention_monthly;
-insert into revenue_retention_monthly select * from revenue_retention_monthly_rows() order by as_of;
 delete from filter_values;
 insert into filter_values select * from filter_values_rows() order by dimension, value;
 delete from derived_info;

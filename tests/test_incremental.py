@@ -29,7 +29,8 @@ TODAY = dt.date(2026, 6, 10)
 # (when, by which code, in how long) is the refresh's own.
 KEYED_BY_CUSTOMER = {"journey_customer_days", "journey_first_bad_quarters"}
 SKIPPED_COLUMNS = {"derived_info": ("refreshed_at", "version", "refresh_seconds")}
-NOT_COMPARED = {"journey_customer_keys", "refresh_days", "refresh_customers"}  # numbering and working lists
+NOT_COMPARED = {"journey_customer_keys", "refresh_days", "refresh_customers",  # numbering and working lists
+                "journey_flow_presets"}   # the scheduled refresh's (see the last test)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,6 @@ def derived_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The tables sql/derived.sql creates, by name (the churn scores: see the scoring tests below)."""
     names = set(re.findall(r"^create (?:or replace )?table (\w+) as", db.sql_text("derived"), re.M))
     names = {n for n in names if n not in NOT_COMPARED}
-    names |= {"journey_flow_presets"}   # written by cxdata.journey.store_presets after the script
     present = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
     assert names <= present, names - present
     return sorted(names)
@@ -261,31 +261,36 @@ def test_an_update_rebuilds_only_the_days_and_customers_it_reaches(small_demo, t
     assert_layers_equal(path, full_rebuild_of(path, tmp_path), "one correction")
 
 
-CHURN_TABLES = ("churn_scores", "churn_score_history", "churn_model")
+# What the scheduled refresh computes (cxdata.derive.refresh): a load keeps the scores and drops the
+# journey map's stored views.
+SCHEDULED_TABLES = ("churn_scores", "churn_score_history", "churn_model", "journey_flow_presets")
 
 
-def churn_rows(path: Path) -> dict[str, pd.DataFrame]:
+def scheduled_rows(path: Path) -> dict[str, pd.DataFrame]:
     con = db.connect_readonly(path)
     try:
-        return {t: table_rows(con, t) for t in CHURN_TABLES}
+        return {t: table_rows(con, t) for t in SCHEDULED_TABLES}
     finally:
         con.close()
 
 
-def test_a_load_keeps_the_scores_and_the_scheduled_scoring_equals_a_full_rebuild(small_demo, tmp_path):
-    """Scoring reads every customer's history as of the newest day, so a load leaves the scores (and the
-    model) as they were; `refresh --scores` then trains and scores as a full rebuild does."""
+def test_a_load_keeps_the_scores_and_the_scheduled_refresh_equals_a_full_rebuild(small_demo, tmp_path):
+    """Scoring and the stored journey views read every customer's history as of the newest day, so a
+    load keeps the scores (and the model) as they were and drops the stored views; the scheduled refresh
+    (`refresh --scheduled`) then computes both as a full rebuild does."""
     path = tmp_path / "cx.duckdb"
     shutil.copyfile(small_demo, path)
-    before = churn_rows(path)
+    before = scheduled_rows(path)
+    assert len(before["journey_flow_presets"]) > 0
     for file in Loads(path, tmp_path, random.Random(7)).new_day():
         load_files([file], db_path=path)
-    after_load = churn_rows(path)
-    for table in CHURN_TABLES:
+    after_load = scheduled_rows(path)
+    for table in ("churn_scores", "churn_score_history", "churn_model"):
         pd.testing.assert_frame_equal(after_load[table], before[table], obj=table)
-    with derive.writable_copy(path, scores=True) as con:
+    assert after_load["journey_flow_presets"].empty
+    with derive.writable_copy(path, scheduled=True) as con:
         derive.note_changes(con)
-    scored, full = churn_rows(path), churn_rows(full_rebuild_of(path, tmp_path))
-    for table in ("churn_scores", "churn_score_history"):
-        pd.testing.assert_frame_equal(scored[table], full[table], check_dtype=False, obj=table)
-    assert scored["churn_model"]["scored_as_of"].iloc[0] > before["churn_model"]["scored_as_of"].iloc[0]
+    scheduled, full = scheduled_rows(path), scheduled_rows(full_rebuild_of(path, tmp_path))
+    for table in ("churn_scores", "churn_score_history", "journey_flow_presets"):
+        pd.testing.assert_frame_equal(scheduled[table], full[table], check_dtype=False, obj=table)
+    assert scheduled["churn_model"]["scored_as_of"].iloc[0] > before["churn_model"]["scored_as_of"].iloc[0]
