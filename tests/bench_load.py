@@ -1,6 +1,6 @@
 """Benchmark: load a generated 1,000,000-row interactions CSV, twice (new rows, then unchanged);
 or, with --into DB, a 1,000-row file into an existing (large) database; or, with --day DB, the next
-day's export of that database's company (contacts, answers and transactions of its own customers,
+day's export of that database's company (the day before its newest) (contacts, answers and transactions of its own customers,
 channels, stages and departments), as a company loads every morning.
 
 Not collected by pytest (the name does not start with test_). Run it by hand:
@@ -54,12 +54,14 @@ def write_interactions(path: Path, rows: int, seed: int = 1) -> None:
 
 
 def write_day(db_path: Path, folder: Path, contacts: int, answers: int, payments: int, seed: int = 1) -> list[Path]:
-    """The day after the database's newest: contacts of its own customers on its own channels, stages,
+    """The day before the database's newest: contacts of its own customers on its own channels, stages,
     touchpoints and departments (some still open), answers rating some of them, and payments."""
     from cxdata import db
     con = db.connect_readonly(db_path)
     try:
-        newest = con.execute("select max(started_at)::date + 1 from interactions").fetchone()[0]
+        # yesterday's export, loaded this morning: the day before the newest (a demo's newest day is
+        # today, and a later one would be in the future, which the loader rejects)
+        newest = con.execute("select max(started_at)::date - 1 from interactions").fetchone()[0]
         sample = con.execute(f"select * exclude (interaction_id, started_at, resolved_at) from interactions "
                              f"using sample {int(contacts)} rows (reservoir, {int(seed)})").df()
         paid = con.execute(f"select customer_id, amount, kind from transactions "
