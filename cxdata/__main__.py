@@ -99,7 +99,14 @@ def _parser() -> argparse.ArgumentParser:
 
     refresh = commands.add_parser(
         "refresh", help="rebuild the derived tables (every load and demo build already does)",
-        description="Rebuild the derived summary tables the pages read, e.g. after upgrading cx-cockpit.")
+        description="Rebuild the derived summary tables the pages read, e.g. after upgrading cx-cockpit. A load "
+                    "rebuilds only the days and customers it changes; schedule `refresh --scheduled` (e.g. nightly, "
+                    "after the day's loads) for what reads every customer's whole history: the churn model and "
+                    "scores, and the journey map's stored views.")
+    refresh.add_argument("--scheduled", action="store_true",
+                         help="the scheduled refresh: train the churn model, score every customer and store the "
+                              "journey map's default views, as of the newest data (every load already brought the "
+                              "summary tables up to date)")
     _add_db_option(refresh, "load")
     refresh.set_defaults(run=_refresh)
 
@@ -393,13 +400,15 @@ def _refresh(args: argparse.Namespace) -> int:
     stages = _StageTimer()
     stages("copying the database")
     try:
-        with derive.writable_copy(path, progress=stages):
-            pass  # the copy is refreshed before it is swapped in
+        with derive.writable_copy(path, scheduled=args.scheduled, progress=stages) as con:
+            if args.scheduled:
+                derive.note_changes(con)  # no rows changed: the summary tables stay as they are
     finally:
         stages(None)
-    print(f"Refreshed the derived tables of {path} in {time.perf_counter() - began:.1f}s "
-          f"(version {derive.VERSION})")
-    return _record(path, "refresh", {"database": str(path), "version": derive.VERSION}, args.user)
+    what = "the churn scores and the stored journey views" if args.scheduled else "the derived tables"
+    print(f"Refreshed {what} of {path} in {time.perf_counter() - began:.1f}s (version {derive.VERSION})")
+    return _record(path, "refresh", {"database": str(path), "version": derive.VERSION, "scheduled": args.scheduled},
+                   args.user)
 
 
 def _serve(args: argparse.Namespace) -> int:

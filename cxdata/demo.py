@@ -369,7 +369,7 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
     scale = _interaction_scale(people, win)
 
     progress(f"generating {customers:,} customers' data")
-    with derive.writable_copy(path, progress) as con:
+    with derive.writable_copy(path, progress=progress) as con:
         con.execute(_EMPTY_DATA_TABLES)
         _insert(con, "journey_stages", _INSERT_STAGES, pa.table({
             "stage": list(STAGE_NAMES), "position": list(range(1, len(STAGES) + 1)),

@@ -232,6 +232,7 @@ def _note_answers_expected(con, source: Staged, plan: Plan, mapping: Mapping, re
         return
     con.execute(db.sql_text("touchpoints_expects_answer_write"),
                 {"loaded": loaded, "expects_answer": mapping.expects_answer})
+    derive.note_everything(con)  # whether an answer is due changes on every day of those touchpoints
     touchpoints = [t for (t,) in con.execute(
         f"select distinct touchpoint from {ident(loaded)} where touchpoint is not null order by 1").fetchall()]
     if touchpoints:
