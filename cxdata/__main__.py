@@ -184,7 +184,7 @@ def _parser() -> argparse.ArgumentParser:
         "serve", help="start the app, its first page computed before it opens to visitors",
         description=("Serve the app as `streamlit run app.py` does (same options and .streamlit/config.toml), but "
                      "make the database ready (the demo built when there is none) and compute the default view "
-                     "before the port opens, so the first visitor's page is drawn at once. Stop it with Ctrl-C."))
+                     "before the port opens, so the first visitor does not wait for them. Stop it with Ctrl-C."))
     serve.add_argument("--db", type=Path, default=None, metavar="PATH",
                        help=f"the database file (default: $CX_DB or {db.DEFAULT_DB})")
     serve.add_argument("--port", type=int, metavar="N", help="the port (default: .streamlit/config.toml, else 8501)")
