@@ -62,6 +62,8 @@ def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False,
         if scheduled or not update:  # a load drops them (sql/derived_update.sql): the page computes them until then
             journey.store_presets(con)  # the paths of the date presets, computed once here instead of per view
     except duckdb.Error as exc:
+        if db.write_failure(exc):
+            raise  # the disk, not the tables: db.copy_and_swap says so (CannotWrite)
         raise RefreshFailed(_("rebuilding the summary tables failed, so nothing was written ({error})").format(
             error=str(exc).strip().splitlines()[0])) from exc
     if scheduled or not update:

@@ -294,3 +294,18 @@ def test_a_load_keeps_the_scores_and_the_scheduled_refresh_equals_a_full_rebuild
     for table in ("churn_scores", "churn_score_history", "journey_flow_presets"):
         pd.testing.assert_frame_equal(scheduled[table], full[table], check_dtype=False, obj=table)
     assert scheduled["churn_model"]["scored_as_of"].iloc[0] > before["churn_model"]["scored_as_of"].iloc[0]
+
+
+def test_a_load_of_targets_rebuilds_nothing(small_demo, tmp_path):
+    """Targets are read when a page opens, never by the derived layer: loading them changes no table."""
+    path = tmp_path / "cx.duckdb"
+    shutil.copyfile(small_demo, path)
+    before = scheduled_rows(path)
+    targets = tmp_path / "targets.csv"
+    targets.write_text("metric,department,period_start,period_end,target\nnps,,2026-01-01,2026-12-31,40\n")
+    load_files([targets], db_path=path)
+    after = scheduled_rows(path)
+    for table in SCHEDULED_TABLES:   # the stored journey views are kept, the scores too
+        pd.testing.assert_frame_equal(after[table], before[table], obj=table)
+    assert not last_refresh_updated(path)   # no day was rebuilt
+    assert_layers_equal(path, full_rebuild_of(path, tmp_path), "targets")

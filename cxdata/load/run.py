@@ -133,7 +133,10 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
         con.commit()
         return result
     except BaseException:
-        con.rollback()
+        try:
+            con.rollback()
+        except duckdb.TransactionException:
+            pass  # the commit itself failed (a full disk) and ended the transaction: the error below says why
         raise
 
 

@@ -50,6 +50,7 @@ def _note_changes(con, spec: TableSpec, merged: str) -> None:
     """Record the new and updated rows of this upsert (before and after: key, customer, day) in
     refresh_changes, so the refresh that follows rebuilds only what they reach (cxdata.derive)."""
     if spec.name in NOT_DERIVED:
+        derive.note_changes(con)  # noted as nothing: the refresh leaves the layer as it is
         return
     if spec.name not in ROWS_BY_DAY:
         derive.note_everything(con)
