@@ -25,7 +25,7 @@ from cxdata.i18n import _
 
 # The SQL of the layer and the code that analyses comments (not the theme file: editing it takes a
 # `python -m cxdata refresh`, which re-themes everything).
-VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived") + db.sql_text("derived_update")).encode()
+VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived")).encode()
                          + b"".join(p.read_bytes() for p in comments.ANALYSIS_FILES)
                          + b"".join(p.read_bytes() for p in churn.SCORING_FILES)).hexdigest()[:12]
 
