@@ -6,7 +6,7 @@
 -- small customer-level tables are rebuilt whole. The parity test (tests/test_incremental.py) checks
 -- that this leaves every table equal to a full rebuild, row for row.
 --
--- The load's changes are in the temp table refresh_changes (source, row_id, customer_id, on_day), one
+-- The load's changes are in the table refresh_changes (source, row_id, customer_id, on_day), one
 -- row for each new or updated row, for its values before and after (cxdata/load/write.py).
 
 delete from refresh_days;
