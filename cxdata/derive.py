@@ -2,7 +2,7 @@
 
 Every write goes through `writable_copy`, which calls `refresh` on its copy before the swap, so no
 reader ever sees raw rows and their summaries out of step. A load records what it changed (`note_changes`,
-the temp table refresh_changes) and `refresh` then rebuilds only the days and customers those rows reach
+the table refresh_changes, on the copy only) and `refresh` then rebuilds only the days and customers those rows reach
 (sql/derived_update.sql), with the same macros as the full rebuild (sql/derived.sql); anything else (a
 demo build, `python -m cxdata refresh`, a load of a reference table, a new code version) rebuilds the
 whole layer. VERSION is a hash of the SQL that builds the layer: a database whose layer another version
@@ -25,7 +25,7 @@ from cxdata.i18n import _
 
 # The SQL of the layer and the code that analyses comments (not the theme file: editing it takes a
 # `python -m cxdata refresh`, which re-themes everything).
-VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived") + db.sql_text("derived_update")).encode()
+VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived")).encode()
                          + b"".join(p.read_bytes() for p in comments.ANALYSIS_FILES)
                          + b"".join(p.read_bytes() for p in churn.SCORING_FILES)).hexdigest()[:12]
 
@@ -77,8 +77,9 @@ def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False,
 
 
 def note_changes(con: duckdb.DuckDBPyConnection) -> None:
-    """Start recording a write's changes on this connection (the temp table refresh_changes, which the
-    writer fills: cxdata/load/write.py), so that `refresh` rebuilds only what they reach."""
+    """Start recording a write's changes on this writable copy (the table refresh_changes, which the
+    writer fills, cxdata/load/write.py, and `refresh` drops), so that `refresh` rebuilds only what they
+    reach. A write that records nothing this way gets the whole layer rebuilt."""
     con.execute(db.sql_text("refresh_changes"))
 
 
