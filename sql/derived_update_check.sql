@@ -1,4 +1,4 @@
--- Whether a load's changes (the temp table refresh_changes) can be applied to the derived layer by
+-- one row: whether a load's changes (the temp table refresh_changes) can be applied to the derived layer by
 -- sql/derived_update.sql instead of a full rebuild (cxdata.derive.refresh): not when a table the
 -- layer reads whole changed (a 'full' row: channels, touchpoints, journey stages), nor when a changed
 -- contact or answer names a journey stage or touchpoint the layer's enums do not hold, nor before the

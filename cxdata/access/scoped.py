@@ -49,6 +49,8 @@ WRITES = frozenset({
     "load_check_columns_customers", "load_check_columns_feedback", "load_check_columns_interactions",
     "load_check_columns_transactions", "load_check_service", "load_macros", "macros", "schema",
     "touchpoints_expects_answer_write", "initiative_scope_unknown",
+    "derived_update", "derived_update_check", "refresh_changes", "refresh_changes_clear", "refresh_changes_full",
+    "refresh_changes_noted",
 })
 # Filter-taking queries whose rows are single customers: see the module's docstring.
 CUSTOMER_ROWS = frozenset({"churn_alerts", "churn_alert_ids", "churn_risk_points", "drill_customers",
