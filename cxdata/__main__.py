@@ -86,7 +86,14 @@ def _parser() -> argparse.ArgumentParser:
 
     refresh = commands.add_parser(
         "refresh", help="rebuild the derived tables (every load and demo build already does)",
-        description="Rebuild the derived summary tables the pages read, e.g. after upgrading cx-cockpit.")
+        description="Rebuild the derived summary tables the pages read, e.g. after upgrading cx-cockpit. A load "
+                    "rebuilds only the days and customers it changes; schedule `refresh --scheduled` (e.g. nightly, "
+                    "after the day's loads) for what reads every customer's whole history: the churn model and "
+                    "scores, and the journey map's stored views.")
+    refresh.add_argument("--scheduled", action="store_true",
+                         help="the scheduled refresh: train the churn model, score every customer and store the "
+                              "journey map's default views, as of the newest data (every load already brought the "
+                              "summary tables up to date)")
     _add_db_option(refresh, "load")
     refresh.set_defaults(run=_refresh)
 
@@ -361,11 +368,13 @@ def _refresh(args: argparse.Namespace) -> int:
     if not path.exists():
         return _fail(f"no database at {path}")
     began = time.perf_counter()
-    with derive.writable_copy(path):
-        pass  # the copy is refreshed before it is swapped in
-    print(f"Refreshed the derived tables of {path} in {time.perf_counter() - began:.1f}s "
-          f"(version {derive.VERSION})")
-    return _record(path, "refresh", {"database": str(path), "version": derive.VERSION}, args.user)
+    with derive.writable_copy(path, scheduled=args.scheduled) as con:
+        if args.scheduled:
+            derive.note_changes(con)  # no rows changed: the summary tables stay as they are
+    what = "the churn scores and the stored journey views" if args.scheduled else "the derived tables"
+    print(f"Refreshed {what} of {path} in {time.perf_counter() - began:.1f}s (version {derive.VERSION})")
+    return _record(path, "refresh", {"database": str(path), "version": derive.VERSION, "scheduled": args.scheduled},
+                   args.user)
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -245,11 +245,17 @@ def _write_errors(path: Path) -> Iterator[None]:
             raise  # not the database's folder: a source file that cannot be read, say
         cause = WRITE_CAUSES[-1] if misplaced else exc.strerror or str(exc)
         raise CannotWrite(_cannot_write(path, cause), cause.lower()) from exc
-    except duckdb.IOException as exc:
-        cause = next((w for w in _WRITE_WORDS if w in str(exc).lower()), None)
+    except duckdb.Error as exc:  # an I/O error, or a commit that could not write its log
+        cause = write_failure(exc)
         if cause is None:
             raise
         raise CannotWrite(_cannot_write(path, cause), cause) from exc
+
+
+def write_failure(exc: Exception) -> str | None:
+    """The cause in words when a DuckDB error is the disk refusing a write (full, read-only, no
+    permission), else None: a writer lets such an error through so that it reads as CannotWrite."""
+    return next((w for w in _WRITE_WORDS if w in str(exc).lower()), None)
 
 
 def _cannot_write(path: Path, cause: str) -> str:

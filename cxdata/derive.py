@@ -1,8 +1,12 @@
-"""The derived layer: the metric macros and the daily summary tables, rebuilt by every write.
+"""The derived layer: the metric macros and the daily summary tables, brought up to date by every write.
 
 Every write goes through `writable_copy`, which calls `refresh` on its copy before the swap, so no
-reader ever sees raw rows and their summaries out of step. VERSION is a hash of the SQL that builds the layer: a database
-whose layer another version of this code built is refreshed before the app reads it.
+reader ever sees raw rows and their summaries out of step. A load records what it changed (`note_changes`,
+the temp table refresh_changes) and `refresh` then rebuilds only the days and customers those rows reach
+(sql/derived_update.sql), with the same macros as the full rebuild (sql/derived.sql); anything else (a
+demo build, `python -m cxdata refresh`, a load of a reference table, a new code version) rebuilds the
+whole layer. VERSION is a hash of the SQL that builds the layer: a database whose layer another version
+of this code built is rebuilt before the app reads it.
 """
 from __future__ import annotations
 
@@ -14,13 +18,14 @@ from pathlib import Path
 from typing import Iterator
 
 import duckdb
+import pandas as pd
 
 from cxdata import churn, comments, db, journey, service, themes
 from cxdata.i18n import _
 
 # The SQL of the layer and the code that analyses comments (not the theme file: editing it takes a
 # `python -m cxdata refresh`, which re-themes everything).
-VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived")).encode()
+VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived") + db.sql_text("derived_update")).encode()
                          + b"".join(p.read_bytes() for p in comments.ANALYSIS_FILES)
                          + b"".join(p.read_bytes() for p in churn.SCORING_FILES)).hexdigest()[:12]
 
@@ -29,26 +34,74 @@ class RefreshFailed(Exception):
     """The derived tables could not be rebuilt, so the write they belong to was not swapped in."""
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> float:
-    """Rebuild every derived table on this (writable) connection, whose schema and macros
-    db.apply_schema has written; return the seconds it took."""
+def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False) -> float:
+    """Bring every derived table up to date on this (writable) connection, whose schema and macros
+    db.apply_schema has written: only where the changes noted on it reach when it can (`can_update`),
+    else the whole layer. Return the seconds it took.
+
+    Two things read every customer's whole history as of the newest day, which a load of one day's
+    rows would pay for whole: training the churn model and scoring every customer, and the journey
+    map's stored views. A full rebuild computes them, and so does the SCHEDULED refresh (`python -m
+    cxdata refresh --scheduled`, e.g. nightly after the day's loads: docs/performance.md); a load keeps
+    the scores as they were (the churn page says the day they are as of) and drops the stored views
+    (the journey page computes them until then)."""
     began = time.perf_counter()
     try:
         comments.refresh(con)  # the comment analysis that the voice tables of derived.sql read
     except themes.ThemeFileError as exc:
         raise RefreshFailed(_("{error}; nothing was written").format(error=exc)) from exc
+    settings_before = _service_settings(con)
     service.write_settings(con)  # the service thresholds that derived.sql's service tables read
+    update = settings_before == _service_settings(con) and can_update(con)
     try:
-        con.execute(db.sql_text("derived"))
-        journey.store_presets(con)  # the paths of the date presets, computed once here instead of per view
+        con.execute(db.sql_text("derived_update" if update else "derived"))
+        if scheduled or not update:  # a load drops them (sql/derived_update.sql): the page computes them until then
+            journey.store_presets(con)  # the paths of the date presets, computed once here instead of per view
     except duckdb.Error as exc:
+        if db.write_failure(exc):
+            raise  # the disk, not the tables: db.copy_and_swap says so (CannotWrite)
         raise RefreshFailed(_("rebuilding the summary tables failed, so nothing was written ({error})").format(
             error=str(exc).strip().splitlines()[0])) from exc
-    churn.refresh(con)  # the risk scores, trained on the history this write leaves
+    if scheduled or not update:
+        churn.refresh(con)  # the risk scores, trained on the history this write leaves
     seconds = time.perf_counter() - began
     con.execute(db.sql_text("derived_stamp"), {"refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
                                                "version": VERSION, "refresh_seconds": seconds})
+    con.execute(db.sql_text("refresh_changes_clear"))
     return seconds
+
+
+def note_changes(con: duckdb.DuckDBPyConnection) -> None:
+    """Start recording a write's changes on this connection (the temp table refresh_changes, which the
+    writer fills: cxdata/load/write.py), so that `refresh` rebuilds only what they reach."""
+    con.execute(db.sql_text("refresh_changes"))
+
+
+def note_everything(con: duckdb.DuckDBPyConnection) -> None:
+    """Record that this write changed something the layer reads whole (a reference table), so the next
+    `refresh` rebuilds everything."""
+    note_changes(con)
+    con.execute(db.sql_text("refresh_changes_full"))
+
+
+def can_update(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the changes noted on this connection can be applied by sql/derived_update.sql: they
+    were noted, the layer was built by this code over some contacts, and they name no new journey
+    stage or touchpoint and change no table the layer reads whole (sql/derived_update_check.sql)."""
+    if not con.execute(db.sql_text("refresh_changes_noted")).fetchone()[0] or not is_current(con):
+        return False
+    check = db.run(con, "derived_update_check").iloc[0]
+    return (check["n_full"] == 0 and check["n_new_stages"] == 0 and check["n_new_touchpoints"] == 0
+            and not pd.isna(check["latest_event_at"]))
+
+
+def _service_settings(con: duckdb.DuckDBPyConnection) -> tuple | None:
+    """The service thresholds the layer was built with (None before the first build)."""
+    try:
+        row = db.run(con, "service_settings").iloc[0]
+    except duckdb.CatalogException:
+        return None
+    return row["immediate_seconds"], row["deferred_seconds"], tuple(row["live_channels"])
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
@@ -83,9 +136,10 @@ def ensure_current(path: Path | str) -> bool:
 
 
 @contextmanager
-def writable_copy(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def writable_copy(path: Path | str | None = None, scheduled: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one way to write: a read-write connection to a copy of the database (db.copy_and_swap),
-    whose derived layer is rebuilt before it is swapped in atomically, so every write leaves raw rows
-    and their summaries in step. If the block raises, the database is exactly as it was."""
-    with db.copy_and_swap(path, before_swap=refresh) as con:
+    whose derived layer is brought up to date (`refresh`; SCHEDULED: the scheduled refresh) before it is
+    swapped in atomically, so every write leaves raw rows and their summaries in step. If the block
+    raises, the database is exactly as it was."""
+    with db.copy_and_swap(path, before_swap=lambda con: refresh(con, scheduled=scheduled)) as con:
         yield con

@@ -31,9 +31,16 @@ if info is None or pd.isna(info["scored_as_of"]):
             icon=":material/search_off:")
     st.stop()
 scored_on = pd.Timestamp(info["scored_as_of"]).date()
-st.caption(_("Risk of being lost in the next 90 days, scored as of **{day}**, the newest data (no period applies "
-             "here) · {filters} · {freshness}").format(day=fmt.date(scored_on), filters=fmt.md(filters_line(view.filters)),
-                                                       freshness=freshness_line(facts)))
+if facts["newest_on"] is None or scored_on >= pd.Timestamp(facts["newest_on"]).date():
+    st.caption(_("Risk of being lost in the next 90 days, scored as of **{day}**, the newest data (no period applies "
+                 "here) · {filters} · {freshness}").format(day=fmt.date(scored_on),
+                                                           filters=fmt.md(filters_line(view.filters)),
+                                                           freshness=freshness_line(facts)))
+else:  # loads since the last scoring: the scores follow at the next scheduled scoring (docs/churn-model.md)
+    st.caption(_("Risk of being lost in the next 90 days, scored as of **{day}**; the data now reaches {newest}, and "
+                 "the scores catch up at the next scheduled scoring (no period applies here) · {filters} · "
+                 "{freshness}").format(day=fmt.date(scored_on), newest=fmt.date(pd.Timestamp(facts["newest_on"]).date()),
+                                       filters=fmt.md(filters_line(view.filters)), freshness=freshness_line(facts)))
 if info["kind"] == model.MODEL:
     st.caption(":material/model_training: " + n_(
         "Score: {kind}, trained on {n} customer-quarters with {churners} leaver; the score is the probability (%) "

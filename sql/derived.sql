@@ -5,9 +5,25 @@
 -- The grain of the activity tables: day x the global filter dimensions (segment, region, plan,
 -- channel, department, journey_stage); sorted by day so a date range reads few row groups.
 -- docs/data-model.md ("Derived tables") explains each table and how each KPI is read from it.
+--
+-- A load rebuilds only what its rows touch (sql/derived_update.sql, docs/performance.md "Daily loads"):
+-- each table below is built by a table macro, <table>_rows(everything), that reads every row when
+-- `everything` is true (this script, the full rebuild) and otherwise only the days in refresh_days
+-- (or the customers in refresh_customers) that the update script fills from the load's changes.
+-- The full rebuild and the update run the same macro, so a formula is written once.
+create or replace table refresh_days (source varchar, day date);      -- source: interactions, feedback, transactions
+create or replace table refresh_customers (customer_id varchar);
+
+-- A row that HAPPENED then is rebuilt: always in a full rebuild, else when its day is one refresh_days lists for
+-- SOURCE_NAME; by period (GRAIN: 'month', 'quarter') for the tables that sum the daily ones.
+create or replace macro is_rebuilt_day(source_name, happened, everything) as
+    everything or happened::date in (select day from refresh_days where source = source_name);
+create or replace macro is_rebuilt_period(source_name, grain, on_day, everything) as
+    everything or date_trunc(grain, on_day) in (select date_trunc(grain, day) from refresh_days
+                                                where source = source_name);
 
 -- one row per answer day x survey x filter dimensions: the parts of NPS, CSAT and CES
-create or replace table feedback_daily as
+create or replace macro feedback_daily_rows(everything) as table
 select r.submitted_at::date as submitted_on, r.survey,
        r.segment, r.region, r.plan, r.channel, r.department, r.journey_stage,
        count(*) as n,
@@ -17,15 +33,17 @@ select r.submitted_at::date as submitted_on, r.survey,
        sum(r.score)::bigint as score_sum,
        sum(r.score::bigint * r.score)::bigint as score_sumsq
 from feedback_rows() r
-group by all
-order by submitted_on;
+where is_rebuilt_day('feedback', r.submitted_at, everything)
+group by all;
+create or replace table feedback_daily as select * from feedback_daily_rows(true) order by submitted_on;
 
 -- one row per start day x filter dimensions: volumes and the SLA, judged as of the data's latest
 -- event at refresh time (a load that moves it rebuilds this table)
-create or replace table interactions_daily as
+create or replace macro interactions_daily_rows(everything) as table
 with judged as (
     select r.*, sla_met(r.started_at, r.resolved_at, r.sla_seconds, interactions_as_of()) as is_sla_met
     from interaction_rows() r
+    where is_rebuilt_day('interactions', r.started_at, everything)
 )
 select started_at::date as started_on, segment, region, plan, channel, department, journey_stage,
        count(*) as n_interactions,
@@ -36,13 +54,13 @@ select started_at::date as started_on, segment, region, plan, channel, departmen
        count(*) filter (where is_first_contact_resolution(first_response_seconds, sla_seconds, resolved_at,
                                                           escalated)) as n_first_contact_resolved
 from judged
-group by all
-order by started_on;
+group by all;
+create or replace table interactions_daily as select * from interactions_daily_rows(true) order by started_on;
 
 -- one row per start day x filter dimensions x first-response time (3 significant figures): the
 -- histogram that medians and their intervals are read from, over the contacts due an answer; one
 -- never answered counts as +infinity (counted_response_seconds), so it weighs against the median
-create or replace table response_times_daily as
+create or replace macro response_times_daily_rows(everything) as table
 select started_at::date as started_on, segment, region, plan, channel, department, journey_stage,
        response_bucket(counted_response_seconds(is_due, first_response_seconds, started_at, resolved_at,
                                                 interactions_as_of())) as response_seconds,
@@ -50,101 +68,115 @@ select started_at::date as started_on, segment, region, plan, channel, departmen
 from interaction_rows()
 where counted_response_seconds(is_due, first_response_seconds, started_at, resolved_at,
                                interactions_as_of()) is not null
-group by all
-order by started_on;
+  and is_rebuilt_day('interactions', started_at, everything)
+group by all;
+create or replace table response_times_daily as
+select * from response_times_daily_rows(true) order by started_on;
 
 -- one row per start day x filter dimensions x resolution time (3 significant figures) of the
 -- resolved contacts an agent handled: the histogram the median resolution time is read from
-create or replace table resolution_times_daily as
+create or replace macro resolution_times_daily_rows(everything) as table
 select started_at::date as started_on, segment, region, plan, channel, department, journey_stage,
        response_bucket(resolution_seconds_of(started_at, resolved_at)) as resolution_seconds,
        count(*) as n
 from interaction_rows()
 where is_agent_handled(first_response_seconds, sla_seconds) and resolved_at is not null
-group by all
-order by started_on;
+  and is_rebuilt_day('interactions', started_at, everything)
+group by all;
+create or replace table resolution_times_daily as select * from resolution_times_daily_rows(true) order by started_on;
 
 -- resolution times company-wide by month (whole months of an unfiltered view: see resolution_rows)
-create or replace table resolution_times_company_monthly as
+create or replace macro resolution_times_company_monthly_rows(everything) as table
 select date_trunc('month', started_on)::date as started_on, resolution_seconds, sum(n)::bigint as n
 from resolution_times_daily
-group by all
-order by started_on;
+where is_rebuilt_period('interactions', 'month', started_on, everything)
+group by all;
+create or replace table resolution_times_company_monthly as select * from resolution_times_company_monthly_rows(true) order by started_on;
 
 -- the two histograms by department and quarter (no other dimension), for the scorecards and the
 -- trends page's quarters by department when no other dimension is filtered (see response_rows): a
 -- tenth of the daily rows. Responses keep the channel, for live and written channels at query time.
-create or replace table response_times_department_quarterly as
+create or replace macro response_times_department_quarterly_rows(everything) as table
 select date_trunc('quarter', started_on)::date as started_on, department, channel, response_seconds,
        sum(n)::bigint as n
 from response_times_daily
-group by all
-order by started_on;
+where is_rebuilt_period('interactions', 'quarter', started_on, everything)
+group by all;
+create or replace table response_times_department_quarterly as select * from response_times_department_quarterly_rows(true) order by started_on;
 
-create or replace table resolution_times_department_quarterly as
+create or replace macro resolution_times_department_quarterly_rows(everything) as table
 select date_trunc('quarter', started_on)::date as started_on, department, resolution_seconds, sum(n)::bigint as n
 from resolution_times_daily
-group by all
-order by started_on;
+where is_rebuilt_period('interactions', 'quarter', started_on, everything)
+group by all;
+create or replace table resolution_times_department_quarterly as select * from resolution_times_department_quarterly_rows(true) order by started_on;
 
 -- the same histogram company-wide (no dimension filter, the most common view): one row per day x
 -- channel x time, and per month x channel x time. The channel stays so that live and written
 -- channels can be told apart by a list bound at query time ($live_channels), not at build time.
-create or replace table response_times_company_daily as
+create or replace macro response_times_company_daily_rows(everything) as table
 select started_on, channel, response_seconds, sum(n)::bigint as n
 from response_times_daily
-group by all
-order by started_on;
+where is_rebuilt_period('interactions', 'day', started_on, everything)
+group by all;
+create or replace table response_times_company_daily as select * from response_times_company_daily_rows(true) order by started_on;
 
-create or replace table response_times_company_monthly as
+create or replace macro response_times_company_monthly_rows(everything) as table
 select date_trunc('month', started_on)::date as started_on, channel, response_seconds, sum(n)::bigint as n
 from response_times_daily
-group by all
-order by started_on;
+where is_rebuilt_period('interactions', 'month', started_on, everything)
+group by all;
+create or replace table response_times_company_monthly as select * from response_times_company_monthly_rows(true) order by started_on;
 
 -- one row per day x customer attributes: revenue
-create or replace table revenue_daily as
+create or replace macro revenue_daily_rows(everything) as table
 select occurred_at::date as occurred_on, segment, region, plan,
        sum(amount) as amount, count(*) as n_transactions
 from transaction_rows()
-group by all
-order by occurred_on;
+where is_rebuilt_day('transactions', occurred_at, everything)
+group by all;
+create or replace table revenue_daily as select * from revenue_daily_rows(true) order by occurred_on;
 
 -- one row per customer attributes x signup day x churn day: the customers, counted (and their
 -- annual value summed), that churn, retention, active customers and annual value lost are read from (about half as many rows as customers); a
 -- customer with no signup date starts on the day of their first activity (customer_started), one with neither is null: never active
-create or replace table customer_spans as
+create or replace macro customer_spans_rows() as table
 select c.segment, c.region, c.plan, s.started_on as signup_on, c.churned_on,
        count(*) as n_customers, sum(c.annual_value) as annual_value
 from customers c join customer_started() s using (customer_id)
-group by all
-order by signup_on;
+group by all;
+create or replace table customer_spans as select * from customer_spans_rows() order by signup_on;
 
 -- the same by signup month x churn month (each the month's first day), for monthly trend points
-create or replace table customer_spans_monthly as
+create or replace macro customer_spans_monthly_rows() as table
 select segment, region, plan, date_trunc('month', signup_on)::date as signup_on,
        date_trunc('month', churned_on)::date as churned_on, sum(n_customers)::bigint as n_customers
 from customer_spans
 group by all;
+create or replace table customer_spans_monthly as select * from customer_spans_monthly_rows();
 
 -- one row per as-of month x customer attributes: the parts of net and gross revenue retention
 -- (sql/macros.sql, "Revenue retention") summed over the cohort, for every as-of month whose base
--- and trailing years the transactions cover (none when they span less than two years)
-create or replace table revenue_retention_monthly as
+-- and trailing years the transactions cover (none when they span less than two years). A
+-- transaction counts in the as-of months of the two years after its month, so a load rebuilds the
+-- months from its earliest transaction day's (SINCE; null: every month).
+create or replace macro revenue_retention_monthly_rows(since) as table
 select r.as_of, r.segment, r.region, r.plan,
        count(*) as n_customers,
        sum(r.base_revenue) as base_revenue,
        sum(r.current_revenue) as current_revenue,
        sum(retained_revenue_of(r.current_revenue, r.base_revenue)) as retained_revenue
-from customer_revenue_years((select first_covered_as_of(min(occurred_at)) from transactions),
+from customer_revenue_years((select case when since is null then first_covered_as_of(min(occurred_at))
+                                         else greatest(first_covered_as_of(min(occurred_at)), since) end
+                             from transactions),
                             (select last_covered_as_of(max(occurred_at)) from transactions)) r
 where is_in_retention_cohort(r.base_revenue, r.signup_date, r.as_of)
-group by all
-order by r.as_of;
+group by all;
+create or replace table revenue_retention_monthly as select * from revenue_retention_monthly_rows(null) order by as_of;
 
 -- one row per filter dimension x value that exists in the data: the choices the sidebar offers
 -- and the allow-list that URL parameters are checked against
-create or replace table filter_values as
+create or replace macro filter_values_rows() as table
 select distinct dimension, value from (
     select 'segment' as dimension, segment as value from customers
     union all select 'region', region from customers
@@ -155,12 +187,12 @@ select distinct dimension, value from (
     union all select 'journey_stage', journey_stage from interactions_daily
     union all select 'journey_stage', journey_stage from feedback_daily
 )
-where value is not null
-order by dimension, value;
+where value is not null;
+create or replace table filter_values as select * from filter_values_rows() order by dimension, value;
 
 -- one row: what the data holds and when it was taken (the header, the date presets, the SLA's as-of);
 -- cxdata.derive adds the code version that built the layer and what the refresh cost
-create or replace table derived_info as
+create or replace macro derived_info_rows() as table
 select
     (select greatest(max(started_at), (select max(submitted_at) from feedback),
                      (select max(occurred_at) from transactions)) from interactions)::date as newest_on,
@@ -174,6 +206,7 @@ select
     null::timestamp as refreshed_at,
     null::varchar as version,
     null::double as refresh_seconds;
+create or replace table derived_info as select * from derived_info_rows();
 
 -- ---- Whole periods: the one rule (docs/metrics.md, "Whole periods") -------------------------------
 -- The day after the newest whole day of data: the newest day with data, unless the data was taken
@@ -478,25 +511,26 @@ create or replace macro response_rows(start, stop, f, grain, dim) as table
 -- the filter dimensions, inherited from the interaction rated as feedback_rows() says). Drivers pair
 -- each respondent's latest NPS answer with their CSAT answers by touchpoint, department and
 -- channel, which no daily sum can answer; this spares the join of every answer to 10 M interactions.
-create or replace table survey_answers as
+create or replace macro survey_answers_rows(everything) as table
 select r.feedback_id, r.customer_id, r.submitted_at, r.survey, r.score, r.touchpoint,
        r.segment, r.region, r.plan, r.channel, r.department, r.journey_stage
 from feedback_rows() r
-where r.survey in ('nps', 'csat')
-order by r.submitted_at;
+where r.survey in ('nps', 'csat') and is_rebuilt_day('feedback', r.submitted_at, everything);
+create or replace table survey_answers as select * from survey_answers_rows(true) order by submitted_at;
 
 -- ---- Follow-up (sql/followup_cases.sql, sql/followup_kpis.sql; docs/follow-up.md) ---------------------
 -- one row per answer, every survey: what a follow-up case opened by it needs, with the department,
 -- channel and journey stage of the contact it rates (the department the rated contact's first, then
 -- the answer's own: the case goes to whoever handled the contact; the stage the answer's own first),
 -- so the follow-up never joins its answers to 10 M interactions when a page opens
-create or replace table followup_answers as
+create or replace macro followup_answers_rows(everything) as table
 select f.feedback_id, f.customer_id, f.submitted_at, f.survey, f.score,
        coalesce(i.department, f.department) as department, i.channel,
        coalesce(f.journey_stage, i.journey_stage) as journey_stage
 from feedback f
 left join interactions i on i.interaction_id = f.interaction_id
-order by f.submitted_at;
+where is_rebuilt_day('feedback', f.submitted_at, everything);
+create or replace table followup_answers as select * from followup_answers_rows(true) order by submitted_at;
 
 -- The NPS and CSAT answers of [start, stop): from survey_answers or, for the reference path, raw
 -- rows (the flag is a constant, so only one branch is ever read).
@@ -584,10 +618,11 @@ create or replace macro nps_drivers_of(start, stop, f, from_derived) as table
 -- raw-row twins (sql/raw_journey_*.sql) read the same macros with from_derived false.
 
 -- one row per start day x filter dimensions x touchpoint: volume, complaints and the SLA
-create or replace table journey_touchpoints_daily as
+create or replace macro journey_touchpoints_daily_rows(everything) as table
 with judged as (
     select r.*, sla_met(r.started_at, r.resolved_at, r.sla_seconds, interactions_as_of()) as is_sla_met
     from interaction_rows() r
+    where is_rebuilt_day('interactions', r.started_at, everything)
 )
 select started_at::date as started_on, segment, region, plan, channel, department, journey_stage, touchpoint,
        count(*) as n_interactions,
@@ -595,12 +630,12 @@ select started_at::date as started_on, segment, region, plan, channel, departmen
        count(is_sla_met) as n_sla_judged,
        count(*) filter (where is_sla_met) as n_sla_met
 from judged
-group by all
-order by started_on;
+group by all;
+create or replace table journey_touchpoints_daily as select * from journey_touchpoints_daily_rows(true) order by started_on;
 
 -- one row per answer day x survey x filter dimensions x touchpoint: the parts of NPS, CSAT and CES of
 -- the answers about a stage or touchpoint (relationship surveys, about neither, are left out)
-create or replace table journey_feedback_daily as
+create or replace macro journey_feedback_daily_rows(everything) as table
 select r.submitted_at::date as submitted_on, r.survey,
        r.segment, r.region, r.plan, r.channel, r.department, r.journey_stage, r.touchpoint,
        count(*) as n,
@@ -610,45 +645,56 @@ select r.submitted_at::date as submitted_on, r.survey,
        sum(r.score)::bigint as score_sum,
        sum(r.score::bigint * r.score)::bigint as score_sumsq
 from feedback_rows() r
-where r.journey_stage is not null or r.touchpoint is not null
-group by all
-order by submitted_on;
+where (r.journey_stage is not null or r.touchpoint is not null)
+  and is_rebuilt_day('feedback', r.submitted_at, everything)
+group by all;
+create or replace table journey_feedback_daily as select * from journey_feedback_daily_rows(true) order by submitted_on;
 
 -- Every experience a customer had at a touchpoint: each interaction (bad when it missed its SLA,
 -- judged when its SLA is judged) and each answer about a stage or touchpoint (bad for a detractor,
--- CSAT 1-2 or CES 1-3; always judged). The raw rows the customer tables below are built from.
-create or replace macro journey_experience_rows() as table
+-- CSAT 1-2 or CES 1-3; always judged). The raw rows the customer tables below are built from: every
+-- customer's, or (not everything) those of the customers a load reached (refresh_customers).
+create or replace macro journey_experience_rows(everything) as table
     select i.customer_id, i.started_at as happened_at, i.channel, i.department, i.journey_stage, i.touchpoint,
            true as is_interaction,
            coalesce(not sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of()), false) as is_bad,
            sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of()) is not null as is_judged
     from interactions i
+    where everything or i.customer_id in (select customer_id from refresh_customers)
     union all
     select r.customer_id, r.submitted_at, r.channel, r.department, r.journey_stage, r.touchpoint,
            false, coalesce(is_bad_score(r.survey, r.score), false), true
     from feedback_rows() r
-    where r.journey_stage is not null or r.touchpoint is not null;
+    where (r.journey_stage is not null or r.touchpoint is not null)
+      and (everything or r.customer_id in (select customer_id from refresh_customers));
 
 -- Stage and touchpoint names as DuckDB enums, in alphabetical order (so an enum sorts as its name):
 -- the customer-level journey queries group millions of rows by customer x stage x touchpoint, and
 -- grouping on a small integer key and enums is about twice as fast as on text.
 drop table if exists journey_first_bad_quarters;  -- its stage column is of the enum type too
 drop table if exists journey_customer_days;
+drop table if exists journey_customer_keys;
 drop type if exists journey_stage_name;
 drop type if exists touchpoint_name;
 create type journey_stage_name as enum (
-    select distinct journey_stage from journey_experience_rows() where journey_stage is not null order by 1);
+    select distinct journey_stage from journey_experience_rows(true) where journey_stage is not null order by 1);
 create type touchpoint_name as enum (
-    select distinct touchpoint from journey_experience_rows() where touchpoint is not null order by 1);
+    select distinct touchpoint from journey_experience_rows(true) where touchpoint is not null order by 1);
 
 -- one row per customer x day x activity dimensions x touchpoint: when the customer first came (for
 -- the order of their path) and how many of their experiences there were judged and bad, with what
 -- the customer table says of the customer (joined here once, not by every page view). customer_key
--- numbers the customer ids (paths are grouped by it; it means nothing outside this table). Rows are
--- kept by quarter and, within it, by customer: a period still reads only its quarters, and the
--- paths' grouping by customer x stage x touchpoint finds each group's rows together, which makes
--- it about a third faster at 10 M interactions (docs/performance.md).
-create table journey_customer_days as
+-- numbers the customer ids (paths are grouped by it; it means nothing outside these tables), kept in
+-- journey_customer_keys so that a load numbers only the customers it adds. Rows are kept by quarter
+-- and, within it, by customer: a period still reads only its quarters, and the paths' grouping by
+-- customer x stage x touchpoint finds each group's rows together, which makes it about a third faster
+-- at 10 M interactions (docs/performance.md). A load appends its customers' rows; `python -m cxdata
+-- refresh --full` puts them back in that order.
+create table journey_customer_keys as
+select customer_id, row_number() over (order by customer_id)::uinteger as customer_key
+from (select distinct customer_id from journey_experience_rows(true));
+
+create or replace macro journey_customer_days_rows(everything) as table
 with days as (
     select customer_id, happened_at::date as active_on, channel, department,
            journey_stage::journey_stage_name as journey_stage, touchpoint::touchpoint_name as touchpoint,
@@ -656,42 +702,46 @@ with days as (
            min(happened_at) filter (where is_interaction) as first_at,
            count(*) filter (where is_bad) as n_bad,
            count(*) filter (where is_judged) as n_judged
-    from journey_experience_rows()
+    from journey_experience_rows(everything)
     group by all
-),
-keys as (
-    select customer_id, row_number() over (order by customer_id)::uinteger as customer_key
-    from (select distinct customer_id from days)
 )
 select k.customer_key, d.active_on, d.channel, d.department, d.journey_stage, d.touchpoint,
        d.n_interactions, d.first_at, d.n_bad, d.n_judged,
        c.segment, c.region, c.plan, c.customer_id is not null as is_known, c.churned_on, c.annual_value
 from days d
-left join keys k on k.customer_id is not distinct from d.customer_id
-left join customers c on c.customer_id = d.customer_id
-order by date_trunc('quarter', d.active_on), k.customer_key, d.journey_stage, d.touchpoint, d.active_on;
+left join journey_customer_keys k on k.customer_id is not distinct from d.customer_id
+left join customers c on c.customer_id = d.customer_id;
+
+create table journey_customer_days as
+select * from journey_customer_days_rows(true)
+order by date_trunc('quarter', active_on), customer_key, journey_stage, touchpoint, active_on;
 
 -- one row per known customer x quarter x activity dimensions with a bad experience there (n_bad > 0
 -- in journey_customer_days): the day of the first one, with the customer's attributes and churn day.
 -- The churn after a bad experience (sql/department_churn.sql) reads these, not every customer day:
 -- a customer's first bad day in [quarter start, stop) is the quarter's first when that is before
 -- stop, and there is none otherwise, so any stop and any filter read them exactly.
-create table journey_first_bad_quarters as
+create or replace macro journey_first_bad_quarters_rows(everything) as table
 select date_trunc('quarter', active_on)::date as quarter_start, customer_key, channel, department, journey_stage,
        min(active_on) as first_bad_on, segment, region, plan, churned_on
 from journey_customer_days
 where n_bad > 0 and is_known
-group by all
-order by quarter_start;
+  and (everything or customer_key in (select customer_key from journey_customer_keys
+                                      where customer_id in (select customer_id from refresh_customers)))
+group by all;
+
+create table journey_first_bad_quarters as
+select * from journey_first_bad_quarters_rows(true) order by quarter_start;
 
 -- one row per answer with a comment about a stage or touchpoint: the verbatims of the drill-down,
 -- newest first (the page masks e-mail addresses and phone numbers before showing them)
-create or replace table journey_comments as
+create or replace macro journey_comments_rows(everything) as table
 select r.submitted_at, r.survey, r.score, r.comment, r.segment, r.region, r.plan, r.channel, r.department,
        r.journey_stage, r.touchpoint
 from feedback_rows() r
 where r.comment is not null and (r.journey_stage is not null or r.touchpoint is not null)
-order by r.submitted_at desc;
+  and is_rebuilt_day('feedback', r.submitted_at, everything);
+create or replace table journey_comments as select * from journey_comments_rows(true) order by submitted_at desc;
 
 -- ---- Reading the journey tables under the global filters ------------------------------------------
 -- Interactions per stage x touchpoint in [start, stop): from journey_touchpoints_daily or raw rows.
@@ -736,7 +786,7 @@ create or replace macro journey_customer_activity(start, stop, f, from_derived) 
                r.is_interaction::int as n_interactions, case when r.is_interaction then r.happened_at end as first_at,
                r.is_bad::int as n_bad, r.is_judged::int as n_judged,
                c.segment, c.region, c.plan, c.customer_id is not null as is_known, c.churned_on, c.annual_value
-        from journey_experience_rows() r left join customers c using (customer_id)
+        from journey_experience_rows(true) r left join customers c using (customer_id)
         where not from_derived and r.happened_at >= start and r.happened_at < stop
     ) r
     where matches_activity(f, r);
@@ -919,7 +969,7 @@ limit 0;
 
 -- one row per survey answer with a comment: the answer's date, score, NPS group and filter
 -- dimensions with its comment's analysis; only the masked text is kept, so no page can show more
-create or replace table feedback_comments as
+create or replace macro feedback_comments_rows(everything) as table
 select r.feedback_id, r.submitted_at, r.submitted_at::date as submitted_on, r.survey, r.score,
        case when r.survey <> 'nps' then null
             when is_promoter(r.score) then 'promoter'
@@ -929,8 +979,8 @@ select r.feedback_id, r.submitted_at, r.submitted_at::date as submitted_on, r.su
        a.comment_hash, a.language, a.sentiment, a.themes, a.masked_comment, a.search_text
 from feedback_rows() r
 join comment_analysis a on a.comment_hash = md5(r.comment)
-where r.comment is not null
-order by submitted_on;
+where r.comment is not null and is_rebuilt_day('feedback', r.submitted_at, everything);
+create or replace table feedback_comments as select * from feedback_comments_rows(true) order by submitted_on;
 
 -- A share of comments (in %) and its 95% margin (Agresti-Coull, as every share: pct_moe).
 create or replace macro share_pct_of(n_part, n) as 100.0 * n_part / nullif(n, 0);
@@ -955,24 +1005,26 @@ create or replace macro comment_days(start, stop, f) as table
 
 -- one row per channel seen: how it answers, from the reference table channels, else live (immediate)
 -- when the live-channel setting names it
-create or replace table channel_modes as
+create or replace macro channel_modes_rows() as table
 select i.channel,
        coalesce(c.response_mode,
                 case when list_contains((select live_channels from service_settings), i.channel)
                      then 'immediate' else 'deferred' end) as response_mode
 from (select distinct channel from interactions) i
 left join channel_modes_of() c using (channel);
+create or replace table channel_modes as select * from channel_modes_rows();
 
 -- one row per contact with what service levels judge about it, as of the data's latest event:
 -- whether an answer was due, never came, came immediately (an immediate channel's front office
 -- answered within the threshold, without escalation), and the deferred promise
-create or replace macro service_rows() as table
+create or replace macro service_rows(everything) as table
     with settings as (select * from service_settings),
     judged as (
         select r.*, m.response_mode = 'immediate' as is_immediate_channel,
                sla_met(r.started_at, r.resolved_at, r.sla_seconds, interactions_as_of()) as is_sla_met
         from interaction_rows() r
         left join channel_modes m using (channel)
+        where is_rebuilt_day('interactions', r.started_at, everything)
     )
     select j.*,
            is_unanswered(j.is_due, j.first_response_seconds, j.started_at, j.resolved_at, interactions_as_of())
@@ -983,7 +1035,7 @@ create or replace macro service_rows() as table
     from judged j, settings s;
 
 -- one row per start day x filter dimensions x kind x office: the parts of every service level
-create or replace table service_daily as
+create or replace macro service_daily_rows(everything) as table
 select started_at::date as started_on, segment, region, plan, channel, department, journey_stage, kind, office,
        count(*) as n_contacts,
        count(*) filter (where is_complaint(kind)) as n_complaints,
@@ -1000,18 +1052,18 @@ select started_at::date as started_on, segment, region, plan, channel, departmen
                         and resolved_at is not null) as n_resolved_handled,
        count(*) filter (where is_first_contact_resolution(first_response_seconds, sla_seconds, resolved_at,
                                                           escalated)) as n_first_contact_resolved
-from service_rows()
-group by all
-order by started_on;
+from service_rows(everything)
+group by all;
+create or replace table service_daily as select * from service_daily_rows(true) order by started_on;
 
 -- one row per open contact with a promise to resolve: the backlog, with when its SLA expires
-create or replace table open_contacts as
+create or replace macro open_contacts_rows(everything) as table
 select interaction_id, customer_id, started_at, started_at + to_seconds(sla_seconds) as due_at,
        segment, region, plan, channel, department, journey_stage, touchpoint, kind, office, escalated,
        first_response_seconds
 from interaction_rows()
-where resolved_at is null and sla_seconds is not null
-order by due_at;
+where resolved_at is null and sla_seconds is not null and is_rebuilt_day('interactions', started_at, everything);
+create or replace table open_contacts as select * from open_contacts_rows(true) order by due_at;
 
 -- Contacts of [start, stop) under the filters from service_daily.
 create or replace macro service_days(start, stop, f) as table

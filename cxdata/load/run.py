@@ -133,7 +133,10 @@ def _load_all(con: duckdb.DuckDBPyConnection, run: _Run, table: str | None,
         con.commit()
         return result
     except BaseException:
-        con.rollback()
+        try:
+            con.rollback()
+        except duckdb.TransactionException:
+            pass  # the commit itself failed (a full disk) and ended the transaction: the error below says why
         raise
 
 
@@ -232,6 +235,7 @@ def _note_answers_expected(con, source: Staged, plan: Plan, mapping: Mapping, re
         return
     con.execute(db.sql_text("touchpoints_expects_answer_write"),
                 {"loaded": loaded, "expects_answer": mapping.expects_answer})
+    derive.note_everything(con)  # whether an answer is due changes on every day of those touchpoints
     touchpoints = [t for (t,) in con.execute(
         f"select distinct touchpoint from {ident(loaded)} where touchpoint is not null order by 1").fetchall()]
     if touchpoints:

@@ -1,6 +1,7 @@
 """Writing a checked file: upsert its good rows by key, and keep its rejected rows."""
 from __future__ import annotations
 
+from cxdata import derive
 from cxdata import formatting as fmt
 from cxdata.i18n import _
 from cxdata.load import limits
@@ -28,6 +29,7 @@ def upsert(con, plan: Plan, clean: str, rejects: str) -> tuple[int, int, int]:
         f"from (select * from {ident(clean)} c where not exists "
         f"(select 1 from {ident(rejects)} r where r._rec = c._rec)) g "
         f"left join {table} o on {_key_match(spec, 'g', 'o')}")
+    _note_changes(con, spec, f"merged_{clean}")
     con.execute(f"delete from {table} o using {merged} g "
                 f"where g._status = 'updated' and {_key_match(spec, 'g', 'o')}")
     columns = ", ".join(ident(c) for c in spec.columns)
@@ -36,6 +38,35 @@ def upsert(con, plan: Plan, clean: str, rejects: str) -> tuple[int, int, int]:
     counts = dict(con.execute(f"select _status, count(*) from {merged} group by all").fetchall())
     con.execute(f"drop table {merged}")  # merged: checked by ident() above
     return counts.get("new", 0), counts.get("updated", 0), counts.get("unchanged", 0)
+
+
+# The tables whose rows the derived layer reads by day and customer (sql/derived_update.sql), and those
+# it never reads; a change to any other table (channels, touchpoints, journey stages) rebuilds it whole.
+ROWS_BY_DAY = ("customers", "interactions", "feedback", "transactions")
+NOT_DERIVED = ("targets", "initiatives", "initiative_checkpoints")
+
+
+def _note_changes(con, spec: TableSpec, merged: str) -> None:
+    """Record the new and updated rows of this upsert (before and after: key, customer, day) in
+    refresh_changes, so the refresh that follows rebuilds only what they reach (cxdata.derive)."""
+    if spec.name in NOT_DERIVED:
+        derive.note_changes(con)  # noted as nothing: the refresh leaves the layer as it is
+        return
+    if spec.name not in ROWS_BY_DAY:
+        derive.note_everything(con)
+        return
+    derive.note_changes(con)
+    dated = DATED_BY.get(spec.name)
+    key, table = ident(spec.key[0]), ident(spec.name)
+    day = f"{{side}}.{ident(dated)}::date" if dated else "null::date"  # untranslated: SQL
+    p = Params()
+    source = p(spec.name)
+    con.execute(
+        f"insert into refresh_changes select {source}, g.{key}, g.customer_id, {day.format(side='g')} "
+        f"from {ident(merged)} g where g._status <> 'unchanged' "
+        f"union all select {source}, o.{key}, o.customer_id, {day.format(side='o')} "
+        f"from {ident(merged)} g join {table} o on {_key_match(spec, 'g', 'o')} where g._status = 'updated'",
+        p.values)
 
 
 def _key_match(spec: TableSpec, new: str, old: str) -> str:
