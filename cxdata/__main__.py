@@ -1,4 +1,4 @@
-"""Command line: `python -m cxdata load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`,
+"""Command line: `python -m cxdata serve`, `load FILE...`, `demo`, `refresh`, `bench`, `sentiment-eval`, `churn-eval`,
 `report`, `initiatives`, `audit` and `notify`.
 
 Thin on purpose: the work is in cxdata.load, cxdata.demo, cxdata.derive and cxdata.bench. Exit codes: 0 done (rows may
@@ -19,6 +19,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+import duckdb
 
 from cxdata import db, derive, filters, load
 from cxdata.access import audit, roles
@@ -48,10 +50,21 @@ def main(argv: list[str] | None = None) -> int:
         except audit.AuditError as not_recorded:
             _fail(f"the refusal below is not recorded in the audit log: {not_recorded}")
         return _fail(str(exc), code=REFUSED)
-    except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, derive.RefreshFailed) as exc:
+    except derive.RefreshFailed as exc:
+        return _out_of_memory(exc.__cause__) if isinstance(exc.__cause__, duckdb.OutOfMemoryException) else _fail(str(exc))
+    except (db.DatabaseBusy, db.NotADatabase, db.CannotWrite, db.SettingError) as exc:
         return _fail(str(exc))
+    except duckdb.OutOfMemoryException as exc:
+        return _out_of_memory(exc)
     except KeyboardInterrupt:
         return _fail("interrupted — nothing was committed, the database is as it was", code=130)
+
+
+def _out_of_memory(exc: duckdb.OutOfMemoryException) -> int:
+    """A step DuckDB could not spill to disk: the setting that bounds it, and what to do."""
+    return _fail(f"out of memory: the run needed more than {db.MEMORY_LIMIT_ENV}={db.memory_limit()} allows, even "
+                 f"spilling to disk beside the database; raise {db.MEMORY_LIMIT_ENV} (docs/performance.md) and "
+                 f"run it again — nothing was written ({str(exc).splitlines()[0]})")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -166,6 +179,19 @@ def _parser() -> argparse.ArgumentParser:
     report.set_defaults(run=_report_in_language)
 
     _add_initiatives_command(commands)
+
+    serve = commands.add_parser(
+        "serve", help="start the app, its first page computed before it opens to visitors",
+        description=("Serve the app as `streamlit run app.py` does (same options and .streamlit/config.toml), but "
+                     "make the database ready (the demo built when there is none) and compute the default view "
+                     "before the port opens, so the first visitor does not wait for them. Stop it with Ctrl-C."))
+    serve.add_argument("--db", type=Path, default=None, metavar="PATH",
+                       help=f"the database file (default: $CX_DB or {db.DEFAULT_DB})")
+    serve.add_argument("--port", type=int, metavar="N", help="the port (default: .streamlit/config.toml, else 8501)")
+    serve.add_argument("--address", metavar="A",
+                       help="the address to listen on (default: 127.0.0.1, this computer only; set up sign-in "
+                            "before serving others: docs/access.md)")
+    serve.set_defaults(run=_serve)
 
     notify = commands.add_parser(
         "notify", help="send what is due to its owners by e-mail or webhook (for cron)",
@@ -352,12 +378,15 @@ def _demo(args: argparse.Namespace) -> int:
     path = args.db or db.db_path()
     options = {k: v for k, v in (("customers", args.customers), ("seed", args.seed)) if v is not None}
     began = time.perf_counter()
+    stages = _StageTimer()
     try:
-        counts = build_demo(path, **options)
+        counts = build_demo(path, **options, progress=stages)
     except ValueError as exc:
         return _fail(f"demo: {exc}")
     except StoreError as exc:  # the data is in place; only the past alerts beside it are missing
         return _fail(f"demo: the data was built, but its past churn alerts were not written: {exc}")
+    finally:
+        stages(None)
     rows = ", ".join(f"{n:,} {table}" for table, n in counts.items())
     print(f"Built demo database {path} in {time.perf_counter() - began:.1f}s: {rows}")
     return _record(path, "demo", {"database": str(path), **options, "rows": counts}, args.user)
@@ -368,13 +397,25 @@ def _refresh(args: argparse.Namespace) -> int:
     if not path.exists():
         return _fail(f"no database at {path}")
     began = time.perf_counter()
-    with derive.writable_copy(path, scheduled=args.scheduled) as con:
-        if args.scheduled:
-            derive.note_changes(con)  # no rows changed: the summary tables stay as they are
+    stages = _StageTimer()
+    stages("copying the database")
+    try:
+        with derive.writable_copy(path, scheduled=args.scheduled, progress=stages) as con:
+            if args.scheduled:
+                derive.note_changes(con)  # no rows changed: the summary tables stay as they are
+    finally:
+        stages(None)
     what = "the churn scores and the stored journey views" if args.scheduled else "the derived tables"
     print(f"Refreshed {what} of {path} in {time.perf_counter() - began:.1f}s (version {derive.VERSION})")
     return _record(path, "refresh", {"database": str(path), "version": derive.VERSION, "scheduled": args.scheduled},
                    args.user)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from cxdata.app.serve import serve  # Streamlit is imported only to serve
+
+    serve(args.db, args.port, args.address)
+    return 0
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -389,7 +430,11 @@ def _bench(args: argparse.Namespace) -> int:
     unknown = sorted(set(pages or []) - set(bench.PAGES))
     if unknown:
         return _fail(f"unknown page {', '.join(unknown)}; the pages are {', '.join(bench.PAGES)}", code=2)
-    results = bench.run(path, repeat=args.repeat, pages=pages)
+    stages = _StageTimer()
+    try:
+        results = bench.run(path, repeat=args.repeat, pages=pages, progress=stages)
+    finally:
+        stages(None)
     print(bench.to_json(results) if args.json else bench.to_text(path, results))
     return 0
 
@@ -593,10 +638,12 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 class _StageTimer:
-    """Progress on stderr, only for stages slower than ~2 s, so small loads stay quiet."""
+    """Progress on stderr for loads, demo builds, refreshes and the bench: a stage is announced once it has
+    run for load.SLOW_STAGE_SECONDS (~2 s), then said done with its time, so small runs stay quiet. With
+    the threshold at 0 every stage is announced as it starts."""
 
-    def __init__(self, after: float = load.SLOW_STAGE_SECONDS):
-        self.after = after
+    def __init__(self, after: float | None = None):
+        self.after = load.SLOW_STAGE_SECONDS if after is None else after
         self.stage: str | None = None
         self.began = 0.0
         self.shown = False
@@ -611,7 +658,9 @@ class _StageTimer:
                 print(f"  {self.stage}: done in {time.perf_counter() - self.began:.1f}s",
                       file=sys.stderr, flush=True)
             self.stage, self.began, self.shown = stage, time.perf_counter(), False
-            if stage:
+            if stage and self.after <= 0:
+                self._say()
+            elif stage:
                 self.timer = threading.Timer(self.after, self._show)
                 self.timer.daemon = True
                 self.timer.start()
@@ -619,8 +668,11 @@ class _StageTimer:
     def _show(self) -> None:
         with self.lock:
             if self.stage:
-                print(f"{self.stage}…", file=sys.stderr, flush=True)
-                self.shown = True
+                self._say()
+
+    def _say(self) -> None:
+        print(f"{self.stage}…", file=sys.stderr, flush=True)
+        self.shown = True
 
 
 if __name__ == "__main__":

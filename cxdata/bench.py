@@ -213,9 +213,11 @@ class PageResult:
     views: dict[str, dict[str, float | None]]  # view -> cold_s, warm_s, raw_s
 
 
-def run(path: Path, repeat: int = 3, pages: list[str] | None = None) -> list[PageResult]:
+def run(path: Path, repeat: int = 3, pages: list[str] | None = None,
+        progress: Callable[[str], None] | None = None) -> list[PageResult]:
     """Time every page (or those named) on every standard view: `repeat` cold and warm runs each,
-    raw once warmed."""
+    raw once warmed. PROGRESS is told each page's stage as it starts."""
+    progress = progress or (lambda stage: None)
     probe = db.connect_readonly(path)
     try:
         reader = db.Reader(probe)
@@ -226,11 +228,17 @@ def run(path: Path, repeat: int = 3, pages: list[str] | None = None) -> list[Pag
     views = standard_views(newest, options)
 
     chosen = {page: spec for page, spec in PAGES.items() if not pages or page in pages}
-    timings = {page: _time_derived(path, queries, views, repeat) for page, (queries, _) in chosen.items()}
+    timings = {}
+    for page, (queries, _) in chosen.items():
+        progress(f"timing the {page} page")
+        timings[page] = _time_derived(path, queries, views, repeat)
     peak = _peak_rss_mb()  # before any raw-row run, which needs far more memory than the pages do
-    return [_summarise(page, timings[page], _time_raw(path, queries, views) if has_reference else
-                       {name: None for name in views}, peak)
-            for page, (queries, has_reference) in chosen.items()]
+    raw = {}
+    for page, (queries, has_reference) in chosen.items():
+        if has_reference:
+            progress(f"timing the {page} page from raw rows")
+        raw[page] = _time_raw(path, queries, views) if has_reference else {name: None for name in views}
+    return [_summarise(page, timings[page], raw[page], peak) for page in chosen]
 
 
 def _time_derived(path: Path, queries: PageQueries, views: dict, repeat: int) -> dict[str, dict[str, list[float]]]:

@@ -12,6 +12,7 @@ import fcntl
 import os
 import re
 import shutil
+import socket
 import uuid
 from contextlib import contextmanager
 from functools import lru_cache
@@ -25,6 +26,9 @@ from cxdata.i18n import N_, _
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 DEFAULT_DB = Path("data/cx.duckdb")
+MEMORY_LIMIT_ENV = "CX_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "2GB"   # a 4 GB machine: the app's reader and one write each stay under it
+SPILL_SUFFIX = ".spill"        # .cx.duckdb.<process>@<machine>.spill: DuckDB's files when a query outgrows the limit
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _QUERY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -35,6 +39,10 @@ class DatabaseBusy(Exception):
 
 class NotADatabase(Exception):
     """The database path names a file DuckDB cannot open."""
+
+
+class SettingError(Exception):
+    """A setting (an environment variable) has a value that cannot be used; the message names it."""
 
 
 class CannotWrite(Exception):
@@ -105,12 +113,69 @@ def connect_readonly(path: Path | str | None = None) -> duckdb.DuckDBPyConnectio
     if not path.exists():
         raise FileNotFoundError(_("no database at {path}: run `python -m cxdata demo` or load files").format(path=path))
     try:
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config=settings(path))
     except duckdb.Error as exc:
         if "Conflicting lock" in str(exc):
             raise DatabaseBusy(_lock_message(path, exc)) from exc
         raise NotADatabase(_("{path} is not a DuckDB database this version can open ({error})").format(
             path=path, error=_first_line(exc))) from exc
+
+
+def settings(path: Path) -> dict[str, str]:
+    """The DuckDB settings of every connection cxdata opens on a database file (the app's readers, the writable copy):
+    memory bounded by $CX_MEMORY_LIMIT, and what does not fit spilled to a folder beside the file instead of failing.
+
+    Each process gets its own spill folder per file, named for the file, the process and its machine (a container
+    sharing the folder has its own process numbers): the DuckDB instance that creates the folder deletes it, with
+    all it holds, when it closes, so instances sharing one could delete each other's files mid-query. DuckDB
+    creates it only when a query spills. One process always passes the same settings for a file, as DuckDB
+    requires of two connections to one file in a process."""
+    _remove_dead_spills(path.parent)
+    return {"memory_limit": memory_limit(),
+            "temp_directory": str(path.with_name(f".{path.name}.{os.getpid()}@{socket.gethostname()}{SPILL_SUFFIX}"))}
+
+
+def memory_limit() -> str:
+    """$CX_MEMORY_LIMIT as DuckDB reads it (2GB, 512MB, 1.5GiB, 75%), else the default; SettingError if DuckDB cannot."""
+    value = os.environ.get(MEMORY_LIMIT_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
+    problem = _memory_limit_problem(value)
+    if problem:
+        raise SettingError(_("{setting}={value} is not a memory size ({error}): write it like 2GB, 512MB or 75% (of "
+                             "this machine's memory)").format(setting=MEMORY_LIMIT_ENV, value=repr(value), error=problem))
+    return value
+
+
+@lru_cache(maxsize=None)
+def _memory_limit_problem(value: str) -> str | None:
+    """DuckDB's own reason for refusing the size (checked once per value, on an empty in-memory database)."""
+    try:
+        duckdb.connect(config={"memory_limit": value}).close()
+    except duckdb.Error as exc:
+        return _first_line(exc).removeprefix("Parser Error: ")  # untranslated: DuckDB's prefix, matched
+    return None
+
+
+def _remove_dead_spills(folder: Path) -> None:
+    """The spill folders that processes of this machine left when they were killed (a clean close removes its own)."""
+    host = socket.gethostname()
+    try:
+        for entry in folder.iterdir():
+            stem, at, machine = entry.name.removesuffix(SPILL_SUFFIX).rpartition("@")
+            pid = stem.rpartition(".")[2]
+            if entry.name.endswith(SPILL_SUFFIX) and at and machine == host and pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(entry, ignore_errors=True)
+    except OSError:
+        pass   # a folder that cannot be listed: nothing to tidy here
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # another user's process
+        return True
+    return True
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -157,7 +222,7 @@ def copy_and_swap(path: Path | str | None,
             if path.exists():
                 _check_no_writer(path)
                 _copy_database(path, work)
-            con = duckdb.connect(str(work))  # replays a copied WAL into the copy
+            con = duckdb.connect(str(work), config=settings(work))  # replays a copied WAL into the copy
             apply_schema(con)
             yield con
             before_swap(con)
@@ -267,7 +332,7 @@ def _cannot_write(path: Path, cause: str) -> str:
 def _check_no_writer(path: Path) -> None:
     """Fail clearly if another process has the database open for writing, or it is no database."""
     try:
-        duckdb.connect(str(path), read_only=True).close()
+        duckdb.connect(str(path), read_only=True, config=settings(path)).close()
     except duckdb.Error as exc:
         if "Conflicting lock" in str(exc):
             raise DatabaseBusy(_lock_message(path, exc)) from exc

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -347,12 +347,15 @@ COUNTRIES = tuple(c for _, (_, cs) in REGIONS.items() for c in cs)
 
 
 def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int = 7,
-               months: int = 24, today: date | str | None = None) -> dict[str, int]:
+               months: int = 24, today: date | str | None = None,
+               progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Replace the data in the database with a demo of `customers` customers over `months`
     months ending at `today` (default: the current date); return row counts per table.
 
-    Written through derive.writable_copy, so it is atomic and works while the app reads.
+    Written through derive.writable_copy, so it is atomic and works while the app reads. PROGRESS is
+    told each stage as it starts.
     """
+    progress = progress or (lambda stage: None)
     if customers < 1 or months < 1:
         raise ValueError("customers and months must be at least 1")
     today = today or date.today()
@@ -365,7 +368,8 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
     people = _customers(customers, win, np.random.Generator(np.random.PCG64(seed)))
     scale = _interaction_scale(people, win)
 
-    with derive.writable_copy(path) as con:
+    progress(f"generating {customers:,} customers' data")
+    with derive.writable_copy(path, progress=progress) as con:
         con.execute(_EMPTY_DATA_TABLES)
         _insert(con, "journey_stages", _INSERT_STAGES, pa.table({
             "stage": list(STAGE_NAMES), "position": list(range(1, len(STAGES) + 1)),
@@ -410,6 +414,7 @@ def build_demo(path: Path | str | None = None, customers: int = 5000, seed: int 
              "message": f"demo data: customers={customers}, seed={seed}, months={months}, "
                         f"today={today.isoformat()}"})
         con.execute(_INSERT_PROVIDED, {"load_id": load_id, "first_month": win.start.replace(day=1)})
+    progress("writing past churn alerts and follow-up cases")
     counts["churn_alert_history"] = _import_alert_history(path, dataset, people, win, seed)
     counts["followup_case_history"] = _import_followup_history(path, win, seed)
     return counts

@@ -2,7 +2,7 @@
 
 Every write goes through `writable_copy`, which calls `refresh` on its copy before the swap, so no
 reader ever sees raw rows and their summaries out of step. A load records what it changed (`note_changes`,
-the temp table refresh_changes) and `refresh` then rebuilds only the days and customers those rows reach
+the table refresh_changes, on the copy only) and `refresh` then rebuilds only the days and customers those rows reach
 (sql/derived_update.sql), with the same macros as the full rebuild (sql/derived.sql); anything else (a
 demo build, `python -m cxdata refresh`, a load of a reference table, a new code version) rebuilds the
 whole layer. VERSION is a hash of the SQL that builds the layer: a database whose layer another version
@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -25,7 +25,7 @@ from cxdata.i18n import _
 
 # The SQL of the layer and the code that analyses comments (not the theme file: editing it takes a
 # `python -m cxdata refresh`, which re-themes everything).
-VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived") + db.sql_text("derived_update")).encode()
+VERSION = hashlib.sha256((db.sql_text("macros") + db.sql_text("derived")).encode()
                          + b"".join(p.read_bytes() for p in comments.ANALYSIS_FILES)
                          + b"".join(p.read_bytes() for p in churn.SCORING_FILES)).hexdigest()[:12]
 
@@ -34,7 +34,8 @@ class RefreshFailed(Exception):
     """The derived tables could not be rebuilt, so the write they belong to was not swapped in."""
 
 
-def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False) -> float:
+def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False,
+            progress: Callable[[str], None] | None = None) -> float:
     """Bring every derived table up to date on this (writable) connection, whose schema and macros
     db.apply_schema has written: only where the changes noted on it reach when it can (`can_update`),
     else the whole layer. Return the seconds it took.
@@ -44,8 +45,10 @@ def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False) -> float:
     map's stored views. A full rebuild computes them, and so does the SCHEDULED refresh (`python -m
     cxdata refresh --scheduled`, e.g. nightly after the day's loads: docs/performance.md); a load keeps
     the scores as they were (the churn page says the day they are as of) and drops the stored views
-    (the journey page computes them until then)."""
+    (the journey page computes them until then). PROGRESS is told each stage as it starts."""
     began = time.perf_counter()
+    progress = progress or (lambda stage: None)
+    progress("analysing comments")  # untranslated: a stage the command line announces, in English as all its messages
     try:
         comments.refresh(con)  # the comment analysis that the voice tables of derived.sql read
     except themes.ThemeFileError as exc:
@@ -53,6 +56,7 @@ def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False) -> float:
     settings_before = _service_settings(con)
     service.write_settings(con)  # the service thresholds that derived.sql's service tables read
     update = settings_before == _service_settings(con) and can_update(con)
+    progress("updating the summary tables" if update else "rebuilding the summary tables")  # untranslated: a stage
     try:
         con.execute(db.sql_text("derived_update" if update else "derived"))
         if scheduled or not update:  # a load drops them (sql/derived_update.sql): the page computes them until then
@@ -63,6 +67,7 @@ def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False) -> float:
         raise RefreshFailed(_("rebuilding the summary tables failed, so nothing was written ({error})").format(
             error=str(exc).strip().splitlines()[0])) from exc
     if scheduled or not update:
+        progress("scoring churn risk")  # untranslated: a stage the command line announces
         churn.refresh(con)  # the risk scores, trained on the history this write leaves
     seconds = time.perf_counter() - began
     con.execute(db.sql_text("derived_stamp"), {"refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
@@ -72,8 +77,9 @@ def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False) -> float:
 
 
 def note_changes(con: duckdb.DuckDBPyConnection) -> None:
-    """Start recording a write's changes on this connection (the temp table refresh_changes, which the
-    writer fills: cxdata/load/write.py), so that `refresh` rebuilds only what they reach."""
+    """Start recording a write's changes on this writable copy (the table refresh_changes, which the
+    writer fills, cxdata/load/write.py, and `refresh` drops), so that `refresh` rebuilds only what they
+    reach. A write that records nothing this way gets the whole layer rebuilt."""
     con.execute(db.sql_text("refresh_changes"))
 
 
@@ -136,10 +142,16 @@ def ensure_current(path: Path | str) -> bool:
 
 
 @contextmanager
-def writable_copy(path: Path | str | None = None, scheduled: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def writable_copy(path: Path | str | None = None, scheduled: bool = False,
+                  progress: Callable[[str], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one way to write: a read-write connection to a copy of the database (db.copy_and_swap),
     whose derived layer is brought up to date (`refresh`; SCHEDULED: the scheduled refresh) before it is
     swapped in atomically, so every write leaves raw rows and their summaries in step. If the block
-    raises, the database is exactly as it was."""
-    with db.copy_and_swap(path, before_swap=lambda con: refresh(con, scheduled=scheduled)) as con:
+    raises, the database is exactly as it was. PROGRESS is told the refresh's stages, then the saving."""
+    def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+        refresh(con, scheduled=scheduled, progress=progress)
+        if progress:
+            progress("saving the database")  # untranslated: a stage the command line announces
+
+    with db.copy_and_swap(path, before_swap=rebuild) as con:
         yield con

@@ -8,19 +8,27 @@
 --
 -- A load rebuilds only what its rows touch (sql/derived_update.sql, docs/performance.md "Daily loads"):
 -- each table below is built by a table macro, <table>_rows(everything), that reads every row when
--- `everything` is true (this script, the full rebuild) and otherwise only the days in refresh_days
--- (or the customers in refresh_customers) that the update script fills from the load's changes.
--- The full rebuild and the update run the same macro, so a formula is written once.
+-- `everything` is true (this script, the full rebuild) and otherwise only the days (or the customers
+-- in refresh_customers) that the update script found the load's changes reach. The full rebuild and
+-- the update run the same macro, so a formula is written once.
 create or replace table refresh_days (source varchar, day date);      -- source: interactions, feedback, transactions
 create or replace table refresh_customers (customer_id varchar);
 
--- A row that HAPPENED then is rebuilt: always in a full rebuild, else when its day is one refresh_days lists for
--- SOURCE_NAME; by period (GRAIN: 'month', 'quarter') for the tables that sum the daily ones.
+-- A row that HAPPENED then is rebuilt: always in a full rebuild, else when its day is one of the days
+-- the update script rebuilds for SOURCE_NAME, bound as a list (the variable rebuilt_<source>, set
+-- from refresh_days before it rebuilds anything). A list folds into the scan's own filter, ahead of
+-- any join, and its first and last day let DuckDB skip the row groups outside them; a subquery would
+-- be joined to every row first. By period (GRAIN: 'day', 'month', 'quarter') for the tables that sum
+-- the daily ones.
+create or replace macro rebuilt_days(source_name) as getvariable('rebuilt_' || source_name)::date[];
 create or replace macro is_rebuilt_day(source_name, happened, everything) as
-    everything or happened::date in (select day from refresh_days where source = source_name);
+    everything or (happened >= list_min(rebuilt_days(source_name))::timestamp
+                   and happened < (list_max(rebuilt_days(source_name)) + 1)::timestamp
+                   and list_contains(rebuilt_days(source_name), happened::date));
 create or replace macro is_rebuilt_period(source_name, grain, on_day, everything) as
-    everything or date_trunc(grain, on_day) in (select date_trunc(grain, day) from refresh_days
-                                                where source = source_name);
+    everything or (on_day >= date_trunc(grain, list_min(rebuilt_days(source_name)))
+                   and list_contains(list_transform(rebuilt_days(source_name), lambda d: date_trunc(grain, d)),
+                                     date_trunc(grain, on_day)));
 
 -- one row per answer day x survey x filter dimensions: the parts of NPS, CSAT and CES
 create or replace macro feedback_daily_rows(everything) as table

@@ -6,7 +6,7 @@
 -- small customer-level tables are rebuilt whole. The parity test (tests/test_incremental.py) checks
 -- that this leaves every table equal to a full rebuild, row for row.
 --
--- The load's changes are in the temp table refresh_changes (source, row_id, customer_id, on_day), one
+-- The load's changes are in the table refresh_changes (source, row_id, customer_id, on_day), one
 -- row for each new or updated row, for its values before and after (cxdata/load/write.py).
 
 delete from refresh_days;
@@ -50,13 +50,23 @@ with moved as (
 )
 select i.customer_id, i.started_at::date as started_on
 from interactions i, moved m, service_settings s
-where (i.started_at + to_seconds(i.sla_seconds) > m.low_at and i.started_at + to_seconds(i.sla_seconds) <= m.high_at)
+where i.started_at > m.low_at - to_seconds(greatest((select max(sla_seconds) from interactions),
+                                                    s.deferred_seconds, 86400))  -- the longest wait below
+  and ((i.started_at + to_seconds(i.sla_seconds) > m.low_at and i.started_at + to_seconds(i.sla_seconds) <= m.high_at)
    or (i.started_at + to_seconds(s.deferred_seconds) > m.low_at
        and i.started_at + to_seconds(s.deferred_seconds) <= m.high_at)
-   or (i.started_at + interval 1 day > m.low_at and i.started_at + interval 1 day <= m.high_at);
+   or (i.started_at + interval 1 day > m.low_at and i.started_at + interval 1 day <= m.high_at));
 insert into refresh_days select distinct 'interactions', started_on from refresh_judged;
 insert into refresh_customers select distinct customer_id from refresh_judged;
 drop table refresh_judged;
+
+-- The days as lists, for the macros' filters (is_rebuilt_day in sql/derived.sql).
+set variable rebuilt_interactions = (select coalesce(list(distinct day order by day), [])
+                                     from refresh_days where source = 'interactions');
+set variable rebuilt_feedback = (select coalesce(list(distinct day order by day), [])
+                                 from refresh_days where source = 'feedback');
+set variable rebuilt_transactions = (select coalesce(list(distinct day order by day), [])
+                                     from refresh_days where source = 'transactions');
 
 -- ---- The tables by day: what the macros give for the days above replaces what was there ---------
 delete from channel_modes;

@@ -62,10 +62,10 @@ def write_day(db_path: Path, folder: Path, contacts: int, answers: int, payments
         # yesterday's export, loaded this morning: the day before the newest (a demo's newest day is
         # today, and a later one would be in the future, which the loader rejects)
         newest = con.execute("select max(started_at)::date - 1 from interactions").fetchone()[0]
-        sample = con.execute(f"select * exclude (interaction_id, started_at, resolved_at) from interactions "
-                             f"using sample {int(contacts)} rows (reservoir, {int(seed)})").df()
-        paid = con.execute(f"select customer_id, amount, kind from transactions "
-                           f"using sample {int(payments)} rows (reservoir, {int(seed)})").df()
+        sample = con.execute("select * exclude (interaction_id, started_at, resolved_at) from interactions "
+                             "order by hash(interaction_id, $seed) limit $n", {"seed": seed, "n": contacts}).df()
+        paid = con.execute("select customer_id, amount, kind from transactions "
+                           "order by hash(transaction_id, $seed) limit $n", {"seed": seed, "n": payments}).df()
     finally:
         con.close()
     rng = np.random.default_rng(seed)

@@ -38,7 +38,7 @@ def _x_dates(trace) -> set[dt.date]:
 
 
 def test_the_template_is_registered_and_every_builder_uses_it(trend):
-    assert "cx" in pio.templates and charts.TEMPLATE == "plotly_white+cx"
+    assert "cx" in pio.templates and pio.templates[charts.TEMPLATE] == pio.templates["plotly_white+cx"]
     cx = pio.templates["cx"].layout
     assert cx.font.size >= 14 and 18 <= cx.title.font.size <= 22 and cx.xaxis.showgrid is False
     assert set(charts.COLORS) >= {"better", "worse", "neutral", "target", "band"}

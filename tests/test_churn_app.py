@@ -157,3 +157,19 @@ def test_the_list_opens_on_the_high_band_explained_in_one_sentence_with_the_outc
     assert not asked.empty and asked["Top reasons"].str.startswith("asked to cancel in the last 90 days").all()
     assert not asked["Top reasons"].str.contains("asked to cancel.*asked to cancel").any()
     assert fmt.MISSING not in table["Top reasons"].tolist()
+
+
+def test_after_a_load_the_page_says_the_scores_are_older_than_the_data(churn_app, tmp_path):
+    """A load leaves the scoring to the scheduled refresh (cxdata.derive.refresh): the page names the day
+    the scores are as of and the day the data now reaches, instead of calling the scores the newest."""
+    from cxdata.load import load_files
+    start, path = churn_app
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("interaction_id,customer_id,started_at,channel,department,kind\n"
+                        "LATE-1,C0000001,2026-03-15 08:30:00,phone,Support,inquiry\n")
+    load_files([contacts], db_path=path)
+    at = start()
+    assert not at.exception and not at.error
+    captions = " ".join(c.value for c in at.caption)
+    assert "scored as of **14 Mar 2026**; the data now reaches 15 Mar 2026" in captions
+    assert "the newest data" not in captions

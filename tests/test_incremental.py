@@ -51,7 +51,7 @@ def derived_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def table_rows(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """A table's rows in a canonical order, customer keys replaced by customer ids."""
-    frame = con.execute(f'select * from "{table}"').df()  # table: a name sql/derived.sql creates
+    frame = con.table(table).df()
     if table in KEYED_BY_CUSTOMER:
         keys = con.execute("select customer_key, customer_id from journey_customer_keys").df()
         frame = frame.merge(keys, on="customer_key", how="left").drop(columns="customer_key")

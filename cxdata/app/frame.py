@@ -69,6 +69,8 @@ def open_reader() -> ScopedReader:
         reader.run("data_extent")  # the derived layer is there
     except db.DatabaseBusy as exc:
         _stop(_("Cannot read `{path}` right now: {reason}.").format(path=path, reason=exc))
+    except db.SettingError as exc:  # the message names the setting and what it takes
+        _stop(str(exc))
     except db.CannotWrite as exc:  # no database yet, and its folder cannot take the demo
         _stop(_("There is no database at `{path}` yet and none can be created there ({reason}): make its "
                 "folder writable, or set `CX_DB` to a file in a writable folder.").format(path=path, reason=exc.cause))

@@ -1,7 +1,8 @@
 """Warm start: the default view is computed in the background, so nobody opens the dashboard to a spinner.
 
-Streamlit has no "server started" hook, so the first session, once its page is drawn, starts one
-background thread per database file (a cached resource). It runs the default overview through the same cached queries
+`python -m cxdata serve` starts it before the server opens its port and waits for its first pass
+(cxdata.app.serve); under `streamlit run`, which has no "server started" hook, the first session starts
+it once its page is drawn. One background thread per database file (a cached resource). It runs the default overview through the same cached queries
 the page uses, then watches the file: when a load or a demo build swaps in a new database, it
 warms the default view of the new file before anyone asks for it.
 """
@@ -28,16 +29,17 @@ log = get_logger(__name__)  # Streamlit's handlers: `--logger.level info` shows 
 
 
 @st.cache_resource(show_spinner=False)
-def start(path: str) -> threading.Thread | None:
-    """Start the warm-up thread for this database file, once per server process.
+def start(path: str) -> threading.Event | None:
+    """Start the warm-up thread for this database file, once per server process; the event is set when
+    its first pass is over (the default view of the file as it was is warm, or could not be computed).
 
     CX_WARMUP=0 turns it off (the AppTest suite does: a polling thread would outlive each test).
     """
     if os.environ.get("CX_WARMUP", "1") == "0":
         return None
-    thread = threading.Thread(target=_watch, args=(Path(path),), name="cx-warmup", daemon=True)
-    thread.start()
-    return thread
+    first_pass = threading.Event()
+    threading.Thread(target=_watch, args=(Path(path), first_pass), name="cx-warmup", daemon=True).start()
+    return first_pass
 
 
 def warm(path: Path) -> None:
@@ -64,7 +66,7 @@ def _warm_followup(reader, path: Path, view_filters, newest_on) -> None:
         return   # the page and the line say it; nothing to warm
 
 
-def _watch(path: Path) -> None:
+def _watch(path: Path, first_pass: threading.Event) -> None:
     warmed, failed, retry_at = None, None, 0.0
     while True:
         try:
@@ -82,4 +84,5 @@ def _watch(path: Path) -> None:
                     failed, retry_at = stamp, time.monotonic() + RETRY_SECONDS
         except OSError:  # the file is being swapped in, or was removed: look again later
             pass
+        first_pass.set()
         time.sleep(POLL_SECONDS)

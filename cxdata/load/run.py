@@ -55,7 +55,7 @@ def load_files(paths: Iterable[Path | str], table: str | None = None,
                                                                                  tables=describe_tables()))
     run = _Run(uuid.uuid4().hex, datetime.now(), paths, progress or (lambda stage: None))
     failure: LoadError | None = None
-    with derive.writable_copy(db_path) as con, db.scratch_folder(db_path) as workdir:
+    with derive.writable_copy(db_path, progress=run.progress) as con, db.scratch_folder(db_path) as workdir:
         try:
             report = _load_all(con, run, table, mapping, preset, workdir)
         except LoadError as exc:
