@@ -44,7 +44,8 @@ _scan_for_components_once()
 # first leaves the short ones to even out the end, instead of one worker alone on a long module.
 # A module missing here is only collected later; the order never changes what a test checks.
 LONGEST_FIRST = ["test_browser.py", "test_derived_parity.py", "test_load.py", "test_injection_browser.py",
-                 "test_audit_app.py", "test_report_browser.py", "test_report.py", "test_app.py",
+                 "test_audit_app.py", "test_incremental.py", "test_report_browser.py", "test_crash.py",
+                 "test_report.py", "test_app.py",
                  "test_load_mappings.py", "test_words.py", "test_bench.py", "test_trends_app.py",
                  "test_churn_model.py", "test_verdict.py", "test_access_app.py", "test_initiatives_app.py",
                  "test_churn_app.py", "test_load_corners.py", "test_signin_browser.py", "test_churn.py",
