@@ -45,14 +45,14 @@ _scan_for_components_once()
 # A module missing here is only collected later; the order never changes what a test checks.
 LONGEST_FIRST = ["test_browser.py", "test_derived_parity.py", "test_load.py", "test_injection_browser.py",
                  "test_audit_app.py", "test_incremental.py", "test_report_browser.py", "test_crash.py",
-                 "test_report.py", "test_app.py",
-                 "test_load_mappings.py", "test_words.py", "test_bench.py", "test_trends_app.py",
-                 "test_churn_model.py", "test_verdict.py", "test_access_app.py", "test_initiatives_app.py",
-                 "test_churn_app.py", "test_load_corners.py", "test_signin_browser.py", "test_churn.py",
-                 "test_never_answered.py", "test_followup_app.py", "test_notify.py", "test_demo.py",
-                 "test_derive.py", "test_one_period.py", "test_i18n_report.py", "test_load_presets.py",
-                 "test_voice.py", "test_audit.py", "test_one_period_app.py", "test_i18n_customers.py",
-                 "test_load_upload.py", "test_churn_alerts.py"]
+                 "test_report.py", "test_app.py", "test_load_mappings.py", "test_words.py", "test_bench.py",
+                 "test_trends_app.py", "test_churn_model.py", "test_verdict.py", "test_access_app.py",
+                 "test_initiatives_app.py", "test_churn_app.py", "test_load_corners.py",
+                 "test_signin_browser.py", "test_churn.py", "test_never_answered.py", "test_followup_app.py",
+                 "test_notify.py", "test_demo.py", "test_derive.py", "test_one_period.py",
+                 "test_i18n_report.py", "test_load_presets.py", "test_voice.py", "test_audit.py",
+                 "test_one_period_app.py", "test_i18n_customers.py", "test_load_upload.py",
+                 "test_churn_alerts.py"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
