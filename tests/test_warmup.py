@@ -46,10 +46,14 @@ def test_the_warm_up_starts_even_when_the_first_page_stops_early(tiny_db, monkey
 def test_a_database_removed_under_the_running_app_is_replaced_by_the_demo(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
+    from cxdata import demo
     from tests.conftest import ROOT
 
     path = tmp_path / "cx.duckdb"
     monkeypatch.setenv("CX_DB", str(path))
+    # the app's own build, at 300 customers rather than 5,000: what matters here is that it happens, twice
+    real = demo.build_demo
+    monkeypatch.setattr(demo, "build_demo", lambda path: real(path, customers=300))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert len(at.metric) == len(overview.TILE_ORDER)
