@@ -21,14 +21,10 @@ select distinct customer_id from refresh_changes where customer_id is not null;
 
 -- A customer whose attributes changed (segment, region, plan, churn, value): every day of theirs.
 insert into refresh_days
-select distinct 'interactions', started_at::date from interactions
-where customer_id in (select row_id from refresh_changes where source = 'customers');
-insert into refresh_days
-select distinct 'feedback', submitted_at::date from feedback
-where customer_id in (select row_id from refresh_changes where source = 'customers');
-insert into refresh_days
-select distinct 'transactions', occurred_at::date from transactions
-where customer_id in (select row_id from refresh_changes where source = 'customers');
+with changed as (select row_id as customer_id from refresh_changes where source = 'customers')
+select 'interactions', started_at::date from interactions where customer_id in (select * from changed)
+union select 'feedback', submitted_at::date from feedback where customer_id in (select * from changed)
+union select 'transactions', occurred_at::date from transactions where customer_id in (select * from changed);
 
 -- An answer takes its channel, department, stage and touchpoint from the contact it rates: the answers
 -- rating a changed contact (arriving before or after it) are rebuilt on their own days.
