@@ -28,6 +28,7 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 DEFAULT_DB = Path("data/cx.duckdb")
 MEMORY_LIMIT_ENV = "CX_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "2GB"   # a 4 GB machine: the app's reader and one write each stay under it
+SPARE_SUFFIX = ".spare"        # .cx.duckdb.spare: the generation before the live one (copy_and_swap)
 SPILL_SUFFIX = ".spill"        # .cx.duckdb.<process>@<machine>.spill: DuckDB's files when a query outgrows the limit
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _QUERY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -204,38 +205,160 @@ def _load_lock(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def copy_and_swap(path: Path | str | None,
-                  before_swap: Callable[[duckdb.DuckDBPyConnection], None]) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to a copy of the database, swapped in atomically on success, after
-    `before_swap` has run on the copy (the writer's own step: cxdata.derive.writable_copy rebuilds the
-    derived layer there, so this module never calls up into it). If the block or that step raises,
-    the copy is discarded and the database is exactly as it was. Readers may hold the database open
-    meanwhile; a process writing to it makes this fail with DatabaseBusy (its unsaved changes would
-    otherwise be lost by the swap).
+def copy_and_swap(path: Path | str | None, before_swap: Callable[[duckdb.DuckDBPyConnection], None],
+                  catch_up: Callable[[duckdb.DuckDBPyConnection], bool] | None = None,
+                  ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to another file holding the database, swapped in atomically on success,
+    after `before_swap` has run on it (the writer's own step: cxdata.derive.writable_copy rebuilds the
+    derived layer there, so this module never calls up into it). If the block or that step raises, the
+    database is exactly as it was. Readers may hold the database open meanwhile; a process writing to it
+    makes this fail with DatabaseBusy (its unsaved changes would otherwise be lost by the swap).
+
+    That other file is the spare when it can be: the generation before the live one, which the previous
+    write left beside the database (`_publish`). `catch_up(con)`, with the live file attached read-only as
+    `live`, replays the live generation's write on it and says whether it could, so a write costs what
+    the last two writes changed instead of a copy of the whole file. Otherwise (no spare, a reader still
+    on it, a write cut off on it, or a last write that rebuilt everything) the live file is copied.
     """
     path = Path(path or db_path())
     with _write_errors(path), _load_lock(path):
         _remove_stale_copies(path)  # the lock means no other loader is using them
-        work = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-        con = None
+        con, work, lineage, generation = None, None, uuid.uuid4().hex, 0
         try:
             if path.exists():
                 _check_no_writer(path)
-                _copy_database(path, work)
-            con = duckdb.connect(str(work), config=settings(work))  # replays a copied WAL into the copy
+                con, work, lineage, generation = _brought_forward(path, catch_up)
+            if con is None:
+                work = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+                if path.exists():
+                    _copy_database(path, work)
+                con = _writer(work)  # replays a copied WAL into the copy
+                con.execute(sql_text("write_state"))
+                state = run(con, "write_state_get", {"table": "write_state"})
+                if len(state):
+                    lineage, generation = state.iloc[0]["lineage"], int(state.iloc[0]["generation"])
+                _set_state(con, lineage, generation + 1, "writing")
             apply_schema(con)
             yield con
             before_swap(con)
+            _set_state(con, lineage, generation + 1, "ready")
             con.execute("checkpoint")
             con.close()
-            os.replace(work, path)
-            for sidecar in _sidecars(path):  # they belong to the replaced file and would break the new one
-                sidecar.unlink(missing_ok=True)
+            _publish(path, work)
         finally:
             if con is not None:
                 con.close()
-            for leftover in (work, *_sidecars(work)):
-                leftover.unlink(missing_ok=True)
+            if work is not None and work != _spare(path):
+                for leftover in (work, *_sidecars(work)):
+                    leftover.unlink(missing_ok=True)
+
+
+def _writer(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection for a write: the whole write is checkpointed once, at its end, instead of each
+    time the log passes DuckDB's 16 MiB default, which would write the same changed blocks over and over."""
+    con = duckdb.connect(str(path), config=settings(path))
+    con.execute("set checkpoint_threshold = '1TB'")  # untranslated: SQL
+    return con
+
+
+def _spare(path: Path) -> Path:
+    """The previous generation of the database: the file the last write replaced, kept by a hard link."""
+    return path.with_name(f".{path.name}{SPARE_SUFFIX}")
+
+
+def _set_state(con: duckdb.DuckDBPyConnection, lineage: str, generation: int, state: str) -> None:
+    con.execute(sql_text("write_state_set"), {"lineage": lineage, "generation": generation, "state": state})
+
+
+def _brought_forward(path: Path, catch_up: Callable[[duckdb.DuckDBPyConnection], bool] | None,
+                     ) -> tuple[duckdb.DuckDBPyConnection | None, Path | None, str, int]:
+    """The spare opened for writing and brought forward to the live generation by `catch_up`, with the
+    live file's lineage and generation; (None, None, "", 0) when it cannot be, and the file is copied."""
+    spare, nothing = _spare(path), (None, None, "", 0)
+    if catch_up is None or not spare.exists() or any(s.exists() for s in _sidecars(path)) or _open_here(spare):
+        return nothing
+    try:
+        con = _writer(spare)
+    except duckdb.Error as exc:  # a reader in another process still has it open, or it is damaged: copy instead
+        if "Conflicting lock" not in str(exc):  # untranslated: DuckDB's words, matched
+            _remove_spare(spare)
+        return nothing
+    try:
+        con.execute("attach " + _literal(path) + " as live (read_only)")  # untranslated: SQL; ATTACH takes no parameters
+        con.execute(sql_text("write_state"))  # a spare from before generations were counted has none: discarded
+        live, mine = (run(con, "write_state_get", {"table": table}) for table in ("live.write_state", "write_state"))
+        if not len(live) or not len(mine):
+            return _discard(con, spare)
+        lineage, generation = live.iloc[0]["lineage"], int(live.iloc[0]["generation"])
+        if (mine.iloc[0]["lineage"], int(mine.iloc[0]["generation"]), mine.iloc[0]["state"]) != (
+                lineage, generation - 1, "ready"):
+            return _discard(con, spare)
+        _set_state(con, lineage, generation + 1, "writing")  # cut off from here on, it is never brought forward
+        apply_schema(con)  # a newer version of the code may add columns the live file already has
+        try:
+            caught_up = catch_up(con)
+        except duckdb.Error as exc:
+            if write_failure(exc):
+                raise  # a full disk stops the copy as well: say so (CannotWrite)
+            caught_up = False  # whatever went wrong on the spare, the copy does not depend on it
+        if not caught_up:
+            return _discard(con, spare)
+        con.execute("detach live")
+        return con, spare, lineage, generation
+    except BaseException:
+        con.close()
+        raise
+
+
+def _discard(con: duckdb.DuckDBPyConnection, spare: Path) -> tuple[None, None, str, int]:
+    """Give up on the spare (another lineage, a write cut off on it, a write it cannot replay) and remove it."""
+    con.close()
+    _remove_spare(spare)
+    return None, None, "", 0
+
+
+def _remove_spare(spare: Path) -> None:
+    for leftover in (spare, *_sidecars(spare)):
+        leftover.unlink(missing_ok=True)
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _open_here(path: Path) -> bool:
+    """Whether this process has the file open (a reader's connection to a generation since replaced):
+    DuckDB's lock keeps other processes' readers from a spare being written, not this one's."""
+    try:
+        target = os.stat(path)
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return True  # cannot tell: treat it as in use, and copy
+    for fd in fds:
+        try:
+            info = os.stat(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino):
+            return True
+    return False
+
+
+def _publish(path: Path, work: Path) -> None:
+    """Swap WORK in as the database, and keep the file it replaces as the spare for the next write (a
+    hard link taken first, so the database's name always holds a whole generation)."""
+    kept = path.with_name(f".{path.name}{SPARE_SUFFIX}.tmp")
+    kept.unlink(missing_ok=True)
+    try:
+        os.link(path, kept)
+    except OSError:  # no database yet, or a file system without hard links: the next write copies
+        kept = None
+    os.replace(work, path)
+    for sidecar in _sidecars(path):  # they belong to the replaced file and would break the new one
+        sidecar.unlink(missing_ok=True)
+    _remove_spare(_spare(path))  # with any log a write cut off on it left
+    if kept is not None:
+        os.replace(kept, _spare(path))
 
 
 # DuckDB's files next to a database: the WAL, the WAL of commits made during a checkpoint,
@@ -265,6 +388,7 @@ def _remove_stale_copies(path: Path) -> None:
     stale = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{8}}\.tmp"
                        rf"({'|'.join(re.escape(s) for s in _WAL_SUFFIXES)})?")
     scratch = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{8}}\.work")
+    path.with_name(f".{path.name}{SPARE_SUFFIX}.tmp").unlink(missing_ok=True)  # a spare's link, cut off
     for entry in path.parent.iterdir():
         if stale.fullmatch(entry.name) and entry.is_file():
             entry.unlink(missing_ok=True)

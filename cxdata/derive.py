@@ -72,8 +72,38 @@ def refresh(con: duckdb.DuckDBPyConnection, scheduled: bool = False,
     seconds = time.perf_counter() - began
     con.execute(db.sql_text("derived_stamp"), {"refreshed_at": datetime.now(timezone.utc).replace(tzinfo=None),
                                                "version": VERSION, "refresh_seconds": seconds})
+    replayable = update and not scheduled  # what the next write replays on the spare (db.copy_and_swap)
+    con.execute(db.sql_text("last_write_keep" if replayable else "last_write_forget"))
     con.execute(db.sql_text("refresh_changes_clear"))
     return seconds
+
+
+def replay_last_write(con: duckdb.DuckDBPyConnection) -> bool:
+    """Bring the spare (the generation before the live one, open for writing on CON, the live file
+    attached read-only as live) forward by the live generation's write: the rows it changed, copied by
+    key (sql/spare_sync.sql), then the same update of the derived layer from the same changes. False
+    when that write cannot be replayed (it rebuilt the whole layer), or when afterwards any table's
+    row count differs from the live file's: the writer then copies the live file instead."""
+    if not _keeps_last_write(con, live=True):
+        return False
+    con.execute(db.sql_text("spare_sync"))
+    note_changes(con)
+    con.execute(db.sql_text("last_write_replay"))
+    if not can_update(con):
+        return False
+    refresh(con)
+    if not _keeps_last_write(con, live=False):  # the service settings changed since: the layer was rebuilt whole
+        return False
+    tables = db.run(con, "spare_tables")
+    if not tables["in_both"].all():
+        return False
+    return all(con.execute(db.sql_text("table_rows"), {"qualified": f"live.{name}"}).fetchone()
+               == con.execute(db.sql_text("table_rows"), {"qualified": name}).fetchone()
+               for name in tables["table_name"])
+
+
+def _keeps_last_write(con: duckdb.DuckDBPyConnection, live: bool) -> bool:
+    return con.execute(db.sql_text("last_write_replayable"), {"live": live}).fetchone()[0]
 
 
 def note_changes(con: duckdb.DuckDBPyConnection) -> None:
@@ -153,5 +183,10 @@ def writable_copy(path: Path | str | None = None, scheduled: bool = False,
         if progress:
             progress("saving the database")  # untranslated: a stage the command line announces
 
-    with db.copy_and_swap(path, before_swap=rebuild) as con:
+    def catch_up(con: duckdb.DuckDBPyConnection) -> bool:
+        if progress:
+            progress("bringing the spare copy up to date")  # untranslated: a stage the command line announces
+        return replay_last_write(con)
+
+    with db.copy_and_swap(path, before_swap=rebuild, catch_up=catch_up) as con:
         yield con

@@ -133,10 +133,15 @@ insert into revenue_retention_monthly
 select * from revenue_retention_monthly_rows(getvariable('retention_since')) order by as_of;
 
 -- ---- Rebuilt whole: one row per customer attribute set or less, and what the data holds -----------
-delete from customer_spans;
-insert into customer_spans select * from customer_spans_rows() order by signup_on;
-delete from customer_spans_monthly;
-insert into customer_spans_monthly select * from customer_spans_monthly_rows();
+-- The customer spans read the customers, and the first day seen of those without a signup date: only a
+-- change to either rebuilds them (a day's contacts of known customers leaves them as they are).
+set variable spans_changed = exists (select 1 from refresh_changes where source = 'customers')
+    or exists (select 1 from customers where signup_date is null
+               and customer_id in (select customer_id from refresh_customers));
+delete from customer_spans where getvariable('spans_changed');
+insert into customer_spans select * from customer_spans_rows() where getvariable('spans_changed') order by signup_on;
+delete from customer_spans_monthly where getvariable('spans_changed');
+insert into customer_spans_monthly select * from customer_spans_monthly_rows() where getvariable('spans_changed');
 delete from filter_values;
 insert into filter_values select * from filter_values_rows() order by dimension, value;
 delete from derived_info;

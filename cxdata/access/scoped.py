@@ -51,6 +51,8 @@ WRITES = frozenset({
     "touchpoints_expects_answer_write", "initiative_scope_unknown",
     "derived_update", "derived_update_check", "refresh_changes", "refresh_changes_clear", "refresh_changes_full",
     "refresh_changes_noted",
+    "last_write_forget", "last_write_keep", "last_write_replay", "last_write_replayable", "spare_sync",
+    "spare_tables", "table_rows", "write_state", "write_state_get", "write_state_set",
 })
 # Filter-taking queries whose rows are single customers: see the module's docstring.
 CUSTOMER_ROWS = frozenset({"churn_alerts", "churn_alert_ids", "churn_risk_points", "drill_customers",

@@ -36,6 +36,23 @@ class _Connections:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open: dict[str, tuple[tuple[int, int, int], duckdb.DuckDBPyConnection]] = {}
+        threading.Thread(target=self._let_go_of_replaced, daemon=True, name="cx-replaced-files").start()
+
+    def _let_go_of_replaced(self, every: float = 1.0) -> None:
+        """Close, within a second, a connection to a file a write has replaced, even when nobody visits:
+        the replaced file is the spare the next write brings forward (cxdata.db.copy_and_swap), which it
+        can only do once no reader holds it (else it copies the whole database)."""
+        while True:
+            time.sleep(every)
+            with self._lock:
+                for path, (stamp, con) in list(self._open.items()):
+                    try:
+                        replaced = file_stamp(Path(path)) != stamp
+                    except OSError:  # removed: nothing to keep it open for either
+                        replaced = True
+                    if replaced:
+                        _close(con)
+                        del self._open[path]
 
     def get(self, path: str) -> duckdb.DuckDBPyConnection:
         with self._lock:
