@@ -28,6 +28,7 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 DEFAULT_DB = Path("data/cx.duckdb")
 MEMORY_LIMIT_ENV = "CX_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "2GB"   # a 4 GB machine: the app's reader and one write each stay under it
+CATCH_UP_CHECKPOINT = 32_000_000  # bytes of log after bringing the spare forward above which it is checkpointed
 SPARE_SUFFIX = ".spare"        # .cx.duckdb.spare: the generation before the live one (copy_and_swap)
 SPILL_SUFFIX = ".spill"        # .cx.duckdb.<process>@<machine>.spill: DuckDB's files when a query outgrows the limit
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -304,6 +305,8 @@ def _brought_forward(path: Path, catch_up: Callable[[duckdb.DuckDBPyConnection],
         if not caught_up:
             return _discard(con, spare)
         con.execute("detach live")
+        if sum(w.stat().st_size for w in _sidecars(spare) if w.exists()) > CATCH_UP_CHECKPOINT:
+            con.execute("checkpoint")  # a big replay is read faster by the write's own refresh once checkpointed
         return con, spare, lineage, generation
     except BaseException:
         con.close()

@@ -661,20 +661,25 @@ create or replace table journey_feedback_daily as select * from journey_feedback
 -- Every experience a customer had at a touchpoint: each interaction (bad when it missed its SLA,
 -- judged when its SLA is judged) and each answer about a stage or touchpoint (bad for a detractor,
 -- CSAT 1-2 or CES 1-3; always judged). The raw rows the customer tables below are built from: every
--- customer's, or (not everything) those of the customers a load reached (refresh_customers).
+-- customer's, or (not everything) those of the customers a load reached (refresh_customers) on the days
+-- it rebuilds for contacts or answers (the 'journey' days of sql/derived_update.sql): a customer's row of
+-- a day reads only that day's experiences and the customer's attributes, and a customer whose attributes
+-- changed has every day of theirs among those days.
 create or replace macro journey_experience_rows(everything) as table
     select i.customer_id, i.started_at as happened_at, i.channel, i.department, i.journey_stage, i.touchpoint,
            true as is_interaction,
            coalesce(not sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of()), false) as is_bad,
            sla_met(i.started_at, i.resolved_at, i.sla_seconds, interactions_as_of()) is not null as is_judged
     from interactions i
-    where everything or i.customer_id in (select customer_id from refresh_customers)
+    where everything or (i.customer_id in (select customer_id from refresh_customers)
+                         and is_rebuilt_day('journey', i.started_at, false))
     union all
     select r.customer_id, r.submitted_at, r.channel, r.department, r.journey_stage, r.touchpoint,
            false, coalesce(is_bad_score(r.survey, r.score), false), true
     from feedback_rows() r
     where (r.journey_stage is not null or r.touchpoint is not null)
-      and (everything or r.customer_id in (select customer_id from refresh_customers));
+      and (everything or (r.customer_id in (select customer_id from refresh_customers)
+                          and is_rebuilt_day('journey', r.submitted_at, false)));
 
 -- Stage and touchpoint names as DuckDB enums, in alphabetical order (so an enum sorts as its name):
 -- the customer-level journey queries group millions of rows by customer x stage x touchpoint, and
@@ -734,8 +739,9 @@ select date_trunc('quarter', active_on)::date as quarter_start, customer_key, ch
        min(active_on) as first_bad_on, segment, region, plan, churned_on
 from journey_customer_days
 where n_bad > 0 and is_known
-  and (everything or customer_key in (select customer_key from journey_customer_keys
-                                      where customer_id in (select customer_id from refresh_customers)))
+  and (everything or (customer_key in (select customer_key from journey_customer_keys
+                                       where customer_id in (select customer_id from refresh_customers))
+                      and is_rebuilt_period('journey', 'quarter', active_on, false)))
 group by all;
 
 create table journey_first_bad_quarters as

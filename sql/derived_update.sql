@@ -63,6 +63,9 @@ set variable rebuilt_feedback = (select coalesce(list(distinct day order by day)
                                  from refresh_days where source = 'feedback');
 set variable rebuilt_transactions = (select coalesce(list(distinct day order by day), [])
                                      from refresh_days where source = 'transactions');
+-- A customer's journey row of a day holds that day's contacts and answers: the days of either.
+set variable rebuilt_journey = (select coalesce(list(distinct day order by day), [])
+                                from refresh_days where source in ('interactions', 'feedback'));
 
 -- ---- The tables by day: what the macros give for the days above replaces what was there ---------
 delete from channel_modes;
@@ -109,7 +112,8 @@ insert into response_times_company_daily select * from response_times_company_da
 delete from response_times_company_monthly where is_rebuilt_period('interactions', 'month', started_on, false);
 insert into response_times_company_monthly select * from response_times_company_monthly_rows(false);
 
--- ---- The customers' journey rows: the customers above, the new ones numbered after the others ----
+-- ---- The customers' journey rows: the customers above on the journey days (their quarters for the
+-- first bad days), the new customers numbered after the others ---------------------------------------
 insert into journey_customer_keys
 select customer_id, (select coalesce(max(customer_key), 0) from journey_customer_keys)
                     + row_number() over (order by customer_id)::uinteger
@@ -117,10 +121,12 @@ from (select distinct customer_id from refresh_customers
       where customer_id not in (select customer_id from journey_customer_keys));
 delete from journey_first_bad_quarters
 where customer_key in (select customer_key from journey_customer_keys
-                       where customer_id in (select customer_id from refresh_customers));
+                       where customer_id in (select customer_id from refresh_customers))
+  and is_rebuilt_period('journey', 'quarter', quarter_start, false);
 delete from journey_customer_days
 where customer_key in (select customer_key from journey_customer_keys
-                       where customer_id in (select customer_id from refresh_customers));
+                       where customer_id in (select customer_id from refresh_customers))
+  and is_rebuilt_day('journey', active_on, false);
 insert into journey_customer_days select * from journey_customer_days_rows(false);
 insert into journey_first_bad_quarters select * from journey_first_bad_quarters_rows(false);
 
