@@ -2,8 +2,10 @@
 
 DuckDB lets one process write a file or many read it, never both. The app holds the
 database open read-only, so writers (loader, demo) never open it for writing: they work
-on a copy and swap it in with an atomic rename. Readers keep the old file until they
-reopen (the app reopens when the file's identity changes).
+on another file and swap it in with an atomic rename. Readers keep the old file until they
+reopen (the app reopens when the file's identity changes). That other file is the spare, the
+file the last write replaced, brought forward by replaying that write on it, so a write costs
+what changed rather than a copy of the whole file (copy_and_swap).
 """
 from __future__ import annotations
 

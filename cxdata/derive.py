@@ -1,7 +1,8 @@
 """The derived layer: the metric macros and the daily summary tables, brought up to date by every write.
 
-Every write goes through `writable_copy`, which calls `refresh` on its copy before the swap, so no
-reader ever sees raw rows and their summaries out of step. A load records what it changed (`note_changes`,
+Every write goes through `writable_copy`, which calls `refresh` on its file before the swap, so no
+reader ever sees raw rows and their summaries out of step; `replay_last_write` brings the spare (the
+generation before, db.copy_and_swap) forward by the last write the same way. A load records what it changed (`note_changes`,
 the table refresh_changes, on the copy only) and `refresh` then rebuilds only the days and customers those rows reach
 (sql/derived_update.sql), with the same macros as the full rebuild (sql/derived.sql); anything else (a
 demo build, `python -m cxdata refresh`, a load of a reference table, a new code version) rebuilds the
