@@ -1,14 +1,16 @@
 """Benchmark: load a generated 1,000,000-row interactions CSV, twice (new rows, then unchanged);
 or, with --into DB, a 1,000-row file into an existing (large) database; or, with --day DB, the next
 day's export of that database's company (the day before its newest) (contacts, answers and transactions of its own customers,
-channels, stages and departments), as a company loads every morning; or, with --loop DB, such exports loaded one after another
-through the command line until stopped, the load that runs while tests/bench_users.py's users work.
+channels, stages and departments), as a company loads every morning; or, with --loop DB, such exports
+loaded one after another through the command line until stopped, the load that runs while
+tests/bench_users.py's users work.
 
 Not collected by pytest (the name does not start with test_). Run it by hand:
     python tests/bench_load.py [ROWS]
     python tests/bench_load.py 1000 --into /tmp/big/copy.duckdb [--times 3]   (it adds the rows: use a copy)
     python tests/bench_load.py --day /tmp/big/copy.duckdb [--contacts 30000 --answers 5000 --payments 3000]
-    python tests/bench_load.py --loop /tmp/big/copy.duckdb --contacts 1000 --answers 200 --payments 100   (until SIGTERM)
+    python tests/bench_load.py --loop /tmp/big/copy.duckdb --contacts 1000 --answers 200 --payments 100
+        (until SIGTERM; it adds the rows: use a copy)
 Every load brings the derived tables up to date before its swap, so every figure includes that: a
 load rebuilds only the days and customers it reaches (docs/performance.md, "Daily loads"); --day
 also times a full rebuild of the same database (`refresh`) and the scheduled refresh (`refresh

@@ -1,7 +1,8 @@
 """Many people at once: N simulated users open pages of the real app with varied filters for D seconds,
 optionally while loads run, and each page's time to drawn is measured:
 
-    python tests/bench_users.py DB [--users 20] [--seconds 120] [--think 2 8] [--load] [--pages overview,trends,...]
+    python tests/bench_users.py DB [--users 20] [--seconds 120] [--think 2 8] [--first overview]
+                                   [--pages overview,trends,...] [--load]
 
 It starts `python -m cxdata serve` on DB (with --load, loads write into DB: use a copy), waits for its
 health check, then runs every user in this one asyncio process as a light client that speaks Streamlit's
@@ -13,9 +14,10 @@ drawing, so twenty users need not be twenty browsers on the server's two cores. 
 client keeps the large elements it received and names them in its next requests, so the server sends
 a reference instead of an element the client already holds.
 
-A user opens the overview (the session's first page, as a shared link opens it), learns the filter
-choices from the sidebar it drew, then opens pages at random with a random view: a period preset, a
-comparison and none, one or two filter values; between pages it waits a random think time. A page
+A user opens a session on the overview (--first names another page) with no filters in the link,
+learns the filter choices from the sidebar it drew, then opens pages at random with a random view: a
+period preset, a comparison and none, one or two filter values; between pages it waits a random think
+time. All users start at the same moment. A page
 counts as failed when it shows an exception or an error box, when the page asked for is not found,
 when its title is missing, or when it does not finish within --timeout seconds. --load runs day exports
 through `python -m cxdata load`, one after the other (tests/bench_load.py --loop), while the users work.
@@ -79,12 +81,10 @@ class Drawn:
     metrics: list[str] = field(default_factory=list)                # "label: value"
     boxes: dict[str, list[str]] = field(default_factory=dict)       # a multiselect's label -> its options
     problems: list[str] = field(default_factory=list)
-    kinds: Counter = field(default_factory=Counter)                 # element type -> how many
     finished: bool = False                                          # the run's script_finished came
 
     def add(self, element) -> None:
         kind = element.WhichOneof("type")
-        self.kinds[kind] += 1
         if kind == "heading":
             self.headings.append(element.heading.body)
         elif kind == "metric":
@@ -204,14 +204,15 @@ def random_view(rng: random.Random, boxes: dict[str, list[str]]) -> str:
 
 
 async def user(number: int, url: str, pages: list[str], until: float, think: tuple[float, float],
-               timeout: float, seed: int, opened: list[Opened], opens: int | None = None) -> None:
-    """One person: a session opened on the overview, then pages with random views until `until` (or after
-    `opens` pages). A connection the server drops, or does not accept, is a failed page; the person then
-    opens a new session, as the browser reconnects."""
+               timeout: float, seed: int, opened: list[Opened], opens: int | None = None,
+               first_page: str = "overview") -> None:
+    """One person: a session opened on `first_page` with no filters in its link, then pages with random
+    views until `until` (or until `opens` more pages are drawn). A connection the server drops, or does not accept, is a
+    failed page; the person then opens a new session, as the browser reconnects."""
     rng = random.Random(seed * 1000 + number)
     ws_url = url.replace("http://", "ws://", 1) + "/_stcore/stream"
     boxes: dict[str, list[str]] = {}
-    page, query, first = "overview", "", True
+    page, query, first = first_page, "", True
     done = 0    # pages this person opened
     while time.monotonic() < until and (opens is None or done <= opens):
         began = time.perf_counter()
@@ -226,7 +227,7 @@ async def user(number: int, url: str, pages: list[str], until: float, think: tup
                     if opens is not None and done > opens:
                         return
                     if not drawn.finished:      # a page never drawn: the person reloads, in a new session
-                        page, query, first = "overview", "", True
+                        page, query, first = first_page, "", True
                         break
                     await asyncio.sleep(rng.uniform(*think))
                     if time.monotonic() >= until:
@@ -235,7 +236,7 @@ async def user(number: int, url: str, pages: list[str], until: float, think: tup
         except (ConnectionClosed, OSError, TimeoutError) as exc:
             drawn = Drawn(problems=[f"connection lost: {type(exc).__name__}"])
             opened.append(Opened(number, page, query, time.perf_counter() - began, drawn, first=first))
-            page, query, first, done = "overview", "", True, done + 1
+            page, query, first, done = first_page, "", True, done + 1
             await asyncio.sleep(max(1.0, rng.uniform(*think)))
 
 
@@ -248,7 +249,8 @@ async def health(url: str, answers: list[float | None]) -> None:
         try:
             async with asyncio.timeout(1.0):
                 reader, writer = await asyncio.open_connection(host, port)
-                writer.write(f"GET /_stcore/health HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+                writer.write(f"GET /_stcore/health HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                             "Connection: close\r\n\r\n".encode())
                 status = await reader.readline()
                 writer.close()
             answers.append(time.monotonic() - began if b" 200 " in status else None)
@@ -258,23 +260,25 @@ async def health(url: str, answers: list[float | None]) -> None:
 
 
 async def load_average(samples: list[float]) -> None:
+    """The machine's 1-minute load average, once a second."""
     while True:
         samples.append(os.getloadavg()[0])
         await asyncio.sleep(1.0)
 
 
 async def simulate(url: str, users: int, seconds: float, pages: list[str], think: tuple[float, float] = (2, 8),
-                   timeout: float = 60, seed: int = 1, opens: int | None = None
+                   timeout: float = 60, seed: int = 1, opens: int | None = None, first_page: str = "overview"
                    ) -> tuple[list[Opened], list[float | None], list[float]]:
-    """`users` people at once on the app at `url` for `seconds` (or `opens` pages each after the first):
-    every page opened, the health check's answers (None: none within the second), and the 1-minute load
-    average each second, both until the last person is done."""
+    """`users` people at once on the app at `url` for `seconds` (or for `opens` pages each after their
+    `first_page`): every page opened, the health check's answers (None: none within the second), and the
+    1-minute load average each second, both until the last person is done."""
     opened: list[Opened] = []
     answers: list[float | None] = []
     loads: list[float] = []
     until = time.monotonic() + seconds
     watching = [asyncio.create_task(health(url, answers)), asyncio.create_task(load_average(loads))]
-    await asyncio.gather(*(user(n, url, pages, until, think, timeout, seed, opened, opens) for n in range(users)))
+    await asyncio.gather(*(user(n, url, pages, until, think, timeout, seed, opened, opens, first_page)
+                           for n in range(users)))
     for task in watching:
         task.cancel()
     await asyncio.gather(*watching, return_exceptions=True)
@@ -320,6 +324,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every process on the machine has used since it booted, all cores (/proc/stat)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_memory_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -332,19 +342,17 @@ def p95(values: list[float]) -> float:
 
 
 def summary_lines(opened: list[Opened]) -> list[str]:
-    """One line per page and one for all: opens, failed, p50, p95 and slowest time to drawn."""
+    """One line per page and one for all: opens, failed, and the p50, p95 and slowest time to drawn of
+    them all (a page not drawn counts with the time it was waited for: the timeout)."""
     lines = [f"{'page':<12} {'opens':>6} {'failed':>6} {'p50':>7} {'p95':>7} {'max':>7}"]
     groups = {page: [o for o in opened if o.page == page] for page in PAGES}
     groups["first page"] = [o for o in opened if o.first]
     groups["all"] = opened
     for name, group in groups.items():
-        times = [o.seconds for o in group if not o.failed]
-        if not group:
-            continue
-        line = f"{name:<12} {len(group):>6} {sum(o.failed for o in group):>6}"
-        if times:
-            line += f" {statistics.median(times):>6.2f}s {p95(times):>6.2f}s {max(times):>6.2f}s"
-        lines.append(line)
+        if group:
+            times = [o.seconds for o in group]
+            lines.append(f"{name:<12} {len(group):>6} {sum(o.failed for o in group):>6} "
+                         f"{statistics.median(times):>6.2f}s {p95(times):>6.2f}s {max(times):>6.2f}s")
     return lines
 
 
@@ -356,6 +364,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, nargs=2, default=[2.0, 8.0], metavar=("MIN", "MAX"),
                         help="seconds a user looks at a page before the next (uniform; default 2 8)")
     parser.add_argument("--pages", default=",".join(PAGES), help=f"comma-separated, of {', '.join(PAGES)}")
+    parser.add_argument("--first", default="overview", choices=list(PAGES), help="the page a session opens on")
     parser.add_argument("--load", action="store_true", help="load day exports into DB while the users work")
     parser.add_argument("--load-contacts", type=int, default=1000, help="contacts per load (default 1000; "
                         "a fifth as many answers and a tenth as many payments)")
@@ -379,11 +388,13 @@ def main() -> None:
                  "--answers", str(args.load_contacts // 5), "--payments", str(args.load_contacts // 10)],
                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         server_cpu, client_cpu = cpu_seconds(proc.pid), resource.getrusage(resource.RUSAGE_SELF)
+        busy = machine_busy_seconds()
         wall = time.monotonic()
         opened, answers, loads = asyncio.run(simulate(url, args.users, args.seconds, pages, tuple(args.think),
-                                                      args.timeout, args.seed))
+                                                      args.timeout, args.seed, first_page=args.first))
         wall = time.monotonic() - wall
         server_cpu = cpu_seconds(proc.pid) - server_cpu
+        busy = machine_busy_seconds() - busy
         mine = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = mine.ru_utime + mine.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime
         load_lines = []
@@ -399,7 +410,8 @@ def main() -> None:
         proc.wait(timeout=60)
 
     print(f"{args.users} users for {args.seconds:.0f} s on {args.db} ({wall:.0f} s with the last pages), think "
-          f"{args.think[0]:g}-{args.think[1]:g} s, pages {', '.join(pages)}; loads: {'yes' if args.load else 'no'}")
+          f"{args.think[0]:g}-{args.think[1]:g} s, sessions open on {args.first}, pages {', '.join(pages)}; "
+          f"loads: {'yes' if args.load else 'no'}")
     print("\n".join(summary_lines(opened)))
     problems = Counter(p for o in opened for p in o.drawn.problems)
     for problem, n in problems.most_common(8):
@@ -419,8 +431,11 @@ def main() -> None:
     print(f"load average (1 min) during the run: mean {statistics.mean(loads):.1f}, max {max(loads):.1f}; "
           f"at the end {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min)")
     loads_cpu = loader_cpu.ru_utime + loader_cpu.ru_stime if loader is not None else 0.0
-    print(f"CPU seconds during the run ({2 * wall:.0f} on 2 cores): server {server_cpu:.1f}, this client "
-          f"{client_cpu:.1f}" + (f", loads {loads_cpu:.1f}" if loader is not None else "")
+    print(f"CPU seconds during the run ({os.cpu_count() * wall:.0f} on {os.cpu_count()} cores): server "
+          f"{server_cpu:.1f}, this client {client_cpu:.1f}"
+          + (f", loads {loads_cpu:.1f} (until the last one ended)" if loader is not None else "")
+          + f", everything else on the machine {max(0.0, busy - server_cpu - client_cpu):.1f}"
+          + (" (the loads' included)" if loader is not None else "")
           + f"; server peak memory {peak:,.0f} MB")
 
 

@@ -88,7 +88,8 @@ def test_a_page_that_is_not_there_is_reported(served):
 
 def test_a_page_that_raises_is_reported_with_its_exception(tmp_path):
     script = tmp_path / "broken.py"
-    script.write_text("import streamlit as st\n\nst.title('Executive overview')\nraise RuntimeError('deliberately broken')\n")
+    script.write_text("import streamlit as st\n\nst.title('Executive overview')\n"
+                      "raise RuntimeError('deliberately broken')\n")
     proc, url = bench_users.start(
         lambda port: [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
                       "--server.port", str(port), "--server.headless", "true",
