@@ -1,12 +1,16 @@
 """Benchmark: load a generated 1,000,000-row interactions CSV, twice (new rows, then unchanged);
 or, with --into DB, a 1,000-row file into an existing (large) database; or, with --day DB, the next
 day's export of that database's company (the day before its newest) (contacts, answers and transactions of its own customers,
-channels, stages and departments), as a company loads every morning.
+channels, stages and departments), as a company loads every morning; or, with --loop DB, such exports
+loaded one after another through the command line until stopped, the load that runs while
+tests/bench_users.py's users work.
 
 Not collected by pytest (the name does not start with test_). Run it by hand:
     python tests/bench_load.py [ROWS]
     python tests/bench_load.py 1000 --into /tmp/big/copy.duckdb [--times 3]   (it adds the rows: use a copy)
     python tests/bench_load.py --day /tmp/big/copy.duckdb [--contacts 30000 --answers 5000 --payments 3000]
+    python tests/bench_load.py --loop /tmp/big/copy.duckdb --contacts 1000 --answers 200 --payments 100
+        (until SIGTERM; it adds the rows: use a copy)
 Every load brings the derived tables up to date before its swap, so every figure includes that: a
 load rebuilds only the days and customers it reaches (docs/performance.md, "Daily loads"); --day
 also times a full rebuild of the same database (`refresh`) and the scheduled refresh (`refresh
@@ -15,6 +19,10 @@ also times a full rebuild of the same database (`refresh`) and the scheduled ref
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from cxdata.load import load_files  # noqa: E402
 
@@ -53,9 +62,11 @@ def write_interactions(path: Path, rows: int, seed: int = 1) -> None:
     frame.to_csv(path, index=False)
 
 
-def write_day(db_path: Path, folder: Path, contacts: int, answers: int, payments: int, seed: int = 1) -> list[Path]:
+def write_day(db_path: Path, folder: Path, contacts: int, answers: int, payments: int, seed: int = 1,
+              tag: str = "") -> list[Path]:
     """The day before the database's newest: contacts of its own customers on its own channels, stages,
-    touchpoints and departments (some still open), answers rating some of them, and payments."""
+    touchpoints and departments (some still open), answers rating some of them, and payments. `tag` goes
+    into every key, so that exports written with different tags are new rows, not updates of each other."""
     from cxdata import db
     con = db.connect_readonly(db_path)
     try:
@@ -72,7 +83,7 @@ def write_day(db_path: Path, folder: Path, contacts: int, answers: int, payments
     day = pd.Timestamp(newest)
     started = day + pd.to_timedelta(rng.integers(0, 20 * 3600, len(sample)), unit="s")
     resolved = started + pd.to_timedelta(rng.integers(60, 30 * 3600, len(sample)), unit="s")
-    sample.insert(0, "interaction_id", [f"D{newest:%Y%m%d}-{k:06d}" for k in range(len(sample))])
+    sample.insert(0, "interaction_id", [f"D{newest:%Y%m%d}{tag}-{k:06d}" for k in range(len(sample))])
     sample["started_at"] = started.strftime("%Y-%m-%d %H:%M:%S")
     sample["resolved_at"] = np.where(rng.random(len(sample)) < 0.2, "", resolved.strftime("%Y-%m-%d %H:%M:%S"))
     rated = sample.sample(n=min(answers, len(sample)), random_state=seed)
@@ -83,7 +94,7 @@ def write_day(db_path: Path, folder: Path, contacts: int, answers: int, payments
                              "customer_id": rated["customer_id"], "interaction_id": rated["interaction_id"],
                              "submitted_at": (pd.to_datetime(rated["started_at"]) + pd.Timedelta(hours=3))
                              .dt.strftime("%Y-%m-%d %H:%M:%S"), "survey": survey, "score": score})
-    paid.insert(0, "transaction_id", [f"P{newest:%Y%m%d}-{k:06d}" for k in range(len(paid))])
+    paid.insert(0, "transaction_id", [f"P{newest:%Y%m%d}{tag}-{k:06d}" for k in range(len(paid))])
     paid["occurred_at"] = (day + pd.to_timedelta(rng.integers(0, 86_399, len(paid)), unit="s")).strftime(
         "%Y-%m-%d %H:%M:%S")
     files = []
@@ -111,6 +122,29 @@ def day_bench(db_path: Path, contacts: int, answers: int, payments: int) -> None
             if scheduled:
                 derive.note_changes(con)
         print(f"{label}: {time.perf_counter() - began:.1f}s")
+
+
+def load_loop(db_path: Path, contacts: int, answers: int, payments: int) -> None:
+    """Day exports loaded one after another by the real command line (`python -m cxdata load`) until SIGTERM,
+    which lets the load under way finish. One line per load as it ends: how long its files took to write,
+    the load itself, and its exit code."""
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+    with tempfile.TemporaryDirectory(prefix="cx-bench-", dir="/tmp") as tmp:
+        for n in itertools.count():
+            if stopping:
+                return
+            folder = Path(tmp) / str(n)
+            folder.mkdir()
+            began = time.perf_counter()
+            files = write_day(db_path, folder, contacts, answers, payments, seed=n, tag=f"-{os.getpid()}-{n}")
+            written = time.perf_counter() - began
+            done = subprocess.run([sys.executable, "-m", "cxdata", "load", *map(str, files), "--db", str(db_path)],
+                                  cwd=ROOT, capture_output=True, text=True)
+            print(f"load {n}: files {written:.2f} s, load {time.perf_counter() - began - written:.2f} s, "
+                  f"exit {done.returncode}", flush=True)
+            if done.returncode:
+                print(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "(no message)", flush=True)
 
 
 def written_bytes() -> int:
@@ -153,11 +187,15 @@ if __name__ == "__main__":
     parser.add_argument("--into", type=Path, help="an existing database to add the rows to (use a copy)")
     parser.add_argument("--times", type=int, default=1, help="with --into: how many such loads, one after the other")
     parser.add_argument("--day", type=Path, help="an existing database to load its next day into (use a copy)")
+    parser.add_argument("--loop", type=Path, help="an existing database to load day exports into, one after the "
+                        "other, until SIGTERM (use a copy)")
     parser.add_argument("--contacts", type=int, default=30_000)
     parser.add_argument("--answers", type=int, default=5_000)
     parser.add_argument("--payments", type=int, default=3_000)
     args = parser.parse_args()
-    if args.day:
+    if args.loop:
+        load_loop(args.loop, args.contacts, args.answers, args.payments)
+    elif args.day:
         day_bench(args.day, args.contacts, args.answers, args.payments)
     else:
         main(args.rows, args.into, args.times)
