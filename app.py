@@ -10,6 +10,7 @@ from cxdata.i18n import _
 # A file the app serves itself: a :material/...: favicon would be fetched from Google's font server.
 FAVICON = Path(__file__).parent / "cxdata" / "app" / "favicon.png"
 st.set_page_config(page_title="cx-cockpit", page_icon=str(FAVICON), layout="wide")
+frame.enter()       # a page that finds this session not framed reruns through here (frame.require_frame)
 language.choose()   # before any text: page titles, the sign-in screen and every page are in it
 
 DATA = _("Data")   # the section the audit log joins below

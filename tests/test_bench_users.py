@@ -103,3 +103,22 @@ def test_a_page_that_raises_is_reported_with_its_exception(tmp_path):
     assert len(opened) == 1 and opened[0].drawn.finished
     assert opened[0].drawn.headings == ["Executive overview"]       # drawn before it raised
     assert opened[0].drawn.problems == ["exception RuntimeError: deliberately broken"]
+
+
+def test_people_arriving_together_on_a_fresh_server_at_another_page_get_it_framed(demo_march, tmp_path):
+    """A fresh server runs a page URL without app.py until one session leaves that mode: five people
+    opening the trends page at the same moment must each get it through the frame, not a traceback
+    (before the fix, all but the first got KeyError 'cx_view')."""
+    path = tmp_path / "cx.duckdb"
+    shutil.copyfile(demo_march, path)
+    shutil.copyfile(store_path(demo_march), store_path(path))
+    proc, url = bench_users.start_server(path, tmp_path / "serve.log", timeout=180)
+    try:
+        opened, _answers, _loads = asyncio.run(bench_users.simulate(url, users=5, seconds=300, pages=["trends"],
+                                                                    think=(0, 0), opens=0, first_page="trends"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert len(opened) == 5
+    assert [(o.user, o.drawn.problems) for o in opened if o.failed] == []
+    assert all(PAGES["trends"][1] in o.drawn.headings for o in opened)

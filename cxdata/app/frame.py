@@ -25,6 +25,7 @@ from cxdata.filters import COMPARISONS, DIMENSIONS, PRESETS, Filters, ViewState
 from cxdata.i18n import _
 
 VIEW = "cx_view"
+FRAMED = "cx_framed"   # set by app.py on every run (enter): a page run without it ran alone
 _SYNCED = "cx_synced_query_params"
 _KEY = {"period": "flt_period", "range": "flt_range", "compare": "flt_compare",
         **{key: f"flt_{key}" for key in DIMENSIONS}}
@@ -33,15 +34,22 @@ LOAD_HINT = "python -m cxdata load FILE --map mapping.toml"   # untranslated: a 
 FILTER_KEYS = {"period", "compare", "from", "to", *DIMENSIONS}
 
 
+def enter() -> None:
+    """Mark this session as run through the frame: app.py calls it first, on every run."""
+    st.session_state[FRAMED] = True
+
+
 def require_frame() -> None:
     """Re-enter through app.py when Streamlit ran a page alone in its legacy pages/ mode.
 
     A fresh server whose first request is a page URL runs that page without app.py
     (no filters, no frame) until some session has called st.navigation. Leaving that
     mode and rerunning makes Streamlit execute app.py, which routes to this same page:
-    page ids are derived from the URL path in both modes.
+    page ids are derived from the URL path in both modes. The mode is one flag for the whole
+    server, so sessions that arrive together all start in it while only the first to get here
+    finds it set: each session checks that the frame ran for it (`enter`).
     """
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory or not st.session_state.get(FRAMED):
         PagesManager.uses_pages_directory = False
         st.rerun()
 
