@@ -33,6 +33,10 @@ DEFAULT_MEMORY_LIMIT = "2GB"   # a 4 GB machine: the app's reader and one write 
 CATCH_UP_CHECKPOINT = 32_000_000  # bytes of log after bringing the spare forward above which it is checkpointed
 SPARE_SUFFIX = ".spare"        # .cx.duckdb.spare: the generation before the live one (copy_and_swap)
 SPILL_SUFFIX = ".spill"        # .cx.duckdb.<process>@<machine>.spill: DuckDB's files when a query outgrows the limit
+# A parameter naming, exactly, the contents of some long lists among a query's other parameters (the
+# worked follow-up cases: cxdata/followup/worked.py): (version, the lists' names). A cache keys on the
+# version instead of hashing those lists; run() binds only the parameters a query names, never this.
+LISTS_VERSION = "lists_version"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _QUERY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -186,14 +186,7 @@ class Store:
         """Each record's version: the id of its newest event (0 for a record never changed)."""
         if not self.path.exists():
             return {}
-        try:
-            with closing(self._connect()) as con:
-                rows = con.execute("select key, max(event_id) from events where kind = ? group by key",
-                                   (kind,)).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(_("the follow-up store {path} can't be read: {error}").format(path=self.path,
-                                                                                           error=exc)) from exc
-        return dict(rows)
+        return dict(self._fetch("select key, max(event_id) from events where kind = ? group by key", (kind,)))
 
     def records(self, kind: str) -> dict[str, dict[str, object]]:
         """Every record of a kind: key -> {field: latest value}."""
@@ -206,11 +199,36 @@ class Store:
         """The latest value of every field of a kind, with who set it and when."""
         return self._rows("current", ("key", "field", "value", "changed_at", "changed_by"), kind)
 
-    def history(self, kind: str, key: str | None = None) -> pd.DataFrame:
-        """Every change of a kind (or of one record), oldest first."""
-        return self._rows("events", ("event_id", "key", "field", "value", "changed_at", "changed_by"), kind, key)
+    def history(self, kind: str, key: str | None = None, keys: list[str] | None = None) -> pd.DataFrame:
+        """Every change of a kind (or of one record, or of the records KEYS), oldest first."""
+        return self._rows("events", ("event_id", "key", "field", "value", "changed_at", "changed_by"), kind, key,
+                          keys)
 
-    def _rows(self, table: str, columns: tuple[str, ...], kind: str, key: str | None = None) -> pd.DataFrame:
+    def newest_event(self) -> int:
+        """The id of the newest change of any kind (0: none yet): what a reader keeping a fold of the
+        history compares to know whether anything changed since."""
+        return self._scalar("select coalesce(max(event_id), 0) from events", ()) if self.path.exists() else 0
+
+    def keys_changed_after(self, kind: str, event_id: int) -> list[str]:
+        """The records of a kind with a change newer than EVENT_ID."""
+        if not self.path.exists():
+            return []
+        return [key for (key,) in self._fetch("select distinct key from events where event_id > ? and kind = ?",
+                                              (event_id, kind))]
+
+    def _scalar(self, sql: str, params: tuple):
+        return self._fetch(sql, params)[0][0]
+
+    def _fetch(self, sql: str, params: tuple) -> list[tuple]:
+        try:
+            with closing(self._connect()) as con:
+                return con.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(_("the follow-up store {path} can't be read: {error}").format(path=self.path,
+                                                                                           error=exc)) from exc
+
+    def _rows(self, table: str, columns: tuple[str, ...], kind: str, key: str | None = None,
+              keys: list[str] | None = None) -> pd.DataFrame:
         """Rows of one of the two fixed tables; a store never written to reads as empty, creating no file."""
         if not self.path.exists():
             return pd.DataFrame(columns=list(columns))
@@ -218,13 +236,10 @@ class Store:
         params: tuple = (kind,)
         if key is not None:
             sql, params = sql + " and key = ?", (kind, str(key))  # untranslated: SQL
+        elif keys is not None:
+            sql, params = sql + " and key in (select value from json_each(?))", (kind, json.dumps(list(keys)))  # untranslated: SQL
         sql += " order by event_id" if table == "events" else " order by key, field"  # untranslated: SQL
-        try:
-            with closing(self._connect()) as con:
-                rows = con.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(_("the follow-up store {path} can't be read: {error}").format(path=self.path,
-                                                                                           error=exc)) from exc
+        rows = self._fetch(sql, params)
         frame = pd.DataFrame(rows, columns=list(columns))
         frame["value"] = [json.loads(v) for v in frame["value"]]
         return frame

@@ -60,3 +60,27 @@ def test_a_database_removed_under_the_running_app_is_replaced_by_the_demo(tmp_pa
     path.unlink()
     at.run()
     assert not at.exception and not at.error and len(at.metric) == len(overview.TILE_ORDER) and path.exists()
+
+
+def test_long_lists_named_by_a_version_are_cached_by_it_not_hashed(monkeypatch, tiny_db):
+    """The worked follow-up cases reach the follow-up query as lists of a quarter of a million values at
+    10 M interactions: the cache keys on the version naming them (db.LISTS_VERSION), and every other
+    parameter, lists included, still keys it."""
+    ran = []
+    real_run = db.run
+    monkeypatch.setattr(db, "run", lambda con, name, params=None: ran.append(params) or real_run(con, name, params))
+    reader = cache.CachedReader(tiny_db)
+    query = "select unnest($worked_ids) as id, $region as region"
+
+    def ask(worked_ids: list[str], version: str, region: str) -> list:
+        monkeypatch.setattr(db, "sql_text", lambda name: query)
+        monkeypatch.setattr(db, "query_params", lambda name: {"worked_ids", "region"})
+        found = reader.run("probe_versioned", {"worked_ids": worked_ids, "region": region,
+                                               db.LISTS_VERSION: (version, ("worked_ids",))})
+        return sorted(found["id"])
+
+    assert ask(["a", "b"], "v1", "Europe") == ["a", "b"]
+    assert ask(["a", "b", "c"], "v1", "Europe") == ["a", "b"]   # the same version: the cached rows, lists unread
+    assert ask(["a", "b", "c"], "v2", "Europe") == ["a", "b", "c"]
+    assert ask(["a", "b", "c"], "v2", "LATAM") == ["a", "b", "c"] and len(ran) == 3   # other parameters still key it
+    assert all(db.LISTS_VERSION in params for params in ran)    # passed through; run() binds only what the query names

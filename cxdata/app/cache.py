@@ -84,13 +84,14 @@ def _connections() -> _Connections:
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)
-def _run(path: str, stamp: tuple[int, int, int], name: str, params: dict) -> pd.DataFrame:
-    """Keyed on the file's stamp, so a swapped-in database never gets an old result."""
+def _run(path: str, stamp: tuple[int, int, int], name: str, params: dict, _lists: dict) -> pd.DataFrame:
+    """Keyed on the file's stamp, so a swapped-in database never gets an old result; `_lists` (not
+    hashed: the underscore) are long lists that params' db.LISTS_VERSION names exactly."""
     try:
-        return db.run(_connections().get(path), name, params)
+        return db.run(_connections().get(path), name, {**params, **_lists})
     except duckdb.ConnectionException:
         # Another session swapped the connection between our get() and cursor(): once more.
-        return db.run(_connections().get(path), name, params)
+        return db.run(_connections().get(path), name, {**params, **_lists})
 
 
 class CachedReader:
@@ -101,7 +102,10 @@ class CachedReader:
         self.stamp = file_stamp(path)
 
     def run(self, name: str, params: dict | None = None) -> pd.DataFrame:
-        return _run(str(self.path), self.stamp, name, params or {})
+        params = params or {}
+        _version, versioned = params.get(db.LISTS_VERSION, (None, ()))
+        lists = {key: params[key] for key in versioned if key in params}
+        return _run(str(self.path), self.stamp, name, {k: v for k, v in params.items() if k not in lists}, lists)
 
 
 def ensure_database(path: Path) -> None:

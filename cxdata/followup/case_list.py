@@ -19,13 +19,14 @@ from cxdata import db, exports
 from cxdata.access.roles import User
 from cxdata.access.scoped import Refused, require, sees_customer_rows
 from cxdata.filters import Filters
+from cxdata.followup import worked
+from cxdata.followup.worked import EDITABLE
 from cxdata.followup.rules import (CLOSED, KIND, Settings, check_transition, reason_label, root_cause_label,
                                    status_label, ROOT_CAUSES)
 from cxdata.i18n import N_, _
 from cxdata.load.zones import company_timezone
 from cxdata.store import Store
 
-EDITABLE = ("status", "root_cause", "note")
 COLUMNS = ["case_id", "source_id", "customer_id", "customer_name", "opened_at", "due_at", "reason", "score",
            "department", "owner", "segment", "region", "plan", "status", "root_cause", "note", "first_contact_at",
            "changed_at", "changed_by", "version", "overdue", "next_answer_at", "is_next_unhappy", "churned_on"]
@@ -81,13 +82,19 @@ def zone_params(since: dt.datetime, until: dt.datetime) -> dict:
 
 def worked_params(store: Store, prefix: str) -> dict:
     """The worked cases' state as the SQL reads it: source ids (the key after `prefix`), status and
-    first contact (naive UTC, None when never contacted). The store holds only the cases someone worked."""
-    found = state(store, prefix)
-    first = pd.to_datetime(found["first_contact_at"], utc=True)
-    return {"worked_ids": [key[len(prefix):] for key in found.index],
-            "worked_status": [str(s) if isinstance(s, str) else "new" for s in found["status"]],
-            "worked_first_contact": [None if pd.isna(t) else t.tz_localize(None).to_pydatetime() for t in first],
-            "worked_root_cause": [c if isinstance(c, str) else "" for c in found["root_cause"]]}
+    first contact (naive UTC, None when never contacted). The store holds only the cases someone worked.
+    Built once per state of the store (worked.bound), not on every view."""
+    return worked.bound(store, prefix, _as_params)
+
+
+def _as_params(found: pd.DataFrame, prefix: str) -> dict:
+    """Column at a time: a quarter of a million worked cases at 10 M interactions."""
+    first = pd.to_datetime(found["first_contact_at"], utc=True).dt.tz_localize(None)
+    texts = {column: found[column].where(found[column].map(type) == str) for column in ("status", "root_cause")}
+    return {"worked_ids": found.index.str.slice(len(prefix)).tolist(),
+            "worked_status": texts["status"].fillna("new").tolist(),
+            "worked_first_contact": first.astype(object).where(first.notna(), None).tolist(),
+            "worked_root_cause": texts["root_cause"].fillna("").tolist()}
 
 
 def sql_params(reader: db.Reader, store: Store, filters: Filters | None, today: dt.date, settings: Settings,
@@ -155,26 +162,9 @@ def first_page(reader: db.Reader, store: Store, today: dt.date, filters: Filters
     return Page(merged[COLUMNS].reset_index(drop=True), n_kept, n_overdue)
 
 
-def state(store: Store, prefix: str = "") -> pd.DataFrame:
-    """Per case key (starting with `prefix`): latest status, root cause and note, when and by whom it
-    last changed, its version, and its first contact (when its status first left "new")."""
-    columns = [*EDITABLE, "changed_at", "changed_by", "first_contact_at", "version"]
-    history = store.history(KIND)
-    history = history[history["key"].str.startswith(prefix)] if not history.empty else history
-    if history.empty:
-        return pd.DataFrame(columns=columns, index=pd.Index([], dtype=object, name="case_id"))
-    history = history.assign(at=pd.to_datetime(history["changed_at"], utc=True, format="ISO8601"))
-    latest = history.groupby(["key", "field"])["value"].last().unstack().reindex(columns=list(EDITABLE))
-    last = history.groupby("key").agg(changed_at=("at", "max"), changed_by=("changed_by", "last"),
-                                      version=("event_id", "max"))
-    left_new = history[(history["field"] == "status") & (history["value"] != "new")]
-    first = left_new.groupby("key")["at"].min().rename("first_contact_at")
-    return latest.join(last).join(first)[columns].rename_axis("case_id")
-
-
 def with_state(rows: pd.DataFrame, store: Store, now: dt.datetime, prefix: str = "") -> pd.DataFrame:
     """Cases joined to their state: untouched ones are "new"; overdue = still new after the due time."""
-    merged = rows.merge(state(store, prefix), how="left", left_on="case_id", right_index=True)
+    merged = rows.merge(worked.state(store, prefix), how="left", left_on="case_id", right_index=True)
     merged["status"] = merged["status"].fillna("new")
     merged["note"] = merged["note"].fillna("")
     merged["root_cause"] = merged["root_cause"].where(merged["root_cause"].notna(), None)
