@@ -209,7 +209,7 @@ def every_table(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, pd.D
     for (name,) in names:
         if name == "write_state":  # which generation and whether finished: the writer's, compared in test_spare
             continue
-        frame = con.sql(f'select * from "{database}"."{name}"').df()
+        frame = con.execute("select * from query_table($table)", {"table": f"{database}.{name}"}).df()
         frame = frame.drop(columns=list(SKIPPED_COLUMNS.get(name, ())))
         for column in frame.columns:
             if frame[column].dtype == object:
@@ -225,7 +225,7 @@ def assert_replay_reproduces(previous: Path, live: Path, step: str) -> None:
     to the spare, cxdata/db.py) leaves every table, raw and derived, equal to the live file's, row for row."""
     con = duckdb.connect(str(previous), config=db.settings(previous))
     try:
-        con.execute(f"attach '{live}' as live (read_only)")
+        con.execute("attach " + db._literal(live) + " as live (read_only)")  # ATTACH takes no parameters
         db.apply_schema(con)
         assert derive.replay_last_write(con), f"{step} could not be replayed"
         own, theirs = every_table(con, con.execute("select current_database()").fetchone()[0]), every_table(con, "live")
